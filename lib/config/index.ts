@@ -1,0 +1,3 @@
+export * from './topology.js';
+export * from './env.js';
+export * from './service-config.js';
