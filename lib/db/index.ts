@@ -1,0 +1,2 @@
+export * from './orm.js';
+export { ensureDatabaseExists } from './create-database.js';

@@ -1,0 +1,67 @@
+import { Migration, type MigrationObject } from '@mikro-orm/migrations';
+
+/**
+ * The `infra` schema every service database carries beside its own `public` tables:
+ * - outbox: events written in the same transaction as the change that caused them;
+ * - inbox: (consumer, event id) of every event a consumer has applied, for exactly-once effects;
+ * - dead_letters: events a consumer gave up on after its retries, kept for inspection and replay;
+ * - idempotency_keys: the first result of a retry-safe mutating RPC, returned again on a repeat.
+ */
+class InfraSchema20261127000000 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('CREATE SCHEMA IF NOT EXISTS infra');
+    this.addSql(`CREATE TABLE IF NOT EXISTS infra.outbox (
+      id uuid PRIMARY KEY,
+      subject text NOT NULL,
+      type text NOT NULL,
+      envelope bytea NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      published_at timestamptz,
+      attempts integer NOT NULL DEFAULT 0,
+      last_error text
+    )`);
+    this.addSql(
+      'CREATE INDEX IF NOT EXISTS outbox_unpublished_idx ON infra.outbox (created_at) WHERE published_at IS NULL',
+    );
+    this.addSql(`CREATE TABLE IF NOT EXISTS infra.inbox (
+      consumer text NOT NULL,
+      event_id uuid NOT NULL,
+      subject text NOT NULL,
+      processed_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (consumer, event_id)
+    )`);
+    this.addSql(`CREATE TABLE IF NOT EXISTS infra.dead_letters (
+      id uuid PRIMARY KEY,
+      consumer text NOT NULL,
+      event_id uuid NOT NULL,
+      subject text NOT NULL,
+      envelope bytea NOT NULL,
+      error text NOT NULL,
+      attempts integer NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      replayed_at timestamptz,
+      UNIQUE (consumer, event_id)
+    )`);
+    this.addSql(`CREATE TABLE IF NOT EXISTS infra.idempotency_keys (
+      scope text NOT NULL,
+      key text NOT NULL,
+      request_hash text NOT NULL,
+      status text NOT NULL CHECK (status IN ('in_progress', 'completed')),
+      response bytea,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      completed_at timestamptz,
+      PRIMARY KEY (scope, key)
+    )`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('DROP TABLE IF EXISTS infra.idempotency_keys');
+    this.addSql('DROP TABLE IF EXISTS infra.dead_letters');
+    this.addSql('DROP TABLE IF EXISTS infra.inbox');
+    this.addSql('DROP TABLE IF EXISTS infra.outbox');
+  }
+}
+
+export const INFRA_MIGRATIONS: MigrationObject[] = [
+  { name: 'Infra20261127000000', class: InfraSchema20261127000000 },
+];

@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { defineEntity, p } from '@mikro-orm/core';
+import { Migration } from '@mikro-orm/migrations';
+import { migrateDatabase, openDatabase, type Database, type DatabaseDefinition } from './orm.js';
+
+class CreateWidgets extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('CREATE TABLE widgets (id uuid PRIMARY KEY, name text NOT NULL UNIQUE)');
+  }
+}
+
+const Widget = defineEntity({
+  name: 'Widget',
+  tableName: 'widgets',
+  properties: { id: p.uuid().primary(), name: p.string() },
+});
+
+const definition = (name: string): DatabaseDefinition => ({
+  name,
+  entities: [Widget],
+  migrations: [{ name: 'CreateWidgets', class: CreateWidgets }],
+});
+
+/** Real PostgreSQL when DATABASE_URL is set (a scratch database per run), PGlite otherwise. */
+function location(dbName: string, dataDir: string): { url: string | undefined; dataDir: string } {
+  const server = process.env.DATABASE_URL;
+  if (!server) return { url: undefined, dataDir };
+  const url = new URL(server);
+  url.pathname = `/${dbName}`;
+  return { url: url.toString(), dataDir };
+}
+
+describe('lib/db: opening and migrating a service database', () => {
+  let dataDir: string;
+  const dbName = `libdb_test_${process.pid}`;
+  let database: Database | undefined;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'libdb-'));
+  });
+  afterEach(async () => {
+    await database?.close();
+    database = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  after(async () => {
+    if (!process.env.DATABASE_URL) return;
+    const pg = (await import('pg')).default;
+    const admin = new URL(process.env.DATABASE_URL);
+    admin.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await client.end();
+  });
+
+  it('creates the database, applies infra then service migrations, and a second run applies nothing', async () => {
+    database = await openDatabase(definition(dbName), location(dbName, dataDir));
+    const applied = await migrateDatabase(database);
+    expect(applied).to.deep.equal(['Infra20261127000000', 'CreateWidgets']);
+    expect(await migrateDatabase(database)).to.deep.equal([]);
+
+    const conn = database.orm.em.getConnection();
+    const tables = await conn.execute<{ table_schema: string; table_name: string }[]>(
+      `SELECT table_schema, table_name FROM information_schema.tables
+       WHERE table_schema IN ('public', 'infra') ORDER BY 1, 2`,
+    );
+    expect(tables.map((t) => `${t.table_schema}.${t.table_name}`)).to.deep.equal([
+      'infra.dead_letters',
+      'infra.idempotency_keys',
+      'infra.inbox',
+      'infra.mikro_orm_migrations',
+      'infra.outbox',
+      'public.widgets',
+    ]);
+  });
+
+  it('keeps data across a close and reopen', async () => {
+    database = await openDatabase(definition(dbName), location(dbName, dataDir));
+    await migrateDatabase(database);
+    const em = database.orm.em.fork();
+    em.create(Widget, { id: '0190f3a0-0000-7000-8000-000000000001', name: `w-${Date.now()}` });
+    await em.flush();
+    await database.close();
+
+    database = await openDatabase(definition(dbName), location(dbName, dataDir));
+    expect(await migrateDatabase(database)).to.deep.equal([]);
+    const found = await database.orm.em.fork().findOne(Widget, { id: '0190f3a0-0000-7000-8000-000000000001' });
+    expect(found?.name).to.match(/^w-/);
+    await database.orm.em.fork().nativeDelete(Widget, {});
+  });
+});
