@@ -4,7 +4,8 @@
 #   2. gen/ is up to date: regenerates into a temporary directory and compares
 #   3. buf breaking (FILE rules) against a base:
 #        $PROTO_BASE if set (any buf input, e.g. '.git#tag=v1.2.0' or a path to an image),
-#        else '.git#branch=main' when the current branch is not main,
+#        else '.git#branch=main' when the current branch is not main (or '.git#ref=origin/main'
+#        when there is no local main, as in a CI checkout of a pull request),
 #        else '.git#ref=HEAD~1'.
 #      Skipped, saying why, when the base ref does not exist (shallow clone, first commit) or the
 #      base has no proto/ directory.
@@ -45,8 +46,14 @@ if [[ -n "${PROTO_BASE:-}" ]]; then
 else
   branch="$(git rev-parse --abbrev-ref HEAD 2>/dev/null || true)"
   if [[ "$branch" != "main" ]]; then
-    ref="main"
-    base=".git#branch=main"
+    if git rev-parse --verify --quiet "refs/heads/main" >/dev/null ||
+      ! git rev-parse --verify --quiet "refs/remotes/origin/main" >/dev/null; then
+      ref="main"
+      base=".git#branch=main"
+    else
+      ref="origin/main"
+      base=".git#ref=origin/main"
+    fi
   else
     ref="HEAD~1"
     base=".git#ref=HEAD~1"
