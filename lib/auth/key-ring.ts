@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { ConfigError, readString, type Env } from '../config/env.js';
@@ -64,14 +65,19 @@ async function developmentKey(dataDir: string, logger: Logger): Promise<JWK> {
   }
   const key = await generateSigningKey();
   await mkdir(dataDir, { recursive: true });
+  // Write aside, then link into place: the file appears whole or not at all, and when two
+  // processes start at once the second link fails and that process reads the first one's key.
+  const draft = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(draft, JSON.stringify([key]), { mode: 0o600 });
   try {
-    // 'wx': when two processes start at once, one writes and the other reads what it wrote.
-    await writeFile(path, JSON.stringify([key]), { mode: 0o600, flag: 'wx' });
+    await link(draft, path);
     logger.warn({ path, kid: key.kid }, 'generated a DEVELOPMENT token signing key (refused in production)');
     return key;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return (await parseKeyRing(await readFile(path, 'utf8'), path)).active;
+  } finally {
+    await unlink(draft);
   }
 }
 

@@ -1,0 +1,19 @@
+import type { JWK } from 'jose';
+import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
+import { grpcAddressOf, type Env } from '../config/index.js';
+import { createClient } from '../grpc/client.js';
+import { JwksTokenVerifier, type TokenVerifier } from './token-verifier.js';
+
+/**
+ * The verifier every service but auth uses: tokens are checked locally against the key set the
+ * auth service publishes through `GetJwks`, fetched on first use and again only when a token names
+ * a key we have not seen (a rotation). No call to the auth service per request.
+ */
+export function createAuthServiceVerifier(env: Env = process.env): TokenVerifier {
+  let client: ReturnType<typeof createClient<typeof AuthServiceClient.service>> | undefined;
+  return new JwksTokenVerifier(async () => {
+    client ??= createClient(AuthServiceClient, { target: 'auth', address: grpcAddressOf('auth', env) });
+    const { keys } = await client.getJwks({}, { authorization: '' });
+    return keys.map((key) => ({ ...key }) as JWK);
+  });
+}
