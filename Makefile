@@ -1,0 +1,57 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+TEST_ENV := LOG_LEVEL=$${LOG_LEVEL:-warn} METRICS_PORT=0
+UNIT_SPECS := 'lib/**/*.test.ts' 'services/*/test/**/*.test.ts' 'k8s/**/*.test.ts'
+FLOW_SPECS := 'test/**/*.test.ts'
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.package-lock.json ## install dependencies (npm ci) when package-lock.json changed
+
+dist/.built: node_modules/.package-lock.json $(shell find lib services gen scripts -name '*.ts' -not -name '*.test.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
+	npx tsc -p tsconfig.build.json
+	@touch $@
+
+build: dist/.built ## compile TypeScript to dist/
+
+run: build ## start all ten services in one process, embedded (PGlite under ./data, in-process events)
+	node --enable-source-maps dist/services/main.js
+
+run-distributed: build ## the ten services as separate processes against DATABASE_URL and NATS_URL
+	node --enable-source-maps dist/scripts/run-distributed.js
+
+migrate: build ## create (if missing) and migrate every service database at DATABASE_URL
+	node --enable-source-maps dist/scripts/migrate.js
+
+test: install ## every test suite: embedded unless DATABASE_URL / NATS_URL are set
+	$(TEST_ENV) npx mocha $(UNIT_SPECS) $(FLOW_SPECS)
+
+test-distributed: build ## the cross-service flows against the ten services started as separate processes
+	$(TEST_ENV) MESH=processes npx mocha $(FLOW_SPECS)
+
+lint: install ## eslint, prettier, type check, proto lint + stale gen/ + breaking changes
+	npx eslint .
+	npx prettier --check .
+	npx tsc --noEmit -p tsconfig.json
+	scripts/proto-check.sh
+
+format: install ## apply prettier
+	npx prettier --write .
+
+proto: install ## regenerate gen/ from proto/
+	scripts/proto-generate.sh
+
+bench: build ## load benchmarks (see bench/README.md and BENCHMARKS.md)
+	node --enable-source-maps dist/bench/run.js
+
+clean: ## remove build output (keeps ./data)
+	rm -rf dist
+
+.PHONY: help install build run run-distributed migrate test test-distributed lint format proto bench clean

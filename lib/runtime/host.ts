@@ -1,0 +1,85 @@
+import type { ServiceConfig } from '../config/index.js';
+import { migrateDatabase, openDatabase, type Database } from '../db/index.js';
+import { OutboxRelay, type EventTransport } from '../events/index.js';
+import { startGrpcServer } from '../grpc/server.js';
+import { rootLogger } from '../log.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { BackgroundTask, ServiceModule } from './service-module.js';
+
+export interface RunningService {
+  name: string;
+  port: number;
+  database: Database;
+  stop(): Promise<void>;
+}
+
+export interface HostDependencies {
+  config: ServiceConfig;
+  events: EventTransport;
+  verifier: TokenVerifier;
+}
+
+const SHUTDOWN_GRACE_MS = 5_000;
+
+/**
+ * Starts one service: opens (and in embedded mode migrates) its database, builds its parts, starts
+ * the outbox relay and its background tasks, then opens its gRPC port. `stop()` undoes it in the
+ * reverse order: stop taking calls (draining those in flight), stop background work, close the DB.
+ */
+export async function startService(module: ServiceModule, deps: HostDependencies): Promise<RunningService> {
+  const { config } = deps;
+  const logger = rootLogger.child({ service: module.name });
+  const database = await openDatabase(module.database, { url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await prepareSchema(database, config, module.database.name);
+    const parts = await module.create({
+      config,
+      logger,
+      orm: database.orm,
+      events: deps.events,
+      verifier: deps.verifier,
+    });
+    const relay = new OutboxRelay({ orm: database.orm, transport: deps.events, source: module.name, logger });
+    relay.start();
+    const background: BackgroundTask[] = [{ name: 'outbox-relay', stop: () => relay.stop() }, ...(parts.background ?? [])];
+    const server = await startGrpcServer({
+      host: config.grpcHost,
+      port: config.grpcPort,
+      services: parts.grpc,
+      logger,
+    });
+    logger.info({ port: server.port, embedded: database.embedded }, 'service started');
+    return {
+      name: module.name,
+      port: server.port,
+      database,
+      stop: async () => {
+        await server.shutdown(SHUTDOWN_GRACE_MS);
+        for (const task of background.reverse()) await task.stop();
+        await database.close();
+        logger.info('service stopped');
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/**
+ * Embedded databases are migrated on start. A distributed service does not migrate itself (that is
+ * `make migrate`, a separate step) unless MIGRATE_ON_START says so, and refuses to start on a
+ * schema that is behind its code.
+ */
+async function prepareSchema(database: Database, config: ServiceConfig, name: string): Promise<void> {
+  if (config.migrateOnStart) {
+    await migrateDatabase(database);
+    return;
+  }
+  const pending = await database.orm.getMigrator().getPendingMigrations();
+  if (pending.length > 0) {
+    throw new Error(
+      `database ${name} has ${pending.length} pending migration(s) (${pending.map((m) => m.name).join(', ')}): run \`make migrate\` first`,
+    );
+  }
+}

@@ -1,0 +1,35 @@
+import type { DatabaseDefinition, MikroORM } from '../db/index.js';
+import type { ServiceConfig, ServiceName } from '../config/index.js';
+import type { Logger } from '../log.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { EventTransport } from '../events/index.js';
+import type { GrpcServiceBinding } from '../grpc/server.js';
+
+/** What the host gives a service to build itself on. The service cannot tell which run mode it is in. */
+export interface ServiceRuntime {
+  config: ServiceConfig;
+  logger: Logger;
+  orm: MikroORM;
+  events: EventTransport;
+  /** Verifies access tokens locally against the auth service's published keys (fetched once, cached). */
+  verifier: TokenVerifier;
+}
+
+/** Something a service keeps running beside its RPCs: a consumer, a scheduled job, a relay. */
+export interface BackgroundTask {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export interface ServiceParts {
+  grpc: GrpcServiceBinding[];
+  /** Started after the database is ready and before the gRPC port opens. */
+  background?: BackgroundTask[];
+}
+
+/** One of the ten services, as the host sees it: its database and how to build its parts. */
+export interface ServiceModule {
+  name: ServiceName;
+  database: DatabaseDefinition;
+  create(runtime: ServiceRuntime): Promise<ServiceParts>;
+}

@@ -1,0 +1,21 @@
+import { NotificationServiceService } from '../../../gen/ecommerce/notification/v1/notification.js';
+import { implementService } from '../../../lib/grpc/index.js';
+import type { ServiceModule } from '../../../lib/runtime/service-module.js';
+import { notificationDatabase } from './database.js';
+
+/** The notification service: its contract is declared; its RPCs arrive with their issue. */
+export const notificationModule: ServiceModule = {
+  name: 'notification',
+  database: notificationDatabase,
+  async create({ verifier, logger }) {
+    return {
+      grpc: [
+        {
+          name: 'ecommerce.notification.v1.NotificationService',
+          definition: NotificationServiceService,
+          implementation: implementService(NotificationServiceService, {}, { verifier, logger }),
+        },
+      ],
+    };
+  },
+};

@@ -1,0 +1,4 @@
+import { runService } from '../../../lib/runtime/run.js';
+import { returnModule } from './module.js';
+
+await runService(returnModule);
