@@ -2,7 +2,8 @@ import { Migration, type MigrationObject } from '@mikro-orm/migrations';
 
 /**
  * The `infra` schema every service database carries beside its own `public` tables:
- * - outbox: events written in the same transaction as the change that caused them;
+ * - outbox: events written in the same transaction as the change that caused them (`claimed_until`
+ *   is a relay's short lease on a row it is publishing, so replicas do not publish it twice);
  * - inbox: (consumer, event id) of every event a consumer has applied, for exactly-once effects;
  * - dead_letters: events a consumer gave up on after its retries, kept for inspection and replay;
  * - idempotency_keys: the first result of a retry-safe mutating RPC, returned again on a repeat.
@@ -18,10 +19,15 @@ class InfraSchema20261127000000 extends Migration {
       created_at timestamptz NOT NULL DEFAULT now(),
       published_at timestamptz,
       attempts integer NOT NULL DEFAULT 0,
-      last_error text
+      last_error text,
+      claimed_until timestamptz
     )`);
+    // The relay reads unpublished rows oldest first; the purge deletes published rows by age.
     this.addSql(
-      'CREATE INDEX IF NOT EXISTS outbox_unpublished_idx ON infra.outbox (created_at) WHERE published_at IS NULL',
+      'CREATE INDEX IF NOT EXISTS outbox_unpublished_idx ON infra.outbox (created_at, id) WHERE published_at IS NULL',
+    );
+    this.addSql(
+      'CREATE INDEX IF NOT EXISTS outbox_published_idx ON infra.outbox (published_at) WHERE published_at IS NOT NULL',
     );
     this.addSql(`CREATE TABLE IF NOT EXISTS infra.inbox (
       consumer text NOT NULL,

@@ -1,0 +1,93 @@
+import type { EntityManager } from '../db/orm.js';
+import { newId } from '../ids.js';
+import { toBuffer, toBytes } from './bytes.js';
+
+/** An event a consumer gave up on, kept in `infra.dead_letters` for inspection and replay. */
+export interface DeadLetter {
+  id: string;
+  consumer: string;
+  eventId: string;
+  subject: string;
+  envelope: Uint8Array;
+  error: string;
+  attempts: number;
+  createdAt: Date;
+  replayedAt: Date | null;
+}
+
+const MAX_ERROR_LENGTH = 8_000;
+
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}
+
+/**
+ * Parks an event for a consumer. Parking the same event again (a replay that failed, a redelivery
+ * after parking) refreshes the row: latest error, attempts added up, not replayed.
+ */
+export async function writeDeadLetter(
+  em: EntityManager,
+  entry: {
+    consumer: string;
+    eventId: string;
+    subject: string;
+    envelope: Uint8Array;
+    error: unknown;
+    attempts: number;
+  },
+): Promise<string> {
+  const rows = await em.execute<{ id: string }[]>(
+    `INSERT INTO infra.dead_letters (id, consumer, event_id, subject, envelope, error, attempts)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (consumer, event_id) DO UPDATE SET
+       error = EXCLUDED.error,
+       attempts = infra.dead_letters.attempts + EXCLUDED.attempts,
+       created_at = now(),
+       replayed_at = NULL
+     RETURNING id`,
+    [
+      newId(),
+      entry.consumer,
+      entry.eventId,
+      entry.subject,
+      toBuffer(entry.envelope),
+      describeError(entry.error),
+      entry.attempts,
+    ],
+  );
+  return rows[0]!.id;
+}
+
+interface DeadLetterRow {
+  id: string;
+  consumer: string;
+  event_id: string;
+  subject: string;
+  envelope: Uint8Array;
+  error: string;
+  attempts: number;
+  created_at: Date | string;
+  replayed_at: Date | string | null;
+}
+
+export async function findDeadLetter(em: EntityManager, id: string): Promise<DeadLetter | undefined> {
+  const rows = await em.execute<DeadLetterRow[]>('SELECT * FROM infra.dead_letters WHERE id = ?', [id]);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    consumer: row.consumer,
+    eventId: row.event_id,
+    subject: row.subject,
+    envelope: toBytes(row.envelope),
+    error: row.error,
+    attempts: row.attempts,
+    createdAt: new Date(row.created_at),
+    replayedAt: row.replayed_at === null ? null : new Date(row.replayed_at),
+  };
+}
+
+export async function markDeadLetterReplayed(em: EntityManager, id: string): Promise<void> {
+  await em.execute('UPDATE infra.dead_letters SET replayed_at = now() WHERE id = ?', [id], 'run');
+}

@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+import { InProcessTransport, TransportClosedError, DeliveryExhaustedError } from './in-process-transport.js';
+import type { Delivery, SubscriptionSpec } from './transport.js';
+
+const spec = (durable: string, overrides: Partial<SubscriptionSpec> = {}): SubscriptionSpec => ({
+  stream: 'shop',
+  durable,
+  subjects: ['shop.order.*'],
+  maxDeliver: 3,
+  backoffMs: [5],
+  ...overrides,
+});
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (delivery: Delivery) => new TextDecoder().decode(delivery.envelope);
+
+describe('lib/events: in-process transport', () => {
+  let transport: InProcessTransport;
+  beforeEach(() => {
+    transport = new InProcessTransport();
+  });
+  afterEach(() => transport.close());
+
+  it('holds a publish made before open() and delivers it once opened', async () => {
+    const seen: string[] = [];
+    await transport.subscribe(spec('a'), async (delivery) => {
+      seen.push(text(delivery));
+    });
+    let settled = false;
+    const publishing = transport
+      .publish('shop.order.placed', bytes('one'), 'e1')
+      .then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(settled).to.equal(false);
+    expect(seen).to.deep.equal([]);
+    transport.open();
+    await publishing;
+    expect(seen).to.deep.equal(['one']);
+  });
+
+  it('resolves publish only after every matching durable has handled the event', async () => {
+    transport.open();
+    const done: string[] = [];
+    await transport.subscribe(spec('slow'), async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      done.push('slow');
+    });
+    await transport.subscribe(spec('fast'), async () => {
+      done.push('fast');
+    });
+    await transport.subscribe(spec('other', { subjects: ['shop.cart.*'] }), async () => {
+      done.push('other');
+    });
+    await transport.subscribe(spec('elsewhere', { stream: 'bank', subjects: ['>'] }), async () => {
+      done.push('elsewhere');
+    });
+    await transport.publish('shop.order.placed', bytes('x'), 'e1');
+    expect(done.sort()).to.deep.equal(['fast', 'slow']);
+  });
+
+  it('shares one durable between its subscriptions and gives each durable every event', async () => {
+    transport.open();
+    const got: Record<string, number> = { a1: 0, a2: 0, b: 0 };
+    await transport.subscribe(spec('a'), async () => void got.a1!++);
+    await transport.subscribe(spec('a'), async () => void got.a2!++);
+    await transport.subscribe(spec('b'), async () => void got.b!++);
+    for (let i = 0; i < 4; i++) await transport.publish('shop.order.placed', bytes(`${i}`), `e${i}`);
+    expect(got.a1! + got.a2!).to.equal(4);
+    expect(got.a1).to.be.greaterThan(0);
+    expect(got.a2).to.be.greaterThan(0);
+    expect(got.b).to.equal(4);
+  });
+
+  it('redelivers after a throw, counting deliveries', async () => {
+    transport.open();
+    const counts: number[] = [];
+    await transport.subscribe(spec('a'), async (delivery) => {
+      counts.push(delivery.deliveryCount);
+      if (delivery.deliveryCount < 3) throw new Error('not yet');
+    });
+    await transport.publish('shop.order.placed', bytes('x'), 'e1');
+    expect(counts).to.deep.equal([1, 2, 3]);
+  });
+
+  it('rejects the publish when a durable exhausts maxDeliver, so the outbox keeps the event', async () => {
+    transport.open();
+    let calls = 0;
+    await transport.subscribe(spec('a', { maxDeliver: 2 }), async () => {
+      calls++;
+      throw new Error('broken');
+    });
+    const error = await transport.publish('shop.order.placed', bytes('x'), 'e1').catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(DeliveryExhaustedError);
+    expect(calls).to.equal(2);
+  });
+
+  it('waits for a durable with no live subscription, as a JetStream durable keeps messages', async () => {
+    transport.open();
+    const first = await transport.subscribe(spec('a'), async () => undefined);
+    await first.stop();
+    const seen: string[] = [];
+    const publishing = transport.publish('shop.order.placed', bytes('later'), 'e1');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await transport.subscribe(spec('a'), async (delivery) => void seen.push(text(delivery)));
+    await publishing;
+    expect(seen).to.deep.equal(['later']);
+  });
+
+  it('stop() waits for the delivery in hand; close() rejects publishes still waiting', async () => {
+    let finished = false;
+    const subscription = await transport.subscribe(spec('a'), async () => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      finished = true;
+    });
+    transport.open();
+    const publishing = transport.publish('shop.order.placed', bytes('x'), 'e1');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await subscription.stop();
+    expect(finished).to.equal(true);
+    await publishing;
+
+    const pending = transport.publish('shop.order.placed', bytes('y'), 'e2');
+    await transport.close();
+    expect(await pending.catch((e: unknown) => e)).to.be.instanceOf(TransportClosedError);
+  });
+});

@@ -1,0 +1,195 @@
+import { rootLogger, type Logger } from '../log.js';
+import { serviceOfSubject } from './event-type.js';
+import { deliveriesExhausted } from './metrics.js';
+import {
+  redeliveryDelay,
+  subjectMatches,
+  type Delivery,
+  type DeliveryHandler,
+  type EventTransport,
+  type SubscriptionSpec,
+  type TransportSubscription,
+} from './transport.js';
+
+export class TransportClosedError extends Error {
+  constructor() {
+    super('event transport is closed');
+    this.name = 'TransportClosedError';
+  }
+}
+
+export class DeliveryExhaustedError extends Error {
+  constructor(durable: string, subject: string, attempts: number, cause: unknown) {
+    super(`${durable} failed ${subject} ${attempts} times; the outbox keeps it for the next attempt`, {
+      cause,
+    });
+    this.name = 'DeliveryExhaustedError';
+  }
+}
+
+interface Member {
+  handler: DeliveryHandler;
+  inFlight: Set<Promise<void>>;
+}
+
+/** A durable subscription: it outlives its members, like a JetStream durable consumer. */
+interface Durable {
+  spec: SubscriptionSpec;
+  members: Member[];
+  next: number;
+  /** Deliveries waiting for a member to (re)appear. */
+  waiting: Array<{ resolve: (member: Member) => void; reject: (error: Error) => void }>;
+}
+
+/**
+ * Events between services in one process (embedded mode), with the same at-least-once contract as
+ * JetStream but without a broker: the publisher's outbox is the only queue.
+ *
+ * - `publish` resolves only after every durable subscription matching the subject has handled the
+ *   event, redelivering with backoff when a handler throws. So the relay marks an outbox row
+ *   published only once every consumer has committed its effect; a crash before that leaves the row
+ *   unpublished and it is delivered again on restart (the consumers' inboxes absorb the repeat).
+ *   If a durable exhausts `maxDeliver` (its consumer could not even dead-letter), `publish` rejects
+ *   and the relay tries again later: nothing is dropped.
+ * - Until `open()`, `publish` waits: the embedded mesh opens the transport once every service has
+ *   registered its consumers, so no event goes out before its consumers exist.
+ * - Several subscriptions with one durable name share its deliveries (round robin); different
+ *   durable names each get every event.
+ */
+export class InProcessTransport implements EventTransport {
+  private readonly durables = new Map<string, Durable>();
+  private readonly log: Logger;
+  private opened = false;
+  private closed = false;
+  private openWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private readonly timers = new Set<{ timer: NodeJS.Timeout; reject: (error: Error) => void }>();
+
+  constructor(options: { logger?: Logger } = {}) {
+    this.log = (options.logger ?? rootLogger).child({ component: 'events-in-process' });
+  }
+
+  /** Lets deliveries flow; call once every consumer of the process has subscribed. */
+  open(): void {
+    if (this.closed || this.opened) return;
+    this.opened = true;
+    for (const waiter of this.openWaiters) waiter.resolve();
+    this.openWaiters = [];
+  }
+
+  async publish(subject: string, envelope: Uint8Array, eventId: string): Promise<void> {
+    await this.untilOpen();
+    const stream = serviceOfSubject(subject);
+    const targets = [...this.durables.values()].filter(
+      (durable) =>
+        durable.spec.stream === stream &&
+        durable.spec.subjects.some((pattern) => subjectMatches(pattern, subject)),
+    );
+    const results = await Promise.allSettled(
+      targets.map((durable) => this.deliver(durable, { subject, envelope, eventId })),
+    );
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  async subscribe(spec: SubscriptionSpec, handler: DeliveryHandler): Promise<TransportSubscription> {
+    if (this.closed) throw new TransportClosedError();
+    const key = `${spec.stream}\u0000${spec.durable}`;
+    let durable = this.durables.get(key);
+    if (!durable) {
+      durable = { spec, members: [], next: 0, waiting: [] };
+      this.durables.set(key, durable);
+    } else {
+      durable.spec = spec;
+    }
+    const member: Member = { handler, inFlight: new Set() };
+    durable.members.push(member);
+    for (const waiter of durable.waiting.splice(0)) waiter.resolve(member);
+    const owner = durable;
+    return {
+      stop: async () => {
+        owner.members = owner.members.filter((candidate) => candidate !== member);
+        await Promise.allSettled([...member.inFlight]);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new TransportClosedError();
+    for (const waiter of this.openWaiters) waiter.reject(error);
+    this.openWaiters = [];
+    for (const durable of this.durables.values()) {
+      for (const waiter of durable.waiting.splice(0)) waiter.reject(error);
+      await Promise.allSettled(durable.members.flatMap((member) => [...member.inFlight]));
+    }
+    for (const entry of this.timers) {
+      clearTimeout(entry.timer);
+      entry.reject(error);
+    }
+    this.timers.clear();
+  }
+
+  private untilOpen(): Promise<void> {
+    if (this.closed) return Promise.reject(new TransportClosedError());
+    if (this.opened) return Promise.resolve();
+    return new Promise((resolve, reject) => this.openWaiters.push({ resolve, reject }));
+  }
+
+  private async deliver(durable: Durable, event: Omit<Delivery, 'deliveryCount'>): Promise<void> {
+    for (let deliveryCount = 1; ; deliveryCount++) {
+      const member = await this.nextMember(durable);
+      try {
+        await this.run(member, { ...event, deliveryCount });
+        return;
+      } catch (error) {
+        if (error instanceof TransportClosedError) throw error;
+        const { maxDeliver, backoffMs, durable: name } = durable.spec;
+        if (deliveryCount >= maxDeliver) {
+          deliveriesExhausted.inc({ durable: name });
+          this.log.error(
+            { err: error, durable: name, subject: event.subject, eventId: event.eventId },
+            'delivery exhausted',
+          );
+          throw new DeliveryExhaustedError(name, event.subject, deliveryCount, error);
+        }
+        await this.sleep(redeliveryDelay(backoffMs, deliveryCount));
+      }
+    }
+  }
+
+  private run(member: Member, delivery: Delivery): Promise<void> {
+    const running = Promise.resolve().then(() => member.handler(delivery));
+    const tracked = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    member.inFlight.add(tracked);
+    void tracked.then(() => member.inFlight.delete(tracked));
+    return running;
+  }
+
+  private nextMember(durable: Durable): Promise<Member> {
+    if (this.closed) return Promise.reject(new TransportClosedError());
+    if (durable.members.length > 0) {
+      const member = durable.members[durable.next % durable.members.length]!;
+      durable.next = (durable.next + 1) % durable.members.length;
+      return Promise.resolve(member);
+    }
+    return new Promise((resolve, reject) => durable.waiting.push({ resolve, reject }));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.closed) return Promise.reject(new TransportClosedError());
+    return new Promise((resolve, reject) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.timers.delete(entry);
+          resolve();
+        }, ms),
+        reject,
+      };
+      this.timers.add(entry);
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import type { EntityManager } from '../db/orm.js';
+import type { EventEnvelope } from './envelope.js';
+
+/**
+ * Where a consumer remembers the events it has applied. `tryClaim` runs in the consumer's
+ * transaction, before the handler: true means "first time, go ahead", false means "already
+ * applied, skip". Because the claim commits or rolls back with the handler's effect, an event's
+ * effect happens once however often it is delivered.
+ */
+export interface Inbox {
+  tryClaim(em: EntityManager, consumer: string, envelope: EventEnvelope): Promise<boolean>;
+}
+
+/**
+ * The default inbox, `infra.inbox` keyed by (consumer, event id). Two concurrent deliveries of one
+ * event serialise on the primary key: the second waits for the first to commit, then finds it.
+ */
+export const infraInbox: Inbox = {
+  async tryClaim(em, consumer, envelope) {
+    const rows = await em.execute<{ event_id: string }[]>(
+      `INSERT INTO infra.inbox (consumer, event_id, subject) VALUES (?, ?, ?)
+       ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
+      [consumer, envelope.id, envelope.subject],
+    );
+    return rows.length > 0;
+  },
+};

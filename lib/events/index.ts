@@ -1,0 +1,31 @@
+export { defineEvent, serviceOfSubject, type EventType, type MessageCodec } from './event-type.js';
+export { decodeEnvelope, encodeEnvelope, type EventEnvelope } from './envelope.js';
+export { publishEvent, type PublishEventOptions } from './outbox.js';
+export { currentCorrelationId, setCorrelationIdProvider, withCorrelationId } from './correlation.js';
+export {
+  subjectMatches,
+  type Delivery,
+  type DeliveryHandler,
+  type EventTransport,
+  type SubscriptionSpec,
+  type TransportSubscription,
+} from './transport.js';
+export {
+  connectNatsTransport,
+  NatsTransport,
+  NatsUnavailableError,
+  streamNameOf,
+  type NatsTransportOptions,
+} from './nats-transport.js';
+export { DeliveryExhaustedError, InProcessTransport, TransportClosedError } from './in-process-transport.js';
+export { OutboxRelay, type OutboxRelayOptions } from './relay.js';
+export {
+  on,
+  startConsumer,
+  type ConsumerOptions,
+  type EventHandlerBinding,
+  type EventHandlerFn,
+  type RunningConsumer,
+} from './consumer.js';
+export { infraInbox, type Inbox } from './inbox.js';
+export { findDeadLetter, type DeadLetter } from './dead-letters.js';

@@ -1,0 +1,47 @@
+import { Counter, Gauge, register } from 'prom-client';
+
+/*
+ * Event metrics, on prom-client's default registry (the process's /metrics serves it).
+ * Get-or-create, so loading this module twice (tests, tooling) never registers a name twice.
+ */
+function counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
+  return (
+    (register.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames })
+  );
+}
+
+function gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {
+  return (register.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge({ name, help, labelNames });
+}
+
+export const outboxBacklog = gauge('events_outbox_backlog', 'Events in the outbox not yet published', [
+  'source',
+]);
+export const outboxOldestAge = gauge(
+  'events_outbox_oldest_unpublished_age_seconds',
+  'Age of the oldest unpublished outbox event (0 when none)',
+  ['source'],
+);
+export const outboxPublished = counter('events_outbox_published_total', 'Events the relay published', [
+  'source',
+]);
+export const outboxPublishFailures = counter(
+  'events_outbox_publish_failures_total',
+  'Failed attempts to publish an outbox event (retried)',
+  ['source'],
+);
+export const eventsConsumed = counter(
+  'events_consumed_total',
+  'Deliveries handled by consumers, by outcome (applied, duplicate, ignored, retried, dead_lettered)',
+  ['consumer', 'outcome'],
+);
+export const eventsDeadLettered = counter(
+  'events_dead_lettered_total',
+  'Events a consumer parked in infra.dead_letters after its retries',
+  ['consumer', 'subject'],
+);
+export const deliveriesExhausted = counter(
+  'events_deliveries_exhausted_total',
+  'Events the transport stopped redelivering because the consumer could not even dead-letter them',
+  ['durable'],
+);

@@ -1,0 +1,401 @@
+import {
+  AckPolicy,
+  connect,
+  DebugEvents,
+  DeliverPolicy,
+  DiscardPolicy,
+  Events,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
+import { rootLogger, type Logger } from '../log.js';
+import { serviceOfSubject } from './event-type.js';
+import { deliveriesExhausted } from './metrics.js';
+import {
+  redeliveryDelay,
+  subjectMatches,
+  type DeliveryHandler,
+  type EventTransport,
+  type SubscriptionSpec,
+  type TransportSubscription,
+} from './transport.js';
+
+export interface NatsTransportOptions {
+  /** Connection name shown by the server (`<service>-<pod>`). */
+  name: string;
+  logger?: Logger;
+  /** How long a publish waits for its PubAck before failing (the relay retries). Default 5 s. */
+  publishTimeoutMs?: number;
+  /** Pause between reconnection attempts. Default 1 s. */
+  reconnectWaitMs?: number;
+  /** Redelivery of an unacknowledged message (a handler still working extends it). Default 30 s. */
+  ackWaitMs?: number;
+  /** How long a stream keeps events. Default 7 days. */
+  streamMaxAgeMs?: number;
+}
+
+const DUPLICATE_WINDOW_MS = 2 * 60_000;
+const RESUBSCRIBE_PAUSE_MS = 1_000;
+
+/** `EVENTS_<SERVICE>`: one stream per publishing service, holding `<service>.>`. */
+export function streamNameOf(service: string): string {
+  return `EVENTS_${service.toUpperCase()}`;
+}
+
+export class NatsUnavailableError extends Error {
+  constructor(message = 'NATS is not connected') {
+    super(message);
+    this.name = 'NatsUnavailableError';
+  }
+}
+
+/**
+ * Opens the NATS JetStream transport. Returns at once: the connection is made in the background and
+ * kept for the life of the process (it waits for a server that is down at start and reconnects
+ * forever after). While disconnected, `publish` fails immediately (the outbox keeps the event and
+ * the relay retries) and subscriptions resume by themselves once the server is back.
+ */
+export async function connectNatsTransport(
+  url: string,
+  options: NatsTransportOptions,
+): Promise<NatsTransport> {
+  return new NatsTransport(url, options);
+}
+
+export class NatsTransport implements EventTransport {
+  private readonly log: Logger;
+  private readonly publishTimeoutMs: number;
+  private readonly ackWaitMs: number;
+  private readonly streamMaxAgeMs: number;
+  private nc: NatsConnection | undefined;
+  private jsm: JetStreamManager | undefined;
+  private connected = false;
+  private closed = false;
+  private connectedWaiters: Array<() => void> = [];
+  private readonly streams = new Map<string, Promise<void>>();
+  private readonly subscriptions = new Set<NatsSubscription>();
+  private readonly connecting: Promise<void>;
+
+  constructor(url: string, options: NatsTransportOptions) {
+    this.log = (options.logger ?? rootLogger).child({ component: 'events-nats' });
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.streamMaxAgeMs = options.streamMaxAgeMs ?? 7 * 24 * 3600_000;
+    this.connecting = this.connect(url, options);
+  }
+
+  /** Resolves once connected (for start-up probes and tests); never needed for correctness. */
+  async waitUntilConnected(timeoutMs = 10_000): Promise<void> {
+    if (this.connected) return;
+    if (this.closed) throw new NatsUnavailableError('NATS transport is closed');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.connectedWaiters.push(resolve)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new NatsUnavailableError(`NATS not connected after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  async publish(subject: string, envelope: Uint8Array, eventId: string): Promise<void> {
+    const nc = this.nc;
+    if (this.closed || !nc || !this.connected) throw new NatsUnavailableError();
+    const service = serviceOfSubject(subject);
+    await this.ensureStream(service);
+    try {
+      await nc.jetstream().publish(subject, envelope, { msgID: eventId, timeout: this.publishTimeoutMs });
+    } catch (error) {
+      // "no responders": the stream is gone (deleted by an operator); create it again next time.
+      if ((error as { code?: string }).code === '503') this.streams.delete(service);
+      throw error;
+    }
+  }
+
+  async subscribe(spec: SubscriptionSpec, handler: DeliveryHandler): Promise<TransportSubscription> {
+    if (this.closed) throw new NatsUnavailableError('NATS transport is closed');
+    const subscription = new NatsSubscription(this, spec, handler, this.log.child({ durable: spec.durable }));
+    this.subscriptions.add(subscription);
+    subscription.start();
+    return {
+      stop: async () => {
+        await subscription.stop();
+        this.subscriptions.delete(subscription);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.stop()));
+    this.subscriptions.clear();
+    const nc = this.nc;
+    if (nc && !nc.isClosed()) await nc.close();
+    // A connect still waiting for a first server is closed as soon as it gets one (see connect).
+  }
+
+  /** The connection once it is up; waits (without limit) while it is not. Internal to the transport. */
+  async connection(): Promise<{ nc: NatsConnection; jsm: JetStreamManager }> {
+    while (!this.connected || !this.nc || !this.jsm) {
+      if (this.closed) throw new NatsUnavailableError('NATS transport is closed');
+      await new Promise<void>((resolve) => this.connectedWaiters.push(resolve));
+    }
+    return { nc: this.nc, jsm: this.jsm };
+  }
+
+  get closing(): boolean {
+    return this.closed;
+  }
+
+  get ackWait(): number {
+    return this.ackWaitMs;
+  }
+
+  /** Creates `EVENTS_<SERVICE>` if it does not exist; concurrent callers share one attempt. */
+  async ensureStream(service: string): Promise<void> {
+    let pending = this.streams.get(service);
+    if (!pending) {
+      pending = this.createStream(service);
+      this.streams.set(service, pending);
+      pending.catch(() => this.streams.delete(service));
+    }
+    return pending;
+  }
+
+  /** Consumers can filter on several subjects from NATS 2.10; before that they filter here. */
+  supportsMultipleFilters(): boolean {
+    const [major = 0, minor = 0] = (this.nc?.info?.version ?? '0.0').split('.').map(Number);
+    return major > 2 || (major === 2 && minor >= 10);
+  }
+
+  private async connect(url: string, options: NatsTransportOptions): Promise<void> {
+    const nc = await connect({
+      servers: url,
+      name: options.name,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: options.reconnectWaitMs ?? 1_000,
+      pingInterval: 10_000,
+      maxPingOut: 2,
+    }).catch((error: unknown) => {
+      this.log.error({ err: error }, 'cannot connect to NATS');
+      throw error;
+    });
+    if (this.closed) {
+      await nc.close();
+      return;
+    }
+    this.nc = nc;
+    this.jsm = await nc.jetstreamManager({ timeout: this.publishTimeoutMs, checkAPI: false });
+    this.setConnected(true);
+    this.log.info({ server: nc.getServer() }, 'connected to NATS');
+    void this.watch(nc);
+  }
+
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === Events.Disconnect || status.type === DebugEvents.StaleConnection) {
+        if (this.connected) this.log.warn({ server: status.data }, 'NATS disconnected');
+        this.setConnected(false);
+      } else if (status.type === Events.Reconnect) {
+        this.log.info({ server: status.data }, 'NATS reconnected');
+        this.setConnected(true);
+      }
+    }
+  }
+
+  private setConnected(connected: boolean): void {
+    this.connected = connected;
+    if (!connected) return;
+    const waiters = this.connectedWaiters;
+    this.connectedWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private async createStream(service: string): Promise<void> {
+    const { jsm } = await this.connectionNow();
+    const name = streamNameOf(service);
+    const subjects = [`${service}.>`];
+    try {
+      await jsm.streams.info(name);
+      return;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    try {
+      await jsm.streams.add({
+        name,
+        subjects,
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        discard: DiscardPolicy.Old,
+        max_age: nanos(this.streamMaxAgeMs),
+        duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      });
+      this.log.info({ stream: name, subjects }, 'created stream');
+    } catch (error) {
+      // Another process created it first (with the same or a tuned configuration): keep theirs.
+      await jsm.streams.info(name).catch(() => Promise.reject(error));
+    }
+  }
+
+  private async connectionNow(): Promise<{ nc: NatsConnection; jsm: JetStreamManager }> {
+    if (this.closed || !this.connected || !this.nc || !this.jsm) throw new NatsUnavailableError();
+    return { nc: this.nc, jsm: this.jsm };
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const apiError = (error as { api_error?: { code?: number } }).api_error;
+  return apiError?.code === 404 || /not found/i.test((error as Error).message ?? '');
+}
+
+/**
+ * One durable pull consumer, consumed with JetStream's `consume()`: messages are handled one at a
+ * time, acknowledged after the handler returns, and negatively acknowledged with the backoff delay
+ * when it throws. The loop (re)creates the stream and consumer as needed and survives outages.
+ */
+class NatsSubscription {
+  private stopped = false;
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private signalStop: () => void = () => undefined;
+  private readonly stopSignal = new Promise<undefined>((resolve) => {
+    this.signalStop = () => resolve(undefined);
+  });
+
+  constructor(
+    private readonly transport: NatsTransport,
+    private readonly spec: SubscriptionSpec,
+    private readonly handler: DeliveryHandler,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.messages?.stop();
+    this.signalStop();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const streamName = streamNameOf(this.spec.stream);
+    while (!this.stopped) {
+      try {
+        const connection = await Promise.race([this.transport.connection(), this.stopSignal]);
+        if (!connection || this.stopped) return;
+        const { nc, jsm } = connection;
+        await this.transport.ensureStream(this.spec.stream);
+        await this.ensureConsumer(jsm, streamName);
+        const consumer = await nc.jetstream().consumers.get(streamName, this.spec.durable);
+        this.messages = await consumer.consume({ max_messages: 10 });
+        if (this.stopped) this.messages.stop();
+        for await (const message of this.messages) {
+          if (this.stopped) {
+            message.nak();
+            continue;
+          }
+          await this.handle(message);
+        }
+      } catch (error) {
+        if (this.stopped || this.transport.closing) return;
+        this.log.warn({ err: error }, 'subscription interrupted; resuming');
+      }
+      if (!this.stopped) await Promise.race([sleep(RESUBSCRIBE_PAUSE_MS), this.stopSignal]);
+    }
+  }
+
+  private async ensureConsumer(jsm: JetStreamManager, streamName: string): Promise<void> {
+    const config: Partial<ConsumerConfig> = {
+      durable_name: this.spec.durable,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(this.transport.ackWait),
+      max_deliver: this.spec.maxDeliver,
+      deliver_policy: DeliverPolicy.All,
+      max_ack_pending: 1_000,
+    };
+    // Before NATS 2.10 a consumer filters one subject at most, and cannot change it later: read the
+    // whole stream and filter in `handle` instead.
+    if (this.transport.supportsMultipleFilters()) config.filter_subjects = this.spec.subjects;
+    let existing;
+    try {
+      existing = await jsm.consumers.info(streamName, this.spec.durable);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    if (!existing) {
+      try {
+        await jsm.consumers.add(streamName, config);
+        return;
+      } catch (error) {
+        existing = await jsm.consumers.info(streamName, this.spec.durable).catch(() => Promise.reject(error));
+      }
+    }
+    const current = existing.config;
+    const filtersDiffer =
+      config.filter_subjects !== undefined &&
+      [...(current.filter_subjects ?? (current.filter_subject ? [current.filter_subject] : []))]
+        .sort()
+        .join() !== [...config.filter_subjects].sort().join();
+    if (current.max_deliver !== config.max_deliver || current.ack_wait !== config.ack_wait || filtersDiffer) {
+      const { durable_name: _name, deliver_policy: _policy, ack_policy: _ack, ...changes } = config;
+      try {
+        await jsm.consumers.update(streamName, this.spec.durable, changes);
+      } catch (error) {
+        this.log.error({ err: error, current }, 'cannot update consumer configuration; using it as it is');
+      }
+    }
+  }
+
+  private async handle(message: JsMsg): Promise<void> {
+    const deliveryCount = message.info.deliveryCount;
+    if (!this.spec.subjects.some((pattern) => subjectMatches(pattern, message.subject))) {
+      message.ack();
+      return;
+    }
+    const keepAlive = setInterval(() => message.working(), Math.max(1_000, this.transport.ackWait / 3));
+    try {
+      await this.handler({
+        subject: message.subject,
+        envelope: message.data,
+        eventId: message.headers?.get('Nats-Msg-Id') || undefined,
+        deliveryCount,
+      });
+      message.ack();
+    } catch (error) {
+      if (deliveryCount >= this.spec.maxDeliver) {
+        deliveriesExhausted.inc({ durable: this.spec.durable });
+        this.log.error(
+          { err: error, subject: message.subject, streamSequence: message.seq, deliveryCount },
+          'delivery exhausted: JetStream will not redeliver this message',
+        );
+        message.term();
+      } else {
+        message.nak(redeliveryDelay(this.spec.backoffMs, deliveryCount));
+      }
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

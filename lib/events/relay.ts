@@ -1,0 +1,268 @@
+import type { MikroORM } from '../db/orm.js';
+import { rootLogger, type Logger } from '../log.js';
+import { toBytes } from './bytes.js';
+import { describeError } from './dead-letters.js';
+import { outboxBacklog, outboxOldestAge, outboxPublished, outboxPublishFailures } from './metrics.js';
+import { onOutboxCommit } from './outbox-commit.js';
+import type { EventTransport } from './transport.js';
+
+export interface OutboxRelayOptions {
+  orm: MikroORM;
+  transport: EventTransport;
+  /** The publishing service (metrics and logs). */
+  source: string;
+  logger?: Logger;
+  /** Rows claimed and published per round. Default 100. */
+  batchSize?: number;
+  /** Poll interval when there is nothing to do (commits wake the relay sooner). Default 250 ms. */
+  idlePollMs?: number;
+  /** Longest pause after failures (the pause doubles from 100 ms). Default 5 s. */
+  maxBackoffMs?: number;
+  /** How long a claimed batch stays reserved for this relay. Default 60 s. */
+  leaseMs?: number;
+  /** Published rows older than this are deleted. Default 7 days. */
+  retentionMs?: number;
+  /** Default 10 minutes. */
+  purgeEveryMs?: number;
+  /** Backlog gauges refresh. Default 5 s. */
+  metricsEveryMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  envelope: Uint8Array | string;
+  created_at: Date | string;
+}
+
+/*
+ * Claiming a batch is one statement (no transaction is held while publishing, which matters on
+ * PGlite's single connection): the oldest unpublished rows that nobody holds get a short lease.
+ * Another replica skips leased rows (and rows being leased right now: SKIP LOCKED), so two relays
+ * on one database never publish the same row unless a lease ran out. A crashed relay's lease just
+ * expires.
+ */
+const CLAIM_SQL = `
+  UPDATE infra.outbox AS o SET claimed_until = now() + make_interval(secs => ?)
+  FROM (
+    SELECT id FROM infra.outbox
+    WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+    ORDER BY created_at, id
+    LIMIT ?
+    FOR UPDATE SKIP LOCKED
+  ) AS next
+  WHERE o.id = next.id
+  RETURNING o.id, o.subject, o.envelope, o.created_at`;
+
+/**
+ * Publishes what `publishEvent` wrote to `infra.outbox`, oldest first, at least once.
+ *
+ * - A commit that wrote an event wakes the relay at once (`onOutboxCommit`); polling every
+ *   `idlePollMs` is the safety net (events written by another process, missed wake-ups).
+ * - On a failed publish the row's `attempts`/`last_error` are recorded, the rest of the batch is
+ *   released, and the relay pauses (exponential, capped): the failed event goes first next time,
+ *   so order is kept. Nothing is skipped.
+ * - A row is marked published only after the transport accepted it; a crash in between publishes
+ *   it again, which JetStream's duplicate window (event id = message id) and the inboxes absorb.
+ * - With several replicas, order holds within each claimed batch; consumers must not rely on a
+ *   global order (redeliveries reorder anyway).
+ */
+export class OutboxRelay {
+  private readonly orm: MikroORM;
+  private readonly transport: EventTransport;
+  private readonly source: string;
+  private readonly log: Logger;
+  private readonly batchSize: number;
+  private readonly idlePollMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly leaseMs: number;
+  private readonly retentionMs: number;
+  private readonly purgeEveryMs: number;
+  private readonly metricsEveryMs: number;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private kicked = false;
+  private wake: (() => void) | undefined;
+  private failures = 0;
+  private lastPurge = 0;
+  private lastMetrics = 0;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(options: OutboxRelayOptions) {
+    this.orm = options.orm;
+    this.transport = options.transport;
+    this.source = options.source;
+    this.log = (options.logger ?? rootLogger).child({ component: 'outbox-relay', source: options.source });
+    this.batchSize = options.batchSize ?? 100;
+    this.idlePollMs = options.idlePollMs ?? 250;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    this.purgeEveryMs = options.purgeEveryMs ?? 10 * 60_000;
+    this.metricsEveryMs = options.metricsEveryMs ?? 5_000;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.unsubscribe = onOutboxCommit(this.orm, () => this.kick());
+    this.loop = this.run();
+  }
+
+  /** Look at the outbox now rather than at the next poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /**
+   * Finishes the batch in flight, then stops. A publish that cannot finish within `graceMs` (an
+   * in-process consumer already stopped, NATS gone) is abandoned: its row stays unpublished and
+   * its lease runs out, so it goes out again later.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.stopping = true;
+    this.unsubscribe?.();
+    this.wake?.();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = await Promise.race([
+      this.loop?.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (gaveUp) this.log.warn({ graceMs }, 'outbox relay stopped with a publish still in flight');
+    this.loop = undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let outcome: 'idle' | 'more' | 'failed';
+      try {
+        outcome = await this.publishBatch();
+      } catch (error) {
+        if (this.stopping) break;
+        this.log.error({ err: error }, 'outbox relay round failed');
+        outcome = 'failed';
+      }
+      await this.housekeeping();
+      if (this.stopping) break;
+      if (outcome === 'failed') {
+        this.failures++;
+        await this.pause(Math.min(this.maxBackoffMs, 100 * 2 ** (this.failures - 1)), false);
+      } else {
+        this.failures = 0;
+        if (outcome === 'idle') await this.pause(this.idlePollMs, true);
+      }
+    }
+  }
+
+  private async publishBatch(): Promise<'idle' | 'more' | 'failed'> {
+    const em = this.orm.em.fork();
+    const claimedAt = Date.now();
+    const rows = await em.execute<OutboxRow[]>(CLAIM_SQL, [this.leaseMs / 1000, this.batchSize]);
+    if (rows.length === 0) return 'idle';
+    rows.sort(
+      (a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime() || (a.id < b.id ? -1 : 1),
+    );
+    const published: string[] = [];
+    let failed = false;
+    for (const row of rows) {
+      // Let go before the lease runs out rather than risk another replica publishing the rest too.
+      if (Date.now() - claimedAt > this.leaseMs * 0.8) break;
+      try {
+        await this.transport.publish(row.subject, toBytes(row.envelope), row.id);
+        published.push(row.id);
+      } catch (error) {
+        failed = true;
+        outboxPublishFailures.inc({ source: this.source });
+        const attempts = await em.execute<{ attempts: number }[]>(
+          'UPDATE infra.outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? RETURNING attempts',
+          [describeError(error).slice(0, 2_000), row.id],
+        );
+        this.log.warn(
+          { err: error, eventId: row.id, subject: row.subject, attempts: attempts[0]?.attempts },
+          'publish failed; the event stays in the outbox and is retried',
+        );
+        break;
+      }
+    }
+    if (published.length > 0) {
+      await em.execute(
+        'UPDATE infra.outbox SET published_at = now(), claimed_until = NULL WHERE id IN (?)',
+        [published],
+        'run',
+      );
+      outboxPublished.inc({ source: this.source }, published.length);
+    }
+    const released = rows.filter((row) => !published.includes(row.id)).map((row) => row.id);
+    if (released.length > 0) {
+      await em.execute('UPDATE infra.outbox SET claimed_until = NULL WHERE id IN (?)', [released], 'run');
+    }
+    return failed ? 'failed' : 'more';
+  }
+
+  private async housekeeping(): Promise<void> {
+    const now = Date.now();
+    try {
+      if (now - this.lastMetrics >= this.metricsEveryMs) {
+        this.lastMetrics = now;
+        await this.refreshGauges();
+      }
+      if (now - this.lastPurge >= this.purgeEveryMs) {
+        this.lastPurge = now;
+        await this.purgePublished();
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'outbox housekeeping failed');
+    }
+  }
+
+  private async refreshGauges(): Promise<void> {
+    const [row] = await this.orm.em.fork().execute<{ backlog: number; oldest: number | null }[]>(
+      `SELECT count(*)::int AS backlog, extract(epoch FROM now() - min(created_at))::float8 AS oldest
+       FROM infra.outbox WHERE published_at IS NULL`,
+    );
+    outboxBacklog.set({ source: this.source }, Number(row?.backlog ?? 0));
+    outboxOldestAge.set({ source: this.source }, Math.max(0, Number(row?.oldest ?? 0)));
+  }
+
+  /** Deletes published rows past the retention, a thousand at a time so no statement runs long. */
+  async purgePublished(): Promise<number> {
+    let total = 0;
+    for (let round = 0; round < 100 && !this.stopping; round++) {
+      const deleted = await this.orm.em.fork().execute<{ id: string }[]>(
+        `DELETE FROM infra.outbox WHERE id IN (
+           SELECT id FROM infra.outbox WHERE published_at < now() - make_interval(secs => ?) LIMIT 1000
+         ) RETURNING id`,
+        [this.retentionMs / 1000],
+      );
+      total += deleted.length;
+      if (deleted.length < 1000) break;
+    }
+    if (total > 0) this.log.info({ deleted: total }, 'purged published outbox rows');
+    return total;
+  }
+
+  private pause(ms: number, wakeOnKick: boolean): Promise<void> {
+    if (wakeOnKick && this.kicked) {
+      this.kicked = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = () => {
+        if (this.stopping || wakeOnKick) done();
+      };
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = wake;
+    }).then(() => {
+      this.wake = undefined;
+      if (wakeOnKick) this.kicked = false;
+    });
+  }
+}
