@@ -1,0 +1,121 @@
+import * as grpc from '@grpc/grpc-js';
+import type { AccessRule } from '../auth/access-rule.js';
+import type { Principal } from '../auth/principal.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import { deadlineExceeded, statusName } from '../errors.js';
+import { rootLogger, type Logger } from '../log.js';
+import { rpcServerDuration, rpcServerHandled } from '../metrics.js';
+import { authorize } from './authenticate.js';
+import {
+  authorizationFrom,
+  CORRELATION_ID_HEADER,
+  correlationIdFrom,
+  deadlineOf,
+  splitMethodPath,
+  type CallContext,
+} from './call-context.js';
+import { runInCallScope } from './call-scope.js';
+import { mapError } from './error-mapping.js';
+import type { IsUnary, RequestOf, ResponseOf } from './method-types.js';
+
+/** One RPC: who may call it, and what it does. */
+export interface MethodHandler<Request, Response> {
+  access: AccessRule;
+  handle(request: Request, ctx: CallContext): Promise<Response>;
+}
+
+/** A handler for every method of a generated service definition (streaming: not supported yet). */
+export type ServiceHandlers<D extends grpc.ServiceDefinition> = {
+  [K in keyof D]: IsUnary<D[K]> extends true ? MethodHandler<RequestOf<D[K]>, ResponseOf<D[K]>> : never;
+};
+
+export interface ImplementServiceOptions {
+  verifier: TokenVerifier;
+  logger?: Logger;
+}
+
+// Caller mistakes are routine (info); a dependency that fails is worth a warning; a bug is an error.
+const WARN_CODES = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.UNKNOWN]);
+
+/**
+ * Wraps typed handlers into a grpc-js service implementation. Every call runs through the same
+ * chain: correlation id and call scope → deadline check → authentication → the method's access
+ * rule → handler → error mapping → one log line → metrics.
+ */
+export function implementService<D extends grpc.ServiceDefinition>(
+  definition: D,
+  handlers: ServiceHandlers<D>,
+  options: ImplementServiceOptions,
+): grpc.UntypedServiceImplementation {
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const key of Object.keys(definition)) {
+    const method = definition[key]!;
+    const handler = (handlers as Record<string, MethodHandler<unknown, unknown> | undefined>)[key];
+    if (!handler) throw new Error(`no handler for ${method.path}`);
+    if (method.requestStream || method.responseStream) {
+      throw new Error(`${method.path} is a streaming RPC; implementService handles unary RPCs only`);
+    }
+    implementation[key] = unaryHandler(method.path, handler, options);
+  }
+  return implementation;
+}
+
+function unaryHandler(
+  path: string,
+  handler: MethodHandler<unknown, unknown>,
+  options: ImplementServiceOptions,
+): grpc.handleUnaryCall<unknown, unknown> {
+  const { service, method } = splitMethodPath(path);
+  const parent = options.logger ?? rootLogger.child({ component: 'grpc' });
+  // A parent already bound to a service (the host's logger) keeps its own `service` field.
+  const names = 'service' in parent.bindings() ? { method } : { service, method };
+  const labels = { service, method };
+
+  return (call, callback) => {
+    const started = performance.now();
+    const correlationId = correlationIdFrom(call.metadata);
+    const deadline = deadlineOf(call.getDeadline());
+    const authorization = authorizationFrom(call.metadata);
+    const logger = parent.child({ ...names, correlationId });
+    let principal: Principal | undefined;
+
+    const finish = (code: grpc.status, error?: unknown): void => {
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      const line = { code: statusName(code), durationMs, userId: principal?.userId };
+      if (code === grpc.status.OK) logger.info(line, 'rpc');
+      else if (code === grpc.status.INTERNAL) logger.error({ ...line, err: error }, 'rpc failed');
+      else if (WARN_CODES.has(code)) logger.warn({ ...line, reason: (error as Error).message }, 'rpc failed');
+      else logger.info({ ...line, reason: (error as Error).message }, 'rpc rejected');
+      const codeLabels = { ...labels, code: statusName(code) };
+      rpcServerHandled.inc(codeLabels);
+      rpcServerDuration.observe(codeLabels, durationMs / 1000);
+    };
+
+    void runInCallScope({ correlationId, deadline, authorization }, async () => {
+      try {
+        if (deadline && deadline.getTime() <= Date.now())
+          throw deadlineExceeded('deadline passed before the call started');
+        principal = await authorize(authorization, options.verifier, handler.access);
+        const ctx: CallContext = {
+          service,
+          method,
+          principal,
+          correlationId,
+          deadline,
+          metadata: call.metadata,
+          logger,
+        };
+        const response = await handler.handle(call.request, ctx);
+        const trailer = new grpc.Metadata();
+        trailer.set(CORRELATION_ID_HEADER, correlationId);
+        callback(null, response, trailer);
+        finish(grpc.status.OK);
+      } catch (error) {
+        const mapped = mapError(error);
+        mapped.metadata.set(CORRELATION_ID_HEADER, correlationId);
+        callback({ code: mapped.code, details: mapped.details, metadata: mapped.metadata });
+        finish(mapped.code, error);
+      }
+    });
+  };
+}

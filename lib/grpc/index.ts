@@ -1,0 +1,10 @@
+export * from './call-context.js';
+export * from './call-scope.js';
+export * from './implement-service.js';
+export * from './server.js';
+export * from './client.js';
+export { breakerFor, resetBreakers, type BreakerOptions } from './breaker.js';
+export type { RetryOptions } from './retry.js';
+export { isRetryable, createIdempotencyIndex, type IdempotencyIndex } from './idempotency.js';
+export { violationsFrom, STATUS_DETAILS_KEY } from './status-details.js';
+export type { RequestOf, ResponseOf } from './method-types.js';
