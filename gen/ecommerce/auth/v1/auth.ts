@@ -30,7 +30,7 @@ export interface RegisterRequest {
    * Compared case-insensitively; stored lower-cased.
    */
   email: string;
-  /** Password. Required, 8-128 characters (Unicode code points). Never logged or stored in clear. */
+  /** Password. Required, 10-128 characters with a letter and a digit or symbol, not containing the email's name (Unicode code points). Never logged or stored in clear. */
   password: string;
   /** Given name. Required, 1-100 characters after trimming. */
   firstName: string;

@@ -77,6 +77,11 @@ export function cartStatusToJSON(object: CartStatus): string {
 export interface GetCartRequest {
   /** Cart id, a UUID. Required. */
   cartId: string;
+  /**
+   * Guest session identifier the cart was created with. Required when the caller has no access
+   * token (a guest proves ownership of its cart with it); ignored for an authenticated customer.
+   */
+  sessionId: string;
 }
 
 export interface GetCartResponse {
@@ -157,13 +162,16 @@ export interface CartItem {
 }
 
 function createBaseGetCartRequest(): GetCartRequest {
-  return { cartId: "" };
+  return { cartId: "", sessionId: "" };
 }
 
 export const GetCartRequest: MessageFns<GetCartRequest> = {
   encode(message: GetCartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cartId !== "") {
       writer.uint32(10).string(message.cartId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
     }
     return writer;
   },
@@ -189,6 +197,14 @@ export const GetCartRequest: MessageFns<GetCartRequest> = {
             message.cartId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -208,6 +224,11 @@ export const GetCartRequest: MessageFns<GetCartRequest> = {
         : isSet(object.cart_id)
         ? globalThis.String(object.cart_id)
         : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
     };
   },
 
@@ -215,6 +236,9 @@ export const GetCartRequest: MessageFns<GetCartRequest> = {
     const obj: any = {};
     if (message.cartId !== "") {
       obj.cartId = message.cartId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
     }
     return obj;
   },
@@ -225,6 +249,7 @@ export const GetCartRequest: MessageFns<GetCartRequest> = {
   fromPartial(object: DeepPartial<GetCartRequest>): GetCartRequest {
     const message = createBaseGetCartRequest();
     message.cartId = object.cartId ?? "";
+    message.sessionId = object.sessionId ?? "";
     return message;
   },
 };
