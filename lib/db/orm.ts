@@ -1,5 +1,6 @@
 import { MikroORM, PostgreSqlDriver, type EntitySchema, type Options } from '@mikro-orm/postgresql';
-import { Migrator, type MigrationObject } from '@mikro-orm/migrations';
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
 import { PGliteDriver } from 'mikro-orm-pglite';
 import type { PGlite } from '@electric-sql/pglite';
 import { rootLogger } from '../log.js';
@@ -77,7 +78,7 @@ export async function openDatabase(definition: DatabaseDefinition, location: Dat
     dbName: definition.name,
     driverOptions: { connection: { pglite: () => pglite } },
     pool: { min: 1, max: 1 },
-  } as Options);
+  } as unknown as Options);
   return {
     orm,
     embedded: true,

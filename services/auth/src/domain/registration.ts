@@ -1,0 +1,70 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { alreadyExists, invalidArgument } from '../../../../lib/errors.js';
+import { publishEvent } from '../../../../lib/events/index.js';
+import { Role } from '../entities/role.js';
+import { User } from '../entities/user.js';
+import { UserRole } from '../entities/user-role.js';
+import { UserRegisteredEvent } from '../events.js';
+import { recordSecurityEvent } from './audit.js';
+import type { ClientInfo } from './client-info.js';
+import { normaliseEmail } from './email.js';
+import { hashPassword } from './password-hash.js';
+import { checkPasswordPolicy } from './password-policy.js';
+
+export const CUSTOMER_ROLE = 'customer';
+const MAX_NAME_LENGTH = 100;
+
+export interface Registration {
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+}
+
+function checkName(value: string, field: string): string {
+  const name = value.trim();
+  if (name === '') throw invalidArgument(field, 'is required');
+  if (name.length > MAX_NAME_LENGTH) throw invalidArgument(field, `must be at most ${MAX_NAME_LENGTH} characters`);
+  return name;
+}
+
+function duplicateEmail(email: string) {
+  return alreadyExists('account', `email ${email} is already registered`);
+}
+
+/**
+ * Creates an account with the customer role, audits it and emits `auth.user.registered`, all in
+ * one transaction. The password is hashed before the transaction opens (it is the slow part).
+ */
+export async function registerUser(
+  em: EntityManager,
+  input: Registration,
+  client: ClientInfo,
+): Promise<{ userId: string; email: string }> {
+  const email = normaliseEmail(input.email);
+  checkPasswordPolicy(input.password, email);
+  const firstName = checkName(input.firstName, 'first_name');
+  const lastName = checkName(input.lastName, 'last_name');
+  if ((await em.count(User, { email })) > 0) throw duplicateEmail(email);
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await em.transactional(async (tx) => {
+      const user = tx.create(User, { email, passwordHash });
+      const customer = await tx.findOneOrFail(Role, { name: CUSTOMER_ROLE });
+      tx.create(UserRole, { user, role: customer });
+      recordSecurityEvent(tx, 'register', user.id, client);
+      await publishEvent(tx, 'auth', UserRegisteredEvent, {
+        userId: user.id,
+        email,
+        firstName,
+        lastName,
+        registeredAt: new Date(),
+      });
+      return { userId: user.id, email };
+    });
+  } catch (error) {
+    // Two registrations of one email at once: the unique index decides, the loser hears why.
+    if (error instanceof UniqueConstraintViolationException) throw duplicateEmail(email);
+    throw error;
+  }
+}

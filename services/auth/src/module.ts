@@ -1,0 +1,34 @@
+import { AuthServiceService } from '../../../gen/ecommerce/auth/v1/auth.js';
+import { readString } from '../../../lib/config/index.js';
+import { loadKeyRing, TokenSigner } from '../../../lib/auth/token-signer.js';
+import { JwksTokenVerifier } from '../../../lib/auth/token-verifier.js';
+import { implementService } from '../../../lib/grpc/index.js';
+import type { ServiceModule } from '../../../lib/runtime/service-module.js';
+import { authDatabase } from './database.js';
+import { ensureBootstrapAdmin } from './domain/bootstrap-admin.js';
+import { authHandlers } from './handlers.js';
+
+/** Accounts, credentials and sessions; the one service that signs access tokens. */
+export const authModule: ServiceModule = {
+  name: 'auth',
+  database: authDatabase,
+  async create({ config, orm, logger }) {
+    const signer = await TokenSigner.create(await loadKeyRing(config));
+    // The auth service verifies tokens with its own keys, without calling itself.
+    const verifier = new JwksTokenVerifier(async () => signer.publicJwks());
+    const adminEmail = readString(process.env, 'AUTH_BOOTSTRAP_ADMIN_EMAIL');
+    const adminPassword = readString(process.env, 'AUTH_BOOTSTRAP_ADMIN_PASSWORD');
+    if (adminEmail && adminPassword) {
+      await ensureBootstrapAdmin(orm.em.fork(), { email: adminEmail, password: adminPassword }, logger);
+    }
+    return {
+      grpc: [
+        {
+          name: 'ecommerce.auth.v1.AuthService',
+          definition: AuthServiceService,
+          implementation: implementService(AuthServiceService, authHandlers(orm, signer), { verifier, logger }),
+        },
+      ],
+    };
+  },
+};

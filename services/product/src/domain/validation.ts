@@ -1,0 +1,32 @@
+import { invalidArgument } from '../../../../lib/errors.js';
+
+const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export function requireSku(value: string, field: string): string {
+  const sku = value.trim();
+  if (!SKU.test(sku)) throw invalidArgument(field, 'must be 1-64 letters, digits, dots, dashes or underscores');
+  return sku;
+}
+
+export function requireSlug(value: string, field: string): string {
+  const slug = value.trim();
+  if (slug.length > 200 || !SLUG.test(slug)) {
+    throw invalidArgument(field, 'must be lower-case words of letters and digits joined by single dashes');
+  }
+  return slug;
+}
+
+export function requireText(value: string, field: string, maxLength: number): string {
+  const text = value.trim();
+  if (text === '') throw invalidArgument(field, 'is required');
+  if (text.length > maxLength) throw invalidArgument(field, `must be at most ${maxLength} characters`);
+  return text;
+}
+
+export function requireStock(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 1_000_000_000) {
+    throw invalidArgument(field, 'must be a whole number from 0 to 1000000000');
+  }
+  return value;
+}
