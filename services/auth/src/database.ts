@@ -1,0 +1,9 @@
+import type { DatabaseDefinition } from '../../../lib/db/orm.js';
+import { authEntities } from './entities/index.js';
+import { authMigrations } from './migrations/index.js';
+
+export const authDatabase: DatabaseDefinition = {
+  name: 'auth_db',
+  entities: authEntities,
+  migrations: authMigrations,
+};

@@ -1,0 +1,520 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import pg from 'pg';
+import type { Constructor } from '@mikro-orm/core';
+import type { AbstractSqlDriver } from '@mikro-orm/knex';
+import type { Migration } from '@mikro-orm/migrations';
+import {
+  migrateDatabase,
+  openDatabase,
+  type Database,
+  type DatabaseDefinition,
+  type EntityManager,
+} from '../lib/db/orm.js';
+import { ensureMonthlyPartitions, monthlyPartitionName, PARTITION_SCHEMA } from '../lib/db/partitions.js';
+import { newId } from '../lib/ids.js';
+import { authDatabase } from '../services/auth/src/database.js';
+import { authPartitionedTables } from '../services/auth/src/partitions.js';
+import { SecurityAuditLog, User } from '../services/auth/src/entities/index.js';
+
+/*
+ * The data contract of DATABASES.md, checked against what the migrations actually build: every
+ * service database is migrated (embedded PGlite in a temporary folder, or scratch databases on the
+ * server at DATABASE_URL, dropped afterwards) and inspected through information_schema/pg_catalog.
+ * Every rule (CHECK, unique, foreign key, NOT NULL) is exercised with a row that breaks it, after a
+ * valid row went into every table.
+ */
+
+type Row = Record<string, unknown>;
+type Fixture = Record<string, string>;
+type SqlState = '23502' | '23503' | '23505' | '23514';
+type Insert = (table: string, row: Row) => Promise<void>;
+
+interface Rule {
+  /** What the row breaks, as the test title says it. */
+  rule: string;
+  code: SqlState;
+  /** The constraint or unique index named in the error (for 23502: the column). */
+  name: string;
+  row: (f: Fixture) => [table: string, row: Row];
+}
+
+interface ServiceSchema {
+  service: string;
+  definition: DatabaseDefinition;
+  /** Exactly the domain tables of DATABASES.md. */
+  tables: string[];
+  partitioned: readonly string[];
+  /** Inserts one valid row into every table; returns the ids and values the rules refer to. */
+  seed: (insert: Insert) => Promise<Fixture>;
+  rules: Rule[];
+  /** Columns of the cross-service reference map (DATABASES.md, last section): table.column. */
+  crossServiceRefs: string[];
+  /** Inserts and reads back through the ORM (partitioned tables, custom types, generated columns). */
+  orm: (em: EntityManager, f: Fixture) => Promise<void>;
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}${++counter}`;
+const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000);
+
+// ---------------------------------------------------------------------------------------------
+// auth_db
+
+const auth = {
+  user: (o: Row = {}): Row => ({
+    id: newId(),
+    email: `${unique('user')}@example.com`,
+    password_hash: 'argon2id$x',
+    ...o,
+  }),
+  role: (o: Row = {}): Row => ({
+    id: newId(),
+    name: unique('role'),
+    permissions: '{orders:read,orders:write}',
+    ...o,
+  }),
+  token: (userId: string, o: Row = {}): Row => ({
+    id: newId(),
+    user_id: userId,
+    token_hash: unique('hash'),
+    expires_at: hoursFromNow(1),
+    ...o,
+  }),
+};
+
+const authSchema: ServiceSchema = {
+  service: 'auth',
+  definition: authDatabase,
+  tables: [
+    'email_verification_tokens',
+    'password_reset_tokens',
+    'refresh_tokens',
+    'roles',
+    'security_audit_logs',
+    'user_roles',
+    'users',
+  ],
+  partitioned: authPartitionedTables,
+  async seed(insert) {
+    const user = auth.user({ email: 'taken@example.com' });
+    const role = auth.role({ name: 'customer' });
+    const refresh = auth.token(String(user.id), { family_id: newId(), token_hash: 'refresh-hash' });
+    await insert('users', user);
+    await insert('roles', role);
+    await insert('user_roles', { id: newId(), user_id: user.id, role_id: role.id });
+    await insert('refresh_tokens', refresh);
+    await insert('password_reset_tokens', auth.token(String(user.id), { token_hash: 'reset-hash' }));
+    await insert(
+      'email_verification_tokens',
+      auth.token(String(user.id), { token_hash: 'verify-hash', email: 'taken@example.com' }),
+    );
+    await insert('security_audit_logs', {
+      id: newId(),
+      user_id: user.id,
+      action: 'register',
+      metadata: '{}',
+    });
+    return { userId: String(user.id), roleId: String(role.id), refreshId: String(refresh.id) };
+  },
+  rules: [
+    {
+      rule: 'email unique, case-insensitively',
+      code: '23505',
+      name: 'users_email_unique',
+      row: () => ['users', auth.user({ email: 'Taken@Example.COM' })],
+    },
+    {
+      rule: 'email required',
+      code: '23502',
+      name: 'email',
+      row: () => ['users', auth.user({ email: null })],
+    },
+    {
+      rule: 'failed login attempts ≥ 0',
+      code: '23514',
+      name: 'users_failed_login_attempts_check',
+      row: () => ['users', auth.user({ failed_login_attempts: -1 })],
+    },
+    {
+      rule: 'role name unique',
+      code: '23505',
+      name: 'roles_name_unique',
+      row: () => ['roles', auth.role({ name: 'customer' })],
+    },
+    {
+      rule: 'a role is assigned once per user',
+      code: '23505',
+      name: 'user_roles_user_id_role_id_unique',
+      row: (f) => ['user_roles', { id: newId(), user_id: f.userId, role_id: f.roleId }],
+    },
+    {
+      rule: 'user_roles.role_id → roles',
+      code: '23503',
+      name: 'user_roles_role_id_fkey',
+      row: (f) => ['user_roles', { id: newId(), user_id: f.userId, role_id: newId() }],
+    },
+    {
+      rule: 'refresh token hash unique',
+      code: '23505',
+      name: 'refresh_tokens_token_hash_unique',
+      row: (f) => [
+        'refresh_tokens',
+        auth.token(f.userId, { family_id: newId(), token_hash: 'refresh-hash' }),
+      ],
+    },
+    {
+      rule: 'refresh_tokens.user_id → users',
+      code: '23503',
+      name: 'refresh_tokens_user_id_fkey',
+      row: () => ['refresh_tokens', auth.token(newId(), { family_id: newId() })],
+    },
+    {
+      rule: 'a revoked refresh token says when',
+      code: '23514',
+      name: 'refresh_tokens_revoked_at_check',
+      row: (f) => ['refresh_tokens', auth.token(f.userId, { family_id: newId(), revoked: true })],
+    },
+    {
+      rule: 'reset token hash unique',
+      code: '23505',
+      name: 'password_reset_tokens_token_hash_unique',
+      row: (f) => ['password_reset_tokens', auth.token(f.userId, { token_hash: 'reset-hash' })],
+    },
+    {
+      rule: 'a used reset token says when',
+      code: '23514',
+      name: 'password_reset_tokens_used_at_check',
+      row: (f) => ['password_reset_tokens', auth.token(f.userId, { used: true })],
+    },
+    {
+      rule: 'verification token hash unique',
+      code: '23505',
+      name: 'email_verification_tokens_token_hash_unique',
+      row: (f) => [
+        'email_verification_tokens',
+        auth.token(f.userId, { token_hash: 'verify-hash', email: 'a@b.co' }),
+      ],
+    },
+    {
+      rule: 'email_verification_tokens.user_id → users',
+      code: '23503',
+      name: 'email_verification_tokens_user_id_fkey',
+      row: () => ['email_verification_tokens', auth.token(newId(), { email: 'a@b.co' })],
+    },
+    {
+      rule: 'audit action required',
+      code: '23502',
+      name: 'action',
+      row: () => ['security_audit_logs', { id: newId(), action: null }],
+    },
+  ],
+  crossServiceRefs: [],
+  async orm(em) {
+    const user = em.create(User, { email: `${unique('orm')}@example.com`, passwordHash: 'x' });
+    expect(user.id, 'em.create fills the id').to.be.a('string');
+    const nextYear = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 5, 15));
+    em.create(SecurityAuditLog, { userId: user.id, action: 'register', metadata: { via: 'orm' } });
+    em.create(SecurityAuditLog, { userId: user.id, action: 'login_succeeded', createdAt: nextYear });
+    await em.flush();
+    em.clear();
+    const logs = await em.find(SecurityAuditLog, { userId: user.id }, { orderBy: { createdAt: 'asc' } });
+    expect(logs.map((log) => log.action)).to.deep.equal(['register', 'login_succeeded']);
+    expect(logs[0]?.metadata).to.deep.equal({ via: 'orm' });
+    expect(logs[1]?.createdAt.toISOString()).to.equal(nextYear.toISOString());
+    const found = await em.findOneOrFail(User, user.id);
+    expect(found.emailVerified).to.equal(false);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const SCHEMAS: ServiceSchema[] = [authSchema];
+
+const serverUrl = process.env.DATABASE_URL;
+const runId = `${process.pid}_${Date.now().toString(36)}`;
+const scratchName = (name: string) => `schema_test_${runId}_${name}`;
+
+function locate(name: string, dataDir: string): { url: string | undefined; dataDir: string } {
+  if (!serverUrl) return { url: undefined, dataDir };
+  const url = new URL(serverUrl);
+  url.pathname = `/${scratchName(name)}`;
+  return { url: url.toString(), dataDir };
+}
+
+async function dropScratchDatabases(names: string[]): Promise<void> {
+  if (!serverUrl) return;
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    for (const name of names)
+      await client.query(`DROP DATABASE IF EXISTS "${scratchName(name)}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+function sql(database: Database) {
+  const connection = database.orm.em.getConnection();
+  return <T = Row>(query: string, params: unknown[] = []) => connection.execute<T[]>(query, params, 'all');
+}
+
+function insertInto(database: Database): Insert {
+  const run = sql(database);
+  return async (table, row) => {
+    const columns = Object.keys(row);
+    await run(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      columns.map((column) => row[column]),
+    );
+  };
+}
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  column?: string;
+  message?: string;
+}
+
+describe('database schemas (DATABASES.md)', function () {
+  this.timeout(300_000);
+  let dataDir: string;
+  const databases = new Map<string, Database>();
+  const applied = new Map<string, string[]>();
+  const fixtures = new Map<string, Fixture>();
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'schema-test-'));
+    for (const schema of SCHEMAS) {
+      const database = await openDatabase(schema.definition, locate(schema.definition.name, dataDir));
+      databases.set(schema.service, database);
+      applied.set(schema.service, await migrateDatabase(database));
+    }
+  });
+
+  after(async () => {
+    for (const database of databases.values()) await database.close();
+    await dropScratchDatabases(SCHEMAS.map((schema) => schema.definition.name));
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const db = (service: string): Database => {
+    const database = databases.get(service);
+    if (!database) throw new Error(`${service} database not open`);
+    return database;
+  };
+
+  for (const schema of SCHEMAS) {
+    const { service, definition } = schema;
+
+    describe(`${definition.name}`, () => {
+      it('migrates an empty database, and migrating again applies nothing', async () => {
+        expect(applied.get(service)).to.deep.equal([
+          'Infra20261127000000',
+          ...definition.migrations.map((migration) => migration.name),
+        ]);
+        expect(await migrateDatabase(db(service))).to.deep.equal([]);
+        const ledger = await sql(db(service))<{ name: string }>(
+          'SELECT name FROM infra.mikro_orm_migrations',
+        );
+        expect(ledger.map((row) => row.name)).to.have.members(applied.get(service) ?? []);
+      });
+
+      it('keeps the migrations harmless when their SQL runs a second time', async () => {
+        const { orm } = db(service);
+        const run = sql(db(service));
+        for (const migration of definition.migrations) {
+          const MigrationClass = migration.class as Constructor<Migration>;
+          const instance = new MigrationClass(orm.em.getDriver() as AbstractSqlDriver, orm.config);
+          await instance.up();
+          for (const query of instance.getQueries()) await run(String(query));
+        }
+      });
+
+      it(`has exactly its ${schema.tables.length} domain tables in public`, async () => {
+        const rows = await sql(db(service))<{ table_name: string }>(
+          `SELECT table_name FROM information_schema.tables
+            WHERE table_schema = 'public' ORDER BY table_name`,
+        );
+        expect(rows.map((row) => row.table_name)).to.deep.equal([...schema.tables].sort());
+      });
+
+      it('maps every entity property to a column of the same nullability', async () => {
+        const columns = await sql(db(service))<{
+          table_name: string;
+          column_name: string;
+          is_nullable: string;
+        }>(
+          `SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public'`,
+        );
+        const nullable = new Map(
+          columns.map((c) => [`${c.table_name}.${c.column_name}`, c.is_nullable === 'YES']),
+        );
+        const metadata = Object.values(db(service).orm.getMetadata().getAll());
+        expect(metadata.map((meta) => meta.tableName).sort()).to.deep.equal([...schema.tables].sort());
+        for (const meta of metadata) {
+          for (const prop of meta.props) {
+            for (const field of prop.fieldNames ?? []) {
+              const key = `${meta.tableName}.${field}`;
+              expect(nullable.has(key), `${meta.className}.${prop.name} → ${key} exists`).to.equal(true);
+              expect(nullable.get(key), `${meta.className}.${prop.name} → ${key} nullable`).to.equal(
+                !!prop.nullable,
+              );
+            }
+          }
+        }
+      });
+
+      it('keeps every foreign key inside the database, indexed', async () => {
+        const foreignKeys = await sql(db(service))<{
+          name: string;
+          from_table: string;
+          to_schema: string;
+          to_table: string;
+          indexed: boolean;
+        }>(
+          `SELECT con.conname AS name, src.relname AS from_table, dn.nspname AS to_schema, dst.relname AS to_table,
+                  EXISTS (
+                    SELECT 1 FROM pg_index i
+                     WHERE i.indrelid = con.conrelid
+                       AND (i.indkey::int2[])[0:cardinality(con.conkey) - 1] = con.conkey
+                  ) AS indexed
+             FROM pg_constraint con
+             JOIN pg_class src ON src.oid = con.conrelid
+             JOIN pg_namespace sn ON sn.oid = src.relnamespace
+             JOIN pg_class dst ON dst.oid = con.confrelid
+             JOIN pg_namespace dn ON dn.oid = dst.relnamespace
+            WHERE con.contype = 'f' AND sn.nspname = 'public' AND NOT src.relispartition`,
+        );
+        for (const fk of foreignKeys) {
+          expect(`${fk.to_schema}.${fk.to_table}`, fk.name).to.be.oneOf(
+            schema.tables.map((t) => `public.${t}`),
+          );
+          expect(fk.indexed, `${fk.name} has an index leading with its columns`).to.equal(true);
+        }
+      });
+
+      it('indexes every cross-service reference column', async () => {
+        for (const ref of schema.crossServiceRefs) {
+          const [table, column] = ref.split('.');
+          const rows = await sql(db(service))<{ indexname: string }>(
+            `SELECT ic.relname AS indexname
+               FROM pg_index i
+               JOIN pg_class ic ON ic.oid = i.indexrelid
+               JOIN pg_class t ON t.oid = i.indrelid
+               JOIN pg_namespace n ON n.oid = t.relnamespace
+               JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
+              WHERE n.nspname = 'public' AND t.relname = ? AND a.attname = ?`,
+            [table, column],
+          );
+          expect(rows.length, `an index leads with ${ref}`).to.be.greaterThan(0);
+        }
+      });
+
+      it(`partitions ${schema.partitioned.length ? schema.partitioned.join(', ') : 'nothing'} by month`, async () => {
+        const run = sql(db(service));
+        const partitioned = await run<{ table_name: string; strategy: string; key: string }>(
+          `SELECT c.relname AS table_name, p.partstrat AS strategy, a.attname AS key
+             FROM pg_partitioned_table p
+             JOIN pg_class c ON c.oid = p.partrelid
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = p.partattrs[0]`,
+        );
+        expect(partitioned.map((p) => p.table_name).sort()).to.deep.equal([...schema.partitioned].sort());
+        for (const p of partitioned)
+          expect([p.strategy, p.key], p.table_name).to.deep.equal(['r', 'created_at']);
+
+        const now = new Date();
+        await ensureMonthlyPartitions(db(service).orm.em.fork(), schema.partitioned, { monthsAhead: 3 });
+        for (const table of schema.partitioned) {
+          const partitions = await run<{ name: string; schema: string; bound: string }>(
+            `SELECT c.relname AS name, n.nspname AS schema, pg_get_expr(c.relpartbound, c.oid) AS bound
+               FROM pg_inherits i
+               JOIN pg_class c ON c.oid = i.inhrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE i.inhparent = to_regclass(?)`,
+            [`public.${table}`],
+          );
+          const expected = [`${table}_default`];
+          for (let m = 0; m <= 3; m++) {
+            expected.push(
+              monthlyPartitionName(table, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + m))),
+            );
+          }
+          expect(partitions.map((p) => p.name)).to.include.members(expected);
+          for (const p of partitions) expect(p.schema, p.name).to.equal(PARTITION_SCHEMA);
+          expect(partitions.find((p) => p.name === `${table}_default`)?.bound).to.equal('DEFAULT');
+          // Rows next month and in a year go in without a hitch (the latter into DEFAULT).
+          const pk = await run<{ attname: string }>(
+            `SELECT a.attname FROM pg_index i
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+              WHERE i.indrelid = to_regclass(?) AND i.indisprimary`,
+            [`public.${table}`],
+          );
+          expect(pk.map((row) => row.attname).sort(), `${table} primary key`).to.deep.equal([
+            'created_at',
+            'id',
+          ]);
+        }
+      });
+
+      it('accepts a valid row in every table', async () => {
+        const fixture = await schema.seed(insertInto(db(service)));
+        fixtures.set(service, fixture);
+        for (const table of schema.tables) {
+          const [{ count }] = await sql(db(service))<{ count: string | number }>(
+            `SELECT count(*) AS count FROM ${table}`,
+          );
+          expect(Number(count), `${table} has a row`).to.be.greaterThan(0);
+        }
+      });
+
+      describe('rejects a row that breaks a rule', () => {
+        for (const rule of schema.rules) {
+          it(`${rule.rule} (${rule.code} ${rule.name})`, async () => {
+            const fixture = fixtures.get(service);
+            if (!fixture) throw new Error('the valid rows were not inserted');
+            const [table, row] = rule.row(fixture);
+            let failure: PgError | undefined;
+            try {
+              await insertInto(db(service))(table, row);
+            } catch (error) {
+              failure = error as PgError;
+            }
+            expect(failure, 'the insert fails').to.not.equal(undefined);
+            expect(failure?.code, failure?.message).to.equal(rule.code);
+            const named = rule.code === '23502' ? failure?.column : failure?.constraint;
+            expect(named, failure?.message).to.equal(rule.name);
+          });
+        }
+      });
+
+      it('writes and reads through the ORM', async () => {
+        await schema.orm(db(service).orm.em.fork(), fixtures.get(service) ?? {});
+      });
+    });
+  }
+
+  // Last (mocha runs a suite's own tests before its child suites, so this sits in a suite of its own).
+  describe('every database', () => {
+    it('reverts its service migrations and applies them again', async () => {
+      for (const schema of SCHEMAS) {
+        const database = db(schema.service);
+        const migrator = database.orm.getMigrator();
+        const names = schema.definition.migrations.map((migration) => migration.name);
+        const reverted = await migrator.down({ migrations: [...names].reverse() });
+        expect(reverted.map((m) => m.name)).to.deep.equal([...names].reverse());
+        const left = await sql(database)(
+          `SELECT table_schema, table_name FROM information_schema.tables
+          WHERE table_schema NOT IN ('pg_catalog', 'information_schema', 'infra')`,
+        );
+        expect(left, `${schema.definition.name} after down`).to.deep.equal([]);
+        expect(await migrateDatabase(database)).to.deep.equal(names);
+      }
+    });
+  });
+});
