@@ -5,6 +5,8 @@ SHELL := /bin/bash
 TEST_ENV := LOG_LEVEL=$${LOG_LEVEL:-warn} METRICS_PORT=0
 UNIT_SPECS := 'lib/**/*.test.ts' 'services/*/test/**/*.test.ts' 'k8s/**/*.test.ts'
 FLOW_SPECS := 'test/**/*.test.ts'
+# Tests of tools that need a PostgreSQL server (pg_dump round trip): part of the run with DATABASE_URL.
+POSTGRES_SPECS := $(if $(DATABASE_URL),'scripts/**/*.test.ts',)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,7 +33,7 @@ migrate: build ## create (if missing) and migrate every service database at DATA
 	node --enable-source-maps dist/scripts/migrate.js
 
 test: install ## every test suite: embedded unless DATABASE_URL / NATS_URL are set
-	$(TEST_ENV) npx mocha $(UNIT_SPECS) $(FLOW_SPECS)
+	$(TEST_ENV) npx mocha $(UNIT_SPECS) $(FLOW_SPECS) $(POSTGRES_SPECS)
 
 test-distributed: build ## the cross-service flows against the ten services started as separate processes
 	$(TEST_ENV) MESH=processes npx mocha $(FLOW_SPECS)

@@ -8,3 +8,4 @@ export type { RetryOptions } from './retry.js';
 export { isRetryable, createIdempotencyIndex, type IdempotencyIndex } from './idempotency.js';
 export { violationsFrom, STATUS_DETAILS_KEY } from './status-details.js';
 export type { RequestOf, ResponseOf } from './method-types.js';
+export { breakerOptionsFrom } from './breaker-config.js';

@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../config/index.js';
+import type { Env, ServiceConfig } from '../config/index.js';
 import { migrateDatabase, openDatabase, type Database } from '../db/index.js';
 import { OutboxRelay, type EventTransport } from '../events/index.js';
 import { startGrpcServer } from '../grpc/server.js';
@@ -15,6 +15,7 @@ export interface RunningService {
 
 export interface HostDependencies {
   config: ServiceConfig;
+  env: Env;
   events: EventTransport;
   verifier: TokenVerifier;
 }
@@ -34,6 +35,7 @@ export async function startService(module: ServiceModule, deps: HostDependencies
     await prepareSchema(database, config, module.database.name);
     const parts = await module.create({
       config,
+      env: deps.env,
       logger,
       orm: database.orm,
       events: deps.events,

@@ -1,12 +1,18 @@
-import { loadServiceConfig, type Env } from '../config/index.js';
+import { loadServiceConfig, type Env, type ServiceConfig } from '../config/index.js';
 import { createAuthServiceVerifier } from '../auth/auth-service-verifier.js';
+import type { EventTransport } from '../events/index.js';
 import { rootLogger } from '../log.js';
 import { createEventTransport } from './event-transport.js';
-import { startService, type RunningService } from './host.js';
+import { startService, type HostDependencies, type RunningService } from './host.js';
 import type { ServiceModule } from './service-module.js';
 
 export interface Mesh {
-  services: RunningService[];
+  /** The services running now, in start order. */
+  services(): RunningService[];
+  events: EventTransport;
+  /** Stops one service (its port stops answering); `startService` brings it back on the same port. */
+  stopService(name: string): Promise<void>;
+  startService(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -18,22 +24,48 @@ export interface Mesh {
  */
 export async function startMesh(modules: ServiceModule[], env: Env = process.env): Promise<Mesh> {
   const logger = rootLogger.child({ component: 'mesh' });
-  const configs = modules.map((module) => loadServiceConfig(module.name, env));
-  const { transport, inProcess } = await createEventTransport(configs[0]?.natsUrl, 'ecommerce-mesh', logger);
-  const verifier = createAuthServiceVerifier(env);
-  const services: RunningService[] = [];
-  const stop = async (): Promise<void> => {
-    for (const service of [...services].reverse()) await service.stop();
-    await transport.close();
+  const configs = new Map<string, ServiceConfig>(modules.map((m) => [m.name, loadServiceConfig(m.name, env)]));
+  const { transport, inProcess } = await createEventTransport(
+    configs.get(modules[0]?.name ?? '')?.natsUrl,
+    'ecommerce-mesh',
+    logger,
+  );
+  const deps = (name: string): HostDependencies => ({
+    config: configs.get(name)!,
+    env,
+    events: transport,
+    verifier: createAuthServiceVerifier(env),
+  });
+  const running = new Map<string, RunningService>();
+  const moduleNamed = (name: string): ServiceModule => {
+    const module = modules.find((m) => m.name === name);
+    if (!module) throw new Error(`service ${name} is not part of this mesh`);
+    return module;
+  };
+
+  const mesh: Mesh = {
+    services: () => modules.flatMap((m) => running.get(m.name) ?? []),
+    events: transport,
+    async stopService(name) {
+      const service = running.get(name);
+      running.delete(name);
+      await service?.stop();
+    },
+    async startService(name) {
+      if (running.has(name)) return;
+      running.set(name, await startService(moduleNamed(name), deps(name)));
+    },
+    async stop() {
+      for (const service of mesh.services().reverse()) await mesh.stopService(service.name);
+      await transport.close();
+    },
   };
   try {
-    for (const [index, module] of modules.entries()) {
-      services.push(await startService(module, { config: configs[index]!, events: transport, verifier }));
-    }
+    for (const module of modules) await mesh.startService(module.name);
   } catch (error) {
-    await stop();
+    await mesh.stop();
     throw error;
   }
   inProcess?.open();
-  return { services, stop };
+  return mesh;
 }

@@ -1,7 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { DEFAULT_GRPC_PORTS, type ServiceName } from '../config/index.js';
+import { DEFAULT_GRPC_PORTS, SERVICE_NAMES, type ServiceName } from '../config/index.js';
 import { waitUntilServing } from './health-probe.js';
+
+const FIRST_METRICS_PORT = 9401;
+
+/** One process, one metrics port: 9401 (auth) … 9410 (return), unless METRICS_PORT=0 turns them off. */
+function metricsPortOf(name: ServiceName, env: NodeJS.ProcessEnv): string {
+  return env.METRICS_PORT === '0' ? '0' : String(FIRST_METRICS_PORT + SERVICE_NAMES.indexOf(name));
+}
 
 /**
  * The distributed run on one machine: each service its own `node dist/services/<name>/main.js`
@@ -47,7 +54,7 @@ export class ProcessMesh {
   private spawn(name: ServiceName): void {
     const entry = resolve('dist/services', name, 'main.js');
     const child = spawn(process.execPath, ['--enable-source-maps', entry], {
-      env: this.env,
+      env: { ...this.env, METRICS_PORT: metricsPortOf(name, this.env) },
       stdio: ['ignore', this.output, this.output === 'inherit' ? 'inherit' : 'pipe'],
     });
     if (this.output === 'ignore') {

@@ -19,8 +19,8 @@ export async function runMesh(modules: ServiceModule[]): Promise<void> {
     const closeMetrics = await startMetricsServer(metricsPort());
     const mode = process.env.NATS_URL ? 'NATS JetStream' : 'in-process events';
     const storage = process.env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite under ${process.env.DATA_DIR ?? './data'}`;
-    process.stdout.write(`\nAll ${mesh.services.length} services are serving (${storage}, ${mode}):\n`);
-    for (const service of mesh.services) {
+    process.stdout.write(`\nAll ${mesh.services().length} services are serving (${storage}, ${mode}):\n`);
+    for (const service of mesh.services()) {
       process.stdout.write(`  ${service.name.padEnd(13)} 127.0.0.1:${service.port}\n`);
     }
     process.stdout.write(`Started in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops.\n\n`);
@@ -45,7 +45,7 @@ export async function runService(module: ServiceModule): Promise<void> {
     }
     const mesh = await startMesh([module]);
     const closeMetrics = await startMetricsServer(metricsPort());
-    rootLogger.info({ service: module.name, port: mesh.services[0]?.port }, 'serving');
+    rootLogger.info({ service: module.name, port: mesh.services()[0]?.port }, 'serving');
     stopOnSignals(async () => {
       await closeMetrics();
       await mesh.stop();

@@ -1,5 +1,5 @@
 import type { DatabaseDefinition, MikroORM } from '../db/index.js';
-import type { ServiceConfig, ServiceName } from '../config/index.js';
+import type { Env, ServiceConfig, ServiceName } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { EventTransport } from '../events/index.js';
@@ -8,6 +8,8 @@ import type { GrpcServiceBinding } from '../grpc/server.js';
 /** What the host gives a service to build itself on. The service cannot tell which run mode it is in. */
 export interface ServiceRuntime {
   config: ServiceConfig;
+  /** The environment the service was configured from (where it finds other services, for one). */
+  env: Env;
   logger: Logger;
   orm: MikroORM;
   events: EventTransport;

@@ -1,4 +1,4 @@
-import { runService } from '../../../lib/runtime/run.js';
-import { authModule } from './module.js';
+import { runService } from '../../lib/runtime/run.js';
+import { authModule } from './src/module.js';
 
 await runService(authModule);

@@ -1,4 +1,4 @@
-import { runService } from '../../../lib/runtime/run.js';
-import { cartModule } from './module.js';
+import { runService } from '../../lib/runtime/run.js';
+import { cartModule } from './src/module.js';
 
 await runService(cartModule);

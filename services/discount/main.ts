@@ -1,4 +1,4 @@
-import { runService } from '../../../lib/runtime/run.js';
-import { discountModule } from './module.js';
+import { runService } from '../../lib/runtime/run.js';
+import { discountModule } from './src/module.js';
 
 await runService(discountModule);

@@ -1,4 +1,4 @@
-import { runService } from '../../../lib/runtime/run.js';
-import { notificationModule } from './module.js';
+import { runService } from '../../lib/runtime/run.js';
+import { notificationModule } from './src/module.js';
 
 await runService(notificationModule);

@@ -1,4 +1,4 @@
-import { runService } from '../../../lib/runtime/run.js';
-import { orderModule } from './module.js';
+import { runService } from '../../lib/runtime/run.js';
+import { orderModule } from './src/module.js';
 
 await runService(orderModule);

@@ -1,4 +1,4 @@
-import { runService } from '../../../lib/runtime/run.js';
-import { paymentModule } from './module.js';
+import { runService } from '../../lib/runtime/run.js';
+import { paymentModule } from './src/module.js';
 
 await runService(paymentModule);

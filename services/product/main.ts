@@ -1,4 +1,4 @@
-import { runService } from '../../../lib/runtime/run.js';
-import { productModule } from './module.js';
+import { runService } from '../../lib/runtime/run.js';
+import { productModule } from './src/module.js';
 
 await runService(productModule);

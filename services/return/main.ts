@@ -1,4 +1,4 @@
-import { runService } from '../../../lib/runtime/run.js';
-import { returnModule } from './module.js';
+import { runService } from '../../lib/runtime/run.js';
+import { returnModule } from './src/module.js';
 
 await runService(returnModule);

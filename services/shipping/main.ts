@@ -1,4 +1,4 @@
-import { runService } from '../../../lib/runtime/run.js';
-import { shippingModule } from './module.js';
+import { runService } from '../../lib/runtime/run.js';
+import { shippingModule } from './src/module.js';
 
 await runService(shippingModule);

@@ -1,4 +1,4 @@
-import { runService } from '../../../lib/runtime/run.js';
-import { userModule } from './module.js';
+import { runService } from '../../lib/runtime/run.js';
+import { userModule } from './src/module.js';
 
 await runService(userModule);

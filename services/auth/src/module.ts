@@ -6,18 +6,20 @@ import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
 import { authDatabase } from './database.js';
 import { ensureBootstrapAdmin } from './domain/bootstrap-admin.js';
+import { ensureBuiltInRoles } from './domain/built-in-roles.js';
 import { authHandlers } from './handlers.js';
 
 /** Accounts, credentials and sessions; the one service that signs access tokens. */
 export const authModule: ServiceModule = {
   name: 'auth',
   database: authDatabase,
-  async create({ config, orm, logger }) {
-    const signer = await TokenSigner.create(await loadKeyRing(config));
+  async create({ config, env, orm, logger }) {
+    const signer = await TokenSigner.create(await loadKeyRing(config, env));
     // The auth service verifies tokens with its own keys, without calling itself.
     const verifier = new JwksTokenVerifier(async () => signer.publicJwks());
-    const adminEmail = readString(process.env, 'AUTH_BOOTSTRAP_ADMIN_EMAIL');
-    const adminPassword = readString(process.env, 'AUTH_BOOTSTRAP_ADMIN_PASSWORD');
+    await ensureBuiltInRoles(orm.em.fork());
+    const adminEmail = readString(env, 'AUTH_BOOTSTRAP_ADMIN_EMAIL');
+    const adminPassword = readString(env, 'AUTH_BOOTSTRAP_ADMIN_PASSWORD');
     if (adminEmail && adminPassword) {
       await ensureBootstrapAdmin(orm.em.fork(), { email: adminEmail, password: adminPassword }, logger);
     }
@@ -26,7 +28,10 @@ export const authModule: ServiceModule = {
         {
           name: 'ecommerce.auth.v1.AuthService',
           definition: AuthServiceService,
-          implementation: implementService(AuthServiceService, authHandlers(orm, signer), { verifier, logger }),
+          implementation: implementService(AuthServiceService, authHandlers(orm, signer), {
+            verifier,
+            logger,
+          }),
         },
       ],
     };

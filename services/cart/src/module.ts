@@ -9,8 +9,8 @@ import { productServiceCatalog } from './product-catalog.js';
 export const cartModule: ServiceModule = {
   name: 'cart',
   database: cartDatabase,
-  async create({ orm, verifier, logger }) {
-    const catalog = productServiceCatalog();
+  async create({ orm, env, verifier, logger }) {
+    const catalog = productServiceCatalog(env);
     return {
       grpc: [
         {

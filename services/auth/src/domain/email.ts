@@ -9,7 +9,8 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function normaliseEmail(raw: string, field = 'email'): string {
   const email = raw.trim().toLowerCase();
   if (email === '') throw invalidArgument(field, 'is required');
-  if (email.length > MAX_EMAIL_LENGTH) throw invalidArgument(field, `must be at most ${MAX_EMAIL_LENGTH} characters`);
+  if (email.length > MAX_EMAIL_LENGTH)
+    throw invalidArgument(field, `must be at most ${MAX_EMAIL_LENGTH} characters`);
   if (!EMAIL_SHAPE.test(email)) throw invalidArgument(field, 'must be a valid email address');
   return email;
 }

@@ -81,13 +81,22 @@ async function recordFailedLogin(em: EntityManager, userId: string, client: Clie
   });
 }
 
-async function openSession(em: EntityManager, signer: TokenSigner, user: User, client: ClientInfo): Promise<Session> {
+async function openSession(
+  em: EntityManager,
+  signer: TokenSigner,
+  user: User,
+  client: ClientInfo,
+): Promise<Session> {
   const principal = await principalFor(em, user);
   const refresh = newOpaqueToken();
   const now = Date.now();
   const refreshTokenExpiresAt = new Date(now + REFRESH_TOKEN_TTL_SECONDS * 1000);
   await em.transactional(async (tx) => {
-    await tx.nativeUpdate(User, { id: user.id }, { failedLoginAttempts: 0, lockedUntil: null, lastLoginAt: new Date() });
+    await tx.nativeUpdate(
+      User,
+      { id: user.id },
+      { failedLoginAttempts: 0, lockedUntil: null, lastLoginAt: new Date() },
+    );
     tx.create(RefreshToken, {
       tokenHash: refresh.hash,
       user: user.id,

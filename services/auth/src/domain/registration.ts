@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { alreadyExists, invalidArgument } from '../../../../lib/errors.js';
 import { publishEvent } from '../../../../lib/events/index.js';
+import { newId } from '../../../../lib/ids.js';
 import { Role } from '../entities/role.js';
 import { User } from '../entities/user.js';
 import { UserRole } from '../entities/user-role.js';
@@ -24,7 +25,8 @@ export interface Registration {
 function checkName(value: string, field: string): string {
   const name = value.trim();
   if (name === '') throw invalidArgument(field, 'is required');
-  if (name.length > MAX_NAME_LENGTH) throw invalidArgument(field, `must be at most ${MAX_NAME_LENGTH} characters`);
+  if (name.length > MAX_NAME_LENGTH)
+    throw invalidArgument(field, `must be at most ${MAX_NAME_LENGTH} characters`);
   return name;
 }
 
@@ -49,7 +51,7 @@ export async function registerUser(
   const passwordHash = await hashPassword(input.password);
   try {
     return await em.transactional(async (tx) => {
-      const user = tx.create(User, { email, passwordHash });
+      const user = tx.create(User, { id: newId(), email, passwordHash });
       const customer = await tx.findOneOrFail(Role, { name: CUSTOMER_ROLE });
       tx.create(UserRole, { user, role: customer });
       recordSecurityEvent(tx, 'register', user.id, client);

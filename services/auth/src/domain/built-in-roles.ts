@@ -1,0 +1,24 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ADMIN_ROLE, ALL_PERMISSIONS } from '../../../../lib/auth/principal.js';
+import { newId } from '../../../../lib/ids.js';
+import { CUSTOMER_ROLE } from './registration.js';
+
+/**
+ * The roles the code itself relies on: every account gets `customer` at registration, and `admin`
+ * holds every permission. Ensured on every start (insert if missing), so no installation can lack
+ * them; their permissions stay editable by admins.
+ */
+const BUILT_IN_ROLES = [
+  { name: CUSTOMER_ROLE, description: 'A shopper: their own profile, carts, orders and returns', permissions: [] },
+  { name: ADMIN_ROLE, description: 'Full access to every service', permissions: [ALL_PERMISSIONS] },
+];
+
+export async function ensureBuiltInRoles(em: EntityManager): Promise<void> {
+  for (const role of BUILT_IN_ROLES) {
+    await em.execute(
+      `INSERT INTO roles (id, name, description, permissions, created_at, updated_at)
+       VALUES (?, ?, ?, ?::text[], now(), now()) ON CONFLICT (name) DO NOTHING`,
+      [newId(), role.name, role.description, `{${role.permissions.map((p) => `"${p}"`).join(',')}}`],
+    );
+  }
+}

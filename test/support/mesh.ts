@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { DEFAULT_GRPC_PORTS, SERVICE_NAMES, type ServiceName } from '../../lib/config/index.js';
+import { resetBreakers } from '../../lib/grpc/index.js';
+import { startMesh } from '../../lib/runtime/mesh.js';
+import { ProcessMesh } from '../../lib/runtime/process-mesh.js';
+import { ALL_SERVICES } from '../../services/registry.js';
+
+/** Tests listen 1000 ports above the defaults, so they can run beside a `make run`. */
+const TEST_PORT_OFFSET = 1000;
+
+export const ADMIN_EMAIL = 'admin@test.example';
+export const ADMIN_PASSWORD = 'test-admin-password-1';
+
+export interface TestMesh {
+  /** Where the embedded databases and the auth service's development signing key live. */
+  dataDir: string;
+  address(name: ServiceName): string;
+  /** Stops one service (its port stops answering) and starts it again. */
+  stopService(name: ServiceName): Promise<void>;
+  startService(name: ServiceName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function testEnv(runId: string, dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    METRICS_PORT: '0',
+    BREAKER_RESET_TIMEOUT_MS: '1500',
+    BREAKER_VOLUME_THRESHOLD: '4',
+    AUTH_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
+    AUTH_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  };
+  for (const name of SERVICE_NAMES) {
+    const port = DEFAULT_GRPC_PORTS[name] + TEST_PORT_OFFSET;
+    env[`${name.toUpperCase()}_GRPC_PORT`] = String(port);
+    env[`${name.toUpperCase()}_GRPC_ADDR`] = `127.0.0.1:${port}`;
+    // Real PostgreSQL: a scratch database per service and run, dropped when the mesh stops.
+    if (process.env.DATABASE_URL && process.env.MESH !== 'processes') {
+      const url = new URL(process.env.DATABASE_URL);
+      url.pathname = `/t${runId}_${name}_db`;
+      env[`${name.toUpperCase()}_DATABASE_URL`] = url.toString();
+    }
+  }
+  return env;
+}
+
+async function dropScratchDatabases(runId: string): Promise<void> {
+  if (!process.env.DATABASE_URL || process.env.MESH === 'processes') return;
+  const admin = new URL(process.env.DATABASE_URL);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    for (const name of SERVICE_NAMES) await client.query(`DROP DATABASE IF EXISTS "t${runId}_${name}_db" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The services a cross-service test needs, reached over real gRPC sockets. By default they run in
+ * this process (embedded PGlite, in-process events; or PostgreSQL and NATS when DATABASE_URL and
+ * NATS_URL are set). With MESH=processes each runs as its own `node dist/services/<name>/main.js`
+ * (the distributed run: `make migrate` first), and stopping one kills its process.
+ */
+export async function startTestMesh(names: readonly ServiceName[] = SERVICE_NAMES): Promise<TestMesh> {
+  resetBreakers();
+  const runId = `${process.pid}_${Date.now().toString(36)}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'mesh-'));
+  const env = testEnv(runId, dataDir);
+  const address = (name: ServiceName): string => env[`${name.toUpperCase()}_GRPC_ADDR`]!;
+  const cleanUp = async (): Promise<void> => {
+    await dropScratchDatabases(runId);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  if (process.env.MESH === 'processes') {
+    const processes = new ProcessMesh(env, 'ignore');
+    await processes.start(names);
+    return {
+      dataDir,
+      address,
+      stopService: (name) => processes.stopService(name),
+      startService: (name) => processes.restartService(name),
+      stop: async () => {
+        await processes.stop();
+        await cleanUp();
+      },
+    };
+  }
+
+  const modules = ALL_SERVICES.filter((module) => names.includes(module.name));
+  const mesh = await startMesh(modules, env);
+  return {
+    dataDir,
+    address,
+    stopService: (name) => mesh.stopService(name),
+    startService: (name) => mesh.startService(name),
+    stop: async () => {
+      await mesh.stop();
+      await cleanUp();
+    },
+  };
+}
