@@ -1,26 +1,17 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentCallScope, runInCallScope } from '../grpc/call-scope.js';
 
-/**
- * Which request chain an event belongs to. Inside an event handler it is the consumed event's
- * correlation id (set by the consumer); elsewhere it comes from the provider the process installs
- * at start, normally the gRPC call scope's:
- * `setCorrelationIdProvider(() => currentCallScope()?.correlationId)`.
- * Without either, a new event starts its own chain (its correlation id is its own id).
+/*
+ * Which request chain an event belongs to: the call scope's correlation id, which is the gRPC
+ * call's inside an RPC handler and the consumed event's inside an event handler (the consumer
+ * opens a call scope per event, so gRPC calls made from a handler carry it too). Without one, a new
+ * event starts its own chain (its correlation id is its own id).
  */
-type CorrelationIdProvider = () => string | undefined;
-
-const eventScope = new AsyncLocalStorage<string>();
-let provider: CorrelationIdProvider = () => undefined;
-
-export function setCorrelationIdProvider(next: CorrelationIdProvider): void {
-  provider = next;
-}
-
-/** Runs `fn` with `correlationId` as the ambient correlation id (the consumer does this per event). */
-export function withCorrelationId<R>(correlationId: string, fn: () => R): R {
-  return eventScope.run(correlationId, fn);
-}
 
 export function currentCorrelationId(): string | undefined {
-  return eventScope.getStore() || provider() || undefined;
+  return currentCallScope()?.correlationId || undefined;
+}
+
+/** Runs `fn` in a call scope carrying `correlationId` (and no deadline). */
+export function withCorrelationId<R>(correlationId: string, fn: () => R): R {
+  return runInCallScope({ correlationId, deadline: undefined }, fn);
 }

@@ -1,7 +1,7 @@
 export { defineEvent, serviceOfSubject, type EventType, type MessageCodec } from './event-type.js';
 export { decodeEnvelope, encodeEnvelope, type EventEnvelope } from './envelope.js';
 export { publishEvent, type PublishEventOptions } from './outbox.js';
-export { currentCorrelationId, setCorrelationIdProvider, withCorrelationId } from './correlation.js';
+export { currentCorrelationId, withCorrelationId } from './correlation.js';
 export {
   subjectMatches,
   type Delivery,

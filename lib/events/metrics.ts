@@ -1,17 +1,22 @@
-import { Counter, Gauge, register } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { metricsRegistry } from '../metrics.js';
 
 /*
- * Event metrics, on prom-client's default registry (the process's /metrics serves it).
- * Get-or-create, so loading this module twice (tests, tooling) never registers a name twice.
+ * Event metrics, on the process's registry (served on /metrics). Get-or-create, so loading this
+ * module twice (tests, tooling) never registers a name twice.
  */
 function counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
   return (
-    (register.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames })
+    (metricsRegistry.getSingleMetric(name) as Counter<L> | undefined) ??
+    new Counter({ name, help, labelNames, registers: [metricsRegistry] })
   );
 }
 
 function gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {
-  return (register.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge({ name, help, labelNames });
+  return (
+    (metricsRegistry.getSingleMetric(name) as Gauge<L> | undefined) ??
+    new Gauge({ name, help, labelNames, registers: [metricsRegistry] })
+  );
 }
 
 export const outboxBacklog = gauge('events_outbox_backlog', 'Events in the outbox not yet published', [

@@ -38,7 +38,7 @@ export async function publishEvent<T>(
     occurredAt: new Date(),
     source,
     correlationId: options.correlationId ?? currentCorrelationId() ?? id,
-    payload: event.encode(message),
+    payload: toBuffer(event.encode(message)),
     subject: event.subject,
   });
   await em.execute(

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,8 +15,42 @@ let embeddedRoot: string | undefined;
 let counter = 0;
 
 /**
+ * Embedded scratch databases live in one folder per PGlite version that outlives the run, so the
+ * initdb template (~10 s) is built once per machine rather than once per test process. Each
+ * database is deleted when dropped; those of dead processes (a killed run) are swept on first use.
+ */
+function scratchRoot(): string {
+  if (embeddedRoot) return embeddedRoot;
+  let version = 'unknown';
+  try {
+    const manifest = new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url);
+    version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+  } catch {
+    // A different layout (compiled output): fall back to one shared folder.
+  }
+  const root = join(tmpdir(), `scratch-pglite-${version}`);
+  mkdirSync(root, { recursive: true });
+  for (const entry of readdirSync(root)) {
+    const pid = Number(/_(\d+)_\d+_[a-z0-9]+$/.exec(entry)?.[1]);
+    if (pid && pid !== process.pid && !isAlive(pid))
+      rmSync(join(root, entry), { recursive: true, force: true });
+  }
+  embeddedRoot = root;
+  return root;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
  * Real PostgreSQL when DATABASE_URL is set (a database with a unique name, dropped by `drop`),
- * embedded PGlite otherwise (one temporary folder per process, so the initdb template is paid once).
+ * embedded PGlite otherwise (see `scratchRoot`).
  */
 export async function openScratchDatabase(
   prefix: string,
@@ -30,14 +64,11 @@ export async function openScratchDatabase(
     const target = new URL(server);
     target.pathname = `/${name}`;
     url = target.toString();
-  } else if (!embeddedRoot) {
-    const root = mkdtempSync(join(tmpdir(), 'scratch-db-'));
-    embeddedRoot = root;
-    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   }
+  const dataDir = server ? tmpdir() : scratchRoot();
   const database = await openDatabase(
     { name, entities: definition.entities ?? [], migrations: definition.migrations ?? [] },
-    { url, dataDir: embeddedRoot ?? tmpdir() },
+    { url, dataDir },
   );
   await migrateDatabase(database);
   return {
@@ -46,7 +77,7 @@ export async function openScratchDatabase(
     drop: async () => {
       await database.close();
       if (server) await dropPostgresDatabase(server, name);
-      else rmSync(join(embeddedRoot!, name), { recursive: true, force: true });
+      else rmSync(join(dataDir, name), { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,140 @@
+import { expect } from 'chai';
+import { openScratchDatabase, type ScratchDatabase } from '../testing/scratch-database.js';
+import { jsonCodec } from '../testing/json-codec.js';
+import { eventually } from '../testing/eventually.js';
+import { quietLogger } from '../testing/quiet-logger.js';
+import { decodeEnvelope } from './envelope.js';
+import { defineEvent } from './event-type.js';
+import { publishEvent } from './outbox.js';
+import { OutboxRelay } from './relay.js';
+import { metricsRegistry } from '../metrics.js';
+import type { EventTransport } from './transport.js';
+
+const Tick = defineEvent('clock.tick.happened', 'test.v1.Tick', jsonCodec<{ n: number }>());
+
+/** Records what it is asked to publish; can be told to fail. (A fake is fine here: this tests the relay.) */
+class RecordingTransport implements EventTransport {
+  published: Array<{ subject: string; eventId: string; n: number }> = [];
+  failNext = 0;
+  delayMs = 0;
+  async publish(subject: string, envelope: Uint8Array, eventId: string): Promise<void> {
+    if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('broker unavailable');
+    }
+    expect(decodeEnvelope(envelope).id).to.equal(eventId);
+    this.published.push({ subject, eventId, n: Tick.decode(decodeEnvelope(envelope).payload).n });
+  }
+  async subscribe(): Promise<never> {
+    throw new Error('not used');
+  }
+  async close(): Promise<void> {}
+}
+
+describe('lib/events: outbox relay', () => {
+  let db: ScratchDatabase;
+  let relays: OutboxRelay[] = [];
+  const source = 'clock';
+  before(async () => {
+    db = await openScratchDatabase('events_relay');
+  });
+  after(() => db?.drop());
+  beforeEach(() => db.orm.em.fork().execute('DELETE FROM infra.outbox'));
+  afterEach(async () => {
+    await Promise.all(relays.map((relay) => relay.stop()));
+    relays = [];
+  });
+
+  const relay = (transport: EventTransport, options: { idlePollMs?: number; batchSize?: number } = {}) => {
+    const created = new OutboxRelay({ orm: db.orm, transport, source, logger: quietLogger(), ...options });
+    relays.push(created);
+    return created;
+  };
+  const emit = (...ns: number[]) =>
+    db.orm.em.fork().transactional(async (em) => {
+      const ids: string[] = [];
+      for (const n of ns) ids.push(await publishEvent(em, source, Tick, { n }));
+      return ids;
+    });
+  const unpublished = async () =>
+    (
+      await db.orm.em
+        .fork()
+        .execute<{ count: number }[]>(
+          'SELECT count(*)::int AS count FROM infra.outbox WHERE published_at IS NULL',
+        )
+    )[0]!.count;
+
+  it('publishes committed events oldest first, marks them, and is woken by the commit', async () => {
+    const transport = new RecordingTransport();
+    // A poll interval far beyond the wait below: only the commit's wake-up can get them out in time.
+    relay(transport, { idlePollMs: 60_000 }).start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const first = await emit(1, 2, 3);
+    const second = await emit(4);
+    await eventually(() => transport.published.length === 4, { timeoutMs: 5_000, what: 'four publications' });
+    expect(transport.published.map((p) => p.n)).to.deep.equal([1, 2, 3, 4]);
+    expect(transport.published.map((p) => p.eventId)).to.deep.equal([...first, ...second]);
+    await eventually(async () => (await unpublished()) === 0, { what: 'rows marked published' });
+  });
+
+  it('records a failed publish on the row, backs off, and publishes in order once the transport is back', async () => {
+    const transport = new RecordingTransport();
+    transport.failNext = 3;
+    const [firstId] = await emit(1, 2, 3);
+    relay(transport, { idlePollMs: 20 }).start();
+    await eventually(() => transport.published.length === 3, { what: 'publications after recovery' });
+    expect(transport.published.map((p) => p.n)).to.deep.equal([1, 2, 3]);
+    const [row] = await db.orm.em
+      .fork()
+      .execute<{ attempts: number; last_error: string }[]>(
+        'SELECT attempts, last_error FROM infra.outbox WHERE id = ?',
+        [firstId],
+      );
+    expect(row!.attempts).to.equal(3);
+    expect(row!.last_error).to.match(/broker unavailable/);
+  });
+
+  it('lets two relays on one database share the outbox without publishing an event twice', async () => {
+    const transport = new RecordingTransport();
+    transport.delayMs = 2;
+    relay(transport, { batchSize: 5, idlePollMs: 20 }).start();
+    relay(transport, { batchSize: 5, idlePollMs: 20 }).start();
+    const ids = (
+      await Promise.all([emit(1, 2, 3, 4, 5, 6, 7, 8), emit(9, 10, 11, 12), emit(13, 14, 15)])
+    ).flat();
+    await eventually(async () => (await unpublished()) === 0, { what: 'all published' });
+    expect(transport.published.map((p) => p.eventId).sort()).to.deep.equal([...ids].sort());
+  });
+
+  it('stop() finishes the batch in flight', async () => {
+    const transport = new RecordingTransport();
+    transport.delayMs = 20;
+    await emit(1, 2, 3);
+    const running = relay(transport, { idlePollMs: 20 });
+    running.start();
+    await eventually(() => transport.published.length >= 1, { what: 'first publication' });
+    await running.stop();
+    expect(transport.published.map((p) => p.n)).to.deep.equal([1, 2, 3]);
+    expect(await unpublished()).to.equal(0);
+  });
+
+  it('purges published rows past the retention and reports the backlog', async () => {
+    const transport = new RecordingTransport();
+    transport.failNext = 1_000;
+    await emit(1, 2);
+    const old = relay(transport, { idlePollMs: 20 });
+    await db.orm.em.fork().execute(`UPDATE infra.outbox SET published_at = now() - interval '8 days'`);
+    await emit(3);
+    expect(await old.purgePublished()).to.equal(2);
+    old.start();
+    await eventually(
+      async () => {
+        const metric = await metricsRegistry.getSingleMetric('events_outbox_backlog')?.get();
+        return metric?.values.find((v) => v.labels.source === source)?.value === 1;
+      },
+      { what: 'backlog gauge' },
+    );
+  });
+});
