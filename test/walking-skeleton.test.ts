@@ -71,7 +71,7 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
   describe('identity', () => {
     it('creates the profile from the registration event, readable only by its owner', async () => {
       const alice = await registerAndLogin('alice');
-      const profile = await eventually(async () => (await api.user.getMyProfile({}, { token: alice.token })).profile);
+      const profile = await eventually(async () => (await api.user.getMyProfile({}, { token: alice.token })).profile, { timeoutMs: 15_000 });
       expect(profile).to.include({ userId: alice.userId, email: alice.email, firstName: 'Ada', lastName: 'Lovelace' });
 
       const bob = await registerAndLogin('bob');
@@ -116,7 +116,7 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
 
     it('rejects a token signed by another key, an expired token and a missing one with UNAUTHENTICATED', async () => {
       const alice = await registerAndLogin('tokens');
-      await eventually(async () => (await api.user.getMyProfile({}, { token: alice.token })).profile);
+      await eventually(async () => (await api.user.getMyProfile({}, { token: alice.token })).profile, { timeoutMs: 15_000 });
 
       const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
       const { exportJWK } = await import('jose');
@@ -207,13 +207,7 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       } finally {
         await mesh.startService('product');
       }
-      const { cart } = await eventually(async () => {
-        try {
-          return await api.cart.addItem(line);
-        } catch {
-          return undefined;
-        }
-      });
+      const { cart } = await eventually(() => api.cart.addItem(line), { timeoutMs: 20_000, what: 'cart to recover' });
       expect(cart!.items.length).to.be.greaterThan(0);
     });
   });

@@ -69,18 +69,4 @@ export function clientsFor(address: (name: 'auth' | 'user' | 'product' | 'cart')
   };
 }
 
-/** Polls `probe` until it returns a value (not undefined) or the time runs out. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const giveUpAt = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < giveUpAt) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
-}
+export { eventually } from '../../lib/testing/eventually.js';

@@ -12,7 +12,7 @@ import { ALL_SERVICES } from '../../services/registry.js';
 const TEST_PORT_OFFSET = 1000;
 
 export const ADMIN_EMAIL = 'admin@test.example';
-export const ADMIN_PASSWORD = 'test-admin-password-1';
+export const ADMIN_PASSWORD = 'harness-secret-pw-1';
 
 export interface TestMesh {
   /** Where the embedded databases and the auth service's development signing key live. */

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope, Inbox } from '../../../../lib/events/index.js';
+import { newId } from '../../../../lib/ids.js';
 
 /**
  * The user service keeps its inbox in its own `event_logs` table (DATABASES.md): every consumed
@@ -12,7 +13,7 @@ export const eventLogInbox: Inbox = {
        VALUES (?, ?, ?, ?, ?::jsonb, true, now(), now())
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
       [
-        envelope.id,
+        newId(),
         envelope.id,
         envelope.type,
         envelope.source,
