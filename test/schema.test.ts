@@ -18,6 +18,9 @@ import { newId } from '../lib/ids.js';
 import { authDatabase } from '../services/auth/src/database.js';
 import { authPartitionedTables } from '../services/auth/src/partitions.js';
 import { SecurityAuditLog, User } from '../services/auth/src/entities/index.js';
+import { userDatabase } from '../services/user/src/database.js';
+import { userPartitionedTables } from '../services/user/src/partitions.js';
+import { Address, PaymentMethod, UserProfile, WishlistItem } from '../services/user/src/entities/index.js';
 
 /*
  * The data contract of DATABASES.md, checked against what the migrations actually build: every
@@ -32,29 +35,32 @@ type Fixture = Record<string, string>;
 type SqlState = '23502' | '23503' | '23505' | '23514';
 type Insert = (table: string, row: Row) => Promise<void>;
 
-interface Rule {
+interface Rule<F> {
   /** What the row breaks, as the test title says it. */
   rule: string;
   code: SqlState;
   /** The constraint or unique index named in the error (for 23502: the column). */
   name: string;
-  row: (f: Fixture) => [table: string, row: Row];
+  row(f: F): [table: string, row: Row];
 }
 
-interface ServiceSchema {
+interface ServiceSchema<F extends Fixture = Fixture> {
   service: string;
   definition: DatabaseDefinition;
   /** Exactly the domain tables of DATABASES.md. */
   tables: string[];
   partitioned: readonly string[];
   /** Inserts one valid row into every table; returns the ids and values the rules refer to. */
-  seed: (insert: Insert) => Promise<Fixture>;
-  rules: Rule[];
+  seed(insert: Insert): Promise<F>;
+  rules: Rule<F>[];
   /** Columns of the cross-service reference map (DATABASES.md, last section): table.column. */
   crossServiceRefs: string[];
   /** Inserts and reads back through the ORM (partitioned tables, custom types, generated columns). */
-  orm: (em: EntityManager, f: Fixture) => Promise<void>;
+  orm(em: EntityManager, f: F): Promise<void>;
 }
+
+/** Types a service's schema by what its seed returns. */
+const schemaOf = <F extends Fixture>(schema: ServiceSchema<F>): ServiceSchema<F> => schema;
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}${++counter}`;
@@ -85,7 +91,7 @@ const auth = {
   }),
 };
 
-const authSchema: ServiceSchema = {
+const authSchema = schemaOf({
   service: 'auth',
   definition: authDatabase,
   tables: [
@@ -227,11 +233,242 @@ const authSchema: ServiceSchema = {
     const found = await em.findOneOrFail(User, user.id);
     expect(found.emailVerified).to.equal(false);
   },
+});
+
+// ---------------------------------------------------------------------------------------------
+// user_db
+
+const usr = {
+  profile: (o: Row = {}): Row => ({
+    id: newId(),
+    user_id: newId(),
+    email: `${unique('p')}@example.com`,
+    ...o,
+  }),
+  address: (userId: string, o: Row = {}): Row => ({
+    id: newId(),
+    user_id: userId,
+    type: 'shipping',
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    line1: '1 Main St',
+    city: 'London',
+    country: 'GB',
+    ...o,
+  }),
+  paymentMethod: (userId: string, o: Row = {}): Row => ({
+    id: newId(),
+    user_id: userId,
+    type: 'card',
+    brand: 'visa',
+    last4: '4242',
+    expiry_month: 12,
+    expiry_year: 2030,
+    payment_method_ref: newId(),
+    ...o,
+  }),
+  wish: (userId: string, o: Row = {}): Row => ({
+    id: newId(),
+    user_id: userId,
+    product_id: newId(),
+    product_name: 'Mug',
+    product_price: '9.99',
+    currency: 'EUR',
+    ...o,
+  }),
 };
+
+const userSchema = schemaOf({
+  service: 'user',
+  definition: userDatabase,
+  tables: [
+    'addresses',
+    'event_logs',
+    'payment_methods',
+    'user_preferences',
+    'user_profiles',
+    'wishlist_items',
+  ],
+  partitioned: userPartitionedTables,
+  async seed(insert) {
+    const profile = usr.profile();
+    const userId = String(profile.user_id);
+    const address = usr.address(userId, { is_default: true });
+    const pm = usr.paymentMethod(userId, { is_default: true, billing_address_id: address.id });
+    const wish = usr.wish(userId);
+    await insert('user_profiles', profile);
+    await insert('addresses', address);
+    // A default billing address beside the default shipping one is fine.
+    await insert('addresses', usr.address(userId, { type: 'billing', is_default: true }));
+    await insert('payment_methods', pm);
+    await insert('user_preferences', { id: newId(), user_id: userId, key: 'theme', value: '"dark"' });
+    await insert('wishlist_items', wish);
+    const eventId = newId();
+    await insert('event_logs', {
+      id: newId(),
+      event_id: eventId,
+      event_type: 't',
+      source: 'auth',
+      payload: '{}',
+    });
+    return {
+      userId,
+      pmRef: String(pm.payment_method_ref),
+      productId: String(wish.product_id),
+      eventId,
+    };
+  },
+  rules: [
+    {
+      rule: 'one profile per auth user',
+      code: '23505',
+      name: 'user_profiles_user_id_unique',
+      row: (f) => ['user_profiles', usr.profile({ user_id: f.userId })],
+    },
+    {
+      rule: 'preferred currency is ISO 4217',
+      code: '23514',
+      name: 'user_profiles_preferred_currency_check',
+      row: () => ['user_profiles', usr.profile({ preferred_currency: 'eur' })],
+    },
+    {
+      rule: 'address type is shipping, billing or both',
+      code: '23514',
+      name: 'addresses_type_check',
+      row: (f) => ['addresses', usr.address(f.userId, { type: 'home' })],
+    },
+    {
+      rule: 'address country is ISO 3166-1 alpha-2',
+      code: '23514',
+      name: 'addresses_country_check',
+      row: (f) => ['addresses', usr.address(f.userId, { country: 'gb' })],
+    },
+    {
+      rule: 'one default address per user and type',
+      code: '23505',
+      name: 'addresses_user_id_type_default_unique',
+      row: (f) => ['addresses', usr.address(f.userId, { is_default: true })],
+    },
+    {
+      rule: 'address line1 required',
+      code: '23502',
+      name: 'line1',
+      row: (f) => ['addresses', usr.address(f.userId, { line1: null })],
+    },
+    {
+      rule: 'one default payment method per user',
+      code: '23505',
+      name: 'payment_methods_user_id_default_unique',
+      row: (f) => ['payment_methods', usr.paymentMethod(f.userId, { is_default: true })],
+    },
+    {
+      rule: 'payment_methods.billing_address_id → addresses',
+      code: '23503',
+      name: 'payment_methods_billing_address_id_fkey',
+      row: (f) => ['payment_methods', usr.paymentMethod(f.userId, { billing_address_id: newId() })],
+    },
+    {
+      rule: 'one wallet entry per vaulted method',
+      code: '23505',
+      name: 'payment_methods_payment_method_ref_unique',
+      row: (f) => ['payment_methods', usr.paymentMethod(f.userId, { payment_method_ref: f.pmRef })],
+    },
+    {
+      rule: 'expiry month 1–12',
+      code: '23514',
+      name: 'payment_methods_expiry_month_check',
+      row: (f) => ['payment_methods', usr.paymentMethod(f.userId, { expiry_month: 13 })],
+    },
+    {
+      rule: 'last4 is four digits',
+      code: '23514',
+      name: 'payment_methods_last4_check',
+      row: (f) => ['payment_methods', usr.paymentMethod(f.userId, { last4: '42a2' })],
+    },
+    {
+      rule: 'one value per user and preference key',
+      code: '23505',
+      name: 'user_preferences_user_id_key_unique',
+      row: (f) => ['user_preferences', { id: newId(), user_id: f.userId, key: 'theme', value: '"light"' }],
+    },
+    {
+      rule: 'a product is on a wishlist once',
+      code: '23505',
+      name: 'wishlist_items_user_id_product_id_unique',
+      row: (f) => ['wishlist_items', usr.wish(f.userId, { product_id: f.productId })],
+    },
+    {
+      rule: 'wishlist price ≥ 0',
+      code: '23514',
+      name: 'wishlist_items_product_price_check',
+      row: (f) => ['wishlist_items', usr.wish(f.userId, { product_price: '-1.00' })],
+    },
+    {
+      rule: 'wishlist price has a currency',
+      code: '23502',
+      name: 'currency',
+      row: (f) => ['wishlist_items', usr.wish(f.userId, { currency: null })],
+    },
+    {
+      rule: 'an event is logged once',
+      code: '23505',
+      name: 'event_logs_event_id_unique',
+      row: (f) => [
+        'event_logs',
+        { id: newId(), event_id: f.eventId, event_type: 't', source: 'auth', payload: '{}' },
+      ],
+    },
+  ],
+  crossServiceRefs: [
+    'user_profiles.user_id',
+    'wishlist_items.product_id',
+    'payment_methods.payment_method_ref',
+    'addresses.user_id',
+    'payment_methods.user_id',
+    'user_preferences.user_id',
+    'wishlist_items.user_id',
+  ],
+  async orm(em) {
+    const userId = newId();
+    const profile = em.create(UserProfile, { userId, email: 'orm@example.com', dateOfBirth: '1990-05-17' });
+    const address = em.create(Address, {
+      userId,
+      type: 'both',
+      firstName: 'A',
+      lastName: 'B',
+      line1: 'l',
+      city: 'c',
+      country: 'FR',
+    });
+    em.create(PaymentMethod, { userId, type: 'card', billingAddress: address, paymentMethodRef: newId() });
+    em.create(WishlistItem, {
+      userId,
+      productId: newId(),
+      productName: 'Mug',
+      productPrice: 1999,
+      currency: 'EUR',
+    });
+    await em.flush();
+    em.clear();
+    const again = await em.findOneOrFail(UserProfile, profile.id);
+    expect(again.dateOfBirth).to.equal('1990-05-17');
+    expect(again.preferredCurrency).to.equal('USD');
+    const wish = await em.findOneOrFail(WishlistItem, { userId });
+    expect(wish.productPrice).to.equal(1999);
+    const [raw] = await em.execute<{ product_price: string }[]>(
+      'SELECT product_price::text AS product_price FROM wishlist_items WHERE id = ?',
+      [wish.id],
+    );
+    expect(raw?.product_price).to.equal('19.99');
+    expect(await em.count(WishlistItem, { productPrice: { $gte: 1999 }, userId })).to.equal(1);
+    const pm = await em.findOneOrFail(PaymentMethod, { userId }, { populate: ['billingAddress'] });
+    expect(pm.billingAddress?.$.country).to.equal('FR');
+  },
+});
 
 // ---------------------------------------------------------------------------------------------
 
-const SCHEMAS: ServiceSchema[] = [authSchema];
+const SCHEMAS: ServiceSchema[] = [authSchema, userSchema];
 
 const serverUrl = process.env.DATABASE_URL;
 const runId = `${process.pid}_${Date.now().toString(36)}`;
@@ -466,10 +703,10 @@ describe('database schemas (DATABASES.md)', function () {
         const fixture = await schema.seed(insertInto(db(service)));
         fixtures.set(service, fixture);
         for (const table of schema.tables) {
-          const [{ count }] = await sql(db(service))<{ count: string | number }>(
+          const [row] = await sql(db(service))<{ count: string | number }>(
             `SELECT count(*) AS count FROM ${table}`,
           );
-          expect(Number(count), `${table} has a row`).to.be.greaterThan(0);
+          expect(Number(row?.count), `${table} has a row`).to.be.greaterThan(0);
         }
       });
 

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261127120000_create_user_tables } from './Migration20261127120000_create_user_tables.js';
+
+/** user_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
+export const userMigrations: MigrationObject[] = [
+  { name: 'Migration20261127120000_create_user_tables', class: Migration20261127120000_create_user_tables },
+];

@@ -1,0 +1,2 @@
+/** user_db has no table partitioned by month (see lib/db/partitions.ts). */
+export const userPartitionedTables: readonly string[] = [];
