@@ -21,6 +21,9 @@ import { SecurityAuditLog, User } from '../services/auth/src/entities/index.js';
 import { userDatabase } from '../services/user/src/database.js';
 import { userPartitionedTables } from '../services/user/src/partitions.js';
 import { Address, PaymentMethod, UserProfile, WishlistItem } from '../services/user/src/entities/index.js';
+import { productDatabase } from '../services/product/src/database.js';
+import { productPartitionedTables } from '../services/product/src/partitions.js';
+import { Inventory, Product, ProductVariant } from '../services/product/src/entities/index.js';
 
 /*
  * The data contract of DATABASES.md, checked against what the migrations actually build: every
@@ -467,8 +470,284 @@ const userSchema = schemaOf({
 });
 
 // ---------------------------------------------------------------------------------------------
+// product_db
 
-const SCHEMAS: ServiceSchema[] = [authSchema, userSchema];
+const prod = {
+  product: (o: Row = {}): Row => {
+    const sku = unique('SKU-');
+    return { id: newId(), sku, name: 'Mug', slug: sku.toLowerCase(), price: '12.50', currency: 'EUR', ...o };
+  },
+  category: (o: Row = {}): Row => {
+    const id = newId();
+    return { id, name: 'Kitchen', slug: unique('kitchen-'), path: `/${id}/`, ...o };
+  },
+  variant: (productId: string, o: Row = {}): Row => ({
+    id: newId(),
+    product_id: productId,
+    sku: unique('VAR-'),
+    name: 'Default',
+    currency: 'EUR',
+    ...o,
+  }),
+  stock: (productId: string, variantId: string, o: Row = {}): Row => ({
+    id: newId(),
+    product_id: productId,
+    variant_id: variantId,
+    location: unique('shelf-'),
+    quantity: 10,
+    reserved_quantity: 0,
+    ...o,
+  }),
+  review: (productId: string, o: Row = {}): Row => ({
+    id: newId(),
+    product_id: productId,
+    user_id: newId(),
+    rating: 4,
+    ...o,
+  }),
+};
+
+const productSchema = schemaOf({
+  service: 'product',
+  definition: productDatabase,
+  tables: [
+    'categories',
+    'inventory',
+    'product_categories',
+    'product_images',
+    'product_tags',
+    'product_variants',
+    'products',
+    'reviews',
+  ],
+  partitioned: productPartitionedTables,
+  async seed(insert) {
+    const product = prod.product({ sku: 'MUG-1', slug: 'mug-one' });
+    const productId = String(product.id);
+    const root = prod.category({ slug: 'kitchen' });
+    const child = prod.category({ parent_id: root.id, level: 1, path: `/${String(root.id)}/x/` });
+    const variant = prod.variant(productId, { sku: 'MUG-1-RED', price: '13.00' });
+    const review = prod.review(productId);
+    await insert('products', product);
+    await insert('categories', root);
+    await insert('categories', child);
+    await insert('product_categories', { id: newId(), product_id: productId, category_id: root.id });
+    await insert('product_variants', variant);
+    await insert('product_images', {
+      id: newId(),
+      product_id: productId,
+      url: 'https://img/1',
+      is_primary: true,
+    });
+    await insert('product_images', { id: newId(), product_id: productId, url: 'https://img/2' });
+    await insert(
+      'inventory',
+      prod.stock(productId, String(variant.id), { location: 'main', reserved_quantity: 10 }),
+    );
+    await insert('reviews', review);
+    await insert('product_tags', { id: newId(), product_id: productId, tag: 'kitchen' });
+    return {
+      productId,
+      variantId: String(variant.id),
+      categoryId: String(root.id),
+      reviewer: String(review.user_id),
+    };
+  },
+  rules: [
+    {
+      rule: 'product SKU unique',
+      code: '23505',
+      name: 'products_sku_unique',
+      row: () => ['products', prod.product({ sku: 'MUG-1' })],
+    },
+    {
+      rule: 'product slug unique',
+      code: '23505',
+      name: 'products_slug_unique',
+      row: () => ['products', prod.product({ slug: 'mug-one' })],
+    },
+    {
+      rule: 'slug is lower-case words joined by dashes',
+      code: '23514',
+      name: 'products_slug_check',
+      row: () => ['products', prod.product({ slug: 'Mug One' })],
+    },
+    {
+      rule: 'product status is draft, active or archived',
+      code: '23514',
+      name: 'products_status_check',
+      row: () => ['products', prod.product({ status: 'deleted' })],
+    },
+    {
+      rule: 'price ≥ 0',
+      code: '23514',
+      name: 'products_price_check',
+      row: () => ['products', prod.product({ price: '-0.01' })],
+    },
+    {
+      rule: 'price required',
+      code: '23502',
+      name: 'price',
+      row: () => ['products', prod.product({ price: null })],
+    },
+    {
+      rule: 'currency is ISO 4217',
+      code: '23514',
+      name: 'products_currency_check',
+      row: () => ['products', prod.product({ currency: 'EU1' })],
+    },
+    {
+      rule: 'rating average 0–5',
+      code: '23514',
+      name: 'products_rating_avg_check',
+      row: () => ['products', prod.product({ rating_avg: '5.01' })],
+    },
+    {
+      rule: 'category slug unique',
+      code: '23505',
+      name: 'categories_slug_unique',
+      row: () => ['categories', prod.category({ slug: 'kitchen' })],
+    },
+    {
+      rule: 'categories.parent_id → categories',
+      code: '23503',
+      name: 'categories_parent_id_fkey',
+      row: () => ['categories', prod.category({ parent_id: newId(), level: 1 })],
+    },
+    {
+      rule: 'a root category is level 0',
+      code: '23514',
+      name: 'categories_level_check',
+      row: () => ['categories', prod.category({ level: 2 })],
+    },
+    {
+      rule: 'a product is in a category once',
+      code: '23505',
+      name: 'product_categories_product_id_category_id_unique',
+      row: (f) => ['product_categories', { id: newId(), product_id: f.productId, category_id: f.categoryId }],
+    },
+    {
+      rule: 'product_categories.category_id → categories',
+      code: '23503',
+      name: 'product_categories_category_id_fkey',
+      row: (f) => ['product_categories', { id: newId(), product_id: f.productId, category_id: newId() }],
+    },
+    {
+      rule: 'variant SKU unique',
+      code: '23505',
+      name: 'product_variants_sku_unique',
+      row: (f) => ['product_variants', prod.variant(f.productId, { sku: 'MUG-1-RED' })],
+    },
+    {
+      rule: 'product_variants.product_id → products',
+      code: '23503',
+      name: 'product_variants_product_id_fkey',
+      row: () => ['product_variants', prod.variant(newId())],
+    },
+    {
+      rule: 'one primary image per product',
+      code: '23505',
+      name: 'product_images_product_id_primary_unique',
+      row: (f) => [
+        'product_images',
+        { id: newId(), product_id: f.productId, url: 'https://img/3', is_primary: true },
+      ],
+    },
+    {
+      rule: 'reserved ≤ quantity',
+      code: '23514',
+      name: 'inventory_reserved_quantity_check',
+      row: (f) => ['inventory', prod.stock(f.productId, f.variantId, { quantity: 2, reserved_quantity: 3 })],
+    },
+    {
+      rule: 'reserved ≥ 0',
+      code: '23514',
+      name: 'inventory_reserved_quantity_check',
+      row: (f) => ['inventory', prod.stock(f.productId, f.variantId, { reserved_quantity: -1 })],
+    },
+    {
+      rule: 'one stock row per variant and location',
+      code: '23505',
+      name: 'inventory_variant_id_location_unique',
+      row: (f) => ['inventory', prod.stock(f.productId, f.variantId, { location: 'main' })],
+    },
+    {
+      rule: 'inventory.variant_id → product_variants',
+      code: '23503',
+      name: 'inventory_variant_id_fkey',
+      row: (f) => ['inventory', prod.stock(f.productId, newId())],
+    },
+    {
+      rule: 'rating ≥ 1',
+      code: '23514',
+      name: 'reviews_rating_check',
+      row: (f) => ['reviews', prod.review(f.productId, { rating: 0 })],
+    },
+    {
+      rule: 'rating ≤ 5',
+      code: '23514',
+      name: 'reviews_rating_check',
+      row: (f) => ['reviews', prod.review(f.productId, { rating: 6 })],
+    },
+    {
+      rule: 'one review per product and user',
+      code: '23505',
+      name: 'reviews_product_id_user_id_unique',
+      row: (f) => ['reviews', prod.review(f.productId, { user_id: f.reviewer })],
+    },
+    {
+      rule: 'a tag is on a product once',
+      code: '23505',
+      name: 'product_tags_product_id_tag_unique',
+      row: (f) => ['product_tags', { id: newId(), product_id: f.productId, tag: 'kitchen' }],
+    },
+  ],
+  crossServiceRefs: ['reviews.user_id'],
+  async orm(em) {
+    const product = em.create(Product, {
+      sku: unique('ORM-'),
+      name: 'Blue teapot',
+      slug: unique('blue-teapot-'),
+      description: 'A teapot that pours',
+      price: 123456,
+      compareAtPrice: 150000,
+      currency: 'EUR',
+      status: 'active',
+      weight: '1.250',
+    });
+    const variant = em.create(ProductVariant, {
+      product,
+      sku: unique('ORM-V-'),
+      name: 'Blue',
+      currency: 'EUR',
+    });
+    const stock = em.create(Inventory, { product, variant, quantity: 5, reservedQuantity: 2 });
+    await em.flush();
+    expect(stock.availableQuantity, 'generated column refreshed on insert').to.equal(3);
+    stock.reservedQuantity = 5;
+    await em.flush();
+    expect(stock.availableQuantity, 'generated column refreshed on update').to.equal(0);
+    em.clear();
+    const found = await em.findOneOrFail(Product, product.id);
+    expect([found.price, found.compareAtPrice, found.costPrice, found.weight]).to.deep.equal([
+      123456,
+      150000,
+      null,
+      '1.250',
+    ]);
+    const hits = await em.execute<{ id: string }[]>(
+      `SELECT id FROM products WHERE search_vector @@ websearch_to_tsquery('english', ?)`,
+      ['teapots'],
+    );
+    expect(hits.map((hit) => hit.id)).to.include(product.id);
+    const [line] = await em.find(Inventory, { variant: variant.id });
+    expect(line?.availableQuantity).to.equal(0);
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const SCHEMAS: ServiceSchema[] = [authSchema, userSchema, productSchema];
 
 const serverUrl = process.env.DATABASE_URL;
 const runId = `${process.pid}_${Date.now().toString(36)}`;

@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261127120000_create_product_tables } from './Migration20261127120000_create_product_tables.js';
+
+/** product_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
+export const productMigrations: MigrationObject[] = [
+  {
+    name: 'Migration20261127120000_create_product_tables',
+    class: Migration20261127120000_create_product_tables,
+  },
+];

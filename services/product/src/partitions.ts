@@ -1,0 +1,2 @@
+/** product_db has no table partitioned by month (see lib/db/partitions.ts). */
+export const productPartitionedTables: readonly string[] = [];
