@@ -15,7 +15,10 @@ export interface ClientCallOptions {
   metadata?: grpc.Metadata;
   /** This call's own budget; the caller's remaining deadline (call scope) caps it. */
   deadlineMs?: number;
-  /** Bearer token to send; default: relay the `authorization` of the call being handled. */
+  /**
+   * Bearer token to send (the `Bearer ` prefix is added when missing); `''` sends none. Default:
+   * relay the `authorization` of the call being handled, so downstream sees the same principal.
+   */
   authorization?: string;
 }
 

@@ -16,13 +16,14 @@ import {
   type AppError,
 } from '../errors.js';
 import { isUuid } from '../ids.js';
+import { JwksTokenVerifier } from '../auth/token-verifier.js';
 import type { CallContext } from './call-context.js';
 import { currentCallScope } from './call-scope.js';
-import type { ServiceHandlers } from './implement-service.js';
+import { implementService, type ServiceHandlers } from './implement-service.js';
 import { violationsFrom } from './status-details.js';
 import { captureLogger } from './test/capture-logger.js';
-import type { EchoServiceService } from './test/echo-service.js';
-import { bearer, rawCall, startEchoServer, type EchoServer, type RawResult } from './test/harness.js';
+import { EchoServiceService } from './test/echo-service.js';
+import { bearer, quiet, rawCall, startEchoServer, type EchoServer, type RawResult } from './test/harness.js';
 
 type Handlers = ServiceHandlers<typeof EchoServiceService>;
 
@@ -283,10 +284,6 @@ describe('implementService', () => {
     });
 
     it('answers DEADLINE_EXCEEDED without running the handler when the deadline has already passed', async () => {
-      const { implementService } = await import('./implement-service.js');
-      const { JwksTokenVerifier } = await import('../auth/token-verifier.js');
-      const { quiet } = await import('./test/harness.js');
-      const { EchoServiceService } = await import('./test/echo-service.js');
       let ran = false;
       const implementation = implementService(
         EchoServiceService,
@@ -338,8 +335,6 @@ describe('implementService', () => {
   });
 
   it('refuses to build a service with a missing handler', async () => {
-    const { implementService } = await import('./implement-service.js');
-    const { EchoServiceService } = await import('./test/echo-service.js');
     const { echo, lookup } = handlers();
     expect(() =>
       implementService(EchoServiceService, { echo, lookup } as unknown as Handlers, {

@@ -1,0 +1,331 @@
+import * as grpc from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { once } from 'node:events';
+import { allow } from '../auth/access-rule.js';
+import { customer, signToken, testKey, type TestKey } from '../auth/test/keys.js';
+import { AppError, invalidArgument, notFound, unavailable } from '../errors.js';
+import { breakerState } from '../metrics.js';
+import { breakerFor, resetBreakers } from './breaker.js';
+import type { CallContext } from './call-context.js';
+import { runInCallScope } from './call-scope.js';
+import { createClient, type CreateClientOptions } from './client.js';
+import type { ServiceHandlers } from './implement-service.js';
+import { echoIdempotency, EchoServiceClient, type EchoServiceService } from './test/echo-service.js';
+import { bearer, rawCall, startEchoServer, type EchoServer } from './test/harness.js';
+
+type Handlers = ServiceHandlers<typeof EchoServiceService>;
+type Handle = Handlers['echo']['handle'];
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(AppError);
+    return error as AppError;
+  }
+  return expect.fail('expected the call to fail');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Every method of the echo service runs `handle` (public), counting invocations. */
+function allMethods(handle: Handle): { handlers: Handlers; invocations: () => number } {
+  let count = 0;
+  const counted: Handle = async (request, ctx) => {
+    count++;
+    return handle(request, ctx);
+  };
+  const method = { access: allow.public(), handle: counted };
+  return { handlers: { echo: method, lookup: method, write: method }, invocations: () => count };
+}
+
+const FAST_RECONNECT: grpc.ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 50,
+  'grpc.max_reconnect_backoff_ms': 100,
+};
+
+describe('createClient', () => {
+  let key: TestKey;
+  const servers: EchoServer[] = [];
+  const clients: { close(): void }[] = [];
+
+  before(async () => {
+    key = await testKey('k');
+  });
+
+  beforeEach(() => resetBreakers());
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    for (const { server } of servers.splice(0)) await server.shutdown(100);
+    resetBreakers();
+  });
+
+  async function serve(handlers: Handlers, port?: number): Promise<EchoServer> {
+    const running = await startEchoServer(handlers, key, { port });
+    servers.push(running);
+    return running;
+  }
+
+  function client(address: string, options: Partial<CreateClientOptions> = {}) {
+    const made = createClient(EchoServiceClient, {
+      target: 'echo',
+      address,
+      idempotency: echoIdempotency,
+      channelOptions: FAST_RECONNECT,
+      retry: { attempts: 3, backoffMs: 5 },
+      ...options,
+    });
+    clients.push(made);
+    return made;
+  }
+
+  /** A port nothing listens on (a server bound it and went away). */
+  async function deadAddress(): Promise<{ address: string; port: number }> {
+    const running = await startEchoServer(allMethods(async (r) => r).handlers, key);
+    await running.server.shutdown(0);
+    return { address: running.address, port: running.server.port };
+  }
+
+  it('makes typed calls that resolve to the response', async () => {
+    const { address } = await serve(allMethods(async (r) => ({ text: r.text.toUpperCase() })).handlers);
+    expect(await client(address).echo({ text: 'hi' })).to.deep.equal({ text: 'HI' });
+  });
+
+  it('answers UNAVAILABLE fast, naming the target, when the server is down', async () => {
+    const { address } = await deadAddress();
+    const started = Date.now();
+    const error = await rejection(client(address).echo({ text: 'x' }));
+    expect(error.code).to.equal(grpc.status.UNAVAILABLE);
+    expect(error.message).to.equal('echo service unavailable');
+    expect(Date.now() - started).to.be.lessThan(1000);
+  });
+
+  it('opens the breaker after the threshold, then rejects without calling the server', async () => {
+    const failing = allMethods(async () => {
+      throw unavailable('database down');
+    });
+    const { address } = await serve(failing.handlers);
+    const echo = client(address, {
+      breaker: { volumeThreshold: 4, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 },
+    });
+    for (let i = 0; i < 4; i++)
+      expect((await rejection(echo.echo({ text: 'x' }))).code).to.equal(grpc.status.UNAVAILABLE);
+    expect(breakerFor('echo')?.opened).to.equal(true);
+    expect((await breakerState.get()).values.find((v) => v.labels.target === 'echo')?.value).to.equal(2);
+
+    for (let i = 0; i < 5; i++) {
+      const error = await rejection(echo.lookup({ text: 'x' }));
+      expect(error.code).to.equal(grpc.status.UNAVAILABLE);
+      expect(error.message).to.equal('echo service unavailable (circuit open)');
+    }
+    expect(failing.invocations()).to.equal(4);
+  });
+
+  it('shares one breaker between all clients of a target', async () => {
+    const { address } = await deadAddress();
+    const first = client(address, { breaker: { volumeThreshold: 2, resetTimeoutMs: 60_000 } });
+    const second = client(address);
+    await rejection(first.echo({ text: 'x' }));
+    await rejection(second.echo({ text: 'x' }));
+    expect(breakerFor('echo')?.opened).to.equal(true);
+    expect((await rejection(first.echo({ text: 'x' }))).message).to.contain('circuit open');
+  });
+
+  it('half-opens after resetTimeout and closes when the server is back', async () => {
+    const { address, port } = await deadAddress();
+    const echo = client(address, { breaker: { volumeThreshold: 2, resetTimeoutMs: 300 } });
+    await rejection(echo.echo({ text: 'x' }));
+    await rejection(echo.echo({ text: 'x' }));
+    const breaker = breakerFor('echo')!;
+    expect(breaker.opened).to.equal(true);
+
+    await serve(allMethods(async (r) => r).handlers, port);
+    await once(breaker, 'halfOpen');
+    expect(breaker.halfOpen).to.equal(true);
+    expect(await echo.echo({ text: 'back' })).to.deep.equal({ text: 'back' });
+    expect(breaker.closed).to.equal(true);
+    expect((await breakerState.get()).values.find((v) => v.labels.target === 'echo')?.value).to.equal(0);
+  });
+
+  it('caller errors (NOT_FOUND) come back as AppErrors with code and message and never open the breaker', async () => {
+    const { address } = await serve(
+      allMethods(async (r) => {
+        throw notFound('product', r.text);
+      }).handlers,
+    );
+    const echo = client(address, { breaker: { volumeThreshold: 2, errorThresholdPercentage: 10 } });
+    for (let i = 0; i < 10; i++) {
+      const error = await rejection(echo.echo({ text: `p-${i}` }));
+      expect(error.code).to.equal(grpc.status.NOT_FOUND);
+      expect(error.message).to.equal(`product p-${i} not found`);
+    }
+    expect(breakerFor('echo')?.closed).to.equal(true);
+  });
+
+  it('brings field violations of a downstream INVALID_ARGUMENT along', async () => {
+    const { address } = await serve(
+      allMethods(async () => {
+        throw invalidArgument('email', 'must be an email address');
+      }).handlers,
+    );
+    const error = await rejection(client(address).echo({ text: 'x' }));
+    expect(error.code).to.equal(grpc.status.INVALID_ARGUMENT);
+    expect(error.violations).to.deep.equal([{ field: 'email', description: 'must be an email address' }]);
+  });
+
+  it('a downstream bug comes back as INTERNAL naming the target, without its details', async () => {
+    const { address } = await serve(
+      allMethods(async () => {
+        throw new Error('secret details of a bug');
+      }).handlers,
+    );
+    const error = await rejection(client(address).echo({ text: 'x' }));
+    expect(error.code).to.equal(grpc.status.INTERNAL);
+    expect(error.message).to.equal('echo service failed');
+  });
+
+  describe('retries', () => {
+    function failingFirst(n: number) {
+      let failures = 0;
+      return allMethods(async (r) => {
+        if (failures++ < n) throw unavailable('warming up');
+        return r;
+      });
+    }
+
+    it('retries an idempotent RPC on UNAVAILABLE until it succeeds', async () => {
+      const flaky = failingFirst(2);
+      const { address } = await serve(flaky.handlers);
+      expect(await client(address).lookup({ text: 'x' })).to.deep.equal({ text: 'x' });
+      expect(flaky.invocations()).to.equal(3);
+    });
+
+    it('calls a non-idempotent RPC once', async () => {
+      const flaky = failingFirst(2);
+      const { address } = await serve(flaky.handlers);
+      expect((await rejection(client(address).write({ text: 'x' }))).code).to.equal(grpc.status.UNAVAILABLE);
+      expect(flaky.invocations()).to.equal(1);
+    });
+
+    it('stops after the configured attempts', async () => {
+      const flaky = failingFirst(100);
+      const { address } = await serve(flaky.handlers);
+      await rejection(client(address, { retry: { attempts: 3, backoffMs: 1 } }).lookup({ text: 'x' }));
+      expect(flaky.invocations()).to.equal(3);
+    });
+
+    it('does not retry caller errors', async () => {
+      const missing = allMethods(async () => {
+        throw notFound('thing');
+      });
+      const { address } = await serve(missing.handlers);
+      await rejection(client(address).lookup({ text: 'x' }));
+      expect(missing.invocations()).to.equal(1);
+    });
+
+    it('never retries past the deadline', async () => {
+      const flaky = failingFirst(100);
+      const { address } = await serve(flaky.handlers);
+      const started = Date.now();
+      await rejection(
+        client(address, { retry: { attempts: 10, backoffMs: 80 } }).lookup(
+          { text: 'x' },
+          { deadlineMs: 150 },
+        ),
+      );
+      expect(Date.now() - started).to.be.lessThan(400);
+      expect(flaky.invocations()).to.be.lessThan(10);
+    });
+  });
+
+  describe('deadlines', () => {
+    it('a slow server answers DEADLINE_EXCEEDED naming the target', async () => {
+      const { address } = await serve(
+        allMethods(async (r) => {
+          await sleep(1000);
+          return r;
+        }).handlers,
+      );
+      const started = Date.now();
+      const error = await rejection(client(address).write({ text: 'x' }, { deadlineMs: 100 }));
+      expect(error.code).to.equal(grpc.status.DEADLINE_EXCEEDED);
+      expect(error.message).to.contain('echo service');
+      expect(Date.now() - started).to.be.lessThan(600);
+    });
+
+    it('does not call at all when the caller has no time left', async () => {
+      const counted = allMethods(async (r) => r);
+      const { address } = await serve(counted.handlers);
+      const echo = client(address);
+      const error = await rejection(
+        runInCallScope({ correlationId: 'c', deadline: new Date(Date.now() - 1) }, () =>
+          echo.echo({ text: 'x' }),
+        ),
+      );
+      expect(error.code).to.equal(grpc.status.DEADLINE_EXCEEDED);
+      expect(counted.invocations()).to.equal(0);
+    });
+  });
+
+  describe('propagation through a nested call', () => {
+    let backSaw: CallContext | undefined;
+    let frontSaw: CallContext | undefined;
+
+    let backRemainingMs: number | undefined;
+
+    async function frontAndBack(): Promise<string> {
+      const back = await serve(
+        allMethods(async (r, ctx) => {
+          backSaw = ctx;
+          backRemainingMs = ctx.deadline!.getTime() - Date.now();
+          return r;
+        }).handlers,
+      );
+      const backClient = client(back.address, { defaultDeadlineMs: 10_000 });
+      const front = await serve({
+        ...allMethods(async () => ({ text: '' })).handlers,
+        echo: {
+          access: allow.authenticated(),
+          handle: async (request, ctx) => {
+            frontSaw = ctx;
+            return backClient.lookup(request);
+          },
+        },
+      });
+      return front.address;
+    }
+
+    it('carries the correlation id and the caller’s token to the nested call', async () => {
+      const address = await frontAndBack();
+      const metadata = bearer(await signToken(key, customer));
+      metadata.set('x-correlation-id', 'checkout-77');
+      const result = await rawCall(address, 'echo', { text: 'x' }, metadata);
+      expect('response' in result).to.equal(true);
+      expect(frontSaw?.correlationId).to.equal('checkout-77');
+      expect(backSaw?.correlationId).to.equal('checkout-77');
+      expect(backSaw?.metadata.get('authorization')).to.deep.equal(metadata.get('authorization'));
+    });
+
+    it('gives the nested call at most the caller’s remaining time', async () => {
+      const address = await frontAndBack();
+      const metadata = bearer(await signToken(key, customer));
+      await rawCall(address, 'echo', { text: 'x' }, metadata, 500);
+      // The back service's own default would be 10 s; the front caller only had 500 ms in all.
+      expect(frontSaw!.deadline).to.not.equal(undefined);
+      expect(backRemainingMs).to.be.at.most(500);
+    });
+
+    it('sends a new correlation id when there is no call scope', async () => {
+      const counted = allMethods(async (r, ctx) => {
+        backSaw = ctx;
+        return r;
+      });
+      const { address } = await serve(counted.handlers);
+      await client(address).echo({ text: 'x' });
+      expect(backSaw?.correlationId).to.match(/^[0-9a-f-]{36}$/);
+    });
+  });
+});

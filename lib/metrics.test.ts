@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { createServer } from 'node:net';
+import { rpcServerHandled, startMetricsServer } from './metrics.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('metrics server', () => {
+  it('serves the registry as Prometheus text on /metrics', async () => {
+    rpcServerHandled.inc({ service: 'test.v1.EchoService', method: 'Echo', code: 'OK' });
+    const port = await freePort();
+    const close = await startMetricsServer(port, '127.0.0.1');
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.status).to.equal(200);
+      expect(response.headers.get('content-type')).to.contain('text/plain');
+      const text = await response.text();
+      expect(text).to.contain(
+        'grpc_server_handled_total{service="test.v1.EchoService",method="Echo",code="OK"}',
+      );
+      expect(text).to.contain('process_cpu_seconds_total');
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).to.equal(404);
+    } finally {
+      await close();
+    }
+  });
+
+  it('port 0 disables it', async () => {
+    const close = await startMetricsServer(0);
+    await close();
+  });
+});
