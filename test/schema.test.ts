@@ -24,6 +24,9 @@ import { Address, PaymentMethod, UserProfile, WishlistItem } from '../services/u
 import { productDatabase } from '../services/product/src/database.js';
 import { productPartitionedTables } from '../services/product/src/partitions.js';
 import { Inventory, Product, ProductVariant } from '../services/product/src/entities/index.js';
+import { cartDatabase } from '../services/cart/src/database.js';
+import { cartPartitionedTables } from '../services/cart/src/partitions.js';
+import { Cart, CartItem } from '../services/cart/src/entities/index.js';
 
 /*
  * The data contract of DATABASES.md, checked against what the migrations actually build: every
@@ -746,8 +749,139 @@ const productSchema = schemaOf({
 });
 
 // ---------------------------------------------------------------------------------------------
+// cart_db
 
-const SCHEMAS: ServiceSchema[] = [authSchema, userSchema, productSchema];
+const crt = {
+  cart: (o: Row = {}): Row => ({ id: newId(), user_id: newId(), currency: 'EUR', ...o }),
+  item: (cartId: string, o: Row = {}): Row => ({
+    id: newId(),
+    cart_id: cartId,
+    product_id: newId(),
+    variant_id: newId(),
+    product_name: 'Mug',
+    product_sku: 'MUG-1',
+    unit_price: '12.50',
+    currency: 'EUR',
+    quantity: 1,
+    ...o,
+  }),
+};
+
+const cartSchema = schemaOf({
+  service: 'cart',
+  definition: cartDatabase,
+  tables: ['cart_items', 'carts'],
+  partitioned: cartPartitionedTables,
+  async seed(insert) {
+    const cart = crt.cart();
+    const guest = crt.cart({ user_id: null, session_id: 'guest-session-0001' });
+    const item = crt.item(String(cart.id));
+    await insert('carts', cart);
+    await insert('carts', guest);
+    // The same user may have carts that are no longer active.
+    await insert(
+      'carts',
+      crt.cart({ user_id: cart.user_id, status: 'converted', converted_order_id: newId() }),
+    );
+    await insert('carts', crt.cart({ user_id: cart.user_id, status: 'abandoned' }));
+    await insert('cart_items', item);
+    return { cartId: String(cart.id), userId: String(cart.user_id), variantId: String(item.variant_id) };
+  },
+  rules: [
+    {
+      rule: 'one active cart per user',
+      code: '23505',
+      name: 'carts_user_id_active_unique',
+      row: (f) => ['carts', crt.cart({ user_id: f.userId })],
+    },
+    {
+      rule: 'one active cart per guest session',
+      code: '23505',
+      name: 'carts_session_id_active_unique',
+      row: () => ['carts', crt.cart({ user_id: null, session_id: 'guest-session-0001' })],
+    },
+    {
+      rule: 'a cart belongs to a user or a guest session',
+      code: '23514',
+      name: 'carts_owner_check',
+      row: () => ['carts', crt.cart({ user_id: null })],
+    },
+    {
+      rule: 'cart status is active, merged, converted or abandoned',
+      code: '23514',
+      name: 'carts_status_check',
+      row: () => ['carts', crt.cart({ status: 'open' })],
+    },
+    {
+      rule: 'a converted cart names its order',
+      code: '23514',
+      name: 'carts_converted_order_id_check',
+      row: () => ['carts', crt.cart({ status: 'converted' })],
+    },
+    {
+      rule: 'cart currency required',
+      code: '23502',
+      name: 'currency',
+      row: () => ['carts', crt.cart({ currency: null })],
+    },
+    {
+      rule: 'quantity > 0',
+      code: '23514',
+      name: 'cart_items_quantity_check',
+      row: (f) => ['cart_items', crt.item(f.cartId, { quantity: 0 })],
+    },
+    {
+      rule: 'one line per variant in a cart',
+      code: '23505',
+      name: 'cart_items_cart_id_variant_id_unique',
+      row: (f) => ['cart_items', crt.item(f.cartId, { variant_id: f.variantId })],
+    },
+    {
+      rule: 'cart_items.cart_id → carts',
+      code: '23503',
+      name: 'cart_items_cart_id_fkey',
+      row: () => ['cart_items', crt.item(newId())],
+    },
+    {
+      rule: 'unit price ≥ 0',
+      code: '23514',
+      name: 'cart_items_unit_price_check',
+      row: (f) => ['cart_items', crt.item(f.cartId, { unit_price: '-1' })],
+    },
+  ],
+  crossServiceRefs: [
+    'carts.user_id',
+    'cart_items.product_id',
+    'cart_items.variant_id',
+    'carts.converted_order_id',
+  ],
+  async orm(em) {
+    const cart = em.create(Cart, { userId: newId(), currency: 'EUR', expiresAt: hoursFromNow(24) });
+    em.create(CartItem, {
+      cart,
+      productId: newId(),
+      variantId: newId(),
+      productName: 'Mug',
+      productSku: 'MUG-1',
+      unitPrice: 1250,
+      currency: 'EUR',
+      quantity: 2,
+    });
+    await em.flush();
+    expect([cart.status, cart.subtotal, cart.totalAmount]).to.deep.equal(['active', 0, 0]);
+    em.clear();
+    const items = await em.find(CartItem, { cart: cart.id }, { populate: ['cart'] });
+    expect(items.map((item) => [item.unitPrice, item.quantity, item.cart.$.status])).to.deep.equal([
+      [1250, 2, 'active'],
+    ]);
+    await em.nativeDelete(Cart, { id: cart.id });
+    expect(await em.count(CartItem, { cart: cart.id }), 'lines go with their cart').to.equal(0);
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const SCHEMAS: ServiceSchema[] = [authSchema, userSchema, productSchema, cartSchema];
 
 const serverUrl = process.env.DATABASE_URL;
 const runId = `${process.pid}_${Date.now().toString(36)}`;

@@ -1,0 +1,2 @@
+/** cart_db has no table partitioned by month (see lib/db/partitions.ts). */
+export const cartPartitionedTables: readonly string[] = [];
