@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { InProcessTransport, TransportClosedError, DeliveryExhaustedError } from './in-process-transport.js';
 import type { Delivery, SubscriptionSpec } from './transport.js';
+import { quietLogger } from '../testing/quiet-logger.js';
 
 const spec = (durable: string, overrides: Partial<SubscriptionSpec> = {}): SubscriptionSpec => ({
   stream: 'shop',
@@ -16,7 +17,7 @@ const text = (delivery: Delivery) => new TextDecoder().decode(delivery.envelope)
 describe('lib/events: in-process transport', () => {
   let transport: InProcessTransport;
   beforeEach(() => {
-    transport = new InProcessTransport();
+    transport = new InProcessTransport({ logger: quietLogger() });
   });
   afterEach(() => transport.close());
 

@@ -120,6 +120,28 @@ describe('lib/events: outbox relay', () => {
     expect(await unpublished()).to.equal(0);
   });
 
+  it('stop() gives up on a publish that cannot finish, leaving the event for later', async () => {
+    const stuck: EventTransport = {
+      publish: () => new Promise<void>(() => undefined),
+      subscribe: () => Promise.reject(new Error('not used')),
+      close: async () => undefined,
+    };
+    await emit(1);
+    const running = relay(stuck, { idlePollMs: 20 });
+    running.start();
+    await eventually(
+      async () =>
+        (
+          await db.orm.em
+            .fork()
+            .execute<unknown[]>('SELECT 1 FROM infra.outbox WHERE claimed_until IS NOT NULL')
+        ).length === 1,
+      { what: 'the event claimed' },
+    );
+    await running.stop(50);
+    expect(await unpublished()).to.equal(1);
+  });
+
   it('purges published rows past the retention and reports the backlog', async () => {
     const transport = new RecordingTransport();
     transport.failNext = 1_000;
