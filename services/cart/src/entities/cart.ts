@@ -6,8 +6,8 @@ export type CartStatus = 'active' | 'merged' | 'converted' | 'abandoned';
 
 /**
  * A cart: a signed-in customer's (`userId`, an auth user from the JWT) or a guest's (`sessionId`);
- * the database requires one of the two. At most one active cart per user and per guest session
- * (partial unique indexes). `subtotal`, `discountAmount` and `totalAmount` are cached totals in
+ * the database requires one of the two. At most one active cart per user (partial unique index); a
+ * guest session may hold several. `subtotal`, `discountAmount` and `totalAmount` are cached totals in
  * minor units of `currency`; `convertedOrderId` (an order, cross-service) is required once the
  * cart is `converted`.
  */

@@ -34,10 +34,6 @@ export class Migration20261127120000_create_cart_tables extends Migration {
     this.addSql(
       "CREATE UNIQUE INDEX IF NOT EXISTS carts_user_id_active_unique ON carts (user_id) WHERE status = 'active'",
     );
-    this.addSql(
-      `CREATE UNIQUE INDEX IF NOT EXISTS carts_session_id_active_unique ON carts (session_id)
-         WHERE status = 'active' AND user_id IS NULL`,
-    );
     this.addSql('CREATE INDEX IF NOT EXISTS carts_user_id_idx ON carts (user_id, updated_at DESC)');
     this.addSql(
       'CREATE INDEX IF NOT EXISTS carts_session_id_idx ON carts (session_id) WHERE session_id IS NOT NULL',
