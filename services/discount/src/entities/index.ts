@@ -1,0 +1,2 @@
+// Filled in with the discount_db entities (DATABASES.md).
+export const discountEntities = [];

@@ -1,0 +1,2 @@
+// Filled in with the notification_db entities (DATABASES.md).
+export const notificationEntities = [];

@@ -1,0 +1,2 @@
+// Filled in with the order_db entities (DATABASES.md).
+export const orderEntities = [];
