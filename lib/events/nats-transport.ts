@@ -81,13 +81,16 @@ export class NatsTransport implements EventTransport {
   private readonly streams = new Map<string, Promise<void>>();
   private readonly subscriptions = new Set<NatsSubscription>();
   private readonly connecting: Promise<void>;
+  private cancelRetry: () => void = () => undefined;
 
   constructor(url: string, options: NatsTransportOptions) {
     this.log = (options.logger ?? rootLogger).child({ component: 'events-nats' });
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.streamMaxAgeMs = options.streamMaxAgeMs ?? 7 * 24 * 3600_000;
-    this.connecting = this.connect(url, options);
+    this.connecting = this.connect(url, options).catch((error: unknown) => {
+      this.log.error({ err: error }, 'NATS connection set-up failed');
+    });
   }
 
   /** Resolves once connected (for start-up probes and tests); never needed for correctness. */
@@ -140,11 +143,12 @@ export class NatsTransport implements EventTransport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.cancelRetry();
     await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.stop()));
     this.subscriptions.clear();
     const nc = this.nc;
     if (nc && !nc.isClosed()) await nc.close();
-    // A connect still waiting for a first server is closed as soon as it gets one (see connect).
+    await this.connecting;
   }
 
   /** The connection once it is up; waits (without limit) while it is not. Internal to the transport. */
@@ -181,28 +185,49 @@ export class NatsTransport implements EventTransport {
     return major > 2 || (major === 2 && minor >= 10);
   }
 
+  /**
+   * Our own first-connect loop rather than `waitOnFirstConnect`: that one cannot be cancelled, so a
+   * process whose NATS never came up could not exit after `close()`. Once connected, the client
+   * reconnects by itself, forever.
+   */
   private async connect(url: string, options: NatsTransportOptions): Promise<void> {
-    const nc = await connect({
-      servers: url,
-      name: options.name,
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: options.reconnectWaitMs ?? 1_000,
-      pingInterval: 10_000,
-      maxPingOut: 2,
-    }).catch((error: unknown) => {
-      this.log.error({ err: error }, 'cannot connect to NATS');
-      throw error;
-    });
-    if (this.closed) {
-      await nc.close();
+    const retryMs = options.reconnectWaitMs ?? 1_000;
+    for (let attempt = 1; !this.closed; attempt++) {
+      let nc: NatsConnection;
+      try {
+        nc = await connect({
+          servers: url,
+          name: options.name,
+          timeout: 5_000,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: retryMs,
+          pingInterval: 10_000,
+          maxPingOut: 2,
+        });
+      } catch (error) {
+        if (attempt === 1 || attempt % 30 === 0) {
+          this.log.warn({ err: error, attempt }, 'NATS unreachable; retrying (events wait in the outbox)');
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, retryMs);
+          this.cancelRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        continue;
+      }
+      if (this.closed) {
+        await nc.close();
+        return;
+      }
+      this.nc = nc;
+      this.jsm = await nc.jetstreamManager({ timeout: this.publishTimeoutMs, checkAPI: false });
+      this.setConnected(true);
+      this.log.info({ server: nc.getServer() }, 'connected to NATS');
+      void this.watch(nc);
       return;
     }
-    this.nc = nc;
-    this.jsm = await nc.jetstreamManager({ timeout: this.publishTimeoutMs, checkAPI: false });
-    this.setConnected(true);
-    this.log.info({ server: nc.getServer() }, 'connected to NATS');
-    void this.watch(nc);
   }
 
   private async watch(nc: NatsConnection): Promise<void> {
