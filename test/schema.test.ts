@@ -27,6 +27,14 @@ import { Inventory, Product, ProductVariant } from '../services/product/src/enti
 import { cartDatabase } from '../services/cart/src/database.js';
 import { cartPartitionedTables } from '../services/cart/src/partitions.js';
 import { Cart, CartItem } from '../services/cart/src/entities/index.js';
+import { orderDatabase } from '../services/order/src/database.js';
+import { orderPartitionedTables } from '../services/order/src/partitions.js';
+import {
+  Order,
+  OrderItem,
+  OrderStatusHistory,
+  ShippingAddress,
+} from '../services/order/src/entities/index.js';
 
 /*
  * The data contract of DATABASES.md, checked against what the migrations actually build: every
@@ -876,8 +884,242 @@ const cartSchema = schemaOf({
 });
 
 // ---------------------------------------------------------------------------------------------
+// order_db
 
-const SCHEMAS: ServiceSchema[] = [authSchema, userSchema, productSchema, cartSchema];
+const ord = {
+  order: (o: Row = {}): Row => ({
+    id: newId(),
+    order_number: unique('ORD-'),
+    user_id: newId(),
+    subtotal: '100.00',
+    tax_amount: '20.00',
+    shipping_amount: '5.00',
+    discount_amount: '10.00',
+    total_amount: '115.00',
+    currency: 'EUR',
+    idempotency_key: unique('key-'),
+    ...o,
+  }),
+  item: (orderId: string, o: Row = {}): Row => ({
+    id: newId(),
+    order_id: orderId,
+    product_id: newId(),
+    variant_id: newId(),
+    product_name: 'Mug',
+    product_sku: 'MUG-1',
+    unit_price: '25.00',
+    quantity: 4,
+    total_price: '100.00',
+    currency: 'EUR',
+    ...o,
+  }),
+  history: (orderId: string, o: Row = {}): Row => ({
+    id: newId(),
+    order_id: orderId,
+    status: 'confirmed',
+    previous_status: 'pending',
+    changed_by: 'system',
+    ...o,
+  }),
+  address: (orderId: string, o: Row = {}): Row => ({
+    id: newId(),
+    order_id: orderId,
+    name: 'Ada Lovelace',
+    line1: '1 Main St',
+    city: 'London',
+    country: 'GB',
+    ...o,
+  }),
+};
+
+const orderSchema = schemaOf({
+  service: 'order',
+  definition: orderDatabase,
+  tables: ['order_items', 'order_notes', 'order_status_history', 'orders', 'shipping_addresses'],
+  partitioned: orderPartitionedTables,
+  async seed(insert) {
+    const order = ord.order({ order_number: 'ORD-0001', idempotency_key: 'place-1' });
+    const orderId = String(order.id);
+    await insert('orders', order);
+    // The same key from another customer is another order.
+    await insert('orders', ord.order({ idempotency_key: 'place-1' }));
+    await insert('order_items', ord.item(orderId));
+    await insert('order_status_history', ord.history(orderId));
+    await insert('order_status_history', ord.history(orderId, { created_at: hoursFromNow(24 * 400) }));
+    await insert('shipping_addresses', ord.address(orderId));
+    await insert('order_notes', { id: newId(), order_id: orderId, note: 'Gift wrap', created_by: 'system' });
+    return { orderId, userId: String(order.user_id) };
+  },
+  rules: [
+    {
+      rule: 'order number unique',
+      code: '23505',
+      name: 'orders_order_number_unique',
+      row: () => ['orders', ord.order({ order_number: 'ORD-0001' })],
+    },
+    {
+      rule: 'an idempotency key places one order per customer',
+      code: '23505',
+      name: 'orders_user_id_idempotency_key_unique',
+      row: (f) => ['orders', ord.order({ user_id: f.userId, idempotency_key: 'place-1' })],
+    },
+    {
+      rule: 'order status is one of the lifecycle states',
+      code: '23514',
+      name: 'orders_status_check',
+      row: () => ['orders', ord.order({ status: 'lost' })],
+    },
+    {
+      rule: 'payment status is one of its states',
+      code: '23514',
+      name: 'orders_payment_status_check',
+      row: () => ['orders', ord.order({ payment_status: 'captured' })],
+    },
+    {
+      rule: 'total = subtotal + tax + shipping − discount',
+      code: '23514',
+      name: 'orders_total_amount_check',
+      row: () => ['orders', ord.order({ total_amount: '115.01' })],
+    },
+    {
+      rule: 'amounts ≥ 0',
+      code: '23514',
+      name: 'orders_amounts_check',
+      row: () => ['orders', ord.order({ discount_amount: '-10.00', total_amount: '135.00' })],
+    },
+    {
+      rule: 'a cancelled order says when',
+      code: '23514',
+      name: 'orders_cancelled_at_check',
+      row: () => ['orders', ord.order({ status: 'cancelled' })],
+    },
+    {
+      rule: 'currency required',
+      code: '23502',
+      name: 'currency',
+      row: () => ['orders', ord.order({ currency: null })],
+    },
+    {
+      rule: 'line quantity > 0',
+      code: '23514',
+      name: 'order_items_quantity_check',
+      row: (f) => ['order_items', ord.item(f.orderId, { quantity: 0, total_price: '0.00' })],
+    },
+    {
+      rule: 'line total = unit price × quantity − discount',
+      code: '23514',
+      name: 'order_items_total_price_check',
+      row: (f) => ['order_items', ord.item(f.orderId, { total_price: '99.99' })],
+    },
+    {
+      rule: 'order_items.order_id → orders',
+      code: '23503',
+      name: 'order_items_order_id_fkey',
+      row: () => ['order_items', ord.item(newId())],
+    },
+    {
+      rule: 'history status is an order status',
+      code: '23514',
+      name: 'order_status_history_status_check',
+      row: (f) => ['order_status_history', ord.history(f.orderId, { status: 'teleported' })],
+    },
+    {
+      rule: 'order_status_history.order_id → orders (from a partitioned table)',
+      code: '23503',
+      name: 'order_status_history_order_id_fkey',
+      row: () => ['order_status_history', ord.history(newId())],
+    },
+    {
+      rule: 'one shipping address per order',
+      code: '23505',
+      name: 'shipping_addresses_order_id_unique',
+      row: (f) => ['shipping_addresses', ord.address(f.orderId)],
+    },
+    {
+      rule: 'shipping country is ISO 3166-1 alpha-2',
+      code: '23514',
+      name: 'shipping_addresses_country_check',
+      row: () => ['shipping_addresses', ord.address(newId(), { country: 'gb' })],
+    },
+    {
+      rule: 'order_notes.order_id → orders',
+      code: '23503',
+      name: 'order_notes_order_id_fkey',
+      row: () => ['order_notes', { id: newId(), order_id: newId(), note: 'x', created_by: 'system' }],
+    },
+  ],
+  crossServiceRefs: [
+    'orders.user_id',
+    'orders.cart_id',
+    'orders.coupon_code',
+    'orders.payment_id',
+    'orders.shipping_method_id',
+    'order_items.product_id',
+    'order_items.variant_id',
+  ],
+  async orm(em) {
+    const order = em.create(Order, {
+      orderNumber: unique('ORM-'),
+      userId: newId(),
+      subtotal: 2500,
+      shippingAmount: 499,
+      totalAmount: 2999,
+      currency: 'EUR',
+      idempotencyKey: unique('orm-'),
+    });
+    em.create(OrderItem, {
+      order,
+      productId: newId(),
+      variantId: newId(),
+      productName: 'Mug',
+      productSku: 'MUG-1',
+      unitPrice: 1250,
+      quantity: 2,
+      totalPrice: 2500,
+      currency: 'EUR',
+    });
+    em.create(ShippingAddress, { order, name: 'Ada', line1: 'l', city: 'c', country: 'GB' });
+    em.create(OrderStatusHistory, { order, status: 'pending', changedBy: 'system' });
+    em.create(OrderStatusHistory, {
+      order,
+      status: 'confirmed',
+      previousStatus: 'pending',
+      changedBy: 'system',
+      createdAt: new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1)),
+    });
+    await em.flush();
+    expect(order.version).to.equal(1);
+
+    // Optimistic locking: a stale copy cannot overwrite a newer change.
+    const other = em.fork();
+    const stale = await other.findOneOrFail(Order, order.id);
+    order.status = 'confirmed';
+    await em.flush();
+    expect(order.version).to.equal(2);
+    stale.status = 'cancelled';
+    stale.cancelledAt = new Date();
+    let lockError: unknown;
+    await other.flush().catch((error: unknown) => (lockError = error));
+    expect((lockError as Error | undefined)?.name).to.equal('OptimisticLockError');
+
+    em.clear();
+    const history = await em.find(OrderStatusHistory, { order: order.id }, { orderBy: { createdAt: 'asc' } });
+    expect(history.map((h) => h.status)).to.deep.equal(['pending', 'confirmed']);
+    const address = await em.findOneOrFail(ShippingAddress, { order: order.id });
+    expect(address.country).to.equal('GB');
+    const found = await em.findOneOrFail(Order, order.id);
+    expect([found.subtotal, found.taxAmount, found.totalAmount, found.status]).to.deep.equal([
+      2500,
+      0,
+      2999,
+      'confirmed',
+    ]);
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const SCHEMAS: ServiceSchema[] = [authSchema, userSchema, productSchema, cartSchema, orderSchema];
 
 const serverUrl = process.env.DATABASE_URL;
 const runId = `${process.pid}_${Date.now().toString(36)}`;

@@ -1,0 +1,66 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { money } from '../../../../lib/db/money-type.js';
+import { newId } from '../../../../lib/ids.js';
+
+export type OrderStatus =
+  | 'pending'
+  | 'confirmed'
+  | 'processing'
+  | 'shipped'
+  | 'delivered'
+  | 'cancelled'
+  | 'refunded'
+  | 'partially_refunded';
+export type OrderPaymentStatus =
+  'pending' | 'authorized' | 'paid' | 'failed' | 'refunded' | 'partially_refunded';
+
+/**
+ * An order header. Money in minor units of `currency`; the database holds
+ * total = subtotal + tax + shipping − discount, and requires `cancelledAt`/`deliveredAt` once the
+ * order is cancelled/delivered. `userId` (auth), `cartId` (cart), `couponCode` (discount),
+ * `paymentId` (payment) and `shippingMethodId` (shipping) are cross-service references: indexed,
+ * no foreign key. `idempotencyKey` is the client's PlaceOrder key, unique per user (a key chosen by
+ * one customer must never return another customer's order). `version` is MikroORM's optimistic
+ * lock: an update of a stale copy fails instead of overwriting a concurrent change.
+ */
+export const Order = defineEntity({
+  name: 'Order',
+  tableName: 'orders',
+  // Fills the id in em.create (onCreate alone would only run at flush).
+  hooks: { onInit: [({ entity }) => void (entity.id ??= newId())] },
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    orderNumber: p.text(),
+    userId: p.uuid(),
+    cartId: p.uuid().nullable(),
+    status: p.text().$type<OrderStatus>().default('pending'),
+    paymentStatus: p.text().$type<OrderPaymentStatus>().default('pending'),
+    subtotal: money(),
+    taxAmount: money().default(0),
+    shippingAmount: money().default(0),
+    discountAmount: money().default(0),
+    totalAmount: money(),
+    currency: p.character().length(3),
+    couponCode: p.text().nullable(),
+    paymentId: p.uuid().nullable(),
+    shippingMethodId: p.uuid().nullable(),
+    trackingNumber: p.text().nullable(),
+    estimatedDeliveryDate: p.datetime().nullable(),
+    shippedAt: p.datetime().nullable(),
+    deliveredAt: p.datetime().nullable(),
+    cancelledAt: p.datetime().nullable(),
+    cancellationReason: p.text().nullable(),
+    idempotencyKey: p.text(),
+    version: p.integer().version(),
+    metadata: p.json<Record<string, unknown>>().onCreate(() => ({})),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+export type Order = InferEntity<typeof Order>;
