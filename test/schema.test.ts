@@ -35,6 +35,14 @@ import {
   OrderStatusHistory,
   ShippingAddress,
 } from '../services/order/src/entities/index.js';
+import { paymentDatabase } from '../services/payment/src/database.js';
+import { paymentPartitionedTables } from '../services/payment/src/partitions.js';
+import {
+  Payment,
+  PaymentMethod as VaultedMethod,
+  PaymentTransaction,
+  Refund as PaymentRefund,
+} from '../services/payment/src/entities/index.js';
 
 /*
  * The data contract of DATABASES.md, checked against what the migrations actually build: every
@@ -1118,8 +1126,219 @@ const orderSchema = schemaOf({
 });
 
 // ---------------------------------------------------------------------------------------------
+// payment_db
 
-const SCHEMAS: ServiceSchema[] = [authSchema, userSchema, productSchema, cartSchema, orderSchema];
+const pay = {
+  method: (o: Row = {}): Row => ({
+    id: newId(),
+    user_id: newId(),
+    type: 'card',
+    provider: 'fake',
+    provider_token: 'v1:kid:ciphertext',
+    ...o,
+  }),
+  payment: (o: Row = {}): Row => ({
+    id: newId(),
+    order_id: newId(),
+    user_id: newId(),
+    provider: 'fake',
+    amount: '50.00',
+    currency: 'EUR',
+    idempotency_key: unique('pay-'),
+    ...o,
+  }),
+  transaction: (paymentId: string, o: Row = {}): Row => ({
+    id: newId(),
+    payment_id: paymentId,
+    type: 'authorize',
+    amount: '50.00',
+    currency: 'EUR',
+    ...o,
+  }),
+  refund: (paymentId: string, o: Row = {}): Row => ({
+    id: newId(),
+    payment_id: paymentId,
+    order_id: newId(),
+    amount: '10.00',
+    currency: 'EUR',
+    idempotency_key: unique('refund-'),
+    ...o,
+  }),
+  webhook: (o: Row = {}): Row => ({
+    id: newId(),
+    provider: 'fake',
+    event_type: 'charge.succeeded',
+    provider_event_id: unique('evt_'),
+    payload: '{}',
+    signature_valid: true,
+    ...o,
+  }),
+};
+
+const paymentSchema = schemaOf({
+  service: 'payment',
+  definition: paymentDatabase,
+  tables: ['payment_methods', 'payment_transactions', 'payment_webhooks', 'payments', 'refunds'],
+  partitioned: paymentPartitionedTables,
+  async seed(insert) {
+    const method = pay.method({ is_default: true });
+    const payment = pay.payment({ payment_method_id: method.id, idempotency_key: 'order-1:pay' });
+    const paymentId = String(payment.id);
+    await insert('payment_methods', method);
+    await insert('payments', payment);
+    await insert('payment_transactions', pay.transaction(paymentId));
+    await insert('refunds', pay.refund(paymentId, { idempotency_key: 'order-1:refund-1' }));
+    await insert('payment_webhooks', pay.webhook({ provider_event_id: 'evt_1' }));
+    // The same event id from another provider is another event.
+    await insert('payment_webhooks', pay.webhook({ provider: 'other', provider_event_id: 'evt_1' }));
+    return { paymentId, userId: String(method.user_id) };
+  },
+  rules: [
+    {
+      rule: 'one default vaulted method per user',
+      code: '23505',
+      name: 'payment_methods_user_id_default_unique',
+      row: (f) => ['payment_methods', pay.method({ user_id: f.userId, is_default: true })],
+    },
+    {
+      rule: 'the provider token is required',
+      code: '23502',
+      name: 'provider_token',
+      row: () => ['payment_methods', pay.method({ provider_token: null })],
+    },
+    {
+      rule: 'payment status is one of its states',
+      code: '23514',
+      name: 'payments_status_check',
+      row: () => ['payments', pay.payment({ status: 'paid' })],
+    },
+    {
+      rule: 'refunded ≤ amount',
+      code: '23514',
+      name: 'payments_amount_refunded_check',
+      row: () => ['payments', pay.payment({ amount_refunded: '50.01' })],
+    },
+    {
+      rule: 'payment idempotency key unique',
+      code: '23505',
+      name: 'payments_idempotency_key_unique',
+      row: () => ['payments', pay.payment({ idempotency_key: 'order-1:pay' })],
+    },
+    {
+      rule: 'payments.payment_method_id → payment_methods',
+      code: '23503',
+      name: 'payments_payment_method_id_fkey',
+      row: () => ['payments', pay.payment({ payment_method_id: newId() })],
+    },
+    {
+      rule: 'transaction type is authorize, capture, void or refund',
+      code: '23514',
+      name: 'payment_transactions_type_check',
+      row: (f) => ['payment_transactions', pay.transaction(f.paymentId, { type: 'chargeback' })],
+    },
+    {
+      rule: 'payment_transactions.payment_id → payments',
+      code: '23503',
+      name: 'payment_transactions_payment_id_fkey',
+      row: () => ['payment_transactions', pay.transaction(newId())],
+    },
+    {
+      rule: 'refund amount > 0',
+      code: '23514',
+      name: 'refunds_amount_check',
+      row: (f) => ['refunds', pay.refund(f.paymentId, { amount: '0.00' })],
+    },
+    {
+      rule: 'refund status is one of its states',
+      code: '23514',
+      name: 'refunds_status_check',
+      row: (f) => ['refunds', pay.refund(f.paymentId, { status: 'done' })],
+    },
+    {
+      rule: 'refund idempotency key unique',
+      code: '23505',
+      name: 'refunds_idempotency_key_unique',
+      row: (f) => ['refunds', pay.refund(f.paymentId, { idempotency_key: 'order-1:refund-1' })],
+    },
+    {
+      rule: 'a provider event is recorded once',
+      code: '23505',
+      name: 'payment_webhooks_provider_event_id_unique',
+      row: () => ['payment_webhooks', pay.webhook({ provider_event_id: 'evt_1' })],
+    },
+    {
+      rule: 'webhook status is pending, processed or failed',
+      code: '23514',
+      name: 'payment_webhooks_status_check',
+      row: () => ['payment_webhooks', pay.webhook({ status: 'ignored' })],
+    },
+  ],
+  crossServiceRefs: [
+    'payments.order_id',
+    'refunds.order_id',
+    'payments.user_id',
+    'payment_methods.user_id',
+    'refunds.return_request_id',
+  ],
+  async orm(em) {
+    const method = em.create(VaultedMethod, {
+      userId: newId(),
+      type: 'card',
+      provider: 'fake',
+      providerToken: 'secret',
+    });
+    const payment = em.create(Payment, {
+      orderId: newId(),
+      userId: method.userId,
+      paymentMethod: method,
+      provider: 'fake',
+      amount: 4999,
+      currency: 'EUR',
+      idempotencyKey: unique('orm-pay-'),
+    });
+    em.create(PaymentTransaction, {
+      payment,
+      type: 'capture',
+      amount: 4999,
+      currency: 'EUR',
+      status: 'succeeded',
+    });
+    em.create(PaymentRefund, {
+      payment,
+      orderId: payment.orderId,
+      amount: 999,
+      currency: 'EUR',
+      idempotencyKey: unique('orm-refund-'),
+    });
+    await em.flush();
+    payment.amountRefunded = 999;
+    payment.status = 'partially_refunded';
+    await em.flush();
+    em.clear();
+    const found = await em.findOneOrFail(Payment, payment.id);
+    expect([found.amount, found.amountRefunded, found.status]).to.deep.equal([
+      4999,
+      999,
+      'partially_refunded',
+    ]);
+    expect(JSON.stringify(await em.findOneOrFail(VaultedMethod, method.id))).to.not.include('secret');
+    found.amountRefunded = 5000;
+    let failure: unknown;
+    await em.flush().catch((error: unknown) => (failure = error));
+    expect((failure as PgError | undefined)?.code, 'refunding more than was paid').to.equal('23514');
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const SCHEMAS: ServiceSchema[] = [
+  authSchema,
+  userSchema,
+  productSchema,
+  cartSchema,
+  orderSchema,
+  paymentSchema,
+];
 
 const serverUrl = process.env.DATABASE_URL;
 const runId = `${process.pid}_${Date.now().toString(36)}`;

@@ -1,4 +1,10 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261127120000_create_payment_tables } from './Migration20261127120000_create_payment_tables.js';
 
 /** payment_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
-export const paymentMigrations: MigrationObject[] = [];
+export const paymentMigrations: MigrationObject[] = [
+  {
+    name: 'Migration20261127120000_create_payment_tables',
+    class: Migration20261127120000_create_payment_tables,
+  },
+];

@@ -1,0 +1,2 @@
+/** payment_db has no table partitioned by month (see lib/db/partitions.ts). */
+export const paymentPartitionedTables: readonly string[] = [];
