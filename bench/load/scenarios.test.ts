@@ -1,0 +1,217 @@
+import { expect } from 'chai';
+import * as grpc from '@grpc/grpc-js';
+import { AuthServiceService, type AuthServiceServer } from '../../gen/ecommerce/auth/v1/auth.js';
+import { CartServiceService, type CartServiceServer } from '../../gen/ecommerce/cart/v1/cart.js';
+import {
+  ProductServiceService,
+  ProductStatus,
+  type Product,
+  type ProductServiceServer,
+} from '../../gen/ecommerce/product/v1/product.js';
+import { runLoad } from './driver.js';
+import { scenarioNamed } from './scenarios.js';
+
+const ADMIN = { email: 'admin@example.com', password: 'admin-password' };
+const TOKEN = 'admin-token';
+
+function fail(code: grpc.status, details: string): Partial<grpc.ServiceError> {
+  return { code, details, message: `${code} ${details}` };
+}
+
+function authorized(call: grpc.ServerUnaryCall<unknown, unknown>): boolean {
+  return call.metadata.get('authorization')[0] === `Bearer ${TOKEN}`;
+}
+
+/**
+ * Stand-ins for the auth, product and cart services, just faithful enough to the contracts for
+ * the scenarios' requests: an admin login, DRAFT products readable only with the admin token,
+ * and AddItem that accepts only ACTIVE products.
+ */
+function fakeServices() {
+  const products = new Map<string, Product>();
+  const registered = new Map<string, string>();
+  const seen = { getProduct: 0, addItem: 0, login: 0, sessions: new Set<string>() };
+  let nextId = 0;
+  const auth: AuthServiceServer = {
+    register: (call, callback) => {
+      registered.set(call.request.email, call.request.password);
+      callback(null, { userId: `user-${registered.size}`, email: call.request.email });
+    },
+    login: (call, callback) => {
+      seen.login++;
+      const { email, password } = call.request;
+      const ok = (email === ADMIN.email && password === ADMIN.password) || registered.get(email) === password;
+      if (!ok) return callback(fail(grpc.status.UNAUTHENTICATED, 'wrong credentials'));
+      callback(null, {
+        accessToken: email === ADMIN.email ? TOKEN : 'customer-token',
+        accessTokenExpiresAt: undefined,
+        refreshToken: 'refresh',
+        refreshTokenExpiresAt: undefined,
+        userId: 'user',
+        tokenType: 'Bearer',
+      });
+    },
+    getJwks: (_call, callback) => callback(null, { keys: [] }),
+  };
+  const product: ProductServiceServer = {
+    createProduct: (call, callback) => {
+      if (!authorized(call)) return callback(fail(grpc.status.UNAUTHENTICATED, 'no token'));
+      const id = `00000000-0000-7000-8000-${String(++nextId).padStart(12, '0')}`;
+      const created: Product = {
+        id,
+        sku: call.request.sku,
+        name: call.request.name,
+        slug: call.request.slug,
+        description: call.request.description,
+        price: call.request.price,
+        status: ProductStatus.PRODUCT_STATUS_DRAFT,
+        variants: call.request.variants.map((variant, k) => ({
+          id: `${id}-v${k}`,
+          sku: variant.sku,
+          name: variant.name,
+          price: call.request.price,
+          availableQuantity: variant.initialStock,
+        })),
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      };
+      products.set(id, created);
+      callback(null, { product: created });
+    },
+    getProduct: (call, callback) => {
+      seen.getProduct++;
+      const lookup = call.request.lookup;
+      const found = lookup?.$case === 'id' ? products.get(lookup.value) : undefined;
+      if (!found || (found.status !== ProductStatus.PRODUCT_STATUS_ACTIVE && !authorized(call))) {
+        return callback(fail(grpc.status.NOT_FOUND, 'no such product'));
+      }
+      callback(null, { product: found });
+    },
+  };
+  const cart: CartServiceServer = {
+    getCart: (_call, callback) => callback(fail(grpc.status.NOT_FOUND, 'no cart')),
+    addItem: (call, callback) => {
+      seen.addItem++;
+      const found = products.get(call.request.productId);
+      if (!found) return callback(fail(grpc.status.NOT_FOUND, 'no such product'));
+      if (found.status !== ProductStatus.PRODUCT_STATUS_ACTIVE) {
+        return callback(fail(grpc.status.FAILED_PRECONDITION, 'product not on sale'));
+      }
+      seen.sessions.add(call.request.sessionId);
+      callback(null, { cart: undefined });
+    },
+  };
+  return { auth, product, cart, products, registered, seen };
+}
+
+describe('scenarios (against fake auth, product and cart services)', () => {
+  let server: grpc.Server;
+  let address: string;
+  let fakes: ReturnType<typeof fakeServices>;
+  let env: NodeJS.ProcessEnv;
+
+  beforeEach(async () => {
+    fakes = fakeServices();
+    server = new grpc.Server();
+    server.addService(AuthServiceService, fakes.auth);
+    server.addService(ProductServiceService, fakes.product);
+    server.addService(CartServiceService, fakes.cart);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+    address = `127.0.0.1:${port}`;
+    env = {
+      AUTH_GRPC_ADDR: address,
+      PRODUCT_GRPC_ADDR: address,
+      BENCH_ADMIN_EMAIL: ADMIN.email,
+      BENCH_ADMIN_PASSWORD: ADMIN.password,
+      BENCH_PRODUCTS: '5',
+    };
+  });
+
+  afterEach(() => server.forceShutdown());
+
+  it('get-product: prepare logs in as the admin, creates the products, and calls read them with the token', async () => {
+    const scenario = scenarioNamed('get-product');
+    const context = await scenario.prepare(address, env);
+    expect(fakes.products.size).to.equal(5);
+    expect(JSON.parse(JSON.stringify(context))).to.deep.equal(context);
+    const client = scenario.connect(address, {});
+    try {
+      for (let i = 0; i < 10; i++) await scenario.call(client, context, i, new Date(Date.now() + 5_000));
+    } finally {
+      client.close();
+    }
+    expect(fakes.seen.getProduct).to.equal(11); // the check in prepare, then ten calls
+  });
+
+  it('get-product: falls back to AUTH_BOOTSTRAP_ADMIN_* and says what is missing when neither is set', async () => {
+    const scenario = scenarioNamed('get-product');
+    const { BENCH_ADMIN_EMAIL: _email, BENCH_ADMIN_PASSWORD: _password, ...rest } = env;
+    const missing = await scenario.prepare(address, rest).catch((error: Error) => error);
+    expect((missing as Error).message).to.match(/BENCH_ADMIN_EMAIL/);
+    await scenario.prepare(address, {
+      ...rest,
+      AUTH_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+      AUTH_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    });
+    expect(fakes.products.size).to.equal(5);
+  });
+
+  it('get-product: runs under the driver with the prepared context reaching the workers', async () => {
+    const context = await scenarioNamed('get-product').prepare(address, env);
+    const result = await runLoad({
+      scenario: 'get-product',
+      target: address,
+      context,
+      inFlight: 4,
+      clients: 2,
+      durationSeconds: 0.5,
+      warmupSeconds: 0,
+    });
+    expect(result.calls).to.be.greaterThan(0);
+    expect(result.errors).to.deep.equal({});
+  });
+
+  it('add-item: prepare explains that a DRAFT product cannot be added to a cart', async () => {
+    const error = await scenarioNamed('add-item')
+      .prepare(address, env)
+      .catch((failure: Error) => failure);
+    expect((error as Error).message).to.match(/DRAFT.*BENCH_CART_PRODUCT_ID/);
+  });
+
+  it('add-item: with an ACTIVE product, every call adds to a new guest cart', async () => {
+    await scenarioNamed('get-product').prepare(address, env);
+    const active = [...fakes.products.values()][0]!;
+    active.status = ProductStatus.PRODUCT_STATUS_ACTIVE;
+    const scenario = scenarioNamed('add-item');
+    const context = await scenario.prepare(address, {
+      ...env,
+      BENCH_CART_PRODUCT_ID: active.id,
+      BENCH_CART_VARIANT_ID: active.variants[0]!.id,
+    });
+    const client = scenario.connect(address, {});
+    try {
+      for (let i = 0; i < 5; i++) await scenario.call(client, context, i, new Date(Date.now() + 5_000));
+    } finally {
+      client.close();
+    }
+    expect(fakes.seen.sessions.size).to.equal(6);
+    for (const session of fakes.seen.sessions) expect(session).to.match(/^[A-Za-z0-9_-]{16,128}$/);
+  });
+
+  it('login: prepare registers the users and calls log them in', async () => {
+    const scenario = scenarioNamed('login');
+    const context = await scenario.prepare(address, { ...env, BENCH_LOGIN_USERS: '3' });
+    expect(fakes.registered.size).to.equal(3);
+    const client = scenario.connect(address, {});
+    try {
+      for (let i = 0; i < 6; i++) await scenario.call(client, context, i, new Date(Date.now() + 5_000));
+    } finally {
+      client.close();
+    }
+    expect(fakes.seen.login).to.equal(6);
+  });
+});

@@ -1,0 +1,333 @@
+import { randomBytes } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
+import { CartServiceClient } from '../../gen/ecommerce/cart/v1/cart.js';
+import { ProductServiceClient, type Product } from '../../gen/ecommerce/product/v1/product.js';
+import { DEFAULT_GRPC_PORTS, type ServiceName } from '../../lib/config/topology.js';
+import { assertLoopback } from './address.js';
+import { checkHealth, HealthClient } from './health-client.js';
+
+/**
+ * A named load scenario. `prepare` runs once in the coordinator (it may create data through the
+ * public RPCs) and returns a JSON-serialisable context that every worker receives; `connect`
+ * opens one client (one channel) in a worker; `call` makes one RPC and rejects with the gRPC
+ * error when it fails. `i` is unique across all workers of a run (0, 1, 2, … interleaved).
+ */
+export interface Scenario<C extends grpc.Client = grpc.Client, X = unknown> {
+  name: string;
+  summary: string;
+  /** Environment variable holding the address of the service under load. */
+  addressEnv: string;
+  defaultAddress: string;
+  prepare(target: string, env: NodeJS.ProcessEnv): Promise<X>;
+  connect(target: string, options: grpc.ChannelOptions): C;
+  call(client: C, ctx: X, i: number, deadline: Date): Promise<void>;
+}
+
+const insecure = grpc.credentials.createInsecure();
+const PREPARE_DEADLINE_MS = 30_000;
+
+function deadlineIn(ms: number): Date {
+  return new Date(Date.now() + ms);
+}
+
+/** `<SERVICE>_GRPC_ADDR`, the variable lib/config reads too, and the service's default port. */
+function serviceAddress(service: ServiceName): { addressEnv: string; defaultAddress: string } {
+  return {
+    addressEnv: `${service.toUpperCase()}_GRPC_ADDR`,
+    defaultAddress: `127.0.0.1:${DEFAULT_GRPC_PORTS[service]}`,
+  };
+}
+
+function addressFromEnv(service: ServiceName, env: NodeJS.ProcessEnv): string {
+  const { addressEnv, defaultAddress } = serviceAddress(service);
+  return assertLoopback(env[addressEnv] || defaultAddress, addressEnv);
+}
+
+/** Adapts a grpc-js unary method (request, metadata, options, callback) to a promise. */
+function unary<Req, Res>(
+  method: (
+    request: Req,
+    metadata: grpc.Metadata,
+    options: Partial<grpc.CallOptions>,
+    callback: (error: grpc.ServiceError | null, response: Res) => void,
+  ) => grpc.ClientUnaryCall,
+  request: Req,
+  metadata: grpc.Metadata,
+  deadline: Date,
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method(request, metadata, { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
+  });
+}
+
+/** Runs one preparation step, naming it in the error when it fails. */
+async function step<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function bearer(token: string): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  if (token) metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
+}
+
+/** A short lower-case tag that keeps skus, slugs, emails and sessions of one prepare unique. */
+function runTag(): string {
+  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+function positiveIntFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new Error(`${name} must be an integer 1-${max}`);
+  return value;
+}
+
+async function withClient<C extends grpc.Client, T>(client: C, use: (client: C) => Promise<T>): Promise<T> {
+  try {
+    return await use(client);
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Logs in as the administrator: `BENCH_ADMIN_EMAIL` / `BENCH_ADMIN_PASSWORD`, falling back to the
+ * auth service's own `AUTH_BOOTSTRAP_ADMIN_EMAIL` / `AUTH_BOOTSTRAP_ADMIN_PASSWORD`.
+ */
+async function adminToken(env: NodeJS.ProcessEnv): Promise<string> {
+  const email = env.BENCH_ADMIN_EMAIL || env.AUTH_BOOTSTRAP_ADMIN_EMAIL;
+  const password = env.BENCH_ADMIN_PASSWORD || env.AUTH_BOOTSTRAP_ADMIN_PASSWORD;
+  if (!email || !password) {
+    throw new Error(
+      'this scenario creates products, which needs an admin: set BENCH_ADMIN_EMAIL and BENCH_ADMIN_PASSWORD ' +
+        '(the AUTH_BOOTSTRAP_ADMIN_EMAIL / AUTH_BOOTSTRAP_ADMIN_PASSWORD the auth service was started with)',
+    );
+  }
+  const address = addressFromEnv('auth', env);
+  return step(`AuthService.Login as ${email} at ${address} (AUTH_GRPC_ADDR)`, () =>
+    withClient(new AuthServiceClient(address, insecure), async (client) => {
+      const reply = await unary(
+        client.login.bind(client),
+        { email, password },
+        new grpc.Metadata(),
+        deadlineIn(PREPARE_DEADLINE_MS),
+      );
+      return reply.accessToken;
+    }),
+  );
+}
+
+/** Creates `count` products (one variant each, plenty of stock) through ProductService.CreateProduct. */
+async function createProducts(target: string, token: string, count: number): Promise<Product[]> {
+  const tag = runTag();
+  const products = new ProductServiceClient(target, insecure);
+  return step(`ProductService.CreateProduct at ${target}`, () =>
+    withClient(products, async (client) => {
+      const created: Product[] = [];
+      for (let k = 0; k < count; k++) {
+        const sku = `bench-${tag}-${k}`;
+        const reply = await unary(
+          client.createProduct.bind(client),
+          {
+            sku,
+            name: `Bench product ${k}`,
+            slug: sku,
+            description: 'Created by bench/load/scenarios.ts for load tests.',
+            price: { currencyCode: 'USD', amountMinor: 1999 },
+            variants: [{ sku: `${sku}-v`, name: 'Default', price: undefined, initialStock: 1_000_000 }],
+          },
+          bearer(token),
+          deadlineIn(PREPARE_DEADLINE_MS),
+        );
+        if (!reply.product?.id || !reply.product.variants[0]?.id) {
+          throw new Error(`CreateProduct for ${sku} returned no product id or variant id`);
+        }
+        created.push(reply.product);
+      }
+      return created;
+    }),
+  );
+}
+
+/** grpc.health.v1 Check: no application code at all, the ceiling of the gRPC stack. */
+const noop: Scenario<HealthClient, Record<string, never>> = {
+  name: 'noop',
+  summary: 'grpc.health.v1.Health/Check on a service port (the framework ceiling)',
+  ...serviceAddress('product'),
+  async prepare() {
+    return {};
+  },
+  connect(target, options) {
+    return new HealthClient(target, insecure, options);
+  },
+  async call(client, _ctx, _i, deadline) {
+    await checkHealth(client, deadline);
+  },
+};
+
+interface GetProductContext {
+  token: string;
+  productIds: string[];
+}
+
+/** ProductService.GetProduct by id, round-robin over BENCH_PRODUCTS (default 100) new products. */
+const getProduct: Scenario<ProductServiceClient, GetProductContext> = {
+  name: 'get-product',
+  summary:
+    'ProductService.GetProduct by id over BENCH_PRODUCTS (100) products created in prepare, admin token',
+  ...serviceAddress('product'),
+  async prepare(target, env) {
+    const token = await adminToken(env);
+    const products = await createProducts(
+      target,
+      token,
+      positiveIntFromEnv(env, 'BENCH_PRODUCTS', 100, 10_000),
+    );
+    const ctx = { token, productIds: products.map((product) => product.id) };
+    // Fail here, not in every call of the run, if a created product cannot be read back.
+    await step(`ProductService.GetProduct of a created product at ${target}`, () =>
+      withClient(getProduct.connect(target, {}), (client) =>
+        getProduct.call(client, ctx, 0, deadlineIn(PREPARE_DEADLINE_MS)),
+      ),
+    );
+    return ctx;
+  },
+  connect(target, options) {
+    return new ProductServiceClient(target, insecure, options);
+  },
+  async call(client, ctx, i, deadline) {
+    const id = ctx.productIds[i % ctx.productIds.length]!;
+    await unary(
+      client.getProduct.bind(client),
+      { lookup: { $case: 'id', value: id } },
+      bearer(ctx.token),
+      deadline,
+    );
+  },
+};
+
+interface AddItemContext {
+  productId: string;
+  variantId: string;
+  sessionPrefix: string;
+}
+
+/**
+ * CartService.AddItem as a guest with an empty cart_id: every call creates a new cart holding one
+ * unit of the same variant (a line is capped at 99 units, so reusing one cart would soon fail).
+ * Only ACTIVE products can be added; products created through CreateProduct start as DRAFT, so
+ * prepare uses BENCH_CART_PRODUCT_ID / BENCH_CART_VARIANT_ID when set (an ACTIVE product), else
+ * creates one, and checks with one AddItem that the product can be bought before the run.
+ */
+const addItem: Scenario<CartServiceClient, AddItemContext> = {
+  name: 'add-item',
+  summary: 'CartService.AddItem as a guest, new cart per call, one ACTIVE product (prepare checks it)',
+  ...serviceAddress('cart'),
+  async prepare(target, env) {
+    let productId = env.BENCH_CART_PRODUCT_ID ?? '';
+    let variantId = env.BENCH_CART_VARIANT_ID ?? '';
+    if (!productId || !variantId) {
+      const [product] = await createProducts(addressFromEnv('product', env), await adminToken(env), 1);
+      productId = product!.id;
+      variantId = product!.variants[0]!.id;
+    }
+    const ctx = { productId, variantId, sessionPrefix: `bench-${runTag()}-` };
+    const probe = addItem.connect(target, {});
+    try {
+      await withClient(probe, (client) => addItem.call(client, ctx, -1, deadlineIn(PREPARE_DEADLINE_MS)));
+    } catch (error) {
+      const status = error as grpc.ServiceError;
+      if (status.code === grpc.status.FAILED_PRECONDITION) {
+        throw new Error(
+          `CartService.AddItem at ${target} of product ${productId} failed (${status.details}): products start as DRAFT and no public RPC ` +
+            'activates them; set BENCH_CART_PRODUCT_ID and BENCH_CART_VARIANT_ID to an ACTIVE product',
+        );
+      }
+      throw new Error(`CartService.AddItem at ${target}: ${status.message}`);
+    }
+    return ctx;
+  },
+  connect(target, options) {
+    return new CartServiceClient(target, insecure, options);
+  },
+  async call(client, ctx, i, deadline) {
+    const request = {
+      cartId: '',
+      sessionId: `${ctx.sessionPrefix}${i < 0 ? 'probe' : i}`,
+      productId: ctx.productId,
+      variantId: ctx.variantId,
+      quantity: 1,
+    };
+    await unary(client.addItem.bind(client), request, new grpc.Metadata(), deadline);
+  },
+};
+
+interface LoginContext {
+  users: { email: string; password: string }[];
+}
+
+/**
+ * AuthService.Login round-robin over BENCH_LOGIN_USERS (default 8) customers registered in
+ * prepare. Password hashing makes this CPU-bound on the server; the auth service's rate limit
+ * and lockout show up as RESOURCE_EXHAUSTED in the error counts, which is part of the answer.
+ */
+const login: Scenario<AuthServiceClient, LoginContext> = {
+  name: 'login',
+  summary: 'AuthService.Login round-robin over BENCH_LOGIN_USERS (8) customers registered in prepare',
+  ...serviceAddress('auth'),
+  async prepare(target, env) {
+    const tag = runTag();
+    const count = positiveIntFromEnv(env, 'BENCH_LOGIN_USERS', 8, 1_000);
+    const users = Array.from({ length: count }, (_, k) => ({
+      email: `bench-${tag}-${k}@example.com`,
+      password: `bench-password-${tag}`,
+    }));
+    const auth = new AuthServiceClient(target, insecure);
+    await step(`AuthService.Register at ${target}`, () =>
+      withClient(auth, async (client) => {
+        for (const user of users) {
+          await unary(
+            client.register.bind(client),
+            { ...user, firstName: 'Bench', lastName: `User ${tag}` },
+            new grpc.Metadata(),
+            deadlineIn(PREPARE_DEADLINE_MS),
+          );
+        }
+      }),
+    );
+    return { users };
+  },
+  connect(target, options) {
+    return new AuthServiceClient(target, insecure, options);
+  },
+  async call(client, ctx, i, deadline) {
+    const user = ctx.users[i % ctx.users.length]!;
+    await unary(client.login.bind(client), user, new grpc.Metadata(), deadline);
+  },
+};
+
+export const SCENARIOS: Readonly<Record<string, Scenario>> = {
+  noop: noop as unknown as Scenario,
+  'get-product': getProduct as unknown as Scenario,
+  'add-item': addItem as unknown as Scenario,
+  login: login as unknown as Scenario,
+};
+
+export function scenarioNamed(name: string): Scenario {
+  const scenario = SCENARIOS[name];
+  if (!scenario) throw new Error(`unknown scenario "${name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  return scenario;
+}
+
+/** The address a scenario targets: `<SERVICE>_GRPC_ADDR` from the environment, else its default port. */
+export function scenarioTarget(scenario: Scenario, env: NodeJS.ProcessEnv = process.env): string {
+  return assertLoopback(env[scenario.addressEnv] || scenario.defaultAddress, scenario.addressEnv);
+}
