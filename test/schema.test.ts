@@ -43,6 +43,9 @@ import {
   PaymentTransaction,
   Refund as PaymentRefund,
 } from '../services/payment/src/entities/index.js';
+import { notificationDatabase } from '../services/notification/src/database.js';
+import { notificationPartitionedTables } from '../services/notification/src/partitions.js';
+import { EmailTemplate, Notification, NotificationLog } from '../services/notification/src/entities/index.js';
 
 /*
  * The data contract of DATABASES.md, checked against what the migrations actually build: every
@@ -1330,6 +1333,154 @@ const paymentSchema = schemaOf({
 });
 
 // ---------------------------------------------------------------------------------------------
+// notification_db
+
+const note = {
+  template: (o: Row = {}): Row => ({
+    id: newId(),
+    name: unique('order_confirmed_'),
+    subject: 'Your order',
+    body_html: '<p>Thanks</p>',
+    body_text: 'Thanks',
+    ...o,
+  }),
+  notification: (o: Row = {}): Row => ({
+    id: newId(),
+    user_id: newId(),
+    channel: 'email',
+    notification_type: 'order_confirmed',
+    recipient: 'ada@example.com',
+    body: 'Thanks',
+    ...o,
+  }),
+  log: (notificationId: string, o: Row = {}): Row => ({
+    id: newId(),
+    notification_id: notificationId,
+    attempt: 1,
+    status: 'sent',
+    provider: 'fake',
+    ...o,
+  }),
+};
+
+const notificationSchema = schemaOf({
+  service: 'notification',
+  definition: notificationDatabase,
+  tables: ['email_templates', 'notification_logs', 'notification_preferences', 'notifications'],
+  partitioned: notificationPartitionedTables,
+  async seed(insert) {
+    const template = note.template({ name: 'order_confirmed' });
+    const notification = note.notification({ template_id: template.id });
+    const userId = String(notification.user_id);
+    await insert('email_templates', template);
+    await insert('notifications', notification);
+    await insert('notifications', note.notification({ created_at: hoursFromNow(24 * 380) }));
+    await insert('notification_preferences', {
+      id: newId(),
+      user_id: userId,
+      notification_type: 'order_confirmed',
+    });
+    await insert('notification_logs', note.log(String(notification.id)));
+    return { userId, notificationId: String(notification.id) };
+  },
+  rules: [
+    {
+      rule: 'template name unique',
+      code: '23505',
+      name: 'email_templates_name_unique',
+      row: () => ['email_templates', note.template({ name: 'order_confirmed' })],
+    },
+    {
+      rule: 'template variables are a JSON array',
+      code: '23514',
+      name: 'email_templates_variables_check',
+      row: () => ['email_templates', note.template({ variables: '{"a":1}' })],
+    },
+    {
+      rule: 'channel is email, sms, push or in_app',
+      code: '23514',
+      name: 'notifications_channel_check',
+      row: () => ['notifications', note.notification({ channel: 'fax' })],
+    },
+    {
+      rule: 'notification status is one of its states',
+      code: '23514',
+      name: 'notifications_status_check',
+      row: () => ['notifications', note.notification({ status: 'read' })],
+    },
+    {
+      rule: 'notifications.template_id → email_templates (from a partitioned table)',
+      code: '23503',
+      name: 'notifications_template_id_fkey',
+      row: () => ['notifications', note.notification({ template_id: newId() })],
+    },
+    {
+      rule: 'notification body required',
+      code: '23502',
+      name: 'body',
+      row: () => ['notifications', note.notification({ body: null })],
+    },
+    {
+      rule: 'one preference per user and notification type',
+      code: '23505',
+      name: 'notification_preferences_user_id_notification_type_unique',
+      row: (f) => [
+        'notification_preferences',
+        { id: newId(), user_id: f.userId, notification_type: 'order_confirmed' },
+      ],
+    },
+    {
+      rule: 'attempts count from 1',
+      code: '23514',
+      name: 'notification_logs_attempt_check',
+      row: (f) => ['notification_logs', note.log(f.notificationId, { attempt: 0 })],
+    },
+    {
+      rule: 'attempt status is sent, delivered, failed or bounced',
+      code: '23514',
+      name: 'notification_logs_status_check',
+      row: (f) => ['notification_logs', note.log(f.notificationId, { status: 'pending' })],
+    },
+  ],
+  crossServiceRefs: ['notifications.user_id', 'notification_preferences.user_id'],
+  async orm(em) {
+    const template = em.create(EmailTemplate, {
+      name: unique('shipped_'),
+      subject: 'Shipped',
+      bodyHtml: '<p>On its way</p>',
+      bodyText: 'On its way',
+      variables: ['orderNumber'],
+    });
+    const notification = em.create(Notification, {
+      userId: newId(),
+      channel: 'email',
+      notificationType: 'order_shipped',
+      template,
+      recipient: 'ada@example.com',
+      subject: 'Shipped',
+      body: 'On its way',
+    });
+    await em.flush();
+    notification.status = 'sent';
+    notification.sentAt = new Date();
+    await em.flush();
+    em.create(NotificationLog, {
+      notificationId: notification.id,
+      attempt: 1,
+      status: 'sent',
+      provider: 'fake',
+      createdAt: new Date(Date.UTC(new Date().getUTCFullYear() + 1, 2, 1)),
+    });
+    await em.flush();
+    em.clear();
+    const found = await em.findOneOrFail(Notification, notification.id, { populate: ['template'] });
+    expect([found.status, found.template?.$.variables]).to.deep.equal(['sent', ['orderNumber']]);
+    const logs = await em.find(NotificationLog, { notificationId: notification.id });
+    expect(logs.map((log) => log.attempt)).to.deep.equal([1]);
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
 
 const SCHEMAS: ServiceSchema[] = [
   authSchema,
@@ -1338,6 +1489,7 @@ const SCHEMAS: ServiceSchema[] = [
   cartSchema,
   orderSchema,
   paymentSchema,
+  notificationSchema,
 ];
 
 const serverUrl = process.env.DATABASE_URL;
