@@ -46,6 +46,9 @@ import {
 import { notificationDatabase } from '../services/notification/src/database.js';
 import { notificationPartitionedTables } from '../services/notification/src/partitions.js';
 import { EmailTemplate, Notification, NotificationLog } from '../services/notification/src/entities/index.js';
+import { discountDatabase } from '../services/discount/src/database.js';
+import { discountPartitionedTables } from '../services/discount/src/partitions.js';
+import { Coupon, CouponUsage, Promotion, PromotionRule } from '../services/discount/src/entities/index.js';
 
 /*
  * The data contract of DATABASES.md, checked against what the migrations actually build: every
@@ -1481,6 +1484,199 @@ const notificationSchema = schemaOf({
 });
 
 // ---------------------------------------------------------------------------------------------
+// discount_db
+
+const disc = {
+  coupon: (o: Row = {}): Row => ({
+    id: newId(),
+    code: unique('CODE'),
+    name: 'Ten off',
+    type: 'fixed_amount',
+    discount_value: '10.00',
+    currency: 'EUR',
+    ...o,
+  }),
+  couponUse: (couponId: string, o: Row = {}): Row => ({
+    id: newId(),
+    coupon_id: couponId,
+    user_id: newId(),
+    order_id: newId(),
+    discount_amount: '10.00',
+    currency: 'EUR',
+    ...o,
+  }),
+  promotion: (o: Row = {}): Row => ({ id: newId(), name: 'Three for two', type: 'buy_x_get_y', ...o }),
+  promotionUse: (promotionId: string, o: Row = {}): Row => ({
+    id: newId(),
+    promotion_id: promotionId,
+    user_id: newId(),
+    order_id: newId(),
+    discount_amount: '5.00',
+    currency: 'EUR',
+    ...o,
+  }),
+};
+
+const discountSchema = schemaOf({
+  service: 'discount',
+  definition: discountDatabase,
+  tables: ['coupon_usage', 'coupons', 'promotion_rules', 'promotion_usage', 'promotions'],
+  partitioned: discountPartitionedTables,
+  async seed(insert) {
+    const coupon = disc.coupon({ code: 'SUMMER10', usage_limit: 1, usage_count: 1 });
+    const use = disc.couponUse(String(coupon.id), { status: 'redeemed', used_at: new Date() });
+    const promotion = disc.promotion();
+    const promoUse = disc.promotionUse(String(promotion.id));
+    await insert('coupons', coupon);
+    await insert('coupons', disc.coupon({ type: 'percentage', discount_value: '15.00' }));
+    await insert('coupon_usage', use);
+    await insert('promotions', promotion);
+    await insert('promotion_rules', {
+      id: newId(),
+      promotion_id: promotion.id,
+      rule_type: 'buy_quantity',
+      conditions: '{"quantity":3}',
+      actions: '{"free":1}',
+    });
+    await insert('promotion_usage', promoUse);
+    return {
+      couponId: String(coupon.id),
+      couponOrder: String(use.order_id),
+      promotionId: String(promotion.id),
+      promotionOrder: String(promoUse.order_id),
+    };
+  },
+  rules: [
+    {
+      rule: 'coupon code unique, case-insensitively',
+      code: '23505',
+      name: 'coupons_code_unique',
+      row: () => ['coupons', disc.coupon({ code: 'summer10' })],
+    },
+    {
+      rule: 'coupon type is percentage, fixed_amount or free_shipping',
+      code: '23514',
+      name: 'coupons_type_check',
+      row: () => ['coupons', disc.coupon({ type: 'bogo' })],
+    },
+    {
+      rule: 'a percentage is at most 100',
+      code: '23514',
+      name: 'coupons_discount_value_check',
+      row: () => ['coupons', disc.coupon({ type: 'percentage', discount_value: '100.01' })],
+    },
+    {
+      rule: 'usage count ≤ usage limit',
+      code: '23514',
+      name: 'coupons_usage_count_check',
+      row: () => ['coupons', disc.coupon({ usage_limit: 5, usage_count: 6 })],
+    },
+    {
+      rule: 'a coupon ends after it starts',
+      code: '23514',
+      name: 'coupons_dates_check',
+      row: () => ['coupons', disc.coupon({ starts_at: hoursFromNow(2), ends_at: hoursFromNow(1) })],
+    },
+    {
+      rule: 'product lists are JSON arrays',
+      code: '23514',
+      name: 'coupons_lists_check',
+      row: () => ['coupons', disc.coupon({ excluded_products: '"p1"' })],
+    },
+    {
+      rule: 'a coupon is used once per order',
+      code: '23505',
+      name: 'coupon_usage_coupon_id_order_id_unique',
+      row: (f) => ['coupon_usage', disc.couponUse(f.couponId, { order_id: f.couponOrder })],
+    },
+    {
+      rule: 'coupon usage status is reserved, redeemed or released',
+      code: '23514',
+      name: 'coupon_usage_status_check',
+      row: (f) => ['coupon_usage', disc.couponUse(f.couponId, { status: 'used' })],
+    },
+    {
+      rule: 'coupon_usage.coupon_id → coupons',
+      code: '23503',
+      name: 'coupon_usage_coupon_id_fkey',
+      row: () => ['coupon_usage', disc.couponUse(newId())],
+    },
+    {
+      rule: 'promotion status is draft, active, paused or expired',
+      code: '23514',
+      name: 'promotions_status_check',
+      row: () => ['promotions', disc.promotion({ status: 'running' })],
+    },
+    {
+      rule: 'promotion type is a known kind',
+      code: '23514',
+      name: 'promotions_type_check',
+      row: () => ['promotions', disc.promotion({ type: 'mystery' })],
+    },
+    {
+      rule: 'rule type is buy_quantity, spend_amount, product_match or category_match',
+      code: '23514',
+      name: 'promotion_rules_rule_type_check',
+      row: (f) => ['promotion_rules', { id: newId(), promotion_id: f.promotionId, rule_type: 'weekday' }],
+    },
+    {
+      rule: 'promotion_rules.promotion_id → promotions',
+      code: '23503',
+      name: 'promotion_rules_promotion_id_fkey',
+      row: () => ['promotion_rules', { id: newId(), promotion_id: newId(), rule_type: 'buy_quantity' }],
+    },
+    {
+      rule: 'a promotion is applied once per order',
+      code: '23505',
+      name: 'promotion_usage_promotion_id_order_id_unique',
+      row: (f) => ['promotion_usage', disc.promotionUse(f.promotionId, { order_id: f.promotionOrder })],
+    },
+  ],
+  crossServiceRefs: [
+    'coupon_usage.user_id',
+    'coupon_usage.order_id',
+    'promotion_usage.user_id',
+    'promotion_usage.order_id',
+  ],
+  async orm(em) {
+    const coupon = em.create(Coupon, {
+      code: unique('ORM'),
+      name: '15 %',
+      type: 'percentage',
+      discountValue: 1500,
+      maximumDiscount: 2000,
+      currency: 'EUR',
+      usageLimit: 10,
+      applicableCategories: ['c1'],
+    });
+    em.create(CouponUsage, {
+      coupon,
+      userId: newId(),
+      orderId: newId(),
+      discountAmount: 750,
+      currency: 'EUR',
+    });
+    const promotion = em.create(Promotion, {
+      name: 'Bulk',
+      type: 'volume_discount',
+      configuration: { min: 10 },
+    });
+    em.create(PromotionRule, { promotion, ruleType: 'spend_amount', conditions: { over: 10000 } });
+    await em.flush();
+    em.clear();
+    const found = await em.findOneOrFail(Coupon, { code: coupon.code });
+    expect([
+      found.discountValue,
+      found.maximumDiscount,
+      found.applicableCategories,
+      found.excludedProducts,
+    ]).to.deep.equal([1500, 2000, ['c1'], []]);
+    const [use] = await em.find(CouponUsage, { coupon: found.id });
+    expect([use?.status, use?.discountAmount]).to.deep.equal(['reserved', 750]);
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
 
 const SCHEMAS: ServiceSchema[] = [
   authSchema,
@@ -1490,6 +1686,7 @@ const SCHEMAS: ServiceSchema[] = [
   orderSchema,
   paymentSchema,
   notificationSchema,
+  discountSchema,
 ];
 
 const serverUrl = process.env.DATABASE_URL;

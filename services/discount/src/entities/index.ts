@@ -1,2 +1,9 @@
-// Filled in with the discount_db entities (DATABASES.md).
-export const discountEntities = [];
+import { CouponUsage } from './coupon-usage.js';
+import { Coupon } from './coupon.js';
+import { PromotionRule } from './promotion-rule.js';
+import { PromotionUsage } from './promotion-usage.js';
+import { Promotion } from './promotion.js';
+
+export { Coupon, CouponUsage, Promotion, PromotionRule, PromotionUsage };
+
+export const discountEntities = [Coupon, CouponUsage, Promotion, PromotionRule, PromotionUsage];

@@ -1,0 +1,29 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { money } from '../../../../lib/db/money-type.js';
+import { newId } from '../../../../lib/ids.js';
+import { Promotion } from './promotion.js';
+
+/**
+ * A promotion applied to an order, once per (promotion, order). `userId` (auth) and `orderId`
+ * (order) are cross-service. A promotion with usages cannot be deleted.
+ */
+export const PromotionUsage = defineEntity({
+  name: 'PromotionUsage',
+  tableName: 'promotion_usage',
+  // Fills the id in em.create (onCreate alone would only run at flush).
+  hooks: { onInit: [({ entity }) => void (entity.id ??= newId())] },
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    promotion: p.manyToOne(Promotion).ref().deleteRule('restrict'),
+    userId: p.uuid(),
+    orderId: p.uuid(),
+    discountAmount: money(),
+    currency: p.character().length(3),
+    usedAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type PromotionUsage = InferEntity<typeof PromotionUsage>;

@@ -1,0 +1,2 @@
+/** discount_db has no table partitioned by month (see lib/db/partitions.ts). */
+export const discountPartitionedTables: readonly string[] = [];
