@@ -49,6 +49,16 @@ import { EmailTemplate, Notification, NotificationLog } from '../services/notifi
 import { discountDatabase } from '../services/discount/src/database.js';
 import { discountPartitionedTables } from '../services/discount/src/partitions.js';
 import { Coupon, CouponUsage, Promotion, PromotionRule } from '../services/discount/src/entities/index.js';
+import { shippingDatabase } from '../services/shipping/src/database.js';
+import { shippingPartitionedTables } from '../services/shipping/src/partitions.js';
+import {
+  Carrier,
+  Shipment,
+  ShipmentTracking,
+  ShippingMethod,
+  ShippingRate,
+  ShippingZone,
+} from '../services/shipping/src/entities/index.js';
 
 /*
  * The data contract of DATABASES.md, checked against what the migrations actually build: every
@@ -1677,6 +1687,215 @@ const discountSchema = schemaOf({
 });
 
 // ---------------------------------------------------------------------------------------------
+// shipping_db
+
+const ship = {
+  carrier: (o: Row = {}): Row => ({ id: newId(), name: 'Parcel Co', code: unique('parcel_'), ...o }),
+  zone: (o: Row = {}): Row => ({ id: newId(), name: 'EU', type: 'country', countries: '["FR","DE"]', ...o }),
+  method: (zoneId: string, carrierCode: string, o: Row = {}): Row => ({
+    id: newId(),
+    zone_id: zoneId,
+    name: 'Standard',
+    carrier_code: carrierCode,
+    service_type: 'standard',
+    base_price: '4.99',
+    currency: 'EUR',
+    estimated_days: 3,
+    ...o,
+  }),
+  rate: (methodId: string, o: Row = {}): Row => ({
+    id: newId(),
+    method_id: methodId,
+    min_weight: '0',
+    max_weight: '2.000',
+    rate: '4.99',
+    currency: 'EUR',
+    ...o,
+  }),
+  shipment: (carrierId: string, o: Row = {}): Row => ({
+    id: newId(),
+    order_id: newId(),
+    carrier_id: carrierId,
+    currency: 'EUR',
+    origin_address: '{"city":"Lyon"}',
+    destination_address: '{"city":"Paris"}',
+    ...o,
+  }),
+};
+
+const shippingSchema = schemaOf({
+  service: 'shipping',
+  definition: shippingDatabase,
+  tables: [
+    'carriers',
+    'shipment_tracking',
+    'shipments',
+    'shipping_methods',
+    'shipping_rates',
+    'shipping_zones',
+  ],
+  partitioned: shippingPartitionedTables,
+  async seed(insert) {
+    const carrier = ship.carrier({ code: 'parcelco' });
+    const zone = ship.zone();
+    const method = ship.method(String(zone.id), 'parcelco');
+    const shipment = ship.shipment(String(carrier.id), { method_id: method.id, tracking_number: 'TRK-1' });
+    await insert('carriers', carrier);
+    await insert('shipping_zones', zone);
+    await insert('shipping_methods', method);
+    await insert('shipping_rates', ship.rate(String(method.id)));
+    await insert('shipments', shipment);
+    await insert('shipment_tracking', {
+      id: newId(),
+      shipment_id: shipment.id,
+      status: 'in_transit',
+      location: 'Lyon',
+      occurred_at: new Date(),
+    });
+    return {
+      carrierId: String(carrier.id),
+      zoneId: String(zone.id),
+      methodId: String(method.id),
+      shipmentId: String(shipment.id),
+    };
+  },
+  rules: [
+    {
+      rule: 'carrier code unique',
+      code: '23505',
+      name: 'carriers_code_unique',
+      row: () => ['carriers', ship.carrier({ code: 'parcelco' })],
+    },
+    {
+      rule: 'zone type is country, state, postal_code or custom',
+      code: '23514',
+      name: 'shipping_zones_type_check',
+      row: () => ['shipping_zones', ship.zone({ type: 'planet' })],
+    },
+    {
+      rule: 'zone lists are JSON arrays',
+      code: '23514',
+      name: 'shipping_zones_lists_check',
+      row: () => ['shipping_zones', ship.zone({ countries: '"FR"' })],
+    },
+    {
+      rule: 'service type is standard, express or overnight',
+      code: '23514',
+      name: 'shipping_methods_service_type_check',
+      row: (f) => ['shipping_methods', ship.method(f.zoneId, 'parcelco', { service_type: 'teleport' })],
+    },
+    {
+      rule: 'shipping_methods.zone_id → shipping_zones',
+      code: '23503',
+      name: 'shipping_methods_zone_id_fkey',
+      row: () => ['shipping_methods', ship.method(newId(), 'parcelco')],
+    },
+    {
+      rule: 'shipping_methods.carrier_code → carriers.code',
+      code: '23503',
+      name: 'shipping_methods_carrier_code_fkey',
+      row: (f) => ['shipping_methods', ship.method(f.zoneId, 'nobody')],
+    },
+    {
+      rule: 'a weight tier ends above where it starts',
+      code: '23514',
+      name: 'shipping_rates_weight_check',
+      row: (f) => ['shipping_rates', ship.rate(f.methodId, { min_weight: '2.000', max_weight: '1.000' })],
+    },
+    {
+      rule: 'rate ≥ 0',
+      code: '23514',
+      name: 'shipping_rates_rate_check',
+      row: (f) => ['shipping_rates', ship.rate(f.methodId, { rate: '-1.00' })],
+    },
+    {
+      rule: 'tracking number unique',
+      code: '23505',
+      name: 'shipments_tracking_number_unique',
+      row: (f) => ['shipments', ship.shipment(f.carrierId, { tracking_number: 'TRK-1' })],
+    },
+    {
+      rule: 'shipment status is one of its states',
+      code: '23514',
+      name: 'shipments_status_check',
+      row: (f) => ['shipments', ship.shipment(f.carrierId, { status: 'lost' })],
+    },
+    {
+      rule: 'a delivered shipment says when',
+      code: '23514',
+      name: 'shipments_delivered_at_check',
+      row: (f) => ['shipments', ship.shipment(f.carrierId, { status: 'delivered' })],
+    },
+    {
+      rule: 'shipments.carrier_id → carriers',
+      code: '23503',
+      name: 'shipments_carrier_id_fkey',
+      row: () => ['shipments', ship.shipment(newId())],
+    },
+    {
+      rule: 'shipment_tracking.shipment_id → shipments',
+      code: '23503',
+      name: 'shipment_tracking_shipment_id_fkey',
+      row: () => [
+        'shipment_tracking',
+        { id: newId(), shipment_id: newId(), status: 'in_transit', occurred_at: new Date() },
+      ],
+    },
+    {
+      rule: 'tracking event time required',
+      code: '23502',
+      name: 'occurred_at',
+      row: (f) => ['shipment_tracking', { id: newId(), shipment_id: f.shipmentId, status: 'in_transit' }],
+    },
+  ],
+  crossServiceRefs: ['shipments.order_id'],
+  async orm(em) {
+    // Carrier and method in one flush: the carrier-code foreign key is checked at commit.
+    const zone = em.create(ShippingZone, { name: 'FR', type: 'country', countries: ['FR'] });
+    const method = em.create(ShippingMethod, {
+      zone,
+      name: 'Express',
+      carrierCode: 'orm_carrier',
+      serviceType: 'express',
+      basePrice: 999,
+      pricePerKg: 150,
+      currency: 'EUR',
+      estimatedDays: 1,
+    });
+    const carrier = em.create(Carrier, { name: 'ORM', code: 'orm_carrier', apiKey: 'secret' });
+    em.create(ShippingRate, { method, minWeight: '0.500', maxWeight: '5.000', rate: 1299, currency: 'EUR' });
+    const shipment = em.create(Shipment, {
+      orderId: newId(),
+      carrier,
+      method,
+      weight: '1.250',
+      cost: 1299,
+      currency: 'EUR',
+      originAddress: { city: 'Lyon' },
+      destinationAddress: { city: 'Paris' },
+    });
+    em.create(ShipmentTracking, { shipment, status: 'pending', occurredAt: new Date() });
+    await em.flush();
+    em.clear();
+    const found = await em.findOneOrFail(Shipment, shipment.id, { populate: ['method', 'carrier'] });
+    expect([found.cost, found.weight, found.method?.$.pricePerKg, found.destinationAddress]).to.deep.equal([
+      1299,
+      '1.250',
+      150,
+      { city: 'Paris' },
+    ]);
+    expect(JSON.stringify(found.carrier.$)).to.not.include('secret');
+    const [rate] = await em.find(ShippingRate, { method: method.id });
+    expect([rate?.minWeight, rate?.maxWeight, rate?.minAmount, rate?.maxAmount]).to.deep.equal([
+      '0.500',
+      '5.000',
+      0,
+      null,
+    ]);
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
 
 const SCHEMAS: ServiceSchema[] = [
   authSchema,
@@ -1687,6 +1906,7 @@ const SCHEMAS: ServiceSchema[] = [
   paymentSchema,
   notificationSchema,
   discountSchema,
+  shippingSchema,
 ];
 
 const serverUrl = process.env.DATABASE_URL;
