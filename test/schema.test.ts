@@ -59,6 +59,15 @@ import {
   ShippingRate,
   ShippingZone,
 } from '../services/shipping/src/entities/index.js';
+import { returnDatabase } from '../services/return/src/database.js';
+import { returnPartitionedTables } from '../services/return/src/partitions.js';
+import {
+  Refund as ReturnRefund,
+  ReturnAuthorization,
+  ReturnItem,
+  ReturnRequest,
+  ReturnTracking,
+} from '../services/return/src/entities/index.js';
 
 /*
  * The data contract of DATABASES.md, checked against what the migrations actually build: every
@@ -1896,6 +1905,277 @@ const shippingSchema = schemaOf({
 });
 
 // ---------------------------------------------------------------------------------------------
+// return_db
+
+const ret = {
+  request: (o: Row = {}): Row => ({
+    id: newId(),
+    order_id: newId(),
+    user_id: newId(),
+    rma_number: unique('RMA-'),
+    return_reason: 'defective',
+    currency: 'EUR',
+    ...o,
+  }),
+  item: (requestId: string, o: Row = {}): Row => ({
+    id: newId(),
+    return_request_id: requestId,
+    order_item_id: newId(),
+    product_id: newId(),
+    variant_id: newId(),
+    product_name: 'Mug',
+    product_sku: 'MUG-1',
+    quantity: 2,
+    unit_price: '12.50',
+    refund_amount: '25.00',
+    currency: 'EUR',
+    ...o,
+  }),
+  authorization: (requestId: string, o: Row = {}): Row => ({
+    id: newId(),
+    return_request_id: requestId,
+    rma_number: unique('RMA-A-'),
+    return_address: '{"city":"Lyon"}',
+    expires_at: hoursFromNow(24 * 30),
+    ...o,
+  }),
+  refund: (requestId: string, o: Row = {}): Row => ({
+    id: newId(),
+    return_request_id: requestId,
+    payment_id: newId(),
+    order_id: newId(),
+    user_id: newId(),
+    refund_method: 'original_payment',
+    amount: '25.00',
+    currency: 'EUR',
+    idempotency_key: unique('return-refund-'),
+    ...o,
+  }),
+};
+
+const returnSchema = schemaOf({
+  service: 'return',
+  definition: returnDatabase,
+  tables: [
+    'refunds',
+    'return_authorizations',
+    'return_items',
+    'return_requests',
+    'return_status_history',
+    'return_tracking',
+  ],
+  partitioned: returnPartitionedTables,
+  async seed(insert) {
+    const request = ret.request({ rma_number: 'RMA-0001', status: 'approved', approved_at: new Date() });
+    const requestId = String(request.id);
+    const item = ret.item(requestId);
+    const authorization = ret.authorization(requestId, { rma_number: 'RMA-0001' });
+    await insert('return_requests', request);
+    await insert('return_items', item);
+    await insert('return_authorizations', authorization);
+    await insert('return_status_history', {
+      id: newId(),
+      return_request_id: requestId,
+      status: 'approved',
+      previous_status: 'pending',
+      changed_by: 'system',
+    });
+    await insert('return_tracking', {
+      id: newId(),
+      authorization_id: authorization.id,
+      status: 'in_transit',
+      occurred_at: new Date(),
+    });
+    await insert('refunds', ret.refund(requestId, { idempotency_key: 'return-1:refund' }));
+    // Store credit needs no payment.
+    await insert('refunds', ret.refund(requestId, { refund_method: 'store_credit', payment_id: null }));
+    return { requestId, orderItemId: String(item.order_item_id) };
+  },
+  rules: [
+    {
+      rule: 'RMA number unique',
+      code: '23505',
+      name: 'return_requests_rma_number_unique',
+      row: () => ['return_requests', ret.request({ rma_number: 'RMA-0001' })],
+    },
+    {
+      rule: 'return status is one of its states',
+      code: '23514',
+      name: 'return_requests_status_check',
+      row: () => ['return_requests', ret.request({ status: 'lost' })],
+    },
+    {
+      rule: 'return reason is one of the listed reasons',
+      code: '23514',
+      name: 'return_requests_return_reason_check',
+      row: () => ['return_requests', ret.request({ return_reason: 'bored' })],
+    },
+    {
+      rule: 'refund method is original_payment, store_credit or exchange',
+      code: '23514',
+      name: 'return_requests_refund_method_check',
+      row: () => ['return_requests', ret.request({ refund_method: 'cash' })],
+    },
+    {
+      rule: 'a request says when it reached its status',
+      code: '23514',
+      name: 'return_requests_status_timestamps_check',
+      row: () => ['return_requests', ret.request({ status: 'received' })],
+    },
+    {
+      rule: 'returned quantity > 0',
+      code: '23514',
+      name: 'return_items_quantity_check',
+      row: (f) => ['return_items', ret.item(f.requestId, { quantity: 0, refund_amount: '0' })],
+    },
+    {
+      rule: 'a line refunds at most what it cost',
+      code: '23514',
+      name: 'return_items_refund_amount_check',
+      row: (f) => ['return_items', ret.item(f.requestId, { refund_amount: '25.01' })],
+    },
+    {
+      rule: 'item condition is new, used, damaged or defective',
+      code: '23514',
+      name: 'return_items_condition_check',
+      row: (f) => ['return_items', ret.item(f.requestId, { condition: 'mint' })],
+    },
+    {
+      rule: 'an order item is returned once per request',
+      code: '23505',
+      name: 'return_items_return_request_id_order_item_id_unique',
+      row: (f) => ['return_items', ret.item(f.requestId, { order_item_id: f.orderItemId })],
+    },
+    {
+      rule: 'return_items.return_request_id → return_requests',
+      code: '23503',
+      name: 'return_items_return_request_id_fkey',
+      row: () => ['return_items', ret.item(newId())],
+    },
+    {
+      rule: 'one authorization per request',
+      code: '23505',
+      name: 'return_authorizations_return_request_id_unique',
+      row: (f) => ['return_authorizations', ret.authorization(f.requestId)],
+    },
+    {
+      rule: 'authorization RMA number unique',
+      code: '23505',
+      name: 'return_authorizations_rma_number_unique',
+      row: () => ['return_authorizations', ret.authorization(newId(), { rma_number: 'RMA-0001' })],
+    },
+    {
+      rule: 'history status is a return status',
+      code: '23514',
+      name: 'return_status_history_status_check',
+      row: (f) => [
+        'return_status_history',
+        { id: newId(), return_request_id: f.requestId, status: 'lost', changed_by: 'system' },
+      ],
+    },
+    {
+      rule: 'return_tracking.authorization_id → return_authorizations',
+      code: '23503',
+      name: 'return_tracking_authorization_id_fkey',
+      row: () => [
+        'return_tracking',
+        { id: newId(), authorization_id: newId(), status: 'in_transit', occurred_at: new Date() },
+      ],
+    },
+    {
+      rule: 'refund amount > 0',
+      code: '23514',
+      name: 'refunds_amount_check',
+      row: (f) => ['refunds', ret.refund(f.requestId, { amount: '0.00' })],
+    },
+    {
+      rule: 'refund status is pending, processing, completed or failed',
+      code: '23514',
+      name: 'refunds_status_check',
+      row: (f) => ['refunds', ret.refund(f.requestId, { status: 'sent' })],
+    },
+    {
+      rule: 'a refund to the original payment names it',
+      code: '23514',
+      name: 'refunds_payment_id_check',
+      row: (f) => ['refunds', ret.refund(f.requestId, { payment_id: null })],
+    },
+    {
+      rule: 'refund idempotency key unique',
+      code: '23505',
+      name: 'refunds_idempotency_key_unique',
+      row: (f) => ['refunds', ret.refund(f.requestId, { idempotency_key: 'return-1:refund' })],
+    },
+    {
+      rule: 'refunds.return_request_id → return_requests',
+      code: '23503',
+      name: 'refunds_return_request_id_fkey',
+      row: () => ['refunds', ret.refund(newId())],
+    },
+  ],
+  crossServiceRefs: [
+    'return_requests.order_id',
+    'return_requests.user_id',
+    'return_items.order_item_id',
+    'return_items.product_id',
+    'refunds.payment_id',
+    'refunds.order_id',
+    'refunds.user_id',
+  ],
+  async orm(em) {
+    const request = em.create(ReturnRequest, {
+      orderId: newId(),
+      userId: newId(),
+      rmaNumber: unique('RMA-ORM-'),
+      returnReason: 'wrong_item',
+      refundAmount: 2500,
+      currency: 'EUR',
+    });
+    em.create(ReturnItem, {
+      returnRequest: request,
+      orderItemId: newId(),
+      productId: newId(),
+      variantId: newId(),
+      productName: 'Mug',
+      productSku: 'MUG-1',
+      quantity: 2,
+      unitPrice: 1250,
+      refundAmount: 2500,
+      currency: 'EUR',
+    });
+    const authorization = em.create(ReturnAuthorization, {
+      returnRequest: request,
+      rmaNumber: request.rmaNumber,
+      returnAddress: { city: 'Lyon' },
+      expiresAt: hoursFromNow(24),
+    });
+    em.create(ReturnTracking, { authorization, status: 'pending', occurredAt: new Date() });
+    em.create(ReturnRefund, {
+      returnRequest: request,
+      paymentId: newId(),
+      orderId: request.orderId,
+      userId: request.userId,
+      refundMethod: 'original_payment',
+      amount: 2500,
+      currency: 'EUR',
+      idempotencyKey: unique('orm-return-refund-'),
+    });
+    await em.flush();
+    em.clear();
+    const found = await em.findOneOrFail(ReturnRequest, request.id);
+    expect([found.status, found.refundMethod, found.refundAmount]).to.deep.equal([
+      'pending',
+      'original_payment',
+      2500,
+    ]);
+    const auth = await em.findOneOrFail(ReturnAuthorization, { returnRequest: request.id });
+    expect(auth.returnAddress).to.deep.equal({ city: 'Lyon' });
+    const [refund] = await em.find(ReturnRefund, { returnRequest: request.id });
+    expect(refund?.amount).to.equal(2500);
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
 
 const SCHEMAS: ServiceSchema[] = [
   authSchema,
@@ -1907,6 +2187,7 @@ const SCHEMAS: ServiceSchema[] = [
   notificationSchema,
   discountSchema,
   shippingSchema,
+  returnSchema,
 ];
 
 const serverUrl = process.env.DATABASE_URL;

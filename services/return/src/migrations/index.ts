@@ -1,4 +1,10 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261127120000_create_return_tables } from './Migration20261127120000_create_return_tables.js';
 
 /** return_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
-export const returnMigrations: MigrationObject[] = [];
+export const returnMigrations: MigrationObject[] = [
+  {
+    name: 'Migration20261127120000_create_return_tables',
+    class: Migration20261127120000_create_return_tables,
+  },
+];
