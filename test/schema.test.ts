@@ -104,6 +104,8 @@ interface ServiceSchema<F extends Fixture = Fixture> {
   crossServiceRefs: string[];
   /** Inserts and reads back through the ORM (partitioned tables, custom types, generated columns). */
   orm(em: EntityManager, f: F): Promise<void>;
+  /** For each partitioned table, a valid row created at the given time. */
+  dated?(f: F, createdAt: Date): [table: string, row: Row][];
 }
 
 /** Types a service's schema by what its seed returns. */
@@ -265,6 +267,12 @@ const authSchema = schemaOf({
     },
   ],
   crossServiceRefs: [],
+  dated: (f, createdAt) => [
+    [
+      'security_audit_logs',
+      { id: newId(), user_id: f.userId, action: 'login_failed', created_at: createdAt },
+    ],
+  ],
   async orm(em) {
     const user = em.create(User, { email: `${unique('orm')}@example.com`, passwordHash: 'x' });
     expect(user.id, 'em.create fills the id').to.be.a('string');
@@ -1090,6 +1098,7 @@ const orderSchema = schemaOf({
     'order_items.product_id',
     'order_items.variant_id',
   ],
+  dated: (f, createdAt) => [['order_status_history', ord.history(f.orderId, { created_at: createdAt })]],
   async orm(em) {
     const order = em.create(Order, {
       orderNumber: unique('ORM-'),
@@ -1465,6 +1474,10 @@ const notificationSchema = schemaOf({
     },
   ],
   crossServiceRefs: ['notifications.user_id', 'notification_preferences.user_id'],
+  dated: (f, createdAt) => [
+    ['notifications', note.notification({ created_at: createdAt })],
+    ['notification_logs', note.log(f.notificationId, { created_at: createdAt })],
+  ],
   async orm(em) {
     const template = em.create(EmailTemplate, {
       name: unique('shipped_'),
@@ -2405,7 +2418,6 @@ describe('database schemas (DATABASES.md)', function () {
           expect(partitions.map((p) => p.name)).to.include.members(expected);
           for (const p of partitions) expect(p.schema, p.name).to.equal(PARTITION_SCHEMA);
           expect(partitions.find((p) => p.name === `${table}_default`)?.bound).to.equal('DEFAULT');
-          // Rows next month and in a year go in without a hitch (the latter into DEFAULT).
           const pk = await run<{ attname: string }>(
             `SELECT a.attname FROM pg_index i
                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
@@ -2429,6 +2441,33 @@ describe('database schemas (DATABASES.md)', function () {
           expect(Number(row?.count), `${table} has a row`).to.be.greaterThan(0);
         }
       });
+
+      if (schema.partitioned.length > 0) {
+        it('takes rows dated next month, in a year and in ten years without a hitch', async () => {
+          const fixture = fixtures.get(service);
+          if (!fixture || !schema.dated) throw new Error('the valid rows were not inserted');
+          const now = new Date();
+          const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 15));
+          const nextYear = new Date(Date.UTC(now.getUTCFullYear() + 1, now.getUTCMonth(), 15));
+          const tenYears = new Date(Date.UTC(now.getUTCFullYear() + 10, 0, 1));
+          for (const [when, partition] of [
+            [nextMonth, (table: string) => monthlyPartitionName(table, nextMonth)],
+            [nextYear, (table: string) => `${table}_default`],
+            [tenYears, (table: string) => `${table}_default`],
+          ] as const) {
+            for (const [table, row] of schema.dated(fixture, when)) {
+              await insertInto(db(service))(table, row);
+              const [placed] = await sql(db(service))<{ place: string }>(
+                `SELECT tableoid::regclass::text AS place FROM ${table} WHERE id = ?`,
+                [row.id],
+              );
+              expect(placed?.place, `${table} row of ${when.toISOString()}`).to.equal(
+                `${PARTITION_SCHEMA}.${partition(table)}`,
+              );
+            }
+          }
+        });
+      }
 
       describe('rejects a row that breaks a rule', () => {
         for (const rule of schema.rules) {

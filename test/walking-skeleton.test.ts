@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
 import { clientsFor, eventually, failureOf } from './support/clients.js';
 
@@ -119,13 +119,12 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       await eventually(async () => (await api.user.getMyProfile({}, { token: alice.token })).profile, { timeoutMs: 15_000 });
 
       const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-      const { exportJWK } = await import('jose');
       const foreign = await signToken(await exportJWK(privateKey), 'foreign-key', { sub: alice.userId, expiresInSeconds: 600 });
       const foreignFailure = await failureOf(api.user.getMyProfile({}, { token: foreign }));
       expect(foreignFailure.code).to.equal(status.UNAUTHENTICATED);
 
       // The real signing key (the development key the auth service keeps in its data folder).
-      const devKey = JSON.parse(readFileSync(join(mesh.dataDir, 'auth-dev-signing-key.json'), 'utf8')) as JWK;
+      const [devKey] = JSON.parse(readFileSync(join(mesh.dataDir, 'auth-dev-signing-key.json'), 'utf8')) as [JWK];
       const expired = await signToken(devKey, devKey.kid!, { sub: alice.userId, expiresInSeconds: -60 });
       const expiredFailure = await failureOf(api.user.getMyProfile({}, { token: expired }));
       expect(expiredFailure.code).to.equal(status.UNAUTHENTICATED);
@@ -207,7 +206,11 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       } finally {
         await mesh.startService('product');
       }
-      const { cart } = await eventually(() => api.cart.addItem(line), { timeoutMs: 20_000, what: 'cart to recover' });
+      const { cart } = await eventually(() => api.cart.addItem(line), {
+        timeoutMs: 20_000,
+        intervalMs: 250,
+        what: 'cart to recover',
+      });
       expect(cart!.items.length).to.be.greaterThan(0);
     });
   });

@@ -10,6 +10,13 @@ export interface RunningService {
   name: string;
   port: number;
   database: Database;
+  /**
+   * First half of a stop: take no more calls (draining those in flight) and publish no more
+   * events. A mesh does this for every service before any consumer stops, because an in-process
+   * publish waits for the consumers it delivers to.
+   */
+  stopIntake(): Promise<void>;
+  /** Stops everything (the intake first, if that has not happened yet) and closes the database. */
   stop(): Promise<void>;
 }
 
@@ -24,8 +31,9 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
  * Starts one service: opens (and in embedded mode migrates) its database, builds its parts, starts
- * the outbox relay and its background tasks, then opens its gRPC port. `stop()` undoes it in the
- * reverse order: stop taking calls (draining those in flight), stop background work, close the DB.
+ * the outbox relay and its background tasks, then opens its gRPC port. Stopping undoes it in the
+ * reverse order: stop taking calls (draining those in flight) and publishing, stop the background
+ * work (consumers), close the database.
  */
 export async function startService(module: ServiceModule, deps: HostDependencies): Promise<RunningService> {
   const { config } = deps;
@@ -43,7 +51,7 @@ export async function startService(module: ServiceModule, deps: HostDependencies
     });
     const relay = new OutboxRelay({ orm: database.orm, transport: deps.events, source: module.name, logger });
     relay.start();
-    const background: BackgroundTask[] = [{ name: 'outbox-relay', stop: () => relay.stop() }, ...(parts.background ?? [])];
+    const background: BackgroundTask[] = parts.background ?? [];
     const server = await startGrpcServer({
       host: config.grpcHost,
       port: config.grpcPort,
@@ -51,13 +59,20 @@ export async function startService(module: ServiceModule, deps: HostDependencies
       logger,
     });
     logger.info({ port: server.port, embedded: database.embedded }, 'service started');
+    let intakeStopped: Promise<void> | undefined;
+    const stopIntake = (): Promise<void> =>
+      (intakeStopped ??= (async () => {
+        await server.shutdown(SHUTDOWN_GRACE_MS);
+        await relay.stop();
+      })());
     return {
       name: module.name,
       port: server.port,
       database,
+      stopIntake,
       stop: async () => {
-        await server.shutdown(SHUTDOWN_GRACE_MS);
-        for (const task of background.reverse()) await task.stop();
+        await stopIntake();
+        for (const task of [...background].reverse()) await task.stop();
         await database.close();
         logger.info('service stopped');
       },

@@ -56,7 +56,9 @@ export async function startMesh(modules: ServiceModule[], env: Env = process.env
       running.set(name, await startService(moduleNamed(name), deps(name)));
     },
     async stop() {
-      for (const service of mesh.services().reverse()) await mesh.stopService(service.name);
+      const services = mesh.services().reverse();
+      await Promise.all(services.map((service) => service.stopIntake()));
+      for (const service of services) await mesh.stopService(service.name);
       await transport.close();
     },
   };

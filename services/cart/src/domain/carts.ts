@@ -88,14 +88,14 @@ export async function addItem(em: EntityManager, catalog: Catalog, owner: CartOw
 
   await em.transactional(async (tx) => {
     const [line] = await tx.execute<{ quantity: number }[]>(
-      `INSERT INTO cart_items (id, cart_id, product_id, variant_id, product_name, product_sku, unit_price, quantity, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?::numeric / 100, ?, now(), now())
+      `INSERT INTO cart_items (id, cart_id, product_id, variant_id, product_name, product_sku, unit_price, currency, quantity, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?::numeric / 100, ?, ?, now(), now())
        ON CONFLICT (cart_id, variant_id)
        DO UPDATE SET quantity = cart_items.quantity + excluded.quantity,
                      unit_price = excluded.unit_price, product_name = excluded.product_name,
                      product_sku = excluded.product_sku, updated_at = now()
        RETURNING quantity`,
-      [newId(), cart.id, productId, variantId, product.name, variant.sku, price.amountMinor, input.quantity],
+      [newId(), cart.id, productId, variantId, product.name, variant.sku, price.amountMinor, price.currencyCode, input.quantity],
     );
     const quantity = line?.quantity ?? input.quantity;
     if (quantity > MAX_LINE_QUANTITY) {

@@ -112,7 +112,7 @@ export async function createProduct(em: EntityManager, input: NewProduct): Promi
         });
       }
       await tx.flush();
-      const view = await loadProductView(tx, { id: product.id });
+      const view = (await loadProductView(tx, { id: product.id }))!;
       await publishEvent(tx, 'product', ProductCreatedEvent, { product: view });
       return view;
     });
