@@ -31,6 +31,8 @@ function testEnv(runId: string, dataDir: string): NodeJS.ProcessEnv {
     METRICS_PORT: '0',
     BREAKER_RESET_TIMEOUT_MS: '1500',
     BREAKER_VOLUME_THRESHOLD: '4',
+    // In-process meshes get fresh scratch databases; the distributed run is migrated by `make migrate`.
+    MIGRATE_ON_START: process.env.MESH === 'processes' ? 'false' : 'true',
     AUTH_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
     AUTH_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
   };
