@@ -15,13 +15,17 @@ const modules = names.length === 0 ? ALL_SERVICES : ALL_SERVICES.filter((m) => n
 for (const module of modules) {
   const url = databaseUrlFor(module.name, process.env);
   if (!url) {
-    console.error('DATABASE_URL is not set: migrate works on PostgreSQL (embedded databases migrate on start)');
+    console.error(
+      'DATABASE_URL is not set: migrate works on PostgreSQL (embedded databases migrate on start)',
+    );
     process.exit(2);
   }
   const database = await openDatabase(module.database, { url, dataDir: '' });
   try {
     const applied = await migrateDatabase(database);
-    console.log(`${module.database.name}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`);
+    console.log(
+      `${module.database.name}: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
+    );
   } finally {
     await database.close();
   }

@@ -4,4 +4,6 @@ import { ensureTemplate } from '../lib/db/pglite.js';
 // `make run` on a machine only copies it for each of the ten databases.
 const started = Date.now();
 const template = await ensureTemplate();
-console.log(`embedded PostgreSQL template ready at ${template} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(
+  `embedded PostgreSQL template ready at ${template} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+);

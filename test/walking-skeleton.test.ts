@@ -17,7 +17,11 @@ function uniqueSlug(): string {
 }
 
 /** Signs a token like the auth service does, with whatever key we are given. */
-async function signToken(key: JWK, kid: string, claims: { sub: string; expiresInSeconds: number }): Promise<string> {
+async function signToken(
+  key: JWK,
+  kid: string,
+  claims: { sub: string; expiresInSeconds: number },
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ email: 'x@example.com', roles: ['customer'], perms: [] })
     .setProtectedHeader({ alg: 'EdDSA', kid })
@@ -47,7 +51,12 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
 
   async function registerAndLogin(tag: string): Promise<{ userId: string; email: string; token: string }> {
     const email = uniqueEmail(tag);
-    const { userId } = await api.auth.register({ email, password: STRONG_PASSWORD, firstName: 'Ada', lastName: 'Lovelace' });
+    const { userId } = await api.auth.register({
+      email,
+      password: STRONG_PASSWORD,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    });
     const { accessToken } = await api.auth.login({ email, password: STRONG_PASSWORD });
     return { userId, email, token: accessToken };
   }
@@ -71,11 +80,21 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
   describe('identity', () => {
     it('creates the profile from the registration event, readable only by its owner', async () => {
       const alice = await registerAndLogin('alice');
-      const profile = await eventually(async () => (await api.user.getMyProfile({}, { token: alice.token })).profile, { timeoutMs: 15_000 });
-      expect(profile).to.include({ userId: alice.userId, email: alice.email, firstName: 'Ada', lastName: 'Lovelace' });
+      const profile = await eventually(
+        async () => (await api.user.getMyProfile({}, { token: alice.token })).profile,
+        { timeoutMs: 15_000 },
+      );
+      expect(profile).to.include({
+        userId: alice.userId,
+        email: alice.email,
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+      });
 
       const bob = await registerAndLogin('bob');
-      const bobs = await eventually(async () => (await api.user.getMyProfile({}, { token: bob.token })).profile);
+      const bobs = await eventually(
+        async () => (await api.user.getMyProfile({}, { token: bob.token })).profile,
+      );
       expect(bobs.userId).to.equal(bob.userId);
     });
 
@@ -83,7 +102,12 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       const email = uniqueEmail('dup');
       await api.auth.register({ email, password: STRONG_PASSWORD, firstName: 'A', lastName: 'B' });
       const failure = await failureOf(
-        api.auth.register({ email: email.toUpperCase(), password: STRONG_PASSWORD, firstName: 'A', lastName: 'B' }),
+        api.auth.register({
+          email: email.toUpperCase(),
+          password: STRONG_PASSWORD,
+          firstName: 'A',
+          lastName: 'B',
+        }),
       );
       expect(failure.code).to.equal(status.ALREADY_EXISTS);
       expect(failure.details).to.contain(email);
@@ -91,13 +115,22 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
 
     it('answers INVALID_ARGUMENT naming the field for a bad email or a weak password, and creates nothing', async () => {
       const badEmail = await failureOf(
-        api.auth.register({ email: 'not-an-email', password: STRONG_PASSWORD, firstName: 'A', lastName: 'B' }),
+        api.auth.register({
+          email: 'not-an-email',
+          password: STRONG_PASSWORD,
+          firstName: 'A',
+          lastName: 'B',
+        }),
       );
       expect(badEmail.code).to.equal(status.INVALID_ARGUMENT);
-      expect(badEmail.violations).to.deep.equal([{ field: 'email', description: 'must be a valid email address' }]);
+      expect(badEmail.violations).to.deep.equal([
+        { field: 'email', description: 'must be a valid email address' },
+      ]);
 
       const email = uniqueEmail('weak');
-      const weak = await failureOf(api.auth.register({ email, password: 'short1', firstName: 'A', lastName: 'B' }));
+      const weak = await failureOf(
+        api.auth.register({ email, password: 'short1', firstName: 'A', lastName: 'B' }),
+      );
       expect(weak.code).to.equal(status.INVALID_ARGUMENT);
       expect(weak.violations[0]?.field).to.equal('password');
       expect(weak.details).to.match(/^password: must be at least 10 characters/);
@@ -108,7 +141,9 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
     it('answers UNAUTHENTICATED to a wrong password, without saying whether the email exists', async () => {
       const alice = await registerAndLogin('wrongpw');
       const wrong = await failureOf(api.auth.login({ email: alice.email, password: 'not-the-password-1' }));
-      const unknown = await failureOf(api.auth.login({ email: uniqueEmail('nobody'), password: 'whatever-123' }));
+      const unknown = await failureOf(
+        api.auth.login({ email: uniqueEmail('nobody'), password: 'whatever-123' }),
+      );
       expect(wrong.code).to.equal(status.UNAUTHENTICATED);
       expect(unknown.code).to.equal(status.UNAUTHENTICATED);
       expect(wrong.details).to.equal(unknown.details);
@@ -116,15 +151,22 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
 
     it('rejects a token signed by another key, an expired token and a missing one with UNAUTHENTICATED', async () => {
       const alice = await registerAndLogin('tokens');
-      await eventually(async () => (await api.user.getMyProfile({}, { token: alice.token })).profile, { timeoutMs: 15_000 });
+      await eventually(async () => (await api.user.getMyProfile({}, { token: alice.token })).profile, {
+        timeoutMs: 15_000,
+      });
 
       const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-      const foreign = await signToken(await exportJWK(privateKey), 'foreign-key', { sub: alice.userId, expiresInSeconds: 600 });
+      const foreign = await signToken(await exportJWK(privateKey), 'foreign-key', {
+        sub: alice.userId,
+        expiresInSeconds: 600,
+      });
       const foreignFailure = await failureOf(api.user.getMyProfile({}, { token: foreign }));
       expect(foreignFailure.code).to.equal(status.UNAUTHENTICATED);
 
       // The real signing key (the development key the auth service keeps in its data folder).
-      const [devKey] = JSON.parse(readFileSync(join(mesh.dataDir, 'auth-dev-signing-key.json'), 'utf8')) as [JWK];
+      const [devKey] = JSON.parse(readFileSync(join(mesh.dataDir, 'auth-dev-signing-key.json'), 'utf8')) as [
+        JWK,
+      ];
       const expired = await signToken(devKey, devKey.kid!, { sub: alice.userId, expiresInSeconds: -60 });
       const expiredFailure = await failureOf(api.user.getMyProfile({}, { token: expired }));
       expect(expiredFailure.code).to.equal(status.UNAUTHENTICATED);
@@ -143,12 +185,22 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       const product = await createProduct(5);
       const { product: read } = await api.product.getProduct({ lookup: { $case: 'id', value: product.id } });
       expect(read).to.deep.include({ id: product.id, sku: product.sku, name: 'Plain tee' });
-      expect(read!.variants[0]).to.deep.include({ availableQuantity: 5, price: { currencyCode: 'EUR', amountMinor: 1999 } });
+      expect(read!.variants[0]).to.deep.include({
+        availableQuantity: 5,
+        price: { currencyCode: 'EUR', amountMinor: 1999 },
+      });
 
       const customer = await registerAndLogin('shopper');
       const denied = await failureOf(
         api.product.createProduct(
-          { sku: 'X-1', name: 'x', slug: uniqueSlug(), description: '', price: { currencyCode: 'EUR', amountMinor: 1 }, variants: [] },
+          {
+            sku: 'X-1',
+            name: 'x',
+            slug: uniqueSlug(),
+            description: '',
+            price: { currencyCode: 'EUR', amountMinor: 1 },
+            variants: [],
+          },
           { token: customer.token },
         ),
       );
@@ -159,14 +211,23 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       const product = await createProduct(1);
       const clash = await failureOf(
         api.product.createProduct(
-          { sku: 'OTHER-1', name: 'x', slug: product.slug, description: '', price: { currencyCode: 'EUR', amountMinor: 1 }, variants: [] },
+          {
+            sku: 'OTHER-1',
+            name: 'x',
+            slug: product.slug,
+            description: '',
+            price: { currencyCode: 'EUR', amountMinor: 1 },
+            variants: [],
+          },
           { token: adminToken },
         ),
       );
       expect(clash.code).to.equal(status.ALREADY_EXISTS);
       expect(clash.details).to.contain(product.slug);
 
-      const missing = await failureOf(api.product.getProduct({ lookup: { $case: 'id', value: '0190f3a0-0000-7000-8000-000000000000' } }));
+      const missing = await failureOf(
+        api.product.getProduct({ lookup: { $case: 'id', value: '0190f3a0-0000-7000-8000-000000000000' } }),
+      );
       expect(missing.code).to.equal(status.NOT_FOUND);
     });
   });
@@ -177,25 +238,49 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
     it('adds items checked against the product service, and refuses more than is in stock', async () => {
       const product = await createProduct(3);
       const variant = product.variants[0]!;
-      const { cart } = await api.cart.addItem({ cartId: '', sessionId, productId: product.id, variantId: variant.id, quantity: 2 });
+      const { cart } = await api.cart.addItem({
+        cartId: '',
+        sessionId,
+        productId: product.id,
+        variantId: variant.id,
+        quantity: 2,
+      });
       expect(cart!.items).to.have.length(1);
-      expect(cart!.items[0]).to.deep.include({ quantity: 2, productName: 'Plain tee', unitPrice: { currencyCode: 'EUR', amountMinor: 1999 } });
+      expect(cart!.items[0]).to.deep.include({
+        quantity: 2,
+        productName: 'Plain tee',
+        unitPrice: { currencyCode: 'EUR', amountMinor: 1999 },
+      });
       expect(cart!.subtotal).to.deep.equal({ currencyCode: 'EUR', amountMinor: 3998 });
 
       const tooMany = await failureOf(
-        api.cart.addItem({ cartId: cart!.id, sessionId, productId: product.id, variantId: variant.id, quantity: 2 }),
+        api.cart.addItem({
+          cartId: cart!.id,
+          sessionId,
+          productId: product.id,
+          variantId: variant.id,
+          quantity: 2,
+        }),
       );
       expect(tooMany.code).to.equal(status.FAILED_PRECONDITION);
       const { cart: unchanged } = await api.cart.getCart({ cartId: cart!.id, sessionId });
       expect(unchanged!.items[0]!.quantity).to.equal(2);
 
-      const otherGuest = await failureOf(api.cart.getCart({ cartId: cart!.id, sessionId: `${sessionId}-other` }));
+      const otherGuest = await failureOf(
+        api.cart.getCart({ cartId: cart!.id, sessionId: `${sessionId}-other` }),
+      );
       expect(otherGuest.code).to.equal(status.NOT_FOUND);
     });
 
     it('answers UNAVAILABLE fast while the product service is down, opens the breaker, and recovers', async () => {
       const product = await createProduct(10);
-      const line = { cartId: '', sessionId, productId: product.id, variantId: product.variants[0]!.id, quantity: 1 };
+      const line = {
+        cartId: '',
+        sessionId,
+        productId: product.id,
+        variantId: product.variants[0]!.id,
+        quantity: 1,
+      };
       await mesh.stopService('product');
       try {
         const failures = [];

@@ -23,7 +23,12 @@ export function readString(env: Env, name: string, fallback?: string): string | 
   return raw(env, name) ?? fallback;
 }
 
-export function readInt(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
+export function readInt(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
   const value = raw(env, name);
   if (value === undefined) return fallback;
   if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);

@@ -45,7 +45,10 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     service,
     production,
     grpcHost: readString(env, 'GRPC_HOST', '127.0.0.1')!,
-    grpcPort: readInt(env, `${service.toUpperCase()}_GRPC_PORT`, DEFAULT_GRPC_PORTS[service], { min: 0, max: 65535 }),
+    grpcPort: readInt(env, `${service.toUpperCase()}_GRPC_PORT`, DEFAULT_GRPC_PORTS[service], {
+      min: 0,
+      max: 65535,
+    }),
     databaseUrl,
     dataDir: readString(env, 'DATA_DIR', './data')!,
     natsUrl: readUrl(env, 'NATS_URL', ['nats:', 'tls:'])?.toString(),

@@ -88,7 +88,9 @@ describe('lib/db: opening and migrating a service database', () => {
 
     database = await openDatabase(definition(dbName), location(dbName, dataDir));
     expect(await migrateDatabase(database)).to.deep.equal([]);
-    const found = await database.orm.em.fork().findOne(Widget, { id: '0190f3a0-0000-7000-8000-000000000001' });
+    const found = await database.orm.em
+      .fork()
+      .findOne(Widget, { id: '0190f3a0-0000-7000-8000-000000000001' });
     expect(found?.name).to.match(/^w-/);
     await database.orm.em.fork().nativeDelete(Widget, {});
   });

@@ -18,6 +18,8 @@ export interface DatabaseDefinition {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entities: EntitySchema<any, any>[];
   migrations: MigrationObject[];
+  /** Tables range-partitioned by month on created_at; the host keeps their partitions ahead. */
+  partitionedTables?: readonly string[];
 }
 
 export interface DatabaseLocation {
@@ -49,6 +51,8 @@ function baseOptions(definition: DatabaseDefinition): Options {
       emit: 'ts',
     },
     forceUtcTimezone: true,
+    // Fill ids and timestamps in em.create, not at flush, so a new entity's id can be used at once.
+    processOnCreateHooksEarly: true,
     // Each request forks its own EntityManager; the global one is never used for work.
     allowGlobalContext: false,
     debug: process.env.DB_DEBUG === '1',
@@ -60,7 +64,10 @@ function baseOptions(definition: DatabaseDefinition): Options {
  * Opens a service's database: PostgreSQL when a URL is given (creating the database if it does not
  * exist), embedded PGlite otherwise. The caller decides whether to migrate (see `migrateDatabase`).
  */
-export async function openDatabase(definition: DatabaseDefinition, location: DatabaseLocation): Promise<Database> {
+export async function openDatabase(
+  definition: DatabaseDefinition,
+  location: DatabaseLocation,
+): Promise<Database> {
   if (location.url) {
     await ensureDatabaseExists(location.url);
     const orm = await MikroORM.init({

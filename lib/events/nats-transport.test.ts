@@ -16,7 +16,7 @@ import type { Delivery, SubscriptionSpec } from './transport.js';
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (delivery: Delivery) => new TextDecoder().decode(delivery.envelope);
 
-describe('lib/events: NATS JetStream transport (real NATS)', function () {
+describe('lib/events: NATS JetStream transport (needs NATS)', function () {
   const service = uniqueServiceName('natst');
   const subject = `${service}.order.placed`;
   const spec = (durable: string, overrides: Partial<SubscriptionSpec> = {}): SubscriptionSpec => ({

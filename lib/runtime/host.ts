@@ -4,6 +4,7 @@ import { OutboxRelay, type EventTransport } from '../events/index.js';
 import { startGrpcServer } from '../grpc/server.js';
 import { rootLogger } from '../log.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
+import { startPartitionMaintenance } from './partition-maintenance.js';
 import type { BackgroundTask, ServiceModule } from './service-module.js';
 
 export interface RunningService {
@@ -51,7 +52,12 @@ export async function startService(module: ServiceModule, deps: HostDependencies
     });
     const relay = new OutboxRelay({ orm: database.orm, transport: deps.events, source: module.name, logger });
     relay.start();
-    const background: BackgroundTask[] = parts.background ?? [];
+    const background: BackgroundTask[] = [...(parts.background ?? [])];
+    if (module.database.partitionedTables?.length) {
+      background.push(
+        await startPartitionMaintenance(database.orm, module.database.partitionedTables, deps.env, logger),
+      );
+    }
     const server = await startGrpcServer({
       host: config.grpcHost,
       port: config.grpcPort,

@@ -24,7 +24,9 @@ export interface Mesh {
  */
 export async function startMesh(modules: ServiceModule[], env: Env = process.env): Promise<Mesh> {
   const logger = rootLogger.child({ component: 'mesh' });
-  const configs = new Map<string, ServiceConfig>(modules.map((m) => [m.name, loadServiceConfig(m.name, env)]));
+  const configs = new Map<string, ServiceConfig>(
+    modules.map((m) => [m.name, loadServiceConfig(m.name, env)]),
+  );
   const { transport, inProcess } = await createEventTransport(
     configs.get(modules[0]?.name ?? '')?.natsUrl,
     'ecommerce-mesh',

@@ -18,7 +18,9 @@ export async function runMesh(modules: ServiceModule[]): Promise<void> {
     const mesh = await startMesh(modules);
     const closeMetrics = await startMetricsServer(metricsPort());
     const mode = process.env.NATS_URL ? 'NATS JetStream' : 'in-process events';
-    const storage = process.env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite under ${process.env.DATA_DIR ?? './data'}`;
+    const storage = process.env.DATABASE_URL
+      ? 'PostgreSQL'
+      : `embedded PGlite under ${process.env.DATA_DIR ?? './data'}`;
     process.stdout.write(`\nAll ${mesh.services().length} services are serving (${storage}, ${mode}):\n`);
     for (const service of mesh.services()) {
       process.stdout.write(`  ${service.name.padEnd(13)} 127.0.0.1:${service.port}\n`);

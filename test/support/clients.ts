@@ -15,7 +15,10 @@ export interface CallFailure extends Error {
 }
 
 type UnaryMethods<D extends grpc.ServiceDefinition> = {
-  [K in keyof D]: (request: RequestOf<D[K]>, options?: { token?: string; sessionId?: string }) => Promise<ResponseOf<D[K]>>;
+  [K in keyof D]: (
+    request: RequestOf<D[K]>,
+    options?: { token?: string; sessionId?: string },
+  ) => Promise<ResponseOf<D[K]>>;
 };
 
 /**

@@ -57,7 +57,8 @@ async function dropScratchDatabases(runId: string): Promise<void> {
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    for (const name of SERVICE_NAMES) await client.query(`DROP DATABASE IF EXISTS "t${runId}_${name}_db" WITH (FORCE)`);
+    for (const name of SERVICE_NAMES)
+      await client.query(`DROP DATABASE IF EXISTS "t${runId}_${name}_db" WITH (FORCE)`);
   } finally {
     await client.end();
   }

@@ -16,7 +16,10 @@ export const cartModule: ServiceModule = {
         {
           name: 'ecommerce.cart.v1.CartService',
           definition: CartServiceService,
-          implementation: implementService(CartServiceService, cartHandlers(orm, catalog), { verifier, logger }),
+          implementation: implementService(CartServiceService, cartHandlers(orm, catalog), {
+            verifier,
+            logger,
+          }),
         },
       ],
       background: [{ name: 'product client', stop: async () => catalog.close() }],

@@ -16,7 +16,10 @@ export function productServiceCatalog(env: Env): Catalog & { close(): void } {
   return {
     async getProduct(productId) {
       // Asked as a shopper (no token relayed): the cart only ever holds what shoppers can buy.
-      const { product } = await client.getProduct({ lookup: { $case: 'id', value: productId } }, { authorization: '' });
+      const { product } = await client.getProduct(
+        { lookup: { $case: 'id', value: productId } },
+        { authorization: '' },
+      );
       if (!product) throw new Error(`product service answered GetProduct(${productId}) without a product`);
       return product;
     },

@@ -23,7 +23,8 @@ export function productHandlers(orm: MikroORM): ServiceHandlers<typeof ProductSe
       access: allow.public(),
       async handle(request, ctx) {
         const lookup = request.lookup;
-        if (!lookup || lookup.value.trim() === '') throw invalidArgument('lookup', 'give a product id or a slug');
+        if (!lookup || lookup.value.trim() === '')
+          throw invalidArgument('lookup', 'give a product id or a slug');
         const key = lookup.$case === 'id' ? { id: lookup.value.trim() } : { slug: lookup.value.trim() };
         // Catalog editors see drafts and archived products; shoppers only what is published.
         const editor = ctx.principal !== undefined && hasPermission(ctx.principal, CATALOG_WRITE);

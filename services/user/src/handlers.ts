@@ -27,7 +27,9 @@ export function userHandlers(orm: MikroORM): ServiceHandlers<typeof UserServiceS
     getMyProfile: {
       access: allow.authenticated(),
       // The caller's own profile, found by the token's subject: no id in the request to tamper with.
-      handle: async (_request, ctx) => ({ profile: toMessage(await getProfileOf(orm.em.fork(), ctx.principal!.userId)) }),
+      handle: async (_request, ctx) => ({
+        profile: toMessage(await getProfileOf(orm.em.fork(), ctx.principal!.userId)),
+      }),
     },
   };
 }

@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { UserRegistered } from '../../../gen/ecommerce/auth/v1/events.js';
-import { encodeEnvelope, InProcessTransport, startConsumer, on, type RunningConsumer } from '../../../lib/events/index.js';
+import {
+  encodeEnvelope,
+  InProcessTransport,
+  startConsumer,
+  on,
+  type RunningConsumer,
+} from '../../../lib/events/index.js';
 import { newId } from '../../../lib/ids.js';
 import { eventually } from '../../../lib/testing/eventually.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
@@ -39,7 +45,13 @@ describe('user service: profiles from auth.user.registered', function () {
 
   function registration(userId: string, email: string): { id: string; bytes: Uint8Array } {
     const id = newId();
-    const payload = UserRegistered.encode({ userId, email, firstName: 'Grace', lastName: 'Hopper', registeredAt: new Date() }).finish();
+    const payload = UserRegistered.encode({
+      userId,
+      email,
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      registeredAt: new Date(),
+    }).finish();
     const bytes = encodeEnvelope({
       id,
       type: UserRegisteredEvent.typeName,

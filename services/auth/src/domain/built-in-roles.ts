@@ -9,7 +9,11 @@ import { CUSTOMER_ROLE } from './registration.js';
  * them; their permissions stay editable by admins.
  */
 const BUILT_IN_ROLES = [
-  { name: CUSTOMER_ROLE, description: 'A shopper: their own profile, carts, orders and returns', permissions: [] },
+  {
+    name: CUSTOMER_ROLE,
+    description: 'A shopper: their own profile, carts, orders and returns',
+    permissions: [],
+  },
   { name: ADMIN_ROLE, description: 'Full access to every service', permissions: [ALL_PERMISSIONS] },
 ];
 

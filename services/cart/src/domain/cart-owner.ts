@@ -9,11 +9,15 @@ const SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
 /** The caller's token decides; without one, the guest session id from the request does. */
 export function cartOwnerOf(principal: Principal | undefined, sessionId: string): CartOwner {
   if (principal) return { userId: principal.userId };
-  if (sessionId === '') throw invalidArgument('session_id', 'is required for a guest (a caller without an access token)');
-  if (!SESSION_ID.test(sessionId)) throw invalidArgument('session_id', 'must be 16-128 characters of letters, digits, _ or -');
+  if (sessionId === '')
+    throw invalidArgument('session_id', 'is required for a guest (a caller without an access token)');
+  if (!SESSION_ID.test(sessionId))
+    throw invalidArgument('session_id', 'must be 16-128 characters of letters, digits, _ or -');
   return { sessionId };
 }
 
 export function owns(owner: CartOwner, cart: { userId?: string | null; sessionId?: string | null }): boolean {
-  return 'userId' in owner ? cart.userId === owner.userId : cart.userId == null && cart.sessionId === owner.sessionId;
+  return 'userId' in owner
+    ? cart.userId === owner.userId
+    : cart.userId == null && cart.sessionId === owner.sessionId;
 }

@@ -66,14 +66,20 @@ async function openCart(em: EntityManager, owner: CartOwner, currency: string): 
  * is the product's, enough available) and snapshotting its name, SKU and price. Adding a variant
  * already in the cart adds to its line, atomically, so concurrent adds never lose one another.
  */
-export async function addItem(em: EntityManager, catalog: Catalog, owner: CartOwner, input: AddItem): Promise<CartMessage> {
+export async function addItem(
+  em: EntityManager,
+  catalog: Catalog,
+  owner: CartOwner,
+  input: AddItem,
+): Promise<CartMessage> {
   const productId = requireUuid(input.productId, 'product_id');
   const variantId = requireUuid(input.variantId, 'variant_id');
   if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_LINE_QUANTITY) {
     throw invalidArgument('quantity', `must be a whole number from 1 to ${MAX_LINE_QUANTITY}`);
   }
   const existing = input.cartId === '' ? undefined : await findOwnCart(em, owner, input.cartId);
-  if (existing && existing.status !== 'active') throw failedPrecondition(`cart ${existing.id} is ${existing.status} and cannot change`);
+  if (existing && existing.status !== 'active')
+    throw failedPrecondition(`cart ${existing.id} is ${existing.status} and cannot change`);
 
   const product = await catalog.getProduct(productId);
   const variant = product.variants.find((v) => v.id === variantId);
@@ -83,7 +89,9 @@ export async function addItem(em: EntityManager, catalog: Catalog, owner: CartOw
 
   const cart = existing ?? (await openCart(em, owner, price.currencyCode));
   if (cart.currency !== price.currencyCode) {
-    throw failedPrecondition(`cart is in ${cart.currency}; product ${productId} is priced in ${price.currencyCode}`);
+    throw failedPrecondition(
+      `cart is in ${cart.currency}; product ${productId} is priced in ${price.currencyCode}`,
+    );
   }
 
   await em.transactional(async (tx) => {
@@ -95,14 +103,28 @@ export async function addItem(em: EntityManager, catalog: Catalog, owner: CartOw
                      unit_price = excluded.unit_price, product_name = excluded.product_name,
                      product_sku = excluded.product_sku, updated_at = now()
        RETURNING quantity`,
-      [newId(), cart.id, productId, variantId, product.name, variant.sku, price.amountMinor, price.currencyCode, input.quantity],
+      [
+        newId(),
+        cart.id,
+        productId,
+        variantId,
+        product.name,
+        variant.sku,
+        price.amountMinor,
+        price.currencyCode,
+        input.quantity,
+      ],
     );
     const quantity = line?.quantity ?? input.quantity;
     if (quantity > MAX_LINE_QUANTITY) {
-      throw failedPrecondition(`a cart line holds at most ${MAX_LINE_QUANTITY} units (this one would hold ${quantity})`);
+      throw failedPrecondition(
+        `a cart line holds at most ${MAX_LINE_QUANTITY} units (this one would hold ${quantity})`,
+      );
     }
     if (quantity > variant.availableQuantity) {
-      throw failedPrecondition(`only ${variant.availableQuantity} of ${variant.sku} available (cart would hold ${quantity})`);
+      throw failedPrecondition(
+        `only ${variant.availableQuantity} of ${variant.sku} available (cart would hold ${quantity})`,
+      );
     }
     await tx.nativeUpdate(Cart, { id: cart.id }, { updatedAt: new Date(), expiresAt: expiry() });
   });

@@ -41,7 +41,9 @@ function validateVariants(input: NewProduct, price: Money): ValidVariant[] {
   }
   // A product sold without options still has one variant: carts and stock always name a variant.
   const variants: NewVariant[] =
-    input.variants.length > 0 ? input.variants : [{ sku: input.sku, name: 'Default', price, initialStock: 0 }];
+    input.variants.length > 0
+      ? input.variants
+      : [{ sku: input.sku, name: 'Default', price, initialStock: 0 }];
   const seen = new Set<string>();
   return variants.map((variant, i) => {
     const sku = requireSku(variant.sku, `variants[${i}].sku`);
@@ -49,7 +51,10 @@ function validateVariants(input: NewProduct, price: Money): ValidVariant[] {
     seen.add(sku);
     const variantPrice = variant.price ? requireMoney(variant.price, `variants[${i}].price`) : price;
     if (variantPrice.currencyCode !== price.currencyCode) {
-      throw invalidArgument(`variants[${i}].price.currency_code`, `must be the product's currency ${price.currencyCode}`);
+      throw invalidArgument(
+        `variants[${i}].price.currency_code`,
+        `must be the product's currency ${price.currencyCode}`,
+      );
     }
     return {
       sku,
@@ -64,7 +69,10 @@ function validateVariants(input: NewProduct, price: Money): ValidVariant[] {
 function clashOf(error: UniqueConstraintViolationException, input: NewProduct): Error {
   const text = error.message;
   if (text.includes('slug')) return alreadyExists('product', `slug ${input.slug} is taken`);
-  return alreadyExists('product', `a SKU of this product is already used (${text.match(/\(sku\)=\(([^)]*)\)/)?.[1] ?? input.sku})`);
+  return alreadyExists(
+    'product',
+    `a SKU of this product is already used (${text.match(/\(sku\)=\(([^)]*)\)/)?.[1] ?? input.sku})`,
+  );
 }
 
 /**

@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ProductStatus, type Product as ProductMessage } from '../../../../gen/ecommerce/product/v1/product.js';
+import {
+  ProductStatus,
+  type Product as ProductMessage,
+} from '../../../../gen/ecommerce/product/v1/product.js';
 import { isUuid } from '../../../../lib/ids.js';
 import { Inventory } from '../entities/inventory.js';
 import { Product } from '../entities/product.js';

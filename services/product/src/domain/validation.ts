@@ -5,7 +5,8 @@ const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export function requireSku(value: string, field: string): string {
   const sku = value.trim();
-  if (!SKU.test(sku)) throw invalidArgument(field, 'must be 1-64 letters, digits, dots, dashes or underscores');
+  if (!SKU.test(sku))
+    throw invalidArgument(field, 'must be 1-64 letters, digits, dots, dashes or underscores');
   return sku;
 }
 

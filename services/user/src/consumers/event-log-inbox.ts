@@ -17,7 +17,11 @@ export const eventLogInbox: Inbox = {
         envelope.id,
         envelope.type,
         envelope.source,
-        JSON.stringify({ consumer, subject: envelope.subject, payloadBase64: Buffer.from(envelope.payload).toString('base64') }),
+        JSON.stringify({
+          consumer,
+          subject: envelope.subject,
+          payloadBase64: Buffer.from(envelope.payload).toString('base64'),
+        }),
       ],
     );
     return rows.length > 0;

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
-import { TcpProxy } from '../../lib/testing/tcp-proxy.js';
-import { clientsFor, eventually } from '../support/clients.js';
-import { startTestMesh, type TestMesh } from '../support/mesh.js';
+import { TcpProxy } from '../lib/testing/tcp-proxy.js';
+import { clientsFor, eventually } from './support/clients.js';
+import { startTestMesh, type TestMesh } from './support/mesh.js';
 
 /**
  * NATS goes away while customers register: the registrations commit (their events wait in the
  * auth outbox), and once NATS is back the relay publishes them and the user service creates the
  * profiles. NATS is reached through a TCP proxy we can cut, so the real server keeps running.
  */
-describe('registrations while NATS is unreachable', function () {
+describe('registrations while NATS is unreachable (needs NATS)', function () {
   this.timeout(120_000);
   let proxy: TcpProxy;
   let mesh: TestMesh;
@@ -42,16 +42,21 @@ describe('registrations while NATS is unreachable', function () {
     // While NATS is away no profile can appear.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (const user of registered) {
-      const missing = await api.user.getMyProfile({}, { token: user.token }).catch((error: { code: number }) => error.code);
+      const missing = await api.user
+        .getMyProfile({}, { token: user.token })
+        .catch((error: { code: number }) => error.code);
       expect(missing).to.equal(5); // NOT_FOUND
     }
 
     await proxy.restore();
     for (const user of registered) {
-      const profile = await eventually(async () => (await api.user.getMyProfile({}, { token: user.token })).profile, {
-        timeoutMs: 60_000,
-        what: `profile of ${user.email}`,
-      });
+      const profile = await eventually(
+        async () => (await api.user.getMyProfile({}, { token: user.token })).profile,
+        {
+          timeoutMs: 60_000,
+          what: `profile of ${user.email}`,
+        },
+      );
       expect(profile.userId).to.equal(user.userId);
     }
   });
