@@ -1,4 +1,5 @@
-import { Migration, type MigrationObject } from '@mikro-orm/migrations';
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration } from '@mikro-orm/migrations';
 
 /**
  * The `infra` schema every service database carries beside its own `public` tables:
