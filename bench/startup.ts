@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_GRPC_PORTS, SERVICE_NAMES } from '../lib/config/topology.js';
-import { checkHealth, HealthClient } from './load/health-client.js';
+import { checkWith, createHealthClient, type HealthClient } from '../lib/runtime/health-probe.js';
 import { describeMachine, machineFacts } from './machine.js';
 import { appendResult, commandLine } from './results.js';
 
@@ -102,10 +102,7 @@ async function measureStart(
     'grpc.max_reconnect_backoff_ms': POLL_INTERVAL_MS,
   };
   const pending = new Map(
-    SERVICE_NAMES.map((name) => [
-      name,
-      new HealthClient(`127.0.0.1:${DEFAULT_GRPC_PORTS[name]}`, grpc.credentials.createInsecure(), options),
-    ]),
+    SERVICE_NAMES.map((name) => [name, createHealthClient(`127.0.0.1:${DEFAULT_GRPC_PORTS[name]}`, options)]),
   );
 
   const spawnedAt = performance.now();
@@ -138,7 +135,7 @@ async function measureStart(
         );
       }
       const checks = [...pending].map(async ([name, client]) => {
-        const status = await checkHealth(client, new Date(Date.now() + 500)).catch(() => 'no answer');
+        const status = await checkWith(client, new Date(Date.now() + 500)).catch(() => 'no answer');
         if (status === 'SERVING') {
           pending.delete(name);
           client.close();

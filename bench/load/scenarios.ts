@@ -5,7 +5,7 @@ import { CartServiceClient } from '../../gen/ecommerce/cart/v1/cart.js';
 import { ProductServiceClient, type Product } from '../../gen/ecommerce/product/v1/product.js';
 import { DEFAULT_GRPC_PORTS, type ServiceName } from '../../lib/config/topology.js';
 import { assertLoopback } from './address.js';
-import { checkHealth, HealthClient } from './health-client.js';
+import { checkWith, createHealthClient, type HealthClient } from '../../lib/runtime/health-probe.js';
 
 /**
  * A named load scenario. `prepare` runs once in the coordinator (it may create data through the
@@ -166,10 +166,10 @@ const noop: Scenario<HealthClient, Record<string, never>> = {
     return {};
   },
   connect(target, options) {
-    return new HealthClient(target, insecure, options);
+    return createHealthClient(target, options);
   },
   async call(client, _ctx, _i, deadline) {
-    await checkHealth(client, deadline);
+    await checkWith(client, deadline);
   },
 };
 

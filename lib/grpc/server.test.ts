@@ -8,7 +8,7 @@ import { testKey, type TestKey } from '../auth/test/keys.js';
 import { JwksTokenVerifier } from '../auth/token-verifier.js';
 import { implementService } from './implement-service.js';
 import { startGrpcServer, type RunningGrpcServer } from './server.js';
-import { checkHealth } from './test/health-client.js';
+import { checkHealth } from '../runtime/health-probe.js';
 import { quiet, rawCall, startEchoServer, type EchoServer } from './test/harness.js';
 
 type ReflectionClientClass = new (

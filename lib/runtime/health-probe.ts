@@ -12,19 +12,34 @@ export interface HealthClient extends grpc.Client {
 
 const HealthClientConstructor = grpc.makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');
 
-export function createHealthClient(address: string): HealthClient {
-  return new HealthClientConstructor(address, grpc.credentials.createInsecure()) as unknown as HealthClient;
+export function createHealthClient(address: string, options: Partial<grpc.ClientOptions> = {}): HealthClient {
+  return new HealthClientConstructor(
+    address,
+    grpc.credentials.createInsecure(),
+    options,
+  ) as unknown as HealthClient;
 }
 
-/** One `grpc.health.v1.Health/Check` call: the serving status name, or the failure's message. */
-export function checkHealth(address: string, service = '', deadlineMs = 1_000): Promise<string> {
-  const client = createHealthClient(address);
-  return new Promise((resolve) => {
-    client.check({ service }, { deadline: Date.now() + deadlineMs }, (error, reply) => {
-      client.close();
-      resolve(error ? `error: ${error.details || error.message}` : (reply?.status ?? 'UNKNOWN'));
+/** One Check on an open client: resolves with the status name (`SERVING`, …), rejects with the call's error. */
+export function checkWith(client: HealthClient, deadline: Date, service = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    client.check({ service }, { deadline }, (error, reply) => {
+      if (error) reject(error);
+      else resolve(reply?.status ?? 'UNKNOWN');
     });
   });
+}
+
+/** One Check as a Kubernetes probe asks it: the status name, or `error <CODE>`. */
+export async function checkHealth(address: string, service = '', deadlineMs = 1_000): Promise<string> {
+  const client = createHealthClient(address);
+  try {
+    return await checkWith(client, new Date(Date.now() + deadlineMs), service);
+  } catch (error) {
+    return `error ${grpc.status[(error as grpc.ServiceError).code] ?? 'UNKNOWN'}`;
+  } finally {
+    client.close();
+  }
 }
 
 /** Polls the health service until it answers SERVING, or fails after `timeoutMs` saying what it last saw. */
