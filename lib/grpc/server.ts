@@ -75,7 +75,12 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
   const logger = options.logger ?? rootLogger.child({ component: 'grpc-server' });
   const names = options.services.map((service) => service.name);
   const server = new grpc.Server(SERVER_OPTIONS);
-  for (const service of options.services) server.addService(service.definition, service.implementation);
+  for (const service of options.services) {
+    // A contract declared before its RPCs (no methods yet) still reports health under its name,
+    // but grpc-js cannot register a service with no methods.
+    if (Object.keys(service.definition).length === 0) continue;
+    server.addService(service.definition, service.implementation);
+  }
 
   const health = new HealthImplementation();
   const setServing = (serving: boolean): void => {

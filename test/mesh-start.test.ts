@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { SERVICE_NAMES } from '../lib/config/index.js';
+import { checkHealth } from '../lib/runtime/health-probe.js';
+import { startTestMesh, type TestMesh } from './support/mesh.js';
+
+const PROTO_SERVICE: Record<string, string> = {
+  auth: 'ecommerce.auth.v1.AuthService',
+  user: 'ecommerce.user.v1.UserService',
+  product: 'ecommerce.product.v1.ProductService',
+  order: 'ecommerce.order.v1.OrderService',
+  payment: 'ecommerce.payment.v1.PaymentService',
+  notification: 'ecommerce.notification.v1.NotificationService',
+  cart: 'ecommerce.cart.v1.CartService',
+  discount: 'ecommerce.discount.v1.DiscountService',
+  shipping: 'ecommerce.shipping.v1.ShippingService',
+  return: 'ecommerce.return.v1.ReturnService',
+};
+
+describe('the whole mesh', function () {
+  this.timeout(180_000);
+  let mesh: TestMesh;
+
+  before(async () => {
+    mesh = await startTestMesh(SERVICE_NAMES);
+  });
+  after(async () => {
+    await mesh?.stop();
+  });
+
+  it('starts all ten services, each SERVING under its own name on its own port', async () => {
+    for (const name of SERVICE_NAMES) {
+      expect(await checkHealth(mesh.address(name)), `${name} overall`).to.equal('SERVING');
+      expect(await checkHealth(mesh.address(name), PROTO_SERVICE[name]), name).to.equal('SERVING');
+    }
+  });
+
+  it('stops one service without disturbing the others, and starts it again', async () => {
+    await mesh.stopService('order');
+    expect(await checkHealth(mesh.address('order'))).to.match(/^error (UNAVAILABLE|DEADLINE_EXCEEDED)/);
+    expect(await checkHealth(mesh.address('payment'))).to.equal('SERVING');
+    await mesh.startService('order');
+    expect(await checkHealth(mesh.address('order'))).to.equal('SERVING');
+  });
+});
