@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ADMIN_ROLE } from '../../../../lib/auth/principal.js';
+import { ConfigError } from '../../../../lib/config/index.js';
+import { AppError } from '../../../../lib/errors.js';
 import type { Logger } from '../../../../lib/log.js';
 import { Role } from '../entities/role.js';
 import { User } from '../entities/user.js';
@@ -22,7 +24,14 @@ export async function ensureBootstrapAdmin(
       em,
       { ...credentials, firstName: 'Platform', lastName: 'Administrator' },
       { ip: undefined, userAgent: 'bootstrap' },
-    );
+    ).catch((error: unknown) => {
+      // A rejected email or password is a configuration mistake: say which setting to fix.
+      if (error instanceof AppError && error.violations?.[0]) {
+        const { field, description } = error.violations[0];
+        throw new ConfigError(`AUTH_BOOTSTRAP_ADMIN_${field.toUpperCase()}`, description);
+      }
+      throw error;
+    });
     user = await em.findOneOrFail(User, { id: userId });
     logger.info({ email: user.email }, 'bootstrap administrator registered');
   }
