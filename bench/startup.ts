@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_GRPC_PORTS, SERVICE_NAMES } from '../lib/config/topology.js';
-import { checkWith, createHealthClient, type HealthClient } from '../lib/runtime/health-probe.js';
+import { checkWith, createHealthClient } from '../lib/runtime/health-probe.js';
 import { describeMachine, machineFacts } from './machine.js';
 import { appendResult, commandLine } from './results.js';
 
