@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { SERVICE_NAMES } from '../lib/config/index.js';
 import { checkHealth } from '../lib/runtime/health-probe.js';
@@ -40,5 +41,27 @@ describe('the whole mesh', function () {
     expect(await checkHealth(mesh.address('payment'))).to.equal('SERVING');
     await mesh.startService('order');
     expect(await checkHealth(mesh.address('order'))).to.equal('SERVING');
+  });
+});
+
+describe('a service whose port is taken', function () {
+  this.timeout(60_000);
+
+  it('fails to start with an error naming the address, and stops what it had started', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(51053, '127.0.0.1', resolve));
+    try {
+      const error = await startTestMesh(['product']).then(
+        () => undefined,
+        (caught: Error) => caught,
+      );
+      expect(error?.message).to.match(/127\.0\.0\.1:51053/);
+    } finally {
+      squatter.close();
+    }
+    // Nothing of the failed start is left holding the database or the port.
+    const mesh = await startTestMesh(['product']);
+    expect(await checkHealth(mesh.address('product'))).to.equal('SERVING');
+    await mesh.stop();
   });
 });

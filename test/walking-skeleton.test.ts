@@ -113,6 +113,19 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       expect(failure.details).to.contain(email);
     });
 
+    it('lets exactly one of ten simultaneous registrations of one email through', async () => {
+      const email = uniqueEmail('race');
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, () =>
+          api.auth.register({ email, password: STRONG_PASSWORD, firstName: 'A', lastName: 'B' }),
+        ),
+      );
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as { code: number }] : []));
+      expect(won).to.have.length(1);
+      expect(lost.map((f) => f.code)).to.deep.equal(Array(9).fill(status.ALREADY_EXISTS));
+    });
+
     it('answers INVALID_ARGUMENT naming the field for a bad email or a weak password, and creates nothing', async () => {
       const badEmail = await failureOf(
         api.auth.register({
@@ -270,6 +283,43 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
         api.cart.getCart({ cartId: cart!.id, sessionId: `${sessionId}-other` }),
       );
       expect(otherGuest.code).to.equal(status.NOT_FOUND);
+    });
+
+    it('adds up simultaneous additions of one variant to one cart without losing any', async () => {
+      const product = await createProduct(50);
+      const variantId = product.variants[0]!.id;
+      const { cart } = await api.cart.addItem({
+        cartId: '',
+        sessionId,
+        productId: product.id,
+        variantId,
+        quantity: 1,
+      });
+      await Promise.all(
+        Array.from({ length: 12 }, () =>
+          api.cart.addItem({ cartId: cart!.id, sessionId, productId: product.id, variantId, quantity: 2 }),
+        ),
+      );
+      const { cart: after } = await api.cart.getCart({ cartId: cart!.id, sessionId });
+      expect(after!.items).to.have.length(1);
+      expect(after!.items[0]!.quantity).to.equal(25);
+    });
+
+    it('answers INVALID_ARGUMENT naming the field for a bad cart request, and changes nothing', async () => {
+      const product = await createProduct(5);
+      const variantId = product.variants[0]!.id;
+      const base = { cartId: '', sessionId, productId: product.id, variantId, quantity: 1 };
+      const cases: [typeof base, string][] = [
+        [{ ...base, quantity: 0 }, 'quantity'],
+        [{ ...base, productId: 'not-a-uuid' }, 'product_id'],
+        [{ ...base, variantId: '0190f3a0-0000-7000-8000-000000000000' }, 'variant_id'],
+        [{ ...base, sessionId: 'short' }, 'session_id'],
+      ];
+      for (const [request, field] of cases) {
+        const failure = await failureOf(api.cart.addItem(request));
+        expect(failure.code, field).to.equal(status.INVALID_ARGUMENT);
+        expect(failure.violations[0]?.field).to.equal(field);
+      }
     });
 
     it('answers UNAVAILABLE fast while the product service is down, opens the breaker, and recovers', async () => {

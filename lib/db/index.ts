@@ -1,2 +1,2 @@
 export * from './orm.js';
-export { ensureDatabaseExists } from './create-database.js';
+export { dropDatabases, ensureDatabaseExists } from './create-database.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { defineEntity, p } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
+import { dropDatabases } from './create-database.js';
 import { migrateDatabase, openDatabase, type Database, type DatabaseDefinition } from './orm.js';
 
 class CreateWidgets extends Migration {
@@ -47,14 +48,7 @@ describe('lib/db: opening and migrating a service database', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
   after(async () => {
-    if (!process.env.DATABASE_URL) return;
-    const pg = (await import('pg')).default;
-    const admin = new URL(process.env.DATABASE_URL);
-    admin.pathname = '/postgres';
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await client.end();
+    if (process.env.DATABASE_URL) await dropDatabases(process.env.DATABASE_URL, [dbName]);
   });
 
   it('creates the database, applies infra then service migrations, and a second run applies nothing', async () => {

@@ -23,7 +23,8 @@ const REQUEST_ID_HEADER = 'x-request-id';
 // Ids from outside end up in every log line: accept only short, plain ones.
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function firstString(metadata: grpc.Metadata, key: string): string | undefined {
+/** The first value of a text metadata key, if any. */
+export function firstString(metadata: grpc.Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
   return typeof value === 'string' ? value : undefined;
 }

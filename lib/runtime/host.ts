@@ -40,6 +40,11 @@ export async function startService(module: ServiceModule, deps: HostDependencies
   const { config } = deps;
   const logger = rootLogger.child({ service: module.name });
   const database = await openDatabase(module.database, { url: config.databaseUrl, dataDir: config.dataDir });
+  // What has started so far, stopped in reverse if a later step fails (a taken port, say).
+  const background: BackgroundTask[] = [];
+  const stopBackground = async (): Promise<void> => {
+    for (const task of background.reverse()) await task.stop();
+  };
   try {
     await prepareSchema(database, config, module.database.name);
     const parts = await module.create({
@@ -50,14 +55,15 @@ export async function startService(module: ServiceModule, deps: HostDependencies
       events: deps.events,
       verifier: deps.verifier,
     });
-    const relay = new OutboxRelay({ orm: database.orm, transport: deps.events, source: module.name, logger });
-    relay.start();
-    const background: BackgroundTask[] = [...(parts.background ?? [])];
+    background.push(...(parts.background ?? []));
     if (module.database.partitionedTables?.length) {
       background.push(
         await startPartitionMaintenance(database.orm, module.database.partitionedTables, deps.env, logger),
       );
     }
+    const relay = new OutboxRelay({ orm: database.orm, transport: deps.events, source: module.name, logger });
+    relay.start();
+    background.push({ name: 'outbox relay', stop: () => relay.stop() });
     const server = await startGrpcServer({
       host: config.grpcHost,
       port: config.grpcPort,
@@ -78,12 +84,13 @@ export async function startService(module: ServiceModule, deps: HostDependencies
       stopIntake,
       stop: async () => {
         await stopIntake();
-        for (const task of [...background].reverse()) await task.stop();
+        await stopBackground();
         await database.close();
         logger.info('service stopped');
       },
     };
   } catch (error) {
+    await stopBackground();
     await database.close();
     throw error;
   }

@@ -32,11 +32,13 @@ export async function startMesh(modules: ServiceModule[], env: Env = process.env
     'ecommerce-mesh',
     logger,
   );
+  // One verifier for the process: the auth service's keys are fetched once, not once per service.
+  const verifier = createAuthServiceVerifier(env);
   const deps = (name: string): HostDependencies => ({
     config: configs.get(name)!,
     env,
     events: transport,
-    verifier: createAuthServiceVerifier(env),
+    verifier,
   });
   const running = new Map<string, RunningService>();
   const moduleNamed = (name: string): ServiceModule => {

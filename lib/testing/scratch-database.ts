@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { dropDatabases } from '../db/create-database.js';
 import { migrateDatabase, openDatabase, type Database, type DatabaseDefinition } from '../db/orm.js';
 
 /** A throw-away migrated database for a test, on the same engine the suite runs against. */
@@ -76,20 +76,8 @@ export async function openScratchDatabase(
     name,
     drop: async () => {
       await database.close();
-      if (server) await dropPostgresDatabase(server, name);
+      if (server) await dropDatabases(server, [name]);
       else rmSync(join(dataDir, name), { recursive: true, force: true });
     },
   };
-}
-
-async function dropPostgresDatabase(server: string, name: string): Promise<void> {
-  const admin = new URL(server);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { dropDatabases } from '../../lib/db/index.js';
 import { DEFAULT_GRPC_PORTS, SERVICE_NAMES, type ServiceName } from '../../lib/config/index.js';
 import { resetBreakers } from '../../lib/grpc/index.js';
 import { startMesh } from '../../lib/runtime/mesh.js';
@@ -52,16 +52,10 @@ function testEnv(runId: string, dataDir: string): NodeJS.ProcessEnv {
 
 async function dropScratchDatabases(runId: string): Promise<void> {
   if (!process.env.DATABASE_URL || process.env.MESH === 'processes') return;
-  const admin = new URL(process.env.DATABASE_URL);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    for (const name of SERVICE_NAMES)
-      await client.query(`DROP DATABASE IF EXISTS "t${runId}_${name}_db" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  await dropDatabases(
+    process.env.DATABASE_URL,
+    SERVICE_NAMES.map((name) => `t${runId}_${name}_db`),
+  );
 }
 
 /**
@@ -97,7 +91,10 @@ export async function startTestMesh(names: readonly ServiceName[] = SERVICE_NAME
   }
 
   const modules = ALL_SERVICES.filter((module) => names.includes(module.name));
-  const mesh = await startMesh(modules, env);
+  const mesh = await startMesh(modules, env).catch(async (error: unknown) => {
+    await cleanUp();
+    throw error;
+  });
   return {
     dataDir,
     address,

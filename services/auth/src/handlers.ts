@@ -3,20 +3,16 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { AuthServiceService } from '../../../gen/ecommerce/auth/v1/auth.js';
 import { allow } from '../../../lib/auth/access-rule.js';
 import type { TokenSigner } from '../../../lib/auth/token-signer.js';
-import type { ServiceHandlers } from '../../../lib/grpc/index.js';
+import { firstString, type ServiceHandlers } from '../../../lib/grpc/index.js';
 import type { ClientInfo } from './domain/client-info.js';
 import { login } from './domain/login.js';
 import { registerUser } from './domain/registration.js';
 
 /** The address and agent a BFF forwards (`x-forwarded-for`, `x-user-agent`), else the gRPC agent. */
 function clientInfoOf(metadata: grpc.Metadata): ClientInfo {
-  const first = (key: string): string | undefined => {
-    const value = metadata.get(key)[0];
-    return typeof value === 'string' ? value : undefined;
-  };
   return {
-    ip: first('x-forwarded-for')?.split(',')[0]?.trim(),
-    userAgent: first('x-user-agent') ?? first('user-agent'),
+    ip: firstString(metadata, 'x-forwarded-for')?.split(',')[0]?.trim(),
+    userAgent: firstString(metadata, 'x-user-agent') ?? firstString(metadata, 'user-agent'),
   };
 }
 
