@@ -198,6 +198,7 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       const product = await createProduct(5);
       const { product: read } = await api.product.getProduct({ lookup: { $case: 'id', value: product.id } });
       expect(read).to.deep.include({ id: product.id, sku: product.sku, name: 'Plain tee' });
+      expect(Math.abs(read!.createdAt!.getTime() - Date.now())).to.be.lessThan(5 * 60_000);
       expect(read!.variants[0]).to.deep.include({
         availableQuantity: 5,
         price: { currencyCode: 'EUR', amountMinor: 1999 },
