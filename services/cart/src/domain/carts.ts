@@ -1,7 +1,9 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Cart as CartMessage } from '../../../../gen/ecommerce/cart/v1/cart.js';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
+import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { isUuid, newId } from '../../../../lib/ids.js';
+import type { Money } from '../../../../lib/money.js';
 import { Cart } from '../entities/cart.js';
 import type { Catalog } from './catalog.js';
 import { owns, type CartOwner } from './cart-owner.js';
@@ -39,32 +41,80 @@ function expiry(): Date {
 }
 
 /**
- * A customer has at most one active cart (a unique index says so): adding without a cart id adds
- * to it, creating it if there is none. A guest without a cart id gets a new cart.
+ * The cart to add to when none is named, inside the caller's transaction: a customer's active cart
+ * (at most one, a unique index says so), created if there is none; a guest always gets a new one.
+ * Two first AddItems of one customer at once meet on that index: the second insert does nothing and
+ * reads the cart the first one made.
  */
-async function openCart(em: EntityManager, owner: CartOwner, currency: string): Promise<Cart> {
+async function openCart(tx: EntityManager, owner: CartOwner, currency: string): Promise<Cart> {
   if ('userId' in owner) {
-    const active = await em.findOne(Cart, { userId: owner.userId, status: 'active' });
+    const active = await tx.findOne(Cart, { userId: owner.userId, status: 'active' });
     if (active) return active;
   }
-  try {
-    const cart = em.create(Cart, { ...owner, status: 'active', currency, expiresAt: expiry() });
-    await em.flush();
-    return cart;
-  } catch (error) {
-    // Two first AddItems of one customer at once: the other one created the cart; use it.
-    if (error instanceof UniqueConstraintViolationException && 'userId' in owner) {
-      em.clear();
-      return em.findOneOrFail(Cart, { userId: owner.userId, status: 'active' });
-    }
-    throw error;
-  }
+  const id = newId();
+  await tx.execute(
+    `INSERT INTO carts (id, user_id, session_id, status, currency, expires_at)
+     VALUES (?, ?, ?, 'active', ?, ?)
+     ON CONFLICT (user_id) WHERE status = 'active' DO NOTHING`,
+    [
+      id,
+      'userId' in owner ? owner.userId : null,
+      'sessionId' in owner ? owner.sessionId : null,
+      currency,
+      expiry(),
+    ],
+  );
+  return 'userId' in owner
+    ? tx.findOneOrFail(Cart, { userId: owner.userId, status: 'active' })
+    : tx.findOneOrFail(Cart, { id });
+}
+
+/** Adds to (or starts) the line of a variant in one statement, so concurrent adds never lose one another. */
+async function addToLine(
+  tx: EntityManager,
+  cartId: string,
+  line: { productId: string; variantId: string; name: string; sku: string; price: Money; quantity: number },
+): Promise<number> {
+  const [row] = await tx.execute<{ quantity: number }[]>(
+    `INSERT INTO cart_items (id, cart_id, product_id, variant_id, product_name, product_sku, unit_price, currency, quantity)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (cart_id, variant_id)
+     DO UPDATE SET quantity = cart_items.quantity + excluded.quantity,
+                   unit_price = excluded.unit_price, product_name = excluded.product_name,
+                   product_sku = excluded.product_sku, updated_at = now()
+     RETURNING quantity`,
+    [
+      newId(),
+      cartId,
+      line.productId,
+      line.variantId,
+      line.name,
+      line.sku,
+      minorUnitsToDecimal(line.price.amountMinor),
+      line.price.currencyCode,
+      line.quantity,
+    ],
+  );
+  return row!.quantity;
+}
+
+/** Refreshes the cart's cached totals (DATABASES.md) from its lines, and pushes its expiry back. */
+async function refreshTotals(tx: EntityManager, cartId: string): Promise<void> {
+  await tx.execute(
+    `UPDATE carts c
+        SET subtotal = t.subtotal, total_amount = greatest(t.subtotal - c.discount_amount, 0),
+            item_count = t.item_count, expires_at = ?, updated_at = now()
+       FROM (SELECT coalesce(sum(unit_price * quantity), 0) AS subtotal, coalesce(sum(quantity), 0) AS item_count
+               FROM cart_items WHERE cart_id = ?) t
+      WHERE c.id = ?`,
+    [expiry(), cartId, cartId],
+  );
 }
 
 /**
  * Adds a quantity of a product variant, checked against the catalog (exists, published, the variant
- * is the product's, enough available) and snapshotting its name, SKU and price. Adding a variant
- * already in the cart adds to its line, atomically, so concurrent adds never lose one another.
+ * is the product's, enough available) and snapshotting its name, SKU and price. Nothing is written
+ * unless every check passes: a refused add leaves no cart and no line behind.
  */
 export async function addItem(
   em: EntityManager,
@@ -87,35 +137,21 @@ export async function addItem(
   const price = variant.price ?? product.price;
   if (!price) throw failedPrecondition(`product ${productId} has no price`);
 
-  const cart = existing ?? (await openCart(em, owner, price.currencyCode));
-  if (cart.currency !== price.currencyCode) {
-    throw failedPrecondition(
-      `cart is in ${cart.currency}; product ${productId} is priced in ${price.currencyCode}`,
-    );
-  }
-
-  await em.transactional(async (tx) => {
-    const [line] = await tx.execute<{ quantity: number }[]>(
-      `INSERT INTO cart_items (id, cart_id, product_id, variant_id, product_name, product_sku, unit_price, currency, quantity, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?::numeric / 100, ?, ?, now(), now())
-       ON CONFLICT (cart_id, variant_id)
-       DO UPDATE SET quantity = cart_items.quantity + excluded.quantity,
-                     unit_price = excluded.unit_price, product_name = excluded.product_name,
-                     product_sku = excluded.product_sku, updated_at = now()
-       RETURNING quantity`,
-      [
-        newId(),
-        cart.id,
-        productId,
-        variantId,
-        product.name,
-        variant.sku,
-        price.amountMinor,
-        price.currencyCode,
-        input.quantity,
-      ],
-    );
-    const quantity = line?.quantity ?? input.quantity;
+  const cartId = await em.transactional(async (tx) => {
+    const cart = existing ?? (await openCart(tx, owner, price.currencyCode));
+    if (cart.currency !== price.currencyCode) {
+      throw failedPrecondition(
+        `cart is in ${cart.currency}; product ${productId} is priced in ${price.currencyCode}`,
+      );
+    }
+    const quantity = await addToLine(tx, cart.id, {
+      productId,
+      variantId,
+      name: product.name,
+      sku: variant.sku,
+      price,
+      quantity: input.quantity,
+    });
     if (quantity > MAX_LINE_QUANTITY) {
       throw failedPrecondition(
         `a cart line holds at most ${MAX_LINE_QUANTITY} units (this one would hold ${quantity})`,
@@ -126,8 +162,9 @@ export async function addItem(
         `only ${variant.availableQuantity} of ${variant.sku} available (cart would hold ${quantity})`,
       );
     }
-    await tx.nativeUpdate(Cart, { id: cart.id }, { updatedAt: new Date(), expiresAt: expiry() });
+    await refreshTotals(tx, cart.id);
+    return cart.id;
   });
   em.clear();
-  return cartView(em, await em.findOneOrFail(Cart, { id: cart.id }));
+  return cartView(em, await em.findOneOrFail(Cart, { id: cartId }));
 }
