@@ -162,6 +162,19 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       expect(wrong.details).to.equal(unknown.details);
     });
 
+    it('locks an account after five wrong passwords: even the right one is refused, with the same answer', async () => {
+      const victim = await registerAndLogin('lockout');
+      for (let i = 0; i < 5; i++) {
+        await failureOf(api.auth.login({ email: victim.email, password: `wrong-password-${i}` }));
+      }
+      const locked = await failureOf(api.auth.login({ email: victim.email, password: STRONG_PASSWORD }));
+      const unknown = await failureOf(
+        api.auth.login({ email: uniqueEmail('ghost'), password: STRONG_PASSWORD }),
+      );
+      expect(locked.code).to.equal(status.UNAUTHENTICATED);
+      expect(locked.details).to.equal(unknown.details);
+    });
+
     it('rejects a token signed by another key, an expired token and a missing one with UNAUTHENTICATED', async () => {
       const alice = await registerAndLogin('tokens');
       await eventually(async () => (await api.user.getMyProfile({}, { token: alice.token })).profile, {

@@ -62,7 +62,7 @@ export async function login(
  */
 async function recordFailedLogin(em: EntityManager, userId: string, client: ClientInfo): Promise<void> {
   await em.transactional(async (tx) => {
-    const [row] = await tx.getConnection().execute<{ failed_login_attempts: number; locked: boolean }[]>(
+    const [row] = await tx.execute<{ failed_login_attempts: number; locked: boolean }[]>(
       `UPDATE users
           SET failed_login_attempts = failed_login_attempts + 1,
               locked_until = CASE WHEN failed_login_attempts + 1 >= ?
@@ -71,8 +71,6 @@ async function recordFailedLogin(em: EntityManager, userId: string, client: Clie
         WHERE id = ?
     RETURNING failed_login_attempts, (locked_until > now()) AS locked`,
       [MAX_FAILED_LOGINS, LOCKOUT_MINUTES, userId],
-      'all',
-      tx.getTransactionContext(),
     );
     recordSecurityEvent(tx, 'login_failed', userId, client, { attempts: row?.failed_login_attempts });
     if (row?.locked && row.failed_login_attempts === MAX_FAILED_LOGINS) {
