@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { SERVICE_NAMES } from '../lib/config/index.js';
 import { checkHealth } from '../lib/runtime/health-probe.js';
-import { startTestMesh, type TestMesh } from './support/mesh.js';
+import { startTestMesh, testPortOf, type TestMesh } from './support/mesh.js';
 
 const PROTO_SERVICE: Record<string, string> = {
   auth: 'ecommerce.auth.v1.AuthService',
@@ -49,13 +49,13 @@ describe('a service whose port is taken', function () {
 
   it('fails to start with an error naming the address, and stops what it had started', async () => {
     const squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(51053, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => squatter.listen(testPortOf('product'), '127.0.0.1', resolve));
     try {
       const error = await startTestMesh(['product']).then(
         () => undefined,
         (caught: Error) => caught,
       );
-      expect(error?.message).to.match(/127\.0\.0\.1:51053/);
+      expect(error?.message).to.contain(`127.0.0.1:${testPortOf('product')}`);
     } finally {
       squatter.close();
     }

@@ -8,8 +8,12 @@ import { startMesh } from '../../lib/runtime/mesh.js';
 import { ProcessMesh } from '../../lib/runtime/process-mesh.js';
 import { ALL_SERVICES } from '../../services/registry.js';
 
-/** Tests listen 1000 ports above the defaults, so they can run beside a `make run`. */
-const TEST_PORT_OFFSET = 1000;
+/**
+ * Tests listen on 20051–20060: beside a `make run` (50051–50060), and below the kernel's ephemeral
+ * range (32768–60999 here), where an outgoing connection of the suite itself (to PostgreSQL or NATS)
+ * can hold the very port a service is about to bind.
+ */
+const TEST_PORT_OFFSET = -30_000;
 
 export const ADMIN_EMAIL = 'admin@test.example';
 export const ADMIN_PASSWORD = 'harness-secret-pw-1';
@@ -37,7 +41,7 @@ function testEnv(runId: string, dataDir: string): NodeJS.ProcessEnv {
     AUTH_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
   };
   for (const name of SERVICE_NAMES) {
-    const port = DEFAULT_GRPC_PORTS[name] + TEST_PORT_OFFSET;
+    const port = testPortOf(name);
     env[`${name.toUpperCase()}_GRPC_PORT`] = String(port);
     env[`${name.toUpperCase()}_GRPC_ADDR`] = `127.0.0.1:${port}`;
     // Real PostgreSQL: a scratch database per service and run, dropped when the mesh stops.
@@ -64,6 +68,11 @@ async function dropScratchDatabases(runId: string): Promise<void> {
  * NATS_URL are set). With MESH=processes each runs as its own `node dist/services/<name>/main.js`
  * (the distributed run: `make migrate` first), and stopping one kills its process.
  */
+/** The port a service listens on in tests. */
+export function testPortOf(name: ServiceName): number {
+  return DEFAULT_GRPC_PORTS[name] + TEST_PORT_OFFSET;
+}
+
 export async function startTestMesh(names: readonly ServiceName[] = SERVICE_NAMES): Promise<TestMesh> {
   resetBreakers();
   const runId = `${process.pid}_${Date.now().toString(36)}`;
