@@ -24,8 +24,7 @@ export class ProcessMesh {
   ) {}
 
   async start(names: readonly ServiceName[], timeoutMs = 60_000): Promise<void> {
-    for (const name of names) this.spawn(name);
-    await Promise.all(names.map((name) => waitUntilServing(this.address(name), timeoutMs)));
+    await Promise.all(names.map((name) => this.launch(name, timeoutMs)));
   }
 
   address(name: ServiceName): string {
@@ -43,29 +42,38 @@ export class ProcessMesh {
 
   async restartService(name: ServiceName, timeoutMs = 60_000): Promise<void> {
     await this.stopService(name);
-    this.spawn(name);
-    await waitUntilServing(this.address(name), timeoutMs);
+    await this.launch(name, timeoutMs);
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.children.keys()].map((name) => this.stopService(name)));
   }
 
-  private spawn(name: ServiceName): void {
-    const entry = resolve('dist/services', name, 'main.js');
-    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
-      env: { ...this.env, METRICS_PORT: metricsPortOf(name, this.env) },
-      stdio: ['ignore', this.output, this.output === 'inherit' ? 'inherit' : 'pipe'],
-    });
-    if (this.output === 'ignore') {
-      let stderr = '';
-      child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-      child.once('exit', (code) => {
-        if (code !== 0 && code !== null && this.children.get(name) === child) {
-          process.stderr.write(`[${name}] exited with ${code}\n${stderr}\n`);
-        }
-      });
-    }
+  /** Spawns a service and waits until it is SERVING; a process that exits first fails at once, with its last words. */
+  private async launch(name: ServiceName, timeoutMs: number): Promise<void> {
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', resolve('dist/services', name, 'main.js')],
+      {
+        env: { ...this.env, METRICS_PORT: metricsPortOf(name, this.env) },
+        stdio: [
+          'ignore',
+          this.output === 'inherit' ? 'inherit' : 'pipe',
+          this.output === 'inherit' ? 'inherit' : 'pipe',
+        ],
+      },
+    );
     this.children.set(name, child);
+    let lastOutput = '';
+    const keep = (chunk: Buffer): void => void (lastOutput = (lastOutput + chunk.toString()).slice(-4000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) =>
+        reject(new Error(`${name} exited with code ${code} before serving\n${lastOutput}`)),
+      ),
+    );
+    exited.catch(() => undefined); // an exit after serving is stopService's business, not a failure
+    await Promise.race([waitUntilServing(this.address(name), timeoutMs), exited]);
   }
 }

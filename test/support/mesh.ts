@@ -86,7 +86,11 @@ export async function startTestMesh(names: readonly ServiceName[] = SERVICE_NAME
 
   if (process.env.MESH === 'processes') {
     const processes = new ProcessMesh(env, 'ignore');
-    await processes.start(names);
+    await processes.start(names).catch(async (error: unknown) => {
+      await processes.stop();
+      await cleanUp();
+      throw error;
+    });
     return {
       dataDir,
       address,
