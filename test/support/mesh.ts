@@ -11,9 +11,10 @@ import { ALL_SERVICES } from '../../services/registry.js';
 /**
  * Tests listen on 20051–20060: beside a `make run` (50051–50060), and below the kernel's ephemeral
  * range (32768–60999 here), where an outgoing connection of the suite itself (to PostgreSQL or NATS)
- * can hold the very port a service is about to bind.
+ * can hold the very port a service is about to bind. TEST_PORT_OFFSET moves them, so that two
+ * suites can run side by side on one machine.
  */
-const TEST_PORT_OFFSET = -30_000;
+const TEST_PORT_OFFSET = Number(process.env.TEST_PORT_OFFSET ?? -30_000);
 
 export const ADMIN_EMAIL = 'admin@test.example';
 export const ADMIN_PASSWORD = 'harness-secret-pw-1';
