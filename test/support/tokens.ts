@@ -11,5 +11,8 @@ import type { TestMesh } from './mesh.js';
 export async function internalToken(mesh: TestMesh, service = 'test-suite'): Promise<string> {
   const ring = await parseKeyRing(readFileSync(join(mesh.dataDir, DEV_KEY_FILE), 'utf8'));
   const signer = await TokenSigner.create(ring);
-  return signer.sign({ userId: service, email: `${service}@services.internal`, roles: [SERVICE_ROLE], permissions: [] }, 300);
+  return signer.sign(
+    { userId: service, email: `${service}@services.internal`, roles: [SERVICE_ROLE], permissions: [] },
+    300,
+  );
 }
