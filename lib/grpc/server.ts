@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
+import { createRequire } from 'node:module';
+import { loadFileDescriptorSetFromBuffer, loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { rootLogger, type Logger } from '../log.js';
@@ -35,6 +36,7 @@ export interface RunningGrpcServer {
 }
 
 const HEALTH_SERVICE = 'grpc.health.v1.Health';
+const require = createRequire(import.meta.url);
 const MESSAGE_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export const SERVER_OPTIONS: grpc.ServerOptions = {
@@ -63,7 +65,10 @@ function addReflection(
     logger.warn('no descriptor set (gen/descriptor.binpb): reflection is off');
     return;
   }
-  const definition = loadFileDescriptorSetFromBuffer(Buffer.from(bytes));
+  const definition = {
+    ...loadFileDescriptorSetFromBuffer(Buffer.from(bytes)),
+    ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
+  };
   new ReflectionService(definition, { services: [...names, HEALTH_SERVICE] }).addToServer(server);
 }
 

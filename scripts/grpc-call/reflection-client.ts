@@ -1,0 +1,157 @@
+import { createRequire } from 'node:module';
+import * as grpc from '@grpc/grpc-js';
+import { loadFileDescriptorSetFromObject, loadSync, type Options } from '@grpc/proto-loader';
+import descriptor from 'protobufjs/ext/descriptor/index.js';
+
+/**
+ * What grpcurl does without proto files: asks a server's reflection service which services it has
+ * and for the descriptors of one of them (with every file it imports), then calls a method with a
+ * JSON request, marshalled through those descriptors alone. Nothing here knows our contracts, so a
+ * successful call proves the served descriptors are complete.
+ */
+
+/** Enums by name and 64-bit integers as strings, as the proto3 JSON mapping writes them. */
+const JSON_MAPPING: Options = { longs: String, enums: String, defaults: false, oneofs: true };
+
+/**
+ * The proto3 JSON mapping names fields in lowerCamelCase, while descriptors carry the proto names
+ * (snake_case) and the marshaller built from them expects those: keys are translated both ways.
+ */
+function renameKeys(value: unknown, rename: (key: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => renameKeys(item, rename));
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [rename(key), renameKeys(item, rename)]),
+  );
+}
+
+const toProtoName = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const toJsonName = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+interface ReflectionResponse {
+  list_services_response?: { service: { name: string }[] };
+  file_descriptor_response?: { file_descriptor_proto: Buffer[] };
+  error_response?: { error_code: number; error_message: string };
+}
+
+type ReflectionStream = grpc.ClientDuplexStream<object, ReflectionResponse>;
+type ReflectionClient = grpc.Client & { ServerReflectionInfo(): ReflectionStream };
+
+function reflectionClient(address: string): ReflectionClient {
+  const require = createRequire(import.meta.url);
+  const protoPath = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
+  const loaded = grpc.loadPackageDefinition(loadSync(protoPath, { keepCase: true })) as unknown as {
+    grpc: { reflection: { v1: { ServerReflection: new (...args: unknown[]) => ReflectionClient } } };
+  };
+  return new loaded.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
+}
+
+/** One reflection request on its own stream. */
+function ask(client: ReflectionClient, request: object): Promise<ReflectionResponse> {
+  return new Promise((resolve, reject) => {
+    const stream = client.ServerReflectionInfo();
+    stream.on('data', (response: ReflectionResponse) => {
+      resolve(response);
+      stream.end();
+    });
+    stream.on('error', reject);
+    stream.write(request);
+  });
+}
+
+interface FileDescriptor {
+  name: string;
+  dependency?: string[];
+}
+
+/** The decoded FileDescriptorProtos a reflection request answers with. */
+async function fileDescriptors(client: ReflectionClient, request: object): Promise<FileDescriptor[]> {
+  const response = await ask(client, request);
+  if (response.error_response) {
+    throw new Error(`reflection: ${response.error_response.error_message}`);
+  }
+  return (response.file_descriptor_response?.file_descriptor_proto ?? []).map(
+    (bytes) =>
+      descriptor.FileDescriptorProto.toObject(descriptor.FileDescriptorProto.decode(bytes)) as FileDescriptor,
+  );
+}
+
+export interface CallResult {
+  /** The response message in the proto3 JSON mapping. */
+  response: Record<string, unknown>;
+}
+
+export class GrpcReflectionCaller {
+  private readonly reflection: ReflectionClient;
+
+  constructor(private readonly address: string) {
+    this.reflection = reflectionClient(address);
+  }
+
+  /** The fully-qualified names of the services the server offers. */
+  async listServices(): Promise<string[]> {
+    const response = await ask(this.reflection, { list_services: '*' });
+    return (response.list_services_response?.service ?? []).map((service) => service.name).sort();
+  }
+
+  /**
+   * Calls `package.Service/Method` with a JSON request; `metadata` entries become call headers
+   * (`authorization: Bearer …`). Rejects with the gRPC error the server answered.
+   */
+  async call(
+    fullMethod: string,
+    request: Record<string, unknown>,
+    metadata: Record<string, string> = {},
+    deadlineMs = 10_000,
+  ): Promise<CallResult> {
+    const [serviceName, methodName] = fullMethod.split('/');
+    if (!serviceName || !methodName)
+      throw new Error(`method must be package.Service/Method, not ${fullMethod}`);
+    const files = await this.filesFor(serviceName);
+    const definition = loadFileDescriptorSetFromObject({ file: files }, JSON_MAPPING);
+    const service = definition[serviceName] as grpc.ServiceDefinition | undefined;
+    const method = service?.[methodName];
+    if (!method) throw new Error(`${this.address} has no method ${fullMethod}`);
+
+    const headers = new grpc.Metadata();
+    for (const [key, value] of Object.entries(metadata)) headers.set(key, value);
+    const channel = new grpc.Client(this.address, grpc.credentials.createInsecure());
+    try {
+      const response = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        channel.makeUnaryRequest(
+          method.path,
+          method.requestSerialize,
+          (bytes: Buffer) => method.responseDeserialize(bytes) as Record<string, unknown>,
+          renameKeys(request, toProtoName),
+          headers,
+          { deadline: Date.now() + deadlineMs },
+          (error, value) => (error ? reject(error) : resolve(value!)),
+        );
+      });
+      return { response: renameKeys(response, toJsonName) as Record<string, unknown> };
+    } finally {
+      channel.close();
+    }
+  }
+
+  /** The file declaring `symbol` and, transitively, every file it imports. */
+  private async filesFor(symbol: string): Promise<FileDescriptor[]> {
+    const byName = new Map<string, FileDescriptor>();
+    const pending = await fileDescriptors(this.reflection, { file_containing_symbol: symbol });
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (byName.has(file.name)) continue;
+      byName.set(file.name, file);
+      for (const dependency of file.dependency ?? []) {
+        if (!byName.has(dependency)) {
+          pending.push(...(await fileDescriptors(this.reflection, { file_by_filename: dependency })));
+        }
+      }
+    }
+    return [...byName.values()];
+  }
+
+  close(): void {
+    this.reflection.close();
+  }
+}
