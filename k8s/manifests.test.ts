@@ -369,7 +369,8 @@ function everyServerGetsItsSettings(m: Manifests): string[] {
       problems.push(`${at}: ${port} is not ${GRPC_PORT}`);
     const secretEnv = [
       `${envName(service)}_DATABASE_URL`,
-      ...(service === 'auth' ? ['AUTH_JWT_PRIVATE_KEYS'] : []),
+      'SERVICE_CLIENT_SECRET',
+      ...(service === 'auth' ? ['AUTH_JWT_PRIVATE_KEYS', 'AUTH_SERVICE_MASTER_SECRET'] : []),
     ];
     for (const name of secretEnv) {
       if (!envVar(server, name)?.valueFrom?.secretKeyRef)
