@@ -50,7 +50,12 @@ describe('payment service: vault RPCs over gRPC', function () {
     const body = request();
     const first = await payment.vaultPaymentMethod(body, { token: serviceToken });
     const again = await payment.vaultPaymentMethod(body, { token: serviceToken });
-    expect(first.paymentMethod).to.include({ userId: body.userId, brand: 'visa', last4: '4242', provider: 'stripe' });
+    expect(first.paymentMethod).to.include({
+      userId: body.userId,
+      brand: 'visa',
+      last4: '4242',
+      provider: 'stripe',
+    });
     expect(again.paymentMethod!.id).to.equal(first.paymentMethod!.id);
     expect(JSON.stringify(first)).not.to.contain(body.providerToken);
   });
@@ -60,7 +65,10 @@ describe('payment service: vault RPCs over gRPC', function () {
     const denied = await failureOf(payment.vaultPaymentMethod(request(), { token: adminToken }));
     expect(denied.code).to.equal(status.PERMISSION_DENIED);
     const deleteDenied = await failureOf(
-      payment.deleteVaultedPaymentMethod({ userId: newId(), paymentMethodId: newId() }, { token: adminToken }),
+      payment.deleteVaultedPaymentMethod(
+        { userId: newId(), paymentMethodId: newId() },
+        { token: adminToken },
+      ),
     );
     expect(deleteDenied.code).to.equal(status.PERMISSION_DENIED);
   });
@@ -91,7 +99,9 @@ describe('payment service: vault RPCs over gRPC', function () {
       'idempotency_key',
     ]);
     // Nothing stored under that key: a valid request with it vaults a new method.
-    const fixed = await payment.vaultPaymentMethod(request({ idempotencyKey: 'k-fixed-1' }), { token: serviceToken });
+    const fixed = await payment.vaultPaymentMethod(request({ idempotencyKey: 'k-fixed-1' }), {
+      token: serviceToken,
+    });
     expect(fixed.paymentMethod!.id).to.be.a('string');
   });
 
@@ -108,10 +118,17 @@ describe('payment service: vault RPCs over gRPC', function () {
     const body = request();
     const { paymentMethod } = await payment.vaultPaymentMethod(body, { token: serviceToken });
     const ids = { userId: body.userId, paymentMethodId: paymentMethod!.id };
-    expect(await payment.deleteVaultedPaymentMethod(ids, { token: serviceToken })).to.deep.equal({ deleted: true });
-    expect(await payment.deleteVaultedPaymentMethod(ids, { token: serviceToken })).to.deep.equal({ deleted: false });
+    expect(await payment.deleteVaultedPaymentMethod(ids, { token: serviceToken })).to.deep.equal({
+      deleted: true,
+    });
+    expect(await payment.deleteVaultedPaymentMethod(ids, { token: serviceToken })).to.deep.equal({
+      deleted: false,
+    });
     const bad = await failureOf(
-      payment.deleteVaultedPaymentMethod({ userId: body.userId, paymentMethodId: 'x' }, { token: serviceToken }),
+      payment.deleteVaultedPaymentMethod(
+        { userId: body.userId, paymentMethodId: 'x' },
+        { token: serviceToken },
+      ),
     );
     expect(bad.code).to.equal(status.INVALID_ARGUMENT);
     expect(bad.violations).to.deep.equal([{ field: 'payment_method_id', description: 'must be a UUID' }]);

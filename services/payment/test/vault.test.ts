@@ -45,7 +45,10 @@ describe('payment vault: storage', function () {
   const cipher = new TokenCipher(parseVaultKeys(keyEntry('k1')));
 
   before(async () => {
-    db = await openScratchDatabase('payment_vault', { entities: paymentEntities, migrations: paymentMigrations });
+    db = await openScratchDatabase('payment_vault', {
+      entities: paymentEntities,
+      migrations: paymentMigrations,
+    });
   });
   after(async () => {
     await db?.drop();
@@ -78,7 +81,9 @@ describe('payment vault: storage', function () {
     expect(new Set(results.map((r) => r.id)).size).to.equal(1);
     const [row] = await db.orm.em
       .fork()
-      .execute<{ n: number }[]>('SELECT count(*)::int AS n FROM payment_methods WHERE user_id = ?', [input.userId]);
+      .execute<{ n: number }[]>('SELECT count(*)::int AS n FROM payment_methods WHERE user_id = ?', [
+        input.userId,
+      ]);
     expect(row!.n).to.equal(1);
   });
 
@@ -86,13 +91,19 @@ describe('payment vault: storage', function () {
     const first = card();
     await vaultPaymentMethod(db.orm.em.fork(), cipher, first);
     const failure = await failureOf(
-      vaultPaymentMethod(db.orm.em.fork(), cipher, { ...first, last4: '1111', providerToken: 'pm_other_card' }),
+      vaultPaymentMethod(db.orm.em.fork(), cipher, {
+        ...first,
+        last4: '1111',
+        providerToken: 'pm_other_card',
+      }),
     );
     expect(failure.code).to.equal(status.FAILED_PRECONDITION);
     expect(failure.message).to.contain('idempotency_key');
     const [row] = await db.orm.em
       .fork()
-      .execute<{ n: number }[]>('SELECT count(*)::int AS n FROM payment_methods WHERE user_id = ?', [first.userId]);
+      .execute<{ n: number }[]>('SELECT count(*)::int AS n FROM payment_methods WHERE user_id = ?', [
+        first.userId,
+      ]);
     expect(row!.n).to.equal(1);
   });
 
@@ -103,7 +114,7 @@ describe('payment vault: storage', function () {
     expect(a.id).not.to.equal(b.id);
   });
 
-  it('deletes only the owner\'s method, and a second delete reports nothing deleted', async () => {
+  it("deletes only the owner's method, and a second delete reports nothing deleted", async () => {
     const input = card();
     const method = await vaultPaymentMethod(db.orm.em.fork(), cipher, input);
     expect(await deleteVaultedPaymentMethod(db.orm.em.fork(), newId(), method.id)).to.equal(false);
@@ -129,7 +140,9 @@ describe('payment vault: keys', () => {
   });
 
   it('names the setting when a key is malformed', () => {
-    expect(() => parseVaultKeys('k1:short')).to.throw(/PAYMENT_VAULT_KEYS entry 0 must be <key id>:<32 bytes in base64>/);
+    expect(() => parseVaultKeys('k1:short')).to.throw(
+      /PAYMENT_VAULT_KEYS entry 0 must be <key id>:<32 bytes in base64>/,
+    );
     const entry = keyEntry('dup');
     expect(() => parseVaultKeys(`${entry},${entry}`)).to.throw(/two keys with the id dup/);
   });

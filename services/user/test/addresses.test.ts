@@ -51,8 +51,16 @@ describe('user service: addresses', function () {
   it('makes the first address of each type its default, and later ones not', async () => {
     const userId = await newCustomer(db);
     const first = await createAddress(em(), userId, { type: SHIPPING, address: postal(), setDefault: false });
-    const second = await createAddress(em(), userId, { type: SHIPPING, address: postal(), setDefault: false });
-    const billing = await createAddress(em(), userId, { type: BILLING, address: postal(), setDefault: false });
+    const second = await createAddress(em(), userId, {
+      type: SHIPPING,
+      address: postal(),
+      setDefault: false,
+    });
+    const billing = await createAddress(em(), userId, {
+      type: BILLING,
+      address: postal(),
+      setDefault: false,
+    });
     expect([first.isDefault, second.isDefault, billing.isDefault]).to.deep.equal([true, false, true]);
     expect(first.address).to.deep.equal(postal());
     const listed = await listAddresses(em(), userId, AddressType.ADDRESS_TYPE_UNSPECIFIED);
@@ -91,7 +99,9 @@ describe('user service: addresses', function () {
   it('gives exactly one default when eight first addresses are created at once', async () => {
     const userId = await newCustomer(db);
     const created = await Promise.all(
-      Array.from({ length: 8 }, () => createAddress(em(), userId, { type: SHIPPING, address: postal(), setDefault: false })),
+      Array.from({ length: 8 }, () =>
+        createAddress(em(), userId, { type: SHIPPING, address: postal(), setDefault: false }),
+      ),
     );
     expect(created.filter((a) => a.isDefault)).to.have.length(1);
     expect(await defaultsOf(userId, 'shipping')).to.equal(1);
@@ -101,7 +111,9 @@ describe('user service: addresses', function () {
     const userId = await newCustomer(db);
     const seed = await createAddress(em(), userId, { type: SHIPPING, address: postal(), setDefault: false });
     await Promise.all([
-      ...Array.from({ length: 4 }, () => createAddress(em(), userId, { type: SHIPPING, address: postal(), setDefault: true })),
+      ...Array.from({ length: 4 }, () =>
+        createAddress(em(), userId, { type: SHIPPING, address: postal(), setDefault: true }),
+      ),
       deleteAddress(em(), userId, seed.id),
     ]);
     expect(await countRows(db, 'addresses WHERE user_id = ?', [userId])).to.equal(4);
@@ -111,7 +123,10 @@ describe('user service: addresses', function () {
   it('updates the postal fields and keeps type and default', async () => {
     const userId = await newCustomer(db);
     const a = await createAddress(em(), userId, { type: BILLING, address: postal(), setDefault: false });
-    const changed = await updateAddress(em(), userId, { addressId: a.id, address: postal({ city: ' Bath ', line2: 'Flat 2' }) });
+    const changed = await updateAddress(em(), userId, {
+      addressId: a.id,
+      address: postal({ city: ' Bath ', line2: 'Flat 2' }),
+    });
     expect(changed.address).to.include({ city: 'Bath', line2: 'Flat 2' });
     expect(changed).to.include({ type: BILLING, isDefault: true });
   });
@@ -131,20 +146,29 @@ describe('user service: addresses', function () {
       { field: 'address.first_name', description: 'is required' },
       { field: 'address.line1', description: 'is required' },
       { field: 'address.city', description: 'must be 1-100 characters' },
-      { field: 'address.country', description: 'must be an assigned ISO 3166-1 alpha-2 code in upper case, e.g. US' },
+      {
+        field: 'address.country',
+        description: 'must be an assigned ISO 3166-1 alpha-2 code in upper case, e.g. US',
+      },
       { field: 'address.phone', description: 'must be in E.164 format, e.g. +14155550100' },
     ]);
     const unassigned = await failureOf(
       createAddress(em(), userId, { type: SHIPPING, address: postal({ country: 'XX' }), setDefault: false }),
     );
     expect(unassigned.violations.map((v) => v.field)).to.deep.equal(['address.country']);
-    const missing = await failureOf(createAddress(em(), userId, { type: SHIPPING, address: undefined, setDefault: false }));
+    const missing = await failureOf(
+      createAddress(em(), userId, { type: SHIPPING, address: undefined, setDefault: false }),
+    );
     expect(missing.violations).to.deep.equal([{ field: 'address', description: 'is required' }]);
     expect(await countRows(db, 'addresses WHERE user_id = ?', [userId])).to.equal(0);
 
     const a = await createAddress(em(), userId, { type: SHIPPING, address: postal(), setDefault: false });
-    const badUpdate = await failureOf(updateAddress(em(), userId, { addressId: a.id, address: postal({ postalCode: 'x'.repeat(21) }) }));
-    expect(badUpdate.violations).to.deep.equal([{ field: 'address.postal_code', description: 'must be at most 20 characters' }]);
+    const badUpdate = await failureOf(
+      updateAddress(em(), userId, { addressId: a.id, address: postal({ postalCode: 'x'.repeat(21) }) }),
+    );
+    expect(badUpdate.violations).to.deep.equal([
+      { field: 'address.postal_code', description: 'must be at most 20 characters' },
+    ]);
     expect((await listAddresses(em(), userId, SHIPPING))[0]!.address!.postalCode).to.equal('SW1Y 4JH');
     const badId = await failureOf(deleteAddress(em(), userId, 'not-a-uuid'));
     expect(badId.violations).to.deep.equal([{ field: 'address_id', description: 'must be a UUID' }]);
@@ -176,9 +200,13 @@ describe('user service: addresses', function () {
     const userId = await newCustomer(db);
     for (let i = 0; i < MAX_ADDRESSES; i++)
       await createAddress(em(), userId, { type: BILLING, address: postal(), setDefault: false });
-    const full = await failureOf(createAddress(em(), userId, { type: BILLING, address: postal(), setDefault: false }));
+    const full = await failureOf(
+      createAddress(em(), userId, { type: BILLING, address: postal(), setDefault: false }),
+    );
     expect(full.code).to.equal(status.FAILED_PRECONDITION);
-    const stranger = await failureOf(createAddress(em(), newId(), { type: BILLING, address: postal(), setDefault: false }));
+    const stranger = await failureOf(
+      createAddress(em(), newId(), { type: BILLING, address: postal(), setDefault: false }),
+    );
     expect(stranger.code).to.equal(status.FAILED_PRECONDITION);
     expect(stranger.message).to.contain('not created yet');
   });

@@ -77,8 +77,18 @@ describe('user service: auth and product events', function () {
     transport = new InProcessTransport();
     const common = { orm: db.orm, transport, inbox: eventLogInbox, logger: quietLogger(), backoffMs: [50] };
     consumers.push(
-      await startConsumer({ ...common, consumer: 'user-from-auth', source: 'auth', handlers: authEventHandlers }),
-      await startConsumer({ ...common, consumer: 'user-from-product', source: 'product', handlers: productEventHandlers }),
+      await startConsumer({
+        ...common,
+        consumer: 'user-from-auth',
+        source: 'auth',
+        handlers: authEventHandlers,
+      }),
+      await startConsumer({
+        ...common,
+        consumer: 'user-from-product',
+        source: 'product',
+        handlers: productEventHandlers,
+      }),
     );
     transport.open();
   });
@@ -131,7 +141,11 @@ describe('user service: auth and product events', function () {
       UserDeactivated.fromPartial({ userId, deactivatedAt: new Date() }),
       'auth',
     );
-    const stale = envelopeOf(UserReactivatedEvent, UserReactivated.fromPartial({ userId, reactivatedAt: t0 }), 'auth');
+    const stale = envelopeOf(
+      UserReactivatedEvent,
+      UserReactivated.fromPartial({ userId, reactivatedAt: t0 }),
+      'auth',
+    );
     await transport.publish(UserDeactivatedEvent.subject, later.bytes, later.id);
     await transport.publish(UserReactivatedEvent.subject, stale.bytes, stale.id);
     expect((await getProfileOf(em(), userId)).isActive).to.equal(false);
@@ -145,9 +159,19 @@ describe('user service: auth and product events', function () {
     await addWishlistItem(em(), catalog, first, { productId: tee.id, notes: '' });
     await addWishlistItem(em(), catalog, second, { productId: tee.id, notes: 'gift' });
 
-    const changed = { ...tee, name: 'Organic tee', slug: 'organic-tee', price: { currencyCode: 'EUR', amountMinor: 2499 },
-      status: ProductStatus.PRODUCT_STATUS_ARCHIVED, updatedAt: new Date('2026-02-01T00:00:00Z') };
-    const update = envelopeOf(ProductUpdatedEvent, ProductUpdated.fromPartial({ product: changed }), 'product');
+    const changed = {
+      ...tee,
+      name: 'Organic tee',
+      slug: 'organic-tee',
+      price: { currencyCode: 'EUR', amountMinor: 2499 },
+      status: ProductStatus.PRODUCT_STATUS_ARCHIVED,
+      updatedAt: new Date('2026-02-01T00:00:00Z'),
+    };
+    const update = envelopeOf(
+      ProductUpdatedEvent,
+      ProductUpdated.fromPartial({ product: changed }),
+      'product',
+    );
     await deliverTwice(ProductUpdatedEvent.subject, update);
     for (const userId of [first, second]) {
       const { items } = await listWishlist(em(), userId, { page: undefined });
@@ -162,7 +186,9 @@ describe('user service: auth and product events', function () {
 
     const older = envelopeOf(
       ProductUpdatedEvent,
-      ProductUpdated.fromPartial({ product: { ...tee, name: 'Old name', updatedAt: new Date('2026-01-15T00:00:00Z') } }),
+      ProductUpdated.fromPartial({
+        product: { ...tee, name: 'Old name', updatedAt: new Date('2026-01-15T00:00:00Z') },
+      }),
       'product',
     );
     await transport.publish(ProductUpdatedEvent.subject, older.bytes, older.id);

@@ -6,7 +6,12 @@ import { notFound, unavailable } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import type { Catalog } from '../src/domain/catalog.js';
-import { deletePreference, getPreference, MAX_VALUE_BYTES, setPreference } from '../src/domain/preferences.js';
+import {
+  deletePreference,
+  getPreference,
+  MAX_VALUE_BYTES,
+  setPreference,
+} from '../src/domain/preferences.js';
 import { getProfileById, updateMyProfile } from '../src/domain/profiles.js';
 import { addWishlistItem, listWishlist, removeWishlistItem } from '../src/domain/wishlist.js';
 import { countRows, failureOf, newCustomer, openUserDatabase } from './support.js';
@@ -81,7 +86,11 @@ describe('user service: profile, preferences, wishlist', function () {
       });
       const cleared = await updateMyProfile(em(), userId, { phone: '', dateOfBirth: '' });
       expect(cleared).to.include({ phone: '', dateOfBirth: '', firstName: 'Grace' });
-      expect(await getProfileById(em(), userId)).to.include({ phone: '', dateOfBirth: '', preferredLanguage: 'de-CH' });
+      expect(await getProfileById(em(), userId)).to.include({
+        phone: '',
+        dateOfBirth: '',
+        preferredLanguage: 'de-CH',
+      });
     });
 
     it('answers INVALID_ARGUMENT naming every field at fault, and changes nothing', async () => {
@@ -107,13 +116,19 @@ describe('user service: profile, preferences, wishlist', function () {
         'preferred_currency',
         'preferred_language',
       ]);
-      expect(await getProfileById(em(), userId)).to.include({ firstName: 'Ada', lastName: 'Lovelace', phone: '' });
+      expect(await getProfileById(em(), userId)).to.include({
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        phone: '',
+      });
       const future = await failureOf(updateMyProfile(em(), userId, { dateOfBirth: '2999-01-01' }));
       expect(future.violations[0]!.field).to.equal('date_of_birth');
     });
 
     it('answers NOT_FOUND for a user without a profile and INVALID_ARGUMENT for a bad id', async () => {
-      expect((await failureOf(updateMyProfile(em(), newId(), { firstName: 'X' }))).code).to.equal(status.NOT_FOUND);
+      expect((await failureOf(updateMyProfile(em(), newId(), { firstName: 'X' }))).code).to.equal(
+        status.NOT_FOUND,
+      );
       expect((await failureOf(getProfileById(em(), newId()))).code).to.equal(status.NOT_FOUND);
       const bad = await failureOf(getProfileById(em(), 'abc'));
       expect(bad.violations).to.deep.equal([{ field: 'user_id', description: 'must be a UUID' }]);
@@ -171,7 +186,10 @@ describe('user service: profile, preferences, wishlist', function () {
       const catalog = new FakeCatalog();
       const products = [catalog.add(product()), catalog.add(product()), catalog.add(product())];
       for (const p of products) await addWishlistItem(em(), catalog, userId, { productId: p.id, notes: '' });
-      const again = await addWishlistItem(em(), catalog, userId, { productId: products[0]!.id, notes: 'other note' });
+      const again = await addWishlistItem(em(), catalog, userId, {
+        productId: products[0]!.id,
+        notes: 'other note',
+      });
       expect(again).to.deep.include({ productId: products[0]!.id, notes: '' });
       expect(catalog.calls).to.equal(3);
 
@@ -183,26 +201,30 @@ describe('user service: profile, preferences, wishlist', function () {
         price: { currencyCode: 'EUR', amountMinor: 1250 },
         availability: WishlistProductStatus.WISHLIST_PRODUCT_STATUS_AVAILABLE,
       });
-      const second = await listWishlist(em(), userId, { page: { pageSize: 2, pageToken: first.page!.nextPageToken } });
+      const second = await listWishlist(em(), userId, {
+        page: { pageSize: 2, pageToken: first.page!.nextPageToken },
+      });
       expect(second.items.map((i) => i.productId)).to.deep.equal([products[0]!.id]);
       expect(second.page!.nextPageToken).to.equal('');
 
       await removeWishlistItem(em(), userId, products[1]!.id);
-      expect((await failureOf(removeWishlistItem(em(), userId, products[1]!.id))).code).to.equal(status.NOT_FOUND);
+      expect((await failureOf(removeWishlistItem(em(), userId, products[1]!.id))).code).to.equal(
+        status.NOT_FOUND,
+      );
       expect((await listWishlist(em(), userId, { page: undefined })).items).to.have.length(2);
     });
 
     it('answers NOT_FOUND for a product not on sale, UNAVAILABLE when the product service is down, writing nothing', async () => {
       const userId = await newCustomer(db);
       const catalog = new FakeCatalog();
-      expect((await failureOf(addWishlistItem(em(), catalog, userId, { productId: newId(), notes: '' }))).code).to.equal(
-        status.NOT_FOUND,
-      );
+      expect(
+        (await failureOf(addWishlistItem(em(), catalog, userId, { productId: newId(), notes: '' }))).code,
+      ).to.equal(status.NOT_FOUND);
       const p = catalog.add(product());
       catalog.down = true;
-      expect((await failureOf(addWishlistItem(em(), catalog, userId, { productId: p.id, notes: '' }))).code).to.equal(
-        status.UNAVAILABLE,
-      );
+      expect(
+        (await failureOf(addWishlistItem(em(), catalog, userId, { productId: p.id, notes: '' }))).code,
+      ).to.equal(status.UNAVAILABLE);
       expect(await countRows(db, 'wishlist_items WHERE user_id = ?', [userId])).to.equal(0);
     });
 
@@ -211,10 +233,16 @@ describe('user service: profile, preferences, wishlist', function () {
       const catalog = new FakeCatalog();
       const cases: [() => Promise<unknown>, string][] = [
         [() => addWishlistItem(em(), catalog, userId, { productId: 'x', notes: '' }), 'product_id'],
-        [() => addWishlistItem(em(), catalog, userId, { productId: newId(), notes: 'n'.repeat(501) }), 'notes'],
+        [
+          () => addWishlistItem(em(), catalog, userId, { productId: newId(), notes: 'n'.repeat(501) }),
+          'notes',
+        ],
         [() => removeWishlistItem(em(), userId, ''), 'product_id'],
         [() => listWishlist(em(), userId, { page: { pageSize: -1, pageToken: '' } }), 'page.page_size'],
-        [() => listWishlist(em(), userId, { page: { pageSize: 0, pageToken: 'garbage' } }), 'page.page_token'],
+        [
+          () => listWishlist(em(), userId, { page: { pageSize: 0, pageToken: 'garbage' } }),
+          'page.page_token',
+        ],
       ];
       for (const [call, field] of cases) {
         const failure = await failureOf(call());
@@ -229,7 +257,9 @@ describe('user service: profile, preferences, wishlist', function () {
       const catalog = new FakeCatalog();
       const p = catalog.add(product());
       await Promise.all(
-        Array.from({ length: 10 }, () => addWishlistItem(em(), catalog, userId, { productId: p.id, notes: '' })),
+        Array.from({ length: 10 }, () =>
+          addWishlistItem(em(), catalog, userId, { productId: p.id, notes: '' }),
+        ),
       );
       expect(await countRows(db, 'wishlist_items WHERE user_id = ?', [userId])).to.equal(1);
     });

@@ -1,4 +1,4 @@
-import { AppError } from '../../../lib/errors.js';
+import { AppError, type FieldViolation } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { userEntities } from '../src/entities/index.js';
@@ -19,16 +19,25 @@ export async function newCustomer(db: ScratchDatabase): Promise<string> {
 }
 
 export async function countRows(db: ScratchDatabase, sql: string, params: unknown[] = []): Promise<number> {
-  const [row] = await db.orm.em.fork().execute<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${sql}`, params);
+  const [row] = await db.orm.em
+    .fork()
+    .execute<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${sql}`, params);
   return row!.n;
 }
 
-export async function failureOf(call: Promise<unknown>): Promise<AppError> {
+/** How a call that must fail failed: its status, message and field violations (none: []). */
+export interface Failure {
+  code: AppError['code'];
+  message: string;
+  violations: FieldViolation[];
+}
+
+export async function failureOf(call: Promise<unknown>): Promise<Failure> {
   try {
     await call;
   } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
+    if (!(error instanceof AppError)) throw error;
+    return { code: error.code, message: error.message, violations: [...(error.violations ?? [])] };
   }
   throw new Error('expected the call to fail');
 }

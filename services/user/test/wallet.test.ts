@@ -74,10 +74,19 @@ describe('user service: wallet', function () {
     const request = card();
     const first = await addPaymentMethod(em(), vault, userId, request, logger);
     const second = await addPaymentMethod(em(), vault, userId, card({ last4: '1881' }), logger);
-    expect(first).to.include({ isDefault: true, brand: 'visa', last4: '4242', expiryMonth: 12, expiryYear: 2031 });
+    expect(first).to.include({
+      isDefault: true,
+      brand: 'visa',
+      last4: '4242',
+      expiryMonth: 12,
+      expiryYear: 2031,
+    });
     expect(first.paymentMethodRef).to.equal(vault.byKey.get(`${userId}/${request.idempotencyKey}`));
     expect(second.isDefault).to.equal(false);
-    const [row] = await em().execute<Record<string, unknown>[]>('SELECT * FROM payment_methods WHERE id = ?', [first.id]);
+    const [row] = await em().execute<Record<string, unknown>[]>(
+      'SELECT * FROM payment_methods WHERE id = ?',
+      [first.id],
+    );
     expect(JSON.stringify(row)).not.to.contain(request.providerToken);
     expect((await listPaymentMethods(em(), userId)).map((m) => m.id)).to.deep.equal([first.id, second.id]);
   });
@@ -109,7 +118,9 @@ describe('user service: wallet', function () {
     const b = await addPaymentMethod(em(), vault, userId, card(), logger);
     expect(await removePaymentMethod(em(), vault, userId, a.id)).to.equal(b.id);
     expect(vault.removed).to.deep.equal([a.paymentMethodRef]);
-    expect((await listPaymentMethods(em(), userId)).map((m) => [m.id, m.isDefault])).to.deep.equal([[b.id, true]]);
+    expect((await listPaymentMethods(em(), userId)).map((m) => [m.id, m.isDefault])).to.deep.equal([
+      [b.id, true],
+    ]);
   });
 
   it('keeps the method when the vault cannot be reached on removal (UNAVAILABLE)', async () => {
@@ -138,14 +149,32 @@ describe('user service: wallet', function () {
     const userId = await newCustomer(db);
     const other = await newCustomer(db);
     const postal = {
-      firstName: 'Ada', lastName: 'L', company: '', line1: '1 Road', line2: '', city: 'Leeds',
-      state: '', postalCode: '', country: 'GB', phone: '',
+      firstName: 'Ada',
+      lastName: 'L',
+      company: '',
+      line1: '1 Road',
+      line2: '',
+      city: 'Leeds',
+      state: '',
+      postalCode: '',
+      country: 'GB',
+      phone: '',
     };
-    const mine = await createAddress(em(), userId, { type: AddressType.ADDRESS_TYPE_BILLING, address: postal, setDefault: false });
-    const theirs = await createAddress(em(), other, { type: AddressType.ADDRESS_TYPE_BILLING, address: postal, setDefault: false });
+    const mine = await createAddress(em(), userId, {
+      type: AddressType.ADDRESS_TYPE_BILLING,
+      address: postal,
+      setDefault: false,
+    });
+    const theirs = await createAddress(em(), other, {
+      type: AddressType.ADDRESS_TYPE_BILLING,
+      address: postal,
+      setDefault: false,
+    });
     const method = await addPaymentMethod(em(), vault, userId, card({ billingAddressId: mine.id }), logger);
     expect(method.billingAddressId).to.equal(mine.id);
-    const refused = await failureOf(addPaymentMethod(em(), vault, userId, card({ billingAddressId: theirs.id }), logger));
+    const refused = await failureOf(
+      addPaymentMethod(em(), vault, userId, card({ billingAddressId: theirs.id }), logger),
+    );
     expect(refused.code).to.equal(status.NOT_FOUND);
     expect(vault.byKey.size).to.equal(1);
     await deleteAddress(em(), userId, mine.id);
@@ -175,7 +204,10 @@ describe('user service: wallet', function () {
     );
     expect(failure.code).to.equal(status.INVALID_ARGUMENT);
     expect(failure.violations).to.deep.equal([
-      { field: 'provider_token', description: 'looks like a card number: send the token the payment provider returned instead' },
+      {
+        field: 'provider_token',
+        description: 'looks like a card number: send the token the payment provider returned instead',
+      },
       { field: 'provider', description: 'must be 1-32 characters of a-z, 0-9, _ or -' },
       { field: 'brand', description: 'must be 1-32 characters of a-z, 0-9, _ or -' },
       { field: 'last4', description: 'must be exactly 4 digits' },

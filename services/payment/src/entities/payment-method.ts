@@ -29,7 +29,7 @@ export const PaymentMethod = defineEntity({
     isDefault: p.boolean().default(false),
     /** The caller's retry key (unique per user) and the SHA-256 of the request it came with. */
     idempotencyKey: p.text().nullable(),
-    requestHash: p.text().nullable().hidden(),
+    requestHash: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -81,15 +81,17 @@ export async function createAddress(
   return addressMessage(address);
 }
 
-export async function listAddresses(em: EntityManager, userId: string, type: AddressType): Promise<UserAddress[]> {
+export async function listAddresses(
+  em: EntityManager,
+  userId: string,
+  type: AddressType,
+): Promise<UserAddress[]> {
   const violations = new Violations();
   const only = type === AddressType.ADDRESS_TYPE_UNSPECIFIED ? undefined : addressTypeFrom(type, violations);
   violations.throwIfAny();
-  const addresses = await em.find(
-    Address,
-    only ? { userId, type: only } : { userId },
-    { orderBy: { isDefault: 'desc', createdAt: 'asc', id: 'asc' } },
-  );
+  const addresses = await em.find(Address, only ? { userId, type: only } : { userId }, {
+    orderBy: { isDefault: 'desc', createdAt: 'asc', id: 'asc' },
+  });
   return addresses.map(addressMessage);
 }
 

@@ -47,7 +47,8 @@ export function profileChangesFrom(request: UpdateMyProfileRequest): ProfileChan
     changes.lastName = violations.text('last_name', request.lastName, 1, 100);
   if (request.phone !== undefined) {
     const phone = request.phone.trim();
-    if (phone !== '' && !E164.test(phone)) violations.add('phone', 'must be in E.164 format, e.g. +14155550100');
+    if (phone !== '' && !E164.test(phone))
+      violations.add('phone', 'must be in E.164 format, e.g. +14155550100');
     changes.phone = phone === '' ? null : phone;
   }
   if (request.avatarUrl !== undefined) {

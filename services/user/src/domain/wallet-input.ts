@@ -33,8 +33,10 @@ export function newPaymentMethodFrom(request: AddPaymentMethodRequest, now = new
   if (!SLUG.test(request.provider)) v.add('provider', 'must be 1-32 characters of a-z, 0-9, _ or -');
   if (!SLUG.test(request.brand)) v.add('brand', 'must be 1-32 characters of a-z, 0-9, _ or -');
   if (!LAST4.test(request.last4)) v.add('last4', 'must be exactly 4 digits');
-  const monthOk = Number.isInteger(request.expiryMonth) && request.expiryMonth >= 1 && request.expiryMonth <= 12;
-  const yearOk = Number.isInteger(request.expiryYear) && request.expiryYear >= 2000 && request.expiryYear <= 2100;
+  const monthOk =
+    Number.isInteger(request.expiryMonth) && request.expiryMonth >= 1 && request.expiryMonth <= 12;
+  const yearOk =
+    Number.isInteger(request.expiryYear) && request.expiryYear >= 2000 && request.expiryYear <= 2100;
   if (!monthOk) v.add('expiry_month', 'must be from 1 to 12');
   if (!yearOk) v.add('expiry_year', 'must be a four-digit year from 2000 to 2100');
   if (monthOk && yearOk) {

@@ -109,7 +109,10 @@ export async function addPaymentMethod(
   } catch (error) {
     if (!(error instanceof WalletFull)) throw error;
     await vault.remove(userId, paymentMethodRef).catch((cause: unknown) => {
-      logger.warn({ err: cause, paymentMethodRef }, 'could not delete a vaulted card again after a full wallet');
+      logger.warn(
+        { err: cause, paymentMethodRef },
+        'could not delete a vaulted card again after a full wallet',
+      );
     });
     throw failedPrecondition(`a wallet holds at most ${MAX_PAYMENT_METHODS} payment methods`);
   }

@@ -60,7 +60,11 @@ function itemMessage(row: WishlistRow): WishlistItemMessage {
 const COLUMNS = `id, product_id, product_name, product_slug, product_image_url, product_price::text AS product_price,
                  currency, product_status, notes, created_at`;
 
-async function findItem(em: EntityManager, userId: string, productId: string): Promise<WishlistRow | undefined> {
+async function findItem(
+  em: EntityManager,
+  userId: string,
+  productId: string,
+): Promise<WishlistRow | undefined> {
   const [row] = await em.execute<WishlistRow[]>(
     `SELECT ${COLUMNS} FROM wishlist_items WHERE user_id = ? AND product_id = ?`,
     [userId, productId],
@@ -138,7 +142,11 @@ export async function listWishlist(
   };
 }
 
-export async function removeWishlistItem(em: EntityManager, userId: string, productId: string): Promise<void> {
+export async function removeWishlistItem(
+  em: EntityManager,
+  userId: string,
+  productId: string,
+): Promise<void> {
   const deleted = await em.nativeDelete(WishlistItem, { userId, productId: requireProductId(productId) });
   if (deleted === 0) throw notFound('wishlist item for product', productId);
 }
@@ -148,7 +156,11 @@ export async function removeWishlistItem(em: EntityManager, userId: string, prod
  * wishlist item of it, in one statement. Only a newer product version applies, so a repeat or an
  * event delivered after a later one changes nothing.
  */
-export async function refreshWishlistFromProduct(em: EntityManager, product: Product, occurredAt: Date): Promise<void> {
+export async function refreshWishlistFromProduct(
+  em: EntityManager,
+  product: Product,
+  occurredAt: Date,
+): Promise<void> {
   const version = product.updatedAt ?? occurredAt;
   const price = product.price;
   await em.execute(

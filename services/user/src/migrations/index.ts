@@ -5,5 +5,8 @@ import { Migration20261127140000_wallet_wishlist_sync } from './Migration2026112
 /** user_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
 export const userMigrations: MigrationObject[] = [
   { name: 'Migration20261127120000_create_user_tables', class: Migration20261127120000_create_user_tables },
-  { name: 'Migration20261127140000_wallet_wishlist_sync', class: Migration20261127140000_wallet_wishlist_sync },
+  {
+    name: 'Migration20261127140000_wallet_wishlist_sync',
+    class: Migration20261127140000_wallet_wishlist_sync,
+  },
 ];
