@@ -53,7 +53,7 @@ export function userHandlers(
       }),
     },
     getProfile: {
-      access: allow.permission('users:read'),
+      access: allow.permission('user:read'),
       handle: async (request) => ({ profile: await getProfileById(em(), request.userId) }),
     },
 

@@ -4553,7 +4553,7 @@ export const UserServiceService = {
     responseDeserialize: (value: Buffer): UpdateMyProfileResponse => UpdateMyProfileResponse.decode(value),
   },
   /**
-   * Any user's profile, for staff. Requires the users:read permission (admins have it).
+   * Any user's profile, for staff. Requires the user:read permission (admins have it).
    * Errors: INVALID_ARGUMENT (user_id missing or not a UUID), PERMISSION_DENIED, NOT_FOUND.
    */
   getProfile: {
@@ -4819,7 +4819,7 @@ export interface UserServiceServer extends UntypedServiceImplementation {
    */
   updateMyProfile: handleUnaryCall<UpdateMyProfileRequest, UpdateMyProfileResponse>;
   /**
-   * Any user's profile, for staff. Requires the users:read permission (admins have it).
+   * Any user's profile, for staff. Requires the user:read permission (admins have it).
    * Errors: INVALID_ARGUMENT (user_id missing or not a UUID), PERMISSION_DENIED, NOT_FOUND.
    */
   getProfile: handleUnaryCall<GetProfileRequest, GetProfileResponse>;
@@ -4961,7 +4961,7 @@ export interface UserServiceClient extends Client {
     callback: (error: ServiceError | null, response: UpdateMyProfileResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Any user's profile, for staff. Requires the users:read permission (admins have it).
+   * Any user's profile, for staff. Requires the user:read permission (admins have it).
    * Errors: INVALID_ARGUMENT (user_id missing or not a UUID), PERMISSION_DENIED, NOT_FOUND.
    */
   getProfile(
