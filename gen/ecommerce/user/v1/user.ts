@@ -4516,7 +4516,10 @@ export const RemoveWishlistItemResponse: MessageFns<RemoveWishlistItemResponse> 
  * requests never carry a user id. A row that belongs to another customer is answered exactly like
  * a row that does not exist (NOT_FOUND), so an id never reveals whether it exists.
  *
- * Errors every RPC below may also answer: UNAUTHENTICATED (no, invalid or expired token).
+ * Errors every RPC below may also answer: UNAUTHENTICATED (no, invalid or expired token);
+ * PERMISSION_DENIED on a "My" RPC called with a service token (services have no profile). The RPCs
+ * that change an address book, wallet, preferences or wishlist answer FAILED_PRECONDITION while the
+ * caller's profile is not created yet (the registration event is still being processed).
  */
 export type UserServiceService = typeof UserServiceService;
 export const UserServiceService = {
@@ -4648,7 +4651,8 @@ export const UserServiceService = {
    * vault reference and the display data are kept here. The first method becomes the default.
    * Repeating a request with the same idempotency_key returns the same wallet entry and vaults
    * nothing twice. Requires a customer token.
-   * Errors: INVALID_ARGUMENT (every field at fault; an expired card), FAILED_PRECONDITION (the
+   * Errors: INVALID_ARGUMENT (every field at fault; an expired card; a card number sent as the
+   * token), NOT_FOUND (billing_address_id is not one of the caller's addresses), FAILED_PRECONDITION (the
    * idempotency_key was used for a different request; the wallet is full: 10 methods),
    * UNAVAILABLE (the payment service cannot be reached: nothing was saved, retry with the same
    * key).
@@ -4860,7 +4864,8 @@ export interface UserServiceServer extends UntypedServiceImplementation {
    * vault reference and the display data are kept here. The first method becomes the default.
    * Repeating a request with the same idempotency_key returns the same wallet entry and vaults
    * nothing twice. Requires a customer token.
-   * Errors: INVALID_ARGUMENT (every field at fault; an expired card), FAILED_PRECONDITION (the
+   * Errors: INVALID_ARGUMENT (every field at fault; an expired card; a card number sent as the
+   * token), NOT_FOUND (billing_address_id is not one of the caller's addresses), FAILED_PRECONDITION (the
    * idempotency_key was used for a different request; the wallet is full: 10 methods),
    * UNAVAILABLE (the payment service cannot be reached: nothing was saved, retry with the same
    * key).
@@ -5086,7 +5091,8 @@ export interface UserServiceClient extends Client {
    * vault reference and the display data are kept here. The first method becomes the default.
    * Repeating a request with the same idempotency_key returns the same wallet entry and vaults
    * nothing twice. Requires a customer token.
-   * Errors: INVALID_ARGUMENT (every field at fault; an expired card), FAILED_PRECONDITION (the
+   * Errors: INVALID_ARGUMENT (every field at fault; an expired card; a card number sent as the
+   * token), NOT_FOUND (billing_address_id is not one of the caller's addresses), FAILED_PRECONDITION (the
    * idempotency_key was used for a different request; the wallet is full: 10 methods),
    * UNAVAILABLE (the payment service cannot be reached: nothing was saved, retry with the same
    * key).
