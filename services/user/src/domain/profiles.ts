@@ -10,8 +10,10 @@ import type {
   UserProfile as UserProfileMessage,
 } from '../../../../gen/ecommerce/user/v1/user.js';
 import { invalidArgument, notFound } from '../../../../lib/errors.js';
+import { publishEvent } from '../../../../lib/events/index.js';
 import { isUuid } from '../../../../lib/ids.js';
 import { UserProfile } from '../entities/user-profile.js';
+import { UserProfileCreatedEvent } from '../events.js';
 import { profileChangesFrom } from './profile-input.js';
 
 export function profileMessage(profile: UserProfile): UserProfileMessage {
@@ -34,7 +36,10 @@ export function profileMessage(profile: UserProfile): UserProfileMessage {
   };
 }
 
-/** A registration creates the profile; a repeat of the same registration changes nothing. */
+/**
+ * A registration creates the profile and announces it (user.profile.created, through the outbox in
+ * the consumer's transaction); a repeat of the same registration changes nothing.
+ */
 export async function createProfileFromRegistration(em: EntityManager, event: UserRegistered): Promise<void> {
   if ((await em.count(UserProfile, { userId: event.userId })) > 0) return;
   em.create(UserProfile, {
@@ -44,6 +49,7 @@ export async function createProfileFromRegistration(em: EntityManager, event: Us
     lastName: event.lastName,
   });
   await em.flush();
+  await publishEvent(em, 'user', UserProfileCreatedEvent, { userId: event.userId, email: event.email });
 }
 
 export async function getProfileOf(em: EntityManager, userId: string): Promise<UserProfile> {
