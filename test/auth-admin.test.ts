@@ -97,7 +97,7 @@ describe('auth administration over gRPC', function () {
 
   describe('ListUsers and GetUser', () => {
     it('filters by email, role and activity and pages through with a keyset cursor, newest first', async () => {
-      const made = [];
+      const made: Awaited<ReturnType<typeof account>>[] = [];
       for (let i = 0; i < 5; i++) made.push(await account(`page${i}`));
       await auth.assignRole({ userId: made[1]!.userId, role: 'catalog_manager' }, { token: admin.token });
       await auth.deactivateUser({ userId: made[3]!.userId, reason: 'test' }, { token: admin.token });
