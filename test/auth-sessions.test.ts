@@ -43,6 +43,49 @@ describe('auth sessions over gRPC', function () {
     return failure.details;
   }
 
+  describe('Register and Login input', () => {
+    it('Register names each field at fault and creates nothing', async () => {
+      const email = uniqueEmail('fields');
+      const cases: [Parameters<typeof auth.register>[0], { field: string; description: string }][] = [
+        [
+          { email, password: PASSWORD, firstName: '  ', lastName: 'B' },
+          { field: 'first_name', description: 'is required' },
+        ],
+        [
+          { email, password: PASSWORD, firstName: 'A', lastName: 'x'.repeat(101) },
+          { field: 'last_name', description: 'must be at most 100 characters' },
+        ],
+        [
+          { email, password: 'onlyletterspassword', firstName: 'A', lastName: 'B' },
+          { field: 'password', description: 'must contain a letter and a digit or symbol' },
+        ],
+        [
+          { email, password: `${email.split('@')[0]}-42`, firstName: 'A', lastName: 'B' },
+          { field: 'password', description: 'must not contain the email address' },
+        ],
+        [
+          { email: '', password: PASSWORD, firstName: 'A', lastName: 'B' },
+          { field: 'email', description: 'is required' },
+        ],
+      ];
+      for (const [request, violation] of cases) {
+        const failure = await failureOf(auth.register(request));
+        expect(failure.code).to.equal(status.INVALID_ARGUMENT);
+        expect(failure.violations).to.deep.equal([violation]);
+      }
+      await auth.register({ email, password: PASSWORD, firstName: 'A', lastName: 'B' });
+    });
+
+    it('Login answers INVALID_ARGUMENT for a missing password or a malformed email', async () => {
+      const noPassword = await failureOf(auth.login({ email: uniqueEmail('np'), password: '' }));
+      expect(noPassword.violations).to.deep.equal([{ field: 'password', description: 'is required' }]);
+      const badEmail = await failureOf(auth.login({ email: 'not-an-email', password: PASSWORD }));
+      expect(badEmail.violations).to.deep.equal([
+        { field: 'email', description: 'must be a valid email address' },
+      ]);
+    });
+  });
+
   describe('Refresh', () => {
     it('answers INVALID_ARGUMENT for a missing token and UNAUTHENTICATED for an unknown one', async () => {
       const missing = await failureOf(auth.refresh({ refreshToken: '' }));
