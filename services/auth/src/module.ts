@@ -10,6 +10,7 @@ import { ensureBootstrapAdmin } from './domain/bootstrap-admin.js';
 import { ensureBuiltInRoles } from './domain/built-in-roles.js';
 import { EmailLinks } from './domain/links.js';
 import { LoginLimits } from './domain/login-limits.js';
+import { startTokenCleanup } from './domain/token-cleanup.js';
 import { authHandlers } from './handlers.js';
 
 /** Accounts, credentials and sessions; the one service that signs access tokens. */
@@ -48,6 +49,7 @@ export const authModule: ServiceModule = {
           ),
         },
       ],
+      background: [startTokenCleanup(orm, logger)],
     };
   },
 };

@@ -16,6 +16,7 @@ import { refreshSession } from '../src/domain/refresh.js';
 import { registerUser } from '../src/domain/registration.js';
 import { ensureBuiltInRoles } from '../src/domain/built-in-roles.js';
 import { SlidingWindowCounter } from '../src/domain/sliding-window.js';
+import { purgeExpiredTokens } from '../src/domain/token-cleanup.js';
 import { authEntities } from '../src/entities/index.js';
 import { authMigrations } from '../src/migrations/index.js';
 
@@ -150,6 +151,37 @@ describe('auth domain: expiry of links, refresh tokens and lockouts', function (
     );
     expect(failure.code).to.equal(status.UNAUTHENTICATED);
     expect(failure.message).to.equal('refresh token expired');
+  });
+
+  it('purges tokens and links that expired more than a week ago, and nothing younger', async () => {
+    const { userId, email } = await register();
+    await login(db.orm.em.fork(), signer, noLimits(), { email, password: PASSWORD }, client);
+    await login(db.orm.em.fork(), signer, noLimits(), { email, password: PASSWORD }, client);
+    await requestPasswordReset(db.orm.em.fork(), links, { email }, client);
+    const em = db.orm.em.fork();
+    const [old] = await em.execute<{ id: string }[]>(
+      `SELECT id FROM refresh_tokens WHERE user_id = ? LIMIT 1`,
+      [userId],
+    );
+    await em.execute(`UPDATE refresh_tokens SET expires_at = now() - interval '8 days' WHERE id = ?`, [
+      old!.id,
+    ]);
+    await em.execute(
+      `UPDATE email_verification_tokens SET expires_at = now() - interval '8 days' WHERE user_id = ?`,
+      [userId],
+    );
+    await em.execute(
+      `UPDATE password_reset_tokens SET expires_at = now() - interval '6 days' WHERE user_id = ?`,
+      [userId],
+    );
+    const purged = await purgeExpiredTokens(db.orm.em.fork());
+    // Rows other tests expired a second ago stay too: only the week-old ones go.
+    expect(purged).to.deep.equal({ refreshTokens: 1, verificationTokens: 1, resetTokens: 0 });
+    const left = await em.execute<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = ?`,
+      [userId],
+    );
+    expect(left[0]!.n).to.equal(1);
   });
 
   it('a lock that has run out lets the right password in; a wrong one after it starts a new count', async () => {
