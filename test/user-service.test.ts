@@ -229,6 +229,9 @@ describe('user service over gRPC: every RPC, its owner only', function () {
     ]);
     expect(first.paymentMethod!.id).to.equal(second.paymentMethod!.id);
     expect(first.paymentMethod).to.include({ isDefault: true, brand: 'visa', last4: '4242' });
+    const reused = await failureOf(user.addPaymentMethod({ ...request, last4: '1111' }, mine));
+    expect(reused.code).to.equal(status.FAILED_PRECONDITION);
+    expect(reused.details).to.contain('idempotency_key');
     const { paymentMethod: other } = await user.addPaymentMethod(
       card({ last4: '0005', brand: 'mastercard' }),
       mine,

@@ -172,6 +172,12 @@ describe('user service: addresses', function () {
     expect((await listAddresses(em(), userId, SHIPPING))[0]!.address!.postalCode).to.equal('SW1Y 4JH');
     const badId = await failureOf(deleteAddress(em(), userId, 'not-a-uuid'));
     expect(badId.violations).to.deep.equal([{ field: 'address_id', description: 'must be a UUID' }]);
+    const noId = await failureOf(setDefaultAddress(em(), userId, ''));
+    expect(noId.violations).to.deep.equal([{ field: 'address_id', description: 'is required' }]);
+    const badType = await failureOf(listAddresses(em(), userId, 7 as AddressType));
+    expect(badType.violations).to.deep.equal([
+      { field: 'type', description: 'must be ADDRESS_TYPE_SHIPPING or ADDRESS_TYPE_BILLING' },
+    ]);
   });
 
   it("answers NOT_FOUND for another customer's address on every RPC, changing nothing", async () => {

@@ -9,11 +9,17 @@ import type { Catalog } from '../src/domain/catalog.js';
 import {
   deletePreference,
   getPreference,
+  MAX_PREFERENCES,
   MAX_VALUE_BYTES,
   setPreference,
 } from '../src/domain/preferences.js';
 import { getProfileById, updateMyProfile } from '../src/domain/profiles.js';
-import { addWishlistItem, listWishlist, removeWishlistItem } from '../src/domain/wishlist.js';
+import {
+  addWishlistItem,
+  listWishlist,
+  MAX_WISHLIST_ITEMS,
+  removeWishlistItem,
+} from '../src/domain/wishlist.js';
 import { countRows, failureOf, newCustomer, openUserDatabase } from './support.js';
 
 function product(): Product {
@@ -170,6 +176,15 @@ describe('user service: profile, preferences, wishlist', function () {
       expect(await countRows(db, 'user_preferences WHERE user_id = ?', [userId])).to.equal(0);
     });
 
+    it('answers FAILED_PRECONDITION for a new key beyond the 100th, and still replaces existing ones', async () => {
+      const userId = await newCustomer(db);
+      for (let k = 0; k < MAX_PREFERENCES; k++) await setPreference(em(), userId, `k${k}`, String(k));
+      const full = await failureOf(setPreference(em(), userId, 'one.more', '1'));
+      expect(full.code).to.equal(status.FAILED_PRECONDITION);
+      expect((await setPreference(em(), userId, 'k0', '"changed"')).valueJson).to.equal('"changed"');
+      expect(await countRows(db, 'user_preferences WHERE user_id = ?', [userId])).to.equal(MAX_PREFERENCES);
+    });
+
     it("keeps customers' preferences apart", async () => {
       const owner = await newCustomer(db);
       const other = await newCustomer(db);
@@ -262,6 +277,22 @@ describe('user service: profile, preferences, wishlist', function () {
         ),
       );
       expect(await countRows(db, 'wishlist_items WHERE user_id = ?', [userId])).to.equal(1);
+    });
+
+    it('answers FAILED_PRECONDITION for a product beyond the 200th, without a row', async () => {
+      const userId = await newCustomer(db);
+      const rows = Array.from(
+        { length: MAX_WISHLIST_ITEMS },
+        (_, k) => `('${newId()}', '${userId}', '${newId()}', 'P${k}', 1.00, 'EUR')`,
+      );
+      await em().execute(
+        `INSERT INTO wishlist_items (id, user_id, product_id, product_name, product_price, currency) VALUES ${rows.join(',')}`,
+      );
+      const catalog = new FakeCatalog();
+      const p = catalog.add(product());
+      const full = await failureOf(addWishlistItem(em(), catalog, userId, { productId: p.id, notes: '' }));
+      expect(full.code).to.equal(status.FAILED_PRECONDITION);
+      expect(await countRows(db, 'wishlist_items WHERE user_id = ?', [userId])).to.equal(MAX_WISHLIST_ITEMS);
     });
 
     it("keeps customers' wishlists apart", async () => {

@@ -220,6 +220,17 @@ describe('user service: wallet', function () {
     expect(await countRows(db, 'payment_methods WHERE user_id = ?', [userId])).to.equal(0);
   });
 
+  it('answers INVALID_ARGUMENT for a malformed payment_method_id and FAILED_PRECONDITION without a profile', async () => {
+    const userId = await newCustomer(db);
+    const bad = await failureOf(removePaymentMethod(em(), vault, userId, 'x'));
+    expect(bad.violations).to.deep.equal([{ field: 'payment_method_id', description: 'must be a UUID' }]);
+    const none = await failureOf(setDefaultPaymentMethod(em(), userId, ''));
+    expect(none.violations).to.deep.equal([{ field: 'payment_method_id', description: 'is required' }]);
+    const early = await failureOf(addPaymentMethod(em(), vault, newId(), card(), logger));
+    expect(early.code).to.equal(status.FAILED_PRECONDITION);
+    expect(vault.byKey.size).to.equal(0);
+  });
+
   it("answers NOT_FOUND for another customer's method, changing nothing", async () => {
     const owner = await newCustomer(db);
     const other = await newCustomer(db);
