@@ -8,6 +8,9 @@ import { SlidingWindowCounter } from './sliding-window.js';
  * not count).
  */
 export class LoginLimits {
+  // One audit entry per limited email or address per minute, however hard a flood hammers it.
+  private readonly reported = new SlidingWindowCounter(1, 60_000);
+
   constructor(
     readonly perEmail: SlidingWindowCounter,
     readonly failuresPerIp: SlidingWindowCounter,
@@ -26,13 +29,23 @@ export class LoginLimits {
     );
   }
 
-  /** Takes one attempt for this email and address; the wait in seconds when refused, else 0. */
-  admit(email: string, ip: string | undefined): number {
+  /**
+   * Takes one attempt for this email and address. Refused: the wait in seconds, which limit, and
+   * whether this refusal is the first for its key this minute (the one worth an audit entry).
+   */
+  admit(
+    email: string,
+    ip: string | undefined,
+  ): { waitSeconds: number; limit?: 'ip' | 'email'; firstRefusal?: boolean } {
     if (ip !== undefined && this.failuresPerIp.isExhausted(ip)) {
-      return Math.ceil(this.failuresPerIp.retryAfterMs(ip) / 1000);
+      const waitSeconds = Math.ceil(this.failuresPerIp.retryAfterMs(ip) / 1000);
+      return { waitSeconds, limit: 'ip', firstRefusal: this.reported.tryTake(`ip:${ip}`) };
     }
-    if (!this.perEmail.tryTake(email)) return Math.ceil(this.perEmail.retryAfterMs(email) / 1000);
-    return 0;
+    if (!this.perEmail.tryTake(email)) {
+      const waitSeconds = Math.ceil(this.perEmail.retryAfterMs(email) / 1000);
+      return { waitSeconds, limit: 'email', firstRefusal: this.reported.tryTake(`email:${email}`) };
+    }
+    return { waitSeconds: 0 };
   }
 
   recordFailure(ip: string | undefined): void {

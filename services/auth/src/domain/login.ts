@@ -25,12 +25,19 @@ export async function login(
 ): Promise<Session> {
   const email = normaliseEmail(input.email);
   if (input.password === '') throw invalidArgument('password', 'is required');
-  const waitSeconds = limits.admit(email, client.ip);
-  if (waitSeconds > 0) {
-    await em.transactional(async (tx) =>
-      recordSecurityEvent(tx, { action: 'login_rate_limited', email, client }),
-    );
-    throw resourceExhausted(`too many login attempts; retry in ${waitSeconds} s`);
+  const admission = limits.admit(email, client.ip);
+  if (admission.waitSeconds > 0) {
+    if (admission.firstRefusal) {
+      await em.transactional(async (tx) =>
+        recordSecurityEvent(tx, {
+          action: 'login_rate_limited',
+          email,
+          client,
+          metadata: { limit: admission.limit },
+        }),
+      );
+    }
+    throw resourceExhausted(`too many login attempts; retry in ${admission.waitSeconds} s`);
   }
   const user = await em.findOne(User, { email });
   const locked = user?.lockedUntil != null && user.lockedUntil > new Date();
