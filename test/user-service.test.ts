@@ -171,6 +171,10 @@ describe('user service over gRPC: every RPC, its owner only', function () {
     // Someone else's id and an id that does not exist get the same answer.
     const missing = await failureOf(user.deleteAddress({ addressId: newId() }, asBob));
     expect(denied[1]!.details.replace(home!.id, 'X')).to.equal(missing.details.replace(/[0-9a-f-]{36}/, 'X'));
+    // Nor can Bob bill a card to Alice's address (checked before anything is vaulted).
+    const billed = await failureOf(user.addPaymentMethod(card({ billingAddressId: home!.id }), asBob));
+    expect(billed.code).to.equal(status.NOT_FOUND);
+    expect((await user.listPaymentMethods({}, asBob)).paymentMethods).to.deep.equal([]);
     expect(
       (await user.listAddresses({ type: AddressType.ADDRESS_TYPE_UNSPECIFIED }, asBob)).addresses,
     ).to.deep.equal([]);
@@ -284,6 +288,9 @@ describe('user service over gRPC: every RPC, its owner only', function () {
   it("preferences: set, get, delete; Bob cannot read or delete Alice's", async () => {
     const mine = { token: alice.token };
     await user.setPreference({ key: 'ui.theme', valueJson: '{"mode":"dark"}' }, mine);
+    // Bob setting the same key sets his own value, not Alice's.
+    await user.setPreference({ key: 'ui.theme', valueJson: '"light"' }, { token: bob.token });
+    await user.deletePreference({ key: 'ui.theme' }, { token: bob.token });
     expect((await user.getPreference({ key: 'ui.theme' }, mine)).preference!.valueJson).to.equal(
       '{"mode":"dark"}',
     );
