@@ -32,7 +32,16 @@ function fakeServices() {
   const registered = new Map<string, string>();
   const seen = { getProduct: 0, addItem: 0, login: 0, sessions: new Set<string>() };
   let nextId = 0;
+  // The auth RPCs the scenarios never call answer UNIMPLEMENTED.
+  const unimplemented = Object.fromEntries(
+    Object.keys(AuthServiceService).map((name) => [
+      name,
+      (_call: unknown, callback: grpc.sendUnaryData<never>) =>
+        callback(fail(grpc.status.UNIMPLEMENTED, `${name} is not part of this fake`)),
+    ]),
+  ) as unknown as AuthServiceServer;
   const auth: AuthServiceServer = {
+    ...unimplemented,
     register: (call, callback) => {
       registered.set(call.request.email, call.request.password);
       callback(null, { userId: `user-${registered.size}`, email: call.request.email });

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
 import { CartServiceClient } from '../../gen/ecommerce/cart/v1/cart.js';
 import { ProductServiceClient, type Product } from '../../gen/ecommerce/product/v1/product.js';
+import { AddressType, UserServiceClient } from '../../gen/ecommerce/user/v1/user.js';
 import { DEFAULT_GRPC_PORTS, type ServiceName } from '../../lib/config/topology.js';
 import { assertLoopback } from './address.js';
 import { checkWith, createHealthClient, type HealthClient } from '../../lib/runtime/health-probe.js';
@@ -276,8 +277,11 @@ interface LoginContext {
 
 /**
  * AuthService.Login round-robin over BENCH_LOGIN_USERS (default 8) customers registered in
- * prepare. Password hashing makes this CPU-bound on the server; the auth service's rate limit
- * and lockout show up as RESOURCE_EXHAUSTED in the error counts, which is part of the answer.
+ * prepare. Password hashing (argon2id, 19 MiB, 2 passes, 1 lane) makes this CPU-bound on the
+ * server. The auth service admits 10 attempts per email per minute (per replica), so to measure
+ * the hash rather than the rate limit, start it with AUTH_LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE=0
+ * (or raise BENCH_LOGIN_USERS well past rate × 6); otherwise RESOURCE_EXHAUSTED fills the error
+ * counts. Every login opens a session (a refresh-token row): a long run grows refresh_tokens.
  */
 const login: Scenario<AuthServiceClient, LoginContext> = {
   name: 'login',
@@ -314,11 +318,104 @@ const login: Scenario<AuthServiceClient, LoginContext> = {
   },
 };
 
+interface MyAddressesContext {
+  token: string;
+}
+
+/**
+ * UserService.ListAddresses of one customer with 5 shipping addresses, the read behind a checkout's
+ * address picker. prepare registers and logs in the customer at AUTH_GRPC_ADDR (so the access token,
+ * 15 minutes, bounds the run), waits for the profile (the registration event) and adds the
+ * addresses through the public RPCs.
+ */
+const myAddresses: Scenario<UserServiceClient, MyAddressesContext> = {
+  name: 'my-addresses',
+  summary: 'UserService.ListAddresses of one customer holding 5 addresses (token from prepare)',
+  ...serviceAddress('user'),
+  async prepare(target, env) {
+    const tag = runTag();
+    const credentials = { email: `bench-addresses-${tag}@example.com`, password: `bench-password-${tag}` };
+    const auth = new AuthServiceClient(addressFromEnv('auth', env), insecure);
+    const token = await step('AuthService.Register and Login', () =>
+      withClient(auth, async (client) => {
+        await unary(
+          client.register.bind(client),
+          { ...credentials, firstName: 'Bench', lastName: 'Addresses' },
+          new grpc.Metadata(),
+          deadlineIn(PREPARE_DEADLINE_MS),
+        );
+        const login = await unary(
+          client.login.bind(client),
+          credentials,
+          new grpc.Metadata(),
+          deadlineIn(PREPARE_DEADLINE_MS),
+        );
+        return login.accessToken;
+      }),
+    );
+    const user = new UserServiceClient(target, insecure);
+    await step(`UserService at ${target}`, () =>
+      withClient(user, async (client) => {
+        for (let attempt = 0; ; attempt++) {
+          const ready = await unary(
+            client.getMyProfile.bind(client),
+            {},
+            bearer(token),
+            deadlineIn(5_000),
+          ).then(
+            () => true,
+            (error: grpc.ServiceError) =>
+              error.code === grpc.status.NOT_FOUND && attempt < 60 ? false : Promise.reject(error),
+          );
+          if (ready) break;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        for (let k = 0; k < 5; k++) {
+          await unary(
+            client.createAddress.bind(client),
+            {
+              type: AddressType.ADDRESS_TYPE_SHIPPING,
+              setDefault: false,
+              address: {
+                firstName: 'Bench',
+                lastName: 'Addresses',
+                company: '',
+                line1: `${k + 1} Load Street`,
+                line2: '',
+                city: 'Springfield',
+                state: '',
+                postalCode: '62701',
+                country: 'US',
+                phone: '',
+              },
+            },
+            bearer(token),
+            deadlineIn(PREPARE_DEADLINE_MS),
+          );
+        }
+      }),
+    );
+    return { token };
+  },
+  connect(target, options) {
+    return new UserServiceClient(target, insecure, options);
+  },
+  async call(client, ctx, _i, deadline) {
+    await unary(
+      client.listAddresses.bind(client),
+      { type: AddressType.ADDRESS_TYPE_UNSPECIFIED },
+      bearer(ctx.token),
+      deadline,
+    );
+  },
+};
+
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   noop: noop as unknown as Scenario,
   'get-product': getProduct as unknown as Scenario,
   'add-item': addItem as unknown as Scenario,
   login: login as unknown as Scenario,
+  'my-addresses': myAddresses as unknown as Scenario,
 };
 
 export function scenarioNamed(name: string): Scenario {

@@ -12,10 +12,18 @@ export interface AccessClaims {
   email: string;
   roles: string[];
   perms: string[];
+  /** The session (refresh-token family) id, when the token belongs to a login session. */
+  sid?: string;
 }
 
 export function claimsOf(principal: Principal): AccessClaims {
-  return { email: principal.email, roles: [...principal.roles], perms: [...principal.permissions] };
+  const claims: AccessClaims = {
+    email: principal.email,
+    roles: [...principal.roles],
+    perms: [...principal.permissions],
+  };
+  if (principal.sessionId) claims.sid = principal.sessionId;
+  return claims;
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -24,8 +32,11 @@ function isStringArray(value: unknown): value is string[] {
 
 /** The principal a verified payload names, or undefined when its claims are not well formed. */
 export function principalOf(payload: JWTPayload): Principal | undefined {
-  const { sub, email, roles, perms } = payload;
+  const { sub, email, roles, perms, sid } = payload;
   if (typeof sub !== 'string' || sub === '' || typeof email !== 'string') return undefined;
   if (!isStringArray(roles) || !isStringArray(perms)) return undefined;
-  return { userId: sub, email, roles, permissions: perms };
+  if (sid !== undefined && typeof sid !== 'string') return undefined;
+  const principal: Principal = { userId: sub, email, roles, permissions: perms };
+  if (sid) principal.sessionId = sid;
+  return principal;
 }

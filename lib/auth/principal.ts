@@ -4,6 +4,11 @@ export interface Principal {
   email: string;
   roles: string[];
   permissions: string[];
+  /**
+   * The login session the token belongs to (the refresh-token family, `sid` claim); absent for
+   * service tokens. Logout and ChangePassword use it to tell "this session" from the others.
+   */
+  sessionId?: string;
 }
 
 /** The role an administrator has; it grants every permission. */

@@ -14,6 +14,8 @@ export interface CallContext {
   correlationId: string;
   deadline: Date | undefined;
   metadata: grpc.Metadata;
+  /** The connection's remote address as grpc-js reports it (`ipv4:1.2.3.4:5678`, `ipv6:[::1]:5678`). */
+  peer?: string;
   /** Logger already bound to service, method and correlation id. */
   logger: Logger;
 }

@@ -8,6 +8,7 @@ import { CORRELATION_ID_HEADER, splitMethodPath } from './call-context.js';
 import { currentCallScope } from './call-scope.js';
 import { platformIdempotency, type IdempotencyIndex } from './idempotency.js';
 import type { RequestOf, ResponseOf, UnaryMethodName } from './method-types.js';
+import type { ServiceTokenProvider } from '../auth/service-token-source.js';
 import { backoffDelayMs, isTransient, sleep, type RetryOptions } from './retry.js';
 import { violationsFrom } from './status-details.js';
 
@@ -35,6 +36,11 @@ export interface CreateClientOptions {
   channelOptions?: grpc.ChannelOptions;
   /** Which RPCs may be retried; default: the `idempotency_level` options of the platform protos. */
   idempotency?: IdempotencyIndex;
+  /**
+   * Calls carry this service's own token (`runtime.serviceTokens`) instead of relaying the caller's:
+   * for RPCs declared `allow.internal()`. A call's explicit `authorization` still wins.
+   */
+  serviceToken?: ServiceTokenProvider;
   logger?: Logger;
 }
 
@@ -139,6 +145,16 @@ export function createClient<D extends grpc.ServiceDefinition>(
     });
   }
 
+  /** Explicit (`''` = none), else this service's own token when configured, else the caller's. */
+  async function authorizationFor(
+    explicit: string | undefined,
+    relayed: string | undefined,
+  ): Promise<string | undefined> {
+    if (explicit !== undefined) return explicit === '' ? undefined : bearer(explicit);
+    if (options.serviceToken) return bearer(await options.serviceToken.token());
+    return relayed;
+  }
+
   function unaryCall(definition: grpc.MethodDefinition<unknown, unknown>) {
     const { method } = splitMethodPath(definition.path);
     const retryable = idempotency.isRetryable(definition.path);
@@ -157,9 +173,7 @@ export function createClient<D extends grpc.ServiceDefinition>(
       if (metadata.get(CORRELATION_ID_HEADER).length === 0) {
         metadata.set(CORRELATION_ID_HEADER, scope?.correlationId ?? newId());
       }
-      const authorization = callOptions.authorization
-        ? bearer(callOptions.authorization)
-        : scope?.authorization;
+      const authorization = await authorizationFor(callOptions.authorization, scope?.authorization);
       if (authorization && metadata.get('authorization').length === 0)
         metadata.set('authorization', authorization);
 

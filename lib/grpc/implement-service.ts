@@ -103,6 +103,7 @@ function unaryHandler(
           correlationId,
           deadline,
           metadata: call.metadata,
+          peer: call.getPeer(),
           logger,
         };
         const response = await handler.handle(call.request, ctx);

@@ -6,7 +6,7 @@ import { AuthServiceService } from '../../gen/ecommerce/auth/v1/auth.js';
 import { allow } from '../auth/access-rule.js';
 import { testKey, type TestKey } from '../auth/test/keys.js';
 import { JwksTokenVerifier } from '../auth/token-verifier.js';
-import { implementService } from './implement-service.js';
+import { implementService, type ServiceHandlers } from './implement-service.js';
 import { startGrpcServer, type RunningGrpcServer } from './server.js';
 import { checkHealth } from '../runtime/health-probe.js';
 import { quiet, rawCall, startEchoServer, type EchoServer } from './test/harness.js';
@@ -104,8 +104,12 @@ describe('startGrpcServer', () => {
       const implementation = implementService(
         AuthServiceService,
         {
-          register: { access: allow.public(), handle: notUsed },
-          login: { access: allow.public(), handle: notUsed },
+          ...(Object.fromEntries(
+            Object.keys(AuthServiceService).map((name) => [
+              name,
+              { access: allow.public(), handle: notUsed },
+            ]),
+          ) as unknown as ServiceHandlers<typeof AuthServiceService>),
           getJwks: { access: allow.public(), handle: async () => ({ keys: [] }) },
         },
         { verifier, logger: quiet },

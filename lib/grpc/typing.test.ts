@@ -3,7 +3,7 @@ import { AuthServiceClient, AuthServiceService, LoginResponse } from '../../gen/
 import { allow } from '../auth/access-rule.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { createClient } from './client.js';
-import { implementService } from './implement-service.js';
+import { implementService, type ServiceHandlers } from './implement-service.js';
 
 // Compile-time checks: `npx tsc --noEmit` fails if the typing of handlers or clients regresses.
 // The functions are never called; the test only makes sure this file is part of the suite.
@@ -11,10 +11,14 @@ const verifier: TokenVerifier = {
   verify: async () => ({ userId: '', email: '', roles: [], permissions: [] }),
 };
 
+// The auth RPCs these checks do not look at, typed as handlers (never built: compile time only).
+const others = {} as Omit<ServiceHandlers<typeof AuthServiceService>, 'register' | 'login' | 'getJwks'>;
+
 export function typedHandlersCompile(): void {
   implementService(
     AuthServiceService,
     {
+      ...others,
       register: {
         access: allow.public(),
         handle: async (request) => ({ userId: 'u', email: request.email }),
@@ -25,11 +29,12 @@ export function typedHandlersCompile(): void {
     { verifier },
   );
 
-  const missingGetJwks = { register: undefined as never, login: undefined as never };
+  const missingGetJwks = { ...others, register: undefined as never, login: undefined as never };
   // @ts-expect-error a method without a handler does not compile
   implementService(AuthServiceService, missingGetJwks, { verifier });
 
   const wrongResponse = {
+    ...others,
     register: { access: allow.public(), handle: async () => ({ wrong: true }) },
     login: undefined as never,
     getJwks: undefined as never,

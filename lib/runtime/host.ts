@@ -4,6 +4,7 @@ import { OutboxRelay, type EventTransport } from '../events/index.js';
 import { startGrpcServer } from '../grpc/server.js';
 import { rootLogger } from '../log.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
+import { createAuthServiceTokenSource } from '../auth/auth-service-token-source.js';
 import { startPartitionMaintenance } from './partition-maintenance.js';
 import type { BackgroundTask, ServiceModule } from './service-module.js';
 
@@ -54,6 +55,7 @@ export async function startService(module: ServiceModule, deps: HostDependencies
       orm: database.orm,
       events: deps.events,
       verifier: deps.verifier,
+      serviceTokens: createAuthServiceTokenSource(module.name, config, deps.env, logger),
     });
     background.push(...(parts.background ?? []));
     if (module.database.partitionedTables?.length) {

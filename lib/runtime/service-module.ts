@@ -2,6 +2,7 @@ import type { DatabaseDefinition, MikroORM } from '../db/index.js';
 import type { Env, ServiceConfig, ServiceName } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { ServiceTokenProvider } from '../auth/service-token-source.js';
 import type { EventTransport } from '../events/index.js';
 import type { GrpcServiceBinding } from '../grpc/server.js';
 
@@ -15,6 +16,11 @@ export interface ServiceRuntime {
   events: EventTransport;
   /** Verifies access tokens locally against the auth service's published keys (fetched once, cached). */
   verifier: TokenVerifier;
+  /**
+   * This service's own access token (role `service`, cached, refreshed before it expires), for
+   * calls to RPCs declared `allow.internal()`: pass it as `createClient(..., { serviceToken })`.
+   */
+  serviceTokens: ServiceTokenProvider;
 }
 
 /** Something a service keeps running beside its RPCs: a consumer, a scheduled job, a relay. */

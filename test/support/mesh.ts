@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { dropDatabases } from '../../lib/db/index.js';
 import { DEFAULT_GRPC_PORTS, SERVICE_NAMES, type ServiceName } from '../../lib/config/index.js';
 import { resetBreakers } from '../../lib/grpc/index.js';
+import type { EventTransport } from '../../lib/events/index.js';
 import { startMesh } from '../../lib/runtime/mesh.js';
 import { ProcessMesh } from '../../lib/runtime/process-mesh.js';
 import { ALL_SERVICES } from '../../services/registry.js';
@@ -23,6 +24,8 @@ export interface TestMesh {
   /** Where the embedded databases and the auth service's development signing key live. */
   dataDir: string;
   address(name: ServiceName): string;
+  /** The event transport the services share (in-process meshes only), to observe events in tests. */
+  events?: EventTransport;
   /** Stops one service (its port stops answering) and starts it again. */
   stopService(name: ServiceName): Promise<void>;
   startService(name: ServiceName): Promise<void>;
@@ -112,6 +115,7 @@ export async function startTestMesh(names: readonly ServiceName[] = SERVICE_NAME
   return {
     dataDir,
     address,
+    events: mesh.events,
     stopService: (name) => mesh.stopService(name),
     startService: (name) => mesh.startService(name),
     stop: async () => {

@@ -1,25 +1,37 @@
 import { UserServiceService } from '../../../gen/ecommerce/user/v1/user.js';
-import { on, startConsumer } from '../../../lib/events/index.js';
+import { startConsumer } from '../../../lib/events/index.js';
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
-import { UserRegisteredEvent } from './consumers/auth-events.js';
+import { authEventHandlers, productEventHandlers } from './consumers/bindings.js';
 import { eventLogInbox } from './consumers/event-log-inbox.js';
 import { userDatabase } from './database.js';
-import { createProfileFromRegistration } from './domain/profiles.js';
 import { userHandlers } from './handlers.js';
+import { paymentServiceVault } from './payment-service-vault.js';
+import { productServiceCatalog } from './product-catalog.js';
 
 /** Profiles, addresses, wallet, preferences and wishlist of every customer. */
 export const userModule: ServiceModule = {
   name: 'user',
   database: userDatabase,
-  async create({ orm, events, verifier, logger }) {
+  async create({ orm, env, events, verifier, serviceTokens, logger }) {
+    const catalog = productServiceCatalog(env);
+    const vault = paymentServiceVault(env, serviceTokens);
     const authEvents = await startConsumer({
       orm,
       transport: events,
       consumer: 'user-from-auth',
       source: 'auth',
       inbox: eventLogInbox,
-      handlers: [on(UserRegisteredEvent, (em, event) => createProfileFromRegistration(em, event))],
+      handlers: authEventHandlers,
+      logger,
+    });
+    const productEvents = await startConsumer({
+      orm,
+      transport: events,
+      consumer: 'user-from-product',
+      source: 'product',
+      inbox: eventLogInbox,
+      handlers: productEventHandlers,
       logger,
     });
     return {
@@ -27,10 +39,21 @@ export const userModule: ServiceModule = {
         {
           name: 'ecommerce.user.v1.UserService',
           definition: UserServiceService,
-          implementation: implementService(UserServiceService, userHandlers(orm), { verifier, logger }),
+          implementation: implementService(
+            UserServiceService,
+            userHandlers(orm, { catalog, vault, logger }),
+            {
+              verifier,
+              logger,
+            },
+          ),
         },
       ],
-      background: [{ name: 'user-from-auth consumer', stop: () => authEvents.stop() }],
+      background: [
+        { name: 'user-from-auth consumer', stop: () => authEvents.stop() },
+        { name: 'user-from-product consumer', stop: () => productEvents.stop() },
+        { name: 'product and payment clients', stop: async () => (catalog.close(), vault.close()) },
+      ],
     };
   },
 };

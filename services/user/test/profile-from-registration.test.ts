@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { UserRegistered } from '../../../gen/ecommerce/auth/v1/events.js';
+import { UserProfileCreated } from '../../../gen/ecommerce/user/v1/events.js';
 import {
+  decodeEnvelope,
   encodeEnvelope,
   InProcessTransport,
   startConsumer,
@@ -78,6 +80,15 @@ describe('user service: profiles from auth.user.registered', function () {
     expect(profiles).to.have.length(1);
     expect(profiles[0]).to.include({ email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' });
     expect(await em.fork().count(EventLog, { eventId: event.id })).to.equal(1);
+    const outbox = await em
+      .fork()
+      .execute<{ envelope: Uint8Array }[]>(
+        "SELECT envelope FROM infra.outbox WHERE subject = 'user.profile.created'",
+      );
+    const announced = outbox
+      .map((row) => UserProfileCreated.decode(decodeEnvelope(row.envelope).payload))
+      .filter((created) => created.userId === userId);
+    expect(announced).to.deep.equal([{ userId, email: 'grace@example.com' }]);
   });
 
   it('creates one profile when two different events announce the same registration', async () => {

@@ -19,10 +19,68 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { PageRequest, PageResponse } from "../../common/v1/page.js";
 
 export const protobufPackage = "ecommerce.auth.v1";
 
 export const protobufFileName = "ecommerce/auth/v1/auth.proto";
+
+/** Which accounts ListUsers returns by state. */
+export enum ActivityFilter {
+  /** ACTIVITY_FILTER_UNSPECIFIED - Active and deactivated. */
+  ACTIVITY_FILTER_UNSPECIFIED = 0,
+  /** ACTIVITY_FILTER_ACTIVE - Active accounts only. */
+  ACTIVITY_FILTER_ACTIVE = 1,
+  /** ACTIVITY_FILTER_INACTIVE - Deactivated accounts only. */
+  ACTIVITY_FILTER_INACTIVE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function activityFilterFromJSON(object: any): ActivityFilter {
+  switch (object) {
+    case 0:
+    case "ACTIVITY_FILTER_UNSPECIFIED":
+      return ActivityFilter.ACTIVITY_FILTER_UNSPECIFIED;
+    case 1:
+    case "ACTIVITY_FILTER_ACTIVE":
+      return ActivityFilter.ACTIVITY_FILTER_ACTIVE;
+    case 2:
+    case "ACTIVITY_FILTER_INACTIVE":
+      return ActivityFilter.ACTIVITY_FILTER_INACTIVE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ActivityFilter.UNRECOGNIZED;
+  }
+}
+
+export function activityFilterToJSON(object: ActivityFilter): string {
+  switch (object) {
+    case ActivityFilter.ACTIVITY_FILTER_UNSPECIFIED:
+      return "ACTIVITY_FILTER_UNSPECIFIED";
+    case ActivityFilter.ACTIVITY_FILTER_ACTIVE:
+      return "ACTIVITY_FILTER_ACTIVE";
+    case ActivityFilter.ACTIVITY_FILTER_INACTIVE:
+      return "ACTIVITY_FILTER_INACTIVE";
+    case ActivityFilter.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export interface IssueServiceTokenRequest {
+  /** The calling service, one of the platform's ten names ("order", "user", ...). Required. */
+  serviceName: string;
+  /** The service's client secret (SERVICE_CLIENT_SECRET). Required. Never logged. */
+  clientSecret: string;
+}
+
+export interface IssueServiceTokenResponse {
+  /** Signed JWT to send as "authorization: Bearer <token>". */
+  accessToken: string;
+  /** When it expires (its `exp` claim). */
+  expiresAt: Date | undefined;
+}
 
 export interface RegisterRequest {
   /**
@@ -100,6 +158,452 @@ export interface Jwk {
   /** Public key use: "sig". */
   use: string;
 }
+
+export interface VerifyEmailRequest {
+  /** The `token` query parameter of the verification link. Required. */
+  token: string;
+}
+
+export interface VerifyEmailResponse {
+  /** The account whose email is now verified. */
+  userId: string;
+  /** The verified address. */
+  email: string;
+}
+
+export interface ResendVerificationRequest {
+}
+
+export interface ResendVerificationResponse {
+  /** When the new link expires. */
+  expiresAt: Date | undefined;
+}
+
+export interface RefreshRequest {
+  /** The refresh token from Login or the previous Refresh. Required. */
+  refreshToken: string;
+}
+
+export interface RefreshResponse {
+  /** A new access token (same session, current roles). */
+  accessToken: string;
+  /** When the access token expires. */
+  accessTokenExpiresAt:
+    | Date
+    | undefined;
+  /** The next refresh token; the one presented is spent. */
+  refreshToken: string;
+  /** When the new refresh token expires (the session's expiry does not move: 30 days from login). */
+  refreshTokenExpiresAt:
+    | Date
+    | undefined;
+  /** Id of the user. */
+  userId: string;
+  /** Always "Bearer". */
+  tokenType: string;
+}
+
+export interface LogoutRequest {
+}
+
+export interface LogoutResponse {
+}
+
+export interface LogoutAllRequest {
+}
+
+export interface LogoutAllResponse {
+  /** How many sessions were still open and are now ended. */
+  sessionsRevoked: number;
+}
+
+export interface ChangePasswordRequest {
+  /** The password now. Required. */
+  currentPassword: string;
+  /**
+   * The new password; the policy of RegisterRequest.password applies, and it must differ from
+   * the current one.
+   */
+  newPassword: string;
+}
+
+export interface ChangePasswordResponse {
+  /** How many other sessions were ended. */
+  sessionsRevoked: number;
+}
+
+export interface RequestPasswordResetRequest {
+  /** Login email. Required, a syntactically valid address. */
+  email: string;
+}
+
+export interface RequestPasswordResetResponse {
+}
+
+export interface ResetPasswordRequest {
+  /** The `token` query parameter of the reset link. Required. */
+  token: string;
+  /** The new password; the policy of RegisterRequest.password applies. */
+  newPassword: string;
+}
+
+export interface ResetPasswordResponse {
+  /** The account whose password was reset. */
+  userId: string;
+}
+
+/** An account as administrators see it (never its password hash). */
+export interface UserAccount {
+  /** Id, a UUIDv7. */
+  userId: string;
+  /** Login email, lower-cased. */
+  email: string;
+  /** Whether the email has been verified. */
+  emailVerified: boolean;
+  /** False once deactivated. */
+  isActive: boolean;
+  /** Role names, sorted. */
+  roles: string[];
+  /** Consecutive failed logins since the last success. */
+  failedLoginAttempts: number;
+  /** Set while the account is locked out. */
+  lockedUntil:
+    | Date
+    | undefined;
+  /** Last successful login. */
+  lastLoginAt:
+    | Date
+    | undefined;
+  /** When the account was created. */
+  createdAt: Date | undefined;
+}
+
+export interface ListUsersRequest {
+  /** Paging (default 50, at most 100). */
+  page:
+    | PageRequest
+    | undefined;
+  /** Only emails containing this text (case-insensitive); empty: any. */
+  emailContains: string;
+  /** Only accounts holding this role; empty: any. */
+  role: string;
+  /** Only active (ACTIVITY_FILTER_ACTIVE) or deactivated accounts; unspecified: both. */
+  activity: ActivityFilter;
+}
+
+export interface ListUsersResponse {
+  /** The page of accounts, newest first. */
+  users: UserAccount[];
+  /** Cursor for the next page. */
+  page: PageResponse | undefined;
+}
+
+export interface GetUserRequest {
+  /** Id of the account. Required, a UUID. */
+  userId: string;
+}
+
+export interface GetUserResponse {
+  /** The account. */
+  user: UserAccount | undefined;
+}
+
+export interface ListRolesRequest {
+}
+
+/** A role and what it grants. */
+export interface RoleInfo {
+  /** Unique name ("admin", "customer", ...). */
+  name: string;
+  /** What it is for. */
+  description: string;
+  /** Permissions ("resource:action"; "*" is every permission), sorted. */
+  permissions: string[];
+}
+
+export interface ListRolesResponse {
+  /** Every role, by name. */
+  roles: RoleInfo[];
+}
+
+export interface AssignRoleRequest {
+  /** Id of the account. Required, a UUID. */
+  userId: string;
+  /** Name of an existing role. Required. */
+  role: string;
+}
+
+export interface AssignRoleResponse {
+  /** The account's roles afterwards, sorted. */
+  roles: string[];
+}
+
+export interface RemoveRoleRequest {
+  /** Id of the account. Required, a UUID. */
+  userId: string;
+  /** Name of an existing role. Required. */
+  role: string;
+}
+
+export interface RemoveRoleResponse {
+  /** The account's roles afterwards, sorted. */
+  roles: string[];
+}
+
+export interface DeactivateUserRequest {
+  /** Id of the account. Required, a UUID. */
+  userId: string;
+  /** Why, for the audit log and the event. Optional, at most 500 characters. */
+  reason: string;
+}
+
+export interface DeactivateUserResponse {
+  /** The account afterwards. */
+  user: UserAccount | undefined;
+}
+
+export interface ReactivateUserRequest {
+  /** Id of the account. Required, a UUID. */
+  userId: string;
+}
+
+export interface ReactivateUserResponse {
+  /** The account afterwards. */
+  user: UserAccount | undefined;
+}
+
+export interface ListAuditEventsRequest {
+  /** Paging (default 50, at most 100). */
+  page:
+    | PageRequest
+    | undefined;
+  /** Only events about this account (a UUID); empty: any. */
+  userId: string;
+  /**
+   * Only this kind of event ("login_failed", "token_reuse_detected", ...; see docs/api/auth.md);
+   * empty: any.
+   */
+  action: string;
+  /** Only events at or after this time; unset: no lower bound. */
+  occurredAfter:
+    | Date
+    | undefined;
+  /** Only events before this time; unset: no upper bound. */
+  occurredBefore: Date | undefined;
+}
+
+/** One security event. */
+export interface AuditEvent {
+  /** Id, a UUIDv7. */
+  id: string;
+  /** What happened ("login_failed", ...). */
+  action: string;
+  /** The account concerned; empty when unknown (a failed login for an unknown email). */
+  userId: string;
+  /** The email concerned, when there is one. */
+  email: string;
+  /** The caller's address (as forwarded by the BFF, else the connection's peer). */
+  ipAddress: string;
+  /** The caller's user agent. */
+  userAgent: string;
+  /** Details as JSON (who did it for admin actions, counts, reasons); never a secret. */
+  metadataJson: string;
+  /** When it happened. */
+  occurredAt: Date | undefined;
+}
+
+export interface ListAuditEventsResponse {
+  /** The page of events, newest first. */
+  events: AuditEvent[];
+  /** Cursor for the next page. */
+  page: PageResponse | undefined;
+}
+
+function createBaseIssueServiceTokenRequest(): IssueServiceTokenRequest {
+  return { serviceName: "", clientSecret: "" };
+}
+
+export const IssueServiceTokenRequest: MessageFns<IssueServiceTokenRequest> = {
+  encode(message: IssueServiceTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.serviceName !== "") {
+      writer.uint32(10).string(message.serviceName);
+    }
+    if (message.clientSecret !== "") {
+      writer.uint32(18).string(message.clientSecret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueServiceTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueServiceTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.serviceName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientSecret = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IssueServiceTokenRequest {
+    return {
+      serviceName: isSet(object.serviceName)
+        ? globalThis.String(object.serviceName)
+        : isSet(object.service_name)
+        ? globalThis.String(object.service_name)
+        : "",
+      clientSecret: isSet(object.clientSecret)
+        ? globalThis.String(object.clientSecret)
+        : isSet(object.client_secret)
+        ? globalThis.String(object.client_secret)
+        : "",
+    };
+  },
+
+  toJSON(message: IssueServiceTokenRequest): unknown {
+    const obj: any = {};
+    if (message.serviceName !== "") {
+      obj.serviceName = message.serviceName;
+    }
+    if (message.clientSecret !== "") {
+      obj.clientSecret = message.clientSecret;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IssueServiceTokenRequest>): IssueServiceTokenRequest {
+    return IssueServiceTokenRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IssueServiceTokenRequest>): IssueServiceTokenRequest {
+    const message = createBaseIssueServiceTokenRequest();
+    message.serviceName = object.serviceName ?? "";
+    message.clientSecret = object.clientSecret ?? "";
+    return message;
+  },
+};
+
+function createBaseIssueServiceTokenResponse(): IssueServiceTokenResponse {
+  return { accessToken: "", expiresAt: undefined };
+}
+
+export const IssueServiceTokenResponse: MessageFns<IssueServiceTokenResponse> = {
+  encode(message: IssueServiceTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessToken !== "") {
+      writer.uint32(10).string(message.accessToken);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueServiceTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueServiceTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IssueServiceTokenResponse {
+    return {
+      accessToken: isSet(object.accessToken)
+        ? globalThis.String(object.accessToken)
+        : isSet(object.access_token)
+        ? globalThis.String(object.access_token)
+        : "",
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: IssueServiceTokenResponse): unknown {
+    const obj: any = {};
+    if (message.accessToken !== "") {
+      obj.accessToken = message.accessToken;
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IssueServiceTokenResponse>): IssueServiceTokenResponse {
+    return IssueServiceTokenResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IssueServiceTokenResponse>): IssueServiceTokenResponse {
+    const message = createBaseIssueServiceTokenResponse();
+    message.accessToken = object.accessToken ?? "";
+    message.expiresAt = object.expiresAt ?? undefined;
+    return message;
+  },
+};
 
 function createBaseRegisterRequest(): RegisterRequest {
   return { email: "", password: "", firstName: "", lastName: "" };
@@ -848,6 +1352,3081 @@ export const Jwk: MessageFns<Jwk> = {
   },
 };
 
+function createBaseVerifyEmailRequest(): VerifyEmailRequest {
+  return { token: "" };
+}
+
+export const VerifyEmailRequest: MessageFns<VerifyEmailRequest> = {
+  encode(message: VerifyEmailRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyEmailRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyEmailRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyEmailRequest {
+    return { token: isSet(object.token) ? globalThis.String(object.token) : "" };
+  },
+
+  toJSON(message: VerifyEmailRequest): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VerifyEmailRequest>): VerifyEmailRequest {
+    return VerifyEmailRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VerifyEmailRequest>): VerifyEmailRequest {
+    const message = createBaseVerifyEmailRequest();
+    message.token = object.token ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifyEmailResponse(): VerifyEmailResponse {
+  return { userId: "", email: "" };
+}
+
+export const VerifyEmailResponse: MessageFns<VerifyEmailResponse> = {
+  encode(message: VerifyEmailResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyEmailResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyEmailResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyEmailResponse {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+    };
+  },
+
+  toJSON(message: VerifyEmailResponse): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VerifyEmailResponse>): VerifyEmailResponse {
+    return VerifyEmailResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VerifyEmailResponse>): VerifyEmailResponse {
+    const message = createBaseVerifyEmailResponse();
+    message.userId = object.userId ?? "";
+    message.email = object.email ?? "";
+    return message;
+  },
+};
+
+function createBaseResendVerificationRequest(): ResendVerificationRequest {
+  return {};
+}
+
+export const ResendVerificationRequest: MessageFns<ResendVerificationRequest> = {
+  encode(_: ResendVerificationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResendVerificationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResendVerificationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ResendVerificationRequest {
+    return {};
+  },
+
+  toJSON(_: ResendVerificationRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ResendVerificationRequest>): ResendVerificationRequest {
+    return ResendVerificationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ResendVerificationRequest>): ResendVerificationRequest {
+    const message = createBaseResendVerificationRequest();
+    return message;
+  },
+};
+
+function createBaseResendVerificationResponse(): ResendVerificationResponse {
+  return { expiresAt: undefined };
+}
+
+export const ResendVerificationResponse: MessageFns<ResendVerificationResponse> = {
+  encode(message: ResendVerificationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResendVerificationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResendVerificationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResendVerificationResponse {
+    return {
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ResendVerificationResponse): unknown {
+    const obj: any = {};
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ResendVerificationResponse>): ResendVerificationResponse {
+    return ResendVerificationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResendVerificationResponse>): ResendVerificationResponse {
+    const message = createBaseResendVerificationResponse();
+    message.expiresAt = object.expiresAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRefreshRequest(): RefreshRequest {
+  return { refreshToken: "" };
+}
+
+export const RefreshRequest: MessageFns<RefreshRequest> = {
+  encode(message: RefreshRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.refreshToken !== "") {
+      writer.uint32(10).string(message.refreshToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefreshRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefreshRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefreshRequest {
+    return {
+      refreshToken: isSet(object.refreshToken)
+        ? globalThis.String(object.refreshToken)
+        : isSet(object.refresh_token)
+        ? globalThis.String(object.refresh_token)
+        : "",
+    };
+  },
+
+  toJSON(message: RefreshRequest): unknown {
+    const obj: any = {};
+    if (message.refreshToken !== "") {
+      obj.refreshToken = message.refreshToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RefreshRequest>): RefreshRequest {
+    return RefreshRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RefreshRequest>): RefreshRequest {
+    const message = createBaseRefreshRequest();
+    message.refreshToken = object.refreshToken ?? "";
+    return message;
+  },
+};
+
+function createBaseRefreshResponse(): RefreshResponse {
+  return {
+    accessToken: "",
+    accessTokenExpiresAt: undefined,
+    refreshToken: "",
+    refreshTokenExpiresAt: undefined,
+    userId: "",
+    tokenType: "",
+  };
+}
+
+export const RefreshResponse: MessageFns<RefreshResponse> = {
+  encode(message: RefreshResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessToken !== "") {
+      writer.uint32(10).string(message.accessToken);
+    }
+    if (message.accessTokenExpiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.accessTokenExpiresAt), writer.uint32(18).fork()).join();
+    }
+    if (message.refreshToken !== "") {
+      writer.uint32(26).string(message.refreshToken);
+    }
+    if (message.refreshTokenExpiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.refreshTokenExpiresAt), writer.uint32(34).fork()).join();
+    }
+    if (message.userId !== "") {
+      writer.uint32(42).string(message.userId);
+    }
+    if (message.tokenType !== "") {
+      writer.uint32(50).string(message.tokenType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefreshResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefreshResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accessTokenExpiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.refreshTokenExpiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.tokenType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefreshResponse {
+    return {
+      accessToken: isSet(object.accessToken)
+        ? globalThis.String(object.accessToken)
+        : isSet(object.access_token)
+        ? globalThis.String(object.access_token)
+        : "",
+      accessTokenExpiresAt: isSet(object.accessTokenExpiresAt)
+        ? fromJsonTimestamp(object.accessTokenExpiresAt)
+        : isSet(object.access_token_expires_at)
+        ? fromJsonTimestamp(object.access_token_expires_at)
+        : undefined,
+      refreshToken: isSet(object.refreshToken)
+        ? globalThis.String(object.refreshToken)
+        : isSet(object.refresh_token)
+        ? globalThis.String(object.refresh_token)
+        : "",
+      refreshTokenExpiresAt: isSet(object.refreshTokenExpiresAt)
+        ? fromJsonTimestamp(object.refreshTokenExpiresAt)
+        : isSet(object.refresh_token_expires_at)
+        ? fromJsonTimestamp(object.refresh_token_expires_at)
+        : undefined,
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      tokenType: isSet(object.tokenType)
+        ? globalThis.String(object.tokenType)
+        : isSet(object.token_type)
+        ? globalThis.String(object.token_type)
+        : "",
+    };
+  },
+
+  toJSON(message: RefreshResponse): unknown {
+    const obj: any = {};
+    if (message.accessToken !== "") {
+      obj.accessToken = message.accessToken;
+    }
+    if (message.accessTokenExpiresAt !== undefined) {
+      obj.accessTokenExpiresAt = message.accessTokenExpiresAt.toISOString();
+    }
+    if (message.refreshToken !== "") {
+      obj.refreshToken = message.refreshToken;
+    }
+    if (message.refreshTokenExpiresAt !== undefined) {
+      obj.refreshTokenExpiresAt = message.refreshTokenExpiresAt.toISOString();
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.tokenType !== "") {
+      obj.tokenType = message.tokenType;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RefreshResponse>): RefreshResponse {
+    return RefreshResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RefreshResponse>): RefreshResponse {
+    const message = createBaseRefreshResponse();
+    message.accessToken = object.accessToken ?? "";
+    message.accessTokenExpiresAt = object.accessTokenExpiresAt ?? undefined;
+    message.refreshToken = object.refreshToken ?? "";
+    message.refreshTokenExpiresAt = object.refreshTokenExpiresAt ?? undefined;
+    message.userId = object.userId ?? "";
+    message.tokenType = object.tokenType ?? "";
+    return message;
+  },
+};
+
+function createBaseLogoutRequest(): LogoutRequest {
+  return {};
+}
+
+export const LogoutRequest: MessageFns<LogoutRequest> = {
+  encode(_: LogoutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): LogoutRequest {
+    return {};
+  },
+
+  toJSON(_: LogoutRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<LogoutRequest>): LogoutRequest {
+    return LogoutRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<LogoutRequest>): LogoutRequest {
+    const message = createBaseLogoutRequest();
+    return message;
+  },
+};
+
+function createBaseLogoutResponse(): LogoutResponse {
+  return {};
+}
+
+export const LogoutResponse: MessageFns<LogoutResponse> = {
+  encode(_: LogoutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): LogoutResponse {
+    return {};
+  },
+
+  toJSON(_: LogoutResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<LogoutResponse>): LogoutResponse {
+    return LogoutResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<LogoutResponse>): LogoutResponse {
+    const message = createBaseLogoutResponse();
+    return message;
+  },
+};
+
+function createBaseLogoutAllRequest(): LogoutAllRequest {
+  return {};
+}
+
+export const LogoutAllRequest: MessageFns<LogoutAllRequest> = {
+  encode(_: LogoutAllRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutAllRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutAllRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): LogoutAllRequest {
+    return {};
+  },
+
+  toJSON(_: LogoutAllRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<LogoutAllRequest>): LogoutAllRequest {
+    return LogoutAllRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<LogoutAllRequest>): LogoutAllRequest {
+    const message = createBaseLogoutAllRequest();
+    return message;
+  },
+};
+
+function createBaseLogoutAllResponse(): LogoutAllResponse {
+  return { sessionsRevoked: 0 };
+}
+
+export const LogoutAllResponse: MessageFns<LogoutAllResponse> = {
+  encode(message: LogoutAllResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionsRevoked !== 0) {
+      writer.uint32(8).int32(message.sessionsRevoked);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutAllResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutAllResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sessionsRevoked = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogoutAllResponse {
+    return {
+      sessionsRevoked: isSet(object.sessionsRevoked)
+        ? globalThis.Number(object.sessionsRevoked)
+        : isSet(object.sessions_revoked)
+        ? globalThis.Number(object.sessions_revoked)
+        : 0,
+    };
+  },
+
+  toJSON(message: LogoutAllResponse): unknown {
+    const obj: any = {};
+    if (message.sessionsRevoked !== 0) {
+      obj.sessionsRevoked = Math.round(message.sessionsRevoked);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LogoutAllResponse>): LogoutAllResponse {
+    return LogoutAllResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LogoutAllResponse>): LogoutAllResponse {
+    const message = createBaseLogoutAllResponse();
+    message.sessionsRevoked = object.sessionsRevoked ?? 0;
+    return message;
+  },
+};
+
+function createBaseChangePasswordRequest(): ChangePasswordRequest {
+  return { currentPassword: "", newPassword: "" };
+}
+
+export const ChangePasswordRequest: MessageFns<ChangePasswordRequest> = {
+  encode(message: ChangePasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.currentPassword !== "") {
+      writer.uint32(10).string(message.currentPassword);
+    }
+    if (message.newPassword !== "") {
+      writer.uint32(18).string(message.newPassword);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangePasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangePasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.currentPassword = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.newPassword = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChangePasswordRequest {
+    return {
+      currentPassword: isSet(object.currentPassword)
+        ? globalThis.String(object.currentPassword)
+        : isSet(object.current_password)
+        ? globalThis.String(object.current_password)
+        : "",
+      newPassword: isSet(object.newPassword)
+        ? globalThis.String(object.newPassword)
+        : isSet(object.new_password)
+        ? globalThis.String(object.new_password)
+        : "",
+    };
+  },
+
+  toJSON(message: ChangePasswordRequest): unknown {
+    const obj: any = {};
+    if (message.currentPassword !== "") {
+      obj.currentPassword = message.currentPassword;
+    }
+    if (message.newPassword !== "") {
+      obj.newPassword = message.newPassword;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ChangePasswordRequest>): ChangePasswordRequest {
+    return ChangePasswordRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ChangePasswordRequest>): ChangePasswordRequest {
+    const message = createBaseChangePasswordRequest();
+    message.currentPassword = object.currentPassword ?? "";
+    message.newPassword = object.newPassword ?? "";
+    return message;
+  },
+};
+
+function createBaseChangePasswordResponse(): ChangePasswordResponse {
+  return { sessionsRevoked: 0 };
+}
+
+export const ChangePasswordResponse: MessageFns<ChangePasswordResponse> = {
+  encode(message: ChangePasswordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionsRevoked !== 0) {
+      writer.uint32(8).int32(message.sessionsRevoked);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangePasswordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangePasswordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sessionsRevoked = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChangePasswordResponse {
+    return {
+      sessionsRevoked: isSet(object.sessionsRevoked)
+        ? globalThis.Number(object.sessionsRevoked)
+        : isSet(object.sessions_revoked)
+        ? globalThis.Number(object.sessions_revoked)
+        : 0,
+    };
+  },
+
+  toJSON(message: ChangePasswordResponse): unknown {
+    const obj: any = {};
+    if (message.sessionsRevoked !== 0) {
+      obj.sessionsRevoked = Math.round(message.sessionsRevoked);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ChangePasswordResponse>): ChangePasswordResponse {
+    return ChangePasswordResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ChangePasswordResponse>): ChangePasswordResponse {
+    const message = createBaseChangePasswordResponse();
+    message.sessionsRevoked = object.sessionsRevoked ?? 0;
+    return message;
+  },
+};
+
+function createBaseRequestPasswordResetRequest(): RequestPasswordResetRequest {
+  return { email: "" };
+}
+
+export const RequestPasswordResetRequest: MessageFns<RequestPasswordResetRequest> = {
+  encode(message: RequestPasswordResetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== "") {
+      writer.uint32(10).string(message.email);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestPasswordResetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestPasswordResetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestPasswordResetRequest {
+    return { email: isSet(object.email) ? globalThis.String(object.email) : "" };
+  },
+
+  toJSON(message: RequestPasswordResetRequest): unknown {
+    const obj: any = {};
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RequestPasswordResetRequest>): RequestPasswordResetRequest {
+    return RequestPasswordResetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RequestPasswordResetRequest>): RequestPasswordResetRequest {
+    const message = createBaseRequestPasswordResetRequest();
+    message.email = object.email ?? "";
+    return message;
+  },
+};
+
+function createBaseRequestPasswordResetResponse(): RequestPasswordResetResponse {
+  return {};
+}
+
+export const RequestPasswordResetResponse: MessageFns<RequestPasswordResetResponse> = {
+  encode(_: RequestPasswordResetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestPasswordResetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestPasswordResetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RequestPasswordResetResponse {
+    return {};
+  },
+
+  toJSON(_: RequestPasswordResetResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<RequestPasswordResetResponse>): RequestPasswordResetResponse {
+    return RequestPasswordResetResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<RequestPasswordResetResponse>): RequestPasswordResetResponse {
+    const message = createBaseRequestPasswordResetResponse();
+    return message;
+  },
+};
+
+function createBaseResetPasswordRequest(): ResetPasswordRequest {
+  return { token: "", newPassword: "" };
+}
+
+export const ResetPasswordRequest: MessageFns<ResetPasswordRequest> = {
+  encode(message: ResetPasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.newPassword !== "") {
+      writer.uint32(18).string(message.newPassword);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResetPasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResetPasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.newPassword = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResetPasswordRequest {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      newPassword: isSet(object.newPassword)
+        ? globalThis.String(object.newPassword)
+        : isSet(object.new_password)
+        ? globalThis.String(object.new_password)
+        : "",
+    };
+  },
+
+  toJSON(message: ResetPasswordRequest): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.newPassword !== "") {
+      obj.newPassword = message.newPassword;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ResetPasswordRequest>): ResetPasswordRequest {
+    return ResetPasswordRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResetPasswordRequest>): ResetPasswordRequest {
+    const message = createBaseResetPasswordRequest();
+    message.token = object.token ?? "";
+    message.newPassword = object.newPassword ?? "";
+    return message;
+  },
+};
+
+function createBaseResetPasswordResponse(): ResetPasswordResponse {
+  return { userId: "" };
+}
+
+export const ResetPasswordResponse: MessageFns<ResetPasswordResponse> = {
+  encode(message: ResetPasswordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResetPasswordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResetPasswordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResetPasswordResponse {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ResetPasswordResponse): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ResetPasswordResponse>): ResetPasswordResponse {
+    return ResetPasswordResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResetPasswordResponse>): ResetPasswordResponse {
+    const message = createBaseResetPasswordResponse();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseUserAccount(): UserAccount {
+  return {
+    userId: "",
+    email: "",
+    emailVerified: false,
+    isActive: false,
+    roles: [],
+    failedLoginAttempts: 0,
+    lockedUntil: undefined,
+    lastLoginAt: undefined,
+    createdAt: undefined,
+  };
+}
+
+export const UserAccount: MessageFns<UserAccount> = {
+  encode(message: UserAccount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    if (message.emailVerified !== false) {
+      writer.uint32(24).bool(message.emailVerified);
+    }
+    if (message.isActive !== false) {
+      writer.uint32(32).bool(message.isActive);
+    }
+    for (const v of message.roles) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.failedLoginAttempts !== 0) {
+      writer.uint32(48).int32(message.failedLoginAttempts);
+    }
+    if (message.lockedUntil !== undefined) {
+      Timestamp.encode(toTimestamp(message.lockedUntil), writer.uint32(58).fork()).join();
+    }
+    if (message.lastLoginAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastLoginAt), writer.uint32(66).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserAccount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserAccount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.emailVerified = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.isActive = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.roles.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.failedLoginAttempts = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lockedUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.lastLoginAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserAccount {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      emailVerified: isSet(object.emailVerified)
+        ? globalThis.Boolean(object.emailVerified)
+        : isSet(object.email_verified)
+        ? globalThis.Boolean(object.email_verified)
+        : false,
+      isActive: isSet(object.isActive)
+        ? globalThis.Boolean(object.isActive)
+        : isSet(object.is_active)
+        ? globalThis.Boolean(object.is_active)
+        : false,
+      roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => globalThis.String(e)) : [],
+      failedLoginAttempts: isSet(object.failedLoginAttempts)
+        ? globalThis.Number(object.failedLoginAttempts)
+        : isSet(object.failed_login_attempts)
+        ? globalThis.Number(object.failed_login_attempts)
+        : 0,
+      lockedUntil: isSet(object.lockedUntil)
+        ? fromJsonTimestamp(object.lockedUntil)
+        : isSet(object.locked_until)
+        ? fromJsonTimestamp(object.locked_until)
+        : undefined,
+      lastLoginAt: isSet(object.lastLoginAt)
+        ? fromJsonTimestamp(object.lastLoginAt)
+        : isSet(object.last_login_at)
+        ? fromJsonTimestamp(object.last_login_at)
+        : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UserAccount): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.emailVerified !== false) {
+      obj.emailVerified = message.emailVerified;
+    }
+    if (message.isActive !== false) {
+      obj.isActive = message.isActive;
+    }
+    if (message.roles?.length) {
+      obj.roles = message.roles;
+    }
+    if (message.failedLoginAttempts !== 0) {
+      obj.failedLoginAttempts = Math.round(message.failedLoginAttempts);
+    }
+    if (message.lockedUntil !== undefined) {
+      obj.lockedUntil = message.lockedUntil.toISOString();
+    }
+    if (message.lastLoginAt !== undefined) {
+      obj.lastLoginAt = message.lastLoginAt.toISOString();
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserAccount>): UserAccount {
+    return UserAccount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserAccount>): UserAccount {
+    const message = createBaseUserAccount();
+    message.userId = object.userId ?? "";
+    message.email = object.email ?? "";
+    message.emailVerified = object.emailVerified ?? false;
+    message.isActive = object.isActive ?? false;
+    message.roles = object.roles?.map((e) => e) || [];
+    message.failedLoginAttempts = object.failedLoginAttempts ?? 0;
+    message.lockedUntil = object.lockedUntil ?? undefined;
+    message.lastLoginAt = object.lastLoginAt ?? undefined;
+    message.createdAt = object.createdAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListUsersRequest(): ListUsersRequest {
+  return { page: undefined, emailContains: "", role: "", activity: 0 };
+}
+
+export const ListUsersRequest: MessageFns<ListUsersRequest> = {
+  encode(message: ListUsersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    if (message.emailContains !== "") {
+      writer.uint32(18).string(message.emailContains);
+    }
+    if (message.role !== "") {
+      writer.uint32(26).string(message.role);
+    }
+    if (message.activity !== 0) {
+      writer.uint32(32).int32(message.activity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListUsersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListUsersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.emailContains = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.activity = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListUsersRequest {
+    return {
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+      emailContains: isSet(object.emailContains)
+        ? globalThis.String(object.emailContains)
+        : isSet(object.email_contains)
+        ? globalThis.String(object.email_contains)
+        : "",
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+      activity: isSet(object.activity) ? activityFilterFromJSON(object.activity) : 0,
+    };
+  },
+
+  toJSON(message: ListUsersRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    if (message.emailContains !== "") {
+      obj.emailContains = message.emailContains;
+    }
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    if (message.activity !== 0) {
+      obj.activity = activityFilterToJSON(message.activity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListUsersRequest>): ListUsersRequest {
+    return ListUsersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListUsersRequest>): ListUsersRequest {
+    const message = createBaseListUsersRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    message.emailContains = object.emailContains ?? "";
+    message.role = object.role ?? "";
+    message.activity = object.activity ?? 0;
+    return message;
+  },
+};
+
+function createBaseListUsersResponse(): ListUsersResponse {
+  return { users: [], page: undefined };
+}
+
+export const ListUsersResponse: MessageFns<ListUsersResponse> = {
+  encode(message: ListUsersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.users) {
+      UserAccount.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListUsersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListUsersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.users.push(UserAccount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListUsersResponse {
+    return {
+      users: globalThis.Array.isArray(object?.users) ? object.users.map((e: any) => UserAccount.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListUsersResponse): unknown {
+    const obj: any = {};
+    if (message.users?.length) {
+      obj.users = message.users.map((e) => UserAccount.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListUsersResponse>): ListUsersResponse {
+    return ListUsersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListUsersResponse>): ListUsersResponse {
+    const message = createBaseListUsersResponse();
+    message.users = object.users?.map((e) => UserAccount.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetUserRequest(): GetUserRequest {
+  return { userId: "" };
+}
+
+export const GetUserRequest: MessageFns<GetUserRequest> = {
+  encode(message: GetUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUserRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetUserRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetUserRequest>): GetUserRequest {
+    return GetUserRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetUserRequest>): GetUserRequest {
+    const message = createBaseGetUserRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetUserResponse(): GetUserResponse {
+  return { user: undefined };
+}
+
+export const GetUserResponse: MessageFns<GetUserResponse> = {
+  encode(message: GetUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      UserAccount.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUserResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.user = UserAccount.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUserResponse {
+    return { user: isSet(object.user) ? UserAccount.fromJSON(object.user) : undefined };
+  },
+
+  toJSON(message: GetUserResponse): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = UserAccount.toJSON(message.user);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetUserResponse>): GetUserResponse {
+    return GetUserResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetUserResponse>): GetUserResponse {
+    const message = createBaseGetUserResponse();
+    message.user = (object.user !== undefined && object.user !== null)
+      ? UserAccount.fromPartial(object.user)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListRolesRequest(): ListRolesRequest {
+  return {};
+}
+
+export const ListRolesRequest: MessageFns<ListRolesRequest> = {
+  encode(_: ListRolesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRolesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRolesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListRolesRequest {
+    return {};
+  },
+
+  toJSON(_: ListRolesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListRolesRequest>): ListRolesRequest {
+    return ListRolesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ListRolesRequest>): ListRolesRequest {
+    const message = createBaseListRolesRequest();
+    return message;
+  },
+};
+
+function createBaseRoleInfo(): RoleInfo {
+  return { name: "", description: "", permissions: [] };
+}
+
+export const RoleInfo: MessageFns<RoleInfo> = {
+  encode(message: RoleInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(18).string(message.description);
+    }
+    for (const v of message.permissions) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoleInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoleInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.permissions.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RoleInfo {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      permissions: globalThis.Array.isArray(object?.permissions)
+        ? object.permissions.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RoleInfo): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.permissions?.length) {
+      obj.permissions = message.permissions;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RoleInfo>): RoleInfo {
+    return RoleInfo.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RoleInfo>): RoleInfo {
+    const message = createBaseRoleInfo();
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.permissions = object.permissions?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseListRolesResponse(): ListRolesResponse {
+  return { roles: [] };
+}
+
+export const ListRolesResponse: MessageFns<ListRolesResponse> = {
+  encode(message: ListRolesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.roles) {
+      RoleInfo.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRolesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRolesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roles.push(RoleInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRolesResponse {
+    return { roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => RoleInfo.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListRolesResponse): unknown {
+    const obj: any = {};
+    if (message.roles?.length) {
+      obj.roles = message.roles.map((e) => RoleInfo.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListRolesResponse>): ListRolesResponse {
+    return ListRolesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListRolesResponse>): ListRolesResponse {
+    const message = createBaseListRolesResponse();
+    message.roles = object.roles?.map((e) => RoleInfo.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAssignRoleRequest(): AssignRoleRequest {
+  return { userId: "", role: "" };
+}
+
+export const AssignRoleRequest: MessageFns<AssignRoleRequest> = {
+  encode(message: AssignRoleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.role !== "") {
+      writer.uint32(18).string(message.role);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssignRoleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssignRoleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssignRoleRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+    };
+  },
+
+  toJSON(message: AssignRoleRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AssignRoleRequest>): AssignRoleRequest {
+    return AssignRoleRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AssignRoleRequest>): AssignRoleRequest {
+    const message = createBaseAssignRoleRequest();
+    message.userId = object.userId ?? "";
+    message.role = object.role ?? "";
+    return message;
+  },
+};
+
+function createBaseAssignRoleResponse(): AssignRoleResponse {
+  return { roles: [] };
+}
+
+export const AssignRoleResponse: MessageFns<AssignRoleResponse> = {
+  encode(message: AssignRoleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.roles) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssignRoleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssignRoleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roles.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssignRoleResponse {
+    return { roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: AssignRoleResponse): unknown {
+    const obj: any = {};
+    if (message.roles?.length) {
+      obj.roles = message.roles;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AssignRoleResponse>): AssignRoleResponse {
+    return AssignRoleResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AssignRoleResponse>): AssignRoleResponse {
+    const message = createBaseAssignRoleResponse();
+    message.roles = object.roles?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRemoveRoleRequest(): RemoveRoleRequest {
+  return { userId: "", role: "" };
+}
+
+export const RemoveRoleRequest: MessageFns<RemoveRoleRequest> = {
+  encode(message: RemoveRoleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.role !== "") {
+      writer.uint32(18).string(message.role);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveRoleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveRoleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveRoleRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+    };
+  },
+
+  toJSON(message: RemoveRoleRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveRoleRequest>): RemoveRoleRequest {
+    return RemoveRoleRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveRoleRequest>): RemoveRoleRequest {
+    const message = createBaseRemoveRoleRequest();
+    message.userId = object.userId ?? "";
+    message.role = object.role ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveRoleResponse(): RemoveRoleResponse {
+  return { roles: [] };
+}
+
+export const RemoveRoleResponse: MessageFns<RemoveRoleResponse> = {
+  encode(message: RemoveRoleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.roles) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveRoleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveRoleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roles.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveRoleResponse {
+    return { roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: RemoveRoleResponse): unknown {
+    const obj: any = {};
+    if (message.roles?.length) {
+      obj.roles = message.roles;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveRoleResponse>): RemoveRoleResponse {
+    return RemoveRoleResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveRoleResponse>): RemoveRoleResponse {
+    const message = createBaseRemoveRoleResponse();
+    message.roles = object.roles?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseDeactivateUserRequest(): DeactivateUserRequest {
+  return { userId: "", reason: "" };
+}
+
+export const DeactivateUserRequest: MessageFns<DeactivateUserRequest> = {
+  encode(message: DeactivateUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeactivateUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeactivateUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeactivateUserRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: DeactivateUserRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeactivateUserRequest>): DeactivateUserRequest {
+    return DeactivateUserRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeactivateUserRequest>): DeactivateUserRequest {
+    const message = createBaseDeactivateUserRequest();
+    message.userId = object.userId ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseDeactivateUserResponse(): DeactivateUserResponse {
+  return { user: undefined };
+}
+
+export const DeactivateUserResponse: MessageFns<DeactivateUserResponse> = {
+  encode(message: DeactivateUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      UserAccount.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeactivateUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeactivateUserResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.user = UserAccount.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeactivateUserResponse {
+    return { user: isSet(object.user) ? UserAccount.fromJSON(object.user) : undefined };
+  },
+
+  toJSON(message: DeactivateUserResponse): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = UserAccount.toJSON(message.user);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeactivateUserResponse>): DeactivateUserResponse {
+    return DeactivateUserResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeactivateUserResponse>): DeactivateUserResponse {
+    const message = createBaseDeactivateUserResponse();
+    message.user = (object.user !== undefined && object.user !== null)
+      ? UserAccount.fromPartial(object.user)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReactivateUserRequest(): ReactivateUserRequest {
+  return { userId: "" };
+}
+
+export const ReactivateUserRequest: MessageFns<ReactivateUserRequest> = {
+  encode(message: ReactivateUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReactivateUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReactivateUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReactivateUserRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReactivateUserRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReactivateUserRequest>): ReactivateUserRequest {
+    return ReactivateUserRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReactivateUserRequest>): ReactivateUserRequest {
+    const message = createBaseReactivateUserRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseReactivateUserResponse(): ReactivateUserResponse {
+  return { user: undefined };
+}
+
+export const ReactivateUserResponse: MessageFns<ReactivateUserResponse> = {
+  encode(message: ReactivateUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      UserAccount.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReactivateUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReactivateUserResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.user = UserAccount.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReactivateUserResponse {
+    return { user: isSet(object.user) ? UserAccount.fromJSON(object.user) : undefined };
+  },
+
+  toJSON(message: ReactivateUserResponse): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = UserAccount.toJSON(message.user);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReactivateUserResponse>): ReactivateUserResponse {
+    return ReactivateUserResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReactivateUserResponse>): ReactivateUserResponse {
+    const message = createBaseReactivateUserResponse();
+    message.user = (object.user !== undefined && object.user !== null)
+      ? UserAccount.fromPartial(object.user)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListAuditEventsRequest(): ListAuditEventsRequest {
+  return { page: undefined, userId: "", action: "", occurredAfter: undefined, occurredBefore: undefined };
+}
+
+export const ListAuditEventsRequest: MessageFns<ListAuditEventsRequest> = {
+  encode(message: ListAuditEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.action !== "") {
+      writer.uint32(26).string(message.action);
+    }
+    if (message.occurredAfter !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAfter), writer.uint32(34).fork()).join();
+    }
+    if (message.occurredBefore !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredBefore), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAuditEventsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAuditEventsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.occurredAfter = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.occurredBefore = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAuditEventsRequest {
+    return {
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      occurredAfter: isSet(object.occurredAfter)
+        ? fromJsonTimestamp(object.occurredAfter)
+        : isSet(object.occurred_after)
+        ? fromJsonTimestamp(object.occurred_after)
+        : undefined,
+      occurredBefore: isSet(object.occurredBefore)
+        ? fromJsonTimestamp(object.occurredBefore)
+        : isSet(object.occurred_before)
+        ? fromJsonTimestamp(object.occurred_before)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListAuditEventsRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.occurredAfter !== undefined) {
+      obj.occurredAfter = message.occurredAfter.toISOString();
+    }
+    if (message.occurredBefore !== undefined) {
+      obj.occurredBefore = message.occurredBefore.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAuditEventsRequest>): ListAuditEventsRequest {
+    return ListAuditEventsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAuditEventsRequest>): ListAuditEventsRequest {
+    const message = createBaseListAuditEventsRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    message.userId = object.userId ?? "";
+    message.action = object.action ?? "";
+    message.occurredAfter = object.occurredAfter ?? undefined;
+    message.occurredBefore = object.occurredBefore ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAuditEvent(): AuditEvent {
+  return {
+    id: "",
+    action: "",
+    userId: "",
+    email: "",
+    ipAddress: "",
+    userAgent: "",
+    metadataJson: "",
+    occurredAt: undefined,
+  };
+}
+
+export const AuditEvent: MessageFns<AuditEvent> = {
+  encode(message: AuditEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.action !== "") {
+      writer.uint32(18).string(message.action);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.email !== "") {
+      writer.uint32(34).string(message.email);
+    }
+    if (message.ipAddress !== "") {
+      writer.uint32(42).string(message.ipAddress);
+    }
+    if (message.userAgent !== "") {
+      writer.uint32(50).string(message.userAgent);
+    }
+    if (message.metadataJson !== "") {
+      writer.uint32(58).string(message.metadataJson);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuditEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuditEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ipAddress = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.userAgent = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.metadataJson = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuditEvent {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      ipAddress: isSet(object.ipAddress)
+        ? globalThis.String(object.ipAddress)
+        : isSet(object.ip_address)
+        ? globalThis.String(object.ip_address)
+        : "",
+      userAgent: isSet(object.userAgent)
+        ? globalThis.String(object.userAgent)
+        : isSet(object.user_agent)
+        ? globalThis.String(object.user_agent)
+        : "",
+      metadataJson: isSet(object.metadataJson)
+        ? globalThis.String(object.metadataJson)
+        : isSet(object.metadata_json)
+        ? globalThis.String(object.metadata_json)
+        : "",
+      occurredAt: isSet(object.occurredAt)
+        ? fromJsonTimestamp(object.occurredAt)
+        : isSet(object.occurred_at)
+        ? fromJsonTimestamp(object.occurred_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AuditEvent): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.ipAddress !== "") {
+      obj.ipAddress = message.ipAddress;
+    }
+    if (message.userAgent !== "") {
+      obj.userAgent = message.userAgent;
+    }
+    if (message.metadataJson !== "") {
+      obj.metadataJson = message.metadataJson;
+    }
+    if (message.occurredAt !== undefined) {
+      obj.occurredAt = message.occurredAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AuditEvent>): AuditEvent {
+    return AuditEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AuditEvent>): AuditEvent {
+    const message = createBaseAuditEvent();
+    message.id = object.id ?? "";
+    message.action = object.action ?? "";
+    message.userId = object.userId ?? "";
+    message.email = object.email ?? "";
+    message.ipAddress = object.ipAddress ?? "";
+    message.userAgent = object.userAgent ?? "";
+    message.metadataJson = object.metadataJson ?? "";
+    message.occurredAt = object.occurredAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListAuditEventsResponse(): ListAuditEventsResponse {
+  return { events: [], page: undefined };
+}
+
+export const ListAuditEventsResponse: MessageFns<ListAuditEventsResponse> = {
+  encode(message: ListAuditEventsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.events) {
+      AuditEvent.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAuditEventsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAuditEventsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.events.push(AuditEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAuditEventsResponse {
+    return {
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => AuditEvent.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListAuditEventsResponse): unknown {
+    const obj: any = {};
+    if (message.events?.length) {
+      obj.events = message.events.map((e) => AuditEvent.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAuditEventsResponse>): ListAuditEventsResponse {
+    return ListAuditEventsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAuditEventsResponse>): ListAuditEventsResponse {
+    const message = createBaseListAuditEventsResponse();
+    message.events = object.events?.map((e) => AuditEvent.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * Accounts, credentials and tokens. Access tokens are short-lived JWTs signed with an Ed25519
  * key (EdDSA); every other service verifies them locally against the keys from GetJwks.
@@ -855,9 +4434,10 @@ export const Jwk: MessageFns<Jwk> = {
 export type AuthServiceService = typeof AuthServiceService;
 export const AuthServiceService = {
   /**
-   * Creates a customer account. Public.
+   * Creates a customer account (role "customer", email not yet verified). Public.
    * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (email already registered).
-   * Publishes auth.user.registered.
+   * Publishes auth.user.registered and auth.email_verification.requested (the link to verify).
+   * Audited: register, email_verification_sent.
    */
   register: {
     path: "/ecommerce.auth.v1.AuthService/Register" as const,
@@ -869,9 +4449,47 @@ export const AuthServiceService = {
     responseDeserialize: (value: Buffer): RegisterResponse => RegisterResponse.decode(value),
   },
   /**
-   * Exchanges email and password for an access token and a refresh token. Public.
-   * Errors: INVALID_ARGUMENT (missing fields), UNAUTHENTICATED (unknown email or wrong password,
-   * deliberately indistinguishable), RESOURCE_EXHAUSTED (rate limit or temporary lockout).
+   * Marks the email verified with the one-time token from the verification link (valid 24 hours;
+   * a later ResendVerification replaces it). Public: the token is the credential.
+   * Errors: INVALID_ARGUMENT (token missing; "token: is invalid or has expired" for an unknown,
+   * used, replaced or expired token).
+   * Publishes auth.user.email_verified. Audited: email_verified.
+   */
+  verifyEmail: {
+    path: "/ecommerce.auth.v1.AuthService/VerifyEmail" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifyEmailRequest): Buffer => Buffer.from(VerifyEmailRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifyEmailRequest => VerifyEmailRequest.decode(value),
+    responseSerialize: (value: VerifyEmailResponse): Buffer => Buffer.from(VerifyEmailResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VerifyEmailResponse => VerifyEmailResponse.decode(value),
+  },
+  /**
+   * Sends a new verification link to the caller's own address; earlier links stop working.
+   * Authenticated (any signed-in account).
+   * Errors: UNAUTHENTICATED (no token), FAILED_PRECONDITION (already verified; a service token),
+   * RESOURCE_EXHAUSTED (the previous link was sent less than a minute ago).
+   * Publishes auth.email_verification.requested. Audited: email_verification_sent.
+   */
+  resendVerification: {
+    path: "/ecommerce.auth.v1.AuthService/ResendVerification" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResendVerificationRequest): Buffer =>
+      Buffer.from(ResendVerificationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResendVerificationRequest => ResendVerificationRequest.decode(value),
+    responseSerialize: (value: ResendVerificationResponse): Buffer =>
+      Buffer.from(ResendVerificationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResendVerificationResponse => ResendVerificationResponse.decode(value),
+  },
+  /**
+   * Exchanges email and password for an access token and a refresh token (a new session). Public.
+   * Five wrong passwords in a row lock the account for 15 minutes.
+   * Errors: INVALID_ARGUMENT (missing or malformed fields), UNAUTHENTICATED (unknown email, wrong
+   * password, locked or deactivated account: one answer, deliberately indistinguishable),
+   * RESOURCE_EXHAUSTED (too many attempts for this email, or too many failures from this address,
+   * in this replica's window; says when to retry).
+   * Audited: login_succeeded, login_failed, account_locked, login_rate_limited.
    */
   login: {
     path: "/ecommerce.auth.v1.AuthService/Login" as const,
@@ -881,6 +4499,105 @@ export const AuthServiceService = {
     requestDeserialize: (value: Buffer): LoginRequest => LoginRequest.decode(value),
     responseSerialize: (value: LoginResponse): Buffer => Buffer.from(LoginResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): LoginResponse => LoginResponse.decode(value),
+  },
+  /**
+   * Exchanges a refresh token for a new access token and a new refresh token (rotation: the
+   * presented one is spent). Presenting a spent token again revokes its whole session family.
+   * Public: the refresh token is the credential.
+   * Errors: INVALID_ARGUMENT (missing token), UNAUTHENTICATED (unknown, expired or revoked token;
+   * reuse of a spent token, which also revokes the family; deactivated account).
+   * Audited: token_reuse_detected.
+   */
+  refresh: {
+    path: "/ecommerce.auth.v1.AuthService/Refresh" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RefreshRequest): Buffer => Buffer.from(RefreshRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RefreshRequest => RefreshRequest.decode(value),
+    responseSerialize: (value: RefreshResponse): Buffer => Buffer.from(RefreshResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RefreshResponse => RefreshResponse.decode(value),
+  },
+  /**
+   * Ends the caller's current session (the refresh-token family named by the access token's
+   * `sid` claim). The access token itself stays valid until it expires (at most 15 minutes).
+   * Authenticated. Idempotent.
+   * Errors: UNAUTHENTICATED (no token), FAILED_PRECONDITION (a token without a session: a service
+   * token). Audited: logout.
+   */
+  logout: {
+    path: "/ecommerce.auth.v1.AuthService/Logout" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LogoutRequest): Buffer => Buffer.from(LogoutRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LogoutRequest => LogoutRequest.decode(value),
+    responseSerialize: (value: LogoutResponse): Buffer => Buffer.from(LogoutResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LogoutResponse => LogoutResponse.decode(value),
+  },
+  /**
+   * Ends every session of the caller's account. Authenticated. Idempotent.
+   * Errors: UNAUTHENTICATED (no token), FAILED_PRECONDITION (a service token). Audited: logout_all.
+   */
+  logoutAll: {
+    path: "/ecommerce.auth.v1.AuthService/LogoutAll" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LogoutAllRequest): Buffer => Buffer.from(LogoutAllRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LogoutAllRequest => LogoutAllRequest.decode(value),
+    responseSerialize: (value: LogoutAllResponse): Buffer => Buffer.from(LogoutAllResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LogoutAllResponse => LogoutAllResponse.decode(value),
+  },
+  /**
+   * Changes the caller's password and ends every other session (the current one stays).
+   * Authenticated.
+   * Errors: INVALID_ARGUMENT (missing current_password; new_password breaks the policy or equals
+   * the current one), UNAUTHENTICATED (no token; wrong current password, which also counts
+   * towards the lockout), FAILED_PRECONDITION (a service token). Audited: password_changed.
+   */
+  changePassword: {
+    path: "/ecommerce.auth.v1.AuthService/ChangePassword" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ChangePasswordRequest): Buffer =>
+      Buffer.from(ChangePasswordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ChangePasswordRequest => ChangePasswordRequest.decode(value),
+    responseSerialize: (value: ChangePasswordResponse): Buffer =>
+      Buffer.from(ChangePasswordResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ChangePasswordResponse => ChangePasswordResponse.decode(value),
+  },
+  /**
+   * Starts a password reset: if the email belongs to an active account, a one-time link (valid
+   * 1 hour) is published for the notification service. The answer is the same whether or not the
+   * email has an account. At most one link per account per minute (later requests in that
+   * minute do nothing, with the same answer). Public.
+   * Errors: INVALID_ARGUMENT (missing or malformed email).
+   * Publishes auth.password_reset.requested. Audited: password_reset_requested.
+   */
+  requestPasswordReset: {
+    path: "/ecommerce.auth.v1.AuthService/RequestPasswordReset" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RequestPasswordResetRequest): Buffer =>
+      Buffer.from(RequestPasswordResetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RequestPasswordResetRequest => RequestPasswordResetRequest.decode(value),
+    responseSerialize: (value: RequestPasswordResetResponse): Buffer =>
+      Buffer.from(RequestPasswordResetResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RequestPasswordResetResponse => RequestPasswordResetResponse.decode(value),
+  },
+  /**
+   * Sets a new password with the one-time token from the reset link, ends every session and
+   * lifts a lockout. Public: the token is the credential.
+   * Errors: INVALID_ARGUMENT (token missing, "token: is invalid or has expired"; new_password
+   * breaks the policy). Audited: password_reset.
+   */
+  resetPassword: {
+    path: "/ecommerce.auth.v1.AuthService/ResetPassword" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResetPasswordRequest): Buffer => Buffer.from(ResetPasswordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResetPasswordRequest => ResetPasswordRequest.decode(value),
+    responseSerialize: (value: ResetPasswordResponse): Buffer =>
+      Buffer.from(ResetPasswordResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResetPasswordResponse => ResetPasswordResponse.decode(value),
   },
   /** The public keys that verify access tokens, as a JSON Web Key Set. Public. */
   getJwks: {
@@ -892,30 +4609,298 @@ export const AuthServiceService = {
     responseSerialize: (value: GetJwksResponse): Buffer => Buffer.from(GetJwksResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetJwksResponse => GetJwksResponse.decode(value),
   },
+  /**
+   * A short-lived (5 minute) access token for a platform service acting on its own behalf: `sub`
+   * is "service:<name>", the only role is "service", so it passes `allow.internal()` rules and
+   * nothing else. Public rule, but the client secret is checked: it is
+   * base64url(HMAC-SHA256(AUTH_SERVICE_MASTER_SECRET, service_name)), compared in constant time.
+   * Callers normally use lib/auth's ServiceTokenSource (runtime.serviceTokens), which caches it.
+   * Errors: INVALID_ARGUMENT (missing service_name or client_secret, unknown service name),
+   * UNAUTHENTICATED (wrong client secret; audited as service_token_denied).
+   */
+  issueServiceToken: {
+    path: "/ecommerce.auth.v1.AuthService/IssueServiceToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: IssueServiceTokenRequest): Buffer =>
+      Buffer.from(IssueServiceTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): IssueServiceTokenRequest => IssueServiceTokenRequest.decode(value),
+    responseSerialize: (value: IssueServiceTokenResponse): Buffer =>
+      Buffer.from(IssueServiceTokenResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IssueServiceTokenResponse => IssueServiceTokenResponse.decode(value),
+  },
+  /**
+   * Lists accounts, newest first, with optional filters. Permission user:read.
+   * Errors: INVALID_ARGUMENT (negative page_size, malformed or mismatched page_token),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listUsers: {
+    path: "/ecommerce.auth.v1.AuthService/ListUsers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListUsersRequest): Buffer => Buffer.from(ListUsersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListUsersRequest => ListUsersRequest.decode(value),
+    responseSerialize: (value: ListUsersResponse): Buffer => Buffer.from(ListUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListUsersResponse => ListUsersResponse.decode(value),
+  },
+  /**
+   * One account. Permission user:read.
+   * Errors: INVALID_ARGUMENT (user_id not a UUID), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getUser: {
+    path: "/ecommerce.auth.v1.AuthService/GetUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUserRequest): Buffer => Buffer.from(GetUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUserRequest => GetUserRequest.decode(value),
+    responseSerialize: (value: GetUserResponse): Buffer => Buffer.from(GetUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetUserResponse => GetUserResponse.decode(value),
+  },
+  /**
+   * The roles and the permissions each grants. Permission role:read.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listRoles: {
+    path: "/ecommerce.auth.v1.AuthService/ListRoles" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRolesRequest): Buffer => Buffer.from(ListRolesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRolesRequest => ListRolesRequest.decode(value),
+    responseSerialize: (value: ListRolesResponse): Buffer => Buffer.from(ListRolesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRolesResponse => ListRolesResponse.decode(value),
+  },
+  /**
+   * Gives an account a role; the account's next access token carries it. Idempotent (assigning a
+   * role the account has changes nothing). Permission role:assign.
+   * Errors: INVALID_ARGUMENT (user_id, role), NOT_FOUND (account or role), UNAUTHENTICATED,
+   * PERMISSION_DENIED. Audited: role_assigned (with the admin's id).
+   */
+  assignRole: {
+    path: "/ecommerce.auth.v1.AuthService/AssignRole" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AssignRoleRequest): Buffer => Buffer.from(AssignRoleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AssignRoleRequest => AssignRoleRequest.decode(value),
+    responseSerialize: (value: AssignRoleResponse): Buffer => Buffer.from(AssignRoleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AssignRoleResponse => AssignRoleResponse.decode(value),
+  },
+  /**
+   * Takes a role from an account. Idempotent. Permission role:assign.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (account or role), FAILED_PRECONDITION (removing the
+   * admin role from the last active administrator), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Audited: role_removed.
+   */
+  removeRole: {
+    path: "/ecommerce.auth.v1.AuthService/RemoveRole" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveRoleRequest): Buffer => Buffer.from(RemoveRoleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveRoleRequest => RemoveRoleRequest.decode(value),
+    responseSerialize: (value: RemoveRoleResponse): Buffer => Buffer.from(RemoveRoleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveRoleResponse => RemoveRoleResponse.decode(value),
+  },
+  /**
+   * Deactivates an account: it cannot log in or refresh, and every session is revoked. Idempotent
+   * (an inactive account stays so, without a second event). Permission user:manage.
+   * Errors: INVALID_ARGUMENT (user_id; reason over 500 characters), NOT_FOUND,
+   * FAILED_PRECONDITION (deactivating oneself), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes auth.user.deactivated. Audited: user_deactivated.
+   */
+  deactivateUser: {
+    path: "/ecommerce.auth.v1.AuthService/DeactivateUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeactivateUserRequest): Buffer =>
+      Buffer.from(DeactivateUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeactivateUserRequest => DeactivateUserRequest.decode(value),
+    responseSerialize: (value: DeactivateUserResponse): Buffer =>
+      Buffer.from(DeactivateUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeactivateUserResponse => DeactivateUserResponse.decode(value),
+  },
+  /**
+   * Reactivates an account and lifts any lockout. Idempotent. Permission user:manage.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes auth.user.reactivated. Audited: user_reactivated.
+   */
+  reactivateUser: {
+    path: "/ecommerce.auth.v1.AuthService/ReactivateUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReactivateUserRequest): Buffer =>
+      Buffer.from(ReactivateUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReactivateUserRequest => ReactivateUserRequest.decode(value),
+    responseSerialize: (value: ReactivateUserResponse): Buffer =>
+      Buffer.from(ReactivateUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReactivateUserResponse => ReactivateUserResponse.decode(value),
+  },
+  /**
+   * The security audit log, newest first, with optional filters. Permission audit:read.
+   * Errors: INVALID_ARGUMENT (malformed user_id, unknown action, occurred_before not after
+   * occurred_after, paging), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listAuditEvents: {
+    path: "/ecommerce.auth.v1.AuthService/ListAuditEvents" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAuditEventsRequest): Buffer =>
+      Buffer.from(ListAuditEventsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAuditEventsRequest => ListAuditEventsRequest.decode(value),
+    responseSerialize: (value: ListAuditEventsResponse): Buffer =>
+      Buffer.from(ListAuditEventsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAuditEventsResponse => ListAuditEventsResponse.decode(value),
+  },
 } as const;
 
 export interface AuthServiceServer extends UntypedServiceImplementation {
   /**
-   * Creates a customer account. Public.
+   * Creates a customer account (role "customer", email not yet verified). Public.
    * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (email already registered).
-   * Publishes auth.user.registered.
+   * Publishes auth.user.registered and auth.email_verification.requested (the link to verify).
+   * Audited: register, email_verification_sent.
    */
   register: handleUnaryCall<RegisterRequest, RegisterResponse>;
   /**
-   * Exchanges email and password for an access token and a refresh token. Public.
-   * Errors: INVALID_ARGUMENT (missing fields), UNAUTHENTICATED (unknown email or wrong password,
-   * deliberately indistinguishable), RESOURCE_EXHAUSTED (rate limit or temporary lockout).
+   * Marks the email verified with the one-time token from the verification link (valid 24 hours;
+   * a later ResendVerification replaces it). Public: the token is the credential.
+   * Errors: INVALID_ARGUMENT (token missing; "token: is invalid or has expired" for an unknown,
+   * used, replaced or expired token).
+   * Publishes auth.user.email_verified. Audited: email_verified.
+   */
+  verifyEmail: handleUnaryCall<VerifyEmailRequest, VerifyEmailResponse>;
+  /**
+   * Sends a new verification link to the caller's own address; earlier links stop working.
+   * Authenticated (any signed-in account).
+   * Errors: UNAUTHENTICATED (no token), FAILED_PRECONDITION (already verified; a service token),
+   * RESOURCE_EXHAUSTED (the previous link was sent less than a minute ago).
+   * Publishes auth.email_verification.requested. Audited: email_verification_sent.
+   */
+  resendVerification: handleUnaryCall<ResendVerificationRequest, ResendVerificationResponse>;
+  /**
+   * Exchanges email and password for an access token and a refresh token (a new session). Public.
+   * Five wrong passwords in a row lock the account for 15 minutes.
+   * Errors: INVALID_ARGUMENT (missing or malformed fields), UNAUTHENTICATED (unknown email, wrong
+   * password, locked or deactivated account: one answer, deliberately indistinguishable),
+   * RESOURCE_EXHAUSTED (too many attempts for this email, or too many failures from this address,
+   * in this replica's window; says when to retry).
+   * Audited: login_succeeded, login_failed, account_locked, login_rate_limited.
    */
   login: handleUnaryCall<LoginRequest, LoginResponse>;
+  /**
+   * Exchanges a refresh token for a new access token and a new refresh token (rotation: the
+   * presented one is spent). Presenting a spent token again revokes its whole session family.
+   * Public: the refresh token is the credential.
+   * Errors: INVALID_ARGUMENT (missing token), UNAUTHENTICATED (unknown, expired or revoked token;
+   * reuse of a spent token, which also revokes the family; deactivated account).
+   * Audited: token_reuse_detected.
+   */
+  refresh: handleUnaryCall<RefreshRequest, RefreshResponse>;
+  /**
+   * Ends the caller's current session (the refresh-token family named by the access token's
+   * `sid` claim). The access token itself stays valid until it expires (at most 15 minutes).
+   * Authenticated. Idempotent.
+   * Errors: UNAUTHENTICATED (no token), FAILED_PRECONDITION (a token without a session: a service
+   * token). Audited: logout.
+   */
+  logout: handleUnaryCall<LogoutRequest, LogoutResponse>;
+  /**
+   * Ends every session of the caller's account. Authenticated. Idempotent.
+   * Errors: UNAUTHENTICATED (no token), FAILED_PRECONDITION (a service token). Audited: logout_all.
+   */
+  logoutAll: handleUnaryCall<LogoutAllRequest, LogoutAllResponse>;
+  /**
+   * Changes the caller's password and ends every other session (the current one stays).
+   * Authenticated.
+   * Errors: INVALID_ARGUMENT (missing current_password; new_password breaks the policy or equals
+   * the current one), UNAUTHENTICATED (no token; wrong current password, which also counts
+   * towards the lockout), FAILED_PRECONDITION (a service token). Audited: password_changed.
+   */
+  changePassword: handleUnaryCall<ChangePasswordRequest, ChangePasswordResponse>;
+  /**
+   * Starts a password reset: if the email belongs to an active account, a one-time link (valid
+   * 1 hour) is published for the notification service. The answer is the same whether or not the
+   * email has an account. At most one link per account per minute (later requests in that
+   * minute do nothing, with the same answer). Public.
+   * Errors: INVALID_ARGUMENT (missing or malformed email).
+   * Publishes auth.password_reset.requested. Audited: password_reset_requested.
+   */
+  requestPasswordReset: handleUnaryCall<RequestPasswordResetRequest, RequestPasswordResetResponse>;
+  /**
+   * Sets a new password with the one-time token from the reset link, ends every session and
+   * lifts a lockout. Public: the token is the credential.
+   * Errors: INVALID_ARGUMENT (token missing, "token: is invalid or has expired"; new_password
+   * breaks the policy). Audited: password_reset.
+   */
+  resetPassword: handleUnaryCall<ResetPasswordRequest, ResetPasswordResponse>;
   /** The public keys that verify access tokens, as a JSON Web Key Set. Public. */
   getJwks: handleUnaryCall<GetJwksRequest, GetJwksResponse>;
+  /**
+   * A short-lived (5 minute) access token for a platform service acting on its own behalf: `sub`
+   * is "service:<name>", the only role is "service", so it passes `allow.internal()` rules and
+   * nothing else. Public rule, but the client secret is checked: it is
+   * base64url(HMAC-SHA256(AUTH_SERVICE_MASTER_SECRET, service_name)), compared in constant time.
+   * Callers normally use lib/auth's ServiceTokenSource (runtime.serviceTokens), which caches it.
+   * Errors: INVALID_ARGUMENT (missing service_name or client_secret, unknown service name),
+   * UNAUTHENTICATED (wrong client secret; audited as service_token_denied).
+   */
+  issueServiceToken: handleUnaryCall<IssueServiceTokenRequest, IssueServiceTokenResponse>;
+  /**
+   * Lists accounts, newest first, with optional filters. Permission user:read.
+   * Errors: INVALID_ARGUMENT (negative page_size, malformed or mismatched page_token),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listUsers: handleUnaryCall<ListUsersRequest, ListUsersResponse>;
+  /**
+   * One account. Permission user:read.
+   * Errors: INVALID_ARGUMENT (user_id not a UUID), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getUser: handleUnaryCall<GetUserRequest, GetUserResponse>;
+  /**
+   * The roles and the permissions each grants. Permission role:read.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listRoles: handleUnaryCall<ListRolesRequest, ListRolesResponse>;
+  /**
+   * Gives an account a role; the account's next access token carries it. Idempotent (assigning a
+   * role the account has changes nothing). Permission role:assign.
+   * Errors: INVALID_ARGUMENT (user_id, role), NOT_FOUND (account or role), UNAUTHENTICATED,
+   * PERMISSION_DENIED. Audited: role_assigned (with the admin's id).
+   */
+  assignRole: handleUnaryCall<AssignRoleRequest, AssignRoleResponse>;
+  /**
+   * Takes a role from an account. Idempotent. Permission role:assign.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (account or role), FAILED_PRECONDITION (removing the
+   * admin role from the last active administrator), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Audited: role_removed.
+   */
+  removeRole: handleUnaryCall<RemoveRoleRequest, RemoveRoleResponse>;
+  /**
+   * Deactivates an account: it cannot log in or refresh, and every session is revoked. Idempotent
+   * (an inactive account stays so, without a second event). Permission user:manage.
+   * Errors: INVALID_ARGUMENT (user_id; reason over 500 characters), NOT_FOUND,
+   * FAILED_PRECONDITION (deactivating oneself), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes auth.user.deactivated. Audited: user_deactivated.
+   */
+  deactivateUser: handleUnaryCall<DeactivateUserRequest, DeactivateUserResponse>;
+  /**
+   * Reactivates an account and lifts any lockout. Idempotent. Permission user:manage.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes auth.user.reactivated. Audited: user_reactivated.
+   */
+  reactivateUser: handleUnaryCall<ReactivateUserRequest, ReactivateUserResponse>;
+  /**
+   * The security audit log, newest first, with optional filters. Permission audit:read.
+   * Errors: INVALID_ARGUMENT (malformed user_id, unknown action, occurred_before not after
+   * occurred_after, paging), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listAuditEvents: handleUnaryCall<ListAuditEventsRequest, ListAuditEventsResponse>;
 }
 
 export interface AuthServiceClient extends Client {
   /**
-   * Creates a customer account. Public.
+   * Creates a customer account (role "customer", email not yet verified). Public.
    * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (email already registered).
-   * Publishes auth.user.registered.
+   * Publishes auth.user.registered and auth.email_verification.requested (the link to verify).
+   * Audited: register, email_verification_sent.
    */
   register(
     request: RegisterRequest,
@@ -933,9 +4918,57 @@ export interface AuthServiceClient extends Client {
     callback: (error: ServiceError | null, response: RegisterResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Exchanges email and password for an access token and a refresh token. Public.
-   * Errors: INVALID_ARGUMENT (missing fields), UNAUTHENTICATED (unknown email or wrong password,
-   * deliberately indistinguishable), RESOURCE_EXHAUSTED (rate limit or temporary lockout).
+   * Marks the email verified with the one-time token from the verification link (valid 24 hours;
+   * a later ResendVerification replaces it). Public: the token is the credential.
+   * Errors: INVALID_ARGUMENT (token missing; "token: is invalid or has expired" for an unknown,
+   * used, replaced or expired token).
+   * Publishes auth.user.email_verified. Audited: email_verified.
+   */
+  verifyEmail(
+    request: VerifyEmailRequest,
+    callback: (error: ServiceError | null, response: VerifyEmailResponse) => void,
+  ): ClientUnaryCall;
+  verifyEmail(
+    request: VerifyEmailRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VerifyEmailResponse) => void,
+  ): ClientUnaryCall;
+  verifyEmail(
+    request: VerifyEmailRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VerifyEmailResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sends a new verification link to the caller's own address; earlier links stop working.
+   * Authenticated (any signed-in account).
+   * Errors: UNAUTHENTICATED (no token), FAILED_PRECONDITION (already verified; a service token),
+   * RESOURCE_EXHAUSTED (the previous link was sent less than a minute ago).
+   * Publishes auth.email_verification.requested. Audited: email_verification_sent.
+   */
+  resendVerification(
+    request: ResendVerificationRequest,
+    callback: (error: ServiceError | null, response: ResendVerificationResponse) => void,
+  ): ClientUnaryCall;
+  resendVerification(
+    request: ResendVerificationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResendVerificationResponse) => void,
+  ): ClientUnaryCall;
+  resendVerification(
+    request: ResendVerificationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResendVerificationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Exchanges email and password for an access token and a refresh token (a new session). Public.
+   * Five wrong passwords in a row lock the account for 15 minutes.
+   * Errors: INVALID_ARGUMENT (missing or malformed fields), UNAUTHENTICATED (unknown email, wrong
+   * password, locked or deactivated account: one answer, deliberately indistinguishable),
+   * RESOURCE_EXHAUSTED (too many attempts for this email, or too many failures from this address,
+   * in this replica's window; says when to retry).
+   * Audited: login_succeeded, login_failed, account_locked, login_rate_limited.
    */
   login(
     request: LoginRequest,
@@ -952,6 +4985,136 @@ export interface AuthServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LoginResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Exchanges a refresh token for a new access token and a new refresh token (rotation: the
+   * presented one is spent). Presenting a spent token again revokes its whole session family.
+   * Public: the refresh token is the credential.
+   * Errors: INVALID_ARGUMENT (missing token), UNAUTHENTICATED (unknown, expired or revoked token;
+   * reuse of a spent token, which also revokes the family; deactivated account).
+   * Audited: token_reuse_detected.
+   */
+  refresh(
+    request: RefreshRequest,
+    callback: (error: ServiceError | null, response: RefreshResponse) => void,
+  ): ClientUnaryCall;
+  refresh(
+    request: RefreshRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RefreshResponse) => void,
+  ): ClientUnaryCall;
+  refresh(
+    request: RefreshRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RefreshResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Ends the caller's current session (the refresh-token family named by the access token's
+   * `sid` claim). The access token itself stays valid until it expires (at most 15 minutes).
+   * Authenticated. Idempotent.
+   * Errors: UNAUTHENTICATED (no token), FAILED_PRECONDITION (a token without a session: a service
+   * token). Audited: logout.
+   */
+  logout(
+    request: LogoutRequest,
+    callback: (error: ServiceError | null, response: LogoutResponse) => void,
+  ): ClientUnaryCall;
+  logout(
+    request: LogoutRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LogoutResponse) => void,
+  ): ClientUnaryCall;
+  logout(
+    request: LogoutRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LogoutResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Ends every session of the caller's account. Authenticated. Idempotent.
+   * Errors: UNAUTHENTICATED (no token), FAILED_PRECONDITION (a service token). Audited: logout_all.
+   */
+  logoutAll(
+    request: LogoutAllRequest,
+    callback: (error: ServiceError | null, response: LogoutAllResponse) => void,
+  ): ClientUnaryCall;
+  logoutAll(
+    request: LogoutAllRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LogoutAllResponse) => void,
+  ): ClientUnaryCall;
+  logoutAll(
+    request: LogoutAllRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LogoutAllResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes the caller's password and ends every other session (the current one stays).
+   * Authenticated.
+   * Errors: INVALID_ARGUMENT (missing current_password; new_password breaks the policy or equals
+   * the current one), UNAUTHENTICATED (no token; wrong current password, which also counts
+   * towards the lockout), FAILED_PRECONDITION (a service token). Audited: password_changed.
+   */
+  changePassword(
+    request: ChangePasswordRequest,
+    callback: (error: ServiceError | null, response: ChangePasswordResponse) => void,
+  ): ClientUnaryCall;
+  changePassword(
+    request: ChangePasswordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ChangePasswordResponse) => void,
+  ): ClientUnaryCall;
+  changePassword(
+    request: ChangePasswordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ChangePasswordResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Starts a password reset: if the email belongs to an active account, a one-time link (valid
+   * 1 hour) is published for the notification service. The answer is the same whether or not the
+   * email has an account. At most one link per account per minute (later requests in that
+   * minute do nothing, with the same answer). Public.
+   * Errors: INVALID_ARGUMENT (missing or malformed email).
+   * Publishes auth.password_reset.requested. Audited: password_reset_requested.
+   */
+  requestPasswordReset(
+    request: RequestPasswordResetRequest,
+    callback: (error: ServiceError | null, response: RequestPasswordResetResponse) => void,
+  ): ClientUnaryCall;
+  requestPasswordReset(
+    request: RequestPasswordResetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RequestPasswordResetResponse) => void,
+  ): ClientUnaryCall;
+  requestPasswordReset(
+    request: RequestPasswordResetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RequestPasswordResetResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sets a new password with the one-time token from the reset link, ends every session and
+   * lifts a lockout. Public: the token is the credential.
+   * Errors: INVALID_ARGUMENT (token missing, "token: is invalid or has expired"; new_password
+   * breaks the policy). Audited: password_reset.
+   */
+  resetPassword(
+    request: ResetPasswordRequest,
+    callback: (error: ServiceError | null, response: ResetPasswordResponse) => void,
+  ): ClientUnaryCall;
+  resetPassword(
+    request: ResetPasswordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResetPasswordResponse) => void,
+  ): ClientUnaryCall;
+  resetPassword(
+    request: ResetPasswordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResetPasswordResponse) => void,
+  ): ClientUnaryCall;
   /** The public keys that verify access tokens, as a JSON Web Key Set. Public. */
   getJwks(
     request: GetJwksRequest,
@@ -967,6 +5130,192 @@ export interface AuthServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetJwksResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A short-lived (5 minute) access token for a platform service acting on its own behalf: `sub`
+   * is "service:<name>", the only role is "service", so it passes `allow.internal()` rules and
+   * nothing else. Public rule, but the client secret is checked: it is
+   * base64url(HMAC-SHA256(AUTH_SERVICE_MASTER_SECRET, service_name)), compared in constant time.
+   * Callers normally use lib/auth's ServiceTokenSource (runtime.serviceTokens), which caches it.
+   * Errors: INVALID_ARGUMENT (missing service_name or client_secret, unknown service name),
+   * UNAUTHENTICATED (wrong client secret; audited as service_token_denied).
+   */
+  issueServiceToken(
+    request: IssueServiceTokenRequest,
+    callback: (error: ServiceError | null, response: IssueServiceTokenResponse) => void,
+  ): ClientUnaryCall;
+  issueServiceToken(
+    request: IssueServiceTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: IssueServiceTokenResponse) => void,
+  ): ClientUnaryCall;
+  issueServiceToken(
+    request: IssueServiceTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IssueServiceTokenResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Lists accounts, newest first, with optional filters. Permission user:read.
+   * Errors: INVALID_ARGUMENT (negative page_size, malformed or mismatched page_token),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listUsers(
+    request: ListUsersRequest,
+    callback: (error: ServiceError | null, response: ListUsersResponse) => void,
+  ): ClientUnaryCall;
+  listUsers(
+    request: ListUsersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListUsersResponse) => void,
+  ): ClientUnaryCall;
+  listUsers(
+    request: ListUsersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListUsersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One account. Permission user:read.
+   * Errors: INVALID_ARGUMENT (user_id not a UUID), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getUser(
+    request: GetUserRequest,
+    callback: (error: ServiceError | null, response: GetUserResponse) => void,
+  ): ClientUnaryCall;
+  getUser(
+    request: GetUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetUserResponse) => void,
+  ): ClientUnaryCall;
+  getUser(
+    request: GetUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetUserResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The roles and the permissions each grants. Permission role:read.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listRoles(
+    request: ListRolesRequest,
+    callback: (error: ServiceError | null, response: ListRolesResponse) => void,
+  ): ClientUnaryCall;
+  listRoles(
+    request: ListRolesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRolesResponse) => void,
+  ): ClientUnaryCall;
+  listRoles(
+    request: ListRolesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRolesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Gives an account a role; the account's next access token carries it. Idempotent (assigning a
+   * role the account has changes nothing). Permission role:assign.
+   * Errors: INVALID_ARGUMENT (user_id, role), NOT_FOUND (account or role), UNAUTHENTICATED,
+   * PERMISSION_DENIED. Audited: role_assigned (with the admin's id).
+   */
+  assignRole(
+    request: AssignRoleRequest,
+    callback: (error: ServiceError | null, response: AssignRoleResponse) => void,
+  ): ClientUnaryCall;
+  assignRole(
+    request: AssignRoleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AssignRoleResponse) => void,
+  ): ClientUnaryCall;
+  assignRole(
+    request: AssignRoleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AssignRoleResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Takes a role from an account. Idempotent. Permission role:assign.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (account or role), FAILED_PRECONDITION (removing the
+   * admin role from the last active administrator), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Audited: role_removed.
+   */
+  removeRole(
+    request: RemoveRoleRequest,
+    callback: (error: ServiceError | null, response: RemoveRoleResponse) => void,
+  ): ClientUnaryCall;
+  removeRole(
+    request: RemoveRoleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveRoleResponse) => void,
+  ): ClientUnaryCall;
+  removeRole(
+    request: RemoveRoleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveRoleResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deactivates an account: it cannot log in or refresh, and every session is revoked. Idempotent
+   * (an inactive account stays so, without a second event). Permission user:manage.
+   * Errors: INVALID_ARGUMENT (user_id; reason over 500 characters), NOT_FOUND,
+   * FAILED_PRECONDITION (deactivating oneself), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes auth.user.deactivated. Audited: user_deactivated.
+   */
+  deactivateUser(
+    request: DeactivateUserRequest,
+    callback: (error: ServiceError | null, response: DeactivateUserResponse) => void,
+  ): ClientUnaryCall;
+  deactivateUser(
+    request: DeactivateUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeactivateUserResponse) => void,
+  ): ClientUnaryCall;
+  deactivateUser(
+    request: DeactivateUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeactivateUserResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Reactivates an account and lifts any lockout. Idempotent. Permission user:manage.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes auth.user.reactivated. Audited: user_reactivated.
+   */
+  reactivateUser(
+    request: ReactivateUserRequest,
+    callback: (error: ServiceError | null, response: ReactivateUserResponse) => void,
+  ): ClientUnaryCall;
+  reactivateUser(
+    request: ReactivateUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReactivateUserResponse) => void,
+  ): ClientUnaryCall;
+  reactivateUser(
+    request: ReactivateUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReactivateUserResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The security audit log, newest first, with optional filters. Permission audit:read.
+   * Errors: INVALID_ARGUMENT (malformed user_id, unknown action, occurred_before not after
+   * occurred_after, paging), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listAuditEvents(
+    request: ListAuditEventsRequest,
+    callback: (error: ServiceError | null, response: ListAuditEventsResponse) => void,
+  ): ClientUnaryCall;
+  listAuditEvents(
+    request: ListAuditEventsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAuditEventsResponse) => void,
+  ): ClientUnaryCall;
+  listAuditEvents(
+    request: ListAuditEventsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAuditEventsResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -29,6 +29,89 @@ export interface UserRegistered {
   registeredAt: Date | undefined;
 }
 
+/**
+ * An account's email needs (re)verification: sent after Register and ResendVerification. Only the
+ * notification service should consume it: it carries the one secret the email must contain, in
+ * `verification_link` (the raw token is its `token` query parameter and is stored nowhere else in
+ * clear; auth keeps only its SHA-256). It is a separate event from auth.user.registered so that
+ * the many consumers of registrations never see a secret.
+ * Subject: auth.email_verification.requested
+ */
+export interface EmailVerificationRequested {
+  /** Id of the account to verify, a UUIDv7. */
+  userId: string;
+  /** The address to send the email to (lower-cased), the one being verified. */
+  email: string;
+  /** Given name, for the greeting; empty when auth does not know it (a resend). */
+  firstName: string;
+  /** The link the email must contain: AUTH_PUBLIC_BASE_URL + "/verify-email?token=<token>". */
+  verificationLink: string;
+  /** When the link stops working (24 hours after it was issued). */
+  expiresAt: Date | undefined;
+}
+
+/**
+ * An account's email was verified (VerifyEmail).
+ * Subject: auth.user.email_verified
+ */
+export interface UserEmailVerified {
+  /** Id of the user, a UUIDv7. */
+  userId: string;
+  /** The verified address, lower-cased. */
+  email: string;
+  /** When it was verified. */
+  verifiedAt: Date | undefined;
+}
+
+/**
+ * An administrator deactivated an account: it can no longer log in and every session was revoked
+ * (access tokens already issued stay valid until they expire, at most 15 minutes).
+ * Subject: auth.user.deactivated
+ */
+export interface UserDeactivated {
+  /** Id of the user, a UUIDv7. */
+  userId: string;
+  /** Id of the administrator who did it. */
+  deactivatedBy: string;
+  /** The reason the administrator gave (may be empty). */
+  reason: string;
+  /** When it happened. */
+  deactivatedAt: Date | undefined;
+}
+
+/**
+ * An administrator reactivated a deactivated account: it can log in again.
+ * Subject: auth.user.reactivated
+ */
+export interface UserReactivated {
+  /** Id of the user, a UUIDv7. */
+  userId: string;
+  /** Id of the administrator who did it. */
+  reactivatedBy: string;
+  /** When it happened. */
+  reactivatedAt: Date | undefined;
+}
+
+/**
+ * Someone asked to reset the password of an existing, active account (RequestPasswordReset). Only
+ * the notification service should consume it: `reset_link` is the one secret the email must
+ * contain (the raw token is its `token` query parameter; auth keeps only its SHA-256). Nothing is
+ * published for an unknown or inactive email.
+ * Subject: auth.password_reset.requested
+ */
+export interface PasswordResetRequested {
+  /** Id of the user, a UUIDv7. */
+  userId: string;
+  /** The account's address (lower-cased), where the email goes. */
+  email: string;
+  /** Given name, for the greeting; empty when auth does not know it. */
+  firstName: string;
+  /** The link the email must contain: AUTH_PUBLIC_BASE_URL + "/reset-password?token=<token>". */
+  resetLink: string;
+  /** When the link stops working (1 hour after it was issued). */
+  expiresAt: Date | undefined;
+}
+
 function createBaseUserRegistered(): UserRegistered {
   return { userId: "", email: "", firstName: "", lastName: "", registeredAt: undefined };
 }
@@ -174,6 +257,655 @@ export const UserRegistered: MessageFns<UserRegistered> = {
     message.firstName = object.firstName ?? "";
     message.lastName = object.lastName ?? "";
     message.registeredAt = object.registeredAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseEmailVerificationRequested(): EmailVerificationRequested {
+  return { userId: "", email: "", firstName: "", verificationLink: "", expiresAt: undefined };
+}
+
+export const EmailVerificationRequested: MessageFns<EmailVerificationRequested> = {
+  encode(message: EmailVerificationRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    if (message.firstName !== "") {
+      writer.uint32(26).string(message.firstName);
+    }
+    if (message.verificationLink !== "") {
+      writer.uint32(34).string(message.verificationLink);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmailVerificationRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmailVerificationRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.firstName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.verificationLink = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EmailVerificationRequested {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      firstName: isSet(object.firstName)
+        ? globalThis.String(object.firstName)
+        : isSet(object.first_name)
+        ? globalThis.String(object.first_name)
+        : "",
+      verificationLink: isSet(object.verificationLink)
+        ? globalThis.String(object.verificationLink)
+        : isSet(object.verification_link)
+        ? globalThis.String(object.verification_link)
+        : "",
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: EmailVerificationRequested): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.firstName !== "") {
+      obj.firstName = message.firstName;
+    }
+    if (message.verificationLink !== "") {
+      obj.verificationLink = message.verificationLink;
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EmailVerificationRequested>): EmailVerificationRequested {
+    return EmailVerificationRequested.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EmailVerificationRequested>): EmailVerificationRequested {
+    const message = createBaseEmailVerificationRequested();
+    message.userId = object.userId ?? "";
+    message.email = object.email ?? "";
+    message.firstName = object.firstName ?? "";
+    message.verificationLink = object.verificationLink ?? "";
+    message.expiresAt = object.expiresAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUserEmailVerified(): UserEmailVerified {
+  return { userId: "", email: "", verifiedAt: undefined };
+}
+
+export const UserEmailVerified: MessageFns<UserEmailVerified> = {
+  encode(message: UserEmailVerified, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    if (message.verifiedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.verifiedAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserEmailVerified {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserEmailVerified();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.verifiedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserEmailVerified {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      verifiedAt: isSet(object.verifiedAt)
+        ? fromJsonTimestamp(object.verifiedAt)
+        : isSet(object.verified_at)
+        ? fromJsonTimestamp(object.verified_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UserEmailVerified): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.verifiedAt !== undefined) {
+      obj.verifiedAt = message.verifiedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserEmailVerified>): UserEmailVerified {
+    return UserEmailVerified.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserEmailVerified>): UserEmailVerified {
+    const message = createBaseUserEmailVerified();
+    message.userId = object.userId ?? "";
+    message.email = object.email ?? "";
+    message.verifiedAt = object.verifiedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUserDeactivated(): UserDeactivated {
+  return { userId: "", deactivatedBy: "", reason: "", deactivatedAt: undefined };
+}
+
+export const UserDeactivated: MessageFns<UserDeactivated> = {
+  encode(message: UserDeactivated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.deactivatedBy !== "") {
+      writer.uint32(18).string(message.deactivatedBy);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.deactivatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.deactivatedAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserDeactivated {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserDeactivated();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deactivatedBy = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.deactivatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserDeactivated {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      deactivatedBy: isSet(object.deactivatedBy)
+        ? globalThis.String(object.deactivatedBy)
+        : isSet(object.deactivated_by)
+        ? globalThis.String(object.deactivated_by)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      deactivatedAt: isSet(object.deactivatedAt)
+        ? fromJsonTimestamp(object.deactivatedAt)
+        : isSet(object.deactivated_at)
+        ? fromJsonTimestamp(object.deactivated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UserDeactivated): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.deactivatedBy !== "") {
+      obj.deactivatedBy = message.deactivatedBy;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.deactivatedAt !== undefined) {
+      obj.deactivatedAt = message.deactivatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserDeactivated>): UserDeactivated {
+    return UserDeactivated.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserDeactivated>): UserDeactivated {
+    const message = createBaseUserDeactivated();
+    message.userId = object.userId ?? "";
+    message.deactivatedBy = object.deactivatedBy ?? "";
+    message.reason = object.reason ?? "";
+    message.deactivatedAt = object.deactivatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUserReactivated(): UserReactivated {
+  return { userId: "", reactivatedBy: "", reactivatedAt: undefined };
+}
+
+export const UserReactivated: MessageFns<UserReactivated> = {
+  encode(message: UserReactivated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.reactivatedBy !== "") {
+      writer.uint32(18).string(message.reactivatedBy);
+    }
+    if (message.reactivatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.reactivatedAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserReactivated {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserReactivated();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reactivatedBy = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reactivatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserReactivated {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      reactivatedBy: isSet(object.reactivatedBy)
+        ? globalThis.String(object.reactivatedBy)
+        : isSet(object.reactivated_by)
+        ? globalThis.String(object.reactivated_by)
+        : "",
+      reactivatedAt: isSet(object.reactivatedAt)
+        ? fromJsonTimestamp(object.reactivatedAt)
+        : isSet(object.reactivated_at)
+        ? fromJsonTimestamp(object.reactivated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UserReactivated): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.reactivatedBy !== "") {
+      obj.reactivatedBy = message.reactivatedBy;
+    }
+    if (message.reactivatedAt !== undefined) {
+      obj.reactivatedAt = message.reactivatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserReactivated>): UserReactivated {
+    return UserReactivated.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserReactivated>): UserReactivated {
+    const message = createBaseUserReactivated();
+    message.userId = object.userId ?? "";
+    message.reactivatedBy = object.reactivatedBy ?? "";
+    message.reactivatedAt = object.reactivatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBasePasswordResetRequested(): PasswordResetRequested {
+  return { userId: "", email: "", firstName: "", resetLink: "", expiresAt: undefined };
+}
+
+export const PasswordResetRequested: MessageFns<PasswordResetRequested> = {
+  encode(message: PasswordResetRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    if (message.firstName !== "") {
+      writer.uint32(26).string(message.firstName);
+    }
+    if (message.resetLink !== "") {
+      writer.uint32(34).string(message.resetLink);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PasswordResetRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePasswordResetRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.firstName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resetLink = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PasswordResetRequested {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      firstName: isSet(object.firstName)
+        ? globalThis.String(object.firstName)
+        : isSet(object.first_name)
+        ? globalThis.String(object.first_name)
+        : "",
+      resetLink: isSet(object.resetLink)
+        ? globalThis.String(object.resetLink)
+        : isSet(object.reset_link)
+        ? globalThis.String(object.reset_link)
+        : "",
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PasswordResetRequested): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.firstName !== "") {
+      obj.firstName = message.firstName;
+    }
+    if (message.resetLink !== "") {
+      obj.resetLink = message.resetLink;
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PasswordResetRequested>): PasswordResetRequested {
+    return PasswordResetRequested.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PasswordResetRequested>): PasswordResetRequested {
+    const message = createBasePasswordResetRequested();
+    message.userId = object.userId ?? "";
+    message.email = object.email ?? "";
+    message.firstName = object.firstName ?? "";
+    message.resetLink = object.resetLink ?? "";
+    message.expiresAt = object.expiresAt ?? undefined;
     return message;
   },
 };

@@ -5,29 +5,922 @@
 // source: ecommerce/payment/v1/payment.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  type CallOptions,
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp.js";
 
 export const protobufPackage = "ecommerce.payment.v1";
 
 export const protobufFileName = "ecommerce/payment/v1/payment.proto";
 
+/** The kind of payment method. */
+export enum PaymentMethodType {
+  PAYMENT_METHOD_TYPE_UNSPECIFIED = 0,
+  /** PAYMENT_METHOD_TYPE_CARD - A payment card. */
+  PAYMENT_METHOD_TYPE_CARD = 1,
+  UNRECOGNIZED = -1,
+}
+
+export function paymentMethodTypeFromJSON(object: any): PaymentMethodType {
+  switch (object) {
+    case 0:
+    case "PAYMENT_METHOD_TYPE_UNSPECIFIED":
+      return PaymentMethodType.PAYMENT_METHOD_TYPE_UNSPECIFIED;
+    case 1:
+    case "PAYMENT_METHOD_TYPE_CARD":
+      return PaymentMethodType.PAYMENT_METHOD_TYPE_CARD;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PaymentMethodType.UNRECOGNIZED;
+  }
+}
+
+export function paymentMethodTypeToJSON(object: PaymentMethodType): string {
+  switch (object) {
+    case PaymentMethodType.PAYMENT_METHOD_TYPE_UNSPECIFIED:
+      return "PAYMENT_METHOD_TYPE_UNSPECIFIED";
+    case PaymentMethodType.PAYMENT_METHOD_TYPE_CARD:
+      return "PAYMENT_METHOD_TYPE_CARD";
+    case PaymentMethodType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export interface VaultPaymentMethodRequest {
+  /** The customer who owns the method (an auth user id, UUID). Required. */
+  userId: string;
+  /** Kind of method. Required; only PAYMENT_METHOD_TYPE_CARD so far. */
+  type: PaymentMethodType;
+  /** The provider that issued the token. Required, 1-32 characters of [a-z0-9_-] ("stripe"). */
+  provider: string;
+  /**
+   * The provider's token for the card (never a card number). Required, 8-255 characters of
+   * [A-Za-z0-9_.:-].
+   */
+  providerToken: string;
+  /** Card brand. Required, 1-32 characters of [a-z0-9_-]. */
+  brand: string;
+  /** The card's last four digits. Required, exactly 4 digits. */
+  last4: string;
+  /** Expiry month, 1-12. Required. */
+  expiryMonth: number;
+  /** Expiry year, 2000-2100. Required. */
+  expiryYear: number;
+  /** Makes the request safe to retry, per user. Required, 8-100 characters of [A-Za-z0-9_-]. */
+  idempotencyKey: string;
+}
+
+export interface VaultPaymentMethodResponse {
+  /** The vaulted method (a repeat returns the first one). */
+  paymentMethod: VaultedPaymentMethod | undefined;
+}
+
+/** A vaulted payment method, without its token. */
+export interface VaultedPaymentMethod {
+  /** Vault reference, a UUIDv7. */
+  id: string;
+  /** The owning customer. */
+  userId: string;
+  /** Kind of method. */
+  type: PaymentMethodType;
+  /** The provider that issued the token. */
+  provider: string;
+  /** Card brand. */
+  brand: string;
+  /** The card's last four digits. */
+  last4: string;
+  /** Expiry month, 1-12. */
+  expiryMonth: number;
+  /** Expiry year. */
+  expiryYear: number;
+  /** When it was vaulted. */
+  createdAt: Date | undefined;
+}
+
+export interface DeleteVaultedPaymentMethodRequest {
+  /** The customer who owns the method, a UUID. Required: a method of another user is left alone. */
+  userId: string;
+  /** The vault reference, a UUID. Required. */
+  paymentMethodId: string;
+}
+
+export interface DeleteVaultedPaymentMethodResponse {
+  /** Whether a method was deleted (false: it was not in the vault, already deleted before). */
+  deleted: boolean;
+}
+
+function createBaseVaultPaymentMethodRequest(): VaultPaymentMethodRequest {
+  return {
+    userId: "",
+    type: 0,
+    provider: "",
+    providerToken: "",
+    brand: "",
+    last4: "",
+    expiryMonth: 0,
+    expiryYear: 0,
+    idempotencyKey: "",
+  };
+}
+
+export const VaultPaymentMethodRequest: MessageFns<VaultPaymentMethodRequest> = {
+  encode(message: VaultPaymentMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.type !== 0) {
+      writer.uint32(16).int32(message.type);
+    }
+    if (message.provider !== "") {
+      writer.uint32(26).string(message.provider);
+    }
+    if (message.providerToken !== "") {
+      writer.uint32(34).string(message.providerToken);
+    }
+    if (message.brand !== "") {
+      writer.uint32(42).string(message.brand);
+    }
+    if (message.last4 !== "") {
+      writer.uint32(50).string(message.last4);
+    }
+    if (message.expiryMonth !== 0) {
+      writer.uint32(56).int32(message.expiryMonth);
+    }
+    if (message.expiryYear !== 0) {
+      writer.uint32(64).int32(message.expiryYear);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(74).string(message.idempotencyKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VaultPaymentMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVaultPaymentMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.providerToken = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.brand = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.last4 = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.expiryMonth = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.expiryYear = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VaultPaymentMethodRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      type: isSet(object.type) ? paymentMethodTypeFromJSON(object.type) : 0,
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      providerToken: isSet(object.providerToken)
+        ? globalThis.String(object.providerToken)
+        : isSet(object.provider_token)
+        ? globalThis.String(object.provider_token)
+        : "",
+      brand: isSet(object.brand) ? globalThis.String(object.brand) : "",
+      last4: isSet(object.last4) ? globalThis.String(object.last4) : "",
+      expiryMonth: isSet(object.expiryMonth)
+        ? globalThis.Number(object.expiryMonth)
+        : isSet(object.expiry_month)
+        ? globalThis.Number(object.expiry_month)
+        : 0,
+      expiryYear: isSet(object.expiryYear)
+        ? globalThis.Number(object.expiryYear)
+        : isSet(object.expiry_year)
+        ? globalThis.Number(object.expiry_year)
+        : 0,
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
+  },
+
+  toJSON(message: VaultPaymentMethodRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.type !== 0) {
+      obj.type = paymentMethodTypeToJSON(message.type);
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.providerToken !== "") {
+      obj.providerToken = message.providerToken;
+    }
+    if (message.brand !== "") {
+      obj.brand = message.brand;
+    }
+    if (message.last4 !== "") {
+      obj.last4 = message.last4;
+    }
+    if (message.expiryMonth !== 0) {
+      obj.expiryMonth = Math.round(message.expiryMonth);
+    }
+    if (message.expiryYear !== 0) {
+      obj.expiryYear = Math.round(message.expiryYear);
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VaultPaymentMethodRequest>): VaultPaymentMethodRequest {
+    return VaultPaymentMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VaultPaymentMethodRequest>): VaultPaymentMethodRequest {
+    const message = createBaseVaultPaymentMethodRequest();
+    message.userId = object.userId ?? "";
+    message.type = object.type ?? 0;
+    message.provider = object.provider ?? "";
+    message.providerToken = object.providerToken ?? "";
+    message.brand = object.brand ?? "";
+    message.last4 = object.last4 ?? "";
+    message.expiryMonth = object.expiryMonth ?? 0;
+    message.expiryYear = object.expiryYear ?? 0;
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseVaultPaymentMethodResponse(): VaultPaymentMethodResponse {
+  return { paymentMethod: undefined };
+}
+
+export const VaultPaymentMethodResponse: MessageFns<VaultPaymentMethodResponse> = {
+  encode(message: VaultPaymentMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentMethod !== undefined) {
+      VaultedPaymentMethod.encode(message.paymentMethod, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VaultPaymentMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVaultPaymentMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentMethod = VaultedPaymentMethod.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VaultPaymentMethodResponse {
+    return {
+      paymentMethod: isSet(object.paymentMethod)
+        ? VaultedPaymentMethod.fromJSON(object.paymentMethod)
+        : isSet(object.payment_method)
+        ? VaultedPaymentMethod.fromJSON(object.payment_method)
+        : undefined,
+    };
+  },
+
+  toJSON(message: VaultPaymentMethodResponse): unknown {
+    const obj: any = {};
+    if (message.paymentMethod !== undefined) {
+      obj.paymentMethod = VaultedPaymentMethod.toJSON(message.paymentMethod);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VaultPaymentMethodResponse>): VaultPaymentMethodResponse {
+    return VaultPaymentMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VaultPaymentMethodResponse>): VaultPaymentMethodResponse {
+    const message = createBaseVaultPaymentMethodResponse();
+    message.paymentMethod = (object.paymentMethod !== undefined && object.paymentMethod !== null)
+      ? VaultedPaymentMethod.fromPartial(object.paymentMethod)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVaultedPaymentMethod(): VaultedPaymentMethod {
+  return {
+    id: "",
+    userId: "",
+    type: 0,
+    provider: "",
+    brand: "",
+    last4: "",
+    expiryMonth: 0,
+    expiryYear: 0,
+    createdAt: undefined,
+  };
+}
+
+export const VaultedPaymentMethod: MessageFns<VaultedPaymentMethod> = {
+  encode(message: VaultedPaymentMethod, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.type !== 0) {
+      writer.uint32(24).int32(message.type);
+    }
+    if (message.provider !== "") {
+      writer.uint32(34).string(message.provider);
+    }
+    if (message.brand !== "") {
+      writer.uint32(42).string(message.brand);
+    }
+    if (message.last4 !== "") {
+      writer.uint32(50).string(message.last4);
+    }
+    if (message.expiryMonth !== 0) {
+      writer.uint32(56).int32(message.expiryMonth);
+    }
+    if (message.expiryYear !== 0) {
+      writer.uint32(64).int32(message.expiryYear);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VaultedPaymentMethod {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVaultedPaymentMethod();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.brand = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.last4 = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.expiryMonth = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.expiryYear = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VaultedPaymentMethod {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      type: isSet(object.type) ? paymentMethodTypeFromJSON(object.type) : 0,
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      brand: isSet(object.brand) ? globalThis.String(object.brand) : "",
+      last4: isSet(object.last4) ? globalThis.String(object.last4) : "",
+      expiryMonth: isSet(object.expiryMonth)
+        ? globalThis.Number(object.expiryMonth)
+        : isSet(object.expiry_month)
+        ? globalThis.Number(object.expiry_month)
+        : 0,
+      expiryYear: isSet(object.expiryYear)
+        ? globalThis.Number(object.expiryYear)
+        : isSet(object.expiry_year)
+        ? globalThis.Number(object.expiry_year)
+        : 0,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: VaultedPaymentMethod): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.type !== 0) {
+      obj.type = paymentMethodTypeToJSON(message.type);
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.brand !== "") {
+      obj.brand = message.brand;
+    }
+    if (message.last4 !== "") {
+      obj.last4 = message.last4;
+    }
+    if (message.expiryMonth !== 0) {
+      obj.expiryMonth = Math.round(message.expiryMonth);
+    }
+    if (message.expiryYear !== 0) {
+      obj.expiryYear = Math.round(message.expiryYear);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VaultedPaymentMethod>): VaultedPaymentMethod {
+    return VaultedPaymentMethod.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VaultedPaymentMethod>): VaultedPaymentMethod {
+    const message = createBaseVaultedPaymentMethod();
+    message.id = object.id ?? "";
+    message.userId = object.userId ?? "";
+    message.type = object.type ?? 0;
+    message.provider = object.provider ?? "";
+    message.brand = object.brand ?? "";
+    message.last4 = object.last4 ?? "";
+    message.expiryMonth = object.expiryMonth ?? 0;
+    message.expiryYear = object.expiryYear ?? 0;
+    message.createdAt = object.createdAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteVaultedPaymentMethodRequest(): DeleteVaultedPaymentMethodRequest {
+  return { userId: "", paymentMethodId: "" };
+}
+
+export const DeleteVaultedPaymentMethodRequest: MessageFns<DeleteVaultedPaymentMethodRequest> = {
+  encode(message: DeleteVaultedPaymentMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.paymentMethodId !== "") {
+      writer.uint32(18).string(message.paymentMethodId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteVaultedPaymentMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteVaultedPaymentMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.paymentMethodId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteVaultedPaymentMethodRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      paymentMethodId: isSet(object.paymentMethodId)
+        ? globalThis.String(object.paymentMethodId)
+        : isSet(object.payment_method_id)
+        ? globalThis.String(object.payment_method_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteVaultedPaymentMethodRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.paymentMethodId !== "") {
+      obj.paymentMethodId = message.paymentMethodId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteVaultedPaymentMethodRequest>): DeleteVaultedPaymentMethodRequest {
+    return DeleteVaultedPaymentMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteVaultedPaymentMethodRequest>): DeleteVaultedPaymentMethodRequest {
+    const message = createBaseDeleteVaultedPaymentMethodRequest();
+    message.userId = object.userId ?? "";
+    message.paymentMethodId = object.paymentMethodId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteVaultedPaymentMethodResponse(): DeleteVaultedPaymentMethodResponse {
+  return { deleted: false };
+}
+
+export const DeleteVaultedPaymentMethodResponse: MessageFns<DeleteVaultedPaymentMethodResponse> = {
+  encode(message: DeleteVaultedPaymentMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deleted !== false) {
+      writer.uint32(8).bool(message.deleted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteVaultedPaymentMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteVaultedPaymentMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.deleted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteVaultedPaymentMethodResponse {
+    return { deleted: isSet(object.deleted) ? globalThis.Boolean(object.deleted) : false };
+  },
+
+  toJSON(message: DeleteVaultedPaymentMethodResponse): unknown {
+    const obj: any = {};
+    if (message.deleted !== false) {
+      obj.deleted = message.deleted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteVaultedPaymentMethodResponse>): DeleteVaultedPaymentMethodResponse {
+    return DeleteVaultedPaymentMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteVaultedPaymentMethodResponse>): DeleteVaultedPaymentMethodResponse {
+    const message = createBaseDeleteVaultedPaymentMethodResponse();
+    message.deleted = object.deleted ?? false;
+    return message;
+  },
+};
+
 /**
- * Payment authorisation, capture, void and refund against the payment provider.
- * No RPCs yet; they are added in later changes. The events it publishes are in events.proto.
+ * Payment authorisation, capture, void and refund against the payment provider, and the vault of
+ * saved payment methods. Only the vault is implemented so far; payments arrive in later changes.
+ * The events it publishes are in events.proto.
  */
 export type PaymentServiceService = typeof PaymentServiceService;
-export const PaymentServiceService = {} as const;
+export const PaymentServiceService = {
+  /**
+   * Stores a payment provider's token for a customer's payment method (encrypted at rest,
+   * AES-256-GCM) and returns the vault reference to pay with later. Only platform services may call
+   * it (the user service's wallet does, on AddPaymentMethod). A repeat with the same user_id and
+   * idempotency_key returns the first result and stores nothing twice.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (not a service token), INVALID_ARGUMENT (every field
+   * at fault), FAILED_PRECONDITION (the idempotency_key was used for a different request).
+   */
+  vaultPaymentMethod: {
+    path: "/ecommerce.payment.v1.PaymentService/VaultPaymentMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VaultPaymentMethodRequest): Buffer =>
+      Buffer.from(VaultPaymentMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VaultPaymentMethodRequest => VaultPaymentMethodRequest.decode(value),
+    responseSerialize: (value: VaultPaymentMethodResponse): Buffer =>
+      Buffer.from(VaultPaymentMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VaultPaymentMethodResponse => VaultPaymentMethodResponse.decode(value),
+  },
+  /**
+   * Deletes a vaulted payment method of a customer (its provider token is gone for good). Only
+   * platform services may call it (the user service's wallet does, on RemovePaymentMethod).
+   * Deleting a method that is not (or no longer) in the vault succeeds, so retries are safe.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (not a service token), INVALID_ARGUMENT (ids not
+   * UUIDs).
+   */
+  deleteVaultedPaymentMethod: {
+    path: "/ecommerce.payment.v1.PaymentService/DeleteVaultedPaymentMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteVaultedPaymentMethodRequest): Buffer =>
+      Buffer.from(DeleteVaultedPaymentMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteVaultedPaymentMethodRequest =>
+      DeleteVaultedPaymentMethodRequest.decode(value),
+    responseSerialize: (value: DeleteVaultedPaymentMethodResponse): Buffer =>
+      Buffer.from(DeleteVaultedPaymentMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteVaultedPaymentMethodResponse =>
+      DeleteVaultedPaymentMethodResponse.decode(value),
+  },
+} as const;
 
 export interface PaymentServiceServer extends UntypedServiceImplementation {
+  /**
+   * Stores a payment provider's token for a customer's payment method (encrypted at rest,
+   * AES-256-GCM) and returns the vault reference to pay with later. Only platform services may call
+   * it (the user service's wallet does, on AddPaymentMethod). A repeat with the same user_id and
+   * idempotency_key returns the first result and stores nothing twice.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (not a service token), INVALID_ARGUMENT (every field
+   * at fault), FAILED_PRECONDITION (the idempotency_key was used for a different request).
+   */
+  vaultPaymentMethod: handleUnaryCall<VaultPaymentMethodRequest, VaultPaymentMethodResponse>;
+  /**
+   * Deletes a vaulted payment method of a customer (its provider token is gone for good). Only
+   * platform services may call it (the user service's wallet does, on RemovePaymentMethod).
+   * Deleting a method that is not (or no longer) in the vault succeeds, so retries are safe.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (not a service token), INVALID_ARGUMENT (ids not
+   * UUIDs).
+   */
+  deleteVaultedPaymentMethod: handleUnaryCall<DeleteVaultedPaymentMethodRequest, DeleteVaultedPaymentMethodResponse>;
 }
 
 export interface PaymentServiceClient extends Client {
+  /**
+   * Stores a payment provider's token for a customer's payment method (encrypted at rest,
+   * AES-256-GCM) and returns the vault reference to pay with later. Only platform services may call
+   * it (the user service's wallet does, on AddPaymentMethod). A repeat with the same user_id and
+   * idempotency_key returns the first result and stores nothing twice.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (not a service token), INVALID_ARGUMENT (every field
+   * at fault), FAILED_PRECONDITION (the idempotency_key was used for a different request).
+   */
+  vaultPaymentMethod(
+    request: VaultPaymentMethodRequest,
+    callback: (error: ServiceError | null, response: VaultPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  vaultPaymentMethod(
+    request: VaultPaymentMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VaultPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  vaultPaymentMethod(
+    request: VaultPaymentMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VaultPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes a vaulted payment method of a customer (its provider token is gone for good). Only
+   * platform services may call it (the user service's wallet does, on RemovePaymentMethod).
+   * Deleting a method that is not (or no longer) in the vault succeeds, so retries are safe.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (not a service token), INVALID_ARGUMENT (ids not
+   * UUIDs).
+   */
+  deleteVaultedPaymentMethod(
+    request: DeleteVaultedPaymentMethodRequest,
+    callback: (error: ServiceError | null, response: DeleteVaultedPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  deleteVaultedPaymentMethod(
+    request: DeleteVaultedPaymentMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteVaultedPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  deleteVaultedPaymentMethod(
+    request: DeleteVaultedPaymentMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteVaultedPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const PaymentServiceClient = makeGenericClientConstructor(
@@ -38,3 +931,47 @@ export const PaymentServiceClient = makeGenericClientConstructor(
   service: typeof PaymentServiceService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
+}

@@ -19,16 +19,155 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { Address } from "../../common/v1/address.js";
+import { Money } from "../../common/v1/money.js";
+import { PageRequest, PageResponse } from "../../common/v1/page.js";
 
 export const protobufPackage = "ecommerce.user.v1";
 
 export const protobufFileName = "ecommerce/user/v1/user.proto";
+
+/** What an address is used for. Each type has its own default. */
+export enum AddressType {
+  ADDRESS_TYPE_UNSPECIFIED = 0,
+  /** ADDRESS_TYPE_SHIPPING - Where orders are delivered. */
+  ADDRESS_TYPE_SHIPPING = 1,
+  /** ADDRESS_TYPE_BILLING - Where invoices and card checks go. */
+  ADDRESS_TYPE_BILLING = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function addressTypeFromJSON(object: any): AddressType {
+  switch (object) {
+    case 0:
+    case "ADDRESS_TYPE_UNSPECIFIED":
+      return AddressType.ADDRESS_TYPE_UNSPECIFIED;
+    case 1:
+    case "ADDRESS_TYPE_SHIPPING":
+      return AddressType.ADDRESS_TYPE_SHIPPING;
+    case 2:
+    case "ADDRESS_TYPE_BILLING":
+      return AddressType.ADDRESS_TYPE_BILLING;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AddressType.UNRECOGNIZED;
+  }
+}
+
+export function addressTypeToJSON(object: AddressType): string {
+  switch (object) {
+    case AddressType.ADDRESS_TYPE_UNSPECIFIED:
+      return "ADDRESS_TYPE_UNSPECIFIED";
+    case AddressType.ADDRESS_TYPE_SHIPPING:
+      return "ADDRESS_TYPE_SHIPPING";
+    case AddressType.ADDRESS_TYPE_BILLING:
+      return "ADDRESS_TYPE_BILLING";
+    case AddressType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Whether a wishlisted product can be bought, as last reported by the product service. */
+export enum WishlistProductStatus {
+  WISHLIST_PRODUCT_STATUS_UNSPECIFIED = 0,
+  /** WISHLIST_PRODUCT_STATUS_AVAILABLE - On sale. */
+  WISHLIST_PRODUCT_STATUS_AVAILABLE = 1,
+  /** WISHLIST_PRODUCT_STATUS_UNAVAILABLE - Taken off sale (archived or back to draft). */
+  WISHLIST_PRODUCT_STATUS_UNAVAILABLE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function wishlistProductStatusFromJSON(object: any): WishlistProductStatus {
+  switch (object) {
+    case 0:
+    case "WISHLIST_PRODUCT_STATUS_UNSPECIFIED":
+      return WishlistProductStatus.WISHLIST_PRODUCT_STATUS_UNSPECIFIED;
+    case 1:
+    case "WISHLIST_PRODUCT_STATUS_AVAILABLE":
+      return WishlistProductStatus.WISHLIST_PRODUCT_STATUS_AVAILABLE;
+    case 2:
+    case "WISHLIST_PRODUCT_STATUS_UNAVAILABLE":
+      return WishlistProductStatus.WISHLIST_PRODUCT_STATUS_UNAVAILABLE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return WishlistProductStatus.UNRECOGNIZED;
+  }
+}
+
+export function wishlistProductStatusToJSON(object: WishlistProductStatus): string {
+  switch (object) {
+    case WishlistProductStatus.WISHLIST_PRODUCT_STATUS_UNSPECIFIED:
+      return "WISHLIST_PRODUCT_STATUS_UNSPECIFIED";
+    case WishlistProductStatus.WISHLIST_PRODUCT_STATUS_AVAILABLE:
+      return "WISHLIST_PRODUCT_STATUS_AVAILABLE";
+    case WishlistProductStatus.WISHLIST_PRODUCT_STATUS_UNAVAILABLE:
+      return "WISHLIST_PRODUCT_STATUS_UNAVAILABLE";
+    case WishlistProductStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 export interface GetMyProfileRequest {
 }
 
 export interface GetMyProfileResponse {
   /** The caller's profile. */
+  profile: UserProfile | undefined;
+}
+
+export interface UpdateMyProfileRequest {
+  /** Given name: 1-100 characters after trimming. Unset: unchanged. */
+  firstName?:
+    | string
+    | undefined;
+  /** Family name: 1-100 characters after trimming. Unset: unchanged. */
+  lastName?:
+    | string
+    | undefined;
+  /** Phone number in E.164 format ("+14155550100"); "" clears it. Unset: unchanged. */
+  phone?:
+    | string
+    | undefined;
+  /** Avatar image, an https URL of at most 500 characters; "" clears it. Unset: unchanged. */
+  avatarUrl?:
+    | string
+    | undefined;
+  /** Date of birth as YYYY-MM-DD, from 1900-01-01 up to today; "" clears it. Unset: unchanged. */
+  dateOfBirth?:
+    | string
+    | undefined;
+  /** ISO 4217 code, three upper-case letters ("EUR"). Unset: unchanged. */
+  preferredCurrency?:
+    | string
+    | undefined;
+  /** BCP 47 language tag ("en", "de-CH"), at most 35 characters. Unset: unchanged. */
+  preferredLanguage?:
+    | string
+    | undefined;
+  /** Whether the customer wants the newsletter. Unset: unchanged. */
+  newsletterSubscribed?:
+    | boolean
+    | undefined;
+  /** Whether the customer accepts marketing messages. Unset: unchanged. */
+  marketingOptIn?: boolean | undefined;
+}
+
+export interface UpdateMyProfileResponse {
+  /** The profile after the change. */
+  profile: UserProfile | undefined;
+}
+
+export interface GetProfileRequest {
+  /** The user whose profile to return, a UUID. Required. */
+  userId: string;
+}
+
+export interface GetProfileResponse {
+  /** The user's profile. */
   profile: UserProfile | undefined;
 }
 
@@ -44,20 +183,303 @@ export interface UserProfile {
   lastName: string;
   /** Phone number in E.164 format ("+14155550100"); empty if not given. */
   phone: string;
-  /** ISO 4217 code the customer prefers prices in ("USD"); empty means the store default. */
+  /** ISO 4217 code the customer prefers prices in ("USD"). */
   preferredCurrency: string;
-  /** BCP 47 language tag ("en", "de-CH"); empty means the store default. */
+  /** BCP 47 language tag ("en", "de-CH"). */
   preferredLanguage: string;
-  /** Whether the email address has been verified. */
+  /** Whether the email address has been verified (kept in sync by auth events). */
   emailVerified: boolean;
-  /** False when the account is deactivated; a deactivated user cannot log in. */
+  /** False when the account is deactivated (kept in sync by auth events). */
   isActive: boolean;
   /** When the profile was created. */
   createdAt:
     | Date
     | undefined;
   /** When the profile was last changed. */
+  updatedAt:
+    | Date
+    | undefined;
+  /** Avatar image URL; empty if not given. */
+  avatarUrl: string;
+  /** Date of birth as YYYY-MM-DD; empty if not given. */
+  dateOfBirth: string;
+  /** Whether the customer wants the newsletter. */
+  newsletterSubscribed: boolean;
+  /** Whether the customer accepts marketing messages. */
+  marketingOptIn: boolean;
+}
+
+/** An address in a customer's address book. */
+export interface UserAddress {
+  /** Address id, a UUIDv7. */
+  id: string;
+  /** Shipping or billing. */
+  type: AddressType;
+  /** Whether this is the default address of its type (exactly one per type once any exists). */
+  isDefault: boolean;
+  /** The postal fields. */
+  address:
+    | Address
+    | undefined;
+  /** When the address was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When the address was last changed. */
   updatedAt: Date | undefined;
+}
+
+export interface CreateAddressRequest {
+  /** Shipping or billing. Required. */
+  type: AddressType;
+  /**
+   * The postal fields, validated as documented on ecommerce.common.v1.Address (country an
+   * assigned ISO 3166-1 alpha-2 code). Required.
+   */
+  address:
+    | Address
+    | undefined;
+  /** Make it the default of its type now (the first address of a type is the default anyway). */
+  setDefault: boolean;
+}
+
+export interface CreateAddressResponse {
+  /** The created address. */
+  address: UserAddress | undefined;
+}
+
+export interface ListAddressesRequest {
+  /** Only addresses of this type; ADDRESS_TYPE_UNSPECIFIED lists every type. */
+  type: AddressType;
+}
+
+export interface ListAddressesResponse {
+  /** The caller's addresses (at most 20), defaults first, then oldest first. */
+  addresses: UserAddress[];
+}
+
+export interface UpdateAddressRequest {
+  /** The address to change, a UUID. Required. */
+  addressId: string;
+  /** The new postal fields, validated as on CreateAddress. Required. */
+  address: Address | undefined;
+}
+
+export interface UpdateAddressResponse {
+  /** The address after the change. */
+  address: UserAddress | undefined;
+}
+
+export interface DeleteAddressRequest {
+  /** The address to delete, a UUID. Required. */
+  addressId: string;
+}
+
+export interface DeleteAddressResponse {
+  /**
+   * The address that became the default of the deleted one's type, if the deleted address was
+   * the default and another of its type remains; otherwise empty.
+   */
+  newDefaultAddressId: string;
+}
+
+export interface SetDefaultAddressRequest {
+  /** The address to make the default of its type, a UUID. Required. */
+  addressId: string;
+}
+
+export interface SetDefaultAddressResponse {
+  /** The new default address. */
+  address: UserAddress | undefined;
+}
+
+/**
+ * A payment method in a customer's wallet, as shown to them. The provider token is never shown:
+ * it lives in the payment service's vault.
+ */
+export interface PaymentMethod {
+  /** Wallet entry id, a UUIDv7. */
+  id: string;
+  /** Whether this is the default method (exactly one once any exists). */
+  isDefault: boolean;
+  /** Card brand ("visa", "mastercard", ...). */
+  brand: string;
+  /** The card's last four digits. */
+  last4: string;
+  /** Expiry month, 1-12. */
+  expiryMonth: number;
+  /** Expiry year, four digits. */
+  expiryYear: number;
+  /** Name on the card; empty if not given. */
+  cardholderName: string;
+  /** Billing address (one of the customer's addresses); empty if none or deleted since. */
+  billingAddressId: string;
+  /** The vaulted method in the payment service, to pay with (PaymentService reference). */
+  paymentMethodRef: string;
+  /** When the method was added. */
+  createdAt: Date | undefined;
+}
+
+export interface AddPaymentMethodRequest {
+  /**
+   * The token the payment provider returned for the card (never a card number). Required,
+   * 8-255 characters of [A-Za-z0-9_.:-].
+   */
+  providerToken: string;
+  /** The provider that issued the token. Required, 1-32 characters of [a-z0-9_-] ("stripe"). */
+  provider: string;
+  /** Card brand. Required, 1-32 characters of [a-z0-9_-] ("visa"). */
+  brand: string;
+  /** The card's last four digits. Required, exactly 4 digits. */
+  last4: string;
+  /** Expiry month, 1-12. Required. */
+  expiryMonth: number;
+  /** Expiry year, four digits, 2000-2100; with the month, not in the past. Required. */
+  expiryYear: number;
+  /** Name on the card. Optional, at most 100 characters. */
+  cardholderName: string;
+  /** One of the caller's addresses to bill the card to. Optional UUID. */
+  billingAddressId: string;
+  /** Make it the default now (the first method is the default anyway). */
+  setDefault: boolean;
+  /**
+   * Client-chosen key that makes the request safe to retry: a repeat with the same key returns
+   * the first result. Required, 8-100 characters of [A-Za-z0-9_-].
+   */
+  idempotencyKey: string;
+}
+
+export interface AddPaymentMethodResponse {
+  /** The wallet entry. */
+  paymentMethod: PaymentMethod | undefined;
+}
+
+export interface ListPaymentMethodsRequest {
+}
+
+export interface ListPaymentMethodsResponse {
+  /** The caller's payment methods (at most 10), the default first, then oldest first. */
+  paymentMethods: PaymentMethod[];
+}
+
+export interface RemovePaymentMethodRequest {
+  /** The wallet entry to remove, a UUID. Required. */
+  paymentMethodId: string;
+}
+
+export interface RemovePaymentMethodResponse {
+  /**
+   * The method that became the default, if the removed one was the default and another remains;
+   * otherwise empty.
+   */
+  newDefaultPaymentMethodId: string;
+}
+
+export interface SetDefaultPaymentMethodRequest {
+  /** The wallet entry to make the default, a UUID. Required. */
+  paymentMethodId: string;
+}
+
+export interface SetDefaultPaymentMethodResponse {
+  /** The new default method. */
+  paymentMethod: PaymentMethod | undefined;
+}
+
+/** One setting of a customer. */
+export interface Preference {
+  /** The key, 1-64 characters: a lower-case letter, then [a-z0-9_.-]. */
+  key: string;
+  /** The value as JSON text (any JSON value). */
+  valueJson: string;
+  /** When the value was last set. */
+  updatedAt: Date | undefined;
+}
+
+export interface GetPreferenceRequest {
+  /** The key, 1-64 characters: a lower-case letter, then [a-z0-9_.-]. Required. */
+  key: string;
+}
+
+export interface GetPreferenceResponse {
+  /** The preference. */
+  preference: Preference | undefined;
+}
+
+export interface SetPreferenceRequest {
+  /** The key, 1-64 characters: a lower-case letter, then [a-z0-9_.-]. Required. */
+  key: string;
+  /** The value as JSON text (any JSON value, "null" included), at most 4096 bytes. Required. */
+  valueJson: string;
+}
+
+export interface SetPreferenceResponse {
+  /** The preference as stored. */
+  preference: Preference | undefined;
+}
+
+export interface DeletePreferenceRequest {
+  /** The key, 1-64 characters: a lower-case letter, then [a-z0-9_.-]. Required. */
+  key: string;
+}
+
+export interface DeletePreferenceResponse {
+}
+
+/**
+ * A product on a customer's wishlist, with the product data copied when it was added and
+ * refreshed by product events.
+ */
+export interface WishlistItem {
+  /** The product, a UUID. */
+  productId: string;
+  /** Product name. */
+  productName: string;
+  /** Product slug, for links. */
+  productSlug: string;
+  /** Product image URL; empty when the product service reported none. */
+  productImageUrl: string;
+  /** Base price of the product. */
+  price:
+    | Money
+    | undefined;
+  /** Whether it can be bought. */
+  availability: WishlistProductStatus;
+  /** The customer's note; empty if none. */
+  notes: string;
+  /** When the product was added to the wishlist. */
+  addedAt: Date | undefined;
+}
+
+export interface AddWishlistItemRequest {
+  /** The product, a UUID. Required. */
+  productId: string;
+  /** A note for oneself. Optional, at most 500 characters. */
+  notes: string;
+}
+
+export interface AddWishlistItemResponse {
+  /** The wishlist item (the existing one if the product was already on the wishlist). */
+  item: WishlistItem | undefined;
+}
+
+export interface ListWishlistRequest {
+  /** Paging; page_size default 50, at most 100. */
+  page: PageRequest | undefined;
+}
+
+export interface ListWishlistResponse {
+  /** The items, newest first. */
+  items: WishlistItem[];
+  /** Cursor of the next page. */
+  page: PageResponse | undefined;
+}
+
+export interface RemoveWishlistItemRequest {
+  /** The product to take off the wishlist, a UUID. Required. */
+  productId: string;
+}
+
+export interface RemoveWishlistItemResponse {
 }
 
 function createBaseGetMyProfileRequest(): GetMyProfileRequest {
@@ -181,6 +603,456 @@ export const GetMyProfileResponse: MessageFns<GetMyProfileResponse> = {
   },
 };
 
+function createBaseUpdateMyProfileRequest(): UpdateMyProfileRequest {
+  return {
+    firstName: undefined,
+    lastName: undefined,
+    phone: undefined,
+    avatarUrl: undefined,
+    dateOfBirth: undefined,
+    preferredCurrency: undefined,
+    preferredLanguage: undefined,
+    newsletterSubscribed: undefined,
+    marketingOptIn: undefined,
+  };
+}
+
+export const UpdateMyProfileRequest: MessageFns<UpdateMyProfileRequest> = {
+  encode(message: UpdateMyProfileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.firstName !== undefined) {
+      writer.uint32(10).string(message.firstName);
+    }
+    if (message.lastName !== undefined) {
+      writer.uint32(18).string(message.lastName);
+    }
+    if (message.phone !== undefined) {
+      writer.uint32(26).string(message.phone);
+    }
+    if (message.avatarUrl !== undefined) {
+      writer.uint32(34).string(message.avatarUrl);
+    }
+    if (message.dateOfBirth !== undefined) {
+      writer.uint32(42).string(message.dateOfBirth);
+    }
+    if (message.preferredCurrency !== undefined) {
+      writer.uint32(50).string(message.preferredCurrency);
+    }
+    if (message.preferredLanguage !== undefined) {
+      writer.uint32(58).string(message.preferredLanguage);
+    }
+    if (message.newsletterSubscribed !== undefined) {
+      writer.uint32(64).bool(message.newsletterSubscribed);
+    }
+    if (message.marketingOptIn !== undefined) {
+      writer.uint32(72).bool(message.marketingOptIn);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateMyProfileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateMyProfileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.firstName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lastName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.avatarUrl = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.dateOfBirth = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.preferredCurrency = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.preferredLanguage = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.newsletterSubscribed = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.marketingOptIn = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateMyProfileRequest {
+    return {
+      firstName: isSet(object.firstName)
+        ? globalThis.String(object.firstName)
+        : isSet(object.first_name)
+        ? globalThis.String(object.first_name)
+        : undefined,
+      lastName: isSet(object.lastName)
+        ? globalThis.String(object.lastName)
+        : isSet(object.last_name)
+        ? globalThis.String(object.last_name)
+        : undefined,
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : undefined,
+      avatarUrl: isSet(object.avatarUrl)
+        ? globalThis.String(object.avatarUrl)
+        : isSet(object.avatar_url)
+        ? globalThis.String(object.avatar_url)
+        : undefined,
+      dateOfBirth: isSet(object.dateOfBirth)
+        ? globalThis.String(object.dateOfBirth)
+        : isSet(object.date_of_birth)
+        ? globalThis.String(object.date_of_birth)
+        : undefined,
+      preferredCurrency: isSet(object.preferredCurrency)
+        ? globalThis.String(object.preferredCurrency)
+        : isSet(object.preferred_currency)
+        ? globalThis.String(object.preferred_currency)
+        : undefined,
+      preferredLanguage: isSet(object.preferredLanguage)
+        ? globalThis.String(object.preferredLanguage)
+        : isSet(object.preferred_language)
+        ? globalThis.String(object.preferred_language)
+        : undefined,
+      newsletterSubscribed: isSet(object.newsletterSubscribed)
+        ? globalThis.Boolean(object.newsletterSubscribed)
+        : isSet(object.newsletter_subscribed)
+        ? globalThis.Boolean(object.newsletter_subscribed)
+        : undefined,
+      marketingOptIn: isSet(object.marketingOptIn)
+        ? globalThis.Boolean(object.marketingOptIn)
+        : isSet(object.marketing_opt_in)
+        ? globalThis.Boolean(object.marketing_opt_in)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateMyProfileRequest): unknown {
+    const obj: any = {};
+    if (message.firstName !== undefined) {
+      obj.firstName = message.firstName;
+    }
+    if (message.lastName !== undefined) {
+      obj.lastName = message.lastName;
+    }
+    if (message.phone !== undefined) {
+      obj.phone = message.phone;
+    }
+    if (message.avatarUrl !== undefined) {
+      obj.avatarUrl = message.avatarUrl;
+    }
+    if (message.dateOfBirth !== undefined) {
+      obj.dateOfBirth = message.dateOfBirth;
+    }
+    if (message.preferredCurrency !== undefined) {
+      obj.preferredCurrency = message.preferredCurrency;
+    }
+    if (message.preferredLanguage !== undefined) {
+      obj.preferredLanguage = message.preferredLanguage;
+    }
+    if (message.newsletterSubscribed !== undefined) {
+      obj.newsletterSubscribed = message.newsletterSubscribed;
+    }
+    if (message.marketingOptIn !== undefined) {
+      obj.marketingOptIn = message.marketingOptIn;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateMyProfileRequest>): UpdateMyProfileRequest {
+    return UpdateMyProfileRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateMyProfileRequest>): UpdateMyProfileRequest {
+    const message = createBaseUpdateMyProfileRequest();
+    message.firstName = object.firstName ?? undefined;
+    message.lastName = object.lastName ?? undefined;
+    message.phone = object.phone ?? undefined;
+    message.avatarUrl = object.avatarUrl ?? undefined;
+    message.dateOfBirth = object.dateOfBirth ?? undefined;
+    message.preferredCurrency = object.preferredCurrency ?? undefined;
+    message.preferredLanguage = object.preferredLanguage ?? undefined;
+    message.newsletterSubscribed = object.newsletterSubscribed ?? undefined;
+    message.marketingOptIn = object.marketingOptIn ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateMyProfileResponse(): UpdateMyProfileResponse {
+  return { profile: undefined };
+}
+
+export const UpdateMyProfileResponse: MessageFns<UpdateMyProfileResponse> = {
+  encode(message: UpdateMyProfileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.profile !== undefined) {
+      UserProfile.encode(message.profile, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateMyProfileResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateMyProfileResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.profile = UserProfile.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateMyProfileResponse {
+    return { profile: isSet(object.profile) ? UserProfile.fromJSON(object.profile) : undefined };
+  },
+
+  toJSON(message: UpdateMyProfileResponse): unknown {
+    const obj: any = {};
+    if (message.profile !== undefined) {
+      obj.profile = UserProfile.toJSON(message.profile);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateMyProfileResponse>): UpdateMyProfileResponse {
+    return UpdateMyProfileResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateMyProfileResponse>): UpdateMyProfileResponse {
+    const message = createBaseUpdateMyProfileResponse();
+    message.profile = (object.profile !== undefined && object.profile !== null)
+      ? UserProfile.fromPartial(object.profile)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetProfileRequest(): GetProfileRequest {
+  return { userId: "" };
+}
+
+export const GetProfileRequest: MessageFns<GetProfileRequest> = {
+  encode(message: GetProfileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetProfileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetProfileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetProfileRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetProfileRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetProfileRequest>): GetProfileRequest {
+    return GetProfileRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetProfileRequest>): GetProfileRequest {
+    const message = createBaseGetProfileRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetProfileResponse(): GetProfileResponse {
+  return { profile: undefined };
+}
+
+export const GetProfileResponse: MessageFns<GetProfileResponse> = {
+  encode(message: GetProfileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.profile !== undefined) {
+      UserProfile.encode(message.profile, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetProfileResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetProfileResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.profile = UserProfile.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetProfileResponse {
+    return { profile: isSet(object.profile) ? UserProfile.fromJSON(object.profile) : undefined };
+  },
+
+  toJSON(message: GetProfileResponse): unknown {
+    const obj: any = {};
+    if (message.profile !== undefined) {
+      obj.profile = UserProfile.toJSON(message.profile);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetProfileResponse>): GetProfileResponse {
+    return GetProfileResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetProfileResponse>): GetProfileResponse {
+    const message = createBaseGetProfileResponse();
+    message.profile = (object.profile !== undefined && object.profile !== null)
+      ? UserProfile.fromPartial(object.profile)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseUserProfile(): UserProfile {
   return {
     userId: "",
@@ -194,6 +1066,10 @@ function createBaseUserProfile(): UserProfile {
     isActive: false,
     createdAt: undefined,
     updatedAt: undefined,
+    avatarUrl: "",
+    dateOfBirth: "",
+    newsletterSubscribed: false,
+    marketingOptIn: false,
   };
 }
 
@@ -231,6 +1107,18 @@ export const UserProfile: MessageFns<UserProfile> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(90).fork()).join();
+    }
+    if (message.avatarUrl !== "") {
+      writer.uint32(98).string(message.avatarUrl);
+    }
+    if (message.dateOfBirth !== "") {
+      writer.uint32(106).string(message.dateOfBirth);
+    }
+    if (message.newsletterSubscribed !== false) {
+      writer.uint32(112).bool(message.newsletterSubscribed);
+    }
+    if (message.marketingOptIn !== false) {
+      writer.uint32(120).bool(message.marketingOptIn);
     }
     return writer;
   },
@@ -336,6 +1224,38 @@ export const UserProfile: MessageFns<UserProfile> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.avatarUrl = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.dateOfBirth = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.newsletterSubscribed = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.marketingOptIn = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -397,6 +1317,26 @@ export const UserProfile: MessageFns<UserProfile> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      avatarUrl: isSet(object.avatarUrl)
+        ? globalThis.String(object.avatarUrl)
+        : isSet(object.avatar_url)
+        ? globalThis.String(object.avatar_url)
+        : "",
+      dateOfBirth: isSet(object.dateOfBirth)
+        ? globalThis.String(object.dateOfBirth)
+        : isSet(object.date_of_birth)
+        ? globalThis.String(object.date_of_birth)
+        : "",
+      newsletterSubscribed: isSet(object.newsletterSubscribed)
+        ? globalThis.Boolean(object.newsletterSubscribed)
+        : isSet(object.newsletter_subscribed)
+        ? globalThis.Boolean(object.newsletter_subscribed)
+        : false,
+      marketingOptIn: isSet(object.marketingOptIn)
+        ? globalThis.Boolean(object.marketingOptIn)
+        : isSet(object.marketing_opt_in)
+        ? globalThis.Boolean(object.marketing_opt_in)
+        : false,
     };
   },
 
@@ -435,6 +1375,18 @@ export const UserProfile: MessageFns<UserProfile> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.avatarUrl !== "") {
+      obj.avatarUrl = message.avatarUrl;
+    }
+    if (message.dateOfBirth !== "") {
+      obj.dateOfBirth = message.dateOfBirth;
+    }
+    if (message.newsletterSubscribed !== false) {
+      obj.newsletterSubscribed = message.newsletterSubscribed;
+    }
+    if (message.marketingOptIn !== false) {
+      obj.marketingOptIn = message.marketingOptIn;
+    }
     return obj;
   },
 
@@ -454,20 +1406,3127 @@ export const UserProfile: MessageFns<UserProfile> = {
     message.isActive = object.isActive ?? false;
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.avatarUrl = object.avatarUrl ?? "";
+    message.dateOfBirth = object.dateOfBirth ?? "";
+    message.newsletterSubscribed = object.newsletterSubscribed ?? false;
+    message.marketingOptIn = object.marketingOptIn ?? false;
+    return message;
+  },
+};
+
+function createBaseUserAddress(): UserAddress {
+  return { id: "", type: 0, isDefault: false, address: undefined, createdAt: undefined, updatedAt: undefined };
+}
+
+export const UserAddress: MessageFns<UserAddress> = {
+  encode(message: UserAddress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.type !== 0) {
+      writer.uint32(16).int32(message.type);
+    }
+    if (message.isDefault !== false) {
+      writer.uint32(24).bool(message.isDefault);
+    }
+    if (message.address !== undefined) {
+      Address.encode(message.address, writer.uint32(34).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(42).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserAddress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserAddress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.isDefault = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.address = Address.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserAddress {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      type: isSet(object.type) ? addressTypeFromJSON(object.type) : 0,
+      isDefault: isSet(object.isDefault)
+        ? globalThis.Boolean(object.isDefault)
+        : isSet(object.is_default)
+        ? globalThis.Boolean(object.is_default)
+        : false,
+      address: isSet(object.address) ? Address.fromJSON(object.address) : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UserAddress): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.type !== 0) {
+      obj.type = addressTypeToJSON(message.type);
+    }
+    if (message.isDefault !== false) {
+      obj.isDefault = message.isDefault;
+    }
+    if (message.address !== undefined) {
+      obj.address = Address.toJSON(message.address);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserAddress>): UserAddress {
+    return UserAddress.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserAddress>): UserAddress {
+    const message = createBaseUserAddress();
+    message.id = object.id ?? "";
+    message.type = object.type ?? 0;
+    message.isDefault = object.isDefault ?? false;
+    message.address = (object.address !== undefined && object.address !== null)
+      ? Address.fromPartial(object.address)
+      : undefined;
+    message.createdAt = object.createdAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateAddressRequest(): CreateAddressRequest {
+  return { type: 0, address: undefined, setDefault: false };
+}
+
+export const CreateAddressRequest: MessageFns<CreateAddressRequest> = {
+  encode(message: CreateAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== 0) {
+      writer.uint32(8).int32(message.type);
+    }
+    if (message.address !== undefined) {
+      Address.encode(message.address, writer.uint32(18).fork()).join();
+    }
+    if (message.setDefault !== false) {
+      writer.uint32(24).bool(message.setDefault);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.address = Address.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.setDefault = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateAddressRequest {
+    return {
+      type: isSet(object.type) ? addressTypeFromJSON(object.type) : 0,
+      address: isSet(object.address) ? Address.fromJSON(object.address) : undefined,
+      setDefault: isSet(object.setDefault)
+        ? globalThis.Boolean(object.setDefault)
+        : isSet(object.set_default)
+        ? globalThis.Boolean(object.set_default)
+        : false,
+    };
+  },
+
+  toJSON(message: CreateAddressRequest): unknown {
+    const obj: any = {};
+    if (message.type !== 0) {
+      obj.type = addressTypeToJSON(message.type);
+    }
+    if (message.address !== undefined) {
+      obj.address = Address.toJSON(message.address);
+    }
+    if (message.setDefault !== false) {
+      obj.setDefault = message.setDefault;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateAddressRequest>): CreateAddressRequest {
+    return CreateAddressRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateAddressRequest>): CreateAddressRequest {
+    const message = createBaseCreateAddressRequest();
+    message.type = object.type ?? 0;
+    message.address = (object.address !== undefined && object.address !== null)
+      ? Address.fromPartial(object.address)
+      : undefined;
+    message.setDefault = object.setDefault ?? false;
+    return message;
+  },
+};
+
+function createBaseCreateAddressResponse(): CreateAddressResponse {
+  return { address: undefined };
+}
+
+export const CreateAddressResponse: MessageFns<CreateAddressResponse> = {
+  encode(message: CreateAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.address !== undefined) {
+      UserAddress.encode(message.address, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAddressResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAddressResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.address = UserAddress.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateAddressResponse {
+    return { address: isSet(object.address) ? UserAddress.fromJSON(object.address) : undefined };
+  },
+
+  toJSON(message: CreateAddressResponse): unknown {
+    const obj: any = {};
+    if (message.address !== undefined) {
+      obj.address = UserAddress.toJSON(message.address);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateAddressResponse>): CreateAddressResponse {
+    return CreateAddressResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateAddressResponse>): CreateAddressResponse {
+    const message = createBaseCreateAddressResponse();
+    message.address = (object.address !== undefined && object.address !== null)
+      ? UserAddress.fromPartial(object.address)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListAddressesRequest(): ListAddressesRequest {
+  return { type: 0 };
+}
+
+export const ListAddressesRequest: MessageFns<ListAddressesRequest> = {
+  encode(message: ListAddressesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== 0) {
+      writer.uint32(8).int32(message.type);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAddressesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAddressesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAddressesRequest {
+    return { type: isSet(object.type) ? addressTypeFromJSON(object.type) : 0 };
+  },
+
+  toJSON(message: ListAddressesRequest): unknown {
+    const obj: any = {};
+    if (message.type !== 0) {
+      obj.type = addressTypeToJSON(message.type);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAddressesRequest>): ListAddressesRequest {
+    return ListAddressesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAddressesRequest>): ListAddressesRequest {
+    const message = createBaseListAddressesRequest();
+    message.type = object.type ?? 0;
+    return message;
+  },
+};
+
+function createBaseListAddressesResponse(): ListAddressesResponse {
+  return { addresses: [] };
+}
+
+export const ListAddressesResponse: MessageFns<ListAddressesResponse> = {
+  encode(message: ListAddressesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.addresses) {
+      UserAddress.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAddressesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAddressesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.addresses.push(UserAddress.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAddressesResponse {
+    return {
+      addresses: globalThis.Array.isArray(object?.addresses)
+        ? object.addresses.map((e: any) => UserAddress.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListAddressesResponse): unknown {
+    const obj: any = {};
+    if (message.addresses?.length) {
+      obj.addresses = message.addresses.map((e) => UserAddress.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAddressesResponse>): ListAddressesResponse {
+    return ListAddressesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAddressesResponse>): ListAddressesResponse {
+    const message = createBaseListAddressesResponse();
+    message.addresses = object.addresses?.map((e) => UserAddress.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseUpdateAddressRequest(): UpdateAddressRequest {
+  return { addressId: "", address: undefined };
+}
+
+export const UpdateAddressRequest: MessageFns<UpdateAddressRequest> = {
+  encode(message: UpdateAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.addressId !== "") {
+      writer.uint32(10).string(message.addressId);
+    }
+    if (message.address !== undefined) {
+      Address.encode(message.address, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.addressId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.address = Address.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateAddressRequest {
+    return {
+      addressId: isSet(object.addressId)
+        ? globalThis.String(object.addressId)
+        : isSet(object.address_id)
+        ? globalThis.String(object.address_id)
+        : "",
+      address: isSet(object.address) ? Address.fromJSON(object.address) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateAddressRequest): unknown {
+    const obj: any = {};
+    if (message.addressId !== "") {
+      obj.addressId = message.addressId;
+    }
+    if (message.address !== undefined) {
+      obj.address = Address.toJSON(message.address);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateAddressRequest>): UpdateAddressRequest {
+    return UpdateAddressRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateAddressRequest>): UpdateAddressRequest {
+    const message = createBaseUpdateAddressRequest();
+    message.addressId = object.addressId ?? "";
+    message.address = (object.address !== undefined && object.address !== null)
+      ? Address.fromPartial(object.address)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateAddressResponse(): UpdateAddressResponse {
+  return { address: undefined };
+}
+
+export const UpdateAddressResponse: MessageFns<UpdateAddressResponse> = {
+  encode(message: UpdateAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.address !== undefined) {
+      UserAddress.encode(message.address, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAddressResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAddressResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.address = UserAddress.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateAddressResponse {
+    return { address: isSet(object.address) ? UserAddress.fromJSON(object.address) : undefined };
+  },
+
+  toJSON(message: UpdateAddressResponse): unknown {
+    const obj: any = {};
+    if (message.address !== undefined) {
+      obj.address = UserAddress.toJSON(message.address);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateAddressResponse>): UpdateAddressResponse {
+    return UpdateAddressResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateAddressResponse>): UpdateAddressResponse {
+    const message = createBaseUpdateAddressResponse();
+    message.address = (object.address !== undefined && object.address !== null)
+      ? UserAddress.fromPartial(object.address)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteAddressRequest(): DeleteAddressRequest {
+  return { addressId: "" };
+}
+
+export const DeleteAddressRequest: MessageFns<DeleteAddressRequest> = {
+  encode(message: DeleteAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.addressId !== "") {
+      writer.uint32(10).string(message.addressId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.addressId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteAddressRequest {
+    return {
+      addressId: isSet(object.addressId)
+        ? globalThis.String(object.addressId)
+        : isSet(object.address_id)
+        ? globalThis.String(object.address_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteAddressRequest): unknown {
+    const obj: any = {};
+    if (message.addressId !== "") {
+      obj.addressId = message.addressId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteAddressRequest>): DeleteAddressRequest {
+    return DeleteAddressRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteAddressRequest>): DeleteAddressRequest {
+    const message = createBaseDeleteAddressRequest();
+    message.addressId = object.addressId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteAddressResponse(): DeleteAddressResponse {
+  return { newDefaultAddressId: "" };
+}
+
+export const DeleteAddressResponse: MessageFns<DeleteAddressResponse> = {
+  encode(message: DeleteAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.newDefaultAddressId !== "") {
+      writer.uint32(10).string(message.newDefaultAddressId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAddressResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAddressResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.newDefaultAddressId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteAddressResponse {
+    return {
+      newDefaultAddressId: isSet(object.newDefaultAddressId)
+        ? globalThis.String(object.newDefaultAddressId)
+        : isSet(object.new_default_address_id)
+        ? globalThis.String(object.new_default_address_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteAddressResponse): unknown {
+    const obj: any = {};
+    if (message.newDefaultAddressId !== "") {
+      obj.newDefaultAddressId = message.newDefaultAddressId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteAddressResponse>): DeleteAddressResponse {
+    return DeleteAddressResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteAddressResponse>): DeleteAddressResponse {
+    const message = createBaseDeleteAddressResponse();
+    message.newDefaultAddressId = object.newDefaultAddressId ?? "";
+    return message;
+  },
+};
+
+function createBaseSetDefaultAddressRequest(): SetDefaultAddressRequest {
+  return { addressId: "" };
+}
+
+export const SetDefaultAddressRequest: MessageFns<SetDefaultAddressRequest> = {
+  encode(message: SetDefaultAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.addressId !== "") {
+      writer.uint32(10).string(message.addressId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetDefaultAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetDefaultAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.addressId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetDefaultAddressRequest {
+    return {
+      addressId: isSet(object.addressId)
+        ? globalThis.String(object.addressId)
+        : isSet(object.address_id)
+        ? globalThis.String(object.address_id)
+        : "",
+    };
+  },
+
+  toJSON(message: SetDefaultAddressRequest): unknown {
+    const obj: any = {};
+    if (message.addressId !== "") {
+      obj.addressId = message.addressId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetDefaultAddressRequest>): SetDefaultAddressRequest {
+    return SetDefaultAddressRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetDefaultAddressRequest>): SetDefaultAddressRequest {
+    const message = createBaseSetDefaultAddressRequest();
+    message.addressId = object.addressId ?? "";
+    return message;
+  },
+};
+
+function createBaseSetDefaultAddressResponse(): SetDefaultAddressResponse {
+  return { address: undefined };
+}
+
+export const SetDefaultAddressResponse: MessageFns<SetDefaultAddressResponse> = {
+  encode(message: SetDefaultAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.address !== undefined) {
+      UserAddress.encode(message.address, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetDefaultAddressResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetDefaultAddressResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.address = UserAddress.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetDefaultAddressResponse {
+    return { address: isSet(object.address) ? UserAddress.fromJSON(object.address) : undefined };
+  },
+
+  toJSON(message: SetDefaultAddressResponse): unknown {
+    const obj: any = {};
+    if (message.address !== undefined) {
+      obj.address = UserAddress.toJSON(message.address);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetDefaultAddressResponse>): SetDefaultAddressResponse {
+    return SetDefaultAddressResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetDefaultAddressResponse>): SetDefaultAddressResponse {
+    const message = createBaseSetDefaultAddressResponse();
+    message.address = (object.address !== undefined && object.address !== null)
+      ? UserAddress.fromPartial(object.address)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePaymentMethod(): PaymentMethod {
+  return {
+    id: "",
+    isDefault: false,
+    brand: "",
+    last4: "",
+    expiryMonth: 0,
+    expiryYear: 0,
+    cardholderName: "",
+    billingAddressId: "",
+    paymentMethodRef: "",
+    createdAt: undefined,
+  };
+}
+
+export const PaymentMethod: MessageFns<PaymentMethod> = {
+  encode(message: PaymentMethod, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.isDefault !== false) {
+      writer.uint32(16).bool(message.isDefault);
+    }
+    if (message.brand !== "") {
+      writer.uint32(26).string(message.brand);
+    }
+    if (message.last4 !== "") {
+      writer.uint32(34).string(message.last4);
+    }
+    if (message.expiryMonth !== 0) {
+      writer.uint32(40).int32(message.expiryMonth);
+    }
+    if (message.expiryYear !== 0) {
+      writer.uint32(48).int32(message.expiryYear);
+    }
+    if (message.cardholderName !== "") {
+      writer.uint32(58).string(message.cardholderName);
+    }
+    if (message.billingAddressId !== "") {
+      writer.uint32(66).string(message.billingAddressId);
+    }
+    if (message.paymentMethodRef !== "") {
+      writer.uint32(74).string(message.paymentMethodRef);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PaymentMethod {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePaymentMethod();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.isDefault = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.brand = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.last4 = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.expiryMonth = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expiryYear = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.cardholderName = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.billingAddressId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.paymentMethodRef = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PaymentMethod {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      isDefault: isSet(object.isDefault)
+        ? globalThis.Boolean(object.isDefault)
+        : isSet(object.is_default)
+        ? globalThis.Boolean(object.is_default)
+        : false,
+      brand: isSet(object.brand) ? globalThis.String(object.brand) : "",
+      last4: isSet(object.last4) ? globalThis.String(object.last4) : "",
+      expiryMonth: isSet(object.expiryMonth)
+        ? globalThis.Number(object.expiryMonth)
+        : isSet(object.expiry_month)
+        ? globalThis.Number(object.expiry_month)
+        : 0,
+      expiryYear: isSet(object.expiryYear)
+        ? globalThis.Number(object.expiryYear)
+        : isSet(object.expiry_year)
+        ? globalThis.Number(object.expiry_year)
+        : 0,
+      cardholderName: isSet(object.cardholderName)
+        ? globalThis.String(object.cardholderName)
+        : isSet(object.cardholder_name)
+        ? globalThis.String(object.cardholder_name)
+        : "",
+      billingAddressId: isSet(object.billingAddressId)
+        ? globalThis.String(object.billingAddressId)
+        : isSet(object.billing_address_id)
+        ? globalThis.String(object.billing_address_id)
+        : "",
+      paymentMethodRef: isSet(object.paymentMethodRef)
+        ? globalThis.String(object.paymentMethodRef)
+        : isSet(object.payment_method_ref)
+        ? globalThis.String(object.payment_method_ref)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PaymentMethod): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.isDefault !== false) {
+      obj.isDefault = message.isDefault;
+    }
+    if (message.brand !== "") {
+      obj.brand = message.brand;
+    }
+    if (message.last4 !== "") {
+      obj.last4 = message.last4;
+    }
+    if (message.expiryMonth !== 0) {
+      obj.expiryMonth = Math.round(message.expiryMonth);
+    }
+    if (message.expiryYear !== 0) {
+      obj.expiryYear = Math.round(message.expiryYear);
+    }
+    if (message.cardholderName !== "") {
+      obj.cardholderName = message.cardholderName;
+    }
+    if (message.billingAddressId !== "") {
+      obj.billingAddressId = message.billingAddressId;
+    }
+    if (message.paymentMethodRef !== "") {
+      obj.paymentMethodRef = message.paymentMethodRef;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PaymentMethod>): PaymentMethod {
+    return PaymentMethod.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PaymentMethod>): PaymentMethod {
+    const message = createBasePaymentMethod();
+    message.id = object.id ?? "";
+    message.isDefault = object.isDefault ?? false;
+    message.brand = object.brand ?? "";
+    message.last4 = object.last4 ?? "";
+    message.expiryMonth = object.expiryMonth ?? 0;
+    message.expiryYear = object.expiryYear ?? 0;
+    message.cardholderName = object.cardholderName ?? "";
+    message.billingAddressId = object.billingAddressId ?? "";
+    message.paymentMethodRef = object.paymentMethodRef ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAddPaymentMethodRequest(): AddPaymentMethodRequest {
+  return {
+    providerToken: "",
+    provider: "",
+    brand: "",
+    last4: "",
+    expiryMonth: 0,
+    expiryYear: 0,
+    cardholderName: "",
+    billingAddressId: "",
+    setDefault: false,
+    idempotencyKey: "",
+  };
+}
+
+export const AddPaymentMethodRequest: MessageFns<AddPaymentMethodRequest> = {
+  encode(message: AddPaymentMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.providerToken !== "") {
+      writer.uint32(10).string(message.providerToken);
+    }
+    if (message.provider !== "") {
+      writer.uint32(18).string(message.provider);
+    }
+    if (message.brand !== "") {
+      writer.uint32(26).string(message.brand);
+    }
+    if (message.last4 !== "") {
+      writer.uint32(34).string(message.last4);
+    }
+    if (message.expiryMonth !== 0) {
+      writer.uint32(40).int32(message.expiryMonth);
+    }
+    if (message.expiryYear !== 0) {
+      writer.uint32(48).int32(message.expiryYear);
+    }
+    if (message.cardholderName !== "") {
+      writer.uint32(58).string(message.cardholderName);
+    }
+    if (message.billingAddressId !== "") {
+      writer.uint32(66).string(message.billingAddressId);
+    }
+    if (message.setDefault !== false) {
+      writer.uint32(72).bool(message.setDefault);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(82).string(message.idempotencyKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddPaymentMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddPaymentMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.providerToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.brand = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.last4 = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.expiryMonth = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expiryYear = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.cardholderName = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.billingAddressId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.setDefault = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddPaymentMethodRequest {
+    return {
+      providerToken: isSet(object.providerToken)
+        ? globalThis.String(object.providerToken)
+        : isSet(object.provider_token)
+        ? globalThis.String(object.provider_token)
+        : "",
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      brand: isSet(object.brand) ? globalThis.String(object.brand) : "",
+      last4: isSet(object.last4) ? globalThis.String(object.last4) : "",
+      expiryMonth: isSet(object.expiryMonth)
+        ? globalThis.Number(object.expiryMonth)
+        : isSet(object.expiry_month)
+        ? globalThis.Number(object.expiry_month)
+        : 0,
+      expiryYear: isSet(object.expiryYear)
+        ? globalThis.Number(object.expiryYear)
+        : isSet(object.expiry_year)
+        ? globalThis.Number(object.expiry_year)
+        : 0,
+      cardholderName: isSet(object.cardholderName)
+        ? globalThis.String(object.cardholderName)
+        : isSet(object.cardholder_name)
+        ? globalThis.String(object.cardholder_name)
+        : "",
+      billingAddressId: isSet(object.billingAddressId)
+        ? globalThis.String(object.billingAddressId)
+        : isSet(object.billing_address_id)
+        ? globalThis.String(object.billing_address_id)
+        : "",
+      setDefault: isSet(object.setDefault)
+        ? globalThis.Boolean(object.setDefault)
+        : isSet(object.set_default)
+        ? globalThis.Boolean(object.set_default)
+        : false,
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
+  },
+
+  toJSON(message: AddPaymentMethodRequest): unknown {
+    const obj: any = {};
+    if (message.providerToken !== "") {
+      obj.providerToken = message.providerToken;
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.brand !== "") {
+      obj.brand = message.brand;
+    }
+    if (message.last4 !== "") {
+      obj.last4 = message.last4;
+    }
+    if (message.expiryMonth !== 0) {
+      obj.expiryMonth = Math.round(message.expiryMonth);
+    }
+    if (message.expiryYear !== 0) {
+      obj.expiryYear = Math.round(message.expiryYear);
+    }
+    if (message.cardholderName !== "") {
+      obj.cardholderName = message.cardholderName;
+    }
+    if (message.billingAddressId !== "") {
+      obj.billingAddressId = message.billingAddressId;
+    }
+    if (message.setDefault !== false) {
+      obj.setDefault = message.setDefault;
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddPaymentMethodRequest>): AddPaymentMethodRequest {
+    return AddPaymentMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddPaymentMethodRequest>): AddPaymentMethodRequest {
+    const message = createBaseAddPaymentMethodRequest();
+    message.providerToken = object.providerToken ?? "";
+    message.provider = object.provider ?? "";
+    message.brand = object.brand ?? "";
+    message.last4 = object.last4 ?? "";
+    message.expiryMonth = object.expiryMonth ?? 0;
+    message.expiryYear = object.expiryYear ?? 0;
+    message.cardholderName = object.cardholderName ?? "";
+    message.billingAddressId = object.billingAddressId ?? "";
+    message.setDefault = object.setDefault ?? false;
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseAddPaymentMethodResponse(): AddPaymentMethodResponse {
+  return { paymentMethod: undefined };
+}
+
+export const AddPaymentMethodResponse: MessageFns<AddPaymentMethodResponse> = {
+  encode(message: AddPaymentMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentMethod !== undefined) {
+      PaymentMethod.encode(message.paymentMethod, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddPaymentMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddPaymentMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentMethod = PaymentMethod.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddPaymentMethodResponse {
+    return {
+      paymentMethod: isSet(object.paymentMethod)
+        ? PaymentMethod.fromJSON(object.paymentMethod)
+        : isSet(object.payment_method)
+        ? PaymentMethod.fromJSON(object.payment_method)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AddPaymentMethodResponse): unknown {
+    const obj: any = {};
+    if (message.paymentMethod !== undefined) {
+      obj.paymentMethod = PaymentMethod.toJSON(message.paymentMethod);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddPaymentMethodResponse>): AddPaymentMethodResponse {
+    return AddPaymentMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddPaymentMethodResponse>): AddPaymentMethodResponse {
+    const message = createBaseAddPaymentMethodResponse();
+    message.paymentMethod = (object.paymentMethod !== undefined && object.paymentMethod !== null)
+      ? PaymentMethod.fromPartial(object.paymentMethod)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListPaymentMethodsRequest(): ListPaymentMethodsRequest {
+  return {};
+}
+
+export const ListPaymentMethodsRequest: MessageFns<ListPaymentMethodsRequest> = {
+  encode(_: ListPaymentMethodsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPaymentMethodsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPaymentMethodsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListPaymentMethodsRequest {
+    return {};
+  },
+
+  toJSON(_: ListPaymentMethodsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListPaymentMethodsRequest>): ListPaymentMethodsRequest {
+    return ListPaymentMethodsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ListPaymentMethodsRequest>): ListPaymentMethodsRequest {
+    const message = createBaseListPaymentMethodsRequest();
+    return message;
+  },
+};
+
+function createBaseListPaymentMethodsResponse(): ListPaymentMethodsResponse {
+  return { paymentMethods: [] };
+}
+
+export const ListPaymentMethodsResponse: MessageFns<ListPaymentMethodsResponse> = {
+  encode(message: ListPaymentMethodsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.paymentMethods) {
+      PaymentMethod.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPaymentMethodsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPaymentMethodsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentMethods.push(PaymentMethod.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPaymentMethodsResponse {
+    return {
+      paymentMethods: globalThis.Array.isArray(object?.paymentMethods)
+        ? object.paymentMethods.map((e: any) => PaymentMethod.fromJSON(e))
+        : globalThis.Array.isArray(object?.payment_methods)
+        ? object.payment_methods.map((e: any) => PaymentMethod.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListPaymentMethodsResponse): unknown {
+    const obj: any = {};
+    if (message.paymentMethods?.length) {
+      obj.paymentMethods = message.paymentMethods.map((e) => PaymentMethod.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListPaymentMethodsResponse>): ListPaymentMethodsResponse {
+    return ListPaymentMethodsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListPaymentMethodsResponse>): ListPaymentMethodsResponse {
+    const message = createBaseListPaymentMethodsResponse();
+    message.paymentMethods = object.paymentMethods?.map((e) => PaymentMethod.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRemovePaymentMethodRequest(): RemovePaymentMethodRequest {
+  return { paymentMethodId: "" };
+}
+
+export const RemovePaymentMethodRequest: MessageFns<RemovePaymentMethodRequest> = {
+  encode(message: RemovePaymentMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentMethodId !== "") {
+      writer.uint32(10).string(message.paymentMethodId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePaymentMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePaymentMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentMethodId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemovePaymentMethodRequest {
+    return {
+      paymentMethodId: isSet(object.paymentMethodId)
+        ? globalThis.String(object.paymentMethodId)
+        : isSet(object.payment_method_id)
+        ? globalThis.String(object.payment_method_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RemovePaymentMethodRequest): unknown {
+    const obj: any = {};
+    if (message.paymentMethodId !== "") {
+      obj.paymentMethodId = message.paymentMethodId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemovePaymentMethodRequest>): RemovePaymentMethodRequest {
+    return RemovePaymentMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemovePaymentMethodRequest>): RemovePaymentMethodRequest {
+    const message = createBaseRemovePaymentMethodRequest();
+    message.paymentMethodId = object.paymentMethodId ?? "";
+    return message;
+  },
+};
+
+function createBaseRemovePaymentMethodResponse(): RemovePaymentMethodResponse {
+  return { newDefaultPaymentMethodId: "" };
+}
+
+export const RemovePaymentMethodResponse: MessageFns<RemovePaymentMethodResponse> = {
+  encode(message: RemovePaymentMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.newDefaultPaymentMethodId !== "") {
+      writer.uint32(10).string(message.newDefaultPaymentMethodId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePaymentMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePaymentMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.newDefaultPaymentMethodId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemovePaymentMethodResponse {
+    return {
+      newDefaultPaymentMethodId: isSet(object.newDefaultPaymentMethodId)
+        ? globalThis.String(object.newDefaultPaymentMethodId)
+        : isSet(object.new_default_payment_method_id)
+        ? globalThis.String(object.new_default_payment_method_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RemovePaymentMethodResponse): unknown {
+    const obj: any = {};
+    if (message.newDefaultPaymentMethodId !== "") {
+      obj.newDefaultPaymentMethodId = message.newDefaultPaymentMethodId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemovePaymentMethodResponse>): RemovePaymentMethodResponse {
+    return RemovePaymentMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemovePaymentMethodResponse>): RemovePaymentMethodResponse {
+    const message = createBaseRemovePaymentMethodResponse();
+    message.newDefaultPaymentMethodId = object.newDefaultPaymentMethodId ?? "";
+    return message;
+  },
+};
+
+function createBaseSetDefaultPaymentMethodRequest(): SetDefaultPaymentMethodRequest {
+  return { paymentMethodId: "" };
+}
+
+export const SetDefaultPaymentMethodRequest: MessageFns<SetDefaultPaymentMethodRequest> = {
+  encode(message: SetDefaultPaymentMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentMethodId !== "") {
+      writer.uint32(10).string(message.paymentMethodId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetDefaultPaymentMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetDefaultPaymentMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentMethodId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetDefaultPaymentMethodRequest {
+    return {
+      paymentMethodId: isSet(object.paymentMethodId)
+        ? globalThis.String(object.paymentMethodId)
+        : isSet(object.payment_method_id)
+        ? globalThis.String(object.payment_method_id)
+        : "",
+    };
+  },
+
+  toJSON(message: SetDefaultPaymentMethodRequest): unknown {
+    const obj: any = {};
+    if (message.paymentMethodId !== "") {
+      obj.paymentMethodId = message.paymentMethodId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetDefaultPaymentMethodRequest>): SetDefaultPaymentMethodRequest {
+    return SetDefaultPaymentMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetDefaultPaymentMethodRequest>): SetDefaultPaymentMethodRequest {
+    const message = createBaseSetDefaultPaymentMethodRequest();
+    message.paymentMethodId = object.paymentMethodId ?? "";
+    return message;
+  },
+};
+
+function createBaseSetDefaultPaymentMethodResponse(): SetDefaultPaymentMethodResponse {
+  return { paymentMethod: undefined };
+}
+
+export const SetDefaultPaymentMethodResponse: MessageFns<SetDefaultPaymentMethodResponse> = {
+  encode(message: SetDefaultPaymentMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentMethod !== undefined) {
+      PaymentMethod.encode(message.paymentMethod, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetDefaultPaymentMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetDefaultPaymentMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentMethod = PaymentMethod.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetDefaultPaymentMethodResponse {
+    return {
+      paymentMethod: isSet(object.paymentMethod)
+        ? PaymentMethod.fromJSON(object.paymentMethod)
+        : isSet(object.payment_method)
+        ? PaymentMethod.fromJSON(object.payment_method)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SetDefaultPaymentMethodResponse): unknown {
+    const obj: any = {};
+    if (message.paymentMethod !== undefined) {
+      obj.paymentMethod = PaymentMethod.toJSON(message.paymentMethod);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetDefaultPaymentMethodResponse>): SetDefaultPaymentMethodResponse {
+    return SetDefaultPaymentMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetDefaultPaymentMethodResponse>): SetDefaultPaymentMethodResponse {
+    const message = createBaseSetDefaultPaymentMethodResponse();
+    message.paymentMethod = (object.paymentMethod !== undefined && object.paymentMethod !== null)
+      ? PaymentMethod.fromPartial(object.paymentMethod)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePreference(): Preference {
+  return { key: "", valueJson: "", updatedAt: undefined };
+}
+
+export const Preference: MessageFns<Preference> = {
+  encode(message: Preference, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.valueJson !== "") {
+      writer.uint32(18).string(message.valueJson);
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Preference {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreference();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.valueJson = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Preference {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      valueJson: isSet(object.valueJson)
+        ? globalThis.String(object.valueJson)
+        : isSet(object.value_json)
+        ? globalThis.String(object.value_json)
+        : "",
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Preference): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.valueJson !== "") {
+      obj.valueJson = message.valueJson;
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Preference>): Preference {
+    return Preference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Preference>): Preference {
+    const message = createBasePreference();
+    message.key = object.key ?? "";
+    message.valueJson = object.valueJson ?? "";
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetPreferenceRequest(): GetPreferenceRequest {
+  return { key: "" };
+}
+
+export const GetPreferenceRequest: MessageFns<GetPreferenceRequest> = {
+  encode(message: GetPreferenceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPreferenceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPreferenceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPreferenceRequest {
+    return { key: isSet(object.key) ? globalThis.String(object.key) : "" };
+  },
+
+  toJSON(message: GetPreferenceRequest): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPreferenceRequest>): GetPreferenceRequest {
+    return GetPreferenceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPreferenceRequest>): GetPreferenceRequest {
+    const message = createBaseGetPreferenceRequest();
+    message.key = object.key ?? "";
+    return message;
+  },
+};
+
+function createBaseGetPreferenceResponse(): GetPreferenceResponse {
+  return { preference: undefined };
+}
+
+export const GetPreferenceResponse: MessageFns<GetPreferenceResponse> = {
+  encode(message: GetPreferenceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.preference !== undefined) {
+      Preference.encode(message.preference, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPreferenceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPreferenceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.preference = Preference.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPreferenceResponse {
+    return { preference: isSet(object.preference) ? Preference.fromJSON(object.preference) : undefined };
+  },
+
+  toJSON(message: GetPreferenceResponse): unknown {
+    const obj: any = {};
+    if (message.preference !== undefined) {
+      obj.preference = Preference.toJSON(message.preference);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPreferenceResponse>): GetPreferenceResponse {
+    return GetPreferenceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPreferenceResponse>): GetPreferenceResponse {
+    const message = createBaseGetPreferenceResponse();
+    message.preference = (object.preference !== undefined && object.preference !== null)
+      ? Preference.fromPartial(object.preference)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetPreferenceRequest(): SetPreferenceRequest {
+  return { key: "", valueJson: "" };
+}
+
+export const SetPreferenceRequest: MessageFns<SetPreferenceRequest> = {
+  encode(message: SetPreferenceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.valueJson !== "") {
+      writer.uint32(18).string(message.valueJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPreferenceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPreferenceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.valueJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPreferenceRequest {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      valueJson: isSet(object.valueJson)
+        ? globalThis.String(object.valueJson)
+        : isSet(object.value_json)
+        ? globalThis.String(object.value_json)
+        : "",
+    };
+  },
+
+  toJSON(message: SetPreferenceRequest): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.valueJson !== "") {
+      obj.valueJson = message.valueJson;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetPreferenceRequest>): SetPreferenceRequest {
+    return SetPreferenceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetPreferenceRequest>): SetPreferenceRequest {
+    const message = createBaseSetPreferenceRequest();
+    message.key = object.key ?? "";
+    message.valueJson = object.valueJson ?? "";
+    return message;
+  },
+};
+
+function createBaseSetPreferenceResponse(): SetPreferenceResponse {
+  return { preference: undefined };
+}
+
+export const SetPreferenceResponse: MessageFns<SetPreferenceResponse> = {
+  encode(message: SetPreferenceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.preference !== undefined) {
+      Preference.encode(message.preference, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPreferenceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPreferenceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.preference = Preference.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPreferenceResponse {
+    return { preference: isSet(object.preference) ? Preference.fromJSON(object.preference) : undefined };
+  },
+
+  toJSON(message: SetPreferenceResponse): unknown {
+    const obj: any = {};
+    if (message.preference !== undefined) {
+      obj.preference = Preference.toJSON(message.preference);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetPreferenceResponse>): SetPreferenceResponse {
+    return SetPreferenceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetPreferenceResponse>): SetPreferenceResponse {
+    const message = createBaseSetPreferenceResponse();
+    message.preference = (object.preference !== undefined && object.preference !== null)
+      ? Preference.fromPartial(object.preference)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeletePreferenceRequest(): DeletePreferenceRequest {
+  return { key: "" };
+}
+
+export const DeletePreferenceRequest: MessageFns<DeletePreferenceRequest> = {
+  encode(message: DeletePreferenceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeletePreferenceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeletePreferenceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeletePreferenceRequest {
+    return { key: isSet(object.key) ? globalThis.String(object.key) : "" };
+  },
+
+  toJSON(message: DeletePreferenceRequest): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeletePreferenceRequest>): DeletePreferenceRequest {
+    return DeletePreferenceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeletePreferenceRequest>): DeletePreferenceRequest {
+    const message = createBaseDeletePreferenceRequest();
+    message.key = object.key ?? "";
+    return message;
+  },
+};
+
+function createBaseDeletePreferenceResponse(): DeletePreferenceResponse {
+  return {};
+}
+
+export const DeletePreferenceResponse: MessageFns<DeletePreferenceResponse> = {
+  encode(_: DeletePreferenceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeletePreferenceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeletePreferenceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeletePreferenceResponse {
+    return {};
+  },
+
+  toJSON(_: DeletePreferenceResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeletePreferenceResponse>): DeletePreferenceResponse {
+    return DeletePreferenceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<DeletePreferenceResponse>): DeletePreferenceResponse {
+    const message = createBaseDeletePreferenceResponse();
+    return message;
+  },
+};
+
+function createBaseWishlistItem(): WishlistItem {
+  return {
+    productId: "",
+    productName: "",
+    productSlug: "",
+    productImageUrl: "",
+    price: undefined,
+    availability: 0,
+    notes: "",
+    addedAt: undefined,
+  };
+}
+
+export const WishlistItem: MessageFns<WishlistItem> = {
+  encode(message: WishlistItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.productName !== "") {
+      writer.uint32(18).string(message.productName);
+    }
+    if (message.productSlug !== "") {
+      writer.uint32(26).string(message.productSlug);
+    }
+    if (message.productImageUrl !== "") {
+      writer.uint32(34).string(message.productImageUrl);
+    }
+    if (message.price !== undefined) {
+      Money.encode(message.price, writer.uint32(42).fork()).join();
+    }
+    if (message.availability !== 0) {
+      writer.uint32(48).int32(message.availability);
+    }
+    if (message.notes !== "") {
+      writer.uint32(58).string(message.notes);
+    }
+    if (message.addedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.addedAt), writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WishlistItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWishlistItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.productSlug = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.productImageUrl = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.price = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.availability = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.notes = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.addedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WishlistItem {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      productName: isSet(object.productName)
+        ? globalThis.String(object.productName)
+        : isSet(object.product_name)
+        ? globalThis.String(object.product_name)
+        : "",
+      productSlug: isSet(object.productSlug)
+        ? globalThis.String(object.productSlug)
+        : isSet(object.product_slug)
+        ? globalThis.String(object.product_slug)
+        : "",
+      productImageUrl: isSet(object.productImageUrl)
+        ? globalThis.String(object.productImageUrl)
+        : isSet(object.product_image_url)
+        ? globalThis.String(object.product_image_url)
+        : "",
+      price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
+      availability: isSet(object.availability) ? wishlistProductStatusFromJSON(object.availability) : 0,
+      notes: isSet(object.notes) ? globalThis.String(object.notes) : "",
+      addedAt: isSet(object.addedAt)
+        ? fromJsonTimestamp(object.addedAt)
+        : isSet(object.added_at)
+        ? fromJsonTimestamp(object.added_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: WishlistItem): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.productName !== "") {
+      obj.productName = message.productName;
+    }
+    if (message.productSlug !== "") {
+      obj.productSlug = message.productSlug;
+    }
+    if (message.productImageUrl !== "") {
+      obj.productImageUrl = message.productImageUrl;
+    }
+    if (message.price !== undefined) {
+      obj.price = Money.toJSON(message.price);
+    }
+    if (message.availability !== 0) {
+      obj.availability = wishlistProductStatusToJSON(message.availability);
+    }
+    if (message.notes !== "") {
+      obj.notes = message.notes;
+    }
+    if (message.addedAt !== undefined) {
+      obj.addedAt = message.addedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WishlistItem>): WishlistItem {
+    return WishlistItem.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WishlistItem>): WishlistItem {
+    const message = createBaseWishlistItem();
+    message.productId = object.productId ?? "";
+    message.productName = object.productName ?? "";
+    message.productSlug = object.productSlug ?? "";
+    message.productImageUrl = object.productImageUrl ?? "";
+    message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
+    message.availability = object.availability ?? 0;
+    message.notes = object.notes ?? "";
+    message.addedAt = object.addedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAddWishlistItemRequest(): AddWishlistItemRequest {
+  return { productId: "", notes: "" };
+}
+
+export const AddWishlistItemRequest: MessageFns<AddWishlistItemRequest> = {
+  encode(message: AddWishlistItemRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.notes !== "") {
+      writer.uint32(18).string(message.notes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddWishlistItemRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddWishlistItemRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.notes = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddWishlistItemRequest {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      notes: isSet(object.notes) ? globalThis.String(object.notes) : "",
+    };
+  },
+
+  toJSON(message: AddWishlistItemRequest): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.notes !== "") {
+      obj.notes = message.notes;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddWishlistItemRequest>): AddWishlistItemRequest {
+    return AddWishlistItemRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddWishlistItemRequest>): AddWishlistItemRequest {
+    const message = createBaseAddWishlistItemRequest();
+    message.productId = object.productId ?? "";
+    message.notes = object.notes ?? "";
+    return message;
+  },
+};
+
+function createBaseAddWishlistItemResponse(): AddWishlistItemResponse {
+  return { item: undefined };
+}
+
+export const AddWishlistItemResponse: MessageFns<AddWishlistItemResponse> = {
+  encode(message: AddWishlistItemResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.item !== undefined) {
+      WishlistItem.encode(message.item, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddWishlistItemResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddWishlistItemResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = WishlistItem.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddWishlistItemResponse {
+    return { item: isSet(object.item) ? WishlistItem.fromJSON(object.item) : undefined };
+  },
+
+  toJSON(message: AddWishlistItemResponse): unknown {
+    const obj: any = {};
+    if (message.item !== undefined) {
+      obj.item = WishlistItem.toJSON(message.item);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddWishlistItemResponse>): AddWishlistItemResponse {
+    return AddWishlistItemResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddWishlistItemResponse>): AddWishlistItemResponse {
+    const message = createBaseAddWishlistItemResponse();
+    message.item = (object.item !== undefined && object.item !== null)
+      ? WishlistItem.fromPartial(object.item)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListWishlistRequest(): ListWishlistRequest {
+  return { page: undefined };
+}
+
+export const ListWishlistRequest: MessageFns<ListWishlistRequest> = {
+  encode(message: ListWishlistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWishlistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWishlistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWishlistRequest {
+    return { page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined };
+  },
+
+  toJSON(message: ListWishlistRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListWishlistRequest>): ListWishlistRequest {
+    return ListWishlistRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListWishlistRequest>): ListWishlistRequest {
+    const message = createBaseListWishlistRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListWishlistResponse(): ListWishlistResponse {
+  return { items: [], page: undefined };
+}
+
+export const ListWishlistResponse: MessageFns<ListWishlistResponse> = {
+  encode(message: ListWishlistResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      WishlistItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWishlistResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWishlistResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(WishlistItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWishlistResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => WishlistItem.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListWishlistResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => WishlistItem.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListWishlistResponse>): ListWishlistResponse {
+    return ListWishlistResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListWishlistResponse>): ListWishlistResponse {
+    const message = createBaseListWishlistResponse();
+    message.items = object.items?.map((e) => WishlistItem.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRemoveWishlistItemRequest(): RemoveWishlistItemRequest {
+  return { productId: "" };
+}
+
+export const RemoveWishlistItemRequest: MessageFns<RemoveWishlistItemRequest> = {
+  encode(message: RemoveWishlistItemRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveWishlistItemRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveWishlistItemRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveWishlistItemRequest {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RemoveWishlistItemRequest): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveWishlistItemRequest>): RemoveWishlistItemRequest {
+    return RemoveWishlistItemRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveWishlistItemRequest>): RemoveWishlistItemRequest {
+    const message = createBaseRemoveWishlistItemRequest();
+    message.productId = object.productId ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveWishlistItemResponse(): RemoveWishlistItemResponse {
+  return {};
+}
+
+export const RemoveWishlistItemResponse: MessageFns<RemoveWishlistItemResponse> = {
+  encode(_: RemoveWishlistItemResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveWishlistItemResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveWishlistItemResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RemoveWishlistItemResponse {
+    return {};
+  },
+
+  toJSON(_: RemoveWishlistItemResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveWishlistItemResponse>): RemoveWishlistItemResponse {
+    return RemoveWishlistItemResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<RemoveWishlistItemResponse>): RemoveWishlistItemResponse {
+    const message = createBaseRemoveWishlistItemResponse();
     return message;
   },
 };
 
 /**
- * Customer profiles. The profile is created from auth.user.registered; the user id is the one
- * assigned by the auth service.
+ * Customer profiles, address books, wallets, preferences and wishlists.
+ *
+ * The profile is created from auth.user.registered; the user id is the one assigned by the auth
+ * service. Every "My" RPC acts on the caller's own rows, found by the access token's subject:
+ * requests never carry a user id. A row that belongs to another customer is answered exactly like
+ * a row that does not exist (NOT_FOUND), so an id never reveals whether it exists.
+ *
+ * Errors every RPC below may also answer: UNAUTHENTICATED (no, invalid or expired token);
+ * PERMISSION_DENIED on a "My" RPC called with a service token (services have no profile). The RPCs
+ * that change an address book, wallet, preferences or wishlist answer FAILED_PRECONDITION while the
+ * caller's profile is not created yet (the registration event is still being processed).
  */
 export type UserServiceService = typeof UserServiceService;
 export const UserServiceService = {
   /**
-   * The calling user's own profile (user id from the access token). Requires a customer token.
-   * Errors: UNAUTHENTICATED (no or invalid token), NOT_FOUND (profile not created yet: the
-   * registration event has not been processed; retry shortly).
+   * The calling user's own profile. Requires a customer token.
+   * Errors: NOT_FOUND (profile not created yet: the registration event has not been processed;
+   * retry shortly).
    */
   getMyProfile: {
     path: "/ecommerce.user.v1.UserService/GetMyProfile" as const,
@@ -479,22 +4538,396 @@ export const UserServiceService = {
       Buffer.from(GetMyProfileResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetMyProfileResponse => GetMyProfileResponse.decode(value),
   },
+  /**
+   * Changes fields of the caller's own profile; fields left unset keep their value. Requires a
+   * customer token. Email, verification and activity come from the auth service and cannot be
+   * changed here.
+   * Errors: INVALID_ARGUMENT (every field at fault, nothing changed), NOT_FOUND (no profile yet).
+   */
+  updateMyProfile: {
+    path: "/ecommerce.user.v1.UserService/UpdateMyProfile" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateMyProfileRequest): Buffer =>
+      Buffer.from(UpdateMyProfileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateMyProfileRequest => UpdateMyProfileRequest.decode(value),
+    responseSerialize: (value: UpdateMyProfileResponse): Buffer =>
+      Buffer.from(UpdateMyProfileResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateMyProfileResponse => UpdateMyProfileResponse.decode(value),
+  },
+  /**
+   * Any user's profile, for staff. Requires the user:read permission (admins have it).
+   * Errors: INVALID_ARGUMENT (user_id missing or not a UUID), PERMISSION_DENIED, NOT_FOUND.
+   */
+  getProfile: {
+    path: "/ecommerce.user.v1.UserService/GetProfile" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetProfileRequest): Buffer => Buffer.from(GetProfileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetProfileRequest => GetProfileRequest.decode(value),
+    responseSerialize: (value: GetProfileResponse): Buffer => Buffer.from(GetProfileResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetProfileResponse => GetProfileResponse.decode(value),
+  },
+  /**
+   * Adds an address to the caller's address book. The first address of a type becomes that
+   * type's default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (every field at fault), FAILED_PRECONDITION (the address book is
+   * full: 20 addresses).
+   */
+  createAddress: {
+    path: "/ecommerce.user.v1.UserService/CreateAddress" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateAddressRequest): Buffer => Buffer.from(CreateAddressRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateAddressRequest => CreateAddressRequest.decode(value),
+    responseSerialize: (value: CreateAddressResponse): Buffer =>
+      Buffer.from(CreateAddressResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateAddressResponse => CreateAddressResponse.decode(value),
+  },
+  /**
+   * The caller's addresses, defaults first, then oldest first. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (type out of range).
+   */
+  listAddresses: {
+    path: "/ecommerce.user.v1.UserService/ListAddresses" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAddressesRequest): Buffer => Buffer.from(ListAddressesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAddressesRequest => ListAddressesRequest.decode(value),
+    responseSerialize: (value: ListAddressesResponse): Buffer =>
+      Buffer.from(ListAddressesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAddressesResponse => ListAddressesResponse.decode(value),
+  },
+  /**
+   * Replaces the postal fields of one of the caller's addresses (its type and default flag stay).
+   * Requires a customer token.
+   * Errors: INVALID_ARGUMENT (every field at fault), NOT_FOUND (no such address of the caller's).
+   */
+  updateAddress: {
+    path: "/ecommerce.user.v1.UserService/UpdateAddress" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateAddressRequest): Buffer => Buffer.from(UpdateAddressRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateAddressRequest => UpdateAddressRequest.decode(value),
+    responseSerialize: (value: UpdateAddressResponse): Buffer =>
+      Buffer.from(UpdateAddressResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateAddressResponse => UpdateAddressResponse.decode(value),
+  },
+  /**
+   * Deletes one of the caller's addresses. Deleting the default makes the oldest remaining address
+   * of that type the default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (address_id not a UUID), NOT_FOUND.
+   */
+  deleteAddress: {
+    path: "/ecommerce.user.v1.UserService/DeleteAddress" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteAddressRequest): Buffer => Buffer.from(DeleteAddressRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteAddressRequest => DeleteAddressRequest.decode(value),
+    responseSerialize: (value: DeleteAddressResponse): Buffer =>
+      Buffer.from(DeleteAddressResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteAddressResponse => DeleteAddressResponse.decode(value),
+  },
+  /**
+   * Makes one of the caller's addresses the default of its type (the previous default stops being
+   * it). Requires a customer token.
+   * Errors: INVALID_ARGUMENT (address_id not a UUID), NOT_FOUND.
+   */
+  setDefaultAddress: {
+    path: "/ecommerce.user.v1.UserService/SetDefaultAddress" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetDefaultAddressRequest): Buffer =>
+      Buffer.from(SetDefaultAddressRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetDefaultAddressRequest => SetDefaultAddressRequest.decode(value),
+    responseSerialize: (value: SetDefaultAddressResponse): Buffer =>
+      Buffer.from(SetDefaultAddressResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetDefaultAddressResponse => SetDefaultAddressResponse.decode(value),
+  },
+  /**
+   * Saves a payment method to the caller's wallet. The client tokenises the card with the payment
+   * provider first and sends only the provider's token and what to display (never a card number):
+   * the token is vaulted by the payment service (PaymentService.VaultPaymentMethod) and only the
+   * vault reference and the display data are kept here. The first method becomes the default.
+   * Repeating a request with the same idempotency_key returns the same wallet entry and vaults
+   * nothing twice. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (every field at fault; an expired card; a card number sent as the
+   * token), NOT_FOUND (billing_address_id is not one of the caller's addresses), FAILED_PRECONDITION (the
+   * idempotency_key was used for a different request; the wallet is full: 10 methods),
+   * UNAVAILABLE (the payment service cannot be reached: nothing was saved, retry with the same
+   * key).
+   */
+  addPaymentMethod: {
+    path: "/ecommerce.user.v1.UserService/AddPaymentMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddPaymentMethodRequest): Buffer =>
+      Buffer.from(AddPaymentMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddPaymentMethodRequest => AddPaymentMethodRequest.decode(value),
+    responseSerialize: (value: AddPaymentMethodResponse): Buffer =>
+      Buffer.from(AddPaymentMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddPaymentMethodResponse => AddPaymentMethodResponse.decode(value),
+  },
+  /** The caller's wallet, the default first, then oldest first. Requires a customer token. */
+  listPaymentMethods: {
+    path: "/ecommerce.user.v1.UserService/ListPaymentMethods" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListPaymentMethodsRequest): Buffer =>
+      Buffer.from(ListPaymentMethodsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListPaymentMethodsRequest => ListPaymentMethodsRequest.decode(value),
+    responseSerialize: (value: ListPaymentMethodsResponse): Buffer =>
+      Buffer.from(ListPaymentMethodsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListPaymentMethodsResponse => ListPaymentMethodsResponse.decode(value),
+  },
+  /**
+   * Removes a payment method from the caller's wallet and from the payment service's vault.
+   * Removing the default makes the oldest remaining method the default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (payment_method_id not a UUID), NOT_FOUND, UNAVAILABLE (the payment
+   * service cannot be reached: nothing was removed).
+   */
+  removePaymentMethod: {
+    path: "/ecommerce.user.v1.UserService/RemovePaymentMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemovePaymentMethodRequest): Buffer =>
+      Buffer.from(RemovePaymentMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemovePaymentMethodRequest => RemovePaymentMethodRequest.decode(value),
+    responseSerialize: (value: RemovePaymentMethodResponse): Buffer =>
+      Buffer.from(RemovePaymentMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemovePaymentMethodResponse => RemovePaymentMethodResponse.decode(value),
+  },
+  /**
+   * Makes one of the caller's payment methods the default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (payment_method_id not a UUID), NOT_FOUND.
+   */
+  setDefaultPaymentMethod: {
+    path: "/ecommerce.user.v1.UserService/SetDefaultPaymentMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetDefaultPaymentMethodRequest): Buffer =>
+      Buffer.from(SetDefaultPaymentMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetDefaultPaymentMethodRequest => SetDefaultPaymentMethodRequest.decode(value),
+    responseSerialize: (value: SetDefaultPaymentMethodResponse): Buffer =>
+      Buffer.from(SetDefaultPaymentMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetDefaultPaymentMethodResponse =>
+      SetDefaultPaymentMethodResponse.decode(value),
+  },
+  /**
+   * One of the caller's preferences by key. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (malformed key), NOT_FOUND (no value set for that key).
+   */
+  getPreference: {
+    path: "/ecommerce.user.v1.UserService/GetPreference" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetPreferenceRequest): Buffer => Buffer.from(GetPreferenceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetPreferenceRequest => GetPreferenceRequest.decode(value),
+    responseSerialize: (value: GetPreferenceResponse): Buffer =>
+      Buffer.from(GetPreferenceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetPreferenceResponse => GetPreferenceResponse.decode(value),
+  },
+  /**
+   * Sets (creates or replaces) one of the caller's preferences. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (malformed key, value not JSON or too large), FAILED_PRECONDITION
+   * (100 preferences already set and this key is new).
+   */
+  setPreference: {
+    path: "/ecommerce.user.v1.UserService/SetPreference" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetPreferenceRequest): Buffer => Buffer.from(SetPreferenceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetPreferenceRequest => SetPreferenceRequest.decode(value),
+    responseSerialize: (value: SetPreferenceResponse): Buffer =>
+      Buffer.from(SetPreferenceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetPreferenceResponse => SetPreferenceResponse.decode(value),
+  },
+  /**
+   * Deletes one of the caller's preferences. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (malformed key), NOT_FOUND (no value set for that key).
+   */
+  deletePreference: {
+    path: "/ecommerce.user.v1.UserService/DeletePreference" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeletePreferenceRequest): Buffer =>
+      Buffer.from(DeletePreferenceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeletePreferenceRequest => DeletePreferenceRequest.decode(value),
+    responseSerialize: (value: DeletePreferenceResponse): Buffer =>
+      Buffer.from(DeletePreferenceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeletePreferenceResponse => DeletePreferenceResponse.decode(value),
+  },
+  /**
+   * Puts a product on the caller's wishlist, checked with the product service (it must exist and
+   * be on sale) and copying its name, slug, price and status. A product already on the wishlist
+   * is answered with the existing item, unchanged. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (product_id not a UUID, notes too long), NOT_FOUND (no such product on
+   * sale), FAILED_PRECONDITION (the wishlist is full: 200 items), UNAVAILABLE (the product service
+   * cannot be reached: nothing was added).
+   */
+  addWishlistItem: {
+    path: "/ecommerce.user.v1.UserService/AddWishlistItem" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddWishlistItemRequest): Buffer =>
+      Buffer.from(AddWishlistItemRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddWishlistItemRequest => AddWishlistItemRequest.decode(value),
+    responseSerialize: (value: AddWishlistItemResponse): Buffer =>
+      Buffer.from(AddWishlistItemResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddWishlistItemResponse => AddWishlistItemResponse.decode(value),
+  },
+  /**
+   * The caller's wishlist, newest first, with the product data as last copied (kept fresh by
+   * product.product.updated events). Requires a customer token.
+   * Errors: INVALID_ARGUMENT (negative page_size, malformed page_token).
+   */
+  listWishlist: {
+    path: "/ecommerce.user.v1.UserService/ListWishlist" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListWishlistRequest): Buffer => Buffer.from(ListWishlistRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListWishlistRequest => ListWishlistRequest.decode(value),
+    responseSerialize: (value: ListWishlistResponse): Buffer =>
+      Buffer.from(ListWishlistResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListWishlistResponse => ListWishlistResponse.decode(value),
+  },
+  /**
+   * Takes a product off the caller's wishlist. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (product_id not a UUID), NOT_FOUND (not on the caller's wishlist).
+   */
+  removeWishlistItem: {
+    path: "/ecommerce.user.v1.UserService/RemoveWishlistItem" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveWishlistItemRequest): Buffer =>
+      Buffer.from(RemoveWishlistItemRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveWishlistItemRequest => RemoveWishlistItemRequest.decode(value),
+    responseSerialize: (value: RemoveWishlistItemResponse): Buffer =>
+      Buffer.from(RemoveWishlistItemResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveWishlistItemResponse => RemoveWishlistItemResponse.decode(value),
+  },
 } as const;
 
 export interface UserServiceServer extends UntypedServiceImplementation {
   /**
-   * The calling user's own profile (user id from the access token). Requires a customer token.
-   * Errors: UNAUTHENTICATED (no or invalid token), NOT_FOUND (profile not created yet: the
-   * registration event has not been processed; retry shortly).
+   * The calling user's own profile. Requires a customer token.
+   * Errors: NOT_FOUND (profile not created yet: the registration event has not been processed;
+   * retry shortly).
    */
   getMyProfile: handleUnaryCall<GetMyProfileRequest, GetMyProfileResponse>;
+  /**
+   * Changes fields of the caller's own profile; fields left unset keep their value. Requires a
+   * customer token. Email, verification and activity come from the auth service and cannot be
+   * changed here.
+   * Errors: INVALID_ARGUMENT (every field at fault, nothing changed), NOT_FOUND (no profile yet).
+   */
+  updateMyProfile: handleUnaryCall<UpdateMyProfileRequest, UpdateMyProfileResponse>;
+  /**
+   * Any user's profile, for staff. Requires the user:read permission (admins have it).
+   * Errors: INVALID_ARGUMENT (user_id missing or not a UUID), PERMISSION_DENIED, NOT_FOUND.
+   */
+  getProfile: handleUnaryCall<GetProfileRequest, GetProfileResponse>;
+  /**
+   * Adds an address to the caller's address book. The first address of a type becomes that
+   * type's default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (every field at fault), FAILED_PRECONDITION (the address book is
+   * full: 20 addresses).
+   */
+  createAddress: handleUnaryCall<CreateAddressRequest, CreateAddressResponse>;
+  /**
+   * The caller's addresses, defaults first, then oldest first. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (type out of range).
+   */
+  listAddresses: handleUnaryCall<ListAddressesRequest, ListAddressesResponse>;
+  /**
+   * Replaces the postal fields of one of the caller's addresses (its type and default flag stay).
+   * Requires a customer token.
+   * Errors: INVALID_ARGUMENT (every field at fault), NOT_FOUND (no such address of the caller's).
+   */
+  updateAddress: handleUnaryCall<UpdateAddressRequest, UpdateAddressResponse>;
+  /**
+   * Deletes one of the caller's addresses. Deleting the default makes the oldest remaining address
+   * of that type the default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (address_id not a UUID), NOT_FOUND.
+   */
+  deleteAddress: handleUnaryCall<DeleteAddressRequest, DeleteAddressResponse>;
+  /**
+   * Makes one of the caller's addresses the default of its type (the previous default stops being
+   * it). Requires a customer token.
+   * Errors: INVALID_ARGUMENT (address_id not a UUID), NOT_FOUND.
+   */
+  setDefaultAddress: handleUnaryCall<SetDefaultAddressRequest, SetDefaultAddressResponse>;
+  /**
+   * Saves a payment method to the caller's wallet. The client tokenises the card with the payment
+   * provider first and sends only the provider's token and what to display (never a card number):
+   * the token is vaulted by the payment service (PaymentService.VaultPaymentMethod) and only the
+   * vault reference and the display data are kept here. The first method becomes the default.
+   * Repeating a request with the same idempotency_key returns the same wallet entry and vaults
+   * nothing twice. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (every field at fault; an expired card; a card number sent as the
+   * token), NOT_FOUND (billing_address_id is not one of the caller's addresses), FAILED_PRECONDITION (the
+   * idempotency_key was used for a different request; the wallet is full: 10 methods),
+   * UNAVAILABLE (the payment service cannot be reached: nothing was saved, retry with the same
+   * key).
+   */
+  addPaymentMethod: handleUnaryCall<AddPaymentMethodRequest, AddPaymentMethodResponse>;
+  /** The caller's wallet, the default first, then oldest first. Requires a customer token. */
+  listPaymentMethods: handleUnaryCall<ListPaymentMethodsRequest, ListPaymentMethodsResponse>;
+  /**
+   * Removes a payment method from the caller's wallet and from the payment service's vault.
+   * Removing the default makes the oldest remaining method the default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (payment_method_id not a UUID), NOT_FOUND, UNAVAILABLE (the payment
+   * service cannot be reached: nothing was removed).
+   */
+  removePaymentMethod: handleUnaryCall<RemovePaymentMethodRequest, RemovePaymentMethodResponse>;
+  /**
+   * Makes one of the caller's payment methods the default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (payment_method_id not a UUID), NOT_FOUND.
+   */
+  setDefaultPaymentMethod: handleUnaryCall<SetDefaultPaymentMethodRequest, SetDefaultPaymentMethodResponse>;
+  /**
+   * One of the caller's preferences by key. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (malformed key), NOT_FOUND (no value set for that key).
+   */
+  getPreference: handleUnaryCall<GetPreferenceRequest, GetPreferenceResponse>;
+  /**
+   * Sets (creates or replaces) one of the caller's preferences. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (malformed key, value not JSON or too large), FAILED_PRECONDITION
+   * (100 preferences already set and this key is new).
+   */
+  setPreference: handleUnaryCall<SetPreferenceRequest, SetPreferenceResponse>;
+  /**
+   * Deletes one of the caller's preferences. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (malformed key), NOT_FOUND (no value set for that key).
+   */
+  deletePreference: handleUnaryCall<DeletePreferenceRequest, DeletePreferenceResponse>;
+  /**
+   * Puts a product on the caller's wishlist, checked with the product service (it must exist and
+   * be on sale) and copying its name, slug, price and status. A product already on the wishlist
+   * is answered with the existing item, unchanged. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (product_id not a UUID, notes too long), NOT_FOUND (no such product on
+   * sale), FAILED_PRECONDITION (the wishlist is full: 200 items), UNAVAILABLE (the product service
+   * cannot be reached: nothing was added).
+   */
+  addWishlistItem: handleUnaryCall<AddWishlistItemRequest, AddWishlistItemResponse>;
+  /**
+   * The caller's wishlist, newest first, with the product data as last copied (kept fresh by
+   * product.product.updated events). Requires a customer token.
+   * Errors: INVALID_ARGUMENT (negative page_size, malformed page_token).
+   */
+  listWishlist: handleUnaryCall<ListWishlistRequest, ListWishlistResponse>;
+  /**
+   * Takes a product off the caller's wishlist. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (product_id not a UUID), NOT_FOUND (not on the caller's wishlist).
+   */
+  removeWishlistItem: handleUnaryCall<RemoveWishlistItemRequest, RemoveWishlistItemResponse>;
 }
 
 export interface UserServiceClient extends Client {
   /**
-   * The calling user's own profile (user id from the access token). Requires a customer token.
-   * Errors: UNAUTHENTICATED (no or invalid token), NOT_FOUND (profile not created yet: the
-   * registration event has not been processed; retry shortly).
+   * The calling user's own profile. Requires a customer token.
+   * Errors: NOT_FOUND (profile not created yet: the registration event has not been processed;
+   * retry shortly).
    */
   getMyProfile(
     request: GetMyProfileRequest,
@@ -510,6 +4943,350 @@ export interface UserServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetMyProfileResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes fields of the caller's own profile; fields left unset keep their value. Requires a
+   * customer token. Email, verification and activity come from the auth service and cannot be
+   * changed here.
+   * Errors: INVALID_ARGUMENT (every field at fault, nothing changed), NOT_FOUND (no profile yet).
+   */
+  updateMyProfile(
+    request: UpdateMyProfileRequest,
+    callback: (error: ServiceError | null, response: UpdateMyProfileResponse) => void,
+  ): ClientUnaryCall;
+  updateMyProfile(
+    request: UpdateMyProfileRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateMyProfileResponse) => void,
+  ): ClientUnaryCall;
+  updateMyProfile(
+    request: UpdateMyProfileRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateMyProfileResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Any user's profile, for staff. Requires the user:read permission (admins have it).
+   * Errors: INVALID_ARGUMENT (user_id missing or not a UUID), PERMISSION_DENIED, NOT_FOUND.
+   */
+  getProfile(
+    request: GetProfileRequest,
+    callback: (error: ServiceError | null, response: GetProfileResponse) => void,
+  ): ClientUnaryCall;
+  getProfile(
+    request: GetProfileRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetProfileResponse) => void,
+  ): ClientUnaryCall;
+  getProfile(
+    request: GetProfileRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetProfileResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Adds an address to the caller's address book. The first address of a type becomes that
+   * type's default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (every field at fault), FAILED_PRECONDITION (the address book is
+   * full: 20 addresses).
+   */
+  createAddress(
+    request: CreateAddressRequest,
+    callback: (error: ServiceError | null, response: CreateAddressResponse) => void,
+  ): ClientUnaryCall;
+  createAddress(
+    request: CreateAddressRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateAddressResponse) => void,
+  ): ClientUnaryCall;
+  createAddress(
+    request: CreateAddressRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateAddressResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The caller's addresses, defaults first, then oldest first. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (type out of range).
+   */
+  listAddresses(
+    request: ListAddressesRequest,
+    callback: (error: ServiceError | null, response: ListAddressesResponse) => void,
+  ): ClientUnaryCall;
+  listAddresses(
+    request: ListAddressesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAddressesResponse) => void,
+  ): ClientUnaryCall;
+  listAddresses(
+    request: ListAddressesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAddressesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Replaces the postal fields of one of the caller's addresses (its type and default flag stay).
+   * Requires a customer token.
+   * Errors: INVALID_ARGUMENT (every field at fault), NOT_FOUND (no such address of the caller's).
+   */
+  updateAddress(
+    request: UpdateAddressRequest,
+    callback: (error: ServiceError | null, response: UpdateAddressResponse) => void,
+  ): ClientUnaryCall;
+  updateAddress(
+    request: UpdateAddressRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateAddressResponse) => void,
+  ): ClientUnaryCall;
+  updateAddress(
+    request: UpdateAddressRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateAddressResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes one of the caller's addresses. Deleting the default makes the oldest remaining address
+   * of that type the default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (address_id not a UUID), NOT_FOUND.
+   */
+  deleteAddress(
+    request: DeleteAddressRequest,
+    callback: (error: ServiceError | null, response: DeleteAddressResponse) => void,
+  ): ClientUnaryCall;
+  deleteAddress(
+    request: DeleteAddressRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteAddressResponse) => void,
+  ): ClientUnaryCall;
+  deleteAddress(
+    request: DeleteAddressRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteAddressResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Makes one of the caller's addresses the default of its type (the previous default stops being
+   * it). Requires a customer token.
+   * Errors: INVALID_ARGUMENT (address_id not a UUID), NOT_FOUND.
+   */
+  setDefaultAddress(
+    request: SetDefaultAddressRequest,
+    callback: (error: ServiceError | null, response: SetDefaultAddressResponse) => void,
+  ): ClientUnaryCall;
+  setDefaultAddress(
+    request: SetDefaultAddressRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetDefaultAddressResponse) => void,
+  ): ClientUnaryCall;
+  setDefaultAddress(
+    request: SetDefaultAddressRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetDefaultAddressResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Saves a payment method to the caller's wallet. The client tokenises the card with the payment
+   * provider first and sends only the provider's token and what to display (never a card number):
+   * the token is vaulted by the payment service (PaymentService.VaultPaymentMethod) and only the
+   * vault reference and the display data are kept here. The first method becomes the default.
+   * Repeating a request with the same idempotency_key returns the same wallet entry and vaults
+   * nothing twice. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (every field at fault; an expired card; a card number sent as the
+   * token), NOT_FOUND (billing_address_id is not one of the caller's addresses), FAILED_PRECONDITION (the
+   * idempotency_key was used for a different request; the wallet is full: 10 methods),
+   * UNAVAILABLE (the payment service cannot be reached: nothing was saved, retry with the same
+   * key).
+   */
+  addPaymentMethod(
+    request: AddPaymentMethodRequest,
+    callback: (error: ServiceError | null, response: AddPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  addPaymentMethod(
+    request: AddPaymentMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  addPaymentMethod(
+    request: AddPaymentMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  /** The caller's wallet, the default first, then oldest first. Requires a customer token. */
+  listPaymentMethods(
+    request: ListPaymentMethodsRequest,
+    callback: (error: ServiceError | null, response: ListPaymentMethodsResponse) => void,
+  ): ClientUnaryCall;
+  listPaymentMethods(
+    request: ListPaymentMethodsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListPaymentMethodsResponse) => void,
+  ): ClientUnaryCall;
+  listPaymentMethods(
+    request: ListPaymentMethodsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListPaymentMethodsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Removes a payment method from the caller's wallet and from the payment service's vault.
+   * Removing the default makes the oldest remaining method the default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (payment_method_id not a UUID), NOT_FOUND, UNAVAILABLE (the payment
+   * service cannot be reached: nothing was removed).
+   */
+  removePaymentMethod(
+    request: RemovePaymentMethodRequest,
+    callback: (error: ServiceError | null, response: RemovePaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  removePaymentMethod(
+    request: RemovePaymentMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemovePaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  removePaymentMethod(
+    request: RemovePaymentMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemovePaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Makes one of the caller's payment methods the default. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (payment_method_id not a UUID), NOT_FOUND.
+   */
+  setDefaultPaymentMethod(
+    request: SetDefaultPaymentMethodRequest,
+    callback: (error: ServiceError | null, response: SetDefaultPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  setDefaultPaymentMethod(
+    request: SetDefaultPaymentMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetDefaultPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  setDefaultPaymentMethod(
+    request: SetDefaultPaymentMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetDefaultPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One of the caller's preferences by key. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (malformed key), NOT_FOUND (no value set for that key).
+   */
+  getPreference(
+    request: GetPreferenceRequest,
+    callback: (error: ServiceError | null, response: GetPreferenceResponse) => void,
+  ): ClientUnaryCall;
+  getPreference(
+    request: GetPreferenceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetPreferenceResponse) => void,
+  ): ClientUnaryCall;
+  getPreference(
+    request: GetPreferenceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetPreferenceResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sets (creates or replaces) one of the caller's preferences. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (malformed key, value not JSON or too large), FAILED_PRECONDITION
+   * (100 preferences already set and this key is new).
+   */
+  setPreference(
+    request: SetPreferenceRequest,
+    callback: (error: ServiceError | null, response: SetPreferenceResponse) => void,
+  ): ClientUnaryCall;
+  setPreference(
+    request: SetPreferenceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetPreferenceResponse) => void,
+  ): ClientUnaryCall;
+  setPreference(
+    request: SetPreferenceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetPreferenceResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes one of the caller's preferences. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (malformed key), NOT_FOUND (no value set for that key).
+   */
+  deletePreference(
+    request: DeletePreferenceRequest,
+    callback: (error: ServiceError | null, response: DeletePreferenceResponse) => void,
+  ): ClientUnaryCall;
+  deletePreference(
+    request: DeletePreferenceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeletePreferenceResponse) => void,
+  ): ClientUnaryCall;
+  deletePreference(
+    request: DeletePreferenceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeletePreferenceResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Puts a product on the caller's wishlist, checked with the product service (it must exist and
+   * be on sale) and copying its name, slug, price and status. A product already on the wishlist
+   * is answered with the existing item, unchanged. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (product_id not a UUID, notes too long), NOT_FOUND (no such product on
+   * sale), FAILED_PRECONDITION (the wishlist is full: 200 items), UNAVAILABLE (the product service
+   * cannot be reached: nothing was added).
+   */
+  addWishlistItem(
+    request: AddWishlistItemRequest,
+    callback: (error: ServiceError | null, response: AddWishlistItemResponse) => void,
+  ): ClientUnaryCall;
+  addWishlistItem(
+    request: AddWishlistItemRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddWishlistItemResponse) => void,
+  ): ClientUnaryCall;
+  addWishlistItem(
+    request: AddWishlistItemRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddWishlistItemResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The caller's wishlist, newest first, with the product data as last copied (kept fresh by
+   * product.product.updated events). Requires a customer token.
+   * Errors: INVALID_ARGUMENT (negative page_size, malformed page_token).
+   */
+  listWishlist(
+    request: ListWishlistRequest,
+    callback: (error: ServiceError | null, response: ListWishlistResponse) => void,
+  ): ClientUnaryCall;
+  listWishlist(
+    request: ListWishlistRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListWishlistResponse) => void,
+  ): ClientUnaryCall;
+  listWishlist(
+    request: ListWishlistRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListWishlistResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Takes a product off the caller's wishlist. Requires a customer token.
+   * Errors: INVALID_ARGUMENT (product_id not a UUID), NOT_FOUND (not on the caller's wishlist).
+   */
+  removeWishlistItem(
+    request: RemoveWishlistItemRequest,
+    callback: (error: ServiceError | null, response: RemoveWishlistItemResponse) => void,
+  ): ClientUnaryCall;
+  removeWishlistItem(
+    request: RemoveWishlistItemRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveWishlistItemResponse) => void,
+  ): ClientUnaryCall;
+  removeWishlistItem(
+    request: RemoveWishlistItemRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveWishlistItemResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../../../../lib/log.js';
 import { Role } from '../entities/role.js';
 import { User } from '../entities/user.js';
 import { UserRole } from '../entities/user-role.js';
+import type { EmailLinks } from './links.js';
 import { registerUser } from './registration.js';
 
 /**
@@ -15,6 +16,7 @@ import { registerUser } from './registration.js';
  */
 export async function ensureBootstrapAdmin(
   em: EntityManager,
+  links: EmailLinks,
   credentials: { email: string; password: string },
   logger: Logger,
 ): Promise<void> {
@@ -22,6 +24,7 @@ export async function ensureBootstrapAdmin(
   if (!user) {
     const { userId } = await registerUser(
       em,
+      links,
       { ...credentials, firstName: 'Platform', lastName: 'Administrator' },
       { ip: undefined, userAgent: 'bootstrap' },
     ).catch((error: unknown) => {

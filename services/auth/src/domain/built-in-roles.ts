@@ -5,7 +5,8 @@ import { CUSTOMER_ROLE } from './registration.js';
 
 /**
  * The roles the code itself relies on: every account gets `customer` at registration, and `admin`
- * holds every permission. Ensured on every start (insert if missing), so no installation can lack
+ * holds every permission; `support` and `catalog_manager` are the staff roles an admin can assign
+ * (there is no RPC to create roles yet). Ensured on every start (insert if missing), so no installation can lack
  * them; their permissions stay editable by admins.
  */
 const BUILT_IN_ROLES = [
@@ -15,6 +16,16 @@ const BUILT_IN_ROLES = [
     permissions: [],
   },
   { name: ADMIN_ROLE, description: 'Full access to every service', permissions: [ALL_PERMISSIONS] },
+  {
+    name: 'support',
+    description: 'Customer support: reads accounts, roles and the security audit log',
+    permissions: ['audit:read', 'role:read', 'user:read'],
+  },
+  {
+    name: 'catalog_manager',
+    description: 'Creates and edits products',
+    permissions: ['product:write'],
+  },
 ];
 
 export async function ensureBuiltInRoles(em: EntityManager): Promise<void> {

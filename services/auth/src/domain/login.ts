@@ -1,123 +1,121 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TokenSigner } from '../../../../lib/auth/token-signer.js';
-import type { Principal } from '../../../../lib/auth/principal.js';
-import { invalidArgument, unauthenticated } from '../../../../lib/errors.js';
-import { RefreshToken } from '../entities/refresh-token.js';
+import { invalidArgument, resourceExhausted, unauthenticated } from '../../../../lib/errors.js';
 import { User } from '../entities/user.js';
-import { UserRole } from '../entities/user-role.js';
-import { newId } from '../../../../lib/ids.js';
 import { recordSecurityEvent } from './audit.js';
 import type { ClientInfo } from './client-info.js';
 import { normaliseEmail } from './email.js';
+import type { LoginLimits } from './login-limits.js';
 import { verifyAgainstDummy, verifyPassword } from './password-hash.js';
-import { newOpaqueToken } from './opaque-token.js';
+import { accessTokenFor, startSession, type Session } from './sessions.js';
 
-export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
-export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
 
-export interface Session {
-  userId: string;
-  accessToken: string;
-  accessTokenExpiresAt: Date;
-  refreshToken: string;
-  refreshTokenExpiresAt: Date;
-}
-
 // One answer for every refusal, so that it never tells whether an email has an account.
-const INVALID_CREDENTIALS = 'invalid email or password';
+export const INVALID_CREDENTIALS = 'invalid email or password';
 
 /** Checks a password and opens a session: an access token and a new refresh-token family. */
 export async function login(
   em: EntityManager,
   signer: TokenSigner,
+  limits: LoginLimits,
   input: { email: string; password: string },
   client: ClientInfo,
 ): Promise<Session> {
   const email = normaliseEmail(input.email);
   if (input.password === '') throw invalidArgument('password', 'is required');
+  const admission = limits.admit(email, client.ip);
+  if (admission.waitSeconds > 0) {
+    if (admission.firstRefusal) {
+      await em.transactional(async (tx) =>
+        recordSecurityEvent(tx, {
+          action: 'login_rate_limited',
+          email,
+          client,
+          metadata: { limit: admission.limit },
+        }),
+      );
+    }
+    throw resourceExhausted(`too many login attempts; retry in ${admission.waitSeconds} s`);
+  }
   const user = await em.findOne(User, { email });
   const locked = user?.lockedUntil != null && user.lockedUntil > new Date();
   if (!user || !user.isActive || locked) {
     await verifyAgainstDummy(input.password);
+    limits.recordFailure(client.ip);
     await em.transactional(async (tx) =>
-      recordSecurityEvent(tx, 'login_failed', user?.id, client, {
+      recordSecurityEvent(tx, {
+        action: 'login_failed',
+        userId: user?.id,
         email,
-        reason: !user ? 'unknown_email' : locked ? 'locked' : 'inactive',
+        client,
+        metadata: { reason: !user ? 'unknown_email' : locked ? 'locked' : 'inactive' },
       }),
     );
     throw unauthenticated(INVALID_CREDENTIALS);
   }
   if (!(await verifyPassword(user.passwordHash, input.password))) {
-    await recordFailedLogin(em, user.id, client);
+    limits.recordFailure(client.ip);
+    await recordFailedLogin(em, user, client);
     throw unauthenticated(INVALID_CREDENTIALS);
   }
-  return openSession(em, signer, user, client);
-}
-
-/**
- * Counts a failed attempt with one atomic UPDATE (concurrent failures can't lose a count) and locks
- * the account when the count reaches the limit.
- */
-async function recordFailedLogin(em: EntityManager, userId: string, client: ClientInfo): Promise<void> {
-  await em.transactional(async (tx) => {
-    const [row] = await tx.execute<{ failed_login_attempts: number; locked: boolean }[]>(
-      `UPDATE users
-          SET failed_login_attempts = failed_login_attempts + 1,
-              locked_until = CASE WHEN failed_login_attempts + 1 >= ?
-                                  THEN now() + make_interval(mins => ?) ELSE locked_until END,
-              updated_at = now()
-        WHERE id = ?
-    RETURNING failed_login_attempts, (locked_until > now()) AS locked`,
-      [MAX_FAILED_LOGINS, LOCKOUT_MINUTES, userId],
-    );
-    recordSecurityEvent(tx, 'login_failed', userId, client, { attempts: row?.failed_login_attempts });
-    if (row?.locked && row.failed_login_attempts === MAX_FAILED_LOGINS) {
-      recordSecurityEvent(tx, 'account_locked', userId, client, { minutes: LOCKOUT_MINUTES });
-    }
-  });
-}
-
-async function openSession(
-  em: EntityManager,
-  signer: TokenSigner,
-  user: User,
-  client: ClientInfo,
-): Promise<Session> {
-  const principal = await principalFor(em, user);
-  const refresh = newOpaqueToken();
-  const now = Date.now();
-  const refreshTokenExpiresAt = new Date(now + REFRESH_TOKEN_TTL_SECONDS * 1000);
-  await em.transactional(async (tx) => {
+  const session = await em.transactional(async (tx) => {
     await tx.nativeUpdate(
       User,
       { id: user.id },
       { failedLoginAttempts: 0, lockedUntil: null, lastLoginAt: new Date() },
     );
-    tx.create(RefreshToken, {
-      tokenHash: refresh.hash,
-      user: user.id,
-      familyId: newId(),
-      expiresAt: refreshTokenExpiresAt,
-      ip: client.ip ?? null,
-      userAgent: client.userAgent ?? null,
-    });
-    recordSecurityEvent(tx, 'login_succeeded', user.id, client);
+    recordSecurityEvent(tx, { action: 'login_succeeded', userId: user.id, email, client });
+    return startSession(tx, user, client);
   });
   return {
     userId: user.id,
-    accessToken: await signer.sign(principal, ACCESS_TOKEN_TTL_SECONDS),
-    accessTokenExpiresAt: new Date(now + ACCESS_TOKEN_TTL_SECONDS * 1000),
-    refreshToken: refresh.token,
-    refreshTokenExpiresAt,
+    ...(await accessTokenFor(em, signer, user, session.familyId)),
+    refreshToken: session.refreshToken,
+    refreshTokenExpiresAt: session.refreshTokenExpiresAt,
   };
 }
 
-/** The roles of a user and the permissions those roles grant, as the access token carries them. */
-async function principalFor(em: EntityManager, user: User): Promise<Principal> {
-  const assignments = await em.find(UserRole, { user: user.id }, { populate: ['role'] });
-  const roles = assignments.map((a) => a.role.$.name).sort();
-  const permissions = [...new Set(assignments.flatMap((a) => a.role.$.permissions))].sort();
-  return { userId: user.id, email: user.email, roles, permissions };
+/**
+ * Counts a failed attempt with one atomic UPDATE and locks the account when the count reaches the
+ * limit. Attempts that arrive while the account is locked (they passed the check above before the
+ * lock committed) change nothing, so however many race, the count stops at the limit and the lock
+ * is set once. A lock that has run out starts a new count.
+ */
+export async function recordFailedLogin(
+  em: EntityManager,
+  user: { id: string; email: string },
+  client: ClientInfo,
+): Promise<void> {
+  await em.transactional(async (tx) => {
+    const [row] = await tx.execute<{ failed_login_attempts: number; locked: boolean }[]>(
+      `UPDATE users
+          SET failed_login_attempts = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_login_attempts + 1 END,
+              locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_login_attempts + 1 END) >= ?
+                                  THEN now() + make_interval(mins => ?) ELSE NULL END,
+              updated_at = now()
+        WHERE id = ? AND (locked_until IS NULL OR locked_until <= now())
+    RETURNING failed_login_attempts, (locked_until IS NOT NULL) AS locked`,
+      [MAX_FAILED_LOGINS, LOCKOUT_MINUTES, user.id],
+    );
+    recordSecurityEvent(tx, {
+      action: 'login_failed',
+      userId: user.id,
+      email: user.email,
+      client,
+      metadata: row
+        ? { reason: 'wrong_password', attempts: row.failed_login_attempts }
+        : { reason: 'wrong_password', already_locked: true },
+    });
+    if (row?.locked) {
+      recordSecurityEvent(tx, {
+        action: 'account_locked',
+        userId: user.id,
+        email: user.email,
+        client,
+        metadata: { minutes: LOCKOUT_MINUTES },
+      });
+    }
+  });
 }

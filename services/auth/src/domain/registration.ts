@@ -9,6 +9,8 @@ import { UserRegisteredEvent } from '../events.js';
 import { recordSecurityEvent } from './audit.js';
 import type { ClientInfo } from './client-info.js';
 import { normaliseEmail } from './email.js';
+import { issueEmailVerification } from './email-verification.js';
+import type { EmailLinks } from './links.js';
 import { hashPassword } from './password-hash.js';
 import { checkPasswordPolicy } from './password-policy.js';
 
@@ -35,11 +37,12 @@ function duplicateEmail(email: string) {
 }
 
 /**
- * Creates an account with the customer role, audits it and emits `auth.user.registered`, all in
- * one transaction. The password is hashed before the transaction opens (it is the slow part).
+ * Creates an account with the customer role, audits it and emits `auth.user.registered` and the
+ * verification link (`auth.email_verification.requested`), all in one transaction. The password is hashed before the transaction opens (it is the slow part).
  */
 export async function registerUser(
   em: EntityManager,
+  links: EmailLinks,
   input: Registration,
   client: ClientInfo,
 ): Promise<{ userId: string; email: string }> {
@@ -54,7 +57,7 @@ export async function registerUser(
       const user = tx.create(User, { id: newId(), email, passwordHash });
       const customer = await tx.findOneOrFail(Role, { name: CUSTOMER_ROLE });
       tx.create(UserRole, { user, role: customer });
-      recordSecurityEvent(tx, 'register', user.id, client);
+      recordSecurityEvent(tx, { action: 'register', userId: user.id, email, client });
       await publishEvent(tx, 'auth', UserRegisteredEvent, {
         userId: user.id,
         email,
@@ -62,6 +65,8 @@ export async function registerUser(
         lastName,
         registeredAt: new Date(),
       });
+      await tx.flush(); // the verification token's row references the user
+      await issueEmailVerification(tx, links, { id: user.id, email, firstName }, client);
       return { userId: user.id, email };
     });
   } catch (error) {

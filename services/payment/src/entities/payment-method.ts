@@ -27,6 +27,9 @@ export const PaymentMethod = defineEntity({
     expiryMonth: p.smallint().nullable(),
     expiryYear: p.smallint().nullable(),
     isDefault: p.boolean().default(false),
+    /** The caller's retry key (unique per user) and the SHA-256 of the request it came with. */
+    idempotencyKey: p.text().nullable(),
+    requestHash: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

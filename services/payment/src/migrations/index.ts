@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127120000_create_payment_tables } from './Migration20261127120000_create_payment_tables.js';
+import { Migration20261127140000_vault_idempotency } from './Migration20261127140000_vault_idempotency.js';
 
 /** payment_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
 export const paymentMigrations: MigrationObject[] = [
@@ -7,4 +8,5 @@ export const paymentMigrations: MigrationObject[] = [
     name: 'Migration20261127120000_create_payment_tables',
     class: Migration20261127120000_create_payment_tables,
   },
+  { name: 'Migration20261127140000_vault_idempotency', class: Migration20261127140000_vault_idempotency },
 ];

@@ -48,6 +48,8 @@ export const UserProfile = defineEntity({
     isActive: p.boolean().default(true),
     emailVerified: p.boolean().default(false),
     lastLoginAt: p.datetime().nullable(),
+    /** When the auth event behind `isActive` happened: an older event never overrides a newer one. */
+    activeChangedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

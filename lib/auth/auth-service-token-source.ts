@@ -1,0 +1,38 @@
+import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
+import { grpcAddressOf, type Env, type ServiceName } from '../config/index.js';
+import { createClient } from '../grpc/client.js';
+import type { Logger } from '../log.js';
+import { loadServiceClientSecret } from './service-secret.js';
+import { ServiceTokenSource } from './service-token-source.js';
+
+/**
+ * The token source every service gets as `runtime.serviceTokens`: IssueServiceToken on the auth
+ * service through the breaker-guarded client, with this service's client secret (read on first
+ * use, so a service that never calls an internal RPC needs no secret).
+ */
+export function createAuthServiceTokenSource(
+  service: ServiceName,
+  config: { production: boolean; dataDir: string },
+  env: Env,
+  logger: Logger,
+): ServiceTokenSource {
+  let client: ReturnType<typeof createClient<typeof AuthServiceClient.service>> | undefined;
+  let secret: Promise<string> | undefined;
+  return new ServiceTokenSource(
+    async () => {
+      secret ??= loadServiceClientSecret(service, config, env, logger);
+      client ??= createClient(AuthServiceClient, {
+        target: 'auth',
+        address: grpcAddressOf('auth', env),
+        logger,
+      });
+      const { accessToken, expiresAt } = await client.issueServiceToken(
+        { serviceName: service, clientSecret: await secret },
+        { authorization: '' },
+      );
+      if (!expiresAt) throw new Error('IssueServiceToken answered without expires_at');
+      return { token: accessToken, expiresAt };
+    },
+    { logger },
+  );
+}

@@ -1,0 +1,178 @@
+import { status } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { AuthServiceClient } from '../gen/ecommerce/auth/v1/auth.js';
+import { allow } from '../lib/auth/access-rule.js';
+import { createAuthServiceVerifier } from '../lib/auth/auth-service-verifier.js';
+import { createAuthServiceTokenSource } from '../lib/auth/auth-service-token-source.js';
+import { loadServiceClientSecret } from '../lib/auth/service-secret.js';
+import type { Principal } from '../lib/auth/principal.js';
+import {
+  createClient,
+  implementService,
+  startGrpcServer,
+  type RunningGrpcServer,
+} from '../lib/grpc/index.js';
+import { quiet } from '../lib/grpc/test/harness.js';
+import { ECHO_SERVICE_NAME, EchoServiceClient, EchoServiceService } from '../lib/grpc/test/echo-service.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
+import { failureOf, plainClient } from './support/clients.js';
+
+const PASSWORD = 'correct-horse-42';
+
+/**
+ * Service-to-service tokens over real gRPC: a service gets its token from the auth service
+ * (IssueServiceToken with its client secret) and calls another service's `allow.internal()` RPC;
+ * that service verifies the token locally against auth's published keys, like any access token.
+ */
+describe('service tokens: a platform service calls an internal RPC of another', function () {
+  this.timeout(120_000);
+  let mesh: TestMesh;
+  let auth: ReturnType<typeof plainClient<typeof AuthServiceClient.service>>;
+  let internalServer: RunningGrpcServer;
+  let env: NodeJS.ProcessEnv;
+  const seen: Principal[] = [];
+
+  before(async () => {
+    mesh = await startTestMesh(['auth']);
+    auth = plainClient(AuthServiceClient, mesh.address('auth'));
+    env = { ...process.env, AUTH_GRPC_ADDR: mesh.address('auth'), DATA_DIR: mesh.dataDir };
+    // A stand-in for a service with an internal RPC (Write), verifying tokens through JWKS.
+    const implementation = implementService(
+      EchoServiceService,
+      {
+        echo: { access: allow.public(), handle: async (request) => request },
+        lookup: { access: allow.authenticated(), handle: async (request) => request },
+        write: {
+          access: allow.internal(),
+          handle: async (request, ctx) => {
+            seen.push(ctx.principal!);
+            return request;
+          },
+        },
+      },
+      { verifier: createAuthServiceVerifier(env), logger: quiet },
+    );
+    internalServer = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      services: [{ name: ECHO_SERVICE_NAME, definition: EchoServiceService, implementation }],
+      logger: quiet,
+      descriptorSet: null,
+    });
+  });
+  after(async () => {
+    auth?.close();
+    await internalServer?.shutdown(100);
+    await mesh?.stop();
+  });
+
+  function internalClient(serviceToken?: { token(): Promise<string> }) {
+    return createClient(EchoServiceClient, {
+      target: 'internal-echo',
+      address: `127.0.0.1:${internalServer.port}`,
+      serviceToken,
+      logger: quiet,
+    });
+  }
+
+  it('a service token (runtime.serviceTokens) opens the internal RPC; the callee sees service:<name>', async () => {
+    const source = createAuthServiceTokenSource(
+      'order',
+      { production: false, dataDir: mesh.dataDir },
+      env,
+      quiet,
+    );
+    const client = internalClient(source);
+    try {
+      expect(await client.write({ text: 'reserve' })).to.deep.equal({ text: 'reserve' });
+      expect(await client.write({ text: 'again' })).to.deep.equal({ text: 'again' });
+    } finally {
+      client.close();
+    }
+    expect(seen.at(-1)).to.deep.include({ userId: 'service:order', roles: ['service'], permissions: [] });
+    expect(seen.at(-1)?.sessionId).to.equal(undefined);
+  });
+
+  it('a customer token gets PERMISSION_DENIED from the internal RPC, and no token UNAUTHENTICATED', async () => {
+    const email = `svc-${Date.now().toString(36)}@example.com`;
+    await auth.register({ email, password: PASSWORD, firstName: 'C', lastName: 'D' });
+    const { accessToken } = await auth.login({ email, password: PASSWORD });
+    const client = internalClient({ token: async () => accessToken });
+    const anonymous = internalClient();
+    try {
+      const denied = await failureOf(client.write({ text: 'x' }));
+      expect(denied.code).to.equal(status.PERMISSION_DENIED);
+      expect(denied.message).to.contain('only platform services may call this');
+      const admin = (await auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
+      const adminDenied = await failureOf(client.write({ text: 'x' }, { authorization: admin }));
+      expect(adminDenied.code).to.equal(status.PERMISSION_DENIED);
+      const missing = await failureOf(anonymous.write({ text: 'x' }));
+      expect(missing.code).to.equal(status.UNAUTHENTICATED);
+    } finally {
+      client.close();
+      anonymous.close();
+    }
+  });
+
+  it('IssueServiceToken: a wrong secret is UNAUTHENTICATED and audited; bad input is INVALID_ARGUMENT', async () => {
+    const rightForUser = await loadServiceClientSecret(
+      'user',
+      { production: false, dataDir: mesh.dataDir },
+      env,
+    );
+    const wrong = await failureOf(
+      auth.issueServiceToken({ serviceName: 'order', clientSecret: rightForUser }),
+    );
+    expect(wrong.code).to.equal(status.UNAUTHENTICATED);
+    expect(wrong.details).to.equal('invalid service credentials');
+
+    const unknown = await failureOf(auth.issueServiceToken({ serviceName: 'mallory', clientSecret: 'x' }));
+    expect(unknown.code).to.equal(status.INVALID_ARGUMENT);
+    expect(unknown.violations).to.deep.equal([
+      { field: 'service_name', description: 'must name a platform service' },
+    ]);
+    const noName = await failureOf(auth.issueServiceToken({ serviceName: '', clientSecret: 'x' }));
+    expect(noName.violations).to.deep.equal([{ field: 'service_name', description: 'is required' }]);
+    const noSecret = await failureOf(auth.issueServiceToken({ serviceName: 'order', clientSecret: '' }));
+    expect(noSecret.violations).to.deep.equal([{ field: 'client_secret', description: 'is required' }]);
+
+    const { accessToken, expiresAt } = await auth.issueServiceToken({
+      serviceName: 'user',
+      clientSecret: rightForUser,
+    });
+    expect(accessToken.split('.')).to.have.length(3);
+    const ttl = expiresAt!.getTime() - Date.now();
+    expect(ttl).to.be.within(290_000, 300_000);
+
+    const admin = (await auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
+    const { events } = await auth.listAuditEvents(
+      {
+        action: 'service_token_denied',
+        userId: '',
+        page: undefined,
+        occurredAfter: undefined,
+        occurredBefore: undefined,
+      },
+      { token: admin },
+    );
+    expect(events).to.have.length(1);
+    expect(JSON.parse(events[0]!.metadataJson)).to.deep.equal({ service: 'order' });
+    expect(events[0]!.ipAddress).to.equal('127.0.0.1');
+  });
+
+  it('a service token cannot call what needs a permission or a session', async () => {
+    const source = createAuthServiceTokenSource(
+      'cart',
+      { production: false, dataDir: mesh.dataDir },
+      env,
+      quiet,
+    );
+    const token = await source.token();
+    const listUsers = await failureOf(
+      auth.listUsers({ page: undefined, emailContains: '', role: '', activity: 0 }, { token }),
+    );
+    expect(listUsers.code).to.equal(status.PERMISSION_DENIED);
+    const logout = await failureOf(auth.logout({}, { token }));
+    expect(logout.code).to.equal(status.FAILED_PRECONDITION);
+  });
+});
