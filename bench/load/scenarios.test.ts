@@ -5,7 +5,7 @@ import { CartServiceService, type CartServiceServer } from '../../gen/ecommerce/
 import {
   ProductServiceService,
   ProductStatus,
-  type Product,
+  Product,
   type ProductServiceServer,
 } from '../../gen/ecommerce/product/v1/product.js';
 import { runLoad } from './driver.js';
@@ -57,7 +57,7 @@ function fakeServices() {
     createProduct: (call, callback) => {
       if (!authorized(call)) return callback(fail(grpc.status.UNAUTHENTICATED, 'no token'));
       const id = `00000000-0000-7000-8000-${String(++nextId).padStart(12, '0')}`;
-      const created: Product = {
+      const created: Product = Product.fromPartial({
         id,
         sku: call.request.sku,
         name: call.request.name,
@@ -74,7 +74,7 @@ function fakeServices() {
         })),
         createdAt: new Date(),
         updatedAt: new Date(),
-      };
+      });
       products.set(id, created);
       callback(null, { product: created });
     },
@@ -86,6 +86,10 @@ function fakeServices() {
         return callback(fail(grpc.status.NOT_FOUND, 'no such product'));
       }
       callback(null, { product: found });
+    },
+    batchGetProducts: (call, callback) => {
+      const found = call.request.ids.flatMap((id) => products.get(id) ?? []);
+      callback(null, { products: found, missingIds: call.request.ids.filter((id) => !products.has(id)) });
     },
   };
   const cart: CartServiceServer = {

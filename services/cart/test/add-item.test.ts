@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import type { Product } from '../../../gen/ecommerce/product/v1/product.js';
+import { Product } from '../../../gen/ecommerce/product/v1/product.js';
 import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
@@ -17,7 +17,7 @@ function catalogOf(product: Product): Catalog {
 }
 
 function tee(available: number): Product {
-  return {
+  return Product.fromPartial({
     id: newId(),
     sku: 'TEE',
     name: 'Plain tee',
@@ -36,7 +36,7 @@ function tee(available: number): Product {
     ],
     createdAt: new Date(),
     updatedAt: new Date(),
-  };
+  });
 }
 
 async function failureOf(call: Promise<unknown>): Promise<AppError> {

@@ -139,6 +139,24 @@ export interface GetProductResponse {
   product: Product | undefined;
 }
 
+export interface BatchGetProductsRequest {
+  /** Product ids (UUIDs). Required: 1 to 100 entries; repeats are answered once. */
+  ids: string[];
+}
+
+export interface BatchGetProductsResponse {
+  /**
+   * The products found, in the order of their first mention in `ids`, each with its variants,
+   * prices and the units available now.
+   */
+  products: Product[];
+  /**
+   * The requested ids that match no product the caller may see (unknown, or not published for a
+   * shopper), in request order.
+   */
+  missingIds: string[];
+}
+
 /** A product as shown in the catalogue. */
 export interface Product {
   /** Product id, a UUIDv7. */
@@ -157,14 +175,59 @@ export interface Product {
     | undefined;
   /** Lifecycle status. */
   status: ProductStatus;
-  /** The variants, in creation order. */
+  /** The active variants, in display order (sort order, then creation). */
   variants: ProductVariant[];
   /** When the product was created. */
   createdAt:
     | Date
     | undefined;
   /** When the product or one of its variants was last changed. */
-  updatedAt: Date | undefined;
+  updatedAt:
+    | Date
+    | undefined;
+  /**
+   * Whether shoppers may see the product when it is ACTIVE. A product is on sale (published) when
+   * it is ACTIVE and visible; shoppers are only ever answered published products.
+   */
+  visible: boolean;
+  /** One-line summary for listings. */
+  shortDescription: string;
+  /** The "was" price shown struck through; unset when there is none. Same currency as `price`. */
+  compareAtPrice:
+    | Money
+    | undefined;
+  /** Images, primary first, then by sort order. */
+  images: ProductImage[];
+  /** Tags, lower case, alphabetical. */
+  tags: string[];
+  /** Ids of the categories the product is in (directly; their ancestors are implied). */
+  categoryIds: string[];
+  /** Average and count of the approved reviews. */
+  rating:
+    | ProductRating
+    | undefined;
+  /** When the product was first published (made ACTIVE); unset while it never was. */
+  publishedAt: Date | undefined;
+}
+
+/** An image of a product. */
+export interface ProductImage {
+  /** Image id, a UUIDv7. */
+  id: string;
+  /** Absolute http(s) URL of the image. */
+  url: string;
+  /** Text alternative for screen readers. */
+  altText: string;
+  /** Whether this is the product's main image (at most one per product). */
+  primary: boolean;
+}
+
+/** What approved reviews say of a product. */
+export interface ProductRating {
+  /** Mean rating of the approved reviews, 1.00-5.00 rounded to two decimals; 0 when there are none. */
+  average: number;
+  /** Number of approved reviews. */
+  count: number;
 }
 
 /** One purchasable option of a product; stock is kept per variant. */
@@ -179,8 +242,24 @@ export interface ProductVariant {
   price:
     | Money
     | undefined;
-  /** Units that can be bought now: stock on hand minus active reservations. >= 0. */
+  /**
+   * Units that can be bought now: stock on hand minus active reservations, over all locations.
+   * >= 0. Read paths may serve it from a cache a few seconds old; ReserveStock is the authority.
+   */
   availableQuantity: number;
+  /** The variant's own "was" price; unset when there is none. */
+  compareAtPrice:
+    | Money
+    | undefined;
+  /** Option values that tell this variant apart ("size": "M", "colour": "red"). */
+  attributes: { [key: string]: string };
+  /** Absolute URL of an image of this variant; empty when it has none. */
+  imageUrl: string;
+}
+
+export interface ProductVariant_AttributesEntry {
+  key: string;
+  value: string;
 }
 
 function createBaseCreateProductRequest(): CreateProductRequest {
@@ -694,6 +773,162 @@ export const GetProductResponse: MessageFns<GetProductResponse> = {
   },
 };
 
+function createBaseBatchGetProductsRequest(): BatchGetProductsRequest {
+  return { ids: [] };
+}
+
+export const BatchGetProductsRequest: MessageFns<BatchGetProductsRequest> = {
+  encode(message: BatchGetProductsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.ids) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetProductsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetProductsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ids.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetProductsRequest {
+    return { ids: globalThis.Array.isArray(object?.ids) ? object.ids.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: BatchGetProductsRequest): unknown {
+    const obj: any = {};
+    if (message.ids?.length) {
+      obj.ids = message.ids;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetProductsRequest>): BatchGetProductsRequest {
+    return BatchGetProductsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetProductsRequest>): BatchGetProductsRequest {
+    const message = createBaseBatchGetProductsRequest();
+    message.ids = object.ids?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseBatchGetProductsResponse(): BatchGetProductsResponse {
+  return { products: [], missingIds: [] };
+}
+
+export const BatchGetProductsResponse: MessageFns<BatchGetProductsResponse> = {
+  encode(message: BatchGetProductsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.products) {
+      Product.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.missingIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetProductsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetProductsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.products.push(Product.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.missingIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetProductsResponse {
+    return {
+      products: globalThis.Array.isArray(object?.products) ? object.products.map((e: any) => Product.fromJSON(e)) : [],
+      missingIds: globalThis.Array.isArray(object?.missingIds)
+        ? object.missingIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.missing_ids)
+        ? object.missing_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchGetProductsResponse): unknown {
+    const obj: any = {};
+    if (message.products?.length) {
+      obj.products = message.products.map((e) => Product.toJSON(e));
+    }
+    if (message.missingIds?.length) {
+      obj.missingIds = message.missingIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetProductsResponse>): BatchGetProductsResponse {
+    return BatchGetProductsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetProductsResponse>): BatchGetProductsResponse {
+    const message = createBaseBatchGetProductsResponse();
+    message.products = object.products?.map((e) => Product.fromPartial(e)) || [];
+    message.missingIds = object.missingIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
 function createBaseProduct(): Product {
   return {
     id: "",
@@ -706,6 +941,14 @@ function createBaseProduct(): Product {
     variants: [],
     createdAt: undefined,
     updatedAt: undefined,
+    visible: false,
+    shortDescription: "",
+    compareAtPrice: undefined,
+    images: [],
+    tags: [],
+    categoryIds: [],
+    rating: undefined,
+    publishedAt: undefined,
   };
 }
 
@@ -740,6 +983,30 @@ export const Product: MessageFns<Product> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(82).fork()).join();
+    }
+    if (message.visible !== false) {
+      writer.uint32(88).bool(message.visible);
+    }
+    if (message.shortDescription !== "") {
+      writer.uint32(98).string(message.shortDescription);
+    }
+    if (message.compareAtPrice !== undefined) {
+      Money.encode(message.compareAtPrice, writer.uint32(106).fork()).join();
+    }
+    for (const v of message.images) {
+      ProductImage.encode(v!, writer.uint32(114).fork()).join();
+    }
+    for (const v of message.tags) {
+      writer.uint32(122).string(v!);
+    }
+    for (const v of message.categoryIds) {
+      writer.uint32(130).string(v!);
+    }
+    if (message.rating !== undefined) {
+      ProductRating.encode(message.rating, writer.uint32(138).fork()).join();
+    }
+    if (message.publishedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.publishedAt), writer.uint32(146).fork()).join();
     }
     return writer;
   },
@@ -837,6 +1104,70 @@ export const Product: MessageFns<Product> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.visible = reader.bool();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.shortDescription = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.compareAtPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.images.push(ProductImage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.categoryIds.push(reader.string());
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.rating = ProductRating.decode(reader, reader.uint32());
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.publishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -870,6 +1201,34 @@ export const Product: MessageFns<Product> = {
         ? fromJsonTimestamp(object.updatedAt)
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+      visible: isSet(object.visible) ? globalThis.Boolean(object.visible) : false,
+      shortDescription: isSet(object.shortDescription)
+        ? globalThis.String(object.shortDescription)
+        : isSet(object.short_description)
+        ? globalThis.String(object.short_description)
+        : "",
+      compareAtPrice: isSet(object.compareAtPrice)
+        ? Money.fromJSON(object.compareAtPrice)
+        : isSet(object.compare_at_price)
+        ? Money.fromJSON(object.compare_at_price)
+        : undefined,
+      images: globalThis.Array.isArray(object?.images)
+        ? object.images.map((e: any) => ProductImage.fromJSON(e))
+        : [],
+      tags: globalThis.Array.isArray(object?.tags)
+        ? object.tags.map((e: any) => globalThis.String(e))
+        : [],
+      categoryIds: globalThis.Array.isArray(object?.categoryIds)
+        ? object.categoryIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.category_ids)
+        ? object.category_ids.map((e: any) => globalThis.String(e))
+        : [],
+      rating: isSet(object.rating) ? ProductRating.fromJSON(object.rating) : undefined,
+      publishedAt: isSet(object.publishedAt)
+        ? fromJsonTimestamp(object.publishedAt)
+        : isSet(object.published_at)
+        ? fromJsonTimestamp(object.published_at)
         : undefined,
     };
   },
@@ -906,6 +1265,30 @@ export const Product: MessageFns<Product> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.visible !== false) {
+      obj.visible = message.visible;
+    }
+    if (message.shortDescription !== "") {
+      obj.shortDescription = message.shortDescription;
+    }
+    if (message.compareAtPrice !== undefined) {
+      obj.compareAtPrice = Money.toJSON(message.compareAtPrice);
+    }
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => ProductImage.toJSON(e));
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.categoryIds?.length) {
+      obj.categoryIds = message.categoryIds;
+    }
+    if (message.rating !== undefined) {
+      obj.rating = ProductRating.toJSON(message.rating);
+    }
+    if (message.publishedAt !== undefined) {
+      obj.publishedAt = message.publishedAt.toISOString();
+    }
     return obj;
   },
 
@@ -924,12 +1307,239 @@ export const Product: MessageFns<Product> = {
     message.variants = object.variants?.map((e) => ProductVariant.fromPartial(e)) || [];
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.visible = object.visible ?? false;
+    message.shortDescription = object.shortDescription ?? "";
+    message.compareAtPrice = (object.compareAtPrice !== undefined && object.compareAtPrice !== null)
+      ? Money.fromPartial(object.compareAtPrice)
+      : undefined;
+    message.images = object.images?.map((e) => ProductImage.fromPartial(e)) || [];
+    message.tags = object.tags?.map((e) => e) || [];
+    message.categoryIds = object.categoryIds?.map((e) => e) || [];
+    message.rating = (object.rating !== undefined && object.rating !== null)
+      ? ProductRating.fromPartial(object.rating)
+      : undefined;
+    message.publishedAt = object.publishedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseProductImage(): ProductImage {
+  return { id: "", url: "", altText: "", primary: false };
+}
+
+export const ProductImage: MessageFns<ProductImage> = {
+  encode(message: ProductImage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.url !== "") {
+      writer.uint32(18).string(message.url);
+    }
+    if (message.altText !== "") {
+      writer.uint32(26).string(message.altText);
+    }
+    if (message.primary !== false) {
+      writer.uint32(32).bool(message.primary);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProductImage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProductImage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.altText = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.primary = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProductImage {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      altText: isSet(object.altText)
+        ? globalThis.String(object.altText)
+        : isSet(object.alt_text)
+        ? globalThis.String(object.alt_text)
+        : "",
+      primary: isSet(object.primary) ? globalThis.Boolean(object.primary) : false,
+    };
+  },
+
+  toJSON(message: ProductImage): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.altText !== "") {
+      obj.altText = message.altText;
+    }
+    if (message.primary !== false) {
+      obj.primary = message.primary;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProductImage>): ProductImage {
+    return ProductImage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProductImage>): ProductImage {
+    const message = createBaseProductImage();
+    message.id = object.id ?? "";
+    message.url = object.url ?? "";
+    message.altText = object.altText ?? "";
+    message.primary = object.primary ?? false;
+    return message;
+  },
+};
+
+function createBaseProductRating(): ProductRating {
+  return { average: 0, count: 0 };
+}
+
+export const ProductRating: MessageFns<ProductRating> = {
+  encode(message: ProductRating, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.average !== 0) {
+      writer.uint32(9).double(message.average);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).int32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProductRating {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProductRating();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.average = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProductRating {
+    return {
+      average: isSet(object.average) ? globalThis.Number(object.average) : 0,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+    };
+  },
+
+  toJSON(message: ProductRating): unknown {
+    const obj: any = {};
+    if (message.average !== 0) {
+      obj.average = floatToJson(message.average);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProductRating>): ProductRating {
+    return ProductRating.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProductRating>): ProductRating {
+    const message = createBaseProductRating();
+    message.average = object.average ?? 0;
+    message.count = object.count ?? 0;
     return message;
   },
 };
 
 function createBaseProductVariant(): ProductVariant {
-  return { id: "", sku: "", name: "", price: undefined, availableQuantity: 0 };
+  return {
+    id: "",
+    sku: "",
+    name: "",
+    price: undefined,
+    availableQuantity: 0,
+    compareAtPrice: undefined,
+    attributes: {},
+    imageUrl: "",
+  };
 }
 
 export const ProductVariant: MessageFns<ProductVariant> = {
@@ -948,6 +1558,15 @@ export const ProductVariant: MessageFns<ProductVariant> = {
     }
     if (message.availableQuantity !== 0) {
       writer.uint32(40).int32(message.availableQuantity);
+    }
+    if (message.compareAtPrice !== undefined) {
+      Money.encode(message.compareAtPrice, writer.uint32(50).fork()).join();
+    }
+    globalThis.Object.entries(message.attributes).forEach(([key, value]: [string, string]) => {
+      ProductVariant_AttributesEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
+    });
+    if (message.imageUrl !== "") {
+      writer.uint32(66).string(message.imageUrl);
     }
     return writer;
   },
@@ -1005,6 +1624,33 @@ export const ProductVariant: MessageFns<ProductVariant> = {
             message.availableQuantity = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.compareAtPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            const entry7 = ProductVariant_AttributesEntry.decode(reader, reader.uint32());
+            if (entry7.value !== undefined) {
+              message.attributes[entry7.key] = entry7.value;
+            }
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.imageUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1028,6 +1674,30 @@ export const ProductVariant: MessageFns<ProductVariant> = {
         : isSet(object.available_quantity)
         ? globalThis.Number(object.available_quantity)
         : 0,
+      compareAtPrice: isSet(object.compareAtPrice)
+        ? Money.fromJSON(object.compareAtPrice)
+        : isSet(object.compare_at_price)
+        ? Money.fromJSON(object.compare_at_price)
+        : undefined,
+      attributes: isObject(object.attributes)
+        ? (globalThis.Object.entries(object.attributes) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      imageUrl: isSet(object.imageUrl)
+        ? globalThis.String(object.imageUrl)
+        : isSet(object.image_url)
+        ? globalThis.String(object.image_url)
+        : "",
     };
   },
 
@@ -1048,6 +1718,21 @@ export const ProductVariant: MessageFns<ProductVariant> = {
     if (message.availableQuantity !== 0) {
       obj.availableQuantity = Math.round(message.availableQuantity);
     }
+    if (message.compareAtPrice !== undefined) {
+      obj.compareAtPrice = Money.toJSON(message.compareAtPrice);
+    }
+    if (message.attributes) {
+      const entries = globalThis.Object.entries(message.attributes) as [string, string][];
+      if (entries.length > 0) {
+        obj.attributes = {};
+        entries.forEach(([k, v]) => {
+          obj.attributes[k] = v;
+        });
+      }
+    }
+    if (message.imageUrl !== "") {
+      obj.imageUrl = message.imageUrl;
+    }
     return obj;
   },
 
@@ -1061,6 +1746,104 @@ export const ProductVariant: MessageFns<ProductVariant> = {
     message.name = object.name ?? "";
     message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
     message.availableQuantity = object.availableQuantity ?? 0;
+    message.compareAtPrice = (object.compareAtPrice !== undefined && object.compareAtPrice !== null)
+      ? Money.fromPartial(object.compareAtPrice)
+      : undefined;
+    message.attributes = (globalThis.Object.entries(object.attributes ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.imageUrl = object.imageUrl ?? "";
+    return message;
+  },
+};
+
+function createBaseProductVariant_AttributesEntry(): ProductVariant_AttributesEntry {
+  return { key: "", value: "" };
+}
+
+export const ProductVariant_AttributesEntry: MessageFns<ProductVariant_AttributesEntry> = {
+  encode(message: ProductVariant_AttributesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProductVariant_AttributesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProductVariant_AttributesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProductVariant_AttributesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ProductVariant_AttributesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProductVariant_AttributesEntry>): ProductVariant_AttributesEntry {
+    return ProductVariant_AttributesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProductVariant_AttributesEntry>): ProductVariant_AttributesEntry {
+    const message = createBaseProductVariant_AttributesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -1099,6 +1882,24 @@ export const ProductServiceService = {
     responseSerialize: (value: GetProductResponse): Buffer => Buffer.from(GetProductResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetProductResponse => GetProductResponse.decode(value),
   },
+  /**
+   * Several products by id at once (a cart or an order checking its lines), read in one query.
+   * Public. Shoppers (no token, or one without catalog:write) get only ACTIVE and visible
+   * products; catalog editors get every product. Ids that match no product the caller may see are
+   * left out of `products` and listed in `missing_ids`: a missing product is not an error here.
+   * Errors: INVALID_ARGUMENT (no ids, more than 100, an id that is not a UUID: field `ids[i]`).
+   */
+  batchGetProducts: {
+    path: "/ecommerce.product.v1.ProductService/BatchGetProducts" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchGetProductsRequest): Buffer =>
+      Buffer.from(BatchGetProductsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetProductsRequest => BatchGetProductsRequest.decode(value),
+    responseSerialize: (value: BatchGetProductsResponse): Buffer =>
+      Buffer.from(BatchGetProductsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetProductsResponse => BatchGetProductsResponse.decode(value),
+  },
 } as const;
 
 export interface ProductServiceServer extends UntypedServiceImplementation {
@@ -1116,6 +1917,14 @@ export interface ProductServiceServer extends UntypedServiceImplementation {
    * Errors: INVALID_ARGUMENT (no lookup given, malformed id), NOT_FOUND.
    */
   getProduct: handleUnaryCall<GetProductRequest, GetProductResponse>;
+  /**
+   * Several products by id at once (a cart or an order checking its lines), read in one query.
+   * Public. Shoppers (no token, or one without catalog:write) get only ACTIVE and visible
+   * products; catalog editors get every product. Ids that match no product the caller may see are
+   * left out of `products` and listed in `missing_ids`: a missing product is not an error here.
+   * Errors: INVALID_ARGUMENT (no ids, more than 100, an id that is not a UUID: field `ids[i]`).
+   */
+  batchGetProducts: handleUnaryCall<BatchGetProductsRequest, BatchGetProductsResponse>;
 }
 
 export interface ProductServiceClient extends Client {
@@ -1161,6 +1970,28 @@ export interface ProductServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetProductResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Several products by id at once (a cart or an order checking its lines), read in one query.
+   * Public. Shoppers (no token, or one without catalog:write) get only ACTIVE and visible
+   * products; catalog editors get every product. Ids that match no product the caller may see are
+   * left out of `products` and listed in `missing_ids`: a missing product is not an error here.
+   * Errors: INVALID_ARGUMENT (no ids, more than 100, an id that is not a UUID: field `ids[i]`).
+   */
+  batchGetProducts(
+    request: BatchGetProductsRequest,
+    callback: (error: ServiceError | null, response: BatchGetProductsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetProducts(
+    request: BatchGetProductsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchGetProductsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetProducts(
+    request: BatchGetProductsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchGetProductsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ProductServiceClient = makeGenericClientConstructor(
@@ -1171,6 +2002,10 @@ export const ProductServiceClient = makeGenericClientConstructor(
   service: typeof ProductServiceService;
   serviceName: string;
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
@@ -1201,6 +2036,10 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {

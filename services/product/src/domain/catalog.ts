@@ -7,7 +7,8 @@ import { Product } from '../entities/product.js';
 import { ProductVariant } from '../entities/product-variant.js';
 import { ProductCreatedEvent } from '../events.js';
 import { requireSku, requireSlug, requireStock, requireText } from './validation.js';
-import { loadProductView, type ProductView } from './product-view.js';
+import { loadProductView, loadProductViews, type ProductView } from './product-view.js';
+import { isUuid } from '../../../../lib/ids.js';
 
 export const DEFAULT_LOCATION = 'default';
 const MAX_VARIANTS = 100;
@@ -139,4 +140,34 @@ export async function getProduct(
   const what = 'id' in lookup ? lookup.id : lookup.slug;
   if (!view || (!includeUnpublished && !view.published)) throw notFound('product', what);
   return view;
+}
+
+export const MAX_BATCH_IDS = 100;
+
+/**
+ * The products with these ids that the caller may see, in the order of first mention, and the ids
+ * that matched none of them. One query whatever the number of ids.
+ */
+export async function batchGetProducts(
+  em: EntityManager,
+  ids: readonly string[],
+  includeUnpublished: boolean,
+): Promise<{ products: ProductView[]; missingIds: string[] }> {
+  if (ids.length === 0) throw invalidArgument('ids', 'give at least one product id');
+  if (ids.length > MAX_BATCH_IDS) throw invalidArgument('ids', `must have at most ${MAX_BATCH_IDS} entries`);
+  const wanted = ids.map((id, i) => {
+    const trimmed = id.trim();
+    if (!isUuid(trimmed)) throw invalidArgument(`ids[${i}]`, 'must be a UUID');
+    return trimmed.toLowerCase();
+  });
+  const unique = [...new Set(wanted)];
+  const found = new Map(
+    (await loadProductViews(em, unique))
+      .filter((view) => includeUnpublished || view.published)
+      .map((view) => [view.id, view]),
+  );
+  return {
+    products: unique.flatMap((id) => found.get(id) ?? []),
+    missingIds: unique.filter((id) => !found.has(id)),
+  };
 }
