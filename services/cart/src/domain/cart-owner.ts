@@ -11,6 +11,12 @@ export function cartOwnerOf(principal: Principal | undefined, sessionId: string)
   if (principal) return { userId: principal.userId };
   if (sessionId === '')
     throw invalidArgument('session_id', 'is required for a guest (a caller without an access token)');
+  return guestOwnerOf(sessionId);
+}
+
+/** The guest identified by a session id (the id is the guest's secret: holding it is owning its carts). */
+export function guestOwnerOf(sessionId: string): { sessionId: string } {
+  if (sessionId === '') throw invalidArgument('session_id', 'is required');
   if (!SESSION_ID.test(sessionId))
     throw invalidArgument('session_id', 'must be 16-128 characters of letters, digits, _ or -');
   return { sessionId };

@@ -1,16 +1,110 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Cart as CartMessage } from '../../../../gen/ecommerce/cart/v1/cart.js';
-import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
-import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
-import { isUuid, newId } from '../../../../lib/ids.js';
-import type { Money } from '../../../../lib/money.js';
-import { Cart } from '../entities/cart.js';
-import type { Catalog } from './catalog.js';
+import {
+  CatalogCheck,
+  type Cart as CartMessage,
+  type GetCartResponse,
+} from '../../../../gen/ecommerce/cart/v1/cart.js';
+import { AppError, failedPrecondition, notFound } from '../../../../lib/errors.js';
+import { status } from '@grpc/grpc-js';
+import { changedLines } from './catalog-check.js';
+import { isCatalogOutage, type Catalog } from './catalog.js';
 import { owns, type CartOwner } from './cart-owner.js';
-import { cartView } from './cart-view.js';
+import { assertWritable } from './cart-status.js';
+import {
+  deleteAllLines,
+  deleteLine,
+  insertActiveCart,
+  insertLine,
+  lockActiveCartOf,
+  lockCart,
+  readCart,
+  readLines,
+  saveCart,
+  updateLine,
+  type CartRecord,
+  type LineRecord,
+} from './cart-store.js';
+import { cartMessage } from './cart-view.js';
+import { checkCartLimits, MAX_LINE_QUANTITY } from './limits.js';
+import { requireAvailable, requireOffer, type Offer } from './offer.js';
+import { RequestCheck } from './validation.js';
 
-export const MAX_LINE_QUANTITY = 99;
-const CART_TTL_DAYS = 30;
+/** What the cart operations need besides a database: the catalog and the idle expiry. */
+export interface CartDeps {
+  catalog: Catalog;
+  idleExpiryMs: number;
+}
+
+export function expiryFrom(idleExpiryMs: number): Date {
+  return new Date(Date.now() + idleExpiryMs);
+}
+
+/** Someone else's cart is NOT_FOUND: we do not confirm it exists. */
+function requireOwn<T extends { userId: string | null; sessionId: string | null }>(
+  owner: CartOwner,
+  cart: T | undefined,
+  cartId: string,
+): T {
+  if (!cart || !owns(owner, cart)) throw notFound('cart', cartId);
+  return cart;
+}
+
+/**
+ * The cart (by id, or the caller's active one when cart_id is empty) and, for an active cart with
+ * lines, the lines whose price or availability changed, from one catalog call. The product service
+ * being unreachable does not fail the read: the snapshot is returned and the check says so.
+ */
+export async function getCart(
+  em: EntityManager,
+  catalog: Catalog,
+  owner: CartOwner,
+  cartId: string,
+): Promise<GetCartResponse> {
+  const check = new RequestCheck();
+  check.optionalUuid(cartId, 'cart_id');
+  check.done();
+  const found =
+    cartId === '' ? await readCart(em, { activeOf: owner }) : await readCart(em, { cartId });
+  if (!found || !owns(owner, found.cart)) {
+    throw cartId === '' ? notFound('active cart') : notFound('cart', cartId);
+  }
+  const cart = cartMessage(found.cart, found.lines);
+  if (found.cart.status !== 'active' || found.lines.length === 0) {
+    return { cart, catalogCheck: CatalogCheck.CATALOG_CHECK_NOT_NEEDED, changedLines: [] };
+  }
+  let products;
+  try {
+    products = await catalog.getProducts([...new Set(found.lines.map((line) => line.productId))]);
+  } catch (error) {
+    if (!isCatalogOutage(error)) throw error;
+    return { cart, catalogCheck: CatalogCheck.CATALOG_CHECK_UNAVAILABLE, changedLines: [] };
+  }
+  return {
+    cart,
+    catalogCheck: CatalogCheck.CATALOG_CHECK_DONE,
+    changedLines: changedLines(found.cart.currency, found.lines, products),
+  };
+}
+
+/**
+ * The cart an AddItem without cart_id goes to, locked: a customer's active cart (created when there
+ * is none; two first adds at once meet on the one-active-cart index and the loser locks the
+ * winner's cart), or a new cart for a guest.
+ */
+async function openCart(tx: EntityManager, owner: CartOwner, currency: string, expiresAt: Date): Promise<CartRecord> {
+  if ('sessionId' in owner) return (await insertActiveCart(tx, owner, currency, expiresAt))!;
+  const existing = await lockActiveCartOf(tx, owner);
+  if (existing) return existing;
+  return (await insertActiveCart(tx, owner, currency, expiresAt)) ?? (await lockActiveCartOf(tx, owner))!;
+}
+
+function requireCurrency(cart: CartRecord, offer: Offer): void {
+  if (offer.price.currencyCode !== cart.currency) {
+    throw failedPrecondition(
+      `cart is in ${cart.currency}; product ${offer.snapshot.productId} is priced in ${offer.price.currencyCode}`,
+    );
+  }
+}
 
 export interface AddItem {
   cartId: string;
@@ -19,152 +113,208 @@ export interface AddItem {
   quantity: number;
 }
 
-function requireUuid(value: string, field: string): string {
-  if (value === '') throw invalidArgument(field, 'is required');
-  if (!isUuid(value)) throw invalidArgument(field, 'must be a UUID');
-  return value;
-}
-
-/** The owner's cart by id. Someone else's cart is NOT_FOUND: we do not confirm it exists. */
-async function findOwnCart(em: EntityManager, owner: CartOwner, cartId: string): Promise<Cart> {
-  const cart = await em.findOne(Cart, { id: requireUuid(cartId, 'cart_id') });
-  if (!cart || !owns(owner, cart)) throw notFound('cart', cartId);
-  return cart;
-}
-
-export async function getCart(em: EntityManager, owner: CartOwner, cartId: string): Promise<CartMessage> {
-  return cartView(em, await findOwnCart(em, owner, cartId));
-}
-
-function expiry(): Date {
-  return new Date(Date.now() + CART_TTL_DAYS * 24 * 3600 * 1000);
-}
-
 /**
- * The cart to add to when none is named, inside the caller's transaction: a customer's active cart
- * (at most one, a unique index says so), created if there is none; a guest always gets a new one.
- * Two first AddItems of one customer at once meet on that index: the second insert does nothing and
- * reads the cart the first one made.
- */
-async function openCart(tx: EntityManager, owner: CartOwner, currency: string): Promise<Cart> {
-  if ('userId' in owner) {
-    const active = await tx.findOne(Cart, { userId: owner.userId, status: 'active' });
-    if (active) return active;
-  }
-  const id = newId();
-  await tx.execute(
-    `INSERT INTO carts (id, user_id, session_id, status, currency, expires_at)
-     VALUES (?, ?, ?, 'active', ?, ?)
-     ON CONFLICT (user_id) WHERE status = 'active' DO NOTHING`,
-    [
-      id,
-      'userId' in owner ? owner.userId : null,
-      'sessionId' in owner ? owner.sessionId : null,
-      currency,
-      expiry(),
-    ],
-  );
-  return 'userId' in owner
-    ? tx.findOneOrFail(Cart, { userId: owner.userId, status: 'active' })
-    : tx.findOneOrFail(Cart, { id });
-}
-
-/** Adds to (or starts) the line of a variant in one statement, so concurrent adds never lose one another. */
-async function addToLine(
-  tx: EntityManager,
-  cartId: string,
-  line: { productId: string; variantId: string; name: string; sku: string; price: Money; quantity: number },
-): Promise<number> {
-  const [row] = await tx.execute<{ quantity: number }[]>(
-    `INSERT INTO cart_items (id, cart_id, product_id, variant_id, product_name, product_sku, unit_price, currency, quantity)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (cart_id, variant_id)
-     DO UPDATE SET quantity = cart_items.quantity + excluded.quantity,
-                   unit_price = excluded.unit_price, product_name = excluded.product_name,
-                   product_sku = excluded.product_sku, updated_at = now()
-     RETURNING quantity`,
-    [
-      newId(),
-      cartId,
-      line.productId,
-      line.variantId,
-      line.name,
-      line.sku,
-      minorUnitsToDecimal(line.price.amountMinor),
-      line.price.currencyCode,
-      line.quantity,
-    ],
-  );
-  return row!.quantity;
-}
-
-/** Refreshes the cart's cached totals (DATABASES.md) from its lines, and pushes its expiry back. */
-async function refreshTotals(tx: EntityManager, cartId: string): Promise<void> {
-  await tx.execute(
-    `UPDATE carts c
-        SET subtotal = t.subtotal, total_amount = greatest(t.subtotal - c.discount_amount, 0),
-            item_count = t.item_count, expires_at = ?, updated_at = now()
-       FROM (SELECT coalesce(sum(unit_price * quantity), 0) AS subtotal, coalesce(sum(quantity), 0) AS item_count
-               FROM cart_items WHERE cart_id = ?) t
-      WHERE c.id = ?`,
-    [expiry(), cartId, cartId],
-  );
-}
-
-/**
- * Adds a quantity of a product variant, checked against the catalog (exists, published, the variant
- * is the product's, enough available) and snapshotting its name, SKU and price. Nothing is written
- * unless every check passes: a refused add leaves no cart and no line behind.
+ * Adds a quantity of a product variant, checked against the catalog (exists, on sale, the variant
+ * is the product's, enough available) and snapshotting its name, SKU and price. One catalog call
+ * before the transaction; in it, the cart row is locked, so concurrent adds to one cart add up
+ * exactly. Nothing is written unless every check passes: a refused add leaves no cart and no line.
  */
 export async function addItem(
   em: EntityManager,
-  catalog: Catalog,
+  deps: CartDeps,
   owner: CartOwner,
   input: AddItem,
 ): Promise<CartMessage> {
-  const productId = requireUuid(input.productId, 'product_id');
-  const variantId = requireUuid(input.variantId, 'variant_id');
-  if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_LINE_QUANTITY) {
-    throw invalidArgument('quantity', `must be a whole number from 1 to ${MAX_LINE_QUANTITY}`);
+  const check = new RequestCheck();
+  check.optionalUuid(input.cartId, 'cart_id');
+  check.uuid(input.productId, 'product_id');
+  check.uuid(input.variantId, 'variant_id');
+  check.quantity(input.quantity, 'quantity', 1, MAX_LINE_QUANTITY);
+  check.done();
+
+  // A cart the caller cannot use is refused before the catalog is asked (and while it is down).
+  if (input.cartId !== '') {
+    assertWritable(requireOwn(owner, (await readCart(em, { cartId: input.cartId }))?.cart, input.cartId));
   }
-  const existing = input.cartId === '' ? undefined : await findOwnCart(em, owner, input.cartId);
-  if (existing && existing.status !== 'active')
-    throw failedPrecondition(`cart ${existing.id} is ${existing.status} and cannot change`);
+  const offer = requireOffer(await deps.catalog.getProduct(input.productId), input.variantId);
 
-  const product = await catalog.getProduct(productId);
-  const variant = product.variants.find((v) => v.id === variantId);
-  if (!variant) throw invalidArgument('variant_id', `is not a variant of product ${productId}`);
-  const price = variant.price ?? product.price;
-  if (!price) throw failedPrecondition(`product ${productId} has no price`);
+  return em.transactional(async (tx) => {
+    const expiresAt = expiryFrom(deps.idleExpiryMs);
+    const cart =
+      input.cartId === ''
+        ? await openCart(tx, owner, offer.price.currencyCode, expiresAt)
+        : requireOwn(owner, await lockCart(tx, input.cartId), input.cartId);
+    assertWritable(cart);
+    const lines = await readLines(tx, cart.id);
+    if (lines.length === 0) cart.currency = offer.price.currencyCode;
+    requireCurrency(cart, offer);
 
-  const cartId = await em.transactional(async (tx) => {
-    const cart = existing ?? (await openCart(tx, owner, price.currencyCode));
-    if (cart.currency !== price.currencyCode) {
-      throw failedPrecondition(
-        `cart is in ${cart.currency}; product ${productId} is priced in ${price.currencyCode}`,
-      );
-    }
-    const quantity = await addToLine(tx, cart.id, {
-      productId,
-      variantId,
-      name: product.name,
-      sku: variant.sku,
-      price,
-      quantity: input.quantity,
-    });
+    const existing = lines.find((line) => line.variantId === input.variantId);
+    const quantity = (existing?.quantity ?? 0) + input.quantity;
     if (quantity > MAX_LINE_QUANTITY) {
       throw failedPrecondition(
         `a cart line holds at most ${MAX_LINE_QUANTITY} units (this one would hold ${quantity})`,
       );
     }
-    if (quantity > variant.availableQuantity) {
-      throw failedPrecondition(
-        `only ${variant.availableQuantity} of ${variant.sku} available (cart would hold ${quantity})`,
-      );
-    }
-    await refreshTotals(tx, cart.id);
-    return cart.id;
+    requireAvailable(offer, quantity);
+    checkCartLimits([...lines.filter((line) => line !== existing), { quantity }]);
+
+    const line = existing
+      ? await updateLine(tx, existing, quantity, offer.snapshot)
+      : await insertLine(tx, cart, offer.snapshot, quantity);
+    const after = existing ? lines.map((l) => (l === existing ? line : l)) : [...lines, line];
+    return cartMessage(await saveCart(tx, cart, after, expiresAt), after);
   });
-  em.clear();
-  return cartView(em, await em.findOneOrFail(Cart, { id: cartId }));
+}
+
+/**
+ * Runs a change of one of the owner's carts in a transaction: the cart is locked, must be the
+ * owner's and active; `change` returns its lines afterwards, and the header (totals, coupon,
+ * expiry) is saved from them.
+ */
+async function changeCart(
+  em: EntityManager,
+  idleExpiryMs: number,
+  owner: CartOwner,
+  cartId: string,
+  change: (tx: EntityManager, cart: CartRecord, lines: LineRecord[]) => Promise<LineRecord[]>,
+): Promise<CartMessage> {
+  return em.transactional(async (tx) => {
+    const cart = requireOwn(owner, await lockCart(tx, cartId), cartId);
+    assertWritable(cart);
+    const after = await change(tx, cart, await readLines(tx, cart.id));
+    return cartMessage(await saveCart(tx, cart, after, expiryFrom(idleExpiryMs)), after);
+  });
+}
+
+function requireLine(lines: readonly LineRecord[], itemId: string): LineRecord {
+  const line = lines.find((l) => l.id === itemId);
+  if (!line) throw notFound('cart item', itemId);
+  return line;
+}
+
+/** The catalog's offer for a line being raised; a product gone from the catalog is a state problem here. */
+async function offerForLine(catalog: Catalog, line: LineRecord): Promise<Offer> {
+  try {
+    return requireOffer(await catalog.getProduct(line.productId), line.variantId);
+  } catch (error) {
+    if (error instanceof AppError && (error.code === status.NOT_FOUND || error.code === status.INVALID_ARGUMENT)) {
+      throw failedPrecondition(`product ${line.productId} variant ${line.variantId} can no longer be bought`);
+    }
+    throw error;
+  }
+}
+
+export interface UpdateItemQuantity {
+  cartId: string;
+  itemId: string;
+  quantity: number;
+}
+
+/**
+ * Sets a line's quantity; 0 removes it. Raising it asks the catalog (stock, still on sale) and
+ * refreshes the snapshot; lowering it does not need the catalog.
+ */
+export async function updateItemQuantity(
+  em: EntityManager,
+  deps: CartDeps,
+  owner: CartOwner,
+  input: UpdateItemQuantity,
+): Promise<CartMessage> {
+  const check = new RequestCheck();
+  check.uuid(input.cartId, 'cart_id');
+  check.uuid(input.itemId, 'item_id');
+  check.quantity(input.quantity, 'quantity', 0, MAX_LINE_QUANTITY);
+  check.done();
+
+  const found = await readCart(em, { cartId: input.cartId });
+  assertWritable(requireOwn(owner, found?.cart, input.cartId));
+  const before = requireLine(found!.lines, input.itemId);
+  // Only a raise needs the catalog. Should a concurrent change lower the line before our lock, the
+  // quantity set here is still one the line held a moment ago, when it was checked.
+  const offer = input.quantity > before.quantity ? await offerForLine(deps.catalog, before) : undefined;
+
+  return changeCart(em, deps.idleExpiryMs, owner, input.cartId, async (tx, cart, lines) => {
+    const line = requireLine(lines, input.itemId);
+    if (input.quantity === 0) {
+      await deleteLine(tx, line.id);
+      return lines.filter((l) => l !== line);
+    }
+    if (offer) {
+      requireCurrency(cart, offer);
+      requireAvailable(offer, input.quantity);
+    }
+    checkCartLimits(lines.map((l) => (l === line ? { quantity: input.quantity } : l)));
+    const updated = await updateLine(tx, line, input.quantity, offer?.snapshot);
+    return lines.map((l) => (l === line ? updated : l));
+  });
+}
+
+export async function removeItem(
+  em: EntityManager,
+  deps: CartDeps,
+  owner: CartOwner,
+  input: { cartId: string; itemId: string },
+): Promise<CartMessage> {
+  const check = new RequestCheck();
+  check.uuid(input.cartId, 'cart_id');
+  check.uuid(input.itemId, 'item_id');
+  check.done();
+  return changeCart(em, deps.idleExpiryMs, owner, input.cartId, async (tx, _cart, lines) => {
+    const line = requireLine(lines, input.itemId);
+    await deleteLine(tx, line.id);
+    return lines.filter((l) => l !== line);
+  });
+}
+
+/** Removes every line; the coupon stays. */
+export async function clearCart(
+  em: EntityManager,
+  deps: CartDeps,
+  owner: CartOwner,
+  cartId: string,
+): Promise<CartMessage> {
+  const check = new RequestCheck();
+  check.uuid(cartId, 'cart_id');
+  check.done();
+  return changeCart(em, deps.idleExpiryMs, owner, cartId, async (tx, cart) => {
+    await deleteAllLines(tx, cart.id);
+    return [];
+  });
+}
+
+const COUPON_CODE = /^[A-Za-z0-9_-]{3,32}$/;
+
+/** Stores a coupon code (format only: the discount service validates it at checkout), replacing any. */
+export async function applyCoupon(
+  em: EntityManager,
+  deps: CartDeps,
+  owner: CartOwner,
+  input: { cartId: string; couponCode: string },
+): Promise<CartMessage> {
+  const check = new RequestCheck();
+  check.uuid(input.cartId, 'cart_id');
+  const code = input.couponCode.trim();
+  if (code === '') check.add('coupon_code', 'is required');
+  else if (!COUPON_CODE.test(code)) check.add('coupon_code', 'must be 3-32 characters of letters, digits, _ or -');
+  check.done();
+  return changeCart(em, deps.idleExpiryMs, owner, input.cartId, async (_tx, cart, lines) => {
+    cart.couponCode = code.toUpperCase();
+    return lines;
+  });
+}
+
+export async function removeCoupon(
+  em: EntityManager,
+  deps: CartDeps,
+  owner: CartOwner,
+  cartId: string,
+): Promise<CartMessage> {
+  const check = new RequestCheck();
+  check.uuid(cartId, 'cart_id');
+  check.done();
+  return changeCart(em, deps.idleExpiryMs, owner, cartId, async (_tx, cart, lines) => {
+    cart.couponCode = null;
+    return lines;
+  });
 }
