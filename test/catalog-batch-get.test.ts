@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
+import { CreateProductRequest } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
 import { clientsFor, failureOf } from './support/clients.js';
@@ -27,7 +28,7 @@ describe('catalog: BatchGetProducts', function () {
   async function createProduct(stock: number, priceMinor = 1999) {
     const sku = unique('SKU').toUpperCase();
     const { product } = await api.product.createProduct(
-      {
+      CreateProductRequest.fromPartial({
         sku,
         name: 'Plain tee',
         slug: unique('tee'),
@@ -42,7 +43,7 @@ describe('catalog: BatchGetProducts', function () {
             initialStock: 0,
           },
         ],
-      },
+      }),
       { token: adminToken },
     );
     return product!;

@@ -53,7 +53,8 @@ function fakeServices() {
     },
     getJwks: (_call, callback) => callback(null, { keys: [] }),
   };
-  const product: ProductServiceServer = {
+  // Only what the scenarios call; grpc-js answers UNIMPLEMENTED for the rest.
+  const product: Pick<ProductServiceServer, 'createProduct' | 'getProduct' | 'batchGetProducts'> = {
     createProduct: (call, callback) => {
       if (!authorized(call)) return callback(fail(grpc.status.UNAUTHENTICATED, 'no token'));
       const id = `00000000-0000-7000-8000-${String(++nextId).padStart(12, '0')}`;

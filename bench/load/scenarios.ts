@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
 import { CartServiceClient } from '../../gen/ecommerce/cart/v1/cart.js';
-import { ProductServiceClient, type Product } from '../../gen/ecommerce/product/v1/product.js';
+import {
+  CreateProductRequest,
+  ProductServiceClient,
+  type Product,
+} from '../../gen/ecommerce/product/v1/product.js';
 import { DEFAULT_GRPC_PORTS, type ServiceName } from '../../lib/config/topology.js';
 import { assertLoopback } from './address.js';
 import { checkWith, createHealthClient, type HealthClient } from '../../lib/runtime/health-probe.js';
@@ -136,14 +140,14 @@ async function createProducts(target: string, token: string, count: number): Pro
         const sku = `bench-${tag}-${k}`;
         const reply = await unary(
           client.createProduct.bind(client),
-          {
+          CreateProductRequest.fromPartial({
             sku,
             name: `Bench product ${k}`,
             slug: sku,
             description: 'Created by bench/load/scenarios.ts for load tests.',
             price: { currencyCode: 'USD', amountMinor: 1999 },
-            variants: [{ sku: `${sku}-v`, name: 'Default', price: undefined, initialStock: 1_000_000 }],
-          },
+            variants: [{ sku: `${sku}-v`, name: 'Default', initialStock: 1_000_000 }],
+          }),
           bearer(token),
           deadlineIn(PREPARE_DEADLINE_MS),
         );
