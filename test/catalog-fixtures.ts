@@ -53,11 +53,13 @@ export async function startCatalogWorld(): Promise<CatalogWorld> {
           slug: unique('tee'),
           description: 'A cotton tee',
           price: { currencyCode: 'EUR', amountMinor: 1999 },
-          variants: (variants ?? [{ name: 'M', initialStock: stock }]).map((variant, k) => ({
-            sku: `${sku}-${k}`,
-            name: `Variant ${k}`,
-            ...variant,
-          })),
+          variants: (variants ?? [{ name: 'M', initialStock: stock } as Partial<CreateVariant>]).map(
+            (variant, k) => ({
+              ...variant,
+              sku: variant.sku ?? `${sku}-${k}`,
+              name: variant.name ?? `Variant ${k}`,
+            }),
+          ),
           ...rest,
         }),
         { token: adminToken },
