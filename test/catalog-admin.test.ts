@@ -120,6 +120,11 @@ describe('catalog admin: CreateProduct, UpdateProduct, PublishProduct, ArchivePr
     const product = await world.createProduct({ tags: ['old'] });
     const [variant] = product.variants;
     const newSlug = unique('renamed');
+    // Shoppers' reads are cached: warm the cache so the reads below prove it was invalidated.
+    expect((await get(product.id)).product).to.deep.equal(product);
+    expect((await world.api.product.batchGetProducts({ ids: [product.id] })).products).to.deep.equal([
+      product,
+    ]);
     const { product: updated } = await world.api.product.updateProduct(
       UpdateProductRequest.fromPartial({
         productId: product.id,
@@ -152,6 +157,11 @@ describe('catalog admin: CreateProduct, UpdateProduct, PublishProduct, ArchivePr
     ]);
     expect(updated!.updatedAt!.getTime()).to.be.greaterThan(product.updatedAt!.getTime());
     expect((await bySlug(newSlug)).product).to.deep.equal(updated);
+    expect((await get(product.id)).product).to.deep.equal(updated);
+    expect((await world.api.product.batchGetProducts({ ids: [product.id] })).products).to.deep.equal([
+      updated,
+    ]);
+    expect((await failureOf(bySlug(product.slug))).code).to.equal(status.NOT_FOUND);
 
     const { product: withdrawn } = await world.api.product.updateProduct(
       UpdateProductRequest.fromPartial({
