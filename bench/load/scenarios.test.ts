@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as grpc from '@grpc/grpc-js';
 import { AuthServiceService, type AuthServiceServer } from '../../gen/ecommerce/auth/v1/auth.js';
-import { CartServiceService, type CartServiceServer } from '../../gen/ecommerce/cart/v1/cart.js';
+import { Cart, CartServiceService, type CartServiceServer } from '../../gen/ecommerce/cart/v1/cart.js';
 import {
   ProductServiceService,
   ProductStatus,
@@ -30,7 +30,8 @@ function authorized(call: grpc.ServerUnaryCall<unknown, unknown>): boolean {
 function fakeServices() {
   const products = new Map<string, Product>();
   const registered = new Map<string, string>();
-  const seen = { getProduct: 0, addItem: 0, login: 0, sessions: new Set<string>() };
+  const seen = { getProduct: 0, addItem: 0, getCart: 0, login: 0, sessions: new Set<string>() };
+  const carts = new Map<string, Cart>();
   let nextId = 0;
   const auth: AuthServiceServer = {
     register: (call, callback) => {
@@ -65,7 +66,8 @@ function fakeServices() {
         slug: call.request.slug,
         description: call.request.description,
         price: call.request.price,
-        status: ProductStatus.PRODUCT_STATUS_DRAFT,
+        // As the product service: published at once unless asked for a draft.
+        status: call.request.draft ? ProductStatus.PRODUCT_STATUS_DRAFT : ProductStatus.PRODUCT_STATUS_ACTIVE,
         variants: call.request.variants.map((variant, k) => ({
           id: `${id}-v${k}`,
           sku: variant.sku,
@@ -93,8 +95,14 @@ function fakeServices() {
       callback(null, { products: found, missingIds: call.request.ids.filter((id) => !products.has(id)) });
     },
   };
-  const cart: CartServiceServer = {
-    getCart: (_call, callback) => callback(fail(grpc.status.NOT_FOUND, 'no cart')),
+  // Only what the scenarios call; grpc-js answers UNIMPLEMENTED for the rest.
+  const cart: Pick<CartServiceServer, 'getCart' | 'addItem'> = {
+    getCart: (call, callback) => {
+      seen.getCart++;
+      const found = carts.get(call.request.cartId);
+      if (!found || found.sessionId !== call.request.sessionId) return callback(fail(grpc.status.NOT_FOUND, 'no cart'));
+      callback(null, { cart: found, catalogCheck: 1, changedLines: [] });
+    },
     addItem: (call, callback) => {
       seen.addItem++;
       const found = products.get(call.request.productId);
@@ -103,7 +111,10 @@ function fakeServices() {
         return callback(fail(grpc.status.FAILED_PRECONDITION, 'product not on sale'));
       }
       seen.sessions.add(call.request.sessionId);
-      callback(null, { cart: undefined });
+      const id = call.request.cartId || `cart-${carts.size + 1}`;
+      const updated = Cart.fromPartial({ id, sessionId: call.request.sessionId, itemCount: (carts.get(id)?.itemCount ?? 0) + 1 });
+      carts.set(id, updated);
+      callback(null, { cart: updated });
     },
   };
   return { auth, product, cart, products, registered, seen };
@@ -180,17 +191,19 @@ describe('scenarios (against fake auth, product and cart services)', () => {
     expect(result.errors).to.deep.equal({});
   });
 
-  it('add-item: prepare explains that a DRAFT product cannot be added to a cart', async () => {
+  it('add-item: prepare explains that the product it is given must be published', async () => {
+    await scenarioNamed('get-product').prepare(address, env);
+    const draft = [...fakes.products.values()][0]!;
+    draft.status = ProductStatus.PRODUCT_STATUS_DRAFT;
     const error = await scenarioNamed('add-item')
-      .prepare(address, env)
+      .prepare(address, { ...env, BENCH_CART_PRODUCT_ID: draft.id, BENCH_CART_VARIANT_ID: draft.variants[0]!.id })
       .catch((failure: Error) => failure);
-    expect((error as Error).message).to.match(/DRAFT.*BENCH_CART_PRODUCT_ID/);
+    expect((error as Error).message).to.match(/not on sale.*BENCH_CART_PRODUCT_ID .* published product/);
   });
 
-  it('add-item: with an ACTIVE product, every call adds to a new guest cart', async () => {
+  it('add-item: with a published product, every call adds to a new guest cart', async () => {
     await scenarioNamed('get-product').prepare(address, env);
     const active = [...fakes.products.values()][0]!;
-    active.status = ProductStatus.PRODUCT_STATUS_ACTIVE;
     const scenario = scenarioNamed('add-item');
     const context = await scenario.prepare(address, {
       ...env,
@@ -205,6 +218,22 @@ describe('scenarios (against fake auth, product and cart services)', () => {
     }
     expect(fakes.seen.sessions.size).to.equal(6);
     for (const session of fakes.seen.sessions) expect(session).to.match(/^[A-Za-z0-9_-]{16,128}$/);
+  });
+
+  it('get-cart: prepare fills BENCH_CARTS guest carts with three lines, and calls read them back', async () => {
+    const scenario = scenarioNamed('get-cart');
+    const context = (await scenario.prepare(address, { ...env, BENCH_CARTS: '4' })) as {
+      carts: { cartId: string; sessionId: string }[];
+    };
+    expect(context.carts).to.have.length(4);
+    expect(fakes.seen.addItem).to.equal(12);
+    const client = scenario.connect(address, {});
+    try {
+      for (let i = 0; i < 8; i++) await scenario.call(client, context, i, new Date(Date.now() + 5_000));
+    } finally {
+      client.close();
+    }
+    expect(fakes.seen.getCart).to.equal(8);
   });
 
   it('login: prepare registers the users and calls log them in', async () => {

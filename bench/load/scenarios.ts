@@ -227,13 +227,14 @@ interface AddItemContext {
 /**
  * CartService.AddItem as a guest with an empty cart_id: every call creates a new cart holding one
  * unit of the same variant (a line is capped at 99 units, so reusing one cart would soon fail).
- * Only ACTIVE products can be added; products created through CreateProduct start as DRAFT, so
- * prepare uses BENCH_CART_PRODUCT_ID / BENCH_CART_VARIANT_ID when set (an ACTIVE product), else
- * creates one, and checks with one AddItem that the product can be bought before the run.
+ * Each call asks the product service once (concurrent calls for one product share that call) and
+ * writes in one short transaction. Prepare uses BENCH_CART_PRODUCT_ID / BENCH_CART_VARIANT_ID when
+ * set (a published product), else creates one (CreateProduct publishes at once), and checks with
+ * one AddItem that the product can be bought before the run.
  */
 const addItem: Scenario<CartServiceClient, AddItemContext> = {
   name: 'add-item',
-  summary: 'CartService.AddItem as a guest, new cart per call, one ACTIVE product (prepare checks it)',
+  summary: 'CartService.AddItem as a guest, new cart per call, one published product (prepare checks it)',
   ...serviceAddress('cart'),
   async prepare(target, env) {
     let productId = env.BENCH_CART_PRODUCT_ID ?? '';
@@ -249,10 +250,10 @@ const addItem: Scenario<CartServiceClient, AddItemContext> = {
       await withClient(probe, (client) => addItem.call(client, ctx, -1, deadlineIn(PREPARE_DEADLINE_MS)));
     } catch (error) {
       const status = error as grpc.ServiceError;
-      if (status.code === grpc.status.FAILED_PRECONDITION) {
+      if (status.code === grpc.status.FAILED_PRECONDITION || status.code === grpc.status.NOT_FOUND) {
         throw new Error(
-          `CartService.AddItem at ${target} of product ${productId} failed (${status.details}): products start as DRAFT and no public RPC ` +
-            'activates them; set BENCH_CART_PRODUCT_ID and BENCH_CART_VARIANT_ID to an ACTIVE product',
+          `CartService.AddItem at ${target} of product ${productId} failed (${status.details}): ` +
+            'BENCH_CART_PRODUCT_ID and BENCH_CART_VARIANT_ID must name a published product with stock',
         );
       }
       throw new Error(`CartService.AddItem at ${target}: ${status.message}`);
@@ -271,6 +272,53 @@ const addItem: Scenario<CartServiceClient, AddItemContext> = {
       quantity: 1,
     };
     await unary(client.addItem.bind(client), request, new grpc.Metadata(), deadline);
+  },
+};
+
+interface GetCartContext {
+  carts: { cartId: string; sessionId: string }[];
+}
+
+/**
+ * CartService.GetCart round-robin over BENCH_CARTS (default 100) guest carts of three lines each
+ * (three products created in prepare): one query for the cart and its lines, one BatchGetProducts
+ * to report changed prices and stock.
+ */
+const getCart: Scenario<CartServiceClient, GetCartContext> = {
+  name: 'get-cart',
+  summary: 'CartService.GetCart of BENCH_CARTS (100) guest carts with 3 lines each, checked against the catalog',
+  ...serviceAddress('cart'),
+  async prepare(target, env) {
+    const products = await createProducts(addressFromEnv('product', env), await adminToken(env), 3);
+    const count = positiveIntFromEnv(env, 'BENCH_CARTS', 100, 10_000);
+    const tag = runTag();
+    return step(`CartService.AddItem at ${target}`, () =>
+      withClient(new CartServiceClient(target, insecure), async (client) => {
+        const carts: GetCartContext['carts'] = [];
+        for (let k = 0; k < count; k++) {
+          const sessionId = `bench-${tag}-${k}`;
+          let cartId = '';
+          for (const product of products) {
+            const reply = await unary(
+              client.addItem.bind(client),
+              { cartId, sessionId, productId: product.id, variantId: product.variants[0]!.id, quantity: 1 },
+              new grpc.Metadata(),
+              deadlineIn(PREPARE_DEADLINE_MS),
+            );
+            cartId = reply.cart!.id;
+          }
+          carts.push({ cartId, sessionId });
+        }
+        return { carts };
+      }),
+    );
+  },
+  connect(target, options) {
+    return new CartServiceClient(target, insecure, options);
+  },
+  async call(client, ctx, i, deadline) {
+    const cart = ctx.carts[i % ctx.carts.length]!;
+    await unary(client.getCart.bind(client), cart, new grpc.Metadata(), deadline);
   },
 };
 
@@ -322,6 +370,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   noop: noop as unknown as Scenario,
   'get-product': getProduct as unknown as Scenario,
   'add-item': addItem as unknown as Scenario,
+  'get-cart': getCart as unknown as Scenario,
   login: login as unknown as Scenario,
 };
 

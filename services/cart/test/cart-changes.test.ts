@@ -292,15 +292,21 @@ describe('cart service: GetCart, UpdateItemQuantity, RemoveItem, ClearCart, coup
         );
         const itemId = cart.items[0]!.id;
         const attempts = [
-          addItem(em(), deps, owner, { cartId: cart.id, productId: product.id, variantId: product.variants[0]!.id, quantity: 1 }),
-          updateItemQuantity(em(), deps, owner, { cartId: cart.id, itemId, quantity: 1 }),
-          removeItem(em(), deps, owner, { cartId: cart.id, itemId }),
-          clearCart(em(), deps, owner, cart.id),
-          applyCoupon(em(), deps, owner, { cartId: cart.id, couponCode: 'ABC' }),
-          removeCoupon(em(), deps, owner, cart.id),
+          () =>
+            addItem(em(), deps, owner, {
+              cartId: cart.id,
+              productId: product.id,
+              variantId: product.variants[0]!.id,
+              quantity: 1,
+            }),
+          () => updateItemQuantity(em(), deps, owner, { cartId: cart.id, itemId, quantity: 1 }),
+          () => removeItem(em(), deps, owner, { cartId: cart.id, itemId }),
+          () => clearCart(em(), deps, owner, cart.id),
+          () => applyCoupon(em(), deps, owner, { cartId: cart.id, couponCode: 'ABC' }),
+          () => removeCoupon(em(), deps, owner, cart.id),
         ];
         for (const attempt of attempts) {
-          const failure = await failureOf(attempt);
+          const failure = await failureOf(attempt());
           expect(failure.code).to.equal(status.FAILED_PRECONDITION);
           expect(failure.message).to.contain(`cart ${cart.id} is ${state} and cannot change`);
         }
