@@ -62,7 +62,9 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
     expect(noSession.code).to.equal(status.INVALID_ARGUMENT);
     expect(noSession.violations[0]?.field).to.equal('session_id');
 
-    const update = await failureOf(api.cart.updateItemQuantity({ cartId: 'x', sessionId, itemId: '', quantity: 120 }));
+    const update = await failureOf(
+      api.cart.updateItemQuantity({ cartId: 'x', sessionId, itemId: '', quantity: 120 }),
+    );
     expect(update.code).to.equal(status.INVALID_ARGUMENT);
     expect(update.violations.map((v) => v.field)).to.deep.equal(['cart_id', 'item_id', 'quantity']);
     const remove = await failureOf(api.cart.removeItem({ cartId: newId(), sessionId, itemId: 'nope' }));
@@ -100,7 +102,10 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
     const cartId = cart!.id;
     const itemId = cart!.items[0]!.id;
     const alice = await customerToken(mesh);
-    const { cart: alicesCart } = await api.cart.addItem({ cartId: '', sessionId: '', ...line(product, 1) }, { token: alice.token });
+    const { cart: alicesCart } = await api.cart.addItem(
+      { cartId: '', sessionId: '', ...line(product, 1) },
+      { token: alice.token },
+    );
     const bob = await customerToken(mesh);
     const other = newSessionId();
 
@@ -133,7 +138,10 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
   it('adds up 30 parallel AddItem calls for one line exactly', async () => {
     const product = await makeProduct([500]);
     const customer = await customerToken(mesh);
-    const { cart } = await api.cart.addItem({ cartId: '', sessionId: '', ...line(product, 1) }, { token: customer.token });
+    const { cart } = await api.cart.addItem(
+      { cartId: '', sessionId: '', ...line(product, 1) },
+      { token: customer.token },
+    );
     await Promise.all(
       Array.from({ length: 30 }, () =>
         api.cart.addItem({ cartId: cart!.id, sessionId: '', ...line(product, 3) }, { token: customer.token }),
@@ -150,7 +158,10 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
     const { cart: guestCart } = await api.cart.addItem({ cartId: '', sessionId, ...line(product, 2) });
     await api.cart.addItem({ cartId: guestCart!.id, sessionId, ...line(product, 2, 1) });
     const customer = await customerToken(mesh);
-    const { cart: own } = await api.cart.addItem({ cartId: '', sessionId: '', ...line(product, 2, 1) }, { token: customer.token });
+    const { cart: own } = await api.cart.addItem(
+      { cartId: '', sessionId: '', ...line(product, 2, 1) },
+      { token: customer.token },
+    );
 
     const anonymous = await failureOf(api.cart.mergeCarts({ sessionId }));
     expect(anonymous.code).to.equal(status.UNAUTHENTICATED);
@@ -177,8 +188,13 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
       expect(merge.cart!.items.map((i) => i.quantity)).to.deep.equal([3, 2]);
     }
     const guestNow = await api.cart.getCart({ cartId: guestCart!.id, sessionId });
-    expect(guestNow.cart).to.deep.include({ status: CartStatus.CART_STATUS_MERGED, mergedIntoCartId: own!.id });
-    const readOnly = await failureOf(api.cart.addItem({ cartId: guestCart!.id, sessionId, ...line(product, 1) }));
+    expect(guestNow.cart).to.deep.include({
+      status: CartStatus.CART_STATUS_MERGED,
+      mergedIntoCartId: own!.id,
+    });
+    const readOnly = await failureOf(
+      api.cart.addItem({ cartId: guestCart!.id, sessionId, ...line(product, 1) }),
+    );
     expect(readOnly.code).to.equal(status.FAILED_PRECONDITION);
   });
 });

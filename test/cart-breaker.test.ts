@@ -40,7 +40,13 @@ describe('cart while the product service is down (breaker)', function () {
     const product = await makeProduct([20]);
     const variantId = product.variants[0]!.id;
     const sessionId = newSessionId();
-    const { cart } = await api.cart.addItem({ cartId: '', sessionId, productId: product.id, variantId, quantity: 3 });
+    const { cart } = await api.cart.addItem({
+      cartId: '',
+      sessionId,
+      productId: product.id,
+      variantId,
+      quantity: 3,
+    });
     const cartId = cart!.id;
     const itemId = cart!.items[0]!.id;
     const add = { cartId, sessionId, productId: product.id, variantId, quantity: 1 };

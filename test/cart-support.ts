@@ -7,7 +7,10 @@ import { clientsFor } from './support/clients.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestMesh } from './support/mesh.js';
 
 /** A customer's access token (role customer), signed with the mesh's development key as the auth service would. */
-export async function customerToken(mesh: TestMesh, userId: string = newId()): Promise<{ userId: string; token: string }> {
+export async function customerToken(
+  mesh: TestMesh,
+  userId: string = newId(),
+): Promise<{ userId: string; token: string }> {
   const ring = await parseKeyRing(readFileSync(join(mesh.dataDir, DEV_KEY_FILE), 'utf8'));
   const signer = await TokenSigner.create(ring);
   const token = await signer.sign(

@@ -30,7 +30,7 @@ function authorized(call: grpc.ServerUnaryCall<unknown, unknown>): boolean {
 function fakeServices() {
   const products = new Map<string, Product>();
   const registered = new Map<string, string>();
-  const seen = { getProduct: 0, addItem: 0, getCart: 0, login: 0, sessions: new Set<string>() };
+  const seen = { getProduct: 0, batchGetProducts: 0, listProducts: 0, addItem: 0, getCart: 0, login: 0, sessions: new Set<string>() };
   const carts = new Map<string, Cart>();
   let nextId = 0;
   const auth: AuthServiceServer = {
@@ -55,7 +55,10 @@ function fakeServices() {
     getJwks: (_call, callback) => callback(null, { keys: [] }),
   };
   // Only what the scenarios call; grpc-js answers UNIMPLEMENTED for the rest.
-  const product: Pick<ProductServiceServer, 'createProduct' | 'getProduct' | 'batchGetProducts'> = {
+  const product: Pick<
+    ProductServiceServer,
+    'createProduct' | 'getProduct' | 'batchGetProducts' | 'listProducts'
+  > = {
     createProduct: (call, callback) => {
       if (!authorized(call)) return callback(fail(grpc.status.UNAUTHENTICATED, 'no token'));
       const id = `00000000-0000-7000-8000-${String(++nextId).padStart(12, '0')}`;
@@ -91,8 +94,18 @@ function fakeServices() {
       callback(null, { product: found });
     },
     batchGetProducts: (call, callback) => {
+      seen.batchGetProducts++;
       const found = call.request.ids.flatMap((id) => products.get(id) ?? []);
       callback(null, { products: found, missingIds: call.request.ids.filter((id) => !products.has(id)) });
+    },
+    // Pages by position; the token is the offset (the real one is a keyset cursor).
+    listProducts: (call, callback) => {
+      seen.listProducts++;
+      const size = call.request.page?.pageSize || 50;
+      const offset = Number(call.request.page?.pageToken || 0);
+      const all = [...products.values()];
+      const next = offset + size < all.length ? String(offset + size) : '';
+      callback(null, { products: all.slice(offset, offset + size), page: { nextPageToken: next } });
     },
   };
   // Only what the scenarios call; grpc-js answers UNIMPLEMENTED for the rest.
@@ -100,7 +113,8 @@ function fakeServices() {
     getCart: (call, callback) => {
       seen.getCart++;
       const found = carts.get(call.request.cartId);
-      if (!found || found.sessionId !== call.request.sessionId) return callback(fail(grpc.status.NOT_FOUND, 'no cart'));
+      if (!found || found.sessionId !== call.request.sessionId)
+        return callback(fail(grpc.status.NOT_FOUND, 'no cart'));
       callback(null, { cart: found, catalogCheck: 1, changedLines: [] });
     },
     addItem: (call, callback) => {
@@ -112,7 +126,11 @@ function fakeServices() {
       }
       seen.sessions.add(call.request.sessionId);
       const id = call.request.cartId || `cart-${carts.size + 1}`;
-      const updated = Cart.fromPartial({ id, sessionId: call.request.sessionId, itemCount: (carts.get(id)?.itemCount ?? 0) + 1 });
+      const updated = Cart.fromPartial({
+        id,
+        sessionId: call.request.sessionId,
+        itemCount: (carts.get(id)?.itemCount ?? 0) + 1,
+      });
       carts.set(id, updated);
       callback(null, { cart: updated });
     },
@@ -149,7 +167,7 @@ describe('scenarios (against fake auth, product and cart services)', () => {
 
   afterEach(() => server.forceShutdown());
 
-  it('get-product: prepare logs in as the admin, creates the products, and calls read them with the token', async () => {
+  it('get-product: prepare logs in as the admin, creates the products, and calls read them as a shopper', async () => {
     const scenario = scenarioNamed('get-product');
     const context = await scenario.prepare(address, env);
     expect(fakes.products.size).to.equal(5);
@@ -161,6 +179,38 @@ describe('scenarios (against fake auth, product and cart services)', () => {
       client.close();
     }
     expect(fakes.seen.getProduct).to.equal(11); // the check in prepare, then ten calls
+  });
+
+  it('batch-get-products: prepare creates the products; each call asks for BENCH_BATCH_SIZE of them', async () => {
+    const scenario = scenarioNamed('batch-get-products');
+    const context = await scenario.prepare(address, { ...env, BENCH_BATCH_SIZE: '3' });
+    expect(fakes.products.size).to.equal(5);
+    const client = scenario.connect(address, {});
+    try {
+      for (let i = 0; i < 4; i++) await scenario.call(client, context, i, new Date(Date.now() + 5_000));
+    } finally {
+      client.close();
+    }
+    expect(fakes.seen.batchGetProducts).to.equal(5);
+  });
+
+  it('list-products: creates products when the catalog is empty, collects page tokens, rotates over them', async () => {
+    const scenario = scenarioNamed('list-products');
+    const context = (await scenario.prepare(address, { ...env, BENCH_PAGE_SIZE: '2', BENCH_LIST_PAGES: '5' })) as {
+      requests: { page: { pageToken: string } }[];
+    };
+    expect(fakes.products.size).to.equal(5);
+    // 5 products in pages of 2: three pages for each of the four sort orders.
+    expect(context.requests).to.have.length(12);
+    expect(context.requests.slice(0, 3).map((request) => request.page.pageToken)).to.deep.equal(['', '2', '4']);
+    const client = scenario.connect(address, {});
+    const before = fakes.seen.listProducts;
+    try {
+      for (let i = 0; i < 6; i++) await scenario.call(client, context, i, new Date(Date.now() + 5_000));
+    } finally {
+      client.close();
+    }
+    expect(fakes.seen.listProducts - before).to.equal(6);
   });
 
   it('get-product: falls back to AUTH_BOOTSTRAP_ADMIN_* and says what is missing when neither is set', async () => {
@@ -196,7 +246,11 @@ describe('scenarios (against fake auth, product and cart services)', () => {
     const draft = [...fakes.products.values()][0]!;
     draft.status = ProductStatus.PRODUCT_STATUS_DRAFT;
     const error = await scenarioNamed('add-item')
-      .prepare(address, { ...env, BENCH_CART_PRODUCT_ID: draft.id, BENCH_CART_VARIANT_ID: draft.variants[0]!.id })
+      .prepare(address, {
+        ...env,
+        BENCH_CART_PRODUCT_ID: draft.id,
+        BENCH_CART_VARIANT_ID: draft.variants[0]!.id,
+      })
       .catch((failure: Error) => failure);
     expect((error as Error).message).to.match(/not on sale.*BENCH_CART_PRODUCT_ID .* published product/);
   });

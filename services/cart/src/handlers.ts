@@ -35,7 +35,12 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
     updateItemQuantity: {
       access: allow.public(),
       handle: async (request, ctx) => ({
-        cart: await updateItemQuantity(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request),
+        cart: await updateItemQuantity(
+          orm.em.fork(),
+          deps,
+          cartOwnerOf(ctx.principal, request.sessionId),
+          request,
+        ),
       }),
     },
     removeItem: {
@@ -47,7 +52,12 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
     clearCart: {
       access: allow.public(),
       handle: async (request, ctx) => ({
-        cart: await clearCart(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request.cartId),
+        cart: await clearCart(
+          orm.em.fork(),
+          deps,
+          cartOwnerOf(ctx.principal, request.sessionId),
+          request.cartId,
+        ),
       }),
     },
     applyCoupon: {
@@ -59,7 +69,12 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
     removeCoupon: {
       access: allow.public(),
       handle: async (request, ctx) => ({
-        cart: await removeCoupon(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request.cartId),
+        cart: await removeCoupon(
+          orm.em.fork(),
+          deps,
+          cartOwnerOf(ctx.principal, request.sessionId),
+          request.cartId,
+        ),
       }),
     },
     // A signed-in customer taking over the guest carts of the session id it presents.

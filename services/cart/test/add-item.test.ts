@@ -40,7 +40,13 @@ describe('cart service: AddItem', function () {
     const product = catalog.add(productWith([10], { price: 1250 }));
     const sessionId = newSessionId();
     const cart = await addItem(db.orm.em.fork(), deps, { sessionId }, lineOf(product, 3));
-    expect(cart).to.deep.include({ sessionId, userId: '', currencyCode: 'EUR', itemCount: 3, couponCode: '' });
+    expect(cart).to.deep.include({
+      sessionId,
+      userId: '',
+      currencyCode: 'EUR',
+      itemCount: 3,
+      couponCode: '',
+    });
     expect(cart.items).to.have.length(1);
     expect(cart.items[0]).to.deep.include({
       productName: 'Plain tee',
@@ -64,7 +70,9 @@ describe('cart service: AddItem', function () {
     await addItem(db.orm.em.fork(), deps, owner, { ...lineOf(product, 1, 1), cartId: first.id });
     product.variants[0]!.price = { currencyCode: 'EUR', amountMinor: 900 };
     const cart = await addItem(db.orm.em.fork(), deps, owner, { ...lineOf(product, 2, 0), cartId: first.id });
-    expect(cart.items.map((item) => [item.variantId, item.quantity, item.unitPrice!.amountMinor])).to.deep.equal([
+    expect(
+      cart.items.map((item) => [item.variantId, item.quantity, item.unitPrice!.amountMinor]),
+    ).to.deep.equal([
       [product.variants[0]!.id, 3, 900],
       [product.variants[1]!.id, 1, 1000],
     ]);
@@ -131,20 +139,32 @@ describe('cart service: AddItem', function () {
   it('names every field at fault, and asks nobody anything', async () => {
     const before = catalog.calls.getProduct;
     const failure = await failureOf(
-      addItem(db.orm.em.fork(), deps, { sessionId: newSessionId() }, {
-        cartId: 'nope',
-        productId: '',
-        variantId: 'x',
-        quantity: 100,
-      }),
+      addItem(
+        db.orm.em.fork(),
+        deps,
+        { sessionId: newSessionId() },
+        {
+          cartId: 'nope',
+          productId: '',
+          variantId: 'x',
+          quantity: 100,
+        },
+      ),
     );
     expect(failure.code).to.equal(status.INVALID_ARGUMENT);
-    expect(failure.violations!.map((v) => v.field)).to.deep.equal(['cart_id', 'product_id', 'variant_id', 'quantity']);
+    expect(failure.violations!.map((v) => v.field)).to.deep.equal([
+      'cart_id',
+      'product_id',
+      'variant_id',
+      'quantity',
+    ]);
     expect(catalog.calls.getProduct).to.equal(before);
     const zero = await failureOf(
       addItem(db.orm.em.fork(), deps, { sessionId: newSessionId() }, { ...lineOf(productWith([1]), 0) }),
     );
-    expect(zero.violations).to.deep.equal([{ field: 'quantity', description: 'must be a whole number from 1 to 99' }]);
+    expect(zero.violations).to.deep.equal([
+      { field: 'quantity', description: 'must be a whole number from 1 to 99' },
+    ]);
   });
 
   it('answers NOT_FOUND for an unknown or unpublished product, INVALID_ARGUMENT for a foreign variant', async () => {
@@ -152,7 +172,9 @@ describe('cart service: AddItem', function () {
     const unknown = await failureOf(addItem(db.orm.em.fork(), deps, owner, lineOf(productWith([5]))));
     expect(unknown.code).to.equal(status.NOT_FOUND);
     const hidden = catalog.add({ ...productWith([5]), visible: false });
-    expect((await failureOf(addItem(db.orm.em.fork(), deps, owner, lineOf(hidden)))).code).to.equal(status.NOT_FOUND);
+    expect((await failureOf(addItem(db.orm.em.fork(), deps, owner, lineOf(hidden)))).code).to.equal(
+      status.NOT_FOUND,
+    );
 
     const product = catalog.add(productWith([5]));
     const other = productWith([5]);
@@ -187,7 +209,9 @@ describe('cart service: AddItem', function () {
     );
     expect(currency.code).to.equal(status.FAILED_PRECONDITION);
     expect(currency.message).to.match(/cart is in EUR/);
-    const [row] = await db.orm.em.fork().execute('SELECT quantity FROM cart_items WHERE cart_id = ?', [cart.id]);
+    const [row] = await db.orm.em
+      .fork()
+      .execute('SELECT quantity FROM cart_items WHERE cart_id = ?', [cart.id]);
     expect(row).to.deep.equal({ quantity: 90 });
   });
 
@@ -197,7 +221,12 @@ describe('cart service: AddItem', function () {
     const catalogShowingArchived = new MemoryCatalog();
     catalogShowingArchived.getProduct = async () => archived;
     const failure = await failureOf(
-      addItem(db.orm.em.fork(), depsWith(catalogShowingArchived), { sessionId: newSessionId() }, lineOf(archived)),
+      addItem(
+        db.orm.em.fork(),
+        depsWith(catalogShowingArchived),
+        { sessionId: newSessionId() },
+        lineOf(archived),
+      ),
     );
     expect(failure.code).to.equal(status.FAILED_PRECONDITION);
     expect(failure.message).to.equal(`product ${archived.id} is not on sale`);

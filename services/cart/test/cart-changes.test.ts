@@ -12,7 +12,14 @@ import {
   removeItem,
   updateItemQuantity,
 } from '../src/domain/carts.js';
-import { depsWith, failureOf, MemoryCatalog, newSessionId, openCartDatabase, productWith } from './support.js';
+import {
+  depsWith,
+  failureOf,
+  MemoryCatalog,
+  newSessionId,
+  openCartDatabase,
+  productWith,
+} from './support.js';
 
 describe('cart service: GetCart, UpdateItemQuantity, RemoveItem, ClearCart, coupons', function () {
   this.timeout(60_000);
@@ -133,18 +140,23 @@ describe('cart service: GetCart, UpdateItemQuantity, RemoveItem, ClearCart, coup
       expect((await getCart(em(), catalog, owner, '')).cart!.id).to.equal(cart.id);
     });
 
-    it("keeps every cart from everybody but its owner, and refuses a malformed id", async () => {
+    it('keeps every cart from everybody but its owner, and refuses a malformed id', async () => {
       const { cart } = await guestCart();
       for (const stranger of [{ sessionId: newSessionId() }, { userId: newId() }]) {
         const failure = await failureOf(getCart(em(), catalog, stranger, cart.id));
         expect(failure.code).to.equal(status.NOT_FOUND);
       }
-      const customerCart = await addItem(em(), deps, { userId: newId() }, {
-        cartId: '',
-        productId: catalog.add(productWith([1])).id,
-        variantId: [...catalog.products.values()].at(-1)!.variants[0]!.id,
-        quantity: 1,
-      });
+      const customerCart = await addItem(
+        em(),
+        deps,
+        { userId: newId() },
+        {
+          cartId: '',
+          productId: catalog.add(productWith([1])).id,
+          variantId: [...catalog.products.values()].at(-1)!.variants[0]!.id,
+          quantity: 1,
+        },
+      );
       expect((await failureOf(getCart(em(), catalog, { userId: newId() }, customerCart.id))).code).to.equal(
         status.NOT_FOUND,
       );
@@ -162,7 +174,10 @@ describe('cart service: GetCart, UpdateItemQuantity, RemoveItem, ClearCart, coup
         itemId: cart.items[0]!.id,
         quantity: 5,
       });
-      expect(raised.items[0]).to.deep.include({ quantity: 5, unitPrice: { currencyCode: 'EUR', amountMinor: 800 } });
+      expect(raised.items[0]).to.deep.include({
+        quantity: 5,
+        unitPrice: { currencyCode: 'EUR', amountMinor: 800 },
+      });
       expect(raised.subtotal!.amountMinor).to.equal(4000 + 2000);
 
       catalog.down = true;
@@ -233,7 +248,9 @@ describe('cart service: GetCart, UpdateItemQuantity, RemoveItem, ClearCart, coup
       const removed = await removeItem(em(), deps, owner, { cartId: cart.id, itemId: cart.items[1]!.id });
       expect(removed.items.map((i) => i.id)).to.deep.equal([cart.items[0]!.id, cart.items[2]!.id]);
       expect(removed.subtotal!.amountMinor).to.equal(4000);
-      const again = await failureOf(removeItem(em(), deps, owner, { cartId: cart.id, itemId: cart.items[1]!.id }));
+      const again = await failureOf(
+        removeItem(em(), deps, owner, { cartId: cart.id, itemId: cart.items[1]!.id }),
+      );
       expect(again.code).to.equal(status.NOT_FOUND);
 
       await applyCoupon(em(), deps, owner, { cartId: cart.id, couponCode: 'save10' });
@@ -249,7 +266,8 @@ describe('cart service: GetCart, UpdateItemQuantity, RemoveItem, ClearCart, coup
       const stranger = { sessionId: newSessionId() };
       expect((await failureOf(clearCart(em(), deps, stranger, cart.id))).code).to.equal(status.NOT_FOUND);
       expect(
-        (await failureOf(removeItem(em(), deps, stranger, { cartId: cart.id, itemId: cart.items[0]!.id }))).code,
+        (await failureOf(removeItem(em(), deps, stranger, { cartId: cart.id, itemId: cart.items[0]!.id })))
+          .code,
       ).to.equal(status.NOT_FOUND);
     });
   });
@@ -275,7 +293,9 @@ describe('cart service: GetCart, UpdateItemQuantity, RemoveItem, ClearCart, coup
         ['with space', 'must be 3-32 characters of letters, digits, _ or -'],
         ['x'.repeat(33), 'must be 3-32 characters of letters, digits, _ or -'],
       ] as const) {
-        const failure = await failureOf(applyCoupon(em(), deps, owner, { cartId: cart.id, couponCode: code }));
+        const failure = await failureOf(
+          applyCoupon(em(), deps, owner, { cartId: cart.id, couponCode: code }),
+        );
         expect(failure.code).to.equal(status.INVALID_ARGUMENT);
         expect(failure.violations).to.deep.equal([{ field: 'coupon_code', description }]);
       }

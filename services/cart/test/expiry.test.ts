@@ -40,9 +40,10 @@ describe('cart service: idle carts expire', function () {
         }),
       );
     }
-    await em().execute(`UPDATE carts SET expires_at = now() - interval '1 minute' WHERE id = ANY(?::uuid[])`, [
-      `{${carts.map((c) => c.id).join(',')}}`,
-    ]);
+    await em().execute(
+      `UPDATE carts SET expires_at = now() - interval '1 minute' WHERE id = ANY(?::uuid[])`,
+      [`{${carts.map((c) => c.id).join(',')}}`],
+    );
     return { product, carts };
   }
 
@@ -58,12 +59,17 @@ describe('cart service: idle carts expire', function () {
     const idle = carts[0]!;
     await applyCoupon(em(), deps, { userId: idle.userId }, { cartId: idle.id, couponCode: 'COMEBACK' });
     await em().execute(`UPDATE carts SET expires_at = now() - interval '1 minute' WHERE id = ?`, [idle.id]);
-    const fresh = await addItem(em(), deps, { userId: newId() }, {
-      cartId: '',
-      productId: product.id,
-      variantId: product.variants[0]!.id,
-      quantity: 1,
-    });
+    const fresh = await addItem(
+      em(),
+      deps,
+      { userId: newId() },
+      {
+        cartId: '',
+        productId: product.id,
+        variantId: product.variants[0]!.id,
+        quantity: 1,
+      },
+    );
 
     expect(await abandonIdleCarts(em(), 100)).to.equal(1);
     const statuses = await em().execute<{ id: string; status: string }[]>(
@@ -115,7 +121,11 @@ describe('cart service: idle carts expire', function () {
 
   it('runs as a background job of the module until stopped', async () => {
     const { carts } = await idleCarts(3);
-    const job = startExpiryJob(db.orm, { idleExpiryMs: 60_000, sweepIntervalMs: 100, sweepBatchSize: 2 }, quietLogger());
+    const job = startExpiryJob(
+      db.orm,
+      { idleExpiryMs: 60_000, sweepIntervalMs: 100, sweepBatchSize: 2 },
+      quietLogger(),
+    );
     try {
       await eventually(async () => {
         const events = await abandonedEvents();
@@ -140,12 +150,17 @@ describe('cart service: idle carts expire', function () {
 
   it('pushes a cart expiry back to now + the idle time on every change', async () => {
     const product = catalog.add(productWith([10]));
-    const cart = await addItem(em(), depsWith(catalog, 3_600_000), { sessionId: newSessionId() }, {
-      cartId: '',
-      productId: product.id,
-      variantId: product.variants[0]!.id,
-      quantity: 1,
-    });
+    const cart = await addItem(
+      em(),
+      depsWith(catalog, 3_600_000),
+      { sessionId: newSessionId() },
+      {
+        cartId: '',
+        productId: product.id,
+        variantId: product.variants[0]!.id,
+        quantity: 1,
+      },
+    );
     expect(Math.abs(cart.expiresAt!.getTime() - (Date.now() + 3_600_000))).to.be.lessThan(60_000);
   });
 });

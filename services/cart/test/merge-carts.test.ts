@@ -5,7 +5,14 @@ import { newId } from '../../../lib/ids.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { addItem, applyCoupon, getCart } from '../src/domain/carts.js';
 import { mergeCarts } from '../src/domain/merge-carts.js';
-import { depsWith, failureOf, MemoryCatalog, newSessionId, openCartDatabase, productWith } from './support.js';
+import {
+  depsWith,
+  failureOf,
+  MemoryCatalog,
+  newSessionId,
+  openCartDatabase,
+  productWith,
+} from './support.js';
 
 describe('cart service: MergeCarts', function () {
   this.timeout(60_000);
@@ -24,8 +31,19 @@ describe('cart service: MergeCarts', function () {
     catalog.down = false;
   });
 
-  const add = (owner: { userId: string } | { sessionId: string }, product: ReturnType<typeof productWith>, quantity: number, k = 0, cartId = '') =>
-    addItem(em(), deps, owner, { cartId, productId: product.id, variantId: product.variants[k]!.id, quantity });
+  const add = (
+    owner: { userId: string } | { sessionId: string },
+    product: ReturnType<typeof productWith>,
+    quantity: number,
+    k = 0,
+    cartId = '',
+  ) =>
+    addItem(em(), deps, owner, {
+      cartId,
+      productId: product.id,
+      variantId: product.variants[k]!.id,
+      quantity,
+    });
 
   it("adds the guest's lines to the customer's cart, reports each, and leaves the guest cart merged", async () => {
     const product = catalog.add(productWith([50, 50, 50], { price: 500 }));
@@ -113,12 +131,31 @@ describe('cart service: MergeCarts', function () {
 
     const merged = await mergeCarts(em(), deps, userId, sessionId);
     const outcome = (variantId: string) => merged.lines.find((l) => l.variantId === variantId);
-    expect(outcome(eur.variants[0]!.id)).to.include({ requestedQuantity: 110, quantity: 99, outcome: MergeOutcome.MERGE_OUTCOME_LIMITED_BY_LINE_MAXIMUM });
-    expect(outcome(eur.variants[1]!.id)).to.include({ requestedQuantity: 3, quantity: 2, outcome: MergeOutcome.MERGE_OUTCOME_LIMITED_BY_STOCK });
-    expect(outcome(eur.variants[4]!.id)).to.include({ requestedQuantity: 4, quantity: 3, outcome: MergeOutcome.MERGE_OUTCOME_LIMITED_BY_STOCK });
-    expect(outcome(gone.variants[0]!.id)).to.include({ quantity: 0, outcome: MergeOutcome.MERGE_OUTCOME_DROPPED_UNAVAILABLE });
+    expect(outcome(eur.variants[0]!.id)).to.include({
+      requestedQuantity: 110,
+      quantity: 99,
+      outcome: MergeOutcome.MERGE_OUTCOME_LIMITED_BY_LINE_MAXIMUM,
+    });
+    expect(outcome(eur.variants[1]!.id)).to.include({
+      requestedQuantity: 3,
+      quantity: 2,
+      outcome: MergeOutcome.MERGE_OUTCOME_LIMITED_BY_STOCK,
+    });
+    expect(outcome(eur.variants[4]!.id)).to.include({
+      requestedQuantity: 4,
+      quantity: 3,
+      outcome: MergeOutcome.MERGE_OUTCOME_LIMITED_BY_STOCK,
+    });
+    expect(outcome(gone.variants[0]!.id)).to.include({
+      quantity: 0,
+      outcome: MergeOutcome.MERGE_OUTCOME_DROPPED_UNAVAILABLE,
+    });
     // 903 + 9 (v0) + 2 (v1) = 914 units before v2: 85 more fit.
-    expect(outcome(eur.variants[2]!.id)).to.include({ requestedQuantity: 90, quantity: 85, outcome: MergeOutcome.MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM });
+    expect(outcome(eur.variants[2]!.id)).to.include({
+      requestedQuantity: 90,
+      quantity: 85,
+      outcome: MergeOutcome.MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM,
+    });
     expect(merged.cart!.itemCount).to.equal(999);
 
     const dollars = await mergeCarts(em(), deps, userId, dollarSession);
@@ -150,7 +187,9 @@ describe('cart service: MergeCarts', function () {
     const userId = newId();
     const sessionId = newSessionId();
     await add({ sessionId }, product, 4);
-    const results = await Promise.all(Array.from({ length: 6 }, () => mergeCarts(em(), deps, userId, sessionId)));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => mergeCarts(em(), deps, userId, sessionId)),
+    );
     expect(results.filter((r) => r.mergedCartIds.length === 1)).to.have.length(1);
     for (const result of results) expect(result.cart!.items[0]!.quantity).to.equal(4);
     const [row] = await em().execute(
@@ -167,6 +206,8 @@ describe('cart service: MergeCarts', function () {
     catalog.down = true;
     const failure = await failureOf(mergeCarts(em(), deps, newId(), sessionId));
     expect(failure.code).to.equal(status.UNAVAILABLE);
-    expect((await getCart(em(), catalog, { sessionId }, guest.id)).cart!.status).to.equal(CartStatus.CART_STATUS_ACTIVE);
+    expect((await getCart(em(), catalog, { sessionId }, guest.id)).cart!.status).to.equal(
+      CartStatus.CART_STATUS_ACTIVE,
+    );
   });
 });

@@ -94,6 +94,8 @@ export async function failureOf(call: Promise<unknown>): Promise<AppError> {
 
 /** A whole-number count from SQL. */
 export async function countOf(db: ScratchDatabase, sql: string, params: unknown[] = []): Promise<number> {
-  const [row] = await db.orm.em.fork().execute<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${sql}`, params);
+  const [row] = await db.orm.em
+    .fork()
+    .execute<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${sql}`, params);
   return row!.n;
 }

@@ -122,7 +122,9 @@ export async function readCart(
 
 /** The cart by id, locked for the rest of the transaction. */
 export async function lockCart(tx: EntityManager, cartId: string): Promise<CartRecord | undefined> {
-  const [row] = await tx.execute<Row[]>(`SELECT ${CART_COLUMNS} FROM carts WHERE id = ? FOR UPDATE`, [cartId]);
+  const [row] = await tx.execute<Row[]>(`SELECT ${CART_COLUMNS} FROM carts WHERE id = ? FOR UPDATE`, [
+    cartId,
+  ]);
   return row && toCart(row);
 }
 
@@ -262,7 +264,11 @@ export async function saveCart(
 }
 
 /** Marks guest carts merged into a customer cart. */
-export async function markMerged(tx: EntityManager, cartIds: readonly string[], intoCartId: string): Promise<void> {
+export async function markMerged(
+  tx: EntityManager,
+  cartIds: readonly string[],
+  intoCartId: string,
+): Promise<void> {
   if (cartIds.length === 0) return;
   await tx.execute(
     `UPDATE carts SET status = 'merged', merged_into_cart_id = ?, updated_at = now()

@@ -63,8 +63,7 @@ export async function getCart(
   const check = new RequestCheck();
   check.optionalUuid(cartId, 'cart_id');
   check.done();
-  const found =
-    cartId === '' ? await readCart(em, { activeOf: owner }) : await readCart(em, { cartId });
+  const found = cartId === '' ? await readCart(em, { activeOf: owner }) : await readCart(em, { cartId });
   if (!found || !owns(owner, found.cart)) {
     throw cartId === '' ? notFound('active cart') : notFound('cart', cartId);
   }
@@ -91,7 +90,12 @@ export async function getCart(
  * is none; two first adds at once meet on the one-active-cart index and the loser locks the
  * winner's cart), or a new cart for a guest.
  */
-async function openCart(tx: EntityManager, owner: CartOwner, currency: string, expiresAt: Date): Promise<CartRecord> {
+async function openCart(
+  tx: EntityManager,
+  owner: CartOwner,
+  currency: string,
+  expiresAt: Date,
+): Promise<CartRecord> {
   if ('sessionId' in owner) return (await insertActiveCart(tx, owner, currency, expiresAt))!;
   const existing = await lockActiveCartOf(tx, owner);
   if (existing) return existing;
@@ -198,7 +202,10 @@ async function offerForLine(catalog: Catalog, line: LineRecord): Promise<Offer> 
   try {
     return requireOffer(await catalog.getProduct(line.productId), line.variantId);
   } catch (error) {
-    if (error instanceof AppError && (error.code === status.NOT_FOUND || error.code === status.INVALID_ARGUMENT)) {
+    if (
+      error instanceof AppError &&
+      (error.code === status.NOT_FOUND || error.code === status.INVALID_ARGUMENT)
+    ) {
       throw failedPrecondition(`product ${line.productId} variant ${line.variantId} can no longer be bought`);
     }
     throw error;
@@ -296,7 +303,8 @@ export async function applyCoupon(
   check.uuid(input.cartId, 'cart_id');
   const code = input.couponCode.trim();
   if (code === '') check.add('coupon_code', 'is required');
-  else if (!COUPON_CODE.test(code)) check.add('coupon_code', 'must be 3-32 characters of letters, digits, _ or -');
+  else if (!COUPON_CODE.test(code))
+    check.add('coupon_code', 'must be 3-32 characters of letters, digits, _ or -');
   check.done();
   return changeCart(em, deps.idleExpiryMs, owner, input.cartId, async (_tx, cart, lines) => {
     cart.couponCode = code.toUpperCase();

@@ -1,7 +1,4 @@
-import {
-  LineAvailability,
-  type CartLineChange,
-} from '../../../../gen/ecommerce/cart/v1/cart.js';
+import { LineAvailability, type CartLineChange } from '../../../../gen/ecommerce/cart/v1/cart.js';
 import type { Product } from '../../../../gen/ecommerce/product/v1/product.js';
 import type { LineRecord } from './cart-store.js';
 import { offerOf } from './offer.js';
@@ -36,8 +33,7 @@ export function changedLines(
       });
       continue;
     }
-    const priceChanged =
-      offer.price.currencyCode !== currency || offer.price.amountMinor !== line.unitPrice;
+    const priceChanged = offer.price.currencyCode !== currency || offer.price.amountMinor !== line.unitPrice;
     const short = offer.available < line.quantity;
     if (!priceChanged && !short) continue;
     changes.push({

@@ -1,6 +1,10 @@
 import { status } from '@grpc/grpc-js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { MergeOutcome, type MergedLine, type MergeCartsResponse } from '../../../../gen/ecommerce/cart/v1/cart.js';
+import {
+  MergeOutcome,
+  type MergedLine,
+  type MergeCartsResponse,
+} from '../../../../gen/ecommerce/cart/v1/cart.js';
 import type { Product } from '../../../../gen/ecommerce/product/v1/product.js';
 import { AppError } from '../../../../lib/errors.js';
 import { cartMessage } from './cart-view.js';

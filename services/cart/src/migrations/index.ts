@@ -5,5 +5,8 @@ import { Migration20261127140000_cart_merge_and_expiry } from './Migration202611
 /** cart_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
 export const cartMigrations: MigrationObject[] = [
   { name: 'Migration20261127120000_create_cart_tables', class: Migration20261127120000_create_cart_tables },
-  { name: 'Migration20261127140000_cart_merge_and_expiry', class: Migration20261127140000_cart_merge_and_expiry },
+  {
+    name: 'Migration20261127140000_cart_merge_and_expiry',
+    class: Migration20261127140000_cart_merge_and_expiry,
+  },
 ];
