@@ -17,7 +17,10 @@ export interface CatalogWorld {
   customer(): Promise<{ token: string; userId: string }>;
   /** A product with the given variants (default: one variant "M" with `stock` units), published. */
   createProduct(
-    options?: Partial<CreateProductRequest> & { stock?: number; variants?: Partial<CreateVariant>[] },
+    options?: Omit<Partial<CreateProductRequest>, 'variants'> & {
+      stock?: number;
+      variants?: Partial<CreateVariant>[];
+    },
   ): Promise<Product>;
   stop(): Promise<void>;
 }

@@ -30,7 +30,15 @@ function authorized(call: grpc.ServerUnaryCall<unknown, unknown>): boolean {
 function fakeServices() {
   const products = new Map<string, Product>();
   const registered = new Map<string, string>();
-  const seen = { getProduct: 0, batchGetProducts: 0, listProducts: 0, addItem: 0, getCart: 0, login: 0, sessions: new Set<string>() };
+  const seen = {
+    getProduct: 0,
+    batchGetProducts: 0,
+    listProducts: 0,
+    addItem: 0,
+    getCart: 0,
+    login: 0,
+    sessions: new Set<string>(),
+  };
   const carts = new Map<string, Cart>();
   let nextId = 0;
   const auth: AuthServiceServer = {
@@ -196,13 +204,21 @@ describe('scenarios (against fake auth, product and cart services)', () => {
 
   it('list-products: creates products when the catalog is empty, collects page tokens, rotates over them', async () => {
     const scenario = scenarioNamed('list-products');
-    const context = (await scenario.prepare(address, { ...env, BENCH_PAGE_SIZE: '2', BENCH_LIST_PAGES: '5' })) as {
+    const context = (await scenario.prepare(address, {
+      ...env,
+      BENCH_PAGE_SIZE: '2',
+      BENCH_LIST_PAGES: '5',
+    })) as {
       requests: { page: { pageToken: string } }[];
     };
     expect(fakes.products.size).to.equal(5);
     // 5 products in pages of 2: three pages for each of the four sort orders.
     expect(context.requests).to.have.length(12);
-    expect(context.requests.slice(0, 3).map((request) => request.page.pageToken)).to.deep.equal(['', '2', '4']);
+    expect(context.requests.slice(0, 3).map((request) => request.page.pageToken)).to.deep.equal([
+      '',
+      '2',
+      '4',
+    ]);
     const client = scenario.connect(address, {});
     const before = fakes.seen.listProducts;
     try {

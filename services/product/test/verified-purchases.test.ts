@@ -76,7 +76,7 @@ describe('reviews: verified purchases from order.order.delivered', function () {
       occurredAt: new Date(),
       source: 'order',
       correlationId: eventId,
-      payload: OrderDelivered.encode(event).finish(),
+      payload: Buffer.from(OrderDelivered.encode(event).finish()),
       subject: OrderDeliveredEvent.subject,
     });
     await transport.publish(OrderDeliveredEvent.subject, envelope, eventId);
