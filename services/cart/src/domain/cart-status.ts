@@ -2,15 +2,16 @@ import { failedPrecondition } from '../../../../lib/errors.js';
 import type { CartStatus } from '../entities/cart.js';
 
 /**
- * The allowed status changes, in one table: only an active cart moves, and every other status is
- * final. An abandoned cart is never revived (a new cart is opened instead), so a late reminder can
- * never resurrect a cart someone else has since converted or merged.
+ * The allowed status changes, in one table. An abandoned cart is never revived (a new cart is
+ * opened instead), so a late reminder can never resurrect a cart that was merged or converted
+ * since; but an order placed from it just before it expired still converts it. Merged and converted
+ * are final.
  */
 const TRANSITIONS: Record<CartStatus, readonly CartStatus[]> = {
   active: ['merged', 'converted', 'abandoned'],
   merged: [],
   converted: [],
-  abandoned: [],
+  abandoned: ['converted'],
 };
 
 export function canTransition(from: CartStatus, to: CartStatus): boolean {
