@@ -232,11 +232,11 @@ export function productStatusToJSON(object: ProductStatus): string {
 
 export interface CreateProductRequest {
   /**
-   * Stock keeping unit of the product. Required, 1-64 characters of [A-Za-z0-9._-],
-   * unique across products and variants.
+   * Stock keeping unit of the product. Required, 1-64 characters of [A-Za-z0-9._-] starting with a
+   * letter or digit, unique across products.
    */
   sku: string;
-  /** Display name. Required, 1-200 characters after trimming. */
+  /** Display name. Required, 1-300 characters after trimming. */
   name: string;
   /**
    * URL slug. Required, 1-200 characters of [a-z0-9-], not starting or ending with "-";
@@ -284,7 +284,10 @@ export interface ImageInput {
 
 /** A variant to create together with its product. */
 export interface CreateVariant {
-  /** Stock keeping unit of the variant. Required, same rules as the product sku, unique. */
+  /**
+   * Stock keeping unit of the variant. Required, same rules as the product sku, unique across
+   * variants (a one-variant product may reuse its product sku).
+   */
   sku: string;
   /** Display name of the option ("Red / M"). Required, 1-200 characters. */
   name: string;
