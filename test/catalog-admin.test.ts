@@ -218,6 +218,30 @@ describe('catalog admin: CreateProduct, UpdateProduct, PublishProduct, ArchivePr
     expect(update.details).to.contain(`slug ${taken.slug} is taken`);
   });
 
+  it('two creates racing for one slug: one wins, the other is ALREADY_EXISTS naming the slug', async () => {
+    const slug = unique('race');
+    const outcomes = await Promise.allSettled(
+      [0, 1, 2].map(() =>
+        world.api.product.createProduct(
+          CreateProductRequest.fromPartial({
+            sku: unique('RACE').toUpperCase(),
+            name: 'Racer',
+            slug,
+            price: { currencyCode: 'EUR', amountMinor: 100 },
+          }),
+          admin,
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).to.have.length(1);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        expect(outcome.reason.code).to.equal(status.ALREADY_EXISTS);
+        expect(outcome.reason.details).to.contain(`slug ${slug} is taken`);
+      }
+    }
+  });
+
   it('refuses bad input naming the field, and a refused update changes nothing', async () => {
     const base = {
       sku: unique('OK').toUpperCase(),
