@@ -13,7 +13,9 @@ import { assertWritable } from './cart-status.js';
 import {
   deleteAllLines,
   deleteLine,
+  findCart,
   insertActiveCart,
+  insertGuestCartWithLine,
   insertLine,
   lockActiveCartOf,
   lockCart,
@@ -88,18 +90,21 @@ export async function getCart(
 /**
  * The cart an AddItem without cart_id goes to, locked: a customer's active cart (created when there
  * is none; two first adds at once meet on the one-active-cart index and the loser locks the
- * winner's cart), or a new cart for a guest.
+ * winner's cart), or a new cart for a guest. `created`: the cart is new, so it has no lines yet.
  */
 async function openCart(
   tx: EntityManager,
   owner: CartOwner,
   currency: string,
   expiresAt: Date,
-): Promise<CartRecord> {
-  if ('sessionId' in owner) return (await insertActiveCart(tx, owner, currency, expiresAt))!;
-  const existing = await lockActiveCartOf(tx, owner);
-  if (existing) return existing;
-  return (await insertActiveCart(tx, owner, currency, expiresAt)) ?? (await lockActiveCartOf(tx, owner))!;
+): Promise<{ cart: CartRecord; created: boolean }> {
+  if ('userId' in owner) {
+    const existing = await lockActiveCartOf(tx, owner);
+    if (existing) return { cart: existing, created: false };
+  }
+  const inserted = await insertActiveCart(tx, owner, currency, expiresAt);
+  if (inserted) return { cart: inserted, created: true };
+  return { cart: (await lockActiveCartOf(tx, owner))!, created: false };
 }
 
 function requireCurrency(cart: CartRecord, offer: Offer): void {
@@ -138,18 +143,32 @@ export async function addItem(
 
   // A cart the caller cannot use is refused before the catalog is asked (and while it is down).
   if (input.cartId !== '') {
-    assertWritable(requireOwn(owner, (await readCart(em, { cartId: input.cartId }))?.cart, input.cartId));
+    assertWritable(requireOwn(owner, await findCart(em, input.cartId), input.cartId));
   }
   const offer = requireOffer(await deps.catalog.getProduct(input.productId), input.variantId);
 
+  if (input.cartId === '' && 'sessionId' in owner) {
+    // A guest's first add: a new cart, so no other line and no limit but the stock can be in the way.
+    requireAvailable(offer, input.quantity);
+    const { cart, line } = await insertGuestCartWithLine(
+      em,
+      owner,
+      offer.snapshot,
+      offer.price.currencyCode,
+      input.quantity,
+      expiryFrom(deps.idleExpiryMs),
+    );
+    return cartMessage(cart, [line]);
+  }
+
   return em.transactional(async (tx) => {
     const expiresAt = expiryFrom(deps.idleExpiryMs);
-    const cart =
+    const { cart, created } =
       input.cartId === ''
         ? await openCart(tx, owner, offer.price.currencyCode, expiresAt)
-        : requireOwn(owner, await lockCart(tx, input.cartId), input.cartId);
+        : { cart: requireOwn(owner, await lockCart(tx, input.cartId), input.cartId), created: false };
     assertWritable(cart);
-    const lines = await readLines(tx, cart.id);
+    const lines = created ? [] : await readLines(tx, cart.id);
     if (lines.length === 0) cart.currency = offer.price.currencyCode;
     requireCurrency(cart, offer);
 
