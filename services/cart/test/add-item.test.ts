@@ -79,6 +79,24 @@ describe('cart service: AddItem', function () {
     expect(cart.subtotal!.amountMinor).to.equal(3700);
   });
 
+  it("snapshots the variant's image, else the product's main image", async () => {
+    const product = catalog.add(productWith([5, 5]));
+    product.images = [
+      { id: newId(), url: 'https://img.example/side.jpg', altText: '', primary: false },
+      { id: newId(), url: 'https://img.example/main.jpg', altText: '', primary: true },
+    ];
+    product.variants[1]!.imageUrl = 'https://img.example/red.jpg';
+    const owner = { userId: newId() };
+    await addItem(db.orm.em.fork(), deps, owner, lineOf(product, 1, 0));
+    const cart = await addItem(db.orm.em.fork(), deps, owner, lineOf(product, 1, 1));
+    expect(cart.items.map((item) => item.productImageUrl)).to.deep.equal([
+      'https://img.example/main.jpg',
+      'https://img.example/red.jpg',
+    ]);
+    const guest = await addItem(db.orm.em.fork(), deps, { sessionId: newSessionId() }, lineOf(product, 1, 1));
+    expect(guest.items[0]!.productImageUrl).to.equal('https://img.example/red.jpg');
+  });
+
   it('gives a customer one active cart, reused by every add without cart_id', async () => {
     const product = catalog.add(productWith([100]));
     const userId = newId();

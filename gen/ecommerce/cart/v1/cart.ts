@@ -496,7 +496,11 @@ export interface CartItem {
   /** Units, 1-99. */
   quantity: number;
   /** unit_price x quantity. */
-  lineTotal: Money | undefined;
+  lineTotal:
+    | Money
+    | undefined;
+  /** Image of the variant (else the product's main image) at the snapshot; empty when none. */
+  productImageUrl: string;
 }
 
 function createBaseGetCartRequest(): GetCartRequest {
@@ -2681,6 +2685,7 @@ function createBaseCartItem(): CartItem {
     unitPrice: undefined,
     quantity: 0,
     lineTotal: undefined,
+    productImageUrl: "",
   };
 }
 
@@ -2709,6 +2714,9 @@ export const CartItem: MessageFns<CartItem> = {
     }
     if (message.lineTotal !== undefined) {
       Money.encode(message.lineTotal, writer.uint32(66).fork()).join();
+    }
+    if (message.productImageUrl !== "") {
+      writer.uint32(74).string(message.productImageUrl);
     }
     return writer;
   },
@@ -2790,6 +2798,14 @@ export const CartItem: MessageFns<CartItem> = {
             message.lineTotal = Money.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.productImageUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2836,6 +2852,11 @@ export const CartItem: MessageFns<CartItem> = {
         : isSet(object.line_total)
         ? Money.fromJSON(object.line_total)
         : undefined,
+      productImageUrl: isSet(object.productImageUrl)
+        ? globalThis.String(object.productImageUrl)
+        : isSet(object.product_image_url)
+        ? globalThis.String(object.product_image_url)
+        : "",
     };
   },
 
@@ -2865,6 +2886,9 @@ export const CartItem: MessageFns<CartItem> = {
     if (message.lineTotal !== undefined) {
       obj.lineTotal = Money.toJSON(message.lineTotal);
     }
+    if (message.productImageUrl !== "") {
+      obj.productImageUrl = message.productImageUrl;
+    }
     return obj;
   },
 
@@ -2885,6 +2909,7 @@ export const CartItem: MessageFns<CartItem> = {
     message.lineTotal = (object.lineTotal !== undefined && object.lineTotal !== null)
       ? Money.fromPartial(object.lineTotal)
       : undefined;
+    message.productImageUrl = object.productImageUrl ?? "";
     return message;
   },
 };

@@ -42,6 +42,7 @@ export interface LineSnapshot {
   variantId: string;
   productName: string;
   productSku: string;
+  productImageUrl: string | null;
   unitPrice: number;
 }
 
@@ -198,8 +199,9 @@ export async function insertLine(
   quantity: number,
 ): Promise<LineRecord> {
   const [row] = await tx.execute<Row[]>(
-    `INSERT INTO cart_items (id, cart_id, product_id, variant_id, product_name, product_sku, unit_price, currency, quantity)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO cart_items (id, cart_id, product_id, variant_id, product_name, product_sku, product_image_url,
+                             unit_price, currency, quantity)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      RETURNING ${LINE_COLUMNS}`,
     [
       newId(),
@@ -208,6 +210,7 @@ export async function insertLine(
       snapshot.variantId,
       snapshot.productName,
       snapshot.productSku,
+      snapshot.productImageUrl,
       minorUnitsToDecimal(snapshot.unitPrice),
       cart.currency,
       quantity,
@@ -225,9 +228,17 @@ export async function updateLine(
 ): Promise<LineRecord> {
   const fresh = snapshot ?? line;
   const [row] = await tx.execute<Row[]>(
-    `UPDATE cart_items SET quantity = ?, product_name = ?, product_sku = ?, unit_price = ?, updated_at = now()
+    `UPDATE cart_items SET quantity = ?, product_name = ?, product_sku = ?, product_image_url = ?, unit_price = ?,
+            updated_at = now()
       WHERE id = ? RETURNING ${LINE_COLUMNS}`,
-    [quantity, fresh.productName, fresh.productSku, minorUnitsToDecimal(fresh.unitPrice), line.id],
+    [
+      quantity,
+      fresh.productName,
+      fresh.productSku,
+      fresh.productImageUrl,
+      minorUnitsToDecimal(fresh.unitPrice),
+      line.id,
+    ],
   );
   return toLine(row!);
 }
@@ -314,8 +325,9 @@ export async function insertGuestCartWithLine(
        VALUES (?, ?, 'active', ?, ?, ?, ?, ?)
        RETURNING ${CART_COLUMNS}),
      line AS (
-       INSERT INTO cart_items (id, cart_id, product_id, variant_id, product_name, product_sku, unit_price, currency, quantity)
-       SELECT ?, cart.id, ?, ?, ?, ?, ?, ?, ? FROM cart
+       INSERT INTO cart_items (id, cart_id, product_id, variant_id, product_name, product_sku, product_image_url,
+                               unit_price, currency, quantity)
+       SELECT ?, cart.id, ?, ?, ?, ?, ?, ?, ?, ? FROM cart
        RETURNING id, created_at)
      SELECT cart.*, line.id AS line_id, line.created_at AS line_created_at FROM cart, line`,
     [
@@ -331,6 +343,7 @@ export async function insertGuestCartWithLine(
       snapshot.variantId,
       snapshot.productName,
       snapshot.productSku,
+      snapshot.productImageUrl,
       minorUnitsToDecimal(snapshot.unitPrice),
       currency,
       quantity,
@@ -341,7 +354,6 @@ export async function insertGuestCartWithLine(
     line: {
       ...snapshot,
       id: String(row!.line_id),
-      productImageUrl: null,
       quantity,
       createdAt: asDate(row!.line_created_at),
     },

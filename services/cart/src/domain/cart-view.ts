@@ -28,6 +28,7 @@ export function cartMessage(cart: CartRecord, lines: readonly LineRecord[]): Car
       unitPrice: { currencyCode, amountMinor: line.unitPrice },
       quantity: line.quantity,
       lineTotal: { currencyCode, amountMinor: line.unitPrice * line.quantity },
+      productImageUrl: line.productImageUrl ?? '',
     })),
     subtotal: { currencyCode, amountMinor: subtotal },
     createdAt: cart.createdAt,

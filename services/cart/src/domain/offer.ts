@@ -22,6 +22,8 @@ export function offerOf(product: Product | undefined, variantId: string): Offer 
       variantId,
       productName: product.name,
       productSku: variant.sku,
+      productImageUrl:
+        variant.imageUrl || (product.images.find((i) => i.primary) ?? product.images[0])?.url || null,
       unitPrice: price.amountMinor,
     },
     price,
