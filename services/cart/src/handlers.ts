@@ -3,16 +3,11 @@ import { CartServiceService } from '../../../gen/ecommerce/cart/v1/cart.js';
 import { allow } from '../../../lib/auth/access-rule.js';
 import type { ServiceHandlers } from '../../../lib/grpc/index.js';
 import { cartOwnerOf, guestOwnerOf } from './domain/cart-owner.js';
-import {
-  addItem,
-  applyCoupon,
-  clearCart,
-  getCart,
-  removeCoupon,
-  removeItem,
-  updateItemQuantity,
-  type CartDeps,
-} from './domain/carts.js';
+import { addItem } from './domain/add-item.js';
+import { type CartDeps } from './domain/cart-deps.js';
+import { clearCart, removeItem, updateItemQuantity } from './domain/cart-lines.js';
+import { applyCoupon, removeCoupon } from './domain/coupons.js';
+import { getCart } from './domain/get-cart.js';
 import { mergeCarts } from './domain/merge-carts.js';
 
 /**

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { newId } from '../../../lib/ids.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
-import { addItem } from '../src/domain/carts.js';
+import { addItem } from '../src/domain/add-item.js';
 import {
   countOf,
   depsWith,

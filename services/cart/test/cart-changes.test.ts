@@ -3,15 +3,10 @@ import { expect } from 'chai';
 import { CatalogCheck, LineAvailability } from '../../../gen/ecommerce/cart/v1/cart.js';
 import { newId } from '../../../lib/ids.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
-import {
-  addItem,
-  applyCoupon,
-  clearCart,
-  getCart,
-  removeCoupon,
-  removeItem,
-  updateItemQuantity,
-} from '../src/domain/carts.js';
+import { addItem } from '../src/domain/add-item.js';
+import { clearCart, removeItem, updateItemQuantity } from '../src/domain/cart-lines.js';
+import { applyCoupon, removeCoupon } from '../src/domain/coupons.js';
+import { getCart } from '../src/domain/get-cart.js';
 import {
   depsWith,
   failureOf,

@@ -3,7 +3,9 @@ import { expect } from 'chai';
 import { CartStatus, MergeOutcome } from '../../../gen/ecommerce/cart/v1/cart.js';
 import { newId } from '../../../lib/ids.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
-import { addItem, applyCoupon, getCart } from '../src/domain/carts.js';
+import { addItem } from '../src/domain/add-item.js';
+import { applyCoupon } from '../src/domain/coupons.js';
+import { getCart } from '../src/domain/get-cart.js';
 import { mergeCarts } from '../src/domain/merge-carts.js';
 import {
   depsWith,

@@ -2,7 +2,7 @@ import { Product, ProductStatus } from '../../../gen/ecommerce/product/v1/produc
 import { AppError, notFound, unavailable } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
-import type { CartDeps } from '../src/domain/carts.js';
+import type { CartDeps } from '../src/domain/cart-deps.js';
 import type { Catalog } from '../src/domain/catalog.js';
 import { cartEntities } from '../src/entities/index.js';
 import { cartMigrations } from '../src/migrations/index.js';

@@ -1,5 +1,5 @@
 import type { Principal } from '../../../../lib/auth/principal.js';
-import { invalidArgument } from '../../../../lib/errors.js';
+import { invalidArgument, notFound } from '../../../../lib/errors.js';
 
 /** Whose cart: a signed-in customer's, or a guest's identified by its session id. */
 export type CartOwner = { userId: string } | { sessionId: string };
@@ -26,4 +26,14 @@ export function owns(owner: CartOwner, cart: { userId?: string | null; sessionId
   return 'userId' in owner
     ? cart.userId === owner.userId
     : cart.userId == null && cart.sessionId === owner.sessionId;
+}
+
+/** Someone else's cart is NOT_FOUND: we do not confirm it exists. */
+export function requireOwn<T extends { userId: string | null; sessionId: string | null }>(
+  owner: CartOwner,
+  cart: T | undefined,
+  cartId: string,
+): T {
+  if (!cart || !owns(owner, cart)) throw notFound('cart', cartId);
+  return cart;
 }

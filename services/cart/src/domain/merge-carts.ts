@@ -8,7 +8,7 @@ import {
 import type { Product } from '../../../../gen/ecommerce/product/v1/product.js';
 import { AppError } from '../../../../lib/errors.js';
 import { cartMessage } from './cart-view.js';
-import { expiryFrom, type CartDeps } from './carts.js';
+import { expiryFrom, type CartDeps } from './cart-deps.js';
 import {
   insertActiveCart,
   insertLine,

@@ -57,3 +57,12 @@ export function requireAvailable(offer: Offer, quantity: number): void {
     );
   }
 }
+
+/** Refuses an offer priced in another currency than the cart's. */
+export function requireCurrency(cart: { currency: string }, offer: Offer): void {
+  if (offer.price.currencyCode !== cart.currency) {
+    throw failedPrecondition(
+      `cart is in ${cart.currency}; product ${offer.snapshot.productId} is priced in ${offer.price.currencyCode}`,
+    );
+  }
+}
