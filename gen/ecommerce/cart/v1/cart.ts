@@ -2933,7 +2933,8 @@ export const CartItem: MessageFns<CartItem> = {
  * mutation of one answers FAILED_PRECONDITION. Each change pushes the cart's expires_at back to
  * now + the configured idle time (CART_IDLE_EXPIRY); a cart still ACTIVE past it is marked
  * ABANDONED by the service (event cart.cart.abandoned). An abandoned cart is never revived:
- * AddItem without cart_id then opens a new cart.
+ * AddItem without cart_id then opens a new cart. A cart becomes CONVERTED when the order service's
+ * order.order.confirmed event names it (event cart.cart.converted). No RPC publishes an event.
  *
  * Price snapshot: a line keeps the name, sku and unit price the catalog had when the line was
  * last checked against it (AddItem, an increase by UpdateItemQuantity, MergeCarts). GetCart
