@@ -1,9 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { CartStatus, CatalogCheck, MergeOutcome } from '../gen/ecommerce/cart/v1/cart.js';
-import type { Product } from '../gen/ecommerce/product/v1/product.js';
+import { CartStatus, CatalogCheck, LineAvailability, MergeOutcome } from '../gen/ecommerce/cart/v1/cart.js';
+import { UpdateProductRequest, type Product } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
-import { customerToken, newSessionId, productMaker } from './cart-support.js';
+import { adminToken, customerToken, newSessionId, productMaker } from './cart-support.js';
 import { clientsFor, failureOf } from './support/clients.js';
 import { startTestMesh, type TestMesh } from './support/mesh.js';
 
@@ -54,6 +54,57 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
     expect(cleared.cart).to.deep.include({ itemCount: 0, subtotal: { currencyCode: 'EUR', amountMinor: 0 } });
     const empty = await api.cart.getCart({ cartId, sessionId });
     expect(empty.catalogCheck).to.equal(CatalogCheck.CATALOG_CHECK_NOT_NEEDED);
+  });
+
+  it('reports a price change and an archived product from the real catalog, keeping the snapshot', async () => {
+    const [repriced, archived] = [await makeProduct([10], 1000), await makeProduct([10], 500)];
+    const sessionId = newSessionId();
+    const { cart } = await api.cart.addItem({ cartId: '', sessionId, ...line(repriced, 2) });
+    await api.cart.addItem({ cartId: cart!.id, sessionId, ...line(archived, 1) });
+    const token = await adminToken(api);
+    await api.product.updateProduct(
+      UpdateProductRequest.fromPartial({
+        productId: repriced.id,
+        price: { currencyCode: 'EUR', amountMinor: 1100 },
+      }),
+      { token },
+    );
+    await api.product.archiveProduct({ productId: archived.id }, { token });
+
+    const read = await api.cart.getCart({ cartId: cart!.id, sessionId });
+    expect(read.catalogCheck).to.equal(CatalogCheck.CATALOG_CHECK_DONE);
+    expect(
+      read.changedLines.map((c) => [
+        c.productId,
+        c.priceChanged,
+        c.currentUnitPrice?.amountMinor,
+        c.availability,
+      ]),
+    ).to.deep.equal([
+      [repriced.id, true, 1100, LineAvailability.LINE_AVAILABILITY_IN_STOCK],
+      [archived.id, false, undefined, LineAvailability.LINE_AVAILABILITY_UNAVAILABLE],
+    ]);
+    expect(read.cart!.subtotal!.amountMinor).to.equal(2 * 1000 + 500);
+
+    // Raising the repriced line takes the new price; the archived one can no longer be raised.
+    const raised = await api.cart.updateItemQuantity({
+      cartId: cart!.id,
+      sessionId,
+      itemId: read.cart!.items[0]!.id,
+      quantity: 3,
+    });
+    expect(raised.cart!.items[0]!.unitPrice!.amountMinor).to.equal(1100);
+    const gone = await failureOf(
+      api.cart.updateItemQuantity({
+        cartId: cart!.id,
+        sessionId,
+        itemId: read.cart!.items[1]!.id,
+        quantity: 2,
+      }),
+    );
+    expect(gone.code).to.equal(status.FAILED_PRECONDITION);
+    const refused = await failureOf(api.cart.addItem({ cartId: cart!.id, sessionId, ...line(archived, 1) }));
+    expect(refused.code).to.equal(status.NOT_FOUND);
   });
 
   it('answers every RPC with precise statuses and field violations for bad input', async () => {

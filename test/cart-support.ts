@@ -25,9 +25,14 @@ export function newSessionId(): string {
   return `guest-${newId()}`;
 }
 
+/** The mesh's bootstrap admin's access token (catalog editor). */
+export async function adminToken(api: ReturnType<typeof clientsFor>): Promise<string> {
+  return (await api.auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
+}
+
 /** Creates published products through the product service as the mesh's bootstrap admin. */
 export async function productMaker(api: ReturnType<typeof clientsFor>) {
-  const { accessToken } = await api.auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+  const accessToken = await adminToken(api);
   return async (stock: number[], price = 1999): Promise<Product> => {
     const sku = `CART-${Math.random().toString(36).slice(2, 10).toUpperCase()}`;
     const { product } = await api.product.createProduct(
