@@ -201,6 +201,39 @@ describe('cart service: MergeCarts', function () {
     expect(row).to.deep.equal({ carts: 1, units: 4 });
   });
 
+  it('answers ABORTED, merging nothing, when a guest line appears while the catalog is asked', async () => {
+    const product = catalog.add(productWith([100]));
+    const late = catalog.add(productWith([100]));
+    const sessionId = newSessionId();
+    const guest = await add({ sessionId }, product, 1);
+    const racing = new MemoryCatalog();
+    racing.add(product);
+    racing.add(late);
+    racing.getProducts = async (ids) => {
+      // The shopper adds another product in another tab while the merge waits for the catalog.
+      await addItem(
+        em(),
+        depsWith(racing),
+        { sessionId },
+        {
+          cartId: guest.id,
+          productId: late.id,
+          variantId: late.variants[0]!.id,
+          quantity: 1,
+        },
+      );
+      return MemoryCatalog.prototype.getProducts.call(racing, ids);
+    };
+    const failure = await failureOf(mergeCarts(em(), depsWith(racing), newId(), sessionId));
+    expect(failure.code).to.equal(status.ABORTED);
+    expect(failure.message).to.equal('the guest cart changed while it was being merged; retry');
+    const after = (await getCart(em(), catalog, { sessionId }, guest.id)).cart!;
+    expect(after.status).to.equal(CartStatus.CART_STATUS_ACTIVE);
+    expect(after.items).to.have.length(2);
+    // A retry merges both lines.
+    expect((await mergeCarts(em(), deps, newId(), sessionId)).lines).to.have.length(2);
+  });
+
   it('answers UNAVAILABLE while the catalog is down and merges nothing', async () => {
     const product = catalog.add(productWith([100]));
     const sessionId = newSessionId();
