@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { AuthServiceClient } from '../gen/ecommerce/auth/v1/auth.js';
 import type { Address as PostalAddress } from '../gen/ecommerce/common/v1/address.js';
 import { PaymentServiceClient } from '../gen/ecommerce/payment/v1/payment.js';
-import { ProductServiceClient } from '../gen/ecommerce/product/v1/product.js';
+import { CreateProductRequest, ProductServiceClient } from '../gen/ecommerce/product/v1/product.js';
 import {
   AddressType,
   UserServiceClient,
@@ -76,14 +76,13 @@ describe('user service over gRPC: every RPC, its owner only', function () {
   async function newProduct(): Promise<string> {
     const sku = `SKU-${newId().slice(-12)}`;
     const { product: created } = await product.createProduct(
-      {
+      CreateProductRequest.fromPartial({
         sku,
         name: 'Desk lamp',
         slug: `lamp-${newId().slice(-12)}`,
-        description: '',
         price: { currencyCode: 'EUR', amountMinor: 4500 },
-        variants: [{ sku: `${sku}-1`, name: 'One size', price: undefined, initialStock: 5 }],
-      },
+        variants: [{ sku: `${sku}-1`, name: 'One size', initialStock: 5 }],
+      }),
       { token: adminToken },
     );
     return created!.id;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { CreateProductRequest } from '../gen/ecommerce/product/v1/product.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
 import { clientsFor, eventually, failureOf } from './support/clients.js';
 
@@ -64,14 +65,14 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
   async function createProduct(stock: number) {
     const sku = `SKU-${Math.random().toString(36).slice(2, 10)}`;
     const { product } = await api.product.createProduct(
-      {
+      CreateProductRequest.fromPartial({
         sku,
         name: 'Plain tee',
         slug: uniqueSlug(),
         description: 'A cotton tee',
         price: { currencyCode: 'EUR', amountMinor: 1999 },
         variants: [{ sku: `${sku}-M`, name: 'Medium', price: undefined, initialStock: stock }],
-      },
+      }),
       { token: adminToken },
     );
     return product!;
@@ -220,14 +221,14 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       const customer = await registerAndLogin('shopper');
       const denied = await failureOf(
         api.product.createProduct(
-          {
+          CreateProductRequest.fromPartial({
             sku: 'X-1',
             name: 'x',
             slug: uniqueSlug(),
             description: '',
             price: { currencyCode: 'EUR', amountMinor: 1 },
             variants: [],
-          },
+          }),
           { token: customer.token },
         ),
       );
@@ -238,14 +239,14 @@ describe('walking skeleton: register → event → profile, catalog, cart throug
       const product = await createProduct(1);
       const clash = await failureOf(
         api.product.createProduct(
-          {
+          CreateProductRequest.fromPartial({
             sku: 'OTHER-1',
             name: 'x',
             slug: product.slug,
             description: '',
             price: { currencyCode: 'EUR', amountMinor: 1 },
             variants: [],
-          },
+          }),
           { token: adminToken },
         ),
       );

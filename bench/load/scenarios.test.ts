@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import * as grpc from '@grpc/grpc-js';
 import { AuthServiceService, type AuthServiceServer } from '../../gen/ecommerce/auth/v1/auth.js';
-import { CartServiceService, type CartServiceServer } from '../../gen/ecommerce/cart/v1/cart.js';
+import { Cart, CartServiceService, type CartServiceServer } from '../../gen/ecommerce/cart/v1/cart.js';
 import {
   ProductServiceService,
   ProductStatus,
-  type Product,
+  Product,
   type ProductServiceServer,
 } from '../../gen/ecommerce/product/v1/product.js';
 import { runLoad } from './driver.js';
@@ -30,7 +30,16 @@ function authorized(call: grpc.ServerUnaryCall<unknown, unknown>): boolean {
 function fakeServices() {
   const products = new Map<string, Product>();
   const registered = new Map<string, string>();
-  const seen = { getProduct: 0, addItem: 0, login: 0, sessions: new Set<string>() };
+  const seen = {
+    getProduct: 0,
+    batchGetProducts: 0,
+    listProducts: 0,
+    addItem: 0,
+    getCart: 0,
+    login: 0,
+    sessions: new Set<string>(),
+  };
+  const carts = new Map<string, Cart>();
   let nextId = 0;
   // The auth RPCs the scenarios never call answer UNIMPLEMENTED.
   const unimplemented = Object.fromEntries(
@@ -62,18 +71,23 @@ function fakeServices() {
     },
     getJwks: (_call, callback) => callback(null, { keys: [] }),
   };
-  const product: ProductServiceServer = {
+  // Only what the scenarios call; grpc-js answers UNIMPLEMENTED for the rest.
+  const product: Pick<
+    ProductServiceServer,
+    'createProduct' | 'getProduct' | 'batchGetProducts' | 'listProducts'
+  > = {
     createProduct: (call, callback) => {
       if (!authorized(call)) return callback(fail(grpc.status.UNAUTHENTICATED, 'no token'));
       const id = `00000000-0000-7000-8000-${String(++nextId).padStart(12, '0')}`;
-      const created: Product = {
+      const created: Product = Product.fromPartial({
         id,
         sku: call.request.sku,
         name: call.request.name,
         slug: call.request.slug,
         description: call.request.description,
         price: call.request.price,
-        status: ProductStatus.PRODUCT_STATUS_DRAFT,
+        // As the product service: published at once unless asked for a draft.
+        status: call.request.draft ? ProductStatus.PRODUCT_STATUS_DRAFT : ProductStatus.PRODUCT_STATUS_ACTIVE,
         variants: call.request.variants.map((variant, k) => ({
           id: `${id}-v${k}`,
           sku: variant.sku,
@@ -83,7 +97,7 @@ function fakeServices() {
         })),
         createdAt: new Date(),
         updatedAt: new Date(),
-      };
+      });
       products.set(id, created);
       callback(null, { product: created });
     },
@@ -96,9 +110,30 @@ function fakeServices() {
       }
       callback(null, { product: found });
     },
+    batchGetProducts: (call, callback) => {
+      seen.batchGetProducts++;
+      const found = call.request.ids.flatMap((id) => products.get(id) ?? []);
+      callback(null, { products: found, missingIds: call.request.ids.filter((id) => !products.has(id)) });
+    },
+    // Pages by position; the token is the offset (the real one is a keyset cursor).
+    listProducts: (call, callback) => {
+      seen.listProducts++;
+      const size = call.request.page?.pageSize || 50;
+      const offset = Number(call.request.page?.pageToken || 0);
+      const all = [...products.values()];
+      const next = offset + size < all.length ? String(offset + size) : '';
+      callback(null, { products: all.slice(offset, offset + size), page: { nextPageToken: next } });
+    },
   };
-  const cart: CartServiceServer = {
-    getCart: (_call, callback) => callback(fail(grpc.status.NOT_FOUND, 'no cart')),
+  // Only what the scenarios call; grpc-js answers UNIMPLEMENTED for the rest.
+  const cart: Pick<CartServiceServer, 'getCart' | 'addItem'> = {
+    getCart: (call, callback) => {
+      seen.getCart++;
+      const found = carts.get(call.request.cartId);
+      if (!found || found.sessionId !== call.request.sessionId)
+        return callback(fail(grpc.status.NOT_FOUND, 'no cart'));
+      callback(null, { cart: found, catalogCheck: 1, changedLines: [] });
+    },
     addItem: (call, callback) => {
       seen.addItem++;
       const found = products.get(call.request.productId);
@@ -107,7 +142,14 @@ function fakeServices() {
         return callback(fail(grpc.status.FAILED_PRECONDITION, 'product not on sale'));
       }
       seen.sessions.add(call.request.sessionId);
-      callback(null, { cart: undefined });
+      const id = call.request.cartId || `cart-${carts.size + 1}`;
+      const updated = Cart.fromPartial({
+        id,
+        sessionId: call.request.sessionId,
+        itemCount: (carts.get(id)?.itemCount ?? 0) + 1,
+      });
+      carts.set(id, updated);
+      callback(null, { cart: updated });
     },
   };
   return { auth, product, cart, products, registered, seen };
@@ -142,7 +184,7 @@ describe('scenarios (against fake auth, product and cart services)', () => {
 
   afterEach(() => server.forceShutdown());
 
-  it('get-product: prepare logs in as the admin, creates the products, and calls read them with the token', async () => {
+  it('get-product: prepare logs in as the admin, creates the products, and calls read them as a shopper', async () => {
     const scenario = scenarioNamed('get-product');
     const context = await scenario.prepare(address, env);
     expect(fakes.products.size).to.equal(5);
@@ -154,6 +196,46 @@ describe('scenarios (against fake auth, product and cart services)', () => {
       client.close();
     }
     expect(fakes.seen.getProduct).to.equal(11); // the check in prepare, then ten calls
+  });
+
+  it('batch-get-products: prepare creates the products; each call asks for BENCH_BATCH_SIZE of them', async () => {
+    const scenario = scenarioNamed('batch-get-products');
+    const context = await scenario.prepare(address, { ...env, BENCH_BATCH_SIZE: '3' });
+    expect(fakes.products.size).to.equal(5);
+    const client = scenario.connect(address, {});
+    try {
+      for (let i = 0; i < 4; i++) await scenario.call(client, context, i, new Date(Date.now() + 5_000));
+    } finally {
+      client.close();
+    }
+    expect(fakes.seen.batchGetProducts).to.equal(5);
+  });
+
+  it('list-products: creates products when the catalog is empty, collects page tokens, rotates over them', async () => {
+    const scenario = scenarioNamed('list-products');
+    const context = (await scenario.prepare(address, {
+      ...env,
+      BENCH_PAGE_SIZE: '2',
+      BENCH_LIST_PAGES: '5',
+    })) as {
+      requests: { page: { pageToken: string } }[];
+    };
+    expect(fakes.products.size).to.equal(5);
+    // 5 products in pages of 2: three pages for each of the four sort orders.
+    expect(context.requests).to.have.length(12);
+    expect(context.requests.slice(0, 3).map((request) => request.page.pageToken)).to.deep.equal([
+      '',
+      '2',
+      '4',
+    ]);
+    const client = scenario.connect(address, {});
+    const before = fakes.seen.listProducts;
+    try {
+      for (let i = 0; i < 6; i++) await scenario.call(client, context, i, new Date(Date.now() + 5_000));
+    } finally {
+      client.close();
+    }
+    expect(fakes.seen.listProducts - before).to.equal(6);
   });
 
   it('get-product: falls back to AUTH_BOOTSTRAP_ADMIN_* and says what is missing when neither is set', async () => {
@@ -184,17 +266,23 @@ describe('scenarios (against fake auth, product and cart services)', () => {
     expect(result.errors).to.deep.equal({});
   });
 
-  it('add-item: prepare explains that a DRAFT product cannot be added to a cart', async () => {
+  it('add-item: prepare explains that the product it is given must be published', async () => {
+    await scenarioNamed('get-product').prepare(address, env);
+    const draft = [...fakes.products.values()][0]!;
+    draft.status = ProductStatus.PRODUCT_STATUS_DRAFT;
     const error = await scenarioNamed('add-item')
-      .prepare(address, env)
+      .prepare(address, {
+        ...env,
+        BENCH_CART_PRODUCT_ID: draft.id,
+        BENCH_CART_VARIANT_ID: draft.variants[0]!.id,
+      })
       .catch((failure: Error) => failure);
-    expect((error as Error).message).to.match(/DRAFT.*BENCH_CART_PRODUCT_ID/);
+    expect((error as Error).message).to.match(/not on sale.*BENCH_CART_PRODUCT_ID .* published product/);
   });
 
-  it('add-item: with an ACTIVE product, every call adds to a new guest cart', async () => {
+  it('add-item: with a published product, every call adds to a new guest cart', async () => {
     await scenarioNamed('get-product').prepare(address, env);
     const active = [...fakes.products.values()][0]!;
-    active.status = ProductStatus.PRODUCT_STATUS_ACTIVE;
     const scenario = scenarioNamed('add-item');
     const context = await scenario.prepare(address, {
       ...env,
@@ -209,6 +297,22 @@ describe('scenarios (against fake auth, product and cart services)', () => {
     }
     expect(fakes.seen.sessions.size).to.equal(6);
     for (const session of fakes.seen.sessions) expect(session).to.match(/^[A-Za-z0-9_-]{16,128}$/);
+  });
+
+  it('get-cart: prepare fills BENCH_CARTS guest carts with three lines, and calls read them back', async () => {
+    const scenario = scenarioNamed('get-cart');
+    const context = (await scenario.prepare(address, { ...env, BENCH_CARTS: '4' })) as {
+      carts: { cartId: string; sessionId: string }[];
+    };
+    expect(context.carts).to.have.length(4);
+    expect(fakes.seen.addItem).to.equal(12);
+    const client = scenario.connect(address, {});
+    try {
+      for (let i = 0; i < 8; i++) await scenario.call(client, context, i, new Date(Date.now() + 5_000));
+    } finally {
+      client.close();
+    }
+    expect(fakes.seen.getCart).to.equal(8);
   });
 
   it('login: prepare registers the users and calls log them in', async () => {

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
 import { CartServiceClient } from '../../gen/ecommerce/cart/v1/cart.js';
-import { ProductServiceClient, type Product } from '../../gen/ecommerce/product/v1/product.js';
+import {
+  CreateProductRequest,
+  ListProductsRequest,
+  ProductServiceClient,
+  ProductSort,
+  type Product,
+} from '../../gen/ecommerce/product/v1/product.js';
 import { AddressType, UserServiceClient } from '../../gen/ecommerce/user/v1/user.js';
 import { DEFAULT_GRPC_PORTS, type ServiceName } from '../../lib/config/topology.js';
 import { assertLoopback } from './address.js';
@@ -137,14 +143,14 @@ async function createProducts(target: string, token: string, count: number): Pro
         const sku = `bench-${tag}-${k}`;
         const reply = await unary(
           client.createProduct.bind(client),
-          {
+          CreateProductRequest.fromPartial({
             sku,
             name: `Bench product ${k}`,
             slug: sku,
             description: 'Created by bench/load/scenarios.ts for load tests.',
             price: { currencyCode: 'USD', amountMinor: 1999 },
-            variants: [{ sku: `${sku}-v`, name: 'Default', price: undefined, initialStock: 1_000_000 }],
-          },
+            variants: [{ sku: `${sku}-v`, name: 'Default', initialStock: 1_000_000 }],
+          }),
           bearer(token),
           deadlineIn(PREPARE_DEADLINE_MS),
         );
@@ -175,15 +181,17 @@ const noop: Scenario<HealthClient, Record<string, never>> = {
 };
 
 interface GetProductContext {
-  token: string;
   productIds: string[];
 }
 
-/** ProductService.GetProduct by id, round-robin over BENCH_PRODUCTS (default 100) new products. */
+/**
+ * ProductService.GetProduct by id as a shopper (no token: storefront traffic, served through the
+ * product service's read cache), round-robin over BENCH_PRODUCTS (default 100) new products.
+ */
 const getProduct: Scenario<ProductServiceClient, GetProductContext> = {
   name: 'get-product',
   summary:
-    'ProductService.GetProduct by id over BENCH_PRODUCTS (100) products created in prepare, admin token',
+    'ProductService.GetProduct by id as a shopper over BENCH_PRODUCTS (100) products created in prepare',
   ...serviceAddress('product'),
   async prepare(target, env) {
     const token = await adminToken(env);
@@ -192,7 +200,7 @@ const getProduct: Scenario<ProductServiceClient, GetProductContext> = {
       token,
       positiveIntFromEnv(env, 'BENCH_PRODUCTS', 100, 10_000),
     );
-    const ctx = { token, productIds: products.map((product) => product.id) };
+    const ctx = { productIds: products.map((product) => product.id) };
     // Fail here, not in every call of the run, if a created product cannot be read back.
     await step(`ProductService.GetProduct of a created product at ${target}`, () =>
       withClient(getProduct.connect(target, {}), (client) =>
@@ -206,12 +214,111 @@ const getProduct: Scenario<ProductServiceClient, GetProductContext> = {
   },
   async call(client, ctx, i, deadline) {
     const id = ctx.productIds[i % ctx.productIds.length]!;
-    await unary(
-      client.getProduct.bind(client),
-      { lookup: { $case: 'id', value: id } },
-      bearer(ctx.token),
-      deadline,
+    await unary(client.getProduct.bind(client), { lookup: { $case: 'id', value: id } }, bearer(''), deadline);
+  },
+};
+
+/** BatchGetProducts of BENCH_BATCH_SIZE (20) ids, sliding over the products created in prepare. */
+const batchGetProducts: Scenario<ProductServiceClient, GetProductContext & { batchSize: number }> = {
+  name: 'batch-get-products',
+  summary:
+    'ProductService.BatchGetProducts of BENCH_BATCH_SIZE (20) ids as a shopper, over BENCH_PRODUCTS (100) new products',
+  ...serviceAddress('product'),
+  async prepare(target, env) {
+    const token = await adminToken(env);
+    const products = await createProducts(
+      target,
+      token,
+      positiveIntFromEnv(env, 'BENCH_PRODUCTS', 100, 10_000),
     );
+    const ctx = {
+      productIds: products.map((product) => product.id),
+      batchSize: positiveIntFromEnv(env, 'BENCH_BATCH_SIZE', 20, 100),
+    };
+    await step(`ProductService.BatchGetProducts of created products at ${target}`, () =>
+      withClient(batchGetProducts.connect(target, {}), (client) =>
+        batchGetProducts.call(client, ctx, 0, deadlineIn(PREPARE_DEADLINE_MS)),
+      ),
+    );
+    return ctx;
+  },
+  connect(target, options) {
+    return new ProductServiceClient(target, insecure, options);
+  },
+  async call(client, ctx, i, deadline) {
+    const ids = Array.from(
+      { length: ctx.batchSize },
+      (_, k) => ctx.productIds[(i + k) % ctx.productIds.length]!,
+    );
+    const reply = await unary(client.batchGetProducts.bind(client), { ids }, bearer(''), deadline);
+    if (reply.missingIds.length > 0)
+      throw new Error(`BatchGetProducts missed ${reply.missingIds.length} ids`);
+  },
+};
+
+interface ListProductsContext {
+  /** The requests the calls rotate over: each sort order, pages 1..BENCH_LIST_PAGES. */
+  requests: ListProductsRequest[];
+}
+
+const LIST_SORTS = [
+  ProductSort.PRODUCT_SORT_NEWEST,
+  ProductSort.PRODUCT_SORT_PRICE_ASC,
+  ProductSort.PRODUCT_SORT_PRICE_DESC,
+  ProductSort.PRODUCT_SORT_RATING,
+];
+
+/**
+ * ProductService.ListProducts as a shopper, pages of BENCH_PAGE_SIZE (20) products with their
+ * variants and prices, rotating over the four sort orders and their first BENCH_LIST_PAGES (10)
+ * pages (the page tokens are collected in prepare). Lists the catalog as it is (seed a large one
+ * with bench/seed-catalog.ts); creates BENCH_PRODUCTS (100) products when it is empty. Repeated
+ * pages are served from the service's read cache within PRODUCT_CACHE_TTL_MS; start the service
+ * with PRODUCT_CACHE_TTL_MS=0 to measure every call against the database.
+ */
+const listProducts: Scenario<ProductServiceClient, ListProductsContext> = {
+  name: 'list-products',
+  summary:
+    'ProductService.ListProducts as a shopper, BENCH_PAGE_SIZE (20) per page, 4 sorts x BENCH_LIST_PAGES (10) pages',
+  ...serviceAddress('product'),
+  async prepare(target, env) {
+    const pageSize = positiveIntFromEnv(env, 'BENCH_PAGE_SIZE', 20, 100);
+    const pages = positiveIntFromEnv(env, 'BENCH_LIST_PAGES', 10, 1_000);
+    return step(`ProductService.ListProducts at ${target}`, () =>
+      withClient(new ProductServiceClient(target, insecure), async (client) => {
+        const first = (sort: ProductSort, pageToken = '') =>
+          unary(
+            client.listProducts.bind(client),
+            ListProductsRequest.fromPartial({ sort, page: { pageSize, pageToken } }),
+            bearer(''),
+            deadlineIn(PREPARE_DEADLINE_MS),
+          );
+        if ((await first(ProductSort.PRODUCT_SORT_NEWEST)).products.length === 0) {
+          await createProducts(
+            target,
+            await adminToken(env),
+            positiveIntFromEnv(env, 'BENCH_PRODUCTS', 100, 10_000),
+          );
+        }
+        const requests: ListProductsRequest[] = [];
+        for (const sort of LIST_SORTS) {
+          let pageToken = '';
+          for (let page = 0; page < pages; page++) {
+            requests.push(ListProductsRequest.fromPartial({ sort, page: { pageSize, pageToken } }));
+            pageToken = (await first(sort, pageToken)).page?.nextPageToken ?? '';
+            if (pageToken === '') break;
+          }
+        }
+        return { requests };
+      }),
+    );
+  },
+  connect(target, options) {
+    return new ProductServiceClient(target, insecure, options);
+  },
+  async call(client, ctx, i, deadline) {
+    const request = ctx.requests[i % ctx.requests.length]!;
+    await unary(client.listProducts.bind(client), request, bearer(''), deadline);
   },
 };
 
@@ -224,13 +331,14 @@ interface AddItemContext {
 /**
  * CartService.AddItem as a guest with an empty cart_id: every call creates a new cart holding one
  * unit of the same variant (a line is capped at 99 units, so reusing one cart would soon fail).
- * Only ACTIVE products can be added; products created through CreateProduct start as DRAFT, so
- * prepare uses BENCH_CART_PRODUCT_ID / BENCH_CART_VARIANT_ID when set (an ACTIVE product), else
- * creates one, and checks with one AddItem that the product can be bought before the run.
+ * Each call asks the product service once (concurrent calls for one product share that call) and
+ * writes in one short transaction. Prepare uses BENCH_CART_PRODUCT_ID / BENCH_CART_VARIANT_ID when
+ * set (a published product), else creates one (CreateProduct publishes at once), and checks with
+ * one AddItem that the product can be bought before the run.
  */
 const addItem: Scenario<CartServiceClient, AddItemContext> = {
   name: 'add-item',
-  summary: 'CartService.AddItem as a guest, new cart per call, one ACTIVE product (prepare checks it)',
+  summary: 'CartService.AddItem as a guest, new cart per call, one published product (prepare checks it)',
   ...serviceAddress('cart'),
   async prepare(target, env) {
     let productId = env.BENCH_CART_PRODUCT_ID ?? '';
@@ -246,10 +354,10 @@ const addItem: Scenario<CartServiceClient, AddItemContext> = {
       await withClient(probe, (client) => addItem.call(client, ctx, -1, deadlineIn(PREPARE_DEADLINE_MS)));
     } catch (error) {
       const status = error as grpc.ServiceError;
-      if (status.code === grpc.status.FAILED_PRECONDITION) {
+      if (status.code === grpc.status.FAILED_PRECONDITION || status.code === grpc.status.NOT_FOUND) {
         throw new Error(
-          `CartService.AddItem at ${target} of product ${productId} failed (${status.details}): products start as DRAFT and no public RPC ` +
-            'activates them; set BENCH_CART_PRODUCT_ID and BENCH_CART_VARIANT_ID to an ACTIVE product',
+          `CartService.AddItem at ${target} of product ${productId} failed (${status.details}): ` +
+            'BENCH_CART_PRODUCT_ID and BENCH_CART_VARIANT_ID must name a published product with stock',
         );
       }
       throw new Error(`CartService.AddItem at ${target}: ${status.message}`);
@@ -268,6 +376,54 @@ const addItem: Scenario<CartServiceClient, AddItemContext> = {
       quantity: 1,
     };
     await unary(client.addItem.bind(client), request, new grpc.Metadata(), deadline);
+  },
+};
+
+interface GetCartContext {
+  carts: { cartId: string; sessionId: string }[];
+}
+
+/**
+ * CartService.GetCart round-robin over BENCH_CARTS (default 100) guest carts of three lines each
+ * (three products created in prepare): one query for the cart and its lines, one BatchGetProducts
+ * to report changed prices and stock.
+ */
+const getCart: Scenario<CartServiceClient, GetCartContext> = {
+  name: 'get-cart',
+  summary:
+    'CartService.GetCart of BENCH_CARTS (100) guest carts with 3 lines each, checked against the catalog',
+  ...serviceAddress('cart'),
+  async prepare(target, env) {
+    const products = await createProducts(addressFromEnv('product', env), await adminToken(env), 3);
+    const count = positiveIntFromEnv(env, 'BENCH_CARTS', 100, 10_000);
+    const tag = runTag();
+    return step(`CartService.AddItem at ${target}`, () =>
+      withClient(new CartServiceClient(target, insecure), async (client) => {
+        const carts: GetCartContext['carts'] = [];
+        for (let k = 0; k < count; k++) {
+          const sessionId = `bench-${tag}-${k}`;
+          let cartId = '';
+          for (const product of products) {
+            const reply = await unary(
+              client.addItem.bind(client),
+              { cartId, sessionId, productId: product.id, variantId: product.variants[0]!.id, quantity: 1 },
+              new grpc.Metadata(),
+              deadlineIn(PREPARE_DEADLINE_MS),
+            );
+            cartId = reply.cart!.id;
+          }
+          carts.push({ cartId, sessionId });
+        }
+        return { carts };
+      }),
+    );
+  },
+  connect(target, options) {
+    return new CartServiceClient(target, insecure, options);
+  },
+  async call(client, ctx, i, deadline) {
+    const cart = ctx.carts[i % ctx.carts.length]!;
+    await unary(client.getCart.bind(client), cart, new grpc.Metadata(), deadline);
   },
 };
 
@@ -413,7 +569,10 @@ const myAddresses: Scenario<UserServiceClient, MyAddressesContext> = {
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   noop: noop as unknown as Scenario,
   'get-product': getProduct as unknown as Scenario,
+  'batch-get-products': batchGetProducts as unknown as Scenario,
+  'list-products': listProducts as unknown as Scenario,
   'add-item': addItem as unknown as Scenario,
+  'get-cart': getCart as unknown as Scenario,
   login: login as unknown as Scenario,
   'my-addresses': myAddresses as unknown as Scenario,
 };

@@ -108,6 +108,10 @@ export class InProcessTransport implements EventTransport {
     return {
       stop: async () => {
         owner.members = owner.members.filter((candidate) => candidate !== member);
+        // An ephemeral subscription ends with its last member, so publishes stop waiting for it.
+        if (spec.ephemeral && owner.members.length === 0 && this.durables.get(key) === owner) {
+          this.durables.delete(key);
+        }
         await Promise.allSettled([...member.inFlight]);
       },
     };

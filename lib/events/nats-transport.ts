@@ -283,6 +283,8 @@ export class NatsTransport implements EventTransport {
   }
 }
 
+const EPHEMERAL_INACTIVE_MS = 60_000;
+
 function isNotFound(error: unknown): boolean {
   const apiError = (error as { api_error?: { code?: number } }).api_error;
   return apiError?.code === 404 || /not found/i.test((error as Error).message ?? '');
@@ -353,9 +355,11 @@ class NatsSubscription {
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(this.transport.ackWait),
       max_deliver: this.spec.maxDeliver,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: this.spec.ephemeral ? DeliverPolicy.New : DeliverPolicy.All,
       max_ack_pending: 1_000,
     };
+    // JetStream deletes an ephemeral subscription's consumer once its process has been gone this long.
+    if (this.spec.ephemeral) config.inactive_threshold = nanos(EPHEMERAL_INACTIVE_MS);
     // Before NATS 2.10 a consumer filters one subject at most, and cannot change it later: read the
     // whole stream and filter in `handle` instead.
     if (this.transport.supportsMultipleFilters()) config.filter_subjects = this.spec.subjects;

@@ -32,6 +32,12 @@ export interface SubscriptionSpec {
   maxDeliver: number;
   /** Wait before the n-th redelivery is `backoffMs[n - 1]` (the last value repeats). */
   backoffMs: number[];
+  /**
+   * A subscription of this process alone (give it a unique durable name), for per-replica work such
+   * as cache invalidation: it sees only events published after it starts, and it is removed when
+   * stopped (in process) or soon after its process is gone (JetStream `inactive_threshold`).
+   */
+  ephemeral?: boolean;
 }
 
 export interface Delivery {

@@ -1,35 +1,19 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { ProductServiceService } from '../../../gen/ecommerce/product/v1/product.js';
-import { allow } from '../../../lib/auth/access-rule.js';
-import { hasPermission } from '../../../lib/auth/principal.js';
-import { invalidArgument } from '../../../lib/errors.js';
+import type { ProductServiceService } from '../../../gen/ecommerce/product/v1/product.js';
 import type { ServiceHandlers } from '../../../lib/grpc/index.js';
-import { createProduct, getProduct } from './domain/catalog.js';
-import type { ProductView } from './domain/product-view.js';
+import { catalogHandlers } from './handlers/catalog-handlers.js';
+import { categoryHandlers } from './handlers/category-handlers.js';
+import type { HandlerDeps } from './handlers/context.js';
+import { inventoryHandlers } from './handlers/inventory-handlers.js';
+import { reviewHandlers } from './handlers/review-handlers.js';
 
-export const CATALOG_WRITE = 'product:write';
+export { CATALOG_WRITE } from './handlers/context.js';
 
-function toMessage({ published: _published, ...product }: ProductView) {
-  return { product };
-}
-
-export function productHandlers(orm: MikroORM): ServiceHandlers<typeof ProductServiceService> {
+/** Every RPC of the product service: catalog, categories, inventory, reviews. */
+export function productHandlers(deps: HandlerDeps): ServiceHandlers<typeof ProductServiceService> {
   return {
-    createProduct: {
-      access: allow.permission(CATALOG_WRITE),
-      handle: async (request) => toMessage(await createProduct(orm.em.fork(), request)),
-    },
-    getProduct: {
-      access: allow.public(),
-      async handle(request, ctx) {
-        const lookup = request.lookup;
-        if (!lookup || lookup.value.trim() === '')
-          throw invalidArgument('lookup', 'give a product id or a slug');
-        const key = lookup.$case === 'id' ? { id: lookup.value.trim() } : { slug: lookup.value.trim() };
-        // Catalog editors see drafts and archived products; shoppers only what is published.
-        const editor = ctx.principal !== undefined && hasPermission(ctx.principal, CATALOG_WRITE);
-        return toMessage(await getProduct(orm.em.fork(), key, editor));
-      },
-    },
+    ...catalogHandlers(deps),
+    ...categoryHandlers(deps),
+    ...inventoryHandlers(deps),
+    ...reviewHandlers(deps),
   };
 }

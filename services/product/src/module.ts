@@ -1,21 +1,47 @@
 import { ProductServiceService } from '../../../gen/ecommerce/product/v1/product.js';
+import { on, startConsumer } from '../../../lib/events/index.js';
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
+import { subscribeCacheInvalidation } from './cache/cache-invalidation.js';
+import { CachedProductReads } from './cache/cached-reads.js';
+import { ProductCache } from './cache/product-cache.js';
 import { productDatabase } from './database.js';
+import { OrderDeliveredEvent } from './events.js';
 import { productHandlers } from './handlers.js';
+import { recordDelivery } from './reviews/purchases.js';
+import { productSettingsFrom } from './settings.js';
 
 /** Catalog, inventory and reviews. */
 export const productModule: ServiceModule = {
   name: 'product',
   database: productDatabase,
-  async create({ orm, verifier, logger }) {
+  async create({ orm, env, events, verifier, logger }) {
+    const settings = productSettingsFrom(env);
+    const cache = new ProductCache({ ttlMs: settings.cacheTtlMs, maxEntries: settings.cacheMaxEntries });
+    const invalidation = await subscribeCacheInvalidation(events, cache, logger);
+    const orderEvents = await startConsumer({
+      orm,
+      transport: events,
+      consumer: 'product-purchases',
+      source: 'order',
+      handlers: [on(OrderDeliveredEvent, (em, event) => recordDelivery(em, event))],
+      logger,
+    });
+    const deps = { orm, cache, cachedReads: new CachedProductReads(cache), settings };
     return {
       grpc: [
         {
           name: 'ecommerce.product.v1.ProductService',
           definition: ProductServiceService,
-          implementation: implementService(ProductServiceService, productHandlers(orm), { verifier, logger }),
+          implementation: implementService(ProductServiceService, productHandlers(deps), {
+            verifier,
+            logger,
+          }),
         },
+      ],
+      background: [
+        { name: 'product cache invalidation', stop: () => invalidation.stop() },
+        { name: 'product-purchases consumer', stop: () => orderEvents.stop() },
       ],
     };
   },

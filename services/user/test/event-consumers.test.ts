@@ -5,7 +5,7 @@ import {
   UserReactivated,
 } from '../../../gen/ecommerce/auth/v1/events.js';
 import { ProductUpdated } from '../../../gen/ecommerce/product/v1/events.js';
-import { ProductStatus, type Product } from '../../../gen/ecommerce/product/v1/product.js';
+import { Product, ProductStatus } from '../../../gen/ecommerce/product/v1/product.js';
 import { WishlistProductStatus } from '../../../gen/ecommerce/user/v1/user.js';
 import {
   encodeEnvelope,
@@ -50,7 +50,7 @@ function envelopeOf<T>(event: EventType<T>, message: T, source: string): Publish
 }
 
 function product(overrides: Partial<Product> = {}): Product {
-  return {
+  return Product.fromPartial({
     id: newId(),
     sku: 'TEE',
     name: 'Plain tee',
@@ -62,7 +62,7 @@ function product(overrides: Partial<Product> = {}): Product {
     createdAt: new Date('2026-01-01T00:00:00Z'),
     updatedAt: new Date('2026-01-01T00:00:00Z'),
     ...overrides,
-  };
+  });
 }
 
 describe('user service: auth and product events', function () {

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { ProductStatus, type Product } from '../../../gen/ecommerce/product/v1/product.js';
+import { Product, ProductStatus } from '../../../gen/ecommerce/product/v1/product.js';
 import { WishlistProductStatus } from '../../../gen/ecommerce/user/v1/user.js';
 import { notFound, unavailable } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
@@ -23,7 +23,7 @@ import {
 import { countRows, failureOf, newCustomer, openUserDatabase } from './support.js';
 
 function product(): Product {
-  return {
+  return Product.fromPartial({
     id: newId(),
     sku: 'MUG',
     name: 'Mug',
@@ -34,7 +34,7 @@ function product(): Product {
     variants: [],
     createdAt: new Date(),
     updatedAt: new Date(),
-  };
+  });
 }
 
 /** Products on sale by id; `down` makes it answer as a product service that cannot be reached. */

@@ -25,7 +25,178 @@ export const protobufPackage = "ecommerce.cart.v1";
 
 export const protobufFileName = "ecommerce/cart/v1/cart.proto";
 
-/** Lifecycle of a cart. */
+/** Whether GetCart compared the lines with the product service. */
+export enum CatalogCheck {
+  CATALOG_CHECK_UNSPECIFIED = 0,
+  /** CATALOG_CHECK_DONE - Every line was compared with the catalog as it is now. */
+  CATALOG_CHECK_DONE = 1,
+  /**
+   * CATALOG_CHECK_UNAVAILABLE - The product service could not answer (down, breaker open, too slow): the cart is the stored
+   * snapshot, unchecked.
+   */
+  CATALOG_CHECK_UNAVAILABLE = 2,
+  /** CATALOG_CHECK_NOT_NEEDED - Nothing to check: the cart is empty or read-only. */
+  CATALOG_CHECK_NOT_NEEDED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function catalogCheckFromJSON(object: any): CatalogCheck {
+  switch (object) {
+    case 0:
+    case "CATALOG_CHECK_UNSPECIFIED":
+      return CatalogCheck.CATALOG_CHECK_UNSPECIFIED;
+    case 1:
+    case "CATALOG_CHECK_DONE":
+      return CatalogCheck.CATALOG_CHECK_DONE;
+    case 2:
+    case "CATALOG_CHECK_UNAVAILABLE":
+      return CatalogCheck.CATALOG_CHECK_UNAVAILABLE;
+    case 3:
+    case "CATALOG_CHECK_NOT_NEEDED":
+      return CatalogCheck.CATALOG_CHECK_NOT_NEEDED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CatalogCheck.UNRECOGNIZED;
+  }
+}
+
+export function catalogCheckToJSON(object: CatalogCheck): string {
+  switch (object) {
+    case CatalogCheck.CATALOG_CHECK_UNSPECIFIED:
+      return "CATALOG_CHECK_UNSPECIFIED";
+    case CatalogCheck.CATALOG_CHECK_DONE:
+      return "CATALOG_CHECK_DONE";
+    case CatalogCheck.CATALOG_CHECK_UNAVAILABLE:
+      return "CATALOG_CHECK_UNAVAILABLE";
+    case CatalogCheck.CATALOG_CHECK_NOT_NEEDED:
+      return "CATALOG_CHECK_NOT_NEEDED";
+    case CatalogCheck.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Availability of a line's variant now. */
+export enum LineAvailability {
+  LINE_AVAILABILITY_UNSPECIFIED = 0,
+  /** LINE_AVAILABILITY_IN_STOCK - On sale, with at least the line's quantity available. */
+  LINE_AVAILABILITY_IN_STOCK = 1,
+  /** LINE_AVAILABILITY_SHORT - On sale, but fewer units available than the line holds (see available_quantity). */
+  LINE_AVAILABILITY_SHORT = 2,
+  /** LINE_AVAILABILITY_UNAVAILABLE - Can no longer be bought: product unknown, no longer published, or variant gone. */
+  LINE_AVAILABILITY_UNAVAILABLE = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function lineAvailabilityFromJSON(object: any): LineAvailability {
+  switch (object) {
+    case 0:
+    case "LINE_AVAILABILITY_UNSPECIFIED":
+      return LineAvailability.LINE_AVAILABILITY_UNSPECIFIED;
+    case 1:
+    case "LINE_AVAILABILITY_IN_STOCK":
+      return LineAvailability.LINE_AVAILABILITY_IN_STOCK;
+    case 2:
+    case "LINE_AVAILABILITY_SHORT":
+      return LineAvailability.LINE_AVAILABILITY_SHORT;
+    case 3:
+    case "LINE_AVAILABILITY_UNAVAILABLE":
+      return LineAvailability.LINE_AVAILABILITY_UNAVAILABLE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return LineAvailability.UNRECOGNIZED;
+  }
+}
+
+export function lineAvailabilityToJSON(object: LineAvailability): string {
+  switch (object) {
+    case LineAvailability.LINE_AVAILABILITY_UNSPECIFIED:
+      return "LINE_AVAILABILITY_UNSPECIFIED";
+    case LineAvailability.LINE_AVAILABILITY_IN_STOCK:
+      return "LINE_AVAILABILITY_IN_STOCK";
+    case LineAvailability.LINE_AVAILABILITY_SHORT:
+      return "LINE_AVAILABILITY_SHORT";
+    case LineAvailability.LINE_AVAILABILITY_UNAVAILABLE:
+      return "LINE_AVAILABILITY_UNAVAILABLE";
+    case LineAvailability.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** What a merge did with one guest line. */
+export enum MergeOutcome {
+  MERGE_OUTCOME_UNSPECIFIED = 0,
+  /** MERGE_OUTCOME_MERGED - Every guest unit was added. */
+  MERGE_OUTCOME_MERGED = 1,
+  /** MERGE_OUTCOME_LIMITED_BY_LINE_MAXIMUM - Capped at 99 units per line. */
+  MERGE_OUTCOME_LIMITED_BY_LINE_MAXIMUM = 2,
+  /** MERGE_OUTCOME_LIMITED_BY_STOCK - Capped at the units available now. */
+  MERGE_OUTCOME_LIMITED_BY_STOCK = 3,
+  /** MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM - Capped (or dropped) by the cart maximums (100 lines, 999 units). */
+  MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM = 4,
+  /** MERGE_OUTCOME_DROPPED_UNAVAILABLE - Dropped: the product or variant can no longer be bought. */
+  MERGE_OUTCOME_DROPPED_UNAVAILABLE = 5,
+  /** MERGE_OUTCOME_DROPPED_CURRENCY - Dropped: priced in another currency than the customer's cart. */
+  MERGE_OUTCOME_DROPPED_CURRENCY = 6,
+  UNRECOGNIZED = -1,
+}
+
+export function mergeOutcomeFromJSON(object: any): MergeOutcome {
+  switch (object) {
+    case 0:
+    case "MERGE_OUTCOME_UNSPECIFIED":
+      return MergeOutcome.MERGE_OUTCOME_UNSPECIFIED;
+    case 1:
+    case "MERGE_OUTCOME_MERGED":
+      return MergeOutcome.MERGE_OUTCOME_MERGED;
+    case 2:
+    case "MERGE_OUTCOME_LIMITED_BY_LINE_MAXIMUM":
+      return MergeOutcome.MERGE_OUTCOME_LIMITED_BY_LINE_MAXIMUM;
+    case 3:
+    case "MERGE_OUTCOME_LIMITED_BY_STOCK":
+      return MergeOutcome.MERGE_OUTCOME_LIMITED_BY_STOCK;
+    case 4:
+    case "MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM":
+      return MergeOutcome.MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM;
+    case 5:
+    case "MERGE_OUTCOME_DROPPED_UNAVAILABLE":
+      return MergeOutcome.MERGE_OUTCOME_DROPPED_UNAVAILABLE;
+    case 6:
+    case "MERGE_OUTCOME_DROPPED_CURRENCY":
+      return MergeOutcome.MERGE_OUTCOME_DROPPED_CURRENCY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return MergeOutcome.UNRECOGNIZED;
+  }
+}
+
+export function mergeOutcomeToJSON(object: MergeOutcome): string {
+  switch (object) {
+    case MergeOutcome.MERGE_OUTCOME_UNSPECIFIED:
+      return "MERGE_OUTCOME_UNSPECIFIED";
+    case MergeOutcome.MERGE_OUTCOME_MERGED:
+      return "MERGE_OUTCOME_MERGED";
+    case MergeOutcome.MERGE_OUTCOME_LIMITED_BY_LINE_MAXIMUM:
+      return "MERGE_OUTCOME_LIMITED_BY_LINE_MAXIMUM";
+    case MergeOutcome.MERGE_OUTCOME_LIMITED_BY_STOCK:
+      return "MERGE_OUTCOME_LIMITED_BY_STOCK";
+    case MergeOutcome.MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM:
+      return "MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM";
+    case MergeOutcome.MERGE_OUTCOME_DROPPED_UNAVAILABLE:
+      return "MERGE_OUTCOME_DROPPED_UNAVAILABLE";
+    case MergeOutcome.MERGE_OUTCOME_DROPPED_CURRENCY:
+      return "MERGE_OUTCOME_DROPPED_CURRENCY";
+    case MergeOutcome.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Lifecycle of a cart. Every status but ACTIVE is final and read-only. */
 export enum CartStatus {
   CART_STATUS_UNSPECIFIED = 0,
   /** CART_STATUS_ACTIVE - Open for changes. */
@@ -34,6 +205,8 @@ export enum CartStatus {
   CART_STATUS_CONVERTED = 2,
   /** CART_STATUS_ABANDONED - Left unused past its expiry; read-only. */
   CART_STATUS_ABANDONED = 3,
+  /** CART_STATUS_MERGED - A guest cart moved into a customer's cart at login (see merged_into_cart_id); read-only. */
+  CART_STATUS_MERGED = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -51,6 +224,9 @@ export function cartStatusFromJSON(object: any): CartStatus {
     case 3:
     case "CART_STATUS_ABANDONED":
       return CartStatus.CART_STATUS_ABANDONED;
+    case 4:
+    case "CART_STATUS_MERGED":
+      return CartStatus.CART_STATUS_MERGED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -68,6 +244,8 @@ export function cartStatusToJSON(object: CartStatus): string {
       return "CART_STATUS_CONVERTED";
     case CartStatus.CART_STATUS_ABANDONED:
       return "CART_STATUS_ABANDONED";
+    case CartStatus.CART_STATUS_MERGED:
+      return "CART_STATUS_MERGED";
     case CartStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -75,24 +253,57 @@ export function cartStatusToJSON(object: CartStatus): string {
 }
 
 export interface GetCartRequest {
-  /** Cart id, a UUID. Required. */
+  /** Cart id, a UUID. Empty: the caller's active cart (a guest's most recently created one). */
   cartId: string;
   /**
-   * Guest session identifier the cart was created with. Required when the caller has no access
-   * token (a guest proves ownership of its cart with it); ignored for an authenticated customer.
+   * Guest session identifier. Required when the caller has no access token; ignored for an
+   * authenticated customer.
    */
   sessionId: string;
 }
 
 export interface GetCartResponse {
-  /** The cart. */
-  cart: Cart | undefined;
+  /** The cart, at its snapshot prices. */
+  cart:
+    | Cart
+    | undefined;
+  /** Whether the lines could be compared with the catalog now. */
+  catalogCheck: CatalogCheck;
+  /**
+   * Lines whose price or availability differs from the snapshot (empty unless catalog_check is
+   * CATALOG_CHECK_DONE), in the order of cart.items.
+   */
+  changedLines: CartLineChange[];
+}
+
+/** A cart line whose price or availability changed since its price snapshot was taken. */
+export interface CartLineChange {
+  /** The line (CartItem.id). */
+  itemId: string;
+  /** Product id of the line. */
+  productId: string;
+  /** Variant id of the line. */
+  variantId: string;
+  /** Unit price stored in the cart (the snapshot). */
+  snapshotUnitPrice:
+    | Money
+    | undefined;
+  /** Unit price in the catalog now; unset when the line is UNAVAILABLE. */
+  currentUnitPrice:
+    | Money
+    | undefined;
+  /** True when current_unit_price differs from snapshot_unit_price. */
+  priceChanged: boolean;
+  /** Availability now. */
+  availability: LineAvailability;
+  /** Units available now; 0 when UNAVAILABLE. */
+  availableQuantity: number;
 }
 
 export interface AddItemRequest {
   /**
-   * Cart to add to, a UUID. Empty: create a new cart (owned by the caller's user, or by
-   * session_id for a guest) and add the item to it.
+   * Cart to add to, a UUID. Empty: the caller's active cart for a customer (created when there
+   * is none); a new cart for a guest.
    */
   cartId: string;
   /**
@@ -111,6 +322,118 @@ export interface AddItemRequest {
 export interface AddItemResponse {
   /** The cart after the change (new cart when cart_id was empty). */
   cart: Cart | undefined;
+}
+
+export interface UpdateItemQuantityRequest {
+  /** Cart id, a UUID. Required. */
+  cartId: string;
+  /** Guest session identifier; see GetCartRequest.session_id. */
+  sessionId: string;
+  /** The line (CartItem.id), a UUID. Required. */
+  itemId: string;
+  /** New quantity, 0-99; 0 removes the line. */
+  quantity: number;
+}
+
+export interface UpdateItemQuantityResponse {
+  /** The cart after the change. */
+  cart: Cart | undefined;
+}
+
+export interface RemoveItemRequest {
+  /** Cart id, a UUID. Required. */
+  cartId: string;
+  /** Guest session identifier; see GetCartRequest.session_id. */
+  sessionId: string;
+  /** The line (CartItem.id), a UUID. Required. */
+  itemId: string;
+}
+
+export interface RemoveItemResponse {
+  /** The cart after the change. */
+  cart: Cart | undefined;
+}
+
+export interface ClearCartRequest {
+  /** Cart id, a UUID. Required. */
+  cartId: string;
+  /** Guest session identifier; see GetCartRequest.session_id. */
+  sessionId: string;
+}
+
+export interface ClearCartResponse {
+  /** The cart, now without lines. */
+  cart: Cart | undefined;
+}
+
+export interface ApplyCouponRequest {
+  /** Cart id, a UUID. Required. */
+  cartId: string;
+  /** Guest session identifier; see GetCartRequest.session_id. */
+  sessionId: string;
+  /**
+   * Coupon code. Required, 3-32 characters of [A-Za-z0-9_-] after trimming; stored upper-cased
+   * (codes are case-insensitive).
+   */
+  couponCode: string;
+}
+
+export interface ApplyCouponResponse {
+  /** The cart with the coupon applied. */
+  cart: Cart | undefined;
+}
+
+export interface RemoveCouponRequest {
+  /** Cart id, a UUID. Required. */
+  cartId: string;
+  /** Guest session identifier; see GetCartRequest.session_id. */
+  sessionId: string;
+}
+
+export interface RemoveCouponResponse {
+  /** The cart without a coupon. */
+  cart: Cart | undefined;
+}
+
+export interface MergeCartsRequest {
+  /**
+   * The guest session whose active carts move into the caller's cart. Required, 16-128
+   * characters of [A-Za-z0-9_-].
+   */
+  sessionId: string;
+}
+
+export interface MergeCartsResponse {
+  /**
+   * The caller's active cart after the merge; unset when the caller has no active cart and there
+   * was nothing to merge.
+   */
+  cart:
+    | Cart
+    | undefined;
+  /**
+   * The guest carts merged by this call, oldest first; empty when there was nothing to merge
+   * (none, or already merged).
+   */
+  mergedCartIds: string[];
+  /** What happened to each guest line, in the order of the guest carts and their lines. */
+  lines: MergedLine[];
+}
+
+/** One guest line of a merge. */
+export interface MergedLine {
+  /** Product id of the line. */
+  productId: string;
+  /** Variant id of the line. */
+  variantId: string;
+  /** Units of the guest line. */
+  guestQuantity: number;
+  /** Units the customer's line would hold with every guest unit added. */
+  requestedQuantity: number;
+  /** Units the customer's line holds after the merge (0 when dropped). */
+  quantity: number;
+  /** Why quantity is what it is. */
+  outcome: MergeOutcome;
 }
 
 /** A shopping cart. */
@@ -136,7 +459,19 @@ export interface Cart {
     | Date
     | undefined;
   /** When the cart was last changed. */
-  updatedAt: Date | undefined;
+  updatedAt:
+    | Date
+    | undefined;
+  /** Applied coupon code, upper-cased; empty when none. Validated at checkout. */
+  couponCode: string;
+  /** Units over all lines. */
+  itemCount: number;
+  /** When an ACTIVE cart becomes ABANDONED unless it changes before. */
+  expiresAt:
+    | Date
+    | undefined;
+  /** For a MERGED guest cart: the customer cart its lines went into; empty otherwise. */
+  mergedIntoCartId: string;
 }
 
 /** One line of a cart: a product variant and a quantity. */
@@ -147,18 +482,25 @@ export interface CartItem {
   productId: string;
   /** Variant id. */
   variantId: string;
-  /** Product name when the line was added or last repriced. */
+  /** Product name when the line was added or last checked against the catalog. */
   productName: string;
   /** Variant sku. */
   productSku: string;
-  /** Price of one unit at the time the line was last priced; checkout re-validates it. */
+  /**
+   * Price of one unit when the line was last checked against the catalog (the snapshot);
+   * checkout re-validates it.
+   */
   unitPrice:
     | Money
     | undefined;
   /** Units, 1-99. */
   quantity: number;
   /** unit_price x quantity. */
-  lineTotal: Money | undefined;
+  lineTotal:
+    | Money
+    | undefined;
+  /** Image of the variant (else the product's main image) at the snapshot; empty when none. */
+  productImageUrl: string;
 }
 
 function createBaseGetCartRequest(): GetCartRequest {
@@ -255,13 +597,19 @@ export const GetCartRequest: MessageFns<GetCartRequest> = {
 };
 
 function createBaseGetCartResponse(): GetCartResponse {
-  return { cart: undefined };
+  return { cart: undefined, catalogCheck: 0, changedLines: [] };
 }
 
 export const GetCartResponse: MessageFns<GetCartResponse> = {
   encode(message: GetCartResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cart !== undefined) {
       Cart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    if (message.catalogCheck !== 0) {
+      writer.uint32(16).int32(message.catalogCheck);
+    }
+    for (const v of message.changedLines) {
+      CartLineChange.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -287,6 +635,22 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
             message.cart = Cart.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.catalogCheck = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.changedLines.push(CartLineChange.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -300,13 +664,31 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
   },
 
   fromJSON(object: any): GetCartResponse {
-    return { cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined };
+    return {
+      cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined,
+      catalogCheck: isSet(object.catalogCheck)
+        ? catalogCheckFromJSON(object.catalogCheck)
+        : isSet(object.catalog_check)
+        ? catalogCheckFromJSON(object.catalog_check)
+        : 0,
+      changedLines: globalThis.Array.isArray(object?.changedLines)
+        ? object.changedLines.map((e: any) => CartLineChange.fromJSON(e))
+        : globalThis.Array.isArray(object?.changed_lines)
+        ? object.changed_lines.map((e: any) => CartLineChange.fromJSON(e))
+        : [],
+    };
   },
 
   toJSON(message: GetCartResponse): unknown {
     const obj: any = {};
     if (message.cart !== undefined) {
       obj.cart = Cart.toJSON(message.cart);
+    }
+    if (message.catalogCheck !== 0) {
+      obj.catalogCheck = catalogCheckToJSON(message.catalogCheck);
+    }
+    if (message.changedLines?.length) {
+      obj.changedLines = message.changedLines.map((e) => CartLineChange.toJSON(e));
     }
     return obj;
   },
@@ -317,6 +699,230 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
   fromPartial(object: DeepPartial<GetCartResponse>): GetCartResponse {
     const message = createBaseGetCartResponse();
     message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
+    message.catalogCheck = object.catalogCheck ?? 0;
+    message.changedLines = object.changedLines?.map((e) => CartLineChange.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCartLineChange(): CartLineChange {
+  return {
+    itemId: "",
+    productId: "",
+    variantId: "",
+    snapshotUnitPrice: undefined,
+    currentUnitPrice: undefined,
+    priceChanged: false,
+    availability: 0,
+    availableQuantity: 0,
+  };
+}
+
+export const CartLineChange: MessageFns<CartLineChange> = {
+  encode(message: CartLineChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(26).string(message.variantId);
+    }
+    if (message.snapshotUnitPrice !== undefined) {
+      Money.encode(message.snapshotUnitPrice, writer.uint32(34).fork()).join();
+    }
+    if (message.currentUnitPrice !== undefined) {
+      Money.encode(message.currentUnitPrice, writer.uint32(42).fork()).join();
+    }
+    if (message.priceChanged !== false) {
+      writer.uint32(48).bool(message.priceChanged);
+    }
+    if (message.availability !== 0) {
+      writer.uint32(56).int32(message.availability);
+    }
+    if (message.availableQuantity !== 0) {
+      writer.uint32(64).int32(message.availableQuantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartLineChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartLineChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.snapshotUnitPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.currentUnitPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.priceChanged = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.availability = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.availableQuantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CartLineChange {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      snapshotUnitPrice: isSet(object.snapshotUnitPrice)
+        ? Money.fromJSON(object.snapshotUnitPrice)
+        : isSet(object.snapshot_unit_price)
+        ? Money.fromJSON(object.snapshot_unit_price)
+        : undefined,
+      currentUnitPrice: isSet(object.currentUnitPrice)
+        ? Money.fromJSON(object.currentUnitPrice)
+        : isSet(object.current_unit_price)
+        ? Money.fromJSON(object.current_unit_price)
+        : undefined,
+      priceChanged: isSet(object.priceChanged)
+        ? globalThis.Boolean(object.priceChanged)
+        : isSet(object.price_changed)
+        ? globalThis.Boolean(object.price_changed)
+        : false,
+      availability: isSet(object.availability) ? lineAvailabilityFromJSON(object.availability) : 0,
+      availableQuantity: isSet(object.availableQuantity)
+        ? globalThis.Number(object.availableQuantity)
+        : isSet(object.available_quantity)
+        ? globalThis.Number(object.available_quantity)
+        : 0,
+    };
+  },
+
+  toJSON(message: CartLineChange): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.snapshotUnitPrice !== undefined) {
+      obj.snapshotUnitPrice = Money.toJSON(message.snapshotUnitPrice);
+    }
+    if (message.currentUnitPrice !== undefined) {
+      obj.currentUnitPrice = Money.toJSON(message.currentUnitPrice);
+    }
+    if (message.priceChanged !== false) {
+      obj.priceChanged = message.priceChanged;
+    }
+    if (message.availability !== 0) {
+      obj.availability = lineAvailabilityToJSON(message.availability);
+    }
+    if (message.availableQuantity !== 0) {
+      obj.availableQuantity = Math.round(message.availableQuantity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CartLineChange>): CartLineChange {
+    return CartLineChange.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CartLineChange>): CartLineChange {
+    const message = createBaseCartLineChange();
+    message.itemId = object.itemId ?? "";
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.snapshotUnitPrice = (object.snapshotUnitPrice !== undefined && object.snapshotUnitPrice !== null)
+      ? Money.fromPartial(object.snapshotUnitPrice)
+      : undefined;
+    message.currentUnitPrice = (object.currentUnitPrice !== undefined && object.currentUnitPrice !== null)
+      ? Money.fromPartial(object.currentUnitPrice)
+      : undefined;
+    message.priceChanged = object.priceChanged ?? false;
+    message.availability = object.availability ?? 0;
+    message.availableQuantity = object.availableQuantity ?? 0;
     return message;
   },
 };
@@ -537,6 +1143,1225 @@ export const AddItemResponse: MessageFns<AddItemResponse> = {
   },
 };
 
+function createBaseUpdateItemQuantityRequest(): UpdateItemQuantityRequest {
+  return { cartId: "", sessionId: "", itemId: "", quantity: 0 };
+}
+
+export const UpdateItemQuantityRequest: MessageFns<UpdateItemQuantityRequest> = {
+  encode(message: UpdateItemQuantityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cartId !== "") {
+      writer.uint32(10).string(message.cartId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.itemId !== "") {
+      writer.uint32(26).string(message.itemId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(32).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateItemQuantityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateItemQuantityRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cartId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateItemQuantityRequest {
+    return {
+      cartId: isSet(object.cartId)
+        ? globalThis.String(object.cartId)
+        : isSet(object.cart_id)
+        ? globalThis.String(object.cart_id)
+        : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: UpdateItemQuantityRequest): unknown {
+    const obj: any = {};
+    if (message.cartId !== "") {
+      obj.cartId = message.cartId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateItemQuantityRequest>): UpdateItemQuantityRequest {
+    return UpdateItemQuantityRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateItemQuantityRequest>): UpdateItemQuantityRequest {
+    const message = createBaseUpdateItemQuantityRequest();
+    message.cartId = object.cartId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.itemId = object.itemId ?? "";
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseUpdateItemQuantityResponse(): UpdateItemQuantityResponse {
+  return { cart: undefined };
+}
+
+export const UpdateItemQuantityResponse: MessageFns<UpdateItemQuantityResponse> = {
+  encode(message: UpdateItemQuantityResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cart !== undefined) {
+      Cart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateItemQuantityResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateItemQuantityResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cart = Cart.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateItemQuantityResponse {
+    return { cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined };
+  },
+
+  toJSON(message: UpdateItemQuantityResponse): unknown {
+    const obj: any = {};
+    if (message.cart !== undefined) {
+      obj.cart = Cart.toJSON(message.cart);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateItemQuantityResponse>): UpdateItemQuantityResponse {
+    return UpdateItemQuantityResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateItemQuantityResponse>): UpdateItemQuantityResponse {
+    const message = createBaseUpdateItemQuantityResponse();
+    message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
+    return message;
+  },
+};
+
+function createBaseRemoveItemRequest(): RemoveItemRequest {
+  return { cartId: "", sessionId: "", itemId: "" };
+}
+
+export const RemoveItemRequest: MessageFns<RemoveItemRequest> = {
+  encode(message: RemoveItemRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cartId !== "") {
+      writer.uint32(10).string(message.cartId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.itemId !== "") {
+      writer.uint32(26).string(message.itemId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveItemRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveItemRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cartId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveItemRequest {
+    return {
+      cartId: isSet(object.cartId)
+        ? globalThis.String(object.cartId)
+        : isSet(object.cart_id)
+        ? globalThis.String(object.cart_id)
+        : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RemoveItemRequest): unknown {
+    const obj: any = {};
+    if (message.cartId !== "") {
+      obj.cartId = message.cartId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveItemRequest>): RemoveItemRequest {
+    return RemoveItemRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveItemRequest>): RemoveItemRequest {
+    const message = createBaseRemoveItemRequest();
+    message.cartId = object.cartId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.itemId = object.itemId ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveItemResponse(): RemoveItemResponse {
+  return { cart: undefined };
+}
+
+export const RemoveItemResponse: MessageFns<RemoveItemResponse> = {
+  encode(message: RemoveItemResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cart !== undefined) {
+      Cart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveItemResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveItemResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cart = Cart.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveItemResponse {
+    return { cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined };
+  },
+
+  toJSON(message: RemoveItemResponse): unknown {
+    const obj: any = {};
+    if (message.cart !== undefined) {
+      obj.cart = Cart.toJSON(message.cart);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveItemResponse>): RemoveItemResponse {
+    return RemoveItemResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveItemResponse>): RemoveItemResponse {
+    const message = createBaseRemoveItemResponse();
+    message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
+    return message;
+  },
+};
+
+function createBaseClearCartRequest(): ClearCartRequest {
+  return { cartId: "", sessionId: "" };
+}
+
+export const ClearCartRequest: MessageFns<ClearCartRequest> = {
+  encode(message: ClearCartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cartId !== "") {
+      writer.uint32(10).string(message.cartId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearCartRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearCartRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cartId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClearCartRequest {
+    return {
+      cartId: isSet(object.cartId)
+        ? globalThis.String(object.cartId)
+        : isSet(object.cart_id)
+        ? globalThis.String(object.cart_id)
+        : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ClearCartRequest): unknown {
+    const obj: any = {};
+    if (message.cartId !== "") {
+      obj.cartId = message.cartId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ClearCartRequest>): ClearCartRequest {
+    return ClearCartRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClearCartRequest>): ClearCartRequest {
+    const message = createBaseClearCartRequest();
+    message.cartId = object.cartId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    return message;
+  },
+};
+
+function createBaseClearCartResponse(): ClearCartResponse {
+  return { cart: undefined };
+}
+
+export const ClearCartResponse: MessageFns<ClearCartResponse> = {
+  encode(message: ClearCartResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cart !== undefined) {
+      Cart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearCartResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearCartResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cart = Cart.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClearCartResponse {
+    return { cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined };
+  },
+
+  toJSON(message: ClearCartResponse): unknown {
+    const obj: any = {};
+    if (message.cart !== undefined) {
+      obj.cart = Cart.toJSON(message.cart);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ClearCartResponse>): ClearCartResponse {
+    return ClearCartResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClearCartResponse>): ClearCartResponse {
+    const message = createBaseClearCartResponse();
+    message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
+    return message;
+  },
+};
+
+function createBaseApplyCouponRequest(): ApplyCouponRequest {
+  return { cartId: "", sessionId: "", couponCode: "" };
+}
+
+export const ApplyCouponRequest: MessageFns<ApplyCouponRequest> = {
+  encode(message: ApplyCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cartId !== "") {
+      writer.uint32(10).string(message.cartId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.couponCode !== "") {
+      writer.uint32(26).string(message.couponCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApplyCouponRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApplyCouponRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cartId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApplyCouponRequest {
+    return {
+      cartId: isSet(object.cartId)
+        ? globalThis.String(object.cartId)
+        : isSet(object.cart_id)
+        ? globalThis.String(object.cart_id)
+        : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+      couponCode: isSet(object.couponCode)
+        ? globalThis.String(object.couponCode)
+        : isSet(object.coupon_code)
+        ? globalThis.String(object.coupon_code)
+        : "",
+    };
+  },
+
+  toJSON(message: ApplyCouponRequest): unknown {
+    const obj: any = {};
+    if (message.cartId !== "") {
+      obj.cartId = message.cartId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.couponCode !== "") {
+      obj.couponCode = message.couponCode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApplyCouponRequest>): ApplyCouponRequest {
+    return ApplyCouponRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApplyCouponRequest>): ApplyCouponRequest {
+    const message = createBaseApplyCouponRequest();
+    message.cartId = object.cartId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.couponCode = object.couponCode ?? "";
+    return message;
+  },
+};
+
+function createBaseApplyCouponResponse(): ApplyCouponResponse {
+  return { cart: undefined };
+}
+
+export const ApplyCouponResponse: MessageFns<ApplyCouponResponse> = {
+  encode(message: ApplyCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cart !== undefined) {
+      Cart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApplyCouponResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApplyCouponResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cart = Cart.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApplyCouponResponse {
+    return { cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined };
+  },
+
+  toJSON(message: ApplyCouponResponse): unknown {
+    const obj: any = {};
+    if (message.cart !== undefined) {
+      obj.cart = Cart.toJSON(message.cart);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApplyCouponResponse>): ApplyCouponResponse {
+    return ApplyCouponResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApplyCouponResponse>): ApplyCouponResponse {
+    const message = createBaseApplyCouponResponse();
+    message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
+    return message;
+  },
+};
+
+function createBaseRemoveCouponRequest(): RemoveCouponRequest {
+  return { cartId: "", sessionId: "" };
+}
+
+export const RemoveCouponRequest: MessageFns<RemoveCouponRequest> = {
+  encode(message: RemoveCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cartId !== "") {
+      writer.uint32(10).string(message.cartId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveCouponRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveCouponRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cartId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveCouponRequest {
+    return {
+      cartId: isSet(object.cartId)
+        ? globalThis.String(object.cartId)
+        : isSet(object.cart_id)
+        ? globalThis.String(object.cart_id)
+        : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RemoveCouponRequest): unknown {
+    const obj: any = {};
+    if (message.cartId !== "") {
+      obj.cartId = message.cartId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveCouponRequest>): RemoveCouponRequest {
+    return RemoveCouponRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveCouponRequest>): RemoveCouponRequest {
+    const message = createBaseRemoveCouponRequest();
+    message.cartId = object.cartId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveCouponResponse(): RemoveCouponResponse {
+  return { cart: undefined };
+}
+
+export const RemoveCouponResponse: MessageFns<RemoveCouponResponse> = {
+  encode(message: RemoveCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cart !== undefined) {
+      Cart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveCouponResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveCouponResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cart = Cart.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveCouponResponse {
+    return { cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined };
+  },
+
+  toJSON(message: RemoveCouponResponse): unknown {
+    const obj: any = {};
+    if (message.cart !== undefined) {
+      obj.cart = Cart.toJSON(message.cart);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveCouponResponse>): RemoveCouponResponse {
+    return RemoveCouponResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveCouponResponse>): RemoveCouponResponse {
+    const message = createBaseRemoveCouponResponse();
+    message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
+    return message;
+  },
+};
+
+function createBaseMergeCartsRequest(): MergeCartsRequest {
+  return { sessionId: "" };
+}
+
+export const MergeCartsRequest: MessageFns<MergeCartsRequest> = {
+  encode(message: MergeCartsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MergeCartsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMergeCartsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MergeCartsRequest {
+    return {
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+    };
+  },
+
+  toJSON(message: MergeCartsRequest): unknown {
+    const obj: any = {};
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MergeCartsRequest>): MergeCartsRequest {
+    return MergeCartsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MergeCartsRequest>): MergeCartsRequest {
+    const message = createBaseMergeCartsRequest();
+    message.sessionId = object.sessionId ?? "";
+    return message;
+  },
+};
+
+function createBaseMergeCartsResponse(): MergeCartsResponse {
+  return { cart: undefined, mergedCartIds: [], lines: [] };
+}
+
+export const MergeCartsResponse: MessageFns<MergeCartsResponse> = {
+  encode(message: MergeCartsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cart !== undefined) {
+      Cart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.mergedCartIds) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.lines) {
+      MergedLine.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MergeCartsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMergeCartsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cart = Cart.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mergedCartIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lines.push(MergedLine.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MergeCartsResponse {
+    return {
+      cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined,
+      mergedCartIds: globalThis.Array.isArray(object?.mergedCartIds)
+        ? object.mergedCartIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.merged_cart_ids)
+        ? object.merged_cart_ids.map((e: any) => globalThis.String(e))
+        : [],
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => MergedLine.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: MergeCartsResponse): unknown {
+    const obj: any = {};
+    if (message.cart !== undefined) {
+      obj.cart = Cart.toJSON(message.cart);
+    }
+    if (message.mergedCartIds?.length) {
+      obj.mergedCartIds = message.mergedCartIds;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => MergedLine.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MergeCartsResponse>): MergeCartsResponse {
+    return MergeCartsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MergeCartsResponse>): MergeCartsResponse {
+    const message = createBaseMergeCartsResponse();
+    message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
+    message.mergedCartIds = object.mergedCartIds?.map((e) => e) || [];
+    message.lines = object.lines?.map((e) => MergedLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseMergedLine(): MergedLine {
+  return { productId: "", variantId: "", guestQuantity: 0, requestedQuantity: 0, quantity: 0, outcome: 0 };
+}
+
+export const MergedLine: MessageFns<MergedLine> = {
+  encode(message: MergedLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(18).string(message.variantId);
+    }
+    if (message.guestQuantity !== 0) {
+      writer.uint32(24).int32(message.guestQuantity);
+    }
+    if (message.requestedQuantity !== 0) {
+      writer.uint32(32).int32(message.requestedQuantity);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(40).int32(message.quantity);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(48).int32(message.outcome);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MergedLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMergedLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.guestQuantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.requestedQuantity = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MergedLine {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      guestQuantity: isSet(object.guestQuantity)
+        ? globalThis.Number(object.guestQuantity)
+        : isSet(object.guest_quantity)
+        ? globalThis.Number(object.guest_quantity)
+        : 0,
+      requestedQuantity: isSet(object.requestedQuantity)
+        ? globalThis.Number(object.requestedQuantity)
+        : isSet(object.requested_quantity)
+        ? globalThis.Number(object.requested_quantity)
+        : 0,
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      outcome: isSet(object.outcome) ? mergeOutcomeFromJSON(object.outcome) : 0,
+    };
+  },
+
+  toJSON(message: MergedLine): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.guestQuantity !== 0) {
+      obj.guestQuantity = Math.round(message.guestQuantity);
+    }
+    if (message.requestedQuantity !== 0) {
+      obj.requestedQuantity = Math.round(message.requestedQuantity);
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = mergeOutcomeToJSON(message.outcome);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MergedLine>): MergedLine {
+    return MergedLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MergedLine>): MergedLine {
+    const message = createBaseMergedLine();
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.guestQuantity = object.guestQuantity ?? 0;
+    message.requestedQuantity = object.requestedQuantity ?? 0;
+    message.quantity = object.quantity ?? 0;
+    message.outcome = object.outcome ?? 0;
+    return message;
+  },
+};
+
 function createBaseCart(): Cart {
   return {
     id: "",
@@ -548,6 +2373,10 @@ function createBaseCart(): Cart {
     subtotal: undefined,
     createdAt: undefined,
     updatedAt: undefined,
+    couponCode: "",
+    itemCount: 0,
+    expiresAt: undefined,
+    mergedIntoCartId: "",
   };
 }
 
@@ -579,6 +2408,18 @@ export const Cart: MessageFns<Cart> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(74).fork()).join();
+    }
+    if (message.couponCode !== "") {
+      writer.uint32(82).string(message.couponCode);
+    }
+    if (message.itemCount !== 0) {
+      writer.uint32(88).int32(message.itemCount);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(98).fork()).join();
+    }
+    if (message.mergedIntoCartId !== "") {
+      writer.uint32(106).string(message.mergedIntoCartId);
     }
     return writer;
   },
@@ -668,6 +2509,38 @@ export const Cart: MessageFns<Cart> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.itemCount = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.mergedIntoCartId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -711,6 +2584,26 @@ export const Cart: MessageFns<Cart> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      couponCode: isSet(object.couponCode)
+        ? globalThis.String(object.couponCode)
+        : isSet(object.coupon_code)
+        ? globalThis.String(object.coupon_code)
+        : "",
+      itemCount: isSet(object.itemCount)
+        ? globalThis.Number(object.itemCount)
+        : isSet(object.item_count)
+        ? globalThis.Number(object.item_count)
+        : 0,
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+      mergedIntoCartId: isSet(object.mergedIntoCartId)
+        ? globalThis.String(object.mergedIntoCartId)
+        : isSet(object.merged_into_cart_id)
+        ? globalThis.String(object.merged_into_cart_id)
+        : "",
     };
   },
 
@@ -743,6 +2636,18 @@ export const Cart: MessageFns<Cart> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.couponCode !== "") {
+      obj.couponCode = message.couponCode;
+    }
+    if (message.itemCount !== 0) {
+      obj.itemCount = Math.round(message.itemCount);
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.mergedIntoCartId !== "") {
+      obj.mergedIntoCartId = message.mergedIntoCartId;
+    }
     return obj;
   },
 
@@ -762,6 +2667,10 @@ export const Cart: MessageFns<Cart> = {
       : undefined;
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.couponCode = object.couponCode ?? "";
+    message.itemCount = object.itemCount ?? 0;
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.mergedIntoCartId = object.mergedIntoCartId ?? "";
     return message;
   },
 };
@@ -776,6 +2685,7 @@ function createBaseCartItem(): CartItem {
     unitPrice: undefined,
     quantity: 0,
     lineTotal: undefined,
+    productImageUrl: "",
   };
 }
 
@@ -804,6 +2714,9 @@ export const CartItem: MessageFns<CartItem> = {
     }
     if (message.lineTotal !== undefined) {
       Money.encode(message.lineTotal, writer.uint32(66).fork()).join();
+    }
+    if (message.productImageUrl !== "") {
+      writer.uint32(74).string(message.productImageUrl);
     }
     return writer;
   },
@@ -885,6 +2798,14 @@ export const CartItem: MessageFns<CartItem> = {
             message.lineTotal = Money.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.productImageUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -931,6 +2852,11 @@ export const CartItem: MessageFns<CartItem> = {
         : isSet(object.line_total)
         ? Money.fromJSON(object.line_total)
         : undefined,
+      productImageUrl: isSet(object.productImageUrl)
+        ? globalThis.String(object.productImageUrl)
+        : isSet(object.product_image_url)
+        ? globalThis.String(object.product_image_url)
+        : "",
     };
   },
 
@@ -960,6 +2886,9 @@ export const CartItem: MessageFns<CartItem> = {
     if (message.lineTotal !== undefined) {
       obj.lineTotal = Money.toJSON(message.lineTotal);
     }
+    if (message.productImageUrl !== "") {
+      obj.productImageUrl = message.productImageUrl;
+    }
     return obj;
   },
 
@@ -980,20 +2909,46 @@ export const CartItem: MessageFns<CartItem> = {
     message.lineTotal = (object.lineTotal !== undefined && object.lineTotal !== null)
       ? Money.fromPartial(object.lineTotal)
       : undefined;
+    message.productImageUrl = object.productImageUrl ?? "";
     return message;
   },
 };
 
 /**
  * Shopping carts of customers and guests. A customer's cart belongs to the user in the access
- * token; a guest cart belongs to the session_id it was created with. Nobody reads or changes
- * another owner's cart: such a cart is reported as NOT_FOUND.
+ * token; a guest cart belongs to the session_id it was created with (the session id is the guest's
+ * secret: whoever holds it holds the cart). Nobody reads or changes another owner's cart: such a
+ * cart is reported as NOT_FOUND. A customer has at most one ACTIVE cart; a guest session may hold
+ * several.
+ *
+ * Every RPC is public (guests have no token) except MergeCarts, which needs a customer token. With
+ * a token the caller is that customer and session_id is ignored (except by MergeCarts); without
+ * one, session_id is required: 16-128 characters of [A-Za-z0-9_-] (INVALID_ARGUMENT otherwise).
+ *
+ * Limits: a line holds 1-99 units; a cart holds at most 100 lines and 999 units. A request
+ * quantity outside its range is INVALID_ARGUMENT; a change whose result would break a limit (or
+ * exceed the stock available) is FAILED_PRECONDITION.
+ *
+ * Only ACTIVE carts change: a MERGED, CONVERTED or ABANDONED cart is read-only, and every
+ * mutation of one answers FAILED_PRECONDITION. Each change pushes the cart's expires_at back to
+ * now + the configured idle time (CART_IDLE_EXPIRY); a cart still ACTIVE past it is marked
+ * ABANDONED by the service (event cart.cart.abandoned). An abandoned cart is never revived:
+ * AddItem without cart_id then opens a new cart. A cart becomes CONVERTED when the order service's
+ * order.order.confirmed event names it (event cart.cart.converted). No RPC publishes an event.
+ *
+ * Price snapshot: a line keeps the name, sku and unit price the catalog had when the line was
+ * last checked against it (AddItem, an increase by UpdateItemQuantity, MergeCarts). GetCart
+ * reports lines whose price or availability changed since; checkout re-validates everything.
  */
 export type CartServiceService = typeof CartServiceService;
 export const CartServiceService = {
   /**
-   * One cart with its items and subtotal at current prices.
-   * Errors: INVALID_ARGUMENT (malformed cart_id), NOT_FOUND (unknown or not the caller's).
+   * One cart with its items and subtotal at the snapshot prices, and the lines whose price or
+   * availability changed since they were added, from one call to the product service. When the
+   * product service cannot answer, the cart is still returned from the snapshot and
+   * catalog_check says the check could not be made.
+   * Errors: INVALID_ARGUMENT (malformed cart_id or session_id), NOT_FOUND (unknown, not the
+   * caller's, or cart_id empty and the caller has no active cart).
    */
   getCart: {
     path: "/ecommerce.cart.v1.CartService/GetCart" as const,
@@ -1005,11 +2960,14 @@ export const CartServiceService = {
     responseDeserialize: (value: Buffer): GetCartResponse => GetCartResponse.decode(value),
   },
   /**
-   * Adds a product variant to a cart, creating the cart when cart_id is empty. Adding a variant
-   * that is already in the cart increases that line's quantity.
-   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart, product or variant),
-   * FAILED_PRECONDITION (cart not ACTIVE, product not on sale, not enough stock, currency
-   * differs from the cart's), UNAVAILABLE (product service unreachable).
+   * Adds a product variant to a cart, creating the cart when cart_id is empty (a customer's
+   * active cart is reused). Adding a variant that is already in the cart increases that line's
+   * quantity and refreshes its price snapshot. Checked against the product service: the product
+   * exists and is on sale, the variant is the product's, the line's new quantity is available.
+   * Errors: INVALID_ARGUMENT (field violations; variant_id not a variant of the product),
+   * NOT_FOUND (cart, or product unknown or not published), FAILED_PRECONDITION (cart read-only,
+   * product not on sale, not enough stock, line/cart limit, currency differs from the cart's),
+   * UNAVAILABLE (product service unreachable or its breaker open; nothing is changed).
    */
   addItem: {
     path: "/ecommerce.cart.v1.CartService/AddItem" as const,
@@ -1020,28 +2978,188 @@ export const CartServiceService = {
     responseSerialize: (value: AddItemResponse): Buffer => Buffer.from(AddItemResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AddItemResponse => AddItemResponse.decode(value),
   },
+  /**
+   * Sets the quantity of one line; 0 removes the line. Raising a quantity is checked against the
+   * product service (stock, still on sale) and refreshes the line's price snapshot; lowering it
+   * needs no catalog and works while the product service is down.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart or line), FAILED_PRECONDITION
+   * (cart read-only, not enough stock, product no longer on sale, cart limit), UNAVAILABLE
+   * (raising while the product service is unreachable).
+   */
+  updateItemQuantity: {
+    path: "/ecommerce.cart.v1.CartService/UpdateItemQuantity" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateItemQuantityRequest): Buffer =>
+      Buffer.from(UpdateItemQuantityRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateItemQuantityRequest => UpdateItemQuantityRequest.decode(value),
+    responseSerialize: (value: UpdateItemQuantityResponse): Buffer =>
+      Buffer.from(UpdateItemQuantityResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateItemQuantityResponse => UpdateItemQuantityResponse.decode(value),
+  },
+  /**
+   * Removes one line.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart, or line not in it),
+   * FAILED_PRECONDITION (cart read-only).
+   */
+  removeItem: {
+    path: "/ecommerce.cart.v1.CartService/RemoveItem" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveItemRequest): Buffer => Buffer.from(RemoveItemRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveItemRequest => RemoveItemRequest.decode(value),
+    responseSerialize: (value: RemoveItemResponse): Buffer => Buffer.from(RemoveItemResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveItemResponse => RemoveItemResponse.decode(value),
+  },
+  /**
+   * Removes every line; an applied coupon stays applied. Clearing an empty cart is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
+   * read-only).
+   */
+  clearCart: {
+    path: "/ecommerce.cart.v1.CartService/ClearCart" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ClearCartRequest): Buffer => Buffer.from(ClearCartRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ClearCartRequest => ClearCartRequest.decode(value),
+    responseSerialize: (value: ClearCartResponse): Buffer => Buffer.from(ClearCartResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ClearCartResponse => ClearCartResponse.decode(value),
+  },
+  /**
+   * Applies a coupon code to the cart, replacing the one applied before (one coupon per cart).
+   * Only the code's format is checked here; the discount service validates it at checkout.
+   * Applying the same code again is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
+   * read-only).
+   */
+  applyCoupon: {
+    path: "/ecommerce.cart.v1.CartService/ApplyCoupon" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ApplyCouponRequest): Buffer => Buffer.from(ApplyCouponRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ApplyCouponRequest => ApplyCouponRequest.decode(value),
+    responseSerialize: (value: ApplyCouponResponse): Buffer => Buffer.from(ApplyCouponResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ApplyCouponResponse => ApplyCouponResponse.decode(value),
+  },
+  /**
+   * Removes the cart's coupon; harmless when none is applied.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
+   * read-only).
+   */
+  removeCoupon: {
+    path: "/ecommerce.cart.v1.CartService/RemoveCoupon" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveCouponRequest): Buffer => Buffer.from(RemoveCouponRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveCouponRequest => RemoveCouponRequest.decode(value),
+    responseSerialize: (value: RemoveCouponResponse): Buffer =>
+      Buffer.from(RemoveCouponResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveCouponResponse => RemoveCouponResponse.decode(value),
+  },
+  /**
+   * On login: moves the active guest carts of session_id into the caller's active cart (created
+   * when needed). Quantities of the same variant add up, capped by the line limit, the cart
+   * limits and the stock available now; lines the catalog no longer sells, or priced in another
+   * currency than the customer's non-empty cart, are dropped. Every guest line is reported with
+   * what happened to it. The guest carts end MERGED (read-only, naming the cart they went into).
+   * Merging again, or merging a session with no active cart, changes nothing and answers the
+   * customer's cart. Requires a customer token; holding the session id is the proof of owning
+   * the guest carts.
+   * Errors: UNAUTHENTICATED (no token), INVALID_ARGUMENT (session_id), UNAVAILABLE (product
+   * service unreachable; nothing is merged), ABORTED (the guest cart changed during the merge;
+   * retry).
+   */
+  mergeCarts: {
+    path: "/ecommerce.cart.v1.CartService/MergeCarts" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MergeCartsRequest): Buffer => Buffer.from(MergeCartsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MergeCartsRequest => MergeCartsRequest.decode(value),
+    responseSerialize: (value: MergeCartsResponse): Buffer => Buffer.from(MergeCartsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MergeCartsResponse => MergeCartsResponse.decode(value),
+  },
 } as const;
 
 export interface CartServiceServer extends UntypedServiceImplementation {
   /**
-   * One cart with its items and subtotal at current prices.
-   * Errors: INVALID_ARGUMENT (malformed cart_id), NOT_FOUND (unknown or not the caller's).
+   * One cart with its items and subtotal at the snapshot prices, and the lines whose price or
+   * availability changed since they were added, from one call to the product service. When the
+   * product service cannot answer, the cart is still returned from the snapshot and
+   * catalog_check says the check could not be made.
+   * Errors: INVALID_ARGUMENT (malformed cart_id or session_id), NOT_FOUND (unknown, not the
+   * caller's, or cart_id empty and the caller has no active cart).
    */
   getCart: handleUnaryCall<GetCartRequest, GetCartResponse>;
   /**
-   * Adds a product variant to a cart, creating the cart when cart_id is empty. Adding a variant
-   * that is already in the cart increases that line's quantity.
-   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart, product or variant),
-   * FAILED_PRECONDITION (cart not ACTIVE, product not on sale, not enough stock, currency
-   * differs from the cart's), UNAVAILABLE (product service unreachable).
+   * Adds a product variant to a cart, creating the cart when cart_id is empty (a customer's
+   * active cart is reused). Adding a variant that is already in the cart increases that line's
+   * quantity and refreshes its price snapshot. Checked against the product service: the product
+   * exists and is on sale, the variant is the product's, the line's new quantity is available.
+   * Errors: INVALID_ARGUMENT (field violations; variant_id not a variant of the product),
+   * NOT_FOUND (cart, or product unknown or not published), FAILED_PRECONDITION (cart read-only,
+   * product not on sale, not enough stock, line/cart limit, currency differs from the cart's),
+   * UNAVAILABLE (product service unreachable or its breaker open; nothing is changed).
    */
   addItem: handleUnaryCall<AddItemRequest, AddItemResponse>;
+  /**
+   * Sets the quantity of one line; 0 removes the line. Raising a quantity is checked against the
+   * product service (stock, still on sale) and refreshes the line's price snapshot; lowering it
+   * needs no catalog and works while the product service is down.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart or line), FAILED_PRECONDITION
+   * (cart read-only, not enough stock, product no longer on sale, cart limit), UNAVAILABLE
+   * (raising while the product service is unreachable).
+   */
+  updateItemQuantity: handleUnaryCall<UpdateItemQuantityRequest, UpdateItemQuantityResponse>;
+  /**
+   * Removes one line.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart, or line not in it),
+   * FAILED_PRECONDITION (cart read-only).
+   */
+  removeItem: handleUnaryCall<RemoveItemRequest, RemoveItemResponse>;
+  /**
+   * Removes every line; an applied coupon stays applied. Clearing an empty cart is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
+   * read-only).
+   */
+  clearCart: handleUnaryCall<ClearCartRequest, ClearCartResponse>;
+  /**
+   * Applies a coupon code to the cart, replacing the one applied before (one coupon per cart).
+   * Only the code's format is checked here; the discount service validates it at checkout.
+   * Applying the same code again is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
+   * read-only).
+   */
+  applyCoupon: handleUnaryCall<ApplyCouponRequest, ApplyCouponResponse>;
+  /**
+   * Removes the cart's coupon; harmless when none is applied.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
+   * read-only).
+   */
+  removeCoupon: handleUnaryCall<RemoveCouponRequest, RemoveCouponResponse>;
+  /**
+   * On login: moves the active guest carts of session_id into the caller's active cart (created
+   * when needed). Quantities of the same variant add up, capped by the line limit, the cart
+   * limits and the stock available now; lines the catalog no longer sells, or priced in another
+   * currency than the customer's non-empty cart, are dropped. Every guest line is reported with
+   * what happened to it. The guest carts end MERGED (read-only, naming the cart they went into).
+   * Merging again, or merging a session with no active cart, changes nothing and answers the
+   * customer's cart. Requires a customer token; holding the session id is the proof of owning
+   * the guest carts.
+   * Errors: UNAUTHENTICATED (no token), INVALID_ARGUMENT (session_id), UNAVAILABLE (product
+   * service unreachable; nothing is merged), ABORTED (the guest cart changed during the merge;
+   * retry).
+   */
+  mergeCarts: handleUnaryCall<MergeCartsRequest, MergeCartsResponse>;
 }
 
 export interface CartServiceClient extends Client {
   /**
-   * One cart with its items and subtotal at current prices.
-   * Errors: INVALID_ARGUMENT (malformed cart_id), NOT_FOUND (unknown or not the caller's).
+   * One cart with its items and subtotal at the snapshot prices, and the lines whose price or
+   * availability changed since they were added, from one call to the product service. When the
+   * product service cannot answer, the cart is still returned from the snapshot and
+   * catalog_check says the check could not be made.
+   * Errors: INVALID_ARGUMENT (malformed cart_id or session_id), NOT_FOUND (unknown, not the
+   * caller's, or cart_id empty and the caller has no active cart).
    */
   getCart(
     request: GetCartRequest,
@@ -1059,11 +3177,14 @@ export interface CartServiceClient extends Client {
     callback: (error: ServiceError | null, response: GetCartResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Adds a product variant to a cart, creating the cart when cart_id is empty. Adding a variant
-   * that is already in the cart increases that line's quantity.
-   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart, product or variant),
-   * FAILED_PRECONDITION (cart not ACTIVE, product not on sale, not enough stock, currency
-   * differs from the cart's), UNAVAILABLE (product service unreachable).
+   * Adds a product variant to a cart, creating the cart when cart_id is empty (a customer's
+   * active cart is reused). Adding a variant that is already in the cart increases that line's
+   * quantity and refreshes its price snapshot. Checked against the product service: the product
+   * exists and is on sale, the variant is the product's, the line's new quantity is available.
+   * Errors: INVALID_ARGUMENT (field violations; variant_id not a variant of the product),
+   * NOT_FOUND (cart, or product unknown or not published), FAILED_PRECONDITION (cart read-only,
+   * product not on sale, not enough stock, line/cart limit, currency differs from the cart's),
+   * UNAVAILABLE (product service unreachable or its breaker open; nothing is changed).
    */
   addItem(
     request: AddItemRequest,
@@ -1079,6 +3200,139 @@ export interface CartServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AddItemResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sets the quantity of one line; 0 removes the line. Raising a quantity is checked against the
+   * product service (stock, still on sale) and refreshes the line's price snapshot; lowering it
+   * needs no catalog and works while the product service is down.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart or line), FAILED_PRECONDITION
+   * (cart read-only, not enough stock, product no longer on sale, cart limit), UNAVAILABLE
+   * (raising while the product service is unreachable).
+   */
+  updateItemQuantity(
+    request: UpdateItemQuantityRequest,
+    callback: (error: ServiceError | null, response: UpdateItemQuantityResponse) => void,
+  ): ClientUnaryCall;
+  updateItemQuantity(
+    request: UpdateItemQuantityRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateItemQuantityResponse) => void,
+  ): ClientUnaryCall;
+  updateItemQuantity(
+    request: UpdateItemQuantityRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateItemQuantityResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Removes one line.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart, or line not in it),
+   * FAILED_PRECONDITION (cart read-only).
+   */
+  removeItem(
+    request: RemoveItemRequest,
+    callback: (error: ServiceError | null, response: RemoveItemResponse) => void,
+  ): ClientUnaryCall;
+  removeItem(
+    request: RemoveItemRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveItemResponse) => void,
+  ): ClientUnaryCall;
+  removeItem(
+    request: RemoveItemRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveItemResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Removes every line; an applied coupon stays applied. Clearing an empty cart is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
+   * read-only).
+   */
+  clearCart(
+    request: ClearCartRequest,
+    callback: (error: ServiceError | null, response: ClearCartResponse) => void,
+  ): ClientUnaryCall;
+  clearCart(
+    request: ClearCartRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ClearCartResponse) => void,
+  ): ClientUnaryCall;
+  clearCart(
+    request: ClearCartRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ClearCartResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Applies a coupon code to the cart, replacing the one applied before (one coupon per cart).
+   * Only the code's format is checked here; the discount service validates it at checkout.
+   * Applying the same code again is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
+   * read-only).
+   */
+  applyCoupon(
+    request: ApplyCouponRequest,
+    callback: (error: ServiceError | null, response: ApplyCouponResponse) => void,
+  ): ClientUnaryCall;
+  applyCoupon(
+    request: ApplyCouponRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ApplyCouponResponse) => void,
+  ): ClientUnaryCall;
+  applyCoupon(
+    request: ApplyCouponRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ApplyCouponResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Removes the cart's coupon; harmless when none is applied.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
+   * read-only).
+   */
+  removeCoupon(
+    request: RemoveCouponRequest,
+    callback: (error: ServiceError | null, response: RemoveCouponResponse) => void,
+  ): ClientUnaryCall;
+  removeCoupon(
+    request: RemoveCouponRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveCouponResponse) => void,
+  ): ClientUnaryCall;
+  removeCoupon(
+    request: RemoveCouponRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveCouponResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * On login: moves the active guest carts of session_id into the caller's active cart (created
+   * when needed). Quantities of the same variant add up, capped by the line limit, the cart
+   * limits and the stock available now; lines the catalog no longer sells, or priced in another
+   * currency than the customer's non-empty cart, are dropped. Every guest line is reported with
+   * what happened to it. The guest carts end MERGED (read-only, naming the cart they went into).
+   * Merging again, or merging a session with no active cart, changes nothing and answers the
+   * customer's cart. Requires a customer token; holding the session id is the proof of owning
+   * the guest carts.
+   * Errors: UNAUTHENTICATED (no token), INVALID_ARGUMENT (session_id), UNAVAILABLE (product
+   * service unreachable; nothing is merged), ABORTED (the guest cart changed during the merge;
+   * retry).
+   */
+  mergeCarts(
+    request: MergeCartsRequest,
+    callback: (error: ServiceError | null, response: MergeCartsResponse) => void,
+  ): ClientUnaryCall;
+  mergeCarts(
+    request: MergeCartsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MergeCartsResponse) => void,
+  ): ClientUnaryCall;
+  mergeCarts(
+    request: MergeCartsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MergeCartsResponse) => void,
   ): ClientUnaryCall;
 }
 

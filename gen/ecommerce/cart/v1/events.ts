@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { Money } from "../../common/v1/money.js";
 
 export const protobufPackage = "ecommerce.cart.v1";
 
@@ -25,6 +26,55 @@ export interface CartConverted {
   orderId: string;
   /** When the cart was marked converted. */
   convertedAt: Date | undefined;
+}
+
+/**
+ * An active cart stayed unchanged past its idle expiry (CART_IDLE_EXPIRY) and was marked
+ * abandoned (read-only). Carries what a reminder email needs. Guest carts are announced too
+ * (user_id empty); a consumer that mails customers skips them.
+ * Subject: cart.cart.abandoned
+ */
+export interface CartAbandoned {
+  /** Cart id. */
+  cartId: string;
+  /** Owning user id; empty for a guest cart. */
+  userId: string;
+  /** Owning guest session; empty for a customer cart. */
+  sessionId: string;
+  /** The lines, in the order they were added. */
+  items: AbandonedCartItem[];
+  /** Sum of the line totals at the snapshot prices. */
+  subtotal:
+    | Money
+    | undefined;
+  /** Units over all lines. */
+  itemCount: number;
+  /** Applied coupon code; empty when none. */
+  couponCode: string;
+  /** When the cart last changed. */
+  lastActivityAt:
+    | Date
+    | undefined;
+  /** When it was marked abandoned. */
+  abandonedAt: Date | undefined;
+}
+
+/** One line of an abandoned cart. */
+export interface AbandonedCartItem {
+  /** Product id. */
+  productId: string;
+  /** Variant id. */
+  variantId: string;
+  /** Product name at the snapshot. */
+  productName: string;
+  /** Variant sku. */
+  productSku: string;
+  /** Product image URL at the snapshot; empty when none. */
+  productImageUrl: string;
+  /** Units. */
+  quantity: number;
+  /** Unit price at the snapshot. */
+  unitPrice: Money | undefined;
 }
 
 function createBaseCartConverted(): CartConverted {
@@ -156,6 +206,442 @@ export const CartConverted: MessageFns<CartConverted> = {
     message.userId = object.userId ?? "";
     message.orderId = object.orderId ?? "";
     message.convertedAt = object.convertedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCartAbandoned(): CartAbandoned {
+  return {
+    cartId: "",
+    userId: "",
+    sessionId: "",
+    items: [],
+    subtotal: undefined,
+    itemCount: 0,
+    couponCode: "",
+    lastActivityAt: undefined,
+    abandonedAt: undefined,
+  };
+}
+
+export const CartAbandoned: MessageFns<CartAbandoned> = {
+  encode(message: CartAbandoned, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cartId !== "") {
+      writer.uint32(10).string(message.cartId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(26).string(message.sessionId);
+    }
+    for (const v of message.items) {
+      AbandonedCartItem.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.subtotal !== undefined) {
+      Money.encode(message.subtotal, writer.uint32(42).fork()).join();
+    }
+    if (message.itemCount !== 0) {
+      writer.uint32(48).int32(message.itemCount);
+    }
+    if (message.couponCode !== "") {
+      writer.uint32(58).string(message.couponCode);
+    }
+    if (message.lastActivityAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastActivityAt), writer.uint32(66).fork()).join();
+    }
+    if (message.abandonedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.abandonedAt), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartAbandoned {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartAbandoned();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cartId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.items.push(AbandonedCartItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.subtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.itemCount = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.lastActivityAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.abandonedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CartAbandoned {
+    return {
+      cartId: isSet(object.cartId)
+        ? globalThis.String(object.cartId)
+        : isSet(object.cart_id)
+        ? globalThis.String(object.cart_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => AbandonedCartItem.fromJSON(e)) : [],
+      subtotal: isSet(object.subtotal) ? Money.fromJSON(object.subtotal) : undefined,
+      itemCount: isSet(object.itemCount)
+        ? globalThis.Number(object.itemCount)
+        : isSet(object.item_count)
+        ? globalThis.Number(object.item_count)
+        : 0,
+      couponCode: isSet(object.couponCode)
+        ? globalThis.String(object.couponCode)
+        : isSet(object.coupon_code)
+        ? globalThis.String(object.coupon_code)
+        : "",
+      lastActivityAt: isSet(object.lastActivityAt)
+        ? fromJsonTimestamp(object.lastActivityAt)
+        : isSet(object.last_activity_at)
+        ? fromJsonTimestamp(object.last_activity_at)
+        : undefined,
+      abandonedAt: isSet(object.abandonedAt)
+        ? fromJsonTimestamp(object.abandonedAt)
+        : isSet(object.abandoned_at)
+        ? fromJsonTimestamp(object.abandoned_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CartAbandoned): unknown {
+    const obj: any = {};
+    if (message.cartId !== "") {
+      obj.cartId = message.cartId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => AbandonedCartItem.toJSON(e));
+    }
+    if (message.subtotal !== undefined) {
+      obj.subtotal = Money.toJSON(message.subtotal);
+    }
+    if (message.itemCount !== 0) {
+      obj.itemCount = Math.round(message.itemCount);
+    }
+    if (message.couponCode !== "") {
+      obj.couponCode = message.couponCode;
+    }
+    if (message.lastActivityAt !== undefined) {
+      obj.lastActivityAt = message.lastActivityAt.toISOString();
+    }
+    if (message.abandonedAt !== undefined) {
+      obj.abandonedAt = message.abandonedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CartAbandoned>): CartAbandoned {
+    return CartAbandoned.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CartAbandoned>): CartAbandoned {
+    const message = createBaseCartAbandoned();
+    message.cartId = object.cartId ?? "";
+    message.userId = object.userId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.items = object.items?.map((e) => AbandonedCartItem.fromPartial(e)) || [];
+    message.subtotal = (object.subtotal !== undefined && object.subtotal !== null)
+      ? Money.fromPartial(object.subtotal)
+      : undefined;
+    message.itemCount = object.itemCount ?? 0;
+    message.couponCode = object.couponCode ?? "";
+    message.lastActivityAt = object.lastActivityAt ?? undefined;
+    message.abandonedAt = object.abandonedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAbandonedCartItem(): AbandonedCartItem {
+  return {
+    productId: "",
+    variantId: "",
+    productName: "",
+    productSku: "",
+    productImageUrl: "",
+    quantity: 0,
+    unitPrice: undefined,
+  };
+}
+
+export const AbandonedCartItem: MessageFns<AbandonedCartItem> = {
+  encode(message: AbandonedCartItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(18).string(message.variantId);
+    }
+    if (message.productName !== "") {
+      writer.uint32(26).string(message.productName);
+    }
+    if (message.productSku !== "") {
+      writer.uint32(34).string(message.productSku);
+    }
+    if (message.productImageUrl !== "") {
+      writer.uint32(42).string(message.productImageUrl);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(48).int32(message.quantity);
+    }
+    if (message.unitPrice !== undefined) {
+      Money.encode(message.unitPrice, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AbandonedCartItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAbandonedCartItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.productName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.productSku = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.productImageUrl = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.unitPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AbandonedCartItem {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      productName: isSet(object.productName)
+        ? globalThis.String(object.productName)
+        : isSet(object.product_name)
+        ? globalThis.String(object.product_name)
+        : "",
+      productSku: isSet(object.productSku)
+        ? globalThis.String(object.productSku)
+        : isSet(object.product_sku)
+        ? globalThis.String(object.product_sku)
+        : "",
+      productImageUrl: isSet(object.productImageUrl)
+        ? globalThis.String(object.productImageUrl)
+        : isSet(object.product_image_url)
+        ? globalThis.String(object.product_image_url)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      unitPrice: isSet(object.unitPrice)
+        ? Money.fromJSON(object.unitPrice)
+        : isSet(object.unit_price)
+        ? Money.fromJSON(object.unit_price)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AbandonedCartItem): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.productName !== "") {
+      obj.productName = message.productName;
+    }
+    if (message.productSku !== "") {
+      obj.productSku = message.productSku;
+    }
+    if (message.productImageUrl !== "") {
+      obj.productImageUrl = message.productImageUrl;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.unitPrice !== undefined) {
+      obj.unitPrice = Money.toJSON(message.unitPrice);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AbandonedCartItem>): AbandonedCartItem {
+    return AbandonedCartItem.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AbandonedCartItem>): AbandonedCartItem {
+    const message = createBaseAbandonedCartItem();
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.productName = object.productName ?? "";
+    message.productSku = object.productSku ?? "";
+    message.productImageUrl = object.productImageUrl ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
+      ? Money.fromPartial(object.unitPrice)
+      : undefined;
     return message;
   },
 };

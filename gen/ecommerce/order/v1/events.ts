@@ -93,6 +93,33 @@ export interface OrderCancelled {
   cancelledAt: Date | undefined;
 }
 
+/**
+ * An order reached its customer: every line of it was delivered.
+ * Subject: order.order.delivered
+ */
+export interface OrderDelivered {
+  /** Order id. */
+  orderId: string;
+  /** Customer who placed the order. */
+  userId: string;
+  /** The delivered lines. */
+  items: OrderDeliveredItem[];
+  /** When the order was delivered. */
+  deliveredAt: Date | undefined;
+}
+
+/** One delivered line of an order. */
+export interface OrderDeliveredItem {
+  /** Order line id. */
+  orderItemId: string;
+  /** Product id. */
+  productId: string;
+  /** Variant id. */
+  variantId: string;
+  /** Units delivered, >= 1. */
+  quantity: number;
+}
+
 function createBaseOrderConfirmed(): OrderConfirmed {
   return {
     orderId: "",
@@ -739,6 +766,266 @@ export const OrderCancelled: MessageFns<OrderCancelled> = {
     message.userId = object.userId ?? "";
     message.reason = object.reason ?? "";
     message.cancelledAt = object.cancelledAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseOrderDelivered(): OrderDelivered {
+  return { orderId: "", userId: "", items: [], deliveredAt: undefined };
+}
+
+export const OrderDelivered: MessageFns<OrderDelivered> = {
+  encode(message: OrderDelivered, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    for (const v of message.items) {
+      OrderDeliveredItem.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.deliveredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.deliveredAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderDelivered {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderDelivered();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.items.push(OrderDeliveredItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.deliveredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderDelivered {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      items: globalThis.Array.isArray(object?.items)
+        ? object.items.map((e: any) => OrderDeliveredItem.fromJSON(e))
+        : [],
+      deliveredAt: isSet(object.deliveredAt)
+        ? fromJsonTimestamp(object.deliveredAt)
+        : isSet(object.delivered_at)
+        ? fromJsonTimestamp(object.delivered_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: OrderDelivered): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => OrderDeliveredItem.toJSON(e));
+    }
+    if (message.deliveredAt !== undefined) {
+      obj.deliveredAt = message.deliveredAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrderDelivered>): OrderDelivered {
+    return OrderDelivered.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrderDelivered>): OrderDelivered {
+    const message = createBaseOrderDelivered();
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.items = object.items?.map((e) => OrderDeliveredItem.fromPartial(e)) || [];
+    message.deliveredAt = object.deliveredAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseOrderDeliveredItem(): OrderDeliveredItem {
+  return { orderItemId: "", productId: "", variantId: "", quantity: 0 };
+}
+
+export const OrderDeliveredItem: MessageFns<OrderDeliveredItem> = {
+  encode(message: OrderDeliveredItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderItemId !== "") {
+      writer.uint32(10).string(message.orderItemId);
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(26).string(message.variantId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(32).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderDeliveredItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderDeliveredItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderItemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderDeliveredItem {
+    return {
+      orderItemId: isSet(object.orderItemId)
+        ? globalThis.String(object.orderItemId)
+        : isSet(object.order_item_id)
+        ? globalThis.String(object.order_item_id)
+        : "",
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: OrderDeliveredItem): unknown {
+    const obj: any = {};
+    if (message.orderItemId !== "") {
+      obj.orderItemId = message.orderItemId;
+    }
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrderDeliveredItem>): OrderDeliveredItem {
+    return OrderDeliveredItem.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrderDeliveredItem>): OrderDeliveredItem {
+    const message = createBaseOrderDeliveredItem();
+    message.orderItemId = object.orderItemId ?? "";
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.quantity = object.quantity ?? 0;
     return message;
   },
 };

@@ -22,13 +22,42 @@ export interface ProductCreated {
 }
 
 /**
- * A product, its price, status or one of its variants changed (stock changes from reservations
- * do not publish this event).
+ * A product changed: its fields, status (published), variants, images, tags, categories or
+ * rating. Stock changes from reservations do not publish this event (see InventoryLowStock).
  * Subject: product.product.updated
  */
 export interface ProductUpdated {
   /** The product after the change. */
   product: Product | undefined;
+}
+
+/**
+ * A product was archived: no longer sold, kept for the orders that reference it.
+ * Subject: product.product.archived
+ */
+export interface ProductArchived {
+  /** The product as archived. */
+  product: Product | undefined;
+}
+
+/**
+ * The units available of a variant at a location fell to its low-stock threshold or below
+ * (published once per crossing: it has to rise above the threshold again to publish again).
+ * Subject: product.inventory.low_stock
+ */
+export interface InventoryLowStock {
+  /** Product id. */
+  productId: string;
+  /** Variant id. */
+  variantId: string;
+  /** Variant sku. */
+  sku: string;
+  /** Stock location. */
+  location: string;
+  /** Units available there now (on hand minus reserved), >= 0. */
+  availableQuantity: number;
+  /** The threshold that was crossed. */
+  lowStockThreshold: number;
 }
 
 function createBaseProductCreated(): ProductCreated {
@@ -165,6 +194,240 @@ export const ProductUpdated: MessageFns<ProductUpdated> = {
     message.product = (object.product !== undefined && object.product !== null)
       ? Product.fromPartial(object.product)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseProductArchived(): ProductArchived {
+  return { product: undefined };
+}
+
+export const ProductArchived: MessageFns<ProductArchived> = {
+  encode(message: ProductArchived, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.product !== undefined) {
+      Product.encode(message.product, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProductArchived {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProductArchived();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.product = Product.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProductArchived {
+    return { product: isSet(object.product) ? Product.fromJSON(object.product) : undefined };
+  },
+
+  toJSON(message: ProductArchived): unknown {
+    const obj: any = {};
+    if (message.product !== undefined) {
+      obj.product = Product.toJSON(message.product);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProductArchived>): ProductArchived {
+    return ProductArchived.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProductArchived>): ProductArchived {
+    const message = createBaseProductArchived();
+    message.product = (object.product !== undefined && object.product !== null)
+      ? Product.fromPartial(object.product)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseInventoryLowStock(): InventoryLowStock {
+  return { productId: "", variantId: "", sku: "", location: "", availableQuantity: 0, lowStockThreshold: 0 };
+}
+
+export const InventoryLowStock: MessageFns<InventoryLowStock> = {
+  encode(message: InventoryLowStock, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(18).string(message.variantId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(26).string(message.sku);
+    }
+    if (message.location !== "") {
+      writer.uint32(34).string(message.location);
+    }
+    if (message.availableQuantity !== 0) {
+      writer.uint32(40).int32(message.availableQuantity);
+    }
+    if (message.lowStockThreshold !== 0) {
+      writer.uint32(48).int32(message.lowStockThreshold);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InventoryLowStock {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInventoryLowStock();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.location = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.availableQuantity = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.lowStockThreshold = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InventoryLowStock {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      location: isSet(object.location) ? globalThis.String(object.location) : "",
+      availableQuantity: isSet(object.availableQuantity)
+        ? globalThis.Number(object.availableQuantity)
+        : isSet(object.available_quantity)
+        ? globalThis.Number(object.available_quantity)
+        : 0,
+      lowStockThreshold: isSet(object.lowStockThreshold)
+        ? globalThis.Number(object.lowStockThreshold)
+        : isSet(object.low_stock_threshold)
+        ? globalThis.Number(object.low_stock_threshold)
+        : 0,
+    };
+  },
+
+  toJSON(message: InventoryLowStock): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.location !== "") {
+      obj.location = message.location;
+    }
+    if (message.availableQuantity !== 0) {
+      obj.availableQuantity = Math.round(message.availableQuantity);
+    }
+    if (message.lowStockThreshold !== 0) {
+      obj.lowStockThreshold = Math.round(message.lowStockThreshold);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<InventoryLowStock>): InventoryLowStock {
+    return InventoryLowStock.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<InventoryLowStock>): InventoryLowStock {
+    const message = createBaseInventoryLowStock();
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.sku = object.sku ?? "";
+    message.location = object.location ?? "";
+    message.availableQuantity = object.availableQuantity ?? 0;
+    message.lowStockThreshold = object.lowStockThreshold ?? 0;
     return message;
   },
 };

@@ -20,10 +20,166 @@ import {
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
 import { Money } from "../../common/v1/money.js";
+import { PageRequest, PageResponse } from "../../common/v1/page.js";
 
 export const protobufPackage = "ecommerce.product.v1";
 
 export const protobufFileName = "ecommerce/product/v1/product.proto";
+
+/** How a product listing is ordered. Ties are broken by product id, so paging is stable. */
+export enum ProductSort {
+  /** PRODUCT_SORT_UNSPECIFIED - Newest first (the default). */
+  PRODUCT_SORT_UNSPECIFIED = 0,
+  /** PRODUCT_SORT_NEWEST - Newest first. */
+  PRODUCT_SORT_NEWEST = 1,
+  /** PRODUCT_SORT_PRICE_ASC - Cheapest first (base price). */
+  PRODUCT_SORT_PRICE_ASC = 2,
+  /** PRODUCT_SORT_PRICE_DESC - Dearest first (base price). */
+  PRODUCT_SORT_PRICE_DESC = 3,
+  /** PRODUCT_SORT_RATING - Best rated first (average of approved reviews). */
+  PRODUCT_SORT_RATING = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function productSortFromJSON(object: any): ProductSort {
+  switch (object) {
+    case 0:
+    case "PRODUCT_SORT_UNSPECIFIED":
+      return ProductSort.PRODUCT_SORT_UNSPECIFIED;
+    case 1:
+    case "PRODUCT_SORT_NEWEST":
+      return ProductSort.PRODUCT_SORT_NEWEST;
+    case 2:
+    case "PRODUCT_SORT_PRICE_ASC":
+      return ProductSort.PRODUCT_SORT_PRICE_ASC;
+    case 3:
+    case "PRODUCT_SORT_PRICE_DESC":
+      return ProductSort.PRODUCT_SORT_PRICE_DESC;
+    case 4:
+    case "PRODUCT_SORT_RATING":
+      return ProductSort.PRODUCT_SORT_RATING;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ProductSort.UNRECOGNIZED;
+  }
+}
+
+export function productSortToJSON(object: ProductSort): string {
+  switch (object) {
+    case ProductSort.PRODUCT_SORT_UNSPECIFIED:
+      return "PRODUCT_SORT_UNSPECIFIED";
+    case ProductSort.PRODUCT_SORT_NEWEST:
+      return "PRODUCT_SORT_NEWEST";
+    case ProductSort.PRODUCT_SORT_PRICE_ASC:
+      return "PRODUCT_SORT_PRICE_ASC";
+    case ProductSort.PRODUCT_SORT_PRICE_DESC:
+      return "PRODUCT_SORT_PRICE_DESC";
+    case ProductSort.PRODUCT_SORT_RATING:
+      return "PRODUCT_SORT_RATING";
+    case ProductSort.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** What a reservation is now. */
+export enum ReservationState {
+  RESERVATION_STATE_UNSPECIFIED = 0,
+  /** RESERVATION_STATE_RESERVED - Units held for the order. */
+  RESERVATION_STATE_RESERVED = 1,
+  /** RESERVATION_STATE_RELEASED - Given back (or never made: released before any reservation arrived). */
+  RESERVATION_STATE_RELEASED = 2,
+  /** RESERVATION_STATE_COMMITTED - Sold: the units left the warehouse. */
+  RESERVATION_STATE_COMMITTED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function reservationStateFromJSON(object: any): ReservationState {
+  switch (object) {
+    case 0:
+    case "RESERVATION_STATE_UNSPECIFIED":
+      return ReservationState.RESERVATION_STATE_UNSPECIFIED;
+    case 1:
+    case "RESERVATION_STATE_RESERVED":
+      return ReservationState.RESERVATION_STATE_RESERVED;
+    case 2:
+    case "RESERVATION_STATE_RELEASED":
+      return ReservationState.RESERVATION_STATE_RELEASED;
+    case 3:
+    case "RESERVATION_STATE_COMMITTED":
+      return ReservationState.RESERVATION_STATE_COMMITTED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReservationState.UNRECOGNIZED;
+  }
+}
+
+export function reservationStateToJSON(object: ReservationState): string {
+  switch (object) {
+    case ReservationState.RESERVATION_STATE_UNSPECIFIED:
+      return "RESERVATION_STATE_UNSPECIFIED";
+    case ReservationState.RESERVATION_STATE_RESERVED:
+      return "RESERVATION_STATE_RESERVED";
+    case ReservationState.RESERVATION_STATE_RELEASED:
+      return "RESERVATION_STATE_RELEASED";
+    case ReservationState.RESERVATION_STATE_COMMITTED:
+      return "RESERVATION_STATE_COMMITTED";
+    case ReservationState.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Where a review stands. */
+export enum ReviewModeration {
+  REVIEW_MODERATION_UNSPECIFIED = 0,
+  /** REVIEW_MODERATION_PENDING - Waiting for an editor. */
+  REVIEW_MODERATION_PENDING = 1,
+  /** REVIEW_MODERATION_APPROVED - Shown and counted in the rating. */
+  REVIEW_MODERATION_APPROVED = 2,
+  /** REVIEW_MODERATION_REJECTED - Hidden. */
+  REVIEW_MODERATION_REJECTED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function reviewModerationFromJSON(object: any): ReviewModeration {
+  switch (object) {
+    case 0:
+    case "REVIEW_MODERATION_UNSPECIFIED":
+      return ReviewModeration.REVIEW_MODERATION_UNSPECIFIED;
+    case 1:
+    case "REVIEW_MODERATION_PENDING":
+      return ReviewModeration.REVIEW_MODERATION_PENDING;
+    case 2:
+    case "REVIEW_MODERATION_APPROVED":
+      return ReviewModeration.REVIEW_MODERATION_APPROVED;
+    case 3:
+    case "REVIEW_MODERATION_REJECTED":
+      return ReviewModeration.REVIEW_MODERATION_REJECTED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReviewModeration.UNRECOGNIZED;
+  }
+}
+
+export function reviewModerationToJSON(object: ReviewModeration): string {
+  switch (object) {
+    case ReviewModeration.REVIEW_MODERATION_UNSPECIFIED:
+      return "REVIEW_MODERATION_UNSPECIFIED";
+    case ReviewModeration.REVIEW_MODERATION_PENDING:
+      return "REVIEW_MODERATION_PENDING";
+    case ReviewModeration.REVIEW_MODERATION_APPROVED:
+      return "REVIEW_MODERATION_APPROVED";
+    case ReviewModeration.REVIEW_MODERATION_REJECTED:
+      return "REVIEW_MODERATION_REJECTED";
+    case ReviewModeration.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 /** Lifecycle of a product. Only ACTIVE products can be bought. */
 export enum ProductStatus {
@@ -76,11 +232,11 @@ export function productStatusToJSON(object: ProductStatus): string {
 
 export interface CreateProductRequest {
   /**
-   * Stock keeping unit of the product. Required, 1-64 characters of [A-Za-z0-9._-],
-   * unique across products and variants.
+   * Stock keeping unit of the product. Required, 1-64 characters of [A-Za-z0-9._-] starting with a
+   * letter or digit, unique across products.
    */
   sku: string;
-  /** Display name. Required, 1-200 characters after trimming. */
+  /** Display name. Required, 1-300 characters after trimming. */
   name: string;
   /**
    * URL slug. Required, 1-200 characters of [a-z0-9-], not starting or ending with "-";
@@ -94,15 +250,44 @@ export interface CreateProductRequest {
     | Money
     | undefined;
   /**
-   * Variants (sizes, colours, ...). At most 100; skus unique within the request.
-   * A product sold without options has exactly one variant.
+   * Variants (sizes, colours, ...). At most 100; skus unique within the request. None means one
+   * variant named "Default" with the product's sku and price and no stock.
    */
   variants: CreateVariant[];
+  /** Keep the product as a DRAFT (not on sale) instead of publishing it at once. */
+  draft: boolean;
+  /** One-line summary for listings. Optional, at most 500 characters. */
+  shortDescription: string;
+  /** The "was" price. Optional; same currency as `price`. */
+  compareAtPrice:
+    | Money
+    | undefined;
+  /** Images, at most 50; at most one primary (none marked: the first is primary). */
+  images: ImageInput[];
+  /** Tags, at most 50, each 1-50 characters (stored lower case, repeats merged). */
+  tags: string[];
+  /** Ids of existing categories to put the product in, at most 20. */
+  categoryIds: string[];
+  /** Hide the product from shoppers even when ACTIVE. */
+  hidden: boolean;
+}
+
+/** An image to attach to a product. */
+export interface ImageInput {
+  /** Absolute http(s) URL. Required, at most 2000 characters. */
+  url: string;
+  /** Text alternative. Optional, at most 300 characters. */
+  altText: string;
+  /** Whether this is the main image. */
+  primary: boolean;
 }
 
 /** A variant to create together with its product. */
 export interface CreateVariant {
-  /** Stock keeping unit of the variant. Required, same rules as the product sku, unique. */
+  /**
+   * Stock keeping unit of the variant. Required, same rules as the product sku, unique across
+   * variants (a one-variant product may reuse its product sku).
+   */
   sku: string;
   /** Display name of the option ("Red / M"). Required, 1-200 characters. */
   name: string;
@@ -113,12 +298,163 @@ export interface CreateVariant {
   price:
     | Money
     | undefined;
-  /** Units in stock at creation. >= 0. */
+  /** Units in stock at creation (default location). 0 to 1000000000. */
   initialStock: number;
+  /** The variant's "was" price. Optional; same currency as the product price. */
+  compareAtPrice:
+    | Money
+    | undefined;
+  /** Option values ("size": "M"). At most 20 entries; keys 1-50, values at most 200 characters. */
+  attributes: { [key: string]: string };
+  /** Absolute http(s) URL of an image of this variant. Optional. */
+  imageUrl: string;
+  /**
+   * product.inventory.low_stock is published when the units available fall to this or below.
+   * Unset: the service's configured default (PRODUCT_LOW_STOCK_THRESHOLD). 0 to 1000000.
+   */
+  lowStockThreshold?: number | undefined;
+}
+
+export interface CreateVariant_AttributesEntry {
+  key: string;
+  value: string;
+}
+
+export interface UpdateProductRequest {
+  /** The product to change, a UUID. Required. */
+  productId: string;
+  /** New display name, same rules as at creation. Unset: unchanged. */
+  name?:
+    | string
+    | undefined;
+  /** New slug, same rules as at creation. Unset: unchanged. */
+  slug?:
+    | string
+    | undefined;
+  /** New description. Unset: unchanged. */
+  description?:
+    | string
+    | undefined;
+  /** New summary. Unset: unchanged. */
+  shortDescription?:
+    | string
+    | undefined;
+  /** New base price; its currency must stay the product's. Unset: unchanged. */
+  price:
+    | Money
+    | undefined;
+  /** New "was" price, same currency. Unset: unchanged (see clear_compare_at_price). */
+  compareAtPrice:
+    | Money
+    | undefined;
+  /** Remove the "was" price. */
+  clearCompareAtPrice: boolean;
+  /** Shown to shoppers when ACTIVE (true) or hidden (false). Unset: unchanged. */
+  visible?:
+    | boolean
+    | undefined;
+  /** Replaces the tags when set (an empty list removes them all). */
+  tags:
+    | StringList
+    | undefined;
+  /** Replaces the categories when set (an empty list removes them all). */
+  categoryIds:
+    | StringList
+    | undefined;
+  /** Replaces the images when set. */
+  images:
+    | ImageList
+    | undefined;
+  /** Variants to change (by id) or add (no id), at most 100. */
+  variants: VariantChange[];
+}
+
+/** A list that replaces another when present (a message, so that "absent" and "empty" differ). */
+export interface StringList {
+  /** The values. */
+  values: string[];
+}
+
+/** Images that replace a product's images. */
+export interface ImageList {
+  /** The images, same rules as at creation. */
+  images: ImageInput[];
+}
+
+/** A change to one variant, or a new variant. */
+export interface VariantChange {
+  /**
+   * The variant to change, a UUID of this product's variants; empty adds a new variant (then `sku`
+   * and `name` are required).
+   */
+  id: string;
+  /** New sku (unique). Required for a new variant. */
+  sku?:
+    | string
+    | undefined;
+  /** New display name. Required for a new variant. */
+  name?:
+    | string
+    | undefined;
+  /** New price (product currency). Unset: unchanged (a new variant: the product price). */
+  price:
+    | Money
+    | undefined;
+  /** New "was" price. Unset: unchanged. */
+  compareAtPrice:
+    | Money
+    | undefined;
+  /** Replaces the option values when non-empty. */
+  attributes: { [key: string]: string };
+  /** New image URL; empty string removes it. Unset: unchanged. */
+  imageUrl?:
+    | string
+    | undefined;
+  /** Offer (true) or withdraw (false) the variant. Unset: unchanged. */
+  active?:
+    | boolean
+    | undefined;
+  /**
+   * Opening stock of a new variant (default location). Ignored for an existing one (see
+   * AdjustStock).
+   */
+  initialStock: number;
+  /** Low-stock threshold at every location of the variant. Unset: unchanged (new: the default). */
+  lowStockThreshold?: number | undefined;
+}
+
+export interface VariantChange_AttributesEntry {
+  key: string;
+  value: string;
+}
+
+export interface UpdateProductResponse {
+  /** The product after the change. */
+  product: Product | undefined;
+}
+
+export interface PublishProductRequest {
+  /** The product, a UUID. Required. */
+  productId: string;
+}
+
+export interface PublishProductResponse {
+  /** The product, ACTIVE. */
+  product: Product | undefined;
+}
+
+export interface ArchiveProductRequest {
+  /** The product, a UUID. Required. */
+  productId: string;
+}
+
+export interface ArchiveProductResponse {
+  /** The product, ARCHIVED. */
+  product: Product | undefined;
 }
 
 export interface CreateProductResponse {
-  /** The created product, in DRAFT status, with variant ids assigned. */
+  /** The created product (ACTIVE, or DRAFT when asked), with variant ids assigned. */
   product: Product | undefined;
 }
 
@@ -139,6 +475,363 @@ export interface GetProductResponse {
   product: Product | undefined;
 }
 
+export interface BatchGetProductsRequest {
+  /** Product ids (UUIDs). Required: 1 to 100 entries; repeats are answered once. */
+  ids: string[];
+}
+
+export interface BatchGetProductsResponse {
+  /**
+   * The products found, in the order of their first mention in `ids`, each with its variants,
+   * prices and the units available now.
+   */
+  products: Product[];
+  /**
+   * The requested ids that match no product the caller may see (unknown, or not published for a
+   * shopper), in request order.
+   */
+  missingIds: string[];
+}
+
+export interface ListProductsRequest {
+  /** Only products in this category or any of its active subcategories (a UUID). Optional. */
+  categoryId: string;
+  /** Only products with this tag. Optional. */
+  tag: string;
+  /** Only products whose base price is at least this. Optional; with max_price, same currency. */
+  minPrice:
+    | Money
+    | undefined;
+  /** Only products whose base price is at most this. Optional. */
+  maxPrice:
+    | Money
+    | undefined;
+  /** Only products with at least one unit available now. */
+  inStock: boolean;
+  /**
+   * Full-text search over name, sku and descriptions (web-search syntax: words, "phrases", -not).
+   * Optional, at most 200 characters.
+   */
+  query: string;
+  /** Order of the results. */
+  sort: ProductSort;
+  /** Page size (0 = 50, at most 100) and the token of the previous page. */
+  page:
+    | PageRequest
+    | undefined;
+  /** Editors only: list products of this status (published or not) instead of published ones. */
+  status: ProductStatus;
+}
+
+export interface ListProductsResponse {
+  /** The page of products, with variants, prices and availability. */
+  products: Product[];
+  /** The token of the next page; empty on the last. */
+  page: PageResponse | undefined;
+}
+
+/** A node of the category tree. */
+export interface Category {
+  /** Category id, a UUIDv7. */
+  id: string;
+  /** Display name. */
+  name: string;
+  /** URL slug, unique. */
+  slug: string;
+  /** Description. */
+  description: string;
+  /** Parent category id; empty for a root. */
+  parentId: string;
+  /** Depth: 0 for a root. */
+  level: number;
+  /** Position among its siblings (0 first). */
+  sortOrder: number;
+  /** Image URL; empty when none. */
+  imageUrl: string;
+  /** Whether shoppers see it. */
+  active: boolean;
+}
+
+export interface CreateCategoryRequest {
+  /** Display name. Required, 1-200 characters. */
+  name: string;
+  /** URL slug, same rules as product slugs, unique across categories. Required. */
+  slug: string;
+  /** Description. Optional, at most 2000 characters. */
+  description: string;
+  /** Parent category id (a UUID); empty for a root. */
+  parentId: string;
+  /** Absolute http(s) URL of an image. Optional. */
+  imageUrl: string;
+}
+
+export interface CreateCategoryResponse {
+  /** The category, last among its siblings. */
+  category: Category | undefined;
+}
+
+export interface UpdateCategoryRequest {
+  /** The category, a UUID. Required. */
+  categoryId: string;
+  /** New name. Unset: unchanged. */
+  name?:
+    | string
+    | undefined;
+  /** New slug. Unset: unchanged. */
+  slug?:
+    | string
+    | undefined;
+  /** New description. Unset: unchanged. */
+  description?:
+    | string
+    | undefined;
+  /** New image URL (empty removes it). Unset: unchanged. */
+  imageUrl?: string | undefined;
+}
+
+export interface UpdateCategoryResponse {
+  /** The category after the change. */
+  category: Category | undefined;
+}
+
+export interface MoveCategoryRequest {
+  /** The category to move, a UUID. Required. */
+  categoryId: string;
+  /** The new parent (a UUID), or empty for the root level. */
+  parentId: string;
+  /** Position among the new siblings, 0 first; past the end means last. >= 0. */
+  position: number;
+}
+
+export interface MoveCategoryResponse {
+  /** The category after the move. */
+  category: Category | undefined;
+}
+
+export interface SetCategoryActiveRequest {
+  /** The category, a UUID. Required. */
+  categoryId: string;
+  /** Show (true) or hide (false) it and its subtree. */
+  active: boolean;
+}
+
+export interface SetCategoryActiveResponse {
+  /** The category after the change. */
+  category: Category | undefined;
+}
+
+export interface ListCategoriesRequest {
+}
+
+export interface ListCategoriesResponse {
+  /** Every category the caller may see, depth first. */
+  categories: Category[];
+}
+
+/** Stock of a variant at one location. */
+export interface StockLevel {
+  /** Location name. */
+  location: string;
+  /** Units on hand. */
+  quantity: number;
+  /** Units held for orders not yet committed. */
+  reservedQuantity: number;
+  /** quantity - reserved_quantity. */
+  availableQuantity: number;
+  /** Threshold for product.inventory.low_stock. */
+  lowStockThreshold: number;
+}
+
+export interface GetStockRequest {
+  /** The variant, a UUID. Required. */
+  variantId: string;
+}
+
+export interface GetStockResponse {
+  /** The variant's product. */
+  productId: string;
+  /** Every location of the variant, by name. */
+  levels: StockLevel[];
+}
+
+export interface AdjustStockRequest {
+  /** The variant, a UUID. Required. */
+  variantId: string;
+  /** Location; empty means "default". At most 100 characters. A new location is created. */
+  location: string;
+  /** Units to add (positive) or remove (negative). -1000000000 to 1000000000. */
+  delta: number;
+  /** Why (stock count, damaged, received delivery). Required, at most 500 characters. */
+  reason: string;
+  /** Sets the low-stock threshold of this location. Unset: unchanged. 0 to 1000000. */
+  lowStockThreshold?:
+    | number
+    | undefined;
+  /**
+   * Makes the call retry-safe: a repeat with the same key answers the first result. Required,
+   * 1-200 characters.
+   */
+  idempotencyKey: string;
+}
+
+export interface AdjustStockResponse {
+  /** The location's stock after the adjustment. */
+  level: StockLevel | undefined;
+}
+
+/** One line of stock to reserve or restock. */
+export interface StockLine {
+  /** The variant, a UUID. Required. */
+  variantId: string;
+  /** Units, 1 to 100000. */
+  quantity: number;
+}
+
+/** Units held at one location for an order line. */
+export interface ReservedUnits {
+  /** The variant. */
+  variantId: string;
+  /** Where the units are held. */
+  location: string;
+  /** Units held. */
+  quantity: number;
+}
+
+/** The stock one order holds. */
+export interface Reservation {
+  /** The order. */
+  orderId: string;
+  /** Its state. */
+  state: ReservationState;
+  /** Where each line's units are held (a line may span locations). */
+  units: ReservedUnits[];
+}
+
+export interface ReserveStockRequest {
+  /** The order the stock is for, a UUID; also the idempotency key. Required. */
+  orderId: string;
+  /** The lines, 1 to 100; a variant may appear once. */
+  lines: StockLine[];
+}
+
+export interface ReserveStockResponse {
+  /** The reservation (RESERVED; or its later state, for a repeat). */
+  reservation: Reservation | undefined;
+}
+
+export interface ReleaseReservationRequest {
+  /** The order, a UUID. Required. */
+  orderId: string;
+}
+
+export interface ReleaseReservationResponse {
+  /** The reservation, RELEASED (with the units it held; none when there was none). */
+  reservation:
+    | Reservation
+    | undefined;
+  /** Whether this call gave units back (false for a repeat or an unknown order). */
+  releasedNow: boolean;
+}
+
+export interface CommitReservationRequest {
+  /** The order, a UUID. Required. */
+  orderId: string;
+}
+
+export interface CommitReservationResponse {
+  /** The reservation, COMMITTED. */
+  reservation: Reservation | undefined;
+}
+
+export interface RestockRequest {
+  /**
+   * What the units come back from (an order id or a return id), a UUID; the idempotency key.
+   * Required.
+   */
+  restockId: string;
+  /** The lines, 1 to 100, to the default location; a variant may appear once. */
+  lines: StockLine[];
+  /** Why (return received, shipment cancelled). Required, at most 500 characters. */
+  reason: string;
+}
+
+export interface RestockResponse {
+  /** Whether this call added the units (false for a repeat). */
+  restockedNow: boolean;
+}
+
+/** A customer's review of a product. */
+export interface Review {
+  /** Review id, a UUIDv7. */
+  id: string;
+  /** The product. */
+  productId: string;
+  /** The customer (auth user id). */
+  userId: string;
+  /** 1 to 5. */
+  rating: number;
+  /** Title. */
+  title: string;
+  /** Text. */
+  comment: string;
+  /** Whether a delivered order of this customer contained the product. */
+  verifiedPurchase: boolean;
+  /** Moderation state. */
+  moderation: ReviewModeration;
+  /** When it was written. */
+  createdAt: Date | undefined;
+}
+
+export interface CreateReviewRequest {
+  /** The product, a UUID. Required. */
+  productId: string;
+  /** 1 to 5. Required. */
+  rating: number;
+  /** Optional, at most 200 characters. */
+  title: string;
+  /** Optional, at most 5000 characters. */
+  comment: string;
+}
+
+export interface CreateReviewResponse {
+  /** The review, PENDING. */
+  review: Review | undefined;
+}
+
+export interface ModerateReviewRequest {
+  /** The review, a UUID. Required. */
+  reviewId: string;
+  /** APPROVED or REJECTED. Required. */
+  decision: ReviewModeration;
+}
+
+export interface ModerateReviewResponse {
+  /** The review after the decision. */
+  review:
+    | Review
+    | undefined;
+  /** The product's rating after it. */
+  rating: ProductRating | undefined;
+}
+
+export interface ListReviewsRequest {
+  /** The product, a UUID. Required. */
+  productId: string;
+  /** Page size (0 = 50, at most 100) and the previous page's token. */
+  page:
+    | PageRequest
+    | undefined;
+  /** Editors only: list reviews in this state instead of approved ones. */
+  moderation: ReviewModeration;
+}
+
+export interface ListReviewsResponse {
+  /** Newest first. */
+  reviews: Review[];
+  /** The token of the next page; empty on the last. */
+  page: PageResponse | undefined;
+}
+
 /** A product as shown in the catalogue. */
 export interface Product {
   /** Product id, a UUIDv7. */
@@ -157,14 +850,59 @@ export interface Product {
     | undefined;
   /** Lifecycle status. */
   status: ProductStatus;
-  /** The variants, in creation order. */
+  /** The active variants, in display order (sort order, then creation). */
   variants: ProductVariant[];
   /** When the product was created. */
   createdAt:
     | Date
     | undefined;
   /** When the product or one of its variants was last changed. */
-  updatedAt: Date | undefined;
+  updatedAt:
+    | Date
+    | undefined;
+  /**
+   * Whether shoppers may see the product when it is ACTIVE. A product is on sale (published) when
+   * it is ACTIVE and visible; shoppers are only ever answered published products.
+   */
+  visible: boolean;
+  /** One-line summary for listings. */
+  shortDescription: string;
+  /** The "was" price shown struck through; unset when there is none. Same currency as `price`. */
+  compareAtPrice:
+    | Money
+    | undefined;
+  /** Images, primary first, then by sort order. */
+  images: ProductImage[];
+  /** Tags, lower case, alphabetical. */
+  tags: string[];
+  /** Ids of the categories the product is in (directly; their ancestors are implied). */
+  categoryIds: string[];
+  /** Average and count of the approved reviews. */
+  rating:
+    | ProductRating
+    | undefined;
+  /** When the product was first published (made ACTIVE); unset while it never was. */
+  publishedAt: Date | undefined;
+}
+
+/** An image of a product. */
+export interface ProductImage {
+  /** Image id, a UUIDv7. */
+  id: string;
+  /** Absolute http(s) URL of the image. */
+  url: string;
+  /** Text alternative for screen readers. */
+  altText: string;
+  /** Whether this is the product's main image (at most one per product). */
+  primary: boolean;
+}
+
+/** What approved reviews say of a product. */
+export interface ProductRating {
+  /** Mean rating of the approved reviews, 1.00-5.00 rounded to two decimals; 0 when there are none. */
+  average: number;
+  /** Number of approved reviews. */
+  count: number;
 }
 
 /** One purchasable option of a product; stock is kept per variant. */
@@ -179,12 +917,42 @@ export interface ProductVariant {
   price:
     | Money
     | undefined;
-  /** Units that can be bought now: stock on hand minus active reservations. >= 0. */
+  /**
+   * Units that can be bought now: stock on hand minus active reservations, over all locations.
+   * >= 0. Read paths may serve it from a cache a few seconds old; ReserveStock is the authority.
+   */
   availableQuantity: number;
+  /** The variant's own "was" price; unset when there is none. */
+  compareAtPrice:
+    | Money
+    | undefined;
+  /** Option values that tell this variant apart ("size": "M", "colour": "red"). */
+  attributes: { [key: string]: string };
+  /** Absolute URL of an image of this variant; empty when it has none. */
+  imageUrl: string;
+}
+
+export interface ProductVariant_AttributesEntry {
+  key: string;
+  value: string;
 }
 
 function createBaseCreateProductRequest(): CreateProductRequest {
-  return { sku: "", name: "", slug: "", description: "", price: undefined, variants: [] };
+  return {
+    sku: "",
+    name: "",
+    slug: "",
+    description: "",
+    price: undefined,
+    variants: [],
+    draft: false,
+    shortDescription: "",
+    compareAtPrice: undefined,
+    images: [],
+    tags: [],
+    categoryIds: [],
+    hidden: false,
+  };
 }
 
 export const CreateProductRequest: MessageFns<CreateProductRequest> = {
@@ -206,6 +974,27 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
     }
     for (const v of message.variants) {
       CreateVariant.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.draft !== false) {
+      writer.uint32(56).bool(message.draft);
+    }
+    if (message.shortDescription !== "") {
+      writer.uint32(66).string(message.shortDescription);
+    }
+    if (message.compareAtPrice !== undefined) {
+      Money.encode(message.compareAtPrice, writer.uint32(74).fork()).join();
+    }
+    for (const v of message.images) {
+      ImageInput.encode(v!, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.tags) {
+      writer.uint32(90).string(v!);
+    }
+    for (const v of message.categoryIds) {
+      writer.uint32(98).string(v!);
+    }
+    if (message.hidden !== false) {
+      writer.uint32(104).bool(message.hidden);
     }
     return writer;
   },
@@ -271,6 +1060,62 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
             message.variants.push(CreateVariant.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.draft = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.shortDescription = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.compareAtPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.images.push(ImageInput.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.categoryIds.push(reader.string());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.hidden = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -293,6 +1138,25 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
       variants: globalThis.Array.isArray(object?.variants)
         ? object.variants.map((e: any) => CreateVariant.fromJSON(e))
         : [],
+      draft: isSet(object.draft) ? globalThis.Boolean(object.draft) : false,
+      shortDescription: isSet(object.shortDescription)
+        ? globalThis.String(object.shortDescription)
+        : isSet(object.short_description)
+        ? globalThis.String(object.short_description)
+        : "",
+      compareAtPrice: isSet(object.compareAtPrice)
+        ? Money.fromJSON(object.compareAtPrice)
+        : isSet(object.compare_at_price)
+        ? Money.fromJSON(object.compare_at_price)
+        : undefined,
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => ImageInput.fromJSON(e)) : [],
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+      categoryIds: globalThis.Array.isArray(object?.categoryIds)
+        ? object.categoryIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.category_ids)
+        ? object.category_ids.map((e: any) => globalThis.String(e))
+        : [],
+      hidden: isSet(object.hidden) ? globalThis.Boolean(object.hidden) : false,
     };
   },
 
@@ -316,6 +1180,27 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
     if (message.variants?.length) {
       obj.variants = message.variants.map((e) => CreateVariant.toJSON(e));
     }
+    if (message.draft !== false) {
+      obj.draft = message.draft;
+    }
+    if (message.shortDescription !== "") {
+      obj.shortDescription = message.shortDescription;
+    }
+    if (message.compareAtPrice !== undefined) {
+      obj.compareAtPrice = Money.toJSON(message.compareAtPrice);
+    }
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => ImageInput.toJSON(e));
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.categoryIds?.length) {
+      obj.categoryIds = message.categoryIds;
+    }
+    if (message.hidden !== false) {
+      obj.hidden = message.hidden;
+    }
     return obj;
   },
 
@@ -330,12 +1215,135 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
     message.description = object.description ?? "";
     message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
     message.variants = object.variants?.map((e) => CreateVariant.fromPartial(e)) || [];
+    message.draft = object.draft ?? false;
+    message.shortDescription = object.shortDescription ?? "";
+    message.compareAtPrice = (object.compareAtPrice !== undefined && object.compareAtPrice !== null)
+      ? Money.fromPartial(object.compareAtPrice)
+      : undefined;
+    message.images = object.images?.map((e) => ImageInput.fromPartial(e)) || [];
+    message.tags = object.tags?.map((e) => e) || [];
+    message.categoryIds = object.categoryIds?.map((e) => e) || [];
+    message.hidden = object.hidden ?? false;
+    return message;
+  },
+};
+
+function createBaseImageInput(): ImageInput {
+  return { url: "", altText: "", primary: false };
+}
+
+export const ImageInput: MessageFns<ImageInput> = {
+  encode(message: ImageInput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.url !== "") {
+      writer.uint32(10).string(message.url);
+    }
+    if (message.altText !== "") {
+      writer.uint32(18).string(message.altText);
+    }
+    if (message.primary !== false) {
+      writer.uint32(24).bool(message.primary);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageInput {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageInput();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.altText = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.primary = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageInput {
+    return {
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      altText: isSet(object.altText)
+        ? globalThis.String(object.altText)
+        : isSet(object.alt_text)
+        ? globalThis.String(object.alt_text)
+        : "",
+      primary: isSet(object.primary) ? globalThis.Boolean(object.primary) : false,
+    };
+  },
+
+  toJSON(message: ImageInput): unknown {
+    const obj: any = {};
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.altText !== "") {
+      obj.altText = message.altText;
+    }
+    if (message.primary !== false) {
+      obj.primary = message.primary;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImageInput>): ImageInput {
+    return ImageInput.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImageInput>): ImageInput {
+    const message = createBaseImageInput();
+    message.url = object.url ?? "";
+    message.altText = object.altText ?? "";
+    message.primary = object.primary ?? false;
     return message;
   },
 };
 
 function createBaseCreateVariant(): CreateVariant {
-  return { sku: "", name: "", price: undefined, initialStock: 0 };
+  return {
+    sku: "",
+    name: "",
+    price: undefined,
+    initialStock: 0,
+    compareAtPrice: undefined,
+    attributes: {},
+    imageUrl: "",
+    lowStockThreshold: undefined,
+  };
 }
 
 export const CreateVariant: MessageFns<CreateVariant> = {
@@ -351,6 +1359,18 @@ export const CreateVariant: MessageFns<CreateVariant> = {
     }
     if (message.initialStock !== 0) {
       writer.uint32(32).int32(message.initialStock);
+    }
+    if (message.compareAtPrice !== undefined) {
+      Money.encode(message.compareAtPrice, writer.uint32(42).fork()).join();
+    }
+    globalThis.Object.entries(message.attributes).forEach(([key, value]: [string, string]) => {
+      CreateVariant_AttributesEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    if (message.imageUrl !== "") {
+      writer.uint32(58).string(message.imageUrl);
+    }
+    if (message.lowStockThreshold !== undefined) {
+      writer.uint32(64).int32(message.lowStockThreshold);
     }
     return writer;
   },
@@ -400,6 +1420,41 @@ export const CreateVariant: MessageFns<CreateVariant> = {
             message.initialStock = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.compareAtPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = CreateVariant_AttributesEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.attributes[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.imageUrl = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.lowStockThreshold = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -422,6 +1477,35 @@ export const CreateVariant: MessageFns<CreateVariant> = {
         : isSet(object.initial_stock)
         ? globalThis.Number(object.initial_stock)
         : 0,
+      compareAtPrice: isSet(object.compareAtPrice)
+        ? Money.fromJSON(object.compareAtPrice)
+        : isSet(object.compare_at_price)
+        ? Money.fromJSON(object.compare_at_price)
+        : undefined,
+      attributes: isObject(object.attributes)
+        ? (globalThis.Object.entries(object.attributes) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      imageUrl: isSet(object.imageUrl)
+        ? globalThis.String(object.imageUrl)
+        : isSet(object.image_url)
+        ? globalThis.String(object.image_url)
+        : "",
+      lowStockThreshold: isSet(object.lowStockThreshold)
+        ? globalThis.Number(object.lowStockThreshold)
+        : isSet(object.low_stock_threshold)
+        ? globalThis.Number(object.low_stock_threshold)
+        : undefined,
     };
   },
 
@@ -439,6 +1523,24 @@ export const CreateVariant: MessageFns<CreateVariant> = {
     if (message.initialStock !== 0) {
       obj.initialStock = Math.round(message.initialStock);
     }
+    if (message.compareAtPrice !== undefined) {
+      obj.compareAtPrice = Money.toJSON(message.compareAtPrice);
+    }
+    if (message.attributes) {
+      const entries = globalThis.Object.entries(message.attributes) as [string, string][];
+      if (entries.length > 0) {
+        obj.attributes = {};
+        entries.forEach(([k, v]) => {
+          obj.attributes[k] = v;
+        });
+      }
+    }
+    if (message.imageUrl !== "") {
+      obj.imageUrl = message.imageUrl;
+    }
+    if (message.lowStockThreshold !== undefined) {
+      obj.lowStockThreshold = Math.round(message.lowStockThreshold);
+    }
     return obj;
   },
 
@@ -451,6 +1553,1258 @@ export const CreateVariant: MessageFns<CreateVariant> = {
     message.name = object.name ?? "";
     message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
     message.initialStock = object.initialStock ?? 0;
+    message.compareAtPrice = (object.compareAtPrice !== undefined && object.compareAtPrice !== null)
+      ? Money.fromPartial(object.compareAtPrice)
+      : undefined;
+    message.attributes = (globalThis.Object.entries(object.attributes ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.imageUrl = object.imageUrl ?? "";
+    message.lowStockThreshold = object.lowStockThreshold ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateVariant_AttributesEntry(): CreateVariant_AttributesEntry {
+  return { key: "", value: "" };
+}
+
+export const CreateVariant_AttributesEntry: MessageFns<CreateVariant_AttributesEntry> = {
+  encode(message: CreateVariant_AttributesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateVariant_AttributesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateVariant_AttributesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateVariant_AttributesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: CreateVariant_AttributesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateVariant_AttributesEntry>): CreateVariant_AttributesEntry {
+    return CreateVariant_AttributesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateVariant_AttributesEntry>): CreateVariant_AttributesEntry {
+    const message = createBaseCreateVariant_AttributesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateProductRequest(): UpdateProductRequest {
+  return {
+    productId: "",
+    name: undefined,
+    slug: undefined,
+    description: undefined,
+    shortDescription: undefined,
+    price: undefined,
+    compareAtPrice: undefined,
+    clearCompareAtPrice: false,
+    visible: undefined,
+    tags: undefined,
+    categoryIds: undefined,
+    images: undefined,
+    variants: [],
+  };
+}
+
+export const UpdateProductRequest: MessageFns<UpdateProductRequest> = {
+  encode(message: UpdateProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.slug !== undefined) {
+      writer.uint32(26).string(message.slug);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.shortDescription !== undefined) {
+      writer.uint32(42).string(message.shortDescription);
+    }
+    if (message.price !== undefined) {
+      Money.encode(message.price, writer.uint32(50).fork()).join();
+    }
+    if (message.compareAtPrice !== undefined) {
+      Money.encode(message.compareAtPrice, writer.uint32(58).fork()).join();
+    }
+    if (message.clearCompareAtPrice !== false) {
+      writer.uint32(64).bool(message.clearCompareAtPrice);
+    }
+    if (message.visible !== undefined) {
+      writer.uint32(72).bool(message.visible);
+    }
+    if (message.tags !== undefined) {
+      StringList.encode(message.tags, writer.uint32(82).fork()).join();
+    }
+    if (message.categoryIds !== undefined) {
+      StringList.encode(message.categoryIds, writer.uint32(90).fork()).join();
+    }
+    if (message.images !== undefined) {
+      ImageList.encode(message.images, writer.uint32(98).fork()).join();
+    }
+    for (const v of message.variants) {
+      VariantChange.encode(v!, writer.uint32(106).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateProductRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateProductRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.slug = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.shortDescription = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.price = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.compareAtPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.clearCompareAtPrice = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.visible = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.tags = StringList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.categoryIds = StringList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.images = ImageList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.variants.push(VariantChange.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateProductRequest {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      slug: isSet(object.slug) ? globalThis.String(object.slug) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      shortDescription: isSet(object.shortDescription)
+        ? globalThis.String(object.shortDescription)
+        : isSet(object.short_description)
+        ? globalThis.String(object.short_description)
+        : undefined,
+      price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
+      compareAtPrice: isSet(object.compareAtPrice)
+        ? Money.fromJSON(object.compareAtPrice)
+        : isSet(object.compare_at_price)
+        ? Money.fromJSON(object.compare_at_price)
+        : undefined,
+      clearCompareAtPrice: isSet(object.clearCompareAtPrice)
+        ? globalThis.Boolean(object.clearCompareAtPrice)
+        : isSet(object.clear_compare_at_price)
+        ? globalThis.Boolean(object.clear_compare_at_price)
+        : false,
+      visible: isSet(object.visible) ? globalThis.Boolean(object.visible) : undefined,
+      tags: isSet(object.tags) ? StringList.fromJSON(object.tags) : undefined,
+      categoryIds: isSet(object.categoryIds)
+        ? StringList.fromJSON(object.categoryIds)
+        : isSet(object.category_ids)
+        ? StringList.fromJSON(object.category_ids)
+        : undefined,
+      images: isSet(object.images) ? ImageList.fromJSON(object.images) : undefined,
+      variants: globalThis.Array.isArray(object?.variants)
+        ? object.variants.map((e: any) => VariantChange.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: UpdateProductRequest): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.slug !== undefined) {
+      obj.slug = message.slug;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.shortDescription !== undefined) {
+      obj.shortDescription = message.shortDescription;
+    }
+    if (message.price !== undefined) {
+      obj.price = Money.toJSON(message.price);
+    }
+    if (message.compareAtPrice !== undefined) {
+      obj.compareAtPrice = Money.toJSON(message.compareAtPrice);
+    }
+    if (message.clearCompareAtPrice !== false) {
+      obj.clearCompareAtPrice = message.clearCompareAtPrice;
+    }
+    if (message.visible !== undefined) {
+      obj.visible = message.visible;
+    }
+    if (message.tags !== undefined) {
+      obj.tags = StringList.toJSON(message.tags);
+    }
+    if (message.categoryIds !== undefined) {
+      obj.categoryIds = StringList.toJSON(message.categoryIds);
+    }
+    if (message.images !== undefined) {
+      obj.images = ImageList.toJSON(message.images);
+    }
+    if (message.variants?.length) {
+      obj.variants = message.variants.map((e) => VariantChange.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateProductRequest>): UpdateProductRequest {
+    return UpdateProductRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateProductRequest>): UpdateProductRequest {
+    const message = createBaseUpdateProductRequest();
+    message.productId = object.productId ?? "";
+    message.name = object.name ?? undefined;
+    message.slug = object.slug ?? undefined;
+    message.description = object.description ?? undefined;
+    message.shortDescription = object.shortDescription ?? undefined;
+    message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
+    message.compareAtPrice = (object.compareAtPrice !== undefined && object.compareAtPrice !== null)
+      ? Money.fromPartial(object.compareAtPrice)
+      : undefined;
+    message.clearCompareAtPrice = object.clearCompareAtPrice ?? false;
+    message.visible = object.visible ?? undefined;
+    message.tags = (object.tags !== undefined && object.tags !== null)
+      ? StringList.fromPartial(object.tags)
+      : undefined;
+    message.categoryIds = (object.categoryIds !== undefined && object.categoryIds !== null)
+      ? StringList.fromPartial(object.categoryIds)
+      : undefined;
+    message.images = (object.images !== undefined && object.images !== null)
+      ? ImageList.fromPartial(object.images)
+      : undefined;
+    message.variants = object.variants?.map((e) => VariantChange.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseStringList(): StringList {
+  return { values: [] };
+}
+
+export const StringList: MessageFns<StringList> = {
+  encode(message: StringList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.values) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StringList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStringList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.values.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StringList {
+    return {
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: StringList): unknown {
+    const obj: any = {};
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StringList>): StringList {
+    return StringList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StringList>): StringList {
+    const message = createBaseStringList();
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseImageList(): ImageList {
+  return { images: [] };
+}
+
+export const ImageList: MessageFns<ImageList> = {
+  encode(message: ImageList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.images) {
+      ImageInput.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.images.push(ImageInput.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageList {
+    return {
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => ImageInput.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ImageList): unknown {
+    const obj: any = {};
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => ImageInput.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImageList>): ImageList {
+    return ImageList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImageList>): ImageList {
+    const message = createBaseImageList();
+    message.images = object.images?.map((e) => ImageInput.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseVariantChange(): VariantChange {
+  return {
+    id: "",
+    sku: undefined,
+    name: undefined,
+    price: undefined,
+    compareAtPrice: undefined,
+    attributes: {},
+    imageUrl: undefined,
+    active: undefined,
+    initialStock: 0,
+    lowStockThreshold: undefined,
+  };
+}
+
+export const VariantChange: MessageFns<VariantChange> = {
+  encode(message: VariantChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.sku !== undefined) {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.price !== undefined) {
+      Money.encode(message.price, writer.uint32(34).fork()).join();
+    }
+    if (message.compareAtPrice !== undefined) {
+      Money.encode(message.compareAtPrice, writer.uint32(42).fork()).join();
+    }
+    globalThis.Object.entries(message.attributes).forEach(([key, value]: [string, string]) => {
+      VariantChange_AttributesEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    if (message.imageUrl !== undefined) {
+      writer.uint32(58).string(message.imageUrl);
+    }
+    if (message.active !== undefined) {
+      writer.uint32(64).bool(message.active);
+    }
+    if (message.initialStock !== 0) {
+      writer.uint32(72).int32(message.initialStock);
+    }
+    if (message.lowStockThreshold !== undefined) {
+      writer.uint32(80).int32(message.lowStockThreshold);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VariantChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVariantChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.price = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.compareAtPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = VariantChange_AttributesEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.attributes[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.imageUrl = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.initialStock = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.lowStockThreshold = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VariantChange {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : undefined,
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
+      compareAtPrice: isSet(object.compareAtPrice)
+        ? Money.fromJSON(object.compareAtPrice)
+        : isSet(object.compare_at_price)
+        ? Money.fromJSON(object.compare_at_price)
+        : undefined,
+      attributes: isObject(object.attributes)
+        ? (globalThis.Object.entries(object.attributes) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      imageUrl: isSet(object.imageUrl)
+        ? globalThis.String(object.imageUrl)
+        : isSet(object.image_url)
+        ? globalThis.String(object.image_url)
+        : undefined,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+      initialStock: isSet(object.initialStock)
+        ? globalThis.Number(object.initialStock)
+        : isSet(object.initial_stock)
+        ? globalThis.Number(object.initial_stock)
+        : 0,
+      lowStockThreshold: isSet(object.lowStockThreshold)
+        ? globalThis.Number(object.lowStockThreshold)
+        : isSet(object.low_stock_threshold)
+        ? globalThis.Number(object.low_stock_threshold)
+        : undefined,
+    };
+  },
+
+  toJSON(message: VariantChange): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.sku !== undefined) {
+      obj.sku = message.sku;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.price !== undefined) {
+      obj.price = Money.toJSON(message.price);
+    }
+    if (message.compareAtPrice !== undefined) {
+      obj.compareAtPrice = Money.toJSON(message.compareAtPrice);
+    }
+    if (message.attributes) {
+      const entries = globalThis.Object.entries(message.attributes) as [string, string][];
+      if (entries.length > 0) {
+        obj.attributes = {};
+        entries.forEach(([k, v]) => {
+          obj.attributes[k] = v;
+        });
+      }
+    }
+    if (message.imageUrl !== undefined) {
+      obj.imageUrl = message.imageUrl;
+    }
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    if (message.initialStock !== 0) {
+      obj.initialStock = Math.round(message.initialStock);
+    }
+    if (message.lowStockThreshold !== undefined) {
+      obj.lowStockThreshold = Math.round(message.lowStockThreshold);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VariantChange>): VariantChange {
+    return VariantChange.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VariantChange>): VariantChange {
+    const message = createBaseVariantChange();
+    message.id = object.id ?? "";
+    message.sku = object.sku ?? undefined;
+    message.name = object.name ?? undefined;
+    message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
+    message.compareAtPrice = (object.compareAtPrice !== undefined && object.compareAtPrice !== null)
+      ? Money.fromPartial(object.compareAtPrice)
+      : undefined;
+    message.attributes = (globalThis.Object.entries(object.attributes ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.imageUrl = object.imageUrl ?? undefined;
+    message.active = object.active ?? undefined;
+    message.initialStock = object.initialStock ?? 0;
+    message.lowStockThreshold = object.lowStockThreshold ?? undefined;
+    return message;
+  },
+};
+
+function createBaseVariantChange_AttributesEntry(): VariantChange_AttributesEntry {
+  return { key: "", value: "" };
+}
+
+export const VariantChange_AttributesEntry: MessageFns<VariantChange_AttributesEntry> = {
+  encode(message: VariantChange_AttributesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VariantChange_AttributesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVariantChange_AttributesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VariantChange_AttributesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: VariantChange_AttributesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VariantChange_AttributesEntry>): VariantChange_AttributesEntry {
+    return VariantChange_AttributesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VariantChange_AttributesEntry>): VariantChange_AttributesEntry {
+    const message = createBaseVariantChange_AttributesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateProductResponse(): UpdateProductResponse {
+  return { product: undefined };
+}
+
+export const UpdateProductResponse: MessageFns<UpdateProductResponse> = {
+  encode(message: UpdateProductResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.product !== undefined) {
+      Product.encode(message.product, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateProductResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateProductResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.product = Product.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateProductResponse {
+    return { product: isSet(object.product) ? Product.fromJSON(object.product) : undefined };
+  },
+
+  toJSON(message: UpdateProductResponse): unknown {
+    const obj: any = {};
+    if (message.product !== undefined) {
+      obj.product = Product.toJSON(message.product);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateProductResponse>): UpdateProductResponse {
+    return UpdateProductResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateProductResponse>): UpdateProductResponse {
+    const message = createBaseUpdateProductResponse();
+    message.product = (object.product !== undefined && object.product !== null)
+      ? Product.fromPartial(object.product)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePublishProductRequest(): PublishProductRequest {
+  return { productId: "" };
+}
+
+export const PublishProductRequest: MessageFns<PublishProductRequest> = {
+  encode(message: PublishProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishProductRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishProductRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishProductRequest {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+    };
+  },
+
+  toJSON(message: PublishProductRequest): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PublishProductRequest>): PublishProductRequest {
+    return PublishProductRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PublishProductRequest>): PublishProductRequest {
+    const message = createBasePublishProductRequest();
+    message.productId = object.productId ?? "";
+    return message;
+  },
+};
+
+function createBasePublishProductResponse(): PublishProductResponse {
+  return { product: undefined };
+}
+
+export const PublishProductResponse: MessageFns<PublishProductResponse> = {
+  encode(message: PublishProductResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.product !== undefined) {
+      Product.encode(message.product, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishProductResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishProductResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.product = Product.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishProductResponse {
+    return { product: isSet(object.product) ? Product.fromJSON(object.product) : undefined };
+  },
+
+  toJSON(message: PublishProductResponse): unknown {
+    const obj: any = {};
+    if (message.product !== undefined) {
+      obj.product = Product.toJSON(message.product);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PublishProductResponse>): PublishProductResponse {
+    return PublishProductResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PublishProductResponse>): PublishProductResponse {
+    const message = createBasePublishProductResponse();
+    message.product = (object.product !== undefined && object.product !== null)
+      ? Product.fromPartial(object.product)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseArchiveProductRequest(): ArchiveProductRequest {
+  return { productId: "" };
+}
+
+export const ArchiveProductRequest: MessageFns<ArchiveProductRequest> = {
+  encode(message: ArchiveProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArchiveProductRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArchiveProductRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArchiveProductRequest {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ArchiveProductRequest): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ArchiveProductRequest>): ArchiveProductRequest {
+    return ArchiveProductRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ArchiveProductRequest>): ArchiveProductRequest {
+    const message = createBaseArchiveProductRequest();
+    message.productId = object.productId ?? "";
+    return message;
+  },
+};
+
+function createBaseArchiveProductResponse(): ArchiveProductResponse {
+  return { product: undefined };
+}
+
+export const ArchiveProductResponse: MessageFns<ArchiveProductResponse> = {
+  encode(message: ArchiveProductResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.product !== undefined) {
+      Product.encode(message.product, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArchiveProductResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArchiveProductResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.product = Product.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArchiveProductResponse {
+    return { product: isSet(object.product) ? Product.fromJSON(object.product) : undefined };
+  },
+
+  toJSON(message: ArchiveProductResponse): unknown {
+    const obj: any = {};
+    if (message.product !== undefined) {
+      obj.product = Product.toJSON(message.product);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ArchiveProductResponse>): ArchiveProductResponse {
+    return ArchiveProductResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ArchiveProductResponse>): ArchiveProductResponse {
+    const message = createBaseArchiveProductResponse();
+    message.product = (object.product !== undefined && object.product !== null)
+      ? Product.fromPartial(object.product)
+      : undefined;
     return message;
   },
 };
@@ -694,6 +3048,3839 @@ export const GetProductResponse: MessageFns<GetProductResponse> = {
   },
 };
 
+function createBaseBatchGetProductsRequest(): BatchGetProductsRequest {
+  return { ids: [] };
+}
+
+export const BatchGetProductsRequest: MessageFns<BatchGetProductsRequest> = {
+  encode(message: BatchGetProductsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.ids) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetProductsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetProductsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ids.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetProductsRequest {
+    return { ids: globalThis.Array.isArray(object?.ids) ? object.ids.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: BatchGetProductsRequest): unknown {
+    const obj: any = {};
+    if (message.ids?.length) {
+      obj.ids = message.ids;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetProductsRequest>): BatchGetProductsRequest {
+    return BatchGetProductsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetProductsRequest>): BatchGetProductsRequest {
+    const message = createBaseBatchGetProductsRequest();
+    message.ids = object.ids?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseBatchGetProductsResponse(): BatchGetProductsResponse {
+  return { products: [], missingIds: [] };
+}
+
+export const BatchGetProductsResponse: MessageFns<BatchGetProductsResponse> = {
+  encode(message: BatchGetProductsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.products) {
+      Product.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.missingIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetProductsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetProductsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.products.push(Product.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.missingIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetProductsResponse {
+    return {
+      products: globalThis.Array.isArray(object?.products) ? object.products.map((e: any) => Product.fromJSON(e)) : [],
+      missingIds: globalThis.Array.isArray(object?.missingIds)
+        ? object.missingIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.missing_ids)
+        ? object.missing_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchGetProductsResponse): unknown {
+    const obj: any = {};
+    if (message.products?.length) {
+      obj.products = message.products.map((e) => Product.toJSON(e));
+    }
+    if (message.missingIds?.length) {
+      obj.missingIds = message.missingIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetProductsResponse>): BatchGetProductsResponse {
+    return BatchGetProductsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetProductsResponse>): BatchGetProductsResponse {
+    const message = createBaseBatchGetProductsResponse();
+    message.products = object.products?.map((e) => Product.fromPartial(e)) || [];
+    message.missingIds = object.missingIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseListProductsRequest(): ListProductsRequest {
+  return {
+    categoryId: "",
+    tag: "",
+    minPrice: undefined,
+    maxPrice: undefined,
+    inStock: false,
+    query: "",
+    sort: 0,
+    page: undefined,
+    status: 0,
+  };
+}
+
+export const ListProductsRequest: MessageFns<ListProductsRequest> = {
+  encode(message: ListProductsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.categoryId !== "") {
+      writer.uint32(10).string(message.categoryId);
+    }
+    if (message.tag !== "") {
+      writer.uint32(18).string(message.tag);
+    }
+    if (message.minPrice !== undefined) {
+      Money.encode(message.minPrice, writer.uint32(26).fork()).join();
+    }
+    if (message.maxPrice !== undefined) {
+      Money.encode(message.maxPrice, writer.uint32(34).fork()).join();
+    }
+    if (message.inStock !== false) {
+      writer.uint32(40).bool(message.inStock);
+    }
+    if (message.query !== "") {
+      writer.uint32(50).string(message.query);
+    }
+    if (message.sort !== 0) {
+      writer.uint32(56).int32(message.sort);
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(66).fork()).join();
+    }
+    if (message.status !== 0) {
+      writer.uint32(72).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListProductsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListProductsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.categoryId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tag = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.minPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.maxPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.inStock = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sort = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListProductsRequest {
+    return {
+      categoryId: isSet(object.categoryId)
+        ? globalThis.String(object.categoryId)
+        : isSet(object.category_id)
+        ? globalThis.String(object.category_id)
+        : "",
+      tag: isSet(object.tag) ? globalThis.String(object.tag) : "",
+      minPrice: isSet(object.minPrice)
+        ? Money.fromJSON(object.minPrice)
+        : isSet(object.min_price)
+        ? Money.fromJSON(object.min_price)
+        : undefined,
+      maxPrice: isSet(object.maxPrice)
+        ? Money.fromJSON(object.maxPrice)
+        : isSet(object.max_price)
+        ? Money.fromJSON(object.max_price)
+        : undefined,
+      inStock: isSet(object.inStock)
+        ? globalThis.Boolean(object.inStock)
+        : isSet(object.in_stock)
+        ? globalThis.Boolean(object.in_stock)
+        : false,
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+      sort: isSet(object.sort) ? productSortFromJSON(object.sort) : 0,
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+      status: isSet(object.status) ? productStatusFromJSON(object.status) : 0,
+    };
+  },
+
+  toJSON(message: ListProductsRequest): unknown {
+    const obj: any = {};
+    if (message.categoryId !== "") {
+      obj.categoryId = message.categoryId;
+    }
+    if (message.tag !== "") {
+      obj.tag = message.tag;
+    }
+    if (message.minPrice !== undefined) {
+      obj.minPrice = Money.toJSON(message.minPrice);
+    }
+    if (message.maxPrice !== undefined) {
+      obj.maxPrice = Money.toJSON(message.maxPrice);
+    }
+    if (message.inStock !== false) {
+      obj.inStock = message.inStock;
+    }
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    if (message.sort !== 0) {
+      obj.sort = productSortToJSON(message.sort);
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    if (message.status !== 0) {
+      obj.status = productStatusToJSON(message.status);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListProductsRequest>): ListProductsRequest {
+    return ListProductsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListProductsRequest>): ListProductsRequest {
+    const message = createBaseListProductsRequest();
+    message.categoryId = object.categoryId ?? "";
+    message.tag = object.tag ?? "";
+    message.minPrice = (object.minPrice !== undefined && object.minPrice !== null)
+      ? Money.fromPartial(object.minPrice)
+      : undefined;
+    message.maxPrice = (object.maxPrice !== undefined && object.maxPrice !== null)
+      ? Money.fromPartial(object.maxPrice)
+      : undefined;
+    message.inStock = object.inStock ?? false;
+    message.query = object.query ?? "";
+    message.sort = object.sort ?? 0;
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
+
+function createBaseListProductsResponse(): ListProductsResponse {
+  return { products: [], page: undefined };
+}
+
+export const ListProductsResponse: MessageFns<ListProductsResponse> = {
+  encode(message: ListProductsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.products) {
+      Product.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListProductsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListProductsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.products.push(Product.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListProductsResponse {
+    return {
+      products: globalThis.Array.isArray(object?.products) ? object.products.map((e: any) => Product.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListProductsResponse): unknown {
+    const obj: any = {};
+    if (message.products?.length) {
+      obj.products = message.products.map((e) => Product.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListProductsResponse>): ListProductsResponse {
+    return ListProductsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListProductsResponse>): ListProductsResponse {
+    const message = createBaseListProductsResponse();
+    message.products = object.products?.map((e) => Product.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCategory(): Category {
+  return {
+    id: "",
+    name: "",
+    slug: "",
+    description: "",
+    parentId: "",
+    level: 0,
+    sortOrder: 0,
+    imageUrl: "",
+    active: false,
+  };
+}
+
+export const Category: MessageFns<Category> = {
+  encode(message: Category, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.slug !== "") {
+      writer.uint32(26).string(message.slug);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.parentId !== "") {
+      writer.uint32(42).string(message.parentId);
+    }
+    if (message.level !== 0) {
+      writer.uint32(48).int32(message.level);
+    }
+    if (message.sortOrder !== 0) {
+      writer.uint32(56).int32(message.sortOrder);
+    }
+    if (message.imageUrl !== "") {
+      writer.uint32(66).string(message.imageUrl);
+    }
+    if (message.active !== false) {
+      writer.uint32(72).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Category {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCategory();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.slug = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.level = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sortOrder = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.imageUrl = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Category {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      slug: isSet(object.slug) ? globalThis.String(object.slug) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      level: isSet(object.level) ? globalThis.Number(object.level) : 0,
+      sortOrder: isSet(object.sortOrder)
+        ? globalThis.Number(object.sortOrder)
+        : isSet(object.sort_order)
+        ? globalThis.Number(object.sort_order)
+        : 0,
+      imageUrl: isSet(object.imageUrl)
+        ? globalThis.String(object.imageUrl)
+        : isSet(object.image_url)
+        ? globalThis.String(object.image_url)
+        : "",
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+    };
+  },
+
+  toJSON(message: Category): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.slug !== "") {
+      obj.slug = message.slug;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.level !== 0) {
+      obj.level = Math.round(message.level);
+    }
+    if (message.sortOrder !== 0) {
+      obj.sortOrder = Math.round(message.sortOrder);
+    }
+    if (message.imageUrl !== "") {
+      obj.imageUrl = message.imageUrl;
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Category>): Category {
+    return Category.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Category>): Category {
+    const message = createBaseCategory();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.slug = object.slug ?? "";
+    message.description = object.description ?? "";
+    message.parentId = object.parentId ?? "";
+    message.level = object.level ?? 0;
+    message.sortOrder = object.sortOrder ?? 0;
+    message.imageUrl = object.imageUrl ?? "";
+    message.active = object.active ?? false;
+    return message;
+  },
+};
+
+function createBaseCreateCategoryRequest(): CreateCategoryRequest {
+  return { name: "", slug: "", description: "", parentId: "", imageUrl: "" };
+}
+
+export const CreateCategoryRequest: MessageFns<CreateCategoryRequest> = {
+  encode(message: CreateCategoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.slug !== "") {
+      writer.uint32(18).string(message.slug);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.parentId !== "") {
+      writer.uint32(34).string(message.parentId);
+    }
+    if (message.imageUrl !== "") {
+      writer.uint32(42).string(message.imageUrl);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCategoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCategoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.slug = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.imageUrl = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCategoryRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      slug: isSet(object.slug) ? globalThis.String(object.slug) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      imageUrl: isSet(object.imageUrl)
+        ? globalThis.String(object.imageUrl)
+        : isSet(object.image_url)
+        ? globalThis.String(object.image_url)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateCategoryRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.slug !== "") {
+      obj.slug = message.slug;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.imageUrl !== "") {
+      obj.imageUrl = message.imageUrl;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateCategoryRequest>): CreateCategoryRequest {
+    return CreateCategoryRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateCategoryRequest>): CreateCategoryRequest {
+    const message = createBaseCreateCategoryRequest();
+    message.name = object.name ?? "";
+    message.slug = object.slug ?? "";
+    message.description = object.description ?? "";
+    message.parentId = object.parentId ?? "";
+    message.imageUrl = object.imageUrl ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateCategoryResponse(): CreateCategoryResponse {
+  return { category: undefined };
+}
+
+export const CreateCategoryResponse: MessageFns<CreateCategoryResponse> = {
+  encode(message: CreateCategoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.category !== undefined) {
+      Category.encode(message.category, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCategoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCategoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.category = Category.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCategoryResponse {
+    return { category: isSet(object.category) ? Category.fromJSON(object.category) : undefined };
+  },
+
+  toJSON(message: CreateCategoryResponse): unknown {
+    const obj: any = {};
+    if (message.category !== undefined) {
+      obj.category = Category.toJSON(message.category);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateCategoryResponse>): CreateCategoryResponse {
+    return CreateCategoryResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateCategoryResponse>): CreateCategoryResponse {
+    const message = createBaseCreateCategoryResponse();
+    message.category = (object.category !== undefined && object.category !== null)
+      ? Category.fromPartial(object.category)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateCategoryRequest(): UpdateCategoryRequest {
+  return { categoryId: "", name: undefined, slug: undefined, description: undefined, imageUrl: undefined };
+}
+
+export const UpdateCategoryRequest: MessageFns<UpdateCategoryRequest> = {
+  encode(message: UpdateCategoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.categoryId !== "") {
+      writer.uint32(10).string(message.categoryId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.slug !== undefined) {
+      writer.uint32(26).string(message.slug);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.imageUrl !== undefined) {
+      writer.uint32(42).string(message.imageUrl);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCategoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCategoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.categoryId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.slug = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.imageUrl = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateCategoryRequest {
+    return {
+      categoryId: isSet(object.categoryId)
+        ? globalThis.String(object.categoryId)
+        : isSet(object.category_id)
+        ? globalThis.String(object.category_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      slug: isSet(object.slug) ? globalThis.String(object.slug) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      imageUrl: isSet(object.imageUrl)
+        ? globalThis.String(object.imageUrl)
+        : isSet(object.image_url)
+        ? globalThis.String(object.image_url)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateCategoryRequest): unknown {
+    const obj: any = {};
+    if (message.categoryId !== "") {
+      obj.categoryId = message.categoryId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.slug !== undefined) {
+      obj.slug = message.slug;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.imageUrl !== undefined) {
+      obj.imageUrl = message.imageUrl;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateCategoryRequest>): UpdateCategoryRequest {
+    return UpdateCategoryRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateCategoryRequest>): UpdateCategoryRequest {
+    const message = createBaseUpdateCategoryRequest();
+    message.categoryId = object.categoryId ?? "";
+    message.name = object.name ?? undefined;
+    message.slug = object.slug ?? undefined;
+    message.description = object.description ?? undefined;
+    message.imageUrl = object.imageUrl ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateCategoryResponse(): UpdateCategoryResponse {
+  return { category: undefined };
+}
+
+export const UpdateCategoryResponse: MessageFns<UpdateCategoryResponse> = {
+  encode(message: UpdateCategoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.category !== undefined) {
+      Category.encode(message.category, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCategoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCategoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.category = Category.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateCategoryResponse {
+    return { category: isSet(object.category) ? Category.fromJSON(object.category) : undefined };
+  },
+
+  toJSON(message: UpdateCategoryResponse): unknown {
+    const obj: any = {};
+    if (message.category !== undefined) {
+      obj.category = Category.toJSON(message.category);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateCategoryResponse>): UpdateCategoryResponse {
+    return UpdateCategoryResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateCategoryResponse>): UpdateCategoryResponse {
+    const message = createBaseUpdateCategoryResponse();
+    message.category = (object.category !== undefined && object.category !== null)
+      ? Category.fromPartial(object.category)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMoveCategoryRequest(): MoveCategoryRequest {
+  return { categoryId: "", parentId: "", position: 0 };
+}
+
+export const MoveCategoryRequest: MessageFns<MoveCategoryRequest> = {
+  encode(message: MoveCategoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.categoryId !== "") {
+      writer.uint32(10).string(message.categoryId);
+    }
+    if (message.parentId !== "") {
+      writer.uint32(18).string(message.parentId);
+    }
+    if (message.position !== 0) {
+      writer.uint32(24).int32(message.position);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MoveCategoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMoveCategoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.categoryId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.position = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MoveCategoryRequest {
+    return {
+      categoryId: isSet(object.categoryId)
+        ? globalThis.String(object.categoryId)
+        : isSet(object.category_id)
+        ? globalThis.String(object.category_id)
+        : "",
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      position: isSet(object.position) ? globalThis.Number(object.position) : 0,
+    };
+  },
+
+  toJSON(message: MoveCategoryRequest): unknown {
+    const obj: any = {};
+    if (message.categoryId !== "") {
+      obj.categoryId = message.categoryId;
+    }
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.position !== 0) {
+      obj.position = Math.round(message.position);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MoveCategoryRequest>): MoveCategoryRequest {
+    return MoveCategoryRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MoveCategoryRequest>): MoveCategoryRequest {
+    const message = createBaseMoveCategoryRequest();
+    message.categoryId = object.categoryId ?? "";
+    message.parentId = object.parentId ?? "";
+    message.position = object.position ?? 0;
+    return message;
+  },
+};
+
+function createBaseMoveCategoryResponse(): MoveCategoryResponse {
+  return { category: undefined };
+}
+
+export const MoveCategoryResponse: MessageFns<MoveCategoryResponse> = {
+  encode(message: MoveCategoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.category !== undefined) {
+      Category.encode(message.category, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MoveCategoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMoveCategoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.category = Category.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MoveCategoryResponse {
+    return { category: isSet(object.category) ? Category.fromJSON(object.category) : undefined };
+  },
+
+  toJSON(message: MoveCategoryResponse): unknown {
+    const obj: any = {};
+    if (message.category !== undefined) {
+      obj.category = Category.toJSON(message.category);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MoveCategoryResponse>): MoveCategoryResponse {
+    return MoveCategoryResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MoveCategoryResponse>): MoveCategoryResponse {
+    const message = createBaseMoveCategoryResponse();
+    message.category = (object.category !== undefined && object.category !== null)
+      ? Category.fromPartial(object.category)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetCategoryActiveRequest(): SetCategoryActiveRequest {
+  return { categoryId: "", active: false };
+}
+
+export const SetCategoryActiveRequest: MessageFns<SetCategoryActiveRequest> = {
+  encode(message: SetCategoryActiveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.categoryId !== "") {
+      writer.uint32(10).string(message.categoryId);
+    }
+    if (message.active !== false) {
+      writer.uint32(16).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetCategoryActiveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetCategoryActiveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.categoryId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetCategoryActiveRequest {
+    return {
+      categoryId: isSet(object.categoryId)
+        ? globalThis.String(object.categoryId)
+        : isSet(object.category_id)
+        ? globalThis.String(object.category_id)
+        : "",
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+    };
+  },
+
+  toJSON(message: SetCategoryActiveRequest): unknown {
+    const obj: any = {};
+    if (message.categoryId !== "") {
+      obj.categoryId = message.categoryId;
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetCategoryActiveRequest>): SetCategoryActiveRequest {
+    return SetCategoryActiveRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetCategoryActiveRequest>): SetCategoryActiveRequest {
+    const message = createBaseSetCategoryActiveRequest();
+    message.categoryId = object.categoryId ?? "";
+    message.active = object.active ?? false;
+    return message;
+  },
+};
+
+function createBaseSetCategoryActiveResponse(): SetCategoryActiveResponse {
+  return { category: undefined };
+}
+
+export const SetCategoryActiveResponse: MessageFns<SetCategoryActiveResponse> = {
+  encode(message: SetCategoryActiveResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.category !== undefined) {
+      Category.encode(message.category, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetCategoryActiveResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetCategoryActiveResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.category = Category.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetCategoryActiveResponse {
+    return { category: isSet(object.category) ? Category.fromJSON(object.category) : undefined };
+  },
+
+  toJSON(message: SetCategoryActiveResponse): unknown {
+    const obj: any = {};
+    if (message.category !== undefined) {
+      obj.category = Category.toJSON(message.category);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetCategoryActiveResponse>): SetCategoryActiveResponse {
+    return SetCategoryActiveResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetCategoryActiveResponse>): SetCategoryActiveResponse {
+    const message = createBaseSetCategoryActiveResponse();
+    message.category = (object.category !== undefined && object.category !== null)
+      ? Category.fromPartial(object.category)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListCategoriesRequest(): ListCategoriesRequest {
+  return {};
+}
+
+export const ListCategoriesRequest: MessageFns<ListCategoriesRequest> = {
+  encode(_: ListCategoriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCategoriesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCategoriesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListCategoriesRequest {
+    return {};
+  },
+
+  toJSON(_: ListCategoriesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListCategoriesRequest>): ListCategoriesRequest {
+    return ListCategoriesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ListCategoriesRequest>): ListCategoriesRequest {
+    const message = createBaseListCategoriesRequest();
+    return message;
+  },
+};
+
+function createBaseListCategoriesResponse(): ListCategoriesResponse {
+  return { categories: [] };
+}
+
+export const ListCategoriesResponse: MessageFns<ListCategoriesResponse> = {
+  encode(message: ListCategoriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.categories) {
+      Category.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCategoriesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCategoriesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.categories.push(Category.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCategoriesResponse {
+    return {
+      categories: globalThis.Array.isArray(object?.categories)
+        ? object.categories.map((e: any) => Category.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListCategoriesResponse): unknown {
+    const obj: any = {};
+    if (message.categories?.length) {
+      obj.categories = message.categories.map((e) => Category.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListCategoriesResponse>): ListCategoriesResponse {
+    return ListCategoriesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListCategoriesResponse>): ListCategoriesResponse {
+    const message = createBaseListCategoriesResponse();
+    message.categories = object.categories?.map((e) => Category.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseStockLevel(): StockLevel {
+  return { location: "", quantity: 0, reservedQuantity: 0, availableQuantity: 0, lowStockThreshold: 0 };
+}
+
+export const StockLevel: MessageFns<StockLevel> = {
+  encode(message: StockLevel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== "") {
+      writer.uint32(10).string(message.location);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(16).int32(message.quantity);
+    }
+    if (message.reservedQuantity !== 0) {
+      writer.uint32(24).int32(message.reservedQuantity);
+    }
+    if (message.availableQuantity !== 0) {
+      writer.uint32(32).int32(message.availableQuantity);
+    }
+    if (message.lowStockThreshold !== 0) {
+      writer.uint32(40).int32(message.lowStockThreshold);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StockLevel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStockLevel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.reservedQuantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.availableQuantity = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lowStockThreshold = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StockLevel {
+    return {
+      location: isSet(object.location) ? globalThis.String(object.location) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      reservedQuantity: isSet(object.reservedQuantity)
+        ? globalThis.Number(object.reservedQuantity)
+        : isSet(object.reserved_quantity)
+        ? globalThis.Number(object.reserved_quantity)
+        : 0,
+      availableQuantity: isSet(object.availableQuantity)
+        ? globalThis.Number(object.availableQuantity)
+        : isSet(object.available_quantity)
+        ? globalThis.Number(object.available_quantity)
+        : 0,
+      lowStockThreshold: isSet(object.lowStockThreshold)
+        ? globalThis.Number(object.lowStockThreshold)
+        : isSet(object.low_stock_threshold)
+        ? globalThis.Number(object.low_stock_threshold)
+        : 0,
+    };
+  },
+
+  toJSON(message: StockLevel): unknown {
+    const obj: any = {};
+    if (message.location !== "") {
+      obj.location = message.location;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.reservedQuantity !== 0) {
+      obj.reservedQuantity = Math.round(message.reservedQuantity);
+    }
+    if (message.availableQuantity !== 0) {
+      obj.availableQuantity = Math.round(message.availableQuantity);
+    }
+    if (message.lowStockThreshold !== 0) {
+      obj.lowStockThreshold = Math.round(message.lowStockThreshold);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StockLevel>): StockLevel {
+    return StockLevel.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StockLevel>): StockLevel {
+    const message = createBaseStockLevel();
+    message.location = object.location ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.reservedQuantity = object.reservedQuantity ?? 0;
+    message.availableQuantity = object.availableQuantity ?? 0;
+    message.lowStockThreshold = object.lowStockThreshold ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetStockRequest(): GetStockRequest {
+  return { variantId: "" };
+}
+
+export const GetStockRequest: MessageFns<GetStockRequest> = {
+  encode(message: GetStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.variantId !== "") {
+      writer.uint32(10).string(message.variantId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetStockRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetStockRequest {
+    return {
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetStockRequest): unknown {
+    const obj: any = {};
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetStockRequest>): GetStockRequest {
+    return GetStockRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetStockRequest>): GetStockRequest {
+    const message = createBaseGetStockRequest();
+    message.variantId = object.variantId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetStockResponse(): GetStockResponse {
+  return { productId: "", levels: [] };
+}
+
+export const GetStockResponse: MessageFns<GetStockResponse> = {
+  encode(message: GetStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    for (const v of message.levels) {
+      StockLevel.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetStockResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.levels.push(StockLevel.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetStockResponse {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      levels: globalThis.Array.isArray(object?.levels) ? object.levels.map((e: any) => StockLevel.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetStockResponse): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.levels?.length) {
+      obj.levels = message.levels.map((e) => StockLevel.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetStockResponse>): GetStockResponse {
+    return GetStockResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetStockResponse>): GetStockResponse {
+    const message = createBaseGetStockResponse();
+    message.productId = object.productId ?? "";
+    message.levels = object.levels?.map((e) => StockLevel.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAdjustStockRequest(): AdjustStockRequest {
+  return { variantId: "", location: "", delta: 0, reason: "", lowStockThreshold: undefined, idempotencyKey: "" };
+}
+
+export const AdjustStockRequest: MessageFns<AdjustStockRequest> = {
+  encode(message: AdjustStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.variantId !== "") {
+      writer.uint32(10).string(message.variantId);
+    }
+    if (message.location !== "") {
+      writer.uint32(18).string(message.location);
+    }
+    if (message.delta !== 0) {
+      writer.uint32(24).int32(message.delta);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.lowStockThreshold !== undefined) {
+      writer.uint32(40).int32(message.lowStockThreshold);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(50).string(message.idempotencyKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdjustStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdjustStockRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.location = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.delta = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lowStockThreshold = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdjustStockRequest {
+    return {
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      location: isSet(object.location) ? globalThis.String(object.location) : "",
+      delta: isSet(object.delta) ? globalThis.Number(object.delta) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      lowStockThreshold: isSet(object.lowStockThreshold)
+        ? globalThis.Number(object.lowStockThreshold)
+        : isSet(object.low_stock_threshold)
+        ? globalThis.Number(object.low_stock_threshold)
+        : undefined,
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
+  },
+
+  toJSON(message: AdjustStockRequest): unknown {
+    const obj: any = {};
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.location !== "") {
+      obj.location = message.location;
+    }
+    if (message.delta !== 0) {
+      obj.delta = Math.round(message.delta);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.lowStockThreshold !== undefined) {
+      obj.lowStockThreshold = Math.round(message.lowStockThreshold);
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AdjustStockRequest>): AdjustStockRequest {
+    return AdjustStockRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AdjustStockRequest>): AdjustStockRequest {
+    const message = createBaseAdjustStockRequest();
+    message.variantId = object.variantId ?? "";
+    message.location = object.location ?? "";
+    message.delta = object.delta ?? 0;
+    message.reason = object.reason ?? "";
+    message.lowStockThreshold = object.lowStockThreshold ?? undefined;
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseAdjustStockResponse(): AdjustStockResponse {
+  return { level: undefined };
+}
+
+export const AdjustStockResponse: MessageFns<AdjustStockResponse> = {
+  encode(message: AdjustStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.level !== undefined) {
+      StockLevel.encode(message.level, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdjustStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdjustStockResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.level = StockLevel.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdjustStockResponse {
+    return { level: isSet(object.level) ? StockLevel.fromJSON(object.level) : undefined };
+  },
+
+  toJSON(message: AdjustStockResponse): unknown {
+    const obj: any = {};
+    if (message.level !== undefined) {
+      obj.level = StockLevel.toJSON(message.level);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AdjustStockResponse>): AdjustStockResponse {
+    return AdjustStockResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AdjustStockResponse>): AdjustStockResponse {
+    const message = createBaseAdjustStockResponse();
+    message.level = (object.level !== undefined && object.level !== null)
+      ? StockLevel.fromPartial(object.level)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStockLine(): StockLine {
+  return { variantId: "", quantity: 0 };
+}
+
+export const StockLine: MessageFns<StockLine> = {
+  encode(message: StockLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.variantId !== "") {
+      writer.uint32(10).string(message.variantId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(16).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StockLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStockLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StockLine {
+    return {
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: StockLine): unknown {
+    const obj: any = {};
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StockLine>): StockLine {
+    return StockLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StockLine>): StockLine {
+    const message = createBaseStockLine();
+    message.variantId = object.variantId ?? "";
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseReservedUnits(): ReservedUnits {
+  return { variantId: "", location: "", quantity: 0 };
+}
+
+export const ReservedUnits: MessageFns<ReservedUnits> = {
+  encode(message: ReservedUnits, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.variantId !== "") {
+      writer.uint32(10).string(message.variantId);
+    }
+    if (message.location !== "") {
+      writer.uint32(18).string(message.location);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReservedUnits {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReservedUnits();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.location = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReservedUnits {
+    return {
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      location: isSet(object.location) ? globalThis.String(object.location) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: ReservedUnits): unknown {
+    const obj: any = {};
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.location !== "") {
+      obj.location = message.location;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReservedUnits>): ReservedUnits {
+    return ReservedUnits.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReservedUnits>): ReservedUnits {
+    const message = createBaseReservedUnits();
+    message.variantId = object.variantId ?? "";
+    message.location = object.location ?? "";
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseReservation(): Reservation {
+  return { orderId: "", state: 0, units: [] };
+}
+
+export const Reservation: MessageFns<Reservation> = {
+  encode(message: Reservation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.state !== 0) {
+      writer.uint32(16).int32(message.state);
+    }
+    for (const v of message.units) {
+      ReservedUnits.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Reservation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReservation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.units.push(ReservedUnits.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Reservation {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      state: isSet(object.state) ? reservationStateFromJSON(object.state) : 0,
+      units: globalThis.Array.isArray(object?.units) ? object.units.map((e: any) => ReservedUnits.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: Reservation): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.state !== 0) {
+      obj.state = reservationStateToJSON(message.state);
+    }
+    if (message.units?.length) {
+      obj.units = message.units.map((e) => ReservedUnits.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Reservation>): Reservation {
+    return Reservation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Reservation>): Reservation {
+    const message = createBaseReservation();
+    message.orderId = object.orderId ?? "";
+    message.state = object.state ?? 0;
+    message.units = object.units?.map((e) => ReservedUnits.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReserveStockRequest(): ReserveStockRequest {
+  return { orderId: "", lines: [] };
+}
+
+export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
+  encode(message: ReserveStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    for (const v of message.lines) {
+      StockLine.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveStockRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(StockLine.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveStockRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => StockLine.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ReserveStockRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => StockLine.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReserveStockRequest>): ReserveStockRequest {
+    return ReserveStockRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReserveStockRequest>): ReserveStockRequest {
+    const message = createBaseReserveStockRequest();
+    message.orderId = object.orderId ?? "";
+    message.lines = object.lines?.map((e) => StockLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReserveStockResponse(): ReserveStockResponse {
+  return { reservation: undefined };
+}
+
+export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
+  encode(message: ReserveStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservation !== undefined) {
+      Reservation.encode(message.reservation, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveStockResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reservation = Reservation.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveStockResponse {
+    return { reservation: isSet(object.reservation) ? Reservation.fromJSON(object.reservation) : undefined };
+  },
+
+  toJSON(message: ReserveStockResponse): unknown {
+    const obj: any = {};
+    if (message.reservation !== undefined) {
+      obj.reservation = Reservation.toJSON(message.reservation);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReserveStockResponse>): ReserveStockResponse {
+    return ReserveStockResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReserveStockResponse>): ReserveStockResponse {
+    const message = createBaseReserveStockResponse();
+    message.reservation = (object.reservation !== undefined && object.reservation !== null)
+      ? Reservation.fromPartial(object.reservation)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReleaseReservationRequest(): ReleaseReservationRequest {
+  return { orderId: "" };
+}
+
+export const ReleaseReservationRequest: MessageFns<ReleaseReservationRequest> = {
+  encode(message: ReleaseReservationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseReservationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseReservationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseReservationRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReleaseReservationRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReleaseReservationRequest>): ReleaseReservationRequest {
+    return ReleaseReservationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReleaseReservationRequest>): ReleaseReservationRequest {
+    const message = createBaseReleaseReservationRequest();
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseReleaseReservationResponse(): ReleaseReservationResponse {
+  return { reservation: undefined, releasedNow: false };
+}
+
+export const ReleaseReservationResponse: MessageFns<ReleaseReservationResponse> = {
+  encode(message: ReleaseReservationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservation !== undefined) {
+      Reservation.encode(message.reservation, writer.uint32(10).fork()).join();
+    }
+    if (message.releasedNow !== false) {
+      writer.uint32(16).bool(message.releasedNow);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseReservationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseReservationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reservation = Reservation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.releasedNow = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseReservationResponse {
+    return {
+      reservation: isSet(object.reservation) ? Reservation.fromJSON(object.reservation) : undefined,
+      releasedNow: isSet(object.releasedNow)
+        ? globalThis.Boolean(object.releasedNow)
+        : isSet(object.released_now)
+        ? globalThis.Boolean(object.released_now)
+        : false,
+    };
+  },
+
+  toJSON(message: ReleaseReservationResponse): unknown {
+    const obj: any = {};
+    if (message.reservation !== undefined) {
+      obj.reservation = Reservation.toJSON(message.reservation);
+    }
+    if (message.releasedNow !== false) {
+      obj.releasedNow = message.releasedNow;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReleaseReservationResponse>): ReleaseReservationResponse {
+    return ReleaseReservationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReleaseReservationResponse>): ReleaseReservationResponse {
+    const message = createBaseReleaseReservationResponse();
+    message.reservation = (object.reservation !== undefined && object.reservation !== null)
+      ? Reservation.fromPartial(object.reservation)
+      : undefined;
+    message.releasedNow = object.releasedNow ?? false;
+    return message;
+  },
+};
+
+function createBaseCommitReservationRequest(): CommitReservationRequest {
+  return { orderId: "" };
+}
+
+export const CommitReservationRequest: MessageFns<CommitReservationRequest> = {
+  encode(message: CommitReservationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitReservationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitReservationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitReservationRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CommitReservationRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommitReservationRequest>): CommitReservationRequest {
+    return CommitReservationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommitReservationRequest>): CommitReservationRequest {
+    const message = createBaseCommitReservationRequest();
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseCommitReservationResponse(): CommitReservationResponse {
+  return { reservation: undefined };
+}
+
+export const CommitReservationResponse: MessageFns<CommitReservationResponse> = {
+  encode(message: CommitReservationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservation !== undefined) {
+      Reservation.encode(message.reservation, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitReservationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitReservationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reservation = Reservation.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitReservationResponse {
+    return { reservation: isSet(object.reservation) ? Reservation.fromJSON(object.reservation) : undefined };
+  },
+
+  toJSON(message: CommitReservationResponse): unknown {
+    const obj: any = {};
+    if (message.reservation !== undefined) {
+      obj.reservation = Reservation.toJSON(message.reservation);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommitReservationResponse>): CommitReservationResponse {
+    return CommitReservationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommitReservationResponse>): CommitReservationResponse {
+    const message = createBaseCommitReservationResponse();
+    message.reservation = (object.reservation !== undefined && object.reservation !== null)
+      ? Reservation.fromPartial(object.reservation)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRestockRequest(): RestockRequest {
+  return { restockId: "", lines: [], reason: "" };
+}
+
+export const RestockRequest: MessageFns<RestockRequest> = {
+  encode(message: RestockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.restockId !== "") {
+      writer.uint32(10).string(message.restockId);
+    }
+    for (const v of message.lines) {
+      StockLine.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestockRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.restockId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(StockLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestockRequest {
+    return {
+      restockId: isSet(object.restockId)
+        ? globalThis.String(object.restockId)
+        : isSet(object.restock_id)
+        ? globalThis.String(object.restock_id)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => StockLine.fromJSON(e)) : [],
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: RestockRequest): unknown {
+    const obj: any = {};
+    if (message.restockId !== "") {
+      obj.restockId = message.restockId;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => StockLine.toJSON(e));
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RestockRequest>): RestockRequest {
+    return RestockRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RestockRequest>): RestockRequest {
+    const message = createBaseRestockRequest();
+    message.restockId = object.restockId ?? "";
+    message.lines = object.lines?.map((e) => StockLine.fromPartial(e)) || [];
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseRestockResponse(): RestockResponse {
+  return { restockedNow: false };
+}
+
+export const RestockResponse: MessageFns<RestockResponse> = {
+  encode(message: RestockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.restockedNow !== false) {
+      writer.uint32(8).bool(message.restockedNow);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestockResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.restockedNow = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestockResponse {
+    return {
+      restockedNow: isSet(object.restockedNow)
+        ? globalThis.Boolean(object.restockedNow)
+        : isSet(object.restocked_now)
+        ? globalThis.Boolean(object.restocked_now)
+        : false,
+    };
+  },
+
+  toJSON(message: RestockResponse): unknown {
+    const obj: any = {};
+    if (message.restockedNow !== false) {
+      obj.restockedNow = message.restockedNow;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RestockResponse>): RestockResponse {
+    return RestockResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RestockResponse>): RestockResponse {
+    const message = createBaseRestockResponse();
+    message.restockedNow = object.restockedNow ?? false;
+    return message;
+  },
+};
+
+function createBaseReview(): Review {
+  return {
+    id: "",
+    productId: "",
+    userId: "",
+    rating: 0,
+    title: "",
+    comment: "",
+    verifiedPurchase: false,
+    moderation: 0,
+    createdAt: undefined,
+  };
+}
+
+export const Review: MessageFns<Review> = {
+  encode(message: Review, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.rating !== 0) {
+      writer.uint32(32).int32(message.rating);
+    }
+    if (message.title !== "") {
+      writer.uint32(42).string(message.title);
+    }
+    if (message.comment !== "") {
+      writer.uint32(50).string(message.comment);
+    }
+    if (message.verifiedPurchase !== false) {
+      writer.uint32(56).bool(message.verifiedPurchase);
+    }
+    if (message.moderation !== 0) {
+      writer.uint32(64).int32(message.moderation);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Review {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReview();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.rating = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.verifiedPurchase = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.moderation = reader.int32() as any;
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Review {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      rating: isSet(object.rating) ? globalThis.Number(object.rating) : 0,
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+      verifiedPurchase: isSet(object.verifiedPurchase)
+        ? globalThis.Boolean(object.verifiedPurchase)
+        : isSet(object.verified_purchase)
+        ? globalThis.Boolean(object.verified_purchase)
+        : false,
+      moderation: isSet(object.moderation) ? reviewModerationFromJSON(object.moderation) : 0,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Review): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.rating !== 0) {
+      obj.rating = Math.round(message.rating);
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
+    }
+    if (message.verifiedPurchase !== false) {
+      obj.verifiedPurchase = message.verifiedPurchase;
+    }
+    if (message.moderation !== 0) {
+      obj.moderation = reviewModerationToJSON(message.moderation);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Review>): Review {
+    return Review.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Review>): Review {
+    const message = createBaseReview();
+    message.id = object.id ?? "";
+    message.productId = object.productId ?? "";
+    message.userId = object.userId ?? "";
+    message.rating = object.rating ?? 0;
+    message.title = object.title ?? "";
+    message.comment = object.comment ?? "";
+    message.verifiedPurchase = object.verifiedPurchase ?? false;
+    message.moderation = object.moderation ?? 0;
+    message.createdAt = object.createdAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateReviewRequest(): CreateReviewRequest {
+  return { productId: "", rating: 0, title: "", comment: "" };
+}
+
+export const CreateReviewRequest: MessageFns<CreateReviewRequest> = {
+  encode(message: CreateReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.rating !== 0) {
+      writer.uint32(16).int32(message.rating);
+    }
+    if (message.title !== "") {
+      writer.uint32(26).string(message.title);
+    }
+    if (message.comment !== "") {
+      writer.uint32(34).string(message.comment);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.rating = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateReviewRequest {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      rating: isSet(object.rating) ? globalThis.Number(object.rating) : 0,
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+    };
+  },
+
+  toJSON(message: CreateReviewRequest): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.rating !== 0) {
+      obj.rating = Math.round(message.rating);
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateReviewRequest>): CreateReviewRequest {
+    return CreateReviewRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateReviewRequest>): CreateReviewRequest {
+    const message = createBaseCreateReviewRequest();
+    message.productId = object.productId ?? "";
+    message.rating = object.rating ?? 0;
+    message.title = object.title ?? "";
+    message.comment = object.comment ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateReviewResponse(): CreateReviewResponse {
+  return { review: undefined };
+}
+
+export const CreateReviewResponse: MessageFns<CreateReviewResponse> = {
+  encode(message: CreateReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      Review.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = Review.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateReviewResponse {
+    return { review: isSet(object.review) ? Review.fromJSON(object.review) : undefined };
+  },
+
+  toJSON(message: CreateReviewResponse): unknown {
+    const obj: any = {};
+    if (message.review !== undefined) {
+      obj.review = Review.toJSON(message.review);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateReviewResponse>): CreateReviewResponse {
+    return CreateReviewResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateReviewResponse>): CreateReviewResponse {
+    const message = createBaseCreateReviewResponse();
+    message.review = (object.review !== undefined && object.review !== null)
+      ? Review.fromPartial(object.review)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseModerateReviewRequest(): ModerateReviewRequest {
+  return { reviewId: "", decision: 0 };
+}
+
+export const ModerateReviewRequest: MessageFns<ModerateReviewRequest> = {
+  encode(message: ModerateReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewId !== "") {
+      writer.uint32(10).string(message.reviewId);
+    }
+    if (message.decision !== 0) {
+      writer.uint32(16).int32(message.decision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModerateReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModerateReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.decision = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModerateReviewRequest {
+    return {
+      reviewId: isSet(object.reviewId)
+        ? globalThis.String(object.reviewId)
+        : isSet(object.review_id)
+        ? globalThis.String(object.review_id)
+        : "",
+      decision: isSet(object.decision) ? reviewModerationFromJSON(object.decision) : 0,
+    };
+  },
+
+  toJSON(message: ModerateReviewRequest): unknown {
+    const obj: any = {};
+    if (message.reviewId !== "") {
+      obj.reviewId = message.reviewId;
+    }
+    if (message.decision !== 0) {
+      obj.decision = reviewModerationToJSON(message.decision);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ModerateReviewRequest>): ModerateReviewRequest {
+    return ModerateReviewRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ModerateReviewRequest>): ModerateReviewRequest {
+    const message = createBaseModerateReviewRequest();
+    message.reviewId = object.reviewId ?? "";
+    message.decision = object.decision ?? 0;
+    return message;
+  },
+};
+
+function createBaseModerateReviewResponse(): ModerateReviewResponse {
+  return { review: undefined, rating: undefined };
+}
+
+export const ModerateReviewResponse: MessageFns<ModerateReviewResponse> = {
+  encode(message: ModerateReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      Review.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    if (message.rating !== undefined) {
+      ProductRating.encode(message.rating, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModerateReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModerateReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = Review.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rating = ProductRating.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModerateReviewResponse {
+    return {
+      review: isSet(object.review) ? Review.fromJSON(object.review) : undefined,
+      rating: isSet(object.rating) ? ProductRating.fromJSON(object.rating) : undefined,
+    };
+  },
+
+  toJSON(message: ModerateReviewResponse): unknown {
+    const obj: any = {};
+    if (message.review !== undefined) {
+      obj.review = Review.toJSON(message.review);
+    }
+    if (message.rating !== undefined) {
+      obj.rating = ProductRating.toJSON(message.rating);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ModerateReviewResponse>): ModerateReviewResponse {
+    return ModerateReviewResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ModerateReviewResponse>): ModerateReviewResponse {
+    const message = createBaseModerateReviewResponse();
+    message.review = (object.review !== undefined && object.review !== null)
+      ? Review.fromPartial(object.review)
+      : undefined;
+    message.rating = (object.rating !== undefined && object.rating !== null)
+      ? ProductRating.fromPartial(object.rating)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListReviewsRequest(): ListReviewsRequest {
+  return { productId: "", page: undefined, moderation: 0 };
+}
+
+export const ListReviewsRequest: MessageFns<ListReviewsRequest> = {
+  encode(message: ListReviewsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    if (message.moderation !== 0) {
+      writer.uint32(24).int32(message.moderation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReviewsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReviewsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.moderation = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReviewsRequest {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+      moderation: isSet(object.moderation) ? reviewModerationFromJSON(object.moderation) : 0,
+    };
+  },
+
+  toJSON(message: ListReviewsRequest): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    if (message.moderation !== 0) {
+      obj.moderation = reviewModerationToJSON(message.moderation);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListReviewsRequest>): ListReviewsRequest {
+    return ListReviewsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListReviewsRequest>): ListReviewsRequest {
+    const message = createBaseListReviewsRequest();
+    message.productId = object.productId ?? "";
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    message.moderation = object.moderation ?? 0;
+    return message;
+  },
+};
+
+function createBaseListReviewsResponse(): ListReviewsResponse {
+  return { reviews: [], page: undefined };
+}
+
+export const ListReviewsResponse: MessageFns<ListReviewsResponse> = {
+  encode(message: ListReviewsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.reviews) {
+      Review.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReviewsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReviewsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviews.push(Review.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReviewsResponse {
+    return {
+      reviews: globalThis.Array.isArray(object?.reviews) ? object.reviews.map((e: any) => Review.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListReviewsResponse): unknown {
+    const obj: any = {};
+    if (message.reviews?.length) {
+      obj.reviews = message.reviews.map((e) => Review.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListReviewsResponse>): ListReviewsResponse {
+    return ListReviewsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListReviewsResponse>): ListReviewsResponse {
+    const message = createBaseListReviewsResponse();
+    message.reviews = object.reviews?.map((e) => Review.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseProduct(): Product {
   return {
     id: "",
@@ -706,6 +6893,14 @@ function createBaseProduct(): Product {
     variants: [],
     createdAt: undefined,
     updatedAt: undefined,
+    visible: false,
+    shortDescription: "",
+    compareAtPrice: undefined,
+    images: [],
+    tags: [],
+    categoryIds: [],
+    rating: undefined,
+    publishedAt: undefined,
   };
 }
 
@@ -740,6 +6935,30 @@ export const Product: MessageFns<Product> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(82).fork()).join();
+    }
+    if (message.visible !== false) {
+      writer.uint32(88).bool(message.visible);
+    }
+    if (message.shortDescription !== "") {
+      writer.uint32(98).string(message.shortDescription);
+    }
+    if (message.compareAtPrice !== undefined) {
+      Money.encode(message.compareAtPrice, writer.uint32(106).fork()).join();
+    }
+    for (const v of message.images) {
+      ProductImage.encode(v!, writer.uint32(114).fork()).join();
+    }
+    for (const v of message.tags) {
+      writer.uint32(122).string(v!);
+    }
+    for (const v of message.categoryIds) {
+      writer.uint32(130).string(v!);
+    }
+    if (message.rating !== undefined) {
+      ProductRating.encode(message.rating, writer.uint32(138).fork()).join();
+    }
+    if (message.publishedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.publishedAt), writer.uint32(146).fork()).join();
     }
     return writer;
   },
@@ -837,6 +7056,70 @@ export const Product: MessageFns<Product> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.visible = reader.bool();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.shortDescription = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.compareAtPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.images.push(ProductImage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.categoryIds.push(reader.string());
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.rating = ProductRating.decode(reader, reader.uint32());
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.publishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -870,6 +7153,34 @@ export const Product: MessageFns<Product> = {
         ? fromJsonTimestamp(object.updatedAt)
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+      visible: isSet(object.visible) ? globalThis.Boolean(object.visible) : false,
+      shortDescription: isSet(object.shortDescription)
+        ? globalThis.String(object.shortDescription)
+        : isSet(object.short_description)
+        ? globalThis.String(object.short_description)
+        : "",
+      compareAtPrice: isSet(object.compareAtPrice)
+        ? Money.fromJSON(object.compareAtPrice)
+        : isSet(object.compare_at_price)
+        ? Money.fromJSON(object.compare_at_price)
+        : undefined,
+      images: globalThis.Array.isArray(object?.images)
+        ? object.images.map((e: any) => ProductImage.fromJSON(e))
+        : [],
+      tags: globalThis.Array.isArray(object?.tags)
+        ? object.tags.map((e: any) => globalThis.String(e))
+        : [],
+      categoryIds: globalThis.Array.isArray(object?.categoryIds)
+        ? object.categoryIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.category_ids)
+        ? object.category_ids.map((e: any) => globalThis.String(e))
+        : [],
+      rating: isSet(object.rating) ? ProductRating.fromJSON(object.rating) : undefined,
+      publishedAt: isSet(object.publishedAt)
+        ? fromJsonTimestamp(object.publishedAt)
+        : isSet(object.published_at)
+        ? fromJsonTimestamp(object.published_at)
         : undefined,
     };
   },
@@ -906,6 +7217,30 @@ export const Product: MessageFns<Product> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.visible !== false) {
+      obj.visible = message.visible;
+    }
+    if (message.shortDescription !== "") {
+      obj.shortDescription = message.shortDescription;
+    }
+    if (message.compareAtPrice !== undefined) {
+      obj.compareAtPrice = Money.toJSON(message.compareAtPrice);
+    }
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => ProductImage.toJSON(e));
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.categoryIds?.length) {
+      obj.categoryIds = message.categoryIds;
+    }
+    if (message.rating !== undefined) {
+      obj.rating = ProductRating.toJSON(message.rating);
+    }
+    if (message.publishedAt !== undefined) {
+      obj.publishedAt = message.publishedAt.toISOString();
+    }
     return obj;
   },
 
@@ -924,12 +7259,239 @@ export const Product: MessageFns<Product> = {
     message.variants = object.variants?.map((e) => ProductVariant.fromPartial(e)) || [];
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.visible = object.visible ?? false;
+    message.shortDescription = object.shortDescription ?? "";
+    message.compareAtPrice = (object.compareAtPrice !== undefined && object.compareAtPrice !== null)
+      ? Money.fromPartial(object.compareAtPrice)
+      : undefined;
+    message.images = object.images?.map((e) => ProductImage.fromPartial(e)) || [];
+    message.tags = object.tags?.map((e) => e) || [];
+    message.categoryIds = object.categoryIds?.map((e) => e) || [];
+    message.rating = (object.rating !== undefined && object.rating !== null)
+      ? ProductRating.fromPartial(object.rating)
+      : undefined;
+    message.publishedAt = object.publishedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseProductImage(): ProductImage {
+  return { id: "", url: "", altText: "", primary: false };
+}
+
+export const ProductImage: MessageFns<ProductImage> = {
+  encode(message: ProductImage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.url !== "") {
+      writer.uint32(18).string(message.url);
+    }
+    if (message.altText !== "") {
+      writer.uint32(26).string(message.altText);
+    }
+    if (message.primary !== false) {
+      writer.uint32(32).bool(message.primary);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProductImage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProductImage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.altText = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.primary = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProductImage {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      altText: isSet(object.altText)
+        ? globalThis.String(object.altText)
+        : isSet(object.alt_text)
+        ? globalThis.String(object.alt_text)
+        : "",
+      primary: isSet(object.primary) ? globalThis.Boolean(object.primary) : false,
+    };
+  },
+
+  toJSON(message: ProductImage): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.altText !== "") {
+      obj.altText = message.altText;
+    }
+    if (message.primary !== false) {
+      obj.primary = message.primary;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProductImage>): ProductImage {
+    return ProductImage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProductImage>): ProductImage {
+    const message = createBaseProductImage();
+    message.id = object.id ?? "";
+    message.url = object.url ?? "";
+    message.altText = object.altText ?? "";
+    message.primary = object.primary ?? false;
+    return message;
+  },
+};
+
+function createBaseProductRating(): ProductRating {
+  return { average: 0, count: 0 };
+}
+
+export const ProductRating: MessageFns<ProductRating> = {
+  encode(message: ProductRating, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.average !== 0) {
+      writer.uint32(9).double(message.average);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).int32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProductRating {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProductRating();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.average = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProductRating {
+    return {
+      average: isSet(object.average) ? globalThis.Number(object.average) : 0,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+    };
+  },
+
+  toJSON(message: ProductRating): unknown {
+    const obj: any = {};
+    if (message.average !== 0) {
+      obj.average = floatToJson(message.average);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProductRating>): ProductRating {
+    return ProductRating.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProductRating>): ProductRating {
+    const message = createBaseProductRating();
+    message.average = object.average ?? 0;
+    message.count = object.count ?? 0;
     return message;
   },
 };
 
 function createBaseProductVariant(): ProductVariant {
-  return { id: "", sku: "", name: "", price: undefined, availableQuantity: 0 };
+  return {
+    id: "",
+    sku: "",
+    name: "",
+    price: undefined,
+    availableQuantity: 0,
+    compareAtPrice: undefined,
+    attributes: {},
+    imageUrl: "",
+  };
 }
 
 export const ProductVariant: MessageFns<ProductVariant> = {
@@ -948,6 +7510,15 @@ export const ProductVariant: MessageFns<ProductVariant> = {
     }
     if (message.availableQuantity !== 0) {
       writer.uint32(40).int32(message.availableQuantity);
+    }
+    if (message.compareAtPrice !== undefined) {
+      Money.encode(message.compareAtPrice, writer.uint32(50).fork()).join();
+    }
+    globalThis.Object.entries(message.attributes).forEach(([key, value]: [string, string]) => {
+      ProductVariant_AttributesEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
+    });
+    if (message.imageUrl !== "") {
+      writer.uint32(66).string(message.imageUrl);
     }
     return writer;
   },
@@ -1005,6 +7576,33 @@ export const ProductVariant: MessageFns<ProductVariant> = {
             message.availableQuantity = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.compareAtPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            const entry7 = ProductVariant_AttributesEntry.decode(reader, reader.uint32());
+            if (entry7.value !== undefined) {
+              message.attributes[entry7.key] = entry7.value;
+            }
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.imageUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1028,6 +7626,30 @@ export const ProductVariant: MessageFns<ProductVariant> = {
         : isSet(object.available_quantity)
         ? globalThis.Number(object.available_quantity)
         : 0,
+      compareAtPrice: isSet(object.compareAtPrice)
+        ? Money.fromJSON(object.compareAtPrice)
+        : isSet(object.compare_at_price)
+        ? Money.fromJSON(object.compare_at_price)
+        : undefined,
+      attributes: isObject(object.attributes)
+        ? (globalThis.Object.entries(object.attributes) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      imageUrl: isSet(object.imageUrl)
+        ? globalThis.String(object.imageUrl)
+        : isSet(object.image_url)
+        ? globalThis.String(object.image_url)
+        : "",
     };
   },
 
@@ -1048,6 +7670,21 @@ export const ProductVariant: MessageFns<ProductVariant> = {
     if (message.availableQuantity !== 0) {
       obj.availableQuantity = Math.round(message.availableQuantity);
     }
+    if (message.compareAtPrice !== undefined) {
+      obj.compareAtPrice = Money.toJSON(message.compareAtPrice);
+    }
+    if (message.attributes) {
+      const entries = globalThis.Object.entries(message.attributes) as [string, string][];
+      if (entries.length > 0) {
+        obj.attributes = {};
+        entries.forEach(([k, v]) => {
+          obj.attributes[k] = v;
+        });
+      }
+    }
+    if (message.imageUrl !== "") {
+      obj.imageUrl = message.imageUrl;
+    }
     return obj;
   },
 
@@ -1061,18 +7698,122 @@ export const ProductVariant: MessageFns<ProductVariant> = {
     message.name = object.name ?? "";
     message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
     message.availableQuantity = object.availableQuantity ?? 0;
+    message.compareAtPrice = (object.compareAtPrice !== undefined && object.compareAtPrice !== null)
+      ? Money.fromPartial(object.compareAtPrice)
+      : undefined;
+    message.attributes = (globalThis.Object.entries(object.attributes ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.imageUrl = object.imageUrl ?? "";
     return message;
   },
 };
 
-/** The catalogue: products, their variants, prices and stock. */
+function createBaseProductVariant_AttributesEntry(): ProductVariant_AttributesEntry {
+  return { key: "", value: "" };
+}
+
+export const ProductVariant_AttributesEntry: MessageFns<ProductVariant_AttributesEntry> = {
+  encode(message: ProductVariant_AttributesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProductVariant_AttributesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProductVariant_AttributesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProductVariant_AttributesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ProductVariant_AttributesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProductVariant_AttributesEntry>): ProductVariant_AttributesEntry {
+    return ProductVariant_AttributesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProductVariant_AttributesEntry>): ProductVariant_AttributesEntry {
+    const message = createBaseProductVariant_AttributesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+/**
+ * The catalogue (products, variants, categories), stock and reviews.
+ *
+ * Who may call what: "public" RPCs need no token (a token, when sent, must be valid); "editor"
+ * means a token with the product:write permission (or the admin role); "internal" means a platform
+ * service's token (role service), used by the checkout saga and the return flow.
+ */
 export type ProductServiceService = typeof ProductServiceService;
 export const ProductServiceService = {
   /**
-   * Creates a product with its variants, in DRAFT status. Requires a staff token with the
-   * catalog:write permission.
-   * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (product or variant sku, or slug,
-   * already used), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Creates a product with its variants (each with opening stock at the default location), images,
+   * tags and categories. Published (ACTIVE) at once unless `draft` is set. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (the message names the taken slug
+   * or SKU), FAILED_PRECONDITION (an unknown category id), UNAUTHENTICATED, PERMISSION_DENIED.
    * Publishes product.product.created.
    */
   createProduct: {
@@ -1086,9 +7827,61 @@ export const ProductServiceService = {
     responseDeserialize: (value: Buffer): CreateProductResponse => CreateProductResponse.decode(value),
   },
   /**
-   * One product by id or by slug. Public for ACTIVE products; DRAFT and ARCHIVED products are
-   * NOT_FOUND unless the caller has the catalog:read permission.
-   * Errors: INVALID_ARGUMENT (no lookup given, malformed id), NOT_FOUND.
+   * Changes a product: the fields set in the request, and the variants listed (update by id, or
+   * add a new one). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (product, or a variant id not of this product),
+   * ALREADY_EXISTS (slug or SKU taken), FAILED_PRECONDITION (archived product, unknown category),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.updated.
+   */
+  updateProduct: {
+    path: "/ecommerce.product.v1.ProductService/UpdateProduct" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateProductRequest): Buffer => Buffer.from(UpdateProductRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateProductRequest => UpdateProductRequest.decode(value),
+    responseSerialize: (value: UpdateProductResponse): Buffer =>
+      Buffer.from(UpdateProductResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateProductResponse => UpdateProductResponse.decode(value),
+  },
+  /**
+   * Puts a DRAFT or ARCHIVED product on sale (ACTIVE); an ACTIVE product is answered unchanged.
+   * Editor only. Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.updated (when it changed).
+   */
+  publishProduct: {
+    path: "/ecommerce.product.v1.ProductService/PublishProduct" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PublishProductRequest): Buffer =>
+      Buffer.from(PublishProductRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PublishProductRequest => PublishProductRequest.decode(value),
+    responseSerialize: (value: PublishProductResponse): Buffer =>
+      Buffer.from(PublishProductResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PublishProductResponse => PublishProductResponse.decode(value),
+  },
+  /**
+   * Takes a product off sale for good (ARCHIVED); an ARCHIVED product is answered unchanged.
+   * Existing orders keep referencing it. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.archived (when it changed).
+   */
+  archiveProduct: {
+    path: "/ecommerce.product.v1.ProductService/ArchiveProduct" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ArchiveProductRequest): Buffer =>
+      Buffer.from(ArchiveProductRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ArchiveProductRequest => ArchiveProductRequest.decode(value),
+    responseSerialize: (value: ArchiveProductResponse): Buffer =>
+      Buffer.from(ArchiveProductResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ArchiveProductResponse => ArchiveProductResponse.decode(value),
+  },
+  /**
+   * One product by id or by slug. Public for published products (ACTIVE and visible); others are
+   * NOT_FOUND unless the caller is an editor. Served from a per-process cache kept fresh by the
+   * product events (available quantities may lag by up to a few seconds on other replicas).
+   * Errors: INVALID_ARGUMENT (no lookup given), NOT_FOUND.
    */
   getProduct: {
     path: "/ecommerce.product.v1.ProductService/GetProduct" as const,
@@ -1099,31 +7892,426 @@ export const ProductServiceService = {
     responseSerialize: (value: GetProductResponse): Buffer => Buffer.from(GetProductResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetProductResponse => GetProductResponse.decode(value),
   },
+  /**
+   * Several products by id at once (a cart or an order checking its lines), read in one query.
+   * Public. Shoppers (no token, or one without product:write) get only published products;
+   * editors get every product. Ids that match no product the caller may see are left out of
+   * `products` and listed in `missing_ids`: a missing product is not an error here.
+   * Errors: INVALID_ARGUMENT (no ids, more than 100, an id that is not a UUID: field `ids[i]`).
+   */
+  batchGetProducts: {
+    path: "/ecommerce.product.v1.ProductService/BatchGetProducts" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchGetProductsRequest): Buffer =>
+      Buffer.from(BatchGetProductsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetProductsRequest => BatchGetProductsRequest.decode(value),
+    responseSerialize: (value: BatchGetProductsResponse): Buffer =>
+      Buffer.from(BatchGetProductsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetProductsResponse => BatchGetProductsResponse.decode(value),
+  },
+  /**
+   * Published products, filtered and sorted, a page at a time (keyset paging). Public; editors
+   * may also list unpublished products with `status`.
+   * Errors: INVALID_ARGUMENT (bad filter, page size, or a page token from another listing),
+   * PERMISSION_DENIED (`status` without product:write).
+   */
+  listProducts: {
+    path: "/ecommerce.product.v1.ProductService/ListProducts" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListProductsRequest): Buffer => Buffer.from(ListProductsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListProductsRequest => ListProductsRequest.decode(value),
+    responseSerialize: (value: ListProductsResponse): Buffer =>
+      Buffer.from(ListProductsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListProductsResponse => ListProductsResponse.decode(value),
+  },
+  /**
+   * Creates a category under a parent (or as a root). Editor only.
+   * Errors: INVALID_ARGUMENT, ALREADY_EXISTS (slug taken), NOT_FOUND (parent),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createCategory: {
+    path: "/ecommerce.product.v1.ProductService/CreateCategory" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateCategoryRequest): Buffer =>
+      Buffer.from(CreateCategoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateCategoryRequest => CreateCategoryRequest.decode(value),
+    responseSerialize: (value: CreateCategoryResponse): Buffer =>
+      Buffer.from(CreateCategoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateCategoryResponse => CreateCategoryResponse.decode(value),
+  },
+  /**
+   * Renames or re-describes a category. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS (slug), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateCategory: {
+    path: "/ecommerce.product.v1.ProductService/UpdateCategory" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateCategoryRequest): Buffer =>
+      Buffer.from(UpdateCategoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateCategoryRequest => UpdateCategoryRequest.decode(value),
+    responseSerialize: (value: UpdateCategoryResponse): Buffer =>
+      Buffer.from(UpdateCategoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateCategoryResponse => UpdateCategoryResponse.decode(value),
+  },
+  /**
+   * Moves a category (with its subtree) under another parent or to the root, and/or to another
+   * position among its siblings (reorder). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (category or parent), FAILED_PRECONDITION (the new parent
+   * is the category itself or inside its subtree), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  moveCategory: {
+    path: "/ecommerce.product.v1.ProductService/MoveCategory" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MoveCategoryRequest): Buffer => Buffer.from(MoveCategoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MoveCategoryRequest => MoveCategoryRequest.decode(value),
+    responseSerialize: (value: MoveCategoryResponse): Buffer =>
+      Buffer.from(MoveCategoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MoveCategoryResponse => MoveCategoryResponse.decode(value),
+  },
+  /**
+   * Hides a category and its whole subtree from shoppers (and from category filters), or shows it
+   * again (`active`: true, the subtree too). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (activating under an inactive parent),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  setCategoryActive: {
+    path: "/ecommerce.product.v1.ProductService/SetCategoryActive" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetCategoryActiveRequest): Buffer =>
+      Buffer.from(SetCategoryActiveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetCategoryActiveRequest => SetCategoryActiveRequest.decode(value),
+    responseSerialize: (value: SetCategoryActiveResponse): Buffer =>
+      Buffer.from(SetCategoryActiveResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetCategoryActiveResponse => SetCategoryActiveResponse.decode(value),
+  },
+  /**
+   * The category tree, depth first (parents before children, siblings by sort order). Public:
+   * active categories only; editors get inactive ones too.
+   */
+  listCategories: {
+    path: "/ecommerce.product.v1.ProductService/ListCategories" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListCategoriesRequest): Buffer =>
+      Buffer.from(ListCategoriesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListCategoriesRequest => ListCategoriesRequest.decode(value),
+    responseSerialize: (value: ListCategoriesResponse): Buffer =>
+      Buffer.from(ListCategoriesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListCategoriesResponse => ListCategoriesResponse.decode(value),
+  },
+  /**
+   * Stock of one variant at every location. Editors and platform services.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getStock: {
+    path: "/ecommerce.product.v1.ProductService/GetStock" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetStockRequest): Buffer => Buffer.from(GetStockRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetStockRequest => GetStockRequest.decode(value),
+    responseSerialize: (value: GetStockResponse): Buffer => Buffer.from(GetStockResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetStockResponse => GetStockResponse.decode(value),
+  },
+  /**
+   * Changes the units on hand of a variant at a location by `delta` (a count, a damaged item), with
+   * the reason recorded; optionally sets the low-stock threshold. Idempotent by
+   * `idempotency_key`. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (variant), FAILED_PRECONDITION (would leave fewer units on
+   * hand than are reserved, or the key was used for another adjustment), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   * Publishes product.inventory.low_stock when the change crosses the threshold.
+   */
+  adjustStock: {
+    path: "/ecommerce.product.v1.ProductService/AdjustStock" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AdjustStockRequest): Buffer => Buffer.from(AdjustStockRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AdjustStockRequest => AdjustStockRequest.decode(value),
+    responseSerialize: (value: AdjustStockResponse): Buffer => Buffer.from(AdjustStockResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AdjustStockResponse => AdjustStockResponse.decode(value),
+  },
+  /**
+   * Reserves stock for an order, all lines or none. Idempotent by `order_id`: a repeat answers the
+   * first reservation (in its current state) and reserves nothing more. Internal (checkout saga).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (lines short of stock,
+   * each listed as a field violation `lines[i].quantity` naming what is available; or the order id
+   * already reserved other lines), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.inventory.low_stock for every threshold it crosses.
+   */
+  reserveStock: {
+    path: "/ecommerce.product.v1.ProductService/ReserveStock" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReserveStockRequest): Buffer => Buffer.from(ReserveStockRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReserveStockRequest => ReserveStockRequest.decode(value),
+    responseSerialize: (value: ReserveStockResponse): Buffer =>
+      Buffer.from(ReserveStockResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReserveStockResponse => ReserveStockResponse.decode(value),
+  },
+  /**
+   * Gives back what an order reserved (compensation). Idempotent: a released or unknown order
+   * releases nothing; an unknown order id is remembered, so a ReserveStock arriving late for it
+   * reserves nothing either. Internal.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (the reservation was committed),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  releaseReservation: {
+    path: "/ecommerce.product.v1.ProductService/ReleaseReservation" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReleaseReservationRequest): Buffer =>
+      Buffer.from(ReleaseReservationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReleaseReservationRequest => ReleaseReservationRequest.decode(value),
+    responseSerialize: (value: ReleaseReservationResponse): Buffer =>
+      Buffer.from(ReleaseReservationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReleaseReservationResponse => ReleaseReservationResponse.decode(value),
+  },
+  /**
+   * Turns an order's reservation into a sale: the units leave the warehouse (on hand and reserved
+   * both drop). Idempotent: a committed reservation is answered unchanged. Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (no reservation for the order), FAILED_PRECONDITION (it was
+   * released), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  commitReservation: {
+    path: "/ecommerce.product.v1.ProductService/CommitReservation" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CommitReservationRequest): Buffer =>
+      Buffer.from(CommitReservationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CommitReservationRequest => CommitReservationRequest.decode(value),
+    responseSerialize: (value: CommitReservationResponse): Buffer =>
+      Buffer.from(CommitReservationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CommitReservationResponse => CommitReservationResponse.decode(value),
+  },
+  /**
+   * Puts units back on hand (a cancelled shipment, a received return), once per `restock_id`.
+   * Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (the restock id was used
+   * with other lines), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  restock: {
+    path: "/ecommerce.product.v1.ProductService/Restock" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RestockRequest): Buffer => Buffer.from(RestockRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RestockRequest => RestockRequest.decode(value),
+    responseSerialize: (value: RestockResponse): Buffer => Buffer.from(RestockResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RestockResponse => RestockResponse.decode(value),
+  },
+  /**
+   * A customer's review of a published product, one per customer and product; it waits for
+   * moderation. Verified when a delivered order of that customer contained the product.
+   * Authenticated (the customer is the token's user).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (product), ALREADY_EXISTS (this customer reviewed it),
+   * UNAUTHENTICATED.
+   */
+  createReview: {
+    path: "/ecommerce.product.v1.ProductService/CreateReview" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateReviewRequest): Buffer => Buffer.from(CreateReviewRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateReviewRequest => CreateReviewRequest.decode(value),
+    responseSerialize: (value: CreateReviewResponse): Buffer =>
+      Buffer.from(CreateReviewResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateReviewResponse => CreateReviewResponse.decode(value),
+  },
+  /**
+   * Approves or rejects a review; the product's rating follows the approved reviews. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.updated when the rating changed.
+   */
+  moderateReview: {
+    path: "/ecommerce.product.v1.ProductService/ModerateReview" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ModerateReviewRequest): Buffer =>
+      Buffer.from(ModerateReviewRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ModerateReviewRequest => ModerateReviewRequest.decode(value),
+    responseSerialize: (value: ModerateReviewResponse): Buffer =>
+      Buffer.from(ModerateReviewResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ModerateReviewResponse => ModerateReviewResponse.decode(value),
+  },
+  /**
+   * Reviews of a product, newest first (keyset paging). Public: approved reviews only; editors may
+   * list pending or rejected ones with `moderation`.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (product), PERMISSION_DENIED (`moderation` without
+   * product:write).
+   */
+  listReviews: {
+    path: "/ecommerce.product.v1.ProductService/ListReviews" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReviewsRequest): Buffer => Buffer.from(ListReviewsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReviewsRequest => ListReviewsRequest.decode(value),
+    responseSerialize: (value: ListReviewsResponse): Buffer => Buffer.from(ListReviewsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReviewsResponse => ListReviewsResponse.decode(value),
+  },
 } as const;
 
 export interface ProductServiceServer extends UntypedServiceImplementation {
   /**
-   * Creates a product with its variants, in DRAFT status. Requires a staff token with the
-   * catalog:write permission.
-   * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (product or variant sku, or slug,
-   * already used), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Creates a product with its variants (each with opening stock at the default location), images,
+   * tags and categories. Published (ACTIVE) at once unless `draft` is set. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (the message names the taken slug
+   * or SKU), FAILED_PRECONDITION (an unknown category id), UNAUTHENTICATED, PERMISSION_DENIED.
    * Publishes product.product.created.
    */
   createProduct: handleUnaryCall<CreateProductRequest, CreateProductResponse>;
   /**
-   * One product by id or by slug. Public for ACTIVE products; DRAFT and ARCHIVED products are
-   * NOT_FOUND unless the caller has the catalog:read permission.
-   * Errors: INVALID_ARGUMENT (no lookup given, malformed id), NOT_FOUND.
+   * Changes a product: the fields set in the request, and the variants listed (update by id, or
+   * add a new one). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (product, or a variant id not of this product),
+   * ALREADY_EXISTS (slug or SKU taken), FAILED_PRECONDITION (archived product, unknown category),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.updated.
+   */
+  updateProduct: handleUnaryCall<UpdateProductRequest, UpdateProductResponse>;
+  /**
+   * Puts a DRAFT or ARCHIVED product on sale (ACTIVE); an ACTIVE product is answered unchanged.
+   * Editor only. Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.updated (when it changed).
+   */
+  publishProduct: handleUnaryCall<PublishProductRequest, PublishProductResponse>;
+  /**
+   * Takes a product off sale for good (ARCHIVED); an ARCHIVED product is answered unchanged.
+   * Existing orders keep referencing it. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.archived (when it changed).
+   */
+  archiveProduct: handleUnaryCall<ArchiveProductRequest, ArchiveProductResponse>;
+  /**
+   * One product by id or by slug. Public for published products (ACTIVE and visible); others are
+   * NOT_FOUND unless the caller is an editor. Served from a per-process cache kept fresh by the
+   * product events (available quantities may lag by up to a few seconds on other replicas).
+   * Errors: INVALID_ARGUMENT (no lookup given), NOT_FOUND.
    */
   getProduct: handleUnaryCall<GetProductRequest, GetProductResponse>;
+  /**
+   * Several products by id at once (a cart or an order checking its lines), read in one query.
+   * Public. Shoppers (no token, or one without product:write) get only published products;
+   * editors get every product. Ids that match no product the caller may see are left out of
+   * `products` and listed in `missing_ids`: a missing product is not an error here.
+   * Errors: INVALID_ARGUMENT (no ids, more than 100, an id that is not a UUID: field `ids[i]`).
+   */
+  batchGetProducts: handleUnaryCall<BatchGetProductsRequest, BatchGetProductsResponse>;
+  /**
+   * Published products, filtered and sorted, a page at a time (keyset paging). Public; editors
+   * may also list unpublished products with `status`.
+   * Errors: INVALID_ARGUMENT (bad filter, page size, or a page token from another listing),
+   * PERMISSION_DENIED (`status` without product:write).
+   */
+  listProducts: handleUnaryCall<ListProductsRequest, ListProductsResponse>;
+  /**
+   * Creates a category under a parent (or as a root). Editor only.
+   * Errors: INVALID_ARGUMENT, ALREADY_EXISTS (slug taken), NOT_FOUND (parent),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createCategory: handleUnaryCall<CreateCategoryRequest, CreateCategoryResponse>;
+  /**
+   * Renames or re-describes a category. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS (slug), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateCategory: handleUnaryCall<UpdateCategoryRequest, UpdateCategoryResponse>;
+  /**
+   * Moves a category (with its subtree) under another parent or to the root, and/or to another
+   * position among its siblings (reorder). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (category or parent), FAILED_PRECONDITION (the new parent
+   * is the category itself or inside its subtree), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  moveCategory: handleUnaryCall<MoveCategoryRequest, MoveCategoryResponse>;
+  /**
+   * Hides a category and its whole subtree from shoppers (and from category filters), or shows it
+   * again (`active`: true, the subtree too). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (activating under an inactive parent),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  setCategoryActive: handleUnaryCall<SetCategoryActiveRequest, SetCategoryActiveResponse>;
+  /**
+   * The category tree, depth first (parents before children, siblings by sort order). Public:
+   * active categories only; editors get inactive ones too.
+   */
+  listCategories: handleUnaryCall<ListCategoriesRequest, ListCategoriesResponse>;
+  /**
+   * Stock of one variant at every location. Editors and platform services.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getStock: handleUnaryCall<GetStockRequest, GetStockResponse>;
+  /**
+   * Changes the units on hand of a variant at a location by `delta` (a count, a damaged item), with
+   * the reason recorded; optionally sets the low-stock threshold. Idempotent by
+   * `idempotency_key`. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (variant), FAILED_PRECONDITION (would leave fewer units on
+   * hand than are reserved, or the key was used for another adjustment), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   * Publishes product.inventory.low_stock when the change crosses the threshold.
+   */
+  adjustStock: handleUnaryCall<AdjustStockRequest, AdjustStockResponse>;
+  /**
+   * Reserves stock for an order, all lines or none. Idempotent by `order_id`: a repeat answers the
+   * first reservation (in its current state) and reserves nothing more. Internal (checkout saga).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (lines short of stock,
+   * each listed as a field violation `lines[i].quantity` naming what is available; or the order id
+   * already reserved other lines), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.inventory.low_stock for every threshold it crosses.
+   */
+  reserveStock: handleUnaryCall<ReserveStockRequest, ReserveStockResponse>;
+  /**
+   * Gives back what an order reserved (compensation). Idempotent: a released or unknown order
+   * releases nothing; an unknown order id is remembered, so a ReserveStock arriving late for it
+   * reserves nothing either. Internal.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (the reservation was committed),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  releaseReservation: handleUnaryCall<ReleaseReservationRequest, ReleaseReservationResponse>;
+  /**
+   * Turns an order's reservation into a sale: the units leave the warehouse (on hand and reserved
+   * both drop). Idempotent: a committed reservation is answered unchanged. Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (no reservation for the order), FAILED_PRECONDITION (it was
+   * released), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  commitReservation: handleUnaryCall<CommitReservationRequest, CommitReservationResponse>;
+  /**
+   * Puts units back on hand (a cancelled shipment, a received return), once per `restock_id`.
+   * Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (the restock id was used
+   * with other lines), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  restock: handleUnaryCall<RestockRequest, RestockResponse>;
+  /**
+   * A customer's review of a published product, one per customer and product; it waits for
+   * moderation. Verified when a delivered order of that customer contained the product.
+   * Authenticated (the customer is the token's user).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (product), ALREADY_EXISTS (this customer reviewed it),
+   * UNAUTHENTICATED.
+   */
+  createReview: handleUnaryCall<CreateReviewRequest, CreateReviewResponse>;
+  /**
+   * Approves or rejects a review; the product's rating follows the approved reviews. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.updated when the rating changed.
+   */
+  moderateReview: handleUnaryCall<ModerateReviewRequest, ModerateReviewResponse>;
+  /**
+   * Reviews of a product, newest first (keyset paging). Public: approved reviews only; editors may
+   * list pending or rejected ones with `moderation`.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (product), PERMISSION_DENIED (`moderation` without
+   * product:write).
+   */
+  listReviews: handleUnaryCall<ListReviewsRequest, ListReviewsResponse>;
 }
 
 export interface ProductServiceClient extends Client {
   /**
-   * Creates a product with its variants, in DRAFT status. Requires a staff token with the
-   * catalog:write permission.
-   * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (product or variant sku, or slug,
-   * already used), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Creates a product with its variants (each with opening stock at the default location), images,
+   * tags and categories. Published (ACTIVE) at once unless `draft` is set. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (the message names the taken slug
+   * or SKU), FAILED_PRECONDITION (an unknown category id), UNAUTHENTICATED, PERMISSION_DENIED.
    * Publishes product.product.created.
    */
   createProduct(
@@ -1142,9 +8330,74 @@ export interface ProductServiceClient extends Client {
     callback: (error: ServiceError | null, response: CreateProductResponse) => void,
   ): ClientUnaryCall;
   /**
-   * One product by id or by slug. Public for ACTIVE products; DRAFT and ARCHIVED products are
-   * NOT_FOUND unless the caller has the catalog:read permission.
-   * Errors: INVALID_ARGUMENT (no lookup given, malformed id), NOT_FOUND.
+   * Changes a product: the fields set in the request, and the variants listed (update by id, or
+   * add a new one). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (product, or a variant id not of this product),
+   * ALREADY_EXISTS (slug or SKU taken), FAILED_PRECONDITION (archived product, unknown category),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.updated.
+   */
+  updateProduct(
+    request: UpdateProductRequest,
+    callback: (error: ServiceError | null, response: UpdateProductResponse) => void,
+  ): ClientUnaryCall;
+  updateProduct(
+    request: UpdateProductRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateProductResponse) => void,
+  ): ClientUnaryCall;
+  updateProduct(
+    request: UpdateProductRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateProductResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Puts a DRAFT or ARCHIVED product on sale (ACTIVE); an ACTIVE product is answered unchanged.
+   * Editor only. Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.updated (when it changed).
+   */
+  publishProduct(
+    request: PublishProductRequest,
+    callback: (error: ServiceError | null, response: PublishProductResponse) => void,
+  ): ClientUnaryCall;
+  publishProduct(
+    request: PublishProductRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PublishProductResponse) => void,
+  ): ClientUnaryCall;
+  publishProduct(
+    request: PublishProductRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PublishProductResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Takes a product off sale for good (ARCHIVED); an ARCHIVED product is answered unchanged.
+   * Existing orders keep referencing it. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.archived (when it changed).
+   */
+  archiveProduct(
+    request: ArchiveProductRequest,
+    callback: (error: ServiceError | null, response: ArchiveProductResponse) => void,
+  ): ClientUnaryCall;
+  archiveProduct(
+    request: ArchiveProductRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ArchiveProductResponse) => void,
+  ): ClientUnaryCall;
+  archiveProduct(
+    request: ArchiveProductRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ArchiveProductResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One product by id or by slug. Public for published products (ACTIVE and visible); others are
+   * NOT_FOUND unless the caller is an editor. Served from a per-process cache kept fresh by the
+   * product events (available quantities may lag by up to a few seconds on other replicas).
+   * Errors: INVALID_ARGUMENT (no lookup given), NOT_FOUND.
    */
   getProduct(
     request: GetProductRequest,
@@ -1160,6 +8413,342 @@ export interface ProductServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetProductResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Several products by id at once (a cart or an order checking its lines), read in one query.
+   * Public. Shoppers (no token, or one without product:write) get only published products;
+   * editors get every product. Ids that match no product the caller may see are left out of
+   * `products` and listed in `missing_ids`: a missing product is not an error here.
+   * Errors: INVALID_ARGUMENT (no ids, more than 100, an id that is not a UUID: field `ids[i]`).
+   */
+  batchGetProducts(
+    request: BatchGetProductsRequest,
+    callback: (error: ServiceError | null, response: BatchGetProductsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetProducts(
+    request: BatchGetProductsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchGetProductsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetProducts(
+    request: BatchGetProductsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchGetProductsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Published products, filtered and sorted, a page at a time (keyset paging). Public; editors
+   * may also list unpublished products with `status`.
+   * Errors: INVALID_ARGUMENT (bad filter, page size, or a page token from another listing),
+   * PERMISSION_DENIED (`status` without product:write).
+   */
+  listProducts(
+    request: ListProductsRequest,
+    callback: (error: ServiceError | null, response: ListProductsResponse) => void,
+  ): ClientUnaryCall;
+  listProducts(
+    request: ListProductsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListProductsResponse) => void,
+  ): ClientUnaryCall;
+  listProducts(
+    request: ListProductsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListProductsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Creates a category under a parent (or as a root). Editor only.
+   * Errors: INVALID_ARGUMENT, ALREADY_EXISTS (slug taken), NOT_FOUND (parent),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createCategory(
+    request: CreateCategoryRequest,
+    callback: (error: ServiceError | null, response: CreateCategoryResponse) => void,
+  ): ClientUnaryCall;
+  createCategory(
+    request: CreateCategoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateCategoryResponse) => void,
+  ): ClientUnaryCall;
+  createCategory(
+    request: CreateCategoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateCategoryResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Renames or re-describes a category. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS (slug), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateCategory(
+    request: UpdateCategoryRequest,
+    callback: (error: ServiceError | null, response: UpdateCategoryResponse) => void,
+  ): ClientUnaryCall;
+  updateCategory(
+    request: UpdateCategoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateCategoryResponse) => void,
+  ): ClientUnaryCall;
+  updateCategory(
+    request: UpdateCategoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateCategoryResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Moves a category (with its subtree) under another parent or to the root, and/or to another
+   * position among its siblings (reorder). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (category or parent), FAILED_PRECONDITION (the new parent
+   * is the category itself or inside its subtree), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  moveCategory(
+    request: MoveCategoryRequest,
+    callback: (error: ServiceError | null, response: MoveCategoryResponse) => void,
+  ): ClientUnaryCall;
+  moveCategory(
+    request: MoveCategoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MoveCategoryResponse) => void,
+  ): ClientUnaryCall;
+  moveCategory(
+    request: MoveCategoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MoveCategoryResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Hides a category and its whole subtree from shoppers (and from category filters), or shows it
+   * again (`active`: true, the subtree too). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (activating under an inactive parent),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  setCategoryActive(
+    request: SetCategoryActiveRequest,
+    callback: (error: ServiceError | null, response: SetCategoryActiveResponse) => void,
+  ): ClientUnaryCall;
+  setCategoryActive(
+    request: SetCategoryActiveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetCategoryActiveResponse) => void,
+  ): ClientUnaryCall;
+  setCategoryActive(
+    request: SetCategoryActiveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetCategoryActiveResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The category tree, depth first (parents before children, siblings by sort order). Public:
+   * active categories only; editors get inactive ones too.
+   */
+  listCategories(
+    request: ListCategoriesRequest,
+    callback: (error: ServiceError | null, response: ListCategoriesResponse) => void,
+  ): ClientUnaryCall;
+  listCategories(
+    request: ListCategoriesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListCategoriesResponse) => void,
+  ): ClientUnaryCall;
+  listCategories(
+    request: ListCategoriesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListCategoriesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Stock of one variant at every location. Editors and platform services.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getStock(
+    request: GetStockRequest,
+    callback: (error: ServiceError | null, response: GetStockResponse) => void,
+  ): ClientUnaryCall;
+  getStock(
+    request: GetStockRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetStockResponse) => void,
+  ): ClientUnaryCall;
+  getStock(
+    request: GetStockRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetStockResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes the units on hand of a variant at a location by `delta` (a count, a damaged item), with
+   * the reason recorded; optionally sets the low-stock threshold. Idempotent by
+   * `idempotency_key`. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (variant), FAILED_PRECONDITION (would leave fewer units on
+   * hand than are reserved, or the key was used for another adjustment), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   * Publishes product.inventory.low_stock when the change crosses the threshold.
+   */
+  adjustStock(
+    request: AdjustStockRequest,
+    callback: (error: ServiceError | null, response: AdjustStockResponse) => void,
+  ): ClientUnaryCall;
+  adjustStock(
+    request: AdjustStockRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AdjustStockResponse) => void,
+  ): ClientUnaryCall;
+  adjustStock(
+    request: AdjustStockRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AdjustStockResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Reserves stock for an order, all lines or none. Idempotent by `order_id`: a repeat answers the
+   * first reservation (in its current state) and reserves nothing more. Internal (checkout saga).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (lines short of stock,
+   * each listed as a field violation `lines[i].quantity` naming what is available; or the order id
+   * already reserved other lines), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.inventory.low_stock for every threshold it crosses.
+   */
+  reserveStock(
+    request: ReserveStockRequest,
+    callback: (error: ServiceError | null, response: ReserveStockResponse) => void,
+  ): ClientUnaryCall;
+  reserveStock(
+    request: ReserveStockRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReserveStockResponse) => void,
+  ): ClientUnaryCall;
+  reserveStock(
+    request: ReserveStockRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReserveStockResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Gives back what an order reserved (compensation). Idempotent: a released or unknown order
+   * releases nothing; an unknown order id is remembered, so a ReserveStock arriving late for it
+   * reserves nothing either. Internal.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (the reservation was committed),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  releaseReservation(
+    request: ReleaseReservationRequest,
+    callback: (error: ServiceError | null, response: ReleaseReservationResponse) => void,
+  ): ClientUnaryCall;
+  releaseReservation(
+    request: ReleaseReservationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReleaseReservationResponse) => void,
+  ): ClientUnaryCall;
+  releaseReservation(
+    request: ReleaseReservationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReleaseReservationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Turns an order's reservation into a sale: the units leave the warehouse (on hand and reserved
+   * both drop). Idempotent: a committed reservation is answered unchanged. Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (no reservation for the order), FAILED_PRECONDITION (it was
+   * released), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  commitReservation(
+    request: CommitReservationRequest,
+    callback: (error: ServiceError | null, response: CommitReservationResponse) => void,
+  ): ClientUnaryCall;
+  commitReservation(
+    request: CommitReservationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CommitReservationResponse) => void,
+  ): ClientUnaryCall;
+  commitReservation(
+    request: CommitReservationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CommitReservationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Puts units back on hand (a cancelled shipment, a received return), once per `restock_id`.
+   * Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (the restock id was used
+   * with other lines), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  restock(
+    request: RestockRequest,
+    callback: (error: ServiceError | null, response: RestockResponse) => void,
+  ): ClientUnaryCall;
+  restock(
+    request: RestockRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RestockResponse) => void,
+  ): ClientUnaryCall;
+  restock(
+    request: RestockRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RestockResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A customer's review of a published product, one per customer and product; it waits for
+   * moderation. Verified when a delivered order of that customer contained the product.
+   * Authenticated (the customer is the token's user).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (product), ALREADY_EXISTS (this customer reviewed it),
+   * UNAUTHENTICATED.
+   */
+  createReview(
+    request: CreateReviewRequest,
+    callback: (error: ServiceError | null, response: CreateReviewResponse) => void,
+  ): ClientUnaryCall;
+  createReview(
+    request: CreateReviewRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateReviewResponse) => void,
+  ): ClientUnaryCall;
+  createReview(
+    request: CreateReviewRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateReviewResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Approves or rejects a review; the product's rating follows the approved reviews. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes product.product.updated when the rating changed.
+   */
+  moderateReview(
+    request: ModerateReviewRequest,
+    callback: (error: ServiceError | null, response: ModerateReviewResponse) => void,
+  ): ClientUnaryCall;
+  moderateReview(
+    request: ModerateReviewRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ModerateReviewResponse) => void,
+  ): ClientUnaryCall;
+  moderateReview(
+    request: ModerateReviewRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ModerateReviewResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Reviews of a product, newest first (keyset paging). Public: approved reviews only; editors may
+   * list pending or rejected ones with `moderation`.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (product), PERMISSION_DENIED (`moderation` without
+   * product:write).
+   */
+  listReviews(
+    request: ListReviewsRequest,
+    callback: (error: ServiceError | null, response: ListReviewsResponse) => void,
+  ): ClientUnaryCall;
+  listReviews(
+    request: ListReviewsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReviewsResponse) => void,
+  ): ClientUnaryCall;
+  listReviews(
+    request: ListReviewsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReviewsResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -1171,6 +8760,10 @@ export const ProductServiceClient = makeGenericClientConstructor(
   service: typeof ProductServiceService;
   serviceName: string;
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
@@ -1201,6 +8794,10 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {

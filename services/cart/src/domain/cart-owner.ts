@@ -1,5 +1,5 @@
 import type { Principal } from '../../../../lib/auth/principal.js';
-import { invalidArgument } from '../../../../lib/errors.js';
+import { invalidArgument, notFound } from '../../../../lib/errors.js';
 
 /** Whose cart: a signed-in customer's, or a guest's identified by its session id. */
 export type CartOwner = { userId: string } | { sessionId: string };
@@ -11,6 +11,12 @@ export function cartOwnerOf(principal: Principal | undefined, sessionId: string)
   if (principal) return { userId: principal.userId };
   if (sessionId === '')
     throw invalidArgument('session_id', 'is required for a guest (a caller without an access token)');
+  return guestOwnerOf(sessionId);
+}
+
+/** The guest identified by a session id (the id is the guest's secret: holding it is owning its carts). */
+export function guestOwnerOf(sessionId: string): { sessionId: string } {
+  if (sessionId === '') throw invalidArgument('session_id', 'is required');
   if (!SESSION_ID.test(sessionId))
     throw invalidArgument('session_id', 'must be 16-128 characters of letters, digits, _ or -');
   return { sessionId };
@@ -20,4 +26,14 @@ export function owns(owner: CartOwner, cart: { userId?: string | null; sessionId
   return 'userId' in owner
     ? cart.userId === owner.userId
     : cart.userId == null && cart.sessionId === owner.sessionId;
+}
+
+/** Someone else's cart is NOT_FOUND: we do not confirm it exists. */
+export function requireOwn<T extends { userId: string | null; sessionId: string | null }>(
+  owner: CartOwner,
+  cart: T | undefined,
+  cartId: string,
+): T {
+  if (!cart || !owns(owner, cart)) throw notFound('cart', cartId);
+  return cart;
 }

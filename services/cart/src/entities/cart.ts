@@ -9,7 +9,7 @@ export type CartStatus = 'active' | 'merged' | 'converted' | 'abandoned';
  * the database requires one of the two. At most one active cart per user (partial unique index); a
  * guest session may hold several. `subtotal`, `discountAmount` and `totalAmount` are cached totals in
  * minor units of `currency`; `convertedOrderId` (an order, cross-service) is required once the
- * cart is `converted`.
+ * cart is `converted`; `mergedIntoCartId` (a cart of this database) once it is `merged`.
  */
 export const Cart = defineEntity({
   name: 'Cart',
@@ -32,6 +32,7 @@ export const Cart = defineEntity({
     itemCount: p.integer().default(0),
     expiresAt: p.datetime().nullable(),
     convertedOrderId: p.uuid().nullable(),
+    mergedIntoCartId: p.uuid().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

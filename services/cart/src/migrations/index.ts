@@ -1,7 +1,12 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127120000_create_cart_tables } from './Migration20261127120000_create_cart_tables.js';
+import { Migration20261127140000_cart_merge_and_expiry } from './Migration20261127140000_cart_merge_and_expiry.js';
 
 /** cart_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
 export const cartMigrations: MigrationObject[] = [
   { name: 'Migration20261127120000_create_cart_tables', class: Migration20261127120000_create_cart_tables },
+  {
+    name: 'Migration20261127140000_cart_merge_and_expiry',
+    class: Migration20261127140000_cart_merge_and_expiry,
+  },
 ];

@@ -31,3 +31,24 @@ export function requireStock(value: number, field: string): number {
   }
   return value;
 }
+
+export function optionalText(value: string, field: string, maxLength: number): string | null {
+  const text = value.trim();
+  if (text.length > maxLength) throw invalidArgument(field, `must be at most ${maxLength} characters`);
+  return text === '' ? null : text;
+}
+
+const URL_PATTERN = /^https?:\/\/[^\s]+$/;
+
+export function requireUrl(value: string, field: string): string {
+  const url = value.trim();
+  if (url === '') throw invalidArgument(field, 'is required');
+  if (url.length > 2000 || !URL_PATTERN.test(url) || !URL.canParse(url)) {
+    throw invalidArgument(field, 'must be an absolute http(s) URL of at most 2000 characters');
+  }
+  return url;
+}
+
+export function optionalUrl(value: string, field: string): string | null {
+  return value.trim() === '' ? null : requireUrl(value, field);
+}

@@ -4,7 +4,7 @@ import { Product } from './product.js';
 
 /**
  * A review of a product by an auth user (`userId`, from the JWT; cross-service), one per product and
- * user, rating 1–5. `orderId` is the delivered order that made it a verified purchase, if any.
+ * user, rating 1–5; pending until an editor approves it (`isApproved`) or rejects it (`rejectedAt`). `orderId` is the delivered order that made it a verified purchase, if any.
  */
 export const Review = defineEntity({
   name: 'Review',
@@ -24,6 +24,7 @@ export const Review = defineEntity({
     comment: p.text().nullable(),
     isVerifiedPurchase: p.boolean().default(false),
     isApproved: p.boolean().default(false),
+    rejectedAt: p.datetime().nullable(),
     helpfulCount: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p

@@ -1,10 +1,15 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127120000_create_product_tables } from './Migration20261127120000_create_product_tables.js';
+import { Migration20261127150000_listing_indexes_and_review_moderation } from './Migration20261127150000_listing_indexes_and_review_moderation.js';
 
 /** product_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
 export const productMigrations: MigrationObject[] = [
   {
     name: 'Migration20261127120000_create_product_tables',
     class: Migration20261127120000_create_product_tables,
+  },
+  {
+    name: 'Migration20261127150000_listing_indexes_and_review_moderation',
+    class: Migration20261127150000_listing_indexes_and_review_moderation,
   },
 ];

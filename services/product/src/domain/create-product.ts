@@ -1,0 +1,144 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { invalidArgument } from '../../../../lib/errors.js';
+import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
+import { newId } from '../../../../lib/ids.js';
+import { requireMoney, type Money } from '../../../../lib/money.js';
+import type { CreateProductRequest } from '../../../../gen/ecommerce/product/v1/product.js';
+import { requireThreshold } from '../inventory/adjust-stock.js';
+import { ProductCreatedEvent } from '../events.js';
+import { announceProduct } from './announce.js';
+import {
+  MAX_VARIANTS,
+  requireAttributes,
+  requireCategoryIds,
+  requireImages,
+  requirePriceIn,
+  requireTags,
+} from './product-input.js';
+import {
+  clashFromViolation,
+  insertVariant,
+  refuseClashes,
+  replaceCategories,
+  replaceImages,
+  replaceTags,
+  type ValidVariant,
+} from './product-parts.js';
+import type { ProductView } from './product-view.js';
+import {
+  optionalText,
+  optionalUrl,
+  requireSku,
+  requireSlug,
+  requireStock,
+  requireText,
+} from './validation.js';
+
+function validateVariants(
+  input: CreateProductRequest,
+  sku: string,
+  price: Money,
+  threshold: number,
+): ValidVariant[] {
+  if (input.variants.length > MAX_VARIANTS) {
+    throw invalidArgument('variants', `must have at most ${MAX_VARIANTS} entries`);
+  }
+  // A product sold without options still has one variant: carts and stock always name a variant.
+  if (input.variants.length === 0) {
+    return [
+      {
+        sku,
+        name: 'Default',
+        price: null,
+        compareAtPrice: null,
+        attributes: {},
+        imageUrl: null,
+        initialStock: 0,
+        lowStockThreshold: threshold,
+      },
+    ];
+  }
+  const seen = new Set<string>();
+  return input.variants.map((variant, i) => {
+    const field = `variants[${i}]`;
+    const variantSku = requireSku(variant.sku, `${field}.sku`);
+    if (seen.has(variantSku)) throw invalidArgument(`${field}.sku`, `repeats SKU ${variantSku}`);
+    seen.add(variantSku);
+    return {
+      sku: variantSku,
+      name: requireText(variant.name, `${field}.name`, 200),
+      price: variant.price ? requirePriceIn(variant.price, `${field}.price`, price.currencyCode) : null,
+      compareAtPrice: variant.compareAtPrice
+        ? requirePriceIn(variant.compareAtPrice, `${field}.compare_at_price`, price.currencyCode)
+        : null,
+      attributes: requireAttributes(variant.attributes, `${field}.attributes`),
+      imageUrl: optionalUrl(variant.imageUrl, `${field}.image_url`),
+      initialStock: requireStock(variant.initialStock, `${field}.initial_stock`),
+      lowStockThreshold:
+        variant.lowStockThreshold === undefined
+          ? threshold
+          : requireThreshold(variant.lowStockThreshold, `${field}.low_stock_threshold`),
+    };
+  });
+}
+
+/**
+ * Creates a product with its variants (and their opening stock), images, tags and categories,
+ * ACTIVE unless asked for a draft, and emits `product.product.created` in the same transaction.
+ */
+export async function createProduct(
+  em: EntityManager,
+  input: CreateProductRequest,
+  defaultLowStockThreshold: number,
+): Promise<ProductView> {
+  const sku = requireSku(input.sku, 'sku');
+  const name = requireText(input.name, 'name', 300);
+  const slug = requireSlug(input.slug, 'slug');
+  const description = optionalText(input.description, 'description', 10_000);
+  const shortDescription = optionalText(input.shortDescription, 'short_description', 500);
+  const price = requireMoney(input.price, 'price');
+  const compareAtPrice = input.compareAtPrice
+    ? requirePriceIn(input.compareAtPrice, 'compare_at_price', price.currencyCode)
+    : null;
+  const variants = validateVariants(input, sku, price, defaultLowStockThreshold);
+  const images = requireImages(input.images, 'images');
+  const tags = requireTags(input.tags, 'tags');
+  const categoryIds = requireCategoryIds(input.categoryIds, 'category_ids');
+  const status = input.draft ? 'draft' : 'active';
+
+  try {
+    return await em.transactional(async (tx) => {
+      await refuseClashes(tx, { slug, sku, variantSkus: variants.map((variant) => variant.sku) });
+      const id = newId();
+      await tx.execute(
+        `INSERT INTO products (id, sku, name, slug, description, short_description, price, compare_at_price,
+                               currency, status, is_visible, published_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 'active' THEN now() END)`,
+        [
+          id,
+          sku,
+          name,
+          slug,
+          description,
+          shortDescription,
+          minorUnitsToDecimal(price.amountMinor),
+          compareAtPrice === null ? null : minorUnitsToDecimal(compareAtPrice.amountMinor),
+          price.currencyCode,
+          status,
+          !input.hidden,
+          status,
+        ],
+        'run',
+      );
+      for (const [sortOrder, variant] of variants.entries()) {
+        await insertVariant(tx, id, price.currencyCode, variant, sortOrder);
+      }
+      await replaceImages(tx, id, images);
+      await replaceTags(tx, id, tags);
+      await replaceCategories(tx, id, categoryIds, 'category_ids');
+      return await announceProduct(tx, ProductCreatedEvent, id);
+    });
+  } catch (error) {
+    throw clashFromViolation(error);
+  }
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * The service's idempotency ledger, `infra.idempotency_keys` (scope, key) → the recorded result of
+ * the first call, as JSON. A reservation is not a table of its own (DATABASES.md): it is the
+ * ledger entry of the order's ReserveStock call, which release and commit read back and close.
+ *
+ * `claim` inserts the entry in the caller's transaction, so two calls with one key serialise on the
+ * primary key: the second waits until the first commits (then finds its entry) or rolls back (then
+ * claims it itself).
+ */
+export type LedgerScope = 'reserve-stock' | 'restock' | 'adjust-stock' | 'purchase';
+
+export interface LedgerEntry<T> {
+  requestHash: string;
+  result: T;
+}
+
+export function hashOf(request: unknown): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
+
+/** Claims (scope, key) for this transaction; false when an entry already exists (read it with `read`). */
+export async function claim<T>(
+  em: EntityManager,
+  scope: LedgerScope,
+  key: string,
+  requestHash: string,
+  result: T,
+): Promise<boolean> {
+  const rows = await em.execute<{ key: string }[]>(
+    `INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, response, completed_at)
+     VALUES (?, ?, ?, 'completed', ?, now())
+     ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+    [scope, key, requestHash, Buffer.from(JSON.stringify(result))],
+  );
+  return rows.length > 0;
+}
+
+/** The entry of (scope, key), locked for this transaction when `forUpdate`. */
+export async function read<T>(
+  em: EntityManager,
+  scope: LedgerScope,
+  key: string,
+  forUpdate = false,
+): Promise<LedgerEntry<T> | undefined> {
+  const [row] = await em.execute<{ request_hash: string; response: Buffer | Uint8Array }[]>(
+    `SELECT request_hash, response FROM infra.idempotency_keys WHERE scope = ? AND key = ?${
+      forUpdate ? ' FOR UPDATE' : ''
+    }`,
+    [scope, key],
+  );
+  if (!row) return undefined;
+  return {
+    requestHash: row.request_hash,
+    result: JSON.parse(Buffer.from(row.response).toString('utf8')) as T,
+  };
+}
+
+/** Replaces the recorded result of (scope, key). */
+export async function rewrite<T>(
+  em: EntityManager,
+  scope: LedgerScope,
+  key: string,
+  result: T,
+): Promise<void> {
+  await em.execute(
+    'UPDATE infra.idempotency_keys SET response = ?, completed_at = now() WHERE scope = ? AND key = ?',
+    [Buffer.from(JSON.stringify(result)), scope, key],
+    'run',
+  );
+}

@@ -1,0 +1,36 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { publishEvent } from '../../../../lib/events/index.js';
+import { InventoryLowStockEvent } from '../events.js';
+
+/** A location's stock after a change, and what was available there before it. */
+export interface StockChange {
+  productId: string;
+  variantId: string;
+  sku: string;
+  location: string;
+  availableBefore: number;
+  availableAfter: number;
+  lowStockThreshold: number;
+}
+
+/**
+ * Publishes product.inventory.low_stock for every change that crossed its threshold downwards
+ * (above before, at or below after): once per crossing, not on every sale below it.
+ */
+export async function announceLowStock(em: EntityManager, changes: readonly StockChange[]): Promise<void> {
+  for (const change of changes) {
+    if (
+      change.availableBefore > change.lowStockThreshold &&
+      change.availableAfter <= change.lowStockThreshold
+    ) {
+      await publishEvent(em, 'product', InventoryLowStockEvent, {
+        productId: change.productId,
+        variantId: change.variantId,
+        sku: change.sku,
+        location: change.location,
+        availableQuantity: change.availableAfter,
+        lowStockThreshold: change.lowStockThreshold,
+      });
+    }
+  }
+}

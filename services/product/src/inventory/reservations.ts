@@ -1,0 +1,226 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { failedPrecondition, notFound, type FieldViolation, AppError } from '../../../../lib/errors.js';
+import { status } from '@grpc/grpc-js';
+import { claim, hashOf, read, rewrite } from './ledger.js';
+import { announceLowStock, type StockChange } from './low-stock.js';
+import { inVariantOrder, requireStockLines, requireUuid, type StockLineInput } from './stock-lines.js';
+
+export type ReservationState = 'reserved' | 'released' | 'committed';
+
+/** Units held at one inventory row (variant at a location). */
+export interface HeldUnits {
+  inventoryId: string;
+  productId: string;
+  variantId: string;
+  location: string;
+  quantity: number;
+}
+
+/** What the ledger remembers of an order's reservation. */
+export interface ReservationRecord {
+  orderId: string;
+  state: ReservationState;
+  units: HeldUnits[];
+}
+
+const SCOPE = 'reserve-stock';
+/** The request hash of a release that arrived before any reservation (a tombstone). */
+const RELEASED_BEFORE_RESERVED = 'released-before-reserved';
+
+interface StockRow {
+  id: string;
+  product_id: string;
+  variant_id: string;
+  sku: string;
+  location: string;
+  available_quantity: number;
+  low_stock_threshold: number;
+}
+
+/**
+ * Locks the stock rows of these variants, in one order (variant, location) for every caller, so
+ * that concurrent reservations, releases and commits queue on the rows instead of deadlocking.
+ */
+async function lockStock(em: EntityManager, variantIds: readonly string[]): Promise<StockRow[]> {
+  return em.execute<StockRow[]>(
+    `SELECT i.id, i.product_id, i.variant_id, v.sku, i.location, i.available_quantity, i.low_stock_threshold
+       FROM inventory i JOIN product_variants v ON v.id = i.variant_id
+      WHERE i.variant_id = ANY(?::uuid[])
+      ORDER BY i.variant_id, i.location
+        FOR UPDATE OF i`,
+    [`{${variantIds.join(',')}}`],
+  );
+}
+
+async function requireVariantsExist(
+  em: EntityManager,
+  lines: readonly StockLineInput[],
+  original: readonly StockLineInput[],
+) {
+  const rows = await em.execute<{ id: string }[]>(
+    'SELECT id FROM product_variants WHERE id = ANY(?::uuid[])',
+    [`{${lines.map((line) => line.variantId).join(',')}}`],
+  );
+  const known = new Set(rows.map((row) => row.id));
+  const index = original.findIndex((line) => !known.has(line.variantId));
+  if (index >= 0) throw notFound('variant', `${original[index]!.variantId} (lines[${index}])`);
+}
+
+/** Adds `delta` to reserved (and `onHandDelta` to quantity) of each row, in one statement. */
+async function moveUnits(
+  em: EntityManager,
+  units: readonly HeldUnits[],
+  reservedSign: 1 | -1,
+  onHand: boolean,
+) {
+  if (units.length === 0) return;
+  await em.execute(
+    `UPDATE inventory i
+        SET reserved_quantity = i.reserved_quantity + d.n * ?,
+            quantity = i.quantity - CASE WHEN ? THEN d.n ELSE 0 END,
+            updated_at = now()
+       FROM (SELECT unnest(?::uuid[]) AS id, unnest(?::int[]) AS n) d
+      WHERE i.id = d.id`,
+    [
+      reservedSign,
+      onHand,
+      `{${units.map((unit) => unit.inventoryId).join(',')}}`,
+      `{${units.map((unit) => unit.quantity).join(',')}}`,
+    ],
+    'run',
+  );
+}
+
+/**
+ * Reserves every line for the order or nothing. Each line takes units from the variant's locations
+ * in name order. Safe under any concurrency: the rows are locked in one order and the database
+ * refuses reserved > on hand (CHECK) whatever happens here. Idempotent by order id: a repeat
+ * answers the recorded reservation in its current state.
+ */
+export async function reserveStock(
+  em: EntityManager,
+  input: { orderId: string; lines: readonly StockLineInput[] },
+): Promise<ReservationRecord> {
+  const orderId = requireUuid(input.orderId, 'order_id');
+  const original = requireStockLines(input.lines);
+  const lines = inVariantOrder(original);
+  const requestHash = hashOf(lines);
+
+  return em.transactional(async (tx) => {
+    const pending: ReservationRecord = { orderId, state: 'reserved', units: [] };
+    if (!(await claim(tx, SCOPE, orderId, requestHash, pending))) {
+      const entry = (await read<ReservationRecord>(tx, SCOPE, orderId))!;
+      if (entry.requestHash !== requestHash && entry.requestHash !== RELEASED_BEFORE_RESERVED) {
+        throw failedPrecondition(`order ${orderId} already holds a reservation of other lines`);
+      }
+      return entry.result;
+    }
+
+    await requireVariantsExist(tx, lines, original);
+    const rows = await lockStock(
+      tx,
+      lines.map((line) => line.variantId),
+    );
+    const units: HeldUnits[] = [];
+    const changes: StockChange[] = [];
+    const short: FieldViolation[] = [];
+    for (const line of lines) {
+      const locations = rows.filter((row) => row.variant_id === line.variantId);
+      const available = locations.reduce((sum, row) => sum + Math.max(0, row.available_quantity), 0);
+      if (available < line.quantity) {
+        const index = original.findIndex((candidate) => candidate.variantId === line.variantId);
+        short.push({
+          field: `lines[${index}].quantity`,
+          description: `${line.quantity} requested, ${available} available (variant ${line.variantId})`,
+        });
+        continue;
+      }
+      let wanted = line.quantity;
+      for (const row of locations) {
+        const take = Math.min(wanted, Math.max(0, row.available_quantity));
+        if (take === 0) continue;
+        wanted -= take;
+        units.push({
+          inventoryId: row.id,
+          productId: row.product_id,
+          variantId: row.variant_id,
+          location: row.location,
+          quantity: take,
+        });
+        changes.push({
+          productId: row.product_id,
+          variantId: row.variant_id,
+          sku: row.sku,
+          location: row.location,
+          availableBefore: row.available_quantity,
+          availableAfter: row.available_quantity - take,
+          lowStockThreshold: row.low_stock_threshold,
+        });
+        if (wanted === 0) break;
+      }
+    }
+    if (short.length > 0) {
+      short.sort((a, b) => a.field.localeCompare(b.field, 'en', { numeric: true }));
+      throw new AppError(
+        status.FAILED_PRECONDITION,
+        `not enough stock: ${short.map((v) => `${v.field}: ${v.description}`).join('; ')}`,
+        short,
+      );
+    }
+    await moveUnits(tx, units, 1, false);
+    const record: ReservationRecord = { orderId, state: 'reserved', units };
+    await rewrite(tx, SCOPE, orderId, record);
+    await announceLowStock(tx, changes);
+    return record;
+  });
+}
+
+/**
+ * Gives back what the order holds. An unknown order releases nothing and leaves a tombstone, so a
+ * ReserveStock for it that arrives late (a retry racing the compensation) reserves nothing either.
+ */
+export async function releaseReservation(
+  em: EntityManager,
+  input: { orderId: string },
+): Promise<{ reservation: ReservationRecord; releasedNow: boolean }> {
+  const orderId = requireUuid(input.orderId, 'order_id');
+  return em.transactional(async (tx) => {
+    const tombstone: ReservationRecord = { orderId, state: 'released', units: [] };
+    if (await claim(tx, SCOPE, orderId, RELEASED_BEFORE_RESERVED, tombstone)) {
+      return { reservation: tombstone, releasedNow: false };
+    }
+    const { result: record } = (await read<ReservationRecord>(tx, SCOPE, orderId, true))!;
+    if (record.state === 'released') return { reservation: record, releasedNow: false };
+    if (record.state === 'committed') {
+      throw failedPrecondition(
+        `order ${orderId}'s reservation was committed: its units have left the warehouse`,
+      );
+    }
+    await lockStock(tx, [...new Set(record.units.map((unit) => unit.variantId))].sort());
+    await moveUnits(tx, record.units, -1, false);
+    const released: ReservationRecord = { ...record, state: 'released' };
+    await rewrite(tx, SCOPE, orderId, released);
+    return { reservation: released, releasedNow: true };
+  });
+}
+
+/** The order's reserved units leave the warehouse: on hand and reserved both drop. */
+export async function commitReservation(
+  em: EntityManager,
+  input: { orderId: string },
+): Promise<ReservationRecord> {
+  const orderId = requireUuid(input.orderId, 'order_id');
+  return em.transactional(async (tx) => {
+    const entry = await read<ReservationRecord>(tx, SCOPE, orderId, true);
+    if (!entry || entry.requestHash === RELEASED_BEFORE_RESERVED)
+      throw notFound('reservation for order', orderId);
+    const record = entry.result;
+    if (record.state === 'committed') return record;
+    if (record.state === 'released') throw failedPrecondition(`order ${orderId}'s reservation was released`);
+    await lockStock(tx, [...new Set(record.units.map((unit) => unit.variantId))].sort());
+    await moveUnits(tx, record.units, -1, true);
+    const committed: ReservationRecord = { ...record, state: 'committed' };
+    await rewrite(tx, SCOPE, orderId, committed);
+    return committed;
+  });
+}

@@ -1,0 +1,64 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { failedPrecondition, notFound } from '../../../../lib/errors.js';
+import { newId } from '../../../../lib/ids.js';
+import { requireText } from '../domain/validation.js';
+import { claim, hashOf, read } from './ledger.js';
+import { DEFAULT_LOCATION } from './locations.js';
+import { inVariantOrder, requireStockLines, requireUuid, type StockLineInput } from './stock-lines.js';
+
+interface RestockRecord {
+  lines: StockLineInput[];
+  reason: string;
+}
+
+/**
+ * Puts units back on hand at the default location (a return received, a shipment cancelled), once
+ * per restock id (an order id or a return id): a repeat adds nothing.
+ */
+export async function restock(
+  em: EntityManager,
+  input: { restockId: string; lines: readonly StockLineInput[]; reason: string },
+  lowStockThreshold: number,
+): Promise<{ restockedNow: boolean; productIds: string[] }> {
+  const restockId = requireUuid(input.restockId, 'restock_id');
+  const original = requireStockLines(input.lines);
+  const reason = requireText(input.reason, 'reason', 500);
+  const lines = inVariantOrder(original);
+  const requestHash = hashOf(lines);
+
+  return em.transactional(async (tx) => {
+    if (!(await claim<RestockRecord>(tx, 'restock', restockId, requestHash, { lines, reason }))) {
+      const entry = (await read<RestockRecord>(tx, 'restock', restockId))!;
+      if (entry.requestHash !== requestHash) {
+        throw failedPrecondition(`restock ${restockId} was already applied with other lines`);
+      }
+      return { restockedNow: false, productIds: [] };
+    }
+    const variants = await tx.execute<{ id: string; product_id: string }[]>(
+      'SELECT id, product_id FROM product_variants WHERE id = ANY(?::uuid[])',
+      [`{${lines.map((line) => line.variantId).join(',')}}`],
+    );
+    const productOf = new Map(variants.map((row) => [row.id, row.product_id]));
+    const missing = original.findIndex((line) => !productOf.has(line.variantId));
+    if (missing >= 0) throw notFound('variant', `${original[missing]!.variantId} (lines[${missing}])`);
+    // Rows are upserted in variant order, the lock order of every stock change.
+    for (const line of lines) {
+      await tx.execute(
+        `INSERT INTO inventory (id, product_id, variant_id, location, quantity, low_stock_threshold, last_restocked_at)
+         VALUES (?, ?, ?, ?, ?, ?, now())
+         ON CONFLICT (variant_id, location) DO UPDATE
+           SET quantity = inventory.quantity + excluded.quantity, last_restocked_at = now(), updated_at = now()`,
+        [
+          newId(),
+          productOf.get(line.variantId),
+          line.variantId,
+          DEFAULT_LOCATION,
+          line.quantity,
+          lowStockThreshold,
+        ],
+        'run',
+      );
+    }
+    return { restockedNow: true, productIds: [...new Set(productOf.values())] };
+  });
+}

@@ -1,0 +1,161 @@
+import { expect } from 'chai';
+import { CreateProductRequest, UpdateProductRequest } from '../../../gen/ecommerce/product/v1/product.js';
+import { InProcessTransport, OutboxRelay, type TransportSubscription } from '../../../lib/events/index.js';
+import { quietLogger } from '../../../lib/testing/quiet-logger.js';
+import { eventually } from '../../../lib/testing/eventually.js';
+import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
+import { subscribeCacheInvalidation } from '../src/cache/cache-invalidation.js';
+import { CachedProductReads } from '../src/cache/cached-reads.js';
+import { ProductCache } from '../src/cache/product-cache.js';
+import { productDatabase } from '../src/database.js';
+import { createProduct } from '../src/domain/create-product.js';
+import { updateProduct } from '../src/domain/update-product.js';
+import { reserveStock } from '../src/inventory/reservations.js';
+
+/**
+ * Two "replicas" of the product service's read cache on one database: a write made through one
+ * (here: the domain functions, as its handlers call them) reaches the other's cache through the
+ * outbox, the relay and each replica's own ephemeral subscription.
+ */
+describe('product read cache: invalidation on every replica', function () {
+  this.timeout(60_000);
+  let db: ScratchDatabase;
+  let transport: InProcessTransport;
+  let relay: OutboxRelay;
+  const subscriptions: TransportSubscription[] = [];
+  const replicas = [0, 1].map(() => new ProductCache({ ttlMs: 60_000, maxEntries: 100 }));
+  const reads = replicas.map((cache) => new CachedProductReads(cache));
+
+  before(async () => {
+    db = await openScratchDatabase('product_cache', productDatabase);
+    transport = new InProcessTransport({ logger: quietLogger() });
+    for (const cache of replicas)
+      subscriptions.push(await subscribeCacheInvalidation(transport, cache, quietLogger()));
+    relay = new OutboxRelay({
+      orm: db.orm,
+      transport,
+      source: 'product',
+      idlePollMs: 20,
+      logger: quietLogger(),
+    });
+    relay.start();
+    transport.open();
+  });
+  after(async () => {
+    await relay?.stop();
+    for (const subscription of subscriptions) await subscription.stop();
+    await transport?.close();
+    await db?.drop();
+  });
+
+  /** Every event written so far has reached every subscription (in process, published = delivered). */
+  const drained = () =>
+    eventually(
+      async () => {
+        const [row] = await db.orm.em
+          .fork()
+          .execute<{ n: number }[]>('SELECT count(*)::int AS n FROM infra.outbox WHERE published_at IS NULL');
+        return row!.n === 0;
+      },
+      { what: 'the outbox to drain' },
+    );
+
+  const newProduct = async () => {
+    const product = await createProduct(
+      db.orm.em.fork(),
+      CreateProductRequest.fromPartial({
+        sku: `C-${Math.random().toString(36).slice(2, 10)}`.toUpperCase(),
+        name: 'Cached tee',
+        slug: `cached-${Math.random().toString(36).slice(2, 10)}`,
+        price: { currencyCode: 'EUR', amountMinor: 1000 },
+        variants: [
+          { sku: `V-${Math.random().toString(36).slice(2, 10)}`.toUpperCase(), name: 'M', initialStock: 10 },
+        ],
+      }),
+      5,
+    );
+    await drained();
+    return product;
+  };
+
+  it('an update written through one replica is what both replicas read next', async () => {
+    const product = await newProduct();
+    for (const read of reads)
+      expect((await read.one(db.orm.em.fork(), { id: product.id }))!.name).to.equal('Cached tee');
+    // Cached: the database changing behind the cache's back is not seen...
+    await db.orm.em.fork().execute(`UPDATE products SET name = 'Sneaky' WHERE id = ?`, [product.id]);
+    expect((await reads[1]!.one(db.orm.em.fork(), { id: product.id }))!.name).to.equal('Cached tee');
+    // ...but a change through the service (its event) reaches every replica.
+    await updateProduct(
+      db.orm.em.fork(),
+      UpdateProductRequest.fromPartial({ productId: product.id, name: 'Renamed' }),
+      5,
+    );
+    for (const read of reads) {
+      await eventually(
+        async () => (await read.one(db.orm.em.fork(), { id: product.id }))!.name === 'Renamed',
+        {
+          what: 'the renamed product on every replica',
+        },
+      );
+    }
+    expect((await reads[0]!.one(db.orm.em.fork(), { slug: product.slug }))!.name).to.equal('Renamed');
+  });
+
+  it('a stock change that crosses the low-stock threshold reaches other replicas too', async () => {
+    const product = await newProduct();
+    const variantId = product.variants[0]!.id;
+    await reads[1]!.many(db.orm.em.fork(), [product.id]);
+    await reserveStock(db.orm.em.fork(), {
+      orderId: crypto.randomUUID(),
+      lines: [{ variantId, quantity: 6 }],
+    });
+    await eventually(
+      async () =>
+        (await reads[1]!.many(db.orm.em.fork(), [product.id]))[0]!.variants[0]!.availableQuantity === 4,
+      { what: 'the new availability on the other replica' },
+    );
+  });
+
+  it('never stores a value read before an invalidation that happened during the read', () => {
+    const cache = new ProductCache({ ttlMs: 60_000, maxEntries: 10 });
+    const view = { id: 'p1', slug: 's1' } as never;
+    const generation = cache.generation();
+    cache.invalidate('p1');
+    cache.put(view, generation);
+    expect(cache.byId('p1')).to.equal(undefined);
+    cache.put(view, cache.generation());
+    expect(cache.bySlug('s1')).to.equal(view);
+  });
+
+  it('serves nothing past its TTL, and keeps at most maxEntries products', async () => {
+    const cache = new ProductCache({ ttlMs: 30, maxEntries: 2 });
+    for (const id of ['a', 'b', 'c']) cache.put({ id, slug: id } as never, cache.generation());
+    expect(cache.byId('a')).to.equal(undefined);
+    expect(cache.byId('c')).to.not.equal(undefined);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(cache.byId('c')).to.equal(undefined);
+  });
+
+  it('a stopped replica subscription no longer holds up publishing', async () => {
+    const extra = await subscribeCacheInvalidation(
+      transport,
+      new ProductCache({ ttlMs: 1000, maxEntries: 10 }),
+      quietLogger(),
+    );
+    await extra.stop();
+    const product = await newProduct();
+    await updateProduct(
+      db.orm.em.fork(),
+      UpdateProductRequest.fromPartial({ productId: product.id, name: 'Again' }),
+      5,
+    );
+    await eventually(
+      async () => (await reads[0]!.one(db.orm.em.fork(), { id: product.id }))!.name === 'Again',
+      {
+        timeoutMs: 3_000,
+        what: 'delivery with a stopped ephemeral subscription around',
+      },
+    );
+  });
+});

@@ -1,0 +1,94 @@
+import { status } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { CreateProductRequest } from '../gen/ecommerce/product/v1/product.js';
+import { newId } from '../lib/ids.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
+import { clientsFor, failureOf } from './support/clients.js';
+
+function unique(tag: string): string {
+  return `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+describe('catalog: BatchGetProducts', function () {
+  this.timeout(120_000);
+  let mesh: TestMesh;
+  let api: ReturnType<typeof clientsFor>;
+  let adminToken: string;
+
+  before(async () => {
+    mesh = await startTestMesh(['auth', 'product']);
+    api = clientsFor((name) => mesh.address(name));
+    adminToken = (await api.auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
+  });
+  after(async () => {
+    for (const client of Object.values(api ?? {})) client.close();
+    await mesh?.stop();
+  });
+
+  async function createProduct(stock: number, priceMinor = 1999) {
+    const sku = unique('SKU').toUpperCase();
+    const { product } = await api.product.createProduct(
+      CreateProductRequest.fromPartial({
+        sku,
+        name: 'Plain tee',
+        slug: unique('tee'),
+        description: 'A cotton tee',
+        price: { currencyCode: 'EUR', amountMinor: priceMinor },
+        variants: [
+          { sku: `${sku}-M`, name: 'Medium', price: undefined, initialStock: stock },
+          {
+            sku: `${sku}-L`,
+            name: 'Large',
+            price: { currencyCode: 'EUR', amountMinor: 2499 },
+            initialStock: 0,
+          },
+        ],
+      }),
+      { token: adminToken },
+    );
+    return product!;
+  }
+
+  it('answers the products in request order with variants, prices and availability, and lists missing ids', async () => {
+    const first = await createProduct(7);
+    const second = await createProduct(3, 999);
+    const unknown = newId();
+
+    const { products, missingIds } = await api.product.batchGetProducts({
+      ids: [second.id, unknown, first.id, second.id],
+    });
+
+    expect(products.map((p) => p.id)).to.deep.equal([second.id, first.id]);
+    expect(missingIds).to.deep.equal([unknown]);
+    const [medium, large] = products[1]!.variants;
+    expect(products[1]!.status).to.equal(first.status);
+    expect(medium).to.include({ sku: first.variants[0]!.sku, availableQuantity: 7 });
+    expect(medium!.price).to.deep.equal({ currencyCode: 'EUR', amountMinor: 1999 });
+    expect(large).to.include({ availableQuantity: 0 });
+    expect(large!.price).to.deep.equal({ currencyCode: 'EUR', amountMinor: 2499 });
+    expect(products[0]!.variants[0]!.price).to.deep.equal({ currencyCode: 'EUR', amountMinor: 999 });
+  });
+
+  it('answers an empty list, and every id missing, when nothing matches', async () => {
+    const ids = [newId(), newId()];
+    const { products, missingIds } = await api.product.batchGetProducts({ ids });
+    expect(products).to.deep.equal([]);
+    expect(missingIds).to.deep.equal(ids);
+  });
+
+  it('refuses no ids, more than 100, and an id that is not a UUID, naming the field', async () => {
+    const none = await failureOf(api.product.batchGetProducts({ ids: [] }));
+    expect(none.code).to.equal(status.INVALID_ARGUMENT);
+    expect(none.violations.map((v) => v.field)).to.deep.equal(['ids']);
+
+    const tooMany = await failureOf(
+      api.product.batchGetProducts({ ids: Array.from({ length: 101 }, () => newId()) }),
+    );
+    expect(tooMany.code).to.equal(status.INVALID_ARGUMENT);
+    expect(tooMany.details).to.contain('at most 100');
+
+    const malformed = await failureOf(api.product.batchGetProducts({ ids: [newId(), 'not-a-uuid'] }));
+    expect(malformed.code).to.equal(status.INVALID_ARGUMENT);
+    expect(malformed.violations).to.deep.equal([{ field: 'ids[1]', description: 'must be a UUID' }]);
+  });
+});
