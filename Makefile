@@ -51,6 +51,9 @@ lint: install ## eslint, prettier, type check, proto lint + stale gen/ + breakin
 format: install ## apply prettier
 	npx prettier --write .
 
+db-docs: install ## regenerate docs/database/ from the migrations and docs/database/src/ (prose)
+	LOG_LEVEL=warn npx tsx scripts/db-docs/main.ts
+
 proto: install ## regenerate gen/ from proto/
 	scripts/proto-generate.sh
 
@@ -60,4 +63,4 @@ bench: build ## load benchmarks (see bench/README.md and BENCHMARKS.md)
 clean: ## remove build output (keeps ./data)
 	rm -rf dist
 
-.PHONY: help install build run run-distributed migrate test test-distributed lint format proto bench clean
+.PHONY: help install build run run-distributed migrate test test-distributed lint format db-docs proto bench clean
