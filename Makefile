@@ -36,6 +36,9 @@ run-distributed: build ## the ten services as separate processes against DATABAS
 migrate: build ## create (if missing) and migrate every service database at DATABASE_URL
 	node --enable-source-maps dist/scripts/migrate.js
 
+seed: build ## load the demo store (idempotent) into DATABASE_URL's databases, or ./data (stop `make run` first)
+	node --enable-source-maps dist/scripts/seed.js
+
 test: install ## every test suite: embedded unless DATABASE_URL / NATS_URL are set
 	$(TEST_ENV) npx mocha $(NATS_FILTER) $(UNIT_SPECS) $(FLOW_SPECS) $(POSTGRES_SPECS)
 
@@ -63,4 +66,4 @@ bench: build ## load benchmarks (see bench/README.md and BENCHMARKS.md)
 clean: ## remove build output (keeps ./data)
 	rm -rf dist
 
-.PHONY: help install build run run-distributed migrate test test-distributed lint format db-docs proto bench clean
+.PHONY: help install build run run-distributed migrate seed test test-distributed lint format db-docs proto bench clean
