@@ -27,8 +27,8 @@ dist/.built: node_modules/.package-lock.json $(shell find lib services gen scrip
 
 build: dist/.built ## compile TypeScript to dist/
 
-run: build ## start all ten services in one process, embedded (PGlite under ./data, in-process events)
-	node --enable-source-maps dist/services/main.js
+run: build ## start all ten services in one process, embedded (PGlite under ./data, in-process events); new databases get the demo store
+	SEED_DEMO_DATA=$${SEED_DEMO_DATA:-true} node --enable-source-maps dist/services/main.js
 
 run-distributed: build ## the ten services as separate processes against DATABASE_URL and NATS_URL
 	node --enable-source-maps dist/scripts/run-distributed.js

@@ -1,7 +1,6 @@
 import { ConfigError, loadServiceConfig } from '../lib/config/index.js';
 import { migrateDatabase, openDatabase } from '../lib/db/index.js';
 import { ALL_SERVICES } from '../services/registry.js';
-import { DEMO_SEEDS } from './demo-seeds.js';
 
 // `make seed`: loads the demo store into the databases the configuration points at (DATABASE_URL or
 // <SERVICE>_DATABASE_URL; embedded PGlite under DATA_DIR otherwise), migrating them first. Safe to
@@ -10,7 +9,7 @@ import { DEMO_SEEDS } from './demo-seeds.js';
 const notices: string[] = [];
 try {
   for (const module of ALL_SERVICES) {
-    const seed = DEMO_SEEDS[module.name];
+    const seed = module.seed;
     if (!seed) continue;
     const config = loadServiceConfig(module.name);
     const database = await openDatabase(module.database, {

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { ProductServiceClient, ProductStatus } from '../gen/ecommerce/product/v1/product.js';
 import { ConfigError } from '../lib/config/index.js';
+import { pino } from 'pino';
 import type { DatabaseDefinition, EntityManager } from '../lib/db/orm.js';
-import type { DemoSeed, DemoSeedResult } from '../lib/runtime/demo-seed.js';
+import { seedNewDatabase, type DemoSeed, type DemoSeedResult } from '../lib/runtime/demo-seed.js';
 import { openScratchDatabase, type ScratchDatabase } from '../lib/testing/scratch-database.js';
 import { authDatabase } from '../services/auth/src/database.js';
 import { verifyPassword } from '../services/auth/src/domain/password-hash.js';
@@ -20,6 +22,8 @@ import { productDatabase } from '../services/product/src/database.js';
 import { generateCatalog, seedProductDemo } from '../services/product/src/seed/index.js';
 import { shippingDatabase } from '../services/shipping/src/database.js';
 import { DEMO_CARRIERS, DEMO_ZONES, seedShippingDemo } from '../services/shipping/src/seed/index.js';
+import { plainClient } from './support/clients.js';
+import { startTestMesh, type TestMesh } from './support/mesh.js';
 
 /*
  * The demo store (`make seed`, and `make run` on new databases): each service's share is loaded
@@ -332,5 +336,81 @@ describe('demo data (make seed)', function () {
     } finally {
       await db.drop();
     }
+  });
+});
+
+describe('demo data on the first start (SEED_DEMO_DATA, as `make run` sets it)', function () {
+  this.timeout(180_000);
+
+  let mesh: TestMesh;
+  before(async () => {
+    process.env.SEED_DEMO_DATA = 'true';
+    try {
+      mesh = await startTestMesh(['auth', 'product']);
+    } finally {
+      delete process.env.SEED_DEMO_DATA;
+    }
+  });
+  after(() => mesh?.stop());
+
+  it('a new store serves the demo catalog: GetProduct over gRPC finds a seeded product, published', async () => {
+    const client = plainClient(ProductServiceClient, mesh.address('product'));
+    try {
+      for (const demo of [generateCatalog()[0]!, generateCatalog().at(-1)!]) {
+        const { product } = await client.getProduct({ lookup: { $case: 'slug', value: demo.slug } });
+        expect(product).to.include({
+          sku: demo.sku,
+          name: demo.name,
+          slug: demo.slug,
+          description: demo.description,
+        });
+        expect(product!.price).to.deep.equal({ currencyCode: 'EUR', amountMinor: demo.price });
+        expect(product!.status).to.equal(ProductStatus.PRODUCT_STATUS_ACTIVE);
+        expect(product!.variants.map((v) => v.sku)).to.deep.equal(demo.variants.map((v) => v.sku));
+      }
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('seedNewDatabase (the first-start hook)', () => {
+  // Collects what the hook logs, instead of printing it.
+  let logged: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
+  const orm = {} as Parameters<DemoSeed>[0];
+  let calls = 0;
+  const seed: DemoSeed = async () => {
+    calls++;
+    return { inserted: {}, notices: [] };
+  };
+  beforeEach(() => {
+    calls = 0;
+    logged = [];
+  });
+
+  it('seeds a new database when SEED_DEMO_DATA is on', async () => {
+    await seedNewDatabase(seed, orm, { SEED_DEMO_DATA: 'true' }, { isNew: true, production: false, logger });
+    expect(calls).to.equal(1);
+  });
+
+  it('leaves alone a database that existed, a production service, and any start that did not ask', async () => {
+    await seedNewDatabase(seed, orm, { SEED_DEMO_DATA: 'true' }, { isNew: false, production: false, logger });
+    await seedNewDatabase(seed, orm, { SEED_DEMO_DATA: 'true' }, { isNew: true, production: true, logger });
+    await seedNewDatabase(seed, orm, {}, { isNew: true, production: false, logger });
+    await seedNewDatabase(seed, orm, { SEED_DEMO_DATA: 'false' }, { isNew: true, production: false, logger });
+    expect(calls).to.equal(0);
+  });
+
+  it('logs a failed seed and lets the service start', async () => {
+    const failing: DemoSeed = async () => {
+      throw new Error('disk full');
+    };
+    await seedNewDatabase(
+      failing,
+      orm,
+      { SEED_DEMO_DATA: 'true' },
+      { isNew: true, production: false, logger },
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { MikroORM } from '../db/index.js';
-import type { Env } from '../config/index.js';
+import { readBoolean, type Env } from '../config/index.js';
+import type { Logger } from '../log.js';
 
 /** What loading a service's demo data did. */
 export interface DemoSeedResult {
@@ -22,4 +23,26 @@ export function countInserted(result: DemoSeedResult, table: string, rows = 1): 
 
 export function emptySeedResult(tables: string[]): DemoSeedResult {
   return { inserted: Object.fromEntries(tables.map((t) => [t, 0])), notices: [] };
+}
+
+/**
+ * The embedded first start (`make run` sets SEED_DEMO_DATA): a service whose database was created
+ * just now loads its demo data, so a newcomer's store has something in it. Never in production,
+ * never unless asked. A failure is logged and the service starts anyway (`make seed` retries).
+ */
+export async function seedNewDatabase(
+  seed: DemoSeed | undefined,
+  orm: MikroORM,
+  env: Env,
+  options: { isNew: boolean; production: boolean; logger: Logger },
+): Promise<void> {
+  const { isNew, production, logger } = options;
+  if (!seed || !isNew || production || !readBoolean(env, 'SEED_DEMO_DATA', false)) return;
+  try {
+    const result = await seed(orm, env);
+    logger.info({ inserted: result.inserted }, 'demo data loaded');
+    for (const notice of result.notices) process.stdout.write(`\n${notice}\n\n`);
+  } catch (error) {
+    logger.error({ err: error }, 'demo data not loaded (run `make seed` to try again)');
+  }
 }
