@@ -20,7 +20,7 @@ export interface DemoEmailTemplate {
 export const DEMO_EMAIL_TEMPLATES: DemoEmailTemplate[] = [
   {
     name: 'email_verification',
-    events: ['auth.user.registered', 'auth.email_verification.requested'],
+    events: ['auth.email_verification.requested'],
     subject: 'Confirm your email address for {{store_name}}',
     text: `Hi {{first_name}},
 
@@ -28,7 +28,7 @@ Please confirm that {{email}} is your email address by opening this link:
 
 {{verification_link}}
 
-The link works once and expires in {{expires_in_hours}} hours. If you did not create an account at {{store_name}}, you can ignore this email.`,
+The link works once and expires on {{expires_at}}. If you did not create an account at {{store_name}}, you can ignore this email.`,
   },
   {
     name: 'welcome',
@@ -50,7 +50,7 @@ Someone asked to reset the password of the {{store_name}} account for {{email}}.
 
 {{reset_link}}
 
-The link works once and expires in {{expires_in_minutes}} minutes. If it was not you, ignore this email: your password stays as it is.`,
+The link works once and expires at {{expires_at}}. If it was not you, ignore this email: your password stays as it is.`,
   },
   {
     name: 'account_deactivated',
@@ -185,6 +185,8 @@ Restock it from the catalog admin.`,
 
 /** Events that send no email, and why (each one decided, see the file comment). */
 export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
+  'auth.user.registered':
+    'the verification email comes from auth.email_verification.requested (the event that carries the link)',
   'user.profile.created': 'internal: the customer hears from email_verification',
   'product.product.created': 'catalog change, for other services',
   'product.product.updated': 'catalog change, for other services (wishlists refresh from it)',
