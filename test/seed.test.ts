@@ -339,6 +339,35 @@ describe('demo data (make seed)', function () {
   });
 });
 
+describe('demo data: two seeds at once', function () {
+  this.timeout(120_000);
+
+  const seeds: [string, DatabaseDefinition, DemoSeed][] = [
+    ['auth', authDatabase, seedAuthDemo],
+    ['product', productDatabase, seedProductDemo],
+    ['notification', notificationDatabase, seedNotificationDemo],
+    ['discount', discountDatabase, seedDiscountDemo],
+    ['shipping', shippingDatabase, seedShippingDemo],
+  ];
+  for (const [name, definition, seed] of seeds) {
+    it(`${name}: both succeed and every row is inserted once`, async () => {
+      const db = await openScratchDatabase(`seed_race_${definition.name}`, definition);
+      try {
+        const env = { AUTH_BOOTSTRAP_ADMIN_PASSWORD: 'race condition 42' };
+        const [a, b] = await Promise.all([seed(db.orm, env), seed(db.orm, env)]);
+        const counts = await tableCounts(db.orm.em.fork());
+        for (const table of Object.keys(a!.inserted)) {
+          expect(counts[table], table).to.be.greaterThan(0);
+          expect(a!.inserted[table]! + b!.inserted[table]!, table).to.equal(counts[table]);
+        }
+        expect([...a!.notices, ...b!.notices].length).to.be.at.most(1);
+      } finally {
+        await db.drop();
+      }
+    });
+  }
+});
+
 describe('demo data on the first start (SEED_DEMO_DATA, as `make run` sets it)', function () {
   this.timeout(180_000);
 

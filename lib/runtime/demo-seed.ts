@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MikroORM } from '../db/index.js';
 import { readBoolean, type Env } from '../config/index.js';
 import type { Logger } from '../log.js';
@@ -44,5 +45,19 @@ export async function seedNewDatabase(
     for (const notice of result.notices) process.stdout.write(`\n${notice}\n\n`);
   } catch (error) {
     logger.error({ err: error }, 'demo data not loaded (run `make seed` to try again)');
+  }
+}
+
+/**
+ * Runs a seed again if a concurrent seed inserted one of the same natural keys first (its unique
+ * index refused ours and the transaction rolled back): the second pass finds those rows and
+ * skips them. So two seeds at once both succeed and still insert everything once.
+ */
+export async function retryOnceOnConflict<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) return load();
+    throw error;
   }
 }

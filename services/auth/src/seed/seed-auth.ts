@@ -4,7 +4,12 @@ import { UserRegistered } from '../../../../gen/ecommerce/auth/v1/events.js';
 import { ConfigError, readString, type Env } from '../../../../lib/config/index.js';
 import { AppError } from '../../../../lib/errors.js';
 import { publishEvent } from '../../../../lib/events/index.js';
-import { countInserted, emptySeedResult, type DemoSeedResult } from '../../../../lib/runtime/demo-seed.js';
+import {
+  countInserted,
+  emptySeedResult,
+  retryOnceOnConflict,
+  type DemoSeedResult,
+} from '../../../../lib/runtime/demo-seed.js';
 import { Role, SecurityAuditLog, User, UserRole } from '../entities/index.js';
 import { UserRegisteredEvent } from '../events.js';
 import { normaliseEmail } from '../domain/email.js';
@@ -48,7 +53,11 @@ function adminCredentials(env: Env): AdminCredentials {
  * or is generated and returned as a notice: the only time it is ever shown. An existing account
  * keeps its password and only gets the admin role if it lacks it.
  */
-export async function seedAuthDemo(orm: MikroORM, env: Env): Promise<DemoSeedResult> {
+export function seedAuthDemo(orm: MikroORM, env: Env): Promise<DemoSeedResult> {
+  return retryOnceOnConflict(() => loadAuthDemo(orm, env));
+}
+
+async function loadAuthDemo(orm: MikroORM, env: Env): Promise<DemoSeedResult> {
   const result = emptySeedResult(['roles', 'users', 'user_roles']);
   const credentials = adminCredentials(env);
   const em = orm.em.fork();

@@ -1,5 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { countInserted, emptySeedResult, type DemoSeedResult } from '../../../../lib/runtime/demo-seed.js';
+import {
+  countInserted,
+  emptySeedResult,
+  retryOnceOnConflict,
+  type DemoSeedResult,
+} from '../../../../lib/runtime/demo-seed.js';
 import { Coupon, Promotion, PromotionRule } from '../entities/index.js';
 import { DEMO_COUPONS, DEMO_PROMOTIONS, DISCOUNT_CURRENCY } from './discount-data.js';
 
@@ -9,7 +14,11 @@ import { DEMO_COUPONS, DEMO_PROMOTIONS, DISCOUNT_CURRENCY } from './discount-dat
  * transaction. A promotion's rules are loaded with the promotion only, so running it again inserts
  * nothing.
  */
-export async function seedDiscountDemo(orm: MikroORM): Promise<DemoSeedResult> {
+export function seedDiscountDemo(orm: MikroORM): Promise<DemoSeedResult> {
+  return retryOnceOnConflict(() => loadDiscountDemo(orm));
+}
+
+async function loadDiscountDemo(orm: MikroORM): Promise<DemoSeedResult> {
   const result = emptySeedResult(['coupons', 'promotions', 'promotion_rules']);
   await orm.em.fork().transactional(async (em) => {
     const codes = new Set(

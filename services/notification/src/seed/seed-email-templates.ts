@@ -1,5 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { countInserted, emptySeedResult, type DemoSeedResult } from '../../../../lib/runtime/demo-seed.js';
+import {
+  countInserted,
+  emptySeedResult,
+  retryOnceOnConflict,
+  type DemoSeedResult,
+} from '../../../../lib/runtime/demo-seed.js';
 import { EmailTemplate } from '../entities/index.js';
 import { DEMO_EMAIL_TEMPLATES, htmlBodyOf, placeholdersOf } from './email-templates.js';
 
@@ -8,7 +13,11 @@ import { DEMO_EMAIL_TEMPLATES, htmlBodyOf, placeholdersOf } from './email-templa
  * service's entities, in one transaction. A template whose name exists is left as it is (an admin
  * may have edited it), so running it again inserts nothing.
  */
-export async function seedNotificationDemo(orm: MikroORM): Promise<DemoSeedResult> {
+export function seedNotificationDemo(orm: MikroORM): Promise<DemoSeedResult> {
+  return retryOnceOnConflict(() => loadNotificationDemo(orm));
+}
+
+async function loadNotificationDemo(orm: MikroORM): Promise<DemoSeedResult> {
   const result = emptySeedResult(['email_templates']);
   await orm.em.fork().transactional(async (em) => {
     const existing = new Set(

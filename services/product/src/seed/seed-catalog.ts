@@ -1,5 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { countInserted, emptySeedResult, type DemoSeedResult } from '../../../../lib/runtime/demo-seed.js';
+import {
+  countInserted,
+  emptySeedResult,
+  retryOnceOnConflict,
+  type DemoSeedResult,
+} from '../../../../lib/runtime/demo-seed.js';
 import {
   Category,
   Inventory,
@@ -26,7 +31,11 @@ function stockStatusOf(product: GeneratedProduct): 'in_stock' | 'low_stock' | 'o
  * tags and category. Products are published (active, visible), so shoppers' listings show them.
  * What exists already is left as it is, so running it again inserts nothing.
  */
-export async function seedProductDemo(orm: MikroORM): Promise<DemoSeedResult> {
+export function seedProductDemo(orm: MikroORM): Promise<DemoSeedResult> {
+  return retryOnceOnConflict(() => loadProductDemo(orm));
+}
+
+async function loadProductDemo(orm: MikroORM): Promise<DemoSeedResult> {
   const result = emptySeedResult([
     'categories',
     'products',

@@ -1,5 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { countInserted, emptySeedResult, type DemoSeedResult } from '../../../../lib/runtime/demo-seed.js';
+import {
+  countInserted,
+  emptySeedResult,
+  retryOnceOnConflict,
+  type DemoSeedResult,
+} from '../../../../lib/runtime/demo-seed.js';
 import { Carrier, ShippingMethod, ShippingRate, ShippingZone } from '../entities/index.js';
 import { DEMO_CARRIERS, DEMO_ZONES, SHIPPING_CURRENCY } from './shipping-data.js';
 
@@ -9,7 +14,11 @@ import { DEMO_CARRIERS, DEMO_ZONES, SHIPPING_CURRENCY } from './shipping-data.js
  * method's rates are loaded with the method only, so running it again inserts nothing. Carriers get
  * no API key: a real one is entered (and encrypted) by an admin.
  */
-export async function seedShippingDemo(orm: MikroORM): Promise<DemoSeedResult> {
+export function seedShippingDemo(orm: MikroORM): Promise<DemoSeedResult> {
+  return retryOnceOnConflict(() => loadShippingDemo(orm));
+}
+
+async function loadShippingDemo(orm: MikroORM): Promise<DemoSeedResult> {
   const result = emptySeedResult(['carriers', 'shipping_zones', 'shipping_methods', 'shipping_rates']);
   await orm.em.fork().transactional(async (em) => {
     const carriers = new Set(
