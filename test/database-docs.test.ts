@@ -90,6 +90,8 @@ describe('database docs (docs/database)', function () {
     expect(committed, 'docs/database/*.md on disk (run `make db-docs`)').to.deep.equal(expected);
   });
 
+  // The committed pages were generated in another process, from other scratch databases: equality
+  // here also shows that generation is deterministic (sorted, no dates, no ids).
   it('agrees with what the migrations build (regenerate with `make db-docs`)', () => {
     for (const [path, content] of pages) {
       const file = join(PROJECT_ROOT, path);
@@ -101,11 +103,6 @@ describe('database docs (docs/database)', function () {
         );
       }
     }
-  });
-
-  it('is the same when generated twice (no dates, stable order)', async () => {
-    const again = await generateDatabaseDocs(ALL_SERVICES);
-    expect([...again.entries()]).to.deep.equal([...pages.entries()]);
   });
 
   it('shows every domain table of every database, 54 in all, each with its prose', () => {
