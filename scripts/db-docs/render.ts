@@ -138,9 +138,7 @@ function referenceDiagram(databases: DocumentedDatabase[], references: CrossServ
   }
   for (const [key, columns] of [...edges.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const [from, to] = key.split(' ') as [string, string];
-    lines.push(
-      `  ${nodeId(`s_${from}`)} -.->|${label(`${columns.length} column${columns.length > 1 ? 's' : ''}`)}| ${nodeId(`s_${to}`)}`,
-    );
+    lines.push(`  ${nodeId(`s_${from}`)} -.->|${label(columns.join(', '))}| ${nodeId(`s_${to}`)}`);
   }
   return ['```mermaid', ...lines, '```'].join('\n');
 }
