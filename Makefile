@@ -27,14 +27,17 @@ dist/.built: node_modules/.package-lock.json $(shell find lib services gen scrip
 
 build: dist/.built ## compile TypeScript to dist/
 
-run: build ## start all ten services in one process, embedded (PGlite under ./data, in-process events)
-	node --enable-source-maps dist/services/main.js
+run: build ## start all ten services in one process, embedded (PGlite under ./data, in-process events); new databases get the demo store
+	SEED_DEMO_DATA=$${SEED_DEMO_DATA:-true} node --enable-source-maps dist/services/main.js
 
 run-distributed: build ## the ten services as separate processes against DATABASE_URL and NATS_URL
 	node --enable-source-maps dist/scripts/run-distributed.js
 
 migrate: build ## create (if missing) and migrate every service database at DATABASE_URL
 	node --enable-source-maps dist/scripts/migrate.js
+
+seed: build ## load the demo store (idempotent) into DATABASE_URL's databases, or ./data (stop `make run` first)
+	node --enable-source-maps dist/scripts/seed.js
 
 test: install ## every test suite: embedded unless DATABASE_URL / NATS_URL are set
 	$(TEST_ENV) npx mocha $(NATS_FILTER) $(UNIT_SPECS) $(FLOW_SPECS) $(POSTGRES_SPECS)
@@ -51,6 +54,9 @@ lint: install ## eslint, prettier, type check, proto lint + stale gen/ + breakin
 format: install ## apply prettier
 	npx prettier --write .
 
+db-docs: install ## regenerate docs/database/ from the migrations and docs/database/src/ (prose)
+	LOG_LEVEL=warn npx tsx scripts/db-docs/main.ts
+
 proto: install ## regenerate gen/ from proto/
 	scripts/proto-generate.sh
 
@@ -60,4 +66,4 @@ bench: build ## load benchmarks (see bench/README.md and BENCHMARKS.md)
 clean: ## remove build output (keeps ./data)
 	rm -rf dist
 
-.PHONY: help install build run run-distributed migrate test test-distributed lint format proto bench clean
+.PHONY: help install build run run-distributed migrate seed test test-distributed lint format db-docs proto bench clean

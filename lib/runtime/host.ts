@@ -6,6 +6,7 @@ import { rootLogger } from '../log.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { createAuthServiceTokenSource } from '../auth/auth-service-token-source.js';
 import { startPartitionMaintenance } from './partition-maintenance.js';
+import { seedNewDatabase } from './demo-seed.js';
 import type { BackgroundTask, ServiceModule } from './service-module.js';
 
 export interface RunningService {
@@ -47,7 +48,7 @@ export async function startService(module: ServiceModule, deps: HostDependencies
     for (const task of background.reverse()) await task.stop();
   };
   try {
-    await prepareSchema(database, config, module.database.name);
+    const isNew = await prepareSchema(database, config, module.database.name);
     const parts = await module.create({
       config,
       env: deps.env,
@@ -58,6 +59,11 @@ export async function startService(module: ServiceModule, deps: HostDependencies
       serviceTokens: createAuthServiceTokenSource(module.name, config, deps.env, logger),
     });
     background.push(...(parts.background ?? []));
+    await seedNewDatabase(module.seed, database.orm, deps.env, {
+      isNew,
+      production: config.production,
+      logger,
+    });
     if (module.database.partitionedTables?.length) {
       background.push(
         await startPartitionMaintenance(database.orm, module.database.partitionedTables, deps.env, logger),
@@ -101,12 +107,13 @@ export async function startService(module: ServiceModule, deps: HostDependencies
 /**
  * Embedded databases are migrated on start. A distributed service does not migrate itself (that is
  * `make migrate`, a separate step) unless MIGRATE_ON_START says so, and refuses to start on a
- * schema that is behind its code.
+ * schema that is behind its code. Says whether the database is new (every migration ran just now).
  */
-async function prepareSchema(database: Database, config: ServiceConfig, name: string): Promise<void> {
+async function prepareSchema(database: Database, config: ServiceConfig, name: string): Promise<boolean> {
   if (config.migrateOnStart) {
-    await migrateDatabase(database);
-    return;
+    const applied = await migrateDatabase(database);
+    const executed = await database.orm.getMigrator().getExecutedMigrations();
+    return applied.length > 0 && applied.length === executed.length;
   }
   const pending = await database.orm.getMigrator().getPendingMigrations();
   if (pending.length > 0) {
@@ -114,4 +121,5 @@ async function prepareSchema(database: Database, config: ServiceConfig, name: st
       `database ${name} has ${pending.length} pending migration(s) (${pending.map((m) => m.name).join(', ')}): run \`make migrate\` first`,
     );
   }
+  return false;
 }

@@ -5,6 +5,7 @@ import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { ServiceTokenProvider } from '../auth/service-token-source.js';
 import type { EventTransport } from '../events/index.js';
 import type { GrpcServiceBinding } from '../grpc/server.js';
+import type { DemoSeed } from './demo-seed.js';
 
 /** What the host gives a service to build itself on. The service cannot tell which run mode it is in. */
 export interface ServiceRuntime {
@@ -40,4 +41,6 @@ export interface ServiceModule {
   name: ServiceName;
   database: DatabaseDefinition;
   create(runtime: ServiceRuntime): Promise<ServiceParts>;
+  /** Its share of the demo store (`make seed`; `make run` on a new database). */
+  seed?: DemoSeed;
 }

@@ -6,6 +6,7 @@ import { JwksTokenVerifier } from '../../../lib/auth/token-verifier.js';
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
 import { authDatabase } from './database.js';
+import { seedAuthDemo } from './seed/index.js';
 import { ensureBootstrapAdmin } from './domain/bootstrap-admin.js';
 import { ensureBuiltInRoles } from './domain/built-in-roles.js';
 import { EmailLinks } from './domain/links.js';
@@ -17,6 +18,7 @@ import { authHandlers } from './handlers.js';
 export const authModule: ServiceModule = {
   name: 'auth',
   database: authDatabase,
+  seed: seedAuthDemo,
   async create({ config, env, orm, logger }) {
     const signer = await TokenSigner.create(await loadKeyRing(config, env));
     const serviceMasterSecret = await loadServiceMasterSecret(config, env);

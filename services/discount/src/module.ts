@@ -2,11 +2,13 @@ import { DiscountServiceService } from '../../../gen/ecommerce/discount/v1/disco
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
 import { discountDatabase } from './database.js';
+import { seedDiscountDemo } from './seed/index.js';
 
 /** The discount service: its contract is declared; its RPCs arrive with their issue. */
 export const discountModule: ServiceModule = {
   name: 'discount',
   database: discountDatabase,
+  seed: seedDiscountDemo,
   async create({ verifier, logger }) {
     return {
       grpc: [

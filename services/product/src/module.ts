@@ -7,6 +7,7 @@ import { CachedProductReads } from './cache/cached-reads.js';
 import { ProductCache } from './cache/product-cache.js';
 import { productDatabase } from './database.js';
 import { OrderDeliveredEvent } from './events.js';
+import { seedProductDemo } from './seed/index.js';
 import { productHandlers } from './handlers.js';
 import { recordDelivery } from './reviews/purchases.js';
 import { productSettingsFrom } from './settings.js';
@@ -15,6 +16,7 @@ import { productSettingsFrom } from './settings.js';
 export const productModule: ServiceModule = {
   name: 'product',
   database: productDatabase,
+  seed: seedProductDemo,
   async create({ orm, env, events, verifier, logger }) {
     const settings = productSettingsFrom(env);
     const cache = new ProductCache({ ttlMs: settings.cacheTtlMs, maxEntries: settings.cacheMaxEntries });

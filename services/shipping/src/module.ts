@@ -2,11 +2,13 @@ import { ShippingServiceService } from '../../../gen/ecommerce/shipping/v1/shipp
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
 import { shippingDatabase } from './database.js';
+import { seedShippingDemo } from './seed/index.js';
 
 /** The shipping service: its contract is declared; its RPCs arrive with their issue. */
 export const shippingModule: ServiceModule = {
   name: 'shipping',
   database: shippingDatabase,
+  seed: seedShippingDemo,
   async create({ verifier, logger }) {
     return {
       grpc: [

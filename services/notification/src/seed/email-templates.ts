@@ -1,0 +1,225 @@
+/**
+ * The email templates of every notification the platform sends, and the events that cause each.
+ * Every event subject of proto/**\/events.proto is either here (it sends an email) or in
+ * EVENTS_WITHOUT_EMAIL (it does not, and why); test/seed.test.ts fails on an event that is in
+ * neither, so a new event gets a decision.
+ *
+ * Bodies use `{{placeholder}}`s; the variables list is read from them, so it cannot drift.
+ */
+
+export interface DemoEmailTemplate {
+  /** The template's unique name, as the notification service looks it up. */
+  name: string;
+  /** Subjects of the events that send it. */
+  events: string[];
+  subject: string;
+  /** The plain-text body; paragraphs separated by blank lines. The HTML body is made from it. */
+  text: string;
+}
+
+export const DEMO_EMAIL_TEMPLATES: DemoEmailTemplate[] = [
+  {
+    name: 'email_verification',
+    events: ['auth.email_verification.requested'],
+    subject: 'Confirm your email address for {{store_name}}',
+    text: `Hi {{first_name}},
+
+Please confirm that {{email}} is your email address by opening this link:
+
+{{verification_link}}
+
+The link works once and expires on {{expires_at}}. If you did not create an account at {{store_name}}, you can ignore this email.`,
+  },
+  {
+    name: 'welcome',
+    events: ['auth.user.email_verified'],
+    subject: 'Welcome to {{store_name}}, {{first_name}}',
+    text: `Hi {{first_name}},
+
+Your email address is confirmed and your account is ready. Browse the latest arrivals at {{store_url}}.
+
+As a welcome, the code WELCOME10 takes 10% off your first order.`,
+  },
+  {
+    name: 'password_reset',
+    events: ['auth.password_reset.requested'],
+    subject: 'Reset your {{store_name}} password',
+    text: `Hi,
+
+Someone asked to reset the password of the {{store_name}} account for {{email}}. To choose a new password, open this link:
+
+{{reset_link}}
+
+The link works once and expires at {{expires_at}}. If it was not you, ignore this email: your password stays as it is.`,
+  },
+  {
+    name: 'account_deactivated',
+    events: ['auth.user.deactivated'],
+    subject: 'Your {{store_name}} account has been deactivated',
+    text: `Hi {{first_name}},
+
+Your {{store_name}} account has been deactivated and every session was signed out. If you think this is a mistake, reply to this email and our support team will look into it.`,
+  },
+  {
+    name: 'account_reactivated',
+    events: ['auth.user.reactivated'],
+    subject: 'Your {{store_name}} account is active again',
+    text: `Hi {{first_name}},
+
+Your {{store_name}} account is active again: you can sign in as before.`,
+  },
+  {
+    name: 'order_confirmed',
+    events: ['order.order.confirmed'],
+    subject: 'Order {{order_number}} confirmed',
+    text: `Hi {{first_name}},
+
+Thank you for your order! We have received your payment of {{order_total}} and are getting order {{order_number}} ready.
+
+{{order_items}}
+
+It will ship to:
+{{shipping_address}}
+
+We will email you again when it is on its way.`,
+  },
+  {
+    name: 'order_cancelled',
+    events: ['order.order.cancelled'],
+    subject: 'Order {{order_number}} was cancelled',
+    text: `Hi {{first_name}},
+
+Order {{order_number}} was cancelled: {{reason}}.
+
+Nothing was charged, or any amount taken is being returned to your payment method. You are welcome to place the order again at {{store_url}}.`,
+  },
+  {
+    name: 'payment_received',
+    events: ['payment.payment.captured'],
+    subject: 'Receipt for order {{order_number}}',
+    text: `Hi {{first_name}},
+
+We received your payment of {{amount}} for order {{order_number}}. Keep this email as your receipt.`,
+  },
+  {
+    name: 'refund_issued',
+    events: ['payment.payment.refunded'],
+    subject: 'Your refund of {{amount}} is on its way',
+    text: `Hi {{first_name}},
+
+We have refunded {{amount}} for order {{order_number}} to your original payment method. Depending on your bank it can take 3 to 10 working days to appear.`,
+  },
+  {
+    name: 'order_shipped',
+    events: ['shipping.shipment.created'],
+    subject: 'Order {{order_number}} is on its way',
+    text: `Hi {{first_name}},
+
+Good news: order {{order_number}} has left our warehouse with {{carrier}}. Expected delivery: {{estimated_delivery_date}}.
+
+Track it here: {{tracking_url}} (tracking number {{tracking_number}}).`,
+  },
+  {
+    name: 'order_delivered',
+    events: ['shipping.shipment.delivered'],
+    subject: 'Order {{order_number}} was delivered',
+    text: `Hi {{first_name}},
+
+Order {{order_number}} was delivered. We hope you enjoy it!
+
+Something not right? You can return items within 30 days from your order page: {{order_url}}.`,
+  },
+  {
+    name: 'return_approved',
+    events: ['return.return.approved'],
+    subject: 'Return {{rma_number}} approved: how to send it back',
+    text: `Hi {{first_name}},
+
+Your return {{rma_number}} for order {{order_number}} is approved. Please pack the items and send them to:
+
+{{return_address}}
+
+{{return_instructions}}
+
+Send the parcel before {{expires_at}}.`,
+  },
+  {
+    name: 'return_rejected',
+    events: ['return.return.rejected'],
+    subject: 'About your return request for order {{order_number}}',
+    text: `Hi {{first_name}},
+
+We are sorry, but we cannot accept the return request for order {{order_number}}: {{reason}}.
+
+If you have questions, reply to this email.`,
+  },
+  {
+    name: 'return_received',
+    events: ['return.return.received'],
+    subject: 'We received your return {{rma_number}}',
+    text: `Hi {{first_name}},
+
+Your returned items for order {{order_number}} have arrived and been checked. Your refund of {{refund_amount}} is being processed; we will confirm when it has been sent.`,
+  },
+  {
+    name: 'cart_abandoned',
+    events: ['cart.cart.abandoned'],
+    subject: 'You left something in your cart',
+    text: `Hi {{first_name}},
+
+You still have {{item_count}} item(s) in your cart at {{store_name}}. They are waiting for you here:
+
+{{cart_url}}
+
+Prices and availability may change, so do not wait too long.`,
+  },
+  {
+    name: 'low_stock_alert',
+    events: ['product.inventory.low_stock'],
+    subject: 'Low stock: {{product_name}} ({{sku}})',
+    text: `Stock of {{product_name}} (variant {{sku}}) at {{location}} is down to {{available_quantity}} units, at or below the threshold of {{low_stock_threshold}}.
+
+Restock it from the catalog admin.`,
+  },
+];
+
+/** Events that send no email, and why (each one decided, see the file comment). */
+export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
+  'auth.user.registered':
+    'the verification email comes from auth.email_verification.requested (the event that carries the link)',
+  'user.profile.created': 'internal: the customer hears from email_verification',
+  'product.product.created': 'catalog change, for other services',
+  'product.product.updated': 'catalog change, for other services (wishlists refresh from it)',
+  'product.product.archived': 'catalog change, for other services',
+  'cart.cart.converted': 'the customer hears from order_confirmed',
+  'order.order.delivered': 'the customer hears from order_delivered (shipping.shipment.delivered)',
+  'discount.coupon.redeemed': 'bookkeeping; the order confirmation shows the discount',
+  'return.refund.requested': 'an instruction to the payment service; the customer hears from refund_issued',
+  'notification.notification.sent': 'the notification service reporting its own work',
+};
+
+/** The placeholders a text uses, in order of first use. */
+export function placeholdersOf(...texts: string[]): string[] {
+  return [...new Set(texts.flatMap((text) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!)))];
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** The HTML body: the text's paragraphs in a plain, mail-client-safe layout. */
+export function htmlBodyOf(template: DemoEmailTemplate): string {
+  const paragraphs = template.text
+    .split(/\n{2,}/)
+    .map((p) => `<p style="margin:0 0 16px">${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('\n      ');
+  return `<!doctype html>
+<html>
+  <body style="margin:0;padding:24px;background:#f6f6f6;font-family:Helvetica,Arial,sans-serif;color:#222">
+    <div style="max-width:560px;margin:0 auto;background:#fff;padding:32px;border-radius:8px">
+      ${paragraphs}
+      <p style="margin:24px 0 0;color:#888;font-size:12px">{{store_name}}</p>
+    </div>
+  </body>
+</html>`;
+}

@@ -1,0 +1,2 @@
+export { seedProductDemo } from './seed-catalog.js';
+export { generateCatalog, flattenCategories } from './generate-catalog.js';
