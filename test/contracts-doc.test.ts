@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import * as catalog from '../lib/events/catalog.js';
 
 const PROTO_ROOT = 'proto/ecommerce';
 
@@ -22,7 +23,7 @@ function declaredEvents(): { subject: string; message: string }[] {
   return events;
 }
 
-describe('docs/contracts.md', () => {
+describe('the event contracts', () => {
   it('lists every event subject the contracts declare, with its message', () => {
     const doc = readFileSync('docs/contracts.md', 'utf8');
     const events = declaredEvents();
@@ -31,5 +32,20 @@ describe('docs/contracts.md', () => {
       ({ subject, message }) => !doc.includes(`| \`${subject}\` | \`${message}\` |`),
     );
     expect(missing, 'add these rows to the events table of docs/contracts.md').to.deep.equal([]);
+  });
+
+  it('lib/events/catalog.ts defines exactly the declared events, each under its message name', () => {
+    const defined = Object.entries(catalog).map(([name, event]) => ({
+      name,
+      subject: event.subject,
+      message: event.typeName,
+    }));
+    const expected = declaredEvents().map(({ subject, message }) => ({
+      name: `${message.split('.').at(-1)}Event`,
+      subject,
+      message,
+    }));
+    const bySubject = (a: { subject: string }, b: { subject: string }) => a.subject.localeCompare(b.subject);
+    expect(defined.sort(bySubject)).to.deep.equal(expected.sort(bySubject));
   });
 });

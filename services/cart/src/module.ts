@@ -2,7 +2,7 @@ import { CartServiceService } from '../../../gen/ecommerce/cart/v1/cart.js';
 import { on, startConsumer } from '../../../lib/events/index.js';
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
-import { OrderConfirmedEvent } from './consumers/order-events.js';
+import { OrderConfirmedEvent } from '../../../lib/events/catalog.js';
 import { cartDatabase } from './database.js';
 import { convertCartOfOrder } from './domain/convert-cart.js';
 import { startExpiryJob } from './expiry-job.js';

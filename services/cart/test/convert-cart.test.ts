@@ -11,7 +11,7 @@ import {
 import { newId } from '../../../lib/ids.js';
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
-import { OrderConfirmedEvent } from '../src/consumers/order-events.js';
+import { OrderConfirmedEvent } from '../../../lib/events/catalog.js';
 import { addItem } from '../src/domain/add-item.js';
 import { convertCartOfOrder } from '../src/domain/convert-cart.js';
 import { depsWith, MemoryCatalog, newSessionId, openCartDatabase, productWith } from './support.js';

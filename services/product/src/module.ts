@@ -6,7 +6,7 @@ import { subscribeCacheInvalidation } from './cache/cache-invalidation.js';
 import { CachedProductReads } from './cache/cached-reads.js';
 import { ProductCache } from './cache/product-cache.js';
 import { productDatabase } from './database.js';
-import { OrderDeliveredEvent } from './events.js';
+import { OrderDeliveredEvent } from '../../../lib/events/catalog.js';
 import { seedProductDemo } from './seed/index.js';
 import { productHandlers } from './handlers.js';
 import { recordDelivery } from './reviews/purchases.js';

@@ -13,7 +13,7 @@ import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { productDatabase } from '../src/database.js';
 import { createProduct } from '../src/domain/create-product.js';
-import { OrderDeliveredEvent } from '../src/events.js';
+import { OrderDeliveredEvent } from '../../../lib/events/catalog.js';
 import { recordDelivery } from '../src/reviews/purchases.js';
 import { createReview } from '../src/reviews/reviews.js';
 

@@ -21,10 +21,10 @@ import {
   UserDeactivatedEvent,
   UserEmailVerifiedEvent,
   UserReactivatedEvent,
-} from '../src/consumers/auth-events.js';
+} from '../../../lib/events/catalog.js';
 import { authEventHandlers, productEventHandlers } from '../src/consumers/bindings.js';
 import { eventLogInbox } from '../src/consumers/event-log-inbox.js';
-import { ProductUpdatedEvent } from '../src/consumers/product-events.js';
+import { ProductUpdatedEvent } from '../../../lib/events/catalog.js';
 import { UserProfile } from '../src/entities/user-profile.js';
 import { getProfileOf } from '../src/domain/profiles.js';
 import { addWishlistItem, listWishlist } from '../src/domain/wishlist.js';

@@ -12,7 +12,7 @@ import {
 import { newId } from '../../../lib/ids.js';
 import { eventually } from '../../../lib/testing/eventually.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
-import { UserRegisteredEvent } from '../src/consumers/auth-events.js';
+import { UserRegisteredEvent } from '../../../lib/events/catalog.js';
 import { eventLogInbox } from '../src/consumers/event-log-inbox.js';
 import { userEntities } from '../src/entities/index.js';
 import { userMigrations } from '../src/migrations/index.js';

@@ -5,7 +5,7 @@ import { ADMIN_ROLE, type Principal } from '../../../../lib/auth/principal.js';
 import { publishEvent } from '../../../../lib/events/index.js';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
-import { UserDeactivatedEvent, UserReactivatedEvent } from '../events.js';
+import { UserDeactivatedEvent, UserReactivatedEvent } from '../../../../lib/events/catalog.js';
 import { recordSecurityEvent } from './audit.js';
 import type { ClientInfo } from './client-info.js';
 import { checkUuid, CURSOR_AT, decodePageToken, encodePageToken, pageSizeOf } from './page-token.js';

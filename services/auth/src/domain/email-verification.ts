@@ -3,7 +3,7 @@ import type { Principal } from '../../../../lib/auth/principal.js';
 import { publishEvent } from '../../../../lib/events/index.js';
 import { failedPrecondition, invalidArgument, resourceExhausted } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
-import { EmailVerificationRequestedEvent, UserEmailVerifiedEvent } from '../events.js';
+import { EmailVerificationRequestedEvent, UserEmailVerifiedEvent } from '../../../../lib/events/catalog.js';
 import { recordSecurityEvent } from './audit.js';
 import type { ClientInfo } from './client-info.js';
 import type { EmailLinks } from './links.js';

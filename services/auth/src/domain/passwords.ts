@@ -4,7 +4,7 @@ import { publishEvent } from '../../../../lib/events/index.js';
 import { failedPrecondition, invalidArgument, unauthenticated } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
 import { User } from '../entities/user.js';
-import { PasswordResetRequestedEvent } from '../events.js';
+import { PasswordResetRequestedEvent } from '../../../../lib/events/catalog.js';
 import { recordSecurityEvent } from './audit.js';
 import type { ClientInfo } from './client-info.js';
 import { normaliseEmail } from './email.js';

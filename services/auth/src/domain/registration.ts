@@ -5,7 +5,7 @@ import { newId } from '../../../../lib/ids.js';
 import { Role } from '../entities/role.js';
 import { User } from '../entities/user.js';
 import { UserRole } from '../entities/user-role.js';
-import { UserRegisteredEvent } from '../events.js';
+import { UserRegisteredEvent } from '../../../../lib/events/catalog.js';
 import { recordSecurityEvent } from './audit.js';
 import type { ClientInfo } from './client-info.js';
 import { normaliseEmail } from './email.js';

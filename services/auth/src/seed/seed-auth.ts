@@ -11,7 +11,7 @@ import {
   type DemoSeedResult,
 } from '../../../../lib/runtime/demo-seed.js';
 import { Role, SecurityAuditLog, User, UserRole } from '../entities/index.js';
-import { UserRegisteredEvent } from '../events.js';
+import { UserRegisteredEvent } from '../../../../lib/events/catalog.js';
 import { normaliseEmail } from '../domain/email.js';
 import { hashPassword } from '../domain/password-hash.js';
 import { checkPasswordPolicy } from '../domain/password-policy.js';

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { decimalToMinorUnits } from '../../../../lib/db/money-type.js';
 import { publishEvent } from '../../../../lib/events/index.js';
-import { CartAbandonedEvent } from '../events.js';
+import { CartAbandonedEvent } from '../../../../lib/events/catalog.js';
 import { toLine, type LineRecord } from './cart-store.js';
 
 interface AbandonedRow {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrderConfirmed } from '../../../../gen/ecommerce/order/v1/events.js';
 import { publishEvent } from '../../../../lib/events/index.js';
 import type { Logger } from '../../../../lib/log.js';
-import { CartConvertedEvent } from '../events.js';
+import { CartConvertedEvent } from '../../../../lib/events/catalog.js';
 import { canTransition } from './cart-status.js';
 import { lockCart } from './cart-store.js';
 

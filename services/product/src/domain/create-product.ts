@@ -5,7 +5,7 @@ import { newId } from '../../../../lib/ids.js';
 import { requireMoney, type Money } from '../../../../lib/money.js';
 import type { CreateProductRequest } from '../../../../gen/ecommerce/product/v1/product.js';
 import { requireThreshold } from '../inventory/adjust-stock.js';
-import { ProductCreatedEvent } from '../events.js';
+import { ProductCreatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
 import {
   MAX_VARIANTS,

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { failedPrecondition, notFound } from '../../../../lib/errors.js';
 import type { ProductStatus } from '../entities/product.js';
 import { requireUuid } from '../inventory/stock-lines.js';
-import { ProductArchivedEvent, ProductUpdatedEvent } from '../events.js';
+import { ProductArchivedEvent, ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
 import { loadProductView, type ProductView } from './product-view.js';
 

@@ -4,7 +4,7 @@ import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/e
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { requireThreshold } from '../inventory/adjust-stock.js';
 import { requireUuid } from '../inventory/stock-lines.js';
-import { ProductUpdatedEvent } from '../events.js';
+import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
 import {
   MAX_VARIANTS,

@@ -9,7 +9,7 @@ import { newId } from '../../../../lib/ids.js';
 import { announceProduct } from '../domain/announce.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-token.js';
 import { optionalText } from '../domain/validation.js';
-import { ProductUpdatedEvent } from '../events.js';
+import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { requireUuid } from '../inventory/stock-lines.js';
 import { deliveredOrderOf } from './purchases.js';
 

@@ -11,8 +11,8 @@ import {
   UserEmailVerifiedEvent,
   UserReactivatedEvent,
   UserRegisteredEvent,
-} from './auth-events.js';
-import { ProductUpdatedEvent } from './product-events.js';
+} from '../../../../lib/events/catalog.js';
+import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 
 /** What the user service does with each auth event (durable `user-from-auth`). */
 export const authEventHandlers: EventHandlerBinding[] = [

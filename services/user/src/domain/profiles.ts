@@ -13,7 +13,7 @@ import { invalidArgument, notFound } from '../../../../lib/errors.js';
 import { publishEvent } from '../../../../lib/events/index.js';
 import { isUuid } from '../../../../lib/ids.js';
 import { UserProfile } from '../entities/user-profile.js';
-import { UserProfileCreatedEvent } from '../events.js';
+import { UserProfileCreatedEvent } from '../../../../lib/events/catalog.js';
 import { profileChangesFrom } from './profile-input.js';
 
 export function profileMessage(profile: UserProfile): UserProfileMessage {
