@@ -3,7 +3,11 @@ import { expect } from 'chai';
 import { AuthServiceClient } from '../gen/ecommerce/auth/v1/auth.js';
 import type { Address as PostalAddress } from '../gen/ecommerce/common/v1/address.js';
 import { PaymentServiceClient } from '../gen/ecommerce/payment/v1/payment.js';
-import { CreateProductRequest, ProductServiceClient } from '../gen/ecommerce/product/v1/product.js';
+import {
+  CreateProductRequest,
+  ProductServiceClient,
+  UpdateProductRequest,
+} from '../gen/ecommerce/product/v1/product.js';
 import {
   AddressType,
   UserServiceClient,
@@ -341,6 +345,32 @@ describe('user service over gRPC: every RPC, its owner only', function () {
     expect((await user.listWishlist({ page: undefined }, mine)).items).to.have.length(1);
     await user.removeWishlistItem({ productId }, mine);
     expect((await user.listWishlist({ page: undefined }, mine)).items).to.deep.equal([]);
+  });
+
+  it('wishlist follows the catalog: a renamed, repriced product shows so through product.product.updated', async () => {
+    const productId = await newProduct();
+    const mine = { token: alice.token };
+    // The user service's breaker may still be open from the outage of the test before.
+    await eventually(() => user.addWishlistItem({ productId, notes: '' }, mine));
+    await product.updateProduct(
+      UpdateProductRequest.fromPartial({
+        productId,
+        name: 'Brass desk lamp',
+        price: { currencyCode: 'EUR', amountMinor: 5200 },
+        images: { images: [{ url: 'https://cdn.example.com/lamp.jpg', altText: 'lamp', primary: true }] },
+      }),
+      { token: adminToken },
+    );
+    await eventually(async () => {
+      const { items } = await user.listWishlist({ page: undefined }, mine);
+      expect(items.find((i) => i.productId === productId)).to.deep.include({
+        productName: 'Brass desk lamp',
+        productImageUrl: 'https://cdn.example.com/lamp.jpg',
+        price: { currencyCode: 'EUR', amountMinor: 5200 },
+      });
+      return true;
+    });
+    await user.removeWishlistItem({ productId }, mine);
   });
 
   it('follows auth: a deactivated account shows inactive, a reactivated one active again', async () => {

@@ -163,6 +163,10 @@ describe('user service: auth and product events', function () {
       ...tee,
       name: 'Organic tee',
       slug: 'organic-tee',
+      images: [
+        { id: newId(), url: 'https://cdn.example.com/back.jpg', altText: 'back', primary: false },
+        { id: newId(), url: 'https://cdn.example.com/front.jpg', altText: 'front', primary: true },
+      ],
       price: { currencyCode: 'EUR', amountMinor: 2499 },
       status: ProductStatus.PRODUCT_STATUS_ARCHIVED,
       updatedAt: new Date('2026-02-01T00:00:00Z'),
@@ -178,6 +182,7 @@ describe('user service: auth and product events', function () {
       expect(items[0]).to.deep.include({
         productName: 'Organic tee',
         productSlug: 'organic-tee',
+        productImageUrl: 'https://cdn.example.com/front.jpg',
         price: { currencyCode: 'EUR', amountMinor: 2499 },
         availability: WishlistProductStatus.WISHLIST_PRODUCT_STATUS_UNAVAILABLE,
       });

@@ -60,6 +60,12 @@ function itemMessage(row: WishlistRow): WishlistItemMessage {
 const COLUMNS = `id, product_id, product_name, product_slug, product_image_url, product_price::text AS product_price,
                  currency, product_status, notes, created_at`;
 
+/** The product's main image, else its first one; null when it has none. */
+function primaryImageUrlOf(product: Product): string | null {
+  const image = product.images.find((candidate) => candidate.primary) ?? product.images[0];
+  return image?.url || null;
+}
+
 async function findItem(
   em: EntityManager,
   userId: string,
@@ -99,9 +105,9 @@ export async function addWishlistItem(
     if ((await tx.count(WishlistItem, { userId })) >= MAX_WISHLIST_ITEMS)
       throw failedPrecondition(`a wishlist holds at most ${MAX_WISHLIST_ITEMS} products`);
     const [inserted] = await tx.execute<WishlistRow[]>(
-      `INSERT INTO wishlist_items (id, user_id, product_id, product_name, product_slug, product_price, currency,
-                                   product_status, product_updated_at, notes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO wishlist_items (id, user_id, product_id, product_name, product_slug, product_image_url,
+                                   product_price, currency, product_status, product_updated_at, notes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        RETURNING ${COLUMNS}`,
       [
         newId(),
@@ -109,6 +115,7 @@ export async function addWishlistItem(
         productId,
         product.name,
         product.slug,
+        primaryImageUrlOf(product),
         minorUnitsToDecimal(price.amountMinor),
         price.currencyCode,
         availabilityOf(product),
@@ -165,13 +172,14 @@ export async function refreshWishlistFromProduct(
   const price = product.price;
   await em.execute(
     `UPDATE wishlist_items
-        SET product_name = ?, product_slug = ?, product_status = ?,
+        SET product_name = ?, product_slug = ?, product_image_url = ?, product_status = ?,
             product_price = coalesce(?::numeric, product_price), currency = coalesce(?, currency),
             product_updated_at = ?, updated_at = now()
       WHERE product_id = ? AND (product_updated_at IS NULL OR product_updated_at < ?)`,
     [
       product.name,
       product.slug,
+      primaryImageUrlOf(product),
       availabilityOf(product),
       price ? minorUnitsToDecimal(price.amountMinor) : null,
       price ? price.currencyCode : null,
