@@ -111,6 +111,26 @@ describe('inventory: ReserveStock, ReleaseReservation, CommitReservation', funct
     });
   });
 
+  it('refuses a product archived since it was put in the cart, naming the line, and reserves nothing', async () => {
+    const onSale = await world.createProduct({ stock: 5 });
+    const archived = await world.createProduct({ stock: 5 });
+    await world.api.product.archiveProduct({ productId: archived.id }, { token: world.adminToken });
+    const failure = await failureOf(
+      reserve(newId(), [
+        { variantId: onSale.variants[0]!.id, quantity: 1 },
+        { variantId: archived.variants[0]!.id, quantity: 1 },
+      ]),
+    );
+    expect(failure.code).to.equal(status.FAILED_PRECONDITION);
+    expect(failure.violations).to.deep.equal([
+      { field: 'lines[1].variant_id', description: `variant ${archived.variants[0]!.id} is not for sale` },
+    ]);
+    expect((await stockOf(onSale.variants[0]!.id))[0]).to.include({
+      reservedQuantity: 0,
+      availableQuantity: 5,
+    });
+  });
+
   it('takes units from several locations when one is not enough, and gives them all back', async () => {
     const product = await world.createProduct({ stock: 2 });
     const variantId = product.variants[0]!.id;

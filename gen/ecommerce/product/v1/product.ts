@@ -8039,9 +8039,10 @@ export const ProductServiceService = {
   /**
    * Reserves stock for an order, all lines or none. Idempotent by `order_id`: a repeat answers the
    * first reservation (in its current state) and reserves nothing more. Internal (checkout saga).
-   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (lines short of stock,
-   * each listed as a field violation `lines[i].quantity` naming what is available; or the order id
-   * already reserved other lines), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (a variant not for sale:
+   * product not active or variant deactivated, each listed as `lines[i].variant_id`; lines short of
+   * stock, each listed as a field violation `lines[i].quantity` naming what is available; or the
+   * order id already reserved other lines), UNAUTHENTICATED, PERMISSION_DENIED.
    * Publishes product.inventory.low_stock for every threshold it crosses.
    */
   reserveStock: {
@@ -8255,9 +8256,10 @@ export interface ProductServiceServer extends UntypedServiceImplementation {
   /**
    * Reserves stock for an order, all lines or none. Idempotent by `order_id`: a repeat answers the
    * first reservation (in its current state) and reserves nothing more. Internal (checkout saga).
-   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (lines short of stock,
-   * each listed as a field violation `lines[i].quantity` naming what is available; or the order id
-   * already reserved other lines), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (a variant not for sale:
+   * product not active or variant deactivated, each listed as `lines[i].variant_id`; lines short of
+   * stock, each listed as a field violation `lines[i].quantity` naming what is available; or the
+   * order id already reserved other lines), UNAUTHENTICATED, PERMISSION_DENIED.
    * Publishes product.inventory.low_stock for every threshold it crosses.
    */
   reserveStock: handleUnaryCall<ReserveStockRequest, ReserveStockResponse>;
@@ -8603,9 +8605,10 @@ export interface ProductServiceClient extends Client {
   /**
    * Reserves stock for an order, all lines or none. Idempotent by `order_id`: a repeat answers the
    * first reservation (in its current state) and reserves nothing more. Internal (checkout saga).
-   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (lines short of stock,
-   * each listed as a field violation `lines[i].quantity` naming what is available; or the order id
-   * already reserved other lines), UNAUTHENTICATED, PERMISSION_DENIED.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (a variant), FAILED_PRECONDITION (a variant not for sale:
+   * product not active or variant deactivated, each listed as `lines[i].variant_id`; lines short of
+   * stock, each listed as a field violation `lines[i].quantity` naming what is available; or the
+   * order id already reserved other lines), UNAUTHENTICATED, PERMISSION_DENIED.
    * Publishes product.inventory.low_stock for every threshold it crosses.
    */
   reserveStock(

@@ -52,18 +52,37 @@ async function lockStock(em: EntityManager, variantIds: readonly string[]): Prom
   );
 }
 
-async function requireVariantsExist(
+/**
+ * Every line names a variant that exists (NOT_FOUND otherwise) and is for sale: its product is
+ * active and the variant itself not deactivated. A product archived between the cart and the
+ * checkout is refused here, FAILED_PRECONDITION naming each such line, rather than sold.
+ */
+async function requireVariantsOnSale(
   em: EntityManager,
   lines: readonly StockLineInput[],
   original: readonly StockLineInput[],
 ) {
-  const rows = await em.execute<{ id: string }[]>(
-    'SELECT id FROM product_variants WHERE id = ANY(?::uuid[])',
+  const rows = await em.execute<{ id: string; on_sale: boolean }[]>(
+    `SELECT v.id, (p.status = 'active' AND v.is_active) AS on_sale
+       FROM product_variants v JOIN products p ON p.id = v.product_id
+      WHERE v.id = ANY(?::uuid[])`,
     [`{${lines.map((line) => line.variantId).join(',')}}`],
   );
-  const known = new Set(rows.map((row) => row.id));
-  const index = original.findIndex((line) => !known.has(line.variantId));
-  if (index >= 0) throw notFound('variant', `${original[index]!.variantId} (lines[${index}])`);
+  const onSale = new Map(rows.map((row) => [row.id, row.on_sale]));
+  const unknown = original.findIndex((line) => !onSale.has(line.variantId));
+  if (unknown >= 0) throw notFound('variant', `${original[unknown]!.variantId} (lines[${unknown}])`);
+  const notForSale: FieldViolation[] = original.flatMap((line, index) =>
+    onSale.get(line.variantId)
+      ? []
+      : [{ field: `lines[${index}].variant_id`, description: `variant ${line.variantId} is not for sale` }],
+  );
+  if (notForSale.length > 0) {
+    throw new AppError(
+      status.FAILED_PRECONDITION,
+      `not for sale: ${notForSale.map((v) => v.field).join(', ')}`,
+      notForSale,
+    );
+  }
 }
 
 /** Adds `delta` to reserved (and `onHandDelta` to quantity) of each row, in one statement. */
@@ -116,7 +135,7 @@ export async function reserveStock(
       return entry.result;
     }
 
-    await requireVariantsExist(tx, lines, original);
+    await requireVariantsOnSale(tx, lines, original);
     const rows = await lockStock(
       tx,
       lines.map((line) => line.variantId),
