@@ -379,7 +379,8 @@ describe('demo data on the first start (SEED_DEMO_DATA, as `make run` sets it)',
   before(async () => {
     process.env.SEED_DEMO_DATA = 'true';
     try {
-      mesh = await startTestMesh(['auth', 'product']);
+      // In this process even in the distributed run: this is about databases a start creates.
+      mesh = await startTestMesh(['auth', 'product'], { inProcess: true });
     } finally {
       delete process.env.SEED_DEMO_DATA;
     }

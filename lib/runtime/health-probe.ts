@@ -30,9 +30,13 @@ export function checkWith(client: HealthClient, deadline: Date, service = ''): P
   });
 }
 
-/** One Check as a Kubernetes probe asks it: the status name, or `error <CODE>`. */
+/**
+ * One Check as a Kubernetes probe asks it, on a connection of its own: the status name, or
+ * `error <CODE>`. Its own subchannel, closed with it, so that a connection another probe left
+ * hanging (to whatever held the port before the service did) cannot answer for the port now.
+ */
 export async function checkHealth(address: string, service = '', deadlineMs = 1_000): Promise<string> {
-  const client = createHealthClient(address);
+  const client = createHealthClient(address, { 'grpc.use_local_subchannel_pool': 1 });
   try {
     return await checkWith(client, new Date(Date.now() + deadlineMs), service);
   } catch (error) {

@@ -32,7 +32,7 @@ export interface TestMesh {
   stop(): Promise<void>;
 }
 
-function testEnv(runId: string, dataDir: string): NodeJS.ProcessEnv {
+function testEnv(runId: string, dataDir: string, inProcess: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATA_DIR: dataDir,
@@ -40,7 +40,7 @@ function testEnv(runId: string, dataDir: string): NodeJS.ProcessEnv {
     BREAKER_RESET_TIMEOUT_MS: '1500',
     BREAKER_VOLUME_THRESHOLD: '4',
     // In-process meshes get fresh scratch databases; the distributed run is migrated by `make migrate`.
-    MIGRATE_ON_START: process.env.MESH === 'processes' ? 'false' : 'true',
+    MIGRATE_ON_START: inProcess ? 'true' : 'false',
     AUTH_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
     AUTH_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
   };
@@ -49,7 +49,7 @@ function testEnv(runId: string, dataDir: string): NodeJS.ProcessEnv {
     env[`${name.toUpperCase()}_GRPC_PORT`] = String(port);
     env[`${name.toUpperCase()}_GRPC_ADDR`] = `127.0.0.1:${port}`;
     // Real PostgreSQL: a scratch database per service and run, dropped when the mesh stops.
-    if (process.env.DATABASE_URL && process.env.MESH !== 'processes') {
+    if (process.env.DATABASE_URL && inProcess) {
       const url = new URL(process.env.DATABASE_URL);
       url.pathname = `/t${runId}_${name}_db`;
       env[`${name.toUpperCase()}_DATABASE_URL`] = url.toString();
@@ -58,12 +58,17 @@ function testEnv(runId: string, dataDir: string): NodeJS.ProcessEnv {
   return env;
 }
 
-async function dropScratchDatabases(runId: string): Promise<void> {
-  if (!process.env.DATABASE_URL || process.env.MESH === 'processes') return;
+async function dropScratchDatabases(runId: string, inProcess: boolean): Promise<void> {
+  if (!process.env.DATABASE_URL || !inProcess) return;
   await dropDatabases(
     process.env.DATABASE_URL,
     SERVICE_NAMES.map((name) => `t${runId}_${name}_db`),
   );
+}
+
+/** The port a service listens on in tests. */
+export function testPortOf(name: ServiceName): number {
+  return DEFAULT_GRPC_PORTS[name] + TEST_PORT_OFFSET;
 }
 
 /**
@@ -71,24 +76,25 @@ async function dropScratchDatabases(runId: string): Promise<void> {
  * this process (embedded PGlite, in-process events; or PostgreSQL and NATS when DATABASE_URL and
  * NATS_URL are set). With MESH=processes each runs as its own `node dist/services/<name>/main.js`
  * (the distributed run: `make migrate` first), and stopping one kills its process.
+ * `inProcess: true` keeps them in this process whatever MESH says, for a test of what happens on
+ * fresh databases (the distributed run's are shared and already migrated).
  */
-/** The port a service listens on in tests. */
-export function testPortOf(name: ServiceName): number {
-  return DEFAULT_GRPC_PORTS[name] + TEST_PORT_OFFSET;
-}
-
-export async function startTestMesh(names: readonly ServiceName[] = SERVICE_NAMES): Promise<TestMesh> {
+export async function startTestMesh(
+  names: readonly ServiceName[] = SERVICE_NAMES,
+  options: { inProcess?: boolean } = {},
+): Promise<TestMesh> {
   resetBreakers();
+  const inProcess = options.inProcess ?? process.env.MESH !== 'processes';
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'mesh-'));
-  const env = testEnv(runId, dataDir);
+  const env = testEnv(runId, dataDir, inProcess);
   const address = (name: ServiceName): string => env[`${name.toUpperCase()}_GRPC_ADDR`]!;
   const cleanUp = async (): Promise<void> => {
-    await dropScratchDatabases(runId);
+    await dropScratchDatabases(runId, inProcess);
     rmSync(dataDir, { recursive: true, force: true });
   };
 
-  if (process.env.MESH === 'processes') {
+  if (!inProcess) {
     const processes = new ProcessMesh(env, 'ignore');
     await processes.start(names).catch(async (error: unknown) => {
       await processes.stop();
