@@ -3,12 +3,9 @@ import { expect } from 'chai';
 import { AuthServiceClient, type LoginResponse } from '../gen/ecommerce/auth/v1/auth.js';
 import { failureOf, plainClient, type CallFailure } from './support/clients.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
+import { uniqueEmail } from './support/unique.js';
 
 const PASSWORD = 'correct-horse-42';
-
-function uniqueEmail(tag: string): string {
-  return `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-}
 
 /** Starts an auth-only mesh with some settings changed (the harness copies process.env at start). */
 async function meshWith(settings: Record<string, string>): Promise<TestMesh> {

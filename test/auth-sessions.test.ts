@@ -4,12 +4,9 @@ import { AuthServiceClient } from '../gen/ecommerce/auth/v1/auth.js';
 import { AuthEventTap } from './support/auth-events.js';
 import { failureOf, plainClient } from './support/clients.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
+import { uniqueEmail } from './support/unique.js';
 
 const PASSWORD = 'correct-horse-42';
-
-function uniqueEmail(tag: string): string {
-  return `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-}
 
 /** Sessions: Refresh, Logout, LogoutAll, ChangePassword, ResendVerification and their failures. */
 describe('auth sessions over gRPC', function () {

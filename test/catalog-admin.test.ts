@@ -7,7 +7,8 @@ import {
 } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
 import { failureOf } from './support/clients.js';
-import { startCatalogWorld, unique, type CatalogWorld } from './catalog-fixtures.js';
+import { startCatalogWorld, type CatalogWorld } from './catalog-fixtures.js';
+import { unique } from './support/unique.js';
 
 describe('catalog admin: CreateProduct, UpdateProduct, PublishProduct, ArchiveProduct, GetProduct', function () {
   this.timeout(180_000);

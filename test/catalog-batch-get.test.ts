@@ -4,10 +4,7 @@ import { CreateProductRequest } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
 import { clientsFor, failureOf } from './support/clients.js';
-
-function unique(tag: string): string {
-  return `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
+import { unique } from './support/unique.js';
 
 describe('catalog: BatchGetProducts', function () {
   this.timeout(120_000);

@@ -2,7 +2,8 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { newId } from '../lib/ids.js';
 import { failureOf } from './support/clients.js';
-import { startCatalogWorld, unique, type CatalogWorld } from './catalog-fixtures.js';
+import { startCatalogWorld, type CatalogWorld } from './catalog-fixtures.js';
+import { unique } from './support/unique.js';
 
 describe('catalog: category tree', function () {
   this.timeout(180_000);

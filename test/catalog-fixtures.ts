@@ -6,6 +6,7 @@ import {
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
 import { clientsFor } from './support/clients.js';
 import { internalToken } from './support/tokens.js';
+import { unique } from './support/unique.js';
 
 /** Shared set-up of the catalog, inventory and review suites: auth + product over real gRPC. */
 export interface CatalogWorld {
@@ -23,10 +24,6 @@ export interface CatalogWorld {
     },
   ): Promise<Product>;
   stop(): Promise<void>;
-}
-
-export function unique(tag: string): string {
-  return `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 export async function startCatalogWorld(): Promise<CatalogWorld> {

@@ -7,7 +7,8 @@ import {
   type Product,
 } from '../gen/ecommerce/product/v1/product.js';
 import { failureOf } from './support/clients.js';
-import { startCatalogWorld, unique, type CatalogWorld } from './catalog-fixtures.js';
+import { startCatalogWorld, type CatalogWorld } from './catalog-fixtures.js';
+import { unique } from './support/unique.js';
 
 describe('catalog: ListProducts', function () {
   this.timeout(180_000);

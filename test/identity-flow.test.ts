@@ -4,13 +4,10 @@ import { AuthServiceClient } from '../gen/ecommerce/auth/v1/auth.js';
 import { AuthEventTap, tokenOfLink } from './support/auth-events.js';
 import { failureOf, plainClient } from './support/clients.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
+import { uniqueEmail } from './support/unique.js';
 
 const PASSWORD = 'correct-horse-42';
 const NEW_PASSWORD = 'battery-staple-77';
-
-function uniqueEmail(tag: string): string {
-  return `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-}
 
 /**
  * The whole identity flow over real gRPC, taking the secrets of the emails from the events the

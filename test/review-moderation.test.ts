@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { ListProductsRequest, ProductSort, ReviewModeration } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
 import { failureOf } from './support/clients.js';
-import { startCatalogWorld, unique, type CatalogWorld } from './catalog-fixtures.js';
+import { startCatalogWorld, type CatalogWorld } from './catalog-fixtures.js';
+import { unique } from './support/unique.js';
 
 const { REVIEW_MODERATION_APPROVED: APPROVED, REVIEW_MODERATION_REJECTED: REJECTED } = ReviewModeration;
 

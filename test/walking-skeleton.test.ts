@@ -6,12 +6,9 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { CreateProductRequest } from '../gen/ecommerce/product/v1/product.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
 import { clientsFor, eventually, failureOf } from './support/clients.js';
+import { uniqueEmail } from './support/unique.js';
 
 const STRONG_PASSWORD = 'correct-horse-42';
-
-function uniqueEmail(tag: string): string {
-  return `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-}
 
 function uniqueSlug(): string {
   return `tee-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
