@@ -87,6 +87,23 @@ describe('JwksTokenVerifier', () => {
     expect(fetches).to.equal(2);
   });
 
+  it('stops accepting a token it verified before once a reloaded key set has retired its key', async () => {
+    verifier = new JwksTokenVerifier(
+      async () => {
+        fetches++;
+        return published;
+      },
+      { minRefreshIntervalMs: 0, logger: quiet },
+    );
+    const old = await signToken(key, customer);
+    await verifier.verify(old);
+    published = [other.publicJwk];
+    await verifier.verify(await signToken(other, customer));
+    const error = await rejection(verifier.verify(old));
+    expect(error.code).to.equal(grpc.status.UNAUTHENTICATED);
+    expect(error.message).to.contain('unknown key');
+  });
+
   it('refetches at most once per interval, single-flight, however many unknown kids arrive', async () => {
     await verifier.verify(await signToken(key, customer));
     const stranger = await signToken(other, customer);

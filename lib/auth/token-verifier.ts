@@ -3,6 +3,7 @@ import { AppError, isAppError, unauthenticated, unavailable } from '../errors.js
 import { rootLogger, type Logger } from '../log.js';
 import { principalOf, TOKEN_ALGORITHMS, TOKEN_AUDIENCE, TOKEN_ISSUER } from './claims.js';
 import type { Principal } from './principal.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** Turns a bearer token into the principal it names, or throws UNAUTHENTICATED. */
 export interface TokenVerifier {
@@ -23,6 +24,8 @@ export interface JwksTokenVerifierOptions {
  * Verifies Ed25519-signed access tokens locally against the auth service's published key set.
  * Keys are cached by `kid`, so once loaded a verification does no I/O. A token naming a kid we do
  * not know triggers one refetch (single-flight, rate-limited), which is how key rotation arrives.
+ * A token verified once answers from memory until it expires (at most a minute, and never across a
+ * change of the key set): a client's later calls with it cost a map lookup, not a signature check.
  */
 export class JwksTokenVerifier implements TokenVerifier {
   private keys: Map<string, CryptoKey> | undefined;
@@ -33,6 +36,7 @@ export class JwksTokenVerifier implements TokenVerifier {
   private readonly minRefreshIntervalMs: number;
   private readonly clockToleranceSeconds: number;
   private readonly logger: Logger;
+  private readonly verified = new VerifiedTokens();
 
   constructor(
     private readonly fetchJwks: () => Promise<JWK[]>,
@@ -46,6 +50,8 @@ export class JwksTokenVerifier implements TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known) return known;
     const kid = kidOf(token);
     const key = await this.keyFor(kid);
     let payload;
@@ -62,6 +68,7 @@ export class JwksTokenVerifier implements TokenVerifier {
     }
     const principal = principalOf(payload);
     if (!principal) throw unauthenticated('token claims are malformed');
+    this.verified.remember(token, principal, payload.exp!);
     return principal;
   }
 
@@ -116,6 +123,7 @@ export class JwksTokenVerifier implements TokenVerifier {
       keys.set(jwk.kid, (await importJWK(publicJwk, 'EdDSA')) as CryptoKey);
     }
     this.keys = keys;
+    this.verified.clear();
     this.logger.info({ kids: [...keys.keys()] }, 'token signing keys loaded');
   }
 }
