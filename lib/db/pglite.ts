@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cp, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
@@ -26,6 +27,8 @@ function templateDir(): string {
   return join(PROJECT_ROOT, 'node_modules', '.cache', 'ecommerce', `pglite-${version}-template`);
 }
 
+let templateReady: Promise<string> | undefined;
+
 /**
  * A fresh PGlite data directory costs an initdb (several seconds each). We pay it once per
  * machine and PGlite version: the first database is initialised into the template folder and every
@@ -33,7 +36,12 @@ function templateDir(): string {
  * copies). The template is built in a temporary folder and renamed into place, so a crash
  * mid-initdb never leaves a half-made template behind.
  */
-export async function ensureTemplate(): Promise<string> {
+export function ensureTemplate(): Promise<string> {
+  templateReady ??= buildTemplateIfMissing();
+  return templateReady;
+}
+
+async function buildTemplateIfMissing(): Promise<string> {
   const template = templateDir();
   if (existsSync(join(template, 'PG_VERSION'))) return template;
   mkdirSync(dirname(template), { recursive: true });
@@ -69,16 +77,44 @@ function sharedRuntime(): Promise<SharedRuntime> {
   return shared;
 }
 
+const preparing = new Map<string, Promise<void>>();
+
+/**
+ * Makes sure `<dataDir>/<name>` holds a data directory, copying the template when it does not.
+ * The copy (~40 MB) is asynchronous and remembered: a mesh starts every copy at once, so they run
+ * on the thread pool while the services before them open their databases and migrate on the main
+ * thread, and each service only waits for its own.
+ */
+export function prepareEmbeddedDatabase(dataDir: string, name: string): Promise<void> {
+  const dir = join(resolve(dataDir), name);
+  let pending = preparing.get(dir);
+  if (!pending) {
+    pending = createFromTemplate(dir).finally(() => preparing.delete(dir));
+    preparing.set(dir, pending);
+  }
+  return pending;
+}
+
+async function createFromTemplate(dir: string): Promise<void> {
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  const template = await ensureTemplate();
+  // Copied beside its final place and renamed into it, so an interrupted copy is never taken
+  // for a database.
+  const copying = `${dir}.copying-${process.pid}`;
+  await rm(copying, { recursive: true, force: true });
+  await cp(template, copying, { recursive: true });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(copying, dir);
+  log.info({ dir }, 'created embedded database');
+}
+
 /** Opens (creating if missing) the embedded database `<dataDir>/<name>`. */
 export async function openEmbeddedDatabase(dataDir: string, name: string): Promise<PGlite> {
-  const root = resolve(dataDir);
-  mkdirSync(root, { recursive: true });
-  const dir = join(root, name);
-  if (!existsSync(join(dir, 'PG_VERSION'))) {
-    const template = await ensureTemplate();
-    rmSync(dir, { recursive: true, force: true });
-    cpSync(template, dir, { recursive: true });
-    log.info({ database: name, dir }, 'created embedded database');
-  }
-  return PGlite.create({ dataDir: dir, postgresqlconf: EMBEDDED_POSTGRES_CONF, ...(await sharedRuntime()) });
+  mkdirSync(resolve(dataDir), { recursive: true });
+  await prepareEmbeddedDatabase(dataDir, name);
+  return PGlite.create({
+    dataDir: join(resolve(dataDir), name),
+    postgresqlconf: EMBEDDED_POSTGRES_CONF,
+    ...(await sharedRuntime()),
+  });
 }

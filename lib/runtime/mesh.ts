@@ -1,5 +1,6 @@
 import { loadServiceConfig, type Env, type ServiceConfig } from '../config/index.js';
 import { createAuthServiceVerifier } from '../auth/auth-service-verifier.js';
+import { prepareEmbeddedDatabase } from '../db/pglite.js';
 import type { EventTransport } from '../events/index.js';
 import { rootLogger } from '../log.js';
 import { createEventTransport } from './event-transport.js';
@@ -19,8 +20,9 @@ export interface Mesh {
 /**
  * Starts several services in this process, each on its own gRPC port, sharing one event transport
  * (in-process unless NATS_URL is set). Services start one after another in the order given (their
- * embedded databases open one at a time); the in-process transport opens only when every consumer
- * is registered, so no event published at start is missed.
+ * embedded databases open one at a time, while the copies of the later ones' data directories are
+ * already under way); the in-process transport opens only when every consumer is registered, so no
+ * event published at start is missed.
  */
 export async function startMesh(modules: ServiceModule[], env: Env = process.env): Promise<Mesh> {
   const logger = rootLogger.child({ component: 'mesh' });
@@ -66,6 +68,11 @@ export async function startMesh(modules: ServiceModule[], env: Env = process.env
       await transport.close();
     },
   };
+  for (const module of modules) {
+    const config = configs.get(module.name)!;
+    // Each service awaits its own copy when it opens its database; a failure surfaces there.
+    if (!config.databaseUrl) prepareEmbeddedDatabase(config.dataDir, module.database.name).catch(() => {});
+  }
   try {
     for (const module of modules) await mesh.startService(module.name);
   } catch (error) {
