@@ -14,8 +14,12 @@ export interface OutboxRelayOptions {
   logger?: Logger;
   /** Rows claimed and published per round. Default 100. */
   batchSize?: number;
-  /** Poll interval when there is nothing to do (commits wake the relay sooner). Default 250 ms. */
+  /**
+   * Poll interval when there is nothing to do (commits wake the relay sooner). Default 250 ms,
+   * doubling while the outbox stays empty up to `maxIdlePollMs` (default 2 s).
+   */
   idlePollMs?: number;
+  maxIdlePollMs?: number;
   /** Longest pause after failures (the pause doubles from 100 ms). Default 5 s. */
   maxBackoffMs?: number;
   /** How long a claimed batch stays reserved for this relay. Default 60 s. */
@@ -57,8 +61,9 @@ const CLAIM_SQL = `
 /**
  * Publishes what `publishEvent` wrote to `infra.outbox`, oldest first, at least once.
  *
- * - A commit that wrote an event wakes the relay at once (`onOutboxCommit`); polling every
- *   `idlePollMs` is the safety net (events written by another process, missed wake-ups).
+ * - A commit that wrote an event wakes the relay at once (`onOutboxCommit`); polling is the safety
+ *   net (events written by another process, missed wake-ups): every `idlePollMs`, slowing down to
+ *   `maxIdlePollMs` while nothing comes, so ten idle services do not keep their databases busy.
  * - On a failed publish the row's `attempts`/`last_error` are recorded, the rest of the batch is
  *   released, and the relay pauses (exponential, capped): the failed event goes first next time,
  *   so order is kept. Nothing is skipped.
@@ -74,6 +79,7 @@ export class OutboxRelay {
   private readonly log: Logger;
   private readonly batchSize: number;
   private readonly idlePollMs: number;
+  private readonly maxIdlePollMs: number;
   private readonly maxBackoffMs: number;
   private readonly leaseMs: number;
   private readonly retentionMs: number;
@@ -84,6 +90,7 @@ export class OutboxRelay {
   private kicked = false;
   private wake: (() => void) | undefined;
   private failures = 0;
+  private idleRounds = 0;
   private lastPurge = 0;
   private lastMetrics = 0;
   private unsubscribe: (() => void) | undefined;
@@ -95,6 +102,7 @@ export class OutboxRelay {
     this.log = (options.logger ?? rootLogger).child({ component: 'outbox-relay', source: options.source });
     this.batchSize = options.batchSize ?? 100;
     this.idlePollMs = options.idlePollMs ?? 250;
+    this.maxIdlePollMs = Math.max(this.idlePollMs, options.maxIdlePollMs ?? 2_000);
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
@@ -153,9 +161,15 @@ export class OutboxRelay {
         await this.pause(Math.min(this.maxBackoffMs, 100 * 2 ** (this.failures - 1)), false);
       } else {
         this.failures = 0;
-        if (outcome === 'idle') await this.pause(this.idlePollMs, true);
+        this.idleRounds = outcome === 'idle' ? this.idleRounds + 1 : 0;
+        if (outcome === 'idle') await this.pause(this.idlePause(), true);
       }
     }
+  }
+
+  /** The wait before the next look at an empty outbox: doubles per empty round, up to the cap. */
+  private idlePause(): number {
+    return Math.min(this.maxIdlePollMs, this.idlePollMs * 2 ** Math.min(this.idleRounds - 1, 16));
   }
 
   private async publishBatch(): Promise<'idle' | 'more' | 'failed'> {
