@@ -60,6 +60,12 @@ export function implementService<D extends grpc.ServiceDefinition>(
   return implementation;
 }
 
+/** The level of an RPC's log line by its status: caller mistakes are info, server trouble louder. */
+function levelOf(code: grpc.status): 'info' | 'warn' | 'error' {
+  if (code === grpc.status.INTERNAL) return 'error';
+  return WARN_CODES.has(code) ? 'warn' : 'info';
+}
+
 function unaryHandler(
   path: string,
   handler: MethodHandler<unknown, unknown>,
@@ -76,16 +82,22 @@ function unaryHandler(
     const correlationId = correlationIdFrom(call.metadata);
     const deadline = deadlineOf(call.getDeadline());
     const authorization = authorizationFrom(call.metadata);
-    const logger = parent.child({ ...names, correlationId });
+    // The call's logger is made when something logs (a pino child costs microseconds per call).
+    let logger: Logger | undefined;
+    const callLogger = (): Logger => (logger ??= parent.child({ ...names, correlationId }));
     let principal: Principal | undefined;
 
     const finish = (code: grpc.status, error?: unknown): void => {
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
-      const line = { code: statusName(code), durationMs, userId: principal?.userId };
-      if (code === grpc.status.OK) logger.info(line, 'rpc');
-      else if (code === grpc.status.INTERNAL) logger.error({ ...line, err: error }, 'rpc failed');
-      else if (WARN_CODES.has(code)) logger.warn({ ...line, reason: (error as Error).message }, 'rpc failed');
-      else logger.info({ ...line, reason: (error as Error).message }, 'rpc rejected');
+      const level = levelOf(code);
+      if (parent.isLevelEnabled(level)) {
+        const line = { code: statusName(code), durationMs, userId: principal?.userId };
+        if (code === grpc.status.OK) callLogger().info(line, 'rpc');
+        else if (code === grpc.status.INTERNAL) callLogger().error({ ...line, err: error }, 'rpc failed');
+        else if (level === 'warn')
+          callLogger().warn({ ...line, reason: (error as Error).message }, 'rpc failed');
+        else callLogger().info({ ...line, reason: (error as Error).message }, 'rpc rejected');
+      }
       const codeLabels = { ...labels, code: statusName(code) };
       rpcServerHandled.inc(codeLabels);
       rpcServerDuration.observe(codeLabels, durationMs / 1000);
@@ -104,7 +116,9 @@ function unaryHandler(
           deadline,
           metadata: call.metadata,
           peer: call.getPeer(),
-          logger,
+          get logger() {
+            return callLogger();
+          },
         };
         const response = await handler.handle(call.request, ctx);
         const trailer = new grpc.Metadata();
