@@ -1,7 +1,8 @@
 /**
- * Polls `check` until it returns a value other than undefined/false (or stops throwing), then
+ * Polls `check` until it returns a value other than undefined/false without throwing, then
  * returns it. Fails with the last error after `timeoutMs`. For asynchronous outcomes in tests:
- * assert that something happens, never how fast.
+ * assert that something happens, never how fast. A check made of assertions must end with
+ * `return true`: one that returns nothing never counts as done.
  */
 export async function eventually<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
