@@ -37,7 +37,10 @@ let templateReady: Promise<string> | undefined;
  * mid-initdb never leaves a half-made template behind.
  */
 export function ensureTemplate(): Promise<string> {
-  templateReady ??= buildTemplateIfMissing();
+  templateReady ??= buildTemplateIfMissing().catch((error: unknown) => {
+    templateReady = undefined; // the next caller tries again
+    throw error;
+  });
   return templateReady;
 }
 
@@ -101,6 +104,7 @@ async function createFromTemplate(dir: string): Promise<void> {
   // Copied beside its final place and renamed into it, so an interrupted copy is never taken
   // for a database.
   const copying = `${dir}.copying-${process.pid}`;
+  mkdirSync(dirname(dir), { recursive: true });
   await rm(copying, { recursive: true, force: true });
   await cp(template, copying, { recursive: true });
   rmSync(dir, { recursive: true, force: true });
@@ -110,7 +114,6 @@ async function createFromTemplate(dir: string): Promise<void> {
 
 /** Opens (creating if missing) the embedded database `<dataDir>/<name>`. */
 export async function openEmbeddedDatabase(dataDir: string, name: string): Promise<PGlite> {
-  mkdirSync(resolve(dataDir), { recursive: true });
   await prepareEmbeddedDatabase(dataDir, name);
   return PGlite.create({
     dataDir: join(resolve(dataDir), name),
