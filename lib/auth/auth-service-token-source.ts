@@ -1,6 +1,7 @@
 import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
-import { grpcAddressOf, type Env, type ServiceName } from '../config/index.js';
-import { createClient } from '../grpc/client.js';
+import type { Env, ServiceName } from '../config/index.js';
+import type { PromiseClient } from '../grpc/client.js';
+import { createServiceClient } from '../grpc/service-client.js';
 import type { Logger } from '../log.js';
 import { loadServiceClientSecret } from './service-secret.js';
 import { ServiceTokenSource } from './service-token-source.js';
@@ -16,16 +17,12 @@ export function createAuthServiceTokenSource(
   env: Env,
   logger: Logger,
 ): ServiceTokenSource {
-  let client: ReturnType<typeof createClient<typeof AuthServiceClient.service>> | undefined;
+  let client: PromiseClient<typeof AuthServiceClient.service> | undefined;
   let secret: Promise<string> | undefined;
   return new ServiceTokenSource(
     async () => {
       secret ??= loadServiceClientSecret(service, config, env, logger);
-      client ??= createClient(AuthServiceClient, {
-        target: 'auth',
-        address: grpcAddressOf('auth', env),
-        logger,
-      });
+      client ??= createServiceClient(AuthServiceClient, 'auth', env, { logger });
       const { accessToken, expiresAt } = await client.issueServiceToken(
         { serviceName: service, clientSecret: await secret },
         { authorization: '' },

@@ -1,7 +1,8 @@
 import type { JWK } from 'jose';
 import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
-import { grpcAddressOf, type Env } from '../config/index.js';
-import { createClient } from '../grpc/client.js';
+import type { Env } from '../config/index.js';
+import type { PromiseClient } from '../grpc/client.js';
+import { createServiceClient } from '../grpc/service-client.js';
 import { JwksTokenVerifier, type TokenVerifier } from './token-verifier.js';
 
 /**
@@ -10,9 +11,9 @@ import { JwksTokenVerifier, type TokenVerifier } from './token-verifier.js';
  * a key we have not seen (a rotation). No call to the auth service per request.
  */
 export function createAuthServiceVerifier(env: Env = process.env): TokenVerifier {
-  let client: ReturnType<typeof createClient<typeof AuthServiceClient.service>> | undefined;
+  let client: PromiseClient<typeof AuthServiceClient.service> | undefined;
   return new JwksTokenVerifier(async () => {
-    client ??= createClient(AuthServiceClient, { target: 'auth', address: grpcAddressOf('auth', env) });
+    client ??= createServiceClient(AuthServiceClient, 'auth', env);
     const { keys } = await client.getJwks({}, { authorization: '' });
     return keys.map((key) => ({ ...key }) as JWK);
   });

@@ -3,11 +3,12 @@ import { openScratchDatabase, type ScratchDatabase } from '../testing/scratch-da
 import { jsonCodec } from '../testing/json-codec.js';
 import { eventually } from '../testing/eventually.js';
 import { quietLogger } from '../testing/quiet-logger.js';
-import { decodeEnvelope } from './envelope.js';
+import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 import { defineEvent } from './event-type.js';
 import { publishEvent } from './outbox.js';
 import { OutboxRelay } from './relay.js';
 import { metricsRegistry } from '../metrics.js';
+import { newId } from '../ids.js';
 import type { EventTransport } from './transport.js';
 
 const Tick = defineEvent('clock.tick.happened', 'test.v1.Tick', jsonCodec<{ n: number }>());
@@ -46,7 +47,10 @@ describe('lib/events: outbox relay', () => {
     relays = [];
   });
 
-  const relay = (transport: EventTransport, options: { idlePollMs?: number; batchSize?: number } = {}) => {
+  const relay = (
+    transport: EventTransport,
+    options: { idlePollMs?: number; maxIdlePollMs?: number; batchSize?: number } = {},
+  ) => {
     const created = new OutboxRelay({ orm: db.orm, transport, source, logger: quietLogger(), ...options });
     relays.push(created);
     return created;
@@ -140,6 +144,37 @@ describe('lib/events: outbox relay', () => {
     );
     await running.stop(50);
     expect(await unpublished()).to.equal(1);
+  });
+
+  it('still finds, by polling, an event another process wrote long after the outbox went quiet', async () => {
+    const transport = new RecordingTransport();
+    relay(transport, { idlePollMs: 10, maxIdlePollMs: 80 }).start();
+    // Many empty rounds: the relay now polls at its slowest, every 80 ms (uncapped doubling would
+    // be waiting 1.3 s by now, and miss the bound below).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Written as another replica would: its commit wakes its own relay, not this one.
+    const id = newId();
+    const envelope = encodeEnvelope({
+      id,
+      type: Tick.typeName,
+      subject: Tick.subject,
+      occurredAt: new Date(),
+      source,
+      correlationId: id,
+      payload: Buffer.from(Tick.encode({ n: 42 })),
+    });
+    await db.orm.em
+      .fork()
+      .execute('INSERT INTO infra.outbox (id, subject, type, envelope) VALUES (?, ?, ?, ?)', [
+        id,
+        Tick.subject,
+        Tick.typeName,
+        Buffer.from(envelope),
+      ]);
+    await eventually(() => transport.published.some((event) => event.eventId === id && event.n === 42), {
+      timeoutMs: 1_000,
+      what: 'the event written behind the relay',
+    });
   });
 
   it('purges published rows past the retention and reports the backlog', async () => {

@@ -9,3 +9,4 @@ export { isRetryable, createIdempotencyIndex, type IdempotencyIndex } from './id
 export { violationsFrom, STATUS_DETAILS_KEY } from './status-details.js';
 export type { RequestOf, ResponseOf } from './method-types.js';
 export { breakerOptionsFrom } from './breaker-config.js';
+export { createServiceClient } from './service-client.js';

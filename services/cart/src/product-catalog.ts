@@ -1,6 +1,6 @@
 import { ProductServiceClient, type Product } from '../../../gen/ecommerce/product/v1/product.js';
-import { grpcAddressOf, type Env } from '../../../lib/config/index.js';
-import { breakerOptionsFrom, createClient } from '../../../lib/grpc/index.js';
+import type { Env } from '../../../lib/config/index.js';
+import { createServiceClient } from '../../../lib/grpc/index.js';
 import type { Catalog } from './domain/catalog.js';
 
 /** BatchGetProducts takes at most this many ids. */
@@ -15,11 +15,7 @@ const BATCH_LIMIT = 100;
  * shoppers at once costs one GetProduct, not one each); an answer is never kept after it arrives.
  */
 export function productServiceCatalog(env: Env): Catalog & { close(): void } {
-  const client = createClient(ProductServiceClient, {
-    target: 'product',
-    address: grpcAddressOf('product', env),
-    breaker: breakerOptionsFrom(env),
-  });
+  const client = createServiceClient(ProductServiceClient, 'product', env);
   const inFlight = new Map<string, Promise<Product>>();
 
   async function fetchProduct(productId: string): Promise<Product> {

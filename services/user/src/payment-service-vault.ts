@@ -1,7 +1,7 @@
 import { PaymentMethodType, PaymentServiceClient } from '../../../gen/ecommerce/payment/v1/payment.js';
 import type { ServiceTokenProvider } from '../../../lib/auth/service-token-source.js';
-import { grpcAddressOf, type Env } from '../../../lib/config/index.js';
-import { breakerOptionsFrom, createClient } from '../../../lib/grpc/index.js';
+import type { Env } from '../../../lib/config/index.js';
+import { createServiceClient } from '../../../lib/grpc/index.js';
 import type { PaymentVault } from './domain/payment-vault.js';
 
 /**
@@ -14,12 +14,7 @@ export function paymentServiceVault(
   env: Env,
   serviceToken: ServiceTokenProvider,
 ): PaymentVault & { close(): void } {
-  const client = createClient(PaymentServiceClient, {
-    target: 'payment',
-    address: grpcAddressOf('payment', env),
-    breaker: breakerOptionsFrom(env),
-    serviceToken,
-  });
+  const client = createServiceClient(PaymentServiceClient, 'payment', env, { serviceToken });
   return {
     async vault(card) {
       const { paymentMethod } = await client.vaultPaymentMethod({

@@ -1,6 +1,6 @@
 import { ProductServiceClient } from '../../../gen/ecommerce/product/v1/product.js';
-import { grpcAddressOf, type Env } from '../../../lib/config/index.js';
-import { breakerOptionsFrom, createClient } from '../../../lib/grpc/index.js';
+import type { Env } from '../../../lib/config/index.js';
+import { createServiceClient } from '../../../lib/grpc/index.js';
 import type { Catalog } from './domain/catalog.js';
 
 /**
@@ -8,11 +8,7 @@ import type { Catalog } from './domain/catalog.js';
  * service that is down answers UNAVAILABLE at once while the breaker is open.
  */
 export function productServiceCatalog(env: Env): Catalog & { close(): void } {
-  const client = createClient(ProductServiceClient, {
-    target: 'product',
-    address: grpcAddressOf('product', env),
-    breaker: breakerOptionsFrom(env),
-  });
+  const client = createServiceClient(ProductServiceClient, 'product', env);
   return {
     async getProduct(productId) {
       // Asked as a shopper (no token relayed): a wishlist only takes what shoppers can see.

@@ -1,9 +1,9 @@
 import {
-  InventoryLowStock,
-  ProductArchived,
-  ProductCreated,
-  ProductUpdated,
-} from '../../../../gen/ecommerce/product/v1/events.js';
+  InventoryLowStockEvent,
+  ProductArchivedEvent,
+  ProductCreatedEvent,
+  ProductUpdatedEvent,
+} from '../../../../lib/events/catalog.js';
 import {
   decodeEnvelope,
   type EventTransport,
@@ -15,10 +15,10 @@ import type { ProductCache } from './product-cache.js';
 
 /** The product id an event is about, by event type. */
 const PRODUCT_ID_OF: Record<string, (payload: Uint8Array) => string | undefined> = {
-  'ecommerce.product.v1.ProductCreated': (payload) => ProductCreated.decode(payload).product?.id,
-  'ecommerce.product.v1.ProductUpdated': (payload) => ProductUpdated.decode(payload).product?.id,
-  'ecommerce.product.v1.ProductArchived': (payload) => ProductArchived.decode(payload).product?.id,
-  'ecommerce.product.v1.InventoryLowStock': (payload) => InventoryLowStock.decode(payload).productId,
+  [ProductCreatedEvent.typeName]: (payload) => ProductCreatedEvent.decode(payload).product?.id,
+  [ProductUpdatedEvent.typeName]: (payload) => ProductUpdatedEvent.decode(payload).product?.id,
+  [ProductArchivedEvent.typeName]: (payload) => ProductArchivedEvent.decode(payload).product?.id,
+  [InventoryLowStockEvent.typeName]: (payload) => InventoryLowStockEvent.decode(payload).productId,
 };
 
 /**
