@@ -16,15 +16,24 @@ const EMBEDDED_POSTGRES_CONF = ['shared_buffers = 16MB', 'work_mem = 4MB', 'main
 /** The project root, from source (lib/db) or compiled output (dist/lib/db) alike. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/dist\/$/, '/');
 
+/** Bumped whenever `buildTemplateIfMissing` makes a different template, so that a new one is built. */
+const TEMPLATE_RECIPE = 2;
+
 /**
  * Where the initialised template lives: PGLITE_TEMPLATE_DIR, else node_modules/.cache, named after
- * the installed PGlite version so that an upgrade builds a new one.
+ * the installed PGlite version and the recipe so that an upgrade or a new recipe builds a new one.
  */
 function templateDir(): string {
   if (process.env.PGLITE_TEMPLATE_DIR) return resolve(process.env.PGLITE_TEMPLATE_DIR);
   const manifest = join(PROJECT_ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json');
   const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
-  return join(PROJECT_ROOT, 'node_modules', '.cache', 'ecommerce', `pglite-${version}-template`);
+  return join(
+    PROJECT_ROOT,
+    'node_modules',
+    '.cache',
+    'ecommerce',
+    `pglite-${version}-template-r${TEMPLATE_RECIPE}`,
+  );
 }
 
 let templateReady: Promise<string> | undefined;
@@ -35,6 +44,12 @@ let templateReady: Promise<string> | undefined;
  * new database starts as a copy of it (`make build` prepares it, so even a first `make run` only
  * copies). The template is built in a temporary folder and renamed into place, so a crash
  * mid-initdb never leaves a half-made template behind.
+ *
+ * A first start writes ten copies, so the template holds only what a service's database uses:
+ * 10 MB in ~370 files instead of initdb's 39 MB in ~970. Its WAL segments are 1 MB instead of
+ * 16 MB (initdb's option; a segment is mostly zeros here) and none are kept for reuse; template0
+ * and template1 are dropped, since they only serve CREATE DATABASE and a service's database is
+ * the instance's `postgres` (lib/db/orm.ts).
  */
 export function ensureTemplate(): Promise<string> {
   templateReady ??= buildTemplateIfMissing().catch((error: unknown) => {
@@ -50,7 +65,16 @@ async function buildTemplateIfMissing(): Promise<string> {
   mkdirSync(dirname(template), { recursive: true });
   const building = `${template}.building-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
-  const db = await PGlite.create({ dataDir: building, postgresqlconf: EMBEDDED_POSTGRES_CONF });
+  const db = await PGlite.create({
+    dataDir: building,
+    initDbStartParams: ['--wal-segsize=1', '-c', 'wal_recycle=off'],
+    postgresqlconf: EMBEDDED_POSTGRES_CONF,
+  });
+  for (const name of ['template0', 'template1']) {
+    await db.exec(`ALTER DATABASE ${name} IS_TEMPLATE false`);
+    await db.exec(`DROP DATABASE ${name}`);
+  }
+  await db.exec('SET wal_recycle = off; SELECT pg_switch_wal(); CHECKPOINT'); // deletes the WAL before it, keeps no spare
   await db.close();
   rmSync(template, { recursive: true, force: true });
   renameSync(building, template);
