@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { loadFileDescriptorSetFromBuffer, loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
 import { expect } from 'chai';
 import { createRequire } from 'node:module';
 import { AuthServiceService } from '../../gen/ecommerce/auth/v1/auth.js';
@@ -7,7 +8,8 @@ import { allow } from '../auth/access-rule.js';
 import { testKey, type TestKey } from '../auth/test/keys.js';
 import { JwksTokenVerifier } from '../auth/token-verifier.js';
 import { implementService, type ServiceHandlers } from './implement-service.js';
-import { startGrpcServer, type RunningGrpcServer } from './server.js';
+import { loadDescriptorSet } from './descriptor-set.js';
+import { reflectionPackage, startGrpcServer, type RunningGrpcServer } from './server.js';
 import { checkHealth } from '../runtime/health-probe.js';
 import { quiet, rawCall, startEchoServer, type EchoServer } from './test/harness.js';
 
@@ -150,6 +152,33 @@ describe('startGrpcServer', () => {
       };
       expect(described.file_descriptor_response?.file_descriptor_proto.length).to.be.greaterThan(0);
       client.close();
+    });
+
+    it('is made once per process, and answers as if made from every type of the descriptor set', () => {
+      const bytes = loadDescriptorSet()!;
+      const shared = reflectionPackage(bytes);
+      expect(reflectionPackage(bytes)).to.equal(shared);
+
+      const require = createRequire(import.meta.url);
+      const full: PackageDefinition = {
+        ...loadFileDescriptorSetFromBuffer(Buffer.from(bytes)),
+        ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
+      };
+      expect(Object.keys(shared).length).to.be.below(Object.keys(full).length / 10);
+      interface Reflecting {
+        listServices(pattern: string): unknown;
+        fileContainingSymbol(symbol: string): unknown;
+      }
+      const reflecting = (definition: PackageDefinition): Reflecting =>
+        (new ReflectionService(definition) as unknown as { v1: Reflecting }).v1;
+      const fromShared = reflecting(shared);
+      const fromFull = reflecting(full);
+      expect(fromShared.listServices('*')).to.deep.equal(fromFull.listServices('*'));
+      for (const symbol of Object.keys(full)) {
+        expect(fromShared.fileContainingSymbol(symbol), symbol).to.deep.equal(
+          fromFull.fileContainingSymbol(symbol),
+        );
+      }
     });
   });
 });

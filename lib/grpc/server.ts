@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { createRequire } from 'node:module';
-import { loadFileDescriptorSetFromBuffer, loadSync } from '@grpc/proto-loader';
+import { loadFileDescriptorSetFromBuffer, loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { rootLogger, type Logger } from '../log.js';
@@ -55,6 +55,35 @@ function bindAddress(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+const reflectionPackages = new WeakMap<Uint8Array, PackageDefinition>();
+
+/**
+ * The descriptor set (and the health proto) as ReflectionService takes it, made once per process
+ * and set of bytes: the ten servers of the embedded mesh share it. Every type of a package
+ * definition carries the list of all the files, and ReflectionService decodes the list given with
+ * each type (hundreds of times over, ~0.2 s a server); one type per distinct list gives it the
+ * same files, each decoded once.
+ */
+export function reflectionPackage(bytes: Uint8Array): PackageDefinition {
+  let definition = reflectionPackages.get(bytes);
+  if (!definition) {
+    const full: PackageDefinition = {
+      ...loadFileDescriptorSetFromBuffer(Buffer.from(bytes)),
+      ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
+    };
+    const lists = new Set<unknown>();
+    definition = {};
+    for (const [name, type] of Object.entries(full)) {
+      const files = 'fileDescriptorProtos' in type ? type.fileDescriptorProtos : undefined;
+      if (!Array.isArray(files) || lists.has(files)) continue;
+      lists.add(files);
+      definition[name] = type;
+    }
+    reflectionPackages.set(bytes, definition);
+  }
+  return definition;
+}
+
 function addReflection(
   server: grpc.Server,
   names: string[],
@@ -65,11 +94,9 @@ function addReflection(
     logger.warn('no descriptor set (gen/descriptor.binpb): reflection is off');
     return;
   }
-  const definition = {
-    ...loadFileDescriptorSetFromBuffer(Buffer.from(bytes)),
-    ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
-  };
-  new ReflectionService(definition, { services: [...names, HEALTH_SERVICE] }).addToServer(server);
+  new ReflectionService(reflectionPackage(bytes), { services: [...names, HEALTH_SERVICE] }).addToServer(
+    server,
+  );
 }
 
 /**
