@@ -2,13 +2,21 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ensureTemplate, openEmbeddedDatabase } from './pglite.js';
+import { ensureTemplate, openEmbeddedDatabase, prepareEmbeddedDatabase } from './pglite.js';
+
+/** Every path under `dir` with its type, mode and size. */
+function listing(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((path) => {
+      const stat = statSync(join(dir, path));
+      return `${path} ${stat.isDirectory() ? 'dir' : 'file'} ${stat.mode.toString(8)} ${stat.isFile() ? stat.size : 0}`;
+    })
+    .sort();
+}
 
 /** Bytes of every file under `dir`. */
 function sizeOf(dir: string): number {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((path) => statSync(join(dir, path)))
-    .reduce((sum, stat) => sum + (stat.isFile() ? stat.size : 0), 0);
+  return listing(dir).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
 
 describe('lib/db/pglite: the embedded database template', function () {
@@ -29,6 +37,11 @@ describe('lib/db/pglite: the embedded database template', function () {
     expect(segments).to.have.length(1);
     expect(statSync(join(template, 'pg_wal', segments[0]!)).size).to.equal(1024 * 1024);
     expect(sizeOf(template)).to.be.below(12 * 1024 * 1024);
+  });
+
+  it('a copy is the template, folder for folder and file for file, modes included', async () => {
+    await prepareEmbeddedDatabase(dataDir, 'copy_db');
+    expect(listing(join(dataDir, 'copy_db'))).to.deep.equal(listing(await ensureTemplate()));
   });
 
   it('a copy opens, writes, and keeps what it committed across a close and reopen', async () => {
