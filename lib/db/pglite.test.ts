@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import type { PGlite } from '@electric-sql/pglite';
 import { ensureTemplate, openEmbeddedDatabase, prepareEmbeddedDatabase } from './pglite.js';
 
 /** Every path under `dir` with its type, mode and size. */
@@ -12,6 +13,11 @@ function listing(dir: string): string[] {
       return `${path} ${stat.isDirectory() ? 'dir' : 'file'} ${stat.mode.toString(8)} ${stat.isFile() ? stat.size : 0}`;
     })
     .sort();
+}
+
+/** What the test reads of Emscripten's in-memory file system inside PGlite. */
+interface MemoryFs {
+  lookupPath(path: string): { node: { contents: Uint8Array } };
 }
 
 /** Bytes of every file under `dir`. */
@@ -60,5 +66,27 @@ describe('lib/db/pglite: the embedded database template', function () {
     const count = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM notes');
     expect(count.rows[0]!.n).to.equal(5000);
     await db.close();
+  });
+
+  it('databases of one process share the bytes of PostgreSQL share/ files (white box)', async () => {
+    const first = await openEmbeddedDatabase(dataDir, 'first_db');
+    const second = await openEmbeddedDatabase(dataDir, 'second_db');
+    try {
+      const bytesOf = (db: PGlite): ArrayBufferLike => {
+        const { FS } = (db as unknown as { mod: { FS: MemoryFs } }).mod;
+        return FS.lookupPath('/pglite/share/postgresql/timezone/Europe/Paris').node.contents.buffer;
+      };
+      expect(bytesOf(first)).to.equal(bytesOf(second));
+      // Both read their time zone files.
+      for (const db of [first, second]) {
+        const at = await db.query<{ at: string }>(
+          `SELECT (timestamptz '2026-07-01 12:00:00+00' AT TIME ZONE 'Europe/Paris')::text AS at`,
+        );
+        expect(at.rows[0]!.at).to.equal('2026-07-01 14:00:00');
+      }
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 });
