@@ -46,7 +46,7 @@ let templateReady: Promise<string> | undefined;
  * mid-initdb never leaves a half-made template behind.
  *
  * A first start writes ten copies, so the template holds only what a service's database uses:
- * 10 MB in ~370 files instead of initdb's 39 MB in ~970. Its WAL segments are 1 MB instead of
+ * 9 MB in ~370 files instead of initdb's 39 MB in ~970. Its WAL segments are 1 MB instead of
  * 16 MB (initdb's option; a segment is mostly zeros here) and none are kept for reuse; template0
  * and template1 are dropped, since they only serve CREATE DATABASE and a service's database is
  * the instance's `postgres` (lib/db/orm.ts).
