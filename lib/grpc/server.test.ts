@@ -6,9 +6,11 @@ import { AuthServiceService } from '../../gen/ecommerce/auth/v1/auth.js';
 import { allow } from '../auth/access-rule.js';
 import { testKey, type TestKey } from '../auth/test/keys.js';
 import { JwksTokenVerifier } from '../auth/token-verifier.js';
+import { EncodedResponse, encodeResponse } from './encoded-response.js';
 import { implementService, type ServiceHandlers } from './implement-service.js';
 import { startGrpcServer, type RunningGrpcServer } from './server.js';
 import { checkHealth } from '../runtime/health-probe.js';
+import { EchoServiceService } from './test/echo-service.js';
 import { quiet, rawCall, startEchoServer, type EchoServer } from './test/harness.js';
 
 type ReflectionClientClass = new (
@@ -74,6 +76,26 @@ describe('startGrpcServer', () => {
     await stopped;
     expect(await checkHealth(running.address)).to.match(/^error /);
     running = undefined;
+  });
+
+  it('sends an EncodedResponse as it is, and serializes plain answers as before', async () => {
+    const bytes = Buffer.from(JSON.stringify({ text: 'encoded once' }));
+    const echo = { access: allow.public(), handle: async (r: { text: string }) => r };
+    running = await startEchoServer(
+      { echo, lookup: { access: allow.public(), handle: async () => new EncodedResponse(bytes) }, write: echo },
+      key,
+    );
+    const encoded = await rawCall(running.address, 'lookup', { text: 'ignored' });
+    expect('response' in encoded && encoded.response).to.deep.equal({ text: 'encoded once' });
+    const plain = await rawCall(running.address, 'echo', { text: 'plain' });
+    expect('response' in plain && plain.response).to.deep.equal({ text: 'plain' });
+  });
+
+  it('encodeResponse holds the bytes the method itself would send', () => {
+    const message = { text: 'same bytes' };
+    expect(encodeResponse(EchoServiceService.echo, message).bytes).to.deep.equal(
+      EchoServiceService.echo.responseSerialize(message),
+    );
   });
 
   it('cuts calls off after the grace period', async () => {

@@ -5,6 +5,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { rootLogger, type Logger } from '../log.js';
 import { loadDescriptorSet } from './descriptor-set.js';
+import { acceptingEncodedResponses } from './encoded-response.js';
 
 export interface GrpcServiceBinding {
   /** Full proto name, e.g. `ecommerce.auth.v1.AuthService` (health and reflection use it). */
@@ -84,7 +85,7 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
     // A contract declared before its RPCs (no methods yet) still reports health under its name,
     // but grpc-js cannot register a service with no methods.
     if (Object.keys(service.definition).length === 0) continue;
-    server.addService(service.definition, service.implementation);
+    server.addService(acceptingEncodedResponses(service.definition), service.implementation);
   }
 
   const health = new HealthImplementation();

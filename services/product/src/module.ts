@@ -6,6 +6,7 @@ import { subscribeCacheInvalidation } from './cache/cache-invalidation.js';
 import { CachedProductReads } from './cache/cached-reads.js';
 import { ProductCache } from './cache/product-cache.js';
 import { productDatabase } from './database.js';
+import { databaseProducts } from './domain/catalog.js';
 import { OrderDeliveredEvent } from '../../../lib/events/catalog.js';
 import { seedProductDemo } from './seed/index.js';
 import { productHandlers } from './handlers.js';
@@ -29,7 +30,9 @@ export const productModule: ServiceModule = {
       handlers: [on(OrderDeliveredEvent, (em, event) => recordDelivery(em, event))],
       logger,
     });
-    const deps = { orm, cache, cachedReads: new CachedProductReads(cache), settings };
+    const databaseReads = databaseProducts(orm);
+    const cachedReads = new CachedProductReads(cache, databaseReads);
+    const deps = { orm, cache, databaseReads, cachedReads, settings };
     return {
       grpc: [
         {

@@ -8,6 +8,7 @@ import { subscribeCacheInvalidation } from '../src/cache/cache-invalidation.js';
 import { CachedProductReads } from '../src/cache/cached-reads.js';
 import { ProductCache } from '../src/cache/product-cache.js';
 import { productDatabase } from '../src/database.js';
+import { databaseProducts } from '../src/domain/catalog.js';
 import { createProduct } from '../src/domain/create-product.js';
 import { updateProduct } from '../src/domain/update-product.js';
 import { reserveStock } from '../src/inventory/reservations.js';
@@ -24,10 +25,11 @@ describe('product read cache: invalidation on every replica', function () {
   let relay: OutboxRelay;
   const subscriptions: TransportSubscription[] = [];
   const replicas = [0, 1].map(() => new ProductCache({ ttlMs: 60_000, maxEntries: 100 }));
-  const reads = replicas.map((cache) => new CachedProductReads(cache));
+  let reads: CachedProductReads[];
 
   before(async () => {
     db = await openScratchDatabase('product_cache', productDatabase);
+    reads = replicas.map((cache) => new CachedProductReads(cache, databaseProducts(db.orm)));
     transport = new InProcessTransport({ logger: quietLogger() });
     for (const cache of replicas)
       subscriptions.push(await subscribeCacheInvalidation(transport, cache, quietLogger()));
@@ -81,10 +83,10 @@ describe('product read cache: invalidation on every replica', function () {
   it('an update written through one replica is what both replicas read next', async () => {
     const product = await newProduct();
     for (const read of reads)
-      expect((await read.one(db.orm.em.fork(), { id: product.id }))!.name).to.equal('Cached tee');
+      expect((await read.one({ id: product.id }))!.name).to.equal('Cached tee');
     // Cached: the database changing behind the cache's back is not seen...
     await db.orm.em.fork().execute(`UPDATE products SET name = 'Sneaky' WHERE id = ?`, [product.id]);
-    expect((await reads[1]!.one(db.orm.em.fork(), { id: product.id }))!.name).to.equal('Cached tee');
+    expect((await reads[1]!.one({ id: product.id }))!.name).to.equal('Cached tee');
     // ...but a change through the service (its event) reaches every replica.
     await updateProduct(
       db.orm.em.fork(),
@@ -93,26 +95,26 @@ describe('product read cache: invalidation on every replica', function () {
     );
     for (const read of reads) {
       await eventually(
-        async () => (await read.one(db.orm.em.fork(), { id: product.id }))!.name === 'Renamed',
+        async () => (await read.one({ id: product.id }))!.name === 'Renamed',
         {
           what: 'the renamed product on every replica',
         },
       );
     }
-    expect((await reads[0]!.one(db.orm.em.fork(), { slug: product.slug }))!.name).to.equal('Renamed');
+    expect((await reads[0]!.one({ slug: product.slug }))!.name).to.equal('Renamed');
   });
 
   it('a stock change that crosses the low-stock threshold reaches other replicas too', async () => {
     const product = await newProduct();
     const variantId = product.variants[0]!.id;
-    await reads[1]!.many(db.orm.em.fork(), [product.id]);
+    await reads[1]!.many([product.id]);
     await reserveStock(db.orm.em.fork(), {
       orderId: crypto.randomUUID(),
       lines: [{ variantId, quantity: 6 }],
     });
     await eventually(
       async () =>
-        (await reads[1]!.many(db.orm.em.fork(), [product.id]))[0]!.variants[0]!.availableQuantity === 4,
+        (await reads[1]!.many([product.id]))[0]!.variants[0]!.availableQuantity === 4,
       { what: 'the new availability on the other replica' },
     );
   });
@@ -151,7 +153,7 @@ describe('product read cache: invalidation on every replica', function () {
       5,
     );
     await eventually(
-      async () => (await reads[0]!.one(db.orm.em.fork(), { id: product.id }))!.name === 'Again',
+      async () => (await reads[0]!.one({ id: product.id }))!.name === 'Again',
       {
         timeoutMs: 3_000,
         what: 'delivery with a stopped ephemeral subscription around',
