@@ -1,8 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { createRequire } from 'node:module';
-import { loadFileDescriptorSetFromBuffer, loadSync } from '@grpc/proto-loader';
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
+import type * as protobuf from 'protobufjs';
+import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { rootLogger, type Logger } from '../log.js';
 import { loadDescriptorSet } from './descriptor-set.js';
 import { acceptingEncodedResponses } from './encoded-response.js';
@@ -56,6 +58,12 @@ function bindAddress(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/**
+ * Reflection serving the descriptor files exactly as `buf build` wrote them. (A package definition
+ * loaded through proto-loader would re-create them with protobufjs: files merged per package, type
+ * names made relative, and a message holding a map marked as a map entry itself, which strict
+ * clients such as grpcurl reject.)
+ */
 function addReflection(
   server: grpc.Server,
   names: string[],
@@ -66,9 +74,12 @@ function addReflection(
     logger.warn('no descriptor set (gen/descriptor.binpb): reflection is off');
     return;
   }
-  const definition = {
-    ...loadFileDescriptorSetFromBuffer(Buffer.from(bytes)),
+  const set = descriptor.FileDescriptorSet.decode(bytes) as unknown as { file: protobuf.Message[] };
+  const files = set.file.map((file) => descriptor.FileDescriptorProto.encode(file).finish());
+  const definition: PackageDefinition = {
     ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
+    // The one field of a package definition reflection reads.
+    'ecommerce.platform': { fileDescriptorProtos: files } as unknown as PackageDefinition[string],
   };
   new ReflectionService(definition, { services: [...names, HEALTH_SERVICE] }).addToServer(server);
 }
