@@ -10,6 +10,7 @@ import { OrderDeliveredEvent } from '../../../lib/events/catalog.js';
 import { seedProductDemo } from './seed/index.js';
 import { productHandlers } from './handlers.js';
 import { recordDelivery } from './reviews/purchases.js';
+import { startStockStatusReconciliation } from './inventory/stock-status.js';
 import { productSettingsFrom } from './settings.js';
 
 /** Catalog, inventory and reviews. */
@@ -30,6 +31,7 @@ export const productModule: ServiceModule = {
       logger,
     });
     const deps = { orm, cache, cachedReads: new CachedProductReads(cache), settings };
+    const reconciliation = startStockStatusReconciliation(orm, settings.lowStockThreshold, logger);
     return {
       grpc: [
         {
@@ -44,6 +46,7 @@ export const productModule: ServiceModule = {
       background: [
         { name: 'product cache invalidation', stop: () => invalidation.stop() },
         { name: 'product-purchases consumer', stop: () => orderEvents.stop() },
+        reconciliation,
       ],
     };
   },

@@ -106,10 +106,11 @@ describe('product read cache: invalidation on every replica', function () {
     const product = await newProduct();
     const variantId = product.variants[0]!.id;
     await reads[1]!.many(db.orm.em.fork(), [product.id]);
-    await reserveStock(db.orm.em.fork(), {
-      orderId: crypto.randomUUID(),
-      lines: [{ variantId, quantity: 6 }],
-    });
+    await reserveStock(
+      db.orm.em.fork(),
+      { orderId: crypto.randomUUID(), lines: [{ variantId, quantity: 6 }] },
+      5,
+    );
     await eventually(
       async () =>
         (await reads[1]!.many(db.orm.em.fork(), [product.id]))[0]!.variants[0]!.availableQuantity === 4,
