@@ -57,8 +57,9 @@ async function lockStock(em: EntityManager, variantIds: readonly string[]): Prom
 /**
  * Every line names a variant that exists (NOT_FOUND otherwise) and is for sale: its product is
  * active and the variant itself not deactivated. A product archived between the cart and the
- * checkout is refused here, FAILED_PRECONDITION naming each such line, rather than sold. Returns
- * the products of the lines.
+ * checkout is refused here, FAILED_PRECONDITION naming each such line, rather than sold. Locks the
+ * lines' products on the way, in id order (what `lockProducts` does, in the same statement: the
+ * rows are locked in ORDER BY order), and returns them.
  */
 async function requireVariantsOnSale(
   em: EntityManager,
@@ -68,7 +69,9 @@ async function requireVariantsOnSale(
   const rows = await em.execute<{ id: string; product_id: string; on_sale: boolean }[]>(
     `SELECT v.id, v.product_id, (p.status = 'active' AND v.is_active) AS on_sale
        FROM product_variants v JOIN products p ON p.id = v.product_id
-      WHERE v.id = ANY(?::uuid[])`,
+      WHERE v.id = ANY(?::uuid[])
+      ORDER BY p.id
+        FOR NO KEY UPDATE OF p`,
     [`{${lines.map((line) => line.variantId).join(',')}}`],
   );
   const onSale = new Map(rows.map((row) => [row.id, row.on_sale]));
@@ -159,7 +162,6 @@ export async function reserveStock(
     }
 
     const productIds = await requireVariantsOnSale(tx, lines, original);
-    await lockProducts(tx, productIds);
     const rows = await lockStock(
       tx,
       lines.map((line) => line.variantId),
