@@ -11,6 +11,7 @@ import { OrderDeliveredEvent } from '../../../lib/events/catalog.js';
 import { seedProductDemo } from './seed/index.js';
 import { productHandlers } from './handlers.js';
 import { recordDelivery } from './reviews/purchases.js';
+import { startStockStatusReconciliation } from './inventory/stock-status.js';
 import { productSettingsFrom } from './settings.js';
 
 /** Catalog, inventory and reviews. */
@@ -33,6 +34,7 @@ export const productModule: ServiceModule = {
     const databaseReads = databaseProducts(orm);
     const cachedReads = new CachedProductReads(cache, databaseReads);
     const deps = { orm, cache, databaseReads, cachedReads, settings };
+    const reconciliation = startStockStatusReconciliation(orm, settings.lowStockThreshold, logger);
     return {
       grpc: [
         {
@@ -47,6 +49,7 @@ export const productModule: ServiceModule = {
       background: [
         { name: 'product cache invalidation', stop: () => invalidation.stop() },
         { name: 'product-purchases consumer', stop: () => orderEvents.stop() },
+        reconciliation,
       ],
     };
   },

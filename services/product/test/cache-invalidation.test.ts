@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { CreateProductRequest, UpdateProductRequest } from '../../../gen/ecommerce/product/v1/product.js';
+import {
+  CreateProductRequest,
+  ListProductsRequest,
+  UpdateProductRequest,
+} from '../../../gen/ecommerce/product/v1/product.js';
+import { EncodedResponse, type CallContext } from '../../../lib/grpc/index.js';
 import { InProcessTransport, OutboxRelay, type TransportSubscription } from '../../../lib/events/index.js';
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import { eventually } from '../../../lib/testing/eventually.js';
@@ -9,7 +14,11 @@ import { CachedProductReads } from '../src/cache/cached-reads.js';
 import { ProductCache } from '../src/cache/product-cache.js';
 import { productDatabase } from '../src/database.js';
 import { databaseProducts } from '../src/domain/catalog.js';
+import { createCategory, setCategoryActive } from '../src/domain/categories.js';
 import { createProduct } from '../src/domain/create-product.js';
+import { catalogHandlers } from '../src/handlers/catalog-handlers.js';
+import { categoryHandlers } from '../src/handlers/category-handlers.js';
+import { productSettingsFrom } from '../src/settings.js';
 import { updateProduct } from '../src/domain/update-product.js';
 import { reserveStock } from '../src/inventory/reservations.js';
 
@@ -108,15 +117,86 @@ describe('product read cache: invalidation on every replica', function () {
     const product = await newProduct();
     const variantId = product.variants[0]!.id;
     await reads[1]!.many([product.id]);
-    await reserveStock(db.orm.em.fork(), {
-      orderId: crypto.randomUUID(),
-      lines: [{ variantId, quantity: 6 }],
-    });
+    await reserveStock(
+      db.orm.em.fork(),
+      { orderId: crypto.randomUUID(), lines: [{ variantId, quantity: 6 }] },
+      5,
+    );
     await eventually(
       async () =>
         (await reads[1]!.many([product.id]))[0]!.variants[0]!.availableQuantity === 4,
       { what: 'the new availability on the other replica' },
     );
+  });
+
+  it("a category change through one replica drops every replica's cached listings, not their products", async () => {
+    // Each replica's handlers over its own cache; a shopper's call (no principal) reads through it.
+    const handlersOf = (replica: number) => {
+      const deps = {
+        orm: db.orm,
+        cache: replicas[replica]!,
+        databaseReads: databaseProducts(db.orm),
+        cachedReads: reads[replica]!,
+        settings: productSettingsFrom({}),
+      };
+      return { ...catalogHandlers(deps), ...categoryHandlers(deps) };
+    };
+    const shopper = { principal: undefined } as unknown as CallContext;
+    const listed = async (replica: number, categoryId: string) => {
+      const answer = await handlersOf(replica).listProducts.handle(
+        ListProductsRequest.fromPartial({ categoryId }),
+        shopper,
+      );
+      if (answer instanceof EncodedResponse) throw new Error('ListProducts answers with a message');
+      return answer.products.map((product) => product.id);
+    };
+    const category = (name: string, parentId = '') =>
+      createCategory(db.orm.em.fork(), {
+        name,
+        slug: `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`,
+        description: '',
+        parentId,
+        imageUrl: '',
+      });
+    const shoes = await category('Shoes');
+    const boots = await category('Boots', shoes.id);
+    const bags = await category('Bags');
+    const product = await createProduct(
+      db.orm.em.fork(),
+      CreateProductRequest.fromPartial({
+        sku: `CAT-${Math.random().toString(36).slice(2, 10)}`.toUpperCase(),
+        name: 'Boot',
+        slug: `boot-${Math.random().toString(36).slice(2, 10)}`,
+        price: { currencyCode: 'EUR', amountMinor: 1000 },
+        categoryIds: [boots.id],
+      }),
+      5,
+    );
+    await drained();
+    expect(await listed(1, shoes.id)).to.deep.equal([product.id]);
+    expect(await listed(1, bags.id)).to.deep.equal([]);
+    await reads[1]!.one({ id: product.id });
+    // Cached: the tree changing behind the service's back is not seen...
+    await db.orm.em.fork().execute('UPDATE categories SET is_active = false WHERE id = ?', [boots.id]);
+    expect(await listed(1, shoes.id)).to.deep.equal([product.id]);
+    await db.orm.em.fork().execute('UPDATE categories SET is_active = true WHERE id = ?', [boots.id]);
+
+    // ...but a move through replica 0 reaches replica 1's listings through its event.
+    await handlersOf(0).moveCategory.handle(
+      { categoryId: boots.id, parentId: bags.id, position: 0 },
+      shopper,
+    );
+    await eventually(async () => (await listed(1, shoes.id)).length === 0, {
+      what: 'the moved category gone from the old parent on the other replica',
+    });
+    expect(await listed(1, bags.id)).to.deep.equal([product.id]);
+    expect(replicas[1]!.byId(product.id), 'product views do not depend on the tree').to.not.equal(undefined);
+
+    // A deactivation too (here straight through the domain function, as a handler calls it).
+    await setCategoryActive(db.orm.em.fork(), { categoryId: bags.id, active: false });
+    await eventually(async () => (await listed(1, bags.id)).length === 0, {
+      what: 'the hidden subtree gone from the other replica',
+    });
   });
 
   it('never stores a value read before an invalidation that happened during the read', () => {
