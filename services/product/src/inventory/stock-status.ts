@@ -119,6 +119,7 @@ export async function reconcileStockStatus(
   }
   return changed;
 }
+
 /** Runs `reconcileStockStatus` once, beside the service's start; stopping waits for its batch. */
 export function startStockStatusReconciliation(
   orm: MikroORM,
