@@ -17,6 +17,8 @@ import { parseArgs } from 'node:util';
 import { databaseUrlFor } from '../lib/config/index.js';
 import { migrateDatabase, openDatabase } from '../lib/db/index.js';
 import { productDatabase } from '../services/product/src/database.js';
+import { reconcileStockStatus } from '../services/product/src/inventory/stock-status.js';
+import { productSettingsFrom } from '../services/product/src/settings.js';
 
 const { values } = parseArgs({
   options: {
@@ -133,6 +135,13 @@ try {
       console.log(`${what}: ${Math.round(performance.now() - stepStarted)} ms`);
     }
   });
+  // The stock status the service keeps (ListProducts' in-stock filter reads it): set as it would.
+  const statusStarted = performance.now();
+  const relabelled = await reconcileStockStatus(
+    database.orm,
+    productSettingsFrom(process.env).lowStockThreshold,
+  );
+  console.log(`stock status: ${relabelled} products, ${Math.round(performance.now() - statusStarted)} ms`);
   await database.orm.em.fork().execute('ANALYZE');
   const [counts] = await database.orm.em.fork().execute<{ published: number; variants: number }[]>(
     `SELECT (SELECT count(*)::int FROM products WHERE status = 'active' AND is_visible) AS published,

@@ -49,7 +49,7 @@ describe('calling the services through reflection alone (the README example, as 
         name: 'Plain tee',
         slug,
         price: { currencyCode: 'EUR', amountMinor: '1999' },
-        variants: [{ sku: `TEE-${slug}-M`, name: 'Medium', initialStock: 10 }],
+        variants: [{ sku: `TEE-${slug}-M`, name: 'Medium', initialStock: 10, attributes: { gift_wrap: 'yes' } }],
       },
       { authorization: `Bearer ${token}` },
     );
@@ -60,12 +60,40 @@ describe('calling the services through reflection alone (the README example, as 
       id: string;
       name: string;
       price: { currencyCode: string; amountMinor: string };
-      variants: { sku: string; availableQuantity: number }[];
+      variants: { sku: string; availableQuantity: number; attributes: Record<string, string> }[];
+      createdAt: string;
     };
     expect(read.id).to.equal(id);
     expect(read.name).to.equal('Plain tee');
     expect(read.price).to.deep.equal({ currencyCode: 'EUR', amountMinor: '1999' });
     expect(read.variants.map((v) => [v.sku, v.availableQuantity])).to.deep.equal([[`TEE-${slug}-M`, 10]]);
+    // The proto3 JSON mapping: a map is an object (its keys as given), a Timestamp an RFC 3339 string.
+    expect(read.variants[0]!.attributes).to.deep.equal({ gift_wrap: 'yes' });
+    expect(read.createdAt).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    expect(Math.abs(Date.parse(read.createdAt) - Date.now())).to.be.below(60_000);
+  });
+
+  it('serves the descriptor files as buf wrote them (names, qualified types, maps), as strict clients need', async () => {
+    const files = await product.descriptorsOf('ecommerce.product.v1.ProductService');
+    const file = files.find((f) => f.name === 'ecommerce/product/v1/product.proto');
+    expect(file?.package).to.equal('ecommerce.product.v1');
+    expect(file!.dependency).to.include('google/protobuf/timestamp.proto');
+    expect(files.map((f) => f.name)).to.include('google/protobuf/timestamp.proto');
+    const variant = file!.messageType!.find((m) => m.name === 'ProductVariant')!;
+    expect(variant.options?.mapEntry ?? false).to.equal(false);
+    expect(variant.nestedType!.map((m) => [m.name, m.options?.mapEntry])).to.deep.equal([['AttributesEntry', true]]);
+    const response = file!.messageType!.find((m) => m.name === 'GetProductResponse')!;
+    expect(response.field![0]!.typeName).to.equal('.ecommerce.product.v1.Product');
+  });
+
+  it('refuses a request field the message does not have, naming it, before calling', async () => {
+    const failure = await product
+      .call('ecommerce.product.v1.ProductService/GetProduct', { sluggish: 'x' })
+      .then(
+        () => undefined,
+        (error: Error) => error,
+      );
+    expect(failure?.message).to.equal('sluggish: GetProductRequest has no such field');
   });
 
   it('answers the status the server gave: a customer-less CreateProduct is UNAUTHENTICATED', async () => {

@@ -24,6 +24,7 @@ import {
 } from '../services/notification/src/seed/index.js';
 import { productDatabase } from '../services/product/src/database.js';
 import { generateCatalog, seedProductDemo } from '../services/product/src/seed/index.js';
+import { stockStatusOf } from '../services/product/src/inventory/stock-status.js';
 import { shippingDatabase } from '../services/shipping/src/database.js';
 import { DEMO_CARRIERS, DEMO_ZONES, seedShippingDemo } from '../services/shipping/src/seed/index.js';
 import { plainClient } from './support/clients.js';
@@ -149,6 +150,20 @@ describe('demo data (make seed)', function () {
     expect(pictures!.n, 'one primary image, a tag and a variant each').to.equal(counts.products);
     const [stock] = await rows(em, 'SELECT sum(available_quantity)::int AS units FROM inventory');
     expect(stock!.units).to.be.greaterThan(10_000);
+    // The stock status is the service's own (the default PRODUCT_LOW_STOCK_THRESHOLD). Some variants
+    // are sold out, but no demo product is wholly.
+    const statuses = await rows(
+      em,
+      `SELECT p.stock_status, (SELECT COALESCE(sum(i.available_quantity), 0)::int FROM inventory i
+                                 JOIN product_variants v ON v.id = i.variant_id
+                                WHERE i.product_id = p.id AND v.is_active) AS available
+         FROM products p`,
+    );
+    const wrong = statuses.filter((row) => row.stock_status !== stockStatusOf(Number(row.available), 5));
+    expect(wrong, 'products whose stock status is not what their stock says').to.deep.equal([]);
+    expect(new Set(statuses.map((row) => row.stock_status))).to.deep.equal(
+      new Set(['in_stock', 'low_stock']),
+    );
     const [sample] = await rows(em, 'SELECT name, slug FROM products WHERE sku = ?', [
       generateCatalog()[0]!.sku,
     ]);

@@ -125,6 +125,11 @@ export const InventoryLowStockEvent = defineEvent(
   'ecommerce.product.v1.InventoryLowStock',
   productMessages.InventoryLowStock,
 );
+export const CategoryUpdatedEvent = defineEvent(
+  'product.category.updated',
+  'ecommerce.product.v1.CategoryUpdated',
+  productMessages.CategoryUpdated,
+);
 
 // return
 export const ReturnReceivedEvent = defineEvent(

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Principal } from '../auth/principal.js';
-import { newId } from '../ids.js';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 
 /** What a handler knows about the call it answers. */
@@ -31,13 +31,16 @@ export function firstString(metadata: grpc.Metadata, key: string): string | unde
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The caller's correlation id (`x-correlation-id`, else `x-request-id`), or a new one. */
+/**
+ * The caller's correlation id (`x-correlation-id`, else `x-request-id`), or a new one: a random
+ * UUID (nothing sorts by it, and randomUUID draws from a pooled buffer, cheaper per call).
+ */
 export function correlationIdFrom(metadata: grpc.Metadata): string {
   for (const key of [CORRELATION_ID_HEADER, REQUEST_ID_HEADER]) {
     const value = firstString(metadata, key);
     if (value !== undefined && ACCEPTABLE_ID.test(value)) return value;
   }
-  return newId();
+  return randomUUID();
 }
 
 export function authorizationFrom(metadata: grpc.Metadata): string | undefined {

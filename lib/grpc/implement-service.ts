@@ -15,13 +15,17 @@ import {
   type CallContext,
 } from './call-context.js';
 import { runInCallScope } from './call-scope.js';
+import type { EncodedResponse } from './encoded-response.js';
 import { mapError } from './error-mapping.js';
 import type { IsUnary, RequestOf, ResponseOf } from './method-types.js';
 
-/** One RPC: who may call it, and what it does. */
+/**
+ * One RPC: who may call it, and what it does. It answers with the response message, or with its
+ * bytes encoded ahead of time (see EncodedResponse).
+ */
 export interface MethodHandler<Request, Response> {
   access: AccessRule;
-  handle(request: Request, ctx: CallContext): Promise<Response>;
+  handle(request: Request, ctx: CallContext): Promise<Response | EncodedResponse<Response>>;
 }
 
 /** A handler for every method of a generated service definition (streaming: not supported yet). */
@@ -75,7 +79,13 @@ function unaryHandler(
   const parent = options.logger ?? rootLogger.child({ component: 'grpc' });
   // A parent already bound to a service (the host's logger) keeps its own `service` field.
   const names = 'service' in parent.bindings() ? { method } : { service, method };
-  const labels = { service, method };
+  // One label set per status code, made once: metrics are recorded on every call.
+  const labelsByCode = new Map<grpc.status, { service: string; method: string; code: string }>();
+  const labelsOf = (code: grpc.status) => {
+    let labels = labelsByCode.get(code);
+    if (!labels) labelsByCode.set(code, (labels = { service, method, code: statusName(code) }));
+    return labels;
+  };
 
   return (call, callback) => {
     const started = performance.now();
@@ -98,9 +108,9 @@ function unaryHandler(
           callLogger().warn({ ...line, reason: (error as Error).message }, 'rpc failed');
         else callLogger().info({ ...line, reason: (error as Error).message }, 'rpc rejected');
       }
-      const codeLabels = { ...labels, code: statusName(code) };
-      rpcServerHandled.inc(codeLabels);
-      rpcServerDuration.observe(codeLabels, durationMs / 1000);
+      const labels = labelsOf(code);
+      rpcServerHandled.inc(labels);
+      rpcServerDuration.observe(labels, durationMs / 1000);
     };
 
     void runInCallScope({ correlationId, deadline, authorization }, async () => {
@@ -115,7 +125,9 @@ function unaryHandler(
           correlationId,
           deadline,
           metadata: call.metadata,
-          peer: call.getPeer(),
+          get peer() {
+            return call.getPeer();
+          },
           get logger() {
             return callLogger();
           },

@@ -3,6 +3,7 @@ export * from './call-scope.js';
 export * from './implement-service.js';
 export * from './server.js';
 export * from './client.js';
+export { EncodedResponse, encodeResponse } from './encoded-response.js';
 export { breakerFor, resetBreakers, type BreakerOptions } from './breaker.js';
 export type { RetryOptions } from './retry.js';
 export { isRetryable, createIdempotencyIndex, type IdempotencyIndex } from './idempotency.js';

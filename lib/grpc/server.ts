@@ -1,10 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { createRequire } from 'node:module';
-import { loadFileDescriptorSetFromBuffer, loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
+import type * as protobuf from 'protobufjs';
+import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { rootLogger, type Logger } from '../log.js';
 import { loadDescriptorSet } from './descriptor-set.js';
+import { acceptingEncodedResponses } from './encoded-response.js';
 
 export interface GrpcServiceBinding {
   /** Full proto name, e.g. `ecommerce.auth.v1.AuthService` (health and reflection use it). */
@@ -55,35 +58,12 @@ function bindAddress(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-const reflectionPackages = new WeakMap<Uint8Array, PackageDefinition>();
-
 /**
- * The descriptor set (and the health proto) as ReflectionService takes it, made once per process
- * and set of bytes: the ten servers of the embedded mesh share it. Every type of a package
- * definition carries the list of all the files, and ReflectionService decodes the list given with
- * each type (hundreds of times over, ~0.2 s a server); one type per distinct list gives it the
- * same files, each decoded once.
+ * Reflection serving the descriptor files exactly as `buf build` wrote them. (A package definition
+ * loaded through proto-loader would re-create them with protobufjs: files merged per package, type
+ * names made relative, and a message holding a map marked as a map entry itself, which strict
+ * clients such as grpcurl reject.)
  */
-export function reflectionPackage(bytes: Uint8Array): PackageDefinition {
-  let definition = reflectionPackages.get(bytes);
-  if (!definition) {
-    const full: PackageDefinition = {
-      ...loadFileDescriptorSetFromBuffer(Buffer.from(bytes)),
-      ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
-    };
-    const lists = new Set<unknown>();
-    definition = {};
-    for (const [name, type] of Object.entries(full)) {
-      const files = 'fileDescriptorProtos' in type ? type.fileDescriptorProtos : undefined;
-      if (!Array.isArray(files) || lists.has(files)) continue;
-      lists.add(files);
-      definition[name] = type;
-    }
-    reflectionPackages.set(bytes, definition);
-  }
-  return definition;
-}
-
 function addReflection(
   server: grpc.Server,
   names: string[],
@@ -94,9 +74,14 @@ function addReflection(
     logger.warn('no descriptor set (gen/descriptor.binpb): reflection is off');
     return;
   }
-  new ReflectionService(reflectionPackage(bytes), { services: [...names, HEALTH_SERVICE] }).addToServer(
-    server,
-  );
+  const set = descriptor.FileDescriptorSet.decode(bytes) as unknown as { file: protobuf.Message[] };
+  const files = set.file.map((file) => descriptor.FileDescriptorProto.encode(file).finish());
+  const definition: PackageDefinition = {
+    ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
+    // The one field of a package definition reflection reads.
+    'ecommerce.platform': { fileDescriptorProtos: files } as unknown as PackageDefinition[string],
+  };
+  new ReflectionService(definition, { services: [...names, HEALTH_SERVICE] }).addToServer(server);
 }
 
 /**
@@ -111,7 +96,7 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
     // A contract declared before its RPCs (no methods yet) still reports health under its name,
     // but grpc-js cannot register a service with no methods.
     if (Object.keys(service.definition).length === 0) continue;
-    server.addService(service.definition, service.implementation);
+    server.addService(acceptingEncodedResponses(service.definition), service.implementation);
   }
 
   const health = new HealthImplementation();

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromObject, loadSync, type Options } from '@grpc/proto-loader';
 import descriptor from 'protobufjs/ext/descriptor/index.js';
+import { JsonMapping, type FileDescriptor } from './json-mapping.js';
 
 /**
  * What grpcurl does without proto files: asks a server's reflection service which services it has
@@ -10,23 +11,8 @@ import descriptor from 'protobufjs/ext/descriptor/index.js';
  * successful call proves the served descriptors are complete.
  */
 
-/** Enums by name and 64-bit integers as strings, as the proto3 JSON mapping writes them. */
-const JSON_MAPPING: Options = { longs: String, enums: String, defaults: false, oneofs: true };
-
-/**
- * The proto3 JSON mapping names fields in lowerCamelCase, while descriptors carry the proto names
- * (snake_case) and the marshaller built from them expects those: keys are translated both ways.
- */
-function renameKeys(value: unknown, rename: (key: string) => string): unknown {
-  if (Array.isArray(value)) return value.map((item) => renameKeys(item, rename));
-  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [rename(key), renameKeys(item, rename)]),
-  );
-}
-
-const toProtoName = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const toJsonName = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+/** Enums by name, 64-bit integers as strings and bytes as base64, as the proto3 JSON mapping writes them. */
+const PROTO_OBJECTS: Options = { longs: String, enums: String, bytes: String, defaults: false, oneofs: true };
 
 interface ReflectionResponse {
   list_services_response?: { service: { name: string }[] };
@@ -57,11 +43,6 @@ function ask(client: ReflectionClient, request: object): Promise<ReflectionRespo
     stream.on('error', reject);
     stream.write(request);
   });
-}
-
-interface FileDescriptor {
-  name: string;
-  dependency?: string[];
 }
 
 /** The decoded FileDescriptorProtos a reflection request answers with. */
@@ -107,11 +88,13 @@ export class GrpcReflectionCaller {
     const [serviceName, methodName] = fullMethod.split('/');
     if (!serviceName || !methodName)
       throw new Error(`method must be package.Service/Method, not ${fullMethod}`);
-    const files = await this.filesFor(serviceName);
-    const definition = loadFileDescriptorSetFromObject({ file: files }, JSON_MAPPING);
+    const files = await this.descriptorsOf(serviceName);
+    const definition = loadFileDescriptorSetFromObject({ file: files }, PROTO_OBJECTS);
     const service = definition[serviceName] as grpc.ServiceDefinition | undefined;
     const method = service?.[methodName];
-    if (!method) throw new Error(`${this.address} has no method ${fullMethod}`);
+    const mapping = new JsonMapping(files);
+    const types = mapping.typesOf(fullMethod);
+    if (!method || !types) throw new Error(`${this.address} has no method ${fullMethod}`);
 
     const headers = new grpc.Metadata();
     for (const [key, value] of Object.entries(metadata)) headers.set(key, value);
@@ -122,20 +105,20 @@ export class GrpcReflectionCaller {
           method.path,
           method.requestSerialize,
           (bytes: Buffer) => method.responseDeserialize(bytes) as Record<string, unknown>,
-          renameKeys(request, toProtoName),
+          mapping.fromJson(types.inputType, request),
           headers,
           { deadline: Date.now() + deadlineMs },
           (error, value) => (error ? reject(error) : resolve(value!)),
         );
       });
-      return { response: renameKeys(response, toJsonName) as Record<string, unknown> };
+      return { response: mapping.toJson(types.outputType, response) };
     } finally {
       channel.close();
     }
   }
 
-  /** The file declaring `symbol` and, transitively, every file it imports. */
-  private async filesFor(symbol: string): Promise<FileDescriptor[]> {
+  /** The descriptor files the server serves for `symbol`: the one declaring it and every file it imports. */
+  async descriptorsOf(symbol: string): Promise<FileDescriptor[]> {
     const byName = new Map<string, FileDescriptor>();
     const pending = await fileDescriptors(this.reflection, { file_containing_symbol: symbol });
     while (pending.length > 0) {

@@ -6,10 +6,12 @@ import { subscribeCacheInvalidation } from './cache/cache-invalidation.js';
 import { CachedProductReads } from './cache/cached-reads.js';
 import { ProductCache } from './cache/product-cache.js';
 import { productDatabase } from './database.js';
+import { databaseProducts } from './domain/catalog.js';
 import { OrderDeliveredEvent } from '../../../lib/events/catalog.js';
 import { seedProductDemo } from './seed/index.js';
 import { productHandlers } from './handlers.js';
 import { recordDelivery } from './reviews/purchases.js';
+import { startStockStatusReconciliation } from './inventory/stock-status.js';
 import { productSettingsFrom } from './settings.js';
 
 /** Catalog, inventory and reviews. */
@@ -29,7 +31,10 @@ export const productModule: ServiceModule = {
       handlers: [on(OrderDeliveredEvent, (em, event) => recordDelivery(em, event))],
       logger,
     });
-    const deps = { orm, cache, cachedReads: new CachedProductReads(cache), settings };
+    const databaseReads = databaseProducts(orm);
+    const cachedReads = new CachedProductReads(cache, databaseReads);
+    const deps = { orm, cache, databaseReads, cachedReads, settings };
+    const reconciliation = startStockStatusReconciliation(orm, settings.lowStockThreshold, logger);
     return {
       grpc: [
         {
@@ -44,6 +49,7 @@ export const productModule: ServiceModule = {
       background: [
         { name: 'product cache invalidation', stop: () => invalidation.stop() },
         { name: 'product-purchases consumer', stop: () => orderEvents.stop() },
+        reconciliation,
       ],
     };
   },

@@ -6,7 +6,10 @@ export interface ProductSettings {
   cacheTtlMs: number;
   /** PRODUCT_CACHE_MAX_ENTRIES: products kept in the read cache. */
   cacheMaxEntries: number;
-  /** PRODUCT_LOW_STOCK_THRESHOLD: low-stock threshold of new stock rows when none is given. */
+  /**
+   * PRODUCT_LOW_STOCK_THRESHOLD: low-stock threshold of new stock rows when none is given, and of a
+   * product's total for its `stock_status` (low_stock at or below it).
+   */
   lowStockThreshold: number;
 }
 

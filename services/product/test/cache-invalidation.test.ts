@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { CreateProductRequest, UpdateProductRequest } from '../../../gen/ecommerce/product/v1/product.js';
+import {
+  CreateProductRequest,
+  ListProductsRequest,
+  UpdateProductRequest,
+} from '../../../gen/ecommerce/product/v1/product.js';
+import { EncodedResponse, type CallContext } from '../../../lib/grpc/index.js';
 import { InProcessTransport, OutboxRelay, type TransportSubscription } from '../../../lib/events/index.js';
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import { eventually } from '../../../lib/testing/eventually.js';
@@ -8,7 +13,12 @@ import { subscribeCacheInvalidation } from '../src/cache/cache-invalidation.js';
 import { CachedProductReads } from '../src/cache/cached-reads.js';
 import { ProductCache } from '../src/cache/product-cache.js';
 import { productDatabase } from '../src/database.js';
+import { databaseProducts } from '../src/domain/catalog.js';
+import { createCategory, setCategoryActive } from '../src/domain/categories.js';
 import { createProduct } from '../src/domain/create-product.js';
+import { catalogHandlers } from '../src/handlers/catalog-handlers.js';
+import { categoryHandlers } from '../src/handlers/category-handlers.js';
+import { productSettingsFrom } from '../src/settings.js';
 import { updateProduct } from '../src/domain/update-product.js';
 import { reserveStock } from '../src/inventory/reservations.js';
 
@@ -24,10 +34,11 @@ describe('product read cache: invalidation on every replica', function () {
   let relay: OutboxRelay;
   const subscriptions: TransportSubscription[] = [];
   const replicas = [0, 1].map(() => new ProductCache({ ttlMs: 60_000, maxEntries: 100 }));
-  const reads = replicas.map((cache) => new CachedProductReads(cache));
+  let reads: CachedProductReads[];
 
   before(async () => {
     db = await openScratchDatabase('product_cache', productDatabase);
+    reads = replicas.map((cache) => new CachedProductReads(cache, databaseProducts(db.orm)));
     transport = new InProcessTransport({ logger: quietLogger() });
     for (const cache of replicas)
       subscriptions.push(await subscribeCacheInvalidation(transport, cache, quietLogger()));
@@ -81,10 +92,10 @@ describe('product read cache: invalidation on every replica', function () {
   it('an update written through one replica is what both replicas read next', async () => {
     const product = await newProduct();
     for (const read of reads)
-      expect((await read.one(db.orm.em.fork(), { id: product.id }))!.name).to.equal('Cached tee');
+      expect((await read.one({ id: product.id }))!.name).to.equal('Cached tee');
     // Cached: the database changing behind the cache's back is not seen...
     await db.orm.em.fork().execute(`UPDATE products SET name = 'Sneaky' WHERE id = ?`, [product.id]);
-    expect((await reads[1]!.one(db.orm.em.fork(), { id: product.id }))!.name).to.equal('Cached tee');
+    expect((await reads[1]!.one({ id: product.id }))!.name).to.equal('Cached tee');
     // ...but a change through the service (its event) reaches every replica.
     await updateProduct(
       db.orm.em.fork(),
@@ -93,28 +104,99 @@ describe('product read cache: invalidation on every replica', function () {
     );
     for (const read of reads) {
       await eventually(
-        async () => (await read.one(db.orm.em.fork(), { id: product.id }))!.name === 'Renamed',
+        async () => (await read.one({ id: product.id }))!.name === 'Renamed',
         {
           what: 'the renamed product on every replica',
         },
       );
     }
-    expect((await reads[0]!.one(db.orm.em.fork(), { slug: product.slug }))!.name).to.equal('Renamed');
+    expect((await reads[0]!.one({ slug: product.slug }))!.name).to.equal('Renamed');
   });
 
   it('a stock change that crosses the low-stock threshold reaches other replicas too', async () => {
     const product = await newProduct();
     const variantId = product.variants[0]!.id;
-    await reads[1]!.many(db.orm.em.fork(), [product.id]);
-    await reserveStock(db.orm.em.fork(), {
-      orderId: crypto.randomUUID(),
-      lines: [{ variantId, quantity: 6 }],
-    });
+    await reads[1]!.many([product.id]);
+    await reserveStock(
+      db.orm.em.fork(),
+      { orderId: crypto.randomUUID(), lines: [{ variantId, quantity: 6 }] },
+      5,
+    );
     await eventually(
       async () =>
-        (await reads[1]!.many(db.orm.em.fork(), [product.id]))[0]!.variants[0]!.availableQuantity === 4,
+        (await reads[1]!.many([product.id]))[0]!.variants[0]!.availableQuantity === 4,
       { what: 'the new availability on the other replica' },
     );
+  });
+
+  it("a category change through one replica drops every replica's cached listings, not their products", async () => {
+    // Each replica's handlers over its own cache; a shopper's call (no principal) reads through it.
+    const handlersOf = (replica: number) => {
+      const deps = {
+        orm: db.orm,
+        cache: replicas[replica]!,
+        databaseReads: databaseProducts(db.orm),
+        cachedReads: reads[replica]!,
+        settings: productSettingsFrom({}),
+      };
+      return { ...catalogHandlers(deps), ...categoryHandlers(deps) };
+    };
+    const shopper = { principal: undefined } as unknown as CallContext;
+    const listed = async (replica: number, categoryId: string) => {
+      const answer = await handlersOf(replica).listProducts.handle(
+        ListProductsRequest.fromPartial({ categoryId }),
+        shopper,
+      );
+      if (answer instanceof EncodedResponse) throw new Error('ListProducts answers with a message');
+      return answer.products.map((product) => product.id);
+    };
+    const category = (name: string, parentId = '') =>
+      createCategory(db.orm.em.fork(), {
+        name,
+        slug: `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`,
+        description: '',
+        parentId,
+        imageUrl: '',
+      });
+    const shoes = await category('Shoes');
+    const boots = await category('Boots', shoes.id);
+    const bags = await category('Bags');
+    const product = await createProduct(
+      db.orm.em.fork(),
+      CreateProductRequest.fromPartial({
+        sku: `CAT-${Math.random().toString(36).slice(2, 10)}`.toUpperCase(),
+        name: 'Boot',
+        slug: `boot-${Math.random().toString(36).slice(2, 10)}`,
+        price: { currencyCode: 'EUR', amountMinor: 1000 },
+        categoryIds: [boots.id],
+      }),
+      5,
+    );
+    await drained();
+    expect(await listed(1, shoes.id)).to.deep.equal([product.id]);
+    expect(await listed(1, bags.id)).to.deep.equal([]);
+    await reads[1]!.one({ id: product.id });
+    // Cached: the tree changing behind the service's back is not seen...
+    await db.orm.em.fork().execute('UPDATE categories SET is_active = false WHERE id = ?', [boots.id]);
+    expect(await listed(1, shoes.id)).to.deep.equal([product.id]);
+    await db.orm.em.fork().execute('UPDATE categories SET is_active = true WHERE id = ?', [boots.id]);
+
+    // ...but a move through replica 0 reaches replica 1's listings through its event.
+    await handlersOf(0).moveCategory.handle(
+      { categoryId: boots.id, parentId: bags.id, position: 0 },
+      shopper,
+    );
+    await eventually(async () => (await listed(1, shoes.id)).length === 0, {
+      what: 'the moved category gone from the old parent on the other replica',
+    });
+    expect(await listed(1, bags.id)).to.deep.equal([product.id]);
+    expect(replicas[1]!.byId(product.id), 'product views do not depend on the tree').to.not.equal(undefined);
+
+    // A deactivation too (here straight through the domain function, as a handler calls it).
+    await setCategoryActive(db.orm.em.fork(), { categoryId: bags.id, active: false });
+    await eventually(async () => (await listed(1, bags.id)).length === 0, {
+      what: 'the hidden subtree gone from the other replica',
+    });
   });
 
   it('never stores a value read before an invalidation that happened during the read', () => {
@@ -151,7 +233,7 @@ describe('product read cache: invalidation on every replica', function () {
       5,
     );
     await eventually(
-      async () => (await reads[0]!.one(db.orm.em.fork(), { id: product.id }))!.name === 'Again',
+      async () => (await reads[0]!.one({ id: product.id }))!.name === 'Again',
       {
         timeoutMs: 3_000,
         what: 'delivery with a stopped ephemeral subscription around',

@@ -46,7 +46,7 @@ describe('inventory: product.inventory.low_stock', function () {
     );
     const variantId = product.variants[0]!.id;
     const reserve = (quantity: number) =>
-      reserveStock(db.orm.em.fork(), { orderId: newId(), lines: [{ variantId, quantity }] });
+      reserveStock(db.orm.em.fork(), { orderId: newId(), lines: [{ variantId, quantity }] }, 5);
 
     await reserve(6); // 10 → 4: above 3, nothing
     expect(await lowStockEvents(variantId)).to.deep.equal([]);
@@ -62,7 +62,7 @@ describe('inventory: product.inventory.low_stock', function () {
         lowStockThreshold: 3,
       }),
     ]);
-    await releaseReservation(db.orm.em.fork(), { orderId: order.orderId }); // back to 3: not above
+    await releaseReservation(db.orm.em.fork(), { orderId: order.orderId }, 5); // back to 3: not above
     await adjustStock(
       db.orm.em.fork(),
       { variantId, location: '', delta: 5, reason: 'delivery', idempotencyKey: newId() },

@@ -6,11 +6,78 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Product } from "./product.js";
+import { Category, Product } from "./product.js";
 
 export const protobufPackage = "ecommerce.product.v1";
 
 export const protobufFileName = "ecommerce/product/v1/events.proto";
+
+/** What a CategoryUpdated event reports. */
+export enum CategoryChange {
+  /** CATEGORY_CHANGE_UNSPECIFIED - Not used. */
+  CATEGORY_CHANGE_UNSPECIFIED = 0,
+  /** CATEGORY_CHANGE_CREATED - Created, last among its siblings. */
+  CATEGORY_CHANGE_CREATED = 1,
+  /** CATEGORY_CHANGE_EDITED - Name, slug, description or image changed. */
+  CATEGORY_CHANGE_EDITED = 2,
+  /**
+   * CATEGORY_CHANGE_MOVED - Moved (MoveCategory): another parent, another position among its siblings, or both. Its
+   * descendants moved with it (their levels follow); its old and new siblings were renumbered.
+   */
+  CATEGORY_CHANGE_MOVED = 3,
+  /** CATEGORY_CHANGE_DEACTIVATED - Hidden from shoppers with its whole subtree. */
+  CATEGORY_CHANGE_DEACTIVATED = 4,
+  /** CATEGORY_CHANGE_ACTIVATED - Shown to shoppers again with its whole subtree. */
+  CATEGORY_CHANGE_ACTIVATED = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function categoryChangeFromJSON(object: any): CategoryChange {
+  switch (object) {
+    case 0:
+    case "CATEGORY_CHANGE_UNSPECIFIED":
+      return CategoryChange.CATEGORY_CHANGE_UNSPECIFIED;
+    case 1:
+    case "CATEGORY_CHANGE_CREATED":
+      return CategoryChange.CATEGORY_CHANGE_CREATED;
+    case 2:
+    case "CATEGORY_CHANGE_EDITED":
+      return CategoryChange.CATEGORY_CHANGE_EDITED;
+    case 3:
+    case "CATEGORY_CHANGE_MOVED":
+      return CategoryChange.CATEGORY_CHANGE_MOVED;
+    case 4:
+    case "CATEGORY_CHANGE_DEACTIVATED":
+      return CategoryChange.CATEGORY_CHANGE_DEACTIVATED;
+    case 5:
+    case "CATEGORY_CHANGE_ACTIVATED":
+      return CategoryChange.CATEGORY_CHANGE_ACTIVATED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CategoryChange.UNRECOGNIZED;
+  }
+}
+
+export function categoryChangeToJSON(object: CategoryChange): string {
+  switch (object) {
+    case CategoryChange.CATEGORY_CHANGE_UNSPECIFIED:
+      return "CATEGORY_CHANGE_UNSPECIFIED";
+    case CategoryChange.CATEGORY_CHANGE_CREATED:
+      return "CATEGORY_CHANGE_CREATED";
+    case CategoryChange.CATEGORY_CHANGE_EDITED:
+      return "CATEGORY_CHANGE_EDITED";
+    case CategoryChange.CATEGORY_CHANGE_MOVED:
+      return "CATEGORY_CHANGE_MOVED";
+    case CategoryChange.CATEGORY_CHANGE_DEACTIVATED:
+      return "CATEGORY_CHANGE_DEACTIVATED";
+    case CategoryChange.CATEGORY_CHANGE_ACTIVATED:
+      return "CATEGORY_CHANGE_ACTIVATED";
+    case CategoryChange.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 /**
  * A product was created.
@@ -58,6 +125,22 @@ export interface InventoryLowStock {
   availableQuantity: number;
   /** The threshold that was crossed. */
   lowStockThreshold: number;
+}
+
+/**
+ * The category tree changed: a category was created, edited (name, slug, description, image),
+ * moved under another parent or to another place among its siblings (its subtree with it), or
+ * hidden or shown with its whole subtree. Listings by category may show other products now.
+ * Published only when something changed (a repeated move or (de)activation publishes nothing).
+ * Subject: product.category.updated
+ */
+export interface CategoryUpdated {
+  /** The category the change was made to, as it is after the change. */
+  category:
+    | Category
+    | undefined;
+  /** What was done to it. */
+  change: CategoryChange;
 }
 
 function createBaseProductCreated(): ProductCreated {
@@ -428,6 +511,93 @@ export const InventoryLowStock: MessageFns<InventoryLowStock> = {
     message.location = object.location ?? "";
     message.availableQuantity = object.availableQuantity ?? 0;
     message.lowStockThreshold = object.lowStockThreshold ?? 0;
+    return message;
+  },
+};
+
+function createBaseCategoryUpdated(): CategoryUpdated {
+  return { category: undefined, change: 0 };
+}
+
+export const CategoryUpdated: MessageFns<CategoryUpdated> = {
+  encode(message: CategoryUpdated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.category !== undefined) {
+      Category.encode(message.category, writer.uint32(10).fork()).join();
+    }
+    if (message.change !== 0) {
+      writer.uint32(16).int32(message.change);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CategoryUpdated {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCategoryUpdated();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.category = Category.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.change = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CategoryUpdated {
+    return {
+      category: isSet(object.category) ? Category.fromJSON(object.category) : undefined,
+      change: isSet(object.change) ? categoryChangeFromJSON(object.change) : 0,
+    };
+  },
+
+  toJSON(message: CategoryUpdated): unknown {
+    const obj: any = {};
+    if (message.category !== undefined) {
+      obj.category = Category.toJSON(message.category);
+    }
+    if (message.change !== 0) {
+      obj.change = categoryChangeToJSON(message.change);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CategoryUpdated>): CategoryUpdated {
+    return CategoryUpdated.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CategoryUpdated>): CategoryUpdated {
+    const message = createBaseCategoryUpdated();
+    message.category = (object.category !== undefined && object.category !== null)
+      ? Category.fromPartial(object.category)
+      : undefined;
+    message.change = object.change ?? 0;
     return message;
   },
 };

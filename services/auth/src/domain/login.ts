@@ -60,11 +60,15 @@ export async function login(
     await recordFailedLogin(em, user, client);
     throw unauthenticated(INVALID_CREDENTIALS);
   }
+  // One transaction for every write of a login: the counters reset, last_login_at (shown by the
+  // admin GetUser/ListUsers), the audit entry and the new session. nativeUpdate skips the entity's
+  // onUpdate hook, so updated_at is set here, as a failed attempt sets it.
   const session = await em.transactional(async (tx) => {
+    const now = new Date();
     await tx.nativeUpdate(
       User,
       { id: user.id },
-      { failedLoginAttempts: 0, lockedUntil: null, lastLoginAt: new Date() },
+      { failedLoginAttempts: 0, lockedUntil: null, lastLoginAt: now, updatedAt: now },
     );
     recordSecurityEvent(tx, { action: 'login_succeeded', userId: user.id, email, client });
     return startSession(tx, user, client);

@@ -191,6 +191,7 @@ export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
   'product.product.created': 'catalog change, for other services',
   'product.product.updated': 'catalog change, for other services (wishlists refresh from it)',
   'product.product.archived': 'catalog change, for other services',
+  'product.category.updated': 'category tree change, for other services (product caches drop listings)',
   'cart.cart.converted': 'the customer hears from order_confirmed',
   'order.order.delivered': 'the customer hears from order_delivered (shipping.shipment.delivered)',
   'discount.coupon.redeemed': 'bookkeeping; the order confirmation shows the discount',

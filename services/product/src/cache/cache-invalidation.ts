@@ -1,4 +1,5 @@
 import {
+  CategoryUpdatedEvent,
   InventoryLowStockEvent,
   ProductArchivedEvent,
   ProductCreatedEvent,
@@ -13,19 +14,32 @@ import { newId } from '../../../../lib/ids.js';
 import type { Logger } from '../../../../lib/log.js';
 import type { ProductCache } from './product-cache.js';
 
-/** The product id an event is about, by event type. */
-const PRODUCT_ID_OF: Record<string, (payload: Uint8Array) => string | undefined> = {
-  [ProductCreatedEvent.typeName]: (payload) => ProductCreatedEvent.decode(payload).product?.id,
-  [ProductUpdatedEvent.typeName]: (payload) => ProductUpdatedEvent.decode(payload).product?.id,
-  [ProductArchivedEvent.typeName]: (payload) => ProductArchivedEvent.decode(payload).product?.id,
-  [InventoryLowStockEvent.typeName]: (payload) => InventoryLowStockEvent.decode(payload).productId,
+/** A product event drops that product (and every listing page, which may show it). */
+const dropProduct =
+  (productIdOf: (payload: Uint8Array) => string | undefined) =>
+  (cache: ProductCache, payload: Uint8Array) => {
+    const productId = productIdOf(payload);
+    if (productId) cache.invalidate(productId);
+    else cache.clear();
+  };
+
+/** What each event the subscription reads does to the cache, by event type. */
+const ON_EVENT: Record<string, (cache: ProductCache, payload: Uint8Array) => void> = {
+  [ProductCreatedEvent.typeName]: dropProduct((payload) => ProductCreatedEvent.decode(payload).product?.id),
+  [ProductUpdatedEvent.typeName]: dropProduct((payload) => ProductUpdatedEvent.decode(payload).product?.id),
+  [ProductArchivedEvent.typeName]: dropProduct((payload) => ProductArchivedEvent.decode(payload).product?.id),
+  [InventoryLowStockEvent.typeName]: dropProduct(
+    (payload) => InventoryLowStockEvent.decode(payload).productId,
+  ),
+  // The tree decides which products a listing by category shows; no product view changes.
+  [CategoryUpdatedEvent.typeName]: (cache) => cache.invalidateLists(),
 };
 
 /**
  * Keeps this replica's cache in step with every replica's writes: an ephemeral subscription of
  * this process alone (every replica gets every event, unlike a shared durable) to the product
- * events. No inbox: dropping a cache entry twice is harmless. An event it cannot read clears the
- * whole cache rather than risk serving a stale product.
+ * and category events. No inbox: dropping a cache entry twice is harmless. An event it cannot read
+ * clears the whole cache rather than risk serving a stale product.
  */
 export async function subscribeCacheInvalidation(
   transport: EventTransport,
@@ -36,7 +50,7 @@ export async function subscribeCacheInvalidation(
     {
       stream: 'product',
       durable: `product-cache-${newId()}`,
-      subjects: ['product.product.>', 'product.inventory.low_stock'],
+      subjects: ['product.product.>', InventoryLowStockEvent.subject, CategoryUpdatedEvent.subject],
       maxDeliver: 1,
       backoffMs: [],
       ephemeral: true,
@@ -44,8 +58,8 @@ export async function subscribeCacheInvalidation(
     async (delivery) => {
       try {
         const envelope = decodeEnvelope(delivery.envelope);
-        const productId = PRODUCT_ID_OF[envelope.type]?.(envelope.payload);
-        if (productId) cache.invalidate(productId);
+        const apply = ON_EVENT[envelope.type];
+        if (apply) apply(cache, envelope.payload);
         else cache.clear();
       } catch (error) {
         logger.warn({ err: error, subject: delivery.subject }, 'unreadable product event; cache cleared');

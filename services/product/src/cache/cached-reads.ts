@@ -1,26 +1,29 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { loadProductView, loadProductViews, type ProductView } from '../domain/product-view.js';
-import type { ProductLookup } from '../domain/catalog.js';
+import type { ProductView } from '../domain/product-view.js';
+import type { ProductLookup, ProductSource } from '../domain/catalog.js';
 import type { ProductCache } from './product-cache.js';
 
 /**
- * Product views through the process cache: a hit costs no database round trip; misses are read in
- * one query and stored. Only for shoppers' reads: editors read the database directly.
+ * Product views through the process cache: a hit costs no database round trip (nor an entity
+ * manager); misses are read from the database in one query and stored. Only for shoppers' reads:
+ * editors read the database directly.
  */
-export class CachedProductReads {
-  constructor(private readonly cache: ProductCache) {}
+export class CachedProductReads implements ProductSource {
+  constructor(
+    private readonly cache: ProductCache,
+    private readonly database: ProductSource,
+  ) {}
 
-  async one(em: EntityManager, lookup: ProductLookup): Promise<ProductView | undefined> {
+  async one(lookup: ProductLookup): Promise<ProductView | undefined> {
     const hit = 'id' in lookup ? this.cache.byId(lookup.id) : this.cache.bySlug(lookup.slug);
     if (hit) return hit;
     const generation = this.cache.generation();
-    const view = await loadProductView(em, lookup);
+    const view = await this.database.one(lookup);
     if (view) this.cache.put(view, generation);
     return view;
   }
 
   /** The views of these ids that exist, in no particular order. */
-  async many(em: EntityManager, ids: readonly string[]): Promise<ProductView[]> {
+  async many(ids: readonly string[]): Promise<ProductView[]> {
     const found: ProductView[] = [];
     const missing: string[] = [];
     for (const id of ids) {
@@ -30,7 +33,7 @@ export class CachedProductReads {
     }
     if (missing.length === 0) return found;
     const generation = this.cache.generation();
-    for (const view of await loadProductViews(em, missing)) {
+    for (const view of await this.database.many(missing)) {
       this.cache.put(view, generation);
       found.push(view);
     }

@@ -15,7 +15,8 @@ export interface ProductCacheOptions {
 /**
  * The process's read cache of product views (by id and slug) and of listing pages. Entries go
  * when the product events say the product changed (on every replica, see cache-invalidation.ts),
- * when this process changes stock, or after `ttlMs` at the latest.
+ * listing pages also when the category tree changes, when this process changes stock, or after
+ * `ttlMs` at the latest.
  *
  * A read that started before an invalidation must not store what it read (it may be the old
  * version): `generation()` taken before the database read is handed to `put`, which drops the value
@@ -67,6 +68,15 @@ export class ProductCache {
       this.products.delete(productId);
       if (this.idBySlug.get(entry.value.slug) === productId) this.idBySlug.delete(entry.value.slug);
     }
+    this.lists.clear();
+  }
+
+  /**
+   * Drops every listing page, and keeps the products: the category tree changed, so a listing by
+   * category may show other products, while no product view names more than its own category ids.
+   */
+  invalidateLists(): void {
+    this.invalidations++;
     this.lists.clear();
   }
 

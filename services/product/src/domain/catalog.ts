@@ -1,18 +1,21 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { invalidArgument, notFound } from '../../../../lib/errors.js';
 import { isUuid } from '../../../../lib/ids.js';
 import { loadProductView, loadProductViews, type ProductView } from './product-view.js';
 
 /** Where product views come from: the database, or the process cache in front of it. */
 export interface ProductSource {
-  one(em: EntityManager, lookup: ProductLookup): Promise<ProductView | undefined>;
-  many(em: EntityManager, ids: readonly string[]): Promise<ProductView[]>;
+  one(lookup: ProductLookup): Promise<ProductView | undefined>;
+  many(ids: readonly string[]): Promise<ProductView[]>;
 }
 
-export const databaseProducts: ProductSource = {
-  one: (em, lookup) => loadProductView(em, lookup),
-  many: (em, ids) => loadProductViews(em, ids),
-};
+/** Product views read from the database, each read in an entity manager of its own. */
+export function databaseProducts(orm: MikroORM): ProductSource {
+  return {
+    one: (lookup) => loadProductView(orm.em.fork(), lookup),
+    many: (ids) => loadProductViews(orm.em.fork(), ids),
+  };
+}
 
 export const MAX_BATCH_IDS = 100;
 
@@ -26,12 +29,11 @@ export function requireLookup(lookup: { $case: 'id' | 'slug'; value: string } | 
 
 /** A product the caller may see: published, or any for catalog editors; NOT_FOUND otherwise. */
 export async function getProduct(
-  em: EntityManager,
   source: ProductSource,
   lookup: ProductLookup,
   includeUnpublished: boolean,
 ): Promise<ProductView> {
-  const view = await source.one(em, lookup);
+  const view = await source.one(lookup);
   const what = 'id' in lookup ? lookup.id : lookup.slug;
   if (!view || (!includeUnpublished && !view.published)) throw notFound('product', what);
   return view;
@@ -54,14 +56,13 @@ export function requireBatchIds(ids: readonly string[]): string[] {
  * that matched none of them. One query whatever the number of ids.
  */
 export async function batchGetProducts(
-  em: EntityManager,
   source: ProductSource,
   ids: readonly string[],
   includeUnpublished: boolean,
 ): Promise<{ products: ProductView[]; missingIds: string[] }> {
   const unique = requireBatchIds(ids);
   const found = new Map(
-    (await source.many(em, unique))
+    (await source.many(unique))
       .filter((view) => includeUnpublished || view.published)
       .map((view) => [view.id, view]),
   );

@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { CategoryChange } from '../../../../gen/ecommerce/product/v1/events.js';
 import type { Category as CategoryMessage } from '../../../../gen/ecommerce/product/v1/product.js';
+import { CategoryUpdatedEvent } from '../../../../lib/events/catalog.js';
+import { publishEvent } from '../../../../lib/events/index.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
 import { requireUuid } from '../inventory/stock-lines.js';
@@ -56,31 +59,49 @@ async function parentOf(em: EntityManager, parentId: string): Promise<CategoryRo
   return lockCategory(em, requireUuid(parentId, 'parent_id'), 'parent category');
 }
 
-/** Renumbers the siblings under `parentId` 0..n-1, with `placed` at `position` (or last). */
+/**
+ * Renumbers the siblings under `parentId` 0..n-1, with `placed` at `position` (or last); whether
+ * any of them changed place.
+ */
 async function placeAmongSiblings(
   em: EntityManager,
   parentId: string | null,
   placed: string,
   position: number | null,
-): Promise<void> {
+): Promise<boolean> {
   const siblings = await em.execute<{ id: string }[]>(
     `SELECT id FROM categories WHERE parent_id IS NOT DISTINCT FROM ? AND id <> ? ORDER BY sort_order, name, id FOR UPDATE`,
     [parentId, placed],
   );
   const order = siblings.map((row) => row.id);
   order.splice(position === null ? order.length : Math.min(position, order.length), 0, placed);
-  await em.execute(
+  const renumbered = await em.execute<{ id: string }[]>(
     `UPDATE categories c SET sort_order = o.n - 1, updated_at = now()
        FROM unnest(?::uuid[]) WITH ORDINALITY AS o(id, n)
-      WHERE c.id = o.id AND c.sort_order <> o.n - 1`,
+      WHERE c.id = o.id AND c.sort_order <> o.n - 1
+      RETURNING c.id`,
     [`{${order.join(',')}}`],
-    'run',
   );
+  return renumbered.length > 0;
 }
 
 async function reread(em: EntityManager, id: string): Promise<CategoryMessage> {
   const [row] = await em.execute<CategoryRow[]>(`SELECT ${COLUMNS} FROM categories WHERE id = ?`, [id]);
   return categoryOf(row!);
+}
+
+/**
+ * Reads the category as the change left it and writes product.category.updated to the outbox, in
+ * the change's transaction: every replica's cached listings go (see cache/cache-invalidation.ts).
+ */
+async function announceCategory(
+  em: EntityManager,
+  id: string,
+  change: CategoryChange,
+): Promise<CategoryMessage> {
+  const category = await reread(em, id);
+  await publishEvent(em, 'product', CategoryUpdatedEvent, { category, change });
+  return category;
 }
 
 export async function createCategory(
@@ -112,7 +133,7 @@ export async function createCategory(
       'run',
     );
     await placeAmongSiblings(tx, parent?.id ?? null, id, null);
-    return reread(tx, id);
+    return announceCategory(tx, id, CategoryChange.CATEGORY_CHANGE_CREATED);
   });
 }
 
@@ -131,21 +152,21 @@ export async function updateCategory(
   return em.transactional(async (tx) => {
     await lockCategory(tx, id);
     if (slug !== undefined) await refuseTakenSlug(tx, slug, id);
-    if (set.length > 0) {
-      await tx.execute(
-        `UPDATE categories SET ${set.map(([column]) => `${column} = ?`).join(', ')}, updated_at = now() WHERE id = ?`,
-        [...set.map(([, value]) => value), id],
-        'run',
-      );
-    }
-    return reread(tx, id);
+    if (set.length === 0) return reread(tx, id);
+    await tx.execute(
+      `UPDATE categories SET ${set.map(([column]) => `${column} = ?`).join(', ')}, updated_at = now() WHERE id = ?`,
+      [...set.map(([, value]) => value), id],
+      'run',
+    );
+    return announceCategory(tx, id, CategoryChange.CATEGORY_CHANGE_EDITED);
   });
 }
 
 /**
  * Moves a category and its subtree under another parent (or to the root) and to a position among
  * its new siblings. A category cannot move into its own subtree (that would make a cycle): the
- * materialised path tells, since every descendant's path starts with the category's.
+ * materialised path tells, since every descendant's path starts with the category's. A move that
+ * changes nothing (same parent, same place) publishes nothing.
  */
 export async function moveCategory(
   em: EntityManager,
@@ -167,7 +188,8 @@ export async function moveCategory(
     }
     const newPath = `${parent?.path ?? '/'}${id}/`;
     const levelShift = (parent ? parent.level + 1 : 0) - category.level;
-    if ((parent?.id ?? null) !== category.parent_id) {
+    const reparented = (parent?.id ?? null) !== category.parent_id;
+    if (reparented) {
       await tx.execute(
         `UPDATE categories
             SET path = ? || substr(path, ?), level = level + ?, updated_at = now(),
@@ -186,12 +208,16 @@ export async function moveCategory(
         'run',
       );
     }
-    await placeAmongSiblings(tx, parent?.id ?? null, id, input.position);
-    return reread(tx, id);
+    const reordered = await placeAmongSiblings(tx, parent?.id ?? null, id, input.position);
+    if (!reparented && !reordered) return reread(tx, id);
+    return announceCategory(tx, id, CategoryChange.CATEGORY_CHANGE_MOVED);
   });
 }
 
-/** Hides or shows a category and its whole subtree; showing one under a hidden parent is refused. */
+/**
+ * Hides or shows a category and its whole subtree; showing one under a hidden parent is refused.
+ * Asking for the state it is in changes nothing and publishes nothing.
+ */
 export async function setCategoryActive(
   em: EntityManager,
   input: { categoryId: string; active: boolean },
@@ -208,12 +234,16 @@ export async function setCategoryActive(
         throw failedPrecondition(`its parent ${category.parent_id} is inactive: activate the parent first`);
       }
     }
-    await tx.execute(
-      'UPDATE categories SET is_active = ?, updated_at = now() WHERE path LIKE ? AND is_active <> ?',
+    const changed = await tx.execute<{ id: string }[]>(
+      'UPDATE categories SET is_active = ?, updated_at = now() WHERE path LIKE ? AND is_active <> ? RETURNING id',
       [input.active, `${category.path}%`, input.active],
-      'run',
     );
-    return reread(tx, id);
+    if (changed.length === 0) return reread(tx, id);
+    return announceCategory(
+      tx,
+      id,
+      input.active ? CategoryChange.CATEGORY_CHANGE_ACTIVATED : CategoryChange.CATEGORY_CHANGE_DEACTIVATED,
+    );
   });
 }
 

@@ -5,6 +5,7 @@ import { newId } from '../../../../lib/ids.js';
 import { requireMoney, type Money } from '../../../../lib/money.js';
 import type { CreateProductRequest } from '../../../../gen/ecommerce/product/v1/product.js';
 import { requireThreshold } from '../inventory/adjust-stock.js';
+import { refreshStockStatus } from '../inventory/stock-status.js';
 import { ProductCreatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
 import {
@@ -84,7 +85,8 @@ function validateVariants(
 
 /**
  * Creates a product with its variants (and their opening stock), images, tags and categories,
- * ACTIVE unless asked for a draft, and emits `product.product.created` in the same transaction.
+ * ACTIVE unless asked for a draft, its stock status from that opening stock, and emits
+ * `product.product.created` in the same transaction.
  */
 export async function createProduct(
   em: EntityManager,
@@ -136,6 +138,7 @@ export async function createProduct(
       await replaceImages(tx, id, images);
       await replaceTags(tx, id, tags);
       await replaceCategories(tx, id, categoryIds, 'category_ids');
+      await refreshStockStatus(tx, [id], defaultLowStockThreshold);
       return await announceProduct(tx, ProductCreatedEvent, id);
     });
   } catch (error) {

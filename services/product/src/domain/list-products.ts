@@ -131,8 +131,13 @@ export async function listProducts(em: EntityManager, listing: Listing): Promise
     params.push(minorUnitsToDecimal(listing.maxPrice));
   }
   if (listing.inStock) {
-    where.push(`EXISTS (SELECT 1 FROM inventory i JOIN product_variants v ON v.id = i.variant_id
-                         WHERE i.product_id = p.id AND v.is_active AND i.available_quantity > 0)`);
+    // stock_status is set in the transaction of every stock change: out_of_stock exactly when no
+    // active variant has a unit available (inventory/stock-status.ts). Only a product marked
+    // backorder, which the service leaves alone, is looked up in its stock.
+    where.push(`(p.stock_status IN ('in_stock', 'low_stock')
+                 OR (p.stock_status = 'backorder'
+                     AND EXISTS (SELECT 1 FROM inventory i JOIN product_variants v ON v.id = i.variant_id
+                                  WHERE i.product_id = p.id AND v.is_active AND i.available_quantity > 0)))`);
   }
   if (listing.query) {
     where.push(`p.search_vector @@ websearch_to_tsquery('english', ?)`);

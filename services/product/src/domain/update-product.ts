@@ -4,6 +4,7 @@ import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/e
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { requireThreshold } from '../inventory/adjust-stock.js';
 import { requireUuid } from '../inventory/stock-lines.js';
+import { refreshStockStatus } from '../inventory/stock-status.js';
 import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
 import {
@@ -148,7 +149,9 @@ async function applyVariantChanges(
 
 /**
  * Changes the fields the request sets, and the variants it lists, in one transaction that emits
- * `product.product.updated`. An archived product is no longer edited.
+ * `product.product.updated`. An archived product is no longer edited. A variant added with stock,
+ * or one (de)activated, changes what can be bought: the stock status is set again in the same
+ * transaction (the product row is locked first, as by every stock change).
  */
 export async function updateProduct(
   em: EntityManager,
@@ -184,6 +187,7 @@ export async function updateProduct(
       if (images) await replaceImages(tx, productId, images);
       if (tags) await replaceTags(tx, productId, tags);
       if (categoryIds) await replaceCategories(tx, productId, categoryIds, 'category_ids.values');
+      await refreshStockStatus(tx, [productId], defaultThreshold);
       // Children changed without a product column changing still make the product "updated".
       await tx.execute('UPDATE products SET updated_at = now() WHERE id = ?', [productId], 'run');
       return await announceProduct(tx, ProductUpdatedEvent, productId);

@@ -1,11 +1,15 @@
-import { ProductServiceService } from '../../../../gen/ecommerce/product/v1/product.js';
+import {
+  ProductServiceService,
+  type GetProductResponse,
+} from '../../../../gen/ecommerce/product/v1/product.js';
 import { allow } from '../../../../lib/auth/access-rule.js';
 import { permissionDenied } from '../../../../lib/errors.js';
-import type { ServiceHandlers } from '../../../../lib/grpc/index.js';
-import { batchGetProducts, databaseProducts, getProduct, requireLookup } from '../domain/catalog.js';
+import { encodeResponse, type EncodedResponse, type ServiceHandlers } from '../../../../lib/grpc/index.js';
+import { batchGetProducts, getProduct, requireLookup } from '../domain/catalog.js';
 import { createProduct } from '../domain/create-product.js';
 import { listProducts, requireListing, type ProductPage } from '../domain/list-products.js';
 import { changeProductStatus } from '../domain/product-status.js';
+import type { ProductView } from '../domain/product-view.js';
 import { updateProduct } from '../domain/update-product.js';
 import { CATALOG_WRITE, isEditor, toProduct, type HandlerDeps } from './context.js';
 
@@ -21,11 +25,22 @@ type CatalogHandlers = Pick<
   | 'listProducts'
 >;
 
-export function catalogHandlers({ orm, cache, cachedReads, settings }: HandlerDeps): CatalogHandlers {
+export function catalogHandlers({ orm, cache, databaseReads, cachedReads, settings }: HandlerDeps): CatalogHandlers {
   // A write is visible to this process's next read at once; other replicas hear the event.
   const changed = <T extends { id: string }>(view: T): T => {
     cache.invalidate(view.id);
     return view;
+  };
+  // A cached view is the same object on every hit, so a shopper's GetProduct answer is encoded on
+  // the first hit only; the bytes go when the cache lets go of the view.
+  const encodedAnswers = new WeakMap<ProductView, EncodedResponse<GetProductResponse>>();
+  const encodedAnswer = (view: ProductView): EncodedResponse<GetProductResponse> => {
+    let answer = encodedAnswers.get(view);
+    if (!answer) {
+      answer = encodeResponse(ProductServiceService.getProduct, { product: toProduct(view) });
+      encodedAnswers.set(view, answer);
+    }
+    return answer;
   };
   return {
     createProduct: {
@@ -55,19 +70,17 @@ export function catalogHandlers({ orm, cache, cachedReads, settings }: HandlerDe
     getProduct: {
       access: allow.public(),
       async handle(request, ctx) {
-        const editor = isEditor(ctx);
-        const source = editor ? databaseProducts : cachedReads;
-        return {
-          product: toProduct(await getProduct(orm.em.fork(), source, requireLookup(request.lookup), editor)),
-        };
+        const lookup = requireLookup(request.lookup);
+        if (isEditor(ctx)) return { product: toProduct(await getProduct(databaseReads, lookup, true)) };
+        return encodedAnswer(await getProduct(cachedReads, lookup, false));
       },
     },
     batchGetProducts: {
       access: allow.public(),
       async handle(request, ctx) {
         const editor = isEditor(ctx);
-        const source = editor ? databaseProducts : cachedReads;
-        const { products, missingIds } = await batchGetProducts(orm.em.fork(), source, request.ids, editor);
+        const source = editor ? databaseReads : cachedReads;
+        const { products, missingIds } = await batchGetProducts(source, request.ids, editor);
         return { products: products.map(toProduct), missingIds };
       },
     },

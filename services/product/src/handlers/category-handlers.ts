@@ -17,9 +17,10 @@ type CategoryHandlers = Pick<
 >;
 
 export function categoryHandlers({ orm, cache }: HandlerDeps): CategoryHandlers {
-  // The tree decides which products a category listing shows: cached pages go with any change.
+  // The tree decides which products a category listing shows: this process's cached pages go at
+  // once with a move or (de)activation; every replica's go with product.category.updated.
   const changed = <T>(value: T): T => {
-    cache.clear();
+    cache.invalidateLists();
     return value;
   };
   return {

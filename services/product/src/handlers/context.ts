@@ -5,6 +5,7 @@ import { hasPermission } from '../../../../lib/auth/principal.js';
 import type { CallContext } from '../../../../lib/grpc/index.js';
 import type { CachedProductReads } from '../cache/cached-reads.js';
 import type { ProductCache } from '../cache/product-cache.js';
+import type { ProductSource } from '../domain/catalog.js';
 import type { ProductView } from '../domain/product-view.js';
 import type { ProductSettings } from '../settings.js';
 
@@ -15,6 +16,9 @@ export const CATALOG_WRITE = 'product:write';
 export interface HandlerDeps {
   orm: MikroORM;
   cache: ProductCache;
+  /** Product views straight from the database (what editors read). */
+  databaseReads: ProductSource;
+  /** Product views through the process cache (what shoppers read). */
   cachedReads: CachedProductReads;
   settings: ProductSettings;
 }

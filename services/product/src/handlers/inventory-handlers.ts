@@ -65,7 +65,7 @@ export function inventoryHandlers({ orm, cache, settings }: HandlerDeps): Invent
     reserveStock: {
       access: allow.internal(),
       async handle(request) {
-        const record = await reserveStock(orm.em.fork(), request);
+        const record = await reserveStock(orm.em.fork(), request, settings.lowStockThreshold);
         reservationMoved(record);
         return { reservation: toReservation(record) };
       },
@@ -73,7 +73,11 @@ export function inventoryHandlers({ orm, cache, settings }: HandlerDeps): Invent
     releaseReservation: {
       access: allow.internal(),
       async handle(request) {
-        const { reservation, releasedNow } = await releaseReservation(orm.em.fork(), request);
+        const { reservation, releasedNow } = await releaseReservation(
+          orm.em.fork(),
+          request,
+          settings.lowStockThreshold,
+        );
         reservationMoved(reservation);
         return { reservation: toReservation(reservation), releasedNow };
       },
@@ -81,7 +85,7 @@ export function inventoryHandlers({ orm, cache, settings }: HandlerDeps): Invent
     commitReservation: {
       access: allow.internal(),
       async handle(request) {
-        const record = await commitReservation(orm.em.fork(), request);
+        const record = await commitReservation(orm.em.fork(), request, settings.lowStockThreshold);
         reservationMoved(record);
         return { reservation: toReservation(record) };
       },

@@ -6,6 +6,7 @@ import { claim, hashOf, read, rewrite } from './ledger.js';
 import { requireLocation } from './locations.js';
 import { announceLowStock } from './low-stock.js';
 import { requireUuid } from './stock-lines.js';
+import { lockProducts, refreshStockStatus } from './stock-status.js';
 import { STOCK_LEVEL_COLUMNS, stockLevelOf, type StockLevel, type StockLevelRow } from './stock-levels.js';
 
 export interface AdjustStockInput {
@@ -38,7 +39,9 @@ export function requireThreshold(value: number, field: string): number {
 
 /**
  * Changes the units on hand of a variant at a location, never below what is reserved there. The
- * reason and the editor are recorded in the idempotency ledger under the request's key.
+ * reason and the editor are recorded in the idempotency ledger under the request's key. The
+ * product's stock status follows in the same transaction (`defaultThreshold`, the configured
+ * PRODUCT_LOW_STOCK_THRESHOLD, is also the product's low-stock threshold).
  */
 export async function adjustStock(
   em: EntityManager,
@@ -78,6 +81,7 @@ export async function adjustStock(
       [variantId],
     );
     if (!variant) throw notFound('variant', variantId);
+    await lockProducts(tx, [variant.product_id]);
 
     let row: StockLevelRow | undefined;
     if (delta >= 0) {
@@ -123,6 +127,7 @@ export async function adjustStock(
       }
     }
     const level = stockLevelOf(row!);
+    await refreshStockStatus(tx, [variant.product_id], defaultThreshold);
     await announceLowStock(tx, [
       {
         productId: variant.product_id,

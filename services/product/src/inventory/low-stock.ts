@@ -14,14 +14,22 @@ export interface StockChange {
 }
 
 /**
+ * Whether `available` units are low stock under `threshold`: at or below it. The one definition,
+ * for a location (product.inventory.low_stock) and for a product (`products.stock_status`).
+ */
+export function isLowStock(available: number, threshold: number): boolean {
+  return available <= threshold;
+}
+
+/**
  * Publishes product.inventory.low_stock for every change that crossed its threshold downwards
  * (above before, at or below after): once per crossing, not on every sale below it.
  */
 export async function announceLowStock(em: EntityManager, changes: readonly StockChange[]): Promise<void> {
   for (const change of changes) {
     if (
-      change.availableBefore > change.lowStockThreshold &&
-      change.availableAfter <= change.lowStockThreshold
+      !isLowStock(change.availableBefore, change.lowStockThreshold) &&
+      isLowStock(change.availableAfter, change.lowStockThreshold)
     ) {
       await publishEvent(em, 'product', InventoryLowStockEvent, {
         productId: change.productId,

@@ -4,6 +4,7 @@ import { status } from '@grpc/grpc-js';
 import { claim, hashOf, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
 import { inVariantOrder, requireStockLines, requireUuid, type StockLineInput } from './stock-lines.js';
+import { lockProducts, refreshStockStatus } from './stock-status.js';
 
 export type ReservationState = 'reserved' | 'released' | 'committed';
 
@@ -40,6 +41,7 @@ interface StockRow {
 /**
  * Locks the stock rows of these variants, in one order (variant, location) for every caller, so
  * that concurrent reservations, releases and commits queue on the rows instead of deadlocking.
+ * Their products are locked before (`lockProducts`, in id order), as by every stock change.
  */
 async function lockStock(em: EntityManager, variantIds: readonly string[]): Promise<StockRow[]> {
   return em.execute<StockRow[]>(
@@ -55,17 +57,21 @@ async function lockStock(em: EntityManager, variantIds: readonly string[]): Prom
 /**
  * Every line names a variant that exists (NOT_FOUND otherwise) and is for sale: its product is
  * active and the variant itself not deactivated. A product archived between the cart and the
- * checkout is refused here, FAILED_PRECONDITION naming each such line, rather than sold.
+ * checkout is refused here, FAILED_PRECONDITION naming each such line, rather than sold. Locks the
+ * lines' products on the way, in id order (what `lockProducts` does, in the same statement: the
+ * rows are locked in ORDER BY order), and returns them.
  */
 async function requireVariantsOnSale(
   em: EntityManager,
   lines: readonly StockLineInput[],
   original: readonly StockLineInput[],
-) {
-  const rows = await em.execute<{ id: string; on_sale: boolean }[]>(
-    `SELECT v.id, (p.status = 'active' AND v.is_active) AS on_sale
+): Promise<string[]> {
+  const rows = await em.execute<{ id: string; product_id: string; on_sale: boolean }[]>(
+    `SELECT v.id, v.product_id, (p.status = 'active' AND v.is_active) AS on_sale
        FROM product_variants v JOIN products p ON p.id = v.product_id
-      WHERE v.id = ANY(?::uuid[])`,
+      WHERE v.id = ANY(?::uuid[])
+      ORDER BY p.id
+        FOR NO KEY UPDATE OF p`,
     [`{${lines.map((line) => line.variantId).join(',')}}`],
   );
   const onSale = new Map(rows.map((row) => [row.id, row.on_sale]));
@@ -83,6 +89,7 @@ async function requireVariantsOnSale(
       notForSale,
     );
   }
+  return [...new Set(rows.map((row) => row.product_id))];
 }
 
 /** Adds `delta` to reserved (and `onHandDelta` to quantity) of each row, in one statement. */
@@ -111,14 +118,33 @@ async function moveUnits(
 }
 
 /**
+ * Gives held units back (release) or ships them (commit: on hand drops too), with the rows locked
+ * in the order of every stock change, and the products' stock status set again.
+ */
+async function moveHeldUnits(
+  em: EntityManager,
+  units: readonly HeldUnits[],
+  shipped: boolean,
+  lowStockThreshold: number,
+): Promise<void> {
+  const productIds = [...new Set(units.map((unit) => unit.productId))];
+  await lockProducts(em, productIds);
+  await lockStock(em, [...new Set(units.map((unit) => unit.variantId))].sort());
+  await moveUnits(em, units, -1, shipped);
+  await refreshStockStatus(em, productIds, lowStockThreshold);
+}
+
+/**
  * Reserves every line for the order or nothing. Each line takes units from the variant's locations
- * in name order. Safe under any concurrency: the rows are locked in one order and the database
- * refuses reserved > on hand (CHECK) whatever happens here. Idempotent by order id: a repeat
- * answers the recorded reservation in its current state.
+ * in name order. Safe under any concurrency: the rows are locked in one order (products, then
+ * stock) and the database refuses reserved > on hand (CHECK) whatever happens here. Idempotent by
+ * order id: a repeat answers the recorded reservation in its current state. The products' stock
+ * status follows in the same transaction (`lowStockThreshold`: PRODUCT_LOW_STOCK_THRESHOLD).
  */
 export async function reserveStock(
   em: EntityManager,
   input: { orderId: string; lines: readonly StockLineInput[] },
+  lowStockThreshold: number,
 ): Promise<ReservationRecord> {
   const orderId = requireUuid(input.orderId, 'order_id');
   const original = requireStockLines(input.lines);
@@ -135,7 +161,7 @@ export async function reserveStock(
       return entry.result;
     }
 
-    await requireVariantsOnSale(tx, lines, original);
+    const productIds = await requireVariantsOnSale(tx, lines, original);
     const rows = await lockStock(
       tx,
       lines.map((line) => line.variantId),
@@ -187,6 +213,7 @@ export async function reserveStock(
       );
     }
     await moveUnits(tx, units, 1, false);
+    await refreshStockStatus(tx, productIds, lowStockThreshold);
     const record: ReservationRecord = { orderId, state: 'reserved', units };
     await rewrite(tx, SCOPE, orderId, record);
     await announceLowStock(tx, changes);
@@ -201,6 +228,7 @@ export async function reserveStock(
 export async function releaseReservation(
   em: EntityManager,
   input: { orderId: string },
+  lowStockThreshold: number,
 ): Promise<{ reservation: ReservationRecord; releasedNow: boolean }> {
   const orderId = requireUuid(input.orderId, 'order_id');
   return em.transactional(async (tx) => {
@@ -215,8 +243,7 @@ export async function releaseReservation(
         `order ${orderId}'s reservation was committed: its units have left the warehouse`,
       );
     }
-    await lockStock(tx, [...new Set(record.units.map((unit) => unit.variantId))].sort());
-    await moveUnits(tx, record.units, -1, false);
+    await moveHeldUnits(tx, record.units, false, lowStockThreshold);
     const released: ReservationRecord = { ...record, state: 'released' };
     await rewrite(tx, SCOPE, orderId, released);
     return { reservation: released, releasedNow: true };
@@ -227,6 +254,7 @@ export async function releaseReservation(
 export async function commitReservation(
   em: EntityManager,
   input: { orderId: string },
+  lowStockThreshold: number,
 ): Promise<ReservationRecord> {
   const orderId = requireUuid(input.orderId, 'order_id');
   return em.transactional(async (tx) => {
@@ -236,8 +264,7 @@ export async function commitReservation(
     const record = entry.result;
     if (record.state === 'committed') return record;
     if (record.state === 'released') throw failedPrecondition(`order ${orderId}'s reservation was released`);
-    await lockStock(tx, [...new Set(record.units.map((unit) => unit.variantId))].sort());
-    await moveUnits(tx, record.units, -1, true);
+    await moveHeldUnits(tx, record.units, true, lowStockThreshold);
     const committed: ReservationRecord = { ...record, state: 'committed' };
     await rewrite(tx, SCOPE, orderId, committed);
     return committed;

@@ -5,6 +5,7 @@ import { requireText } from '../domain/validation.js';
 import { claim, hashOf, read } from './ledger.js';
 import { DEFAULT_LOCATION } from './locations.js';
 import { inVariantOrder, requireStockLines, requireUuid, type StockLineInput } from './stock-lines.js';
+import { lockProducts, refreshStockStatus } from './stock-status.js';
 
 interface RestockRecord {
   lines: StockLineInput[];
@@ -13,7 +14,8 @@ interface RestockRecord {
 
 /**
  * Puts units back on hand at the default location (a return received, a shipment cancelled), once
- * per restock id (an order id or a return id): a repeat adds nothing.
+ * per restock id (an order id or a return id): a repeat adds nothing. The products' stock status
+ * follows in the same transaction (`lowStockThreshold`: of new stock rows, and the products').
  */
 export async function restock(
   em: EntityManager,
@@ -41,7 +43,9 @@ export async function restock(
     const productOf = new Map(variants.map((row) => [row.id, row.product_id]));
     const missing = original.findIndex((line) => !productOf.has(line.variantId));
     if (missing >= 0) throw notFound('variant', `${original[missing]!.variantId} (lines[${missing}])`);
-    // Rows are upserted in variant order, the lock order of every stock change.
+    // Products first, then rows upserted in variant order: the lock order of every stock change.
+    const productIds = [...new Set(productOf.values())];
+    await lockProducts(tx, productIds);
     for (const line of lines) {
       await tx.execute(
         `INSERT INTO inventory (id, product_id, variant_id, location, quantity, low_stock_threshold, last_restocked_at)
@@ -59,6 +63,7 @@ export async function restock(
         'run',
       );
     }
-    return { restockedNow: true, productIds: [...new Set(productOf.values())] };
+    await refreshStockStatus(tx, productIds, lowStockThreshold);
+    return { restockedNow: true, productIds };
   });
 }

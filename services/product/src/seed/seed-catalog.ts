@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Env } from '../../../../lib/config/env.js';
 import {
   countInserted,
   emptySeedResult,
@@ -14,28 +15,27 @@ import {
   ProductTag,
   ProductVariant,
 } from '../entities/index.js';
+import { refreshStockStatus } from '../inventory/stock-status.js';
+import { productSettingsFrom } from '../settings.js';
 import { DEMO_STOCK_LOCATION } from './catalog-data.js';
-import { flattenCategories, generateCatalog, type GeneratedProduct } from './generate-catalog.js';
+import { flattenCategories, generateCatalog } from './generate-catalog.js';
 
+/** Low-stock threshold of the demo stock rows. */
 const LOW_STOCK_THRESHOLD = 5;
-
-function stockStatusOf(product: GeneratedProduct): 'in_stock' | 'low_stock' | 'out_of_stock' {
-  const units = product.variants.reduce((sum, v) => sum + v.quantity, 0);
-  if (units === 0) return 'out_of_stock';
-  return units <= LOW_STOCK_THRESHOLD * product.variants.length ? 'low_stock' : 'in_stock';
-}
 
 /**
  * Loads the demo catalog through the product service's entities, in one transaction: the category
  * tree (by slug), then every product whose SKU is not there yet with its variants, stock, images,
- * tags and category. Products are published (active, visible), so shoppers' listings show them.
- * What exists already is left as it is, so running it again inserts nothing.
+ * tags and category, and its stock status as the service keeps it (PRODUCT_LOW_STOCK_THRESHOLD).
+ * Products are published (active, visible), so shoppers' listings show them. What exists already
+ * is left as it is, so running it again inserts nothing.
  */
-export function seedProductDemo(orm: MikroORM): Promise<DemoSeedResult> {
-  return retryOnceOnConflict(() => loadProductDemo(orm));
+export function seedProductDemo(orm: MikroORM, env: Env): Promise<DemoSeedResult> {
+  const { lowStockThreshold } = productSettingsFrom(env);
+  return retryOnceOnConflict(() => loadProductDemo(orm, lowStockThreshold));
 }
 
-async function loadProductDemo(orm: MikroORM): Promise<DemoSeedResult> {
+async function loadProductDemo(orm: MikroORM, lowStockThreshold: number): Promise<DemoSeedResult> {
   const result = emptySeedResult([
     'categories',
     'products',
@@ -76,6 +76,7 @@ async function loadProductDemo(orm: MikroORM): Promise<DemoSeedResult> {
       ),
     );
     const now = new Date();
+    const inserted: string[] = [];
     for (const demo of catalog) {
       if (existing.has(demo.sku)) continue;
       const product = em.create(Product, {
@@ -90,13 +91,13 @@ async function loadProductDemo(orm: MikroORM): Promise<DemoSeedResult> {
         currency: demo.currency,
         status: 'active',
         isVisible: true,
-        stockStatus: stockStatusOf(demo),
         weight: demo.weight,
         metaTitle: `${demo.name} | Demo Store`,
         metaDescription: demo.shortDescription,
         attributes: demo.attributes,
         publishedAt: now,
       });
+      inserted.push(product.id);
       countInserted(result, 'products');
       demo.variants.forEach((v, index) => {
         const variant = em.create(ProductVariant, {
@@ -134,6 +135,8 @@ async function loadProductDemo(orm: MikroORM): Promise<DemoSeedResult> {
       em.create(ProductCategory, { product, category: categories.get(demo.categorySlug)! });
       countInserted(result, 'product_categories');
     }
+    await em.flush();
+    await refreshStockStatus(em, inserted, lowStockThreshold);
   });
   return result;
 }
