@@ -174,8 +174,8 @@ function listTree(root: string, under = '', tree: Tree = { folders: [], files: [
 /**
  * Copies the template into `dest` (which must not exist). Unlike fs.cp, which looks at both sides
  * of every file and then sets its mode (~5 calls a file, each a turn of the main thread), this
- * lists the template once per process, makes the ~20 folders at once and queues one copyFile a
- * file (which keeps the mode).
+ * lists the template once per process, makes its two dozen folders at once and queues one
+ * copyFile a file (which keeps the mode).
  */
 async function copyTree(template: string, dest: string): Promise<void> {
   let tree = trees.get(template);
