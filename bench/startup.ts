@@ -38,18 +38,30 @@ interface StartupResult {
   exit: string;
 }
 
-const USAGE = `usage: npx tsx bench/startup.ts [--warm n] [--timeout s] [--keep] [--entry dist/services/main.js]
-  --warm n      warm starts after the cold one, same DATA_DIR; default 1
-  --timeout s   give up on a start after this many seconds; default 300
-  --keep        keep the temporary DATA_DIR (printed) instead of deleting it
-  --entry path  the mesh entry point; default dist/services/main.js (build it with \`make build\`)`;
+const USAGE = `usage: npx tsx bench/startup.ts [--warm n] [--timeout s] [--keep] [--entry dist/services/main.js] [--port-offset n]
+  --warm n         warm starts after the cold one, same DATA_DIR; default 1
+  --timeout s      give up on a start after this many seconds; default 300
+  --keep           keep the temporary DATA_DIR (printed) instead of deleting it
+  --entry path     the mesh entry point; default dist/services/main.js (build it with \`make build\`)
+  --port-offset=n  serve on the default gRPC ports + n (when something else holds them); default 0`;
 
-/** The environment for an embedded start: no external database or NATS, default ports, quiet logs. */
+let portOffset = 0;
+const grpcPort = (name: (typeof SERVICE_NAMES)[number]): number => DEFAULT_GRPC_PORTS[name] + portOffset;
+
+/** The environment for an embedded start: no external database or NATS, default ports (+ offset), quiet logs. */
 function embeddedEnv(dataDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
     if (name === 'DATABASE_URL' || name === 'NATS_URL' || name === 'GRPC_HOST') delete env[name];
-    if (name.endsWith('_DATABASE_URL') || name.endsWith('_GRPC_PORT')) delete env[name];
+    if (name.endsWith('_DATABASE_URL') || name.endsWith('_GRPC_PORT') || name.endsWith('_GRPC_ADDR')) {
+      delete env[name];
+    }
+  }
+  if (portOffset !== 0) {
+    for (const name of SERVICE_NAMES) {
+      env[`${name.toUpperCase()}_GRPC_PORT`] = String(grpcPort(name));
+      env[`${name.toUpperCase()}_GRPC_ADDR`] = `127.0.0.1:${grpcPort(name)}`;
+    }
   }
   return { ...env, DATA_DIR: dataDir, METRICS_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
 }
@@ -102,7 +114,7 @@ async function measureStart(
     'grpc.max_reconnect_backoff_ms': POLL_INTERVAL_MS,
   };
   const pending = new Map(
-    SERVICE_NAMES.map((name) => [name, createHealthClient(`127.0.0.1:${DEFAULT_GRPC_PORTS[name]}`, options)]),
+    SERVICE_NAMES.map((name) => [name, createHealthClient(`127.0.0.1:${grpcPort(name)}`, options)]),
   );
 
   const spawnedAt = performance.now();
@@ -190,6 +202,7 @@ async function main(): Promise<void> {
       timeout: { type: 'string', default: '300' },
       keep: { type: 'boolean', default: false },
       entry: { type: 'string', default: 'dist/services/main.js' },
+      'port-offset': { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -201,13 +214,18 @@ async function main(): Promise<void> {
   const timeoutSeconds = Number(values.timeout);
   if (!Number.isInteger(warm) || warm < 0 || warm > 20) throw new Error('--warm must be 0-20');
   if (!(timeoutSeconds > 0 && timeoutSeconds <= 1800)) throw new Error('--timeout must be 1-1800 seconds');
+  portOffset = Number(values['port-offset']);
+  const ports = SERVICE_NAMES.map(grpcPort);
+  if (!Number.isInteger(portOffset) || Math.min(...ports) < 1024 || Math.max(...ports) > 65535) {
+    throw new Error('--port-offset must keep every port within 1024-65535');
+  }
   const entry = resolve(REPO_ROOT, values.entry);
   if (!existsSync(entry))
     throw new Error(`${relative(REPO_ROOT, entry)} does not exist: run \`make build\` first`);
   for (const name of SERVICE_NAMES) {
-    if (await portInUse(DEFAULT_GRPC_PORTS[name])) {
+    if (await portInUse(grpcPort(name))) {
       throw new Error(
-        `127.0.0.1:${DEFAULT_GRPC_PORTS[name]} (${name}) is already in use: stop what runs there first`,
+        `127.0.0.1:${grpcPort(name)} (${name}) is already in use: stop what runs there first (or --port-offset)`,
       );
     }
   }

@@ -72,6 +72,17 @@ describe('lib/db: opening and migrating a service database', () => {
     ]);
   });
 
+  it("embedded: works in the instance's own database and creates no other", async function () {
+    if (process.env.DATABASE_URL) this.skip();
+    database = await openDatabase(definition(dbName), location(dbName, dataDir));
+    await migrateDatabase(database);
+    const conn = database.orm.em.getConnection();
+    const [current] = await conn.execute<{ db: string }[]>('SELECT current_database() AS db');
+    expect(current!.db).to.equal('postgres');
+    const databases = await conn.execute<{ datname: string }[]>('SELECT datname FROM pg_database');
+    expect(databases.map((d) => d.datname)).to.not.include(dbName);
+  });
+
   it('keeps data across a close and reopen', async () => {
     database = await openDatabase(definition(dbName), location(dbName, dataDir));
     await migrateDatabase(database);
