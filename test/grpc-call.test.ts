@@ -49,7 +49,9 @@ describe('calling the services through reflection alone (the README example, as 
         name: 'Plain tee',
         slug,
         price: { currencyCode: 'EUR', amountMinor: '1999' },
-        variants: [{ sku: `TEE-${slug}-M`, name: 'Medium', initialStock: 10, attributes: { gift_wrap: 'yes' } }],
+        variants: [
+          { sku: `TEE-${slug}-M`, name: 'Medium', initialStock: 10, attributes: { gift_wrap: 'yes' } },
+        ],
       },
       { authorization: `Bearer ${token}` },
     );
@@ -81,7 +83,9 @@ describe('calling the services through reflection alone (the README example, as 
     expect(files.map((f) => f.name)).to.include('google/protobuf/timestamp.proto');
     const variant = file!.messageType!.find((m) => m.name === 'ProductVariant')!;
     expect(variant.options?.mapEntry ?? false).to.equal(false);
-    expect(variant.nestedType!.map((m) => [m.name, m.options?.mapEntry])).to.deep.equal([['AttributesEntry', true]]);
+    expect(variant.nestedType!.map((m) => [m.name, m.options?.mapEntry])).to.deep.equal([
+      ['AttributesEntry', true],
+    ]);
     const response = file!.messageType!.find((m) => m.name === 'GetProductResponse')!;
     expect(response.field![0]!.typeName).to.equal('.ecommerce.product.v1.Product');
   });

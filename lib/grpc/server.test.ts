@@ -82,7 +82,11 @@ describe('startGrpcServer', () => {
     const bytes = Buffer.from(JSON.stringify({ text: 'encoded once' }));
     const echo = { access: allow.public(), handle: async (r: { text: string }) => r };
     running = await startEchoServer(
-      { echo, lookup: { access: allow.public(), handle: async () => new EncodedResponse(bytes) }, write: echo },
+      {
+        echo,
+        lookup: { access: allow.public(), handle: async () => new EncodedResponse(bytes) },
+        write: echo,
+      },
       key,
     );
     const encoded = await rawCall(running.address, 'lookup', { text: 'ignored' });

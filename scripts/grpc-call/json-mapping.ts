@@ -52,7 +52,11 @@ function timestampToJson(value: Plain): string {
   const whole = new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, '');
   if (nanos === 0) return `${whole}Z`;
   const digits = String(nanos).padStart(9, '0');
-  const fraction = digits.endsWith('000000') ? digits.slice(0, 3) : digits.endsWith('000') ? digits.slice(0, 6) : digits;
+  const fraction = digits.endsWith('000000')
+    ? digits.slice(0, 3)
+    : digits.endsWith('000')
+      ? digits.slice(0, 6)
+      : digits;
   return `${whole}.${fraction}Z`;
 }
 
@@ -119,7 +123,9 @@ export class JsonMapping {
       );
     }
     const one = (item: unknown): unknown =>
-      field.typeName === TIMESTAMP ? timestampToJson(item as Plain) : this.toJson(field.typeName!, item as Plain);
+      field.typeName === TIMESTAMP
+        ? timestampToJson(item as Plain)
+        : this.toJson(field.typeName!, item as Plain);
     return Array.isArray(value) ? value.map(one) : one(value);
   }
 

@@ -91,8 +91,7 @@ describe('product read cache: invalidation on every replica', function () {
 
   it('an update written through one replica is what both replicas read next', async () => {
     const product = await newProduct();
-    for (const read of reads)
-      expect((await read.one({ id: product.id }))!.name).to.equal('Cached tee');
+    for (const read of reads) expect((await read.one({ id: product.id }))!.name).to.equal('Cached tee');
     // Cached: the database changing behind the cache's back is not seen...
     await db.orm.em.fork().execute(`UPDATE products SET name = 'Sneaky' WHERE id = ?`, [product.id]);
     expect((await reads[1]!.one({ id: product.id }))!.name).to.equal('Cached tee');
@@ -103,12 +102,9 @@ describe('product read cache: invalidation on every replica', function () {
       5,
     );
     for (const read of reads) {
-      await eventually(
-        async () => (await read.one({ id: product.id }))!.name === 'Renamed',
-        {
-          what: 'the renamed product on every replica',
-        },
-      );
+      await eventually(async () => (await read.one({ id: product.id }))!.name === 'Renamed', {
+        what: 'the renamed product on every replica',
+      });
     }
     expect((await reads[0]!.one({ slug: product.slug }))!.name).to.equal('Renamed');
   });
@@ -123,8 +119,7 @@ describe('product read cache: invalidation on every replica', function () {
       5,
     );
     await eventually(
-      async () =>
-        (await reads[1]!.many([product.id]))[0]!.variants[0]!.availableQuantity === 4,
+      async () => (await reads[1]!.many([product.id]))[0]!.variants[0]!.availableQuantity === 4,
       { what: 'the new availability on the other replica' },
     );
   });
@@ -232,12 +227,9 @@ describe('product read cache: invalidation on every replica', function () {
       UpdateProductRequest.fromPartial({ productId: product.id, name: 'Again' }),
       5,
     );
-    await eventually(
-      async () => (await reads[0]!.one({ id: product.id }))!.name === 'Again',
-      {
-        timeoutMs: 3_000,
-        what: 'delivery with a stopped ephemeral subscription around',
-      },
-    );
+    await eventually(async () => (await reads[0]!.one({ id: product.id }))!.name === 'Again', {
+      timeoutMs: 3_000,
+      what: 'delivery with a stopped ephemeral subscription around',
+    });
   });
 });

@@ -25,7 +25,13 @@ type CatalogHandlers = Pick<
   | 'listProducts'
 >;
 
-export function catalogHandlers({ orm, cache, databaseReads, cachedReads, settings }: HandlerDeps): CatalogHandlers {
+export function catalogHandlers({
+  orm,
+  cache,
+  databaseReads,
+  cachedReads,
+  settings,
+}: HandlerDeps): CatalogHandlers {
   // A write is visible to this process's next read at once; other replicas hear the event.
   const changed = <T extends { id: string }>(view: T): T => {
     cache.invalidate(view.id);
