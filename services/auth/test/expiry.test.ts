@@ -1,28 +1,20 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { generateSigningKey } from '../../../lib/auth/key-ring.js';
 import { TokenSigner } from '../../../lib/auth/token-signer.js';
 import { EmailVerificationRequested, PasswordResetRequested } from '../../../gen/ecommerce/auth/v1/events.js';
 import { AppError } from '../../../lib/errors.js';
 import { decodeEnvelope } from '../../../lib/events/index.js';
-import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
+import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
+import { accountMaker, links, noLoginLimits, openAuthDomain, PASSWORD } from './auth-domain.js';
 import type { ClientInfo } from '../src/domain/client-info.js';
 import { resendVerification, verifyEmail } from '../src/domain/email-verification.js';
-import { EmailLinks } from '../src/domain/links.js';
 import { login } from '../src/domain/login.js';
-import { LoginLimits } from '../src/domain/login-limits.js';
 import { requestPasswordReset, resetPassword } from '../src/domain/passwords.js';
 import { refreshSession } from '../src/domain/refresh.js';
-import { registerUser } from '../src/domain/registration.js';
-import { ensureBuiltInRoles } from '../src/domain/built-in-roles.js';
 import { SlidingWindowCounter } from '../src/domain/sliding-window.js';
 import { purgeExpiredTokens } from '../src/domain/token-cleanup.js';
-import { authEntities } from '../src/entities/index.js';
-import { authMigrations } from '../src/migrations/index.js';
 
-const PASSWORD = 'correct-horse-42';
 const client: ClientInfo = { ip: '192.0.2.1', userAgent: 'expiry-test' };
-const links = new EmailLinks(new URL('https://shop.example/'));
 
 async function failureOf(call: Promise<unknown>): Promise<AppError> {
   try {
@@ -39,28 +31,16 @@ describe('auth domain: expiry of links, refresh tokens and lockouts', function (
   this.timeout(60_000);
   let db: ScratchDatabase;
   let signer: TokenSigner;
-  const noLimits = () =>
-    new LoginLimits(new SlidingWindowCounter(0, 60_000), new SlidingWindowCounter(0, 60_000));
+  let register: ReturnType<typeof accountMaker>;
+  const noLimits = noLoginLimits;
 
   before(async () => {
-    db = await openScratchDatabase('auth_expiry', { entities: authEntities, migrations: authMigrations });
-    await ensureBuiltInRoles(db.orm.em.fork());
-    signer = await TokenSigner.create({ active: await generateSigningKey(), previous: [] });
+    ({ db, signer } = await openAuthDomain('auth_expiry'));
+    register = accountMaker(db, client, 'expiry');
   });
   after(async () => {
     await db?.drop();
   });
-
-  let n = 0;
-  async function register(): Promise<{ userId: string; email: string }> {
-    const email = `expiry-${++n}-${Date.now().toString(36)}@example.com`;
-    return registerUser(
-      db.orm.em.fork(),
-      links,
-      { email, password: PASSWORD, firstName: 'E', lastName: 'X' },
-      client,
-    );
-  }
 
   /** The raw token of the user's newest link event in the outbox (what the email would carry). */
   async function linkToken(kind: 'verification' | 'reset', userId: string): Promise<string> {

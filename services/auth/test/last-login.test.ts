@@ -1,22 +1,14 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { ActivityFilter } from '../../../gen/ecommerce/auth/v1/auth.js';
-import { generateSigningKey } from '../../../lib/auth/key-ring.js';
 import { TokenSigner } from '../../../lib/auth/token-signer.js';
 import { AppError } from '../../../lib/errors.js';
-import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
+import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
+import { accountMaker, noLoginLimits, openAuthDomain, PASSWORD } from './auth-domain.js';
 import { getUser, listUsers } from '../src/domain/admin-users.js';
-import { ensureBuiltInRoles } from '../src/domain/built-in-roles.js';
 import type { ClientInfo } from '../src/domain/client-info.js';
-import { EmailLinks } from '../src/domain/links.js';
 import { login } from '../src/domain/login.js';
-import { LoginLimits } from '../src/domain/login-limits.js';
-import { registerUser } from '../src/domain/registration.js';
-import { SlidingWindowCounter } from '../src/domain/sliding-window.js';
-import { authEntities } from '../src/entities/index.js';
-import { authMigrations } from '../src/migrations/index.js';
 
-const PASSWORD = 'correct-horse-42';
 const client: ClientInfo = { ip: '192.0.2.7', userAgent: 'last-login-test' };
 
 /** users.last_login_at: set by every successful Login, in its transaction; shown by GetUser and ListUsers. */
@@ -24,28 +16,16 @@ describe('auth domain: last login', function () {
   this.timeout(60_000);
   let db: ScratchDatabase;
   let signer: TokenSigner;
-  const noLimits = () =>
-    new LoginLimits(new SlidingWindowCounter(0, 60_000), new SlidingWindowCounter(0, 60_000));
+  let register: ReturnType<typeof accountMaker>;
+  const noLimits = noLoginLimits;
 
   before(async () => {
-    db = await openScratchDatabase('auth_last_login', { entities: authEntities, migrations: authMigrations });
-    await ensureBuiltInRoles(db.orm.em.fork());
-    signer = await TokenSigner.create({ active: await generateSigningKey(), previous: [] });
+    ({ db, signer } = await openAuthDomain('auth_last_login'));
+    register = accountMaker(db, client, 'last-login');
   });
   after(async () => {
     await db?.drop();
   });
-
-  let n = 0;
-  async function register(): Promise<{ userId: string; email: string }> {
-    const email = `last-login-${++n}-${Date.now().toString(36)}@example.com`;
-    return registerUser(
-      db.orm.em.fork(),
-      new EmailLinks(new URL('https://shop.example/')),
-      { email, password: PASSWORD, firstName: 'L', lastName: 'L' },
-      client,
-    );
-  }
   const signIn = (email: string, password = PASSWORD) =>
     login(db.orm.em.fork(), signer, noLimits(), { email, password }, client);
   const lastLoginOf = async (userId: string) => (await getUser(db.orm.em.fork(), { userId })).lastLoginAt;
