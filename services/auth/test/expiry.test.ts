@@ -32,7 +32,6 @@ describe('auth domain: expiry of links, refresh tokens and lockouts', function (
   let db: ScratchDatabase;
   let signer: TokenSigner;
   let register: ReturnType<typeof accountMaker>;
-  const noLimits = noLoginLimits;
 
   before(async () => {
     ({ db, signer } = await openAuthDomain('auth_expiry'));
@@ -115,12 +114,18 @@ describe('auth domain: expiry of links, refresh tokens and lockouts', function (
       resetPassword(db.orm.em.fork(), { token, newPassword: 'brand-new-pass-5' }, client),
     );
     expect(failure.violations).to.deep.equal([{ field: 'token', description: 'is invalid or has expired' }]);
-    await login(db.orm.em.fork(), signer, noLimits(), { email, password: PASSWORD }, client);
+    await login(db.orm.em.fork(), signer, noLoginLimits(), { email, password: PASSWORD }, client);
   });
 
   it('an expired refresh token is UNAUTHENTICATED', async () => {
     const { userId, email } = await register();
-    const session = await login(db.orm.em.fork(), signer, noLimits(), { email, password: PASSWORD }, client);
+    const session = await login(
+      db.orm.em.fork(),
+      signer,
+      noLoginLimits(),
+      { email, password: PASSWORD },
+      client,
+    );
     await db.orm.em
       .fork()
       .execute(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE user_id = ?`, [
@@ -135,8 +140,8 @@ describe('auth domain: expiry of links, refresh tokens and lockouts', function (
 
   it('purges tokens and links that expired more than a week ago, and nothing younger', async () => {
     const { userId, email } = await register();
-    await login(db.orm.em.fork(), signer, noLimits(), { email, password: PASSWORD }, client);
-    await login(db.orm.em.fork(), signer, noLimits(), { email, password: PASSWORD }, client);
+    await login(db.orm.em.fork(), signer, noLoginLimits(), { email, password: PASSWORD }, client);
+    await login(db.orm.em.fork(), signer, noLoginLimits(), { email, password: PASSWORD }, client);
     await requestPasswordReset(db.orm.em.fork(), links, { email }, client);
     const em = db.orm.em.fork();
     const [old] = await em.execute<{ id: string }[]>(
@@ -166,7 +171,7 @@ describe('auth domain: expiry of links, refresh tokens and lockouts', function (
 
   it('a lock that has run out lets the right password in; a wrong one after it starts a new count', async () => {
     const { userId, email } = await register();
-    const limits = noLimits();
+    const limits = noLoginLimits();
     for (let i = 0; i < 5; i++) {
       await failureOf(
         login(db.orm.em.fork(), signer, limits, { email, password: `wrong-pass-${i}` }, client),

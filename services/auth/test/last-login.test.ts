@@ -17,7 +17,6 @@ describe('auth domain: last login', function () {
   let db: ScratchDatabase;
   let signer: TokenSigner;
   let register: ReturnType<typeof accountMaker>;
-  const noLimits = noLoginLimits;
 
   before(async () => {
     ({ db, signer } = await openAuthDomain('auth_last_login'));
@@ -27,7 +26,7 @@ describe('auth domain: last login', function () {
     await db?.drop();
   });
   const signIn = (email: string, password = PASSWORD) =>
-    login(db.orm.em.fork(), signer, noLimits(), { email, password }, client);
+    login(db.orm.em.fork(), signer, noLoginLimits(), { email, password }, client);
   const lastLoginOf = async (userId: string) => (await getUser(db.orm.em.fork(), { userId })).lastLoginAt;
   const listed = async (email: string) => {
     const { users } = await listUsers(db.orm.em.fork(), {
