@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import {
   CreateProductRequest,
   ListProductsRequest,
+  StockStatus,
   UpdateProductRequest,
 } from '../../../gen/ecommerce/product/v1/product.js';
 import { AppError } from '../../../lib/errors.js';
@@ -11,6 +12,7 @@ import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/
 import { productDatabase } from '../src/database.js';
 import { createProduct } from '../src/domain/create-product.js';
 import { listProducts, requireListing } from '../src/domain/list-products.js';
+import { loadProductView } from '../src/domain/product-view.js';
 import { updateProduct } from '../src/domain/update-product.js';
 import { adjustStock } from '../src/inventory/adjust-stock.js';
 import { commitReservation, releaseReservation, reserveStock } from '../src/inventory/reservations.js';
@@ -24,6 +26,13 @@ const THRESHOLD = 5;
  * products.stock_status: set in the transaction of every stock change, from the units available
  * over the product's active variants (out_of_stock at 0, low_stock at or below the threshold).
  */
+const AS_MESSAGE: Record<string, StockStatus> = {
+  in_stock: StockStatus.STOCK_STATUS_IN_STOCK,
+  low_stock: StockStatus.STOCK_STATUS_LOW_STOCK,
+  out_of_stock: StockStatus.STOCK_STATUS_OUT_OF_STOCK,
+  backorder: StockStatus.STOCK_STATUS_BACKORDER,
+};
+
 describe('inventory: products.stock_status follows the stock', function () {
   this.timeout(60_000);
   let db: ScratchDatabase;
@@ -62,10 +71,13 @@ describe('inventory: products.stock_status follows the stock', function () {
     );
   }
 
+  /** The stored status, checked against what GetProduct answers (the view) on every read. */
   async function stockStatus(productId: string): Promise<string> {
     const [row] = await db.orm.em
       .fork()
       .execute<{ stock_status: string }[]>('SELECT stock_status FROM products WHERE id = ?', [productId]);
+    const view = await loadProductView(db.orm.em.fork(), { id: productId });
+    expect(view!.stockStatus, 'the Product message').to.equal(AS_MESSAGE[row!.stock_status]);
     return row!.stock_status;
   }
 

@@ -230,6 +230,62 @@ export function productStatusToJSON(object: ProductStatus): string {
   }
 }
 
+/** A product's availability as a whole. */
+export enum StockStatus {
+  STOCK_STATUS_UNSPECIFIED = 0,
+  /** STOCK_STATUS_IN_STOCK - More units available than the low-stock threshold (PRODUCT_LOW_STOCK_THRESHOLD). */
+  STOCK_STATUS_IN_STOCK = 1,
+  /** STOCK_STATUS_LOW_STOCK - Some units available, at most the low-stock threshold. */
+  STOCK_STATUS_LOW_STOCK = 2,
+  /** STOCK_STATUS_OUT_OF_STOCK - No unit of any active variant available. */
+  STOCK_STATUS_OUT_OF_STOCK = 3,
+  /** STOCK_STATUS_BACKORDER - Orderable without stock; set by hand in the database, never by the service. */
+  STOCK_STATUS_BACKORDER = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function stockStatusFromJSON(object: any): StockStatus {
+  switch (object) {
+    case 0:
+    case "STOCK_STATUS_UNSPECIFIED":
+      return StockStatus.STOCK_STATUS_UNSPECIFIED;
+    case 1:
+    case "STOCK_STATUS_IN_STOCK":
+      return StockStatus.STOCK_STATUS_IN_STOCK;
+    case 2:
+    case "STOCK_STATUS_LOW_STOCK":
+      return StockStatus.STOCK_STATUS_LOW_STOCK;
+    case 3:
+    case "STOCK_STATUS_OUT_OF_STOCK":
+      return StockStatus.STOCK_STATUS_OUT_OF_STOCK;
+    case 4:
+    case "STOCK_STATUS_BACKORDER":
+      return StockStatus.STOCK_STATUS_BACKORDER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return StockStatus.UNRECOGNIZED;
+  }
+}
+
+export function stockStatusToJSON(object: StockStatus): string {
+  switch (object) {
+    case StockStatus.STOCK_STATUS_UNSPECIFIED:
+      return "STOCK_STATUS_UNSPECIFIED";
+    case StockStatus.STOCK_STATUS_IN_STOCK:
+      return "STOCK_STATUS_IN_STOCK";
+    case StockStatus.STOCK_STATUS_LOW_STOCK:
+      return "STOCK_STATUS_LOW_STOCK";
+    case StockStatus.STOCK_STATUS_OUT_OF_STOCK:
+      return "STOCK_STATUS_OUT_OF_STOCK";
+    case StockStatus.STOCK_STATUS_BACKORDER:
+      return "STOCK_STATUS_BACKORDER";
+    case StockStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface CreateProductRequest {
   /**
    * Stock keeping unit of the product. Required, 1-64 characters of [A-Za-z0-9._-] starting with a
@@ -882,7 +938,14 @@ export interface Product {
     | ProductRating
     | undefined;
   /** When the product was first published (made ACTIVE); unset while it never was. */
-  publishedAt: Date | undefined;
+  publishedAt:
+    | Date
+    | undefined;
+  /**
+   * What a storefront shows about availability, set in the transaction of every stock change
+   * from the units available over the active variants (all locations).
+   */
+  stockStatus: StockStatus;
 }
 
 /** An image of a product. */
@@ -6901,6 +6964,7 @@ function createBaseProduct(): Product {
     categoryIds: [],
     rating: undefined,
     publishedAt: undefined,
+    stockStatus: 0,
   };
 }
 
@@ -6959,6 +7023,9 @@ export const Product: MessageFns<Product> = {
     }
     if (message.publishedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.publishedAt), writer.uint32(146).fork()).join();
+    }
+    if (message.stockStatus !== 0) {
+      writer.uint32(152).int32(message.stockStatus);
     }
     return writer;
   },
@@ -7120,6 +7187,14 @@ export const Product: MessageFns<Product> = {
             message.publishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.stockStatus = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7182,6 +7257,11 @@ export const Product: MessageFns<Product> = {
         : isSet(object.published_at)
         ? fromJsonTimestamp(object.published_at)
         : undefined,
+      stockStatus: isSet(object.stockStatus)
+        ? stockStatusFromJSON(object.stockStatus)
+        : isSet(object.stock_status)
+        ? stockStatusFromJSON(object.stock_status)
+        : 0,
     };
   },
 
@@ -7241,6 +7321,9 @@ export const Product: MessageFns<Product> = {
     if (message.publishedAt !== undefined) {
       obj.publishedAt = message.publishedAt.toISOString();
     }
+    if (message.stockStatus !== 0) {
+      obj.stockStatus = stockStatusToJSON(message.stockStatus);
+    }
     return obj;
   },
 
@@ -7271,6 +7354,7 @@ export const Product: MessageFns<Product> = {
       ? ProductRating.fromPartial(object.rating)
       : undefined;
     message.publishedAt = object.publishedAt ?? undefined;
+    message.stockStatus = object.stockStatus ?? 0;
     return message;
   },
 };

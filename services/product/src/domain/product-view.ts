@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   ProductStatus,
+  StockStatus,
   type Product as ProductMessage,
 } from '../../../../gen/ecommerce/product/v1/product.js';
 import { decimalToMinorUnits } from '../../../../lib/db/money-type.js';
@@ -15,6 +16,13 @@ const STATUS: Record<string, ProductStatus> = {
   draft: ProductStatus.PRODUCT_STATUS_DRAFT,
   active: ProductStatus.PRODUCT_STATUS_ACTIVE,
   archived: ProductStatus.PRODUCT_STATUS_ARCHIVED,
+};
+
+const STOCK_STATUS: Record<string, StockStatus> = {
+  in_stock: StockStatus.STOCK_STATUS_IN_STOCK,
+  low_stock: StockStatus.STOCK_STATUS_LOW_STOCK,
+  out_of_stock: StockStatus.STOCK_STATUS_OUT_OF_STOCK,
+  backorder: StockStatus.STOCK_STATUS_BACKORDER,
 };
 
 // PGlite hands back Dates; MikroORM's node-postgres setup hands back timestamp strings.
@@ -51,6 +59,7 @@ export interface ProductRow {
   compare_at_price: string | null;
   currency: string;
   status: string;
+  stock_status: string;
   is_visible: boolean;
   rating_avg: string;
   rating_count: number;
@@ -72,7 +81,7 @@ export interface ProductRow {
  */
 export const PRODUCT_VIEW_COLUMNS = `
   p.id, p.sku, p.name, p.slug, p.description, p.short_description, p.price::text AS price,
-  p.compare_at_price::text AS compare_at_price, p.currency, p.status, p.is_visible,
+  p.compare_at_price::text AS compare_at_price, p.currency, p.status, p.stock_status, p.is_visible,
   p.rating_avg::text AS rating_avg, p.rating_count, p.published_at, p.created_at, p.updated_at,
   COALESCE((
     SELECT json_agg(json_build_object(
@@ -146,6 +155,7 @@ export function productViewOf(row: ProductRow): ProductView {
     price,
     compareAtPrice: row.compare_at_price === null ? undefined : money(row.compare_at_price),
     status: STATUS[row.status] ?? ProductStatus.PRODUCT_STATUS_UNSPECIFIED,
+    stockStatus: STOCK_STATUS[row.stock_status] ?? StockStatus.STOCK_STATUS_UNSPECIFIED,
     variants: parsed(row.variants).map((variant) => ({
       id: variant.id,
       sku: variant.sku,
