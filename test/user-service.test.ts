@@ -239,10 +239,8 @@ describe('user service over gRPC: every RPC, its owner only', function () {
     const reused = await failureOf(user.addPaymentMethod({ ...request, last4: '1111' }, mine));
     expect(reused.code).to.equal(status.FAILED_PRECONDITION);
     expect(reused.details).to.contain('idempotency_key');
-    const { paymentMethod: other } = await user.addPaymentMethod(
-      card({ last4: '0005', brand: 'mastercard' }),
-      mine,
-    );
+    const otherRequest = card({ last4: '0005', brand: 'mastercard' });
+    const { paymentMethod: other } = await user.addPaymentMethod(otherRequest, mine);
 
     const asBob = { token: bob.token };
     expect(
@@ -266,6 +264,10 @@ describe('user service over gRPC: every RPC, its owner only', function () {
       { token: service },
     );
     expect(again.deleted).to.equal(false);
+    // A late retry of the request that added the removed card does not bring it back.
+    const late = await failureOf(user.addPaymentMethod(otherRequest, mine));
+    expect(late.code).to.equal(status.FAILED_PRECONDITION);
+    expect(late.details).to.match(/has since been deleted; send a new key/);
     const { paymentMethods } = await user.listPaymentMethods({}, mine);
     expect(paymentMethods.map((m) => [m.id, m.isDefault])).to.deep.equal([[first.paymentMethod!.id, true]]);
   });

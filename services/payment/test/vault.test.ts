@@ -122,6 +122,26 @@ describe('payment vault: storage', function () {
     expect(await deleteVaultedPaymentMethod(db.orm.em.fork(), input.userId, method.id)).to.equal(false);
   });
 
+  it("erases a deleted method's token, and refuses a late retry of the request that added it", async () => {
+    const input = card();
+    const method = await vaultPaymentMethod(db.orm.em.fork(), cipher, input);
+    expect(await deleteVaultedPaymentMethod(db.orm.em.fork(), input.userId, method.id)).to.equal(true);
+    expect(await storedToken(method.id)).to.equal('');
+
+    const retry = await failureOf(vaultPaymentMethod(db.orm.em.fork(), cipher, input));
+    expect(retry.code).to.equal(status.FAILED_PRECONDITION);
+    expect(retry.message).to.equal(
+      'the payment method added with this idempotency_key has since been deleted; send a new key to add it again',
+    );
+    // A new key adds the card again, as a new method.
+    const again = await vaultPaymentMethod(db.orm.em.fork(), cipher, {
+      ...input,
+      idempotencyKey: `key-${newId()}`,
+    });
+    expect(again.id).not.to.equal(method.id);
+    expect(cipher.decrypt(await storedToken(again.id), again.id)).to.equal(input.providerToken);
+  });
+
   it('answers INVALID_ARGUMENT naming the field for ids that are not UUIDs', async () => {
     const failure = await failureOf(deleteVaultedPaymentMethod(db.orm.em.fork(), newId(), 'nope'));
     expect(failure.code).to.equal(status.INVALID_ARGUMENT);

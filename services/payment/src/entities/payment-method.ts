@@ -6,7 +6,9 @@ export type PaymentMethodType = 'card' | 'bank_account' | 'paypal' | 'wallet';
 /**
  * The vault: a customer's (`userId`, an auth user; cross-service) stored payment method.
  * `providerToken` is the provider's token encrypted by the service (AES-256-GCM, key id inside the
- * ciphertext), never in clear. At most one default per user (partial unique index).
+ * ciphertext), never in clear. At most one default per user (partial unique index). A deleted
+ * method keeps its row (so its idempotency key stays taken) with `deletedAt` set and the token
+ * cleared.
  */
 export const PaymentMethod = defineEntity({
   name: 'PaymentMethod',
@@ -30,6 +32,7 @@ export const PaymentMethod = defineEntity({
     /** The caller's retry key (unique per user) and the SHA-256 of the request it came with. */
     idempotencyKey: p.text().nullable(),
     requestHash: p.text().nullable(),
+    deletedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

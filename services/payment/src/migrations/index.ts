@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127120000_create_payment_tables } from './Migration20261127120000_create_payment_tables.js';
 import { Migration20261127140000_vault_idempotency } from './Migration20261127140000_vault_idempotency.js';
+import { Migration20261127180000_vault_deleted_methods } from './Migration20261127180000_vault_deleted_methods.js';
 
 /** payment_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
 export const paymentMigrations: MigrationObject[] = [
@@ -9,4 +10,8 @@ export const paymentMigrations: MigrationObject[] = [
     class: Migration20261127120000_create_payment_tables,
   },
   { name: 'Migration20261127140000_vault_idempotency', class: Migration20261127140000_vault_idempotency },
+  {
+    name: 'Migration20261127180000_vault_deleted_methods',
+    class: Migration20261127180000_vault_deleted_methods,
+  },
 ];

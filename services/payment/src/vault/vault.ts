@@ -33,7 +33,8 @@ function toMessage(method: PaymentMethod): VaultedPaymentMethod {
 /**
  * Stores the provider token, encrypted, once per (user, idempotency key): one INSERT … ON CONFLICT
  * DO NOTHING, so two identical requests at once store one row and both answer it. A key reused for
- * a different request is FAILED_PRECONDITION.
+ * a different request is FAILED_PRECONDITION, and so is the key of a method deleted since (a late
+ * retry must not bring a removed card back).
  */
 export async function vaultPaymentMethod(
   em: EntityManager,
@@ -68,10 +69,18 @@ export async function vaultPaymentMethod(
   if (stored.requestHash !== requestHash) {
     throw failedPrecondition('idempotency_key was already used for a different payment method');
   }
+  if (stored.deletedAt) {
+    throw failedPrecondition(
+      'the payment method added with this idempotency_key has since been deleted; send a new key to add it again',
+    );
+  }
   return toMessage(stored);
 }
 
-/** Deletes a user's vaulted method; `false` when there is none (already deleted, or not theirs). */
+/**
+ * Deletes a user's vaulted method: its provider token is erased and the row kept as deleted, holding
+ * its idempotency key. `false` when there is none (already deleted, or not theirs).
+ */
 export async function deleteVaultedPaymentMethod(
   em: EntityManager,
   userId: string,
@@ -79,6 +88,10 @@ export async function deleteVaultedPaymentMethod(
 ): Promise<boolean> {
   if (!isUuid(userId)) throw invalidArgument('user_id', 'must be a UUID');
   if (!isUuid(paymentMethodId)) throw invalidArgument('payment_method_id', 'must be a UUID');
-  const deleted = await em.nativeDelete(PaymentMethod, { id: paymentMethodId, userId });
+  const deleted = await em.nativeUpdate(
+    PaymentMethod,
+    { id: paymentMethodId, userId, deletedAt: null },
+    { deletedAt: new Date(), providerToken: '', isDefault: false },
+  );
   return deleted > 0;
 }

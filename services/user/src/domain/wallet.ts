@@ -56,7 +56,7 @@ class WalletFull extends Error {}
 /**
  * Vaults the card with the payment service first and then records the wallet entry: when the
  * payment service cannot be reached nothing is written. The vault answers a repeated idempotency
- * key with the same reference, and the reference is unique here, so a repeated request (or two
+ * key with the same reference (FAILED_PRECONDITION once that card was removed), and the reference is unique here, so a repeated request (or two
  * identical ones at once) leaves one entry and returns it. A card vaulted for a request that then
  * finds the wallet full is deleted from the vault again.
  */
