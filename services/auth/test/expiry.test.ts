@@ -2,7 +2,6 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { TokenSigner } from '../../../lib/auth/token-signer.js';
 import { EmailVerificationRequested, PasswordResetRequested } from '../../../gen/ecommerce/auth/v1/events.js';
-import { AppError } from '../../../lib/errors.js';
 import { decodeEnvelope } from '../../../lib/events/index.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { accountMaker, links, noLoginLimits, openAuthDomain, PASSWORD } from './auth-domain.js';
@@ -13,18 +12,9 @@ import { requestPasswordReset, resetPassword } from '../src/domain/passwords.js'
 import { refreshSession } from '../src/domain/refresh.js';
 import { SlidingWindowCounter } from '../src/domain/sliding-window.js';
 import { purgeExpiredTokens } from '../src/domain/token-cleanup.js';
+import { failureOf } from '../../../lib/testing/app-error.js';
 
 const client: ClientInfo = { ip: '192.0.2.1', userAgent: 'expiry-test' };
-
-async function failureOf(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** What the clock alone changes: expired links, tokens and locks (rows are moved back in time). */
 describe('auth domain: expiry of links, refresh tokens and lockouts', function () {

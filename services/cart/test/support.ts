@@ -1,11 +1,12 @@
 import { Product, ProductStatus } from '../../../gen/ecommerce/product/v1/product.js';
-import { AppError, notFound, unavailable } from '../../../lib/errors.js';
+import { notFound, unavailable } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import type { CartDeps } from '../src/domain/cart-deps.js';
 import type { Catalog } from '../src/domain/catalog.js';
 import { cartEntities } from '../src/entities/index.js';
 import { cartMigrations } from '../src/migrations/index.js';
+export { failureOf } from '../../../lib/testing/app-error.js';
 
 /**
  * The catalog port answered from memory, as the product service would answer a shopper: unknown
@@ -80,16 +81,6 @@ export function depsWith(catalog: Catalog, idleExpiryMs = 7 * 86_400_000): CartD
 /** A guest session id in the accepted format, unique per call. */
 export function newSessionId(): string {
   return `guest-${newId()}`;
-}
-
-export async function failureOf(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** A whole-number count from SQL. */

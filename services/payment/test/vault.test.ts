@@ -1,7 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { paymentEntities } from '../src/entities/index.js';
@@ -10,6 +9,7 @@ import { TokenCipher } from '../src/vault/token-cipher.js';
 import type { VaultInput } from '../src/vault/vault-input.js';
 import { parseVaultKeys } from '../src/vault/vault-keys.js';
 import { deleteVaultedPaymentMethod, vaultPaymentMethod } from '../src/vault/vault.js';
+import { failureOf } from '../../../lib/testing/app-error.js';
 
 function keyEntry(id: string): string {
   return `${id}:${randomBytes(32).toString('base64')}`;
@@ -28,15 +28,6 @@ function card(overrides: Partial<VaultInput> = {}): VaultInput {
     idempotencyKey: `key-${newId()}`,
     ...overrides,
   };
-}
-
-async function failureOf(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('payment vault: storage', function () {
