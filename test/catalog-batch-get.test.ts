@@ -1,50 +1,31 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { CreateProductRequest } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
-import { clientsFor, failureOf } from './support/clients.js';
-import { unique } from './support/unique.js';
+import { startCatalogWorld, type CatalogWorld } from './catalog-fixtures.js';
+import { failureOf } from './support/clients.js';
 
 describe('catalog: BatchGetProducts', function () {
   this.timeout(120_000);
-  let mesh: TestMesh;
-  let api: ReturnType<typeof clientsFor>;
-  let adminToken: string;
+  let world: CatalogWorld;
+  let api: CatalogWorld['api'];
 
   before(async () => {
-    mesh = await startTestMesh(['auth', 'product']);
-    api = clientsFor((name) => mesh.address(name));
-    adminToken = (await api.auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
+    world = await startCatalogWorld();
+    api = world.api;
   });
   after(async () => {
-    for (const client of Object.values(api ?? {})) client.close();
-    await mesh?.stop();
+    await world?.stop();
   });
 
-  async function createProduct(stock: number, priceMinor = 1999) {
-    const sku = unique('SKU').toUpperCase();
-    const { product } = await api.product.createProduct(
-      CreateProductRequest.fromPartial({
-        sku,
-        name: 'Plain tee',
-        slug: unique('tee'),
-        description: 'A cotton tee',
-        price: { currencyCode: 'EUR', amountMinor: priceMinor },
-        variants: [
-          { sku: `${sku}-M`, name: 'Medium', price: undefined, initialStock: stock },
-          {
-            sku: `${sku}-L`,
-            name: 'Large',
-            price: { currencyCode: 'EUR', amountMinor: 2499 },
-            initialStock: 0,
-          },
-        ],
-      }),
-      { token: adminToken },
-    );
-    return product!;
-  }
+  /** Medium (`stock` units, the product's price) and Large (none, at 24.99). */
+  const createProduct = (stock: number, priceMinor = 1999) =>
+    world.createProduct({
+      price: { currencyCode: 'EUR', amountMinor: priceMinor },
+      variants: [
+        { name: 'Medium', initialStock: stock },
+        { name: 'Large', price: { currencyCode: 'EUR', amountMinor: 2499 }, initialStock: 0 },
+      ],
+    });
 
   it('answers the products in request order with variants, prices and availability, and lists missing ids', async () => {
     const first = await createProduct(7);
