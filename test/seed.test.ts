@@ -13,6 +13,7 @@ import { seedNewDatabase, type DemoSeed, type DemoSeedResult } from '../lib/runt
 import { openScratchDatabase, type ScratchDatabase } from '../lib/testing/scratch-database.js';
 import { authDatabase } from '../services/auth/src/database.js';
 import { verifyPassword } from '../services/auth/src/domain/password-hash.js';
+import { BUILT_IN_ROLES } from '../services/auth/src/domain/built-in-roles.js';
 import { DEFAULT_DEMO_ADMIN_EMAIL, DEMO_ROLES, seedAuthDemo } from '../services/auth/src/seed/index.js';
 import { discountDatabase } from '../services/discount/src/database.js';
 import { DEMO_COUPONS, DEMO_PROMOTIONS, seedDiscountDemo } from '../services/discount/src/seed/index.js';
@@ -276,6 +277,12 @@ describe('demo data (make seed)', function () {
     async (em, first) => {
       const roles = await rows(em, 'SELECT name FROM roles ORDER BY name');
       expect(roles.map((r) => r.name)).to.deep.equal(DEMO_ROLES.map((r) => r.name).sort());
+      // A seeded role is the one the service ensures at start: the staff can do what its RPCs ask.
+      const [support] = await rows(em, `SELECT permissions FROM roles WHERE name = 'support'`);
+      expect(support!.permissions).to.deep.equal(
+        BUILT_IN_ROLES.find((r) => r.name === 'support')!.permissions,
+      );
+      expect(support!.permissions).to.include.members(['audit:read', 'role:read']);
       const [admin] = await rows(
         em,
         `SELECT u.password_hash, u.email_verified, array_agg(r.name ORDER BY r.name) AS roles

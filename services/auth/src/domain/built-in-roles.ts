@@ -9,7 +9,7 @@ import { CUSTOMER_ROLE } from './registration.js';
  * (there is no RPC to create roles yet). Ensured on every start (insert if missing), so no installation can lack
  * them; their permissions stay editable by admins.
  */
-const BUILT_IN_ROLES = [
+export const BUILT_IN_ROLES: { name: string; description: string; permissions: string[] }[] = [
   {
     name: CUSTOMER_ROLE,
     description: 'A shopper: their own profile, carts, orders and returns',
@@ -18,13 +18,23 @@ const BUILT_IN_ROLES = [
   { name: ADMIN_ROLE, description: 'Full access to every service', permissions: [ALL_PERMISSIONS] },
   {
     name: 'support',
-    description: 'Customer support: reads accounts, roles and the security audit log',
-    permissions: ['audit:read', 'role:read', 'user:read'],
+    description:
+      'Customer support: reads accounts, roles and the security audit log; handles orders, returns and refunds',
+    permissions: [
+      'audit:read',
+      'role:read',
+      'user:read',
+      'order:read',
+      'order:write',
+      'return:read',
+      'return:write',
+      'payment:refund',
+    ],
   },
   {
     name: 'catalog_manager',
-    description: 'Creates and edits products',
-    permissions: ['product:write'],
+    description: 'Maintains the catalog, stock, coupons and promotions',
+    permissions: ['product:read', 'product:write', 'inventory:write', 'discount:write'],
   },
 ];
 

@@ -1,25 +1,12 @@
+import { BUILT_IN_ROLES } from '../domain/built-in-roles.js';
+
 /**
- * The staff roles of the demo store, beside the built-in `customer` and `admin` (which the service
- * ensures on every start; listed here too so that a seeded database has them even before one).
- * Permissions are `resource:action`; `*` grants every permission.
+ * The roles of the demo store: the built-in ones (which the service also ensures on every start,
+ * the same entries, so whichever comes first a role has the same permissions) and a warehouse
+ * role. Permissions are `resource:action`; `*` grants every permission.
  */
 export const DEMO_ROLES: { name: string; description: string; permissions: string[] }[] = [
-  {
-    name: 'customer',
-    description: 'A shopper: their own profile, carts, orders and returns',
-    permissions: [],
-  },
-  { name: 'admin', description: 'Full access to every service', permissions: ['*'] },
-  {
-    name: 'support',
-    description: 'Customer support: reads customers and orders, handles returns and refunds',
-    permissions: ['user:read', 'order:read', 'order:write', 'return:read', 'return:write', 'payment:refund'],
-  },
-  {
-    name: 'catalog_manager',
-    description: 'Maintains the catalog, stock, coupons and promotions',
-    permissions: ['product:read', 'product:write', 'inventory:write', 'discount:write'],
-  },
+  ...BUILT_IN_ROLES,
   {
     name: 'fulfilment',
     description: 'Warehouse staff: ships orders, receives returns, adjusts stock',
