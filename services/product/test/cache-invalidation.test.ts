@@ -214,6 +214,20 @@ describe('product read cache: invalidation on every replica', function () {
     expect(cache.byId('c')).to.equal(undefined);
   });
 
+  it('never answers an old slug with the product that left it, nor with one that took it', () => {
+    const cache = new ProductCache({ ttlMs: 60_000, maxEntries: 2 });
+    const view = (id: string, slug: string) => ({ id, slug }) as never;
+    cache.put(view('p', 'old'), cache.generation());
+    cache.put(view('q', 'q'), cache.generation());
+    cache.put(view('r', 'r'), cache.generation()); // evicts p
+    cache.invalidate('p'); // p's slug changes while it is out of the cache
+    cache.put(view('p', 'new'), cache.generation());
+    expect(cache.bySlug('old')).to.equal(undefined);
+    expect(cache.bySlug('new')).to.include({ id: 'p' });
+    cache.put(view('s', 'old'), cache.generation()); // another product takes the old slug
+    expect(cache.bySlug('old')).to.include({ id: 's' });
+  });
+
   it('a stopped replica subscription no longer holds up publishing', async () => {
     const extra = await subscribeCacheInvalidation(
       transport,

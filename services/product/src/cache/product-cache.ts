@@ -40,12 +40,19 @@ export class ProductCache {
 
   bySlug(slug: string): ProductView | undefined {
     const id = this.idBySlug.get(slug);
-    return id === undefined ? undefined : this.byId(id);
+    if (id === undefined) return undefined;
+    const view = this.byId(id);
+    if (view?.slug === slug) return view;
+    // The product left the cache (expired, evicted) or goes by another slug now.
+    this.idBySlug.delete(slug);
+    return undefined;
   }
 
   put(view: ProductView, generation: number): void {
     if (generation !== this.invalidations || this.options.ttlMs <= 0) return;
-    this.evictIfFull(this.products, this.options.maxEntries);
+    this.evictIfFull(this.products, this.options.maxEntries, (evicted) => {
+      if (this.idBySlug.get(evicted.slug) === evicted.id) this.idBySlug.delete(evicted.slug);
+    });
     this.products.set(view.id, { value: view, expiresAt: Date.now() + this.options.ttlMs });
     this.idBySlug.set(view.slug, view.id);
   }
@@ -97,11 +104,12 @@ export class ProductCache {
     return entry.value;
   }
 
-  private evictIfFull<T>(map: Map<string, Entry<T>>, max: number): void {
+  private evictIfFull<T>(map: Map<string, Entry<T>>, max: number, onEvict?: (value: T) => void): void {
     while (map.size >= max) {
-      const oldest = map.keys().next();
+      const oldest = map.entries().next();
       if (oldest.done) return;
-      map.delete(oldest.value);
+      map.delete(oldest.value[0]);
+      onEvict?.(oldest.value[1].value);
     }
   }
 }
