@@ -10,6 +10,13 @@ import { failureOf } from './support/clients.js';
 import { startCatalogWorld, type CatalogWorld } from './catalog-fixtures.js';
 import { unique } from './support/unique.js';
 
+/** The page token with its sort key replaced by something that is not a timestamp. */
+function withEditedKey(token: string): string {
+  const parts = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+  parts[2] = 'not-a-time';
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
 describe('catalog: ListProducts', function () {
   this.timeout(180_000);
   let world: CatalogWorld;
@@ -138,6 +145,8 @@ describe('catalog: ListProducts', function () {
       ],
       [{ tag: 'other', page: { pageSize: 1, pageToken: page!.nextPageToken } }, 'page.page_token'],
       [{ tag, page: { pageSize: 1, pageToken: 'bm90LWEtdG9rZW4' } }, 'page.page_token'],
+      // A real token with its sort key edited (a token is only base64 JSON): refused, not INTERNAL.
+      [{ tag, page: { pageSize: 1, pageToken: withEditedKey(page!.nextPageToken) } }, 'page.page_token'],
       [{ tag, page: { pageSize: -1, pageToken: '' } }, 'page.page_size'],
       [{ categoryId: 'nope' }, 'category_id'],
       [{ query: 'x'.repeat(201) }, 'query'],

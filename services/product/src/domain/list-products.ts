@@ -44,7 +44,10 @@ const STATUSES: Partial<Record<ProductStatus, Listing['status']>> = {
 };
 
 /** Sort column, direction, and the column's value as the cursor keeps it. */
-const ORDER: Record<Listing['sort'], { column: string; direction: 'ASC' | 'DESC'; cast: string }> = {
+const ORDER: Record<
+  Listing['sort'],
+  { column: string; direction: 'ASC' | 'DESC'; cast: 'timestamptz' | 'numeric' }
+> = {
   newest: { column: 'p.created_at', direction: 'DESC', cast: 'timestamptz' },
   price_asc: { column: 'p.price', direction: 'ASC', cast: 'numeric' },
   price_desc: { column: 'p.price', direction: 'DESC', cast: 'numeric' },
@@ -98,8 +101,8 @@ export interface ProductPage {
 export async function listProducts(em: EntityManager, listing: Listing): Promise<ProductPage> {
   const { pageSize, pageToken, ...filters } = listing;
   const binding = hashOf(filters).slice(0, 16);
-  const cursor = decodePageToken(pageToken, binding, 'page.page_token');
   const order = ORDER[listing.sort];
+  const cursor = decodePageToken(pageToken, binding, 'page.page_token', order.cast);
 
   const where: string[] = [];
   const params: unknown[] = [];

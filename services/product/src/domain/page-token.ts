@@ -16,10 +16,25 @@ export function encodePageToken(cursor: PageCursor): string {
 }
 
 /**
- * Reads a page token of this listing. A token that is not one of ours, or that belongs to another
- * listing (other filters or sort), is INVALID_ARGUMENT: paging on with it would skip or repeat rows.
+ * What a sort key looks like as PostgreSQL prints it, by the type it is cast back to: a token is
+ * only base64 JSON, so an edited key must be refused here rather than fail the cast in SQL.
  */
-export function decodePageToken(token: string, listing: string, field: string): PageCursor | undefined {
+export const SORT_KEY_FORMATS = {
+  timestamptz: /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2})?|Z)?$/,
+  numeric: /^-?\d{1,20}(\.\d{1,20})?$/,
+} as const;
+
+/**
+ * Reads a page token of this listing. A token that is not one of ours, that belongs to another
+ * listing (other filters or sort), or whose sort key is not of the listing's sort type, is
+ * INVALID_ARGUMENT: paging on with it would skip or repeat rows.
+ */
+export function decodePageToken(
+  token: string,
+  listing: string,
+  field: string,
+  keyType: keyof typeof SORT_KEY_FORMATS,
+): PageCursor | undefined {
   if (token === '') return undefined;
   let parsed: unknown;
   try {
@@ -34,7 +49,8 @@ export function decodePageToken(token: string, listing: string, field: string): 
     typeof parsed[1] !== 'string' ||
     typeof parsed[2] !== 'string' ||
     typeof parsed[3] !== 'string' ||
-    !isUuid(parsed[3])
+    !isUuid(parsed[3]) ||
+    !SORT_KEY_FORMATS[keyType].test(parsed[2])
   ) {
     throw invalidArgument(field, 'is not a page token of this listing');
   }

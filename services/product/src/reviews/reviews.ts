@@ -153,7 +153,7 @@ export async function listReviews(
   }[state as number];
   if (!filter) throw invalidArgument('moderation', 'is not a known moderation state');
   const listing = `${productId}/${state}`;
-  const cursor = decodePageToken(input.pageToken ?? '', listing, 'page.page_token');
+  const cursor = decodePageToken(input.pageToken ?? '', listing, 'page.page_token', 'timestamptz');
   const [product] = await em.execute<{ published: boolean }[]>(
     `SELECT status = 'active' AND is_visible AS published FROM products WHERE id = ?`,
     [productId],
