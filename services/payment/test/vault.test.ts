@@ -118,6 +118,13 @@ describe('payment vault: storage', function () {
     const method = await vaultPaymentMethod(db.orm.em.fork(), cipher, input);
     expect(await deleteVaultedPaymentMethod(db.orm.em.fork(), input.userId, method.id)).to.equal(true);
     expect(await storedToken(method.id)).to.equal('');
+    const [row] = await db.orm.em
+      .fork()
+      .execute<{ deleted: boolean; touched: boolean }[]>(
+        'SELECT deleted_at IS NOT NULL AS deleted, updated_at > created_at AS touched FROM payment_methods WHERE id = ?',
+        [method.id],
+      );
+    expect(row).to.deep.equal({ deleted: true, touched: true });
 
     const retry = await failureOf(vaultPaymentMethod(db.orm.em.fork(), cipher, input));
     expect(retry.code).to.equal(status.FAILED_PRECONDITION);

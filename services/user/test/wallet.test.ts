@@ -251,6 +251,7 @@ describe('user service: wallet', function () {
     for (let i = 0; i < MAX_PAYMENT_METHODS; i++) await addPaymentMethod(em(), vault, userId, card(), logger);
     const failure = await failureOf(addPaymentMethod(em(), vault, userId, card(), logger));
     expect(failure.code).to.equal(status.FAILED_PRECONDITION);
+    expect(failure.message).to.match(/remove one, then add the card with a new idempotency_key$/);
     expect(vault.removed).to.have.length(1);
     expect(await countRows(db, 'payment_methods WHERE user_id = ?', [userId])).to.equal(MAX_PAYMENT_METHODS);
   });

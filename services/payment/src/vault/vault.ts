@@ -91,7 +91,7 @@ export async function deleteVaultedPaymentMethod(
   const deleted = await em.nativeUpdate(
     PaymentMethod,
     { id: paymentMethodId, userId, deletedAt: null },
-    { deletedAt: new Date(), providerToken: '', isDefault: false },
+    { deletedAt: new Date(), updatedAt: new Date(), providerToken: '', isDefault: false },
   );
   return deleted > 0;
 }

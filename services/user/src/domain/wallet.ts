@@ -114,7 +114,10 @@ export async function addPaymentMethod(
         'could not delete a vaulted card again after a full wallet',
       );
     });
-    throw failedPrecondition(`a wallet holds at most ${MAX_PAYMENT_METHODS} payment methods`);
+    // The vault keeps a deleted card's idempotency key taken: the retry needs a new one.
+    throw failedPrecondition(
+      `a wallet holds at most ${MAX_PAYMENT_METHODS} payment methods; remove one, then add the card with a new idempotency_key`,
+    );
   }
 }
 
