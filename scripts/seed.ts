@@ -12,6 +12,9 @@ try {
     const seed = module.seed;
     if (!seed) continue;
     const config = loadServiceConfig(module.name);
+    // Demo coupons, carriers and an admin account have no place in a production database.
+    if (config.production)
+      throw new ConfigError('NODE_ENV', 'is production: `make seed` loads demo data, never into production');
     const database = await openDatabase(module.database, {
       url: config.databaseUrl,
       dataDir: config.dataDir,

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -490,6 +492,24 @@ describe('seedNewDatabase (the first-start hook)', () => {
       orm,
       { SEED_DEMO_DATA: 'true' },
       { isNew: true, production: false, logger },
+    );
+    expect(logged.join('\n')).to.contain('demo data not loaded').and.to.contain('disk full');
+  });
+});
+
+describe('make seed (scripts/seed.ts)', function () {
+  this.timeout(60_000);
+
+  it('refuses a production configuration, exit 2, before opening any database', async () => {
+    const failure = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/seed.ts'], {
+      env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: 'postgres://seed-test.invalid:5432' },
+    }).then(
+      () => expect.fail('make seed must refuse production'),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure.code).to.equal(2);
+    expect(failure.stderr).to.contain(
+      'NODE_ENV is production: `make seed` loads demo data, never into production',
     );
   });
 });
