@@ -68,8 +68,10 @@ export class JwksTokenVerifier implements TokenVerifier {
     }
     const principal = principalOf(payload);
     if (!principal) throw unauthenticated('token claims are malformed');
-    this.verified.remember(token, principal, payload.exp!);
-    return principal;
+    // A key set reloaded during the check (keys retired, the remembered tokens forgotten) must not
+    // get this token remembered again: only a key that is still the current one vouches for it.
+    if (this.keys?.get(kid) !== key) return principal;
+    return this.verified.remember(token, principal, payload.exp!);
   }
 
   /** Loads the key set now (at start-up, so the first request does not wait for it). */

@@ -45,7 +45,12 @@ describe('VerifiedTokens', () => {
 
   it('hands out a principal that cannot be changed by the caller', () => {
     const tokens = new VerifiedTokens(10, 60_000, () => 0);
-    tokens.remember('token', alice, 100);
-    expect(Object.isFrozen(tokens.get('token'))).to.equal(true);
+    const first = tokens.remember('token', alice, 100);
+    const later = tokens.get('token')!;
+    expect(later).to.equal(first);
+    expect(Object.isFrozen(later)).to.equal(true);
+    expect(() => later.roles.push('admin')).to.throw(TypeError);
+    expect(() => later.permissions.push('*')).to.throw(TypeError);
+    expect(tokens.get('token')!.roles).to.deep.equal(alice.roles);
   });
 });

@@ -31,14 +31,24 @@ export class VerifiedTokens {
     return entry.principal;
   }
 
-  /** Remembers a verified token whose `exp` claim is `expiresAtSeconds`. */
-  remember(token: string, principal: Principal, expiresAtSeconds: number): void {
+  /**
+   * Remembers a verified token whose `exp` claim is `expiresAtSeconds`; returns the principal as
+   * every later call gets it, frozen through (its role and permission lists too): one handler
+   * cannot change what the next call with the same token sees.
+   */
+  remember(token: string, principal: Principal, expiresAtSeconds: number): Principal {
     const validUntilMs = Math.min(expiresAtSeconds * 1000, this.now() + this.maxAgeMs);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(token, { principal: Object.freeze({ ...principal }), validUntilMs });
+    const frozen = Object.freeze({
+      ...principal,
+      roles: Object.freeze([...principal.roles]) as string[],
+      permissions: Object.freeze([...principal.permissions]) as string[],
+    });
+    this.entries.set(token, { principal: frozen, validUntilMs });
+    return frozen;
   }
 
   clear(): void {
