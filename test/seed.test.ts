@@ -209,6 +209,9 @@ describe('demo data (make seed)', function () {
     ).to.deep.equal([]);
     const both = subjects.filter((s) => templated.has(s) && s in EVENTS_WITHOUT_EMAIL);
     expect(both).to.deep.equal([]);
+    // And the other way: a template waits only for events that exist (a typo would never be sent).
+    const unknown = [...templated, ...Object.keys(EVENTS_WITHOUT_EMAIL)].filter((s) => !subjects.includes(s));
+    expect(unknown, 'no event of the platform has these subjects').to.deep.equal([]);
     // The emails the issues name: registration, verification, reset, order, shipping, returns.
     for (const name of [
       'email_verification',

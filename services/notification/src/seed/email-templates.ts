@@ -130,30 +130,6 @@ Order {{order_number}} was delivered. We hope you enjoy it!
 Something not right? You can return items within 30 days from your order page: {{order_url}}.`,
   },
   {
-    name: 'return_approved',
-    events: ['return.return.approved'],
-    subject: 'Return {{rma_number}} approved: how to send it back',
-    text: `Hi {{first_name}},
-
-Your return {{rma_number}} for order {{order_number}} is approved. Please pack the items and send them to:
-
-{{return_address}}
-
-{{return_instructions}}
-
-Send the parcel before {{expires_at}}.`,
-  },
-  {
-    name: 'return_rejected',
-    events: ['return.return.rejected'],
-    subject: 'About your return request for order {{order_number}}',
-    text: `Hi {{first_name}},
-
-We are sorry, but we cannot accept the return request for order {{order_number}}: {{reason}}.
-
-If you have questions, reply to this email.`,
-  },
-  {
     name: 'return_received',
     events: ['return.return.received'],
     subject: 'We received your return {{rma_number}}',
