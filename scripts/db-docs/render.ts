@@ -283,13 +283,13 @@ export function databasePage(db: DocumentedDatabase, references: CrossServiceRef
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-function infraSection(databases: DocumentedDatabase[]): string[] {
+function infraSection(databases: DocumentedDatabase[], domainTables: number): string[] {
   const first = databases[0];
   if (!first) return [];
   const lines = [
     '## Infrastructure tables (`infra`)',
     '',
-    "Every database has the same infrastructure tables, created by the shared migrations of `lib/db` before the service's own. They are not domain tables and are not counted among the 54.",
+    `Every database has the same infrastructure tables, created by the shared migrations of \`lib/db\` before the service's own. They are not domain tables and are not counted among the ${domainTables}.`,
     '',
   ];
   for (const t of first.schema.infraTables) {
@@ -332,7 +332,7 @@ export function overviewPage(databases: DocumentedDatabase[], prose: DocsProse):
     '',
     masterDiagram(databases, prose.references),
     '',
-    ...infraSection(databases),
+    ...infraSection(databases, total),
   ];
   return `${lines.join('\n').trimEnd()}\n`;
 }
