@@ -1,3 +1,4 @@
+import { ListProductsRequest } from '../gen/ecommerce/product/v1/product.js';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { newId } from '../lib/ids.js';
@@ -81,6 +82,26 @@ describe('catalog: category tree', function () {
       admin,
     );
     expect(top).to.deep.include({ parentId: '', level: 0 });
+  });
+
+  it('a subtree moved under a hidden parent is hidden with it, products included', async () => {
+    const root = await create('Root');
+    const hidden = await create('Hidden', root.id);
+    const shown = await create('Shown');
+    const child = await create('Child', shown.id);
+    const product = await world.createProduct({ categoryIds: [child.id] });
+    await world.api.product.setCategoryActive({ categoryId: hidden.id, active: false }, admin);
+    await world.api.product.moveCategory({ categoryId: shown.id, parentId: hidden.id, position: 0 }, admin);
+    const { categories } = await world.api.product.listCategories({}, admin);
+    expect(categories.filter((c) => [shown.id, child.id].includes(c.id)).map((c) => c.active)).to.deep.equal([
+      false,
+      false,
+    ]);
+    // A shopper browsing the (active) root does not find it through the hidden branch.
+    const listed = await world.api.product.listProducts(
+      ListProductsRequest.fromPartial({ categoryId: root.id }),
+    );
+    expect(listed.products.map((p) => p.id)).to.not.include(product.id);
   });
 
   it('deactivates a subtree (hidden from shoppers, shown to editors) and reactivates it', async () => {

@@ -190,12 +190,22 @@ export async function moveCategory(
     const levelShift = (parent ? parent.level + 1 : 0) - category.level;
     const reparented = (parent?.id ?? null) !== category.parent_id;
     if (reparented) {
+      // Under a hidden parent the subtree is hidden too, as a category created there would be.
       await tx.execute(
         `UPDATE categories
             SET path = ? || substr(path, ?), level = level + ?, updated_at = now(),
-                parent_id = CASE WHEN id = ? THEN ?::uuid ELSE parent_id END
+                parent_id = CASE WHEN id = ? THEN ?::uuid ELSE parent_id END,
+                is_active = is_active AND ?
           WHERE path LIKE ?`,
-        [newPath, category.path.length + 1, levelShift, id, parent?.id ?? null, `${category.path}%`],
+        [
+          newPath,
+          category.path.length + 1,
+          levelShift,
+          id,
+          parent?.id ?? null,
+          parent?.is_active ?? true,
+          `${category.path}%`,
+        ],
         'run',
       );
       // The place it left closes up.
