@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   CreateProductRequest,
   ListProductsRequest,
+  StockStatus,
   UpdateProductRequest,
 } from '../../../gen/ecommerce/product/v1/product.js';
 import { EncodedResponse, type CallContext } from '../../../lib/grpc/index.js';
@@ -121,6 +122,26 @@ describe('product read cache: invalidation on every replica', function () {
     await eventually(
       async () => (await reads[1]!.many([product.id]))[0]!.variants[0]!.availableQuantity === 4,
       { what: 'the new availability on the other replica' },
+    );
+  });
+
+  it('a stock change that changes the stock status (low to out of stock) reaches other replicas too', async () => {
+    const product = await newProduct(); // 10 units
+    const variantId = product.variants[0]!.id;
+    const reserve = (quantity: number) =>
+      reserveStock(db.orm.em.fork(), { orderId: crypto.randomUUID(), lines: [{ variantId, quantity }] }, 5);
+    await reserve(7); // 3 left: low stock (an event: the threshold was crossed)
+    await drained();
+    await eventually(
+      async () =>
+        (await reads[1]!.one({ id: product.id }))!.stockStatus === StockStatus.STOCK_STATUS_LOW_STOCK,
+      { what: 'low stock on the other replica' },
+    );
+    await reserve(3); // none left: no threshold crossed, but the status changed
+    await eventually(
+      async () =>
+        (await reads[1]!.one({ id: product.id }))!.stockStatus === StockStatus.STOCK_STATUS_OUT_OF_STOCK,
+      { what: 'out of stock on the other replica' },
     );
   });
 

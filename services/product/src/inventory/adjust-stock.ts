@@ -6,7 +6,7 @@ import { claim, hashOf, read, rewrite } from './ledger.js';
 import { requireLocation } from './locations.js';
 import { announceLowStock } from './low-stock.js';
 import { requireUuid } from './stock-lines.js';
-import { lockProducts, refreshStockStatus } from './stock-status.js';
+import { lockProducts, settleStockStatus } from './stock-status.js';
 import { STOCK_LEVEL_COLUMNS, stockLevelOf, type StockLevel, type StockLevelRow } from './stock-levels.js';
 
 export interface AdjustStockInput {
@@ -127,7 +127,7 @@ export async function adjustStock(
       }
     }
     const level = stockLevelOf(row!);
-    await refreshStockStatus(tx, [variant.product_id], defaultThreshold);
+    await settleStockStatus(tx, [variant.product_id], defaultThreshold);
     await announceLowStock(tx, [
       {
         productId: variant.product_id,

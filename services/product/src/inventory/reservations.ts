@@ -4,7 +4,7 @@ import { status } from '@grpc/grpc-js';
 import { claim, hashOf, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
 import { inVariantOrder, requireStockLines, requireUuid, type StockLineInput } from './stock-lines.js';
-import { lockProducts, refreshStockStatus } from './stock-status.js';
+import { lockProducts, settleStockStatus } from './stock-status.js';
 
 export type ReservationState = 'reserved' | 'released' | 'committed';
 
@@ -131,7 +131,7 @@ async function moveHeldUnits(
   await lockProducts(em, productIds);
   await lockStock(em, [...new Set(units.map((unit) => unit.variantId))].sort());
   await moveUnits(em, units, -1, shipped);
-  await refreshStockStatus(em, productIds, lowStockThreshold);
+  await settleStockStatus(em, productIds, lowStockThreshold);
 }
 
 /**
@@ -213,7 +213,7 @@ export async function reserveStock(
       );
     }
     await moveUnits(tx, units, 1, false);
-    await refreshStockStatus(tx, productIds, lowStockThreshold);
+    await settleStockStatus(tx, productIds, lowStockThreshold);
     const record: ReservationRecord = { orderId, state: 'reserved', units };
     await rewrite(tx, SCOPE, orderId, record);
     await announceLowStock(tx, changes);

@@ -5,7 +5,7 @@ import { requireText } from '../domain/validation.js';
 import { claim, hashOf, read } from './ledger.js';
 import { DEFAULT_LOCATION } from './locations.js';
 import { inVariantOrder, requireStockLines, requireUuid, type StockLineInput } from './stock-lines.js';
-import { lockProducts, refreshStockStatus } from './stock-status.js';
+import { lockProducts, settleStockStatus } from './stock-status.js';
 
 interface RestockRecord {
   lines: StockLineInput[];
@@ -63,7 +63,7 @@ export async function restock(
         'run',
       );
     }
-    await refreshStockStatus(tx, productIds, lowStockThreshold);
+    await settleStockStatus(tx, productIds, lowStockThreshold);
     return { restockedNow: true, productIds };
   });
 }

@@ -1,6 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import type { Logger } from '../../../../lib/log.js';
 import type { BackgroundTask } from '../../../../lib/runtime/service-module.js';
+import { announceProduct } from '../domain/announce.js';
 import type { StockStatus } from '../entities/product.js';
 import { isLowStock } from './low-stock.js';
 
@@ -86,6 +88,22 @@ export async function refreshStockStatus(
     'run',
   );
   return changes.map((change) => change.id);
+}
+
+/**
+ * `refreshStockStatus` for a change of stock alone (a reservation, release, commit, restock or
+ * adjustment, which publish no product event of their own): a product whose status changed is
+ * announced as `product.product.updated`, so every replica's cache drops it at once rather than
+ * serving the old status until its TTL.
+ */
+export async function settleStockStatus(
+  em: EntityManager,
+  productIds: Iterable<string>,
+  threshold: number,
+): Promise<void> {
+  for (const id of await refreshStockStatus(em, productIds, threshold)) {
+    await announceProduct(em, ProductUpdatedEvent, id);
+  }
 }
 
 /**
