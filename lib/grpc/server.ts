@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import type * as protobuf from 'protobufjs';
-import descriptor from 'protobufjs/ext/descriptor/index.js';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { rootLogger, type Logger } from '../log.js';
 import { loadDescriptorSet } from './descriptor-set.js';
 import { acceptingEncodedResponses } from './encoded-response.js';
@@ -58,12 +58,31 @@ function bindAddress(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+const reflectionDefinitions = new WeakMap<Uint8Array, PackageDefinition>();
+
 /**
- * Reflection serving the descriptor files exactly as `buf build` wrote them. (A package definition
- * loaded through proto-loader would re-create them with protobufjs: files merged per package, type
- * names made relative, and a message holding a map marked as a map entry itself, which strict
- * clients such as grpcurl reject.)
+ * What reflection serves: the descriptor files exactly as `buf build` wrote them, and the health
+ * proto; made once per process and descriptor set (the embedded mesh starts ten servers). A
+ * package definition loaded through proto-loader would re-create the files with protobufjs: merged
+ * per package, type names made relative, and a message holding a map marked as a map entry itself,
+ * which strict clients such as grpcurl reject.
  */
+function reflectionDefinition(bytes: Uint8Array): PackageDefinition {
+  let definition = reflectionDefinitions.get(bytes);
+  if (!definition) {
+    const files = fromBinary(FileDescriptorSetSchema, bytes).file.map((file) =>
+      toBinary(FileDescriptorProtoSchema, file),
+    );
+    definition = {
+      ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
+      // The one field of a package definition reflection reads.
+      'ecommerce.platform': { fileDescriptorProtos: files } as unknown as PackageDefinition[string],
+    };
+    reflectionDefinitions.set(bytes, definition);
+  }
+  return definition;
+}
+
 function addReflection(
   server: grpc.Server,
   names: string[],
@@ -74,14 +93,9 @@ function addReflection(
     logger.warn('no descriptor set (gen/descriptor.binpb): reflection is off');
     return;
   }
-  const set = descriptor.FileDescriptorSet.decode(bytes) as unknown as { file: protobuf.Message[] };
-  const files = set.file.map((file) => descriptor.FileDescriptorProto.encode(file).finish());
-  const definition: PackageDefinition = {
-    ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
-    // The one field of a package definition reflection reads.
-    'ecommerce.platform': { fileDescriptorProtos: files } as unknown as PackageDefinition[string],
-  };
-  new ReflectionService(definition, { services: [...names, HEALTH_SERVICE] }).addToServer(server);
+  new ReflectionService(reflectionDefinition(bytes), { services: [...names, HEALTH_SERVICE] }).addToServer(
+    server,
+  );
 }
 
 /**

@@ -1,18 +1,29 @@
 import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
-import { loadFileDescriptorSetFromObject, loadSync, type Options } from '@grpc/proto-loader';
-import descriptor from 'protobufjs/ext/descriptor/index.js';
-import { JsonMapping, type FileDescriptor } from './json-mapping.js';
+import { loadSync } from '@grpc/proto-loader';
+import {
+  create,
+  createFileRegistry,
+  fromBinary,
+  fromJson,
+  toBinary,
+  toJson,
+  type JsonValue,
+} from '@bufbuild/protobuf';
+import {
+  FileDescriptorProtoSchema,
+  FileDescriptorSetSchema,
+  type FileDescriptorProto,
+} from '@bufbuild/protobuf/wkt';
 
 /**
  * What grpcurl does without proto files: asks a server's reflection service which services it has
  * and for the descriptors of one of them (with every file it imports), then calls a method with a
- * JSON request, marshalled through those descriptors alone. Nothing here knows our contracts, so a
- * successful call proves the served descriptors are complete.
+ * JSON request, marshalled through those descriptors alone (the proto3 JSON mapping of
+ * @bufbuild/protobuf: lowerCamelCase fields, maps as objects, Timestamps as RFC 3339, int64 as
+ * strings). Nothing here knows our contracts, so a successful call proves the served descriptors
+ * are complete.
  */
-
-/** Enums by name, 64-bit integers as strings and bytes as base64, as the proto3 JSON mapping writes them. */
-const PROTO_OBJECTS: Options = { longs: String, enums: String, bytes: String, defaults: false, oneofs: true };
 
 interface ReflectionResponse {
   list_services_response?: { service: { name: string }[] };
@@ -46,14 +57,13 @@ function ask(client: ReflectionClient, request: object): Promise<ReflectionRespo
 }
 
 /** The decoded FileDescriptorProtos a reflection request answers with. */
-async function fileDescriptors(client: ReflectionClient, request: object): Promise<FileDescriptor[]> {
+async function fileDescriptors(client: ReflectionClient, request: object): Promise<FileDescriptorProto[]> {
   const response = await ask(client, request);
   if (response.error_response) {
     throw new Error(`reflection: ${response.error_response.error_message}`);
   }
-  return (response.file_descriptor_response?.file_descriptor_proto ?? []).map(
-    (bytes) =>
-      descriptor.FileDescriptorProto.toObject(descriptor.FileDescriptorProto.decode(bytes)) as FileDescriptor,
+  return (response.file_descriptor_response?.file_descriptor_proto ?? []).map((bytes) =>
+    fromBinary(FileDescriptorProtoSchema, bytes),
   );
 }
 
@@ -89,43 +99,42 @@ export class GrpcReflectionCaller {
     if (!serviceName || !methodName)
       throw new Error(`method must be package.Service/Method, not ${fullMethod}`);
     const files = await this.descriptorsOf(serviceName);
-    const definition = loadFileDescriptorSetFromObject({ file: files }, PROTO_OBJECTS);
-    const service = definition[serviceName] as grpc.ServiceDefinition | undefined;
-    const method = service?.[methodName];
-    const mapping = new JsonMapping(files);
-    const types = mapping.typesOf(fullMethod);
-    if (!method || !types) throw new Error(`${this.address} has no method ${fullMethod}`);
+    const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: files }));
+    const method = registry.getService(serviceName)?.methods.find((m) => m.name === methodName);
+    if (!method) throw new Error(`${this.address} has no method ${fullMethod}`);
+    // Refused here, naming the field, before anything is sent.
+    const message = fromJson(method.input, request as JsonValue);
 
     const headers = new grpc.Metadata();
     for (const [key, value] of Object.entries(metadata)) headers.set(key, value);
     const channel = new grpc.Client(this.address, grpc.credentials.createInsecure());
     try {
-      const response = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const response = await new Promise<JsonValue>((resolve, reject) => {
         channel.makeUnaryRequest(
-          method.path,
-          method.requestSerialize,
-          (bytes: Buffer) => method.responseDeserialize(bytes) as Record<string, unknown>,
-          mapping.fromJson(types.inputType, request),
+          `/${serviceName}/${methodName}`,
+          () => Buffer.from(toBinary(method.input, message)),
+          (bytes: Buffer) => toJson(method.output, fromBinary(method.output, bytes)),
+          message,
           headers,
           { deadline: Date.now() + deadlineMs },
           (error, value) => (error ? reject(error) : resolve(value!)),
         );
       });
-      return { response: mapping.toJson(types.outputType, response) };
+      return { response: response as Record<string, unknown> };
     } finally {
       channel.close();
     }
   }
 
   /** The descriptor files the server serves for `symbol`: the one declaring it and every file it imports. */
-  async descriptorsOf(symbol: string): Promise<FileDescriptor[]> {
-    const byName = new Map<string, FileDescriptor>();
+  async descriptorsOf(symbol: string): Promise<FileDescriptorProto[]> {
+    const byName = new Map<string, FileDescriptorProto>();
     const pending = await fileDescriptors(this.reflection, { file_containing_symbol: symbol });
     while (pending.length > 0) {
       const file = pending.pop()!;
       if (byName.has(file.name)) continue;
       byName.set(file.name, file);
-      for (const dependency of file.dependency ?? []) {
+      for (const dependency of file.dependency) {
         if (!byName.has(dependency)) {
           pending.push(...(await fileDescriptors(this.reflection, { file_by_filename: dependency })));
         }
