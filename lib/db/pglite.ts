@@ -9,7 +9,7 @@ const log = rootLogger.child({ component: 'pglite' });
 
 /**
  * Small buffers: ten embedded databases share one process, and the defaults would take ~1.8 GB.
- * With these the ten stay near 0.6 GB (FINDINGS.md).
+ * With these the ten stay near 0.6 GB (BENCHMARKS.md, embedded start).
  */
 const EMBEDDED_POSTGRES_CONF = ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 16MB'];
 

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
  * The service's idempotency ledger, `infra.idempotency_keys` (scope, key) → the recorded result of
- * the first call, as JSON. A reservation is not a table of its own (DATABASES.md): it is the
+ * the first call, as JSON. A reservation is not a table of its own (docs/database/product_db.md): it is the
  * ledger entry of the order's ReserveStock call, which release and commit read back and close.
  *
  * `claim` inserts the entry in the caller's transaction, so two calls with one key serialise on the

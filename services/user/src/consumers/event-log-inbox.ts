@@ -3,7 +3,7 @@ import type { EventEnvelope, Inbox } from '../../../../lib/events/index.js';
 import { newId } from '../../../../lib/ids.js';
 
 /**
- * The user service keeps its inbox in its own `event_logs` table (DATABASES.md): every consumed
+ * The user service keeps its inbox in its own `event_logs` table (docs/database/user_db.md): every consumed
  * event, with its payload, claimed in the same transaction as the effect it has.
  */
 export const eventLogInbox: Inbox = {
