@@ -66,6 +66,7 @@ export async function startMesh(modules: ServiceModule[], env: Env = process.env
       await Promise.all(services.map((service) => service.stopIntake()));
       for (const service of services) await mesh.stopService(service.name);
       await transport.close();
+      verifier.close();
     },
   };
   for (const module of modules) {

@@ -17,7 +17,7 @@ import { cartSettingsFrom } from './settings.js';
 export const cartModule: ServiceModule = {
   name: 'cart',
   database: cartDatabase,
-  async create({ orm, env, events, verifier, logger }) {
+  async create({ orm, env, events, verifier, logger, dispose }) {
     const settings = cartSettingsFrom(env);
     const orderEvents = await startConsumer({
       orm,
@@ -27,7 +27,9 @@ export const cartModule: ServiceModule = {
       handlers: [on(OrderConfirmedEvent, (em, event) => convertCartOfOrder(em, event, logger))],
       logger,
     });
+    dispose('cart-orders consumer', () => orderEvents.stop());
     const catalog = productServiceCatalog(env);
+    dispose('product client', () => catalog.close());
     const deps = { catalog, idleExpiryMs: settings.idleExpiryMs };
     return {
       grpc: [
@@ -40,11 +42,7 @@ export const cartModule: ServiceModule = {
           }),
         },
       ],
-      background: [
-        { name: 'product client', stop: async () => catalog.close() },
-        startExpiryJob(orm, settings, logger),
-        { name: 'cart-orders consumer', stop: () => orderEvents.stop() },
-      ],
+      background: [startExpiryJob(orm, settings, logger)],
     };
   },
 };

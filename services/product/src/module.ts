@@ -19,10 +19,11 @@ export const productModule: ServiceModule = {
   name: 'product',
   database: productDatabase,
   seed: seedProductDemo,
-  async create({ orm, env, events, verifier, logger }) {
+  async create({ orm, env, events, verifier, logger, dispose }) {
     const settings = productSettingsFrom(env);
     const cache = new ProductCache({ ttlMs: settings.cacheTtlMs, maxEntries: settings.cacheMaxEntries });
     const invalidation = await subscribeCacheInvalidation(events, cache, logger);
+    dispose('product cache invalidation', () => invalidation.stop());
     const orderEvents = await startConsumer({
       orm,
       transport: events,
@@ -31,6 +32,7 @@ export const productModule: ServiceModule = {
       handlers: [on(OrderDeliveredEvent, (em, event) => recordDelivery(em, event))],
       logger,
     });
+    dispose('product-purchases consumer', () => orderEvents.stop());
     const databaseReads = databaseProducts(orm);
     const cachedReads = new CachedProductReads(cache, databaseReads);
     const deps = { orm, cache, databaseReads, cachedReads, settings };
@@ -46,11 +48,7 @@ export const productModule: ServiceModule = {
           }),
         },
       ],
-      background: [
-        { name: 'product cache invalidation', stop: () => invalidation.stop() },
-        { name: 'product-purchases consumer', stop: () => orderEvents.stop() },
-        reconciliation,
-      ],
+      background: [reconciliation],
     };
   },
 };

@@ -13,9 +13,10 @@ import { productServiceCatalog } from './product-catalog.js';
 export const userModule: ServiceModule = {
   name: 'user',
   database: userDatabase,
-  async create({ orm, env, events, verifier, serviceTokens, logger }) {
+  async create({ orm, env, events, verifier, serviceTokens, logger, dispose }) {
     const catalog = productServiceCatalog(env);
     const vault = paymentServiceVault(env, serviceTokens);
+    dispose('product and payment clients', () => (catalog.close(), vault.close()));
     const authEvents = await startConsumer({
       orm,
       transport: events,
@@ -25,6 +26,7 @@ export const userModule: ServiceModule = {
       handlers: authEventHandlers,
       logger,
     });
+    dispose('user-from-auth consumer', () => authEvents.stop());
     const productEvents = await startConsumer({
       orm,
       transport: events,
@@ -34,6 +36,7 @@ export const userModule: ServiceModule = {
       handlers: productEventHandlers,
       logger,
     });
+    dispose('user-from-product consumer', () => productEvents.stop());
     return {
       grpc: [
         {
@@ -48,11 +51,6 @@ export const userModule: ServiceModule = {
             },
           ),
         },
-      ],
-      background: [
-        { name: 'user-from-auth consumer', stop: () => authEvents.stop() },
-        { name: 'user-from-product consumer', stop: () => productEvents.stop() },
-        { name: 'product and payment clients', stop: async () => (catalog.close(), vault.close()) },
       ],
     };
   },
