@@ -1,15 +1,7 @@
 import { expect } from 'chai';
-import { createServer } from 'node:net';
 import { loadProcessSettings } from './config/process-settings.js';
+import { freePort } from './testing/free-port.js';
 import { rpcServerHandled, startMetricsServer } from './metrics.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('metrics server', () => {
   it('serves the registry as Prometheus text on /metrics', async () => {

@@ -2,7 +2,8 @@ import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { SERVICE_NAMES } from '../lib/config/index.js';
 import { checkHealth } from '../lib/runtime/health-probe.js';
-import { startTestMesh, testPortOf, type TestMesh } from './support/mesh.js';
+import { startTestMesh, type TestMesh } from './support/mesh.js';
+import { freePort } from '../lib/testing/free-port.js';
 
 const PROTO_SERVICE: Record<string, string> = {
   auth: 'ecommerce.auth.v1.AuthService',
@@ -44,23 +45,39 @@ describe('the whole mesh', function () {
   });
 });
 
+describe('two meshes side by side, as two test runs on one machine', function () {
+  this.timeout(60_000);
+
+  it('each serves on ports chosen at run time, so neither collides with the other', async () => {
+    const [first, second] = await Promise.all([startTestMesh(['product']), startTestMesh(['product'])]);
+    try {
+      expect(first!.address('product')).not.to.equal(second!.address('product'));
+      expect(await checkHealth(first!.address('product'))).to.equal('SERVING');
+      expect(await checkHealth(second!.address('product'))).to.equal('SERVING');
+    } finally {
+      await Promise.all([first?.stop(), second?.stop()]);
+    }
+  });
+});
+
 describe('a service whose port is taken', function () {
   this.timeout(60_000);
 
   it('fails to start with an error naming the address, and stops what it had started', async () => {
+    const port = await freePort();
     const squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(testPortOf('product'), '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     try {
-      const error = await startTestMesh(['product']).then(
+      const error = await startTestMesh(['product'], { ports: { product: port } }).then(
         () => undefined,
         (caught: Error) => caught,
       );
-      expect(error?.message).to.contain(`127.0.0.1:${testPortOf('product')}`);
+      expect(error?.message).to.contain(`127.0.0.1:${port}`);
     } finally {
       squatter.close();
     }
     // Nothing of the failed start is left holding the database or the port.
-    const mesh = await startTestMesh(['product']);
+    const mesh = await startTestMesh(['product'], { ports: { product: port } });
     expect(await checkHealth(mesh.address('product'))).to.equal('SERVING');
     await mesh.stop();
   });
