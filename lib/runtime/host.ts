@@ -49,7 +49,7 @@ export async function startService(module: ServiceModule, deps: HostDependencies
   try {
     const isNew = await prepareSchema(database, config, module.database.name);
     const serviceTokens = createAuthServiceTokenSource(module.name, config, deps.env, logger);
-    started.add({ name: 'service token client', stop: () => serviceTokens.close() });
+    started.add({ name: 'service token client', stop: async () => serviceTokens.close() });
     const parts = await module.create({
       config,
       env: deps.env,
