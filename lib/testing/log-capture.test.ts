@@ -14,6 +14,8 @@ describe('lib/testing/log-capture: a test run prints the logs of failing tests o
     const output = `${result.stdout}${result.stderr}`;
     expect(result.status, output).to.equal(1);
     expect(output).to.contain('line of the failing test');
+    expect(output).to.contain('warning of the failing test');
     expect(output).not.to.contain('line of the passing test');
+    expect(output).not.to.contain('warning of the passing test');
   });
 });

@@ -5,7 +5,8 @@ import type { Context } from 'mocha';
 import { redirectLogLines } from '../log-lines.js';
 
 /**
- * A mocha root hook plugin (`.mocharc.json` requires it): the process's log lines are kept while a
+ * A mocha root hook plugin (`.mocharc.json` requires it): the process's log lines (and grpc-js's
+ * console output and Node's warnings) are kept while a
  * test runs and printed under its title only if it fails, so a passing run prints the reporter's
  * lines alone. Lines of a failing `before all` hook, which has no test of its own, are printed when
  * the run ends with failures.
@@ -22,6 +23,10 @@ redirectLogLines(keep);
 // grpc-js writes its own errors (a port it could not bind, say) to the console.
 const keepGrpcLine = (...args: unknown[]): void => keep(`grpc-js: ${format(...args)}\n`);
 setLogger({ error: keepGrpcLine, info: keepGrpcLine, debug: keepGrpcLine });
+// Node's own warnings (deprecations, listener leaks) go with the test they happened in, instead of
+// Node's default printer writing them between the reporter's lines.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => keep(`node: ${warning.stack ?? `${warning.name}: ${warning.message}`}\n`));
 
 function printKept(title: string): void {
   if (kept.length === 0) return;
