@@ -6,22 +6,23 @@ import { checkHealth } from './health-probe.js';
 import { ProcessMesh, ServiceStartError, type ServiceCommand } from './process-mesh.js';
 
 const STAND_IN = fileURLToPath(new URL('./fixtures/stand-in-service.ts', import.meta.url));
-const standIn: ServiceCommand = (name) => ['--import', 'tsx', STAND_IN, name];
 const NAMES: ServiceName[] = ['auth', 'product'];
 
 /** A mesh of stand-in processes on ports chosen now; `refuse` names one that will not start. */
 async function standInMesh(refuse?: ServiceName): Promise<ProcessMesh> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    LOG_LEVEL: 'info',
-    METRICS_PORT: '0',
-    REFUSE: refuse ?? '',
-  };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', METRICS_PORT: '0' };
   for (const name of NAMES) {
     const port = await freePort();
     env[`${name.toUpperCase()}_GRPC_PORT`] = String(port);
     env[`${name.toUpperCase()}_GRPC_ADDR`] = `127.0.0.1:${port}`;
   }
+  const standIn: ServiceCommand = (name) => [
+    '--import',
+    'tsx',
+    STAND_IN,
+    name,
+    ...(name === refuse ? ['--refuse'] : []),
+  ];
   return new ProcessMesh(env, 'ignore', standIn);
 }
 
