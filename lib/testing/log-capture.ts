@@ -1,15 +1,13 @@
 import { writeSync } from 'node:fs';
 import { format } from 'node:util';
 import { setLogger } from '@grpc/grpc-js';
-import type { Context } from 'mocha';
+import Mocha from 'mocha';
 import { redirectLogLines } from '../log-lines.js';
 
 /**
- * A mocha root hook plugin (`.mocharc.json` requires it): the process's log lines (and grpc-js's
- * console output and Node's warnings) are kept while a
- * test runs and printed under its title only if it fails, so a passing run prints the reporter's
- * lines alone. Lines of a failing `before all` hook, which has no test of its own, are printed when
- * the run ends with failures.
+ * A mocha root hook plugin (`.mocharc.json` requires it): the process's log lines, grpc-js's console
+ * output and Node's warnings are kept while a test (or a hook) runs, printed under its title if it
+ * fails, and dropped when it ends otherwise. A passing run prints the reporter's lines alone.
  */
 const MAX_KEPT_LINES = 5_000;
 let kept: string[] = [];
@@ -28,19 +26,25 @@ setLogger({ error: keepGrpcLine, info: keepGrpcLine, debug: keepGrpcLine });
 process.removeAllListeners('warning');
 process.on('warning', (warning) => keep(`node: ${warning.stack ?? `${warning.name}: ${warning.message}`}\n`));
 
-function printKept(title: string): void {
-  if (kept.length === 0) return;
-  writeSync(2, `\n--- log lines of "${title}" ---\n${kept.join('')}--- end of log lines ---\n`);
-}
+// Every failure, a test's or a hook's (a mesh that did not start in `before all`), passes through
+// Runner#fail: print what was kept since the last test ended, there.
+const runner = Mocha.Runner.prototype as unknown as {
+  fail(runnable: Mocha.Runnable, ...rest: unknown[]): void;
+};
+const fail = runner.fail;
+runner.fail = function (this: unknown, runnable, ...rest) {
+  if (kept.length > 0) {
+    writeSync(
+      2,
+      `\n--- log lines of "${runnable.fullTitle()}" ---\n${kept.join('')}--- end of log lines ---\n`,
+    );
+    kept = [];
+  }
+  fail.call(this, runnable, ...rest);
+};
 
 export const mochaHooks = {
-  afterEach(this: Context): void {
-    const test = this.currentTest;
-    if (test?.state === 'failed') printKept(test.fullTitle());
+  afterEach(): void {
     kept = [];
   },
 };
-
-process.on('exit', (code) => {
-  if (code !== 0 || (process.exitCode ?? 0) !== 0) printKept('the run (outside any test)');
-});
