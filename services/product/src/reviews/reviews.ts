@@ -7,7 +7,7 @@ import {
 import { alreadyExists, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
 import { announceProduct } from '../domain/announce.js';
-import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-token.js';
+import { keysetPageOf, pageFrom } from '../../../../lib/paging/index.js';
 import { optionalText } from '../domain/validation.js';
 import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { requireUuid } from '../inventory/stock-lines.js';
@@ -141,7 +141,6 @@ export async function listReviews(
   editor: boolean,
 ): Promise<{ reviews: ReviewMessage[]; nextPageToken: string }> {
   const productId = requireUuid(input.productId, 'product_id');
-  const pageSize = pageSizeOf(input.pageSize, 'page.page_size');
   const state =
     input.moderation === ReviewModeration.REVIEW_MODERATION_UNSPECIFIED
       ? ReviewModeration.REVIEW_MODERATION_APPROVED
@@ -152,8 +151,8 @@ export async function listReviews(
     [ReviewModeration.REVIEW_MODERATION_REJECTED]: 'rejected_at IS NOT NULL',
   }[state as number];
   if (!filter) throw invalidArgument('moderation', 'is not a known moderation state');
-  const listing = `${productId}/${state}`;
-  const cursor = decodePageToken(input.pageToken ?? '', listing, 'page.page_token', 'timestamptz');
+  const page = keysetPageOf(input, { productId, state }, 'timestamp');
+  const cursor = page.after;
   const [product] = await em.execute<{ published: boolean }[]>(
     `SELECT status = 'active' AND is_visible AS published FROM products WHERE id = ?`,
     [productId],
@@ -162,14 +161,9 @@ export async function listReviews(
   const rows = await em.execute<(ReviewRow & { sort_key: string })[]>(
     `SELECT ${COLUMNS}, created_at::text AS sort_key FROM reviews
       WHERE product_id = ? AND ${filter} ${cursor ? 'AND (created_at, id) < (?::timestamptz, ?::uuid)' : ''}
-      ORDER BY created_at DESC, id DESC LIMIT ${pageSize + 1}`,
+      ORDER BY created_at DESC, id DESC LIMIT ${page.size + 1}`,
     cursor ? [productId, cursor.key, cursor.id] : [productId],
   );
-  const page = rows.slice(0, pageSize);
-  const last = page[page.length - 1];
-  return {
-    reviews: page.map(reviewOf),
-    nextPageToken:
-      rows.length > pageSize && last ? encodePageToken({ listing, key: last.sort_key, id: last.id }) : '',
-  };
+  const shown = pageFrom(rows, page, (row) => ({ key: row.sort_key, id: row.id }));
+  return { reviews: shown.rows.map(reviewOf), nextPageToken: shown.nextPageToken };
 }
