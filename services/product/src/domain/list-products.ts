@@ -1,3 +1,4 @@
+import { requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   ProductSort,
@@ -7,7 +8,6 @@ import {
 import { invalidArgument } from '../../../../lib/errors.js';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { requireMoney } from '../../../../lib/money.js';
-import { requireUuid } from '../inventory/stock-lines.js';
 import { keysetPageOf, pageFrom, pageSizeOf } from '../../../../lib/paging/index.js';
 import { PRODUCT_VIEW_COLUMNS, productViewOf, type ProductRow, type ProductView } from './product-view.js';
 
@@ -73,7 +73,7 @@ export function requireListing(request: ListProductsRequest): Listing {
     throw invalidArgument('max_price.amount_minor', 'must not be below min_price');
   }
   return {
-    categoryId: request.categoryId.trim() === '' ? null : requireUuid(request.categoryId, 'category_id'),
+    categoryId: request.categoryId.trim() === '' ? null : requireUuid('category_id', request.categoryId),
     tag: tag === '' ? null : tag,
     currency: (min ?? max)?.currencyCode ?? null,
     minPrice: min?.amountMinor ?? null,

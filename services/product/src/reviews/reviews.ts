@@ -1,3 +1,4 @@
+import { optionalText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   ReviewModeration,
@@ -8,9 +9,7 @@ import { alreadyExists, invalidArgument, notFound } from '../../../../lib/errors
 import { newId } from '../../../../lib/ids.js';
 import { announceProduct } from '../domain/announce.js';
 import { keysetPageOf, pageFrom } from '../../../../lib/paging/index.js';
-import { optionalText } from '../domain/validation.js';
 import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
-import { requireUuid } from '../inventory/stock-lines.js';
 import { deliveredOrderOf } from './purchases.js';
 
 interface ReviewRow {
@@ -53,12 +52,12 @@ export async function createReview(
   userId: string,
   input: { productId: string; rating: number; title: string; comment: string },
 ): Promise<ReviewMessage> {
-  const productId = requireUuid(input.productId, 'product_id');
+  const productId = requireUuid('product_id', input.productId);
   if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) {
     throw invalidArgument('rating', 'must be a whole number from 1 to 5');
   }
-  const title = optionalText(input.title, 'title', 200);
-  const comment = optionalText(input.comment, 'comment', 5000);
+  const title = optionalText('title', input.title, 200);
+  const comment = optionalText('comment', input.comment, 5000);
   return em.transactional(async (tx) => {
     const [product] = await tx.execute<{ id: string }[]>(
       `SELECT id FROM products WHERE id = ? AND status = 'active' AND is_visible`,
@@ -88,7 +87,7 @@ export async function moderateReview(
   em: EntityManager,
   input: { reviewId: string; decision: ReviewModeration },
 ): Promise<{ review: ReviewMessage; rating: ProductRating; productId: string }> {
-  const reviewId = requireUuid(input.reviewId, 'review_id');
+  const reviewId = requireUuid('review_id', input.reviewId);
   if (
     input.decision !== ReviewModeration.REVIEW_MODERATION_APPROVED &&
     input.decision !== ReviewModeration.REVIEW_MODERATION_REJECTED
@@ -140,7 +139,7 @@ export async function listReviews(
   input: { productId: string; pageSize?: number; pageToken?: string; moderation: ReviewModeration },
   editor: boolean,
 ): Promise<{ reviews: ReviewMessage[]; nextPageToken: string }> {
-  const productId = requireUuid(input.productId, 'product_id');
+  const productId = requireUuid('product_id', input.productId);
   const state =
     input.moderation === ReviewModeration.REVIEW_MODERATION_UNSPECIFIED
       ? ReviewModeration.REVIEW_MODERATION_APPROVED
