@@ -32,10 +32,6 @@ export function kindOf(principal: Principal): PrincipalKind {
   return principal.roles.includes(SERVICE_ROLE) ? 'service' : 'account';
 }
 
-export function isService(principal: Principal | undefined): boolean {
-  return principal !== undefined && kindOf(principal) === 'service';
-}
-
 /** An account holding `permission` (or `*`, or the admin role). A service holds no permission. */
 export function hasPermission(principal: Principal, permission: string): boolean {
   if (kindOf(principal) === 'service') return false;
