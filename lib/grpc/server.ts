@@ -7,6 +7,7 @@ import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { rootLogger, type Logger } from '../log.js';
 import { loadDescriptorSet } from './descriptor-set.js';
+import { checkingRequests, requestCheckersOf } from './checked-requests.js';
 import { acceptingEncodedResponses } from './encoded-response.js';
 
 export interface GrpcServiceBinding {
@@ -106,11 +107,16 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
   const logger = options.logger ?? rootLogger.child({ component: 'grpc-server' });
   const names = options.services.map((service) => service.name);
   const server = new grpc.Server(SERVER_OPTIONS);
+  const bytes = options.descriptorSet === null ? undefined : (options.descriptorSet ?? loadDescriptorSet());
+  // Every request is checked against its contract before it is decoded (lib/grpc/request-checker.ts).
+  const checkerBytes = bytes ?? loadDescriptorSet();
+  const checkers = checkerBytes ? requestCheckersOf(checkerBytes) : undefined;
   for (const service of options.services) {
     // A contract declared before its RPCs (no methods yet) still reports health under its name,
     // but grpc-js cannot register a service with no methods.
     if (Object.keys(service.definition).length === 0) continue;
-    server.addService(acceptingEncodedResponses(service.definition), service.implementation);
+    const definition = checkingRequests(acceptingEncodedResponses(service.definition), checkers);
+    server.addService(definition, service.implementation);
   }
 
   const health = new HealthImplementation();
@@ -119,7 +125,6 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
   };
   setServing(false);
   health.addToServer(server);
-  const bytes = options.descriptorSet === null ? undefined : (options.descriptorSet ?? loadDescriptorSet());
   if (options.descriptorSet !== null) addReflection(server, names, bytes, logger);
 
   const credentials = options.credentials ?? grpc.ServerCredentials.createInsecure();
