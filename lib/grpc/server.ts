@@ -7,6 +7,7 @@ import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { rootLogger, type Logger } from '../log.js';
 import { loadDescriptorSet } from './descriptor-set.js';
+import { strictFileDescriptor } from './strict-file-descriptor.js';
 import { checkingRequests, requestCheckersOf } from './checked-requests.js';
 import { acceptingEncodedResponses } from './encoded-response.js';
 
@@ -62,6 +63,28 @@ function bindAddress(host: string, port: number): string {
 const reflectionDefinitions = new WeakMap<Uint8Array, PackageDefinition>();
 
 /**
+ * The health proto's package definition, its file descriptor made strict: as proto-loader loads
+ * it (through protobufjs) its type names are relative, and strict reflection clients refused it.
+ */
+function healthDefinition(): PackageDefinition {
+  const loaded = loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto'));
+  const first = Object.values(loaded).find((entry) => 'fileDescriptorProtos' in entry) as
+    { fileDescriptorProtos: Buffer[] } | undefined;
+  if (!first) return loaded;
+  const file = strictFileDescriptor(
+    fromBinary(FileDescriptorProtoSchema, first.fileDescriptorProtos[0]!),
+    'grpc/health/v1/health.proto',
+  );
+  const fileDescriptorProtos = [Buffer.from(toBinary(FileDescriptorProtoSchema, file))];
+  return Object.fromEntries(
+    Object.entries(loaded).map(([name, entry]) => [
+      name,
+      'fileDescriptorProtos' in entry ? { ...entry, fileDescriptorProtos } : entry,
+    ]),
+  ) as PackageDefinition;
+}
+
+/**
  * What reflection serves: the descriptor files exactly as `buf build` wrote them, and the health
  * proto; made once per process and descriptor set (the embedded mesh starts ten servers). A
  * package definition loaded through proto-loader would re-create the files with protobufjs: merged
@@ -75,7 +98,7 @@ function reflectionDefinition(bytes: Uint8Array): PackageDefinition {
       toBinary(FileDescriptorProtoSchema, file),
     );
     definition = {
-      ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
+      ...healthDefinition(),
       // The one field of a package definition reflection reads.
       'ecommerce.platform': { fileDescriptorProtos: files } as unknown as PackageDefinition[string],
     };
