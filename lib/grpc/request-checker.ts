@@ -61,6 +61,10 @@ interface MessageRule {
 /** The state of one check: where the violations go. */
 class Walk {
   readonly violations: FieldViolation[] = [];
+
+  /** `bytes`: the whole request, which the reader reads. */
+  constructor(readonly bytes: Uint8Array) {}
+
   /** How many messages deep the walk is. */
   depth = 0;
 
@@ -107,7 +111,7 @@ function endOfLengthDelimited(reader: BinaryReader): number {
 function skipValue(reader: BinaryReader, wireType: number, number: number): void {
   switch (wireType) {
     case WireType.Varint:
-      while (reader.buf[reader.pos++]! & 0x80);
+      reader.int32(); // reads (and drops) a varint of any length
       break;
     case WireType.Bit64:
       reader.pos += 8;
@@ -144,7 +148,7 @@ function scalarCheck(scalar: ScalarType, maxLength: number): ValueCheck {
         const end = endOfLengthDelimited(reader);
         const start = reader.pos;
         reader.pos = end;
-        const fault = scanUtf8(reader.buf, start, end, maxLength);
+        const fault = scanUtf8(walk.bytes, start, end, maxLength);
         if (fault === StringFault.TooLong) walk.add(path(), `must be at most ${maxLength} characters`);
         else if (fault === StringFault.Nul) walk.add(path(), 'must not contain NUL (U+0000) characters');
         else if (fault === StringFault.NotUtf8)
@@ -198,7 +202,7 @@ export class RequestCheckerCompiler {
   compile(message: DescMessage): RequestChecker {
     const rule = this.ruleOf(message);
     return (bytes) => {
-      const walk = new Walk();
+      const walk = new Walk(bytes);
       const reader = new BinaryReader(bytes);
       try {
         walkMessage(rule, reader, bytes.length, '', walk);
@@ -332,7 +336,7 @@ function mapEntryCheck(
     // The key is decoded only to name a bad value.
     const valuePath = (): string => {
       if (!keyAt || keyBroken || keyType !== ScalarType.STRING) return path();
-      const keyText = new BinaryReader(reader.buf.subarray(keyAt.from, keyAt.to)).string();
+      const keyText = new BinaryReader(walk.bytes.subarray(keyAt.from, keyAt.to)).string();
       return `${path()}[${JSON.stringify(keyText)}]`;
     };
     for (const at of valueAt) {
