@@ -138,8 +138,8 @@ function casesOfField(method: string, input: DescMessage, steps: Step[]): Hostil
     edge('a lone surrogate', withLoneSurrogate(requestWith(input, steps, `a${SURROGATE_MARKER}b`)));
     edge(`${maxLength + 1} characters`, requestWith(input, steps, 'x'.repeat(maxLength + 1)));
     if (steps.length === 1) {
-      // What stalled connections: a megabyte where an id, a slug or a name goes; 100 KB elsewhere.
-      const huge = isIdField(field) || /slug|name/.test(field.name) ? 1 << 20 : 100_000;
+      // What stalled connections: a megabyte where an id, a slug, a name or a role goes; 100 KB elsewhere.
+      const huge = isIdField(field) || /slug|name|role/.test(field.name) ? 1 << 20 : 100_000;
       edge(`${huge} characters`, requestWith(input, steps, 'x'.repeat(huge)));
     }
     domain('empty', requestWith(input, steps, ''));
