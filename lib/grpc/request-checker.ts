@@ -186,8 +186,8 @@ function scalarCheck(scalar: ScalarType, maxLength: number): ValueCheck {
 
 function enumCheck(descriptor: DescEnum): ValueCheck {
   const known = new Set(descriptor.values.map((value) => value.number));
-  const rule = `is not a value of ${descriptor.typeName}`;
-  return (reader, path, walk) => void (!known.has(reader.int32()) && walk.add(path(), rule));
+  return (reader, path, walk) =>
+    void (!known.has(reader.int32()) && walk.add(path(), 'is not a known value'));
 }
 
 /**
