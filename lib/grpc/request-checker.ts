@@ -47,7 +47,7 @@ interface FieldRule {
   slot: number;
   /** A map's entries are named by their keys, not by their position. */
   isMap: boolean;
-  check(reader: BinaryReader, path: () => string, walk: Walk): void;
+  check(reader: BinaryReader, path: string, walk: Walk): void;
 }
 
 interface MessageRule {
@@ -138,7 +138,7 @@ function outOfInt53(value: bigint | string): boolean {
 
 const INT53_RULE = `must be between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`;
 
-type ValueCheck = (reader: BinaryReader, path: () => string, walk: Walk) => void;
+type ValueCheck = (reader: BinaryReader, path: string, walk: Walk) => void;
 
 /** The check of one scalar value (already past its tag). */
 function scalarCheck(scalar: ScalarType, maxLength: number): ValueCheck {
@@ -149,34 +149,34 @@ function scalarCheck(scalar: ScalarType, maxLength: number): ValueCheck {
         const start = reader.pos;
         reader.pos = end;
         const fault = scanUtf8(walk.bytes, start, end, maxLength);
-        if (fault === StringFault.TooLong) walk.add(path(), `must be at most ${maxLength} characters`);
-        else if (fault === StringFault.Nul) walk.add(path(), 'must not contain NUL (U+0000) characters');
+        if (fault === StringFault.TooLong) walk.add(path, `must be at most ${maxLength} characters`);
+        else if (fault === StringFault.Nul) walk.add(path, 'must not contain NUL (U+0000) characters');
         else if (fault === StringFault.NotUtf8)
-          walk.add(path(), 'must be valid UTF-8 (no lone surrogates or broken sequences)');
+          walk.add(path, 'must be valid UTF-8 (no lone surrogates or broken sequences)');
       };
     case ScalarType.BYTES:
       return (reader, path, walk) => {
         const end = endOfLengthDelimited(reader);
         const start = reader.pos;
         reader.pos = end;
-        if (end - start > maxLength) walk.add(path(), `must be at most ${maxLength} bytes`);
+        if (end - start > maxLength) walk.add(path, `must be at most ${maxLength} bytes`);
       };
     case ScalarType.INT64:
-      return (reader, path, walk) => void (outOfInt53(reader.int64()) && walk.add(path(), INT53_RULE));
+      return (reader, path, walk) => void (outOfInt53(reader.int64()) && walk.add(path, INT53_RULE));
     case ScalarType.UINT64:
-      return (reader, path, walk) => void (outOfInt53(reader.uint64()) && walk.add(path(), INT53_RULE));
+      return (reader, path, walk) => void (outOfInt53(reader.uint64()) && walk.add(path, INT53_RULE));
     case ScalarType.SINT64:
-      return (reader, path, walk) => void (outOfInt53(reader.sint64()) && walk.add(path(), INT53_RULE));
+      return (reader, path, walk) => void (outOfInt53(reader.sint64()) && walk.add(path, INT53_RULE));
     case ScalarType.FIXED64:
-      return (reader, path, walk) => void (outOfInt53(reader.fixed64()) && walk.add(path(), INT53_RULE));
+      return (reader, path, walk) => void (outOfInt53(reader.fixed64()) && walk.add(path, INT53_RULE));
     case ScalarType.SFIXED64:
-      return (reader, path, walk) => void (outOfInt53(reader.sfixed64()) && walk.add(path(), INT53_RULE));
+      return (reader, path, walk) => void (outOfInt53(reader.sfixed64()) && walk.add(path, INT53_RULE));
     case ScalarType.DOUBLE:
       return (reader, path, walk) =>
-        void (!Number.isFinite(reader.double()) && walk.add(path(), 'must be a finite number'));
+        void (!Number.isFinite(reader.double()) && walk.add(path, 'must be a finite number'));
     case ScalarType.FLOAT:
       return (reader, path, walk) =>
-        void (!Number.isFinite(reader.float()) && walk.add(path(), 'must be a finite number'));
+        void (!Number.isFinite(reader.float()) && walk.add(path, 'must be a finite number'));
     default: {
       const wireType = wireTypeOf(scalar);
       return (reader) => skipValue(reader, wireType, 0);
@@ -186,8 +186,7 @@ function scalarCheck(scalar: ScalarType, maxLength: number): ValueCheck {
 
 function enumCheck(descriptor: DescEnum): ValueCheck {
   const known = new Set(descriptor.values.map((value) => value.number));
-  return (reader, path, walk) =>
-    void (!known.has(reader.int32()) && walk.add(path(), 'is not a known value'));
+  return (reader, path, walk) => void (!known.has(reader.int32()) && walk.add(path, 'is not a known value'));
 }
 
 /**
@@ -239,12 +238,12 @@ export class RequestCheckerCompiler {
     return (reader, path, walk) => {
       const end = endOfLengthDelimited(reader);
       if (walk.depth >= MAX_NESTING) {
-        walk.add(path(), `nests messages deeper than ${MAX_NESTING} levels`);
+        walk.add(path, `nests messages deeper than ${MAX_NESTING} levels`);
         reader.pos = end;
         return;
       }
       walk.depth++;
-      walkMessage(rule, reader, end, `${path()}.`, walk, path);
+      walkMessage(rule, reader, end, `${path}.`, walk, path);
       walk.depth--;
     };
   }
@@ -322,7 +321,7 @@ function mapEntryCheck(
       if (number === 1 && wireType === keyWireType) {
         const from = reader.pos;
         const before = walk.violations.length;
-        key(reader, () => `${path()} (a key)`, walk);
+        key(reader, `${path} (a key)`, walk);
         keyBroken = walk.violations.length > before;
         keyAt = { from, to: reader.pos };
       } else if (number === 2 && wireType === valueWireType) {
@@ -333,15 +332,18 @@ function mapEntryCheck(
       }
     }
     if (reader.pos !== end) throw new Malformed('a map entry runs past its length');
-    // The key is decoded only to name a bad value.
-    const valuePath = (): string => {
-      if (!keyAt || keyBroken || keyType !== ScalarType.STRING) return path();
-      const keyText = new BinaryReader(walk.bytes.subarray(keyAt.from, keyAt.to)).string();
-      return `${path()}[${JSON.stringify(keyText)}]`;
-    };
     for (const at of valueAt) {
       reader.pos = at;
-      value(reader, valuePath, walk);
+      const before = walk.violations.length;
+      value(reader, path, walk);
+      if (walk.violations.length > before && keyAt && !keyBroken && keyType === ScalarType.STRING) {
+        // A bad value is named by its key, decoded only now that it is needed.
+        const keyText = new BinaryReader(walk.bytes.subarray(keyAt.from, keyAt.to)).string();
+        const named = `${path}[${JSON.stringify(keyText)}]`;
+        for (const violation of walk.violations.slice(before)) {
+          violation.field = named + violation.field.slice(path.length);
+        }
+      }
     }
     reader.pos = end;
   };
@@ -362,7 +364,7 @@ function walkMessage(
   end: number,
   prefix: string,
   walk: Walk,
-  ownPath?: () => string,
+  ownPath?: string,
 ): void {
   const counts =
     rule.repeatedFields.length > 0 ? new Array<number>(rule.repeatedFields.length).fill(0) : undefined;
@@ -389,7 +391,7 @@ function walkMessage(
         walk.add(prefix + field.name, wrongWireType(field, wireType));
         skipField(reader, number, wireType);
       } else {
-        field.check(reader, () => prefix + field.name, walk);
+        field.check(reader, prefix + field.name, walk);
       }
       continue;
     }
@@ -398,7 +400,7 @@ function walkMessage(
       const packedEnd = endOfLengthDelimited(reader);
       while (reader.pos < packedEnd) {
         const index = counts![slot]!++;
-        field.check(reader, () => `${prefix}${field.name}[${index}]`, walk);
+        field.check(reader, `${prefix}${field.name}[${index}]`, walk);
       }
       if (reader.pos !== packedEnd) throw new Malformed('a packed field runs past its length');
     } else if (wireType !== field.wireType) {
@@ -407,8 +409,8 @@ function walkMessage(
     } else {
       const index = counts![slot]!++;
       if (index >= field.maxItems) skipField(reader, number, wireType);
-      else if (field.isMap) field.check(reader, () => prefix + field.name, walk);
-      else field.check(reader, () => `${prefix}${field.name}[${index}]`, walk);
+      else if (field.isMap) field.check(reader, prefix + field.name, walk);
+      else field.check(reader, `${prefix}${field.name}[${index}]`, walk);
     }
   }
   if (reader.pos > end) throw new Malformed('a field runs past the end of its message');
@@ -419,7 +421,8 @@ function walkMessage(
         walk.add(prefix + field.name, `must have at most ${field.maxItems} entries`);
     }
   }
-  if (rule.wellKnown && ownPath) checkWellKnownRange(rule.wellKnown, seconds, nanos, ownPath, walk);
+  if (rule.wellKnown && ownPath !== undefined)
+    checkWellKnownRange(rule.wellKnown, seconds, nanos, ownPath, walk);
 }
 
 function wrongWireType(field: FieldRule, wireType: number): string {
@@ -430,17 +433,17 @@ function checkWellKnownRange(
   kind: 'timestamp' | 'duration',
   seconds: bigint,
   nanos: number,
-  path: () => string,
+  path: string,
   walk: Walk,
 ): void {
   if (kind === 'timestamp') {
     if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS)
-      walk.add(path(), 'must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z');
-    if (nanos < 0 || nanos > NANOS_MAX) walk.add(`${path()}.nanos`, `must be 0 to ${NANOS_MAX}`);
+      walk.add(path, 'must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z');
+    if (nanos < 0 || nanos > NANOS_MAX) walk.add(`${path}.nanos`, `must be 0 to ${NANOS_MAX}`);
     return;
   }
   if (seconds < -DURATION_MAX_SECONDS || seconds > DURATION_MAX_SECONDS)
-    walk.add(path(), 'must be within ±10000 years');
+    walk.add(path, 'must be within ±10000 years');
   if (nanos < -NANOS_MAX || nanos > NANOS_MAX || (seconds > 0n && nanos < 0) || (seconds < 0n && nanos > 0))
-    walk.add(`${path()}.nanos`, `must be ${-NANOS_MAX} to ${NANOS_MAX}, with the sign of seconds`);
+    walk.add(`${path}.nanos`, `must be ${-NANOS_MAX} to ${NANOS_MAX}, with the sign of seconds`);
 }
