@@ -22,10 +22,12 @@ import {
   parseKeyRing,
   SERVICE_ROLE,
   TokenSigner,
+  type Principal,
 } from '../lib/auth/index.js';
 import { SERVICE_NAMES, type ServiceName } from '../lib/config/index.js';
 import { loadDescriptorSet } from '../lib/grpc/descriptor-set.js';
 import { limitsExtensionOf, limitsOf } from '../lib/grpc/field-limits.js';
+import { declaredAccessOf } from '../lib/grpc/declared-access.js';
 import { violationsFrom } from '../lib/grpc/index.js';
 import { plainClient } from './support/clients.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
@@ -277,30 +279,44 @@ async function inBatches<T, R>(items: T[], size: number, run: (item: T) => Promi
 describe('hostile input at every field of every RPC (walked from the contracts)', function () {
   this.timeout(180_000);
   let mesh: TestMesh;
-  const metadata = new grpc.Metadata();
+  /** Per kind of caller, the metadata carrying its token: an admin account, a platform service. */
+  const callers: { principal: Principal; metadata: grpc.Metadata }[] = [];
   const published: string[] = [];
   const stops: (() => Promise<void>)[] = [];
 
+  /** A caller the RPC's declared access rule lets through, so the request itself is what is judged. */
+  const metadataFor = (method: string): grpc.Metadata => {
+    const rule = declaredAccessOf(method);
+    if (!rule) throw new Error(`${method} is served without a declared access rule`);
+    const admitted = callers.find(({ principal }) => {
+      try {
+        rule.check(principal);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!admitted) throw new Error(`${method}: neither an admin nor a platform service may call it`);
+    return admitted.metadata;
+  };
+
   before(async () => {
-    mesh = await startTestMesh();
+    // In process, so the access rules the handlers declare can be read (declaredAccessOf).
+    mesh = await startTestMesh(SERVICE_NAMES, { inProcess: true });
     const auth = plainClient(AuthServiceClient, mesh.address('auth'));
     const session = await auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
     auth.close();
-    // The bootstrap admin, also holding every permission and the service role, so that no access
-    // rule (internal RPCs included) answers before the request itself is judged.
     const ring = await parseKeyRing(readFileSync(join(mesh.dataDir, DEV_KEY_FILE), 'utf8'));
-    const token = await (
-      await TokenSigner.create(ring)
-    ).sign(
-      {
-        userId: session.userId,
-        email: ADMIN_EMAIL,
-        roles: [ADMIN_ROLE, SERVICE_ROLE],
-        permissions: [ALL_PERMISSIONS],
-      },
-      600,
-    );
-    metadata.set('authorization', `Bearer ${token}`);
+    const signer = await TokenSigner.create(ring);
+    const principals: Principal[] = [
+      { userId: session.userId, email: ADMIN_EMAIL, roles: [ADMIN_ROLE], permissions: [ALL_PERMISSIONS] },
+      { userId: 'order', email: '', roles: [SERVICE_ROLE], permissions: [] },
+    ];
+    for (const principal of principals) {
+      const metadata = new grpc.Metadata();
+      metadata.set('authorization', `Bearer ${await signer.sign(principal, 600)}`);
+      callers.push({ principal, metadata });
+    }
     // Every event any service publishes from now on (in-process meshes: the transport is shared).
     for (const name of SERVICE_NAMES) {
       const subscription = await mesh.events?.subscribe(
@@ -344,13 +360,13 @@ describe('hostile input at every field of every RPC (walked from the contracts)'
       try {
         const eventsBefore = published.length;
         const refusals = await inBatches(refused, CONCURRENCY, (c) =>
-          rawCall(client, c.method, c.bytes, metadata),
+          rawCall(client, c.method, c.bytes, metadataFor(c.method)),
         );
         // An event of a refused request would be published right after its commit: give it a moment.
         await new Promise((resolve) => setTimeout(resolve, 200));
         const writes = published.slice(eventsBefore);
         const answers = await inBatches(judged, CONCURRENCY, (c) =>
-          rawCall(client, c.method, c.bytes, metadata),
+          rawCall(client, c.method, c.bytes, metadataFor(c.method)),
         );
 
         const faults = [
