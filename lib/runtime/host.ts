@@ -66,7 +66,13 @@ export async function startService(module: ServiceModule, deps: HostDependencies
     });
     if (module.database.partitionedTables?.length) {
       background.push(
-        await startPartitionMaintenance(database.orm, module.database.partitionedTables, deps.env, logger),
+        await startPartitionMaintenance(
+          database.orm,
+          module.database.partitionedTables,
+          deps.env,
+          module.name,
+          logger,
+        ),
       );
     }
     const relay = new OutboxRelay({ orm: database.orm, transport: deps.events, source: module.name, logger });
