@@ -55,8 +55,12 @@ export interface RunningConsumer {
   replayDeadLetter(id: string): Promise<'applied' | 'duplicate'>;
 }
 
-/** A failure retrying cannot fix: the event is parked at once. */
-class PermanentEventError extends Error {
+/**
+ * A failure retrying cannot fix (the event contradicts this service's data for good, say). A
+ * handler throws it to have the event parked in `infra.dead_letters` at once, without retries;
+ * any other error is retried with backoff first.
+ */
+export class PermanentEventError extends Error {
   override name = 'PermanentEventError';
 }
 

@@ -17,10 +17,11 @@ export {
   streamNameOf,
   type NatsTransportOptions,
 } from './nats-transport.js';
-export { DeliveryExhaustedError, InProcessTransport, TransportClosedError } from './in-process-transport.js';
+export { InProcessTransport, TransportClosedError } from './in-process-transport.js';
 export { OutboxRelay, type OutboxRelayOptions } from './relay.js';
 export {
   on,
+  PermanentEventError,
   startConsumer,
   type ConsumerOptions,
   type EventHandlerBinding,
