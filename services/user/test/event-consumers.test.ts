@@ -10,6 +10,7 @@ import { WishlistProductStatus } from '../../../gen/ecommerce/user/v1/user.js';
 import {
   encodeEnvelope,
   InProcessTransport,
+  on,
   startConsumer,
   type EventType,
   type RunningConsumer,
@@ -200,6 +201,51 @@ describe('user service: auth and product events', function () {
     await transport.publish(ProductUpdatedEvent.subject, older.bytes, older.id);
     const { items } = await listWishlist(em(), first, { page: undefined });
     expect(items[0]!.productName).to.equal('Organic tee');
+  });
+
+  it('lets a second consumer of the same event apply it too: the event log is per consumer', async () => {
+    const userId = await newCustomer(db);
+    const seenByAudit: string[] = [];
+    // A transport of its own: a durable outlives its subscription and would hold the suite's events.
+    const local = new InProcessTransport();
+    const common = {
+      orm: db.orm,
+      transport: local,
+      inbox: eventLogInbox,
+      logger: quietLogger(),
+      source: 'auth',
+    };
+    const both = [
+      await startConsumer({ ...common, consumer: 'user-from-auth', handlers: authEventHandlers }),
+      await startConsumer({
+        ...common,
+        consumer: 'user-audit',
+        handlers: [on(UserEmailVerifiedEvent, async (_em, event) => void seenByAudit.push(event.userId))],
+      }),
+    ];
+    local.open();
+    const deliverTwice = async (subject: string, event: Published) => {
+      await local.publish(subject, event.bytes, event.id);
+      await local.publish(subject, event.bytes, event.id);
+    };
+    try {
+      const event = envelopeOf(
+        UserEmailVerifiedEvent,
+        UserEmailVerified.fromPartial({ userId, email: 'two@example.com', verifiedAt: new Date() }),
+        'auth',
+      );
+      await deliverTwice(UserEmailVerifiedEvent.subject, event);
+      expect((await getProfileOf(em(), userId)).emailVerified).to.equal(true);
+      expect(seenByAudit).to.deep.equal([userId]);
+      const rows = await em().execute<{ consumer: string }[]>(
+        'SELECT consumer FROM event_logs WHERE event_id = ? ORDER BY consumer',
+        [event.id],
+      );
+      expect(rows.map((row) => row.consumer)).to.deep.equal(['user-audit', 'user-from-auth']);
+    } finally {
+      for (const consumer of both) await consumer.stop();
+      await local.close();
+    }
   });
 
   it('applies an email verification that arrives before its profile once the profile exists (retried)', async () => {
