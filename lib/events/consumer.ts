@@ -46,7 +46,10 @@ export interface ConsumerOptions {
   logger?: Logger;
 }
 
+/** A started consumer; a service lists it among its background tasks (`name`, `stop`). */
 export interface RunningConsumer {
+  /** `<durable> consumer`. */
+  readonly name: string;
   stop(): Promise<void>;
   /**
    * Applies a parked event again, now, through this consumer's handler and inbox (so only this
@@ -183,6 +186,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   log.info({ source, subjects: [...bySubject.keys()] }, 'consumer started');
 
   return {
+    name: `${consumer} consumer`,
     stop: () => subscription.stop(),
     async replayDeadLetter(id) {
       const parked = await findDeadLetter(orm.em.fork(), id);

@@ -30,3 +30,10 @@ export {
 } from './consumer.js';
 export { infraInbox, type Inbox } from './inbox.js';
 export { findDeadLetter, type DeadLetter } from './dead-letters.js';
+export {
+  EVENT_STREAM_MAX_AGE_MS,
+  eventRetentionFrom,
+  purgeExpiredEventRecords,
+  startEventRetention,
+  type EventRetention,
+} from './retention.js';

@@ -1,6 +1,11 @@
 import type { Env, ServiceConfig } from '../config/index.js';
 import { migrateDatabase, openDatabase, type Database } from '../db/index.js';
-import { OutboxRelay, type EventTransport } from '../events/index.js';
+import {
+  eventRetentionFrom,
+  OutboxRelay,
+  startEventRetention,
+  type EventTransport,
+} from '../events/index.js';
 import { startGrpcServer } from '../grpc/server.js';
 import { rootLogger } from '../log.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
@@ -75,6 +80,15 @@ export async function startService(module: ServiceModule, deps: HostDependencies
         ),
       );
     }
+    background.push(
+      startEventRetention({
+        orm: database.orm,
+        retention: eventRetentionFrom(deps.env),
+        service: module.name,
+        keptIdempotencyScopes: module.database.keptIdempotencyScopes,
+        logger,
+      }),
+    );
     const relay = new OutboxRelay({ orm: database.orm, transport: deps.events, source: module.name, logger });
     relay.start();
     background.push({ name: 'outbox relay', stop: () => relay.stop() });
