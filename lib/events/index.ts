@@ -29,7 +29,7 @@ export {
   type RunningConsumer,
 } from './consumer.js';
 export { infraInbox, type Inbox } from './inbox.js';
-export { findDeadLetter, type DeadLetter } from './dead-letters.js';
+export { findDeadLetter, storableText, type DeadLetter } from './dead-letters.js';
 export {
   EVENT_STREAM_MAX_AGE_MS,
   eventRetentionFrom,

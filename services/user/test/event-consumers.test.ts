@@ -118,6 +118,18 @@ describe('user service: auth and product events', function () {
     expect(await countRows(db, 'event_logs WHERE event_id = ?', [event.id])).to.equal(1);
   });
 
+  it('records an event whose envelope text holds a NUL byte, and applies it', async () => {
+    const userId = await newCustomer(db);
+    const event = envelopeOf(
+      UserEmailVerifiedEvent,
+      UserEmailVerified.fromPartial({ userId, email: 'nul@example.com', verifiedAt: new Date() }),
+      'au\u0000th',
+    );
+    await transport.publish(UserEmailVerifiedEvent.subject, event.bytes, event.id);
+    expect((await getProfileOf(em(), userId)).emailVerified).to.equal(true);
+    expect(await countRows(db, 'event_logs WHERE event_id = ?', [event.id])).to.equal(1);
+  });
+
   it('applies deactivation and reactivation by when they happened, whatever the delivery order', async () => {
     const userId = await newCustomer(db);
     const t0 = new Date(Date.now() - 60_000);

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EventEnvelope, Inbox } from '../../../../lib/events/index.js';
+import { storableText, type EventEnvelope, type Inbox } from '../../../../lib/events/index.js';
 import { newId } from '../../../../lib/ids.js';
 
 /**
@@ -17,11 +17,12 @@ export const eventLogInbox: Inbox = {
         newId(),
         consumer,
         envelope.id,
-        envelope.type,
-        envelope.source,
+        // What the publisher wrote is stored whatever it holds (the payload itself as base64).
+        storableText(envelope.type),
+        storableText(envelope.source),
         JSON.stringify({
           consumer,
-          subject: envelope.subject,
+          subject: storableText(envelope.subject),
           payloadBase64: Buffer.from(envelope.payload).toString('base64'),
         }),
       ],
