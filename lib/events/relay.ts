@@ -31,8 +31,8 @@ export interface OutboxRelayOptions {
   /** How long a claimed batch stays reserved for this relay. Default 60 s. */
   leaseMs?: number;
   /**
-   * Failed publishes after which a row that fails while a later row goes out is parked
-   * (`parked_at`): it stops holding back the rows after it. Default 10.
+   * Failed publishes after which a row no longer holds back the rows after it; it is parked
+   * (`parked_at`) if it still fails right after one of them went out. Default 10.
    */
   maxAttempts?: number;
   /** Backlog gauges refresh. Default 5 s. */
@@ -192,7 +192,7 @@ export class OutboxRelay {
       (a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime() || (a.id < b.id ? -1 : 1),
     );
     const published: string[] = [];
-    // Rows that failed their last allowed attempt in this round: parked once a later row goes out.
+    // Rows past their attempts that failed in this round: tried again once a later row goes out.
     const suspects: OutboxRow[] = [];
     let failed = false;
     for (const row of rows) {
