@@ -64,6 +64,20 @@ export const breakerState = new Gauge({
   registers: [metricsRegistry],
 });
 
+export const backgroundJobRuns = new Counter({
+  name: 'background_job_runs_total',
+  help: 'Runs of a periodic background job, by service, job and outcome (succeeded, failed)',
+  labelNames: ['service', 'job', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const backgroundJobLastSuccess = new Gauge({
+  name: 'background_job_last_success_timestamp_seconds',
+  help: 'When a periodic background job last finished a run without error (Unix time)',
+  labelNames: ['service', 'job'] as const,
+  registers: [metricsRegistry],
+});
+
 /**
  * Serves `/metrics` (Prometheus text) on `port`; port 0 disables it. Resolves once listening, to
  * a function that closes the server.

@@ -1,9 +1,7 @@
 import { UserServiceService } from '../../../gen/ecommerce/user/v1/user.js';
-import { startConsumer } from '../../../lib/events/index.js';
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
-import { authEventHandlers, productEventHandlers } from './consumers/bindings.js';
-import { eventLogInbox } from './consumers/event-log-inbox.js';
+import { startUserConsumers } from './consumers/index.js';
 import { userDatabase } from './database.js';
 import { userHandlers } from './handlers.js';
 import { paymentServiceVault } from './payment-service-vault.js';
@@ -16,24 +14,6 @@ export const userModule: ServiceModule = {
   async create({ orm, env, events, verifier, serviceTokens, logger }) {
     const catalog = productServiceCatalog(env);
     const vault = paymentServiceVault(env, serviceTokens);
-    const authEvents = await startConsumer({
-      orm,
-      transport: events,
-      consumer: 'user-from-auth',
-      source: 'auth',
-      inbox: eventLogInbox,
-      handlers: authEventHandlers,
-      logger,
-    });
-    const productEvents = await startConsumer({
-      orm,
-      transport: events,
-      consumer: 'user-from-product',
-      source: 'product',
-      inbox: eventLogInbox,
-      handlers: productEventHandlers,
-      logger,
-    });
     return {
       grpc: [
         {
@@ -50,8 +30,7 @@ export const userModule: ServiceModule = {
         },
       ],
       background: [
-        { name: 'user-from-auth consumer', stop: () => authEvents.stop() },
-        { name: 'user-from-product consumer', stop: () => productEvents.stop() },
+        ...(await startUserConsumers({ orm, events, env, logger })),
         { name: 'product and payment clients', stop: async () => (catalog.close(), vault.close()) },
       ],
     };
