@@ -14,7 +14,9 @@ import {
   unauthenticated,
   unavailable,
 } from '../errors.js';
+import { CallInsideTransactionError } from '../db/transaction-guard.js';
 import { breakerState } from '../metrics.js';
+import { openScratchDatabase, type ScratchDatabase } from '../testing/scratch-database.js';
 import { breakerFor, resetBreakers } from './breaker.js';
 import type { CallContext } from './call-context.js';
 import { runInCallScope } from './call-scope.js';
@@ -440,6 +442,43 @@ describe('createClient', () => {
       const { address } = await serve(counted.handlers);
       await client(address).echo({ text: 'x' });
       expect(backSaw?.correlationId).to.match(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe('inside a database transaction', () => {
+    let database: ScratchDatabase;
+
+    before(async () => {
+      database = await openScratchDatabase('client_tx');
+    });
+    after(async () => {
+      await database.drop();
+    });
+
+    it('refuses the call outside production, without calling the target', async () => {
+      const counted = allMethods(async (r) => r);
+      const { address } = await serve(counted.handlers);
+      const echo = client(address, { production: false });
+      let refusal: unknown;
+      await database.orm.em.fork().transactional(async () => {
+        refusal = await echo.echo({ text: 'x' }).catch((error: unknown) => error);
+      });
+      expect(refusal).to.be.instanceOf(CallInsideTransactionError);
+      expect((refusal as Error).message).to.contain('echo Echo was called inside a database transaction');
+      expect(counted.invocations()).to.equal(0);
+      // Before and after the transaction the same client calls as usual.
+      expect(await echo.echo({ text: 'y' })).to.deep.equal({ text: 'y' });
+    });
+
+    it('in production, logs the bug as an error and makes the call', async () => {
+      const { address } = await serve(allMethods(async (r) => r).handlers);
+      const { logger, lines } = captureLogger();
+      const echo = client(address, { production: true, logger });
+      const answer = await database.orm.em.fork().transactional(() => echo.echo({ text: 'x' }));
+      expect(answer).to.deep.equal({ text: 'x' });
+      expect(lines.find((line) => line.level === 'error')?.msg).to.equal(
+        'gRPC call inside a database transaction',
+      );
     });
   });
 });

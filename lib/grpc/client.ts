@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { CallInsideTransactionError, insideTransaction } from '../db/transaction-guard.js';
 import { deadlineExceeded, statusName, unavailable } from '../errors.js';
 import { newId } from '../ids.js';
 import { rootLogger, type Logger } from '../log.js';
@@ -42,6 +43,12 @@ export interface CreateClientOptions {
    */
   serviceToken?: ServiceTokenProvider;
   logger?: Logger;
+  /**
+   * A call made inside a database transaction (a bug: see lib/db/transaction-guard.ts) is refused
+   * with CallInsideTransactionError, unless `production`: then it is logged as an error and made.
+   * Default: NODE_ENV=production.
+   */
+  production?: boolean;
 }
 
 /** A ts-proto generated client class (`ProductServiceClient`): constructible, with its definition. */
@@ -101,6 +108,7 @@ export function createClient<D extends grpc.ServiceDefinition>(
   const attempts = Math.max(1, options.retry?.attempts ?? 3);
   const backoffMs = options.retry?.backoffMs ?? 50;
   const idempotency = options.idempotency ?? platformIdempotency();
+  const production = options.production ?? process.env.NODE_ENV === 'production';
   const channel = new ClientClass(options.address, options.credentials ?? grpc.credentials.createInsecure(), {
     ...CHANNEL_OPTIONS,
     ...options.channelOptions,
@@ -153,6 +161,11 @@ export function createClient<D extends grpc.ServiceDefinition>(
     const maxAttempts = retryable ? attempts : 1;
 
     return async (request: unknown, callOptions: ClientCallOptions = {}): Promise<unknown> => {
+      if (insideTransaction()) {
+        const bug = new CallInsideTransactionError(`${target} ${method}`);
+        if (!production) throw bug;
+        logger.error({ err: bug, target, method }, 'gRPC call inside a database transaction');
+      }
       const scope = currentCallScope();
       const now = Date.now();
       const deadline = Math.min(
