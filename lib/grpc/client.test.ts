@@ -19,7 +19,7 @@ import { breakerState } from '../metrics.js';
 import { openScratchDatabase, type ScratchDatabase } from '../testing/scratch-database.js';
 import { breakerFor, resetBreakers } from './breaker.js';
 import type { CallContext } from './call-context.js';
-import { runInCallScope } from './call-scope.js';
+import { runDetached, runInCallScope } from './call-scope.js';
 import { createClient, type CreateClientOptions } from './client.js';
 import type { ServiceHandlers } from './implement-service.js';
 import { echoIdempotency, EchoServiceClient, type EchoServiceService } from './test/echo-service.js';
@@ -442,6 +442,44 @@ describe('createClient', () => {
       const { address } = await serve(counted.handlers);
       await client(address).echo({ text: 'x' });
       expect(backSaw?.correlationId).to.match(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe('detached work (runDetached)', () => {
+    it('calls with its own deadline, past the caller’s, and the caller’s correlation id', async () => {
+      let backSaw: CallContext | undefined;
+      const back = await serve(
+        allMethods(async (r, ctx) => {
+          backSaw = ctx;
+          return r;
+        }).handlers,
+      );
+      const echo = client(back.address, { defaultDeadlineMs: 5_000 });
+      const caller = { correlationId: 'checkout-9', deadline: new Date(Date.now() + 50) };
+      const compensation = runInCallScope(caller, () =>
+        runDetached({ deadlineMs: 3_000 }, async () => {
+          await sleep(100); // the caller's deadline has passed by now
+          return echo.write({ text: 'undo' });
+        }),
+      );
+      expect(await compensation).to.deep.equal({ text: 'undo' });
+      expect(backSaw?.correlationId).to.equal('checkout-9');
+      const left = backSaw!.deadline!.getTime() - Date.now();
+      expect(left).to.be.greaterThan(2_000).and.at.most(3_000);
+    });
+
+    it('without detaching, the same work has no time left once the caller’s deadline passed', async () => {
+      const counted = allMethods(async (r) => r);
+      const { address } = await serve(counted.handlers);
+      const echo = client(address);
+      const error = await rejection(
+        runInCallScope({ correlationId: 'c', deadline: new Date(Date.now() + 50) }, async () => {
+          await sleep(100);
+          return echo.write({ text: 'undo' });
+        }),
+      );
+      expect(error.code).to.equal(grpc.status.DEADLINE_EXCEEDED);
+      expect(counted.invocations()).to.equal(0);
     });
   });
 
