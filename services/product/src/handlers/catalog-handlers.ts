@@ -9,6 +9,7 @@ import { batchGetProducts, getProduct, requireLookup } from '../domain/catalog.j
 import { createProduct } from '../domain/create-product.js';
 import { listProducts, requireListing, type ProductPage } from '../domain/list-products.js';
 import { changeProductStatus } from '../domain/product-status.js';
+import type { CallContext } from '../../../../lib/grpc/index.js';
 import type { ProductView } from '../domain/product-view.js';
 import { updateProduct } from '../domain/update-product.js';
 import { CATALOG_WRITE, isEditor, toProduct, type HandlerDeps } from './context.js';
@@ -63,14 +64,18 @@ export function catalogHandlers({
     },
     publishProduct: {
       access: allow.permission(CATALOG_WRITE),
-      handle: async (request) => ({
-        product: toProduct(changed((await changeProductStatus(orm.em.fork(), request, 'active')).view)),
+      handle: async (request, ctx) => ({
+        product: toProduct(
+          changed((await changeProductStatus(orm.em.fork(), statusChangeOf(request, ctx), 'active')).view),
+        ),
       }),
     },
     archiveProduct: {
       access: allow.permission(CATALOG_WRITE),
-      handle: async (request) => ({
-        product: toProduct(changed((await changeProductStatus(orm.em.fork(), request, 'archived')).view)),
+      handle: async (request, ctx) => ({
+        product: toProduct(
+          changed((await changeProductStatus(orm.em.fork(), statusChangeOf(request, ctx), 'archived')).view),
+        ),
       }),
     },
     getProduct: {
@@ -113,4 +118,12 @@ export function catalogHandlers({
       },
     },
   };
+}
+
+/** Who asks for a status change: the editor, by user id. */
+function statusChangeOf(
+  request: { productId: string },
+  ctx: CallContext,
+): { productId: string; changedBy: string } {
+  return { productId: request.productId, changedBy: ctx.principal?.userId ?? 'system' };
 }
