@@ -94,7 +94,7 @@ function keyOf(target: string, options: BreakerOptions): string {
  * with the same options (all the clients made by `createServiceClient` in one process do: their
  * tuning comes from the same environment). A client with other options gets a breaker of its own,
  * tuned as it asked, rather than silently sharing one tuned for someone else. The breaker logs its
- * state changes through `logger` of the client that made it.
+ * state changes through `logger` of the client that made it (its lines name the target).
  */
 export function obtainBreaker(
   target: string,
@@ -104,7 +104,7 @@ export function obtainBreaker(
   const key = keyOf(target, options);
   let entry = breakers.get(key);
   if (!entry) {
-    entry = { target, breaker: create(target, options, logger.child({ component: 'breaker' })), options };
+    entry = { target, breaker: create(target, options, logger), options };
     breakers.set(key, entry);
   }
   return entry;
