@@ -40,8 +40,12 @@ export const UserReason = {
 } as const;
 
 export const ProductReason = {
-  /** metadata: product_id. */
+  /** metadata: product_id, or variant_ids (comma-separated) for a reservation. */
   NOT_FOR_SALE: 'NOT_FOR_SALE',
+  /** A reservation asked for more than is available (metadata: variant_ids of the short lines). */
+  OUT_OF_STOCK: 'OUT_OF_STOCK',
+  /** metadata: category_id. */
+  UNKNOWN_CATEGORY: 'UNKNOWN_CATEGORY',
   /** metadata: product_id. */
   PRODUCT_ARCHIVED: 'PRODUCT_ARCHIVED',
   SLUG_TAKEN: 'SLUG_TAKEN',

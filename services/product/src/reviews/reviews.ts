@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ProductReason } from '../../../../lib/error-reasons.js';
 import {
   ReviewModeration,
   type ProductRating,
@@ -74,7 +75,12 @@ export async function createReview(
        RETURNING ${COLUMNS}`,
       [newId(), productId, userId, orderId, input.rating, title, comment, orderId !== null],
     );
-    if (!row) throw alreadyExists('review', `you already reviewed product ${productId}`);
+    if (!row)
+      throw alreadyExists(
+        'review',
+        `you already reviewed product ${productId}`,
+        ProductReason.ALREADY_REVIEWED,
+      );
     return reviewOf(row);
   });
 }
