@@ -50,7 +50,7 @@ export class StateMachine<S extends string, Tx = unknown> {
    * the lock): `write` stores the new status, then the history row is written. An entity already in
    * `to` is left as it is and answers false (a repeated request changes nothing).
    */
-  async apply(tx: Tx, change: StatusChange<S>, write: (tx: Tx) => Promise<void>): Promise<boolean> {
+  async apply(tx: Tx, change: StatusChange<S>, write: (tx: Tx) => Promise<unknown>): Promise<boolean> {
     if (change.from === change.to) return false;
     this.assertAllowed(change.id, change.from, change.to);
     await write(tx);
