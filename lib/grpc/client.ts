@@ -94,9 +94,11 @@ function bearer(token: string): string {
 
 /**
  * Typed, promise-returning client of one service. Every call: has a deadline (its own, capped by
- * the caller's), carries the correlation id and the caller's authorization, goes through the one
- * breaker of the target, and is retried (bounded, jittered, within the deadline) only when the
- * contract marks the RPC idempotent and the failure is transient.
+ * the caller's), carries the correlation id and the caller's authorization, goes through the
+ * breaker of the target (shared by the clients tuned alike), and is retried (bounded, jittered,
+ * within the deadline) only when the contract marks the RPC idempotent and the failure is
+ * transient. A failure reaches the handler translated into what is true for its own caller
+ * (dependency-errors.ts); a call inside a database transaction is a bug (transaction-guard.ts).
  */
 export function createClient<D extends grpc.ServiceDefinition>(
   ClientClass: GeneratedClientConstructor<D>,
