@@ -40,12 +40,12 @@ export function countsTowardsOpening(error: unknown): boolean {
 }
 
 interface BreakerEntry {
-  target: string;
   breaker: TargetBreaker;
   options: BreakerOptions;
 }
 
-const breakers = new Map<string, BreakerEntry>();
+/** By target, then by tuning (both keys are strings made once, so lookups hash nothing new). */
+const breakers = new Map<string, Map<string, BreakerEntry>>();
 const STATE_VALUE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
 function create(target: string, options: BreakerOptions, logger: Logger): TargetBreaker {
@@ -75,18 +75,26 @@ function create(target: string, options: BreakerOptions, logger: Logger): Target
   return breaker;
 }
 
+// A client passes the same options object on every call: its spelling is worked out once.
+const tunings = new WeakMap<BreakerOptions, string>();
+const NO_OPTIONS: BreakerOptions = {};
+
 /** The options as the breaker applies them: two spellings of the same tuning share a breaker. */
-function keyOf(target: string, options: BreakerOptions): string {
-  const { timeoutMs, errorThresholdPercentage = 50, resetTimeoutMs = 10_000 } = options;
-  const { volumeThreshold = 10, rollingWindowMs = 10_000 } = options;
-  const applied = [
-    timeoutMs ?? null,
-    errorThresholdPercentage,
-    resetTimeoutMs,
-    volumeThreshold,
-    rollingWindowMs,
-  ];
-  return `${target} ${JSON.stringify(applied)}`;
+function tuningOf(options: BreakerOptions): string {
+  let tuning = tunings.get(options);
+  if (tuning === undefined) {
+    const { timeoutMs, errorThresholdPercentage = 50, resetTimeoutMs = 10_000 } = options;
+    const { volumeThreshold = 10, rollingWindowMs = 10_000 } = options;
+    tuning = JSON.stringify([
+      timeoutMs ?? null,
+      errorThresholdPercentage,
+      resetTimeoutMs,
+      volumeThreshold,
+      rollingWindowMs,
+    ]);
+    tunings.set(options, tuning);
+  }
+  return tuning;
 }
 
 /**
@@ -98,28 +106,30 @@ function keyOf(target: string, options: BreakerOptions): string {
  */
 export function obtainBreaker(
   target: string,
-  options: BreakerOptions = {},
+  options: BreakerOptions = NO_OPTIONS,
   logger: Logger = rootLogger,
 ): BreakerEntry {
-  const key = keyOf(target, options);
-  let entry = breakers.get(key);
+  let ofTarget = breakers.get(target);
+  if (!ofTarget) breakers.set(target, (ofTarget = new Map()));
+  const tuning = tuningOf(options);
+  let entry = ofTarget.get(tuning);
   if (!entry) {
-    entry = { target, breaker: create(target, options, logger), options };
-    breakers.set(key, entry);
+    entry = { breaker: create(target, options, logger), options };
+    ofTarget.set(tuning, entry);
   }
   return entry;
 }
 
 /** The breaker of a target (with these options; default: the first made), if any (tests, diagnostics). */
 export function breakerFor(target: string, options?: BreakerOptions): TargetBreaker | undefined {
-  if (options) return breakers.get(keyOf(target, options))?.breaker;
-  for (const entry of breakers.values()) if (entry.target === target) return entry.breaker;
-  return undefined;
+  const ofTarget = breakers.get(target);
+  if (options) return ofTarget?.get(tuningOf(options))?.breaker;
+  return ofTarget?.values().next().value?.breaker;
 }
 
 /** Shuts down and forgets every breaker (tests: each starts from a closed breaker). */
 export function resetBreakers(): void {
-  for (const { breaker } of breakers.values()) breaker.shutdown();
+  for (const ofTarget of breakers.values()) for (const { breaker } of ofTarget.values()) breaker.shutdown();
   breakers.clear();
 }
 
