@@ -16,6 +16,7 @@ import {
 } from './call-context.js';
 import { runInCallScope } from './call-scope.js';
 import type { EncodedResponse } from './encoded-response.js';
+import { declareAccess } from './declared-access.js';
 import { mapError } from './error-mapping.js';
 import type { IsUnary, RequestOf, ResponseOf } from './method-types.js';
 
@@ -59,6 +60,7 @@ export function implementService<D extends grpc.ServiceDefinition>(
     if (method.requestStream || method.responseStream) {
       throw new Error(`${method.path} is a streaming RPC; implementService handles unary RPCs only`);
     }
+    declareAccess(method.path, handler.access);
     implementation[key] = unaryHandler(method.path, handler, options);
   }
   return implementation;

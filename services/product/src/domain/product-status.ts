@@ -1,8 +1,8 @@
+import { requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../../../../lib/errors.js';
 import { StateMachine } from '../../../../lib/state-machine.js';
 import type { ProductStatus } from '../entities/product.js';
-import { requireUuid } from '../inventory/stock-lines.js';
 import { ProductArchivedEvent, ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
 import { loadProductView, type ProductView } from './product-view.js';
@@ -23,7 +23,7 @@ export async function changeProductStatus(
   input: { productId: string; changedBy: string },
   target: 'active' | 'archived',
 ): Promise<{ view: ProductView; changed: boolean }> {
-  const productId = requireUuid(input.productId, 'product_id');
+  const productId = requireUuid('product_id', input.productId);
   return em.transactional(async (tx) => {
     const [row] = await tx.execute<{ status: ProductStatus }[]>(
       'SELECT status FROM products WHERE id = ? FOR UPDATE',
