@@ -14,7 +14,7 @@ export const CommonReason = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** The transaction lost a race (deadlock, serialization failure, optimistic lock): retry. */
   CONCURRENT_UPDATE: 'CONCURRENT_UPDATE',
-  /** The operation needs a signed-in login session (not a service or long-lived token). */
+  /** The operation needs the token of a login session (a token that belongs to none is refused). */
   SESSION_REQUIRED: 'SESSION_REQUIRED',
 } as const;
 
