@@ -1,6 +1,14 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { alreadyExists, AppError, clipText, invalidArguments, notFound, statusName } from './errors.js';
+import {
+  alreadyExists,
+  AppError,
+  clipText,
+  failedPrecondition,
+  invalidArguments,
+  notFound,
+  statusName,
+} from './errors.js';
 
 describe('AppError constructors', () => {
   it('invalidArguments keeps every violation and lists them in the message', () => {
@@ -31,6 +39,17 @@ describe('AppError constructors', () => {
     expect(error.violations).to.have.length(20);
     expect(error.violations![0]!.field).to.have.length(200);
     expect(error.violations![0]!.description).to.have.length(200);
+  });
+
+  it('keeps a reason and its metadata, clipped like violations (20 entries, 200 characters each)', () => {
+    const error = failedPrecondition('only 2 left', 'OUT_OF_STOCK', { variant_id: 'v1', available: '2' });
+    expect(error.reason).to.equal('OUT_OF_STOCK');
+    expect(error.metadata).to.deep.equal({ variant_id: 'v1', available: '2' });
+    const wide = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, 'z'.repeat(10_000)]));
+    const clipped = failedPrecondition('x', 'OUT_OF_STOCK', wide).metadata!;
+    expect(Object.keys(clipped)).to.have.length(20);
+    expect(clipped.k0).to.have.length(200);
+    expect(failedPrecondition('x').reason).to.equal(undefined);
   });
 
   it('clips without splitting a surrogate pair', () => {

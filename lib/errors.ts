@@ -28,17 +28,32 @@ export function clipText(text: string, max: number): string {
 }
 
 /**
+ * Why a call failed, for programs: an UPPER_SNAKE reason from `lib/error-reasons.ts` and facts a
+ * client may act on (the short line's ids), sent as a `google.rpc.ErrorInfo`.
+ */
+export interface ErrorReason {
+  reason: string;
+  metadata?: Readonly<Record<string, string>>;
+}
+
+// google.rpc.ErrorInfo: at most 63 characters, [A-Z][A-Z0-9_]+[A-Z0-9].
+const REASON_PATTERN = /^[A-Z][A-Z0-9_]{0,61}[A-Z0-9]$/;
+
+/**
  * A failure the caller is meant to see: a precise gRPC status and a message written for them.
  * Anything thrown that is not an AppError is a bug and reaches the caller as INTERNAL with a
  * generic message (the real error is logged, never sent). Message and violations are clipped.
  */
 export class AppError extends Error {
   readonly violations?: readonly FieldViolation[];
+  readonly reason?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
 
   constructor(
     readonly code: status,
     message: string,
     violations?: readonly FieldViolation[],
+    why?: ErrorReason,
   ) {
     super(clipText(message, MAX_ERROR_MESSAGE_LENGTH));
     this.name = 'AppError';
@@ -46,6 +61,15 @@ export class AppError extends Error {
       field: clipText(field, MAX_VIOLATION_TEXT_LENGTH),
       description: clipText(description, MAX_VIOLATION_TEXT_LENGTH),
     }));
+    if (why) {
+      if (!REASON_PATTERN.test(why.reason)) throw new Error(`error reason ${why.reason} is not UPPER_SNAKE`);
+      this.reason = why.reason;
+      const entries = Object.entries(why.metadata ?? {}).slice(0, MAX_VIOLATIONS);
+      if (entries.length > 0)
+        this.metadata = Object.fromEntries(
+          entries.map(([k, v]) => [k, clipText(v, MAX_VIOLATION_TEXT_LENGTH)]),
+        );
+    }
   }
 }
 
@@ -75,15 +99,30 @@ export function notFound(what: string, id?: string): AppError {
   return new AppError(status.NOT_FOUND, `${what} ${clipText(id, MAX_QUOTED_INPUT_LENGTH)} not found`);
 }
 
-export function alreadyExists(what: string, detail: string): AppError {
+function reasonOf(reason: string | undefined, metadata?: Record<string, string>): ErrorReason | undefined {
+  return reason === undefined ? undefined : { reason, metadata };
+}
+
+export function alreadyExists(
+  what: string,
+  detail: string,
+  reason?: string,
+  metadata?: Record<string, string>,
+): AppError {
   return new AppError(
     status.ALREADY_EXISTS,
     `${what} already exists: ${clipText(detail, MAX_QUOTED_INPUT_LENGTH)}`,
+    undefined,
+    reasonOf(reason, metadata),
   );
 }
 
-export function failedPrecondition(message: string): AppError {
-  return new AppError(status.FAILED_PRECONDITION, message);
+export function failedPrecondition(
+  message: string,
+  reason?: string,
+  metadata?: Record<string, string>,
+): AppError {
+  return new AppError(status.FAILED_PRECONDITION, message, undefined, reasonOf(reason, metadata));
 }
 
 export function permissionDenied(message: string): AppError {
@@ -94,8 +133,16 @@ export function unauthenticated(message: string): AppError {
   return new AppError(status.UNAUTHENTICATED, message);
 }
 
-export function resourceExhausted(message: string): AppError {
-  return new AppError(status.RESOURCE_EXHAUSTED, message);
+export function resourceExhausted(
+  message: string,
+  reason?: string,
+  metadata?: Record<string, string>,
+): AppError {
+  return new AppError(status.RESOURCE_EXHAUSTED, message, undefined, reasonOf(reason, metadata));
+}
+
+export function aborted(message: string, reason?: string): AppError {
+  return new AppError(status.ABORTED, message, undefined, reasonOf(reason));
 }
 
 export function unavailable(message: string): AppError {

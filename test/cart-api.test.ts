@@ -104,6 +104,7 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
       }),
     );
     expect(gone.code).to.equal(status.FAILED_PRECONDITION);
+    expect(gone.errorInfo?.reason).to.equal('NO_LONGER_AVAILABLE');
     const refused = await failureOf(api.cart.addItem({ cartId: cart!.id, sessionId, ...line(archived, 1) }));
     expect(refused.code).to.equal(status.NOT_FOUND);
   });
@@ -139,6 +140,16 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
     const product = await makeProduct([2]);
     const short = await failureOf(api.cart.addItem({ cartId: '', sessionId, ...line(product, 3) }));
     expect(short.code).to.equal(status.FAILED_PRECONDITION);
+    // A client tells out-of-stock from not-for-sale by the reason, not the message.
+    expect(short.errorInfo).to.deep.equal({
+      reason: 'OUT_OF_STOCK',
+      metadata: {
+        product_id: product.id,
+        variant_id: product.variants[0]!.id,
+        available: '2',
+        requested: '3',
+      },
+    });
     const unknown = await failureOf(
       api.cart.addItem({ cartId: '', sessionId, productId: newId(), variantId: newId(), quantity: 1 }),
     );

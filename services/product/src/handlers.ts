@@ -142,17 +142,21 @@ export function productHandlers({
     },
     publishProduct: {
       access: editor,
-      handle: async (request) => ({
+      handle: async (request, ctx) => ({
         product: toProduct(
-          productChanged((await changeProductStatus(orm.em.fork(), request, 'active')).view),
+          productChanged(
+            (await changeProductStatus(orm.em.fork(), statusChangeOf(request, ctx), 'active')).view,
+          ),
         ),
       }),
     },
     archiveProduct: {
       access: editor,
-      handle: async (request) => ({
+      handle: async (request, ctx) => ({
         product: toProduct(
-          productChanged((await changeProductStatus(orm.em.fork(), request, 'archived')).view),
+          productChanged(
+            (await changeProductStatus(orm.em.fork(), statusChangeOf(request, ctx), 'archived')).view,
+          ),
         ),
       }),
     },
@@ -313,4 +317,12 @@ export function productHandlers({
       },
     },
   };
+}
+
+/** Who asks for a status change: the editor, by user id. */
+function statusChangeOf(
+  request: { productId: string },
+  ctx: CallContext,
+): { productId: string; changedBy: string } {
+  return { productId: request.productId, changedBy: ctx.principal?.userId ?? 'system' };
 }

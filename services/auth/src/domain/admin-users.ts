@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AuthReason } from '../../../../lib/error-reasons.js';
 import type { UserAccount } from '../../../../gen/ecommerce/auth/v1/auth.js';
 import { ActivityFilter } from '../../../../gen/ecommerce/auth/v1/auth.js';
 import { ADMIN_ROLE, type Principal } from '../../../../lib/auth/principal.js';
@@ -221,7 +222,11 @@ async function keepOneAdmin(tx: EntityManager, adminRoleId: string, userId: stri
       WHERE ur.role_id = ? AND ur.user_id <> ? AND u.is_active`,
     [adminRoleId, userId],
   );
-  if ((others?.n ?? 0) === 0) throw failedPrecondition('the last active administrator keeps the admin role');
+  if ((others?.n ?? 0) === 0)
+    throw failedPrecondition(
+      'the last active administrator keeps the admin role',
+      AuthReason.LAST_ADMINISTRATOR,
+    );
 }
 
 export async function deactivateUser(
@@ -236,7 +241,10 @@ export async function deactivateUser(
     throw invalidArgument('reason', `must be at most ${MAX_REASON_LENGTH} characters`);
   }
   if (userId === actor.userId)
-    throw failedPrecondition('an administrator cannot deactivate their own account');
+    throw failedPrecondition(
+      'an administrator cannot deactivate their own account',
+      AuthReason.SELF_DEACTIVATION,
+    );
   await em.transactional(async (tx) => {
     const user = await lockAccount(tx, userId);
     if (!user.is_active) return;

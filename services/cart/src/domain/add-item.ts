@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { CartReason } from '../../../../lib/error-reasons.js';
 import type { Cart as CartMessage } from '../../../../gen/ecommerce/cart/v1/cart.js';
 import { failedPrecondition } from '../../../../lib/errors.js';
 import { expiryFrom, type CartDeps } from './cart-deps.js';
@@ -103,6 +104,8 @@ export async function addItem(
     if (quantity > MAX_LINE_QUANTITY) {
       throw failedPrecondition(
         `a cart line holds at most ${MAX_LINE_QUANTITY} units (this one would hold ${quantity})`,
+        CartReason.CART_LIMIT_EXCEEDED,
+        { limit: String(MAX_LINE_QUANTITY) },
       );
     }
     requireAvailable(offer, quantity);

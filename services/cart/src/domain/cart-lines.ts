@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { CartReason } from '../../../../lib/error-reasons.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Cart as CartMessage } from '../../../../gen/ecommerce/cart/v1/cart.js';
 import { AppError, failedPrecondition } from '../../../../lib/errors.js';
@@ -21,7 +22,11 @@ async function offerForLine(catalog: Catalog, line: LineRecord): Promise<Offer> 
       error instanceof AppError &&
       (error.code === status.NOT_FOUND || error.code === status.INVALID_ARGUMENT)
     ) {
-      throw failedPrecondition(`product ${line.productId} variant ${line.variantId} can no longer be bought`);
+      throw failedPrecondition(
+        `product ${line.productId} variant ${line.variantId} can no longer be bought`,
+        CartReason.NO_LONGER_AVAILABLE,
+        { product_id: line.productId, variant_id: line.variantId },
+      );
     }
     throw error;
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CommonReason, PaymentReason } from '../../../../lib/error-reasons.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   PaymentMethodType,
@@ -68,11 +69,15 @@ export async function vaultPaymentMethod(
     idempotencyKey: input.idempotencyKey,
   });
   if (stored.requestHash !== requestHash) {
-    throw failedPrecondition('idempotency_key was already used for a different payment method');
+    throw failedPrecondition(
+      'idempotency_key was already used for a different payment method',
+      CommonReason.IDEMPOTENCY_KEY_REUSED,
+    );
   }
   if (stored.deletedAt) {
     throw failedPrecondition(
       'the payment method added with this idempotency_key has since been deleted; send a new key to add it again',
+      PaymentReason.PAYMENT_METHOD_DELETED,
     );
   }
   return toMessage(stored);

@@ -1,5 +1,6 @@
 import { optionalText, requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ProductReason } from '../../../../lib/error-reasons.js';
 import { CategoryChange } from '../../../../gen/ecommerce/product/v1/events.js';
 import type { Category as CategoryMessage } from '../../../../gen/ecommerce/product/v1/product.js';
 import { CategoryUpdatedEvent } from '../../../../lib/events/catalog.js';
@@ -50,7 +51,7 @@ async function refuseTakenSlug(em: EntityManager, slug: string, self: string | n
     'SELECT id FROM categories WHERE slug = ? AND id IS DISTINCT FROM ?',
     [slug, self],
   );
-  if (taken) throw alreadyExists('category', `slug ${slug} is taken`);
+  if (taken) throw alreadyExists('category', `slug ${slug} is taken`, ProductReason.SLUG_TAKEN);
 }
 
 /** The parent a request names (locked), or null for the root level. */
@@ -184,6 +185,7 @@ export async function moveCategory(
         parent.id === id
           ? 'a category cannot be its own parent'
           : `category ${parent.id} is inside ${id}'s subtree: moving there would make a cycle`,
+        ProductReason.CATEGORY_CYCLE,
       );
     }
     const newPath = `${parent?.path ?? '/'}${id}/`;
@@ -241,7 +243,10 @@ export async function setCategoryActive(
         [category.parent_id],
       );
       if (parent && !parent.is_active) {
-        throw failedPrecondition(`its parent ${category.parent_id} is inactive: activate the parent first`);
+        throw failedPrecondition(
+          `its parent ${category.parent_id} is inactive: activate the parent first`,
+          ProductReason.PARENT_CATEGORY_INACTIVE,
+        );
       }
     }
     const changed = await tx.execute<{ id: string }[]>(

@@ -1,5 +1,6 @@
 import { optionalText, requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ProductReason } from '../../../../lib/error-reasons.js';
 import type { UpdateProductRequest, VariantChange } from '../../../../gen/ecommerce/product/v1/product.js';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
@@ -168,7 +169,10 @@ export async function updateProduct(
         [productId],
       );
       if (!product) throw notFound('product', productId);
-      if (product.status === 'archived') throw failedPrecondition(`product ${productId} is archived`);
+      if (product.status === 'archived')
+        throw failedPrecondition(`product ${productId} is archived`, ProductReason.PRODUCT_ARCHIVED, {
+          product_id: productId,
+        });
       const set = productAssignments(input, product.currency);
       const slug = set.find(([column]) => column === 'slug')?.[1] as string | undefined;
       const variantSkus = input.variants.flatMap((change) =>

@@ -1,5 +1,6 @@
 import { requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { CommonReason, ProductReason } from '../../../../lib/error-reasons.js';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
 import { claim, hashOf, read, rewrite } from './ledger.js';
@@ -71,7 +72,10 @@ export async function adjustStock(
     if (!(await claim(tx, 'adjust-stock', key, requestHash, placeholder))) {
       const entry = (await read<AdjustmentRecord>(tx, 'adjust-stock', key))!;
       if (entry.requestHash !== requestHash) {
-        throw failedPrecondition(`idempotency key ${key} was used for another adjustment`);
+        throw failedPrecondition(
+          `idempotency key ${key} was used for another adjustment`,
+          CommonReason.IDEMPOTENCY_KEY_REUSED,
+        );
       }
       return { productId: entry.result.productId, level: entry.result.level };
     }
@@ -122,6 +126,13 @@ export async function adjustStock(
           current
             ? `cannot remove ${-delta} units at ${location}: ${current.quantity} on hand, ${current.reserved_quantity} reserved`
             : `cannot remove ${-delta} units at ${location}: the variant has no stock there`,
+          ProductReason.INSUFFICIENT_STOCK,
+          {
+            variant_id: variantId,
+            location,
+            on_hand: String(current?.quantity ?? 0),
+            reserved: String(current?.reserved_quantity ?? 0),
+          },
         );
       }
     }

@@ -1,5 +1,6 @@
 import { requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { CommonReason } from '../../../../lib/error-reasons.js';
 import { failedPrecondition, notFound } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
 import { claim, hashOf, read } from './ledger.js';
@@ -32,7 +33,10 @@ export async function restock(
     if (!(await claim<RestockRecord>(tx, 'restock', restockId, requestHash, { lines, reason }))) {
       const entry = (await read<RestockRecord>(tx, 'restock', restockId))!;
       if (entry.requestHash !== requestHash) {
-        throw failedPrecondition(`restock ${restockId} was already applied with other lines`);
+        throw failedPrecondition(
+          `restock ${restockId} was already applied with other lines`,
+          CommonReason.IDEMPOTENCY_KEY_REUSED,
+        );
       }
       return { restockedNow: false, productIds: [] };
     }

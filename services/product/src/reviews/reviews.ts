@@ -1,5 +1,6 @@
 import { optionalText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ProductReason } from '../../../../lib/error-reasons.js';
 import {
   ReviewModeration,
   type ProductRating,
@@ -73,7 +74,12 @@ export async function createReview(
        RETURNING ${COLUMNS}`,
       [newId(), productId, userId, orderId, input.rating, title, comment, orderId !== null],
     );
-    if (!row) throw alreadyExists('review', `you already reviewed product ${productId}`);
+    if (!row)
+      throw alreadyExists(
+        'review',
+        `you already reviewed product ${productId}`,
+        ProductReason.ALREADY_REVIEWED,
+      );
     return reviewOf(row);
   });
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { UserReason } from '../../../../lib/error-reasons.js';
 import {
   AddressType,
   type CreateAddressRequest,
@@ -68,7 +69,13 @@ export async function createAddress(
   const address = await em.transactional(async (tx) => {
     await lockCustomer(tx, userId);
     if ((await tx.count(Address, { userId })) >= MAX_ADDRESSES) {
-      throw failedPrecondition(`an address book holds at most ${MAX_ADDRESSES} addresses`);
+      throw failedPrecondition(
+        `an address book holds at most ${MAX_ADDRESSES} addresses`,
+        UserReason.ADDRESS_BOOK_FULL,
+        {
+          limit: String(MAX_ADDRESSES),
+        },
+      );
     }
     const hasDefault = (await tx.count(Address, { userId, type, isDefault: true })) > 0;
     const isDefault = request.setDefault || !hasDefault;

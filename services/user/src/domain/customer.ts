@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { UserReason } from '../../../../lib/error-reasons.js';
 import { failedPrecondition } from '../../../../lib/errors.js';
 
 /**
@@ -14,6 +15,9 @@ export async function lockCustomer(tx: EntityManager, userId: string): Promise<v
     [userId],
   );
   if (rows.length === 0) {
-    throw failedPrecondition(`the profile of user ${userId} is not created yet; retry shortly`);
+    throw failedPrecondition(
+      `the profile of user ${userId} is not created yet; retry shortly`,
+      UserReason.PROFILE_NOT_READY,
+    );
   }
 }

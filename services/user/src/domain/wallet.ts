@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { UserReason } from '../../../../lib/error-reasons.js';
 import type {
   AddPaymentMethodRequest,
   PaymentMethod as PaymentMethodMessage,
@@ -67,7 +68,10 @@ export async function addPaymentMethod(
 ): Promise<PaymentMethodMessage> {
   const input = newPaymentMethodFrom(request);
   if ((await em.count(UserProfile, { userId })) === 0)
-    throw failedPrecondition(`the profile of user ${userId} is not created yet; retry shortly`);
+    throw failedPrecondition(
+      `the profile of user ${userId} is not created yet; retry shortly`,
+      UserReason.PROFILE_NOT_READY,
+    );
   await requireOwnAddress(em, userId, input.billingAddressId);
 
   const paymentMethodRef = await vault.vault({
@@ -115,6 +119,8 @@ export async function addPaymentMethod(
     // The vault keeps a deleted card's idempotency key taken: the retry needs a new one.
     throw failedPrecondition(
       `a wallet holds at most ${MAX_PAYMENT_METHODS} payment methods; remove one, then add the card with a new idempotency_key`,
+      UserReason.WALLET_FULL,
+      { limit: String(MAX_PAYMENT_METHODS) },
     );
   }
 }

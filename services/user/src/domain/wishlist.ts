@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ProductReason, UserReason } from '../../../../lib/error-reasons.js';
 import { ProductStatus, type Product } from '../../../../gen/ecommerce/product/v1/product.js';
 import {
   WishlistProductStatus,
@@ -95,14 +96,23 @@ export async function addWishlistItem(
   if (existing) return itemMessage(existing);
 
   const product = await catalog.getProduct(productId);
-  if (!product.price) throw failedPrecondition(`product ${productId} has no price`);
+  if (!product.price)
+    throw failedPrecondition(`product ${productId} has no price`, ProductReason.NOT_FOR_SALE, {
+      product_id: productId,
+    });
   const price = product.price;
   const row = await em.transactional(async (tx) => {
     await lockCustomer(tx, userId);
     const again = await findItem(tx, userId, productId);
     if (again) return again;
     if ((await tx.count(WishlistItem, { userId })) >= MAX_WISHLIST_ITEMS)
-      throw failedPrecondition(`a wishlist holds at most ${MAX_WISHLIST_ITEMS} products`);
+      throw failedPrecondition(
+        `a wishlist holds at most ${MAX_WISHLIST_ITEMS} products`,
+        UserReason.WISHLIST_FULL,
+        {
+          limit: String(MAX_WISHLIST_ITEMS),
+        },
+      );
     const [inserted] = await tx.execute<WishlistRow[]>(
       `INSERT INTO wishlist_items (id, user_id, product_id, product_name, product_slug, product_image_url,
                                    product_price, currency, product_status, product_updated_at, notes)
