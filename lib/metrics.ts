@@ -65,6 +65,20 @@ export const breakerState = new Gauge({
   registers: [metricsRegistry],
 });
 
+export const backgroundJobRuns = new Counter({
+  name: 'background_job_runs_total',
+  help: 'Runs of a periodic background job, by service, job and outcome (succeeded, failed)',
+  labelNames: ['service', 'job', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const backgroundJobLastSuccess = new Gauge({
+  name: 'background_job_last_success_timestamp_seconds',
+  help: 'When a periodic background job last finished a run without error (Unix time)',
+  labelNames: ['service', 'job'] as const,
+  registers: [metricsRegistry],
+});
+
 export interface MetricsServer {
   /** Where it listens, or undefined when port 0 turned it off. */
   address: { host: string; port: number } | undefined;

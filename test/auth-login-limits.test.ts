@@ -73,7 +73,11 @@ describe('auth login limits: lockout under 50 parallel attempts, per-email and p
         const failure = (outcome as PromiseRejectedResult).reason as CallFailure;
         if (failure.code === grpc.status.UNAUTHENTICATED)
           expect(failure.details).to.equal('invalid email or password');
-        else expect(failure.details).to.match(/^too many login attempts; retry in \d+ s$/);
+        else {
+          expect(failure.details).to.match(/^too many login attempts; retry in \d+ s$/);
+          expect(failure.errorInfo?.reason).to.equal('TOO_MANY_LOGIN_ATTEMPTS');
+          expect(failure.errorInfo?.metadata?.retry_after_seconds).to.match(/^\d+$/);
+        }
       }
       const { user } = await auth.getUser({ userId }, { token: adminToken });
       expect(user!.failedLoginAttempts).to.equal(5);

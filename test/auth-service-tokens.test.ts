@@ -12,7 +12,7 @@ import {
   startGrpcServer,
   type RunningGrpcServer,
 } from '../lib/grpc/index.js';
-import { quiet } from '../lib/grpc/test/harness.js';
+import { bearer, quiet, rawCall } from '../lib/grpc/test/harness.js';
 import { ECHO_SERVICE_NAME, EchoServiceClient, EchoServiceService } from '../lib/grpc/test/echo-service.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
 import { failureOf, plainClient } from './support/clients.js';
@@ -97,21 +97,15 @@ describe('service tokens: a platform service calls an internal RPC of another', 
     const email = `svc-${Date.now().toString(36)}@example.com`;
     await auth.register({ email, password: PASSWORD, firstName: 'C', lastName: 'D' });
     const { accessToken } = await auth.login({ email, password: PASSWORD });
-    const client = internalClient({ token: async () => accessToken });
-    const anonymous = internalClient();
-    try {
-      const denied = await failureOf(client.write({ text: 'x' }));
-      expect(denied.code).to.equal(status.PERMISSION_DENIED);
-      expect(denied.message).to.contain('only platform services may call this');
-      const admin = (await auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
-      const adminDenied = await failureOf(client.write({ text: 'x' }, { authorization: admin }));
-      expect(adminDenied.code).to.equal(status.PERMISSION_DENIED);
-      const missing = await failureOf(anonymous.write({ text: 'x' }));
-      expect(missing.code).to.equal(status.UNAUTHENTICATED);
-    } finally {
-      client.close();
-      anonymous.close();
-    }
+    const address = `127.0.0.1:${internalServer.port}`;
+    const denied = await rawCall(address, 'write', { text: 'x' }, bearer(accessToken));
+    expect('error' in denied && denied.error.code).to.equal(status.PERMISSION_DENIED);
+    expect('error' in denied && denied.error.details).to.contain('only platform services may call this');
+    const admin = (await auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
+    const adminDenied = await rawCall(address, 'write', { text: 'x' }, bearer(admin));
+    expect('error' in adminDenied && adminDenied.error.code).to.equal(status.PERMISSION_DENIED);
+    const missing = await rawCall(address, 'write', { text: 'x' });
+    expect('error' in missing && missing.error.code).to.equal(status.UNAUTHENTICATED);
   });
 
   it('IssueServiceToken: a wrong secret is UNAUTHENTICATED and audited; bad input is INVALID_ARGUMENT', async () => {
@@ -174,7 +168,37 @@ describe('service tokens: a platform service calls an internal RPC of another', 
       auth.listUsers({ page: undefined, emailContains: '', role: '', activity: 0 }, { token }),
     );
     expect(listUsers.code).to.equal(status.PERMISSION_DENIED);
+    // A service is no account: the access rule refuses it (it used to reach the handler).
     const logout = await failureOf(auth.logout({}, { token }));
-    expect(logout.code).to.equal(status.FAILED_PRECONDITION);
+    expect(logout.code).to.equal(status.PERMISSION_DENIED);
+  });
+
+  // Last: its wrong secret adds a service_token_denied audit entry the test above counts.
+  it('a service that calls an internal RPC wrongly sees INTERNAL, never a verdict on its caller’s token', async () => {
+    const email = `svc-${Date.now().toString(36)}b@example.com`;
+    await auth.register({ email, password: PASSWORD, firstName: 'C', lastName: 'D' });
+    const { accessToken } = await auth.login({ email, password: PASSWORD });
+    // Relaying a customer's token where a service token is needed, or sending none: our bug.
+    const relaying = internalClient({ token: async () => accessToken });
+    const anonymous = internalClient();
+    // A wrong client secret: IssueServiceToken answers UNAUTHENTICATED to the token source.
+    const misconfigured = internalClient(
+      createAuthServiceTokenSource(
+        'order',
+        { production: false, dataDir: mesh.dataDir },
+        { ...env, ORDER_SERVICE_CLIENT_SECRET: 'not-the-secret' },
+        quiet,
+      ),
+    );
+    try {
+      for (const client of [relaying, anonymous, misconfigured]) {
+        const failure = await failureOf(client.write({ text: 'x' }));
+        expect(failure.code).to.equal(status.INTERNAL);
+      }
+    } finally {
+      relaying.close();
+      anonymous.close();
+      misconfigured.close();
+    }
   });
 });

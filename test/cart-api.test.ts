@@ -6,6 +6,7 @@ import { newId } from '../lib/ids.js';
 import { adminToken, customerToken, newSessionId, productMaker } from './cart-support.js';
 import { clientsFor, failureOf } from './support/clients.js';
 import { startTestMesh, type TestMesh } from './support/mesh.js';
+import { internalToken } from './support/tokens.js';
 
 describe('cart API over gRPC: every RPC, ownership, merges', function () {
   this.timeout(120_000);
@@ -103,6 +104,7 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
       }),
     );
     expect(gone.code).to.equal(status.FAILED_PRECONDITION);
+    expect(gone.errorInfo?.reason).to.equal('NO_LONGER_AVAILABLE');
     const refused = await failureOf(api.cart.addItem({ cartId: cart!.id, sessionId, ...line(archived, 1) }));
     expect(refused.code).to.equal(status.NOT_FOUND);
   });
@@ -138,6 +140,16 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
     const product = await makeProduct([2]);
     const short = await failureOf(api.cart.addItem({ cartId: '', sessionId, ...line(product, 3) }));
     expect(short.code).to.equal(status.FAILED_PRECONDITION);
+    // A client tells out-of-stock from not-for-sale by the reason, not the message.
+    expect(short.errorInfo).to.deep.equal({
+      reason: 'OUT_OF_STOCK',
+      metadata: {
+        product_id: product.id,
+        variant_id: product.variants[0]!.id,
+        available: '2',
+        requested: '3',
+      },
+    });
     const unknown = await failureOf(
       api.cart.addItem({ cartId: '', sessionId, productId: newId(), variantId: newId(), quantity: 1 }),
     );
@@ -184,6 +196,35 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
     expect((await api.cart.getCart({ cartId: '', sessionId: '' }, { token: alice.token })).cart!.id).to.equal(
       alicesCart!.id,
     );
+  });
+
+  it('refuses a platform service on every RPC with PERMISSION_DENIED: a service owns no cart', async () => {
+    const product = await makeProduct([10]);
+    const sessionId = newSessionId();
+    const { cart } = await api.cart.addItem({ cartId: '', sessionId, ...line(product, 1) });
+    const cartId = cart!.id;
+    const itemId = cart!.items[0]!.id;
+    const token = await internalToken(mesh, 'order');
+    // Well-formed requests, the guest's own session id among them: the token decides, and it is no owner.
+    const calls = [
+      () => api.cart.getCart({ cartId: '', sessionId }, { token }),
+      () => api.cart.getCart({ cartId, sessionId }, { token }),
+      () => api.cart.addItem({ cartId: '', sessionId, ...line(product, 1) }, { token }),
+      () => api.cart.updateItemQuantity({ cartId, sessionId, itemId, quantity: 2 }, { token }),
+      () => api.cart.removeItem({ cartId, sessionId, itemId }, { token }),
+      () => api.cart.clearCart({ cartId, sessionId }, { token }),
+      () => api.cart.applyCoupon({ cartId, sessionId, couponCode: 'WELCOME10' }, { token }),
+      () => api.cart.removeCoupon({ cartId, sessionId }, { token }),
+      () => api.cart.mergeCarts({ sessionId }, { token }),
+    ];
+    for (const call of calls) {
+      const failure = await failureOf(call());
+      expect(failure.code, failure.details).to.equal(status.PERMISSION_DENIED);
+    }
+    expect((await api.cart.getCart({ cartId, sessionId })).cart).to.deep.include({
+      itemCount: 1,
+      couponCode: '',
+    });
   });
 
   it('adds up 30 parallel AddItem calls for one line exactly', async () => {

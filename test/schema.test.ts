@@ -14,6 +14,7 @@ import {
   type EntityManager,
 } from '../lib/db/orm.js';
 import { ensureMonthlyPartitions, monthlyPartitionName, PARTITION_SCHEMA } from '../lib/db/partitions.js';
+import { INFRA_MIGRATIONS } from '../lib/db/infra-migrations.js';
 import { newId } from '../lib/ids.js';
 import { authDatabase } from '../services/auth/src/database.js';
 import { authPartitionedTables } from '../services/auth/src/partitions.js';
@@ -361,6 +362,7 @@ const userSchema = schemaOf({
     const eventId = newId();
     await insert('event_logs', {
       id: newId(),
+      consumer: 'user-from-auth',
       event_id: eventId,
       event_type: 't',
       source: 'auth',
@@ -465,12 +467,19 @@ const userSchema = schemaOf({
       row: (f) => ['wishlist_items', usr.wish(f.userId, { currency: null })],
     },
     {
-      rule: 'an event is logged once',
+      rule: 'an event is logged once per consumer',
       code: '23505',
-      name: 'event_logs_event_id_unique',
+      name: 'event_logs_consumer_event_id_unique',
       row: (f) => [
         'event_logs',
-        { id: newId(), event_id: f.eventId, event_type: 't', source: 'auth', payload: '{}' },
+        {
+          id: newId(),
+          consumer: 'user-from-auth',
+          event_id: f.eventId,
+          event_type: 't',
+          source: 'auth',
+          payload: '{}',
+        },
       ],
     },
   ],
@@ -2285,7 +2294,7 @@ describe('database schemas (the data contract)', function () {
     describe(`${definition.name}`, () => {
       it('migrates an empty database, and migrating again applies nothing', async () => {
         expect(applied.get(service)).to.deep.equal([
-          'Infra20261127000000',
+          ...INFRA_MIGRATIONS.map((migration) => migration.name),
           ...definition.migrations.map((migration) => migration.name),
         ]);
         expect(await migrateDatabase(db(service))).to.deep.equal([]);

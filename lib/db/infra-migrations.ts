@@ -69,6 +69,42 @@ class InfraSchema20261127000000 extends Migration {
   }
 }
 
+/**
+ * - outbox.parked_at: a row the relay gave up publishing after its attempts (it no longer holds
+ *   back the rows after it); the unpublished index leaves parked rows out.
+ * - indexes for the retention purges, which delete by age.
+ */
+class InfraRetention20261205000000 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('ALTER TABLE infra.outbox ADD COLUMN IF NOT EXISTS parked_at timestamptz');
+    this.addSql('DROP INDEX IF EXISTS infra.outbox_unpublished_idx');
+    this.addSql(
+      'CREATE INDEX IF NOT EXISTS outbox_unpublished_idx ON infra.outbox (created_at, id) WHERE published_at IS NULL AND parked_at IS NULL',
+    );
+    this.addSql(
+      'CREATE INDEX IF NOT EXISTS outbox_parked_idx ON infra.outbox (parked_at) WHERE parked_at IS NOT NULL',
+    );
+    this.addSql('CREATE INDEX IF NOT EXISTS inbox_processed_at_idx ON infra.inbox (processed_at)');
+    this.addSql('CREATE INDEX IF NOT EXISTS dead_letters_created_at_idx ON infra.dead_letters (created_at)');
+    this.addSql(
+      'CREATE INDEX IF NOT EXISTS idempotency_keys_created_at_idx ON infra.idempotency_keys (created_at)',
+    );
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('DROP INDEX IF EXISTS infra.idempotency_keys_created_at_idx');
+    this.addSql('DROP INDEX IF EXISTS infra.dead_letters_created_at_idx');
+    this.addSql('DROP INDEX IF EXISTS infra.inbox_processed_at_idx');
+    this.addSql('DROP INDEX IF EXISTS infra.outbox_parked_idx');
+    this.addSql('DROP INDEX IF EXISTS infra.outbox_unpublished_idx');
+    this.addSql(
+      'CREATE INDEX IF NOT EXISTS outbox_unpublished_idx ON infra.outbox (created_at, id) WHERE published_at IS NULL',
+    );
+    this.addSql('ALTER TABLE infra.outbox DROP COLUMN IF EXISTS parked_at');
+  }
+}
+
 export const INFRA_MIGRATIONS: MigrationObject[] = [
   { name: 'Infra20261127000000', class: InfraSchema20261127000000 },
+  { name: 'Infra20261205000000', class: InfraRetention20261205000000 },
 ];

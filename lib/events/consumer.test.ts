@@ -7,7 +7,8 @@ import { jsonCodec } from '../testing/json-codec.js';
 import { quietLogger } from '../testing/quiet-logger.js';
 import { encodeEnvelope, decodeEnvelope, type EventEnvelope } from './envelope.js';
 import { defineEvent, type EventType } from './event-type.js';
-import { on, startConsumer, type RunningConsumer } from './consumer.js';
+import { on, PermanentEventError, startConsumer, type RunningConsumer } from './consumer.js';
+import { eventually } from '../testing/eventually.js';
 import { InProcessTransport } from './in-process-transport.js';
 import { publishEvent } from './outbox.js';
 import type { Inbox } from './inbox.js';
@@ -149,6 +150,7 @@ describe('lib/events: consumer (inbox, retries, dead letters)', () => {
     });
     const envelope = envelopeOf(Paid, { note: 'never' });
     await transport.publish(envelope.subject, encodeEnvelope(envelope), envelope.id);
+    await eventually(async () => (await deadLetters()).length > 0, { what: 'the event parked' });
     expect(calls).to.equal(3);
     const [parked, ...more] = await deadLetters();
     expect(more).to.have.length(0);
@@ -157,6 +159,40 @@ describe('lib/events: consumer (inbox, retries, dead letters)', () => {
     expect(await effects()).to.have.length(0);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(calls).to.equal(3);
+  });
+
+  it('parks at once, without retries, an event whose handler says the failure is permanent', async () => {
+    let calls = 0;
+    await start(async () => {
+      calls++;
+      throw new PermanentEventError('the order belongs to a deleted shop');
+    });
+    const envelope = envelopeOf(Paid, { note: 'hopeless' });
+    await transport.publish(envelope.subject, encodeEnvelope(envelope), envelope.id);
+    const [parked, ...more] = await deadLetters();
+    expect(more).to.have.length(0);
+    expect(parked).to.include({ event_id: envelope.id, attempts: 1 });
+    expect(parked!.error).to.match(/PermanentEventError: the order belongs to a deleted shop/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).to.equal(1);
+  });
+
+  it('parks an event whatever its error says: NUL bytes and lone surrogates are stored readably', async () => {
+    // PostgreSQL refuses NUL in text: the effect fails, and its error quotes the value.
+    await start(recordEffect);
+    const envelope = envelopeOf(Paid, { note: 'Ada\u0000Lovelace \uD800' });
+    await transport.publish(envelope.subject, encodeEnvelope(envelope), envelope.id);
+    const [parked] = await eventually(async () => {
+      const rows = await deadLetters();
+      return rows.length > 0 && rows;
+    });
+    expect(parked).to.include({ event_id: envelope.id, attempts: 3 });
+    expect(parked!.error).to.not.include('\u0000');
+    const [row] = await db.orm.em
+      .fork()
+      .execute<{ envelope: Uint8Array }[]>('SELECT envelope FROM infra.dead_letters');
+    // The event itself is kept as it came, byte for byte, for a replay.
+    expect(Buffer.from(toBytes(row!.envelope)).equals(Buffer.from(encodeEnvelope(envelope)))).to.equal(true);
   });
 
   it('applies once a handler that fails twice and then succeeds', async () => {
@@ -168,6 +204,7 @@ describe('lib/events: consumer (inbox, retries, dead letters)', () => {
     });
     const envelope = envelopeOf(Paid, { note: 'third time' });
     await transport.publish(envelope.subject, encodeEnvelope(envelope), envelope.id);
+    await eventually(async () => (await effects()).length > 0, { what: 'the effect' });
     expect(calls).to.equal(3);
     expect(await effects()).to.deep.equal([{ event_id: envelope.id, note: 'third time' }]);
     expect(await deadLetters()).to.have.length(0);
@@ -220,7 +257,10 @@ describe('lib/events: consumer (inbox, retries, dead letters)', () => {
     });
     const envelope = envelopeOf(Paid, { note: 'replayed' });
     await transport.publish(envelope.subject, encodeEnvelope(envelope), envelope.id);
-    const [parked] = await deadLetters();
+    const [parked] = await eventually(async () => {
+      const rows = await deadLetters();
+      return rows.length > 0 && rows;
+    });
 
     const failedAgain = await consumer.replayDeadLetter(parked!.id).catch((e: unknown) => e);
     expect((failedAgain as Error).message).to.equal('still broken');

@@ -46,7 +46,10 @@ export interface ConsumerOptions {
   logger?: Logger;
 }
 
+/** A started consumer; a service lists it among its background tasks (`name`, `stop`). */
 export interface RunningConsumer {
+  /** `<durable> consumer`. */
+  readonly name: string;
   stop(): Promise<void>;
   /**
    * Applies a parked event again, now, through this consumer's handler and inbox (so only this
@@ -55,8 +58,12 @@ export interface RunningConsumer {
   replayDeadLetter(id: string): Promise<'applied' | 'duplicate'>;
 }
 
-/** A failure retrying cannot fix: the event is parked at once. */
-class PermanentEventError extends Error {
+/**
+ * A failure retrying cannot fix (the event contradicts this service's data for good, say). A
+ * handler throws it to have the event parked in `infra.dead_letters` at once, without retries;
+ * any other error is retried with backoff first.
+ */
+export class PermanentEventError extends Error {
   override name = 'PermanentEventError';
 }
 
@@ -179,6 +186,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   log.info({ source, subjects: [...bySubject.keys()] }, 'consumer started');
 
   return {
+    name: `${consumer} consumer`,
     stop: () => subscription.stop(),
     async replayDeadLetter(id) {
       const parked = await findDeadLetter(orm.em.fork(), id);

@@ -17,9 +17,28 @@ export interface DeadLetter {
 
 const MAX_ERROR_LENGTH = 8_000;
 
-export function describeError(error: unknown): string {
-  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+/**
+ * Text PostgreSQL can store whatever it holds: NUL (refused in any text value) becomes `\0`, and
+ * a lone UTF-16 surrogate (not encodable as UTF-8) becomes U+FFFD. An error about a value that
+ * could not be stored usually quotes that value, so without this the error could not be stored
+ * either.
+ */
+export function storableText(text: string): string {
+  return text
+    .replaceAll('\u0000', '\\0')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** The error as storable text: its stack and its causes' messages, at most `maxLength` characters. */
+export function describeError(error: unknown, maxLength = MAX_ERROR_LENGTH): string {
+  let text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  for (let cause = (error as Error)?.cause, depth = 0; cause !== undefined && depth < 5; depth++) {
+    text += `\ncaused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`;
+    cause = (cause as Error)?.cause;
+  }
+  // Cut before cleaning: a cut can split a surrogate pair.
+  if (text.length > maxLength) text = `${text.slice(0, maxLength)}…`;
+  return storableText(text);
 }
 
 /**
@@ -50,7 +69,7 @@ export async function writeDeadLetter(
       newId(),
       entry.consumer,
       entry.eventId,
-      entry.subject,
+      storableText(entry.subject),
       toBuffer(entry.envelope),
       describeError(entry.error),
       entry.attempts,

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { InProcessTransport, TransportClosedError, DeliveryExhaustedError } from './in-process-transport.js';
+import { InProcessTransport, TransportClosedError } from './in-process-transport.js';
+import { metricsRegistry } from '../metrics.js';
+import { eventually } from '../testing/eventually.js';
 import type { Delivery, SubscriptionSpec } from './transport.js';
 import { quietLogger } from '../testing/quiet-logger.js';
 
@@ -79,18 +81,41 @@ describe('lib/events: in-process transport', () => {
       if (delivery.deliveryCount < 3) throw new Error('not yet');
     });
     await transport.publish('shop.order.placed', bytes('x'), 'e1');
+    await eventually(() => counts.length === 3, { what: 'three deliveries' });
     expect(counts).to.deep.equal([1, 2, 3]);
   });
 
-  it('rejects the publish when a durable exhausts maxDeliver, so the outbox keeps the event', async () => {
+  it('never makes a publisher wait for a failing consumer: redeliveries follow in the background', async () => {
     transport.open();
+    const failing: number[] = [];
+    const healthy: string[] = [];
+    // A long backoff: were publish waiting for the retries, it would take 30 s per event.
+    await transport.subscribe(spec('failing', { maxDeliver: 3, backoffMs: [15_000] }), async (delivery) => {
+      failing.push(delivery.deliveryCount);
+      throw new Error('database down');
+    });
+    await transport.subscribe(spec('healthy'), async (delivery) => void healthy.push(text(delivery)));
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) await transport.publish('shop.order.placed', bytes(`${i}`), `e${i}`);
+    expect(Date.now() - started).to.be.lessThan(1_000);
+    expect(healthy).to.deep.equal(['0', '1', '2', '3', '4']);
+    expect(failing).to.deep.equal([1, 1, 1, 1, 1]);
+  });
+
+  it('stops redelivering after maxDeliver deliveries, and counts it', async () => {
+    transport.open();
+    const exhausted = async () =>
+      (await metricsRegistry.getSingleMetric('events_deliveries_exhausted_total')!.get()).values.find(
+        (value) => value.labels.durable === 'exhausting',
+      )?.value ?? 0;
+    const before = await exhausted();
     let calls = 0;
-    await transport.subscribe(spec('a', { maxDeliver: 2 }), async () => {
+    await transport.subscribe(spec('exhausting', { maxDeliver: 2 }), async () => {
       calls++;
       throw new Error('broken');
     });
-    const error = await transport.publish('shop.order.placed', bytes('x'), 'e1').catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(DeliveryExhaustedError);
+    await transport.publish('shop.order.placed', bytes('x'), 'e1');
+    await eventually(async () => (await exhausted()) - before === 1, { what: 'exhaustion counted' });
     expect(calls).to.equal(2);
   });
 

@@ -18,15 +18,6 @@ export class TransportClosedError extends Error {
   }
 }
 
-export class DeliveryExhaustedError extends Error {
-  constructor(durable: string, subject: string, attempts: number, cause: unknown) {
-    super(`${durable} failed ${subject} ${attempts} times; the outbox keeps it for the next attempt`, {
-      cause,
-    });
-    this.name = 'DeliveryExhaustedError';
-  }
-}
-
 interface Member {
   handler: DeliveryHandler;
   inFlight: Set<Promise<void>>;
@@ -43,14 +34,15 @@ interface Durable {
 
 /**
  * Events between services in one process (embedded mode), with the same at-least-once contract as
- * JetStream but without a broker: the publisher's outbox is the only queue.
+ * JetStream but without a broker.
  *
- * - `publish` resolves only after every durable subscription matching the subject has handled the
- *   event, redelivering with backoff when a handler throws. So the relay marks an outbox row
- *   published only once every consumer has committed its effect; a crash before that leaves the row
- *   unpublished and it is delivered again on restart (the consumers' inboxes absorb the repeat).
- *   If a durable exhausts `maxDeliver` (its consumer could not even dead-letter), `publish` rejects
- *   and the relay tries again later: nothing is dropped.
+ * - `publish` resolves once every durable subscription matching the subject has had the event
+ *   delivered once, handled or not: the relay marks the outbox row published when every consumer
+ *   has committed its effect or failed once. A failed delivery is redelivered in the background
+ *   after the durable's backoff, up to `maxDeliver` deliveries (then it is logged and counted in
+ *   `events_deliveries_exhausted_total`, as JetStream terminates it), so a consumer in trouble
+ *   never holds up its publisher. Those redeliveries live in memory: a crash before them loses
+ *   them (the embedded mode is for development; JetStream keeps them on disk).
  * - Until `open()`, `publish` waits: the embedded mesh opens the transport once every service has
  *   registered its consumers, so no event goes out before its consumers exist.
  * - Several subscriptions with one durable name share its deliveries (round robin); different
@@ -63,6 +55,7 @@ export class InProcessTransport implements EventTransport {
   private closed = false;
   private openWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private readonly timers = new Set<{ timer: NodeJS.Timeout; reject: (error: Error) => void }>();
+  private readonly redeliveries = new Set<Promise<void>>();
 
   constructor(options: { logger?: Logger } = {}) {
     this.log = (options.logger ?? rootLogger).child({ component: 'events-in-process' });
@@ -85,7 +78,7 @@ export class InProcessTransport implements EventTransport {
         durable.spec.subjects.some((pattern) => subjectMatches(pattern, subject)),
     );
     const results = await Promise.allSettled(
-      targets.map((durable) => this.deliver(durable, { subject, envelope, eventId })),
+      targets.map((durable) => this.deliverFirst(durable, { subject, envelope, eventId })),
     );
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) throw failure.reason;
@@ -132,6 +125,7 @@ export class InProcessTransport implements EventTransport {
       entry.reject(error);
     }
     this.timers.clear();
+    await Promise.allSettled([...this.redeliveries]);
   }
 
   private untilOpen(): Promise<void> {
@@ -140,26 +134,56 @@ export class InProcessTransport implements EventTransport {
     return new Promise((resolve, reject) => this.openWaiters.push({ resolve, reject }));
   }
 
-  private async deliver(durable: Durable, event: Omit<Delivery, 'deliveryCount'>): Promise<void> {
-    for (let deliveryCount = 1; ; deliveryCount++) {
+  /** The first delivery, which `publish` waits for; a failure hands the event to `redeliverLater`. */
+  private async deliverFirst(durable: Durable, event: Omit<Delivery, 'deliveryCount'>): Promise<void> {
+    const member = await this.nextMember(durable);
+    try {
+      await this.run(member, { ...event, deliveryCount: 1 });
+    } catch (error) {
+      if (error instanceof TransportClosedError) throw error;
+      this.redeliverLater(durable, event, error);
+    }
+  }
+
+  private redeliverLater(
+    durable: Durable,
+    event: Omit<Delivery, 'deliveryCount'>,
+    firstError: unknown,
+  ): void {
+    const name = durable.spec.durable;
+    const redelivery = this.redeliver(durable, event, firstError).catch((error: unknown) => {
+      this.log.warn(
+        { err: error, durable: name, subject: event.subject, eventId: event.eventId },
+        'redelivery abandoned: the transport closed',
+      );
+    });
+    this.redeliveries.add(redelivery);
+    void redelivery.finally(() => this.redeliveries.delete(redelivery));
+  }
+
+  private async redeliver(
+    durable: Durable,
+    event: Omit<Delivery, 'deliveryCount'>,
+    firstError: unknown,
+  ): Promise<void> {
+    let lastError = firstError;
+    for (let deliveryCount = 2; deliveryCount <= durable.spec.maxDeliver; deliveryCount++) {
+      await this.sleep(redeliveryDelay(durable.spec.backoffMs, deliveryCount - 1));
       const member = await this.nextMember(durable);
       try {
         await this.run(member, { ...event, deliveryCount });
         return;
       } catch (error) {
         if (error instanceof TransportClosedError) throw error;
-        const { maxDeliver, backoffMs, durable: name } = durable.spec;
-        if (deliveryCount >= maxDeliver) {
-          deliveriesExhausted.inc({ durable: name });
-          this.log.error(
-            { err: error, durable: name, subject: event.subject, eventId: event.eventId },
-            'delivery exhausted',
-          );
-          throw new DeliveryExhaustedError(name, event.subject, deliveryCount, error);
-        }
-        await this.sleep(redeliveryDelay(backoffMs, deliveryCount));
+        lastError = error;
       }
     }
+    const name = durable.spec.durable;
+    deliveriesExhausted.inc({ durable: name });
+    this.log.error(
+      { err: lastError, durable: name, subject: event.subject, eventId: event.eventId },
+      'delivery exhausted: this durable will not get the event again',
+    );
   }
 
   private run(member: Member, delivery: Delivery): Promise<void> {

@@ -17,10 +17,11 @@ export {
   streamNameOf,
   type NatsTransportOptions,
 } from './nats-transport.js';
-export { DeliveryExhaustedError, InProcessTransport, TransportClosedError } from './in-process-transport.js';
+export { InProcessTransport, TransportClosedError } from './in-process-transport.js';
 export { OutboxRelay, type OutboxRelayOptions } from './relay.js';
 export {
   on,
+  PermanentEventError,
   startConsumer,
   type ConsumerOptions,
   type EventHandlerBinding,
@@ -28,4 +29,11 @@ export {
   type RunningConsumer,
 } from './consumer.js';
 export { infraInbox, type Inbox } from './inbox.js';
-export { findDeadLetter, type DeadLetter } from './dead-letters.js';
+export { findDeadLetter, storableText, type DeadLetter } from './dead-letters.js';
+export {
+  EVENT_STREAM_MAX_AGE_MS,
+  eventRetentionFrom,
+  purgeExpiredEventRecords,
+  startEventRetention,
+  type EventRetention,
+} from './retention.js';

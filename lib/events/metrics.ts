@@ -35,6 +35,11 @@ export const outboxPublishFailures = counter(
   'Failed attempts to publish an outbox event (retried)',
   ['source'],
 );
+export const outboxParked = counter(
+  'events_outbox_parked_total',
+  'Outbox events the relay stopped trying to publish (parked_at) because they kept failing while later events went out',
+  ['source'],
+);
 export const eventsConsumed = counter(
   'events_consumed_total',
   'Deliveries handled by consumers, by outcome (applied, duplicate, ignored, retried, dead_lettered)',

@@ -17,6 +17,7 @@ import {
 import { rootLogger, type Logger } from '../log.js';
 import { serviceOfSubject } from './event-type.js';
 import { deliveriesExhausted } from './metrics.js';
+import { EVENT_STREAM_MAX_AGE_MS } from './retention.js';
 import {
   redeliveryDelay,
   subjectMatches,
@@ -36,8 +37,6 @@ export interface NatsTransportOptions {
   reconnectWaitMs?: number;
   /** Redelivery of an unacknowledged message (a handler still working extends it). Default 30 s. */
   ackWaitMs?: number;
-  /** How long a stream keeps events. Default 7 days. */
-  streamMaxAgeMs?: number;
 }
 
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
@@ -72,7 +71,6 @@ export class NatsTransport implements EventTransport {
   private readonly log: Logger;
   private readonly publishTimeoutMs: number;
   private readonly ackWaitMs: number;
-  private readonly streamMaxAgeMs: number;
   private nc: NatsConnection | undefined;
   private jsm: JetStreamManager | undefined;
   private connected = false;
@@ -87,7 +85,6 @@ export class NatsTransport implements EventTransport {
     this.log = (options.logger ?? rootLogger).child({ component: 'events-nats' });
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
-    this.streamMaxAgeMs = options.streamMaxAgeMs ?? 7 * 24 * 3600_000;
     this.connecting = this.connect(url, options).catch((error: unknown) => {
       this.log.error({ err: error }, 'NATS connection set-up failed');
     });
@@ -267,7 +264,8 @@ export class NatsTransport implements EventTransport {
         storage: StorageType.File,
         retention: RetentionPolicy.Limits,
         discard: DiscardPolicy.Old,
-        max_age: nanos(this.streamMaxAgeMs),
+        // The inbox retention is validated against this (retention.ts): they cannot drift apart.
+        max_age: nanos(EVENT_STREAM_MAX_AGE_MS),
         duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       });
       this.log.info({ stream: name, subjects }, 'created stream');

@@ -18,11 +18,16 @@ class RecordingTransport implements EventTransport {
   published: Array<{ subject: string; eventId: string; n: number }> = [];
   failNext = 0;
   delayMs = 0;
+  /** Events (by their n) this transport always refuses, as a broker refuses a message too large. */
+  refused = new Set<number>();
   async publish(subject: string, envelope: Uint8Array, eventId: string): Promise<void> {
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('broker unavailable');
+    }
+    if (this.refused.has(Tick.decode(decodeEnvelope(envelope).payload).n)) {
+      throw new Error('maximum payload exceeded');
     }
     expect(decodeEnvelope(envelope).id).to.equal(eventId);
     this.published.push({ subject, eventId, n: Tick.decode(decodeEnvelope(envelope).payload).n });
@@ -49,7 +54,13 @@ describe('lib/events: outbox relay', () => {
 
   const relay = (
     transport: EventTransport,
-    options: { idlePollMs?: number; maxIdlePollMs?: number; batchSize?: number } = {},
+    options: {
+      idlePollMs?: number;
+      maxIdlePollMs?: number;
+      batchSize?: number;
+      maxAttempts?: number;
+      maxBackoffMs?: number;
+    } = {},
   ) => {
     const created = new OutboxRelay({ orm: db.orm, transport, source, logger: quietLogger(), ...options });
     relays.push(created);
@@ -177,14 +188,52 @@ describe('lib/events: outbox relay', () => {
     });
   });
 
-  it('purges published rows past the retention and reports the backlog', async () => {
+  const parkedCount = async () => {
+    const metric = await metricsRegistry.getSingleMetric('events_outbox_parked_total')?.get();
+    return metric?.values.find((v) => v.labels.source === source)?.value ?? 0;
+  };
+
+  it('parks an event that keeps failing while later ones go out, and the stream goes on', async () => {
+    const transport = new RecordingTransport();
+    transport.refused.add(2);
+    const parkedBefore = await parkedCount();
+    const [, poison] = await emit(1, 2, 3);
+    relay(transport, { idlePollMs: 10, maxAttempts: 3, maxBackoffMs: 20 }).start();
+    await eventually(() => transport.published.length === 2, { what: 'the events around the refused one' });
+    await emit(4);
+    await eventually(() => transport.published.length === 3, { what: 'a later event' });
+    expect(transport.published.map((event) => event.n)).to.deep.equal([1, 3, 4]);
+    const [row] = await db.orm.em
+      .fork()
+      .execute<{ attempts: number; parked: boolean; published: boolean; last_error: string }[]>(
+        'SELECT attempts, parked_at IS NOT NULL AS parked, published_at IS NOT NULL AS published, last_error FROM infra.outbox WHERE id = ?',
+        [poison],
+      );
+    // Its three attempts, and the one that confirmed it fails while the transport works.
+    expect(row).to.deep.include({ attempts: 4, parked: true, published: false });
+    expect(row!.last_error).to.contain('maximum payload exceeded');
+    expect((await parkedCount()) - parkedBefore).to.equal(1);
+    expect(await unpublished()).to.equal(1);
+  });
+
+  it('parks nothing while every publish fails (the broker is down), however long it lasts', async () => {
+    const transport = new RecordingTransport();
+    transport.failNext = 20;
+    const parkedBefore = await parkedCount();
+    await emit(1, 2, 3);
+    relay(transport, { idlePollMs: 10, maxAttempts: 2, maxBackoffMs: 10 }).start();
+    await eventually(() => transport.published.length === 3, { what: 'all three after the outage' });
+    // The event that found the broker back may go out ahead of those that had used their attempts.
+    expect(transport.published.map((event) => event.n).sort()).to.deep.equal([1, 2, 3]);
+    expect((await parkedCount()) - parkedBefore).to.equal(0);
+    expect(await unpublished()).to.equal(0);
+  });
+
+  it('reports the backlog', async () => {
     const transport = new RecordingTransport();
     transport.failNext = 1_000;
-    await emit(1, 2);
-    const old = relay(transport, { idlePollMs: 20 });
-    await db.orm.em.fork().execute(`UPDATE infra.outbox SET published_at = now() - interval '8 days'`);
     await emit(3);
-    expect(await old.purgePublished()).to.equal(2);
+    const old = relay(transport, { idlePollMs: 20 });
     old.start();
     await eventually(
       async () => {

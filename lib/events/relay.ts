@@ -1,8 +1,14 @@
-import type { MikroORM } from '../db/orm.js';
+import type { EntityManager, MikroORM } from '../db/orm.js';
 import { rootLogger, type Logger } from '../log.js';
 import { toBytes } from './bytes.js';
 import { describeError } from './dead-letters.js';
-import { outboxBacklog, outboxOldestAge, outboxPublished, outboxPublishFailures } from './metrics.js';
+import {
+  outboxBacklog,
+  outboxOldestAge,
+  outboxParked,
+  outboxPublished,
+  outboxPublishFailures,
+} from './metrics.js';
 import { onOutboxCommit } from './outbox-commit.js';
 import type { EventTransport } from './transport.js';
 
@@ -24,10 +30,11 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
   /** How long a claimed batch stays reserved for this relay. Default 60 s. */
   leaseMs?: number;
-  /** Published rows older than this are deleted. Default 7 days. */
-  retentionMs?: number;
-  /** Default 10 minutes. */
-  purgeEveryMs?: number;
+  /**
+   * Failed publishes after which a row no longer holds back the rows after it; it is parked
+   * (`parked_at`) if it still fails right after one of them went out. Default 10.
+   */
+  maxAttempts?: number;
   /** Backlog gauges refresh. Default 5 s. */
   metricsEveryMs?: number;
 }
@@ -50,7 +57,7 @@ const CLAIM_SQL = `
   UPDATE infra.outbox AS o SET claimed_until = now() + make_interval(secs => ?)
   FROM (
     SELECT id FROM infra.outbox
-    WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+    WHERE published_at IS NULL AND parked_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
     ORDER BY created_at, id
     LIMIT ?
     FOR UPDATE SKIP LOCKED
@@ -66,7 +73,14 @@ const CLAIM_SQL = `
  *   `maxIdlePollMs` while nothing comes, so ten idle services do not keep their databases busy.
  * - On a failed publish the row's `attempts`/`last_error` are recorded, the rest of the batch is
  *   released, and the relay pauses (exponential, capped): the failed event goes first next time,
- *   so order is kept. Nothing is skipped.
+ *   so order is kept.
+ * - A row that has failed `maxAttempts` times no longer stops the batch: the relay goes on to the
+ *   next rows. Once one of them is published the transport works, and the failing row is tried
+ *   once more at once: if it fails again it is the problem itself, and it is parked (`parked_at`,
+ *   counted in `events_outbox_parked_total`, logged at error level): it never blocks its service's
+ *   stream again. While every row fails the transport is down (NATS gone): nothing is parked, the
+ *   relay pauses and retries as above. A parked row goes out again once an operator clears its
+ *   `parked_at`; the events after it have gone out before it.
  * - A row is marked published only after the transport accepted it; a crash in between publishes
  *   it again, which JetStream's duplicate window (event id = message id) and the inboxes absorb.
  * - With several replicas, order holds within each claimed batch; consumers must not rely on a
@@ -82,8 +96,7 @@ export class OutboxRelay {
   private readonly maxIdlePollMs: number;
   private readonly maxBackoffMs: number;
   private readonly leaseMs: number;
-  private readonly retentionMs: number;
-  private readonly purgeEveryMs: number;
+  private readonly maxAttempts: number;
   private readonly metricsEveryMs: number;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -91,7 +104,6 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private failures = 0;
   private idleRounds = 0;
-  private lastPurge = 0;
   private lastMetrics = 0;
   private unsubscribe: (() => void) | undefined;
 
@@ -105,8 +117,7 @@ export class OutboxRelay {
     this.maxIdlePollMs = Math.max(this.idlePollMs, options.maxIdlePollMs ?? 2_000);
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
-    this.purgeEveryMs = options.purgeEveryMs ?? 10 * 60_000;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 10);
     this.metricsEveryMs = options.metricsEveryMs ?? 5_000;
   }
 
@@ -181,6 +192,8 @@ export class OutboxRelay {
       (a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime() || (a.id < b.id ? -1 : 1),
     );
     const published: string[] = [];
+    // Rows past their attempts that failed in this round: tried again once a later row goes out.
+    const suspects: OutboxRow[] = [];
     let failed = false;
     for (const row of rows) {
       // Let go before the lease runs out rather than risk another replica publishing the rest too.
@@ -190,16 +203,19 @@ export class OutboxRelay {
         published.push(row.id);
       } catch (error) {
         failed = true;
-        outboxPublishFailures.inc({ source: this.source });
-        const attempts = await em.execute<{ attempts: number }[]>(
-          'UPDATE infra.outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? RETURNING attempts',
-          [describeError(error).slice(0, 2_000), row.id],
-        );
-        this.log.warn(
-          { err: error, eventId: row.id, subject: row.subject, attempts: attempts[0]?.attempts },
-          'publish failed; the event stays in the outbox and is retried',
-        );
-        break;
+        if ((await this.recordFailure(em, row, error)) < this.maxAttempts) break;
+        suspects.push(row);
+        continue;
+      }
+      // The transport just took an event: a suspect that still fails now is the problem itself.
+      for (const suspect of suspects.splice(0)) {
+        try {
+          await this.transport.publish(suspect.subject, toBytes(suspect.envelope), suspect.id);
+          published.push(suspect.id);
+        } catch (error) {
+          await this.recordFailure(em, suspect, error);
+          await this.park(em, suspect);
+        }
       }
     }
     if (published.length > 0) {
@@ -211,6 +227,7 @@ export class OutboxRelay {
       outboxPublished.inc({ source: this.source }, published.length);
     }
     const released = rows.filter((row) => !published.includes(row.id)).map((row) => row.id);
+    // A suspect left over (no later row went out) is released with the rest and tried again.
     if (released.length > 0) {
       await em.execute('UPDATE infra.outbox SET claimed_until = NULL WHERE id IN (?)', [released], 'run');
     }
@@ -224,10 +241,6 @@ export class OutboxRelay {
         this.lastMetrics = now;
         await this.refreshGauges();
       }
-      if (now - this.lastPurge >= this.purgeEveryMs) {
-        this.lastPurge = now;
-        await this.purgePublished();
-      }
     } catch (error) {
       this.log.warn({ err: error }, 'outbox housekeeping failed');
     }
@@ -236,27 +249,39 @@ export class OutboxRelay {
   private async refreshGauges(): Promise<void> {
     const [row] = await this.orm.em.fork().execute<{ backlog: number; oldest: number | null }[]>(
       `SELECT count(*)::int AS backlog, extract(epoch FROM now() - min(created_at))::float8 AS oldest
-       FROM infra.outbox WHERE published_at IS NULL`,
+       FROM infra.outbox WHERE published_at IS NULL AND parked_at IS NULL`,
     );
     outboxBacklog.set({ source: this.source }, Number(row?.backlog ?? 0));
     outboxOldestAge.set({ source: this.source }, Math.max(0, Number(row?.oldest ?? 0)));
   }
 
-  /** Deletes published rows past the retention, a thousand at a time so no statement runs long. */
-  async purgePublished(): Promise<number> {
-    let total = 0;
-    for (let round = 0; round < 100 && !this.stopping; round++) {
-      const deleted = await this.orm.em.fork().execute<{ id: string }[]>(
-        `DELETE FROM infra.outbox WHERE id IN (
-           SELECT id FROM infra.outbox WHERE published_at < now() - make_interval(secs => ?) LIMIT 1000
-         ) RETURNING id`,
-        [this.retentionMs / 1000],
-      );
-      total += deleted.length;
-      if (deleted.length < 1000) break;
-    }
-    if (total > 0) this.log.info({ deleted: total }, 'purged published outbox rows');
-    return total;
+  /** Counts a failed publish on the row; returns its attempts so far. */
+  private async recordFailure(em: EntityManager, row: OutboxRow, error: unknown): Promise<number> {
+    outboxPublishFailures.inc({ source: this.source });
+    const [recorded] = await em.execute<{ attempts: number }[]>(
+      'UPDATE infra.outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? RETURNING attempts',
+      [describeError(error, 2_000), row.id],
+    );
+    const attempts = recorded?.attempts ?? 0;
+    this.log.warn(
+      { err: error, eventId: row.id, subject: row.subject, attempts },
+      'publish failed; the event stays in the outbox and is retried',
+    );
+    return attempts;
+  }
+
+  /** Takes a row that keeps failing while later rows go out off the stream (see the class comment). */
+  private async park(em: EntityManager, row: OutboxRow): Promise<void> {
+    await em.execute(
+      'UPDATE infra.outbox SET parked_at = now(), claimed_until = NULL WHERE id = ?',
+      [row.id],
+      'run',
+    );
+    outboxParked.inc({ source: this.source });
+    this.log.error(
+      { eventId: row.id, subject: row.subject, maxAttempts: this.maxAttempts },
+      'event parked in the outbox: it kept failing to publish while later events went out',
+    );
   }
 
   private pause(ms: number, wakeOnKick: boolean): Promise<void> {

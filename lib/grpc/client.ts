@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { AppError, deadlineExceeded, statusName, unavailable } from '../errors.js';
+import { CallInsideTransactionError, insideTransaction } from '../db/transaction-guard.js';
+import { deadlineExceeded, statusName, unavailable } from '../errors.js';
 import { newId } from '../ids.js';
 import { rootLogger, type Logger } from '../log.js';
 import { breakerRejections, rpcClientDuration, rpcClientHandled, rpcClientRetries } from '../metrics.js';
@@ -9,8 +10,8 @@ import { currentCallScope } from './call-scope.js';
 import { platformIdempotency, type IdempotencyIndex } from './idempotency.js';
 import type { RequestOf, ResponseOf, UnaryMethodName } from './method-types.js';
 import type { ServiceTokenProvider } from '../auth/service-token-source.js';
+import { translateDependencyError } from './dependency-errors.js';
 import { backoffDelayMs, isTransient, sleep, type RetryOptions } from './retry.js';
-import { violationsFrom } from './status-details.js';
 
 export interface ClientCallOptions {
   metadata?: grpc.Metadata;
@@ -42,6 +43,12 @@ export interface CreateClientOptions {
    */
   serviceToken?: ServiceTokenProvider;
   logger?: Logger;
+  /**
+   * A call made inside a database transaction (a bug: see lib/db/transaction-guard.ts) is refused
+   * with CallInsideTransactionError, unless `production`: then it is logged as an error and made.
+   * Default: NODE_ENV=production.
+   */
+  production?: boolean;
 }
 
 /** A ts-proto generated client class (`ProductServiceClient`): constructible, with its definition. */
@@ -73,21 +80,12 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': 4 * 1024 * 1024,
 };
 
-/** A failed attempt as the handler that made it should see it. */
-function fromServiceError(target: string, error: grpc.ServiceError, logger: Logger): AppError {
-  switch (error.code) {
-    case grpc.status.UNAVAILABLE:
-      logger.debug({ target, details: error.details }, 'target unavailable');
-      return unavailable(`${target} service unavailable`);
-    case grpc.status.DEADLINE_EXCEEDED:
-      return deadlineExceeded(`${target} service did not answer in time`);
-    case grpc.status.INTERNAL:
-    case grpc.status.UNKNOWN:
-      logger.warn({ target, code: statusName(error.code), details: error.details }, 'target failed');
-      return new AppError(grpc.status.INTERNAL, `${target} service failed`);
-    default:
-      return new AppError(error.code, error.details, violationsFrom(error.metadata));
-  }
+function isServiceError(error: unknown): error is grpc.ServiceError {
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === 'number' &&
+    (error as { metadata?: unknown }).metadata instanceof grpc.Metadata
+  );
 }
 
 function bearer(token: string): string {
@@ -96,9 +94,11 @@ function bearer(token: string): string {
 
 /**
  * Typed, promise-returning client of one service. Every call: has a deadline (its own, capped by
- * the caller's), carries the correlation id and the caller's authorization, goes through the one
- * breaker of the target, and is retried (bounded, jittered, within the deadline) only when the
- * contract marks the RPC idempotent and the failure is transient.
+ * the caller's), carries the correlation id and the caller's authorization, goes through the
+ * breaker of the target (shared by the clients tuned alike), and is retried (bounded, jittered,
+ * within the deadline) only when the contract marks the RPC idempotent and the failure is
+ * transient. A failure reaches the handler translated into what is true for its own caller
+ * (dependency-errors.ts); a call inside a database transaction is a bug (transaction-guard.ts).
  */
 export function createClient<D extends grpc.ServiceDefinition>(
   ClientClass: GeneratedClientConstructor<D>,
@@ -110,6 +110,7 @@ export function createClient<D extends grpc.ServiceDefinition>(
   const attempts = Math.max(1, options.retry?.attempts ?? 3);
   const backoffMs = options.retry?.backoffMs ?? 50;
   const idempotency = options.idempotency ?? platformIdempotency();
+  const production = options.production ?? process.env.NODE_ENV === 'production';
   const channel = new ClientClass(options.address, options.credentials ?? grpc.credentials.createInsecure(), {
     ...CHANNEL_OPTIONS,
     ...options.channelOptions,
@@ -138,7 +139,8 @@ export function createClient<D extends grpc.ServiceDefinition>(
           const code = statusName(error ? error.code : grpc.status.OK);
           rpcClientHandled.inc({ target, method, code });
           rpcClientDuration.observe({ target, method, code }, (performance.now() - started) / 1000);
-          if (error) reject(fromServiceError(target, error, logger));
+          // Rejected as the target answered: the breaker and the retry decide on its own status.
+          if (error) reject(error);
           else resolve(response);
         },
       );
@@ -161,6 +163,11 @@ export function createClient<D extends grpc.ServiceDefinition>(
     const maxAttempts = retryable ? attempts : 1;
 
     return async (request: unknown, callOptions: ClientCallOptions = {}): Promise<unknown> => {
+      if (insideTransaction()) {
+        const bug = new CallInsideTransactionError(`${target} ${method}`);
+        if (!production) throw bug;
+        logger.error({ err: bug, target, method }, 'gRPC call inside a database transaction');
+      }
       const scope = currentCallScope();
       const now = Date.now();
       const deadline = Math.min(
@@ -178,7 +185,7 @@ export function createClient<D extends grpc.ServiceDefinition>(
         metadata.set('authorization', authorization);
 
       for (let attempt = 1; ; attempt++) {
-        const { breaker, options: breakerOptions } = obtainBreaker(target, options.breaker);
+        const { breaker, options: breakerOptions } = obtainBreaker(target, options.breaker, logger);
         try {
           return await breaker.fire(() =>
             attemptOnce(definition, method, request, metadata, deadline, breakerOptions.timeoutMs),
@@ -189,7 +196,8 @@ export function createClient<D extends grpc.ServiceDefinition>(
             throw unavailable(`${target} service unavailable (circuit open)`);
           }
           const delay = backoffDelayMs(attempt, backoffMs);
-          if (attempt >= maxAttempts || !isTransient(error) || Date.now() + delay >= deadline) throw error;
+          if (attempt >= maxAttempts || !isTransient(error) || Date.now() + delay >= deadline)
+            throw isServiceError(error) ? translateDependencyError(target, method, error, logger) : error;
           rpcClientRetries.inc({ target, method });
           logger.debug({ target, method, attempt, delay }, 'retrying idempotent call');
           await sleep(delay);

@@ -7,7 +7,7 @@ export { EncodedResponse, encodeResponse } from './encoded-response.js';
 export { breakerFor, resetBreakers, type BreakerOptions } from './breaker.js';
 export type { RetryOptions } from './retry.js';
 export { isRetryable, createIdempotencyIndex, type IdempotencyIndex } from './idempotency.js';
-export { violationsFrom, STATUS_DETAILS_KEY } from './status-details.js';
+export { errorReasonFrom, violationsFrom, STATUS_DETAILS_KEY } from './status-details.js';
 export type { RequestOf, ResponseOf } from './method-types.js';
 export { breakerOptionsFrom } from './breaker-config.js';
 export { createServiceClient } from './service-client.js';

@@ -1,5 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import { AppError } from '../errors.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first included (default 3). */
@@ -8,12 +7,20 @@ export interface RetryOptions {
   backoffMs?: number;
 }
 
-/** Failures worth another attempt of an idempotent RPC: the target may answer next time. */
+const TRANSIENT_CODES = new Set([
+  grpc.status.UNAVAILABLE,
+  grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.ABORTED,
+]);
+
+/**
+ * Failures worth another attempt of an idempotent RPC, by the status the target answered: it may
+ * answer next time (UNAVAILABLE, DEADLINE_EXCEEDED), or its transaction lost a race and was rolled
+ * back (ABORTED).
+ */
 export function isTransient(error: unknown): boolean {
-  return (
-    error instanceof AppError &&
-    (error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED)
-  );
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'number' && TRANSIENT_CODES.has(code);
 }
 
 /** Exponential backoff with jitter: between half and all of `base · 2^(attempt-1)`. */

@@ -1,6 +1,11 @@
 import type { Env, ServiceConfig } from '../config/index.js';
 import { migrateDatabase, openDatabase, type Database } from '../db/index.js';
-import { OutboxRelay, type EventTransport } from '../events/index.js';
+import {
+  eventRetentionFrom,
+  OutboxRelay,
+  startEventRetention,
+  type EventTransport,
+} from '../events/index.js';
 import { startGrpcServer } from '../grpc/server.js';
 import { rootLogger } from '../log.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
@@ -68,9 +73,24 @@ export async function startService(module: ServiceModule, deps: HostDependencies
     });
     if (module.database.partitionedTables?.length) {
       started.add(
-        await startPartitionMaintenance(database.orm, module.database.partitionedTables, deps.env, logger),
+        await startPartitionMaintenance(
+          database.orm,
+          module.database.partitionedTables,
+          deps.env,
+          module.name,
+          logger,
+        ),
       );
     }
+    started.add(
+      startEventRetention({
+        orm: database.orm,
+        retention: eventRetentionFrom(deps.env),
+        service: module.name,
+        keptIdempotencyScopes: module.database.keptIdempotencyScopes,
+        logger,
+      }),
+    );
     const relay = new OutboxRelay({ orm: database.orm, transport: deps.events, source: module.name, logger });
     relay.start();
     started.add({ name: 'outbox relay', stop: () => relay.stop() });

@@ -5,13 +5,16 @@ import { ProductServiceClient } from '../../gen/ecommerce/product/v1/product.js'
 import { UserServiceClient } from '../../gen/ecommerce/user/v1/user.js';
 import type { GeneratedClientConstructor } from '../../lib/grpc/index.js';
 import type { RequestOf, ResponseOf } from '../../lib/grpc/index.js';
-import { violationsFrom } from '../../lib/grpc/index.js';
+import { errorReasonFrom, violationsFrom } from '../../lib/grpc/index.js';
+import type { ErrorReason } from '../../lib/errors.js';
 
-/** What a BFF sees of a failed call: the status, the message and the field violations. */
+/** What a BFF sees of a failed call: the status, the message, the field violations and the reason. */
 export interface CallFailure extends Error {
   code: grpc.status;
   details: string;
   violations: { field: string; description: string }[];
+  /** The `google.rpc.ErrorInfo` of the platform domain, when the failure has a reason. */
+  errorInfo: ErrorReason | undefined;
 }
 
 type UnaryMethods<D extends grpc.ServiceDefinition> = {
@@ -45,7 +48,12 @@ export function plainClient<D extends grpc.ServiceDefinition>(
           { deadline: Date.now() + 10_000 },
           (error, response) => {
             if (!error) return resolve(response);
-            reject(Object.assign(error, { violations: violationsFrom(error.metadata) ?? [] }));
+            reject(
+              Object.assign(error, {
+                violations: violationsFrom(error.metadata) ?? [],
+                errorInfo: errorReasonFrom(error.metadata),
+              }),
+            );
           },
         );
       });

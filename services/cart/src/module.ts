@@ -1,10 +1,8 @@
 import { CartServiceService } from '../../../gen/ecommerce/cart/v1/cart.js';
-import { on, startConsumer } from '../../../lib/events/index.js';
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
-import { OrderConfirmedEvent } from '../../../lib/events/catalog.js';
 import { cartDatabase } from './database.js';
-import { convertCartOfOrder } from './domain/convert-cart.js';
+import { startCartConsumers } from './consumers/index.js';
 import { startExpiryJob } from './expiry-job.js';
 import { cartHandlers } from './handlers.js';
 import { productServiceCatalog } from './product-catalog.js';
@@ -19,17 +17,10 @@ export const cartModule: ServiceModule = {
   database: cartDatabase,
   async create({ orm, env, events, verifier, logger, dispose }) {
     const settings = cartSettingsFrom(env);
-    const orderEvents = await startConsumer({
-      orm,
-      transport: events,
-      consumer: 'cart-orders',
-      source: 'order',
-      handlers: [on(OrderConfirmedEvent, (em, event) => convertCartOfOrder(em, event, logger))],
-      logger,
-    });
-    dispose('cart-orders consumer', () => orderEvents.stop());
     const catalog = productServiceCatalog(env);
     dispose('product client', () => catalog.close());
+    const expiry = startExpiryJob(orm, settings, logger);
+    dispose(expiry.name, () => expiry.stop());
     const deps = { catalog, idleExpiryMs: settings.idleExpiryMs };
     return {
       grpc: [
@@ -42,7 +33,7 @@ export const cartModule: ServiceModule = {
           }),
         },
       ],
-      background: [startExpiryJob(orm, settings, logger)],
+      background: await startCartConsumers({ orm, events, logger }),
     };
   },
 };

@@ -212,6 +212,8 @@ describe('cart service: AddItem', function () {
     const short = await failureOf(addItem(db.orm.em.fork(), deps, owner, lineOf(product, 4)));
     expect(short.code).to.equal(status.FAILED_PRECONDITION);
     expect(short.message).to.match(/only 3 of .* available \(the line would hold 4\)/);
+    expect(short.reason).to.equal('OUT_OF_STOCK');
+    expect(short.metadata).to.include({ product_id: product.id, available: '3', requested: '4' });
     expect(await countOf(db, 'carts WHERE session_id = ?', [owner.sessionId])).to.equal(0);
 
     const cart = await addItem(db.orm.em.fork(), deps, owner, lineOf(product, 90, 1));
@@ -220,6 +222,7 @@ describe('cart service: AddItem', function () {
     );
     expect(line.code).to.equal(status.FAILED_PRECONDITION);
     expect(line.message).to.equal('a cart line holds at most 99 units (this one would hold 100)');
+    expect(line.reason).to.equal('CART_LIMIT_EXCEEDED');
 
     const dollars = catalog.add(productWith([5], { currency: 'USD' }));
     const currency = await failureOf(
@@ -227,6 +230,7 @@ describe('cart service: AddItem', function () {
     );
     expect(currency.code).to.equal(status.FAILED_PRECONDITION);
     expect(currency.message).to.match(/cart is in EUR/);
+    expect(currency.reason).to.equal('CURRENCY_MISMATCH');
     const [row] = await db.orm.em
       .fork()
       .execute('SELECT quantity FROM cart_items WHERE cart_id = ?', [cart.id]);
@@ -248,6 +252,8 @@ describe('cart service: AddItem', function () {
     );
     expect(failure.code).to.equal(status.FAILED_PRECONDITION);
     expect(failure.message).to.equal(`product ${archived.id} is not on sale`);
+    expect(failure.reason).to.equal('NOT_FOR_SALE');
+    expect(failure.metadata).to.deep.equal({ product_id: archived.id });
   });
 
   it('answers UNAVAILABLE while the catalog is down, and writes nothing', async () => {

@@ -6,4 +6,6 @@ export const productDatabase: DatabaseDefinition = {
   name: 'product_db',
   entities: productEntities,
   migrations: productMigrations,
+  // The ledger holds open reservations and who bought what (reviews' verified purchases).
+  keptIdempotencyScopes: ['reserve-stock', 'purchase'],
 };

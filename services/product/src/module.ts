@@ -1,16 +1,14 @@
 import { ProductServiceService } from '../../../gen/ecommerce/product/v1/product.js';
-import { on, startConsumer } from '../../../lib/events/index.js';
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
 import { subscribeCacheInvalidation } from './cache/cache-invalidation.js';
 import { CachedProductReads } from './cache/cached-reads.js';
 import { ProductCache } from './cache/product-cache.js';
+import { startProductConsumers } from './consumers/index.js';
 import { productDatabase } from './database.js';
 import { databaseProducts } from './domain/catalog.js';
-import { OrderDeliveredEvent } from '../../../lib/events/catalog.js';
 import { seedProductDemo } from './seed/index.js';
 import { productHandlers } from './handlers.js';
-import { recordDelivery } from './reviews/purchases.js';
 import { startStockStatusReconciliation } from './inventory/stock-status.js';
 import { productSettingsFrom } from './settings.js';
 
@@ -24,19 +22,11 @@ export const productModule: ServiceModule = {
     const cache = new ProductCache({ ttlMs: settings.cacheTtlMs, maxEntries: settings.cacheMaxEntries });
     const invalidation = await subscribeCacheInvalidation(events, cache, logger);
     dispose('product cache invalidation', () => invalidation.stop());
-    const orderEvents = await startConsumer({
-      orm,
-      transport: events,
-      consumer: 'product-purchases',
-      source: 'order',
-      handlers: [on(OrderDeliveredEvent, (em, event) => recordDelivery(em, event))],
-      logger,
-    });
-    dispose('product-purchases consumer', () => orderEvents.stop());
     const databaseReads = databaseProducts(orm);
     const cachedReads = new CachedProductReads(cache, databaseReads);
     const deps = { orm, cache, databaseReads, cachedReads, settings };
     const reconciliation = startStockStatusReconciliation(orm, settings.lowStockThreshold, logger);
+    dispose(reconciliation.name, () => reconciliation.stop());
     return {
       grpc: [
         {
@@ -48,7 +38,7 @@ export const productModule: ServiceModule = {
           }),
         },
       ],
-      background: [reconciliation],
+      background: await startProductConsumers({ orm, events, logger }),
     };
   },
 };

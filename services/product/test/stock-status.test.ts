@@ -127,6 +127,8 @@ describe('inventory: products.stock_status follows the stock', function () {
     const failure = await reserve(variantId, 1).catch((error: unknown) => error);
     expect(failure).to.be.instanceOf(AppError);
     expect((failure as AppError).code).to.equal(status.FAILED_PRECONDITION);
+    expect((failure as AppError).reason).to.equal('OUT_OF_STOCK');
+    expect((failure as AppError).metadata).to.deep.equal({ variant_ids: variantId });
     expect(await stockStatus(product.id)).to.equal('out_of_stock');
 
     await releaseReservation(db.orm.em.fork(), { orderId: second.orderId }, THRESHOLD); // 5

@@ -1,9 +1,7 @@
 import { UserServiceService } from '../../../gen/ecommerce/user/v1/user.js';
-import { startConsumer } from '../../../lib/events/index.js';
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
-import { authEventHandlers, productEventHandlers } from './consumers/bindings.js';
-import { eventLogInbox } from './consumers/event-log-inbox.js';
+import { startUserConsumers } from './consumers/index.js';
 import { userDatabase } from './database.js';
 import { userHandlers } from './handlers.js';
 import { paymentServiceVault } from './payment-service-vault.js';
@@ -17,26 +15,6 @@ export const userModule: ServiceModule = {
     const catalog = productServiceCatalog(env);
     const vault = paymentServiceVault(env, serviceTokens);
     dispose('product and payment clients', () => (catalog.close(), vault.close()));
-    const authEvents = await startConsumer({
-      orm,
-      transport: events,
-      consumer: 'user-from-auth',
-      source: 'auth',
-      inbox: eventLogInbox,
-      handlers: authEventHandlers,
-      logger,
-    });
-    dispose('user-from-auth consumer', () => authEvents.stop());
-    const productEvents = await startConsumer({
-      orm,
-      transport: events,
-      consumer: 'user-from-product',
-      source: 'product',
-      inbox: eventLogInbox,
-      handlers: productEventHandlers,
-      logger,
-    });
-    dispose('user-from-product consumer', () => productEvents.stop());
     return {
       grpc: [
         {
@@ -52,6 +30,7 @@ export const userModule: ServiceModule = {
           ),
         },
       ],
+      background: await startUserConsumers({ orm, events, env, logger }),
     };
   },
 };

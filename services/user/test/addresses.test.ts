@@ -210,10 +210,12 @@ describe('user service: addresses', function () {
       createAddress(em(), userId, { type: BILLING, address: postal(), setDefault: false }),
     );
     expect(full.code).to.equal(status.FAILED_PRECONDITION);
+    expect(full.reason).to.equal('ADDRESS_BOOK_FULL');
     const stranger = await failureOf(
       createAddress(em(), newId(), { type: BILLING, address: postal(), setDefault: false }),
     );
     expect(stranger.code).to.equal(status.FAILED_PRECONDITION);
     expect(stranger.message).to.contain('not created yet');
+    expect(stranger.reason).to.equal('PROFILE_NOT_READY');
   });
 });

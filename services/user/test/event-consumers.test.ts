@@ -10,11 +10,13 @@ import { WishlistProductStatus } from '../../../gen/ecommerce/user/v1/user.js';
 import {
   encodeEnvelope,
   InProcessTransport,
+  on,
   startConsumer,
   type EventType,
   type RunningConsumer,
 } from '../../../lib/events/index.js';
 import { newId } from '../../../lib/ids.js';
+import { eventually } from '../../../lib/testing/eventually.js';
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import {
@@ -116,6 +118,18 @@ describe('user service: auth and product events', function () {
     expect(await countRows(db, 'event_logs WHERE event_id = ?', [event.id])).to.equal(1);
   });
 
+  it('records an event whose envelope text holds a NUL byte, and applies it', async () => {
+    const userId = await newCustomer(db);
+    const event = envelopeOf(
+      UserEmailVerifiedEvent,
+      UserEmailVerified.fromPartial({ userId, email: 'nul@example.com', verifiedAt: new Date() }),
+      'au\u0000th',
+    );
+    await transport.publish(UserEmailVerifiedEvent.subject, event.bytes, event.id);
+    expect((await getProfileOf(em(), userId)).emailVerified).to.equal(true);
+    expect(await countRows(db, 'event_logs WHERE event_id = ?', [event.id])).to.equal(1);
+  });
+
   it('applies deactivation and reactivation by when they happened, whatever the delivery order', async () => {
     const userId = await newCustomer(db);
     const t0 = new Date(Date.now() - 60_000);
@@ -201,6 +215,51 @@ describe('user service: auth and product events', function () {
     expect(items[0]!.productName).to.equal('Organic tee');
   });
 
+  it('lets a second consumer of the same event apply it too: the event log is per consumer', async () => {
+    const userId = await newCustomer(db);
+    const seenByAudit: string[] = [];
+    // A transport of its own: a durable outlives its subscription and would hold the suite's events.
+    const local = new InProcessTransport();
+    const common = {
+      orm: db.orm,
+      transport: local,
+      inbox: eventLogInbox,
+      logger: quietLogger(),
+      source: 'auth',
+    };
+    const both = [
+      await startConsumer({ ...common, consumer: 'user-from-auth', handlers: authEventHandlers }),
+      await startConsumer({
+        ...common,
+        consumer: 'user-audit',
+        handlers: [on(UserEmailVerifiedEvent, async (_em, event) => void seenByAudit.push(event.userId))],
+      }),
+    ];
+    local.open();
+    const deliverTwice = async (subject: string, event: Published) => {
+      await local.publish(subject, event.bytes, event.id);
+      await local.publish(subject, event.bytes, event.id);
+    };
+    try {
+      const event = envelopeOf(
+        UserEmailVerifiedEvent,
+        UserEmailVerified.fromPartial({ userId, email: 'two@example.com', verifiedAt: new Date() }),
+        'auth',
+      );
+      await deliverTwice(UserEmailVerifiedEvent.subject, event);
+      expect((await getProfileOf(em(), userId)).emailVerified).to.equal(true);
+      expect(seenByAudit).to.deep.equal([userId]);
+      const rows = await em().execute<{ consumer: string }[]>(
+        'SELECT consumer FROM event_logs WHERE event_id = ? ORDER BY consumer',
+        [event.id],
+      );
+      expect(rows.map((row) => row.consumer)).to.deep.equal(['user-audit', 'user-from-auth']);
+    } finally {
+      for (const consumer of both) await consumer.stop();
+      await local.close();
+    }
+  });
+
   it('applies an email verification that arrives before its profile once the profile exists (retried)', async () => {
     const userId = newId();
     const event = envelopeOf(
@@ -208,12 +267,12 @@ describe('user service: auth and product events', function () {
       UserEmailVerified.fromPartial({ userId, email: 'late@example.com', verifiedAt: new Date() }),
       'auth',
     );
-    const delivered = transport.publish(UserEmailVerifiedEvent.subject, event.bytes, event.id);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await transport.publish(UserEmailVerifiedEvent.subject, event.bytes, event.id);
     const writer = em();
     writer.create(UserProfile, { userId, email: 'late@example.com' });
     await writer.flush();
-    await delivered;
-    expect((await getProfileOf(em(), userId)).emailVerified).to.equal(true);
+    await eventually(async () => (await getProfileOf(em(), userId)).emailVerified, {
+      what: 'the redelivered verification applied',
+    });
   });
 });

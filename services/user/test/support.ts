@@ -25,11 +25,12 @@ export async function countRows(db: ScratchDatabase, sql: string, params: unknow
   return row!.n;
 }
 
-/** How a call that must fail failed: its status, message and field violations (none: []). */
+/** How a call that must fail failed: its status, message, field violations (none: []) and reason. */
 export interface Failure {
   code: AppError['code'];
   message: string;
   violations: FieldViolation[];
+  reason?: string;
 }
 
 export async function failureOf(call: Promise<unknown>): Promise<Failure> {
@@ -37,7 +38,13 @@ export async function failureOf(call: Promise<unknown>): Promise<Failure> {
     await call;
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return { code: error.code, message: error.message, violations: [...(error.violations ?? [])] };
+    const failure: Failure = {
+      code: error.code,
+      message: error.message,
+      violations: [...(error.violations ?? [])],
+    };
+    if (error.reason) failure.reason = error.reason;
+    return failure;
   }
   throw new Error('expected the call to fail');
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AuthReason, CommonReason } from '../../../../lib/error-reasons.js';
 import type { Principal } from '../../../../lib/auth/principal.js';
 import { publishEvent } from '../../../../lib/events/index.js';
 import { failedPrecondition, invalidArgument, resourceExhausted } from '../../../../lib/errors.js';
@@ -87,21 +88,30 @@ export async function resendVerification(
   principal: Principal,
   client: ClientInfo,
 ): Promise<Date> {
-  if (!principal.sessionId) throw failedPrecondition('only a signed-in account has an email to verify');
+  if (!principal.sessionId)
+    throw failedPrecondition(
+      'only a signed-in account has an email to verify',
+      CommonReason.SESSION_REQUIRED,
+    );
   return em.transactional(async (tx) => {
     const [user] = await tx.execute<{ id: string; email: string; email_verified: boolean }[]>(
       `SELECT id, email, email_verified FROM users WHERE id = ? FOR UPDATE`,
       [principal.userId],
     );
-    if (!user) throw failedPrecondition('the account no longer exists');
-    if (user.email_verified) throw failedPrecondition('the email is already verified');
+    if (!user) throw failedPrecondition('the account no longer exists', AuthReason.ACCOUNT_GONE);
+    if (user.email_verified)
+      throw failedPrecondition('the email is already verified', AuthReason.EMAIL_ALREADY_VERIFIED);
     const [recent] = await tx.execute<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM email_verification_tokens
         WHERE user_id = ? AND created_at > now() - make_interval(secs => ?)`,
       [user.id, RESEND_INTERVAL_SECONDS],
     );
     if ((recent?.n ?? 0) > 0) {
-      throw resourceExhausted(`a verification email was sent less than ${RESEND_INTERVAL_SECONDS} s ago`);
+      throw resourceExhausted(
+        `a verification email was sent less than ${RESEND_INTERVAL_SECONDS} s ago`,
+        AuthReason.VERIFICATION_RESENT_TOO_SOON,
+        { retry_after_seconds: String(RESEND_INTERVAL_SECONDS) },
+      );
     }
     return issueEmailVerification(tx, links, user, client);
   });

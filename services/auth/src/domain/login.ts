@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AuthReason } from '../../../../lib/error-reasons.js';
 import type { TokenSigner } from '../../../../lib/auth/token-signer.js';
 import { invalidArgument, resourceExhausted, unauthenticated } from '../../../../lib/errors.js';
 import { User } from '../entities/user.js';
@@ -37,7 +38,11 @@ export async function login(
         }),
       );
     }
-    throw resourceExhausted(`too many login attempts; retry in ${admission.waitSeconds} s`);
+    throw resourceExhausted(
+      `too many login attempts; retry in ${admission.waitSeconds} s`,
+      AuthReason.TOO_MANY_LOGIN_ATTEMPTS,
+      { retry_after_seconds: String(admission.waitSeconds) },
+    );
   }
   const user = await em.findOne(User, { email });
   const locked = user?.lockedUntil != null && user.lockedUntil > new Date();

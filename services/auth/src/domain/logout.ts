@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { CommonReason } from '../../../../lib/error-reasons.js';
 import type { Principal } from '../../../../lib/auth/principal.js';
 import { failedPrecondition } from '../../../../lib/errors.js';
 import { recordSecurityEvent } from './audit.js';
@@ -6,7 +7,8 @@ import type { ClientInfo } from './client-info.js';
 import { revokeFamily, revokeSessions } from './sessions.js';
 
 function sessionOf(principal: Principal): string {
-  if (!principal.sessionId) throw failedPrecondition('this token belongs to no login session');
+  if (!principal.sessionId)
+    throw failedPrecondition('this token belongs to no login session', CommonReason.SESSION_REQUIRED);
   return principal.sessionId;
 }
 

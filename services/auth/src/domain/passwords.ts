@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { CommonReason } from '../../../../lib/error-reasons.js';
 import type { Principal } from '../../../../lib/auth/principal.js';
 import { publishEvent } from '../../../../lib/events/index.js';
 import { failedPrecondition, invalidArgument, unauthenticated } from '../../../../lib/errors.js';
@@ -25,7 +26,8 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
   client: ClientInfo,
 ): Promise<number> {
-  if (!principal.sessionId) throw failedPrecondition('only a signed-in account has a password');
+  if (!principal.sessionId)
+    throw failedPrecondition('only a signed-in account has a password', CommonReason.SESSION_REQUIRED);
   if (input.currentPassword === '') throw invalidArgument('current_password', 'is required');
   const user = await em.findOne(User, { id: principal.userId });
   if (!user || !user.isActive) throw unauthenticated('the account is not active');

@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { AuthReason } from '../../../../lib/error-reasons.js';
 import { alreadyExists, invalidArgument } from '../../../../lib/errors.js';
 import { publishEvent } from '../../../../lib/events/index.js';
 import { newId } from '../../../../lib/ids.js';
@@ -33,7 +34,7 @@ function checkName(value: string, field: string): string {
 }
 
 function duplicateEmail(email: string) {
-  return alreadyExists('account', `email ${email} is already registered`);
+  return alreadyExists('account', `email ${email} is already registered`, AuthReason.EMAIL_TAKEN);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { deleteInBatches } from '../../../../lib/db/batch-delete.js';
 import type { Logger } from '../../../../lib/log.js';
-import type { BackgroundTask } from '../../../../lib/runtime/service-module.js';
+import { startPeriodicJob, type JobRun, type PeriodicJob } from '../../../../lib/runtime/periodic-job.js';
 
 const HOUR_MS = 3600_000;
 /** Kept past expiry so that an admin can still see recent sessions and links when investigating. */
@@ -9,18 +10,17 @@ const KEEP_EXPIRED_DAYS = 7;
 /**
  * Deletes refresh tokens, verification links and reset links that expired more than a week ago:
  * every login and refresh adds a row, and nothing else ever removes them. A token past its expiry
- * is refused whether its row exists or not. Returns how many rows each table lost.
+ * is refused whether its row exists or not. Works in bounded batches (idempotent, so every replica
+ * may run it). Returns how many rows each table lost.
  */
 export async function purgeExpiredTokens(
   em: EntityManager,
+  job?: JobRun,
 ): Promise<{ refreshTokens: number; verificationTokens: number; resetTokens: number }> {
-  const purge = async (table: string): Promise<number> => {
-    const rows = await em.execute<{ id: string }[]>(
-      `DELETE FROM ${table} WHERE expires_at < now() - make_interval(days => ?) RETURNING id`,
-      [KEEP_EXPIRED_DAYS],
-    );
-    return rows.length;
-  };
+  const purge = (table: string): Promise<number> =>
+    deleteInBatches(em, table, 'id', 'expires_at < now() - make_interval(days => ?)', [KEEP_EXPIRED_DAYS], {
+      stopping: job?.stopping,
+    });
   return {
     refreshTokens: await purge('refresh_tokens'),
     verificationTokens: await purge('email_verification_tokens'),
@@ -28,17 +28,18 @@ export async function purgeExpiredTokens(
   };
 }
 
-/** Runs the purge hourly (each replica; the DELETEs are idempotent). */
-export function startTokenCleanup(orm: MikroORM, logger: Logger): BackgroundTask {
-  const timer = setInterval(() => {
-    purgeExpiredTokens(orm.em.fork())
-      .then((purged) => {
-        if (purged.refreshTokens + purged.verificationTokens + purged.resetTokens > 0) {
-          logger.info(purged, 'purged expired tokens');
-        }
-      })
-      .catch((error: unknown) => logger.error({ err: error }, 'purging expired tokens failed'));
-  }, HOUR_MS);
-  timer.unref();
-  return { name: 'expired token cleanup', stop: async () => clearInterval(timer) };
+/** Runs the purge hourly, on every replica. */
+export function startTokenCleanup(orm: MikroORM, logger: Logger): PeriodicJob {
+  return startPeriodicJob({
+    name: 'expired token cleanup',
+    service: 'auth',
+    intervalMs: HOUR_MS,
+    logger,
+    async run(job) {
+      const purged = await purgeExpiredTokens(orm.em.fork(), job);
+      if (purged.refreshTokens + purged.verificationTokens + purged.resetTokens > 0) {
+        logger.info(purged, 'purged expired tokens');
+      }
+    },
+  });
 }

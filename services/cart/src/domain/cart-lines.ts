@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { CartReason } from '../../../../lib/error-reasons.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Cart as CartMessage } from '../../../../gen/ecommerce/cart/v1/cart.js';
 import { AppError, failedPrecondition } from '../../../../lib/errors.js';
@@ -10,7 +11,7 @@ import { deleteAllLines, deleteLine, readCart, updateLine, type LineRecord } fro
 import { changeCart, requireLine } from './change-cart.js';
 import { checkCartLimits, MAX_LINE_QUANTITY } from './limits.js';
 import { requireAvailable, requireCurrency, requireOffer, type Offer } from './offer.js';
-import { RequestCheck } from './validation.js';
+import { Violations } from '../../../../lib/validation/index.js';
 
 /** The catalog's offer for a line being raised; a product gone from the catalog is a state problem here. */
 async function offerForLine(catalog: Catalog, line: LineRecord): Promise<Offer> {
@@ -21,7 +22,11 @@ async function offerForLine(catalog: Catalog, line: LineRecord): Promise<Offer> 
       error instanceof AppError &&
       (error.code === status.NOT_FOUND || error.code === status.INVALID_ARGUMENT)
     ) {
-      throw failedPrecondition(`product ${line.productId} variant ${line.variantId} can no longer be bought`);
+      throw failedPrecondition(
+        `product ${line.productId} variant ${line.variantId} can no longer be bought`,
+        CartReason.NO_LONGER_AVAILABLE,
+        { product_id: line.productId, variant_id: line.variantId },
+      );
     }
     throw error;
   }
@@ -43,11 +48,11 @@ export async function updateItemQuantity(
   owner: CartOwner,
   input: UpdateItemQuantity,
 ): Promise<CartMessage> {
-  const check = new RequestCheck();
-  check.uuid(input.cartId, 'cart_id');
-  check.uuid(input.itemId, 'item_id');
-  check.quantity(input.quantity, 'quantity', 0, MAX_LINE_QUANTITY);
-  check.done();
+  const check = new Violations();
+  check.uuid('cart_id', input.cartId);
+  check.uuid('item_id', input.itemId);
+  check.wholeNumber('quantity', input.quantity, 0, MAX_LINE_QUANTITY);
+  check.throwIfAny();
 
   const found = await readCart(em, { cartId: input.cartId });
   assertWritable(requireOwn(owner, found?.cart, input.cartId));
@@ -78,10 +83,10 @@ export async function removeItem(
   owner: CartOwner,
   input: { cartId: string; itemId: string },
 ): Promise<CartMessage> {
-  const check = new RequestCheck();
-  check.uuid(input.cartId, 'cart_id');
-  check.uuid(input.itemId, 'item_id');
-  check.done();
+  const check = new Violations();
+  check.uuid('cart_id', input.cartId);
+  check.uuid('item_id', input.itemId);
+  check.throwIfAny();
   return changeCart(em, deps.idleExpiryMs, owner, input.cartId, async (tx, _cart, lines) => {
     const line = requireLine(lines, input.itemId);
     await deleteLine(tx, line.id);
@@ -96,9 +101,9 @@ export async function clearCart(
   owner: CartOwner,
   cartId: string,
 ): Promise<CartMessage> {
-  const check = new RequestCheck();
-  check.uuid(cartId, 'cart_id');
-  check.done();
+  const check = new Violations();
+  check.uuid('cart_id', cartId);
+  check.throwIfAny();
   return changeCart(em, deps.idleExpiryMs, owner, cartId, async (tx, cart) => {
     await deleteAllLines(tx, cart.id);
     return [];

@@ -1,4 +1,5 @@
 import { failedPrecondition } from '../../../../lib/errors.js';
+import { CartReason } from '../../../../lib/error-reasons.js';
 import type { CartStatus } from '../entities/cart.js';
 
 /**
@@ -25,5 +26,12 @@ export function assertWritable(cart: { id: string; status: CartStatus }): void {
     cart.status === 'abandoned' || cart.status === 'merged'
       ? '; add to a new cart (AddItem without cart_id)'
       : '';
-  throw failedPrecondition(`cart ${cart.id} is ${cart.status} and cannot change${hint}`);
+  throw failedPrecondition(
+    `cart ${cart.id} is ${cart.status} and cannot change${hint}`,
+    CartReason.CART_NOT_ACTIVE,
+    {
+      cart_id: cart.id,
+      status: cart.status,
+    },
+  );
 }

@@ -1,4 +1,5 @@
 import { failedPrecondition } from '../../../../lib/errors.js';
+import { CartReason } from '../../../../lib/error-reasons.js';
 
 /** Units one line may hold. */
 export const MAX_LINE_QUANTITY = 99;
@@ -12,10 +13,16 @@ export function checkCartLimits(lines: readonly { quantity: number }[]): void {
   if (lines.length > MAX_CART_LINES) {
     throw failedPrecondition(
       `a cart holds at most ${MAX_CART_LINES} lines (this one would hold ${lines.length})`,
+      CartReason.CART_LIMIT_EXCEEDED,
+      { limit: String(MAX_CART_LINES) },
     );
   }
   const units = lines.reduce((sum, line) => sum + line.quantity, 0);
   if (units > MAX_CART_UNITS) {
-    throw failedPrecondition(`a cart holds at most ${MAX_CART_UNITS} units (this one would hold ${units})`);
+    throw failedPrecondition(
+      `a cart holds at most ${MAX_CART_UNITS} units (this one would hold ${units})`,
+      CartReason.CART_LIMIT_EXCEEDED,
+      { limit: String(MAX_CART_UNITS) },
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { CommonReason } from '../../../../lib/error-reasons.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   MergeOutcome,
@@ -90,7 +91,14 @@ export async function mergeCarts(
     for (const cart of guestCarts) {
       const lines = await readLines(tx, cart.id);
       if (lines.some((line) => !asked.has(line.productId))) {
-        throw new AppError(status.ABORTED, 'the guest cart changed while it was being merged; retry');
+        throw new AppError(
+          status.ABORTED,
+          'the guest cart changed while it was being merged; retry',
+          undefined,
+          {
+            reason: CommonReason.CONCURRENT_UPDATE,
+          },
+        );
       }
       guestLines.set(cart, lines);
     }

@@ -1,4 +1,5 @@
 import { ProductStatus, type Product } from '../../../../gen/ecommerce/product/v1/product.js';
+import { CartReason } from '../../../../lib/error-reasons.js';
 import { failedPrecondition, invalidArgument } from '../../../../lib/errors.js';
 import type { Money } from '../../../../lib/money.js';
 import type { LineSnapshot } from './cart-store.js';
@@ -39,13 +40,18 @@ export function offerOf(product: Product | undefined, variantId: string): Offer 
  */
 export function requireOffer(product: Product, variantId: string): Offer {
   if (product.status !== ProductStatus.PRODUCT_STATUS_ACTIVE) {
-    throw failedPrecondition(`product ${product.id} is not on sale`);
+    throw failedPrecondition(`product ${product.id} is not on sale`, CartReason.NOT_FOR_SALE, {
+      product_id: product.id,
+    });
   }
   if (!product.variants.some((v) => v.id === variantId)) {
     throw invalidArgument('variant_id', `is not a variant of product ${product.id}`);
   }
   const offer = offerOf(product, variantId);
-  if (!offer) throw failedPrecondition(`product ${product.id} has no price`);
+  if (!offer)
+    throw failedPrecondition(`product ${product.id} has no price`, CartReason.NOT_FOR_SALE, {
+      product_id: product.id,
+    });
   return offer;
 }
 
@@ -54,6 +60,13 @@ export function requireAvailable(offer: Offer, quantity: number): void {
   if (quantity > offer.available) {
     throw failedPrecondition(
       `only ${offer.available} of ${offer.snapshot.productSku} available (the line would hold ${quantity})`,
+      CartReason.OUT_OF_STOCK,
+      {
+        product_id: offer.snapshot.productId,
+        variant_id: offer.snapshot.variantId,
+        available: String(offer.available),
+        requested: String(quantity),
+      },
     );
   }
 }
@@ -63,6 +76,8 @@ export function requireCurrency(cart: { currency: string }, offer: Offer): void 
   if (offer.price.currencyCode !== cart.currency) {
     throw failedPrecondition(
       `cart is in ${cart.currency}; product ${offer.snapshot.productId} is priced in ${offer.price.currencyCode}`,
+      CartReason.CURRENCY_MISMATCH,
+      { cart_currency: cart.currency, product_currency: offer.price.currencyCode },
     );
   }
 }

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
+import { CommonReason, PaymentReason } from '../../../../lib/error-reasons.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   PaymentMethodType,
   type VaultedPaymentMethod,
 } from '../../../../gen/ecommerce/payment/v1/payment.js';
-import { failedPrecondition, invalidArgument } from '../../../../lib/errors.js';
-import { isUuid, newId } from '../../../../lib/ids.js';
+import { failedPrecondition } from '../../../../lib/errors.js';
+import { newId } from '../../../../lib/ids.js';
+import { Violations } from '../../../../lib/validation/index.js';
 import { PaymentMethod } from '../entities/payment-method.js';
 import type { TokenCipher } from './token-cipher.js';
 import type { VaultInput } from './vault-input.js';
@@ -67,11 +69,15 @@ export async function vaultPaymentMethod(
     idempotencyKey: input.idempotencyKey,
   });
   if (stored.requestHash !== requestHash) {
-    throw failedPrecondition('idempotency_key was already used for a different payment method');
+    throw failedPrecondition(
+      'idempotency_key was already used for a different payment method',
+      CommonReason.IDEMPOTENCY_KEY_REUSED,
+    );
   }
   if (stored.deletedAt) {
     throw failedPrecondition(
       'the payment method added with this idempotency_key has since been deleted; send a new key to add it again',
+      PaymentReason.PAYMENT_METHOD_DELETED,
     );
   }
   return toMessage(stored);
@@ -86,8 +92,10 @@ export async function deleteVaultedPaymentMethod(
   userId: string,
   paymentMethodId: string,
 ): Promise<boolean> {
-  if (!isUuid(userId)) throw invalidArgument('user_id', 'must be a UUID');
-  if (!isUuid(paymentMethodId)) throw invalidArgument('payment_method_id', 'must be a UUID');
+  const check = new Violations();
+  check.uuid('user_id', userId);
+  check.uuid('payment_method_id', paymentMethodId);
+  check.throwIfAny();
   const deleted = await em.nativeUpdate(
     PaymentMethod,
     { id: paymentMethodId, userId, deletedAt: null },

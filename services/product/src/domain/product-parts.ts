@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { ProductReason } from '../../../../lib/error-reasons.js';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { alreadyExists, AppError } from '../../../../lib/errors.js';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
@@ -102,9 +103,12 @@ export async function replaceCategories(
     const index = categoryIds.findIndex((id) => !known.has(id));
     if (index >= 0) {
       const description = `category ${categoryIds[index]} does not exist`;
-      throw new AppError(status.FAILED_PRECONDITION, `${field}[${index}]: ${description}`, [
-        { field: `${field}[${index}]`, description },
-      ]);
+      throw new AppError(
+        status.FAILED_PRECONDITION,
+        `${field}[${index}]: ${description}`,
+        [{ field: `${field}[${index}]`, description }],
+        { reason: ProductReason.UNKNOWN_CATEGORY, metadata: { category_id: categoryIds[index]! } },
+      );
     }
   }
   await em.execute('DELETE FROM product_categories WHERE product_id = ?', [productId], 'run');
@@ -140,7 +144,12 @@ export async function refuseClashes(
       other,
     ],
   );
-  if (clash) throw alreadyExists('product', `${clash.what} ${clash.value} is taken`);
+  if (clash)
+    throw alreadyExists(
+      'product',
+      `${clash.what} ${clash.value} is taken`,
+      clash.what === 'slug' ? ProductReason.SLUG_TAKEN : ProductReason.SKU_TAKEN,
+    );
 }
 
 /** A unique violation that raced past `refuseClashes`, named from the database's message. */
@@ -148,9 +157,11 @@ export function clashFromViolation(error: unknown): unknown {
   if (!(error instanceof UniqueConstraintViolationException)) return error;
   const text = error.message;
   const value = /\((?:sku|slug)\)=\(([^)]*)\)/.exec(text)?.[1] ?? 'a value';
-  if (text.includes('products_slug_unique')) return alreadyExists('product', `slug ${value} is taken`);
+  if (text.includes('products_slug_unique'))
+    return alreadyExists('product', `slug ${value} is taken`, ProductReason.SLUG_TAKEN);
   if (text.includes('product_variants_sku_unique'))
-    return alreadyExists('product', `variant SKU ${value} is taken`);
-  if (text.includes('products_sku_unique')) return alreadyExists('product', `SKU ${value} is taken`);
+    return alreadyExists('product', `variant SKU ${value} is taken`, ProductReason.SKU_TAKEN);
+  if (text.includes('products_sku_unique'))
+    return alreadyExists('product', `SKU ${value} is taken`, ProductReason.SKU_TAKEN);
   return error;
 }

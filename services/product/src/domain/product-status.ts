@@ -1,17 +1,18 @@
+import { requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { failedPrecondition, notFound } from '../../../../lib/errors.js';
+import { notFound } from '../../../../lib/errors.js';
+import { StateMachine } from '../../../../lib/state-machine.js';
 import type { ProductStatus } from '../entities/product.js';
-import { requireUuid } from '../inventory/stock-lines.js';
 import { ProductArchivedEvent, ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
 import { loadProductView, type ProductView } from './product-view.js';
 
-/** The allowed status changes of a product: the one place that knows them. */
-const TRANSITIONS: Record<ProductStatus, readonly ProductStatus[]> = {
+/** The allowed status changes of a product: the one place that knows them (no history table). */
+export const productStatuses = new StateMachine<ProductStatus, EntityManager>('product', {
   draft: ['active', 'archived'],
   active: ['archived'],
   archived: ['active'],
-};
+});
 
 /**
  * Moves a product to `target` (publish: active; archive: archived) and emits the matching event; a
@@ -19,28 +20,27 @@ const TRANSITIONS: Record<ProductStatus, readonly ProductStatus[]> = {
  */
 export async function changeProductStatus(
   em: EntityManager,
-  input: { productId: string },
+  input: { productId: string; changedBy: string },
   target: 'active' | 'archived',
 ): Promise<{ view: ProductView; changed: boolean }> {
-  const productId = requireUuid(input.productId, 'product_id');
+  const productId = requireUuid('product_id', input.productId);
   return em.transactional(async (tx) => {
     const [row] = await tx.execute<{ status: ProductStatus }[]>(
       'SELECT status FROM products WHERE id = ? FOR UPDATE',
       [productId],
     );
     if (!row) throw notFound('product', productId);
-    if (row.status === target)
-      return { view: (await loadProductView(tx, { id: productId }))!, changed: false };
-    if (!TRANSITIONS[row.status].includes(target)) {
-      throw failedPrecondition(`a ${row.status} product cannot become ${target}`);
-    }
-    await tx.execute(
-      `UPDATE products SET status = ?, updated_at = now(),
-              published_at = CASE WHEN ? = 'active' THEN COALESCE(published_at, now()) ELSE published_at END
-        WHERE id = ?`,
-      [target, target, productId],
-      'run',
+    const change = { id: productId, from: row.status, to: target, changedBy: input.changedBy };
+    const changed = await productStatuses.apply(tx, change, (t) =>
+      t.execute(
+        `UPDATE products SET status = ?, updated_at = now(),
+                published_at = CASE WHEN ? = 'active' THEN COALESCE(published_at, now()) ELSE published_at END
+          WHERE id = ?`,
+        [target, target, productId],
+        'run',
+      ),
     );
+    if (!changed) return { view: (await loadProductView(tx, { id: productId }))!, changed: false };
     const event = target === 'archived' ? ProductArchivedEvent : ProductUpdatedEvent;
     return { view: await announceProduct(tx, event, productId), changed: true };
   });

@@ -1,9 +1,11 @@
+import { requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { CommonReason, ProductReason } from '../../../../lib/error-reasons.js';
 import { failedPrecondition, notFound, type FieldViolation, AppError } from '../../../../lib/errors.js';
 import { status } from '@grpc/grpc-js';
 import { claim, hashOf, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
-import { inVariantOrder, requireStockLines, requireUuid, type StockLineInput } from './stock-lines.js';
+import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';
 
 export type ReservationState = 'reserved' | 'released' | 'committed';
@@ -83,10 +85,12 @@ async function requireVariantsOnSale(
       : [{ field: `lines[${index}].variant_id`, description: `variant ${line.variantId} is not for sale` }],
   );
   if (notForSale.length > 0) {
+    const variantIds = original.filter((line) => !onSale.get(line.variantId)).map((line) => line.variantId);
     throw new AppError(
       status.FAILED_PRECONDITION,
       `not for sale: ${notForSale.map((v) => v.field).join(', ')}`,
       notForSale,
+      { reason: ProductReason.NOT_FOR_SALE, metadata: { variant_ids: variantIds.join(',') } },
     );
   }
   return [...new Set(rows.map((row) => row.product_id))];
@@ -146,7 +150,7 @@ export async function reserveStock(
   input: { orderId: string; lines: readonly StockLineInput[] },
   lowStockThreshold: number,
 ): Promise<ReservationRecord> {
-  const orderId = requireUuid(input.orderId, 'order_id');
+  const orderId = requireUuid('order_id', input.orderId);
   const original = requireStockLines(input.lines);
   const lines = inVariantOrder(original);
   const requestHash = hashOf(lines);
@@ -156,7 +160,11 @@ export async function reserveStock(
     if (!(await claim(tx, SCOPE, orderId, requestHash, pending))) {
       const entry = (await read<ReservationRecord>(tx, SCOPE, orderId))!;
       if (entry.requestHash !== requestHash && entry.requestHash !== RELEASED_BEFORE_RESERVED) {
-        throw failedPrecondition(`order ${orderId} already holds a reservation of other lines`);
+        throw failedPrecondition(
+          `order ${orderId} already holds a reservation of other lines`,
+          CommonReason.IDEMPOTENCY_KEY_REUSED,
+          { order_id: orderId },
+        );
       }
       return entry.result;
     }
@@ -169,6 +177,7 @@ export async function reserveStock(
     const units: HeldUnits[] = [];
     const changes: StockChange[] = [];
     const short: FieldViolation[] = [];
+    const shortVariantIds: string[] = [];
     for (const line of lines) {
       const locations = rows.filter((row) => row.variant_id === line.variantId);
       const available = locations.reduce((sum, row) => sum + Math.max(0, row.available_quantity), 0);
@@ -178,6 +187,7 @@ export async function reserveStock(
           field: `lines[${index}].quantity`,
           description: `${line.quantity} requested, ${available} available (variant ${line.variantId})`,
         });
+        shortVariantIds.push(line.variantId);
         continue;
       }
       let wanted = line.quantity;
@@ -210,6 +220,7 @@ export async function reserveStock(
         status.FAILED_PRECONDITION,
         `not enough stock: ${short.map((v) => `${v.field}: ${v.description}`).join('; ')}`,
         short,
+        { reason: ProductReason.OUT_OF_STOCK, metadata: { variant_ids: shortVariantIds.join(',') } },
       );
     }
     await moveUnits(tx, units, 1, false);
@@ -230,7 +241,7 @@ export async function releaseReservation(
   input: { orderId: string },
   lowStockThreshold: number,
 ): Promise<{ reservation: ReservationRecord; releasedNow: boolean }> {
-  const orderId = requireUuid(input.orderId, 'order_id');
+  const orderId = requireUuid('order_id', input.orderId);
   return em.transactional(async (tx) => {
     const tombstone: ReservationRecord = { orderId, state: 'released', units: [] };
     if (await claim(tx, SCOPE, orderId, RELEASED_BEFORE_RESERVED, tombstone)) {
@@ -241,6 +252,8 @@ export async function releaseReservation(
     if (record.state === 'committed') {
       throw failedPrecondition(
         `order ${orderId}'s reservation was committed: its units have left the warehouse`,
+        ProductReason.RESERVATION_COMMITTED,
+        { order_id: orderId },
       );
     }
     await moveHeldUnits(tx, record.units, false, lowStockThreshold);
@@ -256,14 +269,21 @@ export async function commitReservation(
   input: { orderId: string },
   lowStockThreshold: number,
 ): Promise<ReservationRecord> {
-  const orderId = requireUuid(input.orderId, 'order_id');
+  const orderId = requireUuid('order_id', input.orderId);
   return em.transactional(async (tx) => {
     const entry = await read<ReservationRecord>(tx, SCOPE, orderId, true);
     if (!entry || entry.requestHash === RELEASED_BEFORE_RESERVED)
       throw notFound('reservation for order', orderId);
     const record = entry.result;
     if (record.state === 'committed') return record;
-    if (record.state === 'released') throw failedPrecondition(`order ${orderId}'s reservation was released`);
+    if (record.state === 'released')
+      throw failedPrecondition(
+        `order ${orderId}'s reservation was released`,
+        ProductReason.RESERVATION_RELEASED,
+        {
+          order_id: orderId,
+        },
+      );
     await moveHeldUnits(tx, record.units, true, lowStockThreshold);
     const committed: ReservationRecord = { ...record, state: 'committed' };
     await rewrite(tx, SCOPE, orderId, committed);

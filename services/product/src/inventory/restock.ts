@@ -1,10 +1,11 @@
+import { requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { CommonReason } from '../../../../lib/error-reasons.js';
 import { failedPrecondition, notFound } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
-import { requireText } from '../domain/validation.js';
 import { claim, hashOf, read } from './ledger.js';
 import { DEFAULT_LOCATION } from './locations.js';
-import { inVariantOrder, requireStockLines, requireUuid, type StockLineInput } from './stock-lines.js';
+import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';
 
 interface RestockRecord {
@@ -22,9 +23,9 @@ export async function restock(
   input: { restockId: string; lines: readonly StockLineInput[]; reason: string },
   lowStockThreshold: number,
 ): Promise<{ restockedNow: boolean; productIds: string[] }> {
-  const restockId = requireUuid(input.restockId, 'restock_id');
+  const restockId = requireUuid('restock_id', input.restockId);
   const original = requireStockLines(input.lines);
-  const reason = requireText(input.reason, 'reason', 500);
+  const reason = requireText('reason', input.reason, 500);
   const lines = inVariantOrder(original);
   const requestHash = hashOf(lines);
 
@@ -32,7 +33,10 @@ export async function restock(
     if (!(await claim<RestockRecord>(tx, 'restock', restockId, requestHash, { lines, reason }))) {
       const entry = (await read<RestockRecord>(tx, 'restock', restockId))!;
       if (entry.requestHash !== requestHash) {
-        throw failedPrecondition(`restock ${restockId} was already applied with other lines`);
+        throw failedPrecondition(
+          `restock ${restockId} was already applied with other lines`,
+          CommonReason.IDEMPOTENCY_KEY_REUSED,
+        );
       }
       return { restockedNow: false, productIds: [] };
     }

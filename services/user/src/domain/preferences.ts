@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { UserReason } from '../../../../lib/error-reasons.js';
 import type { Preference } from '../../../../gen/ecommerce/user/v1/user.js';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
@@ -50,7 +51,13 @@ export async function setPreference(
     await lockCustomer(tx, userId);
     const isNew = (await tx.count(UserPreference, { userId, key })) === 0;
     if (isNew && (await tx.count(UserPreference, { userId })) >= MAX_PREFERENCES)
-      throw failedPrecondition(`a user has at most ${MAX_PREFERENCES} preferences`);
+      throw failedPrecondition(
+        `a user has at most ${MAX_PREFERENCES} preferences`,
+        UserReason.PREFERENCES_FULL,
+        {
+          limit: String(MAX_PREFERENCES),
+        },
+      );
     const [row] = await tx.execute<{ value: unknown; updated_at: Date }[]>(
       `INSERT INTO user_preferences (id, user_id, key, value) VALUES (?, ?, ?, ?::jsonb)
        ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = now()

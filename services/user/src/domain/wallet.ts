@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { UserReason } from '../../../../lib/error-reasons.js';
 import type {
   AddPaymentMethodRequest,
   PaymentMethod as PaymentMethodMessage,
 } from '../../../../gen/ecommerce/user/v1/user.js';
-import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
-import { isUuid } from '../../../../lib/ids.js';
+import { failedPrecondition, notFound } from '../../../../lib/errors.js';
+import { requireUuid } from '../../../../lib/validation/index.js';
 import type { Logger } from '../../../../lib/log.js';
 import { Address } from '../entities/address.js';
 import { PaymentMethod } from '../entities/payment-method.js';
@@ -31,9 +32,7 @@ export function paymentMethodMessage(method: PaymentMethod): PaymentMethodMessag
 }
 
 function requireMethodId(value: string): string {
-  if (value === '') throw invalidArgument('payment_method_id', 'is required');
-  if (!isUuid(value)) throw invalidArgument('payment_method_id', 'must be a UUID');
-  return value;
+  return requireUuid('payment_method_id', value);
 }
 
 async function findOwnMethod(em: EntityManager, userId: string, id: string): Promise<PaymentMethod> {
@@ -69,7 +68,10 @@ export async function addPaymentMethod(
 ): Promise<PaymentMethodMessage> {
   const input = newPaymentMethodFrom(request);
   if ((await em.count(UserProfile, { userId })) === 0)
-    throw failedPrecondition(`the profile of user ${userId} is not created yet; retry shortly`);
+    throw failedPrecondition(
+      `the profile of user ${userId} is not created yet; retry shortly`,
+      UserReason.PROFILE_NOT_READY,
+    );
   await requireOwnAddress(em, userId, input.billingAddressId);
 
   const paymentMethodRef = await vault.vault({
@@ -117,6 +119,8 @@ export async function addPaymentMethod(
     // The vault keeps a deleted card's idempotency key taken: the retry needs a new one.
     throw failedPrecondition(
       `a wallet holds at most ${MAX_PAYMENT_METHODS} payment methods; remove one, then add the card with a new idempotency_key`,
+      UserReason.WALLET_FULL,
+      { limit: String(MAX_PAYMENT_METHODS) },
     );
   }
 }

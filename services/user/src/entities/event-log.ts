@@ -2,8 +2,8 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { newId } from '../../../../lib/ids.js';
 
 /**
- * The service's inbox: every consumed event once (`eventId` unique), written in the same
- * transaction as its effect, so a redelivery changes nothing.
+ * The service's inbox: every consumed event once per consumer (`consumer`, `eventId` unique),
+ * written in the same transaction as its effect, so a redelivery changes nothing.
  */
 export const EventLog = defineEntity({
   name: 'EventLog',
@@ -15,6 +15,7 @@ export const EventLog = defineEntity({
       .uuid()
       .primary()
       .onCreate(() => newId()),
+    consumer: p.text(),
     eventId: p.uuid(),
     eventType: p.text(),
     source: p.text(),

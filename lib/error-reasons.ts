@@ -1,0 +1,82 @@
+/**
+ * The machine-readable reasons of the platform's refusals, sent as `google.rpc.ErrorInfo`
+ * (`reason`, this `domain`, `metadata`) beside the status and message: a client branches on the
+ * reason, never on the message. Kept in one place because a reason is part of the contract every
+ * caller may read (the cart reads the product service's). Documented in `docs/contracts.md`.
+ */
+export const ERROR_DOMAIN = 'ecommerce';
+
+/** Shared by every service. */
+export const CommonReason = {
+  /** A state machine refused a status change (metadata: entity, from, to). */
+  INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
+  /** An idempotency key was already used for a different request. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** The transaction lost a race (deadlock, serialization failure, optimistic lock): retry. */
+  CONCURRENT_UPDATE: 'CONCURRENT_UPDATE',
+  /** The operation needs the token of a login session (a token that belongs to none is refused). */
+  SESSION_REQUIRED: 'SESSION_REQUIRED',
+} as const;
+
+export const AuthReason = {
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  EMAIL_ALREADY_VERIFIED: 'EMAIL_ALREADY_VERIFIED',
+  ACCOUNT_GONE: 'ACCOUNT_GONE',
+  LAST_ADMINISTRATOR: 'LAST_ADMINISTRATOR',
+  SELF_DEACTIVATION: 'SELF_DEACTIVATION',
+  /** metadata: retry_after_seconds. */
+  TOO_MANY_LOGIN_ATTEMPTS: 'TOO_MANY_LOGIN_ATTEMPTS',
+  /** metadata: retry_after_seconds. */
+  VERIFICATION_RESENT_TOO_SOON: 'VERIFICATION_RESENT_TOO_SOON',
+} as const;
+
+export const UserReason = {
+  /** The profile is created from auth.user.registered moments after registration: retry shortly. */
+  PROFILE_NOT_READY: 'PROFILE_NOT_READY',
+  ADDRESS_BOOK_FULL: 'ADDRESS_BOOK_FULL',
+  WISHLIST_FULL: 'WISHLIST_FULL',
+  WALLET_FULL: 'WALLET_FULL',
+  PREFERENCES_FULL: 'PREFERENCES_FULL',
+} as const;
+
+export const ProductReason = {
+  /** metadata: product_id, or variant_ids (comma-separated) for a reservation. */
+  NOT_FOR_SALE: 'NOT_FOR_SALE',
+  /** A reservation asked for more than is available (metadata: variant_ids of the short lines). */
+  OUT_OF_STOCK: 'OUT_OF_STOCK',
+  /** metadata: category_id. */
+  UNKNOWN_CATEGORY: 'UNKNOWN_CATEGORY',
+  /** metadata: product_id. */
+  PRODUCT_ARCHIVED: 'PRODUCT_ARCHIVED',
+  SLUG_TAKEN: 'SLUG_TAKEN',
+  SKU_TAKEN: 'SKU_TAKEN',
+  ALREADY_REVIEWED: 'ALREADY_REVIEWED',
+  CATEGORY_CYCLE: 'CATEGORY_CYCLE',
+  PARENT_CATEGORY_INACTIVE: 'PARENT_CATEGORY_INACTIVE',
+  /** metadata: variant_id, location, on_hand, reserved. */
+  INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
+  /** metadata: order_id. */
+  RESERVATION_RELEASED: 'RESERVATION_RELEASED',
+  /** metadata: order_id. */
+  RESERVATION_COMMITTED: 'RESERVATION_COMMITTED',
+} as const;
+
+export const CartReason = {
+  /** metadata: cart_id, status. */
+  CART_NOT_ACTIVE: 'CART_NOT_ACTIVE',
+  /** metadata: product_id (the product is not active or has no price). */
+  NOT_FOR_SALE: 'NOT_FOR_SALE',
+  /** metadata: product_id, variant_id (gone from the catalog since it was added). */
+  NO_LONGER_AVAILABLE: 'NO_LONGER_AVAILABLE',
+  /** metadata: product_id, variant_id, available, requested. */
+  OUT_OF_STOCK: 'OUT_OF_STOCK',
+  /** metadata: cart_currency, product_currency. */
+  CURRENCY_MISMATCH: 'CURRENCY_MISMATCH',
+  /** A line, or the cart, would exceed its unit or line limit (metadata: limit). */
+  CART_LIMIT_EXCEEDED: 'CART_LIMIT_EXCEEDED',
+} as const;
+
+export const PaymentReason = {
+  /** The method added with this idempotency key was deleted since: send a new key. */
+  PAYMENT_METHOD_DELETED: 'PAYMENT_METHOD_DELETED',
+} as const;
