@@ -76,6 +76,7 @@ export async function addItem(
   if (input.cartId === '' && 'sessionId' in owner) {
     // A guest's first add: a new cart, so no other line and no limit but the stock can be in the way.
     requireAvailable(offer, input.quantity);
+    checkCartLimits([{ quantity: input.quantity, unitPrice: offer.snapshot.unitPrice }]);
     const { cart, line } = await insertGuestCartWithLine(
       em,
       owner,
@@ -106,7 +107,10 @@ export async function addItem(
       );
     }
     requireAvailable(offer, quantity);
-    checkCartLimits([...lines.filter((line) => line !== existing), { quantity }]);
+    checkCartLimits([
+      ...lines.filter((line) => line !== existing),
+      { quantity, unitPrice: offer.snapshot.unitPrice },
+    ]);
 
     const line = existing
       ? await updateLine(tx, existing, quantity, offer.snapshot)
