@@ -57,7 +57,8 @@ export function requestHashOf(request: unknown): string {
     .digest('hex');
 }
 
-function keyReused(key: string): AppError {
+/** The refusal of a key used for a different request (also for a table that keeps its own keys). */
+export function idempotencyKeyReused(key: string): AppError {
   return failedPrecondition(`idempotency key ${key} was already used for a different request`);
 }
 
@@ -84,7 +85,7 @@ export async function claimIdempotencyKey<T>(
   );
   // Purged between the two statements: the earlier request is out of retention, so this is a first.
   if (!row) return claimIdempotencyKey(tx, { scope, key, request });
-  if (row.request_hash !== requestHash) throw keyReused(key);
+  if (row.request_hash !== requestHash) throw idempotencyKeyReused(key);
   if (row.status !== 'completed') {
     throw new AppError(status.ABORTED, `a request with idempotency key ${key} is still in progress; retry`);
   }
