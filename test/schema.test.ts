@@ -13,6 +13,7 @@ import {
   type DatabaseDefinition,
   type EntityManager,
 } from '../lib/db/orm.js';
+import { INFRA_MIGRATIONS } from '../lib/db/infra-migrations.js';
 import { ensureMonthlyPartitions, monthlyPartitionName, PARTITION_SCHEMA } from '../lib/db/partitions.js';
 import { newId } from '../lib/ids.js';
 import { authDatabase } from '../services/auth/src/database.js';
@@ -2285,7 +2286,7 @@ describe('database schemas (DATABASES.md)', function () {
     describe(`${definition.name}`, () => {
       it('migrates an empty database, and migrating again applies nothing', async () => {
         expect(applied.get(service)).to.deep.equal([
-          'Infra20261127000000',
+          ...INFRA_MIGRATIONS.map((migration) => migration.name),
           ...definition.migrations.map((migration) => migration.name),
         ]);
         expect(await migrateDatabase(db(service))).to.deep.equal([]);

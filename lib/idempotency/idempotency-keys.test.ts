@@ -3,7 +3,12 @@ import { expect } from 'chai';
 import { failedPrecondition } from '../errors.js';
 import { failureOf } from '../testing/app-error.js';
 import { openScratchDatabase, type ScratchDatabase } from '../testing/scratch-database.js';
-import { claimIdempotencyKey, completeIdempotencyKey, runOnce } from './idempotency-keys.js';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  IDEMPOTENCY_RETENTION_DAYS,
+  runOnce,
+} from './idempotency-keys.js';
 
 describe('idempotency keys (infra.idempotency_keys)', function () {
   this.timeout(60_000);
@@ -35,6 +40,15 @@ describe('idempotency keys (infra.idempotency_keys)', function () {
     expect(first).to.deep.equal({ id: 'result-1', at: '2026-12-05T10:00:00.000Z' });
     expect(again).to.deep.equal(first);
     expect(await stored(key)).to.deep.equal([{ status: 'completed' }]);
+    // The purge goes by expires_at: seven days after the claim.
+    const [row] = await db.orm.em
+      .fork()
+      .execute<{ days: number }[]>(
+        `SELECT extract(epoch FROM expires_at - created_at)::int / 86400 AS days FROM infra.idempotency_keys WHERE key = ?`,
+        [key],
+      );
+    expect(row!.days).to.equal(IDEMPOTENCY_RETENTION_DAYS);
+    expect(IDEMPOTENCY_RETENTION_DAYS).to.equal(7);
   });
 
   it('refuses the same key with a different request: FAILED_PRECONDITION naming the key, nothing done', async () => {

@@ -33,10 +33,11 @@ import { AppError, failedPrecondition } from '../errors.js';
  * - **Scope** names the operation, and its owner when keys are only unique per owner
  *   (`add-payment-method/<user id>`): two customers may pick the same key.
  * - **The answer** is JSON: store ids and plain values (dates as ISO strings), not entities.
- * - **Retention.** Entries are disposable after `IDEMPOTENCY_RETENTION_DAYS` counted from
- *   `created_at` (the column the purge of `infra.idempotency_keys` goes by). So
- *   nothing another request must read later belongs here: domain state (a reservation, a
- *   purchase) lives in the service's own tables, which may use their own keys as well.
+ * - **Retention.** A claim sets `expires_at` to `IDEMPOTENCY_RETENTION_DAYS` after it; the purge
+ *   of `infra.idempotency_keys` deletes rows past their `expires_at` (never rows without one). A
+ *   retry later than that is a new request. Entries a service keeps as its own state in this
+ *   table (product's reservations and purchases, `services/product/src/inventory/ledger.ts`) are
+ *   written without `expires_at` and given one when no longer needed.
  */
 export const IDEMPOTENCY_RETENTION_DAYS = 7;
 
@@ -73,10 +74,10 @@ export async function claimIdempotencyKey<T>(
 ): Promise<IdempotencyClaim<T>> {
   const requestHash = requestHashOf(request);
   const inserted = await tx.execute<{ key: string }[]>(
-    `INSERT INTO infra.idempotency_keys (scope, key, request_hash, status)
-     VALUES (?, ?, ?, 'in_progress')
+    `INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, expires_at)
+     VALUES (?, ?, ?, 'in_progress', now() + make_interval(days => ?))
      ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
-    [scope, key, requestHash],
+    [scope, key, requestHash, IDEMPOTENCY_RETENTION_DAYS],
   );
   if (inserted.length > 0) return { state: 'claimed' };
   const [row] = await tx.execute<{ request_hash: string; status: string; response: Uint8Array | null }[]>(
