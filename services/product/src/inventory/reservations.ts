@@ -26,6 +26,11 @@ export interface ReservationRecord {
 }
 
 const SCOPE = 'reserve-stock';
+/**
+ * How long a closed reservation (released, committed, or a release that came first) stays: its
+ * order's saga may still repeat a call for it, and a late ReserveStock must find the tombstone.
+ */
+const CLOSED_RESERVATION_DAYS = 30;
 /** The request hash of a release that arrived before any reservation (a tombstone). */
 const RELEASED_BEFORE_RESERVED = 'released-before-reserved';
 
@@ -305,7 +310,7 @@ export async function releaseReservation(
   const orderId = requireUuid(input.orderId, 'order_id');
   return em.transactional(async (tx) => {
     const tombstone: ReservationRecord = { orderId, state: 'released', units: [] };
-    if (await claim(tx, SCOPE, orderId, RELEASED_BEFORE_RESERVED, tombstone)) {
+    if (await claim(tx, SCOPE, orderId, RELEASED_BEFORE_RESERVED, tombstone, CLOSED_RESERVATION_DAYS)) {
       return { reservation: tombstone, releasedNow: false };
     }
     const { result: record } = (await read<ReservationRecord>(tx, SCOPE, orderId, true))!;
@@ -317,7 +322,7 @@ export async function releaseReservation(
     }
     await moveHeldUnits(tx, record.units, false, lowStockThreshold);
     const released: ReservationRecord = { ...record, state: 'released' };
-    await rewrite(tx, SCOPE, orderId, released);
+    await rewrite(tx, SCOPE, orderId, released, CLOSED_RESERVATION_DAYS);
     return { reservation: released, releasedNow: true };
   });
 }
@@ -338,7 +343,7 @@ export async function commitReservation(
     if (record.state === 'released') throw failedPrecondition(`order ${orderId}'s reservation was released`);
     await moveHeldUnits(tx, record.units, true, lowStockThreshold);
     const committed: ReservationRecord = { ...record, state: 'committed' };
-    await rewrite(tx, SCOPE, orderId, committed);
+    await rewrite(tx, SCOPE, orderId, committed, CLOSED_RESERVATION_DAYS);
     return committed;
   });
 }
