@@ -7,18 +7,45 @@ export interface FieldViolation {
 }
 
 /**
+ * Bounds of what an error carries back, so that no caller input makes it unbounded: the message
+ * and violations travel in HTTP/2 trailers (`grpc-message`, `grpc-status-details-bin`), and a
+ * trailer block beyond the peer's header limit (~64 KB) is never delivered, leaving the call
+ * hanging until its deadline.
+ */
+export const MAX_ERROR_MESSAGE_LENGTH = 1000;
+export const MAX_VIOLATIONS = 20;
+const MAX_VIOLATION_TEXT_LENGTH = 200;
+/** How much of a caller's value a message may quote (`product <id> not found`). */
+export const MAX_QUOTED_INPUT_LENGTH = 100;
+
+/** `text` cut to at most `max` UTF-16 units, "…" marking the cut (never inside a surrogate pair). */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
  * A failure the caller is meant to see: a precise gRPC status and a message written for them.
  * Anything thrown that is not an AppError is a bug and reaches the caller as INTERNAL with a
- * generic message (the real error is logged, never sent).
+ * generic message (the real error is logged, never sent). Message and violations are clipped.
  */
 export class AppError extends Error {
+  readonly violations?: readonly FieldViolation[];
+
   constructor(
     readonly code: status,
     message: string,
-    readonly violations?: readonly FieldViolation[],
+    violations?: readonly FieldViolation[],
   ) {
-    super(message);
+    super(clipText(message, MAX_ERROR_MESSAGE_LENGTH));
     this.name = 'AppError';
+    this.violations = violations?.slice(0, MAX_VIOLATIONS).map(({ field, description }) => ({
+      field: clipText(field, MAX_VIOLATION_TEXT_LENGTH),
+      description: clipText(description, MAX_VIOLATION_TEXT_LENGTH),
+    }));
   }
 }
 
@@ -44,11 +71,15 @@ export function invalidArguments(violations: readonly FieldViolation[]): AppErro
 }
 
 export function notFound(what: string, id?: string): AppError {
-  return new AppError(status.NOT_FOUND, id === undefined ? `${what} not found` : `${what} ${id} not found`);
+  if (id === undefined) return new AppError(status.NOT_FOUND, `${what} not found`);
+  return new AppError(status.NOT_FOUND, `${what} ${clipText(id, MAX_QUOTED_INPUT_LENGTH)} not found`);
 }
 
 export function alreadyExists(what: string, detail: string): AppError {
-  return new AppError(status.ALREADY_EXISTS, `${what} already exists: ${detail}`);
+  return new AppError(
+    status.ALREADY_EXISTS,
+    `${what} already exists: ${clipText(detail, MAX_QUOTED_INPUT_LENGTH)}`,
+  );
 }
 
 export function failedPrecondition(message: string): AppError {

@@ -158,7 +158,10 @@ describe('auth administration over gRPC', function () {
         ),
       );
       expect(mismatched.violations).to.deep.equal([
-        { field: 'page.page_token', description: 'is malformed or was made for other filters' },
+        {
+          field: 'page.page_token',
+          description: 'belongs to a listing with other filters or another sort order',
+        },
       ]);
       const garbage = await failureOf(
         auth.listUsers(listRequest({ page: { pageSize: 1, pageToken: 'zzz' } }), { token: admin.token }),

@@ -7,6 +7,7 @@ import { MAX_AMOUNT_MINOR } from '../lib/money.js';
 import { adminToken, customerToken, newSessionId, productMaker } from './cart-support.js';
 import { clientsFor, failureOf } from './support/clients.js';
 import { startTestMesh, type TestMesh } from './support/mesh.js';
+import { internalToken } from './support/tokens.js';
 
 describe('cart API over gRPC: every RPC, ownership, merges', function () {
   this.timeout(120_000);
@@ -211,6 +212,35 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
     expect((await api.cart.getCart({ cartId: '', sessionId: '' }, { token: alice.token })).cart!.id).to.equal(
       alicesCart!.id,
     );
+  });
+
+  it('refuses a platform service on every RPC with PERMISSION_DENIED: a service owns no cart', async () => {
+    const product = await makeProduct([10]);
+    const sessionId = newSessionId();
+    const { cart } = await api.cart.addItem({ cartId: '', sessionId, ...line(product, 1) });
+    const cartId = cart!.id;
+    const itemId = cart!.items[0]!.id;
+    const token = await internalToken(mesh, 'order');
+    // Well-formed requests, the guest's own session id among them: the token decides, and it is no owner.
+    const calls = [
+      () => api.cart.getCart({ cartId: '', sessionId }, { token }),
+      () => api.cart.getCart({ cartId, sessionId }, { token }),
+      () => api.cart.addItem({ cartId: '', sessionId, ...line(product, 1) }, { token }),
+      () => api.cart.updateItemQuantity({ cartId, sessionId, itemId, quantity: 2 }, { token }),
+      () => api.cart.removeItem({ cartId, sessionId, itemId }, { token }),
+      () => api.cart.clearCart({ cartId, sessionId }, { token }),
+      () => api.cart.applyCoupon({ cartId, sessionId, couponCode: 'WELCOME10' }, { token }),
+      () => api.cart.removeCoupon({ cartId, sessionId }, { token }),
+      () => api.cart.mergeCarts({ sessionId }, { token }),
+    ];
+    for (const call of calls) {
+      const failure = await failureOf(call());
+      expect(failure.code, failure.details).to.equal(status.PERMISSION_DENIED);
+    }
+    expect((await api.cart.getCart({ cartId, sessionId })).cart).to.deep.include({
+      itemCount: 1,
+      couponCode: '',
+    });
   });
 
   it('adds up 30 parallel AddItem calls for one line exactly', async () => {

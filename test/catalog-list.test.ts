@@ -10,10 +10,10 @@ import { failureOf } from './support/clients.js';
 import { startCatalogWorld, type CatalogWorld } from './catalog-fixtures.js';
 import { unique } from './support/unique.js';
 
-/** The page token with its sort key replaced by something that is not a timestamp. */
-function withEditedKey(token: string): string {
+/** The page token with its sort key replaced (a token is only base64 JSON). */
+function withEditedKey(token: string, key = 'not-a-time'): string {
   const parts = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-  parts[2] = 'not-a-time';
+  parts[2] = key;
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
@@ -147,6 +147,14 @@ describe('catalog: ListProducts', function () {
       [{ tag, page: { pageSize: 1, pageToken: 'bm90LWEtdG9rZW4' } }, 'page.page_token'],
       // A real token with its sort key edited (a token is only base64 JSON): refused, not INTERNAL.
       [{ tag, page: { pageSize: 1, pageToken: withEditedKey(page!.nextPageToken) } }, 'page.page_token'],
+      // Of the right shape but no real date (month 13, day 45): refused before SQL, not INTERNAL.
+      [
+        {
+          tag,
+          page: { pageSize: 1, pageToken: withEditedKey(page!.nextPageToken, '2024-13-45 12:00:00+00') },
+        },
+        'page.page_token',
+      ],
       [{ tag, page: { pageSize: -1, pageToken: '' } }, 'page.page_size'],
       [{ categoryId: 'nope' }, 'category_id'],
       [{ query: 'x'.repeat(201) }, 'query'],

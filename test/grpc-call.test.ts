@@ -90,6 +90,22 @@ describe('calling the services through reflection alone (the README example, as 
     expect(response.field![0]!.typeName).to.equal('.ecommerce.product.v1.Product');
   });
 
+  it('calls the standard health service through reflection like any other (grpc.health.v1.Health/Check)', async () => {
+    const overall = await product.call('grpc.health.v1.Health/Check', {});
+    expect(overall.response).to.deep.equal({ status: 'SERVING' });
+    const one = await product.call('grpc.health.v1.Health/Check', {
+      service: 'ecommerce.product.v1.ProductService',
+    });
+    expect(one.response).to.deep.equal({ status: 'SERVING' });
+    const listed = await product.call('grpc.health.v1.Health/List', {});
+    expect(listed.response).to.deep.equal({
+      statuses: {
+        '': { status: 'SERVING' },
+        'ecommerce.product.v1.ProductService': { status: 'SERVING' },
+      },
+    });
+  });
+
   it('refuses a request field the message does not have, naming it, before calling', async () => {
     const failure = await product
       .call('ecommerce.product.v1.ProductService/GetProduct', { sluggish: 'x' })
@@ -129,5 +145,8 @@ describe('calling the services through reflection alone (the README example, as 
     );
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.match(/^ERROR: NOT_FOUND: /);
+
+    const health = await run(process.execPath, [...script, 'grpc.health.v1.Health/Check', '{}']);
+    expect(JSON.parse(health.stdout)).to.deep.equal({ status: 'SERVING' });
   });
 });

@@ -116,6 +116,20 @@ describe('reviews: CreateReview, ModerateReview, ListReviews', function () {
       }),
     );
     expect(wrongToken.code).to.equal(status.INVALID_ARGUMENT);
+    // The right listing and shape, but a sort key that is no real date: refused before SQL.
+    const parts = JSON.parse(
+      Buffer.from(page1.page!.nextPageToken, 'base64url').toString('utf8'),
+    ) as unknown[];
+    parts[2] = '2024-13-45 12:00:00+00';
+    const impossibleDate = await failureOf(
+      world.api.product.listReviews({
+        productId: product.id,
+        page: { pageSize: 1, pageToken: Buffer.from(JSON.stringify(parts)).toString('base64url') },
+        moderation: 0,
+      }),
+    );
+    expect(impossibleDate.code).to.equal(status.INVALID_ARGUMENT);
+    expect(impossibleDate.violations.map((v) => v.field)).to.deep.equal(['page.page_token']);
   });
 
   it('sorts listings by rating', async () => {

@@ -5,8 +5,15 @@ import { allow } from './access-rule.js';
 import type { Principal } from './principal.js';
 
 function principal(roles: string[], permissions: string[]): Principal {
-  return { userId: 'u1', email: 'u1@example.com', roles, permissions };
+  return { userId: '0190a3c0-0000-7000-8000-000000000001', email: 'u1@example.com', roles, permissions };
 }
+
+const service: Principal = {
+  userId: 'order',
+  email: 'order@services.internal',
+  roles: ['service'],
+  permissions: [],
+};
 
 function failure(fn: () => void): AppError {
   try {
@@ -51,5 +58,35 @@ describe('access rules', () => {
     expect(failure(() => allow.internal().check(principal(['admin'], ['*']))).code).to.equal(
       grpc.status.PERMISSION_DENIED,
     );
+  });
+
+  it('account and guestOrAccount refuse a service token with PERMISSION_DENIED, not a later failure', () => {
+    for (const rule of [allow.account(), allow.guestOrAccount()]) {
+      expect(() => rule.check(principal(['customer'], []))).not.to.throw();
+      expect(() => rule.check(principal(['admin'], ['*']))).not.to.throw();
+      const error = failure(() => rule.check(service));
+      expect(error.code).to.equal(grpc.status.PERMISSION_DENIED);
+      expect(error.message).to.contain('platform service');
+    }
+    expect(() => allow.guestOrAccount().check(undefined)).not.to.throw();
+    expect(failure(() => allow.account().check(undefined)).code).to.equal(grpc.status.UNAUTHENTICATED);
+  });
+
+  it('permission refuses a service even if its token claimed every permission', () => {
+    const claiming: Principal = { ...service, permissions: ['*'] };
+    expect(failure(() => allow.permission('product:write').check(claiming)).code).to.equal(
+      grpc.status.PERMISSION_DENIED,
+    );
+  });
+
+  it('anyOf lets through whom one rule does, else answers with the first rule refusal', () => {
+    const rule = allow.anyOf(allow.permission('product:write'), allow.internal());
+    expect(() => rule.check(service)).not.to.throw();
+    expect(() => rule.check(principal(['catalog_manager'], ['product:write']))).not.to.throw();
+    expect(failure(() => rule.check(undefined)).code).to.equal(grpc.status.UNAUTHENTICATED);
+    const refused = failure(() => rule.check(principal(['customer'], [])));
+    expect(refused.code).to.equal(grpc.status.PERMISSION_DENIED);
+    expect(refused.message).to.contain('product:write');
+    expect(rule.description).to.equal('permission product:write or internal');
   });
 });

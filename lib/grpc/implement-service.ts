@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { AccessRule } from '../auth/access-rule.js';
 import type { Principal } from '../auth/principal.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { deadlineExceeded, statusName } from '../errors.js';
+import { deadlineExceeded, invalidArguments, statusName } from '../errors.js';
 import { rootLogger, type Logger } from '../log.js';
 import { rpcServerDuration, rpcServerHandled } from '../metrics.js';
 import { authorize } from './authenticate.js';
@@ -15,7 +15,9 @@ import {
   type CallContext,
 } from './call-context.js';
 import { runInCallScope } from './call-scope.js';
+import { RefusedRequest } from './checked-requests.js';
 import type { EncodedResponse } from './encoded-response.js';
+import { declareAccess } from './declared-access.js';
 import { mapError } from './error-mapping.js';
 import type { IsUnary, RequestOf, ResponseOf } from './method-types.js';
 
@@ -44,7 +46,11 @@ const WARN_CODES = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEED
 /**
  * Wraps typed handlers into a grpc-js service implementation. Every call runs through the same
  * chain: correlation id and call scope → deadline check → authentication → the method's access
- * rule → handler → error mapping → one log line → metrics.
+ * rule → the request's check against its contract → handler → error mapping → one log line →
+ * metrics. The check itself ran while grpc-js decoded the bytes (see checked-requests.ts); its
+ * refusal is answered after authentication, so that a bad or missing token is UNAUTHENTICATED and
+ * a caller who may not call the RPC is PERMISSION_DENIED whatever the body, and the rules of a
+ * request are told only to callers allowed to send it.
  */
 export function implementService<D extends grpc.ServiceDefinition>(
   definition: D,
@@ -59,6 +65,7 @@ export function implementService<D extends grpc.ServiceDefinition>(
     if (method.requestStream || method.responseStream) {
       throw new Error(`${method.path} is a streaming RPC; implementService handles unary RPCs only`);
     }
+    declareAccess(method.path, handler.access);
     implementation[key] = unaryHandler(method.path, handler, options);
   }
   return implementation;
@@ -118,6 +125,7 @@ function unaryHandler(
         if (deadline && deadline.getTime() <= Date.now())
           throw deadlineExceeded('deadline passed before the call started');
         principal = await authorize(authorization, options.verifier, handler.access);
+        if (call.request instanceof RefusedRequest) throw invalidArguments(call.request.violations);
         const ctx: CallContext = {
           service,
           method,

@@ -7,6 +7,8 @@ import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { rootLogger, type Logger } from '../log.js';
 import { loadDescriptorSet } from './descriptor-set.js';
+import { strictFileDescriptor } from './strict-file-descriptor.js';
+import { checkingRequests, requestCheckersOf } from './checked-requests.js';
 import { acceptingEncodedResponses } from './encoded-response.js';
 
 export interface GrpcServiceBinding {
@@ -61,6 +63,28 @@ function bindAddress(host: string, port: number): string {
 const reflectionDefinitions = new WeakMap<Uint8Array, PackageDefinition>();
 
 /**
+ * The health proto's package definition, its file descriptor made strict: as proto-loader loads
+ * it (through protobufjs) its type names are relative, and strict reflection clients refused it.
+ */
+function healthDefinition(): PackageDefinition {
+  const loaded = loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto'));
+  const first = Object.values(loaded).find((entry) => 'fileDescriptorProtos' in entry) as
+    { fileDescriptorProtos: Buffer[] } | undefined;
+  if (!first) return loaded;
+  const file = strictFileDescriptor(
+    fromBinary(FileDescriptorProtoSchema, first.fileDescriptorProtos[0]!),
+    'grpc/health/v1/health.proto',
+  );
+  const fileDescriptorProtos = [Buffer.from(toBinary(FileDescriptorProtoSchema, file))];
+  return Object.fromEntries(
+    Object.entries(loaded).map(([name, entry]) => [
+      name,
+      'fileDescriptorProtos' in entry ? { ...entry, fileDescriptorProtos } : entry,
+    ]),
+  ) as PackageDefinition;
+}
+
+/**
  * What reflection serves: the descriptor files exactly as `buf build` wrote them, and the health
  * proto; made once per process and descriptor set (the embedded mesh starts ten servers). A
  * package definition loaded through proto-loader would re-create the files with protobufjs: merged
@@ -74,7 +98,7 @@ function reflectionDefinition(bytes: Uint8Array): PackageDefinition {
       toBinary(FileDescriptorProtoSchema, file),
     );
     definition = {
-      ...loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto')),
+      ...healthDefinition(),
       // The one field of a package definition reflection reads.
       'ecommerce.platform': { fileDescriptorProtos: files } as unknown as PackageDefinition[string],
     };
@@ -106,11 +130,16 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
   const logger = options.logger ?? rootLogger.child({ component: 'grpc-server' });
   const names = options.services.map((service) => service.name);
   const server = new grpc.Server(SERVER_OPTIONS);
+  const bytes = options.descriptorSet === null ? undefined : (options.descriptorSet ?? loadDescriptorSet());
+  // Every request is checked against its contract before it is decoded (lib/grpc/request-checker.ts).
+  const checkerBytes = bytes ?? loadDescriptorSet();
+  const checkers = checkerBytes ? requestCheckersOf(checkerBytes) : undefined;
   for (const service of options.services) {
     // A contract declared before its RPCs (no methods yet) still reports health under its name,
     // but grpc-js cannot register a service with no methods.
     if (Object.keys(service.definition).length === 0) continue;
-    server.addService(acceptingEncodedResponses(service.definition), service.implementation);
+    const definition = checkingRequests(acceptingEncodedResponses(service.definition), checkers);
+    server.addService(definition, service.implementation);
   }
 
   const health = new HealthImplementation();
@@ -119,7 +148,6 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
   };
   setServing(false);
   health.addToServer(server);
-  const bytes = options.descriptorSet === null ? undefined : (options.descriptorSet ?? loadDescriptorSet());
   if (options.descriptorSet !== null) addReflection(server, names, bytes, logger);
 
   const credentials = options.credentials ?? grpc.ServerCredentials.createInsecure();

@@ -126,7 +126,10 @@ export class GrpcReflectionCaller {
     }
   }
 
-  /** The descriptor files the server serves for `symbol`: the one declaring it and every file it imports. */
+  /**
+   * The descriptor files the server serves for `symbol`: the one declaring it and every file it
+   * imports, each after its imports.
+   */
   async descriptorsOf(symbol: string): Promise<FileDescriptorProto[]> {
     const byName = new Map<string, FileDescriptorProto>();
     const pending = await fileDescriptors(this.reflection, { file_containing_symbol: symbol });
@@ -140,7 +143,21 @@ export class GrpcReflectionCaller {
         }
       }
     }
-    return [...byName.values()];
+    // Dependencies first: a FileDescriptorSet is read in order, and a file's imports must come
+    // before it (reflection answers an import used only for its options later than the rest).
+    const ordered: FileDescriptorProto[] = [];
+    const placed = new Set<string>();
+    const place = (file: FileDescriptorProto): void => {
+      if (placed.has(file.name)) return;
+      placed.add(file.name);
+      for (const dependency of file.dependency) {
+        const imported = byName.get(dependency);
+        if (imported) place(imported);
+      }
+      ordered.push(file);
+    };
+    for (const file of byName.values()) place(file);
+    return ordered;
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { AuthServiceService } from '../../../gen/ecommerce/auth/v1/auth.js';
 import { allow } from '../../../lib/auth/access-rule.js';
-import type { Principal } from '../../../lib/auth/principal.js';
+import { accountOf, type Principal } from '../../../lib/auth/principal.js';
 import type { TokenSigner } from '../../../lib/auth/token-signer.js';
 import { firstString, type CallContext, type ServiceHandlers } from '../../../lib/grpc/index.js';
 import {
@@ -38,9 +38,9 @@ function clientInfoOf(ctx: CallContext): ClientInfo {
   };
 }
 
-/** The caller of a non-public RPC (the access rule has already required one). */
+/** The signed-in account acting for itself (never a service token). */
 function callerOf(ctx: CallContext): Principal {
-  return ctx.principal!;
+  return accountOf(ctx.principal);
 }
 
 export interface AuthDependencies {
@@ -65,7 +65,7 @@ export function authHandlers(deps: AuthDependencies): ServiceHandlers<typeof Aut
       handle: (request, ctx) => verifyEmail(em(), request, clientInfoOf(ctx)),
     },
     resendVerification: {
-      access: allow.authenticated(),
+      access: allow.account(),
       handle: async (_request, ctx) => ({
         expiresAt: await resendVerification(em(), links, callerOf(ctx), clientInfoOf(ctx)),
       }),
@@ -85,20 +85,20 @@ export function authHandlers(deps: AuthDependencies): ServiceHandlers<typeof Aut
       },
     },
     logout: {
-      access: allow.authenticated(),
+      access: allow.account(),
       async handle(_request, ctx) {
         await endSession(em(), callerOf(ctx), clientInfoOf(ctx));
         return {};
       },
     },
     logoutAll: {
-      access: allow.authenticated(),
+      access: allow.account(),
       handle: async (_request, ctx) => ({
         sessionsRevoked: await endAllSessions(em(), callerOf(ctx), clientInfoOf(ctx)),
       }),
     },
     changePassword: {
-      access: allow.authenticated(),
+      access: allow.account(),
       handle: async (request, ctx) => ({
         sessionsRevoked: await changePassword(em(), callerOf(ctx), request, clientInfoOf(ctx)),
       }),

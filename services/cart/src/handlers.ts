@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { CartServiceService } from '../../../gen/ecommerce/cart/v1/cart.js';
 import { allow } from '../../../lib/auth/access-rule.js';
+import { accountIdOf } from '../../../lib/auth/principal.js';
 import type { ServiceHandlers } from '../../../lib/grpc/index.js';
 import { cartOwnerOf, guestOwnerOf } from './domain/cart-owner.js';
 import { addItem } from './domain/add-item.js';
@@ -11,24 +12,26 @@ import { getCart } from './domain/get-cart.js';
 import { mergeCarts } from './domain/merge-carts.js';
 
 /**
- * Every RPC but MergeCarts is public: a customer is known by the token, a guest by its session id
- * (cartOwnerOf), and each domain function reaches only that owner's carts.
+ * Every RPC but MergeCarts is open to guests and signed-in accounts (not to platform services,
+ * which own no cart): a customer is known by the token, a guest by its session id (cartOwnerOf),
+ * and each domain function reaches only that owner's carts.
  */
 export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typeof CartServiceService> {
+  const shopper = allow.guestOrAccount();
   return {
     getCart: {
-      access: allow.public(),
+      access: shopper,
       handle: async (request, ctx) =>
         getCart(orm.em.fork(), deps.catalog, cartOwnerOf(ctx.principal, request.sessionId), request.cartId),
     },
     addItem: {
-      access: allow.public(),
+      access: shopper,
       handle: async (request, ctx) => ({
         cart: await addItem(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request),
       }),
     },
     updateItemQuantity: {
-      access: allow.public(),
+      access: shopper,
       handle: async (request, ctx) => ({
         cart: await updateItemQuantity(
           orm.em.fork(),
@@ -39,13 +42,13 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
       }),
     },
     removeItem: {
-      access: allow.public(),
+      access: shopper,
       handle: async (request, ctx) => ({
         cart: await removeItem(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request),
       }),
     },
     clearCart: {
-      access: allow.public(),
+      access: shopper,
       handle: async (request, ctx) => ({
         cart: await clearCart(
           orm.em.fork(),
@@ -56,13 +59,13 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
       }),
     },
     applyCoupon: {
-      access: allow.public(),
+      access: shopper,
       handle: async (request, ctx) => ({
         cart: await applyCoupon(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request),
       }),
     },
     removeCoupon: {
-      access: allow.public(),
+      access: shopper,
       handle: async (request, ctx) => ({
         cart: await removeCoupon(
           orm.em.fork(),
@@ -74,10 +77,10 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
     },
     // A signed-in customer taking over the guest carts of the session id it presents.
     mergeCarts: {
-      access: allow.authenticated(),
+      access: allow.account(),
       handle: async (request, ctx) => {
         const { sessionId } = guestOwnerOf(request.sessionId);
-        return mergeCarts(orm.em.fork(), deps, ctx.principal!.userId, sessionId);
+        return mergeCarts(orm.em.fork(), deps, accountIdOf(ctx.principal), sessionId);
       },
     },
   };

@@ -17,8 +17,7 @@ import { productDatabase } from '../src/database.js';
 import { databaseProducts } from '../src/domain/catalog.js';
 import { createCategory, setCategoryActive } from '../src/domain/categories.js';
 import { createProduct } from '../src/domain/create-product.js';
-import { catalogHandlers } from '../src/handlers/catalog-handlers.js';
-import { categoryHandlers } from '../src/handlers/category-handlers.js';
+import { productHandlers } from '../src/handlers.js';
 import { productSettingsFrom } from '../src/settings.js';
 import { updateProduct } from '../src/domain/update-product.js';
 import { reserveStock } from '../src/inventory/reservations.js';
@@ -155,7 +154,7 @@ describe('product read cache: invalidation on every replica', function () {
         cachedReads: reads[replica]!,
         settings: productSettingsFrom({}),
       };
-      return { ...catalogHandlers(deps), ...categoryHandlers(deps) };
+      return productHandlers(deps);
     };
     const shopper = { principal: undefined } as unknown as CallContext;
     const listed = async (replica: number, categoryId: string) => {

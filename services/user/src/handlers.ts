@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { UserServiceService } from '../../../gen/ecommerce/user/v1/user.js';
 import { allow } from '../../../lib/auth/access-rule.js';
+import { accountIdOf } from '../../../lib/auth/principal.js';
 import type { Logger } from '../../../lib/log.js';
 import type { ServiceHandlers } from '../../../lib/grpc/index.js';
 import {
@@ -11,7 +12,6 @@ import {
   updateAddress,
 } from './domain/addresses.js';
 import type { Catalog } from './domain/catalog.js';
-import { customerIdOf } from './domain/customer.js';
 import type { PaymentVault } from './domain/payment-vault.js';
 import { deletePreference, getPreference, setPreference } from './domain/preferences.js';
 import { getProfileById, getProfileOf, profileMessage, updateMyProfile } from './domain/profiles.js';
@@ -30,7 +30,7 @@ export interface UserDependencies {
 }
 
 /**
- * Every "My" RPC acts on the rows of the token's subject (`customerIdOf`), found by user id in each
+ * Every "My" RPC acts on the rows of the token's subject (`accountIdOf`), found by user id in each
  * query: a row of another customer is answered NOT_FOUND, exactly like a missing one.
  */
 export function userHandlers(
@@ -38,18 +38,18 @@ export function userHandlers(
   deps: UserDependencies,
 ): ServiceHandlers<typeof UserServiceService> {
   const em = () => orm.em.fork();
-  const customer = allow.authenticated();
+  const customer = allow.account();
   return {
     getMyProfile: {
       access: customer,
       handle: async (_request, ctx) => ({
-        profile: profileMessage(await getProfileOf(em(), customerIdOf(ctx.principal))),
+        profile: profileMessage(await getProfileOf(em(), accountIdOf(ctx.principal))),
       }),
     },
     updateMyProfile: {
       access: customer,
       handle: async (request, ctx) => ({
-        profile: await updateMyProfile(em(), customerIdOf(ctx.principal), request),
+        profile: await updateMyProfile(em(), accountIdOf(ctx.principal), request),
       }),
     },
     getProfile: {
@@ -60,31 +60,31 @@ export function userHandlers(
     createAddress: {
       access: customer,
       handle: async (request, ctx) => ({
-        address: await createAddress(em(), customerIdOf(ctx.principal), request),
+        address: await createAddress(em(), accountIdOf(ctx.principal), request),
       }),
     },
     listAddresses: {
       access: customer,
       handle: async (request, ctx) => ({
-        addresses: await listAddresses(em(), customerIdOf(ctx.principal), request.type),
+        addresses: await listAddresses(em(), accountIdOf(ctx.principal), request.type),
       }),
     },
     updateAddress: {
       access: customer,
       handle: async (request, ctx) => ({
-        address: await updateAddress(em(), customerIdOf(ctx.principal), request),
+        address: await updateAddress(em(), accountIdOf(ctx.principal), request),
       }),
     },
     deleteAddress: {
       access: customer,
       handle: async (request, ctx) => ({
-        newDefaultAddressId: await deleteAddress(em(), customerIdOf(ctx.principal), request.addressId),
+        newDefaultAddressId: await deleteAddress(em(), accountIdOf(ctx.principal), request.addressId),
       }),
     },
     setDefaultAddress: {
       access: customer,
       handle: async (request, ctx) => ({
-        address: await setDefaultAddress(em(), customerIdOf(ctx.principal), request.addressId),
+        address: await setDefaultAddress(em(), accountIdOf(ctx.principal), request.addressId),
       }),
     },
 
@@ -94,7 +94,7 @@ export function userHandlers(
         paymentMethod: await addPaymentMethod(
           em(),
           deps.vault,
-          customerIdOf(ctx.principal),
+          accountIdOf(ctx.principal),
           request,
           ctx.logger,
         ),
@@ -103,7 +103,7 @@ export function userHandlers(
     listPaymentMethods: {
       access: customer,
       handle: async (_request, ctx) => ({
-        paymentMethods: await listPaymentMethods(em(), customerIdOf(ctx.principal)),
+        paymentMethods: await listPaymentMethods(em(), accountIdOf(ctx.principal)),
       }),
     },
     removePaymentMethod: {
@@ -112,7 +112,7 @@ export function userHandlers(
         newDefaultPaymentMethodId: await removePaymentMethod(
           em(),
           deps.vault,
-          customerIdOf(ctx.principal),
+          accountIdOf(ctx.principal),
           request.paymentMethodId,
         ),
       }),
@@ -122,7 +122,7 @@ export function userHandlers(
       handle: async (request, ctx) => ({
         paymentMethod: await setDefaultPaymentMethod(
           em(),
-          customerIdOf(ctx.principal),
+          accountIdOf(ctx.principal),
           request.paymentMethodId,
         ),
       }),
@@ -131,19 +131,19 @@ export function userHandlers(
     getPreference: {
       access: customer,
       handle: async (request, ctx) => ({
-        preference: await getPreference(em(), customerIdOf(ctx.principal), request.key),
+        preference: await getPreference(em(), accountIdOf(ctx.principal), request.key),
       }),
     },
     setPreference: {
       access: customer,
       handle: async (request, ctx) => ({
-        preference: await setPreference(em(), customerIdOf(ctx.principal), request.key, request.valueJson),
+        preference: await setPreference(em(), accountIdOf(ctx.principal), request.key, request.valueJson),
       }),
     },
     deletePreference: {
       access: customer,
       handle: async (request, ctx) => {
-        await deletePreference(em(), customerIdOf(ctx.principal), request.key);
+        await deletePreference(em(), accountIdOf(ctx.principal), request.key);
         return {};
       },
     },
@@ -151,17 +151,17 @@ export function userHandlers(
     addWishlistItem: {
       access: customer,
       handle: async (request, ctx) => ({
-        item: await addWishlistItem(em(), deps.catalog, customerIdOf(ctx.principal), request),
+        item: await addWishlistItem(em(), deps.catalog, accountIdOf(ctx.principal), request),
       }),
     },
     listWishlist: {
       access: customer,
-      handle: async (request, ctx) => listWishlist(em(), customerIdOf(ctx.principal), request),
+      handle: async (request, ctx) => listWishlist(em(), accountIdOf(ctx.principal), request),
     },
     removeWishlistItem: {
       access: customer,
       handle: async (request, ctx) => {
-        await removeWishlistItem(em(), customerIdOf(ctx.principal), request.productId);
+        await removeWishlistItem(em(), accountIdOf(ctx.principal), request.productId);
         return {};
       },
     },

@@ -8,7 +8,8 @@ import { newId } from '../../../../lib/ids.js';
 import { UserDeactivatedEvent, UserReactivatedEvent } from '../../../../lib/events/catalog.js';
 import { recordSecurityEvent } from './audit.js';
 import type { ClientInfo } from './client-info.js';
-import { checkUuid, CURSOR_AT, decodePageToken, encodePageToken, pageSizeOf } from './page-token.js';
+import { keysetPageOf, pageFrom } from '../../../../lib/paging/index.js';
+import { requireUuid } from '../../../../lib/validation/index.js';
 import { revokeSessions } from './sessions.js';
 
 const MAX_REASON_LENGTH = 500;
@@ -54,7 +55,7 @@ async function accountById(em: EntityManager, userId: string): Promise<UserAccou
 }
 
 export async function getUser(em: EntityManager, input: { userId: string }): Promise<UserAccount> {
-  const userId = checkUuid(input.userId, 'user_id');
+  const userId = requireUuid('user_id', input.userId);
   const account = await accountById(em, userId);
   if (!account) throw notFound('user', userId);
   return account;
@@ -71,9 +72,9 @@ export async function listUsers(
   em: EntityManager,
   input: UserFilters & { page?: { pageSize: number; pageToken: string } | undefined },
 ): Promise<{ users: UserAccount[]; nextPageToken: string }> {
-  const size = pageSizeOf(input.page);
   const filters = { e: input.emailContains.trim().toLowerCase(), r: input.role.trim(), a: input.activity };
-  const after = decodePageToken(input.page?.pageToken, filters);
+  const page = keysetPageOf(input.page, filters, 'timestamp');
+  const after = page.after;
   const where: string[] = [];
   const params: unknown[] = [];
   if (filters.e) {
@@ -93,18 +94,16 @@ export async function listUsers(
   }
   if (after) {
     where.push(`(u.created_at, u.id) < (?::timestamptz, ?)`);
-    params.push(after.createdAt, after.id);
+    params.push(after.key, after.id);
   }
+  // created_at as PostgreSQL prints it (microseconds kept: a JavaScript Date would round them away).
   const rows = await em.execute<AccountRow[]>(
-    `SELECT ${ACCOUNT_COLUMNS}, ${CURSOR_AT.replace('created_at', 'u.created_at')} AS cursor_at FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    `SELECT ${ACCOUNT_COLUMNS}, u.created_at::text AS cursor_at FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY u.created_at DESC, u.id DESC LIMIT ?`,
-    [...params, size + 1],
+    [...params, page.size + 1],
   );
-  const page = rows.slice(0, size);
-  const last = page[page.length - 1];
-  const nextPageToken =
-    rows.length > size && last ? encodePageToken({ createdAt: last.cursor_at, id: last.id }, filters) : '';
-  return { users: page.map(accountOf), nextPageToken };
+  const shown = pageFrom(rows, page, (row) => ({ key: row.cursor_at, id: row.id }));
+  return { users: shown.rows.map(accountOf), nextPageToken: shown.nextPageToken };
 }
 
 export async function listRoles(
@@ -164,7 +163,7 @@ export async function assignRole(
   input: { userId: string; role: string },
   client: ClientInfo,
 ): Promise<string[]> {
-  const userId = checkUuid(input.userId, 'user_id');
+  const userId = requireUuid('user_id', input.userId);
   const role = checkRoleName(input.role);
   return em.transactional(async (tx) => {
     const user = await lockAccount(tx, userId);
@@ -193,7 +192,7 @@ export async function removeRole(
   input: { userId: string; role: string },
   client: ClientInfo,
 ): Promise<string[]> {
-  const userId = checkUuid(input.userId, 'user_id');
+  const userId = requireUuid('user_id', input.userId);
   const role = checkRoleName(input.role);
   return em.transactional(async (tx) => {
     const user = await lockAccount(tx, userId);
@@ -236,7 +235,7 @@ export async function deactivateUser(
   input: { userId: string; reason: string },
   client: ClientInfo,
 ): Promise<UserAccount> {
-  const userId = checkUuid(input.userId, 'user_id');
+  const userId = requireUuid('user_id', input.userId);
   const reason = input.reason.trim();
   if (reason.length > MAX_REASON_LENGTH) {
     throw invalidArgument('reason', `must be at most ${MAX_REASON_LENGTH} characters`);
@@ -271,7 +270,7 @@ export async function reactivateUser(
   input: { userId: string },
   client: ClientInfo,
 ): Promise<UserAccount> {
-  const userId = checkUuid(input.userId, 'user_id');
+  const userId = requireUuid('user_id', input.userId);
   await em.transactional(async (tx) => {
     const user = await lockAccount(tx, userId);
     const lockedOut = user.failed_login_attempts > 0 || user.locked_until !== null;

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditEvent } from '../../../../gen/ecommerce/auth/v1/auth.js';
 import { invalidArgument } from '../../../../lib/errors.js';
 import { SECURITY_ACTIONS } from './audit.js';
-import { checkUuid, CURSOR_AT, decodePageToken, encodePageToken, pageSizeOf } from './page-token.js';
+import { keysetPageOf, pageFrom } from '../../../../lib/paging/index.js';
+import { requireUuid } from '../../../../lib/validation/index.js';
 
 interface AuditRow {
   id: string;
@@ -32,8 +33,7 @@ export async function listAuditEvents(
   em: EntityManager,
   input: AuditFilters & { page?: { pageSize: number; pageToken: string } | undefined },
 ): Promise<{ events: AuditEvent[]; nextPageToken: string }> {
-  const size = pageSizeOf(input.page);
-  const userId = input.userId.trim() === '' ? '' : checkUuid(input.userId, 'user_id');
+  const userId = input.userId.trim() === '' ? '' : requireUuid('user_id', input.userId);
   const action = input.action.trim();
   if (action !== '' && !(SECURITY_ACTIONS as readonly string[]).includes(action)) {
     throw invalidArgument('action', `must be one of ${SECURITY_ACTIONS.join(', ')}`);
@@ -41,7 +41,8 @@ export async function listAuditEvents(
   const { occurredAfter: from, occurredBefore: to } = input;
   if (from && to && to <= from) throw invalidArgument('occurred_before', 'must be after occurred_after');
   const filters = { u: userId, a: action, f: from?.toISOString() ?? '', t: to?.toISOString() ?? '' };
-  const after = decodePageToken(input.page?.pageToken, filters);
+  const page = keysetPageOf(input.page, filters, 'timestamp');
+  const after = page.after;
   const where: string[] = [];
   const params: unknown[] = [];
   if (userId) {
@@ -62,20 +63,17 @@ export async function listAuditEvents(
   }
   if (after) {
     where.push('(created_at, id) < (?::timestamptz, ?)');
-    params.push(after.createdAt, after.id);
+    params.push(after.key, after.id);
   }
   const rows = await em.execute<AuditRow[]>(
-    `SELECT id, action, user_id, email, ip_address, user_agent, metadata, created_at, ${CURSOR_AT} AS cursor_at
+    `SELECT id, action, user_id, email, ip_address, user_agent, metadata, created_at, created_at::text AS cursor_at
        FROM security_audit_logs
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
-    [...params, size + 1],
+    [...params, page.size + 1],
   );
-  const page = rows.slice(0, size);
-  const last = page[page.length - 1];
-  const nextPageToken =
-    rows.length > size && last ? encodePageToken({ createdAt: last.cursor_at, id: last.id }, filters) : '';
+  const { rows: shown, nextPageToken } = pageFrom(rows, page, (row) => ({ key: row.cursor_at, id: row.id }));
   return {
-    events: page.map((row) => ({
+    events: shown.map((row) => ({
       id: row.id,
       action: row.action,
       userId: row.user_id ?? '',

@@ -19,7 +19,7 @@ import {
 import { cartMessage } from './cart-view.js';
 import { checkCartLimits, MAX_LINE_QUANTITY } from './limits.js';
 import { requireAvailable, requireCurrency, requireOffer } from './offer.js';
-import { RequestCheck } from './validation.js';
+import { Violations } from '../../../../lib/validation/index.js';
 
 /**
  * The cart an AddItem without cart_id goes to, locked: a customer's active cart (created when there
@@ -60,12 +60,12 @@ export async function addItem(
   owner: CartOwner,
   input: AddItem,
 ): Promise<CartMessage> {
-  const check = new RequestCheck();
-  check.optionalUuid(input.cartId, 'cart_id');
-  check.uuid(input.productId, 'product_id');
-  check.uuid(input.variantId, 'variant_id');
-  check.quantity(input.quantity, 'quantity', 1, MAX_LINE_QUANTITY);
-  check.done();
+  const check = new Violations();
+  check.optionalUuid('cart_id', input.cartId);
+  check.uuid('product_id', input.productId);
+  check.uuid('variant_id', input.variantId);
+  check.wholeNumber('quantity', input.quantity, 1, MAX_LINE_QUANTITY);
+  check.throwIfAny();
 
   // A cart the caller cannot use is refused before the catalog is asked (and while it is down).
   if (input.cartId !== '') {

@@ -10,7 +10,7 @@ import { deleteAllLines, deleteLine, readCart, updateLine, type LineRecord } fro
 import { changeCart, requireLine } from './change-cart.js';
 import { checkCartLimits, MAX_LINE_QUANTITY } from './limits.js';
 import { requireAvailable, requireCurrency, requireOffer, type Offer } from './offer.js';
-import { RequestCheck } from './validation.js';
+import { Violations } from '../../../../lib/validation/index.js';
 
 /** The catalog's offer for a line being raised; a product gone from the catalog is a state problem here. */
 async function offerForLine(catalog: Catalog, line: LineRecord): Promise<Offer> {
@@ -43,11 +43,11 @@ export async function updateItemQuantity(
   owner: CartOwner,
   input: UpdateItemQuantity,
 ): Promise<CartMessage> {
-  const check = new RequestCheck();
-  check.uuid(input.cartId, 'cart_id');
-  check.uuid(input.itemId, 'item_id');
-  check.quantity(input.quantity, 'quantity', 0, MAX_LINE_QUANTITY);
-  check.done();
+  const check = new Violations();
+  check.uuid('cart_id', input.cartId);
+  check.uuid('item_id', input.itemId);
+  check.wholeNumber('quantity', input.quantity, 0, MAX_LINE_QUANTITY);
+  check.throwIfAny();
 
   const found = await readCart(em, { cartId: input.cartId });
   assertWritable(requireOwn(owner, found?.cart, input.cartId));
@@ -82,10 +82,10 @@ export async function removeItem(
   owner: CartOwner,
   input: { cartId: string; itemId: string },
 ): Promise<CartMessage> {
-  const check = new RequestCheck();
-  check.uuid(input.cartId, 'cart_id');
-  check.uuid(input.itemId, 'item_id');
-  check.done();
+  const check = new Violations();
+  check.uuid('cart_id', input.cartId);
+  check.uuid('item_id', input.itemId);
+  check.throwIfAny();
   return changeCart(em, deps.idleExpiryMs, owner, input.cartId, async (tx, _cart, lines) => {
     const line = requireLine(lines, input.itemId);
     await deleteLine(tx, line.id);
@@ -100,9 +100,9 @@ export async function clearCart(
   owner: CartOwner,
   cartId: string,
 ): Promise<CartMessage> {
-  const check = new RequestCheck();
-  check.uuid(cartId, 'cart_id');
-  check.done();
+  const check = new Violations();
+  check.uuid('cart_id', cartId);
+  check.throwIfAny();
   return changeCart(em, deps.idleExpiryMs, owner, cartId, async (tx, cart) => {
     await deleteAllLines(tx, cart.id);
     return [];

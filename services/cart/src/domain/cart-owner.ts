@@ -1,4 +1,4 @@
-import type { Principal } from '../../../../lib/auth/principal.js';
+import { accountIdOf, type Principal } from '../../../../lib/auth/principal.js';
 import { invalidArgument, notFound } from '../../../../lib/errors.js';
 
 /** Whose cart: a signed-in customer's, or a guest's identified by its session id. */
@@ -8,7 +8,7 @@ const SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** The caller's token decides; without one, the guest session id from the request does. */
 export function cartOwnerOf(principal: Principal | undefined, sessionId: string): CartOwner {
-  if (principal) return { userId: principal.userId };
+  if (principal) return { userId: accountIdOf(principal) };
   if (sessionId === '')
     throw invalidArgument('session_id', 'is required for a guest (a caller without an access token)');
   return guestOwnerOf(sessionId);

@@ -3,7 +3,7 @@ import type { Cart as CartMessage } from '../../../../gen/ecommerce/cart/v1/cart
 import type { CartDeps } from './cart-deps.js';
 import type { CartOwner } from './cart-owner.js';
 import { changeCart } from './change-cart.js';
-import { RequestCheck } from './validation.js';
+import { Violations } from '../../../../lib/validation/index.js';
 
 const COUPON_CODE = /^[A-Za-z0-9_-]{3,32}$/;
 
@@ -14,13 +14,13 @@ export async function applyCoupon(
   owner: CartOwner,
   input: { cartId: string; couponCode: string },
 ): Promise<CartMessage> {
-  const check = new RequestCheck();
-  check.uuid(input.cartId, 'cart_id');
+  const check = new Violations();
+  check.uuid('cart_id', input.cartId);
   const code = input.couponCode.trim();
   if (code === '') check.add('coupon_code', 'is required');
   else if (!COUPON_CODE.test(code))
     check.add('coupon_code', 'must be 3-32 characters of letters, digits, _ or -');
-  check.done();
+  check.throwIfAny();
   return changeCart(em, deps.idleExpiryMs, owner, input.cartId, async (_tx, cart, lines) => {
     cart.couponCode = code.toUpperCase();
     return lines;
@@ -33,9 +33,9 @@ export async function removeCoupon(
   owner: CartOwner,
   cartId: string,
 ): Promise<CartMessage> {
-  const check = new RequestCheck();
-  check.uuid(cartId, 'cart_id');
-  check.done();
+  const check = new Violations();
+  check.uuid('cart_id', cartId);
+  check.throwIfAny();
   return changeCart(em, deps.idleExpiryMs, owner, cartId, async (_tx, cart, lines) => {
     cart.couponCode = null;
     return lines;

@@ -6,7 +6,7 @@ import { isCatalogOutage, type Catalog } from './catalog.js';
 import { owns, type CartOwner } from './cart-owner.js';
 import { readCart } from './cart-store.js';
 import { cartMessage } from './cart-view.js';
-import { RequestCheck } from './validation.js';
+import { Violations } from '../../../../lib/validation/index.js';
 
 /**
  * The cart (by id, or the caller's active one when cart_id is empty) and, for an active cart with
@@ -19,9 +19,9 @@ export async function getCart(
   owner: CartOwner,
   cartId: string,
 ): Promise<GetCartResponse> {
-  const check = new RequestCheck();
-  check.optionalUuid(cartId, 'cart_id');
-  check.done();
+  const check = new Violations();
+  check.optionalUuid('cart_id', cartId);
+  check.throwIfAny();
   const found = cartId === '' ? await readCart(em, { activeOf: owner }) : await readCart(em, { cartId });
   if (!found || !owns(owner, found.cart)) {
     throw cartId === '' ? notFound('active cart') : notFound('cart', cartId);

@@ -2,8 +2,7 @@ import {
   PaymentMethodType,
   type VaultPaymentMethodRequest,
 } from '../../../../gen/ecommerce/payment/v1/payment.js';
-import { invalidArguments, type FieldViolation } from '../../../../lib/errors.js';
-import { isUuid } from '../../../../lib/ids.js';
+import { Violations } from '../../../../lib/validation/index.js';
 
 /** A vault request that passed every field rule of payment.proto. */
 export interface VaultInput {
@@ -25,9 +24,9 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/;
 
 /** Checks every field and reports all that are wrong at once (INVALID_ARGUMENT). */
 export function vaultInputFrom(request: VaultPaymentMethodRequest): VaultInput {
-  const violations: FieldViolation[] = [];
-  const fail = (field: string, description: string): void => void violations.push({ field, description });
-  if (!isUuid(request.userId)) fail('user_id', 'must be a UUID');
+  const v = new Violations();
+  const fail = (field: string, description: string): void => v.add(field, description);
+  v.uuid('user_id', request.userId);
   if (request.type !== PaymentMethodType.PAYMENT_METHOD_TYPE_CARD)
     fail('type', 'must be PAYMENT_METHOD_TYPE_CARD');
   if (!PROVIDER.test(request.provider)) fail('provider', 'must be 1-32 characters of a-z, 0-9, _ or -');
@@ -41,7 +40,7 @@ export function vaultInputFrom(request: VaultPaymentMethodRequest): VaultInput {
     fail('expiry_year', 'must be a four-digit year from 2000 to 2100');
   if (!IDEMPOTENCY_KEY.test(request.idempotencyKey))
     fail('idempotency_key', 'must be 8-100 characters of letters, digits, _ or -');
-  if (violations.length > 0) throw invalidArguments(violations);
+  v.throwIfAny();
   return {
     userId: request.userId,
     type: 'card',

@@ -3,13 +3,14 @@ import {
   PaymentMethodType,
   type VaultedPaymentMethod,
 } from '../../../../gen/ecommerce/payment/v1/payment.js';
-import { failedPrecondition, invalidArgument } from '../../../../lib/errors.js';
+import { failedPrecondition } from '../../../../lib/errors.js';
 import {
   idempotencyKeyReused,
   requestHashOf,
   runOnce,
 } from '../../../../lib/idempotency/idempotency-keys.js';
-import { isUuid, newId } from '../../../../lib/ids.js';
+import { newId } from '../../../../lib/ids.js';
+import { Violations } from '../../../../lib/validation/index.js';
 import { PaymentMethod } from '../entities/payment-method.js';
 import type { TokenCipher } from './token-cipher.js';
 import type { VaultInput } from './vault-input.js';
@@ -89,8 +90,10 @@ export async function deleteVaultedPaymentMethod(
   userId: string,
   paymentMethodId: string,
 ): Promise<boolean> {
-  if (!isUuid(userId)) throw invalidArgument('user_id', 'must be a UUID');
-  if (!isUuid(paymentMethodId)) throw invalidArgument('payment_method_id', 'must be a UUID');
+  const check = new Violations();
+  check.uuid('user_id', userId);
+  check.uuid('payment_method_id', paymentMethodId);
+  check.throwIfAny();
   const deleted = await em.nativeUpdate(
     PaymentMethod,
     { id: paymentMethodId, userId, deletedAt: null },

@@ -1,3 +1,4 @@
+import { optionalText, requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CategoryChange } from '../../../../gen/ecommerce/product/v1/events.js';
 import type { Category as CategoryMessage } from '../../../../gen/ecommerce/product/v1/product.js';
@@ -5,8 +6,7 @@ import { CategoryUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { publishEvent } from '../../../../lib/events/index.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
-import { requireUuid } from '../inventory/stock-lines.js';
-import { optionalText, optionalUrl, requireSlug, requireText } from './validation.js';
+import { optionalUrl, requireSlug } from './validation.js';
 
 interface CategoryRow {
   id: string;
@@ -56,7 +56,7 @@ async function refuseTakenSlug(em: EntityManager, slug: string, self: string | n
 /** The parent a request names (locked), or null for the root level. */
 async function parentOf(em: EntityManager, parentId: string): Promise<CategoryRow | null> {
   if (parentId.trim() === '') return null;
-  return lockCategory(em, requireUuid(parentId, 'parent_id'), 'parent category');
+  return lockCategory(em, requireUuid('parent_id', parentId), 'parent category');
 }
 
 /**
@@ -108,9 +108,9 @@ export async function createCategory(
   em: EntityManager,
   input: { name: string; slug: string; description: string; parentId: string; imageUrl: string },
 ): Promise<CategoryMessage> {
-  const name = requireText(input.name, 'name', 200);
+  const name = requireText('name', input.name, 200);
   const slug = requireSlug(input.slug, 'slug');
-  const description = optionalText(input.description, 'description', 2000);
+  const description = optionalText('description', input.description, 2000);
   const imageUrl = optionalUrl(input.imageUrl, 'image_url');
   return em.transactional(async (tx) => {
     const parent = await parentOf(tx, input.parentId);
@@ -141,13 +141,13 @@ export async function updateCategory(
   em: EntityManager,
   input: { categoryId: string; name?: string; slug?: string; description?: string; imageUrl?: string },
 ): Promise<CategoryMessage> {
-  const id = requireUuid(input.categoryId, 'category_id');
+  const id = requireUuid('category_id', input.categoryId);
   const set: Array<[string, unknown]> = [];
-  if (input.name !== undefined) set.push(['name', requireText(input.name, 'name', 200)]);
+  if (input.name !== undefined) set.push(['name', requireText('name', input.name, 200)]);
   const slug = input.slug === undefined ? undefined : requireSlug(input.slug, 'slug');
   if (slug !== undefined) set.push(['slug', slug]);
   if (input.description !== undefined)
-    set.push(['description', optionalText(input.description, 'description', 2000)]);
+    set.push(['description', optionalText('description', input.description, 2000)]);
   if (input.imageUrl !== undefined) set.push(['image_url', optionalUrl(input.imageUrl, 'image_url')]);
   return em.transactional(async (tx) => {
     await lockCategory(tx, id);
@@ -172,7 +172,7 @@ export async function moveCategory(
   em: EntityManager,
   input: { categoryId: string; parentId: string; position: number },
 ): Promise<CategoryMessage> {
-  const id = requireUuid(input.categoryId, 'category_id');
+  const id = requireUuid('category_id', input.categoryId);
   if (!Number.isInteger(input.position) || input.position < 0) {
     throw invalidArgument('position', 'must be 0 or more');
   }
@@ -232,7 +232,7 @@ export async function setCategoryActive(
   em: EntityManager,
   input: { categoryId: string; active: boolean },
 ): Promise<CategoryMessage> {
-  const id = requireUuid(input.categoryId, 'category_id');
+  const id = requireUuid('category_id', input.categoryId);
   return em.transactional(async (tx) => {
     const category = await lockCategory(tx, id);
     if (input.active && category.parent_id) {

@@ -1,3 +1,4 @@
+import { optionalText, requireText } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { invalidArgument } from '../../../../lib/errors.js';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
@@ -26,14 +27,7 @@ import {
   type ValidVariant,
 } from './product-parts.js';
 import type { ProductView } from './product-view.js';
-import {
-  optionalText,
-  optionalUrl,
-  requireSku,
-  requireSlug,
-  requireStock,
-  requireText,
-} from './validation.js';
+import { optionalUrl, requireSku, requireSlug, requireStock } from './validation.js';
 
 function validateVariants(
   input: CreateProductRequest,
@@ -67,7 +61,7 @@ function validateVariants(
     seen.add(variantSku);
     return {
       sku: variantSku,
-      name: requireText(variant.name, `${field}.name`, 200),
+      name: requireText(`${field}.name`, variant.name, 200),
       price: variant.price ? requirePriceIn(variant.price, `${field}.price`, price.currencyCode) : null,
       compareAtPrice: variant.compareAtPrice
         ? requirePriceIn(variant.compareAtPrice, `${field}.compare_at_price`, price.currencyCode)
@@ -94,10 +88,10 @@ export async function createProduct(
   defaultLowStockThreshold: number,
 ): Promise<ProductView> {
   const sku = requireSku(input.sku, 'sku');
-  const name = requireText(input.name, 'name', 300);
+  const name = requireText('name', input.name, 300);
   const slug = requireSlug(input.slug, 'slug');
-  const description = optionalText(input.description, 'description', 10_000);
-  const shortDescription = optionalText(input.shortDescription, 'short_description', 500);
+  const description = optionalText('description', input.description, 10_000);
+  const shortDescription = optionalText('short_description', input.shortDescription, 500);
   const price = requireMoney(input.price, 'price');
   const compareAtPrice = input.compareAtPrice
     ? requirePriceIn(input.compareAtPrice, 'compare_at_price', price.currencyCode)

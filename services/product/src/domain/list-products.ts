@@ -1,3 +1,4 @@
+import { requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   ProductSort,
@@ -7,9 +8,7 @@ import {
 import { invalidArgument } from '../../../../lib/errors.js';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { requireMoney } from '../../../../lib/money.js';
-import { requireUuid } from '../inventory/stock-lines.js';
-import { hashOf } from '../inventory/ledger.js';
-import { decodePageToken, encodePageToken, pageSizeOf } from './page-token.js';
+import { keysetPageOf, pageFrom, pageSizeOf } from '../../../../lib/paging/index.js';
 import { PRODUCT_VIEW_COLUMNS, productViewOf, type ProductRow, type ProductView } from './product-view.js';
 
 /** A listing request, validated and normalised (also the cache key and the token's binding). */
@@ -46,12 +45,12 @@ const STATUSES: Partial<Record<ProductStatus, Listing['status']>> = {
 /** Sort column, direction, and the column's value as the cursor keeps it. */
 const ORDER: Record<
   Listing['sort'],
-  { column: string; direction: 'ASC' | 'DESC'; cast: 'timestamptz' | 'numeric' }
+  { column: string; direction: 'ASC' | 'DESC'; cast: 'timestamptz' | 'numeric'; key: 'timestamp' | 'decimal' }
 > = {
-  newest: { column: 'p.created_at', direction: 'DESC', cast: 'timestamptz' },
-  price_asc: { column: 'p.price', direction: 'ASC', cast: 'numeric' },
-  price_desc: { column: 'p.price', direction: 'DESC', cast: 'numeric' },
-  rating: { column: 'p.rating_avg', direction: 'DESC', cast: 'numeric' },
+  newest: { column: 'p.created_at', direction: 'DESC', cast: 'timestamptz', key: 'timestamp' },
+  price_asc: { column: 'p.price', direction: 'ASC', cast: 'numeric', key: 'decimal' },
+  price_desc: { column: 'p.price', direction: 'DESC', cast: 'numeric', key: 'decimal' },
+  rating: { column: 'p.rating_avg', direction: 'DESC', cast: 'numeric', key: 'decimal' },
 };
 
 export function requireListing(request: ListProductsRequest): Listing {
@@ -74,7 +73,7 @@ export function requireListing(request: ListProductsRequest): Listing {
     throw invalidArgument('max_price.amount_minor', 'must not be below min_price');
   }
   return {
-    categoryId: request.categoryId.trim() === '' ? null : requireUuid(request.categoryId, 'category_id'),
+    categoryId: request.categoryId.trim() === '' ? null : requireUuid('category_id', request.categoryId),
     tag: tag === '' ? null : tag,
     currency: (min ?? max)?.currencyCode ?? null,
     minPrice: min?.amountMinor ?? null,
@@ -83,7 +82,7 @@ export function requireListing(request: ListProductsRequest): Listing {
     query: query === '' ? null : query,
     sort: SORTS[request.sort],
     status,
-    pageSize: pageSizeOf(request.page?.pageSize, 'page.page_size'),
+    pageSize: pageSizeOf(request.page?.pageSize),
     pageToken: request.page?.pageToken ?? '',
   };
 }
@@ -100,9 +99,9 @@ export interface ProductPage {
  */
 export async function listProducts(em: EntityManager, listing: Listing): Promise<ProductPage> {
   const { pageSize, pageToken, ...filters } = listing;
-  const binding = hashOf(filters).slice(0, 16);
   const order = ORDER[listing.sort];
-  const cursor = decodePageToken(pageToken, binding, 'page.page_token', order.cast);
+  const page = keysetPageOf({ pageSize, pageToken }, filters, order.key);
+  const cursor = page.after;
 
   const where: string[] = [];
   const params: unknown[] = [];
@@ -156,16 +155,9 @@ export async function listProducts(em: EntityManager, listing: Listing): Promise
        FROM products p
       WHERE ${where.join(' AND ')}
       ORDER BY ${order.column} ${order.direction}, p.id ${order.direction}
-      LIMIT ${pageSize + 1}`,
+      LIMIT ${page.size + 1}`,
     params,
   );
-  const page = rows.slice(0, pageSize);
-  const last = page[page.length - 1];
-  return {
-    products: page.map(productViewOf),
-    nextPageToken:
-      rows.length > pageSize && last
-        ? encodePageToken({ listing: binding, key: last.sort_key, id: last.id })
-        : '',
-  };
+  const shown = pageFrom(rows, page, (row) => ({ key: row.sort_key, id: row.id }));
+  return { products: shown.rows.map(productViewOf), nextPageToken: shown.nextPageToken };
 }

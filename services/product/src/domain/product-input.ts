@@ -1,7 +1,7 @@
+import { optionalText, requireUuid } from '../../../../lib/validation/index.js';
 import { invalidArgument } from '../../../../lib/errors.js';
 import { requireMoney, type Money } from '../../../../lib/money.js';
-import { requireUuid } from '../inventory/stock-lines.js';
-import { optionalText, requireUrl } from './validation.js';
+import { requireUrl } from './validation.js';
 
 /** Rules shared by CreateProduct and UpdateProduct for images, tags, categories and attributes. */
 
@@ -31,7 +31,7 @@ export function requireImages(images: readonly ImageInput[], field: string): Val
   if (primaries > 1) throw invalidArgument(field, 'at most one image may be primary');
   return images.map((image, i) => ({
     url: requireUrl(image.url, `${field}[${i}].url`),
-    altText: optionalText(image.altText, `${field}[${i}].alt_text`, 300),
+    altText: optionalText(`${field}[${i}].alt_text`, image.altText, 300),
     primary: primaries === 0 ? i === 0 : image.primary,
     sortOrder: i,
   }));
@@ -51,7 +51,7 @@ export function requireTags(tags: readonly string[], field: string): string[] {
 export function requireCategoryIds(ids: readonly string[], field: string): string[] {
   if (ids.length > MAX_CATEGORIES)
     throw invalidArgument(field, `must have at most ${MAX_CATEGORIES} entries`);
-  return [...new Set(ids.map((id, i) => requireUuid(id, `${field}[${i}]`)))];
+  return [...new Set(ids.map((id, i) => requireUuid(`${field}[${i}]`, id)))];
 }
 
 export function requireAttributes(attributes: Record<string, string>, field: string): Record<string, string> {

@@ -1,7 +1,7 @@
+import { requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { failedPrecondition, notFound } from '../../../../lib/errors.js';
 import type { ProductStatus } from '../entities/product.js';
-import { requireUuid } from '../inventory/stock-lines.js';
 import { ProductArchivedEvent, ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
 import { loadProductView, type ProductView } from './product-view.js';
@@ -22,7 +22,7 @@ export async function changeProductStatus(
   input: { productId: string },
   target: 'active' | 'archived',
 ): Promise<{ view: ProductView; changed: boolean }> {
-  const productId = requireUuid(input.productId, 'product_id');
+  const productId = requireUuid('product_id', input.productId);
   return em.transactional(async (tx) => {
     const [row] = await tx.execute<{ status: ProductStatus }[]>(
       'SELECT status FROM products WHERE id = ? FOR UPDATE',

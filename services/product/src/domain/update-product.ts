@@ -1,9 +1,9 @@
+import { optionalText, requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { UpdateProductRequest, VariantChange } from '../../../../gen/ecommerce/product/v1/product.js';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { requireThreshold } from '../inventory/adjust-stock.js';
-import { requireUuid } from '../inventory/stock-lines.js';
 import { refreshStockStatus } from '../inventory/stock-status.js';
 import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
@@ -24,26 +24,19 @@ import {
   replaceTags,
 } from './product-parts.js';
 import type { ProductView } from './product-view.js';
-import {
-  optionalText,
-  optionalUrl,
-  requireSku,
-  requireSlug,
-  requireStock,
-  requireText,
-} from './validation.js';
+import { optionalUrl, requireSku, requireSlug, requireStock } from './validation.js';
 
 /** Column → new value, for the fields the request sets. */
 type Assignments = Array<[column: string, value: unknown]>;
 
 function productAssignments(input: UpdateProductRequest, currency: string): Assignments {
   const set: Assignments = [];
-  if (input.name !== undefined) set.push(['name', requireText(input.name, 'name', 300)]);
+  if (input.name !== undefined) set.push(['name', requireText('name', input.name, 300)]);
   if (input.slug !== undefined) set.push(['slug', requireSlug(input.slug, 'slug')]);
   if (input.description !== undefined)
-    set.push(['description', optionalText(input.description, 'description', 10_000)]);
+    set.push(['description', optionalText('description', input.description, 10_000)]);
   if (input.shortDescription !== undefined)
-    set.push(['short_description', optionalText(input.shortDescription, 'short_description', 500)]);
+    set.push(['short_description', optionalText('short_description', input.shortDescription, 500)]);
   if (input.price)
     set.push(['price', minorUnitsToDecimal(requirePriceIn(input.price, 'price', currency).amountMinor)]);
   if (input.compareAtPrice && input.clearCompareAtPrice) {
@@ -61,7 +54,7 @@ function productAssignments(input: UpdateProductRequest, currency: string): Assi
 function variantAssignments(change: VariantChange, field: string, currency: string): Assignments {
   const set: Assignments = [];
   if (change.sku !== undefined) set.push(['sku', requireSku(change.sku, `${field}.sku`)]);
-  if (change.name !== undefined) set.push(['name', requireText(change.name, `${field}.name`, 200)]);
+  if (change.name !== undefined) set.push(['name', requireText(`${field}.name`, change.name, 200)]);
   if (change.price) {
     set.push([
       'price',
@@ -119,7 +112,7 @@ async function applyVariantChanges(
         currency,
         {
           sku: requireSku(change.sku, `${field}.sku`),
-          name: requireText(change.name, `${field}.name`, 200),
+          name: requireText(`${field}.name`, change.name, 200),
           price: change.price ? requirePriceIn(change.price, `${field}.price`, currency) : null,
           compareAtPrice: change.compareAtPrice
             ? requirePriceIn(change.compareAtPrice, `${field}.compare_at_price`, currency)
@@ -133,7 +126,7 @@ async function applyVariantChanges(
       );
       continue;
     }
-    const id = requireUuid(change.id, `${field}.id`);
+    const id = requireUuid(`${field}.id`, change.id);
     if (!ours.has(id)) throw notFound('variant', `${id} of product ${productId} (${field}.id)`);
     await update(em, 'product_variants', id, variantAssignments(change, field, currency));
     if (change.lowStockThreshold !== undefined) {
@@ -158,7 +151,7 @@ export async function updateProduct(
   input: UpdateProductRequest,
   defaultThreshold: number,
 ): Promise<ProductView> {
-  const productId = requireUuid(input.productId, 'product_id');
+  const productId = requireUuid('product_id', input.productId);
   if (input.variants.length > MAX_VARIANTS) {
     throw invalidArgument('variants', `must have at most ${MAX_VARIANTS} entries`);
   }

@@ -1,5 +1,8 @@
 import { invalidArgument } from '../../../../lib/errors.js';
 
+// The product service's own formats; the generic checks (required, UUID, text length) are in
+// lib/validation.
+
 const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -18,24 +21,11 @@ export function requireSlug(value: string, field: string): string {
   return slug;
 }
 
-export function requireText(value: string, field: string, maxLength: number): string {
-  const text = value.trim();
-  if (text === '') throw invalidArgument(field, 'is required');
-  if (text.length > maxLength) throw invalidArgument(field, `must be at most ${maxLength} characters`);
-  return text;
-}
-
 export function requireStock(value: number, field: string): number {
   if (!Number.isInteger(value) || value < 0 || value > 1_000_000_000) {
     throw invalidArgument(field, 'must be a whole number from 0 to 1000000000');
   }
   return value;
-}
-
-export function optionalText(value: string, field: string, maxLength: number): string | null {
-  const text = value.trim();
-  if (text.length > maxLength) throw invalidArgument(field, `must be at most ${maxLength} characters`);
-  return text === '' ? null : text;
 }
 
 const URL_PATTERN = /^https?:\/\/[^\s]+$/;

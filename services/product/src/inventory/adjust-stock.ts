@@ -1,11 +1,10 @@
+import { requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { runOnce } from '../../../../lib/idempotency/idempotency-keys.js';
 import { newId } from '../../../../lib/ids.js';
-import { requireText } from '../domain/validation.js';
 import { requireLocation } from './locations.js';
 import { announceLowStock } from './low-stock.js';
-import { requireUuid } from './stock-lines.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';
 import { STOCK_LEVEL_COLUMNS, stockLevelOf, type StockLevel, type StockLevelRow } from './stock-levels.js';
 
@@ -50,13 +49,13 @@ export async function adjustStock(
   adjustedBy: string,
   defaultThreshold: number,
 ): Promise<{ productId: string; level: StockLevel }> {
-  const variantId = requireUuid(input.variantId, 'variant_id');
+  const variantId = requireUuid('variant_id', input.variantId);
   const location = requireLocation(input.location, 'location');
   const delta = input.delta;
   if (!Number.isInteger(delta) || Math.abs(delta) > 1_000_000_000) {
     throw invalidArgument('delta', 'must be a whole number from -1000000000 to 1000000000');
   }
-  const reason = requireText(input.reason, 'reason', 500);
+  const reason = requireText('reason', input.reason, 500);
   const threshold =
     input.lowStockThreshold === undefined
       ? null
@@ -64,7 +63,7 @@ export async function adjustStock(
   if (delta === 0 && threshold === null) {
     throw invalidArgument('delta', 'must not be 0 unless low_stock_threshold is set');
   }
-  const key = requireText(input.idempotencyKey, 'idempotency_key', 200);
+  const key = requireText('idempotency_key', input.idempotencyKey, 200);
   const request = { variantId, location, delta, reason, lowStockThreshold: threshold };
 
   const record = await runOnce(em, { scope: 'adjust-stock', key, request }, async (tx) => {

@@ -1,10 +1,11 @@
+import { requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { failedPrecondition, notFound, type FieldViolation, AppError } from '../../../../lib/errors.js';
 import { status } from '@grpc/grpc-js';
 import { KeyedQueue } from './keyed-queue.js';
 import { claim, hashOf, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
-import { inVariantOrder, requireStockLines, requireUuid, type StockLineInput } from './stock-lines.js';
+import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';
 
 export type ReservationState = 'reserved' | 'released' | 'committed';
@@ -219,7 +220,7 @@ export async function reserveStock(
   input: { orderId: string; lines: readonly StockLineInput[] },
   lowStockThreshold: number,
 ): Promise<ReservationRecord> {
-  const orderId = requireUuid(input.orderId, 'order_id');
+  const orderId = requireUuid('order_id', input.orderId);
   const original = requireStockLines(input.lines);
   const lines = inVariantOrder(original);
   const requestHash = hashOf(lines);
@@ -307,7 +308,7 @@ export async function releaseReservation(
   input: { orderId: string },
   lowStockThreshold: number,
 ): Promise<{ reservation: ReservationRecord; releasedNow: boolean }> {
-  const orderId = requireUuid(input.orderId, 'order_id');
+  const orderId = requireUuid('order_id', input.orderId);
   return em.transactional(async (tx) => {
     const tombstone: ReservationRecord = { orderId, state: 'released', units: [] };
     if (await claim(tx, SCOPE, orderId, RELEASED_BEFORE_RESERVED, tombstone, CLOSED_RESERVATION_DAYS)) {
@@ -333,7 +334,7 @@ export async function commitReservation(
   input: { orderId: string },
   lowStockThreshold: number,
 ): Promise<ReservationRecord> {
-  const orderId = requireUuid(input.orderId, 'order_id');
+  const orderId = requireUuid('order_id', input.orderId);
   return em.transactional(async (tx) => {
     const entry = await read<ReservationRecord>(tx, SCOPE, orderId, true);
     if (!entry || entry.requestHash === RELEASED_BEFORE_RESERVED)

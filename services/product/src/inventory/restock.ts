@@ -1,10 +1,10 @@
+import { requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../../../../lib/errors.js';
 import { claimIdempotencyKey, completeIdempotencyKey } from '../../../../lib/idempotency/idempotency-keys.js';
 import { newId } from '../../../../lib/ids.js';
-import { requireText } from '../domain/validation.js';
 import { DEFAULT_LOCATION } from './locations.js';
-import { inVariantOrder, requireStockLines, requireUuid, type StockLineInput } from './stock-lines.js';
+import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';
 
 interface RestockRecord {
@@ -23,9 +23,9 @@ export async function restock(
   input: { restockId: string; lines: readonly StockLineInput[]; reason: string },
   lowStockThreshold: number,
 ): Promise<{ restockedNow: boolean; productIds: string[] }> {
-  const restockId = requireUuid(input.restockId, 'restock_id');
+  const restockId = requireUuid('restock_id', input.restockId);
   const original = requireStockLines(input.lines);
-  const reason = requireText(input.reason, 'reason', 500);
+  const reason = requireText('reason', input.reason, 500);
   const lines = inVariantOrder(original);
   const keyed = { scope: 'restock', key: restockId, request: lines };
 

@@ -1,6 +1,6 @@
+import { requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../../../../lib/errors.js';
-import { requireUuid } from './stock-lines.js';
 
 export interface StockLevel {
   location: string;
@@ -36,7 +36,7 @@ export async function getStock(
   em: EntityManager,
   input: { variantId: string },
 ): Promise<{ productId: string; levels: StockLevel[] }> {
-  const variantId = requireUuid(input.variantId, 'variant_id');
+  const variantId = requireUuid('variant_id', input.variantId);
   const [variant] = await em.execute<{ product_id: string }[]>(
     'SELECT product_id FROM product_variants WHERE id = ?',
     [variantId],

@@ -1,5 +1,5 @@
 import { invalidArgument } from '../../../../lib/errors.js';
-import { isUuid } from '../../../../lib/ids.js';
+import { requireUuid } from '../../../../lib/validation/index.js';
 
 export interface StockLineInput {
   variantId: string;
@@ -9,20 +9,13 @@ export interface StockLineInput {
 export const MAX_LINES = 100;
 export const MAX_LINE_QUANTITY = 100_000;
 
-export function requireUuid(value: string, field: string): string {
-  const id = value.trim().toLowerCase();
-  if (id === '') throw invalidArgument(field, 'is required');
-  if (!isUuid(id)) throw invalidArgument(field, 'must be a UUID');
-  return id;
-}
-
 /** Validates ReserveStock/Restock lines: 1-100, each variant once, quantities 1-100000. */
 export function requireStockLines(lines: readonly StockLineInput[]): StockLineInput[] {
   if (lines.length === 0) throw invalidArgument('lines', 'give at least one line');
   if (lines.length > MAX_LINES) throw invalidArgument('lines', `must have at most ${MAX_LINES} entries`);
   const seen = new Set<string>();
   return lines.map((line, i) => {
-    const variantId = requireUuid(line.variantId, `lines[${i}].variant_id`);
+    const variantId = requireUuid(`lines[${i}].variant_id`, line.variantId);
     if (seen.has(variantId))
       throw invalidArgument(`lines[${i}].variant_id`, 'repeats a variant of another line');
     seen.add(variantId);

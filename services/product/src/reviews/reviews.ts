@@ -1,3 +1,4 @@
+import { optionalText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   ReviewModeration,
@@ -7,10 +8,8 @@ import {
 import { alreadyExists, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
 import { announceProduct } from '../domain/announce.js';
-import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-token.js';
-import { optionalText } from '../domain/validation.js';
+import { keysetPageOf, pageFrom } from '../../../../lib/paging/index.js';
 import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
-import { requireUuid } from '../inventory/stock-lines.js';
 import { deliveredOrderOf } from './purchases.js';
 
 interface ReviewRow {
@@ -53,12 +52,12 @@ export async function createReview(
   userId: string,
   input: { productId: string; rating: number; title: string; comment: string },
 ): Promise<ReviewMessage> {
-  const productId = requireUuid(input.productId, 'product_id');
+  const productId = requireUuid('product_id', input.productId);
   if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) {
     throw invalidArgument('rating', 'must be a whole number from 1 to 5');
   }
-  const title = optionalText(input.title, 'title', 200);
-  const comment = optionalText(input.comment, 'comment', 5000);
+  const title = optionalText('title', input.title, 200);
+  const comment = optionalText('comment', input.comment, 5000);
   return em.transactional(async (tx) => {
     const [product] = await tx.execute<{ id: string }[]>(
       `SELECT id FROM products WHERE id = ? AND status = 'active' AND is_visible`,
@@ -88,7 +87,7 @@ export async function moderateReview(
   em: EntityManager,
   input: { reviewId: string; decision: ReviewModeration },
 ): Promise<{ review: ReviewMessage; rating: ProductRating; productId: string }> {
-  const reviewId = requireUuid(input.reviewId, 'review_id');
+  const reviewId = requireUuid('review_id', input.reviewId);
   if (
     input.decision !== ReviewModeration.REVIEW_MODERATION_APPROVED &&
     input.decision !== ReviewModeration.REVIEW_MODERATION_REJECTED
@@ -140,8 +139,7 @@ export async function listReviews(
   input: { productId: string; pageSize?: number; pageToken?: string; moderation: ReviewModeration },
   editor: boolean,
 ): Promise<{ reviews: ReviewMessage[]; nextPageToken: string }> {
-  const productId = requireUuid(input.productId, 'product_id');
-  const pageSize = pageSizeOf(input.pageSize, 'page.page_size');
+  const productId = requireUuid('product_id', input.productId);
   const state =
     input.moderation === ReviewModeration.REVIEW_MODERATION_UNSPECIFIED
       ? ReviewModeration.REVIEW_MODERATION_APPROVED
@@ -152,8 +150,8 @@ export async function listReviews(
     [ReviewModeration.REVIEW_MODERATION_REJECTED]: 'rejected_at IS NOT NULL',
   }[state as number];
   if (!filter) throw invalidArgument('moderation', 'is not a known moderation state');
-  const listing = `${productId}/${state}`;
-  const cursor = decodePageToken(input.pageToken ?? '', listing, 'page.page_token', 'timestamptz');
+  const page = keysetPageOf(input, { productId, state }, 'timestamp');
+  const cursor = page.after;
   const [product] = await em.execute<{ published: boolean }[]>(
     `SELECT status = 'active' AND is_visible AS published FROM products WHERE id = ?`,
     [productId],
@@ -162,14 +160,9 @@ export async function listReviews(
   const rows = await em.execute<(ReviewRow & { sort_key: string })[]>(
     `SELECT ${COLUMNS}, created_at::text AS sort_key FROM reviews
       WHERE product_id = ? AND ${filter} ${cursor ? 'AND (created_at, id) < (?::timestamptz, ?::uuid)' : ''}
-      ORDER BY created_at DESC, id DESC LIMIT ${pageSize + 1}`,
+      ORDER BY created_at DESC, id DESC LIMIT ${page.size + 1}`,
     cursor ? [productId, cursor.key, cursor.id] : [productId],
   );
-  const page = rows.slice(0, pageSize);
-  const last = page[page.length - 1];
-  return {
-    reviews: page.map(reviewOf),
-    nextPageToken:
-      rows.length > pageSize && last ? encodePageToken({ listing, key: last.sort_key, id: last.id }) : '',
-  };
+  const shown = pageFrom(rows, page, (row) => ({ key: row.sort_key, id: row.id }));
+  return { reviews: shown.rows.map(reviewOf), nextPageToken: shown.nextPageToken };
 }

@@ -5,12 +5,11 @@ import {
   type UpdateAddressRequest,
   type UserAddress,
 } from '../../../../gen/ecommerce/user/v1/user.js';
-import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
-import { isUuid } from '../../../../lib/ids.js';
+import { failedPrecondition, notFound } from '../../../../lib/errors.js';
 import { Address, type AddressType as AddressTypeName } from '../entities/address.js';
 import { addressTypeFrom, postalFieldsFrom } from './address-input.js';
 import { lockCustomer } from './customer.js';
-import { Violations } from './violations.js';
+import { requireUuid, Violations } from '../../../../lib/validation/index.js';
 
 export const MAX_ADDRESSES = 20;
 
@@ -42,9 +41,7 @@ export function addressMessage(address: Address): UserAddress {
 }
 
 export function requireAddressId(value: string, field = 'address_id'): string {
-  if (value === '') throw invalidArgument(field, 'is required');
-  if (!isUuid(value)) throw invalidArgument(field, 'must be a UUID');
-  return value;
+  return requireUuid(field, value);
 }
 
 /** One of the customer's addresses; another customer's is NOT_FOUND, exactly like a missing one. */

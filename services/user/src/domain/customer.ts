@@ -1,17 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Principal } from '../../../../lib/auth/principal.js';
-import { failedPrecondition, permissionDenied } from '../../../../lib/errors.js';
-import { isUuid } from '../../../../lib/ids.js';
-
-/**
- * The customer a "My" RPC acts for: the token's subject, never an id from the request. A service
- * token (whose subject is a service name, not a user id) has no profile, address book or wallet.
- */
-export function customerIdOf(principal: Principal | undefined): string {
-  const userId = principal?.userId ?? '';
-  if (!isUuid(userId)) throw permissionDenied('only customer accounts have a profile');
-  return userId;
-}
+import { failedPrecondition } from '../../../../lib/errors.js';
 
 /**
  * Takes the row lock on the customer's profile inside `tx`: every change to one customer's address

@@ -9,9 +9,9 @@ import type {
   UpdateMyProfileRequest,
   UserProfile as UserProfileMessage,
 } from '../../../../gen/ecommerce/user/v1/user.js';
-import { invalidArgument, notFound } from '../../../../lib/errors.js';
+import { notFound } from '../../../../lib/errors.js';
+import { requireUuid } from '../../../../lib/validation/index.js';
 import { publishEvent } from '../../../../lib/events/index.js';
-import { isUuid } from '../../../../lib/ids.js';
 import { UserProfile } from '../entities/user-profile.js';
 import { UserProfileCreatedEvent } from '../../../../lib/events/catalog.js';
 import { profileChangesFrom } from './profile-input.js';
@@ -60,9 +60,7 @@ export async function getProfileOf(em: EntityManager, userId: string): Promise<U
 
 /** For staff: any user's profile by id. */
 export async function getProfileById(em: EntityManager, userId: string): Promise<UserProfileMessage> {
-  if (userId === '') throw invalidArgument('user_id', 'is required');
-  if (!isUuid(userId)) throw invalidArgument('user_id', 'must be a UUID');
-  return profileMessage(await getProfileOf(em, userId));
+  return profileMessage(await getProfileOf(em, requireUuid('user_id', userId)));
 }
 
 export async function updateMyProfile(

@@ -1,6 +1,5 @@
 import type { AddPaymentMethodRequest } from '../../../../gen/ecommerce/user/v1/user.js';
-import { isUuid } from '../../../../lib/ids.js';
-import { Violations } from './violations.js';
+import { Violations } from '../../../../lib/validation/index.js';
 
 export interface NewPaymentMethod {
   provider: string;
@@ -45,8 +44,7 @@ export function newPaymentMethodFrom(request: AddPaymentMethodRequest, now = new
       v.add('expiry_year', 'the card has expired');
   }
   const cardholderName = v.optionalText('cardholder_name', request.cardholderName, 100);
-  if (request.billingAddressId !== '' && !isUuid(request.billingAddressId))
-    v.add('billing_address_id', 'must be a UUID');
+  v.optionalUuid('billing_address_id', request.billingAddressId);
   if (!IDEMPOTENCY_KEY.test(request.idempotencyKey))
     v.add('idempotency_key', 'must be 8-100 characters of letters, digits, _ or -');
   v.throwIfAny();

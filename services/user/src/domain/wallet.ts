@@ -3,9 +3,9 @@ import type {
   AddPaymentMethodRequest,
   PaymentMethod as PaymentMethodMessage,
 } from '../../../../gen/ecommerce/user/v1/user.js';
-import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
+import { failedPrecondition, notFound } from '../../../../lib/errors.js';
 import { claimIdempotencyKey, completeIdempotencyKey } from '../../../../lib/idempotency/idempotency-keys.js';
-import { isUuid } from '../../../../lib/ids.js';
+import { requireUuid } from '../../../../lib/validation/index.js';
 import type { Logger } from '../../../../lib/log.js';
 import { Address } from '../entities/address.js';
 import { PaymentMethod } from '../entities/payment-method.js';
@@ -32,9 +32,7 @@ export function paymentMethodMessage(method: PaymentMethod): PaymentMethodMessag
 }
 
 function requireMethodId(value: string): string {
-  if (value === '') throw invalidArgument('payment_method_id', 'is required');
-  if (!isUuid(value)) throw invalidArgument('payment_method_id', 'must be a UUID');
-  return value;
+  return requireUuid('payment_method_id', value);
 }
 
 async function findOwnMethod(em: EntityManager, userId: string, id: string): Promise<PaymentMethod> {

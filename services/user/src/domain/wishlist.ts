@@ -8,11 +8,12 @@ import {
 } from '../../../../gen/ecommerce/user/v1/user.js';
 import { minorUnitsToDecimal, decimalToMinorUnits } from '../../../../lib/db/money-type.js';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
-import { isUuid, newId } from '../../../../lib/ids.js';
+import { requireUuid } from '../../../../lib/validation/index.js';
+import { newId } from '../../../../lib/ids.js';
 import { WishlistItem, type WishlistProductStatus as StatusName } from '../entities/wishlist-item.js';
 import type { Catalog } from './catalog.js';
 import { lockCustomer } from './customer.js';
-import { idPageFrom, idPageToken } from './page-token.js';
+import { keysetPageOf, pageFrom } from '../../../../lib/paging/index.js';
 
 export const MAX_WISHLIST_ITEMS = 200;
 
@@ -26,9 +27,7 @@ export function availabilityOf(product: Pick<Product, 'status'>): StatusName {
 }
 
 function requireProductId(value: string): string {
-  if (value === '') throw invalidArgument('product_id', 'is required');
-  if (!isUuid(value)) throw invalidArgument('product_id', 'must be a UUID');
-  return value;
+  return requireUuid('product_id', value);
 }
 
 interface WishlistRow {
@@ -134,19 +133,16 @@ export async function listWishlist(
   userId: string,
   request: ListWishlistRequest,
 ): Promise<ListWishlistResponse> {
-  const page = idPageFrom(request.page);
+  // The listing is the customer's own wishlist, bound to the customer: another's token is refused.
+  const page = keysetPageOf(request.page, { wishlistOf: userId }, 'none');
   const rows = await em.execute<WishlistRow[]>(
     `SELECT ${COLUMNS} FROM wishlist_items
-      WHERE user_id = ? ${page.afterId ? 'AND id < ?' : ''}
+      WHERE user_id = ? ${page.after ? 'AND id < ?' : ''}
       ORDER BY id DESC LIMIT ?`,
-    page.afterId ? [userId, page.afterId, page.size + 1] : [userId, page.size + 1],
+    page.after ? [userId, page.after.id, page.size + 1] : [userId, page.size + 1],
   );
-  const items = rows.slice(0, page.size);
-  const more = rows.length > page.size;
-  return {
-    items: items.map(itemMessage),
-    page: { nextPageToken: more ? idPageToken(items[items.length - 1]!.id) : '' },
-  };
+  const { rows: items, nextPageToken } = pageFrom(rows, page, (row) => ({ key: '', id: row.id }));
+  return { items: items.map(itemMessage), page: { nextPageToken } };
 }
 
 export async function removeWishlistItem(
