@@ -27,7 +27,9 @@ import { AppError, failedPrecondition } from '../errors.js';
  * - **States.** `in_progress` while the claiming transaction runs (and for work that commits its
  *   claim before finishing, e.g. around a call to a payment provider: `claimIdempotencyKey` then
  *   commit, the call, then `completeIdempotencyKey`); a repeat that finds it answers ABORTED
- *   ("still in progress; retry"). `completed` once the answer is stored.
+ *   ("still in progress; retry"). `completed` once the answer is stored. A process that dies
+ *   between such a claim and its completion leaves the key in progress until it expires: use that
+ *   form only with an outside call that is itself idempotent, and finish stale claims (a sweep).
  * - **Same request?** The request hash is SHA-256 of `JSON.stringify(request)`: pass what defines
  *   the operation (not the key, not the caller's token), built in a fixed property order.
  * - **Scope** names the operation, and its owner when keys are only unique per owner
