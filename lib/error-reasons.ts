@@ -12,6 +12,8 @@ export const CommonReason = {
   INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
   /** An idempotency key was already used for a different request. */
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** ABORTED: the first request under this idempotency key has not finished yet: retry shortly. */
+  IDEMPOTENCY_KEY_IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
   /** The transaction lost a race (deadlock, serialization failure, optimistic lock): retry. */
   CONCURRENT_UPDATE: 'CONCURRENT_UPDATE',
   /** The operation needs the token of a login session (a token that belongs to none is refused). */

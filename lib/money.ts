@@ -1,4 +1,6 @@
+import { MoneyType } from './db/money-type.js';
 import { invalidArgument } from './errors.js';
+import { ISO_4217_EXPONENTS } from './iso-4217.js';
 
 /** Money as the platform handles it in code: integer minor units and an ISO 4217 code. */
 export interface Money {
@@ -6,15 +8,29 @@ export interface Money {
   amountMinor: number;
 }
 
-const CURRENCY_CODE = /^[A-Z]{3}$/;
+/** True for a current ISO 4217 code with a minor unit (`EUR`, `JPY`; not `QQQ`, `eur` or `XAU`). */
+export function isCurrencyCode(code: string): boolean {
+  return ISO_4217_EXPONENTS.has(code);
+}
 
 /**
- * Validates a Money message from a request: required, a three-letter upper-case currency, and a
- * whole, non-negative amount of minor units within the range a numeric(12,2) column can hold.
+ * Decimals of one major unit of the currency, the power of ten between it and `amount_minor`:
+ * JPY 0, EUR 2, BHD/KWD/JOD 3, CLF 4. Throws for a code `isCurrencyCode` refuses.
+ */
+export function minorUnitExponent(code: string): number {
+  const exponent = ISO_4217_EXPONENTS.get(code);
+  if (exponent === undefined) throw new RangeError(`not an ISO 4217 currency code: "${code}"`);
+  return exponent;
+}
+
+/**
+ * Validates a Money message from a request: required, a current ISO 4217 currency, and a whole,
+ * non-negative amount of minor units within the range a numeric(12,2) column can hold. (An
+ * integer of minor units cannot be more precise than its currency allows: no check is needed.)
  */
 export function requireMoney(value: Money | undefined, field: string): Money {
   if (!value) throw invalidArgument(field, 'is required');
-  if (!CURRENCY_CODE.test(value.currencyCode)) {
+  if (!isCurrencyCode(value.currencyCode)) {
     throw invalidArgument(`${field}.currency_code`, 'must be an ISO 4217 code such as EUR');
   }
   if (!Number.isSafeInteger(value.amountMinor) || value.amountMinor < 0) {
@@ -26,8 +42,8 @@ export function requireMoney(value: Money | undefined, field: string): Money {
   return { currencyCode: value.currencyCode, amountMinor: value.amountMinor };
 }
 
-/** numeric(12,2): ten digits before the point. */
-export const MAX_AMOUNT_MINOR = 999_999_999_999;
+/** The largest amount the platform stores (a numeric(12,2) column of minor units / 100). */
+export const MAX_AMOUNT_MINOR = MoneyType.MAX_MINOR_UNITS;
 
 export function money(currencyCode: string, amountMinor: number): Money {
   return { currencyCode, amountMinor };

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { CartStatus, CatalogCheck, LineAvailability, MergeOutcome } from '../gen/ecommerce/cart/v1/cart.js';
 import { UpdateProductRequest, type Product } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
+import { MAX_AMOUNT_MINOR } from '../lib/money.js';
 import { adminToken, customerToken, newSessionId, productMaker } from './cart-support.js';
 import { clientsFor, failureOf } from './support/clients.js';
 import { startTestMesh, type TestMesh } from './support/mesh.js';
@@ -55,6 +56,32 @@ describe('cart API over gRPC: every RPC, ownership, merges', function () {
     expect(cleared.cart).to.deep.include({ itemCount: 0, subtotal: { currencyCode: 'EUR', amountMinor: 0 } });
     const empty = await api.cart.getCart({ cartId, sessionId });
     expect(empty.catalogCheck).to.equal(CatalogCheck.CATALOG_CHECK_NOT_NEEDED);
+  });
+
+  it("holds a product at the catalog's largest price once; a change past the largest subtotal is FAILED_PRECONDITION", async () => {
+    const [dearest, other] = [await makeProduct([10], MAX_AMOUNT_MINOR), await makeProduct([10], 1)];
+    const sessionId = newSessionId();
+    const tooMuch = await failureOf(api.cart.addItem({ cartId: '', sessionId, ...line(dearest, 2) }));
+    expect(tooMuch.code).to.equal(status.FAILED_PRECONDITION);
+    expect(tooMuch.details).to.equal(
+      `a cart's subtotal is at most ${MAX_AMOUNT_MINOR} minor units (this one would be ${2 * MAX_AMOUNT_MINOR})`,
+    );
+    const { cart } = await api.cart.addItem({ cartId: '', sessionId, ...line(dearest, 1) });
+    const cartId = cart!.id;
+    expect(cart!.subtotal).to.deep.equal({ currencyCode: 'EUR', amountMinor: MAX_AMOUNT_MINOR });
+    const refusals = [
+      await failureOf(api.cart.addItem({ cartId, sessionId, ...line(dearest, 1) })),
+      await failureOf(api.cart.addItem({ cartId, sessionId, ...line(other, 1) })),
+      await failureOf(
+        api.cart.updateItemQuantity({ cartId, sessionId, itemId: cart!.items[0]!.id, quantity: 2 }),
+      ),
+    ];
+    expect(refusals.map((failure) => failure.code)).to.deep.equal(Array(3).fill(status.FAILED_PRECONDITION));
+    const read = await api.cart.getCart({ cartId, sessionId });
+    expect(read.cart).to.deep.include({
+      itemCount: 1,
+      subtotal: { currencyCode: 'EUR', amountMinor: MAX_AMOUNT_MINOR },
+    });
   });
 
   it('reports a price change and an archived product from the real catalog, keeping the snapshot', async () => {

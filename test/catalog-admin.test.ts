@@ -258,6 +258,8 @@ describe('catalog admin: CreateProduct, UpdateProduct, PublishProduct, ArchivePr
       [{ slug: 'Not A Slug' }, 'slug'],
       [{ price: undefined }, 'price'],
       [{ price: { currencyCode: 'eur', amountMinor: 1 } }, 'price.currency_code'],
+      [{ price: { currencyCode: 'QQQ', amountMinor: 1 } }, 'price.currency_code'],
+      [{ price: { currencyCode: 'XAU', amountMinor: 1 } }, 'price.currency_code'],
       [{ price: { currencyCode: 'EUR', amountMinor: -1 } }, 'price.amount_minor'],
       [{ compareAtPrice: { currencyCode: 'USD', amountMinor: 1 } }, 'compare_at_price.currency_code'],
       [{ images: [{ url: 'ftp://x', altText: '', primary: false }] }, 'images[0].url'],

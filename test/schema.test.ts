@@ -13,8 +13,8 @@ import {
   type DatabaseDefinition,
   type EntityManager,
 } from '../lib/db/orm.js';
-import { ensureMonthlyPartitions, monthlyPartitionName, PARTITION_SCHEMA } from '../lib/db/partitions.js';
 import { INFRA_MIGRATIONS } from '../lib/db/infra-migrations.js';
+import { ensureMonthlyPartitions, monthlyPartitionName, PARTITION_SCHEMA } from '../lib/db/partitions.js';
 import { newId } from '../lib/ids.js';
 import { authDatabase } from '../services/auth/src/database.js';
 import { authPartitionedTables } from '../services/auth/src/partitions.js';

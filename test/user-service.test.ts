@@ -236,9 +236,15 @@ describe('user service over gRPC: every RPC, its owner only', function () {
     ]);
     expect(first.paymentMethod!.id).to.equal(second.paymentMethod!.id);
     expect(first.paymentMethod).to.include({ isDefault: true, brand: 'visa', last4: '4242' });
-    const reused = await failureOf(user.addPaymentMethod({ ...request, last4: '1111' }, mine));
-    expect(reused.code).to.equal(status.FAILED_PRECONDITION);
-    expect(reused.details).to.contain('idempotency_key');
+    // One rule for every key: the same key with anything else changed is refused, naming the key.
+    for (const changed of [{ last4: '1111' }, { cardholderName: 'Someone Else' }, { setDefault: true }]) {
+      const reused = await failureOf(user.addPaymentMethod({ ...request, ...changed }, mine));
+      expect(reused.code, JSON.stringify(changed)).to.equal(status.FAILED_PRECONDITION);
+      expect(reused.details).to.equal(
+        `idempotency key ${request.idempotencyKey} was already used for a different request`,
+      );
+    }
+    expect((await user.listPaymentMethods({}, mine)).paymentMethods).to.have.length(1);
     const otherRequest = card({ last4: '0005', brand: 'mastercard' });
     const { paymentMethod: other } = await user.addPaymentMethod(otherRequest, mine);
 
@@ -267,7 +273,9 @@ describe('user service over gRPC: every RPC, its owner only', function () {
     // A late retry of the request that added the removed card does not bring it back.
     const late = await failureOf(user.addPaymentMethod(otherRequest, mine));
     expect(late.code).to.equal(status.FAILED_PRECONDITION);
-    expect(late.details).to.match(/has since been deleted; send a new key/);
+    expect(late.details).to.equal(
+      `the payment method added with idempotency key ${otherRequest.idempotencyKey} has since been deleted; send a new key to add it again`,
+    );
     const { paymentMethods } = await user.listPaymentMethods({}, mine);
     expect(paymentMethods.map((m) => [m.id, m.isDefault])).to.deep.equal([[first.paymentMethod!.id, true]]);
   });

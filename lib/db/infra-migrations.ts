@@ -7,7 +7,8 @@ import { Migration } from '@mikro-orm/migrations';
  *   is a relay's short lease on a row it is publishing, so replicas do not publish it twice);
  * - inbox: (consumer, event id) of every event a consumer has applied, for exactly-once effects;
  * - dead_letters: events a consumer gave up on after its retries, kept for inspection and replay;
- * - idempotency_keys: the first result of a retry-safe mutating RPC, returned again on a repeat.
+ * - idempotency_keys: the first result of a retry-safe mutating RPC, returned again on a repeat
+ *   (lib/idempotency), purged once past `expires_at` (added below).
  */
 class InfraSchema20261127000000 extends Migration {
   override async up(): Promise<void> {
@@ -72,7 +73,7 @@ class InfraSchema20261127000000 extends Migration {
 /**
  * - outbox.parked_at: a row the relay gave up publishing after its attempts (it no longer holds
  *   back the rows after it); the unpublished index leaves parked rows out.
- * - indexes for the retention purges, which delete by age.
+ * - indexes for the retention purges, which delete by age (idempotency keys: by expires_at, below).
  */
 class InfraRetention20261205000000 extends Migration {
   override async up(): Promise<void> {
@@ -86,13 +87,9 @@ class InfraRetention20261205000000 extends Migration {
     );
     this.addSql('CREATE INDEX IF NOT EXISTS inbox_processed_at_idx ON infra.inbox (processed_at)');
     this.addSql('CREATE INDEX IF NOT EXISTS dead_letters_created_at_idx ON infra.dead_letters (created_at)');
-    this.addSql(
-      'CREATE INDEX IF NOT EXISTS idempotency_keys_created_at_idx ON infra.idempotency_keys (created_at)',
-    );
   }
 
   override async down(): Promise<void> {
-    this.addSql('DROP INDEX IF EXISTS infra.idempotency_keys_created_at_idx');
     this.addSql('DROP INDEX IF EXISTS infra.dead_letters_created_at_idx');
     this.addSql('DROP INDEX IF EXISTS infra.inbox_processed_at_idx');
     this.addSql('DROP INDEX IF EXISTS infra.outbox_parked_idx');
@@ -104,7 +101,28 @@ class InfraRetention20261205000000 extends Migration {
   }
 }
 
+/**
+ * `infra.idempotency_keys.expires_at`: when an entry may be purged. An idempotency key's entry
+ * expires a fixed time after its claim (lib/idempotency); an entry a service keeps as state (a
+ * stock reservation, a purchase) has none until the service says how long it is still needed.
+ * Rows from before stay without one: kept.
+ */
+class InfraIdempotencyExpiry20261205000001 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('ALTER TABLE infra.idempotency_keys ADD COLUMN IF NOT EXISTS expires_at timestamptz');
+    this.addSql(
+      'CREATE INDEX IF NOT EXISTS idempotency_keys_expires_idx ON infra.idempotency_keys (expires_at) WHERE expires_at IS NOT NULL',
+    );
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('DROP INDEX IF EXISTS infra.idempotency_keys_expires_idx');
+    this.addSql('ALTER TABLE infra.idempotency_keys DROP COLUMN IF EXISTS expires_at');
+  }
+}
+
 export const INFRA_MIGRATIONS: MigrationObject[] = [
   { name: 'Infra20261127000000', class: InfraSchema20261127000000 },
   { name: 'Infra20261205000000', class: InfraRetention20261205000000 },
+  { name: 'Infra20261205000001', class: InfraIdempotencyExpiry20261205000001 },
 ];

@@ -12,9 +12,10 @@ import { Type, p, type EntityProperty, type Platform } from '@mikro-orm/core';
  * integer, or one the column cannot hold, is refused with a TypeError/RangeError rather than
  * silently rounded.
  *
- * Every currency is stored with two decimals (a column cannot change scale per row). For
- * zero-decimal currencies (JPY) the minor unit is still 1/100 here; a service that supports them
- * converts at its edge.
+ * The column holds minor units / 100 whatever the currency (a column cannot change scale per row):
+ * the integer in code is always the currency's own minor unit, as the Money message says, so
+ * 1234 yen is stored '12.34' and 1.234 BHD is stored '12.34' too. Read the number with its
+ * currency's exponent (`minorUnitExponent` in lib/money.ts), never as a decimal amount.
  *
  * Coupons reuse the column type for `discount_value` of percentage coupons: there 1500 minor units
  * mean 15.00 %, i.e. basis points (documented on that entity).

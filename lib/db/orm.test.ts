@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { defineEntity, p } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 import { dropDatabases } from './create-database.js';
+import { INFRA_MIGRATIONS } from './infra-migrations.js';
 import { migrateDatabase, openDatabase, type Database, type DatabaseDefinition } from './orm.js';
 
 class CreateWidgets extends Migration {
@@ -54,7 +55,7 @@ describe('lib/db: opening and migrating a service database', () => {
   it('creates the database, applies infra then service migrations, and a second run applies nothing', async () => {
     database = await openDatabase(definition(dbName), location(dbName, dataDir));
     const applied = await migrateDatabase(database);
-    expect(applied).to.deep.equal(['Infra20261127000000', 'CreateWidgets']);
+    expect(applied).to.deep.equal([...INFRA_MIGRATIONS.map((migration) => migration.name), 'CreateWidgets']);
     expect(await migrateDatabase(database)).to.deep.equal([]);
 
     const conn = database.orm.em.getConnection();

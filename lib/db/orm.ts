@@ -21,8 +21,6 @@ export interface DatabaseDefinition {
   migrations: MigrationObject[];
   /** Tables range-partitioned by month on created_at; the host keeps their partitions ahead. */
   partitionedTables?: readonly string[];
-  /** `infra.idempotency_keys` scopes that record lasting facts: the retention purge leaves them. */
-  keptIdempotencyScopes?: readonly string[];
 }
 
 export interface DatabaseLocation {

@@ -44,27 +44,21 @@ describe('lib/events: retention of outbox, inbox, dead letters and idempotency k
         [newId(), newId(), Buffer.from([1]), ago(days * 2 + 1)],
       );
     }
-    for (const [scope, days] of [
-      ['restock', 8],
-      ['restock', 6],
-      ['purchase', 400],
-    ] as const) {
+    // Idempotency keys go by their own expires_at; a row without one is state a service keeps.
+    for (const expiresAt of [ago(1), ago(-1), null]) {
       await em().execute(
-        `INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, created_at) VALUES (?, ?, 'h', 'completed', ?)`,
-        [scope, newId(), ago(days)],
+        `INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, expires_at) VALUES ('restock', ?, 'h', 'completed', ?)`,
+        [newId(), expiresAt],
       );
     }
 
-    const purged = await purgeExpiredEventRecords(em(), retention, {
-      keptScopes: ['purchase'],
-      batchSize: 1,
-    });
+    const purged = await purgeExpiredEventRecords(em(), retention, { batchSize: 1 });
     expect(purged).to.deep.equal({ outbox: 2, inbox: 1, deadLetters: 1, idempotencyKeys: 1 });
     expect(await count('infra.outbox')).to.equal(3);
     expect(await count('infra.inbox')).to.equal(1);
     expect(await count('infra.dead_letters')).to.equal(1);
-    expect(await count(`infra.idempotency_keys WHERE scope = 'purchase'`)).to.equal(1);
-    expect(await purgeExpiredEventRecords(em(), retention, { keptScopes: ['purchase'] })).to.deep.equal({
+    expect(await count('infra.idempotency_keys WHERE expires_at IS NULL OR expires_at > now()')).to.equal(2);
+    expect(await purgeExpiredEventRecords(em(), retention)).to.deep.equal({
       outbox: 0,
       inbox: 0,
       deadLetters: 0,
@@ -95,7 +89,6 @@ describe('lib/events: retention of outbox, inbox, dead letters and idempotency k
       outboxDays: 7,
       inboxDays: 2 * streamDays,
       deadLetterDays: 30,
-      idempotencyKeyDays: 7,
     });
     expect(eventRetentionFrom({ EVENTS_INBOX_RETENTION_DAYS: String(streamDays + 1) }).inboxDays).to.equal(
       streamDays + 1,

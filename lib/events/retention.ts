@@ -21,14 +21,12 @@ export interface EventRetention {
   inboxDays: number;
   /** Dead letters, and outbox rows the relay parked. */
   deadLetterDays: number;
-  /** `infra.idempotency_keys`, except the scopes a service keeps for good. */
-  idempotencyKeyDays: number;
 }
 
 /**
  * EVENTS_OUTBOX_RETENTION_DAYS (7), EVENTS_INBOX_RETENTION_DAYS (14, more than the stream's
- * 7-day max age, else refused), EVENTS_DEAD_LETTER_RETENTION_DAYS (30),
- * IDEMPOTENCY_KEY_RETENTION_DAYS (7).
+ * 7-day max age, else refused), EVENTS_DEAD_LETTER_RETENTION_DAYS (30). Idempotency keys carry
+ * their own `expires_at` (lib/idempotency).
  */
 export function eventRetentionFrom(env: Env): EventRetention {
   const streamDays = EVENT_STREAM_MAX_AGE_MS / DAY_MS;
@@ -43,7 +41,6 @@ export function eventRetentionFrom(env: Env): EventRetention {
     outboxDays: readInt(env, 'EVENTS_OUTBOX_RETENTION_DAYS', 7, { min: 1, max: 3650 }),
     inboxDays,
     deadLetterDays: readInt(env, 'EVENTS_DEAD_LETTER_RETENTION_DAYS', 30, { min: 1, max: 3650 }),
-    idempotencyKeyDays: readInt(env, 'IDEMPOTENCY_KEY_RETENTION_DAYS', 7, { min: 1, max: 3650 }),
   };
 }
 
@@ -56,12 +53,13 @@ export interface PurgedEventRecords {
 
 /**
  * Deletes what is past its retention in a service database's `infra` tables, in bounded batches
- * (safe on every replica at once). Idempotency keys of `keptScopes` record lasting facts and stay.
+ * (safe on every replica at once). An idempotency key goes once past its `expires_at`; one without
+ * (state a service keeps, such as product's open reservations) stays.
  */
 export async function purgeExpiredEventRecords(
   em: EntityManager,
   retention: EventRetention,
-  options: BatchDeleteOptions & { keptScopes?: readonly string[] } = {},
+  options: BatchDeleteOptions = {},
 ): Promise<PurgedEventRecords> {
   const olderThan = (column: string) => `${column} < now() - make_interval(days => ?)`;
   const outbox =
@@ -103,11 +101,8 @@ export async function purgeExpiredEventRecords(
       em,
       'infra.idempotency_keys',
       'scope, key',
-      `${olderThan('created_at')} AND NOT (scope = ANY(?::text[]))`,
-      [
-        retention.idempotencyKeyDays,
-        `{${(options.keptScopes ?? []).map((scope) => `"${scope}"`).join(',')}}`,
-      ],
+      'expires_at < now()',
+      [],
       options,
     ),
   };
@@ -118,7 +113,6 @@ export function startEventRetention(options: {
   orm: MikroORM;
   retention: EventRetention;
   service: string;
-  keptIdempotencyScopes?: readonly string[];
   logger: Logger;
 }): PeriodicJob {
   const { orm, retention, logger } = options;
@@ -130,7 +124,6 @@ export function startEventRetention(options: {
     logger,
     async run(job) {
       const purged = await purgeExpiredEventRecords(orm.em.fork(), retention, {
-        keptScopes: options.keptIdempotencyScopes,
         stopping: job.stopping,
       });
       if (Object.values(purged).some((count) => count > 0))

@@ -87,7 +87,6 @@ export async function startService(module: ServiceModule, deps: HostDependencies
         orm: database.orm,
         retention: eventRetentionFrom(deps.env),
         service: module.name,
-        keptIdempotencyScopes: module.database.keptIdempotencyScopes,
         logger,
       }),
     );

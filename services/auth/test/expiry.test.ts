@@ -218,6 +218,42 @@ describe('SlidingWindowCounter', () => {
     for (let i = 0; i < 10; i++) counter.record(`k${i}`);
     now = 200;
     counter.record('fresh');
-    expect((counter as unknown as { hits: Map<string, number[]> }).hits.size).to.equal(1);
+    expect(counter.size).to.equal(1);
+  });
+
+  it('under a spray of distinct live keys holds at most its bound and does constant work per hit', () => {
+    let clockReads = 0;
+    const counter = new SlidingWindowCounter(5, 60_000, () => (clockReads++, 1000), 1000);
+    for (let i = 0; i < 1000; i++) counter.tryTake(`first${i}@example.com`);
+    const readsForFirstThousand = clockReads;
+    clockReads = 0;
+    for (let i = 0; i < 2000; i++) counter.tryTake(`spray${i}@example.com`);
+    expect(counter.size).to.equal(1000);
+    // The same handful of clock reads per hit as below the bound, not one per key held.
+    expect(clockReads).to.be.at.most(2 * readsForFirstThousand + 2000);
+  });
+
+  it('past its bound forgets the key idle longest, and a busy key stays limited', () => {
+    let now = 0;
+    const counter = new SlidingWindowCounter(2, 60_000, () => now, 3);
+    counter.tryTake('idle');
+    now = 1;
+    counter.tryTake('busy');
+    counter.tryTake('busy');
+    now = 2;
+    counter.tryTake('b');
+    counter.tryTake('c');
+    expect(counter.count('idle')).to.equal(0);
+    expect(counter.tryTake('busy')).to.equal(false);
+    expect(counter.retryAfterMs('busy')).to.equal(60_000 - 1);
+  });
+
+  it('keeps only the hits that decide the limit for a key hit over and over', () => {
+    let now = 0;
+    const counter = new SlidingWindowCounter(3, 60_000, () => now);
+    for (let i = 0; i < 10_000; i++) counter.record('ip');
+    expect(counter.count('ip')).to.equal(3);
+    now = 60_001;
+    expect(counter.isExhausted('ip')).to.equal(false);
   });
 });

@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { CartStatus, MergeOutcome } from '../../../gen/ecommerce/cart/v1/cart.js';
 import { newId } from '../../../lib/ids.js';
+import { MAX_AMOUNT_MINOR } from '../../../lib/money.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { addItem } from '../src/domain/add-item.js';
 import { applyCoupon } from '../src/domain/coupons.js';
@@ -105,6 +106,21 @@ describe('cart service: MergeCarts', function () {
   it('answers without a cart when the customer has none and the session has nothing to merge', async () => {
     const merged = await mergeCarts(em(), deps, newId(), newSessionId());
     expect(merged).to.deep.equal({ cart: undefined, mergedCartIds: [], lines: [] });
+  });
+
+  it('caps a guest line by the largest subtotal a cart may reach, the catalog price limit', async () => {
+    const dear = catalog.add(productWith([10, 10], { price: MAX_AMOUNT_MINOR / 3 }));
+    const userId = newId();
+    const sessionId = newSessionId();
+    await add({ userId }, dear, 1, 0);
+    await add({ sessionId }, dear, 3, 1);
+    const merged = await mergeCarts(em(), deps, userId, sessionId);
+    expect(merged.lines[0]).to.include({
+      requestedQuantity: 3,
+      quantity: 2,
+      outcome: MergeOutcome.MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM,
+    });
+    expect(merged.cart!.subtotal).to.deep.equal({ currencyCode: 'EUR', amountMinor: MAX_AMOUNT_MINOR });
   });
 
   it('caps by line maximum, stock and cart maximum, drops unavailable and other-currency lines, never lowers a line', async () => {

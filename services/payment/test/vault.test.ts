@@ -89,7 +89,9 @@ describe('payment vault: storage', function () {
       }),
     );
     expect(failure.code).to.equal(status.FAILED_PRECONDITION);
-    expect(failure.message).to.contain('idempotency_key');
+    expect(failure.message).to.equal(
+      `idempotency key ${first.idempotencyKey} was already used for a different request`,
+    );
     const [row] = await db.orm.em
       .fork()
       .execute<{ n: number }[]>('SELECT count(*)::int AS n FROM payment_methods WHERE user_id = ?', [
@@ -129,7 +131,7 @@ describe('payment vault: storage', function () {
     const retry = await failureOf(vaultPaymentMethod(db.orm.em.fork(), cipher, input));
     expect(retry.code).to.equal(status.FAILED_PRECONDITION);
     expect(retry.message).to.equal(
-      'the payment method added with this idempotency_key has since been deleted; send a new key to add it again',
+      `the payment method added with idempotency key ${input.idempotencyKey} has since been deleted; send a new key to add it again`,
     );
     // A new key adds the card again, as a new method.
     const again = await vaultPaymentMethod(db.orm.em.fork(), cipher, {

@@ -7,5 +7,4 @@ export const productDatabase: DatabaseDefinition = {
   entities: productEntities,
   migrations: productMigrations,
   // The ledger holds open reservations and who bought what (reviews' verified purchases).
-  keptIdempotencyScopes: ['reserve-stock', 'purchase'],
 };

@@ -176,6 +176,33 @@ describe('user service: profile, preferences, wishlist', function () {
       expect(await countRows(db, 'user_preferences WHERE user_id = ?', [userId])).to.equal(0);
     });
 
+    it('keeps every number exactly as sent, or refuses it (INVALID_ARGUMENT) when it cannot be kept', async () => {
+      const userId = await newCustomer(db);
+      const kept = await setPreference(
+        em(),
+        userId,
+        'numbers',
+        '[9007199254740991, 0.1, -2.5e-7, 1.50, 1e300, 5e-324]',
+      );
+      expect(kept.valueJson).to.equal('[9007199254740991,0.1,-2.5e-7,1.5,1e+300,5e-324]');
+      for (const number of ['1e400', '12345678901234567890', '1e-400', '-1E309']) {
+        const failure = await failureOf(
+          setPreference(em(), userId, 'big', `{"n":[1,${number}],"s":"99999999999999999999"}`),
+        );
+        expect(failure.code).to.equal(status.INVALID_ARGUMENT);
+        expect(failure.violations).to.deep.equal([
+          {
+            field: 'value_json',
+            description: `number ${number} cannot be kept exactly (a 64-bit float: at most 15-17 significant digits, magnitude below 1.8e308)`,
+          },
+        ]);
+      }
+      expect((await failureOf(getPreference(em(), userId, 'big'))).code).to.equal(status.NOT_FOUND);
+      expect((await setPreference(em(), userId, 'digits', '"12345678901234567890"')).valueJson).to.equal(
+        '"12345678901234567890"',
+      );
+    });
+
     it('answers FAILED_PRECONDITION for a new key beyond the 100th, and still replaces existing ones', async () => {
       const userId = await newCustomer(db);
       for (let k = 0; k < MAX_PREFERENCES; k++) await setPreference(em(), userId, `k${k}`, String(k));

@@ -135,7 +135,7 @@ export enum MergeOutcome {
   MERGE_OUTCOME_LIMITED_BY_LINE_MAXIMUM = 2,
   /** MERGE_OUTCOME_LIMITED_BY_STOCK - Capped at the units available now. */
   MERGE_OUTCOME_LIMITED_BY_STOCK = 3,
-  /** MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM - Capped (or dropped) by the cart maximums (100 lines, 999 units). */
+  /** MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM - Capped (or dropped) by the cart maximums (100 lines, 999 units, the largest subtotal). */
   MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM = 4,
   /** MERGE_OUTCOME_DROPPED_UNAVAILABLE - Dropped: the product or variant can no longer be bought. */
   MERGE_OUTCOME_DROPPED_UNAVAILABLE = 5,
@@ -2925,9 +2925,10 @@ export const CartItem: MessageFns<CartItem> = {
  * a token the caller is that customer and session_id is ignored (except by MergeCarts); without
  * one, session_id is required: 16-128 characters of [A-Za-z0-9_-] (INVALID_ARGUMENT otherwise).
  *
- * Limits: a line holds 1-99 units; a cart holds at most 100 lines and 999 units. A request
- * quantity outside its range is INVALID_ARGUMENT; a change whose result would break a limit (or
- * exceed the stock available) is FAILED_PRECONDITION.
+ * Limits: a line holds 1-99 units; a cart holds at most 100 lines, 999 units and a subtotal of
+ * 999999999999 minor units (the catalog's largest price). A request quantity outside its range
+ * is INVALID_ARGUMENT; a change whose result would break a limit (or exceed the stock available)
+ * is FAILED_PRECONDITION.
  *
  * Only ACTIVE carts change: a MERGED, CONVERTED or ABANDONED cart is read-only, and every
  * mutation of one answers FAILED_PRECONDITION. Each change pushes the cart's expires_at back to

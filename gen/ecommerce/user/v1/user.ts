@@ -4729,8 +4729,10 @@ export const UserServiceService = {
   },
   /**
    * Sets (creates or replaces) one of the caller's preferences. Requires a customer token.
-   * Errors: INVALID_ARGUMENT (malformed key, value not JSON or too large), FAILED_PRECONDITION
-   * (100 preferences already set and this key is new).
+   * Numbers are kept exactly as sent or refused: one a 64-bit float cannot hold (1e400,
+   * 12345678901234567890) is INVALID_ARGUMENT.
+   * Errors: INVALID_ARGUMENT (malformed key, value not JSON or too large, a number that cannot be
+   * kept), FAILED_PRECONDITION (100 preferences already set and this key is new).
    */
   setPreference: {
     path: "/ecommerce.user.v1.UserService/SetPreference" as const,
@@ -4892,8 +4894,10 @@ export interface UserServiceServer extends UntypedServiceImplementation {
   getPreference: handleUnaryCall<GetPreferenceRequest, GetPreferenceResponse>;
   /**
    * Sets (creates or replaces) one of the caller's preferences. Requires a customer token.
-   * Errors: INVALID_ARGUMENT (malformed key, value not JSON or too large), FAILED_PRECONDITION
-   * (100 preferences already set and this key is new).
+   * Numbers are kept exactly as sent or refused: one a 64-bit float cannot hold (1e400,
+   * 12345678901234567890) is INVALID_ARGUMENT.
+   * Errors: INVALID_ARGUMENT (malformed key, value not JSON or too large, a number that cannot be
+   * kept), FAILED_PRECONDITION (100 preferences already set and this key is new).
    */
   setPreference: handleUnaryCall<SetPreferenceRequest, SetPreferenceResponse>;
   /**
@@ -5189,8 +5193,10 @@ export interface UserServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Sets (creates or replaces) one of the caller's preferences. Requires a customer token.
-   * Errors: INVALID_ARGUMENT (malformed key, value not JSON or too large), FAILED_PRECONDITION
-   * (100 preferences already set and this key is new).
+   * Numbers are kept exactly as sent or refused: one a 64-bit float cannot hold (1e400,
+   * 12345678901234567890) is INVALID_ARGUMENT.
+   * Errors: INVALID_ARGUMENT (malformed key, value not JSON or too large, a number that cannot be
+   * kept), FAILED_PRECONDITION (100 preferences already set and this key is new).
    */
   setPreference(
     request: SetPreferenceRequest,

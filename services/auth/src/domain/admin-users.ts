@@ -135,12 +135,17 @@ async function rolesOf(tx: EntityManager, userId: string): Promise<string[]> {
 }
 
 /** Locks the account row (role and state changes of one account take turns), or NOT_FOUND. */
-async function lockAccount(
-  tx: EntityManager,
-  userId: string,
-): Promise<{ id: string; email: string; is_active: boolean }> {
-  const [user] = await tx.execute<{ id: string; email: string; is_active: boolean }[]>(
-    `SELECT id, email, is_active FROM users WHERE id = ? FOR UPDATE`,
+interface LockedAccount {
+  id: string;
+  email: string;
+  is_active: boolean;
+  failed_login_attempts: number;
+  locked_until: Date | null;
+}
+
+async function lockAccount(tx: EntityManager, userId: string): Promise<LockedAccount> {
+  const [user] = await tx.execute<LockedAccount[]>(
+    `SELECT id, email, is_active, failed_login_attempts, locked_until FROM users WHERE id = ? FOR UPDATE`,
     [userId],
   );
   if (!user) throw notFound('user', userId);
@@ -276,7 +281,8 @@ export async function reactivateUser(
   const userId = requireUuid('user_id', input.userId);
   await em.transactional(async (tx) => {
     const user = await lockAccount(tx, userId);
-    if (user.is_active) return;
+    const lockedOut = user.failed_login_attempts > 0 || user.locked_until !== null;
+    if (user.is_active && !lockedOut) return;
     await tx.execute(
       `UPDATE users SET is_active = true, failed_login_attempts = 0, locked_until = NULL, updated_at = now()
         WHERE id = ?`,
@@ -287,8 +293,10 @@ export async function reactivateUser(
       userId,
       email: user.email,
       client,
-      metadata: { actor_id: actor.userId },
+      metadata: { actor_id: actor.userId, was_active: user.is_active, lockout_lifted: lockedOut },
     });
+    // The event says a deactivated account can log in again; lifting a lockout alone is not one.
+    if (user.is_active) return;
     await publishEvent(tx, 'auth', UserReactivatedEvent, {
       userId,
       reactivatedBy: actor.userId,

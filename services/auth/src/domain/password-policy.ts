@@ -9,10 +9,12 @@ export const MAX_PASSWORD_LENGTH = 128;
  * at least one letter and one digit or symbol, and reject a password equal to the email's name.
  */
 export function checkPasswordPolicy(password: string, email: string, field = 'password'): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
+  // The contract counts Unicode code points; `.length` counts UTF-16 units (an emoji is two).
+  const length = [...password].length;
+  if (length < MIN_PASSWORD_LENGTH) {
     throw invalidArgument(field, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
-  if (password.length > MAX_PASSWORD_LENGTH) {
+  if (length > MAX_PASSWORD_LENGTH) {
     throw invalidArgument(field, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
   }
   if (!/\p{L}/u.test(password) || !/[^\p{L}]/u.test(password)) {

@@ -2,6 +2,11 @@
  * Counts events per key over a sliding window, in this process's memory. Used for login rate
  * limits: per replica by design (see docs/api/auth.md), cheap, and gone on restart; the lockout in
  * the database is the shared, durable bound.
+ *
+ * Bounded and constant per call, however many distinct keys arrive (a spray of made-up emails):
+ * a key keeps at most `limit` timestamps, the map is kept in order of each key's last hit (a hit
+ * moves its key to the end), so expired keys are always at the front and each call drops only
+ * those; past `maxKeys` the key idle longest is forgotten even if still inside its window.
  */
 export class SlidingWindowCounter {
   private readonly hits = new Map<string, number[]>();
@@ -28,8 +33,12 @@ export class SlidingWindowCounter {
     if (this.limit <= 0) return;
     const live = this.live(key);
     live.push(this.now());
+    // Only the last `limit` hits decide anything: whether the key is exhausted and when it frees.
+    if (live.length > this.limit) live.splice(0, live.length - this.limit);
+    this.hits.delete(key);
     this.hits.set(key, live);
-    if (this.hits.size > this.maxKeys) this.sweep();
+    this.dropExpired();
+    if (this.hits.size > this.maxKeys) this.forgetOldest();
   }
 
   /** Records a hit unless the limit is used up; false when refused. Atomic (one event loop turn). */
@@ -46,6 +55,11 @@ export class SlidingWindowCounter {
     return Math.max(0, live[live.length - this.limit]! + this.windowMs - this.now());
   }
 
+  /** Keys currently held (for tests and metrics). */
+  get size(): number {
+    return this.hits.size;
+  }
+
   private live(key: string): number[] {
     const since = this.now() - this.windowMs;
     const all = this.hits.get(key);
@@ -56,7 +70,19 @@ export class SlidingWindowCounter {
     return live;
   }
 
-  private sweep(): void {
-    for (const key of [...this.hits.keys()]) this.live(key);
+  /** Drops keys whose last hit left the window; they sit at the front, so this stops at the first live one. */
+  private dropExpired(): void {
+    const since = this.now() - this.windowMs;
+    for (const [key, times] of this.hits) {
+      if (times[times.length - 1]! > since) return;
+      this.hits.delete(key);
+    }
+  }
+
+  private forgetOldest(): void {
+    for (const key of this.hits.keys()) {
+      this.hits.delete(key);
+      if (this.hits.size <= this.maxKeys) return;
+    }
   }
 }

@@ -77,6 +77,7 @@ export async function addItem(
   if (input.cartId === '' && 'sessionId' in owner) {
     // A guest's first add: a new cart, so no other line and no limit but the stock can be in the way.
     requireAvailable(offer, input.quantity);
+    checkCartLimits([{ quantity: input.quantity, unitPrice: offer.snapshot.unitPrice }]);
     const { cart, line } = await insertGuestCartWithLine(
       em,
       owner,
@@ -109,7 +110,10 @@ export async function addItem(
       );
     }
     requireAvailable(offer, quantity);
-    checkCartLimits([...lines.filter((line) => line !== existing), { quantity }]);
+    checkCartLimits([
+      ...lines.filter((line) => line !== existing),
+      { quantity, unitPrice: offer.snapshot.unitPrice },
+    ]);
 
     const line = existing
       ? await updateLine(tx, existing, quantity, offer.snapshot)

@@ -71,7 +71,11 @@ export async function updateItemQuantity(
       requireCurrency(cart, offer);
       requireAvailable(offer, input.quantity);
     }
-    checkCartLimits(lines.map((l) => (l === line ? { quantity: input.quantity } : l)));
+    checkCartLimits(
+      lines.map((l) =>
+        l === line ? { quantity: input.quantity, unitPrice: offer?.snapshot.unitPrice ?? l.unitPrice } : l,
+      ),
+    );
     const updated = await updateLine(tx, line, input.quantity, offer?.snapshot);
     return lines.map((l) => (l === line ? updated : l));
   });

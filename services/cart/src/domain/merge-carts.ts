@@ -24,25 +24,32 @@ import {
   type CartRecord,
   type LineRecord,
 } from './cart-store.js';
-import { MAX_CART_LINES, MAX_CART_UNITS, MAX_LINE_QUANTITY } from './limits.js';
+import {
+  MAX_CART_LINES,
+  MAX_CART_SUBTOTAL,
+  MAX_CART_UNITS,
+  MAX_LINE_QUANTITY,
+  subtotalOf,
+} from './limits.js';
 import { offerOf } from './offer.js';
 
 /** How many units of a guest line fit, and which limit decided it. */
 function fit(
   requested: number,
-  have: number,
-  available: number,
+  existing: LineRecord | undefined,
+  offer: { available: number; unitPrice: number },
   lines: readonly LineRecord[],
-  isNewLine: boolean,
 ): { quantity: number; outcome: MergeOutcome } {
+  const have = existing?.quantity ?? 0;
   const unitsElsewhere = lines.reduce((sum, line) => sum + line.quantity, 0) - have;
+  const subtotalElsewhere = subtotalOf(lines.filter((line) => line !== existing));
+  const byCartSize = existing || lines.length < MAX_CART_LINES ? MAX_CART_UNITS - unitsElsewhere : 0;
+  const bySubtotal =
+    offer.unitPrice > 0 ? Math.floor((MAX_CART_SUBTOTAL - subtotalElsewhere) / offer.unitPrice) : Infinity;
   const limits: [number, MergeOutcome][] = [
     [MAX_LINE_QUANTITY, MergeOutcome.MERGE_OUTCOME_LIMITED_BY_LINE_MAXIMUM],
-    [available, MergeOutcome.MERGE_OUTCOME_LIMITED_BY_STOCK],
-    [
-      isNewLine && lines.length >= MAX_CART_LINES ? 0 : MAX_CART_UNITS - unitsElsewhere,
-      MergeOutcome.MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM,
-    ],
+    [offer.available, MergeOutcome.MERGE_OUTCOME_LIMITED_BY_STOCK],
+    [Math.min(byCartSize, bySubtotal), MergeOutcome.MERGE_OUTCOME_LIMITED_BY_CART_MAXIMUM],
   ];
   let quantity = requested;
   let outcome = MergeOutcome.MERGE_OUTCOME_MERGED;
@@ -133,7 +140,12 @@ export async function mergeCarts(
           report.push({ ...entry, quantity: have, outcome: MergeOutcome.MERGE_OUTCOME_DROPPED_CURRENCY });
           continue;
         }
-        const { quantity, outcome } = fit(entry.requestedQuantity, have, offer.available, lines, !existing);
+        const { quantity, outcome } = fit(
+          entry.requestedQuantity,
+          existing,
+          { available: offer.available, unitPrice: offer.snapshot.unitPrice },
+          lines,
+        );
         report.push({ ...entry, quantity, outcome });
         if (quantity === have) continue;
         if (existing) {

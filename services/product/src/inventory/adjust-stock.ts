@@ -1,9 +1,9 @@
 import { requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CommonReason, ProductReason } from '../../../../lib/error-reasons.js';
+import { ProductReason } from '../../../../lib/error-reasons.js';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
+import { runOnce } from '../../../../lib/idempotency/idempotency-keys.js';
 import { newId } from '../../../../lib/ids.js';
-import { claim, hashOf, read, rewrite } from './ledger.js';
 import { requireLocation } from './locations.js';
 import { announceLowStock } from './low-stock.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';
@@ -18,7 +18,7 @@ export interface AdjustStockInput {
   idempotencyKey: string;
 }
 
-/** What the ledger keeps of an adjustment: the request (with its reason), who made it, the result. */
+/** The stored answer of an adjustment: the request (with its reason), who made it, the result. */
 interface AdjustmentRecord {
   variantId: string;
   location: string;
@@ -39,7 +39,8 @@ export function requireThreshold(value: number, field: string): number {
 
 /**
  * Changes the units on hand of a variant at a location, never below what is reserved there. The
- * reason and the editor are recorded in the idempotency ledger under the request's key. The
+ * reason and the editor are kept with the answer under the request's idempotency key
+ * (lib/idempotency, scope `adjust-stock`). The
  * product's stock status follows in the same transaction (`defaultThreshold`, the configured
  * PRODUCT_LOW_STOCK_THRESHOLD, is also the product's low-stock threshold).
  */
@@ -65,20 +66,8 @@ export async function adjustStock(
   }
   const key = requireText('idempotency_key', input.idempotencyKey, 200);
   const request = { variantId, location, delta, reason, lowStockThreshold: threshold };
-  const requestHash = hashOf(request);
 
-  return em.transactional(async (tx) => {
-    const placeholder = { ...request, adjustedBy, level: undefined };
-    if (!(await claim(tx, 'adjust-stock', key, requestHash, placeholder))) {
-      const entry = (await read<AdjustmentRecord>(tx, 'adjust-stock', key))!;
-      if (entry.requestHash !== requestHash) {
-        throw failedPrecondition(
-          `idempotency key ${key} was used for another adjustment`,
-          CommonReason.IDEMPOTENCY_KEY_REUSED,
-        );
-      }
-      return { productId: entry.result.productId, level: entry.result.level };
-    }
+  const record = await runOnce(em, { scope: 'adjust-stock', key, request }, async (tx) => {
     const [variant] = await tx.execute<{ product_id: string; sku: string }[]>(
       'SELECT product_id, sku FROM product_variants WHERE id = ?',
       [variantId],
@@ -149,8 +138,8 @@ export async function adjustStock(
         lowStockThreshold: level.lowStockThreshold,
       },
     ]);
-    const record: AdjustmentRecord = { ...request, adjustedBy, productId: variant.product_id, level };
-    await rewrite(tx, 'adjust-stock', key, record);
-    return { productId: variant.product_id, level };
+    const adjustment: AdjustmentRecord = { ...request, adjustedBy, productId: variant.product_id, level };
+    return adjustment;
   });
+  return { productId: record.productId, level: record.level };
 }

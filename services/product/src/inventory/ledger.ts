@@ -2,15 +2,18 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
- * The service's idempotency ledger, `infra.idempotency_keys` (scope, key) → the recorded result of
- * the first call, as JSON. A reservation is not a table of its own (docs/database/product_db.md): it is the
- * ledger entry of the order's ReserveStock call, which release and commit read back and close.
+ * What the product service keeps as state in `infra.idempotency_keys` (scope, key) → JSON: an
+ * order's stock reservation (docs/database/product_db.md gives it no table of its own: it is the entry of the
+ * order's ReserveStock call, which release and commit read back and close) and a delivered
+ * purchase. Retry keys (AdjustStock, Restock) use lib/idempotency instead, whose entries expire.
+ * These are written without `expires_at`, so the purge of that table leaves them alone: a
+ * purchase is kept for good, a reservation until it is closed (`rewrite` with an expiry).
  *
  * `claim` inserts the entry in the caller's transaction, so two calls with one key serialise on the
  * primary key: the second waits until the first commits (then finds its entry) or rolls back (then
  * claims it itself).
  */
-export type LedgerScope = 'reserve-stock' | 'restock' | 'adjust-stock' | 'purchase';
+export type LedgerScope = 'reserve-stock' | 'purchase';
 
 export interface LedgerEntry<T> {
   requestHash: string;
@@ -21,19 +24,23 @@ export function hashOf(request: unknown): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
-/** Claims (scope, key) for this transaction; false when an entry already exists (read it with `read`). */
+/**
+ * Claims (scope, key) for this transaction; false when an entry already exists (read it with
+ * `read`). Kept until `expiresInDays` (none: for good, or until a `rewrite` gives it an expiry).
+ */
 export async function claim<T>(
   em: EntityManager,
   scope: LedgerScope,
   key: string,
   requestHash: string,
   result: T,
+  expiresInDays?: number,
 ): Promise<boolean> {
   const rows = await em.execute<{ key: string }[]>(
-    `INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, response, completed_at)
-     VALUES (?, ?, ?, 'completed', ?, now())
+    `INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, response, completed_at, expires_at)
+     VALUES (?, ?, ?, 'completed', ?, now(), now() + make_interval(days => ?))
      ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
-    [scope, key, requestHash, Buffer.from(JSON.stringify(result))],
+    [scope, key, requestHash, Buffer.from(JSON.stringify(result)), expiresInDays ?? null],
   );
   return rows.length > 0;
 }
@@ -58,16 +65,19 @@ export async function read<T>(
   };
 }
 
-/** Replaces the recorded result of (scope, key). */
+/** Replaces the recorded result of (scope, key); `expiresInDays`: it may go that long from now. */
 export async function rewrite<T>(
   em: EntityManager,
   scope: LedgerScope,
   key: string,
   result: T,
+  expiresInDays?: number,
 ): Promise<void> {
   await em.execute(
-    'UPDATE infra.idempotency_keys SET response = ?, completed_at = now() WHERE scope = ? AND key = ?',
-    [Buffer.from(JSON.stringify(result)), scope, key],
+    `UPDATE infra.idempotency_keys
+        SET response = ?, completed_at = now(), expires_at = now() + make_interval(days => ?)
+      WHERE scope = ? AND key = ?`,
+    [Buffer.from(JSON.stringify(result)), expiresInDays ?? null, scope, key],
     'run',
   );
 }

@@ -1,8 +1,9 @@
 import { requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CommonReason, ProductReason } from '../../../../lib/error-reasons.js';
 import { failedPrecondition, notFound, type FieldViolation, AppError } from '../../../../lib/errors.js';
 import { status } from '@grpc/grpc-js';
+import { CommonReason, ProductReason } from '../../../../lib/error-reasons.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { claim, hashOf, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
@@ -27,6 +28,11 @@ export interface ReservationRecord {
 }
 
 const SCOPE = 'reserve-stock';
+/**
+ * How long a closed reservation (released, committed, or a release that came first) stays: its
+ * order's saga may still repeat a call for it, and a late ReserveStock must find the tombstone.
+ */
+const CLOSED_RESERVATION_DAYS = 30;
 /** The request hash of a release that arrived before any reservation (a tombstone). */
 const RELEASED_BEFORE_RESERVED = 'released-before-reserved';
 
@@ -85,15 +91,78 @@ async function requireVariantsOnSale(
       : [{ field: `lines[${index}].variant_id`, description: `variant ${line.variantId} is not for sale` }],
   );
   if (notForSale.length > 0) {
-    const variantIds = original.filter((line) => !onSale.get(line.variantId)).map((line) => line.variantId);
     throw new AppError(
       status.FAILED_PRECONDITION,
       `not for sale: ${notForSale.map((v) => v.field).join(', ')}`,
       notForSale,
-      { reason: ProductReason.NOT_FOR_SALE, metadata: { variant_ids: variantIds.join(',') } },
+      { reason: ProductReason.NOT_FOR_SALE, metadata: { variant_ids: variantIdsOf(notForSale).join(',') } },
     );
   }
   return [...new Set(rows.map((row) => row.product_id))];
+}
+
+/** The lines that ask for more than `availableOf` their variant, as ReserveStock reports them. */
+function shortLines(
+  lines: readonly StockLineInput[],
+  original: readonly StockLineInput[],
+  availableOf: (variantId: string) => number,
+): FieldViolation[] {
+  return lines.flatMap((line) => {
+    const available = availableOf(line.variantId);
+    if (available >= line.quantity) return [];
+    const index = original.findIndex((candidate) => candidate.variantId === line.variantId);
+    return [
+      {
+        field: `lines[${index}].quantity`,
+        description: `${line.quantity} requested, ${available} available (variant ${line.variantId})`,
+      },
+    ];
+  });
+}
+
+function notEnoughStock(short: FieldViolation[]): AppError {
+  short.sort((a, b) => a.field.localeCompare(b.field, 'en', { numeric: true }));
+  return new AppError(
+    status.FAILED_PRECONDITION,
+    `not enough stock: ${short.map((v) => `${v.field}: ${v.description}`).join('; ')}`,
+    short,
+    { reason: ProductReason.OUT_OF_STOCK, metadata: { variant_ids: variantIdsOf(short).join(',') } },
+  );
+}
+
+/** The variant ids the violations of a refused order name ("... (variant <id>)", "variant <id> ..."). */
+function variantIdsOf(violations: readonly FieldViolation[]): string[] {
+  return violations.map((v) => /variant ([0-9a-f-]{36})/.exec(v.description)![1]!);
+}
+
+/**
+ * Refuses, without a lock or a transaction, an order that cannot be served however the locked
+ * check turns out: a line asks for more than its variant has available now. A rush for scarce
+ * stock then answers its many refusals in one read each instead of queueing them behind the row
+ * locks. It decides nothing else: an order the ledger already knows (a repeat, a release that came
+ * first), an unknown variant or one not for sale go to the locked check, which stays the truth.
+ */
+async function refuseHopelessOrder(
+  em: EntityManager,
+  orderId: string,
+  lines: readonly StockLineInput[],
+  original: readonly StockLineInput[],
+): Promise<void> {
+  const rows = await em.execute<
+    { variant_id: string; on_sale: boolean; available: number; known: boolean }[]
+  >(
+    `SELECT v.id AS variant_id, (p.status = 'active' AND v.is_active) AS on_sale,
+            coalesce((SELECT sum(greatest(i.available_quantity, 0)) FROM inventory i WHERE i.variant_id = v.id), 0)::int
+              AS available,
+            EXISTS (SELECT 1 FROM infra.idempotency_keys k WHERE k.scope = ? AND k.key = ?) AS known
+       FROM product_variants v JOIN products p ON p.id = v.product_id
+      WHERE v.id = ANY(?::uuid[])`,
+    [SCOPE, orderId, `{${lines.map((line) => line.variantId).join(',')}}`],
+  );
+  if (rows.length !== lines.length || rows.some((row) => row.known || !row.on_sale)) return;
+  const available = new Map(rows.map((row) => [row.variant_id, Number(row.available)]));
+  const short = shortLines(lines, original, (variantId) => available.get(variantId)!);
+  if (short.length > 0) throw notEnoughStock(short);
 }
 
 /** Adds `delta` to reserved (and `onHandDelta` to quantity) of each row, in one statement. */
@@ -139,6 +208,15 @@ async function moveHeldUnits(
 }
 
 /**
+ * The reservations this process is running, queued by variant. A rush for scarce stock sends its
+ * orders at once: had they all pre-checked on arrival, all would have seen the stock still there.
+ * Queued here, each one pre-checks when those before it (in this process) have finished, so an
+ * order that can no longer be served is refused in one read, without a transaction or a lock. On
+ * PostgreSQL they would queue on the same rows' locks anyway; PGlite runs one statement at a time.
+ */
+const reservationsInProgress = new KeyedQueue();
+
+/**
  * Reserves every line for the order or nothing. Each line takes units from the variant's locations
  * in name order. Safe under any concurrency: the rows are locked in one order (products, then
  * stock) and the database refuses reserved > on hand (CHECK) whatever happens here. Idempotent by
@@ -155,6 +233,23 @@ export async function reserveStock(
   const lines = inVariantOrder(original);
   const requestHash = hashOf(lines);
 
+  return reservationsInProgress.run(
+    lines.map((line) => line.variantId),
+    async () => {
+      await refuseHopelessOrder(em, orderId, lines, original);
+      return reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold);
+    },
+  );
+}
+
+async function reserveLocked(
+  em: EntityManager,
+  orderId: string,
+  lines: readonly StockLineInput[],
+  original: readonly StockLineInput[],
+  requestHash: string,
+  lowStockThreshold: number,
+): Promise<ReservationRecord> {
   return em.transactional(async (tx) => {
     const pending: ReservationRecord = { orderId, state: 'reserved', units: [] };
     if (!(await claim(tx, SCOPE, orderId, requestHash, pending))) {
@@ -174,22 +269,15 @@ export async function reserveStock(
       tx,
       lines.map((line) => line.variantId),
     );
+    const locationsOf = (variantId: string) => rows.filter((row) => row.variant_id === variantId);
+    const short = shortLines(lines, original, (variantId) =>
+      locationsOf(variantId).reduce((sum, row) => sum + Math.max(0, row.available_quantity), 0),
+    );
+    if (short.length > 0) throw notEnoughStock(short);
     const units: HeldUnits[] = [];
     const changes: StockChange[] = [];
-    const short: FieldViolation[] = [];
-    const shortVariantIds: string[] = [];
     for (const line of lines) {
-      const locations = rows.filter((row) => row.variant_id === line.variantId);
-      const available = locations.reduce((sum, row) => sum + Math.max(0, row.available_quantity), 0);
-      if (available < line.quantity) {
-        const index = original.findIndex((candidate) => candidate.variantId === line.variantId);
-        short.push({
-          field: `lines[${index}].quantity`,
-          description: `${line.quantity} requested, ${available} available (variant ${line.variantId})`,
-        });
-        shortVariantIds.push(line.variantId);
-        continue;
-      }
+      const locations = locationsOf(line.variantId);
       let wanted = line.quantity;
       for (const row of locations) {
         const take = Math.min(wanted, Math.max(0, row.available_quantity));
@@ -214,15 +302,6 @@ export async function reserveStock(
         if (wanted === 0) break;
       }
     }
-    if (short.length > 0) {
-      short.sort((a, b) => a.field.localeCompare(b.field, 'en', { numeric: true }));
-      throw new AppError(
-        status.FAILED_PRECONDITION,
-        `not enough stock: ${short.map((v) => `${v.field}: ${v.description}`).join('; ')}`,
-        short,
-        { reason: ProductReason.OUT_OF_STOCK, metadata: { variant_ids: shortVariantIds.join(',') } },
-      );
-    }
     await moveUnits(tx, units, 1, false);
     await settleStockStatus(tx, productIds, lowStockThreshold);
     const record: ReservationRecord = { orderId, state: 'reserved', units };
@@ -244,7 +323,7 @@ export async function releaseReservation(
   const orderId = requireUuid('order_id', input.orderId);
   return em.transactional(async (tx) => {
     const tombstone: ReservationRecord = { orderId, state: 'released', units: [] };
-    if (await claim(tx, SCOPE, orderId, RELEASED_BEFORE_RESERVED, tombstone)) {
+    if (await claim(tx, SCOPE, orderId, RELEASED_BEFORE_RESERVED, tombstone, CLOSED_RESERVATION_DAYS)) {
       return { reservation: tombstone, releasedNow: false };
     }
     const { result: record } = (await read<ReservationRecord>(tx, SCOPE, orderId, true))!;
@@ -258,7 +337,7 @@ export async function releaseReservation(
     }
     await moveHeldUnits(tx, record.units, false, lowStockThreshold);
     const released: ReservationRecord = { ...record, state: 'released' };
-    await rewrite(tx, SCOPE, orderId, released);
+    await rewrite(tx, SCOPE, orderId, released, CLOSED_RESERVATION_DAYS);
     return { reservation: released, releasedNow: true };
   });
 }
@@ -276,7 +355,7 @@ export async function commitReservation(
       throw notFound('reservation for order', orderId);
     const record = entry.result;
     if (record.state === 'committed') return record;
-    if (record.state === 'released')
+    if (record.state === 'released') {
       throw failedPrecondition(
         `order ${orderId}'s reservation was released`,
         ProductReason.RESERVATION_RELEASED,
@@ -284,9 +363,10 @@ export async function commitReservation(
           order_id: orderId,
         },
       );
+    }
     await moveHeldUnits(tx, record.units, true, lowStockThreshold);
     const committed: ReservationRecord = { ...record, state: 'committed' };
-    await rewrite(tx, SCOPE, orderId, committed);
+    await rewrite(tx, SCOPE, orderId, committed, CLOSED_RESERVATION_DAYS);
     return committed;
   });
 }

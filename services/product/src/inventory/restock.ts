@@ -1,9 +1,8 @@
 import { requireText, requireUuid } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CommonReason } from '../../../../lib/error-reasons.js';
-import { failedPrecondition, notFound } from '../../../../lib/errors.js';
+import { notFound } from '../../../../lib/errors.js';
+import { claimIdempotencyKey, completeIdempotencyKey } from '../../../../lib/idempotency/idempotency-keys.js';
 import { newId } from '../../../../lib/ids.js';
-import { claim, hashOf, read } from './ledger.js';
 import { DEFAULT_LOCATION } from './locations.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';
@@ -15,7 +14,8 @@ interface RestockRecord {
 
 /**
  * Puts units back on hand at the default location (a return received, a shipment cancelled), once
- * per restock id (an order id or a return id): a repeat adds nothing. The products' stock status
+ * per restock id (an order id or a return id; lib/idempotency, scope `restock`): a repeat adds
+ * nothing, the same id with other lines is FAILED_PRECONDITION. The products' stock status
  * follows in the same transaction (`lowStockThreshold`: of new stock rows, and the products').
  */
 export async function restock(
@@ -27,17 +27,11 @@ export async function restock(
   const original = requireStockLines(input.lines);
   const reason = requireText('reason', input.reason, 500);
   const lines = inVariantOrder(original);
-  const requestHash = hashOf(lines);
+  const keyed = { scope: 'restock', key: restockId, request: lines };
 
   return em.transactional(async (tx) => {
-    if (!(await claim<RestockRecord>(tx, 'restock', restockId, requestHash, { lines, reason }))) {
-      const entry = (await read<RestockRecord>(tx, 'restock', restockId))!;
-      if (entry.requestHash !== requestHash) {
-        throw failedPrecondition(
-          `restock ${restockId} was already applied with other lines`,
-          CommonReason.IDEMPOTENCY_KEY_REUSED,
-        );
-      }
+    // A repeat answers "not now" rather than the first answer: that call did the restocking.
+    if ((await claimIdempotencyKey(tx, keyed)).state === 'completed') {
       return { restockedNow: false, productIds: [] };
     }
     const variants = await tx.execute<{ id: string; product_id: string }[]>(
@@ -68,6 +62,8 @@ export async function restock(
       );
     }
     await settleStockStatus(tx, productIds, lowStockThreshold);
+    const record: RestockRecord = { lines, reason };
+    await completeIdempotencyKey(tx, keyed.scope, keyed.key, record);
     return { restockedNow: true, productIds };
   });
 }

@@ -5,6 +5,7 @@ import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/e
 import { newId } from '../../../../lib/ids.js';
 import { UserPreference } from '../entities/user-preference.js';
 import { lockCustomer } from './customer.js';
+import { firstInexactNumber } from './json-numbers.js';
 
 export const MAX_PREFERENCES = 100;
 export const MAX_VALUE_BYTES = 4096;
@@ -21,11 +22,20 @@ function parseValue(valueJson: string): unknown {
   if (valueJson === '') throw invalidArgument('value_json', 'is required (JSON text; "null" for null)');
   if (Buffer.byteLength(valueJson, 'utf8') > MAX_VALUE_BYTES)
     throw invalidArgument('value_json', `must be at most ${MAX_VALUE_BYTES} bytes`);
+  let value: unknown;
   try {
-    return JSON.parse(valueJson);
+    value = JSON.parse(valueJson);
   } catch {
     throw invalidArgument('value_json', 'must be valid JSON');
   }
+  // Refused rather than stored changed: the value is kept as JavaScript reads it.
+  const inexact = firstInexactNumber(valueJson);
+  if (inexact !== undefined)
+    throw invalidArgument(
+      'value_json',
+      `number ${inexact.length > 40 ? `${inexact.slice(0, 40)}…` : inexact} cannot be kept exactly (a 64-bit float: at most 15-17 significant digits, magnitude below 1.8e308)`,
+    );
+  return value;
 }
 
 function preferenceMessage(row: { key: string; value: unknown; updatedAt: Date }): Preference {

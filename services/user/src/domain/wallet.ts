@@ -5,6 +5,7 @@ import type {
   PaymentMethod as PaymentMethodMessage,
 } from '../../../../gen/ecommerce/user/v1/user.js';
 import { failedPrecondition, notFound } from '../../../../lib/errors.js';
+import { claimIdempotencyKey, completeIdempotencyKey } from '../../../../lib/idempotency/idempotency-keys.js';
 import { requireUuid } from '../../../../lib/validation/index.js';
 import type { Logger } from '../../../../lib/log.js';
 import { Address } from '../entities/address.js';
@@ -52,12 +53,21 @@ async function clearDefault(tx: EntityManager, userId: string): Promise<void> {
 
 class WalletFull extends Error {}
 
+function removedSince(idempotencyKey: string) {
+  return failedPrecondition(
+    `the payment method added with idempotency key ${idempotencyKey} has since been deleted; send a new key to add it again`,
+  );
+}
+
 /**
  * Vaults the card with the payment service first and then records the wallet entry: when the
- * payment service cannot be reached nothing is written. The vault answers a repeated idempotency
- * key with the same reference (FAILED_PRECONDITION once that card was removed), and the reference is unique here, so a repeated request (or two
- * identical ones at once) leaves one entry and returns it. A card vaulted for a request that then
- * finds the wallet full is deleted from the vault again.
+ * payment service cannot be reached nothing is written. Idempotent by key (lib/idempotency, scope
+ * `add-payment-method/<user id>`): the vault answers a repeated key with the same reference, the
+ * wallet claims the key with the entry, so a repeated request (or two identical ones at once)
+ * leaves one entry and returns it, and the key with any other field changed (cardholder name,
+ * set_default, billing address, or the card itself, which the vault refuses first) is
+ * FAILED_PRECONDITION. A card vaulted for a request that then finds the wallet full is deleted
+ * from the vault again.
  */
 export async function addPaymentMethod(
   em: EntityManager,
@@ -84,17 +94,30 @@ export async function addPaymentMethod(
     expiryYear: input.expiryYear,
     idempotencyKey: input.idempotencyKey,
   });
+  const { idempotencyKey, ...card } = input;
+  const keyed = { scope: `add-payment-method/${userId}`, key: idempotencyKey, request: card };
   try {
     const method = await em.transactional(async (tx) => {
       await lockCustomer(tx, userId);
+      // The vault only sees the card, so the wallet judges the whole request (cardholder, default, address).
+      const claim = await claimIdempotencyKey<{ paymentMethodId: string }>(tx, keyed);
+      if (claim.state === 'completed') {
+        const added = await tx.findOne(PaymentMethod, { id: claim.answer.paymentMethodId, userId });
+        if (!added) throw removedSince(idempotencyKey);
+        return added;
+      }
+      // A retry after the key's retention: the vault's reference still names the entry.
       const existing = await tx.findOne(PaymentMethod, { paymentMethodRef, userId });
-      if (existing) return existing;
+      if (existing) {
+        await completeIdempotencyKey(tx, keyed.scope, keyed.key, { paymentMethodId: existing.id });
+        return existing;
+      }
       if ((await tx.count(PaymentMethod, { userId })) >= MAX_PAYMENT_METHODS) throw new WalletFull();
       await requireOwnAddress(tx, userId, input.billingAddressId);
       const hasDefault = (await tx.count(PaymentMethod, { userId, isDefault: true })) > 0;
       const isDefault = input.setDefault || !hasDefault;
       if (isDefault && hasDefault) await clearDefault(tx, userId);
-      return tx.create(PaymentMethod, {
+      const added = tx.create(PaymentMethod, {
         userId,
         type: 'card',
         isDefault,
@@ -106,6 +129,8 @@ export async function addPaymentMethod(
         billingAddress: input.billingAddressId,
         paymentMethodRef,
       });
+      await completeIdempotencyKey(tx, keyed.scope, keyed.key, { paymentMethodId: added.id });
+      return added;
     });
     return paymentMethodMessage(method);
   } catch (error) {
