@@ -133,7 +133,12 @@ export class ProcessMesh {
       ),
     );
     exited.catch(() => undefined); // an exit after serving is stopService's business, not a failure
-    await Promise.race([waitUntilServing(this.address(name), timeoutMs), exited]);
+    const polling = new AbortController();
+    try {
+      await Promise.race([waitUntilServing(this.address(name), timeoutMs, polling.signal), exited]);
+    } finally {
+      polling.abort(); // a process that exited first is not polled for the rest of the timeout
+    }
   }
 }
 
