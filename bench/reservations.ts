@@ -9,8 +9,8 @@
  * Each order asks for `lines` distinct variants (1–2 units each, from a seeded random sequence, so
  * every run asks the same) of `variants` variants holding `stock` units each: with the defaults
  * ~4,500 units are asked of 1,000, so most orders are refused. All orders are sent at once on one
- * channel. Ports: the test ports moved by TEST_PORT_OFFSET (test/support/mesh.ts), so it can run
- * beside a `make run`.
+ * channel. Ports: chosen at run time like the tests' (test/support/mesh.ts), so it can run beside a
+ * `make run` or a test run.
  */
 import { credentials, Metadata, status } from '@grpc/grpc-js';
 import {

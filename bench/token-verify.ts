@@ -11,7 +11,7 @@
  *
  *   npx tsx bench/token-verify.ts [--calls 20000] [--warmup 2000] [--repeat 3]
  *
- * Target (issue #4): ≤ 0.1 ms per call. Single-threaded and sequential: the number is CPU time
+ * Target: ≤ 0.1 ms per call. Single-threaded and sequential: the number is CPU time
  * per verification on one core.
  */
 import { parseArgs } from 'node:util';

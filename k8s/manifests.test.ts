@@ -344,6 +344,8 @@ function sharedConfigIsComplete(m: Manifests): string[] {
     GRPC_HOST: '0.0.0.0',
     NATS_URL: /^nats:\/\/\S+:\d+$/,
     METRICS_PORT: String(METRICS_PORT),
+    // Prometheus scrapes the pod's address; outside a pod /metrics listens on loopback only.
+    METRICS_HOST: '0.0.0.0',
     LOG_LEVEL: /^(fatal|error|warn|info|debug|trace)$/,
     ...Object.fromEntries(
       SERVICE_NAMES.map((service) => [`${envName(service)}_GRPC_ADDR`, `${service}:${GRPC_PORT}`]),

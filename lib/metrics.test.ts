@@ -1,20 +1,13 @@
 import { expect } from 'chai';
-import { createServer } from 'node:net';
+import { loadProcessSettings } from './config/process-settings.js';
+import { freePort } from './testing/free-port.js';
 import { rpcServerHandled, startMetricsServer } from './metrics.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('metrics server', () => {
   it('serves the registry as Prometheus text on /metrics', async () => {
     rpcServerHandled.inc({ service: 'test.v1.EchoService', method: 'Echo', code: 'OK' });
     const port = await freePort();
-    const close = await startMetricsServer(port, '127.0.0.1');
+    const { close } = await startMetricsServer(port, '127.0.0.1');
     try {
       const response = await fetch(`http://127.0.0.1:${port}/metrics`);
       expect(response.status).to.equal(200);
@@ -31,7 +24,18 @@ describe('metrics server', () => {
   });
 
   it('port 0 disables it', async () => {
-    const close = await startMetricsServer(0);
-    await close();
+    const server = await startMetricsServer(0, '127.0.0.1');
+    expect(server.address).to.equal(undefined);
+    await server.close();
+  });
+
+  it('listens on loopback only unless METRICS_HOST opens it', async () => {
+    const server = await startMetricsServer(await freePort(), loadProcessSettings({}).metricsHost);
+    try {
+      expect(server.address?.host).to.equal('127.0.0.1');
+    } finally {
+      await server.close();
+    }
+    expect(loadProcessSettings({ METRICS_HOST: '0.0.0.0' }).metricsHost).to.equal('0.0.0.0');
   });
 });

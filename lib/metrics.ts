@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { rootLogger } from './log.js';
 
@@ -78,12 +79,18 @@ export const backgroundJobLastSuccess = new Gauge({
   registers: [metricsRegistry],
 });
 
+export interface MetricsServer {
+  /** Where it listens, or undefined when port 0 turned it off. */
+  address: { host: string; port: number } | undefined;
+  close(): Promise<void>;
+}
+
 /**
- * Serves `/metrics` (Prometheus text) on `port`; port 0 disables it. Resolves once listening, to
- * a function that closes the server.
+ * Serves `/metrics` (Prometheus text) on `host:port` (METRICS_HOST, loopback unless a deployment
+ * opens it); port 0 disables it. Resolves once listening.
  */
-export async function startMetricsServer(port: number, host = '0.0.0.0'): Promise<() => Promise<void>> {
-  if (port === 0) return async () => {};
+export async function startMetricsServer(port: number, host: string): Promise<MetricsServer> {
+  if (port === 0) return { address: undefined, close: async () => {} };
   const logger = rootLogger.child({ component: 'metrics' });
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
@@ -105,10 +112,14 @@ export async function startMetricsServer(port: number, host = '0.0.0.0'): Promis
       resolve();
     });
   });
-  logger.info({ port, host }, 'metrics served on /metrics');
-  return () =>
-    new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    });
+  const { address, port: listening } = server.address() as AddressInfo;
+  logger.info({ port: listening, host: address }, 'metrics served on /metrics');
+  return {
+    address: { host: address, port: listening },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
 }

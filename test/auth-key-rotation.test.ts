@@ -13,9 +13,10 @@ import { resetBreakers } from '../lib/grpc/index.js';
 import { startMesh, type Mesh } from '../lib/runtime/mesh.js';
 import { authModule } from '../services/auth/src/module.js';
 import { eventually, failureOf, plainClient } from './support/clients.js';
-import { testPortOf } from './support/mesh.js';
+import { freePort } from '../lib/testing/free-port.js';
 
 const PASSWORD = 'correct-horse-42';
+const authClientAt = (address: string) => plainClient(AuthServiceClient, address);
 
 /**
  * Key rotation end to end, across restarts of the auth service on one database: sessions and
@@ -30,8 +31,6 @@ describe('auth key rotation: nobody is logged out', function () {
     ...process.env,
     DATA_DIR: dataDir,
     MIGRATE_ON_START: 'true',
-    AUTH_GRPC_PORT: String(testPortOf('auth')),
-    AUTH_GRPC_ADDR: `127.0.0.1:${testPortOf('auth')}`,
     NATS_URL: '',
   };
   if (process.env.DATABASE_URL) {
@@ -42,7 +41,7 @@ describe('auth key rotation: nobody is logged out', function () {
   let mesh: Mesh;
   let keyA: JWK;
   let keyB: JWK;
-  const auth = plainClient(AuthServiceClient, env.AUTH_GRPC_ADDR!);
+  let auth: ReturnType<typeof authClientAt>;
 
   async function restartWith(keys: JWK[]): Promise<void> {
     await mesh.stopService('auth');
@@ -54,10 +53,14 @@ describe('auth key rotation: nobody is logged out', function () {
     resetBreakers();
     [keyA, keyB] = [await generateSigningKey(), await generateSigningKey()];
     env.AUTH_JWT_PRIVATE_KEYS = JSON.stringify([keyA]);
+    const port = await freePort();
+    env.AUTH_GRPC_PORT = String(port);
+    env.AUTH_GRPC_ADDR = `127.0.0.1:${port}`;
+    auth = authClientAt(env.AUTH_GRPC_ADDR);
     mesh = await startMesh([authModule], env);
   });
   after(async () => {
-    auth.close();
+    auth?.close();
     await mesh?.stop();
     if (process.env.DATABASE_URL) await dropDatabases(process.env.DATABASE_URL, [scratch]);
     rmSync(dataDir, { recursive: true, force: true });

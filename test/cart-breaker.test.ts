@@ -14,7 +14,7 @@ async function productCallsMade(): Promise<number> {
 }
 
 /*
- * The fault test of issue 5. The walking skeleton shows AddItem failing and recovering; this one
+ * The cart's fault test. The walking skeleton shows AddItem failing and recovering; this one
  * shows where each cart RPC stands while the product service is down: mutations that need the
  * catalog answer UNAVAILABLE from the open breaker (no network attempt at all), GetCart answers
  * from the stored snapshot and says it could not check, changes that need no catalog still work.

@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { ReservationState } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
+import { rootLogger } from '../lib/log.js';
 import { failureOf } from './support/clients.js';
 import { startCatalogWorld, type CatalogWorld } from './catalog-fixtures.js';
 
@@ -48,8 +49,8 @@ describe('inventory: ReserveStock, ReleaseReservation, CommitReservation', funct
     expect(await stockOf(variantId)).to.deep.equal([
       { location: 'default', quantity: 50, reservedQuantity: 50, availableQuantity: 0, lowStockThreshold: 5 },
     ]);
-    // The issue's target (measured here, asserted in bench/): every answer within 5 s.
-    console.log(`      200 reservations answered in ${elapsedMs} ms`);
+    // Target: every answer within 5 s (never asserted in a test; shown with the logs if it fails).
+    rootLogger.info({ elapsedMs }, '200 reservations answered');
 
     const released = won.slice(0, 25);
     const committed = won.slice(25);

@@ -2,7 +2,8 @@ import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { SERVICE_NAMES } from '../lib/config/index.js';
 import { checkHealth } from '../lib/runtime/health-probe.js';
-import { startTestMesh, testPortOf, type TestMesh } from './support/mesh.js';
+import { startTestMesh, type TestMesh } from './support/mesh.js';
+import { freePort } from '../lib/testing/free-port.js';
 
 const PROTO_SERVICE: Record<string, string> = {
   auth: 'ecommerce.auth.v1.AuthService',
@@ -42,25 +43,37 @@ describe('the whole mesh', function () {
     await mesh.startService('order');
     expect(await checkHealth(mesh.address('order'))).to.equal('SERVING');
   });
+
+  it('runs beside another mesh (as a second test run on the machine would), on ports of its own', async () => {
+    const beside = await startTestMesh(['product']);
+    try {
+      expect(beside.address('product')).not.to.equal(mesh.address('product'));
+      expect(await checkHealth(beside.address('product'))).to.equal('SERVING');
+      expect(await checkHealth(mesh.address('product'))).to.equal('SERVING');
+    } finally {
+      await beside.stop();
+    }
+  });
 });
 
 describe('a service whose port is taken', function () {
   this.timeout(60_000);
 
   it('fails to start with an error naming the address, and stops what it had started', async () => {
+    const port = await freePort();
     const squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(testPortOf('product'), '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     try {
-      const error = await startTestMesh(['product']).then(
+      const error = await startTestMesh(['product'], { ports: { product: port } }).then(
         () => undefined,
         (caught: Error) => caught,
       );
-      expect(error?.message).to.contain(`127.0.0.1:${testPortOf('product')}`);
+      expect(error?.message).to.contain(`127.0.0.1:${port}`);
     } finally {
       squatter.close();
     }
     // Nothing of the failed start is left holding the database or the port.
-    const mesh = await startTestMesh(['product']);
+    const mesh = await startTestMesh(['product'], { ports: { product: port } });
     expect(await checkHealth(mesh.address('product'))).to.equal('SERVING');
     await mesh.stop();
   });

@@ -24,6 +24,12 @@ describe('a service process that cannot start', function () {
     expect(output).to.contain('configuration: CART_GRPC_PORT must be a whole number, got \\"eighty\\"');
   });
 
+  it('names a log level pino does not know and exits non-zero', () => {
+    const { status, output } = startCartAlone({ LOG_LEVEL: 'loud' });
+    expect(status).to.equal(1);
+    expect(output).to.contain('configuration: LOG_LEVEL must be one of fatal, error, warn, info');
+  });
+
   it('refuses to run alone without NATS_URL, saying why', () => {
     const { status, output } = startCartAlone({});
     expect(status).to.equal(1);

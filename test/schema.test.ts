@@ -71,7 +71,7 @@ import {
 } from '../services/return/src/entities/index.js';
 
 /*
- * The data contract of DATABASES.md, checked against what the migrations actually build: every
+ * The data contract of the ten databases (docs/database/), checked against what the migrations actually build: every
  * service database is migrated (embedded PGlite in a temporary folder, or scratch databases on the
  * server at DATABASE_URL, dropped afterwards) and inspected through information_schema/pg_catalog.
  * Every rule (CHECK, unique, foreign key, NOT NULL) is exercised with a row that breaks it, after a
@@ -95,13 +95,13 @@ interface Rule<F> {
 interface ServiceSchema<F extends Fixture = Fixture> {
   service: string;
   definition: DatabaseDefinition;
-  /** Exactly the domain tables of DATABASES.md. */
+  /** Exactly the domain tables of the contract. */
   tables: string[];
   partitioned: readonly string[];
   /** Inserts one valid row into every table; returns the ids and values the rules refer to. */
   seed(insert: Insert): Promise<F>;
   rules: Rule<F>[];
-  /** Columns of the cross-service reference map (DATABASES.md, last section): table.column. */
+  /** Columns of the cross-service reference map (docs/database/cross-service-references.md): table.column. */
   crossServiceRefs: string[];
   /** Inserts and reads back through the ORM (partitioned tables, custom types, generated columns). */
   orm(em: EntityManager, f: F): Promise<void>;
@@ -2260,7 +2260,7 @@ interface PgError {
   message?: string;
 }
 
-describe('database schemas (DATABASES.md)', function () {
+describe('database schemas (the data contract)', function () {
   this.timeout(300_000);
   let dataDir: string;
   const databases = new Map<string, Database>();

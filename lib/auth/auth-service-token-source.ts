@@ -9,19 +9,24 @@ import { ServiceTokenSource } from './service-token-source.js';
 /**
  * The token source every service gets as `runtime.serviceTokens`: IssueServiceToken on the auth
  * service through the breaker-guarded client, with this service's client secret (read on first
- * use, so a service that never calls an internal RPC needs no secret).
+ * use, so a service that never calls an internal RPC needs no secret; a failed read is tried again
+ * on the next call, so a secret provided later is found). `close()` closes its client of the auth
+ * service.
  */
 export function createAuthServiceTokenSource(
   service: ServiceName,
   config: { production: boolean; dataDir: string },
   env: Env,
   logger: Logger,
-): ServiceTokenSource {
+): ServiceTokenSource & { close(): void } {
   let client: PromiseClient<typeof AuthServiceClient.service> | undefined;
   let secret: Promise<string> | undefined;
-  return new ServiceTokenSource(
+  const source = new ServiceTokenSource(
     async () => {
-      secret ??= loadServiceClientSecret(service, config, env, logger);
+      secret ??= loadServiceClientSecret(service, config, env, logger).catch((error: unknown) => {
+        secret = undefined;
+        throw error;
+      });
       client ??= createServiceClient(AuthServiceClient, 'auth', env, { logger });
       const { accessToken, expiresAt } = await client.issueServiceToken(
         { serviceName: service, clientSecret: await secret },
@@ -32,4 +37,10 @@ export function createAuthServiceTokenSource(
     },
     { logger },
   );
+  return Object.assign(source, {
+    close: () => {
+      client?.close();
+      client = undefined;
+    },
+  });
 }

@@ -3,6 +3,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PGliteDriver } from 'mikro-orm-pglite';
 import type { PGlite } from '@electric-sql/pglite';
+import { readDatabaseTuning } from '../config/process-settings.js';
 import { rootLogger } from '../log.js';
 import { openEmbeddedDatabase } from './pglite.js';
 import { INFRA_MIGRATIONS } from './infra-migrations.js';
@@ -55,7 +56,7 @@ function baseOptions(definition: DatabaseDefinition): Options {
     processOnCreateHooksEarly: true,
     // Each request forks its own EntityManager; the global one is never used for work.
     allowGlobalContext: false,
-    debug: process.env.DB_DEBUG === '1',
+    debug: readDatabaseTuning(process.env).debug,
     logger: (message) => rootLogger.debug({ component: 'mikro-orm', database: definition.name }, message),
   };
 }
@@ -74,7 +75,7 @@ export async function openDatabase(
       ...baseOptions(definition),
       driver: PostgreSqlDriver,
       clientUrl: location.url,
-      pool: { min: 0, max: Number(process.env.DB_POOL_MAX ?? 10) },
+      pool: { min: 0, max: readDatabaseTuning(process.env).poolMax },
     });
     return { orm, embedded: false, close: () => orm.close(true) };
   }

@@ -1,7 +1,7 @@
 import type { AbstractSqlConnection, EntityManager } from '@mikro-orm/postgresql';
 
 /**
- * Monthly range partitions for the append-only history and log tables (DATABASES.md, [monthly]).
+ * Monthly range partitions for the append-only history and log tables (those docs/database/ lists as partitioned by month).
  *
  * Layout, for a table `t` partitioned by range on `created_at`:
  * - the parent `public.t` (the only one that counts as a domain table and the one code queries);

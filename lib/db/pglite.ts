@@ -3,13 +3,14 @@ import { copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { loadProcessSettings } from '../config/process-settings.js';
 import { rootLogger } from '../log.js';
 
 const log = rootLogger.child({ component: 'pglite' });
 
 /**
  * Small buffers: ten embedded databases share one process, and the defaults would take ~1.8 GB.
- * With these the ten stay near 0.6 GB (FINDINGS.md).
+ * With these the ten stay near 0.6 GB (BENCHMARKS.md, embedded start).
  */
 const EMBEDDED_POSTGRES_CONF = ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 16MB'];
 
@@ -24,7 +25,8 @@ const TEMPLATE_RECIPE = 2;
  * the installed PGlite version and the recipe so that an upgrade or a new recipe builds a new one.
  */
 function templateDir(): string {
-  if (process.env.PGLITE_TEMPLATE_DIR) return resolve(process.env.PGLITE_TEMPLATE_DIR);
+  const configured = loadProcessSettings(process.env).pgliteTemplateDir;
+  if (configured) return resolve(configured);
   const manifest = join(PROJECT_ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json');
   const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
   return join(

@@ -1,14 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** Where `buf build` writes the platform's FileDescriptorSet (`make proto`). */
-export const DESCRIPTOR_SET_SETTING = 'GRPC_DESCRIPTOR_SET';
+import { loadProcessSettings } from '../config/process-settings.js';
 
 let cached: { bytes: Buffer | undefined } | undefined;
 
+/** GRPC_DESCRIPTOR_SET if set, else where `buf build` writes it (`make proto`). */
 function candidates(): string[] {
-  const fromEnv = process.env[DESCRIPTOR_SET_SETTING];
+  const fromEnv = loadProcessSettings(process.env).grpcDescriptorSet;
   return [
     ...(fromEnv ? [fromEnv] : []),
     fileURLToPath(new URL('../../gen/descriptor.binpb', import.meta.url)), // lib/grpc in the source tree

@@ -46,11 +46,19 @@ export async function checkHealth(address: string, service = '', deadlineMs = 1_
   }
 }
 
-/** Polls the health service until it answers SERVING, or fails after `timeoutMs` saying what it last saw. */
-export async function waitUntilServing(address: string, timeoutMs: number): Promise<void> {
+/**
+ * Polls the health service until it answers SERVING, or fails after `timeoutMs` saying what it last
+ * saw. `signal` stops the polling early (the process it waits for has exited, say).
+ */
+export async function waitUntilServing(
+  address: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const giveUpAt = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < giveUpAt) {
+    if (signal?.aborted) throw new Error(`stopped waiting for ${address} to serve`);
     last = await checkHealth(address);
     if (last === 'SERVING') return;
     await new Promise((resolve) => setTimeout(resolve, 200));

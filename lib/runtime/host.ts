@@ -12,7 +12,8 @@ import type { TokenVerifier } from '../auth/token-verifier.js';
 import { createAuthServiceTokenSource } from '../auth/auth-service-token-source.js';
 import { startPartitionMaintenance } from './partition-maintenance.js';
 import { seedNewDatabase } from './demo-seed.js';
-import type { BackgroundTask, ServiceModule } from './service-module.js';
+import type { ServiceModule } from './service-module.js';
+import { StartedResources } from './started-resources.js';
 
 export interface RunningService {
   name: string;
@@ -47,13 +48,13 @@ export async function startService(module: ServiceModule, deps: HostDependencies
   const { config } = deps;
   const logger = rootLogger.child({ service: module.name });
   const database = await openDatabase(module.database, { url: config.databaseUrl, dataDir: config.dataDir });
-  // What has started so far, stopped in reverse if a later step fails (a taken port, say).
-  const background: BackgroundTask[] = [];
-  const stopBackground = async (): Promise<void> => {
-    for (const task of background.reverse()) await task.stop();
-  };
+  // What has started so far, stopped in reverse when the service stops or a later step fails.
+  const started = new StartedResources(logger);
+  started.add({ name: 'database', stop: () => database.close() });
   try {
     const isNew = await prepareSchema(database, config, module.database.name);
+    const serviceTokens = createAuthServiceTokenSource(module.name, config, deps.env, logger);
+    started.add({ name: 'service token client', stop: async () => serviceTokens.close() });
     const parts = await module.create({
       config,
       env: deps.env,
@@ -61,16 +62,17 @@ export async function startService(module: ServiceModule, deps: HostDependencies
       orm: database.orm,
       events: deps.events,
       verifier: deps.verifier,
-      serviceTokens: createAuthServiceTokenSource(module.name, config, deps.env, logger),
+      serviceTokens,
+      dispose: (name, stop) => started.add({ name, stop: async () => stop() }),
     });
-    background.push(...(parts.background ?? []));
+    for (const task of parts.background ?? []) started.add(task);
     await seedNewDatabase(module.seed, database.orm, deps.env, {
       isNew,
       production: config.production,
       logger,
     });
     if (module.database.partitionedTables?.length) {
-      background.push(
+      started.add(
         await startPartitionMaintenance(
           database.orm,
           module.database.partitionedTables,
@@ -80,7 +82,7 @@ export async function startService(module: ServiceModule, deps: HostDependencies
         ),
       );
     }
-    background.push(
+    started.add(
       startEventRetention({
         orm: database.orm,
         retention: eventRetentionFrom(deps.env),
@@ -90,7 +92,7 @@ export async function startService(module: ServiceModule, deps: HostDependencies
     );
     const relay = new OutboxRelay({ orm: database.orm, transport: deps.events, source: module.name, logger });
     relay.start();
-    background.push({ name: 'outbox relay', stop: () => relay.stop() });
+    started.add({ name: 'outbox relay', stop: () => relay.stop() });
     const server = await startGrpcServer({
       host: config.grpcHost,
       port: config.grpcPort,
@@ -111,14 +113,12 @@ export async function startService(module: ServiceModule, deps: HostDependencies
       stopIntake,
       stop: async () => {
         await stopIntake();
-        await stopBackground();
-        await database.close();
+        await started.stopAll();
         logger.info('service stopped');
       },
     };
   } catch (error) {
-    await stopBackground();
-    await database.close();
+    await started.stopAll();
     throw error;
   }
 }

@@ -1,4 +1,5 @@
-import { loadServiceConfig, type Env, type ServiceConfig } from '../config/index.js';
+import { loadProcessSettings, loadServiceConfig, type Env, type ServiceConfig } from '../config/index.js';
+import { breakerOptionsFrom } from '../grpc/breaker-config.js';
 import { createAuthServiceVerifier } from '../auth/auth-service-verifier.js';
 import { prepareEmbeddedDatabase } from '../db/pglite.js';
 import type { EventTransport } from '../events/index.js';
@@ -26,6 +27,9 @@ export interface Mesh {
  */
 export async function startMesh(modules: ServiceModule[], env: Env = process.env): Promise<Mesh> {
   const logger = rootLogger.child({ component: 'mesh' });
+  // Settings read later (a client's breaker, a pool's size) are checked now, before anything starts.
+  loadProcessSettings(env);
+  breakerOptionsFrom(env);
   const configs = new Map<string, ServiceConfig>(
     modules.map((m) => [m.name, loadServiceConfig(m.name, env)]),
   );
@@ -66,6 +70,7 @@ export async function startMesh(modules: ServiceModule[], env: Env = process.env
       await Promise.all(services.map((service) => service.stopIntake()));
       for (const service of services) await mesh.stopService(service.name);
       await transport.close();
+      verifier.close();
     },
   };
   for (const module of modules) {

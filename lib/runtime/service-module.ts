@@ -22,6 +22,12 @@ export interface ServiceRuntime {
    * calls to RPCs declared `allow.internal()`: pass it as `createClient(..., { serviceToken })`.
    */
   serviceTokens: ServiceTokenProvider;
+  /**
+   * Hands a resource to the host the moment it exists (a consumer, a client, a timer): the host
+   * stops it when the service stops, in the reverse order of handing, and also when the start
+   * fails later on (in `create` itself or after it), so nothing a failed start made is left running.
+   */
+  dispose(name: string, stop: () => Promise<void> | void): void;
 }
 
 /** Something a service keeps running beside its RPCs: a consumer, a scheduled job, a relay. */
@@ -32,7 +38,10 @@ export interface BackgroundTask {
 
 export interface ServiceParts {
   grpc: GrpcServiceBinding[];
-  /** Started after the database is ready and before the gRPC port opens. */
+  /**
+   * Started after the database is ready and before the gRPC port opens; stopped like the resources
+   * handed to `runtime.dispose` (prefer that for anything `create` starts before it can fail).
+   */
   background?: BackgroundTask[];
 }
 

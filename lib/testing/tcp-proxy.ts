@@ -32,6 +32,11 @@ export class TcpProxy {
     return `${scheme}://127.0.0.1:${this.boundPort}`;
   }
 
+  /** Client connections open through the proxy now (to see whether a client closed its channel). */
+  get openConnections(): number {
+    return this.sockets.size / 2;
+  }
+
   get isCut(): boolean {
     return this.server === undefined;
   }

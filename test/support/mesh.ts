@@ -2,20 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropDatabases } from '../../lib/db/index.js';
-import { DEFAULT_GRPC_PORTS, SERVICE_NAMES, type ServiceName } from '../../lib/config/index.js';
+import { SERVICE_NAMES, type ServiceName } from '../../lib/config/index.js';
 import { resetBreakers } from '../../lib/grpc/index.js';
 import type { EventTransport } from '../../lib/events/index.js';
 import { startMesh } from '../../lib/runtime/mesh.js';
 import { ProcessMesh } from '../../lib/runtime/process-mesh.js';
 import { ALL_SERVICES } from '../../services/registry.js';
-
-/**
- * Tests listen on 20051–20060: beside a `make run` (50051–50060), and below the kernel's ephemeral
- * range (32768–60999 here), where an outgoing connection of the suite itself (to PostgreSQL or NATS)
- * can hold the very port a service is about to bind. TEST_PORT_OFFSET moves them, so that two
- * suites can run side by side on one machine.
- */
-const TEST_PORT_OFFSET = Number(process.env.TEST_PORT_OFFSET ?? -30_000);
+import { freePort } from '../../lib/testing/free-port.js';
 
 export const ADMIN_EMAIL = 'admin@test.example';
 export const ADMIN_PASSWORD = 'harness-secret-pw-1';
@@ -32,7 +25,13 @@ export interface TestMesh {
   stop(): Promise<void>;
 }
 
-function testEnv(runId: string, dataDir: string, inProcess: boolean): NodeJS.ProcessEnv {
+/** Every service gets a port chosen now (those not started too, so a client of one finds nothing). */
+async function testEnv(
+  runId: string,
+  dataDir: string,
+  inProcess: boolean,
+  ports: Partial<Record<ServiceName, number>>,
+): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATA_DIR: dataDir,
@@ -45,7 +44,7 @@ function testEnv(runId: string, dataDir: string, inProcess: boolean): NodeJS.Pro
     AUTH_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
   };
   for (const name of SERVICE_NAMES) {
-    const port = testPortOf(name);
+    const port = ports[name] ?? (await freePort());
     env[`${name.toUpperCase()}_GRPC_PORT`] = String(port);
     env[`${name.toUpperCase()}_GRPC_ADDR`] = `127.0.0.1:${port}`;
     // Real PostgreSQL: a scratch database per service and run, dropped when the mesh stops.
@@ -66,28 +65,25 @@ async function dropScratchDatabases(runId: string, inProcess: boolean): Promise<
   );
 }
 
-/** The port a service listens on in tests. */
-export function testPortOf(name: ServiceName): number {
-  return DEFAULT_GRPC_PORTS[name] + TEST_PORT_OFFSET;
-}
-
 /**
  * The services a cross-service test needs, reached over real gRPC sockets. By default they run in
  * this process (embedded PGlite, in-process events; or PostgreSQL and NATS when DATABASE_URL and
  * NATS_URL are set). With MESH=processes each runs as its own `node dist/services/<name>/main.js`
  * (the distributed run: `make migrate` first), and stopping one kills its process.
  * `inProcess: true` keeps them in this process whatever MESH says, for a test of what happens on
- * fresh databases (the distributed run's are shared and already migrated).
+ * fresh databases (the distributed run's are shared and already migrated). Ports are chosen at
+ * run time (`mesh.address(name)` says where a service is); `ports` fixes some, for a test that
+ * needs to know one in advance.
  */
 export async function startTestMesh(
   names: readonly ServiceName[] = SERVICE_NAMES,
-  options: { inProcess?: boolean } = {},
+  options: { inProcess?: boolean; ports?: Partial<Record<ServiceName, number>> } = {},
 ): Promise<TestMesh> {
   resetBreakers();
   const inProcess = options.inProcess ?? process.env.MESH !== 'processes';
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'mesh-'));
-  const env = testEnv(runId, dataDir, inProcess);
+  const env = await testEnv(runId, dataDir, inProcess, options.ports ?? {});
   const address = (name: ServiceName): string => env[`${name.toUpperCase()}_GRPC_ADDR`]!;
   const cleanUp = async (): Promise<void> => {
     await dropScratchDatabases(runId, inProcess);

@@ -15,9 +15,12 @@ import { cartSettingsFrom } from './settings.js';
 export const cartModule: ServiceModule = {
   name: 'cart',
   database: cartDatabase,
-  async create({ orm, env, events, verifier, logger }) {
+  async create({ orm, env, events, verifier, logger, dispose }) {
     const settings = cartSettingsFrom(env);
     const catalog = productServiceCatalog(env);
+    dispose('product client', () => catalog.close());
+    const expiry = startExpiryJob(orm, settings, logger);
+    dispose(expiry.name, () => expiry.stop());
     const deps = { catalog, idleExpiryMs: settings.idleExpiryMs };
     return {
       grpc: [
@@ -30,11 +33,7 @@ export const cartModule: ServiceModule = {
           }),
         },
       ],
-      background: [
-        { name: 'product client', stop: async () => catalog.close() },
-        startExpiryJob(orm, settings, logger),
-        ...(await startCartConsumers({ orm, events, logger })),
-      ],
+      background: await startCartConsumers({ orm, events, logger }),
     };
   },
 };

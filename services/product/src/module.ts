@@ -17,14 +17,16 @@ export const productModule: ServiceModule = {
   name: 'product',
   database: productDatabase,
   seed: seedProductDemo,
-  async create({ orm, env, events, verifier, logger }) {
+  async create({ orm, env, events, verifier, logger, dispose }) {
     const settings = productSettingsFrom(env);
     const cache = new ProductCache({ ttlMs: settings.cacheTtlMs, maxEntries: settings.cacheMaxEntries });
     const invalidation = await subscribeCacheInvalidation(events, cache, logger);
+    dispose('product cache invalidation', () => invalidation.stop());
     const databaseReads = databaseProducts(orm);
     const cachedReads = new CachedProductReads(cache, databaseReads);
     const deps = { orm, cache, databaseReads, cachedReads, settings };
     const reconciliation = startStockStatusReconciliation(orm, settings.lowStockThreshold, logger);
+    dispose(reconciliation.name, () => reconciliation.stop());
     return {
       grpc: [
         {
@@ -36,11 +38,7 @@ export const productModule: ServiceModule = {
           }),
         },
       ],
-      background: [
-        { name: 'product cache invalidation', stop: () => invalidation.stop() },
-        ...(await startProductConsumers({ orm, events, logger })),
-        reconciliation,
-      ],
+      background: await startProductConsumers({ orm, events, logger }),
     };
   },
 };

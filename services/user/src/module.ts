@@ -11,9 +11,10 @@ import { productServiceCatalog } from './product-catalog.js';
 export const userModule: ServiceModule = {
   name: 'user',
   database: userDatabase,
-  async create({ orm, env, events, verifier, serviceTokens, logger }) {
+  async create({ orm, env, events, verifier, serviceTokens, logger, dispose }) {
     const catalog = productServiceCatalog(env);
     const vault = paymentServiceVault(env, serviceTokens);
+    dispose('product and payment clients', () => (catalog.close(), vault.close()));
     return {
       grpc: [
         {
@@ -29,10 +30,7 @@ export const userModule: ServiceModule = {
           ),
         },
       ],
-      background: [
-        ...(await startUserConsumers({ orm, events, env, logger })),
-        { name: 'product and payment clients', stop: async () => (catalog.close(), vault.close()) },
-      ],
+      background: await startUserConsumers({ orm, events, env, logger }),
     };
   },
 };

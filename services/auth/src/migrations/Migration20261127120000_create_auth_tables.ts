@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * auth_db: the seven tables of DATABASES.md. Hand-written SQL (MikroORM cannot generate the
+ * auth_db: the seven tables of docs/database/auth_db.md. Hand-written SQL (MikroORM cannot generate the
  * expression/partial indexes or the partitioned table); every statement is `IF NOT EXISTS`, so
  * running it again is harmless.
  */

@@ -252,7 +252,7 @@ export async function deleteAllLines(tx: EntityManager, cartId: string): Promise
 }
 
 /**
- * Writes the cart header after a change: its cached totals (DATABASES.md) from the given lines,
+ * Writes the cart header after a change: its cached totals (docs/database/cart_db.md) from the given lines,
  * its coupon and currency, and a new expiry. Returns the row as saved.
  */
 export async function saveCart(

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * cart_db: the two tables of DATABASES.md. Hand-written SQL (partial unique indexes for "one active
+ * cart_db: the two tables of docs/database/cart_db.md. Hand-written SQL (partial unique indexes for "one active
  * cart"); every statement is `IF NOT EXISTS`, so running it again is harmless. `user_id` is an auth
  * user, `product_id`/`variant_id` the product service's, `converted_order_id` an order:
  * cross-service, indexed, no foreign key.

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * discount_db: the five tables of DATABASES.md. Hand-written SQL (expression unique index,
+ * discount_db: the five tables of docs/database/discount_db.md. Hand-written SQL (expression unique index,
  * partial indexes); every statement is `IF NOT EXISTS`, so running it again is harmless.
  * `user_id` (auth) and `order_id` (order) are cross-service: indexed, no foreign key.
  */

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * notification_db: the four tables of DATABASES.md. Hand-written SQL (two tables partitioned by
+ * notification_db: the four tables of docs/database/notification_db.md. Hand-written SQL (two tables partitioned by
  * month); every statement is `IF NOT EXISTS`, so running it again is harmless. `user_id` is an
  * auth user: cross-service, indexed, no foreign key.
  */

@@ -4,7 +4,7 @@ const ORDER_STATUSES = `'pending', 'confirmed', 'processing', 'shipped', 'delive
 const PAYMENT_STATUSES = `'pending', 'authorized', 'paid', 'failed', 'refunded', 'partially_refunded'`;
 
 /**
- * order_db: the five tables of DATABASES.md. Hand-written SQL (partitioned history, partial
+ * order_db: the five tables of docs/database/order_db.md. Hand-written SQL (partitioned history, partial
  * indexes); every statement is `IF NOT EXISTS`, so running it again is harmless. `user_id` (auth),
  * `cart_id` (cart), `coupon_code` (discount), `payment_id` (payment), `shipping_method_id`
  * (shipping), `product_id`/`variant_id` (product) are cross-service: indexed, no foreign key.

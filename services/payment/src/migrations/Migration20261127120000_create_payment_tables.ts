@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * payment_db: the five tables of DATABASES.md. Hand-written SQL (partial indexes); every statement
+ * payment_db: the five tables of docs/database/payment_db.md. Hand-written SQL (partial indexes); every statement
  * is `IF NOT EXISTS`, so running it again is harmless. `order_id` (order), `user_id` (auth) and
  * `return_request_id` (return) are cross-service: indexed, no foreign key. Transactions and refunds
  * are financial records: their payment cannot be deleted (RESTRICT).

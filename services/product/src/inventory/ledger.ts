@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
  * What the product service keeps as state in `infra.idempotency_keys` (scope, key) → JSON: an
- * order's stock reservation (DATABASES.md gives it no table of its own: it is the entry of the
+ * order's stock reservation (docs/database/product_db.md gives it no table of its own: it is the entry of the
  * order's ReserveStock call, which release and commit read back and close) and a delivered
  * purchase. Retry keys (AdjustStock, Restock) use lib/idempotency instead, whose entries expire.
  * These are written without `expires_at`, so the purge of that table leaves them alone: a

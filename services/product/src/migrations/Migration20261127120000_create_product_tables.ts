@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * product_db: the eight tables of DATABASES.md. Hand-written SQL (generated columns, GIN and
+ * product_db: the eight tables of docs/database/product_db.md. Hand-written SQL (generated columns, GIN and
  * partial indexes); every statement is `IF NOT EXISTS`, so running it again is harmless.
  * `reviews.user_id` is an auth user: cross-service, indexed, no foreign key.
  */

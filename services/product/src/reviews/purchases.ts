@@ -4,7 +4,7 @@ import { isUuid } from '../../../../lib/ids.js';
 import { claim, read } from '../inventory/ledger.js';
 
 /**
- * Who has received which product. product_db has no purchases table (DATABASES.md lists its eight
+ * Who has received which product. product_db has no purchases table (docs/database/product_db.md lists its eight
  * tables); a delivered purchase is a fact keyed by (user, product), recorded once in the service's
  * ledger (`infra.idempotency_keys`, scope `purchase`, key `<user id>/<product id>`) with the order
  * that delivered it first. Reviews read it to be marked verified.

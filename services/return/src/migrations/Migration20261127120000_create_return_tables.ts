@@ -5,7 +5,7 @@ const RETURN_REASONS = `'defective', 'wrong_item', 'not_as_described', 'changed_
 const REFUND_METHODS = `'original_payment', 'store_credit', 'exchange'`;
 
 /**
- * return_db: the six tables of DATABASES.md. Hand-written SQL; every statement is `IF NOT EXISTS`,
+ * return_db: the six tables of docs/database/return_db.md. Hand-written SQL; every statement is `IF NOT EXISTS`,
  * so running it again is harmless. `order_id`, `order_item_id` (order), `user_id` (auth),
  * `product_id`/`variant_id` (product) and `payment_id` (payment) are cross-service: indexed, no
  * foreign key.

@@ -3,7 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 const SHIPMENT_STATUSES = `'pending', 'in_transit', 'out_for_delivery', 'delivered', 'exception'`;
 
 /**
- * shipping_db: the six tables of DATABASES.md. Hand-written SQL (deferred foreign key on the carrier
+ * shipping_db: the six tables of docs/database/shipping_db.md. Hand-written SQL (deferred foreign key on the carrier
  * code, partial indexes); every statement is `IF NOT EXISTS`, so running it again is harmless.
  * `shipments.order_id` is the order service's: indexed, no foreign key. Weights are kilograms.
  */

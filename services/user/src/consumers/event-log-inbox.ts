@@ -3,7 +3,7 @@ import { storableText, type EventEnvelope, type Inbox } from '../../../../lib/ev
 import { newId } from '../../../../lib/ids.js';
 
 /**
- * The user service keeps its inbox in its own `event_logs` table (DATABASES.md): every event each
+ * The user service keeps its inbox in its own `event_logs` table (docs/database/user_db.md): every event each
  * consumer applied, with its payload, claimed in the same transaction as the effect it has. Keyed
  * by (consumer, event id): two consumers of one event each apply it once.
  */

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * user_db: the six tables of DATABASES.md. Hand-written SQL (partial unique indexes for the
+ * user_db: the six tables of docs/database/user_db.md. Hand-written SQL (partial unique indexes for the
  * defaults); every statement is `IF NOT EXISTS`, so running it again is harmless. `user_id`
  * columns are auth users and `product_id` a product: cross-service, indexed, no foreign key.
  */

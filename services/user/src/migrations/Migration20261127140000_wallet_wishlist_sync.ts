@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Columns the behaviour of issue #4 needs beyond the minimum of DATABASES.md:
+ * Columns the user service's behaviour needs beyond its first tables (docs/database/user_db.md):
  * - user_profiles.active_changed_at: when the last deactivation/reactivation happened, so that an
  *   older auth event delivered late never overrides a newer one;
  * - wishlist_items.product_slug / product_status / product_updated_at: the denormalised product
