@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { databaseUrlFor } from '../lib/config/index.js';
 import { migrateDatabase, openDatabase } from '../lib/db/index.js';
 import { productDatabase } from '../services/product/src/database.js';
-import { reconcileStockStatus } from '../services/product/src/inventory/stock-status.js';
+import { reconcileStockStatus } from '../services/product/src/domain/inventory/stock-status.js';
 import { productSettingsFrom } from '../services/product/src/settings.js';
 
 const { values } = parseArgs({

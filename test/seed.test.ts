@@ -27,7 +27,7 @@ import {
 } from '../services/notification/src/seed/index.js';
 import { productDatabase } from '../services/product/src/database.js';
 import { generateCatalog, seedProductDemo } from '../services/product/src/seed/index.js';
-import { stockStatusOf } from '../services/product/src/inventory/stock-status.js';
+import { stockStatusOf } from '../services/product/src/domain/inventory/stock-status.js';
 import { shippingDatabase } from '../services/shipping/src/database.js';
 import { DEMO_CARRIERS, DEMO_ZONES, seedShippingDemo } from '../services/shipping/src/seed/index.js';
 import { plainClient } from './support/clients.js';

@@ -39,7 +39,7 @@ import { AppError, failedPrecondition } from '../errors.js';
  * - **Retention.** A claim sets `expires_at` to `IDEMPOTENCY_RETENTION_DAYS` after it; the purge
  *   of `infra.idempotency_keys` deletes rows past their `expires_at` (never rows without one). A
  *   retry later than that is a new request. Entries a service keeps as its own state in this
- *   table (product's reservations and purchases, `services/product/src/inventory/ledger.ts`) are
+ *   table (product's reservations and purchases, `services/product/src/domain/inventory/ledger.ts`) are
  *   written without `expires_at` and given one when no longer needed.
  */
 export const IDEMPOTENCY_RETENTION_DAYS = 7;

@@ -65,7 +65,6 @@ export async function startService(module: ServiceModule, deps: HostDependencies
       serviceTokens,
       dispose: (name, stop) => started.add({ name, stop: async () => stop() }),
     });
-    for (const task of parts.background ?? []) started.add(task);
     await seedNewDatabase(module.seed, database.orm, deps.env, {
       isNew,
       production: config.production,

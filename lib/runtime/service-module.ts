@@ -38,11 +38,6 @@ export interface BackgroundTask {
 
 export interface ServiceParts {
   grpc: GrpcServiceBinding[];
-  /**
-   * Started after the database is ready and before the gRPC port opens; stopped like the resources
-   * handed to `runtime.dispose` (prefer that for anything `create` starts before it can fail).
-   */
-  background?: BackgroundTask[];
 }
 
 /** One of the ten services, as the host sees it: its database and how to build its parts. */

@@ -11,7 +11,7 @@ import { ensureBootstrapAdmin } from './domain/bootstrap-admin.js';
 import { ensureBuiltInRoles } from './domain/built-in-roles.js';
 import { EmailLinks } from './domain/links.js';
 import { LoginLimits } from './domain/login-limits.js';
-import { startTokenCleanup } from './domain/token-cleanup.js';
+import { startTokenCleanup } from './jobs/token-cleanup.js';
 import { authHandlers } from './handlers.js';
 
 /** Accounts, credentials and sessions; the one service that signs access tokens. */
@@ -19,7 +19,7 @@ export const authModule: ServiceModule = {
   name: 'auth',
   database: authDatabase,
   seed: seedAuthDemo,
-  async create({ config, env, orm, logger }) {
+  async create({ config, env, orm, logger, dispose }) {
     const signer = await TokenSigner.create(await loadKeyRing(config, env));
     const serviceMasterSecret = await loadServiceMasterSecret(config, env);
     // The auth service verifies tokens with its own keys, without calling itself.
@@ -36,6 +36,8 @@ export const authModule: ServiceModule = {
         logger,
       );
     }
+    const tokenCleanup = startTokenCleanup(orm, logger);
+    dispose(tokenCleanup.name, () => tokenCleanup.stop());
     return {
       grpc: [
         {
@@ -51,7 +53,6 @@ export const authModule: ServiceModule = {
           ),
         },
       ],
-      background: [startTokenCleanup(orm, logger)],
     };
   },
 };

@@ -11,7 +11,7 @@ import { login } from '../src/domain/login.js';
 import { requestPasswordReset, resetPassword } from '../src/domain/passwords.js';
 import { refreshSession } from '../src/domain/refresh.js';
 import { SlidingWindowCounter } from '../src/domain/sliding-window.js';
-import { purgeExpiredTokens } from '../src/domain/token-cleanup.js';
+import { purgeExpiredTokens } from '../src/jobs/token-cleanup.js';
 import { failureOf } from '../../../lib/testing/app-error.js';
 
 const client: ClientInfo = { ip: '192.0.2.1', userAgent: 'expiry-test' };

@@ -3,9 +3,9 @@ import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
 import { cartDatabase } from './database.js';
 import { startCartConsumers } from './consumers/index.js';
-import { startExpiryJob } from './expiry-job.js';
+import { startExpiryJob } from './jobs/expiry-job.js';
 import { cartHandlers } from './handlers.js';
-import { productServiceCatalog } from './product-catalog.js';
+import { productServiceCatalog } from './clients/product-catalog.js';
 import { cartSettingsFrom } from './settings.js';
 
 /**
@@ -15,12 +15,14 @@ import { cartSettingsFrom } from './settings.js';
 export const cartModule: ServiceModule = {
   name: 'cart',
   database: cartDatabase,
-  async create({ orm, env, events, verifier, logger, dispose }) {
+  async create(runtime) {
+    const { orm, env, verifier, logger, dispose } = runtime;
     const settings = cartSettingsFrom(env);
     const catalog = productServiceCatalog(env);
     dispose('product client', () => catalog.close());
     const expiry = startExpiryJob(orm, settings, logger);
     dispose(expiry.name, () => expiry.stop());
+    await startCartConsumers(runtime);
     const deps = { catalog, idleExpiryMs: settings.idleExpiryMs };
     return {
       grpc: [
@@ -33,7 +35,6 @@ export const cartModule: ServiceModule = {
           }),
         },
       ],
-      background: await startCartConsumers({ orm, events, logger }),
     };
   },
 };

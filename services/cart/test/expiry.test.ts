@@ -7,7 +7,7 @@ import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { abandonIdleCarts, abandonIdleCartsBatch } from '../src/domain/abandon-idle-carts.js';
 import { addItem } from '../src/domain/add-item.js';
 import { applyCoupon } from '../src/domain/coupons.js';
-import { startExpiryJob } from '../src/expiry-job.js';
+import { startExpiryJob } from '../src/jobs/expiry-job.js';
 import { cartSettingsFrom } from '../src/settings.js';
 import { eventually } from '../../../lib/testing/eventually.js';
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';

@@ -8,7 +8,7 @@ import {
 } from '../../../gen/ecommerce/product/v1/product.js';
 import { newId } from '../../../lib/ids.js';
 import { resetBreakers } from '../../../lib/grpc/index.js';
-import { productServiceCatalog } from '../src/product-catalog.js';
+import { productServiceCatalog } from '../src/clients/product-catalog.js';
 
 /** A product service that answers after `delayMs`, counting calls and the tokens they carried. */
 function fakeProductService(delayMs: number) {

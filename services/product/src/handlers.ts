@@ -16,8 +16,8 @@ import {
   type EncodedResponse,
   type ServiceHandlers,
 } from '../../../lib/grpc/index.js';
-import type { CachedProductReads } from './cache/cached-reads.js';
-import type { ProductCache } from './cache/product-cache.js';
+import type { CachedProductReads } from './domain/cache/cached-reads.js';
+import type { ProductCache } from './domain/cache/product-cache.js';
 import { batchGetProducts, getProduct, requireLookup, type ProductSource } from './domain/catalog.js';
 import {
   createCategory,
@@ -31,16 +31,16 @@ import { listProducts, requireListing, type ProductPage } from './domain/list-pr
 import { changeProductStatus } from './domain/product-status.js';
 import type { ProductView } from './domain/product-view.js';
 import { updateProduct } from './domain/update-product.js';
-import { adjustStock } from './inventory/adjust-stock.js';
+import { adjustStock } from './domain/inventory/adjust-stock.js';
 import {
   commitReservation,
   releaseReservation,
   reserveStock,
   type ReservationRecord,
-} from './inventory/reservations.js';
-import { restock } from './inventory/restock.js';
-import { getStock } from './inventory/stock-levels.js';
-import { createReview, listReviews, moderateReview } from './reviews/reviews.js';
+} from './domain/inventory/reservations.js';
+import { restock } from './domain/inventory/restock.js';
+import { getStock } from './domain/inventory/stock-levels.js';
+import { createReview, listReviews, moderateReview } from './domain/reviews/reviews.js';
 import type { ProductSettings } from './settings.js';
 
 /** The permission of catalog editors (products, categories, stock, review moderation). */

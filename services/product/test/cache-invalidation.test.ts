@@ -10,9 +10,9 @@ import { InProcessTransport, OutboxRelay, type TransportSubscription } from '../
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import { eventually } from '../../../lib/testing/eventually.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
-import { subscribeCacheInvalidation } from '../src/cache/cache-invalidation.js';
-import { CachedProductReads } from '../src/cache/cached-reads.js';
-import { ProductCache } from '../src/cache/product-cache.js';
+import { subscribeCacheInvalidation } from '../src/domain/cache/cache-invalidation.js';
+import { CachedProductReads } from '../src/domain/cache/cached-reads.js';
+import { ProductCache } from '../src/domain/cache/product-cache.js';
 import { productDatabase } from '../src/database.js';
 import { databaseProducts } from '../src/domain/catalog.js';
 import { createCategory, setCategoryActive } from '../src/domain/categories.js';
@@ -20,7 +20,7 @@ import { createProduct } from '../src/domain/create-product.js';
 import { productHandlers } from '../src/handlers.js';
 import { productSettingsFrom } from '../src/settings.js';
 import { updateProduct } from '../src/domain/update-product.js';
-import { reserveStock } from '../src/inventory/reservations.js';
+import { reserveStock } from '../src/domain/inventory/reservations.js';
 
 /**
  * Two "replicas" of the product service's read cache on one database: a write made through one

@@ -5,10 +5,10 @@ import { newId } from '../../../lib/ids.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { productDatabase } from '../src/database.js';
 import { createProduct } from '../src/domain/create-product.js';
-import { adjustStock } from '../src/inventory/adjust-stock.js';
-import { commitReservation, releaseReservation, reserveStock } from '../src/inventory/reservations.js';
-import { restock } from '../src/inventory/restock.js';
-import { recordDelivery } from '../src/reviews/purchases.js';
+import { adjustStock } from '../src/domain/inventory/adjust-stock.js';
+import { commitReservation, releaseReservation, reserveStock } from '../src/domain/inventory/reservations.js';
+import { restock } from '../src/domain/inventory/restock.js';
+import { recordDelivery } from '../src/domain/reviews/purchases.js';
 
 /**
  * infra.idempotency_keys is purged by `expires_at`: retry keys go after 7 days, the state product

@@ -6,8 +6,8 @@ import { newId } from '../../../lib/ids.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { productDatabase } from '../src/database.js';
 import { createProduct } from '../src/domain/create-product.js';
-import { adjustStock } from '../src/inventory/adjust-stock.js';
-import { releaseReservation, reserveStock } from '../src/inventory/reservations.js';
+import { adjustStock } from '../src/domain/inventory/adjust-stock.js';
+import { releaseReservation, reserveStock } from '../src/domain/inventory/reservations.js';
 
 describe('inventory: product.inventory.low_stock', function () {
   this.timeout(60_000);

@@ -7,8 +7,8 @@ import { failureOf } from '../../../lib/testing/app-error.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { productDatabase } from '../src/database.js';
 import { createProduct } from '../src/domain/create-product.js';
-import { KeyedQueue } from '../src/inventory/keyed-queue.js';
-import { releaseReservation, reserveStock } from '../src/inventory/reservations.js';
+import { KeyedQueue } from '../src/domain/inventory/keyed-queue.js';
+import { releaseReservation, reserveStock } from '../src/domain/inventory/reservations.js';
 
 /** Orders for scarce stock: refusals are answered from a read, not queued behind the row locks. */
 describe('inventory: a rush of ReserveStock for scarce stock', function () {

@@ -14,10 +14,10 @@ import { createProduct } from '../src/domain/create-product.js';
 import { listProducts, requireListing } from '../src/domain/list-products.js';
 import { loadProductView } from '../src/domain/product-view.js';
 import { updateProduct } from '../src/domain/update-product.js';
-import { adjustStock } from '../src/inventory/adjust-stock.js';
-import { commitReservation, releaseReservation, reserveStock } from '../src/inventory/reservations.js';
-import { restock } from '../src/inventory/restock.js';
-import { reconcileStockStatus, stockStatusOf } from '../src/inventory/stock-status.js';
+import { adjustStock } from '../src/domain/inventory/adjust-stock.js';
+import { commitReservation, releaseReservation, reserveStock } from '../src/domain/inventory/reservations.js';
+import { restock } from '../src/domain/inventory/restock.js';
+import { reconcileStockStatus, stockStatusOf } from '../src/domain/inventory/stock-status.js';
 
 /** The service's PRODUCT_LOW_STOCK_THRESHOLD in these tests. */
 const THRESHOLD = 5;

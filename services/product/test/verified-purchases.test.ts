@@ -14,8 +14,8 @@ import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/
 import { productDatabase } from '../src/database.js';
 import { createProduct } from '../src/domain/create-product.js';
 import { OrderDeliveredEvent } from '../../../lib/events/catalog.js';
-import { recordDelivery } from '../src/reviews/purchases.js';
-import { createReview } from '../src/reviews/reviews.js';
+import { recordDelivery } from '../src/domain/reviews/purchases.js';
+import { createReview } from '../src/domain/reviews/reviews.js';
 
 /** The product-purchases consumer: order.order.delivered makes a customer's reviews verified. */
 describe('reviews: verified purchases from order.order.delivered', function () {

@@ -4,17 +4,19 @@ import type { ServiceModule } from '../../../lib/runtime/service-module.js';
 import { startUserConsumers } from './consumers/index.js';
 import { userDatabase } from './database.js';
 import { userHandlers } from './handlers.js';
-import { paymentServiceVault } from './payment-service-vault.js';
-import { productServiceCatalog } from './product-catalog.js';
+import { paymentServiceVault } from './clients/payment-vault.js';
+import { productServiceCatalog } from './clients/product-catalog.js';
 
 /** Profiles, addresses, wallet, preferences and wishlist of every customer. */
 export const userModule: ServiceModule = {
   name: 'user',
   database: userDatabase,
-  async create({ orm, env, events, verifier, serviceTokens, logger, dispose }) {
+  async create(runtime) {
+    const { orm, env, verifier, serviceTokens, logger, dispose } = runtime;
     const catalog = productServiceCatalog(env);
     const vault = paymentServiceVault(env, serviceTokens);
     dispose('product and payment clients', () => (catalog.close(), vault.close()));
+    await startUserConsumers(runtime);
     return {
       grpc: [
         {
@@ -30,7 +32,6 @@ export const userModule: ServiceModule = {
           ),
         },
       ],
-      background: await startUserConsumers({ orm, events, env, logger }),
     };
   },
 };

@@ -5,8 +5,8 @@ import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { newId } from '../../../../lib/ids.js';
 import { requireMoney, type Money } from '../../../../lib/money.js';
 import type { CreateProductRequest } from '../../../../gen/ecommerce/product/v1/product.js';
-import { requireThreshold } from '../inventory/adjust-stock.js';
-import { refreshStockStatus } from '../inventory/stock-status.js';
+import { requireThreshold } from './inventory/adjust-stock.js';
+import { refreshStockStatus } from './inventory/stock-status.js';
 import { ProductCreatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
 import {

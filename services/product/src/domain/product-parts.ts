@@ -5,7 +5,7 @@ import { alreadyExists, AppError } from '../../../../lib/errors.js';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { newId } from '../../../../lib/ids.js';
 import type { Money } from '../../../../lib/money.js';
-import { DEFAULT_LOCATION } from '../inventory/locations.js';
+import { DEFAULT_LOCATION } from './inventory/locations.js';
 import type { ValidImage } from './product-input.js';
 
 /** The rows around a product (variants with their stock, images, tags, categories), written in SQL. */

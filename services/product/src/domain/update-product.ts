@@ -4,8 +4,8 @@ import { ProductReason } from '../../../../lib/error-reasons.js';
 import type { UpdateProductRequest, VariantChange } from '../../../../gen/ecommerce/product/v1/product.js';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
-import { requireThreshold } from '../inventory/adjust-stock.js';
-import { refreshStockStatus } from '../inventory/stock-status.js';
+import { requireThreshold } from './inventory/adjust-stock.js';
+import { refreshStockStatus } from './inventory/stock-status.js';
 import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
 import { announceProduct } from './announce.js';
 import {

@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * `products.stock_status` is now kept by the service in the transaction of every stock change
- * (services/product/src/inventory/stock-status.ts); until now only the demo seed wrote it, by
+ * (services/product/src/domain/inventory/stock-status.ts); until now only the demo seed wrote it, by
  * another rule. This sets every product's status from its stock once, with the default
  * PRODUCT_LOW_STOCK_THRESHOLD (5): out_of_stock when no active variant has a unit available,
  * low_stock at 5 or fewer, else in_stock. A service configured with another threshold relabels low

@@ -15,7 +15,7 @@ import {
   ProductTag,
   ProductVariant,
 } from '../entities/index.js';
-import { refreshStockStatus } from '../inventory/stock-status.js';
+import { refreshStockStatus } from '../domain/inventory/stock-status.js';
 import { productSettingsFrom } from '../settings.js';
 import { DEMO_STOCK_LOCATION } from './catalog-data.js';
 import { flattenCategories, generateCatalog } from './generate-catalog.js';

@@ -1,6 +1,6 @@
-import { requireUuid } from '../../../../lib/validation/index.js';
+import { requireUuid } from '../../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { notFound } from '../../../../lib/errors.js';
+import { notFound } from '../../../../../lib/errors.js';
 
 export interface StockLevel {
   location: string;

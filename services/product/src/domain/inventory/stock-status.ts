@@ -1,9 +1,9 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
-import type { Logger } from '../../../../lib/log.js';
-import type { BackgroundTask } from '../../../../lib/runtime/service-module.js';
-import { announceProduct } from '../domain/announce.js';
-import type { StockStatus } from '../entities/product.js';
+import { ProductUpdatedEvent } from '../../../../../lib/events/catalog.js';
+import type { Logger } from '../../../../../lib/log.js';
+import type { BackgroundTask } from '../../../../../lib/runtime/service-module.js';
+import { announceProduct } from '../announce.js';
+import type { StockStatus } from '../../entities/product.js';
 import { isLowStock } from './low-stock.js';
 
 /** The stock statuses the service maintains; `backorder` is allowed by the table but set by nothing. */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { publishEvent } from '../../../../lib/events/index.js';
-import { InventoryLowStockEvent } from '../../../../lib/events/catalog.js';
+import { publishEvent } from '../../../../../lib/events/index.js';
+import { InventoryLowStockEvent } from '../../../../../lib/events/catalog.js';
 
 /** A location's stock after a change, and what was available there before it. */
 export interface StockChange {

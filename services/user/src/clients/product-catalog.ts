@@ -1,7 +1,7 @@
-import { ProductServiceClient } from '../../../gen/ecommerce/product/v1/product.js';
-import type { Env } from '../../../lib/config/index.js';
-import { createServiceClient } from '../../../lib/grpc/index.js';
-import type { Catalog } from './domain/catalog.js';
+import { ProductServiceClient } from '../../../../gen/ecommerce/product/v1/product.js';
+import type { Env } from '../../../../lib/config/index.js';
+import { createServiceClient } from '../../../../lib/grpc/index.js';
+import type { Catalog } from '../domain/catalog.js';
 
 /**
  * The catalog as the product service answers it, through the breaker-guarded client: a product

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { OrderDelivered } from '../../../../gen/ecommerce/order/v1/events.js';
-import { isUuid } from '../../../../lib/ids.js';
+import type { OrderDelivered } from '../../../../../gen/ecommerce/order/v1/events.js';
+import { isUuid } from '../../../../../lib/ids.js';
 import { claim, read } from '../inventory/ledger.js';
 
 /**

@@ -1,16 +1,16 @@
-import { optionalText, requireUuid } from '../../../../lib/validation/index.js';
+import { optionalText, requireUuid } from '../../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ProductReason } from '../../../../lib/error-reasons.js';
+import { ProductReason } from '../../../../../lib/error-reasons.js';
 import {
   ReviewModeration,
   type ProductRating,
   type Review as ReviewMessage,
-} from '../../../../gen/ecommerce/product/v1/product.js';
-import { alreadyExists, invalidArgument, notFound } from '../../../../lib/errors.js';
-import { newId } from '../../../../lib/ids.js';
-import { announceProduct } from '../domain/announce.js';
-import { keysetPageOf, pageFrom } from '../../../../lib/paging/index.js';
-import { ProductUpdatedEvent } from '../../../../lib/events/catalog.js';
+} from '../../../../../gen/ecommerce/product/v1/product.js';
+import { alreadyExists, invalidArgument, notFound } from '../../../../../lib/errors.js';
+import { newId } from '../../../../../lib/ids.js';
+import { announceProduct } from '../announce.js';
+import { keysetPageOf, pageFrom } from '../../../../../lib/paging/index.js';
+import { ProductUpdatedEvent } from '../../../../../lib/events/catalog.js';
 import { deliveredOrderOf } from './purchases.js';
 
 interface ReviewRow {

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../../../../lib/errors.js';
+import { invalidArgument } from '../../../../../lib/errors.js';
 
 /** Where stock is when nobody says otherwise (opening stock, restocks). */
 export const DEFAULT_LOCATION = 'default';

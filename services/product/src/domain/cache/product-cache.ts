@@ -1,4 +1,4 @@
-import type { ProductView } from '../domain/product-view.js';
+import type { ProductView } from '../product-view.js';
 
 interface Entry<T> {
   value: T;

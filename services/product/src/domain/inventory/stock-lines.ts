@@ -1,5 +1,5 @@
-import { invalidArgument } from '../../../../lib/errors.js';
-import { requireUuid } from '../../../../lib/validation/index.js';
+import { invalidArgument } from '../../../../../lib/errors.js';
+import { requireUuid } from '../../../../../lib/validation/index.js';
 
 export interface StockLineInput {
   variantId: string;

@@ -1,5 +1,5 @@
-import type { ProductView } from '../domain/product-view.js';
-import type { ProductLookup, ProductSource } from '../domain/catalog.js';
+import type { ProductView } from '../product-view.js';
+import type { ProductLookup, ProductSource } from '../catalog.js';
 import type { ProductCache } from './product-cache.js';
 
 /**

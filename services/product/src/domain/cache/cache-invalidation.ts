@@ -4,14 +4,14 @@ import {
   ProductArchivedEvent,
   ProductCreatedEvent,
   ProductUpdatedEvent,
-} from '../../../../lib/events/catalog.js';
+} from '../../../../../lib/events/catalog.js';
 import {
   decodeEnvelope,
   type EventTransport,
   type TransportSubscription,
-} from '../../../../lib/events/index.js';
-import { newId } from '../../../../lib/ids.js';
-import type { Logger } from '../../../../lib/log.js';
+} from '../../../../../lib/events/index.js';
+import { newId } from '../../../../../lib/ids.js';
+import type { Logger } from '../../../../../lib/log.js';
 import type { ProductCache } from './product-cache.js';
 
 /** A product event drops that product (and every listing page, which may show it). */

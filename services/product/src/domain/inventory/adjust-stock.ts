@@ -1,9 +1,9 @@
-import { requireText, requireUuid } from '../../../../lib/validation/index.js';
+import { requireText, requireUuid } from '../../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ProductReason } from '../../../../lib/error-reasons.js';
-import { failedPrecondition, invalidArgument, notFound } from '../../../../lib/errors.js';
-import { runOnce } from '../../../../lib/idempotency/idempotency-keys.js';
-import { newId } from '../../../../lib/ids.js';
+import { ProductReason } from '../../../../../lib/error-reasons.js';
+import { failedPrecondition, invalidArgument, notFound } from '../../../../../lib/errors.js';
+import { runOnce } from '../../../../../lib/idempotency/idempotency-keys.js';
+import { newId } from '../../../../../lib/ids.js';
 import { requireLocation } from './locations.js';
 import { announceLowStock } from './low-stock.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';

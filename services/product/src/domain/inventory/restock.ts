@@ -1,8 +1,11 @@
-import { requireText, requireUuid } from '../../../../lib/validation/index.js';
+import { requireText, requireUuid } from '../../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { notFound } from '../../../../lib/errors.js';
-import { claimIdempotencyKey, completeIdempotencyKey } from '../../../../lib/idempotency/idempotency-keys.js';
-import { newId } from '../../../../lib/ids.js';
+import { notFound } from '../../../../../lib/errors.js';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+} from '../../../../../lib/idempotency/idempotency-keys.js';
+import { newId } from '../../../../../lib/ids.js';
 import { DEFAULT_LOCATION } from './locations.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';

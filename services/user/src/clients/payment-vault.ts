@@ -1,8 +1,8 @@
-import { PaymentMethodType, PaymentServiceClient } from '../../../gen/ecommerce/payment/v1/payment.js';
-import type { ServiceTokenProvider } from '../../../lib/auth/service-token-source.js';
-import type { Env } from '../../../lib/config/index.js';
-import { createServiceClient } from '../../../lib/grpc/index.js';
-import type { PaymentVault } from './domain/payment-vault.js';
+import { PaymentMethodType, PaymentServiceClient } from '../../../../gen/ecommerce/payment/v1/payment.js';
+import type { ServiceTokenProvider } from '../../../../lib/auth/service-token-source.js';
+import type { Env } from '../../../../lib/config/index.js';
+import { createServiceClient } from '../../../../lib/grpc/index.js';
+import type { PaymentVault } from '../domain/payment-vault.js';
 
 /**
  * The vault as the payment service keeps it. Its RPCs are internal: calls carry this service's own

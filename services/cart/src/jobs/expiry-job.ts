@@ -1,8 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Logger } from '../../../lib/log.js';
-import { startPeriodicJob, type PeriodicJob } from '../../../lib/runtime/periodic-job.js';
-import { abandonIdleCarts } from './domain/abandon-idle-carts.js';
-import type { CartSettings } from './settings.js';
+import type { Logger } from '../../../../lib/log.js';
+import { startPeriodicJob, type PeriodicJob } from '../../../../lib/runtime/periodic-job.js';
+import { abandonIdleCarts } from '../domain/abandon-idle-carts.js';
+import type { CartSettings } from '../settings.js';
 
 /**
  * The background job that marks idle carts abandoned: every `sweepIntervalMs`, in batches. Safe

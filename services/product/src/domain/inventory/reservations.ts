@@ -1,8 +1,8 @@
-import { requireUuid } from '../../../../lib/validation/index.js';
+import { requireUuid } from '../../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { failedPrecondition, notFound, type FieldViolation, AppError } from '../../../../lib/errors.js';
+import { failedPrecondition, notFound, type FieldViolation, AppError } from '../../../../../lib/errors.js';
 import { status } from '@grpc/grpc-js';
-import { CommonReason, ProductReason } from '../../../../lib/error-reasons.js';
+import { CommonReason, ProductReason } from '../../../../../lib/error-reasons.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { claim, hashOf, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';

@@ -1,7 +1,7 @@
-import { ProductServiceClient, type Product } from '../../../gen/ecommerce/product/v1/product.js';
-import type { Env } from '../../../lib/config/index.js';
-import { createServiceClient } from '../../../lib/grpc/index.js';
-import type { Catalog } from './domain/catalog.js';
+import { ProductServiceClient, type Product } from '../../../../gen/ecommerce/product/v1/product.js';
+import type { Env } from '../../../../lib/config/index.js';
+import { createServiceClient } from '../../../../lib/grpc/index.js';
+import type { Catalog } from '../domain/catalog.js';
 
 /** BatchGetProducts takes at most this many ids. */
 const BATCH_LIMIT = 100;
