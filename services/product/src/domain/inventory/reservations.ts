@@ -4,6 +4,7 @@ import { failedPrecondition, notFound, type FieldViolation, AppError } from '../
 import { status } from '@grpc/grpc-js';
 import { CommonReason, ProductReason } from '../../../../../lib/error-reasons.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { forget, knownStock, learn, now } from './known-stock.js';
 import { claim, hashOf, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
@@ -141,6 +142,7 @@ function variantIdsOf(violations: readonly FieldViolation[]): string[] {
  * stock then answers its many refusals in one read each instead of queueing them behind the row
  * locks. It decides nothing else: an order the ledger already knows (a repeat, a release that came
  * first), an unknown variant or one not for sale go to the locked check, which stays the truth.
+ * What it reads of the variants on sale is kept (`learn`) for the orders queued behind.
  */
 async function refuseHopelessOrder(
   em: EntityManager,
@@ -148,6 +150,7 @@ async function refuseHopelessOrder(
   lines: readonly StockLineInput[],
   original: readonly StockLineInput[],
 ): Promise<void> {
+  const learnedAt = now();
   const rows = await em.execute<
     { variant_id: string; on_sale: boolean; available: number; known: boolean }[]
   >(
@@ -159,10 +162,52 @@ async function refuseHopelessOrder(
       WHERE v.id = ANY(?::uuid[])`,
     [SCOPE, orderId, `{${lines.map((line) => line.variantId).join(',')}}`],
   );
+  for (const row of rows) if (row.on_sale) learn(row.variant_id, Number(row.available), learnedAt);
   if (rows.length !== lines.length || rows.some((row) => row.known || !row.on_sale)) return;
   const available = new Map(rows.map((row) => [row.variant_id, Number(row.available)]));
   const short = shortLines(lines, original, (variantId) => available.get(variantId)!);
   if (short.length > 0) throw notEnoughStock(short);
+}
+
+/**
+ * The lines that are short by what this process learned of their variants after the order
+ * arrived; undefined when a line's variant was not learned since (then only a read can tell).
+ */
+function shortByKnownStock(
+  arrivedAt: number,
+  lines: readonly StockLineInput[],
+  original: readonly StockLineInput[],
+): FieldViolation[] | undefined {
+  const known = lines.map((line) => knownStock(line.variantId));
+  if (known.some((value) => value === undefined || value.learnedAt <= arrivedAt)) return undefined;
+  return shortLines(lines, original, (variantId) => knownStock(variantId)!.available);
+}
+
+/**
+ * Whether the order has a ledger entry (a repeat, or a release that came first): the order ids
+ * asked in one turn of the event loop share one read. Entries are only added (a closed one goes
+ * after 30 days), so one absent now was absent when a value learned before this read was true.
+ */
+const ledgerLookups = new WeakMap<object, { orderIds: Set<string>; found: Promise<Set<string>> }>();
+
+async function hasLedgerEntry(em: EntityManager, orderId: string): Promise<boolean> {
+  const database = em.getDriver();
+  let lookup = ledgerLookups.get(database);
+  if (!lookup) {
+    const orderIds = new Set<string>();
+    const found = new Promise((resolve) => setImmediate(resolve)).then(async () => {
+      ledgerLookups.delete(database);
+      const rows = await em.execute<{ key: string }[]>(
+        'SELECT key FROM infra.idempotency_keys WHERE scope = ? AND key = ANY(?::text[])',
+        [SCOPE, `{${[...orderIds].join(',')}}`],
+      );
+      return new Set(rows.map((row) => row.key));
+    });
+    lookup = { orderIds, found };
+    ledgerLookups.set(database, lookup);
+  }
+  lookup.orderIds.add(orderId);
+  return (await lookup.found).has(orderId);
 }
 
 /** Adds `delta` to reserved (and `onHandDelta` to quantity) of each row, in one statement. */
@@ -233,13 +278,20 @@ export async function reserveStock(
   const lines = inVariantOrder(original);
   const requestHash = hashOf(lines);
 
-  return reservationsInProgress.run(
+  const arrivedAt = now();
+  const turn: { record: ReservationRecord } | { short: FieldViolation[] } = await reservationsInProgress.run(
     lines.map((line) => line.variantId),
     async () => {
-      await refuseHopelessOrder(em, orderId, lines, original);
-      return reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold);
+      const short = shortByKnownStock(arrivedAt, lines, original);
+      if (short === undefined) await refuseHopelessOrder(em, orderId, lines, original);
+      else if (short.length > 0) return { short };
+      return { record: await reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold) };
     },
   );
+  if ('record' in turn) return turn.record;
+  // Out of the queue: the orders behind need not wait for this read, and a refusal changes nothing.
+  if (!(await hasLedgerEntry(em, orderId))) throw notEnoughStock(turn.short);
+  return reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold);
 }
 
 async function reserveLocked(
@@ -250,7 +302,9 @@ async function reserveLocked(
   requestHash: string,
   lowStockThreshold: number,
 ): Promise<ReservationRecord> {
-  return em.transactional(async (tx) => {
+  const learnedAt = now();
+  const availableAfter = new Map<string, number>();
+  const record = await em.transactional(async (tx) => {
     const pending: ReservationRecord = { orderId, state: 'reserved', units: [] };
     if (!(await claim(tx, SCOPE, orderId, requestHash, pending))) {
       const entry = (await read<ReservationRecord>(tx, SCOPE, orderId))!;
@@ -274,6 +328,13 @@ async function reserveLocked(
       locationsOf(variantId).reduce((sum, row) => sum + Math.max(0, row.available_quantity), 0),
     );
     if (short.length > 0) throw notEnoughStock(short);
+    for (const line of lines) {
+      const available = locationsOf(line.variantId).reduce(
+        (sum, row) => sum + Math.max(0, row.available_quantity),
+        0,
+      );
+      availableAfter.set(line.variantId, available - line.quantity);
+    }
     const units: HeldUnits[] = [];
     const changes: StockChange[] = [];
     for (const line of lines) {
@@ -309,6 +370,8 @@ async function reserveLocked(
     await announceLowStock(tx, changes);
     return record;
   });
+  for (const [variantId, available] of availableAfter) learn(variantId, available, learnedAt);
+  return record;
 }
 
 /**
@@ -321,7 +384,7 @@ export async function releaseReservation(
   lowStockThreshold: number,
 ): Promise<{ reservation: ReservationRecord; releasedNow: boolean }> {
   const orderId = requireUuid('order_id', input.orderId);
-  return em.transactional(async (tx) => {
+  const released = await em.transactional(async (tx) => {
     const tombstone: ReservationRecord = { orderId, state: 'released', units: [] };
     if (await claim(tx, SCOPE, orderId, RELEASED_BEFORE_RESERVED, tombstone, CLOSED_RESERVATION_DAYS)) {
       return { reservation: tombstone, releasedNow: false };
@@ -340,6 +403,8 @@ export async function releaseReservation(
     await rewrite(tx, SCOPE, orderId, released, CLOSED_RESERVATION_DAYS);
     return { reservation: released, releasedNow: true };
   });
+  forget(released.reservation.units.map((unit) => unit.variantId));
+  return released;
 }
 
 /** The order's reserved units leave the warehouse: on hand and reserved both drop. */
@@ -349,7 +414,7 @@ export async function commitReservation(
   lowStockThreshold: number,
 ): Promise<ReservationRecord> {
   const orderId = requireUuid('order_id', input.orderId);
-  return em.transactional(async (tx) => {
+  const committed = await em.transactional(async (tx) => {
     const entry = await read<ReservationRecord>(tx, SCOPE, orderId, true);
     if (!entry || entry.requestHash === RELEASED_BEFORE_RESERVED)
       throw notFound('reservation for order', orderId);
@@ -369,4 +434,6 @@ export async function commitReservation(
     await rewrite(tx, SCOPE, orderId, committed, CLOSED_RESERVATION_DAYS);
     return committed;
   });
+  forget(committed.units.map((unit) => unit.variantId));
+  return committed;
 }
