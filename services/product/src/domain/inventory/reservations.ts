@@ -236,6 +236,62 @@ async function moveUnits(
 }
 
 /**
+ * The order's ledger entry, if it has one: its reservation, or its tombstone (a release that came
+ * first). FAILED_PRECONDITION if the order reserved other lines.
+ */
+async function recordedReservation(
+  em: EntityManager,
+  orderId: string,
+  requestHash: string,
+): Promise<ReservationRecord | undefined> {
+  const entry = await read<ReservationRecord>(em, SCOPE, orderId);
+  if (!entry) return undefined;
+  if (entry.requestHash !== requestHash && entry.requestHash !== RELEASED_BEFORE_RESERVED) {
+    throw failedPrecondition(
+      `order ${orderId} already holds a reservation of other lines`,
+      CommonReason.IDEMPOTENCY_KEY_REUSED,
+      { order_id: orderId },
+    );
+  }
+  return entry.result;
+}
+
+/**
+ * Records the reservation in the ledger (what `claim` does) and, only if that claimed the order,
+ * reserves its units, in one statement; false when the order already had an entry (nothing is
+ * reserved then). A concurrent call for the same order waits on the ledger's primary key.
+ */
+async function claimAndReserve(
+  em: EntityManager,
+  requestHash: string,
+  record: ReservationRecord,
+): Promise<boolean> {
+  const [row] = await em.execute<{ claimed: number }[]>(
+    `WITH claimed AS (
+       INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, response, completed_at)
+       VALUES (?, ?, ?, 'completed', ?, now())
+       ON CONFLICT (scope, key) DO NOTHING RETURNING key
+     ), reserved AS (
+       UPDATE inventory i
+          SET reserved_quantity = i.reserved_quantity + d.n, updated_at = now()
+         FROM (SELECT unnest(?::uuid[]) AS id, unnest(?::int[]) AS n) d
+        WHERE i.id = d.id AND EXISTS (SELECT 1 FROM claimed)
+       RETURNING i.id
+     )
+     SELECT (SELECT count(*) FROM claimed)::int AS claimed`,
+    [
+      SCOPE,
+      record.orderId,
+      requestHash,
+      Buffer.from(JSON.stringify(record)),
+      `{${record.units.map((unit) => unit.inventoryId).join(',')}}`,
+      `{${record.units.map((unit) => unit.quantity).join(',')}}`,
+    ],
+  );
+  return row!.claimed > 0;
+}
+
+/**
  * Gives held units back (release) or ships them (commit: on hand drops too), with the rows locked
  * in the order of every stock change, and the products' stock status set again.
  */
@@ -305,36 +361,34 @@ async function reserveLocked(
   const learnedAt = now();
   const availableAfter = new Map<string, number>();
   const record = await em.transactional(async (tx) => {
-    const pending: ReservationRecord = { orderId, state: 'reserved', units: [] };
-    if (!(await claim(tx, SCOPE, orderId, requestHash, pending))) {
-      const entry = (await read<ReservationRecord>(tx, SCOPE, orderId))!;
-      if (entry.requestHash !== requestHash && entry.requestHash !== RELEASED_BEFORE_RESERVED) {
-        throw failedPrecondition(
-          `order ${orderId} already holds a reservation of other lines`,
-          CommonReason.IDEMPOTENCY_KEY_REUSED,
-          { order_id: orderId },
-        );
-      }
-      return entry.result;
+    // Locks first, then the ledger: a repeat takes the locks too, and a refusal asks the ledger
+    // whether the order is known (a repeat answers its entry, whatever the stock says now).
+    let refusal: AppError | undefined;
+    let productIds: string[] = [];
+    let rows: StockRow[] = [];
+    try {
+      productIds = await requireVariantsOnSale(tx, lines, original);
+      rows = await lockStock(
+        tx,
+        lines.map((line) => line.variantId),
+      );
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      refusal = error;
+    }
+    const locationsOf = (variantId: string) => rows.filter((row) => row.variant_id === variantId);
+    const availableOf = (variantId: string) =>
+      locationsOf(variantId).reduce((sum, row) => sum + Math.max(0, row.available_quantity), 0);
+    if (!refusal) {
+      const short = shortLines(lines, original, availableOf);
+      if (short.length > 0) refusal = notEnoughStock(short);
+    }
+    if (refusal) {
+      const recorded = await recordedReservation(tx, orderId, requestHash);
+      if (recorded) return recorded;
+      throw refusal;
     }
 
-    const productIds = await requireVariantsOnSale(tx, lines, original);
-    const rows = await lockStock(
-      tx,
-      lines.map((line) => line.variantId),
-    );
-    const locationsOf = (variantId: string) => rows.filter((row) => row.variant_id === variantId);
-    const short = shortLines(lines, original, (variantId) =>
-      locationsOf(variantId).reduce((sum, row) => sum + Math.max(0, row.available_quantity), 0),
-    );
-    if (short.length > 0) throw notEnoughStock(short);
-    for (const line of lines) {
-      const available = locationsOf(line.variantId).reduce(
-        (sum, row) => sum + Math.max(0, row.available_quantity),
-        0,
-      );
-      availableAfter.set(line.variantId, available - line.quantity);
-    }
     const units: HeldUnits[] = [];
     const changes: StockChange[] = [];
     for (const line of lines) {
@@ -363,10 +417,12 @@ async function reserveLocked(
         if (wanted === 0) break;
       }
     }
-    await moveUnits(tx, units, 1, false);
-    await settleStockStatus(tx, productIds, lowStockThreshold);
     const record: ReservationRecord = { orderId, state: 'reserved', units };
-    await rewrite(tx, SCOPE, orderId, record);
+    if (!(await claimAndReserve(tx, requestHash, record))) {
+      return (await recordedReservation(tx, orderId, requestHash))!;
+    }
+    for (const line of lines) availableAfter.set(line.variantId, availableOf(line.variantId) - line.quantity);
+    await settleStockStatus(tx, productIds, lowStockThreshold);
     await announceLowStock(tx, changes);
     return record;
   });
