@@ -170,17 +170,21 @@ async function refuseHopelessOrder(
 }
 
 /**
- * The lines that are short by what this process learned of their variants after the order
- * arrived; undefined when a line's variant was not learned since (then only a read can tell).
+ * What this process knows of the order's lines: `fits` when every line's variant was last known
+ * (at any time) with enough units, the lines that are short when every variant was learned after
+ * the order arrived and some line is short, undefined otherwise (only a read can tell). A `fits`
+ * that is stale costs only the locked check, which stays the truth.
  */
-function shortByKnownStock(
+function judgeByKnownStock(
   arrivedAt: number,
   lines: readonly StockLineInput[],
   original: readonly StockLineInput[],
-): FieldViolation[] | undefined {
+): 'fits' | FieldViolation[] | undefined {
   const known = lines.map((line) => knownStock(line.variantId));
-  if (known.some((value) => value === undefined || value.learnedAt <= arrivedAt)) return undefined;
-  return shortLines(lines, original, (variantId) => knownStock(variantId)!.available);
+  if (known.some((value) => value === undefined)) return undefined;
+  const short = shortLines(lines, original, (variantId) => knownStock(variantId)!.available);
+  if (short.length === 0) return 'fits';
+  return known.every((value) => value!.learnedAt > arrivedAt) ? short : undefined;
 }
 
 /**
@@ -338,9 +342,9 @@ export async function reserveStock(
   const turn: { record: ReservationRecord } | { short: FieldViolation[] } = await reservationsInProgress.run(
     lines.map((line) => line.variantId),
     async () => {
-      const short = shortByKnownStock(arrivedAt, lines, original);
-      if (short === undefined) await refuseHopelessOrder(em, orderId, lines, original);
-      else if (short.length > 0) return { short };
+      const known = judgeByKnownStock(arrivedAt, lines, original);
+      if (known === undefined) await refuseHopelessOrder(em, orderId, lines, original);
+      else if (known !== 'fits') return { short: known };
       return { record: await reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold) };
     },
   );
@@ -358,8 +362,8 @@ async function reserveLocked(
   requestHash: string,
   lowStockThreshold: number,
 ): Promise<ReservationRecord> {
-  const learnedAt = now();
   const availableAfter = new Map<string, number>();
+  let learnedAt = 0;
   const record = await em.transactional(async (tx) => {
     // Locks first, then the ledger: a repeat takes the locks too, and a refusal asks the ledger
     // whether the order is known (a repeat answers its entry, whatever the stock says now).
@@ -424,6 +428,9 @@ async function reserveLocked(
     for (const line of lines) availableAfter.set(line.variantId, availableOf(line.variantId) - line.quantity);
     await settleStockStatus(tx, productIds, lowStockThreshold);
     await announceLowStock(tx, changes);
+    // Taken before the commit, at which these values are true: orders that arrived until now may
+    // be judged by them.
+    learnedAt = now();
     return record;
   });
   for (const [variantId, available] of availableAfter) learn(variantId, available, learnedAt);
