@@ -316,7 +316,8 @@ async function moveHeldUnits(
  * The reservations this process is running, queued by variant. A rush for scarce stock sends its
  * orders at once: had they all pre-checked on arrival, all would have seen the stock still there.
  * Queued here, each one pre-checks when those before it (in this process) have finished, so an
- * order that can no longer be served is refused in one read, without a transaction or a lock. On
+ * order that can no longer be served is refused in one read, without a transaction or a lock, or
+ * with no read at all when what those before it learned (`known-stock.ts`) already says so. On
  * PostgreSQL they would queue on the same rows' locks anyway; PGlite runs one statement at a time.
  */
 const reservationsInProgress = new KeyedQueue();
