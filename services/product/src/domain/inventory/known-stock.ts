@@ -3,10 +3,9 @@
  * while it was on sale), and when: a number from `now()`, taken before the read that learned it,
  * or before the commit of the reservation that did. A value learned at `learnedAt` was true at some
  * moment after `learnedAt`, so an order that arrived before it (`now()` on arrival) can be refused
- * with it: the
- * refusal is linearizable at that moment. Other replicas' changes can make a value stale in either
- * direction: too high only sends the order to the locked check; too low refuses with what was true
- * after the order arrived, which is a refusal the order could have had.
+ * with it: the refusal is linearizable at that moment. Other replicas' changes can make a value
+ * stale in either direction: too high only sends the order to the locked check; too low refuses
+ * with what was true after the order arrived, which is a refusal the order could have had.
  * Memory: one entry per variant reserved in this process (ids are UUIDs, so several databases in one
  * process do not mix).
  */
