@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { expect } from 'chai';
 import { CreateProductRequest } from '../../../gen/ecommerce/product/v1/product.js';
 import { newId } from '../../../lib/ids.js';
+import type { AppError } from '../../../lib/errors.js';
 import { failureOf } from '../../../lib/testing/app-error.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { productDatabase } from '../src/database.js';
@@ -95,6 +96,60 @@ describe('inventory: a rush of ReserveStock for scarce stock', function () {
       5,
     );
     expect(fits.state).to.equal('reserved');
+  });
+
+  /** An EntityManager that counts its reads of stock (what the pre-check runs) and still runs them. */
+  function countingStockReads(): { em: EntityManager; stockReads: () => number } {
+    const em = db.orm.em.fork();
+    let stockReads = 0;
+    const execute = em.execute.bind(em);
+    em.execute = ((sql: string, ...rest: never[]) => {
+      if (/\binventory\b/.test(sql)) stockReads++;
+      return execute(sql, ...rest);
+    }) as typeof em.execute;
+    return { em, stockReads: () => stockReads };
+  }
+
+  it('refuses from what a reservation before it learned, and reads when that is older than the order', async () => {
+    const [scarce] = await variantsWith([3]);
+    const line = (quantity: number) => [{ variantId: scarce!, quantity }];
+    // Both arrive at once: the first's reservation learns (1 left) after the second arrived.
+    const late = countingStockReads();
+    const [first, second] = await Promise.allSettled([
+      reserveStock(db.orm.em.fork(), { orderId: newId(), lines: line(2) }, 5),
+      reserveStock(late.em, { orderId: newId(), lines: line(2) }, 5),
+    ]);
+    expect(first.status).to.equal('fulfilled');
+    expect(second.status).to.equal('rejected');
+    const refused = (second as PromiseRejectedResult).reason as AppError;
+    expect(refused.code).to.equal(status.FAILED_PRECONDITION);
+    expect(refused.violations).to.deep.equal([
+      { field: 'lines[0].quantity', description: `2 requested, 1 available (variant ${scarce})` },
+    ]);
+    expect(late.stockReads()).to.equal(0);
+
+    // An order arriving after that was learned is judged from a read.
+    const after = countingStockReads();
+    const again = await failureOf(reserveStock(after.em, { orderId: newId(), lines: line(2) }, 5));
+    expect(again.violations).to.deep.equal(refused.violations);
+    expect(after.stockReads()).to.equal(1);
+  });
+
+  it('a repeat judged short from what was learned still answers its recorded reservation', async () => {
+    const [scarce] = await variantsWith([3]);
+    const holder = newId();
+    await reserveStock(
+      db.orm.em.fork(),
+      { orderId: holder, lines: [{ variantId: scarce!, quantity: 2 }] },
+      5,
+    );
+    const [taker, repeat] = await Promise.all([
+      reserveStock(db.orm.em.fork(), { orderId: newId(), lines: [{ variantId: scarce!, quantity: 1 }] }, 5),
+      reserveStock(db.orm.em.fork(), { orderId: holder, lines: [{ variantId: scarce!, quantity: 2 }] }, 5),
+    ]);
+    expect(taker.state).to.equal('reserved');
+    expect(repeat.orderId).to.equal(holder);
+    expect(repeat.units.map((unit) => unit.quantity)).to.deep.equal([2]);
   });
 
   it('60 orders at once for 10 units: exactly 10 reserved, the rest refused cleanly', async () => {

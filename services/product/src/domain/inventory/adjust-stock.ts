@@ -4,6 +4,7 @@ import { ProductReason } from '../../../../../lib/error-reasons.js';
 import { failedPrecondition, invalidArgument, notFound } from '../../../../../lib/errors.js';
 import { runOnce } from '../../../../../lib/idempotency/idempotency-keys.js';
 import { newId } from '../../../../../lib/ids.js';
+import { forget } from './known-stock.js';
 import { requireLocation } from './locations.js';
 import { announceLowStock } from './low-stock.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';
@@ -141,5 +142,6 @@ export async function adjustStock(
     const adjustment: AdjustmentRecord = { ...request, adjustedBy, productId: variant.product_id, level };
     return adjustment;
   });
+  forget([variantId]);
   return { productId: record.productId, level: record.level };
 }

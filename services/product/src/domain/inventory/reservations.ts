@@ -4,6 +4,7 @@ import { failedPrecondition, notFound, type FieldViolation, AppError } from '../
 import { status } from '@grpc/grpc-js';
 import { CommonReason, ProductReason } from '../../../../../lib/error-reasons.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { forget, knownStock, learn, now } from './known-stock.js';
 import { claim, hashOf, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
@@ -141,6 +142,7 @@ function variantIdsOf(violations: readonly FieldViolation[]): string[] {
  * stock then answers its many refusals in one read each instead of queueing them behind the row
  * locks. It decides nothing else: an order the ledger already knows (a repeat, a release that came
  * first), an unknown variant or one not for sale go to the locked check, which stays the truth.
+ * What it reads of the variants on sale is kept (`learn`) for the orders queued behind.
  */
 async function refuseHopelessOrder(
   em: EntityManager,
@@ -148,6 +150,7 @@ async function refuseHopelessOrder(
   lines: readonly StockLineInput[],
   original: readonly StockLineInput[],
 ): Promise<void> {
+  const learnedAt = now();
   const rows = await em.execute<
     { variant_id: string; on_sale: boolean; available: number; known: boolean }[]
   >(
@@ -159,10 +162,56 @@ async function refuseHopelessOrder(
       WHERE v.id = ANY(?::uuid[])`,
     [SCOPE, orderId, `{${lines.map((line) => line.variantId).join(',')}}`],
   );
+  for (const row of rows) if (row.on_sale) learn(row.variant_id, Number(row.available), learnedAt);
   if (rows.length !== lines.length || rows.some((row) => row.known || !row.on_sale)) return;
   const available = new Map(rows.map((row) => [row.variant_id, Number(row.available)]));
   const short = shortLines(lines, original, (variantId) => available.get(variantId)!);
   if (short.length > 0) throw notEnoughStock(short);
+}
+
+/**
+ * What this process knows of the order's lines: `fits` when every line's variant was last known
+ * (at any time) with enough units, the lines that are short when every variant was learned after
+ * the order arrived and some line is short, undefined otherwise (only a read can tell). A `fits`
+ * that is stale costs only the locked check, which stays the truth.
+ */
+function judgeByKnownStock(
+  arrivedAt: number,
+  lines: readonly StockLineInput[],
+  original: readonly StockLineInput[],
+): 'fits' | FieldViolation[] | undefined {
+  const known = lines.map((line) => knownStock(line.variantId));
+  if (known.some((value) => value === undefined)) return undefined;
+  const short = shortLines(lines, original, (variantId) => knownStock(variantId)!.available);
+  if (short.length === 0) return 'fits';
+  return known.every((value) => value!.learnedAt > arrivedAt) ? short : undefined;
+}
+
+/**
+ * Whether the order has a ledger entry (a repeat, or a release that came first): the order ids
+ * asked in one turn of the event loop share one read. Entries are only added (a closed one goes
+ * after 30 days), so one absent now was absent when a value learned before this read was true.
+ */
+const ledgerLookups = new WeakMap<object, { orderIds: Set<string>; found: Promise<Set<string>> }>();
+
+async function hasLedgerEntry(em: EntityManager, orderId: string): Promise<boolean> {
+  const database = em.getDriver();
+  let lookup = ledgerLookups.get(database);
+  if (!lookup) {
+    const orderIds = new Set<string>();
+    const found = new Promise((resolve) => setImmediate(resolve)).then(async () => {
+      ledgerLookups.delete(database);
+      const rows = await em.execute<{ key: string }[]>(
+        'SELECT key FROM infra.idempotency_keys WHERE scope = ? AND key = ANY(?::text[])',
+        [SCOPE, `{${[...orderIds].join(',')}}`],
+      );
+      return new Set(rows.map((row) => row.key));
+    });
+    lookup = { orderIds, found };
+    ledgerLookups.set(database, lookup);
+  }
+  lookup.orderIds.add(orderId);
+  return (await lookup.found).has(orderId);
 }
 
 /** Adds `delta` to reserved (and `onHandDelta` to quantity) of each row, in one statement. */
@@ -191,6 +240,62 @@ async function moveUnits(
 }
 
 /**
+ * The order's ledger entry, if it has one: its reservation, or its tombstone (a release that came
+ * first). FAILED_PRECONDITION if the order reserved other lines.
+ */
+async function recordedReservation(
+  em: EntityManager,
+  orderId: string,
+  requestHash: string,
+): Promise<ReservationRecord | undefined> {
+  const entry = await read<ReservationRecord>(em, SCOPE, orderId);
+  if (!entry) return undefined;
+  if (entry.requestHash !== requestHash && entry.requestHash !== RELEASED_BEFORE_RESERVED) {
+    throw failedPrecondition(
+      `order ${orderId} already holds a reservation of other lines`,
+      CommonReason.IDEMPOTENCY_KEY_REUSED,
+      { order_id: orderId },
+    );
+  }
+  return entry.result;
+}
+
+/**
+ * Records the reservation in the ledger (what `claim` does) and, only if that claimed the order,
+ * reserves its units, in one statement; false when the order already had an entry (nothing is
+ * reserved then). A concurrent call for the same order waits on the ledger's primary key.
+ */
+async function claimAndReserve(
+  em: EntityManager,
+  requestHash: string,
+  record: ReservationRecord,
+): Promise<boolean> {
+  const [row] = await em.execute<{ claimed: number }[]>(
+    `WITH claimed AS (
+       INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, response, completed_at)
+       VALUES (?, ?, ?, 'completed', ?, now())
+       ON CONFLICT (scope, key) DO NOTHING RETURNING key
+     ), reserved AS (
+       UPDATE inventory i
+          SET reserved_quantity = i.reserved_quantity + d.n, updated_at = now()
+         FROM (SELECT unnest(?::uuid[]) AS id, unnest(?::int[]) AS n) d
+        WHERE i.id = d.id AND EXISTS (SELECT 1 FROM claimed)
+       RETURNING i.id
+     )
+     SELECT (SELECT count(*) FROM claimed)::int AS claimed`,
+    [
+      SCOPE,
+      record.orderId,
+      requestHash,
+      Buffer.from(JSON.stringify(record)),
+      `{${record.units.map((unit) => unit.inventoryId).join(',')}}`,
+      `{${record.units.map((unit) => unit.quantity).join(',')}}`,
+    ],
+  );
+  return row!.claimed > 0;
+}
+
+/**
  * Gives held units back (release) or ships them (commit: on hand drops too), with the rows locked
  * in the order of every stock change, and the products' stock status set again.
  */
@@ -211,7 +316,8 @@ async function moveHeldUnits(
  * The reservations this process is running, queued by variant. A rush for scarce stock sends its
  * orders at once: had they all pre-checked on arrival, all would have seen the stock still there.
  * Queued here, each one pre-checks when those before it (in this process) have finished, so an
- * order that can no longer be served is refused in one read, without a transaction or a lock. On
+ * order that can no longer be served is refused in one read, without a transaction or a lock, or
+ * with no read at all when what those before it learned (`known-stock.ts`) already says so. On
  * PostgreSQL they would queue on the same rows' locks anyway; PGlite runs one statement at a time.
  */
 const reservationsInProgress = new KeyedQueue();
@@ -233,13 +339,20 @@ export async function reserveStock(
   const lines = inVariantOrder(original);
   const requestHash = hashOf(lines);
 
-  return reservationsInProgress.run(
+  const arrivedAt = now();
+  const turn: { record: ReservationRecord } | { short: FieldViolation[] } = await reservationsInProgress.run(
     lines.map((line) => line.variantId),
     async () => {
-      await refuseHopelessOrder(em, orderId, lines, original);
-      return reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold);
+      const known = judgeByKnownStock(arrivedAt, lines, original);
+      if (known === undefined) await refuseHopelessOrder(em, orderId, lines, original);
+      else if (known !== 'fits') return { short: known };
+      return { record: await reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold) };
     },
   );
+  if ('record' in turn) return turn.record;
+  // Out of the queue: the orders behind need not wait for this read, and a refusal changes nothing.
+  if (!(await hasLedgerEntry(em, orderId))) throw notEnoughStock(turn.short);
+  return reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold);
 }
 
 async function reserveLocked(
@@ -250,30 +363,37 @@ async function reserveLocked(
   requestHash: string,
   lowStockThreshold: number,
 ): Promise<ReservationRecord> {
-  return em.transactional(async (tx) => {
-    const pending: ReservationRecord = { orderId, state: 'reserved', units: [] };
-    if (!(await claim(tx, SCOPE, orderId, requestHash, pending))) {
-      const entry = (await read<ReservationRecord>(tx, SCOPE, orderId))!;
-      if (entry.requestHash !== requestHash && entry.requestHash !== RELEASED_BEFORE_RESERVED) {
-        throw failedPrecondition(
-          `order ${orderId} already holds a reservation of other lines`,
-          CommonReason.IDEMPOTENCY_KEY_REUSED,
-          { order_id: orderId },
-        );
-      }
-      return entry.result;
+  const availableAfter = new Map<string, number>();
+  let learnedAt = 0;
+  const record = await em.transactional(async (tx) => {
+    // Locks first, then the ledger: a repeat takes the locks too, and a refusal asks the ledger
+    // whether the order is known (a repeat answers its entry, whatever the stock says now).
+    let refusal: AppError | undefined;
+    let productIds: string[] = [];
+    let rows: StockRow[] = [];
+    try {
+      productIds = await requireVariantsOnSale(tx, lines, original);
+      rows = await lockStock(
+        tx,
+        lines.map((line) => line.variantId),
+      );
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      refusal = error;
+    }
+    const locationsOf = (variantId: string) => rows.filter((row) => row.variant_id === variantId);
+    const availableOf = (variantId: string) =>
+      locationsOf(variantId).reduce((sum, row) => sum + Math.max(0, row.available_quantity), 0);
+    if (!refusal) {
+      const short = shortLines(lines, original, availableOf);
+      if (short.length > 0) refusal = notEnoughStock(short);
+    }
+    if (refusal) {
+      const recorded = await recordedReservation(tx, orderId, requestHash);
+      if (recorded) return recorded;
+      throw refusal;
     }
 
-    const productIds = await requireVariantsOnSale(tx, lines, original);
-    const rows = await lockStock(
-      tx,
-      lines.map((line) => line.variantId),
-    );
-    const locationsOf = (variantId: string) => rows.filter((row) => row.variant_id === variantId);
-    const short = shortLines(lines, original, (variantId) =>
-      locationsOf(variantId).reduce((sum, row) => sum + Math.max(0, row.available_quantity), 0),
-    );
-    if (short.length > 0) throw notEnoughStock(short);
     const units: HeldUnits[] = [];
     const changes: StockChange[] = [];
     for (const line of lines) {
@@ -302,13 +422,20 @@ async function reserveLocked(
         if (wanted === 0) break;
       }
     }
-    await moveUnits(tx, units, 1, false);
-    await settleStockStatus(tx, productIds, lowStockThreshold);
     const record: ReservationRecord = { orderId, state: 'reserved', units };
-    await rewrite(tx, SCOPE, orderId, record);
+    if (!(await claimAndReserve(tx, requestHash, record))) {
+      return (await recordedReservation(tx, orderId, requestHash))!;
+    }
+    for (const line of lines) availableAfter.set(line.variantId, availableOf(line.variantId) - line.quantity);
+    await settleStockStatus(tx, productIds, lowStockThreshold);
     await announceLowStock(tx, changes);
+    // Taken before the commit, at which these values are true: orders that arrived until now may
+    // be judged by them.
+    learnedAt = now();
     return record;
   });
+  for (const [variantId, available] of availableAfter) learn(variantId, available, learnedAt);
+  return record;
 }
 
 /**
@@ -321,7 +448,7 @@ export async function releaseReservation(
   lowStockThreshold: number,
 ): Promise<{ reservation: ReservationRecord; releasedNow: boolean }> {
   const orderId = requireUuid('order_id', input.orderId);
-  return em.transactional(async (tx) => {
+  const released = await em.transactional(async (tx) => {
     const tombstone: ReservationRecord = { orderId, state: 'released', units: [] };
     if (await claim(tx, SCOPE, orderId, RELEASED_BEFORE_RESERVED, tombstone, CLOSED_RESERVATION_DAYS)) {
       return { reservation: tombstone, releasedNow: false };
@@ -340,6 +467,8 @@ export async function releaseReservation(
     await rewrite(tx, SCOPE, orderId, released, CLOSED_RESERVATION_DAYS);
     return { reservation: released, releasedNow: true };
   });
+  forget(released.reservation.units.map((unit) => unit.variantId));
+  return released;
 }
 
 /** The order's reserved units leave the warehouse: on hand and reserved both drop. */
@@ -349,7 +478,7 @@ export async function commitReservation(
   lowStockThreshold: number,
 ): Promise<ReservationRecord> {
   const orderId = requireUuid('order_id', input.orderId);
-  return em.transactional(async (tx) => {
+  const committed = await em.transactional(async (tx) => {
     const entry = await read<ReservationRecord>(tx, SCOPE, orderId, true);
     if (!entry || entry.requestHash === RELEASED_BEFORE_RESERVED)
       throw notFound('reservation for order', orderId);
@@ -369,4 +498,6 @@ export async function commitReservation(
     await rewrite(tx, SCOPE, orderId, committed, CLOSED_RESERVATION_DAYS);
     return committed;
   });
+  forget(committed.units.map((unit) => unit.variantId));
+  return committed;
 }

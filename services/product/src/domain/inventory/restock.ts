@@ -8,6 +8,7 @@ import {
 import { newId } from '../../../../../lib/ids.js';
 import { DEFAULT_LOCATION } from './locations.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
+import { forget } from './known-stock.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';
 
 interface RestockRecord {
@@ -32,7 +33,7 @@ export async function restock(
   const lines = inVariantOrder(original);
   const keyed = { scope: 'restock', key: restockId, request: lines };
 
-  return em.transactional(async (tx) => {
+  const restocked = await em.transactional(async (tx) => {
     // A repeat answers "not now" rather than the first answer: that call did the restocking.
     if ((await claimIdempotencyKey(tx, keyed)).state === 'completed') {
       return { restockedNow: false, productIds: [] };
@@ -69,4 +70,6 @@ export async function restock(
     await completeIdempotencyKey(tx, keyed.scope, keyed.key, record);
     return { restockedNow: true, productIds };
   });
+  forget(lines.map((line) => line.variantId));
+  return restocked;
 }
