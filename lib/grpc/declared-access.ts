@@ -9,7 +9,7 @@ export function declareAccess(methodPath: string, rule: AccessRule): void {
 
 /**
  * The access rule of an RPC served by this process, or undefined. The access walk
- * (test/access-walk.test.ts) reads the rules here to know which caller each RPC must refuse.
+ * (test/contract-walks.test.ts) reads the rules here to know which caller each RPC must refuse.
  */
 export function declaredAccessOf(methodPath: string): AccessRule | undefined {
   return declared.get(methodPath);

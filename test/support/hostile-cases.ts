@@ -1,6 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   create,
   createFileRegistry,
@@ -13,43 +11,27 @@ import {
   type Message,
 } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema, TimestampSchema } from '@bufbuild/protobuf/wkt';
-import { expect } from 'chai';
-import { AuthServiceClient } from '../gen/ecommerce/auth/v1/auth.js';
-import {
-  ADMIN_ROLE,
-  ALL_PERMISSIONS,
-  DEV_KEY_FILE,
-  parseKeyRing,
-  SERVICE_ROLE,
-  TokenSigner,
-  type Principal,
-} from '../lib/auth/index.js';
-import { SERVICE_NAMES, type ServiceName } from '../lib/config/index.js';
-import { loadDescriptorSet } from '../lib/grpc/descriptor-set.js';
-import { limitsExtensionOf, limitsOf } from '../lib/grpc/field-limits.js';
-import { declaredAccessOf } from '../lib/grpc/declared-access.js';
-import { violationsFrom } from '../lib/grpc/index.js';
-import { plainClient } from './support/clients.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
+import { loadDescriptorSet } from '../../lib/grpc/descriptor-set.js';
+import { limitsExtensionOf, limitsOf } from '../../lib/grpc/field-limits.js';
+import { violationsFrom } from '../../lib/grpc/index.js';
 
 /**
- * What a hostile client sends, at every field of every request of every RPC of every service,
- * walked from the contracts (a new RPC is covered without anyone writing a case for it). The edge
- * must refuse what breaks a contract rule with INVALID_ARGUMENT naming the field, before any work;
- * what only the domain can judge (empty values, malformed ids and page tokens, int32 extremes)
- * must get a precise answer: never INTERNAL or UNKNOWN, never a hang, never a dead connection.
+ * The cases of the hostile walk (test/contract-walks.test.ts): what a hostile client sends at every
+ * field of every request of every RPC, walked from the contracts. A case names the field the edge
+ * must refuse, or none when only the domain can judge it (empty values, malformed ids and page
+ * tokens, int32 extremes) and a precise answer is all that is asked.
  */
 
-const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, loadDescriptorSet()!));
+export const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, loadDescriptorSet()!));
 const limitsExtension = limitsExtensionOf(registry);
-const CONCURRENCY = 32;
-const DEADLINE_MS = 5000;
+export const CONCURRENCY = 32;
+export const DEADLINE_MS = 5000;
 /** How deep the walk goes into nested request messages (Money inside a variant inside a request). */
 const MAX_DEPTH = 3;
 /** Swapped for a lone surrogate (ED A0 80) in the encoded bytes: no encoder writes one on its own. */
 const SURROGATE_MARKER = '\u{e000}';
 
-interface HostileCase {
+export interface HostileCase {
   method: string;
   /** What was sent, for the failure list. */
   label: string;
@@ -212,7 +194,7 @@ function fieldPaths(message: DescMessage, prefix: Step[] = [], seen: string[] = 
   return paths;
 }
 
-function casesOfService(service: DescService): HostileCase[] {
+export function casesOfService(service: DescService): HostileCase[] {
   const cases: HostileCase[] = [];
   for (const method of service.methods) {
     const path = `/${service.typeName}/${method.name}`;
@@ -222,14 +204,14 @@ function casesOfService(service: DescService): HostileCase[] {
   return cases;
 }
 
-interface Outcome {
+export interface Outcome {
   code: grpc.status;
   details: string;
   violations: { field: string; description: string }[];
   ms: number;
 }
 
-function rawCall(
+export function rawCall(
   client: grpc.Client,
   path: string,
   bytes: Uint8Array,
@@ -256,7 +238,7 @@ function rawCall(
 }
 
 /** What is wrong with the answer to one case, or undefined when it is what a caller relies on. */
-function faultOf(hostile: HostileCase, outcome: Outcome): string | undefined {
+export function faultOf(hostile: HostileCase, outcome: Outcome): string | undefined {
   const code = grpc.status[outcome.code];
   if (outcome.code === grpc.status.DEADLINE_EXCEEDED) return `no answer within ${DEADLINE_MS} ms`;
   if (outcome.code === grpc.status.INTERNAL || outcome.code === grpc.status.UNKNOWN)
@@ -269,130 +251,9 @@ function faultOf(hostile: HostileCase, outcome: Outcome): string | undefined {
   return undefined;
 }
 
-async function inBatches<T, R>(items: T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+export async function inBatches<T, R>(items: T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
   for (let i = 0; i < items.length; i += size)
     results.push(...(await Promise.all(items.slice(i, i + size).map(run))));
   return results;
 }
-
-describe('hostile input at every field of every RPC (walked from the contracts)', function () {
-  this.timeout(180_000);
-  let mesh: TestMesh;
-  /** Per kind of caller, the metadata carrying its token: an admin account, a platform service. */
-  const callers: { principal: Principal; metadata: grpc.Metadata }[] = [];
-  const published: string[] = [];
-  const stops: (() => Promise<void>)[] = [];
-
-  /** A caller the RPC's declared access rule lets through, so the request itself is what is judged. */
-  const metadataFor = (method: string): grpc.Metadata => {
-    const rule = declaredAccessOf(method);
-    if (!rule) throw new Error(`${method} is served without a declared access rule`);
-    const admitted = callers.find(({ principal }) => {
-      try {
-        rule.check(principal);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    if (!admitted) throw new Error(`${method}: neither an admin nor a platform service may call it`);
-    return admitted.metadata;
-  };
-
-  before(async () => {
-    // In process, so the access rules the handlers declare can be read (declaredAccessOf).
-    mesh = await startTestMesh(SERVICE_NAMES, { inProcess: true });
-    const auth = plainClient(AuthServiceClient, mesh.address('auth'));
-    const session = await auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-    auth.close();
-    const ring = await parseKeyRing(readFileSync(join(mesh.dataDir, DEV_KEY_FILE), 'utf8'));
-    const signer = await TokenSigner.create(ring);
-    const principals: Principal[] = [
-      { userId: session.userId, email: ADMIN_EMAIL, roles: [ADMIN_ROLE], permissions: [ALL_PERMISSIONS] },
-      { userId: 'order', email: '', roles: [SERVICE_ROLE], permissions: [] },
-    ];
-    for (const principal of principals) {
-      const metadata = new grpc.Metadata();
-      metadata.set('authorization', `Bearer ${await signer.sign(principal, 600)}`);
-      callers.push({ principal, metadata });
-    }
-    // Every event any service publishes from now on (in-process meshes: the transport is shared).
-    for (const name of SERVICE_NAMES) {
-      const subscription = await mesh.events?.subscribe(
-        {
-          stream: name,
-          durable: `hostile-input-${name}-${process.pid}`,
-          subjects: [`${name}.>`],
-          maxDeliver: 1,
-          backoffMs: [0],
-          ephemeral: true,
-        },
-        async (delivery) => void published.push(delivery.subject),
-      );
-      if (subscription) stops.push(() => subscription.stop());
-    }
-  });
-
-  after(async () => {
-    for (const stop of stops) await stop();
-    await mesh?.stop();
-  });
-
-  const services = [...registry.files]
-    .flatMap((file) => file.services)
-    .filter((service) => service.typeName.startsWith('ecommerce.') && service.methods.length > 0);
-
-  it('covers every service with RPCs (a new one joins the walk by itself)', () => {
-    const names = services.map((service) => service.typeName.split('.')[1] as ServiceName);
-    expect(names).to.include.members(['auth', 'user', 'product', 'cart']);
-    expect(names.every((name) => SERVICE_NAMES.includes(name))).to.equal(true);
-  });
-
-  for (const service of services) {
-    const name = service.typeName.split('.')[1] as ServiceName;
-    const cases = casesOfService(service);
-    const refused = cases.filter((c) => c.refusedField !== undefined);
-    const judged = cases.filter((c) => c.refusedField === undefined);
-
-    it(`${service.typeName}: ${refused.length} edge refusals naming the field and nothing written, ${judged.length} precise domain answers, the connection alive`, async () => {
-      const client = new grpc.Client(mesh.address(name), grpc.credentials.createInsecure());
-      try {
-        const eventsBefore = published.length;
-        const refusals = await inBatches(refused, CONCURRENCY, (c) =>
-          rawCall(client, c.method, c.bytes, metadataFor(c.method)),
-        );
-        // An event of a refused request would be published right after its commit: give it a moment.
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        const writes = published.slice(eventsBefore);
-        const answers = await inBatches(judged, CONCURRENCY, (c) =>
-          rawCall(client, c.method, c.bytes, metadataFor(c.method)),
-        );
-
-        const faults = [
-          ...refused.map((c, i) => [c, refusals[i]!] as const),
-          ...judged.map((c, i) => [c, answers[i]!] as const),
-        ]
-          .map(([c, outcome]) => {
-            const fault = faultOf(c, outcome);
-            return fault && `${c.method.split('/')[2]} ${c.label}: ${fault}`;
-          })
-          .filter((fault): fault is string => fault !== undefined);
-        expect(faults).to.deep.equal([]);
-        expect(writes, 'events published while refusing').to.deep.equal([]);
-        const slowest = Math.max(...refusals.map((o) => o.ms), ...answers.map((o) => o.ms));
-        expect(slowest).to.be.below(DEADLINE_MS);
-        // The same connection still serves: a health check on it answers.
-        const health = await rawCall(
-          client,
-          '/grpc.health.v1.Health/Check',
-          new Uint8Array(),
-          new grpc.Metadata(),
-        );
-        expect(health.code).to.equal(grpc.status.OK);
-      } finally {
-        client.close();
-      }
-    });
-  }
-});
