@@ -61,7 +61,9 @@ describe('a service whose port is taken', function () {
 
   it('fails to start with an error naming the address, and stops what it had started', async () => {
     const port = await freePort();
-    const squatter = createServer();
+    // It only holds the port: a connection to it (the process mesh's health probe) is dropped at
+    // once, so none outlives the test and keeps the run alive.
+    const squatter = createServer((connection) => connection.destroy());
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     try {
       const error = await startTestMesh(['product'], { ports: { product: port } }).then(
