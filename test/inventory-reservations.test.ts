@@ -96,6 +96,10 @@ describe('inventory: ReserveStock, ReleaseReservation, CommitReservation', funct
       ]),
     );
     expect(failure.code).to.equal(status.FAILED_PRECONDITION);
+    expect(failure.errorInfo).to.deep.include({
+      reason: 'OUT_OF_STOCK',
+      metadata: { variant_ids: `${scarce.variants[0]!.id},${none.variants[0]!.id}` },
+    });
     expect(failure.violations).to.deep.equal([
       {
         field: 'lines[1].quantity',
@@ -126,6 +130,10 @@ describe('inventory: ReserveStock, ReleaseReservation, CommitReservation', funct
     expect(failure.violations).to.deep.equal([
       { field: 'lines[1].variant_id', description: `variant ${archived.variants[0]!.id} is not for sale` },
     ]);
+    expect(failure.errorInfo).to.deep.include({
+      reason: 'NOT_FOR_SALE',
+      metadata: { variant_ids: archived.variants[0]!.id },
+    });
     expect((await stockOf(onSale.variants[0]!.id))[0]).to.include({
       reservedQuantity: 0,
       availableQuantity: 5,

@@ -86,28 +86,33 @@ async function requireVariantsOnSale(
   const onSale = new Map(rows.map((row) => [row.id, row.on_sale]));
   const unknown = original.findIndex((line) => !onSale.has(line.variantId));
   if (unknown >= 0) throw notFound('variant', `${original[unknown]!.variantId} (lines[${unknown}])`);
-  const notForSale: FieldViolation[] = original.flatMap((line, index) =>
-    onSale.get(line.variantId)
-      ? []
-      : [{ field: `lines[${index}].variant_id`, description: `variant ${line.variantId} is not for sale` }],
-  );
+  const notForSale = original.flatMap((line, index) => (onSale.get(line.variantId) ? [] : [{ line, index }]));
   if (notForSale.length > 0) {
     throw new AppError(
       status.FAILED_PRECONDITION,
-      `not for sale: ${notForSale.map((v) => v.field).join(', ')}`,
-      notForSale,
-      { reason: ProductReason.NOT_FOR_SALE, metadata: { variant_ids: variantIdsOf(notForSale).join(',') } },
+      `not for sale: ${notForSale.map(({ index }) => `lines[${index}].variant_id`).join(', ')}`,
+      notForSale.map(({ line, index }) => ({
+        field: `lines[${index}].variant_id`,
+        description: `variant ${line.variantId} is not for sale`,
+      })),
+      {
+        reason: ProductReason.NOT_FOR_SALE,
+        metadata: { variant_ids: notForSale.map(({ line }) => line.variantId).join(',') },
+      },
     );
   }
   return [...new Set(rows.map((row) => row.product_id))];
 }
+
+/** A line that asks for more than its variant has: the violation ReserveStock reports, and the variant. */
+type ShortLine = FieldViolation & { variantId: string };
 
 /** The lines that ask for more than `availableOf` their variant, as ReserveStock reports them. */
 function shortLines(
   lines: readonly StockLineInput[],
   original: readonly StockLineInput[],
   availableOf: (variantId: string) => number,
-): FieldViolation[] {
+): ShortLine[] {
   return lines.flatMap((line) => {
     const available = availableOf(line.variantId);
     if (available >= line.quantity) return [];
@@ -116,24 +121,23 @@ function shortLines(
       {
         field: `lines[${index}].quantity`,
         description: `${line.quantity} requested, ${available} available (variant ${line.variantId})`,
+        variantId: line.variantId,
       },
     ];
   });
 }
 
-function notEnoughStock(short: FieldViolation[]): AppError {
+function notEnoughStock(short: ShortLine[]): AppError {
   short.sort((a, b) => a.field.localeCompare(b.field, 'en', { numeric: true }));
   return new AppError(
     status.FAILED_PRECONDITION,
     `not enough stock: ${short.map((v) => `${v.field}: ${v.description}`).join('; ')}`,
-    short,
-    { reason: ProductReason.OUT_OF_STOCK, metadata: { variant_ids: variantIdsOf(short).join(',') } },
+    short.map(({ field, description }) => ({ field, description })),
+    {
+      reason: ProductReason.OUT_OF_STOCK,
+      metadata: { variant_ids: short.map((v) => v.variantId).join(',') },
+    },
   );
-}
-
-/** The variant ids the violations of a refused order name ("... (variant <id>)", "variant <id> ..."). */
-function variantIdsOf(violations: readonly FieldViolation[]): string[] {
-  return violations.map((v) => /variant ([0-9a-f-]{36})/.exec(v.description)![1]!);
 }
 
 /**
@@ -179,7 +183,7 @@ function judgeByKnownStock(
   arrivedAt: number,
   lines: readonly StockLineInput[],
   original: readonly StockLineInput[],
-): 'fits' | FieldViolation[] | undefined {
+): 'fits' | ShortLine[] | undefined {
   const known = lines.map((line) => knownStock(line.variantId));
   if (known.some((value) => value === undefined)) return undefined;
   const short = shortLines(lines, original, (variantId) => knownStock(variantId)!.available);
@@ -340,7 +344,7 @@ export async function reserveStock(
   const requestHash = hashOf(lines);
 
   const arrivedAt = now();
-  const turn: { record: ReservationRecord } | { short: FieldViolation[] } = await reservationsInProgress.run(
+  const turn: { record: ReservationRecord } | { short: ShortLine[] } = await reservationsInProgress.run(
     lines.map((line) => line.variantId),
     async () => {
       const known = judgeByKnownStock(arrivedAt, lines, original);
