@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
@@ -18,10 +17,6 @@ export type LedgerScope = 'reserve-stock' | 'purchase';
 export interface LedgerEntry<T> {
   requestHash: string;
   result: T;
-}
-
-export function hashOf(request: unknown): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
 /**

@@ -3,9 +3,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { failedPrecondition, notFound, type FieldViolation, AppError } from '../../../../../lib/errors.js';
 import { status } from '@grpc/grpc-js';
 import { CommonReason, ProductReason } from '../../../../../lib/error-reasons.js';
+import { requestHashOf } from '../../../../../lib/idempotency/idempotency-keys.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { forget, knownStock, learn, now } from './known-stock.js';
-import { claim, hashOf, read, rewrite } from './ledger.js';
+import { claim, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
 import { lockProducts, settleStockStatus } from './stock-status.js';
@@ -341,7 +342,7 @@ export async function reserveStock(
   const orderId = requireUuid('order_id', input.orderId);
   const original = requireStockLines(input.lines);
   const lines = inVariantOrder(original);
-  const requestHash = hashOf(lines);
+  const requestHash = requestHashOf(lines);
 
   const arrivedAt = now();
   const turn: { record: ReservationRecord } | { short: ShortLine[] } = await reservationsInProgress.run(
