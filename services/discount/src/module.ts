@@ -1,37 +1,42 @@
-import { status } from '@grpc/grpc-js';
 import { DiscountServiceService } from '../../../gen/ecommerce/discount/v1/discount.js';
-import { allow } from '../../../lib/auth/access-rule.js';
-import { AppError } from '../../../lib/errors.js';
-import { implementService, type ServiceHandlers } from '../../../lib/grpc/index.js';
+import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
 import { discountDatabase } from './database.js';
+import { RunningPromotions } from './domain/promotions/running-promotions.js';
+import { discountHandlers } from './handlers.js';
+import { startPromotionRefreshJob } from './jobs/promotion-refresh-job.js';
+import { startReservationExpiryJob } from './jobs/reservation-expiry-job.js';
 import { seedDiscountDemo } from './seed/index.js';
+import { discountSettingsFrom } from './settings.js';
 
-/** The contract is declared; every RPC answers UNIMPLEMENTED until its handler lands. */
-const notYet = Object.fromEntries(
-  Object.keys(DiscountServiceService).map((name) => [
-    name,
-    {
-      access: allow.internal(),
-      handle: async () => {
-        throw new AppError(status.UNIMPLEMENTED, `${name} is not implemented yet`);
-      },
-    },
-  ]),
-) as unknown as ServiceHandlers<typeof DiscountServiceService>;
-
-/** The discount service. */
+/**
+ * Coupons and promotions, the pricing engine the cart and the checkout call, and the usage of
+ * coupons by orders (reserved, redeemed, released; reservations of crashed checkouts expire).
+ * The running promotions are held in memory, loaded before the first call is served.
+ */
 export const discountModule: ServiceModule = {
   name: 'discount',
   database: discountDatabase,
   seed: seedDiscountDemo,
-  async create({ verifier, logger }) {
+  async create(runtime) {
+    const { orm, env, verifier, logger, dispose } = runtime;
+    const settings = discountSettingsFrom(env);
+    const running = new RunningPromotions(() => orm.em.fork(), logger);
+    await running.refresh();
+    const refresh = startPromotionRefreshJob(running, settings, logger);
+    dispose(refresh.name, () => refresh.stop());
+    const expiry = startReservationExpiryJob(orm, settings, logger);
+    dispose(expiry.name, () => expiry.stop());
+    const deps = { running, reservationTtlSeconds: settings.reservationTtlSeconds };
     return {
       grpc: [
         {
           name: 'ecommerce.discount.v1.DiscountService',
           definition: DiscountServiceService,
-          implementation: implementService(DiscountServiceService, notYet, { verifier, logger }),
+          implementation: implementService(DiscountServiceService, discountHandlers(orm, deps), {
+            verifier,
+            logger,
+          }),
         },
       ],
     };
