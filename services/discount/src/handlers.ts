@@ -19,10 +19,12 @@ import { updatePromotion } from './domain/promotions/update-promotion.js';
 import { redeemDiscountUsage } from './domain/usage/redeem-usage.js';
 import { releaseDiscountUsage } from './domain/usage/release-usage.js';
 import { reservationMessage } from './domain/usage/reservation-record.js';
+import type { CouponRush } from './domain/usage/coupon-rush.js';
 import { reserveDiscountUsage } from './domain/usage/reserve-usage.js';
 
 export interface DiscountDeps {
   running: RunningPromotions;
+  rush: CouponRush;
   reservationTtlSeconds: number;
 }
 
@@ -111,7 +113,7 @@ export function discountHandlers(
       access: internal,
       handle: async (request) => ({
         reservation: reservationMessage(
-          await reserveDiscountUsage(orm.em.fork(), request, deps.reservationTtlSeconds),
+          await reserveDiscountUsage(orm.em.fork(), deps.rush, request, deps.reservationTtlSeconds),
         ),
       }),
     },

@@ -3,6 +3,7 @@ import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
 import { discountDatabase } from './database.js';
 import { RunningPromotions } from './domain/promotions/running-promotions.js';
+import { CouponRush } from './domain/usage/coupon-rush.js';
 import { discountHandlers } from './handlers.js';
 import { startPromotionRefreshJob } from './jobs/promotion-refresh-job.js';
 import { startReservationExpiryJob } from './jobs/reservation-expiry-job.js';
@@ -27,7 +28,7 @@ export const discountModule: ServiceModule = {
     dispose(refresh.name, () => refresh.stop());
     const expiry = startReservationExpiryJob(orm, settings, logger);
     dispose(expiry.name, () => expiry.stop());
-    const deps = { running, reservationTtlSeconds: settings.reservationTtlSeconds };
+    const deps = { running, rush: new CouponRush(), reservationTtlSeconds: settings.reservationTtlSeconds };
     return {
       grpc: [
         {

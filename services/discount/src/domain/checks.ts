@@ -13,13 +13,19 @@ export function checkBasisPoints(v: Violations, field: string, value: number): n
   return value;
 }
 
-/** A currency code; '' is refused unless `optional`. Returns the code, or null when empty. */
+/**
+ * A currency code; '' is refused unless `optional`. Returns the code, or null when empty or at
+ * fault (amounts are then not compared with it: one violation, not one per amount).
+ */
 export function checkCurrency(v: Violations, field: string, code: string, optional = false): string | null {
   if (code === '') {
     if (!optional) v.add(field, 'is required');
     return null;
   }
-  if (!isCurrencyCode(code)) v.add(field, 'must be an ISO 4217 code such as EUR');
+  if (!isCurrencyCode(code)) {
+    v.add(field, 'must be an ISO 4217 code such as EUR');
+    return null;
+  }
   return code;
 }
 

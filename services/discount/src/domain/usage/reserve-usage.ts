@@ -3,7 +3,7 @@ import type { ReserveDiscountUsageRequest } from '../../../../../gen/ecommerce/d
 import { minorUnitsToDecimal } from '../../../../../lib/db/money-type.js';
 import { publishEvent } from '../../../../../lib/events/index.js';
 import { CouponUsageLimitReachedEvent } from '../../../../../lib/events/catalog.js';
-import { CommonReason } from '../../../../../lib/error-reasons.js';
+import { CommonReason, DiscountReason } from '../../../../../lib/error-reasons.js';
 import { failedPrecondition, notFound } from '../../../../../lib/errors.js';
 import { newId } from '../../../../../lib/ids.js';
 import { requestHashOf } from '../../../../../lib/idempotency/idempotency-keys.js';
@@ -14,6 +14,7 @@ import { checkCustomer, type CustomerKey } from '../customer.js';
 import { findCouponByCode } from '../coupons/coupon-record.js';
 import { couponRefusal, refusalError, unknownCoupon } from '../coupons/coupon-usability.js';
 import { checkCouponCode } from '../pricing/pricing-request.js';
+import type { CouponRush } from './coupon-rush.js';
 import { findReservation, RELEASED_BEFORE_RESERVED, type ReservationRecord } from './reservation-record.js';
 
 interface CheckedReservation {
@@ -93,7 +94,12 @@ async function requirePromotions(
  * however many orders arrive together. Publishes discount.coupon.usage_limit_reached when this use
  * takes the last one.
  */
-async function reserveCoupon(tx: EntityManager, input: CheckedReservation, now: Date): Promise<void> {
+async function reserveCoupon(
+  tx: EntityManager,
+  rush: CouponRush,
+  input: CheckedReservation,
+  now: Date,
+): Promise<void> {
   const coupon = await findCouponByCode(tx, input.couponCode, { lock: true });
   if (!coupon) throw refusalError(unknownCoupon(input.couponCode));
   const [uses] = await tx.execute<{ n: number }[]>(
@@ -102,7 +108,12 @@ async function reserveCoupon(tx: EntityManager, input: CheckedReservation, now: 
     [coupon.id, input.customer.userId, input.customer.guestEmail],
   );
   const refusal = couponRefusal(coupon, { currency: input.currency, now, customerUses: Number(uses!.n) });
-  if (refusal) throw refusalError(refusal);
+  if (refusal) {
+    const error = refusalError(refusal);
+    if (refusal.reason === DiscountReason.COUPON_EXHAUSTED)
+      rush.exhausted(input.couponCode, error, rush.now());
+    throw error;
+  }
   await tx.execute(
     `INSERT INTO coupon_usage (id, coupon_id, user_id, guest_email, order_id, discount_amount, currency, status)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved')`,
@@ -143,15 +154,35 @@ async function reserveCoupon(tx: EntityManager, input: CheckedReservation, now: 
  * repeat waits on it, then finds this reservation), then the coupon's use is counted under its
  * row lock. A refusal rolls everything back, so the order may try again. A repeat answers the
  * reservation as it stands (a different request under the order id is IDEMPOTENCY_KEY_REUSED); an
- * order released before it reserved reserves nothing.
+ * order released before it reserved reserves nothing. Reservations of one coupon take turns in
+ * this process, and a rush's refusals are answered from what the turns before learned (CouponRush).
  */
 export async function reserveDiscountUsage(
   em: EntityManager,
+  rush: CouponRush,
   request: ReserveDiscountUsageRequest,
   ttlSeconds: number,
   now = new Date(),
 ): Promise<ReservationRecord> {
+  const arrivedAt = rush.now();
   const input = checkRequest(request);
+  if (input.couponCode === '') return reserveOnce(em, rush, input, request, ttlSeconds, now);
+  return rush.inTurn(input.couponCode, async () => {
+    const refusal = rush.refusalSince(input.couponCode, arrivedAt);
+    // A repeat of a known order is answered its reservation, whatever the coupon has left.
+    if (refusal && !(await findReservation(em, input.orderId))) throw refusal;
+    return reserveOnce(em, rush, input, request, ttlSeconds, now);
+  });
+}
+
+async function reserveOnce(
+  em: EntityManager,
+  rush: CouponRush,
+  input: CheckedReservation,
+  request: ReserveDiscountUsageRequest,
+  ttlSeconds: number,
+  now: Date,
+): Promise<ReservationRecord> {
   const requestHash = requestHashOf([
     input.customer.userId,
     input.customer.guestEmail,
@@ -190,7 +221,7 @@ export async function reserveDiscountUsage(
       return existing;
     }
     await requirePromotions(tx, input.promotions, request);
-    if (input.couponCode !== '') await reserveCoupon(tx, input, now);
+    if (input.couponCode !== '') await reserveCoupon(tx, rush, input, now);
     return (await findReservation(tx, input.orderId))!;
   });
 }
