@@ -11,12 +11,14 @@ import { Migration } from '@mikro-orm/migrations';
  * Promotion rules are now written in one shape (`conditions.version` = 1, docs/database). Before
  * this change no RPC wrote promotions: the only rows are demo rows of the first shape, which the
  * pricing engine cannot read; they are removed (unless an order used one) and `make seed` loads
- * them again in the new shape.
+ * them again in the new shape. Every statement can run again harmlessly.
  */
 export class Migration20261205120000_discount_usage_and_rules extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`ALTER TABLE coupons ADD COLUMN excluded_categories jsonb NOT NULL DEFAULT '[]'`);
-    this.addSql('ALTER TABLE coupons DROP CONSTRAINT coupons_lists_check');
+    this.addSql(
+      `ALTER TABLE coupons ADD COLUMN IF NOT EXISTS excluded_categories jsonb NOT NULL DEFAULT '[]'`,
+    );
+    this.addSql('ALTER TABLE coupons DROP CONSTRAINT IF EXISTS coupons_lists_check');
     this.addSql(`ALTER TABLE coupons ADD CONSTRAINT coupons_lists_check CHECK (
       jsonb_typeof(applicable_products) = 'array' AND jsonb_typeof(applicable_categories) = 'array'
       AND jsonb_typeof(excluded_products) = 'array' AND jsonb_typeof(excluded_categories) = 'array'
@@ -24,7 +26,9 @@ export class Migration20261205120000_discount_usage_and_rules extends Migration 
 
     for (const table of ['coupon_usage', 'promotion_usage']) {
       this.addSql(`ALTER TABLE ${table} ALTER COLUMN user_id DROP NOT NULL`);
-      this.addSql(`ALTER TABLE ${table} ADD COLUMN guest_email text`);
+      this.addSql(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS guest_email text`);
+      this.addSql(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${table}_customer_check`);
+      this.addSql(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${table}_guest_email_check`);
       this.addSql(
         `ALTER TABLE ${table} ADD CONSTRAINT ${table}_customer_check CHECK ((user_id IS NULL) <> (guest_email IS NULL))`,
       );
@@ -34,11 +38,12 @@ export class Migration20261205120000_discount_usage_and_rules extends Migration 
     }
     // A guest's uses of one coupon, for its per-customer limit.
     this.addSql(
-      `CREATE INDEX coupon_usage_coupon_id_guest_email_idx ON coupon_usage (coupon_id, guest_email)
+      `CREATE INDEX IF NOT EXISTS coupon_usage_coupon_id_guest_email_idx ON coupon_usage (coupon_id, guest_email)
          WHERE guest_email IS NOT NULL`,
     );
 
-    this.addSql('ALTER TABLE promotions ADD COLUMN currency char(3)');
+    this.addSql('ALTER TABLE promotions ADD COLUMN IF NOT EXISTS currency char(3)');
+    this.addSql('ALTER TABLE promotions DROP CONSTRAINT IF EXISTS promotions_currency_check');
     this.addSql(
       `ALTER TABLE promotions ADD CONSTRAINT promotions_currency_check CHECK (currency ~ '^[A-Z]{3}$')`,
     );
@@ -46,7 +51,7 @@ export class Migration20261205120000_discount_usage_and_rules extends Migration 
       WHERE NOT EXISTS (SELECT 1 FROM promotion_usage u WHERE u.promotion_id = p.id)
         AND NOT EXISTS (SELECT 1 FROM promotion_rules r WHERE r.promotion_id = p.id AND r.conditions ? 'version')`);
 
-    this.addSql(`CREATE TABLE discount_reservations (
+    this.addSql(`CREATE TABLE IF NOT EXISTS discount_reservations (
       order_id uuid NOT NULL,
       status text NOT NULL,
       user_id uuid,
@@ -83,11 +88,15 @@ export class Migration20261205120000_discount_usage_and_rules extends Migration 
     )`);
     // The expiry job's sweep: reservations still held, oldest deadline first.
     this.addSql(
-      `CREATE INDEX discount_reservations_expiry_idx ON discount_reservations (expires_at)
+      `CREATE INDEX IF NOT EXISTS discount_reservations_expiry_idx ON discount_reservations (expires_at)
          WHERE status = 'reserved'`,
     );
-    this.addSql('CREATE INDEX discount_reservations_user_id_idx ON discount_reservations (user_id)');
-    this.addSql('CREATE INDEX discount_reservations_coupon_id_idx ON discount_reservations (coupon_id)');
+    this.addSql(
+      'CREATE INDEX IF NOT EXISTS discount_reservations_user_id_idx ON discount_reservations (user_id)',
+    );
+    this.addSql(
+      'CREATE INDEX IF NOT EXISTS discount_reservations_coupon_id_idx ON discount_reservations (coupon_id)',
+    );
   }
 
   override async down(): Promise<void> {
