@@ -12,7 +12,7 @@ describe('discount demo data: a demo cart priced with a demo coupon', function (
 
   before(async () => {
     scratch = await openDiscountScratch('discount_demo_pricing');
-    await seedDiscountDemo(scratch.db.orm, {});
+    await seedDiscountDemo(scratch.db.orm);
     await scratch.running.refresh();
   });
   after(async () => {
