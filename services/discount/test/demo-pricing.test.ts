@@ -52,7 +52,7 @@ describe('discount demo data: a demo cart priced with a demo coupon', function (
     expect(priced.totals!.total).to.deep.equal(eur(5850 + 495));
   });
 
-  it('ten items: the stackable volume and spend promotions together beat the exclusive "3 for 2"', async () => {
+  it('ten items: the exclusive "3 for 2" beats the stackable volume and spend promotions together (docs/pricing.md)', async () => {
     const priced = await priceCartOf(scratch.db.orm.em.fork(), scratch.running, cart('SAVE20', [6, 4]), NOW);
     // 6 × 25 + 4 × 40 = 310 €. Stackable: 10 % (10 units) = 31 €, then 10 % of 279 € = 27.90 €: 58.90 €.
     // Exclusive alone: 3 units free of 10, the 3 cheapest (25 € each) = 75 €, which wins.
@@ -64,6 +64,14 @@ describe('discount demo data: a demo cart priced with a demo coupon', function (
       ['Stock up', 3100],
       ['Spend 150 €, save 10 %', 2790],
     ]);
+    // The worked example of docs/pricing.md.
+    expect(
+      priced.orderDiscounts.at(-1)!.allocations.map((a) => [a.lineId, a.amount!.amountMinor]),
+    ).to.deep.equal([
+      ['line-0', 638],
+      ['line-1', 1362],
+    ]);
+    expect(priced.totals!.total).to.deep.equal(eur(21995));
   });
 
   it('a coupon that has not started yet is refused inside the answer', async () => {
