@@ -1,6 +1,10 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { CreateProductRequest, UpdateProductRequest } from '../gen/ecommerce/product/v1/product.js';
+import {
+  CreateProductRequest,
+  CreateVariant,
+  UpdateProductRequest,
+} from '../gen/ecommerce/product/v1/product.js';
 import { failureOf } from './support/clients.js';
 import { startCatalogWorld, type CatalogWorld } from './catalog-fixtures.js';
 import { unique } from './support/unique.js';
@@ -134,7 +138,11 @@ describe('catalog weights and dimensions: CreateProduct, UpdateProduct, GetProdu
       [{ dimensions: { lengthMm: 0, widthMm: 10, heightMm: 10 } }, 'dimensions.length_mm'],
       [{ dimensions: { lengthMm: 10, widthMm: 10, heightMm: 10_000_001 } }, 'dimensions.height_mm'],
       [
-        { variants: [{ sku: unique('V').toUpperCase(), name: 'v', weightGrams: -5 }] },
+        {
+          variants: [
+            CreateVariant.fromPartial({ sku: unique('V').toUpperCase(), name: 'v', weightGrams: -5 }),
+          ],
+        },
         'variants[0].weight_grams',
       ],
     ];
