@@ -1,9 +1,4 @@
-import {
-  ForeignKeyConstraintViolationException,
-  LockMode,
-  UniqueConstraintViolationException,
-  type EntityManager,
-} from '@mikro-orm/postgresql';
+import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type {
   Carrier as CarrierMessage,
   CreateCarrierRequest,
@@ -16,6 +11,7 @@ import { keysetPageOf, pageFrom, type PageInput } from '../../../../../lib/pagin
 import { checked, requireUuid, type Violations } from '../../../../../lib/validation/index.js';
 import { Carrier } from '../../entities/index.js';
 import { carrierCode, configurationObject, optionalHttpUrl } from './input-rules.js';
+import { isStillReferenced } from './still-referenced.js';
 import { carrierMessage } from './views.js';
 
 /**
@@ -173,7 +169,7 @@ export async function deleteCarrier(em: EntityManager, carrierId: string): Promi
       return true;
     });
   } catch (error) {
-    if (error instanceof ForeignKeyConstraintViolationException) throw inUse();
+    if (isStillReferenced(error)) throw inUse();
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { ForeignKeyConstraintViolationException, LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import {
   ServiceType,
   type CreateShippingMethodRequest,
@@ -12,6 +12,7 @@ import { checked, requireUuid, type Violations } from '../../../../../lib/valida
 import { ShippingMethod, ShippingZone } from '../../entities/index.js';
 import { serviceTypeColumn } from '../service-types.js';
 import { amount, carrierCode } from './input-rules.js';
+import { isStillReferenced } from './still-referenced.js';
 import { methodMessage } from './views.js';
 
 const MAX_ESTIMATED_DAYS = 365;
@@ -150,7 +151,7 @@ export async function deleteShippingMethod(em: EntityManager, methodId: string):
       return deleted.length > 0;
     });
   } catch (error) {
-    if (error instanceof ForeignKeyConstraintViolationException) {
+    if (isStillReferenced(error)) {
       throw failedPrecondition(
         `shipping method ${id} was used by shipments: deactivate it instead`,
         ShippingReason.SHIPPING_METHOD_IN_USE,

@@ -1,4 +1,4 @@
-import { ForeignKeyConstraintViolationException, LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type {
   CreateZoneRequest,
   ShippingZone as ShippingZoneMessage,
@@ -10,6 +10,7 @@ import { COUNTRY_CODES } from '../../../../../lib/iso-3166.js';
 import { keysetPageOf, pageFrom, type PageInput } from '../../../../../lib/paging/index.js';
 import { checked, requireUuid } from '../../../../../lib/validation/index.js';
 import { ShippingZone } from '../../entities/index.js';
+import { isStillReferenced } from './still-referenced.js';
 import { zoneMessage } from './views.js';
 import {
   checkZoneLists,
@@ -118,7 +119,7 @@ export async function deleteZone(em: EntityManager, zoneId: string): Promise<boo
       return deleted.length > 0;
     });
   } catch (error) {
-    if (error instanceof ForeignKeyConstraintViolationException) {
+    if (isStillReferenced(error)) {
       throw failedPrecondition(
         `shipping zone ${id} has a method that shipments used: deactivate the zone instead`,
         ShippingReason.SHIPPING_METHOD_IN_USE,
