@@ -21,6 +21,8 @@ import { carrierMessage } from './views.js';
  */
 
 const MAX_API_KEY_LENGTH = 500;
+/** The `api_key` column's null, which `hidden()` types as a string. */
+const NO_API_KEY = null as unknown as string;
 
 function apiKey(v: Violations, field: string, value: string): string {
   if (value === '') v.add(field, 'is required (use clear_api_key to remove it)');
@@ -64,8 +66,7 @@ export async function createCarrier(
     return await em.transactional(async (tx) => {
       await refuseTakenCode(tx, fields.code);
       const { apiKey: plaintext, ...columns } = fields;
-      // The column is nullable; `hidden()` types it as required.
-      const carrier = tx.create(Carrier, { ...columns, apiKey: null as unknown as string });
+      const carrier = tx.create(Carrier, { ...columns, apiKey: NO_API_KEY });
       if (plaintext !== null) carrier.apiKey = cipher.encrypt(plaintext, carrier.id);
       await tx.flush();
       return carrierMessage(carrier);
@@ -128,9 +129,9 @@ export async function updateCarrier(
         carrier.code = change.code;
       }
       if (change.name !== undefined) carrier.name = change.name;
-      if (change.apiEndpoint !== undefined) carrier.apiEndpoint = change.apiEndpoint as string;
+      if (change.apiEndpoint !== undefined) carrier.apiEndpoint = change.apiEndpoint;
       if (change.apiKey !== undefined) carrier.apiKey = cipher.encrypt(change.apiKey, id);
-      if (input.clearApiKey) carrier.apiKey = null as unknown as string;
+      if (input.clearApiKey) carrier.apiKey = NO_API_KEY;
       if (change.configuration !== undefined) carrier.configuration = change.configuration;
       if (input.active !== undefined) carrier.isActive = input.active;
       await tx.flush();

@@ -57,13 +57,7 @@ export async function createShippingRate(
     const method = await tx.findOne(ShippingMethod, methodId);
     if (!method) throw notFound('shipping method', methodId);
     const columns = checked((v) => tierColumns(v, input, method.currency));
-    // The nullable columns are typed as required by defineEntity: null is what they hold unbounded.
-    const rate = tx.create(ShippingRate, {
-      ...columns,
-      maxWeight: columns.maxWeight as string,
-      maxAmount: columns.maxAmount as number,
-      method,
-    });
+    const rate = tx.create(ShippingRate, { ...columns, method });
     await tx.flush();
     return rateMessage(rate);
   });
@@ -99,9 +93,9 @@ export async function updateShippingRate(
     if (!rate) throw notFound('shipping rate', id);
     const columns = checked((v) => tierColumns(v, input, rate.currency));
     rate.minWeight = columns.minWeight;
-    rate.maxWeight = columns.maxWeight as string;
+    rate.maxWeight = columns.maxWeight;
     rate.minAmount = columns.minAmount;
-    rate.maxAmount = columns.maxAmount as number;
+    rate.maxAmount = columns.maxAmount;
     rate.rate = columns.rate;
     await tx.flush();
     return rateMessage(rate);
