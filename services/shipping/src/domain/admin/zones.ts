@@ -40,7 +40,11 @@ export async function createZone(em: EntityManager, input: CreateZoneRequest): P
       isActive: input.active ?? true,
     };
   });
-  return em.transactional(async (tx) => zoneMessage(tx.create(ShippingZone, zone)));
+  return em.transactional(async (tx) => {
+    const created = tx.create(ShippingZone, zone);
+    await tx.flush();
+    return zoneMessage(created);
+  });
 }
 
 export async function getZone(em: EntityManager, zoneId: string): Promise<ShippingZoneMessage> {
