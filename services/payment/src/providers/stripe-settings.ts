@@ -14,7 +14,7 @@ export interface StripeSettings {
   maxNetworkRetries: number;
 }
 
-function required(env: Env, name: string, prefixes: string[], what: string): string {
+function readRequiredSecret(env: Env, name: string, prefixes: string[], what: string): string {
   const value = readString(env, name);
   if (value === undefined)
     throw new ConfigError(name, `is required when the payment provider is stripe (${what})`);
@@ -31,8 +31,8 @@ function required(env: Env, name: string, prefixes: string[], what: string): str
  */
 export function stripeSettingsFrom(env: Env): StripeSettings {
   const settings: StripeSettings = {
-    secretKey: required(env, 'STRIPE_SECRET_KEY', ['sk_', 'rk_'], 'a secret or restricted API key'),
-    webhookSecret: required(
+    secretKey: readRequiredSecret(env, 'STRIPE_SECRET_KEY', ['sk_', 'rk_'], 'a secret or restricted API key'),
+    webhookSecret: readRequiredSecret(
       env,
       'STRIPE_WEBHOOK_SECRET',
       ['whsec_'],
