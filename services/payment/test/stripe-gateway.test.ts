@@ -673,6 +673,7 @@ describe('payment: the Stripe gateway', function () {
       ['with a malformed signature header', () => [payload, 'not-a-stripe-signature']],
       ['whose signed body is not JSON', () => ['{"id": "evt_1", ', signed('{"id": "evt_1", ')]],
       ['whose signed body is not an event', () => ['{"hello":"world"}', signed('{"hello":"world"}')]],
+      ['whose signed body is JSON null', () => ['null', signed('null')]],
     ];
     for (const [what, make] of refusals) {
       it(`refuses a webhook ${what} with WebhookSignatureError`, () => {

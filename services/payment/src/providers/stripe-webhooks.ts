@@ -5,17 +5,6 @@ import { fromStripeAmount } from './stripe-amounts.js';
 /** Seconds a signature's timestamp may be away from now: Stripe's own default, against replays. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
-/** The Stripe events the payment service acts on; subscribe the endpoint to exactly these. */
-export const SUBSCRIBED_STRIPE_EVENTS = [
-  'payment_intent.amount_capturable_updated',
-  'payment_intent.succeeded',
-  'payment_intent.canceled',
-  'payment_intent.payment_failed',
-  'charge.refunded',
-  'refund.updated',
-  'refund.failed',
-] as const;
-
 type EventObject = Record<string, unknown>;
 type Mapped = Pick<GatewayEvent, 'type' | 'gatewayPaymentId' | 'reference' | 'amountMinor'>;
 
@@ -131,11 +120,11 @@ export function verifiedStripeEvent(
   } catch (error) {
     throw new WebhookSignatureError(`Stripe webhook refused: ${(error as Error).message}`);
   }
-  const raw = event as unknown as Record<string, unknown>;
-  const object = (event.data as { object?: unknown } | undefined)?.object;
+  const raw = event as unknown as Record<string, unknown> | null;
+  const object = (raw?.data as { object?: unknown } | undefined)?.object;
   const isEvent =
-    typeof event.id === 'string' && typeof event.type === 'string' && typeof event.created === 'number';
-  if (!isEvent || typeof object !== 'object' || object === null) {
+    typeof raw?.id === 'string' && typeof raw.type === 'string' && typeof raw.created === 'number';
+  if (!raw || !isEvent || typeof object !== 'object' || object === null) {
     throw new WebhookSignatureError('Stripe webhook refused: the signed body is not an event');
   }
   return {
