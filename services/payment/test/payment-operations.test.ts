@@ -124,11 +124,11 @@ describe('payment: authorise, capture, void, refund against the test gateway', f
     const paymentId = payments[0]!.id;
     expect(testGatewayCallsFor(paymentId)).to.deep.equal({ operations: 1, lookups: 0 });
     expect((await authorizePayment(em(), deps, input)).payment).to.deep.equal(payments[0]);
-    const [{ count }] = await em().execute<{ count: string }[]>(
+    const [stored] = await em().execute<{ count: string }[]>(
       'SELECT count(*)::text AS count FROM payments WHERE idempotency_key = ?',
       [input.idempotencyKey],
     );
-    expect(count).to.equal('1');
+    expect(stored!.count).to.equal('1');
     const reused = await failureOf(
       authorizePayment(em(), deps, { ...input, amount: { currencyCode: 'EUR', amountMinor: 1 } }),
     );
@@ -278,10 +278,10 @@ describe('payment: authorise, capture, void, refund against the test gateway', f
       code: status.FAILED_PRECONDITION,
       reason: PaymentReason.PAYMENT_METHOD_DELETED,
     });
-    const [{ count }] = await em().execute<{ count: string }[]>(
+    const [stored] = await em().execute<{ count: string }[]>(
       'SELECT count(*)::text AS count FROM payments WHERE idempotency_key = ?',
       [key],
     );
-    expect(count).to.equal('0');
+    expect(stored!.count).to.equal('0');
   });
 });
