@@ -14,7 +14,17 @@ import { gatewayKeyOf, SCOPE_OF } from './gateway-operation.js';
 import { carryOut, claimOperation, resumeOrWait, type Begun } from './money-operation.js';
 import { doneAnswer, type OperationResult } from './operation-answer.js';
 import type { AuthorizeInput } from './payment-input.js';
-import { findPayment, findTransaction, paymentMessage, transactionsOf } from './payment-records.js';
+import {
+  findPayment,
+  PAYMENT_COLUMNS,
+  paymentMessage,
+  paymentRecordOf,
+  TRANSACTION_COLUMNS,
+  transactionRecordOf,
+  transactionsOf,
+  type PaymentRow,
+  type TransactionRow,
+} from './payment-records.js';
 
 export interface PaymentGatewayDeps {
   provider: PaymentProvider;
@@ -92,11 +102,10 @@ export async function authorizePayment(
     }
     paymentToken = await tokenOf(tx);
     const paymentId = newId();
-    const transactionId = newId();
-    await tx.execute(
+    const [paymentRow] = await tx.execute<PaymentRow[]>(
       `INSERT INTO payments (id, order_id, user_id, guest_email, payment_method_id, status, provider, amount,
                              currency, idempotency_key, request_hash)
-       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING ${PAYMENT_COLUMNS}`,
       [
         paymentId,
         input.orderId,
@@ -109,22 +118,20 @@ export async function authorizePayment(
         key,
         requestHash,
       ],
-      'run',
     );
-    await tx.execute(
+    const [transactionRow] = await tx.execute<TransactionRow[]>(
       `INSERT INTO payment_transactions (id, payment_id, type, status, amount, currency, idempotency_key)
-       VALUES (?, ?, 'authorize', 'pending', ?, ?, ?)`,
+       VALUES (?, ?, 'authorize', 'pending', ?, ?, ?) RETURNING ${TRANSACTION_COLUMNS}`,
       [
-        transactionId,
+        newId(),
         paymentId,
         minorUnitsToDecimal(input.amount.amountMinor),
         input.amount.currencyCode,
         gatewayKeyOf('authorize', paymentId, key),
       ],
-      'run',
     );
-    const payment = (await findPayment(tx, { id: paymentId }))!;
-    const transaction = (await findTransaction(tx, { id: transactionId }))!;
+    const payment = paymentRecordOf(paymentRow!);
+    const transaction = transactionRecordOf(transactionRow!);
     return { kind: 'send', operation: { payment, transaction } };
   });
 

@@ -11,7 +11,14 @@ import { gatewayKeyOf, SCOPE_OF } from './gateway-operation.js';
 import { carryOut, claimOperation, resumeOrWait, type Begun } from './money-operation.js';
 import type { OperationResult } from './operation-answer.js';
 import type { CaptureInput } from './payment-input.js';
-import { findTransaction, requirePayment, type PaymentRecord } from './payment-records.js';
+import {
+  findTransaction,
+  requirePayment,
+  TRANSACTION_COLUMNS,
+  transactionRecordOf,
+  type PaymentRecord,
+  type TransactionRow,
+} from './payment-records.js';
 import { settledAnswer } from './settle-operation.js';
 
 /** The currency of an amount must be the payment's (INVALID_ARGUMENT on the field). */
@@ -68,21 +75,19 @@ export async function pendingTransaction(
   amountMinor: number,
   key: string,
 ): Promise<Begun> {
-  const id = newId();
-  await tx.execute(
+  const [row] = await tx.execute<TransactionRow[]>(
     `INSERT INTO payment_transactions (id, payment_id, type, status, amount, currency, idempotency_key)
-     VALUES (?, ?, ?, 'pending', ?, ?, ?)`,
+     VALUES (?, ?, ?, 'pending', ?, ?, ?) RETURNING ${TRANSACTION_COLUMNS}`,
     [
-      id,
+      newId(),
       payment.id,
       type,
       minorUnitsToDecimal(amountMinor),
       payment.currency,
       gatewayKeyOf(type, payment.id, key),
     ],
-    'run',
   );
-  return { kind: 'send', operation: { payment, transaction: (await findTransaction(tx, { id }))! } };
+  return { kind: 'send', operation: { payment, transaction: transactionRecordOf(row!) } };
 }
 
 /**

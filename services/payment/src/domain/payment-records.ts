@@ -41,7 +41,7 @@ export interface PaymentRecord {
   updatedAt: Date;
 }
 
-interface PaymentRow {
+export interface PaymentRow {
   id: string;
   order_id: string;
   user_id: string | null;
@@ -129,7 +129,7 @@ export interface TransactionRecord {
   processedAt: Date | null;
 }
 
-interface TransactionRow {
+export interface TransactionRow {
   id: string;
   payment_id: string;
   type: TransactionType;
@@ -143,10 +143,10 @@ interface TransactionRow {
   processed_at: Date | string | null;
 }
 
-const TRANSACTION_COLUMNS = `id, payment_id, type, status, amount::text, currency, idempotency_key,
+export const TRANSACTION_COLUMNS = `id, payment_id, type, status, amount::text, currency, idempotency_key,
   provider_transaction_id, error_message, created_at, processed_at`;
 
-function transactionRecordOf(row: TransactionRow): TransactionRecord {
+export function transactionRecordOf(row: TransactionRow): TransactionRecord {
   return {
     id: row.id,
     paymentId: row.payment_id,
@@ -199,7 +199,7 @@ export interface RefundRecord {
   createdAt: Date;
 }
 
-interface RefundRow {
+export interface RefundRow {
   id: string;
   payment_id: string;
   order_id: string;
@@ -215,10 +215,10 @@ interface RefundRow {
   created_at: Date | string;
 }
 
-const REFUND_COLUMNS = `id, payment_id, order_id, return_request_id, reason, amount::text, currency, status,
+export const REFUND_COLUMNS = `id, payment_id, order_id, return_request_id, reason, amount::text, currency, status,
   provider_refund_id, idempotency_key, request_hash, payment_transaction_id, created_at`;
 
-function refundRecordOf(row: RefundRow): RefundRecord {
+export function refundRecordOf(row: RefundRow): RefundRecord {
   return {
     id: row.id,
     paymentId: row.payment_id,

@@ -14,7 +14,22 @@ import { gatewayKeyOf, SCOPE_OF } from './gateway-operation.js';
 import { carryOut, claimOperation, resumeOrWait, type Begun } from './money-operation.js';
 import type { OperationResult } from './operation-answer.js';
 import type { RefundInput } from './payment-input.js';
-import { findPayment, findRefund, findTransaction, requirePayment } from './payment-records.js';
+import {
+  findPayment,
+  findRefund,
+  findTransaction,
+  PAYMENT_COLUMNS,
+  paymentRecordOf,
+  REFUND_COLUMNS,
+  refundRecordOf,
+  requirePayment,
+  TRANSACTION_COLUMNS,
+  transactionRecordOf,
+  type PaymentRecord,
+  type PaymentRow,
+  type RefundRow,
+  type TransactionRow,
+} from './payment-records.js';
 import { settledAnswer } from './settle-operation.js';
 
 /**
@@ -22,16 +37,20 @@ import { settledAnswer } from './settle-operation.js';
  * payment is captured and refunded + reserved + amount stays within the capture, so any number of
  * concurrent refunds never reserve more than was captured (the CHECK of payments holds it too).
  */
-async function reserveRefund(tx: EntityManager, paymentId: string, amountMinor: number): Promise<boolean> {
+async function reserveRefund(
+  tx: EntityManager,
+  paymentId: string,
+  amountMinor: number,
+): Promise<PaymentRecord | undefined> {
   const amount = minorUnitsToDecimal(amountMinor);
-  const reserved = await tx.execute<{ id: string }[]>(
+  const [reserved] = await tx.execute<PaymentRow[]>(
     `UPDATE payments SET amount_refund_reserved = amount_refund_reserved + ?, updated_at = now()
       WHERE id = ? AND status IN ('captured', 'partially_refunded')
         AND amount_refunded + amount_refund_reserved + ? <= amount_captured
-      RETURNING id`,
+      RETURNING ${PAYMENT_COLUMNS}`,
     [amount, paymentId, amount],
   );
-  return reserved.length > 0;
+  return reserved && paymentRecordOf(reserved);
 }
 
 /**
@@ -68,7 +87,8 @@ export async function refundPayment(
     }
     const payment = await requirePayment(tx, input.paymentId);
     requireCurrencyOf(payment, input.amount);
-    if (!(await reserveRefund(tx, payment.id, input.amount.amountMinor))) {
+    const reserved = await reserveRefund(tx, payment.id, input.amount.amountMinor);
+    if (!reserved) {
       const now = (await findPayment(tx, { id: payment.id }))!;
       const refundable = ['captured', 'partially_refunded'].includes(now.status)
         ? now.amountCaptured - now.amountRefunded - now.amountRefundReserved
@@ -79,18 +99,17 @@ export async function refundPayment(
         { refundable_minor: String(refundable) },
       );
     }
-    const transactionId = newId();
     const amount = minorUnitsToDecimal(input.amount.amountMinor);
-    await tx.execute(
+    const [transactionRow] = await tx.execute<TransactionRow[]>(
       `INSERT INTO payment_transactions (id, payment_id, type, status, amount, currency, idempotency_key)
-       VALUES (?, ?, 'refund', 'pending', ?, ?, ?)`,
-      [transactionId, payment.id, amount, payment.currency, gatewayKeyOf('refund', payment.id, key)],
-      'run',
+       VALUES (?, ?, 'refund', 'pending', ?, ?, ?) RETURNING ${TRANSACTION_COLUMNS}`,
+      [newId(), payment.id, amount, payment.currency, gatewayKeyOf('refund', payment.id, key)],
     );
-    await tx.execute(
+    const transaction = transactionRecordOf(transactionRow!);
+    const [refundRow] = await tx.execute<RefundRow[]>(
       `INSERT INTO refunds (id, payment_id, order_id, return_request_id, reason, amount, currency, status,
                             idempotency_key, request_hash, payment_transaction_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING ${REFUND_COLUMNS}`,
       [
         newId(),
         payment.id,
@@ -101,17 +120,12 @@ export async function refundPayment(
         payment.currency,
         key,
         requestHash,
-        transactionId,
+        transaction.id,
       ],
-      'run',
     );
     return {
       kind: 'send',
-      operation: {
-        payment: (await findPayment(tx, { id: payment.id }))!,
-        transaction: (await findTransaction(tx, { id: transactionId }))!,
-        refund: await findRefund(tx, { paymentTransactionId: transactionId }),
-      },
+      operation: { payment: reserved, transaction, refund: refundRecordOf(refundRow!) },
     };
   });
   return carryOut(em, provider, begun);

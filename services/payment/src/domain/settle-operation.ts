@@ -16,10 +16,17 @@ import { doneAnswer, type OperationAnswer } from './operation-answer.js';
 import {
   findRefund,
   findTransaction,
+  PAYMENT_COLUMNS,
   paymentMessage,
+  paymentRecordOf,
+  REFUND_COLUMNS,
   refundMessage,
+  refundRecordOf,
   requirePayment,
   type PaymentRecord,
+  type PaymentRow,
+  type RefundRecord,
+  type RefundRow,
 } from './payment-records.js';
 import { paymentStatuses } from './payment-status.js';
 
@@ -32,16 +39,102 @@ interface SettledRow {
   idempotency_key: string | null;
 }
 
-async function moveTo(
+/** What an outcome changes on its payment: columns (`column = <sql>` with parameters) and status. */
+interface PaymentChange {
+  sets: { sql: string; params: unknown[] }[];
+  to: PaymentStatus | null;
+}
+
+function changeOf(
+  type: PaymentTransactionType,
+  payment: PaymentRecord,
+  amountMinor: number,
+  outcome: FinalOutcome,
+): PaymentChange {
+  const amount = minorUnitsToDecimal(amountMinor);
+  if (outcome.kind === 'declined') {
+    if (type === 'authorize') {
+      return {
+        sets: [
+          { sql: 'failure_code = ?', params: [outcome.declineCode] },
+          { sql: 'failure_message = ?', params: [outcome.message] },
+          { sql: 'processed_at = now()', params: [] },
+        ],
+        to: 'failed',
+      };
+    }
+    // A declined refund gives its reserved amount back: it may be refunded again.
+    if (type === 'refund') {
+      return {
+        sets: [{ sql: 'amount_refund_reserved = amount_refund_reserved - ?', params: [amount] }],
+        to: null,
+      };
+    }
+    return { sets: [], to: null };
+  }
+  switch (type) {
+    case 'authorize':
+      return {
+        sets: [
+          {
+            sql: 'provider_payment_id = COALESCE(?, provider_payment_id)',
+            params: [outcome.gatewayPaymentId],
+          },
+          { sql: 'amount_authorized = ?', params: [amount] },
+          { sql: 'processed_at = now()', params: [] },
+        ],
+        to: 'authorized',
+      };
+    case 'capture':
+      return { sets: [{ sql: 'amount_captured = ?', params: [amount] }], to: 'captured' };
+    case 'void':
+      return { sets: [], to: 'voided' };
+    case 'refund':
+      return {
+        sets: [
+          { sql: 'amount_refund_reserved = amount_refund_reserved - ?', params: [amount] },
+          { sql: 'amount_refunded = amount_refunded + ?', params: [amount] },
+        ],
+        // The row is locked: what it says plus this refund is exact.
+        to:
+          payment.amountRefunded + amountMinor >= payment.amountCaptured ? 'refunded' : 'partially_refunded',
+      };
+  }
+}
+
+/**
+ * Writes the change in one UPDATE; the status through the state machine, only when its table
+ * allows the move (never back: a late answer to a payment already past it changes its amounts, not
+ * its status).
+ */
+async function writeChange(
   tx: EntityManager,
   payment: PaymentRecord,
-  to: PaymentStatus,
+  change: PaymentChange,
   by: string,
-): Promise<void> {
-  if (!paymentStatuses.allows(payment.status, to)) return;
-  await paymentStatuses.apply(tx, { id: payment.id, from: payment.status, to, changedBy: by }, (t) =>
-    t.execute(`UPDATE payments SET status = ?, updated_at = now() WHERE id = ?`, [to, payment.id], 'run'),
-  );
+): Promise<PaymentRecord> {
+  const moves = change.to !== null && paymentStatuses.allows(payment.status, change.to);
+  const sets = moves ? [{ sql: 'status = ?', params: [change.to] }, ...change.sets] : change.sets;
+  if (sets.length === 0) return payment;
+  let updated = payment;
+  const write = async (t: EntityManager) => {
+    const [row] = await t.execute<PaymentRow[]>(
+      `UPDATE payments SET ${[...sets.map((s) => s.sql), 'updated_at = now()'].join(', ')}
+        WHERE id = ? RETURNING ${PAYMENT_COLUMNS}`,
+      [...sets.flatMap((s) => s.params), payment.id],
+    );
+    updated = paymentRecordOf(row!);
+  };
+  if (moves) {
+    await paymentStatuses.apply(
+      tx,
+      { id: payment.id, from: payment.status, to: change.to!, changedBy: by },
+      write,
+    );
+  } else {
+    await write(tx);
+  }
+  return updated;
 }
 
 const money = (payment: PaymentRecord, amountMinor: number) => ({
@@ -49,122 +142,75 @@ const money = (payment: PaymentRecord, amountMinor: number) => ({
   amountMinor,
 });
 
-/** The payment's side of a succeeded operation, and its event. */
-async function applySucceeded(
+/** The event of a recorded outcome, if it has one. */
+async function announce(
   tx: EntityManager,
   type: PaymentTransactionType,
-  transactionId: string,
   payment: PaymentRecord,
   amountMinor: number,
-  outcome: Extract<FinalOutcome, { kind: 'succeeded' }>,
-  by: string,
+  outcome: FinalOutcome,
+  refund: RefundRecord | undefined,
 ): Promise<void> {
-  const amount = minorUnitsToDecimal(amountMinor);
-  const userId = payment.userId ?? '';
-  const base = { paymentId: payment.id, orderId: payment.orderId, userId };
+  const base = { paymentId: payment.id, orderId: payment.orderId, userId: payment.userId ?? '' };
+  const at = new Date();
+  if (outcome.kind === 'declined') {
+    if (type !== 'authorize') return;
+    await publishEvent(tx, SOURCE, PaymentFailedEvent, {
+      ...base,
+      amount: money(payment, payment.amount),
+      declineCode: outcome.declineCode,
+      failedAt: at,
+    });
+    return;
+  }
   switch (type) {
     case 'authorize':
-      await tx.execute(
-        `UPDATE payments SET provider_payment_id = COALESCE(?, provider_payment_id), amount_authorized = ?,
-                processed_at = now(), updated_at = now() WHERE id = ?`,
-        [outcome.gatewayPaymentId, amount, payment.id],
-        'run',
-      );
-      await moveTo(tx, payment, 'authorized', by);
       await publishEvent(tx, SOURCE, PaymentAuthorizedEvent, {
         ...base,
         amount: money(payment, amountMinor),
-        authorizedAt: new Date(),
+        authorizedAt: at,
       });
       return;
     case 'capture':
-      await tx.execute(
-        `UPDATE payments SET amount_captured = ?, updated_at = now() WHERE id = ?`,
-        [amount, payment.id],
-        'run',
-      );
-      await moveTo(tx, payment, 'captured', by);
       await publishEvent(tx, SOURCE, PaymentCapturedEvent, {
         ...base,
         amount: money(payment, amountMinor),
-        capturedAt: new Date(),
+        capturedAt: at,
       });
       return;
     case 'void':
-      await moveTo(tx, payment, 'voided', by);
       await publishEvent(tx, SOURCE, PaymentVoidedEvent, {
         ...base,
         amount: money(payment, payment.amountAuthorized),
-        voidedAt: new Date(),
+        voidedAt: at,
       });
       return;
-    case 'refund': {
-      const [row] = await tx.execute<{ fully: boolean }[]>(
-        `UPDATE payments SET amount_refund_reserved = amount_refund_reserved - ?,
-                amount_refunded = amount_refunded + ?, updated_at = now()
-          WHERE id = ? RETURNING amount_refunded = amount_captured AS fully`,
-        [amount, amount, payment.id],
-      );
-      await moveTo(tx, payment, row!.fully ? 'refunded' : 'partially_refunded', by);
-      const refund = (await findRefund(tx, { paymentTransactionId: transactionId }))!;
-      await tx.execute(
-        `UPDATE refunds SET status = 'completed', provider_refund_id = ?, processed_at = now(), updated_at = now()
-          WHERE id = ?`,
-        [outcome.operationId, refund.id],
-        'run',
-      );
+    case 'refund':
       await publishEvent(tx, SOURCE, PaymentRefundedEvent, {
-        refundId: refund.id,
+        refundId: refund!.id,
         ...base,
-        returnId: refund.returnRequestId ?? '',
+        returnId: refund!.returnRequestId ?? '',
         amount: money(payment, amountMinor),
-        refundedAt: new Date(),
+        refundedAt: at,
       });
-      return;
-    }
   }
 }
 
-/** The payment's side of a declined operation (a decline moved no money), and its event. */
-async function applyDeclined(
+/** A refund's row follows its operation's outcome. */
+async function settleRefundRow(
   tx: EntityManager,
-  type: PaymentTransactionType,
   transactionId: string,
-  payment: PaymentRecord,
-  amountMinor: number,
-  outcome: Extract<FinalOutcome, { kind: 'declined' }>,
-  by: string,
-): Promise<void> {
-  if (type === 'authorize') {
-    await tx.execute(
-      `UPDATE payments SET failure_code = ?, failure_message = ?, processed_at = now(), updated_at = now() WHERE id = ?`,
-      [outcome.declineCode, outcome.message, payment.id],
-      'run',
-    );
-    await moveTo(tx, payment, 'failed', by);
-    await publishEvent(tx, SOURCE, PaymentFailedEvent, {
-      paymentId: payment.id,
-      orderId: payment.orderId,
-      userId: payment.userId ?? '',
-      amount: money(payment, payment.amount),
-      declineCode: outcome.declineCode,
-      failedAt: new Date(),
-    });
-  }
-  if (type === 'refund') {
-    // The reserved amount goes back: it may be refunded again.
-    await tx.execute(
-      `UPDATE payments SET amount_refund_reserved = amount_refund_reserved - ?, updated_at = now() WHERE id = ?`,
-      [minorUnitsToDecimal(amountMinor), payment.id],
-      'run',
-    );
-    await tx.execute(
-      `UPDATE refunds SET status = 'failed', failure_message = ?, processed_at = now(), updated_at = now()
-        WHERE payment_transaction_id = ?`,
-      [outcome.message, transactionId],
-      'run',
-    );
-  }
+  outcome: FinalOutcome,
+): Promise<RefundRecord> {
+  const [row] = await tx.execute<RefundRow[]>(
+    outcome.kind === 'succeeded'
+      ? `UPDATE refunds SET status = 'completed', provider_refund_id = ?, processed_at = now(), updated_at = now()
+          WHERE payment_transaction_id = ? RETURNING ${REFUND_COLUMNS}`
+      : `UPDATE refunds SET status = 'failed', failure_message = ?, processed_at = now(), updated_at = now()
+          WHERE payment_transaction_id = ? RETURNING ${REFUND_COLUMNS}`,
+    [outcome.kind === 'succeeded' ? outcome.operationId : outcome.message, transactionId],
+  );
+  return refundRecordOf(row!);
 }
 
 /** The answer the request of this transaction gets, from the payment as it is now. */
@@ -232,15 +278,23 @@ export async function settleOperation(
       ],
     );
     if (!won) return settledAnswer(tx, transactionId);
-    const payment = await requirePayment(tx, won.payment_id, true);
+    const locked = await requirePayment(tx, won.payment_id, true);
     // What the gateway holds or captured is its word; a refund moves what was reserved for it.
     const sent = decimalToMinorUnits(won.amount);
     const amountMinor =
       succeeded && won.type !== 'refund' && outcome.amountMinor > 0 ? outcome.amountMinor : sent;
-    if (outcome.kind === 'succeeded')
-      await applySucceeded(tx, won.type, transactionId, payment, amountMinor, outcome, by);
-    else await applyDeclined(tx, won.type, transactionId, payment, amountMinor, outcome, by);
-    const answer = await answerNow(tx, transactionId);
+    const payment = await writeChange(tx, locked, changeOf(won.type, locked, amountMinor, outcome), by);
+    const refund = won.type === 'refund' ? await settleRefundRow(tx, transactionId, outcome) : undefined;
+    await announce(tx, won.type, payment, amountMinor, outcome, refund);
+    const answer: OperationAnswer =
+      outcome.kind === 'declined'
+        ? {
+            kind: 'declined',
+            paymentId: payment.id,
+            declineCode: outcome.declineCode,
+            message: outcome.message,
+          }
+        : doneAnswer(paymentMessage(payment), refund && refundMessage(refund));
     if (won.idempotency_key) {
       const { scope, key } = ledgerKeyOf(won.idempotency_key);
       await completeIdempotencyKey(tx, scope, key, answer);
