@@ -33,7 +33,6 @@ import { paymentStatuses } from './payment-status.js';
 const SOURCE = 'payment';
 
 interface SettledRow {
-  payment_id: string;
   type: PaymentTransactionType;
   amount: string;
   idempotency_key: string | null;
@@ -263,12 +262,19 @@ export async function settleOperation(
 ): Promise<OperationAnswer> {
   return em.transactional(async (tx) => {
     const succeeded = outcome.kind === 'succeeded';
+    // The payment's lock first, as every other writer takes it (payment, then its transactions):
+    // a webhook and an RPC recording the same answer wait for each other instead of deadlocking.
+    const [lockedRow] = await tx.execute<PaymentRow[]>(
+      `SELECT ${PAYMENT_COLUMNS} FROM payments
+        WHERE id = (SELECT payment_id FROM payment_transactions WHERE id = ?) FOR UPDATE`,
+      [transactionId],
+    );
     const [won] = await tx.execute<SettledRow[]>(
       `UPDATE payment_transactions
           SET status = ?, provider_transaction_id = COALESCE(?, provider_transaction_id),
               provider_response = ?, error_message = ?, processed_at = now()
         WHERE id = ? AND status IN ('pending', 'unknown')
-        RETURNING payment_id, type, amount::text AS amount, idempotency_key`,
+        RETURNING type, amount::text AS amount, idempotency_key`,
       [
         succeeded ? 'succeeded' : 'failed',
         succeeded ? outcome.operationId : null,
@@ -278,7 +284,7 @@ export async function settleOperation(
       ],
     );
     if (!won) return settledAnswer(tx, transactionId);
-    const locked = await requirePayment(tx, won.payment_id, true);
+    const locked = paymentRecordOf(lockedRow!);
     // What the gateway holds or captured is its word; a refund moves what was reserved for it.
     const sent = decimalToMinorUnits(won.amount);
     const amountMinor =
