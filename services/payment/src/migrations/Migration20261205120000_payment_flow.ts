@@ -13,6 +13,7 @@ import { Migration } from '@mikro-orm/migrations';
  * - payment_transactions: an `unknown` status for an answer that was lost, the key sent to the
  *   gateway (unique), at most one capture or void per payment that is not failed.
  * - refunds: `request_hash`; payment_webhooks: an `ignored` status.
+ * Every constraint is dropped if it exists before it is added, so running it again is harmless.
  */
 export class Migration20261205120000_payment_flow extends Migration {
   override async up(): Promise<void> {
@@ -35,8 +36,10 @@ export class Migration20261205120000_payment_flow extends Migration {
     this.addSql(`UPDATE payments SET status = 'voided' WHERE status = 'cancelled'`);
     this.addSql(`ALTER TABLE payments ADD CONSTRAINT payments_status_check CHECK (
       status IN ('pending', 'authorized', 'captured', 'partially_refunded', 'refunded', 'voided', 'failed'))`);
+    this.addSql('ALTER TABLE payments DROP CONSTRAINT IF EXISTS payments_payer_check');
     this.addSql(`ALTER TABLE payments ADD CONSTRAINT payments_payer_check CHECK (
       (user_id IS NOT NULL) <> (guest_email IS NOT NULL))`);
+    this.addSql('ALTER TABLE payments DROP CONSTRAINT IF EXISTS payments_amounts_check');
     this.addSql(`ALTER TABLE payments ADD CONSTRAINT payments_amounts_check CHECK (
       amount_authorized >= 0 AND amount_captured >= 0 AND amount_refunded >= 0 AND amount_refund_reserved >= 0
       AND amount_authorized <= amount
