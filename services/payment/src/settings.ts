@@ -1,7 +1,8 @@
 import { ConfigError, readInt, readString, type Env } from '../../../lib/config/index.js';
+import { stripeSettingsFrom, type StripeSettings } from './providers/stripe-settings.js';
 
 /** The gateways this service can be configured with. */
-export const PAYMENT_PROVIDERS = ['test'] as const;
+export const PAYMENT_PROVIDERS = ['test', 'stripe'] as const;
 export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
 
 /** The test gateway's webhook secret when none is set (development and tests only). */
@@ -11,6 +12,8 @@ export const DEV_TEST_WEBHOOK_SECRET = 'whsec_test_gateway_development_secret';
 export interface PaymentSettings {
   /** Which gateway moves the money. */
   provider: PaymentProviderName;
+  /** The Stripe account's settings, read only when the provider is `stripe`. */
+  stripe: StripeSettings | null;
   /** The secret the test gateway signs its webhooks with. */
   testWebhookSecret: string;
   /** How often the reconciler runs (it also runs at start). */
@@ -20,8 +23,8 @@ export interface PaymentSettings {
 }
 
 /**
- * PAYMENT_PROVIDER (default `test`, the built-in gateway simulator; anything else is refused
- * until its adapter is wired), PAYMENT_TEST_WEBHOOK_SECRET (the test gateway's signing secret),
+ * PAYMENT_PROVIDER (default `test`, the built-in gateway simulator; `stripe`, with the STRIPE_*
+ * settings of providers/stripe-settings.ts), PAYMENT_TEST_WEBHOOK_SECRET (the test gateway's signing secret),
  * PAYMENT_RECONCILE_INTERVAL_SECONDS (default 60), PAYMENT_ORPHAN_GRACE_SECONDS (default 1800).
  */
 export function paymentSettingsFrom(env: Env): PaymentSettings {
@@ -38,6 +41,7 @@ export function paymentSettingsFrom(env: Env): PaymentSettings {
   }
   return {
     provider: provider as PaymentProviderName,
+    stripe: provider === 'stripe' ? stripeSettingsFrom(env) : null,
     testWebhookSecret,
     reconcileIntervalMs:
       readInt(env, 'PAYMENT_RECONCILE_INTERVAL_SECONDS', 60, { min: 1, max: 86_400 }) * 1000,

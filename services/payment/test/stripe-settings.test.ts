@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { ConfigError, type Env } from '../../../lib/config/index.js';
+import { paymentProviderFrom } from '../src/providers/provider-from-settings.js';
+import { StripeGateway } from '../src/providers/stripe-gateway.js';
 import { stripeSettingsFrom } from '../src/providers/stripe-settings.js';
+import { TestGateway } from '../src/providers/test-gateway.js';
+import { paymentSettingsFrom } from '../src/settings.js';
 
 const REQUIRED: Env = { STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
 
@@ -68,4 +72,24 @@ describe('payment: Stripe settings', () => {
       expect(error.message).to.match(problem);
     });
   }
+});
+
+describe('payment: choosing the gateway (PAYMENT_PROVIDER)', () => {
+  it('is the test gateway by default, and Stripe with its settings when named', () => {
+    expect(paymentProviderFrom(paymentSettingsFrom({}))).to.be.instanceOf(TestGateway);
+    const settings = paymentSettingsFrom({ PAYMENT_PROVIDER: 'stripe', ...REQUIRED });
+    expect(settings.stripe?.secretKey).to.equal('sk_live_abc');
+    expect(paymentProviderFrom(settings)).to.be.instanceOf(StripeGateway);
+  });
+
+  it('refuses Stripe without its secrets, and an unknown gateway, naming the setting', () => {
+    expect(() => paymentSettingsFrom({ PAYMENT_PROVIDER: 'stripe' }))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.contains('STRIPE_SECRET_KEY');
+    expect(() => paymentSettingsFrom({ PAYMENT_PROVIDER: 'paypal' }))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.contains('PAYMENT_PROVIDER');
+  });
 });
