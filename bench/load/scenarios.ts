@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
 import { CartServiceClient } from '../../gen/ecommerce/cart/v1/cart.js';
@@ -15,7 +15,9 @@ import {
   ShippingServiceClient,
   type QuoteShippingRequest,
 } from '../../gen/ecommerce/shipping/v1/shipping.js';
+import { PaymentServiceClient } from '../../gen/ecommerce/payment/v1/payment.js';
 import { AddressType, UserServiceClient } from '../../gen/ecommerce/user/v1/user.js';
+import { loadServiceClientSecret } from '../../lib/auth/service-secret.js';
 import { DEFAULT_GRPC_PORTS, type ServiceName } from '../../lib/config/topology.js';
 import { assertLoopback } from './address.js';
 import { service as healthService } from 'grpc-health-check';
@@ -766,6 +768,88 @@ const quoteShipping: Scenario<ShippingServiceClient, QuoteShippingContext> = {
   },
 };
 
+interface PaymentContext {
+  token: string;
+  keyPrefix: string;
+}
+
+/**
+ * A platform service's access token (AuthService.IssueServiceToken as `order`, the service that
+ * authorises at checkout), with the client secret the services derive: `SERVICE_CLIENT_SECRET` /
+ * `ORDER_SERVICE_CLIENT_SECRET`, or `AUTH_SERVICE_MASTER_SECRET`, or the development master secret
+ * in `DATA_DIR` (default ./data) that the embedded services generated.
+ */
+async function serviceToken(env: NodeJS.ProcessEnv): Promise<string> {
+  const clientSecret = await loadServiceClientSecret(
+    'order',
+    { production: false, dataDir: env.DATA_DIR || './data' },
+    env,
+  );
+  const address = addressFromEnv('auth', env);
+  return step(`AuthService.IssueServiceToken as order at ${address} (AUTH_GRPC_ADDR)`, () =>
+    withClient(new AuthServiceClient(address, insecure), async (client) => {
+      const reply = await unary(
+        client.issueServiceToken.bind(client),
+        { serviceName: 'order', clientSecret },
+        new grpc.Metadata(),
+        deadlineIn(PREPARE_DEADLINE_MS),
+      );
+      return reply.accessToken;
+    }),
+  );
+}
+
+/**
+ * One checkout's payment: PaymentService.AuthorizePayment of a one-time `pm_card_visa` token on the
+ * test gateway (PAYMENT_PROVIDER=test, the default), then CapturePayment of the whole amount, each
+ * with its own idempotency key; one call of the scenario is both RPCs, so calls/s is payments/s.
+ * Each RPC claims its key, writes the pending operation, calls the gateway (in process) and records
+ * the answer with its outbox event: two transactions per RPC. Prepare gets a service token (see
+ * serviceToken) and checks one payment end to end.
+ */
+const authorizeCapture: Scenario<PaymentServiceClient, PaymentContext> = {
+  name: 'authorize-capture',
+  summary:
+    'PaymentService.AuthorizePayment (pm_card_visa, test gateway) then CapturePayment of it, as the order service',
+  ...serviceAddress('payment'),
+  async prepare(target, env) {
+    const ctx = { token: await serviceToken(env), keyPrefix: `bench-${runTag()}-` };
+    const probe = authorizeCapture.connect(target, {});
+    await step(`AuthorizePayment and CapturePayment at ${target}`, () =>
+      withClient(probe, (client) => authorizeCapture.call(client, ctx, -1, deadlineIn(PREPARE_DEADLINE_MS))),
+    );
+    return ctx;
+  },
+  connect(target, options) {
+    return new PaymentServiceClient(target, insecure, options);
+  },
+  async call(client, ctx, i, deadline) {
+    const metadata = bearer(ctx.token);
+    const amount = { currencyCode: 'EUR', amountMinor: 4_999 };
+    const key = `${ctx.keyPrefix}${i < 0 ? 'probe' : i}`;
+    const { payment } = await unary(
+      client.authorizePayment.bind(client),
+      {
+        orderId: randomUUID(),
+        userId: randomUUID(),
+        guestEmail: '',
+        amount,
+        paymentMethodId: '',
+        paymentToken: 'pm_card_visa',
+        idempotencyKey: `${key}-a`,
+      },
+      metadata,
+      deadline,
+    );
+    await unary(
+      client.capturePayment.bind(client),
+      { paymentId: payment!.id, amount, idempotencyKey: `${key}-c` },
+      metadata,
+      deadline,
+    );
+  },
+};
+
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   noop: noop as unknown as Scenario,
   'get-product': getProduct as unknown as Scenario,
@@ -776,6 +860,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   login: login as unknown as Scenario,
   'my-addresses': myAddresses as unknown as Scenario,
   'quote-shipping': quoteShipping as unknown as Scenario,
+  'authorize-capture': authorizeCapture as unknown as Scenario,
 };
 
 export function scenarioNamed(name: string): Scenario {
