@@ -102,3 +102,19 @@ export const PaymentReason = {
   /** UNAUTHENTICATED: a webhook whose signature does not verify; nothing was stored. */
   WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
 } as const;
+
+export const ShippingReason = {
+  /**
+   * The chosen method does not apply to this address and basket now (metadata: method_id, cause:
+   * inactive, address, currency or no_rate).
+   */
+  SHIPPING_METHOD_NOT_AVAILABLE: 'SHIPPING_METHOD_NOT_AVAILABLE',
+  /** A method names a carrier code no carrier has (metadata: carrier_code). */
+  UNKNOWN_CARRIER: 'UNKNOWN_CARRIER',
+  /** metadata: carrier_code. */
+  CARRIER_CODE_TAKEN: 'CARRIER_CODE_TAKEN',
+  /** Methods or shipments still use the carrier (metadata: carrier_id). */
+  CARRIER_IN_USE: 'CARRIER_IN_USE',
+  /** Shipments used the method (or a method of the zone) being deleted (metadata: method_id or zone_id). */
+  SHIPPING_METHOD_IN_USE: 'SHIPPING_METHOD_IN_USE',
+} as const;

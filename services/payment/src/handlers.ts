@@ -17,13 +17,13 @@ import { receiveGatewayWebhook } from './domain/receive-webhook.js';
 import { refundPayment } from './domain/refund-payment.js';
 import { voidPayment } from './domain/void-payment.js';
 import type { PaymentProvider } from './providers/payment-provider.js';
-import type { TokenCipher } from './vault/token-cipher.js';
+import type { SecretCipher } from '../../../lib/crypto/index.js';
 import { deleteVaultedPaymentMethod, vaultPaymentMethod } from './vault/vault.js';
 import { vaultInputFrom } from './vault/vault-input.js';
 
 export function paymentHandlers(
   orm: MikroORM,
-  cipher: TokenCipher,
+  cipher: SecretCipher,
   provider: PaymentProvider,
 ): ServiceHandlers<typeof PaymentServiceService> {
   // Money moves only for the platform's services: the order service authorises and captures at

@@ -7,7 +7,7 @@ import { paymentHandlers } from './handlers.js';
 import { startReconciler } from './jobs/reconciler.js';
 import { paymentProviderFrom } from './providers/provider-from-settings.js';
 import { paymentSettingsFrom } from './settings.js';
-import { TokenCipher } from './vault/token-cipher.js';
+import { SecretCipher } from '../../../lib/crypto/index.js';
 import { loadVaultKeys } from './vault/vault-keys.js';
 
 /**
@@ -21,7 +21,7 @@ export const paymentModule: ServiceModule = {
   async create(runtime) {
     const { config, env, orm, verifier, logger, dispose } = runtime;
     const settings = paymentSettingsFrom(env);
-    const cipher = new TokenCipher(await loadVaultKeys(config, env, logger));
+    const cipher = new SecretCipher(await loadVaultKeys(config, env, logger));
     const provider = paymentProviderFrom(settings);
     await startPaymentConsumers(runtime);
     const reconciler = startReconciler(orm, provider, settings, logger);

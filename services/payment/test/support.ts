@@ -8,7 +8,7 @@ import type { AuthorizeInput } from '../src/domain/payment-input.js';
 import { paymentEntities } from '../src/entities/index.js';
 import { paymentMigrations } from '../src/migrations/index.js';
 import { TestGateway } from '../src/providers/test-gateway.js';
-import { TokenCipher } from '../src/vault/token-cipher.js';
+import { SecretCipher } from '../../../lib/crypto/index.js';
 import { parseVaultKeys } from '../src/vault/vault-keys.js';
 
 export const WEBHOOK_SECRET = 'whsec_payment_domain_tests_0123';
@@ -20,7 +20,7 @@ export function openPaymentDatabase(name: string): Promise<ScratchDatabase> {
 export function paymentDeps() {
   return {
     provider: new TestGateway(WEBHOOK_SECRET),
-    cipher: new TokenCipher(parseVaultKeys(`k1:${randomBytes(32).toString('base64')}`)),
+    cipher: new SecretCipher(parseVaultKeys(`k1:${randomBytes(32).toString('base64')}`)),
   };
 }
 

@@ -9,7 +9,7 @@ import {
 import { newId } from '../../../../lib/ids.js';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import type { PaymentProvider } from '../providers/payment-provider.js';
-import type { TokenCipher } from '../vault/token-cipher.js';
+import type { SecretCipher } from '../../../../lib/crypto/index.js';
 import { gatewayKeyOf, SCOPE_OF } from './gateway-operation.js';
 import { carryOut, claimOperation, resumeOrWait, type Begun } from './money-operation.js';
 import { doneAnswer, type OperationResult } from './operation-answer.js';
@@ -28,7 +28,7 @@ import {
 
 export interface PaymentGatewayDeps {
   provider: PaymentProvider;
-  cipher: TokenCipher;
+  cipher: SecretCipher;
 }
 
 /**
