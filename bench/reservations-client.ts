@@ -34,6 +34,7 @@ async function rush(message: Extract<ToRushClient, { type: 'rush' }>): Promise<v
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${message.token}`);
   const outcomes: RushOutcome[] = new Array(message.orders.length);
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     message.orders.map(
@@ -50,7 +51,9 @@ async function rush(message: Extract<ToRushClient, { type: 'rush' }>): Promise<v
         }),
     ),
   );
-  await send({ type: 'result', outcomes, slowestMs: performance.now() - started });
+  const slowestMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  await send({ type: 'result', outcomes, slowestMs, cpuMs: (cpu.user + cpu.system) / 1000 });
 }
 
 process.on('disconnect', () => {

@@ -23,5 +23,7 @@ export type FromRushClient =
       outcomes: RushOutcome[];
       /** From the first call sent to the last answer received. */
       slowestMs: number;
+      /** CPU time (user + system) the client process used meanwhile. */
+      cpuMs: number;
     }
   | { type: 'failed'; message: string };

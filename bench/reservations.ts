@@ -58,7 +58,7 @@ function percentile(sorted: readonly number[], p: number): number {
 function rushIn(
   client: ChildProcess,
   rush: ToRushClient,
-): Promise<{ outcomes: RushOutcome[]; slowestMs: number }> {
+): Promise<{ outcomes: RushOutcome[]; slowestMs: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`the client process exited (${code})`));
     client.once('exit', onExit);
@@ -84,9 +84,9 @@ async function main(): Promise<void> {
   console.log(describeMachine(facts));
   console.log(`command: ${command}\n`);
   console.log(
-    '| run | orders | reserved | refused | other errors | units reserved / on hand | ok p50 ms | ok max ms | refused p50 ms | refused p99 ms | refused max ms | slowest answer ms | exact |',
+    '| run | orders | reserved | refused | other errors | units reserved / on hand | ok p50 ms | ok max ms | refused p50 ms | refused p99 ms | refused max ms | slowest answer ms | service CPU ms | client CPU ms | exact |',
   );
-  console.log('|--:|--:|--:|--:|---|---|--:|--:|--:|--:|--:|--:|---|');
+  console.log('|--:|--:|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
 
   const mesh = await startTestMesh(['auth', 'product'], { inProcess: true });
   const api = clientsFor((name) => mesh.address(name));
@@ -125,12 +125,19 @@ async function main(): Promise<void> {
         return [...picked].map((variantId) => ({ variantId, quantity: 1 + Math.floor(random() * 2) }));
       });
 
-      const { outcomes, slowestMs: slowest } = await rushIn(client, {
+      const serviceCpuBefore = process.cpuUsage();
+      const {
+        outcomes,
+        slowestMs: slowest,
+        cpuMs: clientCpuMs,
+      } = await rushIn(client, {
         type: 'rush',
         target: mesh.address('product'),
         token: internal.token,
         orders: book.map((lines) => ({ orderId: newId(), lines })),
       });
+      const serviceCpu = process.cpuUsage(serviceCpuBefore);
+      const serviceCpuMs = (serviceCpu.user + serviceCpu.system) / 1000;
       const okMs: number[] = [];
       const refusedMs: number[] = [];
       const otherErrors = new Map<string, number>();
@@ -171,11 +178,13 @@ async function main(): Promise<void> {
         refusedP99Ms: percentile(refusedMs, 99),
         refusedMaxMs: refusedMs.at(-1) ?? NaN,
         slowestMs: slowest,
+        serviceCpuMs,
+        clientCpuMs,
         exact,
       };
       const errors = [...otherErrors].map(([name, n]) => `${name} ${n}`).join(', ') || '0';
       console.log(
-        `| ${run} | ${orders} | ${row.reserved} | ${row.refused} | ${errors} | ${reservedInDb} / ${row.unitsOnHand} | ${ms(row.okP50Ms)} | ${ms(row.okMaxMs)} | ${ms(row.refusedP50Ms)} | ${ms(row.refusedP99Ms)} | ${ms(row.refusedMaxMs)} | ${ms(slowest)} | ${exact ? 'yes' : 'NO'} |`,
+        `| ${run} | ${orders} | ${row.reserved} | ${row.refused} | ${errors} | ${reservedInDb} / ${row.unitsOnHand} | ${ms(row.okP50Ms)} | ${ms(row.okMaxMs)} | ${ms(row.refusedP50Ms)} | ${ms(row.refusedP99Ms)} | ${ms(row.refusedMaxMs)} | ${ms(slowest)} | ${ms(serviceCpuMs)} | ${ms(clientCpuMs)} | ${exact ? 'yes' : 'NO'} |`,
       );
       appendResult({
         bench: 'reservations',
