@@ -10,7 +10,8 @@ import { forget, knownStock, learn, now } from './known-stock.js';
 import { claim, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
-import { lockProducts, settleStockStatus } from './stock-status.js';
+import type { StockStatus } from '../../entities/product.js';
+import { availableOfProduct, lockProducts, settleStockStatus, stockStatusChange } from './stock-status.js';
 
 export type ReservationState = 'reserved' | 'released' | 'committed';
 
@@ -47,17 +48,22 @@ interface StockRow {
   location: string;
   available_quantity: number;
   low_stock_threshold: number;
+  /** Its product's stored stock status, and the units available over the product's active variants. */
+  product_stock_status: StockStatus;
+  product_available: number;
 }
 
 /**
  * Locks the stock rows of these variants, in one order (variant, location) for every caller, so
  * that concurrent reservations, releases and commits queue on the rows instead of deadlocking.
- * Their products are locked before (`lockProducts`, in id order), as by every stock change.
+ * Their products are locked before (`lockProducts`, in id order), as by every stock change, so
+ * what this statement reads of the products' stock stays true until the transaction ends.
  */
 async function lockStock(em: EntityManager, variantIds: readonly string[]): Promise<StockRow[]> {
   return em.execute<StockRow[]>(
-    `SELECT i.id, i.product_id, i.variant_id, v.sku, i.location, i.available_quantity, i.low_stock_threshold
-       FROM inventory i JOIN product_variants v ON v.id = i.variant_id
+    `SELECT i.id, i.product_id, i.variant_id, v.sku, i.location, i.available_quantity, i.low_stock_threshold,
+            p.stock_status AS product_stock_status, ${availableOfProduct('i.product_id')}::int AS product_available
+       FROM inventory i JOIN product_variants v ON v.id = i.variant_id JOIN products p ON p.id = i.product_id
       WHERE i.variant_id = ANY(?::uuid[])
       ORDER BY i.variant_id, i.location
         FOR UPDATE OF i`,
@@ -443,7 +449,18 @@ async function reserveLocked(
       return (await recordedReservation(tx, orderId, requestHash))!;
     }
     for (const line of lines) availableAfter.set(line.variantId, availableOf(line.variantId) - line.quantity);
-    await settleStockStatus(tx, productIds, lowStockThreshold);
+    // A product's status is set again only when this reservation changes it (at a threshold),
+    // which its locked rows tell: one statement less for most reservations.
+    const productsToSettle = productIds.filter((productId) => {
+      const row = rows.find((candidate) => candidate.product_id === productId);
+      if (!row) return true;
+      const taken = units
+        .filter((unit) => unit.productId === productId)
+        .reduce((sum, unit) => sum + unit.quantity, 0);
+      const availableAfter = Number(row.product_available) - taken;
+      return stockStatusChange(row.product_stock_status, availableAfter, lowStockThreshold) !== undefined;
+    });
+    await settleStockStatus(tx, productsToSettle, lowStockThreshold);
     await announceLowStock(tx, changes);
     // Taken before the commit, at which these values are true: orders that arrived until now may
     // be judged by them.
