@@ -199,21 +199,20 @@ async function shortNow(
 }
 
 /**
- * What this process knows of the order's lines, when it was all learned after the order arrived:
- * `fits` when every line's variant has enough units, the lines that are short otherwise (the
- * refusal was true at the moment a short value was). Undefined when something is not known, or
- * was known before the order arrived (only the locked check can tell then). A `fits` that is
- * stale costs only the locked check, which stays the truth.
+ * The lines that are short by what this process knows of their variants, when every value was
+ * learned after the order arrived (the refusal was true at the moment a short value was);
+ * undefined when they all fit, or something is not known or was known before the order arrived:
+ * the locked check tells then, and stays the truth.
  */
-function judgeByKnownStock(
+function shortByKnownStock(
   arrivedAt: number,
   lines: readonly StockLineInput[],
   original: readonly StockLineInput[],
-): 'fits' | ShortLine[] | undefined {
+): ShortLine[] | undefined {
   const known = lines.map((line) => knownStock(line.variantId));
   if (known.some((value) => value === undefined || value.learnedAt < arrivedAt)) return undefined;
   const short = shortLines(lines, original, (variantId) => knownStock(variantId)!.available);
-  return short.length === 0 ? 'fits' : short;
+  return short.length > 0 ? short : undefined;
 }
 
 /**
@@ -365,8 +364,8 @@ export async function reserveStock(
     const turn: { record: ReservationRecord } | { short: ShortLine[] } = await reservationsInProgress.run(
       lines.map((line) => line.variantId),
       async () => {
-        const known = judgeByKnownStock(arrivedAt, lines, original);
-        return Array.isArray(known) ? { short: known } : { record: await reserve() };
+        const shortByKnown = shortByKnownStock(arrivedAt, lines, original);
+        return shortByKnown ? { short: shortByKnown } : { record: await reserve() };
       },
     );
     if ('record' in turn) return turn.record;
