@@ -48,7 +48,10 @@ interface StockRow {
   location: string;
   available_quantity: number;
   low_stock_threshold: number;
-  /** Its product's stored stock status, and the units available over the product's active variants. */
+  /**
+   * Its product's stored stock status and units available over its active variants (a reservation
+   * sets the status again only when it changes it; release and commit always do).
+   */
   product_stock_status: StockStatus;
   product_available: number;
 }
