@@ -1,10 +1,14 @@
 /**
- * Many concurrent multi-line ReserveStock calls against the embedded mesh (auth + product in this
- * process, PGlite, real gRPC over 127.0.0.1): how long the slowest answer takes when most orders
- * cannot be served, and whether the outcome is exact (every unit reserved at most once, the
- * refusals clean FAILED_PRECONDITION).
+ * Many concurrent multi-line ReserveStock calls against the embedded mesh: how long the slowest
+ * answer takes when most orders cannot be served, and whether the outcome is exact (every unit
+ * reserved at most once, the refusals clean FAILED_PRECONDITION).
  *
  *   npx tsx bench/reservations.ts [--orders 1000] [--variants 20] [--stock 50] [--lines 3] [--repeat 1]
+ *
+ * What runs where: this process runs auth and product (PGlite, as `startTestMesh(..., { inProcess:
+ * true })` starts them) and prepares each run; the calls are made by a client process it forks
+ * (reservations-client.ts), over a real socket on 127.0.0.1, so the client's own work does not
+ * share the service's thread, and the latencies are the ones that client measured.
  *
  * Each order asks for `lines` distinct variants (1–2 units each, from a seeded random sequence, so
  * every run asks the same) of `variants` variants holding `stock` units each: with the defaults
@@ -12,18 +16,17 @@
  * channel. Ports: chosen at run time like the tests' (test/support/mesh.ts), so it can run beside a
  * `make run` or a test run.
  */
-import { credentials, Metadata, status } from '@grpc/grpc-js';
-import {
-  CreateProductRequest,
-  ProductServiceClient,
-  type ReserveStockRequest,
-} from '../gen/ecommerce/product/v1/product.js';
+import { fork, type ChildProcess } from 'node:child_process';
+import { status } from '@grpc/grpc-js';
+import { CreateProductRequest } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
 import { clientsFor } from '../test/support/clients.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh } from '../test/support/mesh.js';
 import { internalToken } from '../test/support/tokens.js';
 import { describeMachine, machineFacts } from './machine.js';
+import type { FromRushClient, RushOutcome, ToRushClient } from './reservations-protocol.js';
 import { appendResult, commandLine } from './results.js';
+import { siblingScript } from './sibling-script.js';
 
 function option(name: string, fallback: number, max: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -51,6 +54,23 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** Sends one rush to the client process and waits for what it measured. */
+function rushIn(
+  client: ChildProcess,
+  rush: ToRushClient,
+): Promise<{ outcomes: RushOutcome[]; slowestMs: number; cpuMs: number }> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`the client process exited (${code})`));
+    client.once('exit', onExit);
+    client.once('message', (message: FromRushClient) => {
+      client.off('exit', onExit);
+      if (message.type === 'failed') reject(new Error(`client process: ${message.message}`));
+      else resolve(message);
+    });
+    client.send(rush);
+  });
+}
+
 const ms = (value: number) => (Number.isNaN(value) ? '–' : value.toFixed(0));
 
 async function main(): Promise<void> {
@@ -64,27 +84,23 @@ async function main(): Promise<void> {
   console.log(describeMachine(facts));
   console.log(`command: ${command}\n`);
   console.log(
-    '| run | orders | reserved | refused | other errors | units reserved / on hand | ok p50 ms | ok max ms | refused p50 ms | refused p99 ms | refused max ms | slowest answer ms | exact |',
+    '| run | orders | reserved | refused | other errors | units reserved / on hand | ok p50 ms | ok max ms | refused p50 ms | refused p99 ms | refused max ms | slowest answer ms | service CPU ms | client CPU ms | exact |',
   );
-  console.log('|--:|--:|--:|--:|---|---|--:|--:|--:|--:|--:|--:|---|');
+  console.log('|--:|--:|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
 
   const mesh = await startTestMesh(['auth', 'product'], { inProcess: true });
   const api = clientsFor((name) => mesh.address(name));
+  let client: ChildProcess | undefined;
   try {
     const admin = {
       token: (await api.auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken,
     };
     const internal = { token: await internalToken(mesh, 'order') };
-    // Its own channel and a long deadline: the point is how long answers take, not a cut-off.
-    const channel = new ProductServiceClient(mesh.address('product'), credentials.createInsecure());
-    const reserve = (request: ReserveStockRequest, token: string) =>
-      new Promise<void>((resolve, reject) => {
-        const metadata = new Metadata();
-        metadata.set('authorization', `Bearer ${token}`);
-        channel.reserveStock(request, metadata, { deadline: Date.now() + 120_000 }, (error) =>
-          error ? reject(error) : resolve(),
-        );
-      });
+    const script = siblingScript(import.meta.url, 'reservations-client');
+    client = fork(script.path, [], {
+      execArgv: script.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     for (let run = 1; run <= repeat; run++) {
       const sku = `BENCH-RSV-${Date.now().toString(36).toUpperCase()}`;
       const { product } = await api.product.createProduct(
@@ -109,30 +125,34 @@ async function main(): Promise<void> {
         return [...picked].map((variantId) => ({ variantId, quantity: 1 + Math.floor(random() * 2) }));
       });
 
+      const serviceCpuBefore = process.cpuUsage();
+      const {
+        outcomes,
+        slowestMs: slowest,
+        cpuMs: clientCpuMs,
+      } = await rushIn(client, {
+        type: 'rush',
+        target: mesh.address('product'),
+        token: internal.token,
+        orders: book.map((lines) => ({ orderId: newId(), lines })),
+      });
+      const serviceCpu = process.cpuUsage(serviceCpuBefore);
+      const serviceCpuMs = (serviceCpu.user + serviceCpu.system) / 1000;
       const okMs: number[] = [];
       const refusedMs: number[] = [];
       const otherErrors = new Map<string, number>();
       const reservedUnits = new Map<string, number>();
-      const started = performance.now();
-      await Promise.all(
-        book.map(async (lines) => {
-          const sent = performance.now();
-          try {
-            await reserve({ orderId: newId(), lines }, internal.token);
-            okMs.push(performance.now() - sent);
-            for (const line of lines)
-              reservedUnits.set(line.variantId, (reservedUnits.get(line.variantId) ?? 0) + line.quantity);
-          } catch (error) {
-            const code = (error as { code?: number }).code;
-            if (code === status.FAILED_PRECONDITION) refusedMs.push(performance.now() - sent);
-            else {
-              const name = status[code ?? status.UNKNOWN] ?? String(code);
-              otherErrors.set(name, (otherErrors.get(name) ?? 0) + 1);
-            }
-          }
-        }),
-      );
-      const slowest = performance.now() - started;
+      outcomes.forEach(({ ms: took, code }, index) => {
+        if (code === status.OK) {
+          okMs.push(took);
+          for (const line of book[index]!)
+            reservedUnits.set(line.variantId, (reservedUnits.get(line.variantId) ?? 0) + line.quantity);
+        } else if (code === status.FAILED_PRECONDITION) refusedMs.push(took);
+        else {
+          const name = status[code] ?? String(code);
+          otherErrors.set(name, (otherErrors.get(name) ?? 0) + 1);
+        }
+      });
 
       let exact = otherErrors.size === 0;
       let reservedInDb = 0;
@@ -158,11 +178,13 @@ async function main(): Promise<void> {
         refusedP99Ms: percentile(refusedMs, 99),
         refusedMaxMs: refusedMs.at(-1) ?? NaN,
         slowestMs: slowest,
+        serviceCpuMs,
+        clientCpuMs,
         exact,
       };
       const errors = [...otherErrors].map(([name, n]) => `${name} ${n}`).join(', ') || '0';
       console.log(
-        `| ${run} | ${orders} | ${row.reserved} | ${row.refused} | ${errors} | ${reservedInDb} / ${row.unitsOnHand} | ${ms(row.okP50Ms)} | ${ms(row.okMaxMs)} | ${ms(row.refusedP50Ms)} | ${ms(row.refusedP99Ms)} | ${ms(row.refusedMaxMs)} | ${ms(slowest)} | ${exact ? 'yes' : 'NO'} |`,
+        `| ${run} | ${orders} | ${row.reserved} | ${row.refused} | ${errors} | ${reservedInDb} / ${row.unitsOnHand} | ${ms(row.okP50Ms)} | ${ms(row.okMaxMs)} | ${ms(row.refusedP50Ms)} | ${ms(row.refusedP99Ms)} | ${ms(row.refusedMaxMs)} | ${ms(slowest)} | ${ms(serviceCpuMs)} | ${ms(clientCpuMs)} | ${exact ? 'yes' : 'NO'} |`,
       );
       appendResult({
         bench: 'reservations',
@@ -172,11 +194,12 @@ async function main(): Promise<void> {
         variants: variantCount,
         stock,
         linesPerOrder,
+        client: 'own process',
         ...row,
       });
     }
-    channel.close();
   } finally {
+    client?.disconnect();
     for (const client of Object.values(api)) client.close();
     await mesh.stop();
   }

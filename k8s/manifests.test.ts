@@ -374,6 +374,7 @@ function everyServerGetsItsSettings(m: Manifests): string[] {
       'SERVICE_CLIENT_SECRET',
       ...(service === 'auth' ? ['AUTH_JWT_PRIVATE_KEYS', 'AUTH_SERVICE_MASTER_SECRET'] : []),
       ...(service === 'payment' ? ['PAYMENT_VAULT_KEYS'] : []),
+      ...(service === 'shipping' ? ['SHIPPING_CARRIER_KEYS'] : []),
     ];
     for (const name of secretEnv) {
       if (!envVar(server, name)?.valueFrom?.secretKeyRef)

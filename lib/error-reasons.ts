@@ -110,6 +110,42 @@ export const DiscountReason = {
 } as const;
 
 export const PaymentReason = {
-  /** The method added with this idempotency key was deleted since: send a new key. */
+  /**
+   * The method added with this idempotency key was deleted since: send a new key. Also an
+   * authorisation with a deleted method (a deleted method is never charged).
+   */
   PAYMENT_METHOD_DELETED: 'PAYMENT_METHOD_DELETED',
+  /**
+   * The gateway declined (metadata: decline_code: card_declined, insufficient_funds, expired_card,
+   * processing_error, invalid_request). A new attempt needs a new idempotency key.
+   */
+  PAYMENT_DECLINED: 'PAYMENT_DECLINED',
+  /** UNAVAILABLE: the gateway's answer was lost and it cannot be asked now: retry with the same key. */
+  PAYMENT_OUTCOME_UNKNOWN: 'PAYMENT_OUTCOME_UNKNOWN',
+  /** A capture of a payment that is not authorised (metadata: status). */
+  PAYMENT_NOT_CAPTURABLE: 'PAYMENT_NOT_CAPTURABLE',
+  /** A capture or void of this payment is under way, or its outcome is being found out. */
+  PAYMENT_OPERATION_IN_PROGRESS: 'PAYMENT_OPERATION_IN_PROGRESS',
+  /** A capture above the authorised amount (metadata: authorized_minor). */
+  AMOUNT_EXCEEDS_AUTHORIZED: 'AMOUNT_EXCEEDS_AUTHORIZED',
+  /** A refund above what is captured and not yet refunded (metadata: refundable_minor). */
+  AMOUNT_EXCEEDS_REFUNDABLE: 'AMOUNT_EXCEEDS_REFUNDABLE',
+  /** UNAUTHENTICATED: a webhook whose signature does not verify; nothing was stored. */
+  WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
+} as const;
+
+export const ShippingReason = {
+  /**
+   * The chosen method does not apply to this address and basket now (metadata: method_id, cause:
+   * inactive, address, currency or no_rate).
+   */
+  SHIPPING_METHOD_NOT_AVAILABLE: 'SHIPPING_METHOD_NOT_AVAILABLE',
+  /** A method names a carrier code no carrier has (metadata: carrier_code). */
+  UNKNOWN_CARRIER: 'UNKNOWN_CARRIER',
+  /** metadata: carrier_code. */
+  CARRIER_CODE_TAKEN: 'CARRIER_CODE_TAKEN',
+  /** Methods or shipments still use the carrier (metadata: carrier_id). */
+  CARRIER_IN_USE: 'CARRIER_IN_USE',
+  /** Shipments used the method (or a method of the zone) being deleted (metadata: method_id or zone_id). */
+  SHIPPING_METHOD_IN_USE: 'SHIPPING_METHOD_IN_USE',
 } as const;

@@ -129,8 +129,8 @@ export function permissionDenied(message: string): AppError {
   return new AppError(status.PERMISSION_DENIED, message);
 }
 
-export function unauthenticated(message: string): AppError {
-  return new AppError(status.UNAUTHENTICATED, message);
+export function unauthenticated(message: string, reason?: string): AppError {
+  return new AppError(status.UNAUTHENTICATED, message, undefined, reasonOf(reason));
 }
 
 export function resourceExhausted(
@@ -145,8 +145,8 @@ export function aborted(message: string, reason?: string): AppError {
   return new AppError(status.ABORTED, message, undefined, reasonOf(reason));
 }
 
-export function unavailable(message: string): AppError {
-  return new AppError(status.UNAVAILABLE, message);
+export function unavailable(message: string, reason?: string, metadata?: Record<string, string>): AppError {
+  return new AppError(status.UNAVAILABLE, message, undefined, reasonOf(reason, metadata));
 }
 
 export function deadlineExceeded(message: string): AppError {

@@ -1230,6 +1230,7 @@ const paymentSchema = schemaOf({
     await insert('payment_methods', method);
     await insert('payments', payment);
     await insert('payment_transactions', pay.transaction(paymentId));
+    await insert('payment_transactions', pay.transaction(paymentId, { type: 'capture', status: 'unknown' }));
     await insert('refunds', pay.refund(paymentId, { idempotency_key: 'order-1:refund-1' }));
     await insert('payment_webhooks', pay.webhook({ provider_event_id: 'evt_1' }));
     // The same event id from another provider is another event.
@@ -1256,10 +1257,39 @@ const paymentSchema = schemaOf({
       row: () => ['payments', pay.payment({ status: 'paid' })],
     },
     {
-      rule: 'refunded ≤ amount',
+      rule: 'refunded ≤ captured ≤ authorised ≤ amount',
       code: '23514',
-      name: 'payments_amount_refunded_check',
-      row: () => ['payments', pay.payment({ amount_refunded: '50.01' })],
+      name: 'payments_amounts_check',
+      row: () => [
+        'payments',
+        pay.payment({ amount_authorized: '50.00', amount_captured: '20.00', amount_refunded: '20.01' }),
+      ],
+    },
+    {
+      rule: 'captured ≤ authorised',
+      code: '23514',
+      name: 'payments_amounts_check',
+      row: () => ['payments', pay.payment({ amount_authorized: '20.00', amount_captured: '20.01' })],
+    },
+    {
+      rule: 'a refund under way counts against the capture',
+      code: '23514',
+      name: 'payments_amounts_check',
+      row: () => [
+        'payments',
+        pay.payment({
+          amount_authorized: '50.00',
+          amount_captured: '20.00',
+          amount_refunded: '10.00',
+          amount_refund_reserved: '10.01',
+        }),
+      ],
+    },
+    {
+      rule: 'a payment is a customer’s or a guest’s, not both, not neither',
+      code: '23514',
+      name: 'payments_payer_check',
+      row: () => ['payments', pay.payment({ user_id: null })],
     },
     {
       rule: 'payment idempotency key unique',
@@ -1278,6 +1308,18 @@ const paymentSchema = schemaOf({
       code: '23514',
       name: 'payment_transactions_type_check',
       row: (f) => ['payment_transactions', pay.transaction(f.paymentId, { type: 'chargeback' })],
+    },
+    {
+      rule: 'one capture or void per payment that did not fail',
+      code: '23505',
+      name: 'payment_transactions_one_settlement',
+      row: (f) => ['payment_transactions', pay.transaction(f.paymentId, { type: 'void' })],
+    },
+    {
+      rule: 'transaction status is pending, succeeded, failed or unknown',
+      code: '23514',
+      name: 'payment_transactions_status_check',
+      row: (f) => ['payment_transactions', pay.transaction(f.paymentId, { status: 'lost' })],
     },
     {
       rule: 'payment_transactions.payment_id → payments',
@@ -1310,10 +1352,10 @@ const paymentSchema = schemaOf({
       row: () => ['payment_webhooks', pay.webhook({ provider_event_id: 'evt_1' })],
     },
     {
-      rule: 'webhook status is pending, processed or failed',
+      rule: 'webhook status is pending, processed, ignored or failed',
       code: '23514',
       name: 'payment_webhooks_status_check',
-      row: () => ['payment_webhooks', pay.webhook({ status: 'ignored' })],
+      row: () => ['payment_webhooks', pay.webhook({ status: 'applied' })],
     },
   ],
   crossServiceRefs: [
@@ -1336,6 +1378,8 @@ const paymentSchema = schemaOf({
       paymentMethod: method,
       provider: 'fake',
       amount: 4999,
+      amountAuthorized: 4999,
+      amountCaptured: 4999,
       currency: 'EUR',
       idempotencyKey: unique('orm-pay-'),
     });
@@ -1368,7 +1412,7 @@ const paymentSchema = schemaOf({
     found.amountRefunded = 5000;
     let failure: unknown;
     await em.flush().catch((error: unknown) => (failure = error));
-    expect((failure as PgError | undefined)?.code, 'refunding more than was paid').to.equal('23514');
+    expect((failure as PgError | undefined)?.code, 'refunding more than was captured').to.equal('23514');
   },
 });
 

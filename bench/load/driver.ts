@@ -4,8 +4,6 @@
  * processes because one grpc-js client process saturates before the server does.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assertLoopback } from './address.js';
 import { Histogram } from './histogram.js';
 import {
@@ -17,6 +15,7 @@ import {
   type WorkerSpec,
 } from './protocol.js';
 import { scenarioNamed, scenarioTarget } from './scenarios.js';
+import { siblingScript } from '../sibling-script.js';
 
 export type { ChannelMode } from './protocol.js';
 
@@ -103,17 +102,6 @@ function checkSeconds(name: string, value: number, min: number, max: number): nu
   return value;
 }
 
-/** The worker next to this file, and node flags that let it run (tsx when we run from source). */
-function workerEntry(): { path: string; execArgv: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  const extension = extname(here);
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--inspect'));
-  if (extension === '.ts' && !execArgv.some((arg) => arg.includes('tsx'))) {
-    execArgv.push('--import', import.meta.resolve('tsx'));
-  }
-  return { path: join(dirname(here), `worker${extension === '.ts' ? '.ts' : '.js'}`), execArgv };
-}
-
 function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
@@ -129,7 +117,7 @@ function split(total: number, parts: number): number[] {
  * (result, worker failure, timeout) kills whatever worker is still alive.
  */
 async function runWorkers(specs: WorkerSpec[], resultTimeoutMs: number): Promise<WorkerResult[]> {
-  const { path, execArgv } = workerEntry();
+  const { path, execArgv } = siblingScript(import.meta.url, 'worker');
   const children: ChildProcess[] = [];
   const results: WorkerResult[] = [];
   let timer: NodeJS.Timeout | undefined;

@@ -8,6 +8,13 @@ import {
   Product,
   type ProductServiceServer,
 } from '../../gen/ecommerce/product/v1/product.js';
+import {
+  ShippingMethod,
+  ShippingOption,
+  ShippingServiceService,
+  ShippingZone,
+  type ShippingServiceServer,
+} from '../../gen/ecommerce/shipping/v1/shipping.js';
 import { runLoad } from './driver.js';
 import { scenarioNamed } from './scenarios.js';
 
@@ -23,9 +30,10 @@ function authorized(call: grpc.ServerUnaryCall<unknown, unknown>): boolean {
 }
 
 /**
- * Stand-ins for the auth, product and cart services, just faithful enough to the contracts for
- * the scenarios' requests: an admin login, DRAFT products readable only with the admin token,
- * and AddItem that accepts only ACTIVE products.
+ * Stand-ins for the auth, product, cart and shipping services, just faithful enough to the
+ * contracts for the scenarios' requests: an admin login, DRAFT products readable only with the
+ * admin token, AddItem that accepts only ACTIVE products, and quotes offering the methods of the
+ * zone whose postal pattern is the destination's.
  */
 function fakeServices() {
   const products = new Map<string, Product>();
@@ -37,6 +45,7 @@ function fakeServices() {
     addItem: 0,
     getCart: 0,
     login: 0,
+    quoteShipping: 0,
     sessions: new Set<string>(),
   };
   const carts = new Map<string, Cart>();
@@ -152,10 +161,53 @@ function fakeServices() {
       callback(null, { cart: updated });
     },
   };
-  return { auth, product, cart, products, registered, seen };
+  // Only what the scenarios call: zones by postal pattern, each method offered at its base price.
+  const zones = new Map<string, { patterns: string[]; methods: string[] }>();
+  const rates: string[] = [];
+  const shipping: Pick<
+    ShippingServiceServer,
+    'createCarrier' | 'createZone' | 'createShippingMethod' | 'createShippingRate' | 'quoteShipping'
+  > = {
+    createCarrier: (call, callback) => {
+      if (!authorized(call)) return callback(fail(grpc.status.UNAUTHENTICATED, 'no token'));
+      callback(null, { carrier: undefined });
+    },
+    createZone: (call, callback) => {
+      if (!authorized(call)) return callback(fail(grpc.status.UNAUTHENTICATED, 'no token'));
+      const id = `zone-${zones.size + 1}`;
+      zones.set(id, { patterns: call.request.postalPatterns, methods: [] });
+      callback(null, { zone: ShippingZone.fromPartial({ id, postalPatterns: call.request.postalPatterns }) });
+    },
+    createShippingMethod: (call, callback) => {
+      if (!authorized(call)) return callback(fail(grpc.status.UNAUTHENTICATED, 'no token'));
+      const zone = zones.get(call.request.zoneId);
+      if (!zone) return callback(fail(grpc.status.NOT_FOUND, 'no zone'));
+      const id = `${call.request.zoneId}-method-${zone.methods.length + 1}`;
+      zone.methods.push(id);
+      callback(null, { method: ShippingMethod.fromPartial({ id }) });
+    },
+    createShippingRate: (call, callback) => {
+      if (!authorized(call)) return callback(fail(grpc.status.UNAUTHENTICATED, 'no token'));
+      rates.push(call.request.methodId);
+      callback(null, { rate: undefined });
+    },
+    quoteShipping: (call, callback) => {
+      seen.quoteShipping++;
+      const postalCode = call.request.destination?.postalCode ?? '';
+      const zone = [...zones.values()].find((z) => z.patterns.includes(postalCode));
+      const known = call.request.lines.every((line) => products.has(line.productId));
+      if (!known) return callback(fail(grpc.status.NOT_FOUND, 'no such product'));
+      callback(null, {
+        options: (zone?.methods ?? []).map((methodId) => ShippingOption.fromPartial({ methodId })),
+        totalWeightGrams: 0,
+        zoneId: '',
+      });
+    },
+  };
+  return { auth, product, cart, shipping, products, registered, rates, seen };
 }
 
-describe('scenarios (against fake auth, product and cart services)', () => {
+describe('scenarios (against fake auth, product, cart and shipping services)', () => {
   let server: grpc.Server;
   let address: string;
   let fakes: ReturnType<typeof fakeServices>;
@@ -167,6 +219,7 @@ describe('scenarios (against fake auth, product and cart services)', () => {
     server.addService(AuthServiceService, fakes.auth);
     server.addService(ProductServiceService, fakes.product);
     server.addService(CartServiceService, fakes.cart);
+    server.addService(ShippingServiceService, fakes.shipping);
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
         error ? reject(error) : resolve(bound),
@@ -176,6 +229,7 @@ describe('scenarios (against fake auth, product and cart services)', () => {
     env = {
       AUTH_GRPC_ADDR: address,
       PRODUCT_GRPC_ADDR: address,
+      SHIPPING_GRPC_ADDR: address,
       BENCH_ADMIN_EMAIL: ADMIN.email,
       BENCH_ADMIN_PASSWORD: ADMIN.password,
       BENCH_PRODUCTS: '5',
@@ -326,5 +380,23 @@ describe('scenarios (against fake auth, product and cart services)', () => {
       client.close();
     }
     expect(fakes.seen.login).to.equal(6);
+  });
+
+  it('quote-shipping: prepare makes three weighed products and a zone of three methods; calls quote the basket as a guest', async () => {
+    const scenario = scenarioNamed('quote-shipping');
+    const context = (await scenario.prepare(address, env)) as {
+      request: { lines: { productId: string }[]; destination: { postalCode: string } };
+    };
+    expect(JSON.parse(JSON.stringify(context))).to.deep.equal(context);
+    expect(fakes.products.size).to.equal(3);
+    expect(context.request.lines.map((line) => line.productId)).to.deep.equal([...fakes.products.keys()]);
+    expect(fakes.rates).to.have.length(4);
+    const client = scenario.connect(address, {});
+    try {
+      for (let i = 0; i < 5; i++) await scenario.call(client, context, i, new Date(Date.now() + 5_000));
+    } finally {
+      client.close();
+    }
+    expect(fakes.seen.quoteShipping).to.equal(6); // the check in prepare, then five calls
   });
 });

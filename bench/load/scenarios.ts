@@ -16,7 +16,15 @@ import {
   ProductSort,
   type Product,
 } from '../../gen/ecommerce/product/v1/product.js';
+import {
+  CreateShippingMethodRequest,
+  ServiceType,
+  ShippingServiceClient,
+  type QuoteShippingRequest,
+} from '../../gen/ecommerce/shipping/v1/shipping.js';
+import { PaymentServiceClient } from '../../gen/ecommerce/payment/v1/payment.js';
 import { AddressType, UserServiceClient } from '../../gen/ecommerce/user/v1/user.js';
+import { loadServiceClientSecret } from '../../lib/auth/service-secret.js';
 import { DEFAULT_GRPC_PORTS, type ServiceName } from '../../lib/config/topology.js';
 import { assertLoopback } from './address.js';
 import { service as healthService } from 'grpc-health-check';
@@ -164,8 +172,16 @@ async function adminToken(env: NodeJS.ProcessEnv): Promise<string> {
   );
 }
 
-/** Creates `count` products (one variant each, plenty of stock) through ProductService.CreateProduct. */
-async function createProducts(target: string, token: string, count: number): Promise<Product[]> {
+/**
+ * Creates `count` products (one variant each, plenty of stock) through ProductService.CreateProduct;
+ * product k weighs `weights[k]` grams when given.
+ */
+async function createProducts(
+  target: string,
+  token: string,
+  count: number,
+  weights: readonly number[] = [],
+): Promise<Product[]> {
   const tag = runTag();
   const products = new ProductServiceClient(target, insecure);
   return step(`ProductService.CreateProduct at ${target}`, () =>
@@ -182,6 +198,7 @@ async function createProducts(target: string, token: string, count: number): Pro
             description: 'Created by bench/load/scenarios.ts for load tests.',
             price: { currencyCode: 'USD', amountMinor: 1999 },
             variants: [{ sku: `${sku}-v`, name: 'Default', initialStock: 1_000_000 }],
+            weightGrams: weights[k],
           }),
           bearer(token),
           deadlineIn(PREPARE_DEADLINE_MS),
@@ -640,6 +657,206 @@ const myAddresses: Scenario<UserServiceClient, MyAddressesContext> = {
   },
 };
 
+interface QuoteShippingContext {
+  request: QuoteShippingRequest;
+}
+
+/**
+ * ShippingService.QuoteShipping as a guest: a basket of three lines (three products of 0.25, 1.2
+ * and 3.4 kg created in prepare, one BatchGetProducts per quote) to a postal code of a zone made
+ * for this run (its code is the run's tag, so earlier runs' zones never decide), which offers
+ * three methods: by weight and item, by rate tiers (four tiers), and flat. Prepare checks that
+ * the quote offers all three.
+ */
+const quoteShipping: Scenario<ShippingServiceClient, QuoteShippingContext> = {
+  name: 'quote-shipping',
+  summary:
+    'ShippingService.QuoteShipping as a guest: 3 lines (weights from the product service) to a zone of 3 methods',
+  ...serviceAddress('shipping'),
+  async prepare(target, env) {
+    const token = await adminToken(env);
+    const products = await createProducts(addressFromEnv('product', env), token, 3, [250, 1200, 3400]);
+    const tag = runTag().toUpperCase();
+    const eur = (amountMinor: number) => ({ currencyCode: 'EUR', amountMinor });
+    const request: QuoteShippingRequest = {
+      destination: {
+        firstName: 'Bench',
+        lastName: 'Quote',
+        company: '',
+        line1: '1 Load Street',
+        line2: '',
+        city: 'Berlin',
+        state: '',
+        postalCode: tag,
+        country: 'DE',
+        phone: '',
+      },
+      lines: products.map((product, k) => ({
+        productId: product.id,
+        variantId: product.variants[0]!.id,
+        quantity: k === 1 ? 2 : 1,
+      })),
+      subtotal: eur(3000),
+    };
+    await step(`ShippingService at ${target}`, () =>
+      withClient(new ShippingServiceClient(target, insecure), async (client) => {
+        const call = <Req, Res>(method: Parameters<typeof unary<Req, Res>>[0], body: Req) =>
+          unary(method.bind(client), body, bearer(token), deadlineIn(PREPARE_DEADLINE_MS));
+        const code = `bench_${tag.toLowerCase()}`;
+        await call(client.createCarrier, {
+          name: `Bench carrier ${tag}`,
+          code,
+          apiEndpoint: '',
+          apiKey: '',
+          configurationJson: '',
+        });
+        const { zone } = await call(client.createZone, {
+          name: `Bench zone ${tag}`,
+          countries: ['DE'],
+          states: [],
+          postalPatterns: [tag],
+          priority: 0,
+        });
+        const method = (name: string, patch: Partial<CreateShippingMethodRequest>) =>
+          call(
+            client.createShippingMethod,
+            CreateShippingMethodRequest.fromPartial({
+              zoneId: zone!.id,
+              name,
+              carrierCode: code,
+              serviceType: ServiceType.SERVICE_TYPE_STANDARD,
+              basePrice: eur(0),
+              estimatedDays: 3,
+              ...patch,
+            }),
+          );
+        await method('By weight', { basePrice: eur(300), pricePerKg: eur(120), pricePerItem: eur(10) });
+        const { method: tiered } = await method('Tiered', { estimatedDays: 2 });
+        for (const [min, max, minAmount, maxAmount, rate] of [
+          [0, 2000, 0, 5000, 490],
+          [2000, 10_000, 0, 5000, 690],
+          [10_000, undefined, 0, undefined, 1290],
+          [0, 10_000, 5000, undefined, 0],
+        ] as const) {
+          await call(client.createShippingRate, {
+            methodId: tiered!.id,
+            minWeightGrams: min,
+            maxWeightGrams: max,
+            minAmount: eur(minAmount),
+            maxAmount: maxAmount === undefined ? undefined : eur(maxAmount),
+            rate: eur(rate),
+          });
+        }
+        await method('Flat', { basePrice: eur(990), serviceType: ServiceType.SERVICE_TYPE_EXPRESS });
+        const quote = await unary(
+          client.quoteShipping.bind(client),
+          request,
+          new grpc.Metadata(),
+          deadlineIn(PREPARE_DEADLINE_MS),
+        );
+        if (quote.options.length !== 3) {
+          throw new Error(`QuoteShipping offered ${quote.options.length} methods instead of 3`);
+        }
+      }),
+    );
+    return { request };
+  },
+  connect(target, options) {
+    return readsNoAnswer(
+      ShippingServiceClient.service,
+      ShippingServiceClient.serviceName,
+      () => new ShippingServiceClient(target, insecure, options),
+      target,
+      options,
+    );
+  },
+  async call(client, ctx, _i, deadline) {
+    await unary(client.quoteShipping.bind(client), ctx.request, new grpc.Metadata(), deadline);
+  },
+};
+
+interface PaymentContext {
+  token: string;
+  keyPrefix: string;
+}
+
+/**
+ * A platform service's access token (AuthService.IssueServiceToken as `order`, the service that
+ * authorises at checkout), with the client secret the services derive: `SERVICE_CLIENT_SECRET` /
+ * `ORDER_SERVICE_CLIENT_SECRET`, or `AUTH_SERVICE_MASTER_SECRET`, or the development master secret
+ * in `DATA_DIR` (default ./data) that the embedded services generated.
+ */
+async function serviceToken(env: NodeJS.ProcessEnv): Promise<string> {
+  const clientSecret = await loadServiceClientSecret(
+    'order',
+    { production: false, dataDir: env.DATA_DIR || './data' },
+    env,
+  );
+  const address = addressFromEnv('auth', env);
+  return step(`AuthService.IssueServiceToken as order at ${address} (AUTH_GRPC_ADDR)`, () =>
+    withClient(new AuthServiceClient(address, insecure), async (client) => {
+      const reply = await unary(
+        client.issueServiceToken.bind(client),
+        { serviceName: 'order', clientSecret },
+        new grpc.Metadata(),
+        deadlineIn(PREPARE_DEADLINE_MS),
+      );
+      return reply.accessToken;
+    }),
+  );
+}
+
+/**
+ * One checkout's payment: PaymentService.AuthorizePayment of a one-time `pm_card_visa` token on the
+ * test gateway (PAYMENT_PROVIDER=test, the default), then CapturePayment of the whole amount, each
+ * with its own idempotency key; one call of the scenario is both RPCs, so calls/s is payments/s.
+ * Each RPC claims its key, writes the pending operation, calls the gateway (in process) and records
+ * the answer with its outbox event: two transactions per RPC. Prepare gets a service token (see
+ * serviceToken) and checks one payment end to end.
+ */
+const authorizeCapture: Scenario<PaymentServiceClient, PaymentContext> = {
+  name: 'authorize-capture',
+  summary:
+    'PaymentService.AuthorizePayment (pm_card_visa, test gateway) then CapturePayment of it, as the order service',
+  ...serviceAddress('payment'),
+  async prepare(target, env) {
+    const ctx = { token: await serviceToken(env), keyPrefix: `bench-${runTag()}-` };
+    const probe = authorizeCapture.connect(target, {});
+    await step(`AuthorizePayment and CapturePayment at ${target}`, () =>
+      withClient(probe, (client) => authorizeCapture.call(client, ctx, -1, deadlineIn(PREPARE_DEADLINE_MS))),
+    );
+    return ctx;
+  },
+  connect(target, options) {
+    return new PaymentServiceClient(target, insecure, options);
+  },
+  async call(client, ctx, i, deadline) {
+    const metadata = bearer(ctx.token);
+    const amount = { currencyCode: 'EUR', amountMinor: 4_999 };
+    const key = `${ctx.keyPrefix}${i < 0 ? 'probe' : i}`;
+    const { payment } = await unary(
+      client.authorizePayment.bind(client),
+      {
+        orderId: randomUUID(),
+        userId: randomUUID(),
+        guestEmail: '',
+        amount,
+        paymentMethodId: '',
+        paymentToken: 'pm_card_visa',
+        idempotencyKey: `${key}-a`,
+      },
+      metadata,
+      deadline,
+    );
+    await unary(
+      client.capturePayment.bind(client),
+      { paymentId: payment!.id, amount, idempotencyKey: `${key}-c` },
+      metadata,
+      deadline,
+    );
+  },
+};
+
 interface PriceCartContext {
   token: string;
   requests: PriceCartRequest[];
@@ -931,6 +1148,8 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   'get-cart': getCart as unknown as Scenario,
   login: login as unknown as Scenario,
   'my-addresses': myAddresses as unknown as Scenario,
+  'quote-shipping': quoteShipping as unknown as Scenario,
+  'authorize-capture': authorizeCapture as unknown as Scenario,
   'price-cart': priceCartScenario('price-cart', 10) as unknown as Scenario,
   'price-cart-1000': priceCartScenario('price-cart-1000', 1000) as unknown as Scenario,
 };

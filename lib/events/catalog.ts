@@ -103,6 +103,21 @@ export const OrderDeliveredEvent = defineEvent(
 );
 
 // payment
+export const PaymentAuthorizedEvent = defineEvent(
+  'payment.payment.authorized',
+  'ecommerce.payment.v1.PaymentAuthorized',
+  paymentMessages.PaymentAuthorized,
+);
+export const PaymentFailedEvent = defineEvent(
+  'payment.payment.failed',
+  'ecommerce.payment.v1.PaymentFailed',
+  paymentMessages.PaymentFailed,
+);
+export const PaymentVoidedEvent = defineEvent(
+  'payment.payment.voided',
+  'ecommerce.payment.v1.PaymentVoided',
+  paymentMessages.PaymentVoided,
+);
 export const PaymentCapturedEvent = defineEvent(
   'payment.payment.captured',
   'ecommerce.payment.v1.PaymentCaptured',

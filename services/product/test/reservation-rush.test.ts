@@ -8,6 +8,8 @@ import { failureOf } from '../../../lib/testing/app-error.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { productDatabase } from '../src/database.js';
 import { createProduct } from '../src/domain/create-product.js';
+import { changeProductStatus } from '../src/domain/product-status.js';
+import { BatchedRead } from '../src/domain/inventory/batched-read.js';
 import { releaseReservation, reserveStock } from '../src/domain/inventory/reservations.js';
 
 /** Orders for scarce stock: refusals are answered from a read, not queued behind the row locks. */
@@ -38,19 +40,29 @@ describe('inventory: a rush of ReserveStock for scarce stock', function () {
     return product.variants.map((variant) => variant.id);
   }
 
-  /** An EntityManager that counts the transactions opened through it (and still runs them). */
-  function countingTransactions(): { em: EntityManager; transactions: () => number } {
+  /**
+   * An EntityManager that counts the transactions opened through it and the reads of stock it runs
+   * outside a transaction (what the arrival check runs; a transaction's statements go through its
+   * own fork), and still runs them.
+   */
+  function counting(): { em: EntityManager; transactions: () => number; stockReads: () => number } {
     const em = db.orm.em.fork();
     let transactions = 0;
+    let stockReads = 0;
     const transactional = em.transactional.bind(em);
     em.transactional = ((work: never, options: never) => {
       transactions++;
       return transactional(work, options);
     }) as typeof em.transactional;
-    return { em, transactions: () => transactions };
+    const execute = em.execute.bind(em);
+    em.execute = ((sql: string, ...rest: never[]) => {
+      if (/\binventory\b/.test(sql)) stockReads++;
+      return execute(sql, ...rest);
+    }) as typeof em.execute;
+    return { em, transactions: () => transactions, stockReads: () => stockReads };
   }
 
-  it('refuses an order that cannot be served without a transaction, with the locked answer', async () => {
+  it('refuses on arrival an order that cannot be served, without a transaction, with the locked answer', async () => {
     const [scarce, plenty] = await variantsWith([3, 50]);
     const holder = newId();
     await reserveStock(
@@ -59,7 +71,7 @@ describe('inventory: a rush of ReserveStock for scarce stock', function () {
       5,
     );
 
-    const counted = countingTransactions();
+    const counted = counting();
     const refused = await failureOf(
       reserveStock(
         counted.em,
@@ -74,13 +86,15 @@ describe('inventory: a rush of ReserveStock for scarce stock', function () {
       ),
     );
     expect(refused.code).to.equal(status.FAILED_PRECONDITION);
+    expect(refused.reason).to.equal('OUT_OF_STOCK');
+    expect(refused.metadata).to.deep.equal({ variant_ids: scarce });
     expect(refused.violations).to.deep.equal([
       { field: 'lines[1].quantity', description: `2 requested, 1 available (variant ${scarce})` },
     ]);
     expect(counted.transactions()).to.equal(0);
 
     // The pre-check decides nothing else: a repeat, and an order that fits, take the locked path.
-    const repeat = countingTransactions();
+    const repeat = counting();
     const again = await reserveStock(
       repeat.em,
       { orderId: holder, lines: [{ variantId: scarce!, quantity: 2 }] },
@@ -97,58 +111,116 @@ describe('inventory: a rush of ReserveStock for scarce stock', function () {
     expect(fits.state).to.equal('reserved');
   });
 
-  /** An EntityManager that counts its reads of stock (what the pre-check runs) and still runs them. */
-  function countingStockReads(): { em: EntityManager; stockReads: () => number } {
-    const em = db.orm.em.fork();
-    let stockReads = 0;
-    const execute = em.execute.bind(em);
-    em.execute = ((sql: string, ...rest: never[]) => {
-      if (/\binventory\b/.test(sql)) stockReads++;
-      return execute(sql, ...rest);
-    }) as typeof em.execute;
-    return { em, stockReads: () => stockReads };
-  }
-
-  it('refuses from what a reservation before it learned, and reads when that is older than the order', async () => {
+  it('orders arriving together share one read; one that no longer fits at its turn is refused from what the one before it learned', async () => {
     const [scarce] = await variantsWith([3]);
     const line = (quantity: number) => [{ variantId: scarce!, quantity }];
-    // Both arrive at once: the first's reservation learns (1 left) after the second arrived.
-    const late = countingStockReads();
+    // Both fit on arrival (3 left); the first's reservation learns (1 left) after the second arrived.
+    const early = counting();
+    const late = counting();
     const [first, second] = await Promise.allSettled([
-      reserveStock(db.orm.em.fork(), { orderId: newId(), lines: line(2) }, 5),
+      reserveStock(early.em, { orderId: newId(), lines: line(2) }, 5),
       reserveStock(late.em, { orderId: newId(), lines: line(2) }, 5),
     ]);
     expect(first.status).to.equal('fulfilled');
     expect(second.status).to.equal('rejected');
     const refused = (second as PromiseRejectedResult).reason as AppError;
     expect(refused.code).to.equal(status.FAILED_PRECONDITION);
+    expect(refused.reason).to.equal('OUT_OF_STOCK');
+    expect(refused.metadata).to.deep.equal({ variant_ids: scarce });
     expect(refused.violations).to.deep.equal([
       { field: 'lines[0].quantity', description: `2 requested, 1 available (variant ${scarce})` },
     ]);
-    expect(late.stockReads()).to.equal(0);
+    expect(early.stockReads() + late.stockReads()).to.equal(1);
+    expect(late.transactions()).to.equal(0);
 
-    // An order arriving after that was learned is judged from a read.
-    const after = countingStockReads();
+    // An order arriving after that is refused by its own read on arrival, with the same answer.
+    const after = counting();
     const again = await failureOf(reserveStock(after.em, { orderId: newId(), lines: line(2) }, 5));
     expect(again.violations).to.deep.equal(refused.violations);
+    expect(again.metadata).to.deep.equal(refused.metadata);
     expect(after.stockReads()).to.equal(1);
   });
 
-  it('a repeat judged short from what was learned still answers its recorded reservation', async () => {
-    const [scarce] = await variantsWith([3]);
-    const holder = newId();
+  it('40 orders arriving together read the stock once, and none that could be served is refused', async () => {
+    const [variant] = await variantsWith([20]);
+    const counted = Array.from({ length: 40 }, () => counting());
+    // 1 or 2 units each: the first orders in line take the 20 units, whatever each asks.
+    const quantities = counted.map((_, i) => 1 + (i % 2));
+    const outcomes = await Promise.allSettled(
+      counted.map(({ em }, i) =>
+        reserveStock(em, { orderId: newId(), lines: [{ variantId: variant!, quantity: quantities[i]! }] }, 5),
+      ),
+    );
+    expect(counted.reduce((sum, { stockReads }) => sum + stockReads(), 0)).to.equal(1);
+    // First come, first served: each order is reserved exactly when what is left covers it.
+    let left = 20;
+    outcomes.forEach((outcome, i) => {
+      const fits = quantities[i]! <= left;
+      if (fits) left -= quantities[i]!;
+      expect(outcome.status, `order ${i}`).to.equal(fits ? 'fulfilled' : 'rejected');
+      if (outcome.status === 'rejected') {
+        expect(outcome.reason.code).to.equal(status.FAILED_PRECONDITION);
+        expect(outcome.reason.reason).to.equal('OUT_OF_STOCK');
+      }
+    });
+    expect(left).to.equal(0);
+  });
+
+  for (const { stock, when } of [
+    { stock: 3, when: 'on arrival (by the read)' },
+    { stock: 4, when: 'at its turn (by what the order before it learned)' },
+  ]) {
+    it(`a repeat judged short ${when} still answers its recorded reservation`, async () => {
+      const [scarce] = await variantsWith([stock]);
+      const holder = newId();
+      await reserveStock(
+        db.orm.em.fork(),
+        { orderId: holder, lines: [{ variantId: scarce!, quantity: 2 }] },
+        5,
+      );
+      const [taker, repeat] = await Promise.all([
+        reserveStock(
+          db.orm.em.fork(),
+          { orderId: newId(), lines: [{ variantId: scarce!, quantity: stock - 2 }] },
+          5,
+        ),
+        reserveStock(db.orm.em.fork(), { orderId: holder, lines: [{ variantId: scarce!, quantity: 2 }] }, 5),
+      ]);
+      expect(taker.state).to.equal('reserved');
+      expect(repeat.orderId).to.equal(holder);
+      expect(repeat.units.map((unit) => unit.quantity)).to.deep.equal([2]);
+      const [row] = await db.orm.em
+        .fork()
+        .execute<{ reserved_quantity: number }[]>(
+          'SELECT reserved_quantity FROM inventory WHERE variant_id = ?',
+          [scarce],
+        );
+      expect(row!.reserved_quantity).to.equal(stock);
+    });
+  }
+
+  it('a variant taken off sale since this process knew it short is refused as not for sale, not as out of stock', async () => {
+    const [scarce] = await variantsWith([2]);
     await reserveStock(
       db.orm.em.fork(),
-      { orderId: holder, lines: [{ variantId: scarce!, quantity: 2 }] },
+      { orderId: newId(), lines: [{ variantId: scarce!, quantity: 2 }] },
       5,
     );
-    const [taker, repeat] = await Promise.all([
+    const [variant] = await db.orm.em
+      .fork()
+      .execute<{ product_id: string }[]>('SELECT product_id FROM product_variants WHERE id = ?', [scarce]);
+    await changeProductStatus(
+      db.orm.em.fork(),
+      { productId: variant!.product_id, changedBy: newId() },
+      'archived',
+    );
+
+    const refused = await failureOf(
       reserveStock(db.orm.em.fork(), { orderId: newId(), lines: [{ variantId: scarce!, quantity: 1 }] }, 5),
-      reserveStock(db.orm.em.fork(), { orderId: holder, lines: [{ variantId: scarce!, quantity: 2 }] }, 5),
-    ]);
-    expect(taker.state).to.equal('reserved');
-    expect(repeat.orderId).to.equal(holder);
-    expect(repeat.units.map((unit) => unit.quantity)).to.deep.equal([2]);
+    );
+    expect(refused.code).to.equal(status.FAILED_PRECONDITION);
+    expect(refused.reason).to.equal('NOT_FOR_SALE');
+    expect(refused.metadata).to.deep.equal({ variant_ids: scarce });
   });
 
   it('60 orders at once for 10 units: exactly 10 reserved, the rest refused cleanly', async () => {
@@ -173,5 +245,72 @@ describe('inventory: a rush of ReserveStock for scarce stock', function () {
         [variant],
       );
     expect(row!.reserved_quantity).to.equal(10);
+  });
+});
+
+describe('BatchedRead', () => {
+  /** A stand-in EntityManager: BatchedRead only asks it which database it is on. */
+  const database = (driver: object) => ({ getDriver: () => driver }) as unknown as EntityManager;
+  const turns = async (count: number) => {
+    for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it('reads the keys asked in one turn together, and those asked meanwhile in the next read, one read at a time', async () => {
+    const reads: string[][] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    let finishFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (finishFirst = resolve));
+    const batched = new BatchedRead(async (_em, keys: readonly string[]) => {
+      reads.push([...keys]);
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      if (reads.length === 1) await firstHeld;
+      running--;
+      return new Set(keys);
+    });
+    const em = database({});
+    const first = [batched.ask(em, ['a', 'b']), batched.ask(em, ['b', 'c'])];
+    await turns(2);
+    expect(reads).to.deep.equal([['a', 'b', 'c']]);
+    const second = [batched.ask(em, ['d']), batched.ask(em, ['a'])];
+    await turns(5);
+    expect(reads).to.have.length(1); // the second batch waits for the first
+    finishFirst();
+    const answers = await Promise.all([...first, ...second]);
+    expect(reads).to.deep.equal([
+      ['a', 'b', 'c'],
+      ['d', 'a'],
+    ]);
+    expect(answers.map((answer) => [...answer])).to.deep.equal([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+      ['d', 'a'],
+      ['d', 'a'],
+    ]);
+    expect(mostAtOnce).to.equal(1);
+  });
+
+  it('fails the askers of a read that failed, goes on with the next, and keeps databases apart', async () => {
+    const reads: { driver: object; keys: string[] }[] = [];
+    const batched = new BatchedRead(async (em, keys: readonly string[]) => {
+      reads.push({ driver: em.getDriver(), keys: [...keys] });
+      if (keys.includes('boom')) throw new Error('boom');
+      return keys.length;
+    });
+    const one = {};
+    const other = {};
+    const failed = batched.ask(database(one), ['boom']);
+    const elsewhere = batched.ask(database(other), ['x']);
+    await failed.then(
+      () => expect.fail('the read failed'),
+      (error: Error) => expect(error.message).to.equal('boom'),
+    );
+    expect(await elsewhere).to.equal(1);
+    expect(await batched.ask(database(one), ['y', 'z'])).to.equal(2);
+    expect(reads).to.deep.equal([
+      { driver: one, keys: ['boom'] },
+      { driver: other, keys: ['x'] },
+      { driver: one, keys: ['y', 'z'] },
+    ]);
   });
 });

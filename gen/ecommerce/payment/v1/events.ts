@@ -14,6 +14,68 @@ export const protobufPackage = "ecommerce.payment.v1";
 export const protobufFileName = "ecommerce/payment/v1/events.proto";
 
 /**
+ * A hold was placed on the customer's method for an order.
+ * Subject: payment.payment.authorized
+ */
+export interface PaymentAuthorized {
+  /** Payment id, a UUIDv7. */
+  paymentId: string;
+  /** The order paid for. */
+  orderId: string;
+  /** The paying customer; empty for a guest. */
+  userId: string;
+  /** Amount authorised (> 0). */
+  amount:
+    | Money
+    | undefined;
+  /** When the gateway authorised it. */
+  authorizedAt: Date | undefined;
+}
+
+/**
+ * The gateway declined a payment's authorisation.
+ * Subject: payment.payment.failed
+ */
+export interface PaymentFailed {
+  /** Payment id, a UUIDv7. */
+  paymentId: string;
+  /** The order paid for. */
+  orderId: string;
+  /** The paying customer; empty for a guest. */
+  userId: string;
+  /** Amount asked for. */
+  amount:
+    | Money
+    | undefined;
+  /**
+   * The gateway's decline code (`card_declined`, `insufficient_funds`, `expired_card`,
+   * `processing_error`, `invalid_request`).
+   */
+  declineCode: string;
+  /** When it was declined. */
+  failedAt: Date | undefined;
+}
+
+/**
+ * An authorisation was released without being captured.
+ * Subject: payment.payment.voided
+ */
+export interface PaymentVoided {
+  /** Payment id, a UUIDv7. */
+  paymentId: string;
+  /** The order of that payment. */
+  orderId: string;
+  /** The paying customer; empty for a guest. */
+  userId: string;
+  /** Amount that was held and is released. */
+  amount:
+    | Money
+    | undefined;
+  /** When the hold was released. */
+  voidedAt: Date | undefined;
+}
+
+/**
  * Money was captured for an order.
  * Subject: payment.payment.captured
  */
@@ -22,7 +84,7 @@ export interface PaymentCaptured {
   paymentId: string;
   /** The order paid for. */
   orderId: string;
-  /** The paying customer. */
+  /** The paying customer; empty for a guest. */
   userId: string;
   /** Amount captured (> 0). */
   amount:
@@ -43,7 +105,7 @@ export interface PaymentRefunded {
   paymentId: string;
   /** The order of that payment. */
   orderId: string;
-  /** The customer refunded. */
+  /** The customer refunded; empty for a guest. */
   userId: string;
   /** The return that caused the refund; empty when the refund was not for a return. */
   returnId: string;
@@ -54,6 +116,479 @@ export interface PaymentRefunded {
   /** When the refund succeeded. */
   refundedAt: Date | undefined;
 }
+
+function createBasePaymentAuthorized(): PaymentAuthorized {
+  return { paymentId: "", orderId: "", userId: "", amount: undefined, authorizedAt: undefined };
+}
+
+export const PaymentAuthorized: MessageFns<PaymentAuthorized> = {
+  encode(message: PaymentAuthorized, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(34).fork()).join();
+    }
+    if (message.authorizedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.authorizedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PaymentAuthorized {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePaymentAuthorized();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.authorizedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PaymentAuthorized {
+    return {
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      authorizedAt: isSet(object.authorizedAt)
+        ? fromJsonTimestamp(object.authorizedAt)
+        : isSet(object.authorized_at)
+        ? fromJsonTimestamp(object.authorized_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PaymentAuthorized): unknown {
+    const obj: any = {};
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.authorizedAt !== undefined) {
+      obj.authorizedAt = message.authorizedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PaymentAuthorized>): PaymentAuthorized {
+    return PaymentAuthorized.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PaymentAuthorized>): PaymentAuthorized {
+    const message = createBasePaymentAuthorized();
+    message.paymentId = object.paymentId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.authorizedAt = object.authorizedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBasePaymentFailed(): PaymentFailed {
+  return { paymentId: "", orderId: "", userId: "", amount: undefined, declineCode: "", failedAt: undefined };
+}
+
+export const PaymentFailed: MessageFns<PaymentFailed> = {
+  encode(message: PaymentFailed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(34).fork()).join();
+    }
+    if (message.declineCode !== "") {
+      writer.uint32(42).string(message.declineCode);
+    }
+    if (message.failedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.failedAt), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PaymentFailed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePaymentFailed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.declineCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.failedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PaymentFailed {
+    return {
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      declineCode: isSet(object.declineCode)
+        ? globalThis.String(object.declineCode)
+        : isSet(object.decline_code)
+        ? globalThis.String(object.decline_code)
+        : "",
+      failedAt: isSet(object.failedAt)
+        ? fromJsonTimestamp(object.failedAt)
+        : isSet(object.failed_at)
+        ? fromJsonTimestamp(object.failed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PaymentFailed): unknown {
+    const obj: any = {};
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.declineCode !== "") {
+      obj.declineCode = message.declineCode;
+    }
+    if (message.failedAt !== undefined) {
+      obj.failedAt = message.failedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PaymentFailed>): PaymentFailed {
+    return PaymentFailed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PaymentFailed>): PaymentFailed {
+    const message = createBasePaymentFailed();
+    message.paymentId = object.paymentId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.declineCode = object.declineCode ?? "";
+    message.failedAt = object.failedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBasePaymentVoided(): PaymentVoided {
+  return { paymentId: "", orderId: "", userId: "", amount: undefined, voidedAt: undefined };
+}
+
+export const PaymentVoided: MessageFns<PaymentVoided> = {
+  encode(message: PaymentVoided, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(34).fork()).join();
+    }
+    if (message.voidedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.voidedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PaymentVoided {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePaymentVoided();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.voidedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PaymentVoided {
+    return {
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      voidedAt: isSet(object.voidedAt)
+        ? fromJsonTimestamp(object.voidedAt)
+        : isSet(object.voided_at)
+        ? fromJsonTimestamp(object.voided_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PaymentVoided): unknown {
+    const obj: any = {};
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.voidedAt !== undefined) {
+      obj.voidedAt = message.voidedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PaymentVoided>): PaymentVoided {
+    return PaymentVoided.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PaymentVoided>): PaymentVoided {
+    const message = createBasePaymentVoided();
+    message.paymentId = object.paymentId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.voidedAt = object.voidedAt ?? undefined;
+    return message;
+  },
+};
 
 function createBasePaymentCaptured(): PaymentCaptured {
   return { paymentId: "", orderId: "", userId: "", amount: undefined, capturedAt: undefined };

@@ -173,6 +173,9 @@ export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
   'discount.coupon.redeemed': 'bookkeeping; the order confirmation shows the discount',
   'return.refund.requested': 'an instruction to the payment service; the customer hears from refund_issued',
   'notification.notification.sent': 'the notification service reporting its own work',
+  'payment.payment.authorized': 'a hold during checkout; the customer hears from order_confirmed',
+  'payment.payment.failed': 'the checkout answers the shopper at once with the decline',
+  'payment.payment.voided': 'a hold released by a cancelled checkout; no money moved',
 };
 
 /** The placeholders a text uses, in order of first use. */

@@ -4,11 +4,14 @@ import { newId } from '../../../../lib/ids.js';
 import { Payment } from './payment.js';
 
 export type PaymentTransactionType = 'authorize' | 'capture' | 'void' | 'refund';
-export type PaymentTransactionStatus = 'pending' | 'succeeded' | 'failed';
+export type PaymentTransactionStatus = 'pending' | 'succeeded' | 'failed' | 'unknown';
 
 /**
  * Every operation sent to the provider for a payment, with its raw response. A financial record: a
- * payment that has transactions cannot be deleted. Money in minor units of `currency`.
+ * payment that has transactions cannot be deleted. Money in minor units of `currency`. `pending`
+ * while the answer is awaited, `unknown` when it was lost (the gateway is asked until it tells).
+ * `idempotencyKey` is the key sent to the gateway (unique). At most one capture or void per
+ * payment is not `failed`.
  */
 export const PaymentTransaction = defineEntity({
   name: 'PaymentTransaction',
@@ -24,6 +27,7 @@ export const PaymentTransaction = defineEntity({
     type: p.text().$type<PaymentTransactionType>(),
     status: p.text().$type<PaymentTransactionStatus>().default('pending'),
     providerTransactionId: p.text().nullable(),
+    idempotencyKey: p.text().nullable(),
     amount: money(),
     currency: p.character().length(3),
     providerResponse: p.json<Record<string, unknown>>().nullable(),

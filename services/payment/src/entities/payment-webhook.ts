@@ -1,11 +1,12 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { newId } from '../../../../lib/ids.js';
 
-export type PaymentWebhookStatus = 'pending' | 'processed' | 'failed';
+export type PaymentWebhookStatus = 'pending' | 'processed' | 'ignored' | 'failed';
 
 /**
  * Every provider callback as received. (provider, providerEventId) is unique, so a redelivered
- * callback is recognised (`INSERT … ON CONFLICT DO NOTHING`) and ignored.
+ * callback is recognised (`INSERT … ON CONFLICT DO NOTHING`) and ignored. `ignored`: stored and
+ * acknowledged, nothing to apply (a type not acted on, no such payment, a payment already past it).
  */
 export const PaymentWebhook = defineEntity({
   name: 'PaymentWebhook',

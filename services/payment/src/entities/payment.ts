@@ -4,13 +4,17 @@ import { newId } from '../../../../lib/ids.js';
 import { PaymentMethod } from './payment-method.js';
 
 export type PaymentStatus =
-  'pending' | 'authorized' | 'succeeded' | 'failed' | 'cancelled' | 'refunded' | 'partially_refunded';
+  'pending' | 'authorized' | 'captured' | 'partially_refunded' | 'refunded' | 'voided' | 'failed';
 
 /**
- * One payment per order attempt. `orderId` (order) and `userId` (auth) are cross-service. Money
- * in minor units of `currency`; the database holds 0 ≤ amountRefunded ≤ amount, so no refund can
- * exceed what was paid. `idempotencyKey` is unique: a retried charge finds the first payment.
- * Deleting a vaulted method leaves its payments with `paymentMethod` null.
+ * One payment per order attempt, by a customer (`userId`, auth) or a guest (`guestEmail`): one of
+ * the two. `orderId` (order) is cross-service. Money in minor units of `currency`; the database
+ * holds 0 ≤ amountRefunded + amountRefundReserved ≤ amountCaptured ≤ amountAuthorized ≤ amount,
+ * so no capture exceeds the hold and no refund (under way ones included) exceeds the capture.
+ * `idempotencyKey` is unique, with the hash of the request it came with: a retried authorisation
+ * finds the first payment. `orderConfirmedAt`: the order service confirmed the order with this
+ * payment (a payment holding money without it past the grace period is given back). Deleting a
+ * vaulted method leaves its payments with `paymentMethod` null.
  */
 export const Payment = defineEntity({
   name: 'Payment',
@@ -23,15 +27,21 @@ export const Payment = defineEntity({
       .primary()
       .onCreate(() => newId()),
     orderId: p.uuid(),
-    userId: p.uuid(),
+    userId: p.uuid().nullable(),
+    guestEmail: p.text().nullable(),
     paymentMethod: p.manyToOne(PaymentMethod).ref().nullable().deleteRule('set null'),
     status: p.text().$type<PaymentStatus>().default('pending'),
     provider: p.text(),
     providerPaymentId: p.text().nullable(),
     amount: money(),
+    amountAuthorized: money().default(0),
+    amountCaptured: money().default(0),
     amountRefunded: money().default(0),
+    amountRefundReserved: money().default(0),
     currency: p.character().length(3),
     idempotencyKey: p.text(),
+    requestHash: p.text().nullable(),
+    orderConfirmedAt: p.datetime().nullable(),
     failureCode: p.text().nullable(),
     failureMessage: p.text().nullable(),
     metadata: p.json<Record<string, unknown>>().onCreate(() => ({})),

@@ -8,7 +8,8 @@ export type RefundStatus = 'pending' | 'processing' | 'completed' | 'failed';
 /**
  * A refund sent to the provider against a payment. `orderId` (order) and `returnRequestId`
  * (return, null for refunds not caused by a return) are cross-service. `amount` > 0 in minor units
- * of `currency`; `idempotencyKey` is unique, so a retried refund is the same refund. A financial
+ * of `currency`; `idempotencyKey` is unique (with the hash of its request), so a retried refund
+ * is the same refund. A financial
  * record: a payment with refunds cannot be deleted.
  */
 export const Refund = defineEntity({
@@ -30,6 +31,9 @@ export const Refund = defineEntity({
     status: p.text().$type<RefundStatus>().default('pending'),
     providerRefundId: p.text().nullable(),
     idempotencyKey: p.text(),
+    requestHash: p.text().nullable(),
+    /** The refund's operation at the gateway (payment_transactions). */
+    paymentTransactionId: p.uuid().nullable(),
     failureMessage: p.text().nullable(),
     processedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

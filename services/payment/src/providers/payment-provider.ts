@@ -77,11 +77,7 @@ export interface LookupAtGateway {
 
 /** Why a gateway refused. `processing_error` is worth retrying later; the others are final. */
 export type DeclineCode =
-  | 'card_declined'
-  | 'insufficient_funds'
-  | 'expired_card'
-  | 'processing_error'
-  | 'invalid_request';
+  'card_declined' | 'insufficient_funds' | 'expired_card' | 'processing_error' | 'invalid_request';
 
 /**
  * The answer to one operation:

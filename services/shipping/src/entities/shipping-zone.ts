@@ -4,8 +4,10 @@ import { newId } from '../../../../lib/ids.js';
 export type ShippingZoneType = 'country' | 'state' | 'postal_code' | 'custom';
 
 /**
- * Where we ship: lists (JSON arrays) of ISO country codes, states and postal code patterns (a
- * pattern may end in `*`). When several zones match an address, the highest `priority` wins.
+ * Where we ship: lists (JSON arrays) of ISO country codes (none: every country), states and postal
+ * code patterns (a pattern may end in `*`). The most specific active zone matching an address
+ * decides, `priority` between equally specific ones (domain/quote/zone-matching.ts); `type` is
+ * derived from the lists.
  */
 export const ShippingZone = defineEntity({
   name: 'ShippingZone',

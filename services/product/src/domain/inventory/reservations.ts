@@ -5,11 +5,13 @@ import { status } from '@grpc/grpc-js';
 import { CommonReason, ProductReason } from '../../../../../lib/error-reasons.js';
 import { requestHashOf } from '../../../../../lib/idempotency/idempotency-keys.js';
 import { KeyedQueue } from '../../../../../lib/runtime/keyed-queue.js';
+import { BatchedRead } from './batched-read.js';
 import { forget, knownStock, learn, now } from './known-stock.js';
 import { claim, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
-import { lockProducts, settleStockStatus } from './stock-status.js';
+import type { StockStatus } from '../../entities/product.js';
+import { availableOfProduct, lockProducts, settleStockStatus, stockStatusChange } from './stock-status.js';
 
 export type ReservationState = 'reserved' | 'released' | 'committed';
 
@@ -46,17 +48,25 @@ interface StockRow {
   location: string;
   available_quantity: number;
   low_stock_threshold: number;
+  /**
+   * Its product's stored stock status and units available over its active variants (a reservation
+   * sets the status again only when it changes it; release and commit always do).
+   */
+  product_stock_status: StockStatus;
+  product_available: number;
 }
 
 /**
  * Locks the stock rows of these variants, in one order (variant, location) for every caller, so
  * that concurrent reservations, releases and commits queue on the rows instead of deadlocking.
- * Their products are locked before (`lockProducts`, in id order), as by every stock change.
+ * Their products are locked before (`lockProducts`, in id order), as by every stock change, so
+ * what this statement reads of the products' stock stays true until the transaction ends.
  */
 async function lockStock(em: EntityManager, variantIds: readonly string[]): Promise<StockRow[]> {
   return em.execute<StockRow[]>(
-    `SELECT i.id, i.product_id, i.variant_id, v.sku, i.location, i.available_quantity, i.low_stock_threshold
-       FROM inventory i JOIN product_variants v ON v.id = i.variant_id
+    `SELECT i.id, i.product_id, i.variant_id, v.sku, i.location, i.available_quantity, i.low_stock_threshold,
+            p.stock_status AS product_stock_status, ${availableOfProduct('i.product_id')}::int AS product_available
+       FROM inventory i JOIN product_variants v ON v.id = i.variant_id JOIN products p ON p.id = i.product_id
       WHERE i.variant_id = ANY(?::uuid[])
       ORDER BY i.variant_id, i.location
         FOR UPDATE OF i`,
@@ -141,83 +151,85 @@ function notEnoughStock(short: ShortLine[]): AppError {
   );
 }
 
-/**
- * Refuses, without a lock or a transaction, an order that cannot be served however the locked
- * check turns out: a line asks for more than its variant has available now. A rush for scarce
- * stock then answers its many refusals in one read each instead of queueing them behind the row
- * locks. It decides nothing else: an order the ledger already knows (a repeat, a release that came
- * first), an unknown variant or one not for sale go to the locked check, which stays the truth.
- * What it reads of the variants on sale is kept (`learn`) for the orders queued behind.
- */
-async function refuseHopelessOrder(
-  em: EntityManager,
-  orderId: string,
-  lines: readonly StockLineInput[],
-  original: readonly StockLineInput[],
-): Promise<void> {
-  const learnedAt = now();
-  const rows = await em.execute<
-    { variant_id: string; on_sale: boolean; available: number; known: boolean }[]
-  >(
-    `SELECT v.id AS variant_id, (p.status = 'active' AND v.is_active) AS on_sale,
-            coalesce((SELECT sum(greatest(i.available_quantity, 0)) FROM inventory i WHERE i.variant_id = v.id), 0)::int
-              AS available,
-            EXISTS (SELECT 1 FROM infra.idempotency_keys k WHERE k.scope = ? AND k.key = ?) AS known
-       FROM product_variants v JOIN products p ON p.id = v.product_id
-      WHERE v.id = ANY(?::uuid[])`,
-    [SCOPE, orderId, `{${lines.map((line) => line.variantId).join(',')}}`],
-  );
-  for (const row of rows) if (row.on_sale) learn(row.variant_id, Number(row.available), learnedAt);
-  if (rows.length !== lines.length || rows.some((row) => row.known || !row.on_sale)) return;
-  const available = new Map(rows.map((row) => [row.variant_id, Number(row.available)]));
-  const short = shortLines(lines, original, (variantId) => available.get(variantId)!);
-  if (short.length > 0) throw notEnoughStock(short);
+/** What one batched read found of a variant: on sale, and its units available over its locations. */
+interface VariantStock {
+  onSale: boolean;
+  available: number;
 }
 
 /**
- * What this process knows of the order's lines: `fits` when every line's variant was last known
- * (at any time) with enough units, the lines that are short when every variant was learned after
- * the order arrived and some line is short, undefined otherwise (only a read can tell). A `fits`
- * that is stale costs only the locked check, which stays the truth.
+ * The variants' stock as it is now, without a lock or a transaction: the variants asked for by the
+ * orders arriving together are read in one statement (`BatchedRead`). What it finds of the variants
+ * on sale is kept (`learn`), stamped before the read, so after every asker arrived: the orders
+ * queued behind are judged by it at their turn. An unknown variant is absent from the answer.
  */
-function judgeByKnownStock(
+const stockReads = new BatchedRead(async (em, variantIds: readonly string[]) => {
+  const learnedAt = now();
+  const rows = await em.execute<{ variant_id: string; on_sale: boolean; available: number }[]>(
+    `SELECT v.id AS variant_id, (p.status = 'active' AND v.is_active) AS on_sale,
+            coalesce((SELECT sum(greatest(i.available_quantity, 0)) FROM inventory i WHERE i.variant_id = v.id), 0)::int
+              AS available
+       FROM product_variants v JOIN products p ON p.id = v.product_id
+      WHERE v.id = ANY(?::uuid[])`,
+    [`{${variantIds.join(',')}}`],
+  );
+  const stock = new Map<string, VariantStock>();
+  for (const row of rows) {
+    const available = Number(row.available);
+    stock.set(row.variant_id, { onSale: row.on_sale, available });
+    if (row.on_sale) learn(row.variant_id, available, learnedAt);
+  }
+  return stock;
+});
+
+/**
+ * The lines that cannot be served now, as the locked check would report them, when every variant
+ * is on sale and some line asks for more than its variant has; undefined otherwise (an unknown
+ * variant or one not for sale is for the locked check to answer).
+ */
+async function shortNow(
+  em: EntityManager,
+  lines: readonly StockLineInput[],
+  original: readonly StockLineInput[],
+): Promise<ShortLine[] | undefined> {
+  const stock = await stockReads.ask(
+    em,
+    lines.map((line) => line.variantId),
+  );
+  if (lines.some((line) => !stock.get(line.variantId)?.onSale)) return undefined;
+  const short = shortLines(lines, original, (variantId) => stock.get(variantId)!.available);
+  return short.length > 0 ? short : undefined;
+}
+
+/**
+ * The lines that are short by what this process knows of their variants, when every value was
+ * learned after the order arrived (the refusal was true at the moment a short value was);
+ * undefined when they all fit, or something is not known or was known before the order arrived:
+ * the locked check tells then, and stays the truth.
+ */
+function shortByKnownStock(
   arrivedAt: number,
   lines: readonly StockLineInput[],
   original: readonly StockLineInput[],
-): 'fits' | ShortLine[] | undefined {
+): ShortLine[] | undefined {
   const known = lines.map((line) => knownStock(line.variantId));
-  if (known.some((value) => value === undefined)) return undefined;
+  if (known.some((value) => value === undefined || value.learnedAt < arrivedAt)) return undefined;
   const short = shortLines(lines, original, (variantId) => knownStock(variantId)!.available);
-  if (short.length === 0) return 'fits';
-  return known.every((value) => value!.learnedAt > arrivedAt) ? short : undefined;
+  return short.length > 0 ? short : undefined;
 }
 
 /**
- * Whether the order has a ledger entry (a repeat, or a release that came first): the order ids
- * asked in one turn of the event loop share one read. Entries are only added (a closed one goes
- * after 30 days), so one absent now was absent when a value learned before this read was true.
+ * The order ids of these that have a ledger entry (a repeat, or a release that came first), in one
+ * read for the refusals asked together. Entries are only added (a closed one goes after 30 days),
+ * so one absent now was absent when a value learned before this read was true.
  */
-const ledgerLookups = new WeakMap<object, { orderIds: Set<string>; found: Promise<Set<string>> }>();
-
-async function hasLedgerEntry(em: EntityManager, orderId: string): Promise<boolean> {
-  const database = em.getDriver();
-  let lookup = ledgerLookups.get(database);
-  if (!lookup) {
-    const orderIds = new Set<string>();
-    const found = new Promise((resolve) => setImmediate(resolve)).then(async () => {
-      ledgerLookups.delete(database);
-      const rows = await em.execute<{ key: string }[]>(
-        'SELECT key FROM infra.idempotency_keys WHERE scope = ? AND key = ANY(?::text[])',
-        [SCOPE, `{${[...orderIds].join(',')}}`],
-      );
-      return new Set(rows.map((row) => row.key));
-    });
-    lookup = { orderIds, found };
-    ledgerLookups.set(database, lookup);
-  }
-  lookup.orderIds.add(orderId);
-  return (await lookup.found).has(orderId);
-}
+const ledgerReads = new BatchedRead(async (em, orderIds: readonly string[]) => {
+  const rows = await em.execute<{ key: string }[]>(
+    'SELECT key FROM infra.idempotency_keys WHERE scope = ? AND key = ANY(?::text[])',
+    [SCOPE, `{${orderIds.join(',')}}`],
+  );
+  return new Set(rows.map((row) => row.key));
+});
 
 /** Adds `delta` to reserved (and `onHandDelta` to quantity) of each row, in one statement. */
 async function moveUnits(
@@ -319,11 +331,11 @@ async function moveHeldUnits(
 
 /**
  * The reservations this process is running, queued by variant. A rush for scarce stock sends its
- * orders at once: had they all pre-checked on arrival, all would have seen the stock still there.
- * Queued here, each one pre-checks when those before it (in this process) have finished, so an
- * order that can no longer be served is refused in one read, without a transaction or a lock, or
- * with no read at all when what those before it learned (`known-stock.ts`) already says so. On
- * PostgreSQL they would queue on the same rows' locks anyway; PGlite runs one statement at a time.
+ * orders at once: each reads the stock on arrival (one read for the orders arriving together) and
+ * those that may succeed queue here, where each is judged at its turn by what the orders before
+ * it (in this process) learned: one that no longer fits is refused without a read, a transaction
+ * or a lock. On PostgreSQL they would queue on the same rows' locks anyway; PGlite runs one
+ * statement at a time.
  */
 const reservationsInProgress = new KeyedQueue();
 
@@ -333,6 +345,10 @@ const reservationsInProgress = new KeyedQueue();
  * stock) and the database refuses reserved > on hand (CHECK) whatever happens here. Idempotent by
  * order id: a repeat answers the recorded reservation in its current state. The products' stock
  * status follows in the same transaction (`lowStockThreshold`: PRODUCT_LOW_STOCK_THRESHOLD).
+ *
+ * A refusal without the locks (the stock read on arrival, or what is known at the order's turn) is
+ * the locked check's answer at a moment after the order arrived, and asks the ledger first: an
+ * order it knows goes to the locked check, which answers its recorded reservation.
  */
 export async function reserveStock(
   em: EntityManager,
@@ -343,21 +359,24 @@ export async function reserveStock(
   const original = requireStockLines(input.lines);
   const lines = inVariantOrder(original);
   const requestHash = requestHashOf(lines);
+  const reserve = () => reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold);
 
   const arrivedAt = now();
-  const turn: { record: ReservationRecord } | { short: ShortLine[] } = await reservationsInProgress.run(
-    lines.map((line) => line.variantId),
-    async () => {
-      const known = judgeByKnownStock(arrivedAt, lines, original);
-      if (known === undefined) await refuseHopelessOrder(em, orderId, lines, original);
-      else if (known !== 'fits') return { short: known };
-      return { record: await reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold) };
-    },
-  );
-  if ('record' in turn) return turn.record;
+  let short = await shortNow(em, lines, original);
+  if (!short) {
+    const turn: { record: ReservationRecord } | { short: ShortLine[] } = await reservationsInProgress.run(
+      lines.map((line) => line.variantId),
+      async () => {
+        const shortByKnown = shortByKnownStock(arrivedAt, lines, original);
+        return shortByKnown ? { short: shortByKnown } : { record: await reserve() };
+      },
+    );
+    if ('record' in turn) return turn.record;
+    short = turn.short;
+  }
   // Out of the queue: the orders behind need not wait for this read, and a refusal changes nothing.
-  if (!(await hasLedgerEntry(em, orderId))) throw notEnoughStock(turn.short);
-  return reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold);
+  if ((await ledgerReads.ask(em, [orderId])).has(orderId)) return reserve();
+  throw notEnoughStock(short);
 }
 
 async function reserveLocked(
@@ -432,7 +451,18 @@ async function reserveLocked(
       return (await recordedReservation(tx, orderId, requestHash))!;
     }
     for (const line of lines) availableAfter.set(line.variantId, availableOf(line.variantId) - line.quantity);
-    await settleStockStatus(tx, productIds, lowStockThreshold);
+    // A product's status is set again only when this reservation changes it (at a threshold),
+    // which its locked rows tell: one statement less for most reservations.
+    const productsToSettle = productIds.filter((productId) => {
+      const row = rows.find((candidate) => candidate.product_id === productId);
+      if (!row) return true;
+      const taken = units
+        .filter((unit) => unit.productId === productId)
+        .reduce((sum, unit) => sum + unit.quantity, 0);
+      const availableAfter = Number(row.product_available) - taken;
+      return stockStatusChange(row.product_stock_status, availableAfter, lowStockThreshold) !== undefined;
+    });
+    await settleStockStatus(tx, productsToSettle, lowStockThreshold);
     await announceLowStock(tx, changes);
     // Taken before the commit, at which these values are true: orders that arrived until now may
     // be judged by them.

@@ -41,21 +41,37 @@ interface StockRow {
   available: number | string;
 }
 
+/**
+ * SQL: the units available over the active variants (all locations) of the product whose id is
+ * the SQL expression `productId`, what its stock status is computed from.
+ */
+export const availableOfProduct = (productId: string) => `
+  COALESCE((SELECT sum(GREATEST(si.available_quantity, 0))
+              FROM inventory si JOIN product_variants sv ON sv.id = si.variant_id
+             WHERE si.product_id = ${productId} AND sv.is_active), 0)`;
+
 /** Products with their stored status and the units available over their active variants. */
 const STOCK_ROWS = (where: string) => `
-  SELECT p.id, p.stock_status,
-         COALESCE((SELECT sum(GREATEST(i.available_quantity, 0))
-                     FROM inventory i JOIN product_variants v ON v.id = i.variant_id
-                    WHERE i.product_id = p.id AND v.is_active), 0) AS available
+  SELECT p.id, p.stock_status, ${availableOfProduct('p.id')} AS available
     FROM products p
    WHERE ${where}`;
+
+/** The status `available` units call for, when it is not the stored one (backorder aside). */
+export function stockStatusChange(
+  stored: StockStatus,
+  available: number,
+  threshold: number,
+): MaintainedStockStatus | undefined {
+  if (stored === 'backorder') return undefined;
+  const status = stockStatusOf(available, threshold);
+  return status === stored ? undefined : status;
+}
 
 /** The products of these rows whose stored status is not what their stock says (backorder aside). */
 function statusChanges(rows: readonly StockRow[], threshold: number) {
   return rows.flatMap((row) => {
-    if (row.stock_status === 'backorder') return [];
-    const status = stockStatusOf(Number(row.available), threshold);
-    return status === row.stock_status ? [] : [{ id: row.id, status }];
+    const status = stockStatusChange(row.stock_status, Number(row.available), threshold);
+    return status ? [{ id: row.id, status }] : [];
   });
 }
 

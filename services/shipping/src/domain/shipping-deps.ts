@@ -1,0 +1,10 @@
+import type { SecretCipher } from '../../../../lib/crypto/index.js';
+import type { Catalog } from './quote/catalog.js';
+
+/** What the shipping operations need besides a database. */
+export interface ShippingDeps {
+  /** The product service: the lines' weights. */
+  catalog: Catalog;
+  /** Encrypts carrier API keys (SHIPPING_CARRIER_KEYS). */
+  carrierKeys: SecretCipher;
+}
