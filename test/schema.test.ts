@@ -1591,6 +1591,15 @@ const disc = {
     ...o,
   }),
   promotion: (o: Row = {}): Row => ({ id: newId(), name: 'Three for two', type: 'buy_x_get_y', ...o }),
+  reservation: (o: Row = {}): Row => ({
+    order_id: newId(),
+    status: 'reserved',
+    user_id: newId(),
+    currency: 'EUR',
+    request_hash: 'h',
+    expires_at: hoursFromNow(1),
+    ...o,
+  }),
   promotionUse: (promotionId: string, o: Row = {}): Row => ({
     id: newId(),
     promotion_id: promotionId,
@@ -1605,7 +1614,14 @@ const disc = {
 const discountSchema = schemaOf({
   service: 'discount',
   definition: discountDatabase,
-  tables: ['coupon_usage', 'coupons', 'promotion_rules', 'promotion_usage', 'promotions'],
+  tables: [
+    'coupon_usage',
+    'coupons',
+    'discount_reservations',
+    'promotion_rules',
+    'promotion_usage',
+    'promotions',
+  ],
   partitioned: discountPartitionedTables,
   async seed(insert) {
     const coupon = disc.coupon({ code: 'SUMMER10', usage_limit: 1, usage_count: 1 });
@@ -1624,6 +1640,10 @@ const discountSchema = schemaOf({
       actions: '{"free":1}',
     });
     await insert('promotion_usage', promoUse);
+    await insert(
+      'discount_reservations',
+      disc.reservation({ coupon_id: coupon.id, coupon_code: 'SUMMER10', coupon_discount: '10.00' }),
+    );
     return {
       couponId: String(coupon.id),
       couponOrder: String(use.order_id),
@@ -1687,6 +1707,42 @@ const discountSchema = schemaOf({
       row: () => ['coupon_usage', disc.couponUse(newId())],
     },
     {
+      rule: 'a coupon use is a user’s or a guest’s, not both',
+      code: '23514',
+      name: 'coupon_usage_customer_check',
+      row: (f) => ['coupon_usage', disc.couponUse(f.couponId, { guest_email: 'ada@example.com' })],
+    },
+    {
+      rule: 'a guest is counted by lower-cased email',
+      code: '23514',
+      name: 'coupon_usage_guest_email_check',
+      row: (f) => [
+        'coupon_usage',
+        disc.couponUse(f.couponId, { user_id: null, guest_email: 'Ada@example.com' }),
+      ],
+    },
+    {
+      rule: 'a released reservation says why, and only a released one',
+      code: '23514',
+      name: 'discount_reservations_release_cause_check',
+      row: () => ['discount_reservations', disc.reservation({ release_cause: 'expired' })],
+    },
+    {
+      rule: 'a reservation with a coupon holds its code and discount',
+      code: '23514',
+      name: 'discount_reservations_coupon_check',
+      row: (f) => ['discount_reservations', disc.reservation({ coupon_id: f.couponId })],
+    },
+    {
+      rule: 'discount_reservations.coupon_id → coupons',
+      code: '23503',
+      name: 'discount_reservations_coupon_id_fkey',
+      row: () => [
+        'discount_reservations',
+        disc.reservation({ coupon_id: newId(), coupon_code: 'X', coupon_discount: '1.00' }),
+      ],
+    },
+    {
       rule: 'promotion status is draft, active, paused or expired',
       code: '23514',
       name: 'promotions_status_check',
@@ -1722,6 +1778,8 @@ const discountSchema = schemaOf({
     'coupon_usage.order_id',
     'promotion_usage.user_id',
     'promotion_usage.order_id',
+    'discount_reservations.order_id',
+    'discount_reservations.user_id',
   ],
   async orm(em) {
     const coupon = em.create(Coupon, {

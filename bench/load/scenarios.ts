@@ -3,6 +3,13 @@ import * as grpc from '@grpc/grpc-js';
 import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
 import { CartServiceClient } from '../../gen/ecommerce/cart/v1/cart.js';
 import {
+  CreatePromotionRequest,
+  DiscountServiceClient,
+  ListPromotionsRequest,
+  PriceCartRequest,
+  PromotionStatus,
+} from '../../gen/ecommerce/discount/v1/discount.js';
+import {
   CreateProductRequest,
   ListProductsRequest,
   ProductServiceClient,
@@ -850,6 +857,288 @@ const authorizeCapture: Scenario<PaymentServiceClient, PaymentContext> = {
   },
 };
 
+interface PriceCartContext {
+  token: string;
+  requests: PriceCartRequest[];
+}
+
+/** The promotions a priced cart matches: ten of every kind, two of them exclusive (see priceCartScenario). */
+function matchingPromotions(products: string[], categories: string[]): Partial<CreatePromotionRequest>[] {
+  const on = (productIds: string[], categoryIds: string[] = []) => ({
+    productIds,
+    categoryIds,
+    excludedProductIds: [],
+    excludedCategoryIds: [],
+  });
+  const eur = (amountMinor: number) => ({ currencyCode: 'EUR', amountMinor });
+  return [
+    {
+      priority: 50,
+      stackable: true,
+      rule: {
+        $case: 'productDiscount',
+        value: { target: on(products.slice(0, 5)), benefit: { $case: 'percentOffBp', value: 1000 } },
+      },
+    },
+    {
+      priority: 45,
+      stackable: true,
+      rule: {
+        $case: 'productDiscount',
+        value: { target: on([], [categories[3]!]), benefit: { $case: 'percentOffBp', value: 500 } },
+      },
+    },
+    {
+      priority: 40,
+      stackable: true,
+      currencyCode: 'EUR',
+      rule: {
+        $case: 'productDiscount',
+        value: { target: on([], [categories[0]!]), benefit: { $case: 'amountOffPerUnit', value: eur(200) } },
+      },
+    },
+    {
+      priority: 35,
+      stackable: false,
+      rule: {
+        $case: 'productDiscount',
+        value: { target: on(products.slice(6, 10)), benefit: { $case: 'percentOffBp', value: 2000 } },
+      },
+    },
+    {
+      priority: 30,
+      stackable: false,
+      rule: {
+        $case: 'buyXGetY',
+        value: {
+          target: on([], [categories[1]!]),
+          buyQuantity: 2,
+          getQuantity: 1,
+          percentOffBp: 10000,
+          maxApplications: 0,
+        },
+      },
+    },
+    {
+      priority: 25,
+      stackable: true,
+      rule: {
+        $case: 'bundle',
+        value: {
+          components: [
+            { target: on([products[5]!]), quantity: 1 },
+            { target: on([], [categories[2]!]), quantity: 1 },
+          ],
+          percentOffBp: 1500,
+          maxApplications: 0,
+        },
+      },
+    },
+    {
+      priority: 20,
+      stackable: true,
+      rule: {
+        $case: 'volumeTiers',
+        value: {
+          target: on([], [categories[0]!]),
+          tiers: [
+            { minQuantity: 3, percentOffBp: 300 },
+            { minQuantity: 6, percentOffBp: 600 },
+          ],
+        },
+      },
+    },
+    {
+      priority: 15,
+      stackable: true,
+      currencyCode: 'EUR',
+      rule: {
+        $case: 'spendAmount',
+        value: {
+          target: on([], [categories[1]!]),
+          minSubtotal: eur(15000),
+          benefit: { $case: 'amountOff', value: eur(1000) },
+        },
+      },
+    },
+    {
+      priority: 10,
+      stackable: true,
+      currencyCode: 'EUR',
+      rule: {
+        $case: 'spendAmount',
+        value: {
+          target: on([], categories),
+          minSubtotal: eur(5000),
+          benefit: { $case: 'percentOffBp', value: 500 },
+        },
+      },
+    },
+    {
+      priority: 5,
+      stackable: true,
+      currencyCode: 'EUR',
+      rule: { $case: 'freeShipping', value: { target: on([], categories), minSubtotal: eur(10000) } },
+    },
+  ];
+}
+
+/** A promotion of another part of the catalog: it names products and a category no priced cart holds. */
+function otherPromotion(k: number): Partial<CreatePromotionRequest> {
+  const target = {
+    productIds: [randomUUID(), randomUUID()],
+    categoryIds: [randomUUID()],
+    excludedProductIds: [],
+    excludedCategoryIds: [],
+  };
+  const rules: CreatePromotionRequest['rule'][] = [
+    {
+      $case: 'productDiscount',
+      value: { target, benefit: { $case: 'percentOffBp', value: 500 + (k % 20) * 100 } },
+    },
+    {
+      $case: 'buyXGetY',
+      value: { target, buyQuantity: 1 + (k % 3), getQuantity: 1, percentOffBp: 5000, maxApplications: 0 },
+    },
+    { $case: 'volumeTiers', value: { target, tiers: [{ minQuantity: 4, percentOffBp: 800 }] } },
+    {
+      $case: 'bundle',
+      value: {
+        components: [
+          { target, quantity: 1 },
+          { target: { ...target, productIds: [randomUUID()] }, quantity: 1 },
+        ],
+        percentOffBp: 1000,
+        maxApplications: 1,
+      },
+    },
+  ];
+  return { priority: k % 100, stackable: k % 5 !== 0, rule: rules[k % rules.length] };
+}
+
+/** Promotions ACTIVE now (every page of ListPromotions). */
+async function activePromotionCount(client: DiscountServiceClient, token: string): Promise<number> {
+  let count = 0;
+  let pageToken = '';
+  do {
+    const reply = await unary(
+      client.listPromotions.bind(client),
+      ListPromotionsRequest.fromPartial({
+        status: PromotionStatus.PROMOTION_STATUS_ACTIVE,
+        page: { pageSize: 100, pageToken },
+      }),
+      bearer(token),
+      deadlineIn(PREPARE_DEADLINE_MS),
+    );
+    count += reply.promotions.length;
+    pageToken = reply.page?.nextPageToken ?? '';
+  } while (pageToken !== '');
+  return count;
+}
+
+/**
+ * DiscountService.PriceCart of 5-line carts with `active` promotions running, 10 of which every
+ * cart matches (a product discount by product, by category and per unit, an exclusive product
+ * discount, an exclusive buy 2 get 1, a bundle, volume tiers, two spend amounts, free shipping);
+ * the others name products and categories no priced cart holds, as the promotions of the rest of
+ * a catalog do. Prepare tops the service up to exactly `active` ACTIVE promotions (refusing when
+ * more are active already: run each scenario on its own data) through CreatePromotion, 16 at a
+ * time, and checks that a cart gets a discount. No coupon (a coupon adds one read of its row).
+ */
+function priceCartScenario(name: string, active: number): Scenario<DiscountServiceClient, PriceCartContext> {
+  const scenario: Scenario<DiscountServiceClient, PriceCartContext> = {
+    name,
+    summary: `DiscountService.PriceCart of 5-line carts, ${active} active promotions of which 10 match each cart`,
+    ...serviceAddress('discount'),
+    async prepare(target, env) {
+      const token = await adminToken(env);
+      const products = Array.from({ length: 12 }, () => randomUUID());
+      const categories = Array.from({ length: 4 }, () => randomUUID());
+      await step(`DiscountService.CreatePromotion at ${target}`, () =>
+        withClient(new DiscountServiceClient(target, insecure), async (client) => {
+          const already = await activePromotionCount(client, token);
+          const matching = matchingPromotions(products, categories);
+          if (already + matching.length > active) {
+            throw new Error(
+              `${already} promotions are active already; ${name} needs at most ${active - matching.length}: use fresh data`,
+            );
+          }
+          const wanted = [
+            ...matching,
+            ...Array.from({ length: active - already - matching.length }, (_, k) => otherPromotion(k)),
+          ];
+          let next = 0;
+          const create = async () => {
+            while (next < wanted.length) {
+              const k = next++;
+              await unary(
+                client.createPromotion.bind(client),
+                CreatePromotionRequest.fromPartial({
+                  name: `bench ${name} ${k}`,
+                  activate: true,
+                  ...wanted[k],
+                }),
+                bearer(token),
+                deadlineIn(PREPARE_DEADLINE_MS),
+              );
+            }
+          };
+          await Promise.all(Array.from({ length: 16 }, create));
+        }),
+      );
+      const requests = Array.from({ length: 20 }, (_, c) =>
+        PriceCartRequest.fromPartial({
+          currencyCode: 'EUR',
+          shipping: { currencyCode: 'EUR', amountMinor: 495 },
+          lines: Array.from({ length: 5 }, (_, k) => {
+            const p = (c * 5 + k * 7) % products.length;
+            return {
+              lineId: `line-${k}`,
+              productId: products[p]!,
+              variantId: randomUUID(),
+              categoryIds: [categories[p % categories.length]!],
+              unitPrice: { currencyCode: 'EUR', amountMinor: 1000 + ((c * 37 + k * 1013) % 9000) },
+              quantity: 1 + ((c + k) % 3),
+            };
+          }),
+        }),
+      );
+      const ctx = { token, requests };
+      await step(`DiscountService.PriceCart at ${target}`, () =>
+        withClient(new DiscountServiceClient(target, insecure), async (client) => {
+          const reply = await unary(
+            client.priceCart.bind(client),
+            requests[0]!,
+            bearer(token),
+            deadlineIn(PREPARE_DEADLINE_MS),
+          );
+          if ((reply.totals?.discount?.amountMinor ?? 0) === 0)
+            throw new Error('the priced cart got no discount');
+        }),
+      );
+      return ctx;
+    },
+    connect(target, options) {
+      return readsNoAnswer(
+        DiscountServiceClient.service,
+        DiscountServiceClient.serviceName,
+        () => new DiscountServiceClient(target, insecure, options),
+        target,
+        options,
+      );
+    },
+    async call(client, ctx, i, deadline) {
+      await unary(
+        client.priceCart.bind(client),
+        ctx.requests[i % ctx.requests.length]!,
+        bearer(ctx.token),
+        deadline,
+      );
+    },
+  };
+  return scenario;
+}
+
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   noop: noop as unknown as Scenario,
   'get-product': getProduct as unknown as Scenario,
@@ -861,6 +1150,8 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   'my-addresses': myAddresses as unknown as Scenario,
   'quote-shipping': quoteShipping as unknown as Scenario,
   'authorize-capture': authorizeCapture as unknown as Scenario,
+  'price-cart': priceCartScenario('price-cart', 10) as unknown as Scenario,
+  'price-cart-1000': priceCartScenario('price-cart-1000', 1000) as unknown as Scenario,
 };
 
 export function scenarioNamed(name: string): Scenario {

@@ -5,7 +5,7 @@ import { invalidArgument, resourceExhausted, unauthenticated } from '../../../..
 import { User } from '../entities/user.js';
 import { recordSecurityEvent } from './audit.js';
 import type { ClientInfo } from './client-info.js';
-import { normaliseEmail } from './email.js';
+import { normaliseEmail } from '../../../../lib/validation/email.js';
 import type { LoginLimits } from './login-limits.js';
 import { verifyAgainstDummy, verifyPassword } from './password-hash.js';
 import { accessTokenFor, startSession, type Session } from './sessions.js';

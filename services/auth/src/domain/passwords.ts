@@ -8,7 +8,7 @@ import { User } from '../entities/user.js';
 import { PasswordResetRequestedEvent } from '../../../../lib/events/catalog.js';
 import { recordSecurityEvent } from './audit.js';
 import type { ClientInfo } from './client-info.js';
-import { normaliseEmail } from './email.js';
+import { normaliseEmail } from '../../../../lib/validation/email.js';
 import type { EmailLinks } from './links.js';
 import { recordFailedLogin } from './login.js';
 import { hashOpaqueToken, newOpaqueToken } from './opaque-token.js';

@@ -9,7 +9,7 @@ import { UserRole } from '../entities/user-role.js';
 import { UserRegisteredEvent } from '../../../../lib/events/catalog.js';
 import { recordSecurityEvent } from './audit.js';
 import type { ClientInfo } from './client-info.js';
-import { normaliseEmail } from './email.js';
+import { normaliseEmail } from '../../../../lib/validation/email.js';
 import { issueEmailVerification } from './email-verification.js';
 import type { EmailLinks } from './links.js';
 import { hashPassword } from './password-hash.js';

@@ -12,7 +12,7 @@ import {
 } from '../../../../lib/runtime/demo-seed.js';
 import { Role, SecurityAuditLog, User, UserRole } from '../entities/index.js';
 import { UserRegisteredEvent } from '../../../../lib/events/catalog.js';
-import { normaliseEmail } from '../domain/email.js';
+import { normaliseEmail } from '../../../../lib/validation/email.js';
 import { hashPassword } from '../domain/password-hash.js';
 import { checkPasswordPolicy } from '../domain/password-policy.js';
 import { DEFAULT_DEMO_ADMIN_EMAIL, DEMO_ROLES } from './demo-roles.js';

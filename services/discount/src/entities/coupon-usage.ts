@@ -7,8 +7,9 @@ export type CouponUsageStatus = 'reserved' | 'redeemed' | 'released';
 
 /**
  * A coupon's use by an order: reserved during checkout, then redeemed or released. One per
- * (coupon, order), so a retried reservation finds the first. `userId` (auth) and `orderId` (order)
- * are cross-service. `usedAt` is when it was redeemed. A coupon with usages cannot be deleted.
+ * (coupon, order), so a retried reservation finds the first. The customer is a user (`userId`, auth)
+ * or a guest (`guestEmail`, lower-cased), one of the two; `orderId` (order) is cross-service.
+ * `usedAt` is when it was redeemed. A coupon with usages cannot be deleted.
  */
 export const CouponUsage = defineEntity({
   name: 'CouponUsage',
@@ -21,7 +22,9 @@ export const CouponUsage = defineEntity({
       .primary()
       .onCreate(() => newId()),
     coupon: p.manyToOne(Coupon).ref().deleteRule('restrict'),
-    userId: p.uuid(),
+    userId: p.uuid().nullable(),
+    /** A guest's email, lower-cased, when the order has no user. */
+    guestEmail: p.text().nullable(),
     orderId: p.uuid(),
     discountAmount: money(),
     currency: p.character().length(3),

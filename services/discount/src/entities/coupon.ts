@@ -10,7 +10,7 @@ export type CouponType = 'percentage' | 'fixed_amount' | 'free_shipping';
  * for `fixed_amount`, and hundredths of a percent for `percentage` (1500 = 15 %, at most 10000).
  * `minimumAmount` and `maximumDiscount` are minor units. The database holds
  * usageCount ≤ usageLimit, so redeeming is one conditional UPDATE that cannot over-redeem.
- * The applicable/excluded lists are JSON arrays of ids.
+ * The applicable/excluded lists are JSON arrays of product and category ids (UUIDs).
  */
 export const Coupon = defineEntity({
   name: 'Coupon',
@@ -39,6 +39,7 @@ export const Coupon = defineEntity({
     applicableProducts: p.json<string[]>().onCreate(() => []),
     applicableCategories: p.json<string[]>().onCreate(() => []),
     excludedProducts: p.json<string[]>().onCreate(() => []),
+    excludedCategories: p.json<string[]>().onCreate(() => []),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -4,8 +4,9 @@ import { newId } from '../../../../lib/ids.js';
 import { Promotion } from './promotion.js';
 
 /**
- * A promotion applied to an order, once per (promotion, order). `userId` (auth) and `orderId`
- * (order) are cross-service. A promotion with usages cannot be deleted.
+ * A promotion applied to a confirmed order, once per (promotion, order). The customer is a user
+ * (`userId`, auth) or a guest (`guestEmail`, lower-cased); `orderId` (order) is cross-service. A
+ * promotion with usages cannot be deleted.
  */
 export const PromotionUsage = defineEntity({
   name: 'PromotionUsage',
@@ -18,7 +19,9 @@ export const PromotionUsage = defineEntity({
       .primary()
       .onCreate(() => newId()),
     promotion: p.manyToOne(Promotion).ref().deleteRule('restrict'),
-    userId: p.uuid(),
+    userId: p.uuid().nullable(),
+    /** A guest's email, lower-cased, when the order has no user. */
+    guestEmail: p.text().nullable(),
     orderId: p.uuid(),
     discountAmount: money(),
     currency: p.character().length(3),

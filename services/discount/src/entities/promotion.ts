@@ -28,6 +28,8 @@ export const Promotion = defineEntity({
     isActive: p.boolean().default(true),
     stackable: p.boolean().default(false),
     priority: p.integer().default(0),
+    /** The only currency of the carts it prices; null: any. */
+    currency: p.character().length(3).nullable(),
     configuration: p.json<Record<string, unknown>>().onCreate(() => ({})),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p

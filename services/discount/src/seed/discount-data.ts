@@ -1,3 +1,5 @@
+import type { PromotionRule } from '../domain/pricing/types.js';
+
 /**
  * The demo store's coupons and promotions. Money in minor units of EUR; a percentage coupon's
  * value is hundredths of a percent (1000 = 10 %), as on the Coupon entity.
@@ -18,23 +20,18 @@ export interface DemoCoupon {
   isActive: boolean;
 }
 
+/** A demo promotion: its rule in the pricing engine's shape (stored by `storedRuleOf`). */
 export interface DemoPromotion {
   name: string;
   description: string;
-  type:
-    'buy_x_get_y' | 'bundle' | 'volume_discount' | 'percentage_off' | 'fixed_amount_off' | 'free_shipping';
-  status: 'draft' | 'active' | 'paused' | 'expired';
+  status: 'draft' | 'active' | 'paused';
   stackable: boolean;
   priority: number;
+  /** null: any currency. */
+  currency: string | null;
   startsAt: Date | null;
   endsAt: Date | null;
-  configuration: Record<string, unknown>;
-  rules: {
-    ruleType: 'buy_quantity' | 'spend_amount' | 'product_match' | 'category_match';
-    conditions: Record<string, unknown>;
-    actions: Record<string, unknown>;
-    priority: number;
-  }[];
+  rule: PromotionRule;
 }
 
 export const DISCOUNT_CURRENCY = 'EUR';
@@ -112,87 +109,76 @@ export const DEMO_COUPONS: DemoCoupon[] = [
   },
 ];
 
+const EVERY_PRODUCT = { productIds: [], categoryIds: [], excludedProductIds: [], excludedCategoryIds: [] };
+
+/**
+ * Store-wide promotions (the catalog's category ids are made when the catalog is seeded, in
+ * another database: a promotion for one category is created through CreatePromotion once they
+ * are known). Together they show the stacking rule: the exclusive "3 for 2" competes alone against
+ * the stackable volume and spend promotions together, and the larger discount wins.
+ */
 export const DEMO_PROMOTIONS: DemoPromotion[] = [
   {
-    name: 'Three tees for the price of two',
-    description: "Buy three men's t-shirts, the cheapest is free.",
-    type: 'buy_x_get_y',
+    name: 'Three for the price of two',
+    description: 'Buy three items, the cheapest is free. Does not combine with other promotions.',
     status: 'active',
     stackable: false,
     priority: 30,
+    currency: null,
     startsAt: null,
     endsAt: null,
-    configuration: { buy: 3, free: 1, cheapestFree: true },
-    rules: [
-      {
-        ruleType: 'category_match',
-        conditions: { categorySlugs: ['men-t-shirts'] },
-        actions: {},
-        priority: 1,
-      },
-      {
-        ruleType: 'buy_quantity',
-        conditions: { minQuantity: 3 },
-        actions: { freeItems: 1, cheapestFirst: true },
-        priority: 0,
-      },
-    ],
+    rule: {
+      kind: 'buy_x_get_y',
+      target: EVERY_PRODUCT,
+      buyQuantity: 2,
+      getQuantity: 1,
+      percentOffBp: 10000,
+      maxApplications: 0,
+    },
+  },
+  {
+    name: 'Stock up',
+    description: '5 % off from 5 items, 10 % off from 10.',
+    status: 'active',
+    stackable: true,
+    priority: 20,
+    currency: null,
+    startsAt: null,
+    endsAt: null,
+    rule: {
+      kind: 'volume_tiers',
+      target: EVERY_PRODUCT,
+      tiers: [
+        { minQuantity: 5, percentOffBp: 500 },
+        { minQuantity: 10, percentOffBp: 1000 },
+      ],
+    },
   },
   {
     name: 'Spend 150 €, save 10 %',
     description: '10 % off the whole basket from 150 €.',
-    type: 'volume_discount',
     status: 'active',
     stackable: true,
     priority: 10,
+    currency: 'EUR',
     startsAt: null,
     endsAt: null,
-    configuration: { percentOff: 10 },
-    rules: [
-      {
-        ruleType: 'spend_amount',
-        conditions: { minAmount: 15000, currency: 'EUR' },
-        actions: { percentOff: 10 },
-        priority: 0,
-      },
-    ],
-  },
-  {
-    name: 'Camping bundle',
-    description: 'A tent and a backpack together: 15 % off both.',
-    type: 'bundle',
-    status: 'active',
-    stackable: false,
-    priority: 20,
-    startsAt: null,
-    endsAt: null,
-    configuration: { percentOff: 15 },
-    rules: [
-      {
-        ruleType: 'category_match',
-        conditions: { allOfCategorySlugs: ['tents', 'backpacks'] },
-        actions: { percentOff: 15, appliesTo: 'matched_items' },
-        priority: 0,
-      },
-    ],
+    rule: {
+      kind: 'spend_amount',
+      target: EVERY_PRODUCT,
+      minSubtotal: 15000,
+      benefit: { type: 'percent', bp: 1000 },
+    },
   },
   {
     name: 'Winter free shipping',
     description: 'Free shipping on every order in January (paused until then).',
-    type: 'free_shipping',
     status: 'paused',
     stackable: true,
     priority: 5,
+    currency: null,
     startsAt: new Date('2027-01-01T00:00:00Z'),
     endsAt: new Date('2027-01-31T23:59:59Z'),
-    configuration: {},
-    rules: [
-      {
-        ruleType: 'spend_amount',
-        conditions: { minAmount: 0, currency: 'EUR' },
-        actions: { freeShipping: true },
-        priority: 0,
-      },
-    ],
+    rule: { kind: 'free_shipping', target: EVERY_PRODUCT, minSubtotal: 0 },
   },
 ];

@@ -5,14 +5,15 @@ import {
   retryOnceOnConflict,
   type DemoSeedResult,
 } from '../../../../lib/runtime/demo-seed.js';
-import { Coupon, Promotion, PromotionRule } from '../entities/index.js';
+import { newId } from '../../../../lib/ids.js';
+import { insertPromotion } from '../domain/promotions/promotion-writes.js';
+import { Coupon, Promotion } from '../entities/index.js';
 import { DEMO_COUPONS, DEMO_PROMOTIONS, DISCOUNT_CURRENCY } from './discount-data.js';
 
 /**
  * Loads the demo coupons (by code, case-insensitively, as the unique index compares them) and
- * promotions (by name) with their rules, through the discount service's entities, in one
- * transaction. A promotion's rules are loaded with the promotion only, so running it again inserts
- * nothing.
+ * promotions (by name) with their rule, in one transaction: coupons through the entity, promotions
+ * through the writer CreatePromotion uses (one rule row each). Running it again inserts nothing.
  */
 export function seedDiscountDemo(orm: MikroORM): Promise<DemoSeedResult> {
   return retryOnceOnConflict(() => loadDiscountDemo(orm));
@@ -38,12 +39,11 @@ async function loadDiscountDemo(orm: MikroORM): Promise<DemoSeedResult> {
     const promotions = new Set(
       (await em.find(Promotion, { name: { $in: DEMO_PROMOTIONS.map((p) => p.name) } })).map((p) => p.name),
     );
-    for (const { rules, ...demo } of DEMO_PROMOTIONS) {
+    for (const { status, ...demo } of DEMO_PROMOTIONS) {
       if (promotions.has(demo.name)) continue;
-      const promotion = em.create(Promotion, { ...demo, isActive: demo.status === 'active' });
-      for (const rule of rules) em.create(PromotionRule, { promotion, ...rule });
+      await insertPromotion(em, newId(), demo, status);
       countInserted(result, 'promotions');
-      countInserted(result, 'promotion_rules', rules.length);
+      countInserted(result, 'promotion_rules');
     }
   });
   return result;

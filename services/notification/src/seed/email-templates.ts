@@ -171,6 +171,8 @@ export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
   'cart.cart.converted': 'the customer hears from order_confirmed',
   'order.order.delivered': 'the customer hears from order_delivered (shipping.shipment.delivered)',
   'discount.coupon.redeemed': 'bookkeeping; the order confirmation shows the discount',
+  'discount.promotion.applied': 'bookkeeping; the order confirmation shows the discount',
+  'discount.coupon.usage_limit_reached': 'for the shop (a dashboard, an alert), not for customers',
   'return.refund.requested': 'an instruction to the payment service; the customer hears from refund_issued',
   'notification.notification.sent': 'the notification service reporting its own work',
   'payment.payment.authorized': 'a hold during checkout; the customer hears from order_confirmed',

@@ -4,8 +4,8 @@ import { failedPrecondition, notFound, type FieldViolation, AppError } from '../
 import { status } from '@grpc/grpc-js';
 import { CommonReason, ProductReason } from '../../../../../lib/error-reasons.js';
 import { requestHashOf } from '../../../../../lib/idempotency/idempotency-keys.js';
+import { KeyedQueue } from '../../../../../lib/runtime/keyed-queue.js';
 import { BatchedRead } from './batched-read.js';
-import { KeyedQueue } from './keyed-queue.js';
 import { forget, knownStock, learn, now } from './known-stock.js';
 import { claim, read, rewrite } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
