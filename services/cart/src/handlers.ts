@@ -24,7 +24,7 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
     getCart: {
       access: shopper,
       handle: async (request, ctx) =>
-        getCart(orm.em.fork(), deps.catalog, cartOwnerOf(ctx.principal, request.sessionId), request.cartId),
+        getCart(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request.cartId),
     },
     addItem: {
       access: shopper,
@@ -62,9 +62,8 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
     },
     applyCoupon: {
       access: shopper,
-      handle: async (request, ctx) => ({
-        cart: await applyCoupon(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request),
-      }),
+      handle: async (request, ctx) =>
+        applyCoupon(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request),
     },
     removeCoupon: {
       access: shopper,

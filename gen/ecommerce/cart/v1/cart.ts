@@ -25,6 +25,194 @@ export const protobufPackage = "ecommerce.cart.v1";
 
 export const protobufFileName = "ecommerce/cart/v1/cart.proto";
 
+/** Whether GetCart priced the cart with the discount service. */
+export enum PricingCheck {
+  PRICING_CHECK_UNSPECIFIED = 0,
+  /** PRICING_CHECK_DONE - The discounts are those the discount service gives the cart now. */
+  PRICING_CHECK_DONE = 1,
+  /**
+   * PRICING_CHECK_UNAVAILABLE - The discount service, or the product service that knows the lines' categories, could not
+   * answer (down, breaker open, too slow): the cart is shown without discounts.
+   */
+  PRICING_CHECK_UNAVAILABLE = 2,
+  /** PRICING_CHECK_NOT_NEEDED - Nothing to price: the cart is empty or read-only. */
+  PRICING_CHECK_NOT_NEEDED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function pricingCheckFromJSON(object: any): PricingCheck {
+  switch (object) {
+    case 0:
+    case "PRICING_CHECK_UNSPECIFIED":
+      return PricingCheck.PRICING_CHECK_UNSPECIFIED;
+    case 1:
+    case "PRICING_CHECK_DONE":
+      return PricingCheck.PRICING_CHECK_DONE;
+    case 2:
+    case "PRICING_CHECK_UNAVAILABLE":
+      return PricingCheck.PRICING_CHECK_UNAVAILABLE;
+    case 3:
+    case "PRICING_CHECK_NOT_NEEDED":
+      return PricingCheck.PRICING_CHECK_NOT_NEEDED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PricingCheck.UNRECOGNIZED;
+  }
+}
+
+export function pricingCheckToJSON(object: PricingCheck): string {
+  switch (object) {
+    case PricingCheck.PRICING_CHECK_UNSPECIFIED:
+      return "PRICING_CHECK_UNSPECIFIED";
+    case PricingCheck.PRICING_CHECK_DONE:
+      return "PRICING_CHECK_DONE";
+    case PricingCheck.PRICING_CHECK_UNAVAILABLE:
+      return "PRICING_CHECK_UNAVAILABLE";
+    case PricingCheck.PRICING_CHECK_NOT_NEEDED:
+      return "PRICING_CHECK_NOT_NEEDED";
+    case PricingCheck.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Whether a discount comes from a promotion or the coupon. */
+export enum DiscountOriginKind {
+  DISCOUNT_ORIGIN_KIND_UNSPECIFIED = 0,
+  /** DISCOUNT_ORIGIN_KIND_PROMOTION - A promotion: automatic, no code needed. */
+  DISCOUNT_ORIGIN_KIND_PROMOTION = 1,
+  /** DISCOUNT_ORIGIN_KIND_COUPON - The cart's coupon. */
+  DISCOUNT_ORIGIN_KIND_COUPON = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function discountOriginKindFromJSON(object: any): DiscountOriginKind {
+  switch (object) {
+    case 0:
+    case "DISCOUNT_ORIGIN_KIND_UNSPECIFIED":
+      return DiscountOriginKind.DISCOUNT_ORIGIN_KIND_UNSPECIFIED;
+    case 1:
+    case "DISCOUNT_ORIGIN_KIND_PROMOTION":
+      return DiscountOriginKind.DISCOUNT_ORIGIN_KIND_PROMOTION;
+    case 2:
+    case "DISCOUNT_ORIGIN_KIND_COUPON":
+      return DiscountOriginKind.DISCOUNT_ORIGIN_KIND_COUPON;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DiscountOriginKind.UNRECOGNIZED;
+  }
+}
+
+export function discountOriginKindToJSON(object: DiscountOriginKind): string {
+  switch (object) {
+    case DiscountOriginKind.DISCOUNT_ORIGIN_KIND_UNSPECIFIED:
+      return "DISCOUNT_ORIGIN_KIND_UNSPECIFIED";
+    case DiscountOriginKind.DISCOUNT_ORIGIN_KIND_PROMOTION:
+      return "DISCOUNT_ORIGIN_KIND_PROMOTION";
+    case DiscountOriginKind.DISCOUNT_ORIGIN_KIND_COUPON:
+      return "DISCOUNT_ORIGIN_KIND_COUPON";
+    case DiscountOriginKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Whether a discount is a line's own or its share of an order-level discount. */
+export enum DiscountScope {
+  DISCOUNT_SCOPE_UNSPECIFIED = 0,
+  /** DISCOUNT_SCOPE_LINE - A line promotion (product discount, buy X get Y, volume tiers, bundle). */
+  DISCOUNT_SCOPE_LINE = 1,
+  /** DISCOUNT_SCOPE_ORDER - The line's share of an order-level discount (spend-amount promotion, the coupon). */
+  DISCOUNT_SCOPE_ORDER = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function discountScopeFromJSON(object: any): DiscountScope {
+  switch (object) {
+    case 0:
+    case "DISCOUNT_SCOPE_UNSPECIFIED":
+      return DiscountScope.DISCOUNT_SCOPE_UNSPECIFIED;
+    case 1:
+    case "DISCOUNT_SCOPE_LINE":
+      return DiscountScope.DISCOUNT_SCOPE_LINE;
+    case 2:
+    case "DISCOUNT_SCOPE_ORDER":
+      return DiscountScope.DISCOUNT_SCOPE_ORDER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DiscountScope.UNRECOGNIZED;
+  }
+}
+
+export function discountScopeToJSON(object: DiscountScope): string {
+  switch (object) {
+    case DiscountScope.DISCOUNT_SCOPE_UNSPECIFIED:
+      return "DISCOUNT_SCOPE_UNSPECIFIED";
+    case DiscountScope.DISCOUNT_SCOPE_LINE:
+      return "DISCOUNT_SCOPE_LINE";
+    case DiscountScope.DISCOUNT_SCOPE_ORDER:
+      return "DISCOUNT_SCOPE_ORDER";
+    case DiscountScope.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** What became of a cart's coupon. */
+export enum CouponStatus {
+  COUPON_STATUS_UNSPECIFIED = 0,
+  /** COUPON_STATUS_APPLIED - It applies to the cart now. */
+  COUPON_STATUS_APPLIED = 1,
+  /**
+   * COUPON_STATUS_REFUSED - It gives nothing to the cart now (see refusal_reason); it stays stored, and may apply once
+   * the cart changes (COUPON_MINIMUM_NOT_MET) or never again (COUPON_EXPIRED).
+   */
+  COUPON_STATUS_REFUSED = 2,
+  /** COUPON_STATUS_NOT_CHECKED - Not judged: the pricing could not be made, or was not needed (see pricing_check). */
+  COUPON_STATUS_NOT_CHECKED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function couponStatusFromJSON(object: any): CouponStatus {
+  switch (object) {
+    case 0:
+    case "COUPON_STATUS_UNSPECIFIED":
+      return CouponStatus.COUPON_STATUS_UNSPECIFIED;
+    case 1:
+    case "COUPON_STATUS_APPLIED":
+      return CouponStatus.COUPON_STATUS_APPLIED;
+    case 2:
+    case "COUPON_STATUS_REFUSED":
+      return CouponStatus.COUPON_STATUS_REFUSED;
+    case 3:
+    case "COUPON_STATUS_NOT_CHECKED":
+      return CouponStatus.COUPON_STATUS_NOT_CHECKED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CouponStatus.UNRECOGNIZED;
+  }
+}
+
+export function couponStatusToJSON(object: CouponStatus): string {
+  switch (object) {
+    case CouponStatus.COUPON_STATUS_UNSPECIFIED:
+      return "COUPON_STATUS_UNSPECIFIED";
+    case CouponStatus.COUPON_STATUS_APPLIED:
+      return "COUPON_STATUS_APPLIED";
+    case CouponStatus.COUPON_STATUS_REFUSED:
+      return "COUPON_STATUS_REFUSED";
+    case CouponStatus.COUPON_STATUS_NOT_CHECKED:
+      return "COUPON_STATUS_NOT_CHECKED";
+    case CouponStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Whether GetCart compared the lines with the product service. */
 export enum CatalogCheck {
   CATALOG_CHECK_UNSPECIFIED = 0,
@@ -121,6 +309,51 @@ export function lineAvailabilityToJSON(object: LineAvailability): string {
     case LineAvailability.LINE_AVAILABILITY_UNAVAILABLE:
       return "LINE_AVAILABILITY_UNAVAILABLE";
     case LineAvailability.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Whether ApplyCoupon could have the code checked. */
+export enum CouponCheck {
+  COUPON_CHECK_UNSPECIFIED = 0,
+  /** COUPON_CHECK_ACCEPTED - The discount service accepted the code for this cart. */
+  COUPON_CHECK_ACCEPTED = 1,
+  /**
+   * COUPON_CHECK_UNAVAILABLE - The discount service (or the product service, for the lines' categories) could not answer:
+   * the code is stored unchecked; GetCart and the checkout judge it.
+   */
+  COUPON_CHECK_UNAVAILABLE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function couponCheckFromJSON(object: any): CouponCheck {
+  switch (object) {
+    case 0:
+    case "COUPON_CHECK_UNSPECIFIED":
+      return CouponCheck.COUPON_CHECK_UNSPECIFIED;
+    case 1:
+    case "COUPON_CHECK_ACCEPTED":
+      return CouponCheck.COUPON_CHECK_ACCEPTED;
+    case 2:
+    case "COUPON_CHECK_UNAVAILABLE":
+      return CouponCheck.COUPON_CHECK_UNAVAILABLE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CouponCheck.UNRECOGNIZED;
+  }
+}
+
+export function couponCheckToJSON(object: CouponCheck): string {
+  switch (object) {
+    case CouponCheck.COUPON_CHECK_UNSPECIFIED:
+      return "COUPON_CHECK_UNSPECIFIED";
+    case CouponCheck.COUPON_CHECK_ACCEPTED:
+      return "COUPON_CHECK_ACCEPTED";
+    case CouponCheck.COUPON_CHECK_UNAVAILABLE:
+      return "COUPON_CHECK_UNAVAILABLE";
+    case CouponCheck.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -274,6 +507,144 @@ export interface GetCartResponse {
    * CATALOG_CHECK_DONE), in the order of cart.items.
    */
   changedLines: CartLineChange[];
+  /** Whether the discounts could be computed now. */
+  pricingCheck: PricingCheck;
+  /** The discounts the cart gets now; unset unless pricing_check is PRICING_CHECK_DONE. */
+  discounts:
+    | CartDiscounts
+    | undefined;
+  /** The applied coupon and what became of it; unset when the cart has no coupon. */
+  coupon: CartCoupon | undefined;
+}
+
+/**
+ * The discounts of a cart, at its snapshot prices. Shipping is not known to the cart: its
+ * discounts (free shipping) are the checkout's.
+ */
+export interface CartDiscounts {
+  /** Every line, in the order of cart.items, with what it gets (none: an empty list and 0). */
+  lines: LineDiscount[];
+  /**
+   * The order-level discounts (spend-amount promotions, then the coupon), each with its share of
+   * every line; the shares are already in the lines' discounts.
+   */
+  orderDiscounts: CartOrderDiscount[];
+  /** Sum of the line promotions' discounts. */
+  lineDiscount:
+    | Money
+    | undefined;
+  /** Sum of the order-level discounts. */
+  orderDiscount:
+    | Money
+    | undefined;
+  /** line_discount + order_discount. */
+  discount:
+    | Money
+    | undefined;
+  /** cart.subtotal - discount, >= 0: what the lines cost after every discount. */
+  discountedSubtotal:
+    | Money
+    | undefined;
+  /** What applied, in the order applied, each with a sentence a shop can show. */
+  applied: AppliedCartDiscount[];
+}
+
+/** Where a discount comes from. */
+export interface DiscountOrigin {
+  /** Promotion (automatic) or coupon. */
+  kind: DiscountOriginKind;
+  /** The promotion's or coupon's id. */
+  id: string;
+  /** Its name. */
+  name: string;
+  /** The coupon code (coupons only). */
+  code: string;
+}
+
+/** One part of a line's discount. */
+export interface LineDiscountPart {
+  /** What gave it. */
+  origin:
+    | DiscountOrigin
+    | undefined;
+  /** A line promotion, or a share of an order-level discount. */
+  scope: DiscountScope;
+  /** The amount, > 0. */
+  amount: Money | undefined;
+}
+
+/** What one line gets. */
+export interface LineDiscount {
+  /** The line (CartItem.id). */
+  itemId: string;
+  /** Every part of its discount, in the order applied. */
+  parts: LineDiscountPart[];
+  /** The sum of the parts, <= the line's line_total. */
+  discount:
+    | Money
+    | undefined;
+  /** line_total - discount. */
+  total: Money | undefined;
+}
+
+/** One line's share of an order-level discount. */
+export interface CartDiscountShare {
+  /** The line (CartItem.id). */
+  itemId: string;
+  /** The share, > 0. */
+  amount: Money | undefined;
+}
+
+/** An order-level discount and how it is spread over the lines. */
+export interface CartOrderDiscount {
+  /** What gave it. */
+  origin:
+    | DiscountOrigin
+    | undefined;
+  /** The whole discount, > 0. */
+  amount:
+    | Money
+    | undefined;
+  /** The lines' shares (they sum to amount); lines without a share are left out. */
+  shares: CartDiscountShare[];
+}
+
+/** A promotion or the coupon that applied. */
+export interface AppliedCartDiscount {
+  /** What gave it. */
+  origin:
+    | DiscountOrigin
+    | undefined;
+  /** What it gave in all, > 0. */
+  amount:
+    | Money
+    | undefined;
+  /** Why, in words a shop can show ("Buy 2, get 1 free: 1 unit"). */
+  explanation: string;
+}
+
+/** The cart's coupon, as GetCart found it. */
+export interface CartCoupon {
+  /** The code, upper-case (Cart.coupon_code). */
+  code: string;
+  /** Whether it applies now. */
+  status: CouponStatus;
+  /** APPLIED: the coupon's name. */
+  name: string;
+  /**
+   * APPLIED: what it gives on the lines (0 for a free-shipping coupon: shipping is the
+   * checkout's); unset otherwise.
+   */
+  discount:
+    | Money
+    | undefined;
+  /**
+   * REFUSED: the discount service's reason, e.g. COUPON_EXPIRED, COUPON_MINIMUM_NOT_MET (see
+   * discount.proto); empty otherwise.
+   */
+  refusalReason: string;
+  /** REFUSED: a sentence a shop can show; empty otherwise. */
+  refusalMessage: string;
 }
 
 /** A cart line whose price or availability changed since its price snapshot was taken. */
@@ -380,7 +751,11 @@ export interface ApplyCouponRequest {
 
 export interface ApplyCouponResponse {
   /** The cart with the coupon applied. */
-  cart: Cart | undefined;
+  cart:
+    | Cart
+    | undefined;
+  /** Whether the discount service accepted the code, or could not be asked. */
+  couponCheck: CouponCheck;
 }
 
 export interface RemoveCouponRequest {
@@ -660,7 +1035,14 @@ export const GetCartRequest: MessageFns<GetCartRequest> = {
 };
 
 function createBaseGetCartResponse(): GetCartResponse {
-  return { cart: undefined, catalogCheck: 0, changedLines: [] };
+  return {
+    cart: undefined,
+    catalogCheck: 0,
+    changedLines: [],
+    pricingCheck: 0,
+    discounts: undefined,
+    coupon: undefined,
+  };
 }
 
 export const GetCartResponse: MessageFns<GetCartResponse> = {
@@ -673,6 +1055,15 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
     }
     for (const v of message.changedLines) {
       CartLineChange.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.pricingCheck !== 0) {
+      writer.uint32(32).int32(message.pricingCheck);
+    }
+    if (message.discounts !== undefined) {
+      CartDiscounts.encode(message.discounts, writer.uint32(42).fork()).join();
+    }
+    if (message.coupon !== undefined) {
+      CartCoupon.encode(message.coupon, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -714,6 +1105,30 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
             message.changedLines.push(CartLineChange.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pricingCheck = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.discounts = CartDiscounts.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.coupon = CartCoupon.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -739,6 +1154,13 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
         : globalThis.Array.isArray(object?.changed_lines)
         ? object.changed_lines.map((e: any) => CartLineChange.fromJSON(e))
         : [],
+      pricingCheck: isSet(object.pricingCheck)
+        ? pricingCheckFromJSON(object.pricingCheck)
+        : isSet(object.pricing_check)
+        ? pricingCheckFromJSON(object.pricing_check)
+        : 0,
+      discounts: isSet(object.discounts) ? CartDiscounts.fromJSON(object.discounts) : undefined,
+      coupon: isSet(object.coupon) ? CartCoupon.fromJSON(object.coupon) : undefined,
     };
   },
 
@@ -753,6 +1175,15 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
     if (message.changedLines?.length) {
       obj.changedLines = message.changedLines.map((e) => CartLineChange.toJSON(e));
     }
+    if (message.pricingCheck !== 0) {
+      obj.pricingCheck = pricingCheckToJSON(message.pricingCheck);
+    }
+    if (message.discounts !== undefined) {
+      obj.discounts = CartDiscounts.toJSON(message.discounts);
+    }
+    if (message.coupon !== undefined) {
+      obj.coupon = CartCoupon.toJSON(message.coupon);
+    }
     return obj;
   },
 
@@ -764,6 +1195,1019 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
     message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
     message.catalogCheck = object.catalogCheck ?? 0;
     message.changedLines = object.changedLines?.map((e) => CartLineChange.fromPartial(e)) || [];
+    message.pricingCheck = object.pricingCheck ?? 0;
+    message.discounts = (object.discounts !== undefined && object.discounts !== null)
+      ? CartDiscounts.fromPartial(object.discounts)
+      : undefined;
+    message.coupon = (object.coupon !== undefined && object.coupon !== null)
+      ? CartCoupon.fromPartial(object.coupon)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCartDiscounts(): CartDiscounts {
+  return {
+    lines: [],
+    orderDiscounts: [],
+    lineDiscount: undefined,
+    orderDiscount: undefined,
+    discount: undefined,
+    discountedSubtotal: undefined,
+    applied: [],
+  };
+}
+
+export const CartDiscounts: MessageFns<CartDiscounts> = {
+  encode(message: CartDiscounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.lines) {
+      LineDiscount.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.orderDiscounts) {
+      CartOrderDiscount.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.lineDiscount !== undefined) {
+      Money.encode(message.lineDiscount, writer.uint32(26).fork()).join();
+    }
+    if (message.orderDiscount !== undefined) {
+      Money.encode(message.orderDiscount, writer.uint32(34).fork()).join();
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(42).fork()).join();
+    }
+    if (message.discountedSubtotal !== undefined) {
+      Money.encode(message.discountedSubtotal, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.applied) {
+      AppliedCartDiscount.encode(v!, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartDiscounts {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartDiscounts();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lines.push(LineDiscount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderDiscounts.push(CartOrderDiscount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lineDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.orderDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.discountedSubtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.applied.push(AppliedCartDiscount.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CartDiscounts {
+    return {
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => LineDiscount.fromJSON(e)) : [],
+      orderDiscounts: globalThis.Array.isArray(object?.orderDiscounts)
+        ? object.orderDiscounts.map((e: any) => CartOrderDiscount.fromJSON(e))
+        : globalThis.Array.isArray(object?.order_discounts)
+        ? object.order_discounts.map((e: any) => CartOrderDiscount.fromJSON(e))
+        : [],
+      lineDiscount: isSet(object.lineDiscount)
+        ? Money.fromJSON(object.lineDiscount)
+        : isSet(object.line_discount)
+        ? Money.fromJSON(object.line_discount)
+        : undefined,
+      orderDiscount: isSet(object.orderDiscount)
+        ? Money.fromJSON(object.orderDiscount)
+        : isSet(object.order_discount)
+        ? Money.fromJSON(object.order_discount)
+        : undefined,
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      discountedSubtotal: isSet(object.discountedSubtotal)
+        ? Money.fromJSON(object.discountedSubtotal)
+        : isSet(object.discounted_subtotal)
+        ? Money.fromJSON(object.discounted_subtotal)
+        : undefined,
+      applied: globalThis.Array.isArray(object?.applied)
+        ? object.applied.map((e: any) => AppliedCartDiscount.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CartDiscounts): unknown {
+    const obj: any = {};
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => LineDiscount.toJSON(e));
+    }
+    if (message.orderDiscounts?.length) {
+      obj.orderDiscounts = message.orderDiscounts.map((e) => CartOrderDiscount.toJSON(e));
+    }
+    if (message.lineDiscount !== undefined) {
+      obj.lineDiscount = Money.toJSON(message.lineDiscount);
+    }
+    if (message.orderDiscount !== undefined) {
+      obj.orderDiscount = Money.toJSON(message.orderDiscount);
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.discountedSubtotal !== undefined) {
+      obj.discountedSubtotal = Money.toJSON(message.discountedSubtotal);
+    }
+    if (message.applied?.length) {
+      obj.applied = message.applied.map((e) => AppliedCartDiscount.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CartDiscounts>): CartDiscounts {
+    return CartDiscounts.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CartDiscounts>): CartDiscounts {
+    const message = createBaseCartDiscounts();
+    message.lines = object.lines?.map((e) => LineDiscount.fromPartial(e)) || [];
+    message.orderDiscounts = object.orderDiscounts?.map((e) => CartOrderDiscount.fromPartial(e)) || [];
+    message.lineDiscount = (object.lineDiscount !== undefined && object.lineDiscount !== null)
+      ? Money.fromPartial(object.lineDiscount)
+      : undefined;
+    message.orderDiscount = (object.orderDiscount !== undefined && object.orderDiscount !== null)
+      ? Money.fromPartial(object.orderDiscount)
+      : undefined;
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.discountedSubtotal = (object.discountedSubtotal !== undefined && object.discountedSubtotal !== null)
+      ? Money.fromPartial(object.discountedSubtotal)
+      : undefined;
+    message.applied = object.applied?.map((e) => AppliedCartDiscount.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDiscountOrigin(): DiscountOrigin {
+  return { kind: 0, id: "", name: "", code: "" };
+}
+
+export const DiscountOrigin: MessageFns<DiscountOrigin> = {
+  encode(message: DiscountOrigin, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== 0) {
+      writer.uint32(8).int32(message.kind);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.code !== "") {
+      writer.uint32(34).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiscountOrigin {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiscountOrigin();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DiscountOrigin {
+    return {
+      kind: isSet(object.kind) ? discountOriginKindFromJSON(object.kind) : 0,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+    };
+  },
+
+  toJSON(message: DiscountOrigin): unknown {
+    const obj: any = {};
+    if (message.kind !== 0) {
+      obj.kind = discountOriginKindToJSON(message.kind);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiscountOrigin>): DiscountOrigin {
+    return DiscountOrigin.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DiscountOrigin>): DiscountOrigin {
+    const message = createBaseDiscountOrigin();
+    message.kind = object.kind ?? 0;
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.code = object.code ?? "";
+    return message;
+  },
+};
+
+function createBaseLineDiscountPart(): LineDiscountPart {
+  return { origin: undefined, scope: 0, amount: undefined };
+}
+
+export const LineDiscountPart: MessageFns<LineDiscountPart> = {
+  encode(message: LineDiscountPart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.origin !== undefined) {
+      DiscountOrigin.encode(message.origin, writer.uint32(10).fork()).join();
+    }
+    if (message.scope !== 0) {
+      writer.uint32(16).int32(message.scope);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LineDiscountPart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLineDiscountPart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.origin = DiscountOrigin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LineDiscountPart {
+    return {
+      origin: isSet(object.origin) ? DiscountOrigin.fromJSON(object.origin) : undefined,
+      scope: isSet(object.scope) ? discountScopeFromJSON(object.scope) : 0,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: LineDiscountPart): unknown {
+    const obj: any = {};
+    if (message.origin !== undefined) {
+      obj.origin = DiscountOrigin.toJSON(message.origin);
+    }
+    if (message.scope !== 0) {
+      obj.scope = discountScopeToJSON(message.scope);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LineDiscountPart>): LineDiscountPart {
+    return LineDiscountPart.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LineDiscountPart>): LineDiscountPart {
+    const message = createBaseLineDiscountPart();
+    message.origin = (object.origin !== undefined && object.origin !== null)
+      ? DiscountOrigin.fromPartial(object.origin)
+      : undefined;
+    message.scope = object.scope ?? 0;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseLineDiscount(): LineDiscount {
+  return { itemId: "", parts: [], discount: undefined, total: undefined };
+}
+
+export const LineDiscount: MessageFns<LineDiscount> = {
+  encode(message: LineDiscount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    for (const v of message.parts) {
+      LineDiscountPart.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(26).fork()).join();
+    }
+    if (message.total !== undefined) {
+      Money.encode(message.total, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LineDiscount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLineDiscount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.parts.push(LineDiscountPart.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.total = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LineDiscount {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      parts: globalThis.Array.isArray(object?.parts) ? object.parts.map((e: any) => LineDiscountPart.fromJSON(e)) : [],
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      total: isSet(object.total) ? Money.fromJSON(object.total) : undefined,
+    };
+  },
+
+  toJSON(message: LineDiscount): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.parts?.length) {
+      obj.parts = message.parts.map((e) => LineDiscountPart.toJSON(e));
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.total !== undefined) {
+      obj.total = Money.toJSON(message.total);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LineDiscount>): LineDiscount {
+    return LineDiscount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LineDiscount>): LineDiscount {
+    const message = createBaseLineDiscount();
+    message.itemId = object.itemId ?? "";
+    message.parts = object.parts?.map((e) => LineDiscountPart.fromPartial(e)) || [];
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
+    return message;
+  },
+};
+
+function createBaseCartDiscountShare(): CartDiscountShare {
+  return { itemId: "", amount: undefined };
+}
+
+export const CartDiscountShare: MessageFns<CartDiscountShare> = {
+  encode(message: CartDiscountShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartDiscountShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartDiscountShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CartDiscountShare {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: CartDiscountShare): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CartDiscountShare>): CartDiscountShare {
+    return CartDiscountShare.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CartDiscountShare>): CartDiscountShare {
+    const message = createBaseCartDiscountShare();
+    message.itemId = object.itemId ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCartOrderDiscount(): CartOrderDiscount {
+  return { origin: undefined, amount: undefined, shares: [] };
+}
+
+export const CartOrderDiscount: MessageFns<CartOrderDiscount> = {
+  encode(message: CartOrderDiscount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.origin !== undefined) {
+      DiscountOrigin.encode(message.origin, writer.uint32(10).fork()).join();
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.shares) {
+      CartDiscountShare.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartOrderDiscount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartOrderDiscount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.origin = DiscountOrigin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.shares.push(CartDiscountShare.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CartOrderDiscount {
+    return {
+      origin: isSet(object.origin) ? DiscountOrigin.fromJSON(object.origin) : undefined,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      shares: globalThis.Array.isArray(object?.shares)
+        ? object.shares.map((e: any) => CartDiscountShare.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CartOrderDiscount): unknown {
+    const obj: any = {};
+    if (message.origin !== undefined) {
+      obj.origin = DiscountOrigin.toJSON(message.origin);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.shares?.length) {
+      obj.shares = message.shares.map((e) => CartDiscountShare.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CartOrderDiscount>): CartOrderDiscount {
+    return CartOrderDiscount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CartOrderDiscount>): CartOrderDiscount {
+    const message = createBaseCartOrderDiscount();
+    message.origin = (object.origin !== undefined && object.origin !== null)
+      ? DiscountOrigin.fromPartial(object.origin)
+      : undefined;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.shares = object.shares?.map((e) => CartDiscountShare.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAppliedCartDiscount(): AppliedCartDiscount {
+  return { origin: undefined, amount: undefined, explanation: "" };
+}
+
+export const AppliedCartDiscount: MessageFns<AppliedCartDiscount> = {
+  encode(message: AppliedCartDiscount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.origin !== undefined) {
+      DiscountOrigin.encode(message.origin, writer.uint32(10).fork()).join();
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    if (message.explanation !== "") {
+      writer.uint32(26).string(message.explanation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppliedCartDiscount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppliedCartDiscount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.origin = DiscountOrigin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppliedCartDiscount {
+    return {
+      origin: isSet(object.origin) ? DiscountOrigin.fromJSON(object.origin) : undefined,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+    };
+  },
+
+  toJSON(message: AppliedCartDiscount): unknown {
+    const obj: any = {};
+    if (message.origin !== undefined) {
+      obj.origin = DiscountOrigin.toJSON(message.origin);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppliedCartDiscount>): AppliedCartDiscount {
+    return AppliedCartDiscount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppliedCartDiscount>): AppliedCartDiscount {
+    const message = createBaseAppliedCartDiscount();
+    message.origin = (object.origin !== undefined && object.origin !== null)
+      ? DiscountOrigin.fromPartial(object.origin)
+      : undefined;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.explanation = object.explanation ?? "";
+    return message;
+  },
+};
+
+function createBaseCartCoupon(): CartCoupon {
+  return { code: "", status: 0, name: "", discount: undefined, refusalReason: "", refusalMessage: "" };
+}
+
+export const CartCoupon: MessageFns<CartCoupon> = {
+  encode(message: CartCoupon, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(34).fork()).join();
+    }
+    if (message.refusalReason !== "") {
+      writer.uint32(42).string(message.refusalReason);
+    }
+    if (message.refusalMessage !== "") {
+      writer.uint32(50).string(message.refusalMessage);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartCoupon {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartCoupon();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.refusalReason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.refusalMessage = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CartCoupon {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      status: isSet(object.status) ? couponStatusFromJSON(object.status) : 0,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      refusalReason: isSet(object.refusalReason)
+        ? globalThis.String(object.refusalReason)
+        : isSet(object.refusal_reason)
+        ? globalThis.String(object.refusal_reason)
+        : "",
+      refusalMessage: isSet(object.refusalMessage)
+        ? globalThis.String(object.refusalMessage)
+        : isSet(object.refusal_message)
+        ? globalThis.String(object.refusal_message)
+        : "",
+    };
+  },
+
+  toJSON(message: CartCoupon): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.status !== 0) {
+      obj.status = couponStatusToJSON(message.status);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.refusalReason !== "") {
+      obj.refusalReason = message.refusalReason;
+    }
+    if (message.refusalMessage !== "") {
+      obj.refusalMessage = message.refusalMessage;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CartCoupon>): CartCoupon {
+    return CartCoupon.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CartCoupon>): CartCoupon {
+    const message = createBaseCartCoupon();
+    message.code = object.code ?? "";
+    message.status = object.status ?? 0;
+    message.name = object.name ?? "";
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.refusalReason = object.refusalReason ?? "";
+    message.refusalMessage = object.refusalMessage ?? "";
     return message;
   },
 };
@@ -1856,13 +3300,16 @@ export const ApplyCouponRequest: MessageFns<ApplyCouponRequest> = {
 };
 
 function createBaseApplyCouponResponse(): ApplyCouponResponse {
-  return { cart: undefined };
+  return { cart: undefined, couponCheck: 0 };
 }
 
 export const ApplyCouponResponse: MessageFns<ApplyCouponResponse> = {
   encode(message: ApplyCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cart !== undefined) {
       Cart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    if (message.couponCheck !== 0) {
+      writer.uint32(16).int32(message.couponCheck);
     }
     return writer;
   },
@@ -1888,6 +3335,14 @@ export const ApplyCouponResponse: MessageFns<ApplyCouponResponse> = {
             message.cart = Cart.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.couponCheck = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1901,13 +3356,23 @@ export const ApplyCouponResponse: MessageFns<ApplyCouponResponse> = {
   },
 
   fromJSON(object: any): ApplyCouponResponse {
-    return { cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined };
+    return {
+      cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined,
+      couponCheck: isSet(object.couponCheck)
+        ? couponCheckFromJSON(object.couponCheck)
+        : isSet(object.coupon_check)
+        ? couponCheckFromJSON(object.coupon_check)
+        : 0,
+    };
   },
 
   toJSON(message: ApplyCouponResponse): unknown {
     const obj: any = {};
     if (message.cart !== undefined) {
       obj.cart = Cart.toJSON(message.cart);
+    }
+    if (message.couponCheck !== 0) {
+      obj.couponCheck = couponCheckToJSON(message.couponCheck);
     }
     return obj;
   },
@@ -1918,6 +3383,7 @@ export const ApplyCouponResponse: MessageFns<ApplyCouponResponse> = {
   fromPartial(object: DeepPartial<ApplyCouponResponse>): ApplyCouponResponse {
     const message = createBaseApplyCouponResponse();
     message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
+    message.couponCheck = object.couponCheck ?? 0;
     return message;
   },
 };
@@ -3576,14 +5042,22 @@ export const CartItem: MessageFns<CartItem> = {
  * Price snapshot: a line keeps the name, sku and unit price the catalog had when the line was
  * last checked against it (AddItem, an increase by UpdateItemQuantity, MergeCarts). GetCart
  * reports lines whose price or availability changed since; checkout re-validates everything.
+ *
+ * Discounts: the discount service judges coupons (ApplyCoupon) and prices the cart with the
+ * running promotions and the coupon (GetCart). The cart stores no discount: GetCart computes
+ * them on every read, at the snapshot prices, and the checkout prices the order again.
  */
 export type CartServiceService = typeof CartServiceService;
 export const CartServiceService = {
   /**
    * One cart with its items and subtotal at the snapshot prices, and the lines whose price or
-   * availability changed since they were added, from one call to the product service. When the
+   * availability changed since they were added, from one call to the product service; then the
+   * discounts it would get now (promotions and its coupon, at the snapshot prices, with the lines'
+   * categories from that same product answer), from one call to the discount service. When the
    * product service cannot answer, the cart is still returned from the snapshot and
-   * catalog_check says the check could not be made.
+   * catalog_check says the check could not be made; when either service cannot answer (the
+   * discounts need the lines' categories), the cart is returned without discounts and
+   * pricing_check says the pricing could not be made. Neither is an error.
    * Errors: INVALID_ARGUMENT (malformed cart_id or session_id), NOT_FOUND (unknown, not the
    * caller's, or cart_id empty and the caller has no active cart).
    */
@@ -3664,10 +5138,18 @@ export const CartServiceService = {
   },
   /**
    * Applies a coupon code to the cart, replacing the one applied before (one coupon per cart).
-   * Only the code's format is checked here; the discount service validates it at checkout.
-   * Applying the same code again is harmless.
-   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
-   * read-only).
+   * The code is checked by the discount service (CheckCoupon) for this cart: its currency, its
+   * lines (with their categories, from one call to the product service) and the caller (a
+   * customer's user id; a guest's per-customer limit is judged at checkout). A refused code is not
+   * stored and the coupon applied before stays. When the product or the discount service cannot
+   * answer (down, breaker open, too slow), the code is stored unchecked and coupon_check says so:
+   * a shopper is not kept from a valid coupon by an outage, GetCart shows the coupon's status as
+   * soon as the discount service answers again, and the checkout checks the coupon again in any
+   * case. Applying the same code again is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart; or the code is unknown: reason
+   * COUPON_NOT_FOUND), FAILED_PRECONDITION (cart read-only; or the coupon cannot be used for this
+   * cart: the discount service's reason and message, passed through, e.g. COUPON_EXPIRED,
+   * COUPON_EXHAUSTED, COUPON_MINIMUM_NOT_MET; see discount.proto for the list).
    */
   applyCoupon: {
     path: "/ecommerce.cart.v1.CartService/ApplyCoupon" as const,
@@ -3742,9 +5224,13 @@ export const CartServiceService = {
 export interface CartServiceServer extends UntypedServiceImplementation {
   /**
    * One cart with its items and subtotal at the snapshot prices, and the lines whose price or
-   * availability changed since they were added, from one call to the product service. When the
+   * availability changed since they were added, from one call to the product service; then the
+   * discounts it would get now (promotions and its coupon, at the snapshot prices, with the lines'
+   * categories from that same product answer), from one call to the discount service. When the
    * product service cannot answer, the cart is still returned from the snapshot and
-   * catalog_check says the check could not be made.
+   * catalog_check says the check could not be made; when either service cannot answer (the
+   * discounts need the lines' categories), the cart is returned without discounts and
+   * pricing_check says the pricing could not be made. Neither is an error.
    * Errors: INVALID_ARGUMENT (malformed cart_id or session_id), NOT_FOUND (unknown, not the
    * caller's, or cart_id empty and the caller has no active cart).
    */
@@ -3783,10 +5269,18 @@ export interface CartServiceServer extends UntypedServiceImplementation {
   clearCart: handleUnaryCall<ClearCartRequest, ClearCartResponse>;
   /**
    * Applies a coupon code to the cart, replacing the one applied before (one coupon per cart).
-   * Only the code's format is checked here; the discount service validates it at checkout.
-   * Applying the same code again is harmless.
-   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
-   * read-only).
+   * The code is checked by the discount service (CheckCoupon) for this cart: its currency, its
+   * lines (with their categories, from one call to the product service) and the caller (a
+   * customer's user id; a guest's per-customer limit is judged at checkout). A refused code is not
+   * stored and the coupon applied before stays. When the product or the discount service cannot
+   * answer (down, breaker open, too slow), the code is stored unchecked and coupon_check says so:
+   * a shopper is not kept from a valid coupon by an outage, GetCart shows the coupon's status as
+   * soon as the discount service answers again, and the checkout checks the coupon again in any
+   * case. Applying the same code again is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart; or the code is unknown: reason
+   * COUPON_NOT_FOUND), FAILED_PRECONDITION (cart read-only; or the coupon cannot be used for this
+   * cart: the discount service's reason and message, passed through, e.g. COUPON_EXPIRED,
+   * COUPON_EXHAUSTED, COUPON_MINIMUM_NOT_MET; see discount.proto for the list).
    */
   applyCoupon: handleUnaryCall<ApplyCouponRequest, ApplyCouponResponse>;
   /**
@@ -3826,9 +5320,13 @@ export interface CartServiceServer extends UntypedServiceImplementation {
 export interface CartServiceClient extends Client {
   /**
    * One cart with its items and subtotal at the snapshot prices, and the lines whose price or
-   * availability changed since they were added, from one call to the product service. When the
+   * availability changed since they were added, from one call to the product service; then the
+   * discounts it would get now (promotions and its coupon, at the snapshot prices, with the lines'
+   * categories from that same product answer), from one call to the discount service. When the
    * product service cannot answer, the cart is still returned from the snapshot and
-   * catalog_check says the check could not be made.
+   * catalog_check says the check could not be made; when either service cannot answer (the
+   * discounts need the lines' categories), the cart is returned without discounts and
+   * pricing_check says the pricing could not be made. Neither is an error.
    * Errors: INVALID_ARGUMENT (malformed cart_id or session_id), NOT_FOUND (unknown, not the
    * caller's, or cart_id empty and the caller has no active cart).
    */
@@ -3937,10 +5435,18 @@ export interface CartServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Applies a coupon code to the cart, replacing the one applied before (one coupon per cart).
-   * Only the code's format is checked here; the discount service validates it at checkout.
-   * Applying the same code again is harmless.
-   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
-   * read-only).
+   * The code is checked by the discount service (CheckCoupon) for this cart: its currency, its
+   * lines (with their categories, from one call to the product service) and the caller (a
+   * customer's user id; a guest's per-customer limit is judged at checkout). A refused code is not
+   * stored and the coupon applied before stays. When the product or the discount service cannot
+   * answer (down, breaker open, too slow), the code is stored unchecked and coupon_check says so:
+   * a shopper is not kept from a valid coupon by an outage, GetCart shows the coupon's status as
+   * soon as the discount service answers again, and the checkout checks the coupon again in any
+   * case. Applying the same code again is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart; or the code is unknown: reason
+   * COUPON_NOT_FOUND), FAILED_PRECONDITION (cart read-only; or the coupon cannot be used for this
+   * cart: the discount service's reason and message, passed through, e.g. COUPON_EXPIRED,
+   * COUPON_EXHAUSTED, COUPON_MINIMUM_NOT_MET; see discount.proto for the list).
    */
   applyCoupon(
     request: ApplyCouponRequest,
