@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { CatalogCheck } from '../gen/ecommerce/cart/v1/cart.js';
+import { CatalogCheck, CouponCheck, PricingCheck } from '../gen/ecommerce/cart/v1/cart.js';
 import type { Product } from '../gen/ecommerce/product/v1/product.js';
 import { rpcClientHandled } from '../lib/metrics.js';
 import { customerToken, newSessionId, productMaker } from './cart-support.js';
@@ -75,13 +75,16 @@ describe('cart while the product service is down (breaker)', function () {
       }
       const read = await api.cart.getCart({ cartId, sessionId });
       expect(read.catalogCheck).to.equal(CatalogCheck.CATALOG_CHECK_UNAVAILABLE);
+      // Without the catalog the lines' categories are unknown: no pricing either.
+      expect(read.pricingCheck).to.equal(PricingCheck.PRICING_CHECK_UNAVAILABLE);
       expect(read.cart!.items.map((i) => i.quantity)).to.deep.equal([3]);
       if (inProcess) expect(await productCallsMade()).to.equal(attemptsBefore);
 
-      // Lowering a line and coupons need no catalog.
+      // Lowering a line needs no catalog; a coupon is stored, unchecked.
       const lowered = await api.cart.updateItemQuantity({ cartId, sessionId, itemId, quantity: 2 });
       expect(lowered.cart!.items[0]!.quantity).to.equal(2);
-      await api.cart.applyCoupon({ cartId, sessionId, couponCode: 'STILL-WORKS' });
+      const coupon = await api.cart.applyCoupon({ cartId, sessionId, couponCode: 'STILL-WORKS' });
+      expect(coupon.couponCheck).to.equal(CouponCheck.COUPON_CHECK_UNAVAILABLE);
     } finally {
       await mesh.startService('product');
     }

@@ -141,7 +141,14 @@ function fakeServices() {
       const found = carts.get(call.request.cartId);
       if (!found || found.sessionId !== call.request.sessionId)
         return callback(fail(grpc.status.NOT_FOUND, 'no cart'));
-      callback(null, { cart: found, catalogCheck: 1, changedLines: [] });
+      callback(null, {
+        cart: found,
+        catalogCheck: 1,
+        changedLines: [],
+        pricingCheck: 1,
+        discounts: undefined,
+        coupon: undefined,
+      });
     },
     addItem: (call, callback) => {
       seen.addItem++;

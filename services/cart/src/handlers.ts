@@ -9,12 +9,14 @@ import { type CartDeps } from './domain/cart-deps.js';
 import { clearCart, removeItem, updateItemQuantity } from './domain/cart-lines.js';
 import { applyCoupon, removeCoupon } from './domain/coupons.js';
 import { getCart } from './domain/get-cart.js';
+import { getCheckoutCart } from './domain/get-checkout-cart.js';
 import { mergeCarts } from './domain/merge-carts.js';
 
 /**
- * Every RPC but MergeCarts is open to guests and signed-in accounts (not to platform services,
- * which own no cart): a customer is known by the token, a guest by its session id (cartOwnerOf),
- * and each domain function reaches only that owner's carts.
+ * Every RPC but MergeCarts and GetCheckoutCart is open to guests and signed-in accounts (not to
+ * platform services, which own no cart): a customer is known by the token, a guest by its session
+ * id (cartOwnerOf), and each domain function reaches only that owner's carts. GetCheckoutCart is
+ * the checkout's: a platform service names the owner it acts for in the request.
  */
 export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typeof CartServiceService> {
   const shopper = allow.guestOrAccount();
@@ -22,7 +24,7 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
     getCart: {
       access: shopper,
       handle: async (request, ctx) =>
-        getCart(orm.em.fork(), deps.catalog, cartOwnerOf(ctx.principal, request.sessionId), request.cartId),
+        getCart(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request.cartId),
     },
     addItem: {
       access: shopper,
@@ -60,9 +62,8 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
     },
     applyCoupon: {
       access: shopper,
-      handle: async (request, ctx) => ({
-        cart: await applyCoupon(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request),
-      }),
+      handle: async (request, ctx) =>
+        applyCoupon(orm.em.fork(), deps, cartOwnerOf(ctx.principal, request.sessionId), request),
     },
     removeCoupon: {
       access: shopper,
@@ -82,6 +83,10 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
         const { sessionId } = guestOwnerOf(request.sessionId);
         return mergeCarts(orm.em.fork(), deps, accountIdOf(ctx.principal), sessionId);
       },
+    },
+    getCheckoutCart: {
+      access: allow.internal(),
+      handle: async (request) => ({ cart: await getCheckoutCart(orm.em.fork(), request) }),
     },
   };
 }

@@ -11,13 +11,20 @@ import { startExpiryJob } from '../src/jobs/expiry-job.js';
 import { cartSettingsFrom } from '../src/settings.js';
 import { eventually } from '../../../lib/testing/eventually.js';
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';
-import { depsWith, MemoryCatalog, newSessionId, openCartDatabase, productWith } from './support.js';
+import {
+  depsWith,
+  discountsAccepting,
+  MemoryCatalog,
+  newSessionId,
+  openCartDatabase,
+  productWith,
+} from './support.js';
 
 describe('cart service: idle carts expire', function () {
   this.timeout(60_000);
   let db: ScratchDatabase;
   const catalog = new MemoryCatalog();
-  const deps = depsWith(catalog);
+  const deps = depsWith(catalog, undefined, discountsAccepting('COMEBACK'));
   const em = () => db.orm.em.fork();
 
   beforeEach(async () => {

@@ -10,6 +10,7 @@ import { getCart } from '../src/domain/get-cart.js';
 import { mergeCarts } from '../src/domain/merge-carts.js';
 import {
   depsWith,
+  discountsAccepting,
   failureOf,
   MemoryCatalog,
   newSessionId,
@@ -21,7 +22,7 @@ describe('cart service: MergeCarts', function () {
   this.timeout(60_000);
   let db: ScratchDatabase;
   const catalog = new MemoryCatalog();
-  const deps = depsWith(catalog);
+  const deps = depsWith(catalog, undefined, discountsAccepting('HELLO'));
   const em = () => db.orm.em.fork();
 
   before(async () => {
@@ -84,7 +85,7 @@ describe('cart service: MergeCarts', function () {
         outcome: MergeOutcome.MERGE_OUTCOME_MERGED,
       },
     ]);
-    const guestNow = (await getCart(em(), catalog, { sessionId }, guestCart.id)).cart!;
+    const guestNow = (await getCart(em(), deps, { sessionId }, guestCart.id)).cart!;
     expect(guestNow).to.deep.include({ status: CartStatus.CART_STATUS_MERGED, mergedIntoCartId: mine.id });
 
     // Again: nothing left to merge, the customer's cart unchanged.
@@ -243,7 +244,7 @@ describe('cart service: MergeCarts', function () {
     const failure = await failureOf(mergeCarts(em(), depsWith(racing), newId(), sessionId));
     expect(failure.code).to.equal(status.ABORTED);
     expect(failure.message).to.equal('the guest cart changed while it was being merged; retry');
-    const after = (await getCart(em(), catalog, { sessionId }, guest.id)).cart!;
+    const after = (await getCart(em(), deps, { sessionId }, guest.id)).cart!;
     expect(after.status).to.equal(CartStatus.CART_STATUS_ACTIVE);
     expect(after.items).to.have.length(2);
     // A retry merges both lines.
@@ -257,7 +258,7 @@ describe('cart service: MergeCarts', function () {
     catalog.down = true;
     const failure = await failureOf(mergeCarts(em(), deps, newId(), sessionId));
     expect(failure.code).to.equal(status.UNAVAILABLE);
-    expect((await getCart(em(), catalog, { sessionId }, guest.id)).cart!.status).to.equal(
+    expect((await getCart(em(), deps, { sessionId }, guest.id)).cart!.status).to.equal(
       CartStatus.CART_STATUS_ACTIVE,
     );
   });

@@ -25,6 +25,194 @@ export const protobufPackage = "ecommerce.cart.v1";
 
 export const protobufFileName = "ecommerce/cart/v1/cart.proto";
 
+/** Whether GetCart priced the cart with the discount service. */
+export enum PricingCheck {
+  PRICING_CHECK_UNSPECIFIED = 0,
+  /** PRICING_CHECK_DONE - The discounts are those the discount service gives the cart now. */
+  PRICING_CHECK_DONE = 1,
+  /**
+   * PRICING_CHECK_UNAVAILABLE - The discount service, or the product service that knows the lines' categories, could not
+   * answer (down, breaker open, too slow): the cart is shown without discounts.
+   */
+  PRICING_CHECK_UNAVAILABLE = 2,
+  /** PRICING_CHECK_NOT_NEEDED - Nothing to price: the cart is empty or read-only. */
+  PRICING_CHECK_NOT_NEEDED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function pricingCheckFromJSON(object: any): PricingCheck {
+  switch (object) {
+    case 0:
+    case "PRICING_CHECK_UNSPECIFIED":
+      return PricingCheck.PRICING_CHECK_UNSPECIFIED;
+    case 1:
+    case "PRICING_CHECK_DONE":
+      return PricingCheck.PRICING_CHECK_DONE;
+    case 2:
+    case "PRICING_CHECK_UNAVAILABLE":
+      return PricingCheck.PRICING_CHECK_UNAVAILABLE;
+    case 3:
+    case "PRICING_CHECK_NOT_NEEDED":
+      return PricingCheck.PRICING_CHECK_NOT_NEEDED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PricingCheck.UNRECOGNIZED;
+  }
+}
+
+export function pricingCheckToJSON(object: PricingCheck): string {
+  switch (object) {
+    case PricingCheck.PRICING_CHECK_UNSPECIFIED:
+      return "PRICING_CHECK_UNSPECIFIED";
+    case PricingCheck.PRICING_CHECK_DONE:
+      return "PRICING_CHECK_DONE";
+    case PricingCheck.PRICING_CHECK_UNAVAILABLE:
+      return "PRICING_CHECK_UNAVAILABLE";
+    case PricingCheck.PRICING_CHECK_NOT_NEEDED:
+      return "PRICING_CHECK_NOT_NEEDED";
+    case PricingCheck.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Whether a discount comes from a promotion or the coupon. */
+export enum DiscountOriginKind {
+  DISCOUNT_ORIGIN_KIND_UNSPECIFIED = 0,
+  /** DISCOUNT_ORIGIN_KIND_PROMOTION - A promotion: automatic, no code needed. */
+  DISCOUNT_ORIGIN_KIND_PROMOTION = 1,
+  /** DISCOUNT_ORIGIN_KIND_COUPON - The cart's coupon. */
+  DISCOUNT_ORIGIN_KIND_COUPON = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function discountOriginKindFromJSON(object: any): DiscountOriginKind {
+  switch (object) {
+    case 0:
+    case "DISCOUNT_ORIGIN_KIND_UNSPECIFIED":
+      return DiscountOriginKind.DISCOUNT_ORIGIN_KIND_UNSPECIFIED;
+    case 1:
+    case "DISCOUNT_ORIGIN_KIND_PROMOTION":
+      return DiscountOriginKind.DISCOUNT_ORIGIN_KIND_PROMOTION;
+    case 2:
+    case "DISCOUNT_ORIGIN_KIND_COUPON":
+      return DiscountOriginKind.DISCOUNT_ORIGIN_KIND_COUPON;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DiscountOriginKind.UNRECOGNIZED;
+  }
+}
+
+export function discountOriginKindToJSON(object: DiscountOriginKind): string {
+  switch (object) {
+    case DiscountOriginKind.DISCOUNT_ORIGIN_KIND_UNSPECIFIED:
+      return "DISCOUNT_ORIGIN_KIND_UNSPECIFIED";
+    case DiscountOriginKind.DISCOUNT_ORIGIN_KIND_PROMOTION:
+      return "DISCOUNT_ORIGIN_KIND_PROMOTION";
+    case DiscountOriginKind.DISCOUNT_ORIGIN_KIND_COUPON:
+      return "DISCOUNT_ORIGIN_KIND_COUPON";
+    case DiscountOriginKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Whether a discount is a line's own or its share of an order-level discount. */
+export enum DiscountScope {
+  DISCOUNT_SCOPE_UNSPECIFIED = 0,
+  /** DISCOUNT_SCOPE_LINE - A line promotion (product discount, buy X get Y, volume tiers, bundle). */
+  DISCOUNT_SCOPE_LINE = 1,
+  /** DISCOUNT_SCOPE_ORDER - The line's share of an order-level discount (spend-amount promotion, the coupon). */
+  DISCOUNT_SCOPE_ORDER = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function discountScopeFromJSON(object: any): DiscountScope {
+  switch (object) {
+    case 0:
+    case "DISCOUNT_SCOPE_UNSPECIFIED":
+      return DiscountScope.DISCOUNT_SCOPE_UNSPECIFIED;
+    case 1:
+    case "DISCOUNT_SCOPE_LINE":
+      return DiscountScope.DISCOUNT_SCOPE_LINE;
+    case 2:
+    case "DISCOUNT_SCOPE_ORDER":
+      return DiscountScope.DISCOUNT_SCOPE_ORDER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DiscountScope.UNRECOGNIZED;
+  }
+}
+
+export function discountScopeToJSON(object: DiscountScope): string {
+  switch (object) {
+    case DiscountScope.DISCOUNT_SCOPE_UNSPECIFIED:
+      return "DISCOUNT_SCOPE_UNSPECIFIED";
+    case DiscountScope.DISCOUNT_SCOPE_LINE:
+      return "DISCOUNT_SCOPE_LINE";
+    case DiscountScope.DISCOUNT_SCOPE_ORDER:
+      return "DISCOUNT_SCOPE_ORDER";
+    case DiscountScope.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** What became of a cart's coupon. */
+export enum CouponStatus {
+  COUPON_STATUS_UNSPECIFIED = 0,
+  /** COUPON_STATUS_APPLIED - It applies to the cart now. */
+  COUPON_STATUS_APPLIED = 1,
+  /**
+   * COUPON_STATUS_REFUSED - It gives nothing to the cart now (see refusal_reason); it stays stored, and may apply once
+   * the cart changes (COUPON_MINIMUM_NOT_MET) or never again (COUPON_EXPIRED).
+   */
+  COUPON_STATUS_REFUSED = 2,
+  /** COUPON_STATUS_NOT_CHECKED - Not judged: the pricing could not be made, or was not needed (see pricing_check). */
+  COUPON_STATUS_NOT_CHECKED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function couponStatusFromJSON(object: any): CouponStatus {
+  switch (object) {
+    case 0:
+    case "COUPON_STATUS_UNSPECIFIED":
+      return CouponStatus.COUPON_STATUS_UNSPECIFIED;
+    case 1:
+    case "COUPON_STATUS_APPLIED":
+      return CouponStatus.COUPON_STATUS_APPLIED;
+    case 2:
+    case "COUPON_STATUS_REFUSED":
+      return CouponStatus.COUPON_STATUS_REFUSED;
+    case 3:
+    case "COUPON_STATUS_NOT_CHECKED":
+      return CouponStatus.COUPON_STATUS_NOT_CHECKED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CouponStatus.UNRECOGNIZED;
+  }
+}
+
+export function couponStatusToJSON(object: CouponStatus): string {
+  switch (object) {
+    case CouponStatus.COUPON_STATUS_UNSPECIFIED:
+      return "COUPON_STATUS_UNSPECIFIED";
+    case CouponStatus.COUPON_STATUS_APPLIED:
+      return "COUPON_STATUS_APPLIED";
+    case CouponStatus.COUPON_STATUS_REFUSED:
+      return "COUPON_STATUS_REFUSED";
+    case CouponStatus.COUPON_STATUS_NOT_CHECKED:
+      return "COUPON_STATUS_NOT_CHECKED";
+    case CouponStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Whether GetCart compared the lines with the product service. */
 export enum CatalogCheck {
   CATALOG_CHECK_UNSPECIFIED = 0,
@@ -121,6 +309,51 @@ export function lineAvailabilityToJSON(object: LineAvailability): string {
     case LineAvailability.LINE_AVAILABILITY_UNAVAILABLE:
       return "LINE_AVAILABILITY_UNAVAILABLE";
     case LineAvailability.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Whether ApplyCoupon could have the code checked. */
+export enum CouponCheck {
+  COUPON_CHECK_UNSPECIFIED = 0,
+  /** COUPON_CHECK_ACCEPTED - The discount service accepted the code for this cart. */
+  COUPON_CHECK_ACCEPTED = 1,
+  /**
+   * COUPON_CHECK_UNAVAILABLE - The discount service (or the product service, for the lines' categories) could not answer:
+   * the code is stored unchecked; GetCart and the checkout judge it.
+   */
+  COUPON_CHECK_UNAVAILABLE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function couponCheckFromJSON(object: any): CouponCheck {
+  switch (object) {
+    case 0:
+    case "COUPON_CHECK_UNSPECIFIED":
+      return CouponCheck.COUPON_CHECK_UNSPECIFIED;
+    case 1:
+    case "COUPON_CHECK_ACCEPTED":
+      return CouponCheck.COUPON_CHECK_ACCEPTED;
+    case 2:
+    case "COUPON_CHECK_UNAVAILABLE":
+      return CouponCheck.COUPON_CHECK_UNAVAILABLE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CouponCheck.UNRECOGNIZED;
+  }
+}
+
+export function couponCheckToJSON(object: CouponCheck): string {
+  switch (object) {
+    case CouponCheck.COUPON_CHECK_UNSPECIFIED:
+      return "COUPON_CHECK_UNSPECIFIED";
+    case CouponCheck.COUPON_CHECK_ACCEPTED:
+      return "COUPON_CHECK_ACCEPTED";
+    case CouponCheck.COUPON_CHECK_UNAVAILABLE:
+      return "COUPON_CHECK_UNAVAILABLE";
+    case CouponCheck.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -274,6 +507,144 @@ export interface GetCartResponse {
    * CATALOG_CHECK_DONE), in the order of cart.items.
    */
   changedLines: CartLineChange[];
+  /** Whether the discounts could be computed now. */
+  pricingCheck: PricingCheck;
+  /** The discounts the cart gets now; unset unless pricing_check is PRICING_CHECK_DONE. */
+  discounts:
+    | CartDiscounts
+    | undefined;
+  /** The applied coupon and what became of it; unset when the cart has no coupon. */
+  coupon: CartCoupon | undefined;
+}
+
+/**
+ * The discounts of a cart, at its snapshot prices. Shipping is not known to the cart: its
+ * discounts (free shipping) are the checkout's.
+ */
+export interface CartDiscounts {
+  /** Every line, in the order of cart.items, with what it gets (none: an empty list and 0). */
+  lines: LineDiscount[];
+  /**
+   * The order-level discounts (spend-amount promotions, then the coupon), each with its share of
+   * every line; the shares are already in the lines' discounts.
+   */
+  orderDiscounts: CartOrderDiscount[];
+  /** Sum of the line promotions' discounts. */
+  lineDiscount:
+    | Money
+    | undefined;
+  /** Sum of the order-level discounts. */
+  orderDiscount:
+    | Money
+    | undefined;
+  /** line_discount + order_discount. */
+  discount:
+    | Money
+    | undefined;
+  /** cart.subtotal - discount, >= 0: what the lines cost after every discount. */
+  discountedSubtotal:
+    | Money
+    | undefined;
+  /** What applied, in the order applied, each with a sentence a shop can show. */
+  applied: AppliedCartDiscount[];
+}
+
+/** Where a discount comes from. */
+export interface DiscountOrigin {
+  /** Promotion (automatic) or coupon. */
+  kind: DiscountOriginKind;
+  /** The promotion's or coupon's id. */
+  id: string;
+  /** Its name. */
+  name: string;
+  /** The coupon code (coupons only). */
+  code: string;
+}
+
+/** One part of a line's discount. */
+export interface LineDiscountPart {
+  /** What gave it. */
+  origin:
+    | DiscountOrigin
+    | undefined;
+  /** A line promotion, or a share of an order-level discount. */
+  scope: DiscountScope;
+  /** The amount, > 0. */
+  amount: Money | undefined;
+}
+
+/** What one line gets. */
+export interface LineDiscount {
+  /** The line (CartItem.id). */
+  itemId: string;
+  /** Every part of its discount, in the order applied. */
+  parts: LineDiscountPart[];
+  /** The sum of the parts, <= the line's line_total. */
+  discount:
+    | Money
+    | undefined;
+  /** line_total - discount. */
+  total: Money | undefined;
+}
+
+/** One line's share of an order-level discount. */
+export interface CartDiscountShare {
+  /** The line (CartItem.id). */
+  itemId: string;
+  /** The share, > 0. */
+  amount: Money | undefined;
+}
+
+/** An order-level discount and how it is spread over the lines. */
+export interface CartOrderDiscount {
+  /** What gave it. */
+  origin:
+    | DiscountOrigin
+    | undefined;
+  /** The whole discount, > 0. */
+  amount:
+    | Money
+    | undefined;
+  /** The lines' shares (they sum to amount); lines without a share are left out. */
+  shares: CartDiscountShare[];
+}
+
+/** A promotion or the coupon that applied. */
+export interface AppliedCartDiscount {
+  /** What gave it. */
+  origin:
+    | DiscountOrigin
+    | undefined;
+  /** What it gave in all, > 0. */
+  amount:
+    | Money
+    | undefined;
+  /** Why, in words a shop can show ("Buy 2, get 1 free: 1 unit"). */
+  explanation: string;
+}
+
+/** The cart's coupon, as GetCart found it. */
+export interface CartCoupon {
+  /** The code, upper-case (Cart.coupon_code). */
+  code: string;
+  /** Whether it applies now. */
+  status: CouponStatus;
+  /** APPLIED: the coupon's name. */
+  name: string;
+  /**
+   * APPLIED: what it gives on the lines (0 for a free-shipping coupon: shipping is the
+   * checkout's); unset otherwise.
+   */
+  discount:
+    | Money
+    | undefined;
+  /**
+   * REFUSED: the discount service's reason, e.g. COUPON_EXPIRED, COUPON_MINIMUM_NOT_MET (see
+   * discount.proto); empty otherwise.
+   */
+  refusalReason: string;
+  /** REFUSED: a sentence a shop can show; empty otherwise. */
+  refusalMessage: string;
 }
 
 /** A cart line whose price or availability changed since its price snapshot was taken. */
@@ -380,7 +751,11 @@ export interface ApplyCouponRequest {
 
 export interface ApplyCouponResponse {
   /** The cart with the coupon applied. */
-  cart: Cart | undefined;
+  cart:
+    | Cart
+    | undefined;
+  /** Whether the discount service accepted the code, or could not be asked. */
+  couponCheck: CouponCheck;
 }
 
 export interface RemoveCouponRequest {
@@ -418,6 +793,69 @@ export interface MergeCartsResponse {
   mergedCartIds: string[];
   /** What happened to each guest line, in the order of the guest carts and their lines. */
   lines: MergedLine[];
+}
+
+export interface GetCheckoutCartRequest {
+  /** Cart id, a UUID. Required. */
+  cartId: string;
+  /** Whose cart it must be. Required. */
+  owner:
+    | //
+    /** The customer's user id (a UUID): the cart must be this customer's. */
+    { $case: "userId"; value: string }
+    | //
+    /**
+     * The guest's session id, 16-128 characters of [A-Za-z0-9_-]: the cart must be this
+     * session's guest cart.
+     */
+    { $case: "sessionId"; value: string }
+    | undefined;
+}
+
+export interface GetCheckoutCartResponse {
+  /** The cart as stored. */
+  cart: CheckoutCart | undefined;
+}
+
+/** A cart as the checkout reads it. */
+export interface CheckoutCart {
+  /** Cart id. */
+  id: string;
+  /** Owning user id; empty for a guest cart. */
+  userId: string;
+  /** Lifecycle status; only an ACTIVE cart can be ordered. */
+  status: CartStatus;
+  /** ISO 4217 code of every price in the cart. */
+  currencyCode: string;
+  /** Applied coupon code, upper-cased; empty when none (not validated here). */
+  couponCode: string;
+  /**
+   * Increases with every change of the cart (lines, coupon, status); equal versions of one cart
+   * mean the same content.
+   */
+  version: number;
+  /** Lines, in the order they were first added. */
+  lines: CheckoutCartLine[];
+}
+
+/** One line of a cart as the checkout reads it. */
+export interface CheckoutCartLine {
+  /** The line (CartItem.id). */
+  itemId: string;
+  /** Product id. */
+  productId: string;
+  /** Variant id. */
+  variantId: string;
+  /** Units, 1-99. */
+  quantity: number;
+  /** Price of one unit when the line was last checked against the catalog (the snapshot). */
+  unitPrice:
+    | Money
+    | undefined;
+  /** Product name at the snapshot. */
+  productName: string;
+  /** Variant sku at the snapshot. */
+  productSku: string;
 }
 
 /** One guest line of a merge. */
@@ -597,7 +1035,14 @@ export const GetCartRequest: MessageFns<GetCartRequest> = {
 };
 
 function createBaseGetCartResponse(): GetCartResponse {
-  return { cart: undefined, catalogCheck: 0, changedLines: [] };
+  return {
+    cart: undefined,
+    catalogCheck: 0,
+    changedLines: [],
+    pricingCheck: 0,
+    discounts: undefined,
+    coupon: undefined,
+  };
 }
 
 export const GetCartResponse: MessageFns<GetCartResponse> = {
@@ -610,6 +1055,15 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
     }
     for (const v of message.changedLines) {
       CartLineChange.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.pricingCheck !== 0) {
+      writer.uint32(32).int32(message.pricingCheck);
+    }
+    if (message.discounts !== undefined) {
+      CartDiscounts.encode(message.discounts, writer.uint32(42).fork()).join();
+    }
+    if (message.coupon !== undefined) {
+      CartCoupon.encode(message.coupon, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -651,6 +1105,30 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
             message.changedLines.push(CartLineChange.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pricingCheck = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.discounts = CartDiscounts.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.coupon = CartCoupon.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -676,6 +1154,13 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
         : globalThis.Array.isArray(object?.changed_lines)
         ? object.changed_lines.map((e: any) => CartLineChange.fromJSON(e))
         : [],
+      pricingCheck: isSet(object.pricingCheck)
+        ? pricingCheckFromJSON(object.pricingCheck)
+        : isSet(object.pricing_check)
+        ? pricingCheckFromJSON(object.pricing_check)
+        : 0,
+      discounts: isSet(object.discounts) ? CartDiscounts.fromJSON(object.discounts) : undefined,
+      coupon: isSet(object.coupon) ? CartCoupon.fromJSON(object.coupon) : undefined,
     };
   },
 
@@ -690,6 +1175,15 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
     if (message.changedLines?.length) {
       obj.changedLines = message.changedLines.map((e) => CartLineChange.toJSON(e));
     }
+    if (message.pricingCheck !== 0) {
+      obj.pricingCheck = pricingCheckToJSON(message.pricingCheck);
+    }
+    if (message.discounts !== undefined) {
+      obj.discounts = CartDiscounts.toJSON(message.discounts);
+    }
+    if (message.coupon !== undefined) {
+      obj.coupon = CartCoupon.toJSON(message.coupon);
+    }
     return obj;
   },
 
@@ -701,6 +1195,1019 @@ export const GetCartResponse: MessageFns<GetCartResponse> = {
     message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
     message.catalogCheck = object.catalogCheck ?? 0;
     message.changedLines = object.changedLines?.map((e) => CartLineChange.fromPartial(e)) || [];
+    message.pricingCheck = object.pricingCheck ?? 0;
+    message.discounts = (object.discounts !== undefined && object.discounts !== null)
+      ? CartDiscounts.fromPartial(object.discounts)
+      : undefined;
+    message.coupon = (object.coupon !== undefined && object.coupon !== null)
+      ? CartCoupon.fromPartial(object.coupon)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCartDiscounts(): CartDiscounts {
+  return {
+    lines: [],
+    orderDiscounts: [],
+    lineDiscount: undefined,
+    orderDiscount: undefined,
+    discount: undefined,
+    discountedSubtotal: undefined,
+    applied: [],
+  };
+}
+
+export const CartDiscounts: MessageFns<CartDiscounts> = {
+  encode(message: CartDiscounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.lines) {
+      LineDiscount.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.orderDiscounts) {
+      CartOrderDiscount.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.lineDiscount !== undefined) {
+      Money.encode(message.lineDiscount, writer.uint32(26).fork()).join();
+    }
+    if (message.orderDiscount !== undefined) {
+      Money.encode(message.orderDiscount, writer.uint32(34).fork()).join();
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(42).fork()).join();
+    }
+    if (message.discountedSubtotal !== undefined) {
+      Money.encode(message.discountedSubtotal, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.applied) {
+      AppliedCartDiscount.encode(v!, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartDiscounts {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartDiscounts();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lines.push(LineDiscount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderDiscounts.push(CartOrderDiscount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lineDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.orderDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.discountedSubtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.applied.push(AppliedCartDiscount.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CartDiscounts {
+    return {
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => LineDiscount.fromJSON(e)) : [],
+      orderDiscounts: globalThis.Array.isArray(object?.orderDiscounts)
+        ? object.orderDiscounts.map((e: any) => CartOrderDiscount.fromJSON(e))
+        : globalThis.Array.isArray(object?.order_discounts)
+        ? object.order_discounts.map((e: any) => CartOrderDiscount.fromJSON(e))
+        : [],
+      lineDiscount: isSet(object.lineDiscount)
+        ? Money.fromJSON(object.lineDiscount)
+        : isSet(object.line_discount)
+        ? Money.fromJSON(object.line_discount)
+        : undefined,
+      orderDiscount: isSet(object.orderDiscount)
+        ? Money.fromJSON(object.orderDiscount)
+        : isSet(object.order_discount)
+        ? Money.fromJSON(object.order_discount)
+        : undefined,
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      discountedSubtotal: isSet(object.discountedSubtotal)
+        ? Money.fromJSON(object.discountedSubtotal)
+        : isSet(object.discounted_subtotal)
+        ? Money.fromJSON(object.discounted_subtotal)
+        : undefined,
+      applied: globalThis.Array.isArray(object?.applied)
+        ? object.applied.map((e: any) => AppliedCartDiscount.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CartDiscounts): unknown {
+    const obj: any = {};
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => LineDiscount.toJSON(e));
+    }
+    if (message.orderDiscounts?.length) {
+      obj.orderDiscounts = message.orderDiscounts.map((e) => CartOrderDiscount.toJSON(e));
+    }
+    if (message.lineDiscount !== undefined) {
+      obj.lineDiscount = Money.toJSON(message.lineDiscount);
+    }
+    if (message.orderDiscount !== undefined) {
+      obj.orderDiscount = Money.toJSON(message.orderDiscount);
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.discountedSubtotal !== undefined) {
+      obj.discountedSubtotal = Money.toJSON(message.discountedSubtotal);
+    }
+    if (message.applied?.length) {
+      obj.applied = message.applied.map((e) => AppliedCartDiscount.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CartDiscounts>): CartDiscounts {
+    return CartDiscounts.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CartDiscounts>): CartDiscounts {
+    const message = createBaseCartDiscounts();
+    message.lines = object.lines?.map((e) => LineDiscount.fromPartial(e)) || [];
+    message.orderDiscounts = object.orderDiscounts?.map((e) => CartOrderDiscount.fromPartial(e)) || [];
+    message.lineDiscount = (object.lineDiscount !== undefined && object.lineDiscount !== null)
+      ? Money.fromPartial(object.lineDiscount)
+      : undefined;
+    message.orderDiscount = (object.orderDiscount !== undefined && object.orderDiscount !== null)
+      ? Money.fromPartial(object.orderDiscount)
+      : undefined;
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.discountedSubtotal = (object.discountedSubtotal !== undefined && object.discountedSubtotal !== null)
+      ? Money.fromPartial(object.discountedSubtotal)
+      : undefined;
+    message.applied = object.applied?.map((e) => AppliedCartDiscount.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDiscountOrigin(): DiscountOrigin {
+  return { kind: 0, id: "", name: "", code: "" };
+}
+
+export const DiscountOrigin: MessageFns<DiscountOrigin> = {
+  encode(message: DiscountOrigin, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== 0) {
+      writer.uint32(8).int32(message.kind);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.code !== "") {
+      writer.uint32(34).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiscountOrigin {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiscountOrigin();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DiscountOrigin {
+    return {
+      kind: isSet(object.kind) ? discountOriginKindFromJSON(object.kind) : 0,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+    };
+  },
+
+  toJSON(message: DiscountOrigin): unknown {
+    const obj: any = {};
+    if (message.kind !== 0) {
+      obj.kind = discountOriginKindToJSON(message.kind);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiscountOrigin>): DiscountOrigin {
+    return DiscountOrigin.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DiscountOrigin>): DiscountOrigin {
+    const message = createBaseDiscountOrigin();
+    message.kind = object.kind ?? 0;
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.code = object.code ?? "";
+    return message;
+  },
+};
+
+function createBaseLineDiscountPart(): LineDiscountPart {
+  return { origin: undefined, scope: 0, amount: undefined };
+}
+
+export const LineDiscountPart: MessageFns<LineDiscountPart> = {
+  encode(message: LineDiscountPart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.origin !== undefined) {
+      DiscountOrigin.encode(message.origin, writer.uint32(10).fork()).join();
+    }
+    if (message.scope !== 0) {
+      writer.uint32(16).int32(message.scope);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LineDiscountPart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLineDiscountPart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.origin = DiscountOrigin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LineDiscountPart {
+    return {
+      origin: isSet(object.origin) ? DiscountOrigin.fromJSON(object.origin) : undefined,
+      scope: isSet(object.scope) ? discountScopeFromJSON(object.scope) : 0,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: LineDiscountPart): unknown {
+    const obj: any = {};
+    if (message.origin !== undefined) {
+      obj.origin = DiscountOrigin.toJSON(message.origin);
+    }
+    if (message.scope !== 0) {
+      obj.scope = discountScopeToJSON(message.scope);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LineDiscountPart>): LineDiscountPart {
+    return LineDiscountPart.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LineDiscountPart>): LineDiscountPart {
+    const message = createBaseLineDiscountPart();
+    message.origin = (object.origin !== undefined && object.origin !== null)
+      ? DiscountOrigin.fromPartial(object.origin)
+      : undefined;
+    message.scope = object.scope ?? 0;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseLineDiscount(): LineDiscount {
+  return { itemId: "", parts: [], discount: undefined, total: undefined };
+}
+
+export const LineDiscount: MessageFns<LineDiscount> = {
+  encode(message: LineDiscount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    for (const v of message.parts) {
+      LineDiscountPart.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(26).fork()).join();
+    }
+    if (message.total !== undefined) {
+      Money.encode(message.total, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LineDiscount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLineDiscount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.parts.push(LineDiscountPart.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.total = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LineDiscount {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      parts: globalThis.Array.isArray(object?.parts) ? object.parts.map((e: any) => LineDiscountPart.fromJSON(e)) : [],
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      total: isSet(object.total) ? Money.fromJSON(object.total) : undefined,
+    };
+  },
+
+  toJSON(message: LineDiscount): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.parts?.length) {
+      obj.parts = message.parts.map((e) => LineDiscountPart.toJSON(e));
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.total !== undefined) {
+      obj.total = Money.toJSON(message.total);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LineDiscount>): LineDiscount {
+    return LineDiscount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LineDiscount>): LineDiscount {
+    const message = createBaseLineDiscount();
+    message.itemId = object.itemId ?? "";
+    message.parts = object.parts?.map((e) => LineDiscountPart.fromPartial(e)) || [];
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
+    return message;
+  },
+};
+
+function createBaseCartDiscountShare(): CartDiscountShare {
+  return { itemId: "", amount: undefined };
+}
+
+export const CartDiscountShare: MessageFns<CartDiscountShare> = {
+  encode(message: CartDiscountShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartDiscountShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartDiscountShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CartDiscountShare {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: CartDiscountShare): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CartDiscountShare>): CartDiscountShare {
+    return CartDiscountShare.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CartDiscountShare>): CartDiscountShare {
+    const message = createBaseCartDiscountShare();
+    message.itemId = object.itemId ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCartOrderDiscount(): CartOrderDiscount {
+  return { origin: undefined, amount: undefined, shares: [] };
+}
+
+export const CartOrderDiscount: MessageFns<CartOrderDiscount> = {
+  encode(message: CartOrderDiscount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.origin !== undefined) {
+      DiscountOrigin.encode(message.origin, writer.uint32(10).fork()).join();
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.shares) {
+      CartDiscountShare.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartOrderDiscount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartOrderDiscount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.origin = DiscountOrigin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.shares.push(CartDiscountShare.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CartOrderDiscount {
+    return {
+      origin: isSet(object.origin) ? DiscountOrigin.fromJSON(object.origin) : undefined,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      shares: globalThis.Array.isArray(object?.shares)
+        ? object.shares.map((e: any) => CartDiscountShare.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CartOrderDiscount): unknown {
+    const obj: any = {};
+    if (message.origin !== undefined) {
+      obj.origin = DiscountOrigin.toJSON(message.origin);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.shares?.length) {
+      obj.shares = message.shares.map((e) => CartDiscountShare.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CartOrderDiscount>): CartOrderDiscount {
+    return CartOrderDiscount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CartOrderDiscount>): CartOrderDiscount {
+    const message = createBaseCartOrderDiscount();
+    message.origin = (object.origin !== undefined && object.origin !== null)
+      ? DiscountOrigin.fromPartial(object.origin)
+      : undefined;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.shares = object.shares?.map((e) => CartDiscountShare.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAppliedCartDiscount(): AppliedCartDiscount {
+  return { origin: undefined, amount: undefined, explanation: "" };
+}
+
+export const AppliedCartDiscount: MessageFns<AppliedCartDiscount> = {
+  encode(message: AppliedCartDiscount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.origin !== undefined) {
+      DiscountOrigin.encode(message.origin, writer.uint32(10).fork()).join();
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    if (message.explanation !== "") {
+      writer.uint32(26).string(message.explanation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppliedCartDiscount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppliedCartDiscount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.origin = DiscountOrigin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppliedCartDiscount {
+    return {
+      origin: isSet(object.origin) ? DiscountOrigin.fromJSON(object.origin) : undefined,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+    };
+  },
+
+  toJSON(message: AppliedCartDiscount): unknown {
+    const obj: any = {};
+    if (message.origin !== undefined) {
+      obj.origin = DiscountOrigin.toJSON(message.origin);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppliedCartDiscount>): AppliedCartDiscount {
+    return AppliedCartDiscount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppliedCartDiscount>): AppliedCartDiscount {
+    const message = createBaseAppliedCartDiscount();
+    message.origin = (object.origin !== undefined && object.origin !== null)
+      ? DiscountOrigin.fromPartial(object.origin)
+      : undefined;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.explanation = object.explanation ?? "";
+    return message;
+  },
+};
+
+function createBaseCartCoupon(): CartCoupon {
+  return { code: "", status: 0, name: "", discount: undefined, refusalReason: "", refusalMessage: "" };
+}
+
+export const CartCoupon: MessageFns<CartCoupon> = {
+  encode(message: CartCoupon, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(34).fork()).join();
+    }
+    if (message.refusalReason !== "") {
+      writer.uint32(42).string(message.refusalReason);
+    }
+    if (message.refusalMessage !== "") {
+      writer.uint32(50).string(message.refusalMessage);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartCoupon {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartCoupon();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.refusalReason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.refusalMessage = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CartCoupon {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      status: isSet(object.status) ? couponStatusFromJSON(object.status) : 0,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      refusalReason: isSet(object.refusalReason)
+        ? globalThis.String(object.refusalReason)
+        : isSet(object.refusal_reason)
+        ? globalThis.String(object.refusal_reason)
+        : "",
+      refusalMessage: isSet(object.refusalMessage)
+        ? globalThis.String(object.refusalMessage)
+        : isSet(object.refusal_message)
+        ? globalThis.String(object.refusal_message)
+        : "",
+    };
+  },
+
+  toJSON(message: CartCoupon): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.status !== 0) {
+      obj.status = couponStatusToJSON(message.status);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.refusalReason !== "") {
+      obj.refusalReason = message.refusalReason;
+    }
+    if (message.refusalMessage !== "") {
+      obj.refusalMessage = message.refusalMessage;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CartCoupon>): CartCoupon {
+    return CartCoupon.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CartCoupon>): CartCoupon {
+    const message = createBaseCartCoupon();
+    message.code = object.code ?? "";
+    message.status = object.status ?? 0;
+    message.name = object.name ?? "";
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.refusalReason = object.refusalReason ?? "";
+    message.refusalMessage = object.refusalMessage ?? "";
     return message;
   },
 };
@@ -1793,13 +3300,16 @@ export const ApplyCouponRequest: MessageFns<ApplyCouponRequest> = {
 };
 
 function createBaseApplyCouponResponse(): ApplyCouponResponse {
-  return { cart: undefined };
+  return { cart: undefined, couponCheck: 0 };
 }
 
 export const ApplyCouponResponse: MessageFns<ApplyCouponResponse> = {
   encode(message: ApplyCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cart !== undefined) {
       Cart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    if (message.couponCheck !== 0) {
+      writer.uint32(16).int32(message.couponCheck);
     }
     return writer;
   },
@@ -1825,6 +3335,14 @@ export const ApplyCouponResponse: MessageFns<ApplyCouponResponse> = {
             message.cart = Cart.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.couponCheck = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1838,13 +3356,23 @@ export const ApplyCouponResponse: MessageFns<ApplyCouponResponse> = {
   },
 
   fromJSON(object: any): ApplyCouponResponse {
-    return { cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined };
+    return {
+      cart: isSet(object.cart) ? Cart.fromJSON(object.cart) : undefined,
+      couponCheck: isSet(object.couponCheck)
+        ? couponCheckFromJSON(object.couponCheck)
+        : isSet(object.coupon_check)
+        ? couponCheckFromJSON(object.coupon_check)
+        : 0,
+    };
   },
 
   toJSON(message: ApplyCouponResponse): unknown {
     const obj: any = {};
     if (message.cart !== undefined) {
       obj.cart = Cart.toJSON(message.cart);
+    }
+    if (message.couponCheck !== 0) {
+      obj.couponCheck = couponCheckToJSON(message.couponCheck);
     }
     return obj;
   },
@@ -1855,6 +3383,7 @@ export const ApplyCouponResponse: MessageFns<ApplyCouponResponse> = {
   fromPartial(object: DeepPartial<ApplyCouponResponse>): ApplyCouponResponse {
     const message = createBaseApplyCouponResponse();
     message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
+    message.couponCheck = object.couponCheck ?? 0;
     return message;
   },
 };
@@ -2193,6 +3722,578 @@ export const MergeCartsResponse: MessageFns<MergeCartsResponse> = {
     message.cart = (object.cart !== undefined && object.cart !== null) ? Cart.fromPartial(object.cart) : undefined;
     message.mergedCartIds = object.mergedCartIds?.map((e) => e) || [];
     message.lines = object.lines?.map((e) => MergedLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetCheckoutCartRequest(): GetCheckoutCartRequest {
+  return { cartId: "", owner: undefined };
+}
+
+export const GetCheckoutCartRequest: MessageFns<GetCheckoutCartRequest> = {
+  encode(message: GetCheckoutCartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cartId !== "") {
+      writer.uint32(10).string(message.cartId);
+    }
+    switch (message.owner?.$case) {
+      case "userId":
+        writer.uint32(18).string(message.owner.value);
+        break;
+      case "sessionId":
+        writer.uint32(26).string(message.owner.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCheckoutCartRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCheckoutCartRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cartId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.owner = { $case: "userId", value: reader.string() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.owner = { $case: "sessionId", value: reader.string() };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCheckoutCartRequest {
+    return {
+      cartId: isSet(object.cartId)
+        ? globalThis.String(object.cartId)
+        : isSet(object.cart_id)
+        ? globalThis.String(object.cart_id)
+        : "",
+      owner: isSet(object.userId)
+        ? { $case: "userId", value: globalThis.String(object.userId) }
+        : isSet(object.user_id)
+        ? { $case: "userId", value: globalThis.String(object.user_id) }
+        : isSet(object.sessionId)
+        ? { $case: "sessionId", value: globalThis.String(object.sessionId) }
+        : isSet(object.session_id)
+        ? { $case: "sessionId", value: globalThis.String(object.session_id) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetCheckoutCartRequest): unknown {
+    const obj: any = {};
+    if (message.cartId !== "") {
+      obj.cartId = message.cartId;
+    }
+    if (message.owner?.$case === "userId") {
+      obj.userId = message.owner.value;
+    } else if (message.owner?.$case === "sessionId") {
+      obj.sessionId = message.owner.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCheckoutCartRequest>): GetCheckoutCartRequest {
+    return GetCheckoutCartRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCheckoutCartRequest>): GetCheckoutCartRequest {
+    const message = createBaseGetCheckoutCartRequest();
+    message.cartId = object.cartId ?? "";
+    switch (object.owner?.$case) {
+      case "userId": {
+        if (object.owner?.value !== undefined && object.owner?.value !== null) {
+          message.owner = { $case: "userId", value: object.owner.value };
+        }
+        break;
+      }
+      case "sessionId": {
+        if (object.owner?.value !== undefined && object.owner?.value !== null) {
+          message.owner = { $case: "sessionId", value: object.owner.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseGetCheckoutCartResponse(): GetCheckoutCartResponse {
+  return { cart: undefined };
+}
+
+export const GetCheckoutCartResponse: MessageFns<GetCheckoutCartResponse> = {
+  encode(message: GetCheckoutCartResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cart !== undefined) {
+      CheckoutCart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCheckoutCartResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCheckoutCartResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cart = CheckoutCart.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCheckoutCartResponse {
+    return { cart: isSet(object.cart) ? CheckoutCart.fromJSON(object.cart) : undefined };
+  },
+
+  toJSON(message: GetCheckoutCartResponse): unknown {
+    const obj: any = {};
+    if (message.cart !== undefined) {
+      obj.cart = CheckoutCart.toJSON(message.cart);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCheckoutCartResponse>): GetCheckoutCartResponse {
+    return GetCheckoutCartResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCheckoutCartResponse>): GetCheckoutCartResponse {
+    const message = createBaseGetCheckoutCartResponse();
+    message.cart = (object.cart !== undefined && object.cart !== null)
+      ? CheckoutCart.fromPartial(object.cart)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCheckoutCart(): CheckoutCart {
+  return { id: "", userId: "", status: 0, currencyCode: "", couponCode: "", version: 0, lines: [] };
+}
+
+export const CheckoutCart: MessageFns<CheckoutCart> = {
+  encode(message: CheckoutCart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(24).int32(message.status);
+    }
+    if (message.currencyCode !== "") {
+      writer.uint32(34).string(message.currencyCode);
+    }
+    if (message.couponCode !== "") {
+      writer.uint32(42).string(message.couponCode);
+    }
+    if (message.version !== 0) {
+      writer.uint32(48).int64(message.version);
+    }
+    for (const v of message.lines) {
+      CheckoutCartLine.encode(v!, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckoutCart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckoutCart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lines.push(CheckoutCartLine.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckoutCart {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      status: isSet(object.status) ? cartStatusFromJSON(object.status) : 0,
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : "",
+      couponCode: isSet(object.couponCode)
+        ? globalThis.String(object.couponCode)
+        : isSet(object.coupon_code)
+        ? globalThis.String(object.coupon_code)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => CheckoutCartLine.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CheckoutCart): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.status !== 0) {
+      obj.status = cartStatusToJSON(message.status);
+    }
+    if (message.currencyCode !== "") {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.couponCode !== "") {
+      obj.couponCode = message.couponCode;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => CheckoutCartLine.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckoutCart>): CheckoutCart {
+    return CheckoutCart.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckoutCart>): CheckoutCart {
+    const message = createBaseCheckoutCart();
+    message.id = object.id ?? "";
+    message.userId = object.userId ?? "";
+    message.status = object.status ?? 0;
+    message.currencyCode = object.currencyCode ?? "";
+    message.couponCode = object.couponCode ?? "";
+    message.version = object.version ?? 0;
+    message.lines = object.lines?.map((e) => CheckoutCartLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCheckoutCartLine(): CheckoutCartLine {
+  return {
+    itemId: "",
+    productId: "",
+    variantId: "",
+    quantity: 0,
+    unitPrice: undefined,
+    productName: "",
+    productSku: "",
+  };
+}
+
+export const CheckoutCartLine: MessageFns<CheckoutCartLine> = {
+  encode(message: CheckoutCartLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(26).string(message.variantId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(32).int32(message.quantity);
+    }
+    if (message.unitPrice !== undefined) {
+      Money.encode(message.unitPrice, writer.uint32(42).fork()).join();
+    }
+    if (message.productName !== "") {
+      writer.uint32(50).string(message.productName);
+    }
+    if (message.productSku !== "") {
+      writer.uint32(58).string(message.productSku);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckoutCartLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckoutCartLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.unitPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.productName = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.productSku = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckoutCartLine {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      unitPrice: isSet(object.unitPrice)
+        ? Money.fromJSON(object.unitPrice)
+        : isSet(object.unit_price)
+        ? Money.fromJSON(object.unit_price)
+        : undefined,
+      productName: isSet(object.productName)
+        ? globalThis.String(object.productName)
+        : isSet(object.product_name)
+        ? globalThis.String(object.product_name)
+        : "",
+      productSku: isSet(object.productSku)
+        ? globalThis.String(object.productSku)
+        : isSet(object.product_sku)
+        ? globalThis.String(object.product_sku)
+        : "",
+    };
+  },
+
+  toJSON(message: CheckoutCartLine): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.unitPrice !== undefined) {
+      obj.unitPrice = Money.toJSON(message.unitPrice);
+    }
+    if (message.productName !== "") {
+      obj.productName = message.productName;
+    }
+    if (message.productSku !== "") {
+      obj.productSku = message.productSku;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckoutCartLine>): CheckoutCartLine {
+    return CheckoutCartLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckoutCartLine>): CheckoutCartLine {
+    const message = createBaseCheckoutCartLine();
+    message.itemId = object.itemId ?? "";
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
+      ? Money.fromPartial(object.unitPrice)
+      : undefined;
+    message.productName = object.productName ?? "";
+    message.productSku = object.productSku ?? "";
     return message;
   },
 };
@@ -2921,8 +5022,9 @@ export const CartItem: MessageFns<CartItem> = {
  * cart is reported as NOT_FOUND. A customer has at most one ACTIVE cart; a guest session may hold
  * several.
  *
- * Every RPC is public (guests have no token) except MergeCarts, which needs a customer token. With
- * a token the caller is that customer and session_id is ignored (except by MergeCarts); without
+ * Every RPC is public (guests have no token) except MergeCarts, which needs a customer token, and
+ * GetCheckoutCart, which only platform services may call (the order service's checkout). With a
+ * token the caller is that customer and session_id is ignored (except by MergeCarts); without
  * one, session_id is required: 16-128 characters of [A-Za-z0-9_-] (INVALID_ARGUMENT otherwise).
  *
  * Limits: a line holds 1-99 units; a cart holds at most 100 lines, 999 units and a subtotal of
@@ -2940,14 +5042,22 @@ export const CartItem: MessageFns<CartItem> = {
  * Price snapshot: a line keeps the name, sku and unit price the catalog had when the line was
  * last checked against it (AddItem, an increase by UpdateItemQuantity, MergeCarts). GetCart
  * reports lines whose price or availability changed since; checkout re-validates everything.
+ *
+ * Discounts: the discount service judges coupons (ApplyCoupon) and prices the cart with the
+ * running promotions and the coupon (GetCart). The cart stores no discount: GetCart computes
+ * them on every read, at the snapshot prices, and the checkout prices the order again.
  */
 export type CartServiceService = typeof CartServiceService;
 export const CartServiceService = {
   /**
    * One cart with its items and subtotal at the snapshot prices, and the lines whose price or
-   * availability changed since they were added, from one call to the product service. When the
+   * availability changed since they were added, from one call to the product service; then the
+   * discounts it would get now (promotions and its coupon, at the snapshot prices, with the lines'
+   * categories from that same product answer), from one call to the discount service. When the
    * product service cannot answer, the cart is still returned from the snapshot and
-   * catalog_check says the check could not be made.
+   * catalog_check says the check could not be made; when either service cannot answer (the
+   * discounts need the lines' categories), the cart is returned without discounts and
+   * pricing_check says the pricing could not be made. Neither is an error.
    * Errors: INVALID_ARGUMENT (malformed cart_id or session_id), NOT_FOUND (unknown, not the
    * caller's, or cart_id empty and the caller has no active cart).
    */
@@ -3028,10 +5138,18 @@ export const CartServiceService = {
   },
   /**
    * Applies a coupon code to the cart, replacing the one applied before (one coupon per cart).
-   * Only the code's format is checked here; the discount service validates it at checkout.
-   * Applying the same code again is harmless.
-   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
-   * read-only).
+   * The code is checked by the discount service (CheckCoupon) for this cart: its currency, its
+   * lines (with their categories, from one call to the product service) and the caller (a
+   * customer's user id; a guest's per-customer limit is judged at checkout). A refused code is not
+   * stored and the coupon applied before stays. When the product or the discount service cannot
+   * answer (down, breaker open, too slow), the code is stored unchecked and coupon_check says so:
+   * a shopper is not kept from a valid coupon by an outage, GetCart shows the coupon's status as
+   * soon as the discount service answers again, and the checkout checks the coupon again in any
+   * case. Applying the same code again is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart; or the code is unknown: reason
+   * COUPON_NOT_FOUND), FAILED_PRECONDITION (cart read-only; or the coupon cannot be used for this
+   * cart: the discount service's reason and message, passed through, e.g. COUPON_EXPIRED,
+   * COUPON_EXHAUSTED, COUPON_MINIMUM_NOT_MET; see discount.proto for the list).
    */
   applyCoupon: {
     path: "/ecommerce.cart.v1.CartService/ApplyCoupon" as const,
@@ -3079,14 +5197,40 @@ export const CartServiceService = {
     responseSerialize: (value: MergeCartsResponse): Buffer => Buffer.from(MergeCartsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): MergeCartsResponse => MergeCartsResponse.decode(value),
   },
+  /**
+   * The checkout's read of one cart (the order service's saga), for the owner the checkout acts
+   * for: a customer by user id, or a guest by session id. Internal: only a platform service's token
+   * (role service) may call it. Answers the cart whatever its status: a cart that is not ACTIVE
+   * comes back with its status, and the caller decides (CONVERTED: already ordered). The lines
+   * carry their price snapshots as stored, unchecked against the catalog; `version` changes with
+   * every change of the cart, so the checkout can tell whether the cart changed since it read it.
+   * Errors: UNAUTHENTICATED (no token), PERMISSION_DENIED (not a service token), INVALID_ARGUMENT
+   * (cart_id not a UUID, no owner, user_id not a UUID, malformed session_id), NOT_FOUND (unknown
+   * cart, or not the given owner's: a customer's cart asked for by a session id, or the reverse).
+   */
+  getCheckoutCart: {
+    path: "/ecommerce.cart.v1.CartService/GetCheckoutCart" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCheckoutCartRequest): Buffer =>
+      Buffer.from(GetCheckoutCartRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCheckoutCartRequest => GetCheckoutCartRequest.decode(value),
+    responseSerialize: (value: GetCheckoutCartResponse): Buffer =>
+      Buffer.from(GetCheckoutCartResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCheckoutCartResponse => GetCheckoutCartResponse.decode(value),
+  },
 } as const;
 
 export interface CartServiceServer extends UntypedServiceImplementation {
   /**
    * One cart with its items and subtotal at the snapshot prices, and the lines whose price or
-   * availability changed since they were added, from one call to the product service. When the
+   * availability changed since they were added, from one call to the product service; then the
+   * discounts it would get now (promotions and its coupon, at the snapshot prices, with the lines'
+   * categories from that same product answer), from one call to the discount service. When the
    * product service cannot answer, the cart is still returned from the snapshot and
-   * catalog_check says the check could not be made.
+   * catalog_check says the check could not be made; when either service cannot answer (the
+   * discounts need the lines' categories), the cart is returned without discounts and
+   * pricing_check says the pricing could not be made. Neither is an error.
    * Errors: INVALID_ARGUMENT (malformed cart_id or session_id), NOT_FOUND (unknown, not the
    * caller's, or cart_id empty and the caller has no active cart).
    */
@@ -3125,10 +5269,18 @@ export interface CartServiceServer extends UntypedServiceImplementation {
   clearCart: handleUnaryCall<ClearCartRequest, ClearCartResponse>;
   /**
    * Applies a coupon code to the cart, replacing the one applied before (one coupon per cart).
-   * Only the code's format is checked here; the discount service validates it at checkout.
-   * Applying the same code again is harmless.
-   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
-   * read-only).
+   * The code is checked by the discount service (CheckCoupon) for this cart: its currency, its
+   * lines (with their categories, from one call to the product service) and the caller (a
+   * customer's user id; a guest's per-customer limit is judged at checkout). A refused code is not
+   * stored and the coupon applied before stays. When the product or the discount service cannot
+   * answer (down, breaker open, too slow), the code is stored unchecked and coupon_check says so:
+   * a shopper is not kept from a valid coupon by an outage, GetCart shows the coupon's status as
+   * soon as the discount service answers again, and the checkout checks the coupon again in any
+   * case. Applying the same code again is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart; or the code is unknown: reason
+   * COUPON_NOT_FOUND), FAILED_PRECONDITION (cart read-only; or the coupon cannot be used for this
+   * cart: the discount service's reason and message, passed through, e.g. COUPON_EXPIRED,
+   * COUPON_EXHAUSTED, COUPON_MINIMUM_NOT_MET; see discount.proto for the list).
    */
   applyCoupon: handleUnaryCall<ApplyCouponRequest, ApplyCouponResponse>;
   /**
@@ -3151,14 +5303,30 @@ export interface CartServiceServer extends UntypedServiceImplementation {
    * retry).
    */
   mergeCarts: handleUnaryCall<MergeCartsRequest, MergeCartsResponse>;
+  /**
+   * The checkout's read of one cart (the order service's saga), for the owner the checkout acts
+   * for: a customer by user id, or a guest by session id. Internal: only a platform service's token
+   * (role service) may call it. Answers the cart whatever its status: a cart that is not ACTIVE
+   * comes back with its status, and the caller decides (CONVERTED: already ordered). The lines
+   * carry their price snapshots as stored, unchecked against the catalog; `version` changes with
+   * every change of the cart, so the checkout can tell whether the cart changed since it read it.
+   * Errors: UNAUTHENTICATED (no token), PERMISSION_DENIED (not a service token), INVALID_ARGUMENT
+   * (cart_id not a UUID, no owner, user_id not a UUID, malformed session_id), NOT_FOUND (unknown
+   * cart, or not the given owner's: a customer's cart asked for by a session id, or the reverse).
+   */
+  getCheckoutCart: handleUnaryCall<GetCheckoutCartRequest, GetCheckoutCartResponse>;
 }
 
 export interface CartServiceClient extends Client {
   /**
    * One cart with its items and subtotal at the snapshot prices, and the lines whose price or
-   * availability changed since they were added, from one call to the product service. When the
+   * availability changed since they were added, from one call to the product service; then the
+   * discounts it would get now (promotions and its coupon, at the snapshot prices, with the lines'
+   * categories from that same product answer), from one call to the discount service. When the
    * product service cannot answer, the cart is still returned from the snapshot and
-   * catalog_check says the check could not be made.
+   * catalog_check says the check could not be made; when either service cannot answer (the
+   * discounts need the lines' categories), the cart is returned without discounts and
+   * pricing_check says the pricing could not be made. Neither is an error.
    * Errors: INVALID_ARGUMENT (malformed cart_id or session_id), NOT_FOUND (unknown, not the
    * caller's, or cart_id empty and the caller has no active cart).
    */
@@ -3267,10 +5435,18 @@ export interface CartServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Applies a coupon code to the cart, replacing the one applied before (one coupon per cart).
-   * Only the code's format is checked here; the discount service validates it at checkout.
-   * Applying the same code again is harmless.
-   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart), FAILED_PRECONDITION (cart
-   * read-only).
+   * The code is checked by the discount service (CheckCoupon) for this cart: its currency, its
+   * lines (with their categories, from one call to the product service) and the caller (a
+   * customer's user id; a guest's per-customer limit is judged at checkout). A refused code is not
+   * stored and the coupon applied before stays. When the product or the discount service cannot
+   * answer (down, breaker open, too slow), the code is stored unchecked and coupon_check says so:
+   * a shopper is not kept from a valid coupon by an outage, GetCart shows the coupon's status as
+   * soon as the discount service answers again, and the checkout checks the coupon again in any
+   * case. Applying the same code again is harmless.
+   * Errors: INVALID_ARGUMENT (field violations), NOT_FOUND (cart; or the code is unknown: reason
+   * COUPON_NOT_FOUND), FAILED_PRECONDITION (cart read-only; or the coupon cannot be used for this
+   * cart: the discount service's reason and message, passed through, e.g. COUPON_EXPIRED,
+   * COUPON_EXHAUSTED, COUPON_MINIMUM_NOT_MET; see discount.proto for the list).
    */
   applyCoupon(
     request: ApplyCouponRequest,
@@ -3334,6 +5510,32 @@ export interface CartServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: MergeCartsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The checkout's read of one cart (the order service's saga), for the owner the checkout acts
+   * for: a customer by user id, or a guest by session id. Internal: only a platform service's token
+   * (role service) may call it. Answers the cart whatever its status: a cart that is not ACTIVE
+   * comes back with its status, and the caller decides (CONVERTED: already ordered). The lines
+   * carry their price snapshots as stored, unchecked against the catalog; `version` changes with
+   * every change of the cart, so the checkout can tell whether the cart changed since it read it.
+   * Errors: UNAUTHENTICATED (no token), PERMISSION_DENIED (not a service token), INVALID_ARGUMENT
+   * (cart_id not a UUID, no owner, user_id not a UUID, malformed session_id), NOT_FOUND (unknown
+   * cart, or not the given owner's: a customer's cart asked for by a session id, or the reverse).
+   */
+  getCheckoutCart(
+    request: GetCheckoutCartRequest,
+    callback: (error: ServiceError | null, response: GetCheckoutCartResponse) => void,
+  ): ClientUnaryCall;
+  getCheckoutCart(
+    request: GetCheckoutCartRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCheckoutCartResponse) => void,
+  ): ClientUnaryCall;
+  getCheckoutCart(
+    request: GetCheckoutCartRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCheckoutCartResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -3375,6 +5577,17 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
 }
 
 function isSet(value: any): boolean {

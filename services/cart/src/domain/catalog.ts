@@ -1,5 +1,3 @@
-import { status } from '@grpc/grpc-js';
-import { isAppError } from '../../../../lib/errors.js';
 import type { Product } from '../../../../gen/ecommerce/product/v1/product.js';
 
 /** What the cart needs from the product service (a gRPC client in production). */
@@ -11,16 +9,4 @@ export interface Catalog {
    * are absent. UNAVAILABLE when the product service cannot answer.
    */
   getProducts(productIds: readonly string[]): Promise<Map<string, Product>>;
-}
-
-const OUTAGE_CODES = new Set([
-  status.UNAVAILABLE,
-  status.DEADLINE_EXCEEDED,
-  status.INTERNAL,
-  status.RESOURCE_EXHAUSTED,
-]);
-
-/** True when the product service could not answer (down, breaker open, too slow, failing). */
-export function isCatalogOutage(error: unknown): boolean {
-  return isAppError(error) && OUTAGE_CODES.has(error.code);
 }
