@@ -172,7 +172,7 @@ export interface Order {
   discountTotal:
     | Money
     | undefined;
-  /** Shipping after its discount. */
+  /** The shipping method's price (a free-shipping discount is in discount_total). */
   shippingTotal:
     | Money
     | undefined;
@@ -180,7 +180,11 @@ export interface Order {
   taxTotal:
     | Money
     | undefined;
-  /** What was charged: subtotal - discount_total + shipping_total + tax_total. */
+  /**
+   * What was charged: subtotal - discount_total + shipping_total + tax_total, or, when
+   * prices_include_tax, subtotal - discount_total + shipping_total (tax_total is then the part of
+   * it that is tax).
+   */
   grandTotal:
     | Money
     | undefined;
@@ -209,7 +213,11 @@ export interface Order {
     | Date
     | undefined;
   /** When it was cancelled; unset unless CANCELLED. */
-  cancelledAt: Date | undefined;
+  cancelledAt:
+    | Date
+    | undefined;
+  /** Whether the prices (lines and shipping) include tax, as the shop is configured. */
+  pricesIncludeTax: boolean;
 }
 
 export interface OrderLine {
@@ -728,6 +736,7 @@ function createBaseOrder(): Order {
     createdAt: undefined,
     confirmedAt: undefined,
     cancelledAt: undefined,
+    pricesIncludeTax: false,
   };
 }
 
@@ -801,6 +810,9 @@ export const Order: MessageFns<Order> = {
     }
     if (message.cancelledAt !== undefined) {
       Timestamp.encode(toTimestamp(message.cancelledAt), writer.uint32(186).fork()).join();
+    }
+    if (message.pricesIncludeTax !== false) {
+      writer.uint32(192).bool(message.pricesIncludeTax);
     }
     return writer;
   },
@@ -1002,6 +1014,14 @@ export const Order: MessageFns<Order> = {
             message.cancelledAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 24: {
+            if (tag !== 192) {
+              break;
+            }
+
+            message.pricesIncludeTax = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1113,6 +1133,11 @@ export const Order: MessageFns<Order> = {
         : isSet(object.cancelled_at)
         ? fromJsonTimestamp(object.cancelled_at)
         : undefined,
+      pricesIncludeTax: isSet(object.pricesIncludeTax)
+        ? globalThis.Boolean(object.pricesIncludeTax)
+        : isSet(object.prices_include_tax)
+        ? globalThis.Boolean(object.prices_include_tax)
+        : false,
     };
   },
 
@@ -1187,6 +1212,9 @@ export const Order: MessageFns<Order> = {
     if (message.cancelledAt !== undefined) {
       obj.cancelledAt = message.cancelledAt.toISOString();
     }
+    if (message.pricesIncludeTax !== false) {
+      obj.pricesIncludeTax = message.pricesIncludeTax;
+    }
     return obj;
   },
 
@@ -1230,6 +1258,7 @@ export const Order: MessageFns<Order> = {
     message.createdAt = object.createdAt ?? undefined;
     message.confirmedAt = object.confirmedAt ?? undefined;
     message.cancelledAt = object.cancelledAt ?? undefined;
+    message.pricesIncludeTax = object.pricesIncludeTax ?? false;
     return message;
   },
 };
@@ -3039,7 +3068,8 @@ export const AddOrderNoteResponse: MessageFns<AddOrderNoteResponse> = {
  * or cancelled (everything released, voided or refunded), never in between.
  *
  * Money is in the cart's currency, in minor units. Every amount of an order reconciles exactly:
- * subtotal - discount_total + shipping_total + tax_total = grand_total = the amount captured.
+ * subtotal - discount_total + shipping_total + tax_total = grand_total = the amount captured
+ * (with tax-inclusive prices, tax_total is already inside the other amounts).
  *
  * Who may call: PlaceOrder a customer (token) or a guest (no token, with the cart's session id
  * and an email); GetOrder the order's customer, an admin ('order:read') or a platform service;

@@ -62,6 +62,7 @@ export const Order = defineEntity({
     checkoutLeaseOwner: p.text().nullable(),
     checkoutLeaseUntil: p.datetime().nullable(),
     checkoutSuspendedReason: p.text().nullable(),
+    pricesIncludeTax: p.boolean().default(false),
     version: p.integer().version(),
     metadata: p.json<Record<string, unknown>>().onCreate(() => ({})),
     createdAt: p.datetime().onCreate(() => new Date()),

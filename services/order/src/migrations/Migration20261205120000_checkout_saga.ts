@@ -6,7 +6,8 @@ import { Migration } from '@mikro-orm/migrations';
  * back. Saved after every step, so that a process killed halfway leaves what the recovery loop
  * needs to finish it. `checkout_lease_owner`/`checkout_lease_until` say which replica runs it (one
  * at a time); a lease past its time is free to take. `checkout_step` is 'done' once the order is
- * confirmed or cancelled.
+ * confirmed or cancelled. `prices_include_tax` records how the shop priced the order, which the
+ * total's check needs.
  */
 export class Migration20261205120000_checkout_saga extends Migration {
   override async up(): Promise<void> {
@@ -17,7 +18,13 @@ export class Migration20261205120000_checkout_saga extends Migration {
       ADD COLUMN IF NOT EXISTS checkout_failure jsonb,
       ADD COLUMN IF NOT EXISTS checkout_lease_owner text,
       ADD COLUMN IF NOT EXISTS checkout_lease_until timestamptz,
-      ADD COLUMN IF NOT EXISTS checkout_suspended_reason text`);
+      ADD COLUMN IF NOT EXISTS checkout_suspended_reason text,
+      ADD COLUMN IF NOT EXISTS prices_include_tax boolean NOT NULL DEFAULT false`);
+    // With tax-inclusive prices the tax is part of the subtotal and shipping, not added to them.
+    this.addSql('ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_total_amount_check');
+    this.addSql(`ALTER TABLE orders ADD CONSTRAINT orders_total_amount_check CHECK (
+      total_amount = subtotal + shipping_amount - discount_amount + CASE WHEN prices_include_tax THEN 0 ELSE tax_amount END
+    )`);
     this.addSql(`ALTER TABLE orders
       ADD CONSTRAINT orders_checkout_direction_check CHECK (checkout_direction IN ('forward', 'compensating')),
       ADD CONSTRAINT orders_checkout_failure_check CHECK (checkout_direction = 'forward' OR checkout_failure IS NOT NULL),
@@ -30,12 +37,17 @@ export class Migration20261205120000_checkout_saga extends Migration {
   }
 
   override async down(): Promise<void> {
+    this.addSql('ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_total_amount_check');
+    this.addSql(
+      'ALTER TABLE orders ADD CONSTRAINT orders_total_amount_check CHECK (total_amount = subtotal + tax_amount + shipping_amount - discount_amount)',
+    );
     this.addSql('DROP INDEX IF EXISTS orders_checkout_unfinished_idx');
     this.addSql(`ALTER TABLE orders
       DROP CONSTRAINT IF EXISTS orders_checkout_lease_check,
       DROP CONSTRAINT IF EXISTS orders_checkout_step_check,
       DROP CONSTRAINT IF EXISTS orders_checkout_failure_check,
       DROP CONSTRAINT IF EXISTS orders_checkout_direction_check,
+      DROP COLUMN IF EXISTS prices_include_tax,
       DROP COLUMN IF EXISTS checkout_suspended_reason,
       DROP COLUMN IF EXISTS checkout_lease_until,
       DROP COLUMN IF EXISTS checkout_lease_owner,
