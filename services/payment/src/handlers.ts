@@ -2,13 +2,13 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { PaymentServiceService } from '../../../gen/ecommerce/payment/v1/payment.js';
 import { allow } from '../../../lib/auth/access-rule.js';
 import type { ServiceHandlers } from '../../../lib/grpc/index.js';
-import type { TokenCipher } from './vault/token-cipher.js';
+import type { SecretCipher } from '../../../lib/crypto/index.js';
 import { deleteVaultedPaymentMethod, vaultPaymentMethod } from './vault/vault.js';
 import { vaultInputFrom } from './vault/vault-input.js';
 
 export function paymentHandlers(
   orm: MikroORM,
-  cipher: TokenCipher,
+  cipher: SecretCipher,
 ): ServiceHandlers<typeof PaymentServiceService> {
   return {
     // Only the platform's services: the user service vaults on the customer's behalf, having

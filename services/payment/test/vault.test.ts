@@ -5,7 +5,7 @@ import { newId } from '../../../lib/ids.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { paymentEntities } from '../src/entities/index.js';
 import { paymentMigrations } from '../src/migrations/index.js';
-import { TokenCipher } from '../src/vault/token-cipher.js';
+import { SecretCipher } from '../../../lib/crypto/index.js';
 import type { VaultInput } from '../src/vault/vault-input.js';
 import { parseVaultKeys } from '../src/vault/vault-keys.js';
 import { deleteVaultedPaymentMethod, vaultPaymentMethod } from '../src/vault/vault.js';
@@ -33,7 +33,7 @@ function card(overrides: Partial<VaultInput> = {}): VaultInput {
 describe('payment vault: storage', function () {
   this.timeout(60_000);
   let db: ScratchDatabase;
-  const cipher = new TokenCipher(parseVaultKeys(keyEntry('k1')));
+  const cipher = new SecretCipher(parseVaultKeys(keyEntry('k1')));
 
   before(async () => {
     db = await openScratchDatabase('payment_vault', {
@@ -152,9 +152,9 @@ describe('payment vault: storage', function () {
 describe('payment vault: keys', () => {
   it('decrypts with a previous key after rotation and encrypts with the new one', () => {
     const old = keyEntry('old');
-    const before = new TokenCipher(parseVaultKeys(old));
+    const before = new SecretCipher(parseVaultKeys(old));
     const sealed = before.encrypt('pm_secret_token', 'row-1');
-    const after = new TokenCipher(parseVaultKeys(`${keyEntry('new')},${old}`));
+    const after = new SecretCipher(parseVaultKeys(`${keyEntry('new')},${old}`));
     expect(after.decrypt(sealed, 'row-1')).to.equal('pm_secret_token');
     expect(after.encrypt('pm_secret_token', 'row-1')).to.match(/^v1:new:/);
   });

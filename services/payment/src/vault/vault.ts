@@ -13,7 +13,7 @@ import {
 import { newId } from '../../../../lib/ids.js';
 import { Violations } from '../../../../lib/validation/index.js';
 import { PaymentMethod } from '../entities/payment-method.js';
-import type { TokenCipher } from './token-cipher.js';
+import type { SecretCipher } from '../../../../lib/crypto/index.js';
 import type { VaultInput } from './vault-input.js';
 
 function toMessage(method: PaymentMethod): VaultedPaymentMethod {
@@ -39,7 +39,7 @@ function toMessage(method: PaymentMethod): VaultedPaymentMethod {
  */
 export async function vaultPaymentMethod(
   em: EntityManager,
-  cipher: TokenCipher,
+  cipher: SecretCipher,
   input: VaultInput,
 ): Promise<VaultedPaymentMethod> {
   const { idempotencyKey, ...request } = input;

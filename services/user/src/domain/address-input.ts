@@ -1,6 +1,6 @@
 import type { Address as AddressMessage } from '../../../../gen/ecommerce/common/v1/address.js';
 import { AddressType } from '../../../../gen/ecommerce/user/v1/user.js';
-import { COUNTRY_CODES } from './country-codes.js';
+import { COUNTRY_CODES } from '../../../../lib/iso-3166.js';
 import { Violations } from '../../../../lib/validation/index.js';
 import { E164 } from './phone.js';
 import type { AddressType as AddressTypeName } from '../entities/address.js';
