@@ -1,1 +1,2 @@
 export * from './violations.js';
+export * from './postal-address.js';
