@@ -1,6 +1,9 @@
 import { invalidArguments, type FieldViolation } from '../errors.js';
 import { isUuid } from '../ids.js';
 
+const MAX_EMAIL_LENGTH = 254;
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /**
  * The domain checks of one request (required, format, range), each naming its field: every field
  * at fault is collected, then refused at once (INVALID_ARGUMENT with one `FieldViolation` per
@@ -49,6 +52,20 @@ export class Violations {
     const trimmed = value.trim();
     if (trimmed.length > max) this.add(field, `must be at most ${max} characters`);
     return trimmed === '' ? null : trimmed;
+  }
+
+  /**
+   * A required email address, trimmed and lower-cased (addresses are compared case-insensitively).
+   * Deliberately plain: one @, a dot in the domain, no spaces; deliverability is proven by sending
+   * to it, not by a regular expression.
+   */
+  email(field: string, value: string): string {
+    const email = value.trim().toLowerCase();
+    if (email === '') this.add(field, 'is required');
+    else if (email.length > MAX_EMAIL_LENGTH)
+      this.add(field, `must be at most ${MAX_EMAIL_LENGTH} characters`);
+    else if (!EMAIL_SHAPE.test(email)) this.add(field, 'must be a valid email address');
+    return email;
   }
 
   /** A whole number within [min, max]. */
