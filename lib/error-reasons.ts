@@ -78,6 +78,37 @@ export const CartReason = {
   CART_LIMIT_EXCEEDED: 'CART_LIMIT_EXCEEDED',
 } as const;
 
+export const DiscountReason = {
+  /** NOT_FOUND: no coupon has this code (metadata: code). */
+  COUPON_NOT_FOUND: 'COUPON_NOT_FOUND',
+  /** The coupon was switched off (metadata: code). */
+  COUPON_INACTIVE: 'COUPON_INACTIVE',
+  /** metadata: code, starts_at. */
+  COUPON_NOT_STARTED: 'COUPON_NOT_STARTED',
+  /** metadata: code, ends_at. */
+  COUPON_EXPIRED: 'COUPON_EXPIRED',
+  /** The cart is in another currency than the coupon (metadata: code, coupon_currency, currency_code). */
+  COUPON_CURRENCY_MISMATCH: 'COUPON_CURRENCY_MISMATCH',
+  /** Every use of the coupon is reserved or redeemed (metadata: code, usage_limit). */
+  COUPON_EXHAUSTED: 'COUPON_EXHAUSTED',
+  /** The customer used it as often as allowed (metadata: code, usage_limit_per_customer). */
+  COUPON_CUSTOMER_LIMIT_REACHED: 'COUPON_CUSTOMER_LIMIT_REACHED',
+  /** No line of the cart is one the coupon applies to (metadata: code). */
+  COUPON_NOT_APPLICABLE: 'COUPON_NOT_APPLICABLE',
+  /** metadata: code, minimum_amount_minor, eligible_amount_minor, currency_code. */
+  COUPON_MINIMUM_NOT_MET: 'COUPON_MINIMUM_NOT_MET',
+  /** ALREADY_EXISTS: another coupon has the code in some letter case (metadata: code). */
+  COUPON_CODE_TAKEN: 'COUPON_CODE_TAKEN',
+  /** A usage limit below the uses already counted (metadata: usage_count). */
+  COUPON_USAGE_LIMIT_BELOW_USES: 'COUPON_USAGE_LIMIT_BELOW_USES',
+  /** Activating a promotion whose ends_at has passed (metadata: promotion_id, ends_at). */
+  PROMOTION_EXPIRED: 'PROMOTION_EXPIRED',
+  /** Redeeming an order's reservation that was released (metadata: order_id, release_cause). */
+  DISCOUNT_RESERVATION_RELEASED: 'DISCOUNT_RESERVATION_RELEASED',
+  /** Releasing an order's reservation that was redeemed (metadata: order_id). */
+  DISCOUNT_RESERVATION_REDEEMED: 'DISCOUNT_RESERVATION_REDEEMED',
+} as const;
+
 export const PaymentReason = {
   /** The method added with this idempotency key was deleted since: send a new key. */
   PAYMENT_METHOD_DELETED: 'PAYMENT_METHOD_DELETED',

@@ -67,6 +67,16 @@ export const CouponRedeemedEvent = defineEvent(
   'ecommerce.discount.v1.CouponRedeemed',
   discountMessages.CouponRedeemed,
 );
+export const CouponUsageLimitReachedEvent = defineEvent(
+  'discount.coupon.usage_limit_reached',
+  'ecommerce.discount.v1.CouponUsageLimitReached',
+  discountMessages.CouponUsageLimitReached,
+);
+export const PromotionAppliedEvent = defineEvent(
+  'discount.promotion.applied',
+  'ecommerce.discount.v1.PromotionApplied',
+  discountMessages.PromotionApplied,
+);
 
 // notification
 export const NotificationSentEvent = defineEvent(

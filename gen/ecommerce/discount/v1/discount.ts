@@ -5,29 +5,10451 @@
 // source: ecommerce/discount/v1/discount.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  type CallOptions,
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { Money } from "../../common/v1/money.js";
+import { PageRequest, PageResponse } from "../../common/v1/page.js";
 
 export const protobufPackage = "ecommerce.discount.v1";
 
 export const protobufFileName = "ecommerce/discount/v1/discount.proto";
 
+/** What a coupon gives. */
+export enum CouponType {
+  COUPON_TYPE_UNSPECIFIED = 0,
+  /** COUPON_TYPE_PERCENTAGE - percent_off_bp of the lines it applies to, capped by maximum_discount. */
+  COUPON_TYPE_PERCENTAGE = 1,
+  /** COUPON_TYPE_FIXED_AMOUNT - amount_off from the lines it applies to (never more than they cost). */
+  COUPON_TYPE_FIXED_AMOUNT = 2,
+  /** COUPON_TYPE_FREE_SHIPPING - The shipping amount. */
+  COUPON_TYPE_FREE_SHIPPING = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function couponTypeFromJSON(object: any): CouponType {
+  switch (object) {
+    case 0:
+    case "COUPON_TYPE_UNSPECIFIED":
+      return CouponType.COUPON_TYPE_UNSPECIFIED;
+    case 1:
+    case "COUPON_TYPE_PERCENTAGE":
+      return CouponType.COUPON_TYPE_PERCENTAGE;
+    case 2:
+    case "COUPON_TYPE_FIXED_AMOUNT":
+      return CouponType.COUPON_TYPE_FIXED_AMOUNT;
+    case 3:
+    case "COUPON_TYPE_FREE_SHIPPING":
+      return CouponType.COUPON_TYPE_FREE_SHIPPING;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CouponType.UNRECOGNIZED;
+  }
+}
+
+export function couponTypeToJSON(object: CouponType): string {
+  switch (object) {
+    case CouponType.COUPON_TYPE_UNSPECIFIED:
+      return "COUPON_TYPE_UNSPECIFIED";
+    case CouponType.COUPON_TYPE_PERCENTAGE:
+      return "COUPON_TYPE_PERCENTAGE";
+    case CouponType.COUPON_TYPE_FIXED_AMOUNT:
+      return "COUPON_TYPE_FIXED_AMOUNT";
+    case CouponType.COUPON_TYPE_FREE_SHIPPING:
+      return "COUPON_TYPE_FREE_SHIPPING";
+    case CouponType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /**
- * Coupons and promotions: validation, reservation and redemption.
- * No RPCs yet; they are added in later changes. The events it publishes are in events.proto.
+ * Where a promotion stands. EXPIRED is never set by hand: a promotion whose ends_at has passed is
+ * EXPIRED whatever its set status.
+ */
+export enum PromotionStatus {
+  PROMOTION_STATUS_UNSPECIFIED = 0,
+  /** PROMOTION_STATUS_DRAFT - Being prepared; never applies. */
+  PROMOTION_STATUS_DRAFT = 1,
+  /** PROMOTION_STATUS_ACTIVE - Applies from starts_at (or at once) until ends_at. */
+  PROMOTION_STATUS_ACTIVE = 2,
+  /** PROMOTION_STATUS_PAUSED - Switched off for now; may be activated again. */
+  PROMOTION_STATUS_PAUSED = 3,
+  /** PROMOTION_STATUS_EXPIRED - Past its ends_at. */
+  PROMOTION_STATUS_EXPIRED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function promotionStatusFromJSON(object: any): PromotionStatus {
+  switch (object) {
+    case 0:
+    case "PROMOTION_STATUS_UNSPECIFIED":
+      return PromotionStatus.PROMOTION_STATUS_UNSPECIFIED;
+    case 1:
+    case "PROMOTION_STATUS_DRAFT":
+      return PromotionStatus.PROMOTION_STATUS_DRAFT;
+    case 2:
+    case "PROMOTION_STATUS_ACTIVE":
+      return PromotionStatus.PROMOTION_STATUS_ACTIVE;
+    case 3:
+    case "PROMOTION_STATUS_PAUSED":
+      return PromotionStatus.PROMOTION_STATUS_PAUSED;
+    case 4:
+    case "PROMOTION_STATUS_EXPIRED":
+      return PromotionStatus.PROMOTION_STATUS_EXPIRED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PromotionStatus.UNRECOGNIZED;
+  }
+}
+
+export function promotionStatusToJSON(object: PromotionStatus): string {
+  switch (object) {
+    case PromotionStatus.PROMOTION_STATUS_UNSPECIFIED:
+      return "PROMOTION_STATUS_UNSPECIFIED";
+    case PromotionStatus.PROMOTION_STATUS_DRAFT:
+      return "PROMOTION_STATUS_DRAFT";
+    case PromotionStatus.PROMOTION_STATUS_ACTIVE:
+      return "PROMOTION_STATUS_ACTIVE";
+    case PromotionStatus.PROMOTION_STATUS_PAUSED:
+      return "PROMOTION_STATUS_PAUSED";
+    case PromotionStatus.PROMOTION_STATUS_EXPIRED:
+      return "PROMOTION_STATUS_EXPIRED";
+    case PromotionStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** The kind of a promotion's rule (the case of its `rule`). */
+export enum PromotionKind {
+  PROMOTION_KIND_UNSPECIFIED = 0,
+  /** PROMOTION_KIND_PRODUCT_DISCOUNT - ProductDiscountRule (line). */
+  PROMOTION_KIND_PRODUCT_DISCOUNT = 1,
+  /** PROMOTION_KIND_BUY_X_GET_Y - BuyXGetYRule (line). */
+  PROMOTION_KIND_BUY_X_GET_Y = 2,
+  /** PROMOTION_KIND_VOLUME_TIERS - VolumeTiersRule (line). */
+  PROMOTION_KIND_VOLUME_TIERS = 3,
+  /** PROMOTION_KIND_BUNDLE - BundleRule (line). */
+  PROMOTION_KIND_BUNDLE = 4,
+  /** PROMOTION_KIND_SPEND_AMOUNT - SpendAmountRule (order). */
+  PROMOTION_KIND_SPEND_AMOUNT = 5,
+  /** PROMOTION_KIND_FREE_SHIPPING - FreeShippingRule (shipping). */
+  PROMOTION_KIND_FREE_SHIPPING = 6,
+  UNRECOGNIZED = -1,
+}
+
+export function promotionKindFromJSON(object: any): PromotionKind {
+  switch (object) {
+    case 0:
+    case "PROMOTION_KIND_UNSPECIFIED":
+      return PromotionKind.PROMOTION_KIND_UNSPECIFIED;
+    case 1:
+    case "PROMOTION_KIND_PRODUCT_DISCOUNT":
+      return PromotionKind.PROMOTION_KIND_PRODUCT_DISCOUNT;
+    case 2:
+    case "PROMOTION_KIND_BUY_X_GET_Y":
+      return PromotionKind.PROMOTION_KIND_BUY_X_GET_Y;
+    case 3:
+    case "PROMOTION_KIND_VOLUME_TIERS":
+      return PromotionKind.PROMOTION_KIND_VOLUME_TIERS;
+    case 4:
+    case "PROMOTION_KIND_BUNDLE":
+      return PromotionKind.PROMOTION_KIND_BUNDLE;
+    case 5:
+    case "PROMOTION_KIND_SPEND_AMOUNT":
+      return PromotionKind.PROMOTION_KIND_SPEND_AMOUNT;
+    case 6:
+    case "PROMOTION_KIND_FREE_SHIPPING":
+      return PromotionKind.PROMOTION_KIND_FREE_SHIPPING;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PromotionKind.UNRECOGNIZED;
+  }
+}
+
+export function promotionKindToJSON(object: PromotionKind): string {
+  switch (object) {
+    case PromotionKind.PROMOTION_KIND_UNSPECIFIED:
+      return "PROMOTION_KIND_UNSPECIFIED";
+    case PromotionKind.PROMOTION_KIND_PRODUCT_DISCOUNT:
+      return "PROMOTION_KIND_PRODUCT_DISCOUNT";
+    case PromotionKind.PROMOTION_KIND_BUY_X_GET_Y:
+      return "PROMOTION_KIND_BUY_X_GET_Y";
+    case PromotionKind.PROMOTION_KIND_VOLUME_TIERS:
+      return "PROMOTION_KIND_VOLUME_TIERS";
+    case PromotionKind.PROMOTION_KIND_BUNDLE:
+      return "PROMOTION_KIND_BUNDLE";
+    case PromotionKind.PROMOTION_KIND_SPEND_AMOUNT:
+      return "PROMOTION_KIND_SPEND_AMOUNT";
+    case PromotionKind.PROMOTION_KIND_FREE_SHIPPING:
+      return "PROMOTION_KIND_FREE_SHIPPING";
+    case PromotionKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Where a discount comes from. */
+export enum DiscountSourceKind {
+  DISCOUNT_SOURCE_KIND_UNSPECIFIED = 0,
+  /** DISCOUNT_SOURCE_KIND_PROMOTION - A promotion (automatic). */
+  DISCOUNT_SOURCE_KIND_PROMOTION = 1,
+  /** DISCOUNT_SOURCE_KIND_COUPON - The coupon of the request. */
+  DISCOUNT_SOURCE_KIND_COUPON = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function discountSourceKindFromJSON(object: any): DiscountSourceKind {
+  switch (object) {
+    case 0:
+    case "DISCOUNT_SOURCE_KIND_UNSPECIFIED":
+      return DiscountSourceKind.DISCOUNT_SOURCE_KIND_UNSPECIFIED;
+    case 1:
+    case "DISCOUNT_SOURCE_KIND_PROMOTION":
+      return DiscountSourceKind.DISCOUNT_SOURCE_KIND_PROMOTION;
+    case 2:
+    case "DISCOUNT_SOURCE_KIND_COUPON":
+      return DiscountSourceKind.DISCOUNT_SOURCE_KIND_COUPON;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DiscountSourceKind.UNRECOGNIZED;
+  }
+}
+
+export function discountSourceKindToJSON(object: DiscountSourceKind): string {
+  switch (object) {
+    case DiscountSourceKind.DISCOUNT_SOURCE_KIND_UNSPECIFIED:
+      return "DISCOUNT_SOURCE_KIND_UNSPECIFIED";
+    case DiscountSourceKind.DISCOUNT_SOURCE_KIND_PROMOTION:
+      return "DISCOUNT_SOURCE_KIND_PROMOTION";
+    case DiscountSourceKind.DISCOUNT_SOURCE_KIND_COUPON:
+      return "DISCOUNT_SOURCE_KIND_COUPON";
+    case DiscountSourceKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Which step of the pricing rule gave a discount. */
+export enum DiscountLevel {
+  DISCOUNT_LEVEL_UNSPECIFIED = 0,
+  /** DISCOUNT_LEVEL_LINE - A line promotion (product discount, buy X get Y, volume tiers, bundle), on the lines. */
+  DISCOUNT_LEVEL_LINE = 1,
+  /** DISCOUNT_LEVEL_ORDER - An order promotion (spend amount) or the coupon, allocated to the lines. */
+  DISCOUNT_LEVEL_ORDER = 2,
+  /** DISCOUNT_LEVEL_SHIPPING - Free shipping. */
+  DISCOUNT_LEVEL_SHIPPING = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function discountLevelFromJSON(object: any): DiscountLevel {
+  switch (object) {
+    case 0:
+    case "DISCOUNT_LEVEL_UNSPECIFIED":
+      return DiscountLevel.DISCOUNT_LEVEL_UNSPECIFIED;
+    case 1:
+    case "DISCOUNT_LEVEL_LINE":
+      return DiscountLevel.DISCOUNT_LEVEL_LINE;
+    case 2:
+    case "DISCOUNT_LEVEL_ORDER":
+      return DiscountLevel.DISCOUNT_LEVEL_ORDER;
+    case 3:
+    case "DISCOUNT_LEVEL_SHIPPING":
+      return DiscountLevel.DISCOUNT_LEVEL_SHIPPING;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DiscountLevel.UNRECOGNIZED;
+  }
+}
+
+export function discountLevelToJSON(object: DiscountLevel): string {
+  switch (object) {
+    case DiscountLevel.DISCOUNT_LEVEL_UNSPECIFIED:
+      return "DISCOUNT_LEVEL_UNSPECIFIED";
+    case DiscountLevel.DISCOUNT_LEVEL_LINE:
+      return "DISCOUNT_LEVEL_LINE";
+    case DiscountLevel.DISCOUNT_LEVEL_ORDER:
+      return "DISCOUNT_LEVEL_ORDER";
+    case DiscountLevel.DISCOUNT_LEVEL_SHIPPING:
+      return "DISCOUNT_LEVEL_SHIPPING";
+    case DiscountLevel.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Where an order's reservation stands. */
+export enum ReservationState {
+  RESERVATION_STATE_UNSPECIFIED = 0,
+  /** RESERVATION_STATE_RESERVED - The coupon use counts, the order is in checkout. */
+  RESERVATION_STATE_RESERVED = 1,
+  /** RESERVATION_STATE_REDEEMED - The order was confirmed. */
+  RESERVATION_STATE_REDEEMED = 2,
+  /** RESERVATION_STATE_RELEASED - Given back: the use no longer counts. */
+  RESERVATION_STATE_RELEASED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function reservationStateFromJSON(object: any): ReservationState {
+  switch (object) {
+    case 0:
+    case "RESERVATION_STATE_UNSPECIFIED":
+      return ReservationState.RESERVATION_STATE_UNSPECIFIED;
+    case 1:
+    case "RESERVATION_STATE_RESERVED":
+      return ReservationState.RESERVATION_STATE_RESERVED;
+    case 2:
+    case "RESERVATION_STATE_REDEEMED":
+      return ReservationState.RESERVATION_STATE_REDEEMED;
+    case 3:
+    case "RESERVATION_STATE_RELEASED":
+      return ReservationState.RESERVATION_STATE_RELEASED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReservationState.UNRECOGNIZED;
+  }
+}
+
+export function reservationStateToJSON(object: ReservationState): string {
+  switch (object) {
+    case ReservationState.RESERVATION_STATE_UNSPECIFIED:
+      return "RESERVATION_STATE_UNSPECIFIED";
+    case ReservationState.RESERVATION_STATE_RESERVED:
+      return "RESERVATION_STATE_RESERVED";
+    case ReservationState.RESERVATION_STATE_REDEEMED:
+      return "RESERVATION_STATE_REDEEMED";
+    case ReservationState.RESERVATION_STATE_RELEASED:
+      return "RESERVATION_STATE_RELEASED";
+    case ReservationState.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Why a reservation was released. */
+export enum ReleaseCause {
+  RELEASE_CAUSE_UNSPECIFIED = 0,
+  /** RELEASE_CAUSE_RELEASED - ReleaseDiscountUsage. */
+  RELEASE_CAUSE_RELEASED = 1,
+  /** RELEASE_CAUSE_EXPIRED - Neither redeemed nor released within DISCOUNT_RESERVATION_TTL_SECONDS. */
+  RELEASE_CAUSE_EXPIRED = 2,
+  /** RELEASE_CAUSE_RELEASED_BEFORE_RESERVED - ReleaseDiscountUsage arrived before any reservation of the order. */
+  RELEASE_CAUSE_RELEASED_BEFORE_RESERVED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function releaseCauseFromJSON(object: any): ReleaseCause {
+  switch (object) {
+    case 0:
+    case "RELEASE_CAUSE_UNSPECIFIED":
+      return ReleaseCause.RELEASE_CAUSE_UNSPECIFIED;
+    case 1:
+    case "RELEASE_CAUSE_RELEASED":
+      return ReleaseCause.RELEASE_CAUSE_RELEASED;
+    case 2:
+    case "RELEASE_CAUSE_EXPIRED":
+      return ReleaseCause.RELEASE_CAUSE_EXPIRED;
+    case 3:
+    case "RELEASE_CAUSE_RELEASED_BEFORE_RESERVED":
+      return ReleaseCause.RELEASE_CAUSE_RELEASED_BEFORE_RESERVED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReleaseCause.UNRECOGNIZED;
+  }
+}
+
+export function releaseCauseToJSON(object: ReleaseCause): string {
+  switch (object) {
+    case ReleaseCause.RELEASE_CAUSE_UNSPECIFIED:
+      return "RELEASE_CAUSE_UNSPECIFIED";
+    case ReleaseCause.RELEASE_CAUSE_RELEASED:
+      return "RELEASE_CAUSE_RELEASED";
+    case ReleaseCause.RELEASE_CAUSE_EXPIRED:
+      return "RELEASE_CAUSE_EXPIRED";
+    case ReleaseCause.RELEASE_CAUSE_RELEASED_BEFORE_RESERVED:
+      return "RELEASE_CAUSE_RELEASED_BEFORE_RESERVED";
+    case ReleaseCause.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** A coupon code and its rules. */
+export interface Coupon {
+  /** Coupon id, a UUIDv7. */
+  id: string;
+  /** The code, upper-case. */
+  code: string;
+  /** Name shown to the shop's staff and, when it applies, to the customer. */
+  name: string;
+  /** Longer description; empty when none. */
+  description: string;
+  /** What it gives. */
+  type: CouponType;
+  /** PERCENTAGE: basis points, 1-10000 (1000 = 10 %); 0 otherwise. */
+  percentOffBp: number;
+  /** FIXED_AMOUNT: the amount; unset otherwise. */
+  amountOff:
+    | Money
+    | undefined;
+  /** The coupon's currency: it only prices carts in this currency. */
+  currencyCode: string;
+  /**
+   * Least discounted subtotal of the lines it applies to (after promotions, before the coupon);
+   * unset when none.
+   */
+  minimumAmount:
+    | Money
+    | undefined;
+  /** PERCENTAGE only: the most it gives; unset when uncapped. */
+  maximumDiscount:
+    | Money
+    | undefined;
+  /** Uses over all customers (reserved or redeemed); 0 when unlimited. */
+  usageLimit: number;
+  /** Uses per customer (a user id, or a guest's email in any letter case); 0 when unlimited. */
+  usageLimitPerCustomer: number;
+  /** Uses counted now: reserved by an order in checkout, or redeemed. */
+  usageCount: number;
+  /** When it starts to apply; unset: at once. */
+  startsAt:
+    | Date
+    | undefined;
+  /** When it stops applying (exclusive); unset: never. */
+  endsAt:
+    | Date
+    | undefined;
+  /** Switched on (false after DeactivateCoupon). */
+  active: boolean;
+  /** Products it applies to; with applicable_category_ids empty too, every product. */
+  applicableProductIds: string[];
+  /** Categories whose products it applies to (a line lists its categories). */
+  applicableCategoryIds: string[];
+  /** Products it never applies to, even when applicable otherwise. */
+  excludedProductIds: string[];
+  /** Categories whose products it never applies to. */
+  excludedCategoryIds: string[];
+  /** When it was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it was last changed. */
+  updatedAt: Date | undefined;
+}
+
+/** Ids that replace a list when present (a message, so that "absent" and "empty" differ). */
+export interface IdList {
+  /** UUIDs; repeats are kept once. */
+  ids: string[];
+}
+
+export interface CreateCouponRequest {
+  /**
+   * The code. Required, 3-32 characters of [A-Za-z0-9_-] after trimming (what a cart accepts);
+   * stored upper-cased, unique whatever the letter case.
+   */
+  code: string;
+  /** Required, 1-200 characters after trimming. */
+  name: string;
+  /** Optional, at most 2000 characters. */
+  description: string;
+  /** Required. */
+  type: CouponType;
+  /** PERCENTAGE: required, 1-10000 basis points. Must be 0 for the other types. */
+  percentOffBp: number;
+  /** FIXED_AMOUNT: required, > 0, in currency_code. Must be unset for the other types. */
+  amountOff:
+    | Money
+    | undefined;
+  /** Required: an ISO 4217 code. */
+  currencyCode: string;
+  /** Optional, in currency_code. */
+  minimumAmount:
+    | Money
+    | undefined;
+  /** PERCENTAGE only, optional, > 0, in currency_code. */
+  maximumDiscount:
+    | Money
+    | undefined;
+  /** Optional, 1-100000000; unset or 0: unlimited. */
+  usageLimit: number;
+  /** Optional, 1-100000000; unset or 0: unlimited. */
+  usageLimitPerCustomer: number;
+  /** Optional. */
+  startsAt:
+    | Date
+    | undefined;
+  /** Optional; after starts_at. */
+  endsAt:
+    | Date
+    | undefined;
+  /** Create it switched off. Unset or false: active. */
+  inactive: boolean;
+  /** Optional UUIDs (see Coupon). */
+  applicableProductIds: string[];
+  /** Optional UUIDs. */
+  applicableCategoryIds: string[];
+  /** Optional UUIDs. */
+  excludedProductIds: string[];
+  /** Optional UUIDs. */
+  excludedCategoryIds: string[];
+}
+
+export interface CreateCouponResponse {
+  /** The created coupon. */
+  coupon: Coupon | undefined;
+}
+
+export interface UpdateCouponRequest {
+  /** The coupon, a UUID. Required. */
+  couponId: string;
+  /** New code, same rules as at creation. Unset: unchanged. */
+  code?:
+    | string
+    | undefined;
+  /** New name. Unset: unchanged. */
+  name?:
+    | string
+    | undefined;
+  /** New description (empty removes it). Unset: unchanged. */
+  description?:
+    | string
+    | undefined;
+  /** New type (then its value must fit it). Unset: unchanged. */
+  type: CouponType;
+  /** New percentage. Unset: unchanged. */
+  percentOffBp?:
+    | number
+    | undefined;
+  /** New fixed amount. Unset: unchanged. */
+  amountOff:
+    | Money
+    | undefined;
+  /** New currency (amounts kept must be given again in it). Unset: unchanged. */
+  currencyCode?:
+    | string
+    | undefined;
+  /** New minimum. Unset: unchanged (see clear_minimum_amount). */
+  minimumAmount:
+    | Money
+    | undefined;
+  /** Remove the minimum. */
+  clearMinimumAmount: boolean;
+  /** New cap. Unset: unchanged (see clear_maximum_discount). */
+  maximumDiscount:
+    | Money
+    | undefined;
+  /** Remove the cap. */
+  clearMaximumDiscount: boolean;
+  /** New global limit, 0 = unlimited. Unset: unchanged. Not below the current usage_count. */
+  usageLimit?:
+    | number
+    | undefined;
+  /** New per-customer limit, 0 = unlimited. Unset: unchanged. */
+  usageLimitPerCustomer?:
+    | number
+    | undefined;
+  /** New start. Unset: unchanged (see clear_starts_at). */
+  startsAt:
+    | Date
+    | undefined;
+  /** Start at once. */
+  clearStartsAt: boolean;
+  /** New end. Unset: unchanged (see clear_ends_at). */
+  endsAt:
+    | Date
+    | undefined;
+  /** Never end. */
+  clearEndsAt: boolean;
+  /** Switch on or off. Unset: unchanged. */
+  active?:
+    | boolean
+    | undefined;
+  /** Replace the lists when set (an empty list clears one). */
+  applicableProductIds:
+    | IdList
+    | undefined;
+  /** Replaces the applicable categories when set. */
+  applicableCategoryIds:
+    | IdList
+    | undefined;
+  /** Replaces the excluded products when set. */
+  excludedProductIds:
+    | IdList
+    | undefined;
+  /** Replaces the excluded categories when set. */
+  excludedCategoryIds: IdList | undefined;
+}
+
+export interface UpdateCouponResponse {
+  /** The coupon after the change. */
+  coupon: Coupon | undefined;
+}
+
+export interface DeactivateCouponRequest {
+  /** The coupon, a UUID. Required. */
+  couponId: string;
+}
+
+export interface DeactivateCouponResponse {
+  /** The coupon, inactive. */
+  coupon: Coupon | undefined;
+}
+
+export interface GetCouponRequest {
+  /** Which coupon. Exactly one is required. */
+  lookup:
+    | //
+    /** Coupon id, a UUID. */
+    { $case: "id"; value: string }
+    | //
+    /** Coupon code, any letter case. */
+    { $case: "code"; value: string }
+    | undefined;
+}
+
+export interface GetCouponResponse {
+  /** The coupon. */
+  coupon: Coupon | undefined;
+}
+
+export interface ListCouponsRequest {
+  /** Only active (true) or inactive (false) coupons. Unset: both. */
+  active?:
+    | boolean
+    | undefined;
+  /** Only codes starting with this, any letter case. Optional, at most 32 characters. */
+  codePrefix: string;
+  /** Only coupons of this type. Unspecified: every type. */
+  type: CouponType;
+  /** Only coupons that are active and within their dates at this instant (usage not considered). */
+  validAt:
+    | Date
+    | undefined;
+  /** Page size (0 = 50, at most 100) and the token of the previous page. */
+  page: PageRequest | undefined;
+}
+
+export interface ListCouponsResponse {
+  /** The page of coupons, newest first. */
+  coupons: Coupon[];
+  /** The token of the next page; empty on the last. */
+  page: PageResponse | undefined;
+}
+
+/**
+ * Which lines a rule looks at. A line matches when its product is listed or one of its categories
+ * is, and neither its product nor one of its categories is excluded; with product_ids and
+ * category_ids both empty, every line matches (but the exclusions).
+ */
+export interface PromotionTarget {
+  /** Product UUIDs, at most 1000. */
+  productIds: string[];
+  /** Category UUIDs, at most 1000. */
+  categoryIds: string[];
+  /** Product UUIDs never matched, at most 1000. */
+  excludedProductIds: string[];
+  /** Category UUIDs never matched, at most 1000. */
+  excludedCategoryIds: string[];
+}
+
+/** Line promotion: a percentage or an amount per unit off every matching line. */
+export interface ProductDiscountRule {
+  /** The lines it discounts. */
+  target:
+    | PromotionTarget
+    | undefined;
+  /** What it takes off. Exactly one is required. */
+  benefit:
+    | //
+    /** 1-10000 basis points of each matching line. */
+    { $case: "percentOffBp"; value: number }
+    | //
+    /**
+     * Off each unit of each matching line (never below 0); in the promotion's currency, which is
+     * then required.
+     */
+    { $case: "amountOffPerUnit"; value: Money }
+    | undefined;
+}
+
+/**
+ * Line promotion: for every buy_quantity + get_quantity matching units, the get_quantity cheapest
+ * of them (by unit price after earlier promotions, ties by line id) are discounted by
+ * percent_off_bp (10000: free). "3 for 2" is buy 2, get 1 at 10000.
+ */
+export interface BuyXGetYRule {
+  /** The units that count and may be discounted. */
+  target:
+    | PromotionTarget
+    | undefined;
+  /** Required, 1-1000. */
+  buyQuantity: number;
+  /** Required, 1-1000. */
+  getQuantity: number;
+  /** Required, 1-10000. */
+  percentOffBp: number;
+  /** How many times per cart at most; 0: no limit. 0-100000. */
+  maxApplications: number;
+}
+
+/** One step of a volume rule. */
+export interface VolumeTier {
+  /** Matching units in the cart from which the tier applies, 1-100000. */
+  minQuantity: number;
+  /** 1-10000 basis points. */
+  percentOffBp: number;
+}
+
+/**
+ * Line promotion: the more matching units the cart holds (over all matching lines), the larger
+ * the percentage off every matching line; the highest tier reached applies.
+ */
+export interface VolumeTiersRule {
+  /** The lines it counts and discounts. */
+  target:
+    | PromotionTarget
+    | undefined;
+  /** 1-20 tiers, min_quantity strictly increasing. */
+  tiers: VolumeTier[];
+}
+
+/** One part of a bundle. */
+export interface BundleComponent {
+  /** The lines that can fill this part. */
+  target:
+    | PromotionTarget
+    | undefined;
+  /** Units of the part in one bundle, 1-1000. */
+  quantity: number;
+}
+
+/**
+ * Line promotion: every complete set of the components (each component filled by the cheapest
+ * matching units not used by an earlier component) gets percent_off_bp off its units.
+ */
+export interface BundleRule {
+  /** 2-10 components. */
+  components: BundleComponent[];
+  /** Required, 1-10000. */
+  percentOffBp: number;
+  /** Bundles per cart at most; 0: no limit. 0-100000. */
+  maxApplications: number;
+}
+
+/**
+ * Order promotion: when the matching lines, after line promotions, reach min_subtotal, a
+ * percentage of what is left of them or an amount, allocated to them.
+ */
+export interface SpendAmountRule {
+  /** The lines whose subtotal counts and which get the discount. */
+  target:
+    | PromotionTarget
+    | undefined;
+  /** The threshold, in the promotion's currency (which is then required). Unset: none. */
+  minSubtotal:
+    | Money
+    | undefined;
+  /** What it takes off. Exactly one is required. */
+  benefit:
+    | //
+    /** 1-10000 basis points. */
+    { $case: "percentOffBp"; value: number }
+    | //
+    /**
+     * An amount off the matching lines together (never more than they cost); in the promotion's
+     * currency, which is then required.
+     */
+    { $case: "amountOff"; value: Money }
+    | undefined;
+}
+
+/**
+ * Shipping promotion: free shipping when the matching lines, after line promotions, reach
+ * min_subtotal.
+ */
+export interface FreeShippingRule {
+  /** The lines whose subtotal counts. */
+  target:
+    | PromotionTarget
+    | undefined;
+  /** The threshold, in the promotion's currency (which is then required). Unset: none. */
+  minSubtotal: Money | undefined;
+}
+
+/** An automatic campaign. */
+export interface Promotion {
+  /** Promotion id, a UUIDv7. */
+  id: string;
+  /** Name shown to the shop's staff and to customers (in PriceCart's applied list). */
+  name: string;
+  /** Longer description; empty when none. */
+  description: string;
+  /** Where it stands now: EXPIRED when ends_at has passed, else set_status. */
+  status: PromotionStatus;
+  /** The status set by CreatePromotion / SetPromotionStatus (DRAFT, ACTIVE or PAUSED). */
+  setStatus: PromotionStatus;
+  /** Higher first; ties by id. */
+  priority: number;
+  /** Combines with the other stackable promotions (true), or competes alone against them (false). */
+  stackable: boolean;
+  /** The only currency of the carts it prices; empty: any currency. */
+  currencyCode: string;
+  /** When it starts to apply; unset: once active. */
+  startsAt:
+    | Date
+    | undefined;
+  /** When it stops applying (exclusive); unset: never. */
+  endsAt:
+    | Date
+    | undefined;
+  /** The case of `rule`. */
+  kind: PromotionKind;
+  /** What it does. */
+  rule:
+    | //
+    /** A percentage or an amount per unit off matching lines. */
+    { $case: "productDiscount"; value: ProductDiscountRule }
+    | //
+    /** Buy X, get Y discounted. */
+    { $case: "buyXGetY"; value: BuyXGetYRule }
+    | //
+    /** The more units, the larger the percentage. */
+    { $case: "volumeTiers"; value: VolumeTiersRule }
+    | //
+    /** A set of products together. */
+    { $case: "bundle"; value: BundleRule }
+    | //
+    /** Spend at least an amount, get a discount on the order. */
+    { $case: "spendAmount"; value: SpendAmountRule }
+    | //
+    /** Free shipping from an amount. */
+    { $case: "freeShipping"; value: FreeShippingRule }
+    | undefined;
+  /** When it was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it was last changed. */
+  updatedAt: Date | undefined;
+}
+
+export interface CreatePromotionRequest {
+  /** Required, 1-200 characters after trimming. */
+  name: string;
+  /** Optional, at most 2000 characters. */
+  description: string;
+  /** -1000000 to 1000000; higher applies first. */
+  priority: number;
+  /** See Promotion.stackable. */
+  stackable: boolean;
+  /** ISO 4217 code; required when the rule holds an amount; empty: any currency. */
+  currencyCode: string;
+  /** Optional. */
+  startsAt:
+    | Date
+    | undefined;
+  /** Optional; after starts_at. */
+  endsAt:
+    | Date
+    | undefined;
+  /** Create it ACTIVE instead of DRAFT. */
+  activate: boolean;
+  /** What it does. Exactly one is required. */
+  rule:
+    | //
+    /** A percentage or an amount per unit off matching lines. */
+    { $case: "productDiscount"; value: ProductDiscountRule }
+    | //
+    /** Buy X, get Y discounted. */
+    { $case: "buyXGetY"; value: BuyXGetYRule }
+    | //
+    /** The more units, the larger the percentage. */
+    { $case: "volumeTiers"; value: VolumeTiersRule }
+    | //
+    /** A set of products together. */
+    { $case: "bundle"; value: BundleRule }
+    | //
+    /** Spend at least an amount, get a discount on the order. */
+    { $case: "spendAmount"; value: SpendAmountRule }
+    | //
+    /** Free shipping from an amount. */
+    { $case: "freeShipping"; value: FreeShippingRule }
+    | undefined;
+}
+
+export interface CreatePromotionResponse {
+  /** The created promotion. */
+  promotion: Promotion | undefined;
+}
+
+export interface UpdatePromotionRequest {
+  /** The promotion, a UUID. Required. */
+  promotionId: string;
+  /** New name. Unset: unchanged. */
+  name?:
+    | string
+    | undefined;
+  /** New description (empty removes it). Unset: unchanged. */
+  description?:
+    | string
+    | undefined;
+  /** New priority. Unset: unchanged. */
+  priority?:
+    | number
+    | undefined;
+  /** New stacking. Unset: unchanged. */
+  stackable?:
+    | boolean
+    | undefined;
+  /** New currency (empty: any). Unset: unchanged. */
+  currencyCode?:
+    | string
+    | undefined;
+  /** New start. Unset: unchanged (see clear_starts_at). */
+  startsAt:
+    | Date
+    | undefined;
+  /** Start as soon as active. */
+  clearStartsAt: boolean;
+  /** New end. Unset: unchanged (see clear_ends_at). */
+  endsAt:
+    | Date
+    | undefined;
+  /** Never end. */
+  clearEndsAt: boolean;
+  /** A new rule replaces the old one. None set: unchanged. */
+  rule:
+    | //
+    /** A percentage or an amount per unit off matching lines. */
+    { $case: "productDiscount"; value: ProductDiscountRule }
+    | //
+    /** Buy X, get Y discounted. */
+    { $case: "buyXGetY"; value: BuyXGetYRule }
+    | //
+    /** The more units, the larger the percentage. */
+    { $case: "volumeTiers"; value: VolumeTiersRule }
+    | //
+    /** A set of products together. */
+    { $case: "bundle"; value: BundleRule }
+    | //
+    /** Spend at least an amount, get a discount on the order. */
+    { $case: "spendAmount"; value: SpendAmountRule }
+    | //
+    /** Free shipping from an amount. */
+    { $case: "freeShipping"; value: FreeShippingRule }
+    | undefined;
+}
+
+export interface UpdatePromotionResponse {
+  /** The promotion after the change. */
+  promotion: Promotion | undefined;
+}
+
+export interface SetPromotionStatusRequest {
+  /** The promotion, a UUID. Required. */
+  promotionId: string;
+  /** PROMOTION_STATUS_ACTIVE or PROMOTION_STATUS_PAUSED. */
+  status: PromotionStatus;
+}
+
+export interface SetPromotionStatusResponse {
+  /** The promotion after the change. */
+  promotion: Promotion | undefined;
+}
+
+export interface GetPromotionRequest {
+  /** The promotion, a UUID. Required. */
+  promotionId: string;
+}
+
+export interface GetPromotionResponse {
+  /** The promotion. */
+  promotion: Promotion | undefined;
+}
+
+export interface ListPromotionsRequest {
+  /** Only promotions in this status (as Promotion.status says). Unspecified: every status. */
+  status: PromotionStatus;
+  /** Only promotions of this kind. Unspecified: every kind. */
+  kind: PromotionKind;
+  /** Page size (0 = 50, at most 100) and the token of the previous page. */
+  page: PageRequest | undefined;
+}
+
+export interface ListPromotionsResponse {
+  /** The page of promotions, newest first. */
+  promotions: Promotion[];
+  /** The token of the next page; empty on the last. */
+  page: PageResponse | undefined;
+}
+
+/**
+ * Who is buying: coupons limited per customer count a user id, or a guest's email (in any letter
+ * case, counted lower-cased).
+ */
+export interface Customer {
+  /** Exactly one. */
+  identity:
+    | //
+    /** A user id, a UUID. */
+    { $case: "userId"; value: string }
+    | //
+    /** A guest's email, at most 254 characters. */
+    { $case: "guestEmail"; value: string }
+    | undefined;
+}
+
+/** One line of a cart to price. */
+export interface PriceLine {
+  /**
+   * The caller's line id (a cart item id, an order line id): 1-100 characters, unique in the
+   * request. Lines are worked on in the order of their ids (so the order of `lines` never
+   * matters), and every answer names lines by it.
+   */
+  lineId: string;
+  /** Product id, a UUID. Required. */
+  productId: string;
+  /** Variant id, a UUID. Required. */
+  variantId: string;
+  /**
+   * The product's categories (UUIDs), ancestors included for promotions of a parent category to
+   * match; at most 50.
+   */
+  categoryIds: string[];
+  /** Price of one unit, in the request's currency, >= 0. */
+  unitPrice:
+    | Money
+    | undefined;
+  /** Units, 1-100000. */
+  quantity: number;
+}
+
+export interface PriceCartRequest {
+  /** ISO 4217 code of every amount of the request. Required. */
+  currencyCode: string;
+  /** The lines, 1-200. */
+  lines: PriceLine[];
+  /** The shipping amount before discounts, in currency_code. Unset: 0. */
+  shipping:
+    | Money
+    | undefined;
+  /**
+   * Who is buying. Optional: without it, per-customer limits are not judged (the reservation
+   * judges them).
+   */
+  customer:
+    | Customer
+    | undefined;
+  /** A coupon code to apply, any letter case. Optional, at most 64 characters. */
+  couponCode: string;
+}
+
+/** One promotion or coupon. */
+export interface DiscountSource {
+  /** Promotion or coupon. */
+  kind: DiscountSourceKind;
+  /** Its id. */
+  id: string;
+  /** Its name. */
+  name: string;
+  /** The coupon code (coupons only). */
+  code: string;
+}
+
+/** A part of a line's discount. */
+export interface LineAdjustment {
+  /** What gave it. */
+  source:
+    | DiscountSource
+    | undefined;
+  /** Its level. */
+  level: DiscountLevel;
+  /** The amount, > 0. */
+  amount: Money | undefined;
+}
+
+/** A priced line. */
+export interface PricedLine {
+  /** The request's line id. */
+  lineId: string;
+  /** unit_price x quantity. */
+  subtotal:
+    | Money
+    | undefined;
+  /**
+   * Every discount of the line (line promotions, and its share of order discounts and of the
+   * coupon), in the order they were applied.
+   */
+  adjustments: LineAdjustment[];
+  /** The sum of the adjustments, <= subtotal. */
+  discount:
+    | Money
+    | undefined;
+  /** subtotal - discount, >= 0. */
+  total: Money | undefined;
+}
+
+/** One line's share of an order-level discount. */
+export interface LineAllocation {
+  /** The request's line id. */
+  lineId: string;
+  /** The share, > 0. */
+  amount: Money | undefined;
+}
+
+/**
+ * An order-level discount (spend amount promotion, or the coupon) and how it is spread over the
+ * lines (largest remainder, weighted by what was left of each line; the shares sum to amount).
+ */
+export interface OrderDiscount {
+  /** What gave it. */
+  source:
+    | DiscountSource
+    | undefined;
+  /** The whole discount, > 0. */
+  amount:
+    | Money
+    | undefined;
+  /** The shares, in line id order; lines with no share are left out. */
+  allocations: LineAllocation[];
+}
+
+/** What applied, and why. */
+export interface AppliedDiscount {
+  /** What gave it. */
+  source:
+    | DiscountSource
+    | undefined;
+  /** Its level. */
+  level: DiscountLevel;
+  /** The discount it gave in all (lines, order and shipping), > 0. */
+  amount:
+    | Money
+    | undefined;
+  /** Why, in words a shop can show ("Buy 2, get 1 free: 1 unit", "Spend 150.00 EUR: 10 % off"). */
+  explanation: string;
+}
+
+/**
+ * A promotion that matched the cart but was left out (an exclusive promotion that lost, or the
+ * stackable ones that lost to it).
+ */
+export interface SetAsideDiscount {
+  /** The promotion. */
+  source:
+    | DiscountSource
+    | undefined;
+  /** What it would have given with the others of its outcome. */
+  amount:
+    | Money
+    | undefined;
+  /** Why it was left out. */
+  explanation: string;
+}
+
+/** Why a coupon gives nothing here. */
+export interface CouponRefusal {
+  /** A coupon reason (see the service comment), e.g. COUPON_MINIMUM_NOT_MET. */
+  reason: string;
+  /**
+   * A sentence a shop can show ("This coupon needs 50.00 EUR of eligible items; you have 42.10
+   * EUR.").
+   */
+  message: string;
+}
+
+/** The coupon of a PriceCart request and what became of it. */
+export interface CouponOutcome {
+  /** The code as stored (upper-case), or as sent upper-cased when unknown. */
+  code: string;
+  /** Whether it applied (then refusal is unset). */
+  applied: boolean;
+  /** The coupon, when the code is known. */
+  source:
+    | DiscountSource
+    | undefined;
+  /** What it gave (0 when refused); for free shipping, the shipping discount. */
+  discount:
+    | Money
+    | undefined;
+  /** Why it gives nothing; unset when applied. */
+  refusal: CouponRefusal | undefined;
+}
+
+/** The totals of a priced cart; every amount >= 0. */
+export interface PriceTotals {
+  /** Sum of the line subtotals. */
+  subtotal:
+    | Money
+    | undefined;
+  /** Sum of the line promotions' discounts. */
+  lineDiscount:
+    | Money
+    | undefined;
+  /** Sum of the order-level discounts (order promotions and the coupon on the lines). */
+  orderDiscount:
+    | Money
+    | undefined;
+  /** Sum of the lines' totals: subtotal - line_discount - order_discount. */
+  discountedSubtotal:
+    | Money
+    | undefined;
+  /** The shipping amount of the request. */
+  shipping:
+    | Money
+    | undefined;
+  /** Its discount (free shipping). */
+  shippingDiscount:
+    | Money
+    | undefined;
+  /** shipping - shipping_discount. */
+  shippingTotal:
+    | Money
+    | undefined;
+  /** line_discount + order_discount + shipping_discount. */
+  discount:
+    | Money
+    | undefined;
+  /** discounted_subtotal + shipping_total (before tax). */
+  total: Money | undefined;
+}
+
+export interface PriceCartResponse {
+  /** The request's currency. */
+  currencyCode: string;
+  /** Every line, in the request's order. */
+  lines: PricedLine[];
+  /** The order-level discounts (order promotions by priority, then the coupon). */
+  orderDiscounts: OrderDiscount[];
+  /** What applied, in the order applied (line promotions, order promotions, the coupon, shipping). */
+  applied: AppliedDiscount[];
+  /** Promotions that matched but were left out by the exclusivity rule. */
+  setAside: SetAsideDiscount[];
+  /** The coupon; unset when the request had none. */
+  coupon:
+    | CouponOutcome
+    | undefined;
+  /** The totals. */
+  totals:
+    | PriceTotals
+    | undefined;
+  /** The shipping discount's source; unset when shipping is not discounted. */
+  shippingDiscountSource: DiscountSource | undefined;
+}
+
+export interface CheckCouponRequest {
+  /** The code, any letter case. Required, at most 64 characters. */
+  couponCode: string;
+  /** The cart's currency. Required. */
+  currencyCode: string;
+  /** Who is buying. Optional: without it the per-customer limit is not judged. */
+  customer:
+    | Customer
+    | undefined;
+  /**
+   * The cart's lines (see PriceCartRequest). Optional: when given, the minimum and the
+   * applicability are judged too, after the promotions.
+   */
+  lines: PriceLine[];
+}
+
+/** What a customer may see of a coupon. */
+export interface CouponSummary {
+  /** Coupon id. */
+  id: string;
+  /** The code, upper-case. */
+  code: string;
+  /** Its name. */
+  name: string;
+  /** Its description. */
+  description: string;
+  /** What it gives. */
+  type: CouponType;
+  /** PERCENTAGE: basis points. */
+  percentOffBp: number;
+  /** FIXED_AMOUNT: the amount. */
+  amountOff:
+    | Money
+    | undefined;
+  /** Least eligible subtotal; unset when none. */
+  minimumAmount:
+    | Money
+    | undefined;
+  /** The most it gives; unset when uncapped. */
+  maximumDiscount:
+    | Money
+    | undefined;
+  /** When it ends; unset: never. */
+  endsAt: Date | undefined;
+}
+
+export interface CheckCouponResponse {
+  /** The coupon. */
+  coupon:
+    | CouponSummary
+    | undefined;
+  /**
+   * What it would give on the lines (0 without lines; for free shipping, 0: the shipping is not
+   * known here).
+   */
+  discount: Money | undefined;
+}
+
+/** A promotion an order applied, with what it gave. */
+export interface PromotionAmount {
+  /** The promotion, a UUID. */
+  promotionId: string;
+  /** What it gave on the order, >= 0, in the reservation's currency. */
+  discount: Money | undefined;
+}
+
+/** What an order holds of the discounts. */
+export interface DiscountReservation {
+  /** The order. */
+  orderId: string;
+  /** Where it stands. */
+  state: ReservationState;
+  /** The coupon used; empty when none. */
+  couponId: string;
+  /** Its code; empty when none. */
+  couponCode: string;
+  /** What the coupon gave; unset when none. */
+  couponDiscount:
+    | Money
+    | undefined;
+  /** The promotions applied, in promotion id order. */
+  promotions: PromotionAmount[];
+  /** When it was reserved (or, for RELEASED_BEFORE_RESERVED, released). */
+  reservedAt:
+    | Date
+    | undefined;
+  /** When a RESERVED reservation is released unless redeemed. */
+  expiresAt:
+    | Date
+    | undefined;
+  /** When it was redeemed; unset unless REDEEMED. */
+  redeemedAt:
+    | Date
+    | undefined;
+  /** When it was released; unset unless RELEASED. */
+  releasedAt:
+    | Date
+    | undefined;
+  /** Why it was released; unspecified unless RELEASED. */
+  releaseCause: ReleaseCause;
+}
+
+export interface ReserveDiscountUsageRequest {
+  /** The order, a UUID; also the idempotency key. Required. */
+  orderId: string;
+  /** Who is buying. Required. */
+  customer:
+    | Customer
+    | undefined;
+  /** The order's currency. Required. */
+  currencyCode: string;
+  /** The coupon applied, any letter case. Optional, at most 64 characters. */
+  couponCode: string;
+  /**
+   * What the coupon gave (PriceCart's coupon.discount). Required with a coupon code, unset
+   * without; in currency_code.
+   */
+  couponDiscount:
+    | Money
+    | undefined;
+  /** The promotions applied (PriceCart's applied list), each once, at most 100. */
+  promotions: PromotionAmount[];
+}
+
+export interface ReserveDiscountUsageResponse {
+  /** The reservation (a repeat: as it stands now). */
+  reservation: DiscountReservation | undefined;
+}
+
+export interface RedeemDiscountUsageRequest {
+  /** The order, a UUID. Required. */
+  orderId: string;
+}
+
+export interface RedeemDiscountUsageResponse {
+  /** The reservation, REDEEMED. */
+  reservation: DiscountReservation | undefined;
+}
+
+export interface ReleaseDiscountUsageRequest {
+  /** The order, a UUID. Required. */
+  orderId: string;
+}
+
+export interface ReleaseDiscountUsageResponse {
+  /** The reservation, RELEASED. */
+  reservation: DiscountReservation | undefined;
+}
+
+function createBaseCoupon(): Coupon {
+  return {
+    id: "",
+    code: "",
+    name: "",
+    description: "",
+    type: 0,
+    percentOffBp: 0,
+    amountOff: undefined,
+    currencyCode: "",
+    minimumAmount: undefined,
+    maximumDiscount: undefined,
+    usageLimit: 0,
+    usageLimitPerCustomer: 0,
+    usageCount: 0,
+    startsAt: undefined,
+    endsAt: undefined,
+    active: false,
+    applicableProductIds: [],
+    applicableCategoryIds: [],
+    excludedProductIds: [],
+    excludedCategoryIds: [],
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const Coupon: MessageFns<Coupon> = {
+  encode(message: Coupon, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.type !== 0) {
+      writer.uint32(40).int32(message.type);
+    }
+    if (message.percentOffBp !== 0) {
+      writer.uint32(48).int32(message.percentOffBp);
+    }
+    if (message.amountOff !== undefined) {
+      Money.encode(message.amountOff, writer.uint32(58).fork()).join();
+    }
+    if (message.currencyCode !== "") {
+      writer.uint32(66).string(message.currencyCode);
+    }
+    if (message.minimumAmount !== undefined) {
+      Money.encode(message.minimumAmount, writer.uint32(74).fork()).join();
+    }
+    if (message.maximumDiscount !== undefined) {
+      Money.encode(message.maximumDiscount, writer.uint32(82).fork()).join();
+    }
+    if (message.usageLimit !== 0) {
+      writer.uint32(88).int32(message.usageLimit);
+    }
+    if (message.usageLimitPerCustomer !== 0) {
+      writer.uint32(96).int32(message.usageLimitPerCustomer);
+    }
+    if (message.usageCount !== 0) {
+      writer.uint32(104).int32(message.usageCount);
+    }
+    if (message.startsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startsAt), writer.uint32(114).fork()).join();
+    }
+    if (message.endsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.endsAt), writer.uint32(122).fork()).join();
+    }
+    if (message.active !== false) {
+      writer.uint32(128).bool(message.active);
+    }
+    for (const v of message.applicableProductIds) {
+      writer.uint32(138).string(v!);
+    }
+    for (const v of message.applicableCategoryIds) {
+      writer.uint32(146).string(v!);
+    }
+    for (const v of message.excludedProductIds) {
+      writer.uint32(154).string(v!);
+    }
+    for (const v of message.excludedCategoryIds) {
+      writer.uint32(162).string(v!);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(170).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(178).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Coupon {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCoupon();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.percentOffBp = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.amountOff = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.minimumAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.maximumDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.usageLimit = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.usageLimitPerCustomer = reader.int32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.usageCount = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.startsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.endsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.applicableProductIds.push(reader.string());
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.applicableCategoryIds.push(reader.string());
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.excludedProductIds.push(reader.string());
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.excludedCategoryIds.push(reader.string());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Coupon {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      type: isSet(object.type) ? couponTypeFromJSON(object.type) : 0,
+      percentOffBp: isSet(object.percentOffBp)
+        ? globalThis.Number(object.percentOffBp)
+        : isSet(object.percent_off_bp)
+        ? globalThis.Number(object.percent_off_bp)
+        : 0,
+      amountOff: isSet(object.amountOff)
+        ? Money.fromJSON(object.amountOff)
+        : isSet(object.amount_off)
+        ? Money.fromJSON(object.amount_off)
+        : undefined,
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : "",
+      minimumAmount: isSet(object.minimumAmount)
+        ? Money.fromJSON(object.minimumAmount)
+        : isSet(object.minimum_amount)
+        ? Money.fromJSON(object.minimum_amount)
+        : undefined,
+      maximumDiscount: isSet(object.maximumDiscount)
+        ? Money.fromJSON(object.maximumDiscount)
+        : isSet(object.maximum_discount)
+        ? Money.fromJSON(object.maximum_discount)
+        : undefined,
+      usageLimit: isSet(object.usageLimit)
+        ? globalThis.Number(object.usageLimit)
+        : isSet(object.usage_limit)
+        ? globalThis.Number(object.usage_limit)
+        : 0,
+      usageLimitPerCustomer: isSet(object.usageLimitPerCustomer)
+        ? globalThis.Number(object.usageLimitPerCustomer)
+        : isSet(object.usage_limit_per_customer)
+        ? globalThis.Number(object.usage_limit_per_customer)
+        : 0,
+      usageCount: isSet(object.usageCount)
+        ? globalThis.Number(object.usageCount)
+        : isSet(object.usage_count)
+        ? globalThis.Number(object.usage_count)
+        : 0,
+      startsAt: isSet(object.startsAt)
+        ? fromJsonTimestamp(object.startsAt)
+        : isSet(object.starts_at)
+        ? fromJsonTimestamp(object.starts_at)
+        : undefined,
+      endsAt: isSet(object.endsAt)
+        ? fromJsonTimestamp(object.endsAt)
+        : isSet(object.ends_at)
+        ? fromJsonTimestamp(object.ends_at)
+        : undefined,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+      applicableProductIds: globalThis.Array.isArray(object?.applicableProductIds)
+        ? object.applicableProductIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.applicable_product_ids)
+        ? object.applicable_product_ids.map((e: any) => globalThis.String(e))
+        : [],
+      applicableCategoryIds: globalThis.Array.isArray(object?.applicableCategoryIds)
+        ? object.applicableCategoryIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.applicable_category_ids)
+        ? object.applicable_category_ids.map((e: any) => globalThis.String(e))
+        : [],
+      excludedProductIds: globalThis.Array.isArray(object?.excludedProductIds)
+        ? object.excludedProductIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.excluded_product_ids)
+        ? object.excluded_product_ids.map((e: any) => globalThis.String(e))
+        : [],
+      excludedCategoryIds: globalThis.Array.isArray(object?.excludedCategoryIds)
+        ? object.excludedCategoryIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.excluded_category_ids)
+        ? object.excluded_category_ids.map((e: any) => globalThis.String(e))
+        : [],
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Coupon): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.type !== 0) {
+      obj.type = couponTypeToJSON(message.type);
+    }
+    if (message.percentOffBp !== 0) {
+      obj.percentOffBp = Math.round(message.percentOffBp);
+    }
+    if (message.amountOff !== undefined) {
+      obj.amountOff = Money.toJSON(message.amountOff);
+    }
+    if (message.currencyCode !== "") {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.minimumAmount !== undefined) {
+      obj.minimumAmount = Money.toJSON(message.minimumAmount);
+    }
+    if (message.maximumDiscount !== undefined) {
+      obj.maximumDiscount = Money.toJSON(message.maximumDiscount);
+    }
+    if (message.usageLimit !== 0) {
+      obj.usageLimit = Math.round(message.usageLimit);
+    }
+    if (message.usageLimitPerCustomer !== 0) {
+      obj.usageLimitPerCustomer = Math.round(message.usageLimitPerCustomer);
+    }
+    if (message.usageCount !== 0) {
+      obj.usageCount = Math.round(message.usageCount);
+    }
+    if (message.startsAt !== undefined) {
+      obj.startsAt = message.startsAt.toISOString();
+    }
+    if (message.endsAt !== undefined) {
+      obj.endsAt = message.endsAt.toISOString();
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    if (message.applicableProductIds?.length) {
+      obj.applicableProductIds = message.applicableProductIds;
+    }
+    if (message.applicableCategoryIds?.length) {
+      obj.applicableCategoryIds = message.applicableCategoryIds;
+    }
+    if (message.excludedProductIds?.length) {
+      obj.excludedProductIds = message.excludedProductIds;
+    }
+    if (message.excludedCategoryIds?.length) {
+      obj.excludedCategoryIds = message.excludedCategoryIds;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Coupon>): Coupon {
+    return Coupon.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Coupon>): Coupon {
+    const message = createBaseCoupon();
+    message.id = object.id ?? "";
+    message.code = object.code ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.type = object.type ?? 0;
+    message.percentOffBp = object.percentOffBp ?? 0;
+    message.amountOff = (object.amountOff !== undefined && object.amountOff !== null)
+      ? Money.fromPartial(object.amountOff)
+      : undefined;
+    message.currencyCode = object.currencyCode ?? "";
+    message.minimumAmount = (object.minimumAmount !== undefined && object.minimumAmount !== null)
+      ? Money.fromPartial(object.minimumAmount)
+      : undefined;
+    message.maximumDiscount = (object.maximumDiscount !== undefined && object.maximumDiscount !== null)
+      ? Money.fromPartial(object.maximumDiscount)
+      : undefined;
+    message.usageLimit = object.usageLimit ?? 0;
+    message.usageLimitPerCustomer = object.usageLimitPerCustomer ?? 0;
+    message.usageCount = object.usageCount ?? 0;
+    message.startsAt = object.startsAt ?? undefined;
+    message.endsAt = object.endsAt ?? undefined;
+    message.active = object.active ?? false;
+    message.applicableProductIds = object.applicableProductIds?.map((e) => e) || [];
+    message.applicableCategoryIds = object.applicableCategoryIds?.map((e) => e) || [];
+    message.excludedProductIds = object.excludedProductIds?.map((e) => e) || [];
+    message.excludedCategoryIds = object.excludedCategoryIds?.map((e) => e) || [];
+    message.createdAt = object.createdAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseIdList(): IdList {
+  return { ids: [] };
+}
+
+export const IdList: MessageFns<IdList> = {
+  encode(message: IdList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.ids) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IdList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIdList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ids.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IdList {
+    return { ids: globalThis.Array.isArray(object?.ids) ? object.ids.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: IdList): unknown {
+    const obj: any = {};
+    if (message.ids?.length) {
+      obj.ids = message.ids;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IdList>): IdList {
+    return IdList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IdList>): IdList {
+    const message = createBaseIdList();
+    message.ids = object.ids?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseCreateCouponRequest(): CreateCouponRequest {
+  return {
+    code: "",
+    name: "",
+    description: "",
+    type: 0,
+    percentOffBp: 0,
+    amountOff: undefined,
+    currencyCode: "",
+    minimumAmount: undefined,
+    maximumDiscount: undefined,
+    usageLimit: 0,
+    usageLimitPerCustomer: 0,
+    startsAt: undefined,
+    endsAt: undefined,
+    inactive: false,
+    applicableProductIds: [],
+    applicableCategoryIds: [],
+    excludedProductIds: [],
+    excludedCategoryIds: [],
+  };
+}
+
+export const CreateCouponRequest: MessageFns<CreateCouponRequest> = {
+  encode(message: CreateCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.type !== 0) {
+      writer.uint32(32).int32(message.type);
+    }
+    if (message.percentOffBp !== 0) {
+      writer.uint32(40).int32(message.percentOffBp);
+    }
+    if (message.amountOff !== undefined) {
+      Money.encode(message.amountOff, writer.uint32(50).fork()).join();
+    }
+    if (message.currencyCode !== "") {
+      writer.uint32(58).string(message.currencyCode);
+    }
+    if (message.minimumAmount !== undefined) {
+      Money.encode(message.minimumAmount, writer.uint32(66).fork()).join();
+    }
+    if (message.maximumDiscount !== undefined) {
+      Money.encode(message.maximumDiscount, writer.uint32(74).fork()).join();
+    }
+    if (message.usageLimit !== 0) {
+      writer.uint32(80).int32(message.usageLimit);
+    }
+    if (message.usageLimitPerCustomer !== 0) {
+      writer.uint32(88).int32(message.usageLimitPerCustomer);
+    }
+    if (message.startsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startsAt), writer.uint32(98).fork()).join();
+    }
+    if (message.endsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.endsAt), writer.uint32(106).fork()).join();
+    }
+    if (message.inactive !== false) {
+      writer.uint32(112).bool(message.inactive);
+    }
+    for (const v of message.applicableProductIds) {
+      writer.uint32(122).string(v!);
+    }
+    for (const v of message.applicableCategoryIds) {
+      writer.uint32(130).string(v!);
+    }
+    for (const v of message.excludedProductIds) {
+      writer.uint32(138).string(v!);
+    }
+    for (const v of message.excludedCategoryIds) {
+      writer.uint32(146).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCouponRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCouponRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.percentOffBp = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.amountOff = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.minimumAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.maximumDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.usageLimit = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.usageLimitPerCustomer = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.startsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.endsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.inactive = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.applicableProductIds.push(reader.string());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.applicableCategoryIds.push(reader.string());
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.excludedProductIds.push(reader.string());
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.excludedCategoryIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCouponRequest {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      type: isSet(object.type) ? couponTypeFromJSON(object.type) : 0,
+      percentOffBp: isSet(object.percentOffBp)
+        ? globalThis.Number(object.percentOffBp)
+        : isSet(object.percent_off_bp)
+        ? globalThis.Number(object.percent_off_bp)
+        : 0,
+      amountOff: isSet(object.amountOff)
+        ? Money.fromJSON(object.amountOff)
+        : isSet(object.amount_off)
+        ? Money.fromJSON(object.amount_off)
+        : undefined,
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : "",
+      minimumAmount: isSet(object.minimumAmount)
+        ? Money.fromJSON(object.minimumAmount)
+        : isSet(object.minimum_amount)
+        ? Money.fromJSON(object.minimum_amount)
+        : undefined,
+      maximumDiscount: isSet(object.maximumDiscount)
+        ? Money.fromJSON(object.maximumDiscount)
+        : isSet(object.maximum_discount)
+        ? Money.fromJSON(object.maximum_discount)
+        : undefined,
+      usageLimit: isSet(object.usageLimit)
+        ? globalThis.Number(object.usageLimit)
+        : isSet(object.usage_limit)
+        ? globalThis.Number(object.usage_limit)
+        : 0,
+      usageLimitPerCustomer: isSet(object.usageLimitPerCustomer)
+        ? globalThis.Number(object.usageLimitPerCustomer)
+        : isSet(object.usage_limit_per_customer)
+        ? globalThis.Number(object.usage_limit_per_customer)
+        : 0,
+      startsAt: isSet(object.startsAt)
+        ? fromJsonTimestamp(object.startsAt)
+        : isSet(object.starts_at)
+        ? fromJsonTimestamp(object.starts_at)
+        : undefined,
+      endsAt: isSet(object.endsAt)
+        ? fromJsonTimestamp(object.endsAt)
+        : isSet(object.ends_at)
+        ? fromJsonTimestamp(object.ends_at)
+        : undefined,
+      inactive: isSet(object.inactive) ? globalThis.Boolean(object.inactive) : false,
+      applicableProductIds: globalThis.Array.isArray(object?.applicableProductIds)
+        ? object.applicableProductIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.applicable_product_ids)
+        ? object.applicable_product_ids.map((e: any) => globalThis.String(e))
+        : [],
+      applicableCategoryIds: globalThis.Array.isArray(object?.applicableCategoryIds)
+        ? object.applicableCategoryIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.applicable_category_ids)
+        ? object.applicable_category_ids.map((e: any) => globalThis.String(e))
+        : [],
+      excludedProductIds: globalThis.Array.isArray(object?.excludedProductIds)
+        ? object.excludedProductIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.excluded_product_ids)
+        ? object.excluded_product_ids.map((e: any) => globalThis.String(e))
+        : [],
+      excludedCategoryIds: globalThis.Array.isArray(object?.excludedCategoryIds)
+        ? object.excludedCategoryIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.excluded_category_ids)
+        ? object.excluded_category_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CreateCouponRequest): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.type !== 0) {
+      obj.type = couponTypeToJSON(message.type);
+    }
+    if (message.percentOffBp !== 0) {
+      obj.percentOffBp = Math.round(message.percentOffBp);
+    }
+    if (message.amountOff !== undefined) {
+      obj.amountOff = Money.toJSON(message.amountOff);
+    }
+    if (message.currencyCode !== "") {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.minimumAmount !== undefined) {
+      obj.minimumAmount = Money.toJSON(message.minimumAmount);
+    }
+    if (message.maximumDiscount !== undefined) {
+      obj.maximumDiscount = Money.toJSON(message.maximumDiscount);
+    }
+    if (message.usageLimit !== 0) {
+      obj.usageLimit = Math.round(message.usageLimit);
+    }
+    if (message.usageLimitPerCustomer !== 0) {
+      obj.usageLimitPerCustomer = Math.round(message.usageLimitPerCustomer);
+    }
+    if (message.startsAt !== undefined) {
+      obj.startsAt = message.startsAt.toISOString();
+    }
+    if (message.endsAt !== undefined) {
+      obj.endsAt = message.endsAt.toISOString();
+    }
+    if (message.inactive !== false) {
+      obj.inactive = message.inactive;
+    }
+    if (message.applicableProductIds?.length) {
+      obj.applicableProductIds = message.applicableProductIds;
+    }
+    if (message.applicableCategoryIds?.length) {
+      obj.applicableCategoryIds = message.applicableCategoryIds;
+    }
+    if (message.excludedProductIds?.length) {
+      obj.excludedProductIds = message.excludedProductIds;
+    }
+    if (message.excludedCategoryIds?.length) {
+      obj.excludedCategoryIds = message.excludedCategoryIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateCouponRequest>): CreateCouponRequest {
+    return CreateCouponRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateCouponRequest>): CreateCouponRequest {
+    const message = createBaseCreateCouponRequest();
+    message.code = object.code ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.type = object.type ?? 0;
+    message.percentOffBp = object.percentOffBp ?? 0;
+    message.amountOff = (object.amountOff !== undefined && object.amountOff !== null)
+      ? Money.fromPartial(object.amountOff)
+      : undefined;
+    message.currencyCode = object.currencyCode ?? "";
+    message.minimumAmount = (object.minimumAmount !== undefined && object.minimumAmount !== null)
+      ? Money.fromPartial(object.minimumAmount)
+      : undefined;
+    message.maximumDiscount = (object.maximumDiscount !== undefined && object.maximumDiscount !== null)
+      ? Money.fromPartial(object.maximumDiscount)
+      : undefined;
+    message.usageLimit = object.usageLimit ?? 0;
+    message.usageLimitPerCustomer = object.usageLimitPerCustomer ?? 0;
+    message.startsAt = object.startsAt ?? undefined;
+    message.endsAt = object.endsAt ?? undefined;
+    message.inactive = object.inactive ?? false;
+    message.applicableProductIds = object.applicableProductIds?.map((e) => e) || [];
+    message.applicableCategoryIds = object.applicableCategoryIds?.map((e) => e) || [];
+    message.excludedProductIds = object.excludedProductIds?.map((e) => e) || [];
+    message.excludedCategoryIds = object.excludedCategoryIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseCreateCouponResponse(): CreateCouponResponse {
+  return { coupon: undefined };
+}
+
+export const CreateCouponResponse: MessageFns<CreateCouponResponse> = {
+  encode(message: CreateCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.coupon !== undefined) {
+      Coupon.encode(message.coupon, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCouponResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCouponResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.coupon = Coupon.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCouponResponse {
+    return { coupon: isSet(object.coupon) ? Coupon.fromJSON(object.coupon) : undefined };
+  },
+
+  toJSON(message: CreateCouponResponse): unknown {
+    const obj: any = {};
+    if (message.coupon !== undefined) {
+      obj.coupon = Coupon.toJSON(message.coupon);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateCouponResponse>): CreateCouponResponse {
+    return CreateCouponResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateCouponResponse>): CreateCouponResponse {
+    const message = createBaseCreateCouponResponse();
+    message.coupon = (object.coupon !== undefined && object.coupon !== null)
+      ? Coupon.fromPartial(object.coupon)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateCouponRequest(): UpdateCouponRequest {
+  return {
+    couponId: "",
+    code: undefined,
+    name: undefined,
+    description: undefined,
+    type: 0,
+    percentOffBp: undefined,
+    amountOff: undefined,
+    currencyCode: undefined,
+    minimumAmount: undefined,
+    clearMinimumAmount: false,
+    maximumDiscount: undefined,
+    clearMaximumDiscount: false,
+    usageLimit: undefined,
+    usageLimitPerCustomer: undefined,
+    startsAt: undefined,
+    clearStartsAt: false,
+    endsAt: undefined,
+    clearEndsAt: false,
+    active: undefined,
+    applicableProductIds: undefined,
+    applicableCategoryIds: undefined,
+    excludedProductIds: undefined,
+    excludedCategoryIds: undefined,
+  };
+}
+
+export const UpdateCouponRequest: MessageFns<UpdateCouponRequest> = {
+  encode(message: UpdateCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.couponId !== "") {
+      writer.uint32(10).string(message.couponId);
+    }
+    if (message.code !== undefined) {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.type !== 0) {
+      writer.uint32(40).int32(message.type);
+    }
+    if (message.percentOffBp !== undefined) {
+      writer.uint32(48).int32(message.percentOffBp);
+    }
+    if (message.amountOff !== undefined) {
+      Money.encode(message.amountOff, writer.uint32(58).fork()).join();
+    }
+    if (message.currencyCode !== undefined) {
+      writer.uint32(66).string(message.currencyCode);
+    }
+    if (message.minimumAmount !== undefined) {
+      Money.encode(message.minimumAmount, writer.uint32(74).fork()).join();
+    }
+    if (message.clearMinimumAmount !== false) {
+      writer.uint32(80).bool(message.clearMinimumAmount);
+    }
+    if (message.maximumDiscount !== undefined) {
+      Money.encode(message.maximumDiscount, writer.uint32(90).fork()).join();
+    }
+    if (message.clearMaximumDiscount !== false) {
+      writer.uint32(96).bool(message.clearMaximumDiscount);
+    }
+    if (message.usageLimit !== undefined) {
+      writer.uint32(104).int32(message.usageLimit);
+    }
+    if (message.usageLimitPerCustomer !== undefined) {
+      writer.uint32(112).int32(message.usageLimitPerCustomer);
+    }
+    if (message.startsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startsAt), writer.uint32(122).fork()).join();
+    }
+    if (message.clearStartsAt !== false) {
+      writer.uint32(128).bool(message.clearStartsAt);
+    }
+    if (message.endsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.endsAt), writer.uint32(138).fork()).join();
+    }
+    if (message.clearEndsAt !== false) {
+      writer.uint32(144).bool(message.clearEndsAt);
+    }
+    if (message.active !== undefined) {
+      writer.uint32(152).bool(message.active);
+    }
+    if (message.applicableProductIds !== undefined) {
+      IdList.encode(message.applicableProductIds, writer.uint32(162).fork()).join();
+    }
+    if (message.applicableCategoryIds !== undefined) {
+      IdList.encode(message.applicableCategoryIds, writer.uint32(170).fork()).join();
+    }
+    if (message.excludedProductIds !== undefined) {
+      IdList.encode(message.excludedProductIds, writer.uint32(178).fork()).join();
+    }
+    if (message.excludedCategoryIds !== undefined) {
+      IdList.encode(message.excludedCategoryIds, writer.uint32(186).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCouponRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCouponRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.couponId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.percentOffBp = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.amountOff = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.minimumAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.clearMinimumAmount = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.maximumDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.clearMaximumDiscount = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.usageLimit = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.usageLimitPerCustomer = reader.int32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.startsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.clearStartsAt = reader.bool();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.endsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.clearEndsAt = reader.bool();
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.applicableProductIds = IdList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.applicableCategoryIds = IdList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.excludedProductIds = IdList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.excludedCategoryIds = IdList.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateCouponRequest {
+    return {
+      couponId: isSet(object.couponId)
+        ? globalThis.String(object.couponId)
+        : isSet(object.coupon_id)
+        ? globalThis.String(object.coupon_id)
+        : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : undefined,
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      type: isSet(object.type) ? couponTypeFromJSON(object.type) : 0,
+      percentOffBp: isSet(object.percentOffBp)
+        ? globalThis.Number(object.percentOffBp)
+        : isSet(object.percent_off_bp)
+        ? globalThis.Number(object.percent_off_bp)
+        : undefined,
+      amountOff: isSet(object.amountOff)
+        ? Money.fromJSON(object.amountOff)
+        : isSet(object.amount_off)
+        ? Money.fromJSON(object.amount_off)
+        : undefined,
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : undefined,
+      minimumAmount: isSet(object.minimumAmount)
+        ? Money.fromJSON(object.minimumAmount)
+        : isSet(object.minimum_amount)
+        ? Money.fromJSON(object.minimum_amount)
+        : undefined,
+      clearMinimumAmount: isSet(object.clearMinimumAmount)
+        ? globalThis.Boolean(object.clearMinimumAmount)
+        : isSet(object.clear_minimum_amount)
+        ? globalThis.Boolean(object.clear_minimum_amount)
+        : false,
+      maximumDiscount: isSet(object.maximumDiscount)
+        ? Money.fromJSON(object.maximumDiscount)
+        : isSet(object.maximum_discount)
+        ? Money.fromJSON(object.maximum_discount)
+        : undefined,
+      clearMaximumDiscount: isSet(object.clearMaximumDiscount)
+        ? globalThis.Boolean(object.clearMaximumDiscount)
+        : isSet(object.clear_maximum_discount)
+        ? globalThis.Boolean(object.clear_maximum_discount)
+        : false,
+      usageLimit: isSet(object.usageLimit)
+        ? globalThis.Number(object.usageLimit)
+        : isSet(object.usage_limit)
+        ? globalThis.Number(object.usage_limit)
+        : undefined,
+      usageLimitPerCustomer: isSet(object.usageLimitPerCustomer)
+        ? globalThis.Number(object.usageLimitPerCustomer)
+        : isSet(object.usage_limit_per_customer)
+        ? globalThis.Number(object.usage_limit_per_customer)
+        : undefined,
+      startsAt: isSet(object.startsAt)
+        ? fromJsonTimestamp(object.startsAt)
+        : isSet(object.starts_at)
+        ? fromJsonTimestamp(object.starts_at)
+        : undefined,
+      clearStartsAt: isSet(object.clearStartsAt)
+        ? globalThis.Boolean(object.clearStartsAt)
+        : isSet(object.clear_starts_at)
+        ? globalThis.Boolean(object.clear_starts_at)
+        : false,
+      endsAt: isSet(object.endsAt)
+        ? fromJsonTimestamp(object.endsAt)
+        : isSet(object.ends_at)
+        ? fromJsonTimestamp(object.ends_at)
+        : undefined,
+      clearEndsAt: isSet(object.clearEndsAt)
+        ? globalThis.Boolean(object.clearEndsAt)
+        : isSet(object.clear_ends_at)
+        ? globalThis.Boolean(object.clear_ends_at)
+        : false,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+      applicableProductIds: isSet(object.applicableProductIds)
+        ? IdList.fromJSON(object.applicableProductIds)
+        : isSet(object.applicable_product_ids)
+        ? IdList.fromJSON(object.applicable_product_ids)
+        : undefined,
+      applicableCategoryIds: isSet(object.applicableCategoryIds)
+        ? IdList.fromJSON(object.applicableCategoryIds)
+        : isSet(object.applicable_category_ids)
+        ? IdList.fromJSON(object.applicable_category_ids)
+        : undefined,
+      excludedProductIds: isSet(object.excludedProductIds)
+        ? IdList.fromJSON(object.excludedProductIds)
+        : isSet(object.excluded_product_ids)
+        ? IdList.fromJSON(object.excluded_product_ids)
+        : undefined,
+      excludedCategoryIds: isSet(object.excludedCategoryIds)
+        ? IdList.fromJSON(object.excludedCategoryIds)
+        : isSet(object.excluded_category_ids)
+        ? IdList.fromJSON(object.excluded_category_ids)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateCouponRequest): unknown {
+    const obj: any = {};
+    if (message.couponId !== "") {
+      obj.couponId = message.couponId;
+    }
+    if (message.code !== undefined) {
+      obj.code = message.code;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.type !== 0) {
+      obj.type = couponTypeToJSON(message.type);
+    }
+    if (message.percentOffBp !== undefined) {
+      obj.percentOffBp = Math.round(message.percentOffBp);
+    }
+    if (message.amountOff !== undefined) {
+      obj.amountOff = Money.toJSON(message.amountOff);
+    }
+    if (message.currencyCode !== undefined) {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.minimumAmount !== undefined) {
+      obj.minimumAmount = Money.toJSON(message.minimumAmount);
+    }
+    if (message.clearMinimumAmount !== false) {
+      obj.clearMinimumAmount = message.clearMinimumAmount;
+    }
+    if (message.maximumDiscount !== undefined) {
+      obj.maximumDiscount = Money.toJSON(message.maximumDiscount);
+    }
+    if (message.clearMaximumDiscount !== false) {
+      obj.clearMaximumDiscount = message.clearMaximumDiscount;
+    }
+    if (message.usageLimit !== undefined) {
+      obj.usageLimit = Math.round(message.usageLimit);
+    }
+    if (message.usageLimitPerCustomer !== undefined) {
+      obj.usageLimitPerCustomer = Math.round(message.usageLimitPerCustomer);
+    }
+    if (message.startsAt !== undefined) {
+      obj.startsAt = message.startsAt.toISOString();
+    }
+    if (message.clearStartsAt !== false) {
+      obj.clearStartsAt = message.clearStartsAt;
+    }
+    if (message.endsAt !== undefined) {
+      obj.endsAt = message.endsAt.toISOString();
+    }
+    if (message.clearEndsAt !== false) {
+      obj.clearEndsAt = message.clearEndsAt;
+    }
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    if (message.applicableProductIds !== undefined) {
+      obj.applicableProductIds = IdList.toJSON(message.applicableProductIds);
+    }
+    if (message.applicableCategoryIds !== undefined) {
+      obj.applicableCategoryIds = IdList.toJSON(message.applicableCategoryIds);
+    }
+    if (message.excludedProductIds !== undefined) {
+      obj.excludedProductIds = IdList.toJSON(message.excludedProductIds);
+    }
+    if (message.excludedCategoryIds !== undefined) {
+      obj.excludedCategoryIds = IdList.toJSON(message.excludedCategoryIds);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateCouponRequest>): UpdateCouponRequest {
+    return UpdateCouponRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateCouponRequest>): UpdateCouponRequest {
+    const message = createBaseUpdateCouponRequest();
+    message.couponId = object.couponId ?? "";
+    message.code = object.code ?? undefined;
+    message.name = object.name ?? undefined;
+    message.description = object.description ?? undefined;
+    message.type = object.type ?? 0;
+    message.percentOffBp = object.percentOffBp ?? undefined;
+    message.amountOff = (object.amountOff !== undefined && object.amountOff !== null)
+      ? Money.fromPartial(object.amountOff)
+      : undefined;
+    message.currencyCode = object.currencyCode ?? undefined;
+    message.minimumAmount = (object.minimumAmount !== undefined && object.minimumAmount !== null)
+      ? Money.fromPartial(object.minimumAmount)
+      : undefined;
+    message.clearMinimumAmount = object.clearMinimumAmount ?? false;
+    message.maximumDiscount = (object.maximumDiscount !== undefined && object.maximumDiscount !== null)
+      ? Money.fromPartial(object.maximumDiscount)
+      : undefined;
+    message.clearMaximumDiscount = object.clearMaximumDiscount ?? false;
+    message.usageLimit = object.usageLimit ?? undefined;
+    message.usageLimitPerCustomer = object.usageLimitPerCustomer ?? undefined;
+    message.startsAt = object.startsAt ?? undefined;
+    message.clearStartsAt = object.clearStartsAt ?? false;
+    message.endsAt = object.endsAt ?? undefined;
+    message.clearEndsAt = object.clearEndsAt ?? false;
+    message.active = object.active ?? undefined;
+    message.applicableProductIds = (object.applicableProductIds !== undefined && object.applicableProductIds !== null)
+      ? IdList.fromPartial(object.applicableProductIds)
+      : undefined;
+    message.applicableCategoryIds =
+      (object.applicableCategoryIds !== undefined && object.applicableCategoryIds !== null)
+        ? IdList.fromPartial(object.applicableCategoryIds)
+        : undefined;
+    message.excludedProductIds = (object.excludedProductIds !== undefined && object.excludedProductIds !== null)
+      ? IdList.fromPartial(object.excludedProductIds)
+      : undefined;
+    message.excludedCategoryIds = (object.excludedCategoryIds !== undefined && object.excludedCategoryIds !== null)
+      ? IdList.fromPartial(object.excludedCategoryIds)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateCouponResponse(): UpdateCouponResponse {
+  return { coupon: undefined };
+}
+
+export const UpdateCouponResponse: MessageFns<UpdateCouponResponse> = {
+  encode(message: UpdateCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.coupon !== undefined) {
+      Coupon.encode(message.coupon, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCouponResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCouponResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.coupon = Coupon.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateCouponResponse {
+    return { coupon: isSet(object.coupon) ? Coupon.fromJSON(object.coupon) : undefined };
+  },
+
+  toJSON(message: UpdateCouponResponse): unknown {
+    const obj: any = {};
+    if (message.coupon !== undefined) {
+      obj.coupon = Coupon.toJSON(message.coupon);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateCouponResponse>): UpdateCouponResponse {
+    return UpdateCouponResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateCouponResponse>): UpdateCouponResponse {
+    const message = createBaseUpdateCouponResponse();
+    message.coupon = (object.coupon !== undefined && object.coupon !== null)
+      ? Coupon.fromPartial(object.coupon)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeactivateCouponRequest(): DeactivateCouponRequest {
+  return { couponId: "" };
+}
+
+export const DeactivateCouponRequest: MessageFns<DeactivateCouponRequest> = {
+  encode(message: DeactivateCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.couponId !== "") {
+      writer.uint32(10).string(message.couponId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeactivateCouponRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeactivateCouponRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.couponId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeactivateCouponRequest {
+    return {
+      couponId: isSet(object.couponId)
+        ? globalThis.String(object.couponId)
+        : isSet(object.coupon_id)
+        ? globalThis.String(object.coupon_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeactivateCouponRequest): unknown {
+    const obj: any = {};
+    if (message.couponId !== "") {
+      obj.couponId = message.couponId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeactivateCouponRequest>): DeactivateCouponRequest {
+    return DeactivateCouponRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeactivateCouponRequest>): DeactivateCouponRequest {
+    const message = createBaseDeactivateCouponRequest();
+    message.couponId = object.couponId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeactivateCouponResponse(): DeactivateCouponResponse {
+  return { coupon: undefined };
+}
+
+export const DeactivateCouponResponse: MessageFns<DeactivateCouponResponse> = {
+  encode(message: DeactivateCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.coupon !== undefined) {
+      Coupon.encode(message.coupon, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeactivateCouponResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeactivateCouponResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.coupon = Coupon.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeactivateCouponResponse {
+    return { coupon: isSet(object.coupon) ? Coupon.fromJSON(object.coupon) : undefined };
+  },
+
+  toJSON(message: DeactivateCouponResponse): unknown {
+    const obj: any = {};
+    if (message.coupon !== undefined) {
+      obj.coupon = Coupon.toJSON(message.coupon);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeactivateCouponResponse>): DeactivateCouponResponse {
+    return DeactivateCouponResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeactivateCouponResponse>): DeactivateCouponResponse {
+    const message = createBaseDeactivateCouponResponse();
+    message.coupon = (object.coupon !== undefined && object.coupon !== null)
+      ? Coupon.fromPartial(object.coupon)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetCouponRequest(): GetCouponRequest {
+  return { lookup: undefined };
+}
+
+export const GetCouponRequest: MessageFns<GetCouponRequest> = {
+  encode(message: GetCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.lookup?.$case) {
+      case "id":
+        writer.uint32(10).string(message.lookup.value);
+        break;
+      case "code":
+        writer.uint32(18).string(message.lookup.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCouponRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCouponRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lookup = { $case: "id", value: reader.string() };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lookup = { $case: "code", value: reader.string() };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCouponRequest {
+    return {
+      lookup: isSet(object.id)
+        ? { $case: "id", value: globalThis.String(object.id) }
+        : isSet(object.code)
+        ? { $case: "code", value: globalThis.String(object.code) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetCouponRequest): unknown {
+    const obj: any = {};
+    if (message.lookup?.$case === "id") {
+      obj.id = message.lookup.value;
+    } else if (message.lookup?.$case === "code") {
+      obj.code = message.lookup.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCouponRequest>): GetCouponRequest {
+    return GetCouponRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCouponRequest>): GetCouponRequest {
+    const message = createBaseGetCouponRequest();
+    switch (object.lookup?.$case) {
+      case "id": {
+        if (object.lookup?.value !== undefined && object.lookup?.value !== null) {
+          message.lookup = { $case: "id", value: object.lookup.value };
+        }
+        break;
+      }
+      case "code": {
+        if (object.lookup?.value !== undefined && object.lookup?.value !== null) {
+          message.lookup = { $case: "code", value: object.lookup.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseGetCouponResponse(): GetCouponResponse {
+  return { coupon: undefined };
+}
+
+export const GetCouponResponse: MessageFns<GetCouponResponse> = {
+  encode(message: GetCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.coupon !== undefined) {
+      Coupon.encode(message.coupon, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCouponResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCouponResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.coupon = Coupon.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCouponResponse {
+    return { coupon: isSet(object.coupon) ? Coupon.fromJSON(object.coupon) : undefined };
+  },
+
+  toJSON(message: GetCouponResponse): unknown {
+    const obj: any = {};
+    if (message.coupon !== undefined) {
+      obj.coupon = Coupon.toJSON(message.coupon);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCouponResponse>): GetCouponResponse {
+    return GetCouponResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCouponResponse>): GetCouponResponse {
+    const message = createBaseGetCouponResponse();
+    message.coupon = (object.coupon !== undefined && object.coupon !== null)
+      ? Coupon.fromPartial(object.coupon)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListCouponsRequest(): ListCouponsRequest {
+  return { active: undefined, codePrefix: "", type: 0, validAt: undefined, page: undefined };
+}
+
+export const ListCouponsRequest: MessageFns<ListCouponsRequest> = {
+  encode(message: ListCouponsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.active !== undefined) {
+      writer.uint32(8).bool(message.active);
+    }
+    if (message.codePrefix !== "") {
+      writer.uint32(18).string(message.codePrefix);
+    }
+    if (message.type !== 0) {
+      writer.uint32(24).int32(message.type);
+    }
+    if (message.validAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.validAt), writer.uint32(34).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCouponsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCouponsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.codePrefix = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.validAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCouponsRequest {
+    return {
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+      codePrefix: isSet(object.codePrefix)
+        ? globalThis.String(object.codePrefix)
+        : isSet(object.code_prefix)
+        ? globalThis.String(object.code_prefix)
+        : "",
+      type: isSet(object.type) ? couponTypeFromJSON(object.type) : 0,
+      validAt: isSet(object.validAt)
+        ? fromJsonTimestamp(object.validAt)
+        : isSet(object.valid_at)
+        ? fromJsonTimestamp(object.valid_at)
+        : undefined,
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListCouponsRequest): unknown {
+    const obj: any = {};
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    if (message.codePrefix !== "") {
+      obj.codePrefix = message.codePrefix;
+    }
+    if (message.type !== 0) {
+      obj.type = couponTypeToJSON(message.type);
+    }
+    if (message.validAt !== undefined) {
+      obj.validAt = message.validAt.toISOString();
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListCouponsRequest>): ListCouponsRequest {
+    return ListCouponsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListCouponsRequest>): ListCouponsRequest {
+    const message = createBaseListCouponsRequest();
+    message.active = object.active ?? undefined;
+    message.codePrefix = object.codePrefix ?? "";
+    message.type = object.type ?? 0;
+    message.validAt = object.validAt ?? undefined;
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListCouponsResponse(): ListCouponsResponse {
+  return { coupons: [], page: undefined };
+}
+
+export const ListCouponsResponse: MessageFns<ListCouponsResponse> = {
+  encode(message: ListCouponsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.coupons) {
+      Coupon.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCouponsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCouponsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.coupons.push(Coupon.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCouponsResponse {
+    return {
+      coupons: globalThis.Array.isArray(object?.coupons) ? object.coupons.map((e: any) => Coupon.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListCouponsResponse): unknown {
+    const obj: any = {};
+    if (message.coupons?.length) {
+      obj.coupons = message.coupons.map((e) => Coupon.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListCouponsResponse>): ListCouponsResponse {
+    return ListCouponsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListCouponsResponse>): ListCouponsResponse {
+    const message = createBaseListCouponsResponse();
+    message.coupons = object.coupons?.map((e) => Coupon.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePromotionTarget(): PromotionTarget {
+  return { productIds: [], categoryIds: [], excludedProductIds: [], excludedCategoryIds: [] };
+}
+
+export const PromotionTarget: MessageFns<PromotionTarget> = {
+  encode(message: PromotionTarget, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.productIds) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.categoryIds) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.excludedProductIds) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.excludedCategoryIds) {
+      writer.uint32(34).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PromotionTarget {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromotionTarget();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.categoryIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.excludedProductIds.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.excludedCategoryIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PromotionTarget {
+    return {
+      productIds: globalThis.Array.isArray(object?.productIds)
+        ? object.productIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.product_ids)
+        ? object.product_ids.map((e: any) => globalThis.String(e))
+        : [],
+      categoryIds: globalThis.Array.isArray(object?.categoryIds)
+        ? object.categoryIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.category_ids)
+        ? object.category_ids.map((e: any) => globalThis.String(e))
+        : [],
+      excludedProductIds: globalThis.Array.isArray(object?.excludedProductIds)
+        ? object.excludedProductIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.excluded_product_ids)
+        ? object.excluded_product_ids.map((e: any) => globalThis.String(e))
+        : [],
+      excludedCategoryIds: globalThis.Array.isArray(object?.excludedCategoryIds)
+        ? object.excludedCategoryIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.excluded_category_ids)
+        ? object.excluded_category_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PromotionTarget): unknown {
+    const obj: any = {};
+    if (message.productIds?.length) {
+      obj.productIds = message.productIds;
+    }
+    if (message.categoryIds?.length) {
+      obj.categoryIds = message.categoryIds;
+    }
+    if (message.excludedProductIds?.length) {
+      obj.excludedProductIds = message.excludedProductIds;
+    }
+    if (message.excludedCategoryIds?.length) {
+      obj.excludedCategoryIds = message.excludedCategoryIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PromotionTarget>): PromotionTarget {
+    return PromotionTarget.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PromotionTarget>): PromotionTarget {
+    const message = createBasePromotionTarget();
+    message.productIds = object.productIds?.map((e) => e) || [];
+    message.categoryIds = object.categoryIds?.map((e) => e) || [];
+    message.excludedProductIds = object.excludedProductIds?.map((e) => e) || [];
+    message.excludedCategoryIds = object.excludedCategoryIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseProductDiscountRule(): ProductDiscountRule {
+  return { target: undefined, benefit: undefined };
+}
+
+export const ProductDiscountRule: MessageFns<ProductDiscountRule> = {
+  encode(message: ProductDiscountRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== undefined) {
+      PromotionTarget.encode(message.target, writer.uint32(10).fork()).join();
+    }
+    switch (message.benefit?.$case) {
+      case "percentOffBp":
+        writer.uint32(16).int32(message.benefit.value);
+        break;
+      case "amountOffPerUnit":
+        Money.encode(message.benefit.value, writer.uint32(26).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProductDiscountRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProductDiscountRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = PromotionTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.benefit = { $case: "percentOffBp", value: reader.int32() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.benefit = { $case: "amountOffPerUnit", value: Money.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProductDiscountRule {
+    return {
+      target: isSet(object.target) ? PromotionTarget.fromJSON(object.target) : undefined,
+      benefit: isSet(object.percentOffBp)
+        ? { $case: "percentOffBp", value: globalThis.Number(object.percentOffBp) }
+        : isSet(object.percent_off_bp)
+        ? { $case: "percentOffBp", value: globalThis.Number(object.percent_off_bp) }
+        : isSet(object.amountOffPerUnit)
+        ? { $case: "amountOffPerUnit", value: Money.fromJSON(object.amountOffPerUnit) }
+        : isSet(object.amount_off_per_unit)
+        ? { $case: "amountOffPerUnit", value: Money.fromJSON(object.amount_off_per_unit) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ProductDiscountRule): unknown {
+    const obj: any = {};
+    if (message.target !== undefined) {
+      obj.target = PromotionTarget.toJSON(message.target);
+    }
+    if (message.benefit?.$case === "percentOffBp") {
+      obj.percentOffBp = Math.round(message.benefit.value);
+    } else if (message.benefit?.$case === "amountOffPerUnit") {
+      obj.amountOffPerUnit = Money.toJSON(message.benefit.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProductDiscountRule>): ProductDiscountRule {
+    return ProductDiscountRule.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProductDiscountRule>): ProductDiscountRule {
+    const message = createBaseProductDiscountRule();
+    message.target = (object.target !== undefined && object.target !== null)
+      ? PromotionTarget.fromPartial(object.target)
+      : undefined;
+    switch (object.benefit?.$case) {
+      case "percentOffBp": {
+        if (object.benefit?.value !== undefined && object.benefit?.value !== null) {
+          message.benefit = { $case: "percentOffBp", value: object.benefit.value };
+        }
+        break;
+      }
+      case "amountOffPerUnit": {
+        if (object.benefit?.value !== undefined && object.benefit?.value !== null) {
+          message.benefit = { $case: "amountOffPerUnit", value: Money.fromPartial(object.benefit.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseBuyXGetYRule(): BuyXGetYRule {
+  return { target: undefined, buyQuantity: 0, getQuantity: 0, percentOffBp: 0, maxApplications: 0 };
+}
+
+export const BuyXGetYRule: MessageFns<BuyXGetYRule> = {
+  encode(message: BuyXGetYRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== undefined) {
+      PromotionTarget.encode(message.target, writer.uint32(10).fork()).join();
+    }
+    if (message.buyQuantity !== 0) {
+      writer.uint32(16).int32(message.buyQuantity);
+    }
+    if (message.getQuantity !== 0) {
+      writer.uint32(24).int32(message.getQuantity);
+    }
+    if (message.percentOffBp !== 0) {
+      writer.uint32(32).int32(message.percentOffBp);
+    }
+    if (message.maxApplications !== 0) {
+      writer.uint32(40).int32(message.maxApplications);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BuyXGetYRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBuyXGetYRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = PromotionTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.buyQuantity = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.getQuantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.percentOffBp = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxApplications = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BuyXGetYRule {
+    return {
+      target: isSet(object.target) ? PromotionTarget.fromJSON(object.target) : undefined,
+      buyQuantity: isSet(object.buyQuantity)
+        ? globalThis.Number(object.buyQuantity)
+        : isSet(object.buy_quantity)
+        ? globalThis.Number(object.buy_quantity)
+        : 0,
+      getQuantity: isSet(object.getQuantity)
+        ? globalThis.Number(object.getQuantity)
+        : isSet(object.get_quantity)
+        ? globalThis.Number(object.get_quantity)
+        : 0,
+      percentOffBp: isSet(object.percentOffBp)
+        ? globalThis.Number(object.percentOffBp)
+        : isSet(object.percent_off_bp)
+        ? globalThis.Number(object.percent_off_bp)
+        : 0,
+      maxApplications: isSet(object.maxApplications)
+        ? globalThis.Number(object.maxApplications)
+        : isSet(object.max_applications)
+        ? globalThis.Number(object.max_applications)
+        : 0,
+    };
+  },
+
+  toJSON(message: BuyXGetYRule): unknown {
+    const obj: any = {};
+    if (message.target !== undefined) {
+      obj.target = PromotionTarget.toJSON(message.target);
+    }
+    if (message.buyQuantity !== 0) {
+      obj.buyQuantity = Math.round(message.buyQuantity);
+    }
+    if (message.getQuantity !== 0) {
+      obj.getQuantity = Math.round(message.getQuantity);
+    }
+    if (message.percentOffBp !== 0) {
+      obj.percentOffBp = Math.round(message.percentOffBp);
+    }
+    if (message.maxApplications !== 0) {
+      obj.maxApplications = Math.round(message.maxApplications);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BuyXGetYRule>): BuyXGetYRule {
+    return BuyXGetYRule.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BuyXGetYRule>): BuyXGetYRule {
+    const message = createBaseBuyXGetYRule();
+    message.target = (object.target !== undefined && object.target !== null)
+      ? PromotionTarget.fromPartial(object.target)
+      : undefined;
+    message.buyQuantity = object.buyQuantity ?? 0;
+    message.getQuantity = object.getQuantity ?? 0;
+    message.percentOffBp = object.percentOffBp ?? 0;
+    message.maxApplications = object.maxApplications ?? 0;
+    return message;
+  },
+};
+
+function createBaseVolumeTier(): VolumeTier {
+  return { minQuantity: 0, percentOffBp: 0 };
+}
+
+export const VolumeTier: MessageFns<VolumeTier> = {
+  encode(message: VolumeTier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.minQuantity !== 0) {
+      writer.uint32(8).int32(message.minQuantity);
+    }
+    if (message.percentOffBp !== 0) {
+      writer.uint32(16).int32(message.percentOffBp);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeTier {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeTier();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.minQuantity = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.percentOffBp = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeTier {
+    return {
+      minQuantity: isSet(object.minQuantity)
+        ? globalThis.Number(object.minQuantity)
+        : isSet(object.min_quantity)
+        ? globalThis.Number(object.min_quantity)
+        : 0,
+      percentOffBp: isSet(object.percentOffBp)
+        ? globalThis.Number(object.percentOffBp)
+        : isSet(object.percent_off_bp)
+        ? globalThis.Number(object.percent_off_bp)
+        : 0,
+    };
+  },
+
+  toJSON(message: VolumeTier): unknown {
+    const obj: any = {};
+    if (message.minQuantity !== 0) {
+      obj.minQuantity = Math.round(message.minQuantity);
+    }
+    if (message.percentOffBp !== 0) {
+      obj.percentOffBp = Math.round(message.percentOffBp);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VolumeTier>): VolumeTier {
+    return VolumeTier.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeTier>): VolumeTier {
+    const message = createBaseVolumeTier();
+    message.minQuantity = object.minQuantity ?? 0;
+    message.percentOffBp = object.percentOffBp ?? 0;
+    return message;
+  },
+};
+
+function createBaseVolumeTiersRule(): VolumeTiersRule {
+  return { target: undefined, tiers: [] };
+}
+
+export const VolumeTiersRule: MessageFns<VolumeTiersRule> = {
+  encode(message: VolumeTiersRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== undefined) {
+      PromotionTarget.encode(message.target, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.tiers) {
+      VolumeTier.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeTiersRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeTiersRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = PromotionTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tiers.push(VolumeTier.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeTiersRule {
+    return {
+      target: isSet(object.target) ? PromotionTarget.fromJSON(object.target) : undefined,
+      tiers: globalThis.Array.isArray(object?.tiers) ? object.tiers.map((e: any) => VolumeTier.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: VolumeTiersRule): unknown {
+    const obj: any = {};
+    if (message.target !== undefined) {
+      obj.target = PromotionTarget.toJSON(message.target);
+    }
+    if (message.tiers?.length) {
+      obj.tiers = message.tiers.map((e) => VolumeTier.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VolumeTiersRule>): VolumeTiersRule {
+    return VolumeTiersRule.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeTiersRule>): VolumeTiersRule {
+    const message = createBaseVolumeTiersRule();
+    message.target = (object.target !== undefined && object.target !== null)
+      ? PromotionTarget.fromPartial(object.target)
+      : undefined;
+    message.tiers = object.tiers?.map((e) => VolumeTier.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseBundleComponent(): BundleComponent {
+  return { target: undefined, quantity: 0 };
+}
+
+export const BundleComponent: MessageFns<BundleComponent> = {
+  encode(message: BundleComponent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== undefined) {
+      PromotionTarget.encode(message.target, writer.uint32(10).fork()).join();
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(16).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BundleComponent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBundleComponent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = PromotionTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BundleComponent {
+    return {
+      target: isSet(object.target) ? PromotionTarget.fromJSON(object.target) : undefined,
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: BundleComponent): unknown {
+    const obj: any = {};
+    if (message.target !== undefined) {
+      obj.target = PromotionTarget.toJSON(message.target);
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BundleComponent>): BundleComponent {
+    return BundleComponent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BundleComponent>): BundleComponent {
+    const message = createBaseBundleComponent();
+    message.target = (object.target !== undefined && object.target !== null)
+      ? PromotionTarget.fromPartial(object.target)
+      : undefined;
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseBundleRule(): BundleRule {
+  return { components: [], percentOffBp: 0, maxApplications: 0 };
+}
+
+export const BundleRule: MessageFns<BundleRule> = {
+  encode(message: BundleRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.components) {
+      BundleComponent.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.percentOffBp !== 0) {
+      writer.uint32(16).int32(message.percentOffBp);
+    }
+    if (message.maxApplications !== 0) {
+      writer.uint32(24).int32(message.maxApplications);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BundleRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBundleRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.components.push(BundleComponent.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.percentOffBp = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxApplications = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BundleRule {
+    return {
+      components: globalThis.Array.isArray(object?.components)
+        ? object.components.map((e: any) => BundleComponent.fromJSON(e))
+        : [],
+      percentOffBp: isSet(object.percentOffBp)
+        ? globalThis.Number(object.percentOffBp)
+        : isSet(object.percent_off_bp)
+        ? globalThis.Number(object.percent_off_bp)
+        : 0,
+      maxApplications: isSet(object.maxApplications)
+        ? globalThis.Number(object.maxApplications)
+        : isSet(object.max_applications)
+        ? globalThis.Number(object.max_applications)
+        : 0,
+    };
+  },
+
+  toJSON(message: BundleRule): unknown {
+    const obj: any = {};
+    if (message.components?.length) {
+      obj.components = message.components.map((e) => BundleComponent.toJSON(e));
+    }
+    if (message.percentOffBp !== 0) {
+      obj.percentOffBp = Math.round(message.percentOffBp);
+    }
+    if (message.maxApplications !== 0) {
+      obj.maxApplications = Math.round(message.maxApplications);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BundleRule>): BundleRule {
+    return BundleRule.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BundleRule>): BundleRule {
+    const message = createBaseBundleRule();
+    message.components = object.components?.map((e) => BundleComponent.fromPartial(e)) || [];
+    message.percentOffBp = object.percentOffBp ?? 0;
+    message.maxApplications = object.maxApplications ?? 0;
+    return message;
+  },
+};
+
+function createBaseSpendAmountRule(): SpendAmountRule {
+  return { target: undefined, minSubtotal: undefined, benefit: undefined };
+}
+
+export const SpendAmountRule: MessageFns<SpendAmountRule> = {
+  encode(message: SpendAmountRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== undefined) {
+      PromotionTarget.encode(message.target, writer.uint32(10).fork()).join();
+    }
+    if (message.minSubtotal !== undefined) {
+      Money.encode(message.minSubtotal, writer.uint32(18).fork()).join();
+    }
+    switch (message.benefit?.$case) {
+      case "percentOffBp":
+        writer.uint32(24).int32(message.benefit.value);
+        break;
+      case "amountOff":
+        Money.encode(message.benefit.value, writer.uint32(34).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SpendAmountRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSpendAmountRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = PromotionTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.minSubtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.benefit = { $case: "percentOffBp", value: reader.int32() };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.benefit = { $case: "amountOff", value: Money.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SpendAmountRule {
+    return {
+      target: isSet(object.target) ? PromotionTarget.fromJSON(object.target) : undefined,
+      minSubtotal: isSet(object.minSubtotal)
+        ? Money.fromJSON(object.minSubtotal)
+        : isSet(object.min_subtotal)
+        ? Money.fromJSON(object.min_subtotal)
+        : undefined,
+      benefit: isSet(object.percentOffBp)
+        ? { $case: "percentOffBp", value: globalThis.Number(object.percentOffBp) }
+        : isSet(object.percent_off_bp)
+        ? { $case: "percentOffBp", value: globalThis.Number(object.percent_off_bp) }
+        : isSet(object.amountOff)
+        ? { $case: "amountOff", value: Money.fromJSON(object.amountOff) }
+        : isSet(object.amount_off)
+        ? { $case: "amountOff", value: Money.fromJSON(object.amount_off) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: SpendAmountRule): unknown {
+    const obj: any = {};
+    if (message.target !== undefined) {
+      obj.target = PromotionTarget.toJSON(message.target);
+    }
+    if (message.minSubtotal !== undefined) {
+      obj.minSubtotal = Money.toJSON(message.minSubtotal);
+    }
+    if (message.benefit?.$case === "percentOffBp") {
+      obj.percentOffBp = Math.round(message.benefit.value);
+    } else if (message.benefit?.$case === "amountOff") {
+      obj.amountOff = Money.toJSON(message.benefit.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SpendAmountRule>): SpendAmountRule {
+    return SpendAmountRule.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SpendAmountRule>): SpendAmountRule {
+    const message = createBaseSpendAmountRule();
+    message.target = (object.target !== undefined && object.target !== null)
+      ? PromotionTarget.fromPartial(object.target)
+      : undefined;
+    message.minSubtotal = (object.minSubtotal !== undefined && object.minSubtotal !== null)
+      ? Money.fromPartial(object.minSubtotal)
+      : undefined;
+    switch (object.benefit?.$case) {
+      case "percentOffBp": {
+        if (object.benefit?.value !== undefined && object.benefit?.value !== null) {
+          message.benefit = { $case: "percentOffBp", value: object.benefit.value };
+        }
+        break;
+      }
+      case "amountOff": {
+        if (object.benefit?.value !== undefined && object.benefit?.value !== null) {
+          message.benefit = { $case: "amountOff", value: Money.fromPartial(object.benefit.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseFreeShippingRule(): FreeShippingRule {
+  return { target: undefined, minSubtotal: undefined };
+}
+
+export const FreeShippingRule: MessageFns<FreeShippingRule> = {
+  encode(message: FreeShippingRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== undefined) {
+      PromotionTarget.encode(message.target, writer.uint32(10).fork()).join();
+    }
+    if (message.minSubtotal !== undefined) {
+      Money.encode(message.minSubtotal, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FreeShippingRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFreeShippingRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = PromotionTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.minSubtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FreeShippingRule {
+    return {
+      target: isSet(object.target) ? PromotionTarget.fromJSON(object.target) : undefined,
+      minSubtotal: isSet(object.minSubtotal)
+        ? Money.fromJSON(object.minSubtotal)
+        : isSet(object.min_subtotal)
+        ? Money.fromJSON(object.min_subtotal)
+        : undefined,
+    };
+  },
+
+  toJSON(message: FreeShippingRule): unknown {
+    const obj: any = {};
+    if (message.target !== undefined) {
+      obj.target = PromotionTarget.toJSON(message.target);
+    }
+    if (message.minSubtotal !== undefined) {
+      obj.minSubtotal = Money.toJSON(message.minSubtotal);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FreeShippingRule>): FreeShippingRule {
+    return FreeShippingRule.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FreeShippingRule>): FreeShippingRule {
+    const message = createBaseFreeShippingRule();
+    message.target = (object.target !== undefined && object.target !== null)
+      ? PromotionTarget.fromPartial(object.target)
+      : undefined;
+    message.minSubtotal = (object.minSubtotal !== undefined && object.minSubtotal !== null)
+      ? Money.fromPartial(object.minSubtotal)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePromotion(): Promotion {
+  return {
+    id: "",
+    name: "",
+    description: "",
+    status: 0,
+    setStatus: 0,
+    priority: 0,
+    stackable: false,
+    currencyCode: "",
+    startsAt: undefined,
+    endsAt: undefined,
+    kind: 0,
+    rule: undefined,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const Promotion: MessageFns<Promotion> = {
+  encode(message: Promotion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.status !== 0) {
+      writer.uint32(32).int32(message.status);
+    }
+    if (message.setStatus !== 0) {
+      writer.uint32(40).int32(message.setStatus);
+    }
+    if (message.priority !== 0) {
+      writer.uint32(48).int32(message.priority);
+    }
+    if (message.stackable !== false) {
+      writer.uint32(56).bool(message.stackable);
+    }
+    if (message.currencyCode !== "") {
+      writer.uint32(66).string(message.currencyCode);
+    }
+    if (message.startsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startsAt), writer.uint32(74).fork()).join();
+    }
+    if (message.endsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.endsAt), writer.uint32(82).fork()).join();
+    }
+    if (message.kind !== 0) {
+      writer.uint32(88).int32(message.kind);
+    }
+    switch (message.rule?.$case) {
+      case "productDiscount":
+        ProductDiscountRule.encode(message.rule.value, writer.uint32(98).fork()).join();
+        break;
+      case "buyXGetY":
+        BuyXGetYRule.encode(message.rule.value, writer.uint32(106).fork()).join();
+        break;
+      case "volumeTiers":
+        VolumeTiersRule.encode(message.rule.value, writer.uint32(114).fork()).join();
+        break;
+      case "bundle":
+        BundleRule.encode(message.rule.value, writer.uint32(122).fork()).join();
+        break;
+      case "spendAmount":
+        SpendAmountRule.encode(message.rule.value, writer.uint32(130).fork()).join();
+        break;
+      case "freeShipping":
+        FreeShippingRule.encode(message.rule.value, writer.uint32(138).fork()).join();
+        break;
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(146).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(154).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Promotion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromotion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.setStatus = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.stackable = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.startsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.endsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.rule = { $case: "productDiscount", value: ProductDiscountRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.rule = { $case: "buyXGetY", value: BuyXGetYRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.rule = { $case: "volumeTiers", value: VolumeTiersRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.rule = { $case: "bundle", value: BundleRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.rule = { $case: "spendAmount", value: SpendAmountRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.rule = { $case: "freeShipping", value: FreeShippingRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Promotion {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      status: isSet(object.status) ? promotionStatusFromJSON(object.status) : 0,
+      setStatus: isSet(object.setStatus)
+        ? promotionStatusFromJSON(object.setStatus)
+        : isSet(object.set_status)
+        ? promotionStatusFromJSON(object.set_status)
+        : 0,
+      priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
+      stackable: isSet(object.stackable) ? globalThis.Boolean(object.stackable) : false,
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : "",
+      startsAt: isSet(object.startsAt)
+        ? fromJsonTimestamp(object.startsAt)
+        : isSet(object.starts_at)
+        ? fromJsonTimestamp(object.starts_at)
+        : undefined,
+      endsAt: isSet(object.endsAt)
+        ? fromJsonTimestamp(object.endsAt)
+        : isSet(object.ends_at)
+        ? fromJsonTimestamp(object.ends_at)
+        : undefined,
+      kind: isSet(object.kind) ? promotionKindFromJSON(object.kind) : 0,
+      rule: isSet(object.productDiscount)
+        ? { $case: "productDiscount", value: ProductDiscountRule.fromJSON(object.productDiscount) }
+        : isSet(object.product_discount)
+        ? { $case: "productDiscount", value: ProductDiscountRule.fromJSON(object.product_discount) }
+        : isSet(object.buyXGetY)
+        ? { $case: "buyXGetY", value: BuyXGetYRule.fromJSON(object.buyXGetY) }
+        : isSet(object.buy_x_get_y)
+        ? { $case: "buyXGetY", value: BuyXGetYRule.fromJSON(object.buy_x_get_y) }
+        : isSet(object.volumeTiers)
+        ? { $case: "volumeTiers", value: VolumeTiersRule.fromJSON(object.volumeTiers) }
+        : isSet(object.volume_tiers)
+        ? { $case: "volumeTiers", value: VolumeTiersRule.fromJSON(object.volume_tiers) }
+        : isSet(object.bundle)
+        ? { $case: "bundle", value: BundleRule.fromJSON(object.bundle) }
+        : isSet(object.spendAmount)
+        ? { $case: "spendAmount", value: SpendAmountRule.fromJSON(object.spendAmount) }
+        : isSet(object.spend_amount)
+        ? { $case: "spendAmount", value: SpendAmountRule.fromJSON(object.spend_amount) }
+        : isSet(object.freeShipping)
+        ? { $case: "freeShipping", value: FreeShippingRule.fromJSON(object.freeShipping) }
+        : isSet(object.free_shipping)
+        ? { $case: "freeShipping", value: FreeShippingRule.fromJSON(object.free_shipping) }
+        : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Promotion): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.status !== 0) {
+      obj.status = promotionStatusToJSON(message.status);
+    }
+    if (message.setStatus !== 0) {
+      obj.setStatus = promotionStatusToJSON(message.setStatus);
+    }
+    if (message.priority !== 0) {
+      obj.priority = Math.round(message.priority);
+    }
+    if (message.stackable !== false) {
+      obj.stackable = message.stackable;
+    }
+    if (message.currencyCode !== "") {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.startsAt !== undefined) {
+      obj.startsAt = message.startsAt.toISOString();
+    }
+    if (message.endsAt !== undefined) {
+      obj.endsAt = message.endsAt.toISOString();
+    }
+    if (message.kind !== 0) {
+      obj.kind = promotionKindToJSON(message.kind);
+    }
+    if (message.rule?.$case === "productDiscount") {
+      obj.productDiscount = ProductDiscountRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "buyXGetY") {
+      obj.buyXGetY = BuyXGetYRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "volumeTiers") {
+      obj.volumeTiers = VolumeTiersRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "bundle") {
+      obj.bundle = BundleRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "spendAmount") {
+      obj.spendAmount = SpendAmountRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "freeShipping") {
+      obj.freeShipping = FreeShippingRule.toJSON(message.rule.value);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Promotion>): Promotion {
+    return Promotion.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Promotion>): Promotion {
+    const message = createBasePromotion();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.status = object.status ?? 0;
+    message.setStatus = object.setStatus ?? 0;
+    message.priority = object.priority ?? 0;
+    message.stackable = object.stackable ?? false;
+    message.currencyCode = object.currencyCode ?? "";
+    message.startsAt = object.startsAt ?? undefined;
+    message.endsAt = object.endsAt ?? undefined;
+    message.kind = object.kind ?? 0;
+    switch (object.rule?.$case) {
+      case "productDiscount": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "productDiscount", value: ProductDiscountRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "buyXGetY": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "buyXGetY", value: BuyXGetYRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "volumeTiers": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "volumeTiers", value: VolumeTiersRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "bundle": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "bundle", value: BundleRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "spendAmount": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "spendAmount", value: SpendAmountRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "freeShipping": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "freeShipping", value: FreeShippingRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+    }
+    message.createdAt = object.createdAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreatePromotionRequest(): CreatePromotionRequest {
+  return {
+    name: "",
+    description: "",
+    priority: 0,
+    stackable: false,
+    currencyCode: "",
+    startsAt: undefined,
+    endsAt: undefined,
+    activate: false,
+    rule: undefined,
+  };
+}
+
+export const CreatePromotionRequest: MessageFns<CreatePromotionRequest> = {
+  encode(message: CreatePromotionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(18).string(message.description);
+    }
+    if (message.priority !== 0) {
+      writer.uint32(24).int32(message.priority);
+    }
+    if (message.stackable !== false) {
+      writer.uint32(32).bool(message.stackable);
+    }
+    if (message.currencyCode !== "") {
+      writer.uint32(42).string(message.currencyCode);
+    }
+    if (message.startsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startsAt), writer.uint32(50).fork()).join();
+    }
+    if (message.endsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.endsAt), writer.uint32(58).fork()).join();
+    }
+    if (message.activate !== false) {
+      writer.uint32(64).bool(message.activate);
+    }
+    switch (message.rule?.$case) {
+      case "productDiscount":
+        ProductDiscountRule.encode(message.rule.value, writer.uint32(74).fork()).join();
+        break;
+      case "buyXGetY":
+        BuyXGetYRule.encode(message.rule.value, writer.uint32(82).fork()).join();
+        break;
+      case "volumeTiers":
+        VolumeTiersRule.encode(message.rule.value, writer.uint32(90).fork()).join();
+        break;
+      case "bundle":
+        BundleRule.encode(message.rule.value, writer.uint32(98).fork()).join();
+        break;
+      case "spendAmount":
+        SpendAmountRule.encode(message.rule.value, writer.uint32(106).fork()).join();
+        break;
+      case "freeShipping":
+        FreeShippingRule.encode(message.rule.value, writer.uint32(114).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePromotionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePromotionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.stackable = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.startsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.endsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.activate = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.rule = { $case: "productDiscount", value: ProductDiscountRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.rule = { $case: "buyXGetY", value: BuyXGetYRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.rule = { $case: "volumeTiers", value: VolumeTiersRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.rule = { $case: "bundle", value: BundleRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.rule = { $case: "spendAmount", value: SpendAmountRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.rule = { $case: "freeShipping", value: FreeShippingRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreatePromotionRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
+      stackable: isSet(object.stackable) ? globalThis.Boolean(object.stackable) : false,
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : "",
+      startsAt: isSet(object.startsAt)
+        ? fromJsonTimestamp(object.startsAt)
+        : isSet(object.starts_at)
+        ? fromJsonTimestamp(object.starts_at)
+        : undefined,
+      endsAt: isSet(object.endsAt)
+        ? fromJsonTimestamp(object.endsAt)
+        : isSet(object.ends_at)
+        ? fromJsonTimestamp(object.ends_at)
+        : undefined,
+      activate: isSet(object.activate) ? globalThis.Boolean(object.activate) : false,
+      rule: isSet(object.productDiscount)
+        ? { $case: "productDiscount", value: ProductDiscountRule.fromJSON(object.productDiscount) }
+        : isSet(object.product_discount)
+        ? { $case: "productDiscount", value: ProductDiscountRule.fromJSON(object.product_discount) }
+        : isSet(object.buyXGetY)
+        ? { $case: "buyXGetY", value: BuyXGetYRule.fromJSON(object.buyXGetY) }
+        : isSet(object.buy_x_get_y)
+        ? { $case: "buyXGetY", value: BuyXGetYRule.fromJSON(object.buy_x_get_y) }
+        : isSet(object.volumeTiers)
+        ? { $case: "volumeTiers", value: VolumeTiersRule.fromJSON(object.volumeTiers) }
+        : isSet(object.volume_tiers)
+        ? { $case: "volumeTiers", value: VolumeTiersRule.fromJSON(object.volume_tiers) }
+        : isSet(object.bundle)
+        ? { $case: "bundle", value: BundleRule.fromJSON(object.bundle) }
+        : isSet(object.spendAmount)
+        ? { $case: "spendAmount", value: SpendAmountRule.fromJSON(object.spendAmount) }
+        : isSet(object.spend_amount)
+        ? { $case: "spendAmount", value: SpendAmountRule.fromJSON(object.spend_amount) }
+        : isSet(object.freeShipping)
+        ? { $case: "freeShipping", value: FreeShippingRule.fromJSON(object.freeShipping) }
+        : isSet(object.free_shipping)
+        ? { $case: "freeShipping", value: FreeShippingRule.fromJSON(object.free_shipping) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreatePromotionRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.priority !== 0) {
+      obj.priority = Math.round(message.priority);
+    }
+    if (message.stackable !== false) {
+      obj.stackable = message.stackable;
+    }
+    if (message.currencyCode !== "") {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.startsAt !== undefined) {
+      obj.startsAt = message.startsAt.toISOString();
+    }
+    if (message.endsAt !== undefined) {
+      obj.endsAt = message.endsAt.toISOString();
+    }
+    if (message.activate !== false) {
+      obj.activate = message.activate;
+    }
+    if (message.rule?.$case === "productDiscount") {
+      obj.productDiscount = ProductDiscountRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "buyXGetY") {
+      obj.buyXGetY = BuyXGetYRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "volumeTiers") {
+      obj.volumeTiers = VolumeTiersRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "bundle") {
+      obj.bundle = BundleRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "spendAmount") {
+      obj.spendAmount = SpendAmountRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "freeShipping") {
+      obj.freeShipping = FreeShippingRule.toJSON(message.rule.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreatePromotionRequest>): CreatePromotionRequest {
+    return CreatePromotionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreatePromotionRequest>): CreatePromotionRequest {
+    const message = createBaseCreatePromotionRequest();
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.priority = object.priority ?? 0;
+    message.stackable = object.stackable ?? false;
+    message.currencyCode = object.currencyCode ?? "";
+    message.startsAt = object.startsAt ?? undefined;
+    message.endsAt = object.endsAt ?? undefined;
+    message.activate = object.activate ?? false;
+    switch (object.rule?.$case) {
+      case "productDiscount": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "productDiscount", value: ProductDiscountRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "buyXGetY": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "buyXGetY", value: BuyXGetYRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "volumeTiers": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "volumeTiers", value: VolumeTiersRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "bundle": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "bundle", value: BundleRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "spendAmount": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "spendAmount", value: SpendAmountRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "freeShipping": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "freeShipping", value: FreeShippingRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseCreatePromotionResponse(): CreatePromotionResponse {
+  return { promotion: undefined };
+}
+
+export const CreatePromotionResponse: MessageFns<CreatePromotionResponse> = {
+  encode(message: CreatePromotionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotion !== undefined) {
+      Promotion.encode(message.promotion, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePromotionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePromotionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotion = Promotion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreatePromotionResponse {
+    return { promotion: isSet(object.promotion) ? Promotion.fromJSON(object.promotion) : undefined };
+  },
+
+  toJSON(message: CreatePromotionResponse): unknown {
+    const obj: any = {};
+    if (message.promotion !== undefined) {
+      obj.promotion = Promotion.toJSON(message.promotion);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreatePromotionResponse>): CreatePromotionResponse {
+    return CreatePromotionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreatePromotionResponse>): CreatePromotionResponse {
+    const message = createBaseCreatePromotionResponse();
+    message.promotion = (object.promotion !== undefined && object.promotion !== null)
+      ? Promotion.fromPartial(object.promotion)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdatePromotionRequest(): UpdatePromotionRequest {
+  return {
+    promotionId: "",
+    name: undefined,
+    description: undefined,
+    priority: undefined,
+    stackable: undefined,
+    currencyCode: undefined,
+    startsAt: undefined,
+    clearStartsAt: false,
+    endsAt: undefined,
+    clearEndsAt: false,
+    rule: undefined,
+  };
+}
+
+export const UpdatePromotionRequest: MessageFns<UpdatePromotionRequest> = {
+  encode(message: UpdatePromotionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotionId !== "") {
+      writer.uint32(10).string(message.promotionId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.priority !== undefined) {
+      writer.uint32(32).int32(message.priority);
+    }
+    if (message.stackable !== undefined) {
+      writer.uint32(40).bool(message.stackable);
+    }
+    if (message.currencyCode !== undefined) {
+      writer.uint32(50).string(message.currencyCode);
+    }
+    if (message.startsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startsAt), writer.uint32(58).fork()).join();
+    }
+    if (message.clearStartsAt !== false) {
+      writer.uint32(64).bool(message.clearStartsAt);
+    }
+    if (message.endsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.endsAt), writer.uint32(74).fork()).join();
+    }
+    if (message.clearEndsAt !== false) {
+      writer.uint32(80).bool(message.clearEndsAt);
+    }
+    switch (message.rule?.$case) {
+      case "productDiscount":
+        ProductDiscountRule.encode(message.rule.value, writer.uint32(90).fork()).join();
+        break;
+      case "buyXGetY":
+        BuyXGetYRule.encode(message.rule.value, writer.uint32(98).fork()).join();
+        break;
+      case "volumeTiers":
+        VolumeTiersRule.encode(message.rule.value, writer.uint32(106).fork()).join();
+        break;
+      case "bundle":
+        BundleRule.encode(message.rule.value, writer.uint32(114).fork()).join();
+        break;
+      case "spendAmount":
+        SpendAmountRule.encode(message.rule.value, writer.uint32(122).fork()).join();
+        break;
+      case "freeShipping":
+        FreeShippingRule.encode(message.rule.value, writer.uint32(130).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdatePromotionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdatePromotionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.stackable = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.startsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.clearStartsAt = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.endsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.clearEndsAt = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.rule = { $case: "productDiscount", value: ProductDiscountRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.rule = { $case: "buyXGetY", value: BuyXGetYRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.rule = { $case: "volumeTiers", value: VolumeTiersRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.rule = { $case: "bundle", value: BundleRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.rule = { $case: "spendAmount", value: SpendAmountRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.rule = { $case: "freeShipping", value: FreeShippingRule.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdatePromotionRequest {
+    return {
+      promotionId: isSet(object.promotionId)
+        ? globalThis.String(object.promotionId)
+        : isSet(object.promotion_id)
+        ? globalThis.String(object.promotion_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      priority: isSet(object.priority) ? globalThis.Number(object.priority) : undefined,
+      stackable: isSet(object.stackable) ? globalThis.Boolean(object.stackable) : undefined,
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : undefined,
+      startsAt: isSet(object.startsAt)
+        ? fromJsonTimestamp(object.startsAt)
+        : isSet(object.starts_at)
+        ? fromJsonTimestamp(object.starts_at)
+        : undefined,
+      clearStartsAt: isSet(object.clearStartsAt)
+        ? globalThis.Boolean(object.clearStartsAt)
+        : isSet(object.clear_starts_at)
+        ? globalThis.Boolean(object.clear_starts_at)
+        : false,
+      endsAt: isSet(object.endsAt)
+        ? fromJsonTimestamp(object.endsAt)
+        : isSet(object.ends_at)
+        ? fromJsonTimestamp(object.ends_at)
+        : undefined,
+      clearEndsAt: isSet(object.clearEndsAt)
+        ? globalThis.Boolean(object.clearEndsAt)
+        : isSet(object.clear_ends_at)
+        ? globalThis.Boolean(object.clear_ends_at)
+        : false,
+      rule: isSet(object.productDiscount)
+        ? { $case: "productDiscount", value: ProductDiscountRule.fromJSON(object.productDiscount) }
+        : isSet(object.product_discount)
+        ? { $case: "productDiscount", value: ProductDiscountRule.fromJSON(object.product_discount) }
+        : isSet(object.buyXGetY)
+        ? { $case: "buyXGetY", value: BuyXGetYRule.fromJSON(object.buyXGetY) }
+        : isSet(object.buy_x_get_y)
+        ? { $case: "buyXGetY", value: BuyXGetYRule.fromJSON(object.buy_x_get_y) }
+        : isSet(object.volumeTiers)
+        ? { $case: "volumeTiers", value: VolumeTiersRule.fromJSON(object.volumeTiers) }
+        : isSet(object.volume_tiers)
+        ? { $case: "volumeTiers", value: VolumeTiersRule.fromJSON(object.volume_tiers) }
+        : isSet(object.bundle)
+        ? { $case: "bundle", value: BundleRule.fromJSON(object.bundle) }
+        : isSet(object.spendAmount)
+        ? { $case: "spendAmount", value: SpendAmountRule.fromJSON(object.spendAmount) }
+        : isSet(object.spend_amount)
+        ? { $case: "spendAmount", value: SpendAmountRule.fromJSON(object.spend_amount) }
+        : isSet(object.freeShipping)
+        ? { $case: "freeShipping", value: FreeShippingRule.fromJSON(object.freeShipping) }
+        : isSet(object.free_shipping)
+        ? { $case: "freeShipping", value: FreeShippingRule.fromJSON(object.free_shipping) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdatePromotionRequest): unknown {
+    const obj: any = {};
+    if (message.promotionId !== "") {
+      obj.promotionId = message.promotionId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.priority !== undefined) {
+      obj.priority = Math.round(message.priority);
+    }
+    if (message.stackable !== undefined) {
+      obj.stackable = message.stackable;
+    }
+    if (message.currencyCode !== undefined) {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.startsAt !== undefined) {
+      obj.startsAt = message.startsAt.toISOString();
+    }
+    if (message.clearStartsAt !== false) {
+      obj.clearStartsAt = message.clearStartsAt;
+    }
+    if (message.endsAt !== undefined) {
+      obj.endsAt = message.endsAt.toISOString();
+    }
+    if (message.clearEndsAt !== false) {
+      obj.clearEndsAt = message.clearEndsAt;
+    }
+    if (message.rule?.$case === "productDiscount") {
+      obj.productDiscount = ProductDiscountRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "buyXGetY") {
+      obj.buyXGetY = BuyXGetYRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "volumeTiers") {
+      obj.volumeTiers = VolumeTiersRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "bundle") {
+      obj.bundle = BundleRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "spendAmount") {
+      obj.spendAmount = SpendAmountRule.toJSON(message.rule.value);
+    } else if (message.rule?.$case === "freeShipping") {
+      obj.freeShipping = FreeShippingRule.toJSON(message.rule.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdatePromotionRequest>): UpdatePromotionRequest {
+    return UpdatePromotionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdatePromotionRequest>): UpdatePromotionRequest {
+    const message = createBaseUpdatePromotionRequest();
+    message.promotionId = object.promotionId ?? "";
+    message.name = object.name ?? undefined;
+    message.description = object.description ?? undefined;
+    message.priority = object.priority ?? undefined;
+    message.stackable = object.stackable ?? undefined;
+    message.currencyCode = object.currencyCode ?? undefined;
+    message.startsAt = object.startsAt ?? undefined;
+    message.clearStartsAt = object.clearStartsAt ?? false;
+    message.endsAt = object.endsAt ?? undefined;
+    message.clearEndsAt = object.clearEndsAt ?? false;
+    switch (object.rule?.$case) {
+      case "productDiscount": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "productDiscount", value: ProductDiscountRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "buyXGetY": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "buyXGetY", value: BuyXGetYRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "volumeTiers": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "volumeTiers", value: VolumeTiersRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "bundle": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "bundle", value: BundleRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "spendAmount": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "spendAmount", value: SpendAmountRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+      case "freeShipping": {
+        if (object.rule?.value !== undefined && object.rule?.value !== null) {
+          message.rule = { $case: "freeShipping", value: FreeShippingRule.fromPartial(object.rule.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseUpdatePromotionResponse(): UpdatePromotionResponse {
+  return { promotion: undefined };
+}
+
+export const UpdatePromotionResponse: MessageFns<UpdatePromotionResponse> = {
+  encode(message: UpdatePromotionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotion !== undefined) {
+      Promotion.encode(message.promotion, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdatePromotionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdatePromotionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotion = Promotion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdatePromotionResponse {
+    return { promotion: isSet(object.promotion) ? Promotion.fromJSON(object.promotion) : undefined };
+  },
+
+  toJSON(message: UpdatePromotionResponse): unknown {
+    const obj: any = {};
+    if (message.promotion !== undefined) {
+      obj.promotion = Promotion.toJSON(message.promotion);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdatePromotionResponse>): UpdatePromotionResponse {
+    return UpdatePromotionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdatePromotionResponse>): UpdatePromotionResponse {
+    const message = createBaseUpdatePromotionResponse();
+    message.promotion = (object.promotion !== undefined && object.promotion !== null)
+      ? Promotion.fromPartial(object.promotion)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetPromotionStatusRequest(): SetPromotionStatusRequest {
+  return { promotionId: "", status: 0 };
+}
+
+export const SetPromotionStatusRequest: MessageFns<SetPromotionStatusRequest> = {
+  encode(message: SetPromotionStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotionId !== "") {
+      writer.uint32(10).string(message.promotionId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPromotionStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPromotionStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPromotionStatusRequest {
+    return {
+      promotionId: isSet(object.promotionId)
+        ? globalThis.String(object.promotionId)
+        : isSet(object.promotion_id)
+        ? globalThis.String(object.promotion_id)
+        : "",
+      status: isSet(object.status) ? promotionStatusFromJSON(object.status) : 0,
+    };
+  },
+
+  toJSON(message: SetPromotionStatusRequest): unknown {
+    const obj: any = {};
+    if (message.promotionId !== "") {
+      obj.promotionId = message.promotionId;
+    }
+    if (message.status !== 0) {
+      obj.status = promotionStatusToJSON(message.status);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetPromotionStatusRequest>): SetPromotionStatusRequest {
+    return SetPromotionStatusRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetPromotionStatusRequest>): SetPromotionStatusRequest {
+    const message = createBaseSetPromotionStatusRequest();
+    message.promotionId = object.promotionId ?? "";
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
+
+function createBaseSetPromotionStatusResponse(): SetPromotionStatusResponse {
+  return { promotion: undefined };
+}
+
+export const SetPromotionStatusResponse: MessageFns<SetPromotionStatusResponse> = {
+  encode(message: SetPromotionStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotion !== undefined) {
+      Promotion.encode(message.promotion, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPromotionStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPromotionStatusResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotion = Promotion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPromotionStatusResponse {
+    return { promotion: isSet(object.promotion) ? Promotion.fromJSON(object.promotion) : undefined };
+  },
+
+  toJSON(message: SetPromotionStatusResponse): unknown {
+    const obj: any = {};
+    if (message.promotion !== undefined) {
+      obj.promotion = Promotion.toJSON(message.promotion);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetPromotionStatusResponse>): SetPromotionStatusResponse {
+    return SetPromotionStatusResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetPromotionStatusResponse>): SetPromotionStatusResponse {
+    const message = createBaseSetPromotionStatusResponse();
+    message.promotion = (object.promotion !== undefined && object.promotion !== null)
+      ? Promotion.fromPartial(object.promotion)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetPromotionRequest(): GetPromotionRequest {
+  return { promotionId: "" };
+}
+
+export const GetPromotionRequest: MessageFns<GetPromotionRequest> = {
+  encode(message: GetPromotionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotionId !== "") {
+      writer.uint32(10).string(message.promotionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPromotionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPromotionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPromotionRequest {
+    return {
+      promotionId: isSet(object.promotionId)
+        ? globalThis.String(object.promotionId)
+        : isSet(object.promotion_id)
+        ? globalThis.String(object.promotion_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetPromotionRequest): unknown {
+    const obj: any = {};
+    if (message.promotionId !== "") {
+      obj.promotionId = message.promotionId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPromotionRequest>): GetPromotionRequest {
+    return GetPromotionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPromotionRequest>): GetPromotionRequest {
+    const message = createBaseGetPromotionRequest();
+    message.promotionId = object.promotionId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetPromotionResponse(): GetPromotionResponse {
+  return { promotion: undefined };
+}
+
+export const GetPromotionResponse: MessageFns<GetPromotionResponse> = {
+  encode(message: GetPromotionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotion !== undefined) {
+      Promotion.encode(message.promotion, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPromotionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPromotionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotion = Promotion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPromotionResponse {
+    return { promotion: isSet(object.promotion) ? Promotion.fromJSON(object.promotion) : undefined };
+  },
+
+  toJSON(message: GetPromotionResponse): unknown {
+    const obj: any = {};
+    if (message.promotion !== undefined) {
+      obj.promotion = Promotion.toJSON(message.promotion);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPromotionResponse>): GetPromotionResponse {
+    return GetPromotionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPromotionResponse>): GetPromotionResponse {
+    const message = createBaseGetPromotionResponse();
+    message.promotion = (object.promotion !== undefined && object.promotion !== null)
+      ? Promotion.fromPartial(object.promotion)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListPromotionsRequest(): ListPromotionsRequest {
+  return { status: 0, kind: 0, page: undefined };
+}
+
+export const ListPromotionsRequest: MessageFns<ListPromotionsRequest> = {
+  encode(message: ListPromotionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(16).int32(message.kind);
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPromotionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPromotionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPromotionsRequest {
+    return {
+      status: isSet(object.status) ? promotionStatusFromJSON(object.status) : 0,
+      kind: isSet(object.kind) ? promotionKindFromJSON(object.kind) : 0,
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListPromotionsRequest): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = promotionStatusToJSON(message.status);
+    }
+    if (message.kind !== 0) {
+      obj.kind = promotionKindToJSON(message.kind);
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListPromotionsRequest>): ListPromotionsRequest {
+    return ListPromotionsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListPromotionsRequest>): ListPromotionsRequest {
+    const message = createBaseListPromotionsRequest();
+    message.status = object.status ?? 0;
+    message.kind = object.kind ?? 0;
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListPromotionsResponse(): ListPromotionsResponse {
+  return { promotions: [], page: undefined };
+}
+
+export const ListPromotionsResponse: MessageFns<ListPromotionsResponse> = {
+  encode(message: ListPromotionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.promotions) {
+      Promotion.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPromotionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPromotionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotions.push(Promotion.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPromotionsResponse {
+    return {
+      promotions: globalThis.Array.isArray(object?.promotions)
+        ? object.promotions.map((e: any) => Promotion.fromJSON(e))
+        : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListPromotionsResponse): unknown {
+    const obj: any = {};
+    if (message.promotions?.length) {
+      obj.promotions = message.promotions.map((e) => Promotion.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListPromotionsResponse>): ListPromotionsResponse {
+    return ListPromotionsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListPromotionsResponse>): ListPromotionsResponse {
+    const message = createBaseListPromotionsResponse();
+    message.promotions = object.promotions?.map((e) => Promotion.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCustomer(): Customer {
+  return { identity: undefined };
+}
+
+export const Customer: MessageFns<Customer> = {
+  encode(message: Customer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.identity?.$case) {
+      case "userId":
+        writer.uint32(10).string(message.identity.value);
+        break;
+      case "guestEmail":
+        writer.uint32(18).string(message.identity.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Customer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.identity = { $case: "userId", value: reader.string() };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.identity = { $case: "guestEmail", value: reader.string() };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Customer {
+    return {
+      identity: isSet(object.userId)
+        ? { $case: "userId", value: globalThis.String(object.userId) }
+        : isSet(object.user_id)
+        ? { $case: "userId", value: globalThis.String(object.user_id) }
+        : isSet(object.guestEmail)
+        ? { $case: "guestEmail", value: globalThis.String(object.guestEmail) }
+        : isSet(object.guest_email)
+        ? { $case: "guestEmail", value: globalThis.String(object.guest_email) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: Customer): unknown {
+    const obj: any = {};
+    if (message.identity?.$case === "userId") {
+      obj.userId = message.identity.value;
+    } else if (message.identity?.$case === "guestEmail") {
+      obj.guestEmail = message.identity.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Customer>): Customer {
+    return Customer.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Customer>): Customer {
+    const message = createBaseCustomer();
+    switch (object.identity?.$case) {
+      case "userId": {
+        if (object.identity?.value !== undefined && object.identity?.value !== null) {
+          message.identity = { $case: "userId", value: object.identity.value };
+        }
+        break;
+      }
+      case "guestEmail": {
+        if (object.identity?.value !== undefined && object.identity?.value !== null) {
+          message.identity = { $case: "guestEmail", value: object.identity.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBasePriceLine(): PriceLine {
+  return { lineId: "", productId: "", variantId: "", categoryIds: [], unitPrice: undefined, quantity: 0 };
+}
+
+export const PriceLine: MessageFns<PriceLine> = {
+  encode(message: PriceLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lineId !== "") {
+      writer.uint32(10).string(message.lineId);
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(26).string(message.variantId);
+    }
+    for (const v of message.categoryIds) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.unitPrice !== undefined) {
+      Money.encode(message.unitPrice, writer.uint32(42).fork()).join();
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(48).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PriceLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePriceLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lineId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.categoryIds.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.unitPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PriceLine {
+    return {
+      lineId: isSet(object.lineId)
+        ? globalThis.String(object.lineId)
+        : isSet(object.line_id)
+        ? globalThis.String(object.line_id)
+        : "",
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      categoryIds: globalThis.Array.isArray(object?.categoryIds)
+        ? object.categoryIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.category_ids)
+        ? object.category_ids.map((e: any) => globalThis.String(e))
+        : [],
+      unitPrice: isSet(object.unitPrice)
+        ? Money.fromJSON(object.unitPrice)
+        : isSet(object.unit_price)
+        ? Money.fromJSON(object.unit_price)
+        : undefined,
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: PriceLine): unknown {
+    const obj: any = {};
+    if (message.lineId !== "") {
+      obj.lineId = message.lineId;
+    }
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.categoryIds?.length) {
+      obj.categoryIds = message.categoryIds;
+    }
+    if (message.unitPrice !== undefined) {
+      obj.unitPrice = Money.toJSON(message.unitPrice);
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PriceLine>): PriceLine {
+    return PriceLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PriceLine>): PriceLine {
+    const message = createBasePriceLine();
+    message.lineId = object.lineId ?? "";
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.categoryIds = object.categoryIds?.map((e) => e) || [];
+    message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
+      ? Money.fromPartial(object.unitPrice)
+      : undefined;
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBasePriceCartRequest(): PriceCartRequest {
+  return { currencyCode: "", lines: [], shipping: undefined, customer: undefined, couponCode: "" };
+}
+
+export const PriceCartRequest: MessageFns<PriceCartRequest> = {
+  encode(message: PriceCartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.currencyCode !== "") {
+      writer.uint32(10).string(message.currencyCode);
+    }
+    for (const v of message.lines) {
+      PriceLine.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.shipping !== undefined) {
+      Money.encode(message.shipping, writer.uint32(26).fork()).join();
+    }
+    if (message.customer !== undefined) {
+      Customer.encode(message.customer, writer.uint32(34).fork()).join();
+    }
+    if (message.couponCode !== "") {
+      writer.uint32(42).string(message.couponCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PriceCartRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePriceCartRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(PriceLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.shipping = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.customer = Customer.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PriceCartRequest {
+    return {
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => PriceLine.fromJSON(e)) : [],
+      shipping: isSet(object.shipping) ? Money.fromJSON(object.shipping) : undefined,
+      customer: isSet(object.customer) ? Customer.fromJSON(object.customer) : undefined,
+      couponCode: isSet(object.couponCode)
+        ? globalThis.String(object.couponCode)
+        : isSet(object.coupon_code)
+        ? globalThis.String(object.coupon_code)
+        : "",
+    };
+  },
+
+  toJSON(message: PriceCartRequest): unknown {
+    const obj: any = {};
+    if (message.currencyCode !== "") {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => PriceLine.toJSON(e));
+    }
+    if (message.shipping !== undefined) {
+      obj.shipping = Money.toJSON(message.shipping);
+    }
+    if (message.customer !== undefined) {
+      obj.customer = Customer.toJSON(message.customer);
+    }
+    if (message.couponCode !== "") {
+      obj.couponCode = message.couponCode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PriceCartRequest>): PriceCartRequest {
+    return PriceCartRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PriceCartRequest>): PriceCartRequest {
+    const message = createBasePriceCartRequest();
+    message.currencyCode = object.currencyCode ?? "";
+    message.lines = object.lines?.map((e) => PriceLine.fromPartial(e)) || [];
+    message.shipping = (object.shipping !== undefined && object.shipping !== null)
+      ? Money.fromPartial(object.shipping)
+      : undefined;
+    message.customer = (object.customer !== undefined && object.customer !== null)
+      ? Customer.fromPartial(object.customer)
+      : undefined;
+    message.couponCode = object.couponCode ?? "";
+    return message;
+  },
+};
+
+function createBaseDiscountSource(): DiscountSource {
+  return { kind: 0, id: "", name: "", code: "" };
+}
+
+export const DiscountSource: MessageFns<DiscountSource> = {
+  encode(message: DiscountSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== 0) {
+      writer.uint32(8).int32(message.kind);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.code !== "") {
+      writer.uint32(34).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiscountSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiscountSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DiscountSource {
+    return {
+      kind: isSet(object.kind) ? discountSourceKindFromJSON(object.kind) : 0,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+    };
+  },
+
+  toJSON(message: DiscountSource): unknown {
+    const obj: any = {};
+    if (message.kind !== 0) {
+      obj.kind = discountSourceKindToJSON(message.kind);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiscountSource>): DiscountSource {
+    return DiscountSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DiscountSource>): DiscountSource {
+    const message = createBaseDiscountSource();
+    message.kind = object.kind ?? 0;
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.code = object.code ?? "";
+    return message;
+  },
+};
+
+function createBaseLineAdjustment(): LineAdjustment {
+  return { source: undefined, level: 0, amount: undefined };
+}
+
+export const LineAdjustment: MessageFns<LineAdjustment> = {
+  encode(message: LineAdjustment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== undefined) {
+      DiscountSource.encode(message.source, writer.uint32(10).fork()).join();
+    }
+    if (message.level !== 0) {
+      writer.uint32(16).int32(message.level);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LineAdjustment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLineAdjustment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = DiscountSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.level = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LineAdjustment {
+    return {
+      source: isSet(object.source) ? DiscountSource.fromJSON(object.source) : undefined,
+      level: isSet(object.level) ? discountLevelFromJSON(object.level) : 0,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: LineAdjustment): unknown {
+    const obj: any = {};
+    if (message.source !== undefined) {
+      obj.source = DiscountSource.toJSON(message.source);
+    }
+    if (message.level !== 0) {
+      obj.level = discountLevelToJSON(message.level);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LineAdjustment>): LineAdjustment {
+    return LineAdjustment.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LineAdjustment>): LineAdjustment {
+    const message = createBaseLineAdjustment();
+    message.source = (object.source !== undefined && object.source !== null)
+      ? DiscountSource.fromPartial(object.source)
+      : undefined;
+    message.level = object.level ?? 0;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePricedLine(): PricedLine {
+  return { lineId: "", subtotal: undefined, adjustments: [], discount: undefined, total: undefined };
+}
+
+export const PricedLine: MessageFns<PricedLine> = {
+  encode(message: PricedLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lineId !== "") {
+      writer.uint32(10).string(message.lineId);
+    }
+    if (message.subtotal !== undefined) {
+      Money.encode(message.subtotal, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.adjustments) {
+      LineAdjustment.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(34).fork()).join();
+    }
+    if (message.total !== undefined) {
+      Money.encode(message.total, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PricedLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePricedLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lineId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.adjustments.push(LineAdjustment.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.total = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PricedLine {
+    return {
+      lineId: isSet(object.lineId)
+        ? globalThis.String(object.lineId)
+        : isSet(object.line_id)
+        ? globalThis.String(object.line_id)
+        : "",
+      subtotal: isSet(object.subtotal) ? Money.fromJSON(object.subtotal) : undefined,
+      adjustments: globalThis.Array.isArray(object?.adjustments)
+        ? object.adjustments.map((e: any) => LineAdjustment.fromJSON(e))
+        : [],
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      total: isSet(object.total) ? Money.fromJSON(object.total) : undefined,
+    };
+  },
+
+  toJSON(message: PricedLine): unknown {
+    const obj: any = {};
+    if (message.lineId !== "") {
+      obj.lineId = message.lineId;
+    }
+    if (message.subtotal !== undefined) {
+      obj.subtotal = Money.toJSON(message.subtotal);
+    }
+    if (message.adjustments?.length) {
+      obj.adjustments = message.adjustments.map((e) => LineAdjustment.toJSON(e));
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.total !== undefined) {
+      obj.total = Money.toJSON(message.total);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PricedLine>): PricedLine {
+    return PricedLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PricedLine>): PricedLine {
+    const message = createBasePricedLine();
+    message.lineId = object.lineId ?? "";
+    message.subtotal = (object.subtotal !== undefined && object.subtotal !== null)
+      ? Money.fromPartial(object.subtotal)
+      : undefined;
+    message.adjustments = object.adjustments?.map((e) => LineAdjustment.fromPartial(e)) || [];
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
+    return message;
+  },
+};
+
+function createBaseLineAllocation(): LineAllocation {
+  return { lineId: "", amount: undefined };
+}
+
+export const LineAllocation: MessageFns<LineAllocation> = {
+  encode(message: LineAllocation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lineId !== "") {
+      writer.uint32(10).string(message.lineId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LineAllocation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLineAllocation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lineId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LineAllocation {
+    return {
+      lineId: isSet(object.lineId)
+        ? globalThis.String(object.lineId)
+        : isSet(object.line_id)
+        ? globalThis.String(object.line_id)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: LineAllocation): unknown {
+    const obj: any = {};
+    if (message.lineId !== "") {
+      obj.lineId = message.lineId;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LineAllocation>): LineAllocation {
+    return LineAllocation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LineAllocation>): LineAllocation {
+    const message = createBaseLineAllocation();
+    message.lineId = object.lineId ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseOrderDiscount(): OrderDiscount {
+  return { source: undefined, amount: undefined, allocations: [] };
+}
+
+export const OrderDiscount: MessageFns<OrderDiscount> = {
+  encode(message: OrderDiscount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== undefined) {
+      DiscountSource.encode(message.source, writer.uint32(10).fork()).join();
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.allocations) {
+      LineAllocation.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderDiscount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderDiscount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = DiscountSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.allocations.push(LineAllocation.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderDiscount {
+    return {
+      source: isSet(object.source) ? DiscountSource.fromJSON(object.source) : undefined,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      allocations: globalThis.Array.isArray(object?.allocations)
+        ? object.allocations.map((e: any) => LineAllocation.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: OrderDiscount): unknown {
+    const obj: any = {};
+    if (message.source !== undefined) {
+      obj.source = DiscountSource.toJSON(message.source);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.allocations?.length) {
+      obj.allocations = message.allocations.map((e) => LineAllocation.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrderDiscount>): OrderDiscount {
+    return OrderDiscount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrderDiscount>): OrderDiscount {
+    const message = createBaseOrderDiscount();
+    message.source = (object.source !== undefined && object.source !== null)
+      ? DiscountSource.fromPartial(object.source)
+      : undefined;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.allocations = object.allocations?.map((e) => LineAllocation.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAppliedDiscount(): AppliedDiscount {
+  return { source: undefined, level: 0, amount: undefined, explanation: "" };
+}
+
+export const AppliedDiscount: MessageFns<AppliedDiscount> = {
+  encode(message: AppliedDiscount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== undefined) {
+      DiscountSource.encode(message.source, writer.uint32(10).fork()).join();
+    }
+    if (message.level !== 0) {
+      writer.uint32(16).int32(message.level);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(26).fork()).join();
+    }
+    if (message.explanation !== "") {
+      writer.uint32(34).string(message.explanation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppliedDiscount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppliedDiscount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = DiscountSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.level = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppliedDiscount {
+    return {
+      source: isSet(object.source) ? DiscountSource.fromJSON(object.source) : undefined,
+      level: isSet(object.level) ? discountLevelFromJSON(object.level) : 0,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+    };
+  },
+
+  toJSON(message: AppliedDiscount): unknown {
+    const obj: any = {};
+    if (message.source !== undefined) {
+      obj.source = DiscountSource.toJSON(message.source);
+    }
+    if (message.level !== 0) {
+      obj.level = discountLevelToJSON(message.level);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppliedDiscount>): AppliedDiscount {
+    return AppliedDiscount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppliedDiscount>): AppliedDiscount {
+    const message = createBaseAppliedDiscount();
+    message.source = (object.source !== undefined && object.source !== null)
+      ? DiscountSource.fromPartial(object.source)
+      : undefined;
+    message.level = object.level ?? 0;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.explanation = object.explanation ?? "";
+    return message;
+  },
+};
+
+function createBaseSetAsideDiscount(): SetAsideDiscount {
+  return { source: undefined, amount: undefined, explanation: "" };
+}
+
+export const SetAsideDiscount: MessageFns<SetAsideDiscount> = {
+  encode(message: SetAsideDiscount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== undefined) {
+      DiscountSource.encode(message.source, writer.uint32(10).fork()).join();
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    if (message.explanation !== "") {
+      writer.uint32(26).string(message.explanation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetAsideDiscount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetAsideDiscount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = DiscountSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetAsideDiscount {
+    return {
+      source: isSet(object.source) ? DiscountSource.fromJSON(object.source) : undefined,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+    };
+  },
+
+  toJSON(message: SetAsideDiscount): unknown {
+    const obj: any = {};
+    if (message.source !== undefined) {
+      obj.source = DiscountSource.toJSON(message.source);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetAsideDiscount>): SetAsideDiscount {
+    return SetAsideDiscount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetAsideDiscount>): SetAsideDiscount {
+    const message = createBaseSetAsideDiscount();
+    message.source = (object.source !== undefined && object.source !== null)
+      ? DiscountSource.fromPartial(object.source)
+      : undefined;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.explanation = object.explanation ?? "";
+    return message;
+  },
+};
+
+function createBaseCouponRefusal(): CouponRefusal {
+  return { reason: "", message: "" };
+}
+
+export const CouponRefusal: MessageFns<CouponRefusal> = {
+  encode(message: CouponRefusal, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reason !== "") {
+      writer.uint32(10).string(message.reason);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CouponRefusal {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCouponRefusal();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CouponRefusal {
+    return {
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: CouponRefusal): unknown {
+    const obj: any = {};
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CouponRefusal>): CouponRefusal {
+    return CouponRefusal.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CouponRefusal>): CouponRefusal {
+    const message = createBaseCouponRefusal();
+    message.reason = object.reason ?? "";
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
+function createBaseCouponOutcome(): CouponOutcome {
+  return { code: "", applied: false, source: undefined, discount: undefined, refusal: undefined };
+}
+
+export const CouponOutcome: MessageFns<CouponOutcome> = {
+  encode(message: CouponOutcome, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.applied !== false) {
+      writer.uint32(16).bool(message.applied);
+    }
+    if (message.source !== undefined) {
+      DiscountSource.encode(message.source, writer.uint32(26).fork()).join();
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(34).fork()).join();
+    }
+    if (message.refusal !== undefined) {
+      CouponRefusal.encode(message.refusal, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CouponOutcome {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCouponOutcome();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.applied = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.source = DiscountSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.refusal = CouponRefusal.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CouponOutcome {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      applied: isSet(object.applied) ? globalThis.Boolean(object.applied) : false,
+      source: isSet(object.source) ? DiscountSource.fromJSON(object.source) : undefined,
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      refusal: isSet(object.refusal) ? CouponRefusal.fromJSON(object.refusal) : undefined,
+    };
+  },
+
+  toJSON(message: CouponOutcome): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.applied !== false) {
+      obj.applied = message.applied;
+    }
+    if (message.source !== undefined) {
+      obj.source = DiscountSource.toJSON(message.source);
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.refusal !== undefined) {
+      obj.refusal = CouponRefusal.toJSON(message.refusal);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CouponOutcome>): CouponOutcome {
+    return CouponOutcome.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CouponOutcome>): CouponOutcome {
+    const message = createBaseCouponOutcome();
+    message.code = object.code ?? "";
+    message.applied = object.applied ?? false;
+    message.source = (object.source !== undefined && object.source !== null)
+      ? DiscountSource.fromPartial(object.source)
+      : undefined;
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.refusal = (object.refusal !== undefined && object.refusal !== null)
+      ? CouponRefusal.fromPartial(object.refusal)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePriceTotals(): PriceTotals {
+  return {
+    subtotal: undefined,
+    lineDiscount: undefined,
+    orderDiscount: undefined,
+    discountedSubtotal: undefined,
+    shipping: undefined,
+    shippingDiscount: undefined,
+    shippingTotal: undefined,
+    discount: undefined,
+    total: undefined,
+  };
+}
+
+export const PriceTotals: MessageFns<PriceTotals> = {
+  encode(message: PriceTotals, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subtotal !== undefined) {
+      Money.encode(message.subtotal, writer.uint32(10).fork()).join();
+    }
+    if (message.lineDiscount !== undefined) {
+      Money.encode(message.lineDiscount, writer.uint32(18).fork()).join();
+    }
+    if (message.orderDiscount !== undefined) {
+      Money.encode(message.orderDiscount, writer.uint32(26).fork()).join();
+    }
+    if (message.discountedSubtotal !== undefined) {
+      Money.encode(message.discountedSubtotal, writer.uint32(34).fork()).join();
+    }
+    if (message.shipping !== undefined) {
+      Money.encode(message.shipping, writer.uint32(42).fork()).join();
+    }
+    if (message.shippingDiscount !== undefined) {
+      Money.encode(message.shippingDiscount, writer.uint32(50).fork()).join();
+    }
+    if (message.shippingTotal !== undefined) {
+      Money.encode(message.shippingTotal, writer.uint32(58).fork()).join();
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(66).fork()).join();
+    }
+    if (message.total !== undefined) {
+      Money.encode(message.total, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PriceTotals {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePriceTotals();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lineDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.orderDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.discountedSubtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.shipping = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.shippingDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.shippingTotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.total = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PriceTotals {
+    return {
+      subtotal: isSet(object.subtotal) ? Money.fromJSON(object.subtotal) : undefined,
+      lineDiscount: isSet(object.lineDiscount)
+        ? Money.fromJSON(object.lineDiscount)
+        : isSet(object.line_discount)
+        ? Money.fromJSON(object.line_discount)
+        : undefined,
+      orderDiscount: isSet(object.orderDiscount)
+        ? Money.fromJSON(object.orderDiscount)
+        : isSet(object.order_discount)
+        ? Money.fromJSON(object.order_discount)
+        : undefined,
+      discountedSubtotal: isSet(object.discountedSubtotal)
+        ? Money.fromJSON(object.discountedSubtotal)
+        : isSet(object.discounted_subtotal)
+        ? Money.fromJSON(object.discounted_subtotal)
+        : undefined,
+      shipping: isSet(object.shipping) ? Money.fromJSON(object.shipping) : undefined,
+      shippingDiscount: isSet(object.shippingDiscount)
+        ? Money.fromJSON(object.shippingDiscount)
+        : isSet(object.shipping_discount)
+        ? Money.fromJSON(object.shipping_discount)
+        : undefined,
+      shippingTotal: isSet(object.shippingTotal)
+        ? Money.fromJSON(object.shippingTotal)
+        : isSet(object.shipping_total)
+        ? Money.fromJSON(object.shipping_total)
+        : undefined,
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      total: isSet(object.total) ? Money.fromJSON(object.total) : undefined,
+    };
+  },
+
+  toJSON(message: PriceTotals): unknown {
+    const obj: any = {};
+    if (message.subtotal !== undefined) {
+      obj.subtotal = Money.toJSON(message.subtotal);
+    }
+    if (message.lineDiscount !== undefined) {
+      obj.lineDiscount = Money.toJSON(message.lineDiscount);
+    }
+    if (message.orderDiscount !== undefined) {
+      obj.orderDiscount = Money.toJSON(message.orderDiscount);
+    }
+    if (message.discountedSubtotal !== undefined) {
+      obj.discountedSubtotal = Money.toJSON(message.discountedSubtotal);
+    }
+    if (message.shipping !== undefined) {
+      obj.shipping = Money.toJSON(message.shipping);
+    }
+    if (message.shippingDiscount !== undefined) {
+      obj.shippingDiscount = Money.toJSON(message.shippingDiscount);
+    }
+    if (message.shippingTotal !== undefined) {
+      obj.shippingTotal = Money.toJSON(message.shippingTotal);
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.total !== undefined) {
+      obj.total = Money.toJSON(message.total);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PriceTotals>): PriceTotals {
+    return PriceTotals.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PriceTotals>): PriceTotals {
+    const message = createBasePriceTotals();
+    message.subtotal = (object.subtotal !== undefined && object.subtotal !== null)
+      ? Money.fromPartial(object.subtotal)
+      : undefined;
+    message.lineDiscount = (object.lineDiscount !== undefined && object.lineDiscount !== null)
+      ? Money.fromPartial(object.lineDiscount)
+      : undefined;
+    message.orderDiscount = (object.orderDiscount !== undefined && object.orderDiscount !== null)
+      ? Money.fromPartial(object.orderDiscount)
+      : undefined;
+    message.discountedSubtotal = (object.discountedSubtotal !== undefined && object.discountedSubtotal !== null)
+      ? Money.fromPartial(object.discountedSubtotal)
+      : undefined;
+    message.shipping = (object.shipping !== undefined && object.shipping !== null)
+      ? Money.fromPartial(object.shipping)
+      : undefined;
+    message.shippingDiscount = (object.shippingDiscount !== undefined && object.shippingDiscount !== null)
+      ? Money.fromPartial(object.shippingDiscount)
+      : undefined;
+    message.shippingTotal = (object.shippingTotal !== undefined && object.shippingTotal !== null)
+      ? Money.fromPartial(object.shippingTotal)
+      : undefined;
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
+    return message;
+  },
+};
+
+function createBasePriceCartResponse(): PriceCartResponse {
+  return {
+    currencyCode: "",
+    lines: [],
+    orderDiscounts: [],
+    applied: [],
+    setAside: [],
+    coupon: undefined,
+    totals: undefined,
+    shippingDiscountSource: undefined,
+  };
+}
+
+export const PriceCartResponse: MessageFns<PriceCartResponse> = {
+  encode(message: PriceCartResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.currencyCode !== "") {
+      writer.uint32(10).string(message.currencyCode);
+    }
+    for (const v of message.lines) {
+      PricedLine.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.orderDiscounts) {
+      OrderDiscount.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.applied) {
+      AppliedDiscount.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.setAside) {
+      SetAsideDiscount.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.coupon !== undefined) {
+      CouponOutcome.encode(message.coupon, writer.uint32(50).fork()).join();
+    }
+    if (message.totals !== undefined) {
+      PriceTotals.encode(message.totals, writer.uint32(58).fork()).join();
+    }
+    if (message.shippingDiscountSource !== undefined) {
+      DiscountSource.encode(message.shippingDiscountSource, writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PriceCartResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePriceCartResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(PricedLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.orderDiscounts.push(OrderDiscount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.applied.push(AppliedDiscount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.setAside.push(SetAsideDiscount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.coupon = CouponOutcome.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.totals = PriceTotals.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.shippingDiscountSource = DiscountSource.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PriceCartResponse {
+    return {
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => PricedLine.fromJSON(e)) : [],
+      orderDiscounts: globalThis.Array.isArray(object?.orderDiscounts)
+        ? object.orderDiscounts.map((e: any) => OrderDiscount.fromJSON(e))
+        : globalThis.Array.isArray(object?.order_discounts)
+        ? object.order_discounts.map((e: any) => OrderDiscount.fromJSON(e))
+        : [],
+      applied: globalThis.Array.isArray(object?.applied)
+        ? object.applied.map((e: any) => AppliedDiscount.fromJSON(e))
+        : [],
+      setAside: globalThis.Array.isArray(object?.setAside)
+        ? object.setAside.map((e: any) => SetAsideDiscount.fromJSON(e))
+        : globalThis.Array.isArray(object?.set_aside)
+        ? object.set_aside.map((e: any) => SetAsideDiscount.fromJSON(e))
+        : [],
+      coupon: isSet(object.coupon) ? CouponOutcome.fromJSON(object.coupon) : undefined,
+      totals: isSet(object.totals) ? PriceTotals.fromJSON(object.totals) : undefined,
+      shippingDiscountSource: isSet(object.shippingDiscountSource)
+        ? DiscountSource.fromJSON(object.shippingDiscountSource)
+        : isSet(object.shipping_discount_source)
+        ? DiscountSource.fromJSON(object.shipping_discount_source)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PriceCartResponse): unknown {
+    const obj: any = {};
+    if (message.currencyCode !== "") {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => PricedLine.toJSON(e));
+    }
+    if (message.orderDiscounts?.length) {
+      obj.orderDiscounts = message.orderDiscounts.map((e) => OrderDiscount.toJSON(e));
+    }
+    if (message.applied?.length) {
+      obj.applied = message.applied.map((e) => AppliedDiscount.toJSON(e));
+    }
+    if (message.setAside?.length) {
+      obj.setAside = message.setAside.map((e) => SetAsideDiscount.toJSON(e));
+    }
+    if (message.coupon !== undefined) {
+      obj.coupon = CouponOutcome.toJSON(message.coupon);
+    }
+    if (message.totals !== undefined) {
+      obj.totals = PriceTotals.toJSON(message.totals);
+    }
+    if (message.shippingDiscountSource !== undefined) {
+      obj.shippingDiscountSource = DiscountSource.toJSON(message.shippingDiscountSource);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PriceCartResponse>): PriceCartResponse {
+    return PriceCartResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PriceCartResponse>): PriceCartResponse {
+    const message = createBasePriceCartResponse();
+    message.currencyCode = object.currencyCode ?? "";
+    message.lines = object.lines?.map((e) => PricedLine.fromPartial(e)) || [];
+    message.orderDiscounts = object.orderDiscounts?.map((e) => OrderDiscount.fromPartial(e)) || [];
+    message.applied = object.applied?.map((e) => AppliedDiscount.fromPartial(e)) || [];
+    message.setAside = object.setAside?.map((e) => SetAsideDiscount.fromPartial(e)) || [];
+    message.coupon = (object.coupon !== undefined && object.coupon !== null)
+      ? CouponOutcome.fromPartial(object.coupon)
+      : undefined;
+    message.totals = (object.totals !== undefined && object.totals !== null)
+      ? PriceTotals.fromPartial(object.totals)
+      : undefined;
+    message.shippingDiscountSource =
+      (object.shippingDiscountSource !== undefined && object.shippingDiscountSource !== null)
+        ? DiscountSource.fromPartial(object.shippingDiscountSource)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseCheckCouponRequest(): CheckCouponRequest {
+  return { couponCode: "", currencyCode: "", customer: undefined, lines: [] };
+}
+
+export const CheckCouponRequest: MessageFns<CheckCouponRequest> = {
+  encode(message: CheckCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.couponCode !== "") {
+      writer.uint32(10).string(message.couponCode);
+    }
+    if (message.currencyCode !== "") {
+      writer.uint32(18).string(message.currencyCode);
+    }
+    if (message.customer !== undefined) {
+      Customer.encode(message.customer, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.lines) {
+      PriceLine.encode(v!, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckCouponRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckCouponRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.customer = Customer.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lines.push(PriceLine.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckCouponRequest {
+    return {
+      couponCode: isSet(object.couponCode)
+        ? globalThis.String(object.couponCode)
+        : isSet(object.coupon_code)
+        ? globalThis.String(object.coupon_code)
+        : "",
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : "",
+      customer: isSet(object.customer) ? Customer.fromJSON(object.customer) : undefined,
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => PriceLine.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: CheckCouponRequest): unknown {
+    const obj: any = {};
+    if (message.couponCode !== "") {
+      obj.couponCode = message.couponCode;
+    }
+    if (message.currencyCode !== "") {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.customer !== undefined) {
+      obj.customer = Customer.toJSON(message.customer);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => PriceLine.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckCouponRequest>): CheckCouponRequest {
+    return CheckCouponRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckCouponRequest>): CheckCouponRequest {
+    const message = createBaseCheckCouponRequest();
+    message.couponCode = object.couponCode ?? "";
+    message.currencyCode = object.currencyCode ?? "";
+    message.customer = (object.customer !== undefined && object.customer !== null)
+      ? Customer.fromPartial(object.customer)
+      : undefined;
+    message.lines = object.lines?.map((e) => PriceLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCouponSummary(): CouponSummary {
+  return {
+    id: "",
+    code: "",
+    name: "",
+    description: "",
+    type: 0,
+    percentOffBp: 0,
+    amountOff: undefined,
+    minimumAmount: undefined,
+    maximumDiscount: undefined,
+    endsAt: undefined,
+  };
+}
+
+export const CouponSummary: MessageFns<CouponSummary> = {
+  encode(message: CouponSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.type !== 0) {
+      writer.uint32(40).int32(message.type);
+    }
+    if (message.percentOffBp !== 0) {
+      writer.uint32(48).int32(message.percentOffBp);
+    }
+    if (message.amountOff !== undefined) {
+      Money.encode(message.amountOff, writer.uint32(58).fork()).join();
+    }
+    if (message.minimumAmount !== undefined) {
+      Money.encode(message.minimumAmount, writer.uint32(66).fork()).join();
+    }
+    if (message.maximumDiscount !== undefined) {
+      Money.encode(message.maximumDiscount, writer.uint32(74).fork()).join();
+    }
+    if (message.endsAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.endsAt), writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CouponSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCouponSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.percentOffBp = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.amountOff = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.minimumAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.maximumDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.endsAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CouponSummary {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      type: isSet(object.type) ? couponTypeFromJSON(object.type) : 0,
+      percentOffBp: isSet(object.percentOffBp)
+        ? globalThis.Number(object.percentOffBp)
+        : isSet(object.percent_off_bp)
+        ? globalThis.Number(object.percent_off_bp)
+        : 0,
+      amountOff: isSet(object.amountOff)
+        ? Money.fromJSON(object.amountOff)
+        : isSet(object.amount_off)
+        ? Money.fromJSON(object.amount_off)
+        : undefined,
+      minimumAmount: isSet(object.minimumAmount)
+        ? Money.fromJSON(object.minimumAmount)
+        : isSet(object.minimum_amount)
+        ? Money.fromJSON(object.minimum_amount)
+        : undefined,
+      maximumDiscount: isSet(object.maximumDiscount)
+        ? Money.fromJSON(object.maximumDiscount)
+        : isSet(object.maximum_discount)
+        ? Money.fromJSON(object.maximum_discount)
+        : undefined,
+      endsAt: isSet(object.endsAt)
+        ? fromJsonTimestamp(object.endsAt)
+        : isSet(object.ends_at)
+        ? fromJsonTimestamp(object.ends_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CouponSummary): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.type !== 0) {
+      obj.type = couponTypeToJSON(message.type);
+    }
+    if (message.percentOffBp !== 0) {
+      obj.percentOffBp = Math.round(message.percentOffBp);
+    }
+    if (message.amountOff !== undefined) {
+      obj.amountOff = Money.toJSON(message.amountOff);
+    }
+    if (message.minimumAmount !== undefined) {
+      obj.minimumAmount = Money.toJSON(message.minimumAmount);
+    }
+    if (message.maximumDiscount !== undefined) {
+      obj.maximumDiscount = Money.toJSON(message.maximumDiscount);
+    }
+    if (message.endsAt !== undefined) {
+      obj.endsAt = message.endsAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CouponSummary>): CouponSummary {
+    return CouponSummary.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CouponSummary>): CouponSummary {
+    const message = createBaseCouponSummary();
+    message.id = object.id ?? "";
+    message.code = object.code ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.type = object.type ?? 0;
+    message.percentOffBp = object.percentOffBp ?? 0;
+    message.amountOff = (object.amountOff !== undefined && object.amountOff !== null)
+      ? Money.fromPartial(object.amountOff)
+      : undefined;
+    message.minimumAmount = (object.minimumAmount !== undefined && object.minimumAmount !== null)
+      ? Money.fromPartial(object.minimumAmount)
+      : undefined;
+    message.maximumDiscount = (object.maximumDiscount !== undefined && object.maximumDiscount !== null)
+      ? Money.fromPartial(object.maximumDiscount)
+      : undefined;
+    message.endsAt = object.endsAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCheckCouponResponse(): CheckCouponResponse {
+  return { coupon: undefined, discount: undefined };
+}
+
+export const CheckCouponResponse: MessageFns<CheckCouponResponse> = {
+  encode(message: CheckCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.coupon !== undefined) {
+      CouponSummary.encode(message.coupon, writer.uint32(10).fork()).join();
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckCouponResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckCouponResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.coupon = CouponSummary.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckCouponResponse {
+    return {
+      coupon: isSet(object.coupon) ? CouponSummary.fromJSON(object.coupon) : undefined,
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+    };
+  },
+
+  toJSON(message: CheckCouponResponse): unknown {
+    const obj: any = {};
+    if (message.coupon !== undefined) {
+      obj.coupon = CouponSummary.toJSON(message.coupon);
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckCouponResponse>): CheckCouponResponse {
+    return CheckCouponResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckCouponResponse>): CheckCouponResponse {
+    const message = createBaseCheckCouponResponse();
+    message.coupon = (object.coupon !== undefined && object.coupon !== null)
+      ? CouponSummary.fromPartial(object.coupon)
+      : undefined;
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePromotionAmount(): PromotionAmount {
+  return { promotionId: "", discount: undefined };
+}
+
+export const PromotionAmount: MessageFns<PromotionAmount> = {
+  encode(message: PromotionAmount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotionId !== "") {
+      writer.uint32(10).string(message.promotionId);
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PromotionAmount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromotionAmount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PromotionAmount {
+    return {
+      promotionId: isSet(object.promotionId)
+        ? globalThis.String(object.promotionId)
+        : isSet(object.promotion_id)
+        ? globalThis.String(object.promotion_id)
+        : "",
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+    };
+  },
+
+  toJSON(message: PromotionAmount): unknown {
+    const obj: any = {};
+    if (message.promotionId !== "") {
+      obj.promotionId = message.promotionId;
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PromotionAmount>): PromotionAmount {
+    return PromotionAmount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PromotionAmount>): PromotionAmount {
+    const message = createBasePromotionAmount();
+    message.promotionId = object.promotionId ?? "";
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDiscountReservation(): DiscountReservation {
+  return {
+    orderId: "",
+    state: 0,
+    couponId: "",
+    couponCode: "",
+    couponDiscount: undefined,
+    promotions: [],
+    reservedAt: undefined,
+    expiresAt: undefined,
+    redeemedAt: undefined,
+    releasedAt: undefined,
+    releaseCause: 0,
+  };
+}
+
+export const DiscountReservation: MessageFns<DiscountReservation> = {
+  encode(message: DiscountReservation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.state !== 0) {
+      writer.uint32(16).int32(message.state);
+    }
+    if (message.couponId !== "") {
+      writer.uint32(26).string(message.couponId);
+    }
+    if (message.couponCode !== "") {
+      writer.uint32(34).string(message.couponCode);
+    }
+    if (message.couponDiscount !== undefined) {
+      Money.encode(message.couponDiscount, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.promotions) {
+      PromotionAmount.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.reservedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.reservedAt), writer.uint32(58).fork()).join();
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(66).fork()).join();
+    }
+    if (message.redeemedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.redeemedAt), writer.uint32(74).fork()).join();
+    }
+    if (message.releasedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.releasedAt), writer.uint32(82).fork()).join();
+    }
+    if (message.releaseCause !== 0) {
+      writer.uint32(88).int32(message.releaseCause);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiscountReservation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiscountReservation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.couponId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.couponDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.promotions.push(PromotionAmount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reservedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.redeemedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.releasedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.releaseCause = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DiscountReservation {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      state: isSet(object.state) ? reservationStateFromJSON(object.state) : 0,
+      couponId: isSet(object.couponId)
+        ? globalThis.String(object.couponId)
+        : isSet(object.coupon_id)
+        ? globalThis.String(object.coupon_id)
+        : "",
+      couponCode: isSet(object.couponCode)
+        ? globalThis.String(object.couponCode)
+        : isSet(object.coupon_code)
+        ? globalThis.String(object.coupon_code)
+        : "",
+      couponDiscount: isSet(object.couponDiscount)
+        ? Money.fromJSON(object.couponDiscount)
+        : isSet(object.coupon_discount)
+        ? Money.fromJSON(object.coupon_discount)
+        : undefined,
+      promotions: globalThis.Array.isArray(object?.promotions)
+        ? object.promotions.map((e: any) => PromotionAmount.fromJSON(e))
+        : [],
+      reservedAt: isSet(object.reservedAt)
+        ? fromJsonTimestamp(object.reservedAt)
+        : isSet(object.reserved_at)
+        ? fromJsonTimestamp(object.reserved_at)
+        : undefined,
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+      redeemedAt: isSet(object.redeemedAt)
+        ? fromJsonTimestamp(object.redeemedAt)
+        : isSet(object.redeemed_at)
+        ? fromJsonTimestamp(object.redeemed_at)
+        : undefined,
+      releasedAt: isSet(object.releasedAt)
+        ? fromJsonTimestamp(object.releasedAt)
+        : isSet(object.released_at)
+        ? fromJsonTimestamp(object.released_at)
+        : undefined,
+      releaseCause: isSet(object.releaseCause)
+        ? releaseCauseFromJSON(object.releaseCause)
+        : isSet(object.release_cause)
+        ? releaseCauseFromJSON(object.release_cause)
+        : 0,
+    };
+  },
+
+  toJSON(message: DiscountReservation): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.state !== 0) {
+      obj.state = reservationStateToJSON(message.state);
+    }
+    if (message.couponId !== "") {
+      obj.couponId = message.couponId;
+    }
+    if (message.couponCode !== "") {
+      obj.couponCode = message.couponCode;
+    }
+    if (message.couponDiscount !== undefined) {
+      obj.couponDiscount = Money.toJSON(message.couponDiscount);
+    }
+    if (message.promotions?.length) {
+      obj.promotions = message.promotions.map((e) => PromotionAmount.toJSON(e));
+    }
+    if (message.reservedAt !== undefined) {
+      obj.reservedAt = message.reservedAt.toISOString();
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.redeemedAt !== undefined) {
+      obj.redeemedAt = message.redeemedAt.toISOString();
+    }
+    if (message.releasedAt !== undefined) {
+      obj.releasedAt = message.releasedAt.toISOString();
+    }
+    if (message.releaseCause !== 0) {
+      obj.releaseCause = releaseCauseToJSON(message.releaseCause);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiscountReservation>): DiscountReservation {
+    return DiscountReservation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DiscountReservation>): DiscountReservation {
+    const message = createBaseDiscountReservation();
+    message.orderId = object.orderId ?? "";
+    message.state = object.state ?? 0;
+    message.couponId = object.couponId ?? "";
+    message.couponCode = object.couponCode ?? "";
+    message.couponDiscount = (object.couponDiscount !== undefined && object.couponDiscount !== null)
+      ? Money.fromPartial(object.couponDiscount)
+      : undefined;
+    message.promotions = object.promotions?.map((e) => PromotionAmount.fromPartial(e)) || [];
+    message.reservedAt = object.reservedAt ?? undefined;
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.redeemedAt = object.redeemedAt ?? undefined;
+    message.releasedAt = object.releasedAt ?? undefined;
+    message.releaseCause = object.releaseCause ?? 0;
+    return message;
+  },
+};
+
+function createBaseReserveDiscountUsageRequest(): ReserveDiscountUsageRequest {
+  return {
+    orderId: "",
+    customer: undefined,
+    currencyCode: "",
+    couponCode: "",
+    couponDiscount: undefined,
+    promotions: [],
+  };
+}
+
+export const ReserveDiscountUsageRequest: MessageFns<ReserveDiscountUsageRequest> = {
+  encode(message: ReserveDiscountUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.customer !== undefined) {
+      Customer.encode(message.customer, writer.uint32(18).fork()).join();
+    }
+    if (message.currencyCode !== "") {
+      writer.uint32(26).string(message.currencyCode);
+    }
+    if (message.couponCode !== "") {
+      writer.uint32(34).string(message.couponCode);
+    }
+    if (message.couponDiscount !== undefined) {
+      Money.encode(message.couponDiscount, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.promotions) {
+      PromotionAmount.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveDiscountUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveDiscountUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.customer = Customer.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.couponDiscount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.promotions.push(PromotionAmount.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveDiscountUsageRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      customer: isSet(object.customer) ? Customer.fromJSON(object.customer) : undefined,
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : "",
+      couponCode: isSet(object.couponCode)
+        ? globalThis.String(object.couponCode)
+        : isSet(object.coupon_code)
+        ? globalThis.String(object.coupon_code)
+        : "",
+      couponDiscount: isSet(object.couponDiscount)
+        ? Money.fromJSON(object.couponDiscount)
+        : isSet(object.coupon_discount)
+        ? Money.fromJSON(object.coupon_discount)
+        : undefined,
+      promotions: globalThis.Array.isArray(object?.promotions)
+        ? object.promotions.map((e: any) => PromotionAmount.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReserveDiscountUsageRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.customer !== undefined) {
+      obj.customer = Customer.toJSON(message.customer);
+    }
+    if (message.currencyCode !== "") {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.couponCode !== "") {
+      obj.couponCode = message.couponCode;
+    }
+    if (message.couponDiscount !== undefined) {
+      obj.couponDiscount = Money.toJSON(message.couponDiscount);
+    }
+    if (message.promotions?.length) {
+      obj.promotions = message.promotions.map((e) => PromotionAmount.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReserveDiscountUsageRequest>): ReserveDiscountUsageRequest {
+    return ReserveDiscountUsageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReserveDiscountUsageRequest>): ReserveDiscountUsageRequest {
+    const message = createBaseReserveDiscountUsageRequest();
+    message.orderId = object.orderId ?? "";
+    message.customer = (object.customer !== undefined && object.customer !== null)
+      ? Customer.fromPartial(object.customer)
+      : undefined;
+    message.currencyCode = object.currencyCode ?? "";
+    message.couponCode = object.couponCode ?? "";
+    message.couponDiscount = (object.couponDiscount !== undefined && object.couponDiscount !== null)
+      ? Money.fromPartial(object.couponDiscount)
+      : undefined;
+    message.promotions = object.promotions?.map((e) => PromotionAmount.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReserveDiscountUsageResponse(): ReserveDiscountUsageResponse {
+  return { reservation: undefined };
+}
+
+export const ReserveDiscountUsageResponse: MessageFns<ReserveDiscountUsageResponse> = {
+  encode(message: ReserveDiscountUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservation !== undefined) {
+      DiscountReservation.encode(message.reservation, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveDiscountUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReserveDiscountUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reservation = DiscountReservation.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReserveDiscountUsageResponse {
+    return { reservation: isSet(object.reservation) ? DiscountReservation.fromJSON(object.reservation) : undefined };
+  },
+
+  toJSON(message: ReserveDiscountUsageResponse): unknown {
+    const obj: any = {};
+    if (message.reservation !== undefined) {
+      obj.reservation = DiscountReservation.toJSON(message.reservation);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReserveDiscountUsageResponse>): ReserveDiscountUsageResponse {
+    return ReserveDiscountUsageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReserveDiscountUsageResponse>): ReserveDiscountUsageResponse {
+    const message = createBaseReserveDiscountUsageResponse();
+    message.reservation = (object.reservation !== undefined && object.reservation !== null)
+      ? DiscountReservation.fromPartial(object.reservation)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRedeemDiscountUsageRequest(): RedeemDiscountUsageRequest {
+  return { orderId: "" };
+}
+
+export const RedeemDiscountUsageRequest: MessageFns<RedeemDiscountUsageRequest> = {
+  encode(message: RedeemDiscountUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RedeemDiscountUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRedeemDiscountUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RedeemDiscountUsageRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RedeemDiscountUsageRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RedeemDiscountUsageRequest>): RedeemDiscountUsageRequest {
+    return RedeemDiscountUsageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RedeemDiscountUsageRequest>): RedeemDiscountUsageRequest {
+    const message = createBaseRedeemDiscountUsageRequest();
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseRedeemDiscountUsageResponse(): RedeemDiscountUsageResponse {
+  return { reservation: undefined };
+}
+
+export const RedeemDiscountUsageResponse: MessageFns<RedeemDiscountUsageResponse> = {
+  encode(message: RedeemDiscountUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservation !== undefined) {
+      DiscountReservation.encode(message.reservation, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RedeemDiscountUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRedeemDiscountUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reservation = DiscountReservation.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RedeemDiscountUsageResponse {
+    return { reservation: isSet(object.reservation) ? DiscountReservation.fromJSON(object.reservation) : undefined };
+  },
+
+  toJSON(message: RedeemDiscountUsageResponse): unknown {
+    const obj: any = {};
+    if (message.reservation !== undefined) {
+      obj.reservation = DiscountReservation.toJSON(message.reservation);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RedeemDiscountUsageResponse>): RedeemDiscountUsageResponse {
+    return RedeemDiscountUsageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RedeemDiscountUsageResponse>): RedeemDiscountUsageResponse {
+    const message = createBaseRedeemDiscountUsageResponse();
+    message.reservation = (object.reservation !== undefined && object.reservation !== null)
+      ? DiscountReservation.fromPartial(object.reservation)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReleaseDiscountUsageRequest(): ReleaseDiscountUsageRequest {
+  return { orderId: "" };
+}
+
+export const ReleaseDiscountUsageRequest: MessageFns<ReleaseDiscountUsageRequest> = {
+  encode(message: ReleaseDiscountUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseDiscountUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseDiscountUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseDiscountUsageRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReleaseDiscountUsageRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReleaseDiscountUsageRequest>): ReleaseDiscountUsageRequest {
+    return ReleaseDiscountUsageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReleaseDiscountUsageRequest>): ReleaseDiscountUsageRequest {
+    const message = createBaseReleaseDiscountUsageRequest();
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseReleaseDiscountUsageResponse(): ReleaseDiscountUsageResponse {
+  return { reservation: undefined };
+}
+
+export const ReleaseDiscountUsageResponse: MessageFns<ReleaseDiscountUsageResponse> = {
+  encode(message: ReleaseDiscountUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservation !== undefined) {
+      DiscountReservation.encode(message.reservation, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseDiscountUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseDiscountUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reservation = DiscountReservation.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseDiscountUsageResponse {
+    return { reservation: isSet(object.reservation) ? DiscountReservation.fromJSON(object.reservation) : undefined };
+  },
+
+  toJSON(message: ReleaseDiscountUsageResponse): unknown {
+    const obj: any = {};
+    if (message.reservation !== undefined) {
+      obj.reservation = DiscountReservation.toJSON(message.reservation);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReleaseDiscountUsageResponse>): ReleaseDiscountUsageResponse {
+    return ReleaseDiscountUsageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReleaseDiscountUsageResponse>): ReleaseDiscountUsageResponse {
+    const message = createBaseReleaseDiscountUsageResponse();
+    message.reservation = (object.reservation !== undefined && object.reservation !== null)
+      ? DiscountReservation.fromPartial(object.reservation)
+      : undefined;
+    return message;
+  },
+};
+
+/**
+ * Coupons (codes a customer enters), promotions (automatic campaigns), the pricing engine that
+ * applies them to a cart, and the usage of coupons and promotions by orders.
+ *
+ * Who may call what: "admin" means a token with the discount:write permission (to change) or
+ * discount:read (to read), or the admin role; "internal" means a platform service's token (role
+ * service): the cart and the order service. PriceCart is internal or discount:read.
+ *
+ * Money: every amount is integer minor units of its currency (lib/money.ts); a percentage is in
+ * basis points (1000 = 10 %, 10000 = 100 %). A coupon is in one currency; a promotion is in one
+ * currency or in none (then it applies to carts of any currency, and may hold no amount).
+ *
+ * The pricing rule (docs/pricing.md): line promotions by priority (higher first, ties by id), each
+ * on what the previous ones left; an exclusive promotion competes alone against all the stackable
+ * ones together, the larger total discount wins; then order promotions (spend amount) on the
+ * line-discounted subtotal; then the coupon on what is left of the lines it applies to; free
+ * shipping discounts the shipping. Percentages round half-up once, in minor units; an order-level
+ * discount is allocated to lines by largest remainder; nothing is ever below zero; the order of
+ * lines and promotions in a request never changes an answer.
+ *
+ * Coupon refusals carry one of these reasons (google.rpc.ErrorInfo, or CouponRefusal.reason in a
+ * PriceCart answer): COUPON_NOT_FOUND, COUPON_INACTIVE, COUPON_NOT_STARTED, COUPON_EXPIRED,
+ * COUPON_CURRENCY_MISMATCH, COUPON_EXHAUSTED, COUPON_CUSTOMER_LIMIT_REACHED,
+ * COUPON_NOT_APPLICABLE, COUPON_MINIMUM_NOT_MET; when several hold, the first in this order.
  */
 export type DiscountServiceService = typeof DiscountServiceService;
-export const DiscountServiceService = {} as const;
+export const DiscountServiceService = {
+  /**
+   * Creates a coupon. Its code is stored upper-cased and is unique whatever the letter case.
+   * Admin (discount:write).
+   * Errors: INVALID_ARGUMENT (every field at fault at once), ALREADY_EXISTS (the code is taken,
+   * in any letter case; reason COUPON_CODE_TAKEN, metadata code), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  createCoupon: {
+    path: "/ecommerce.discount.v1.DiscountService/CreateCoupon" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateCouponRequest): Buffer => Buffer.from(CreateCouponRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateCouponRequest => CreateCouponRequest.decode(value),
+    responseSerialize: (value: CreateCouponResponse): Buffer =>
+      Buffer.from(CreateCouponResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateCouponResponse => CreateCouponResponse.decode(value),
+  },
+  /**
+   * Changes the fields set in the request; the result is checked whole, as at creation.
+   * Admin (discount:write).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS (new code taken; COUPON_CODE_TAKEN),
+   * FAILED_PRECONDITION (usage_limit below the uses already reserved or redeemed;
+   * COUPON_USAGE_LIMIT_BELOW_USES, metadata usage_count), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateCoupon: {
+    path: "/ecommerce.discount.v1.DiscountService/UpdateCoupon" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateCouponRequest): Buffer => Buffer.from(UpdateCouponRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateCouponRequest => UpdateCouponRequest.decode(value),
+    responseSerialize: (value: UpdateCouponResponse): Buffer =>
+      Buffer.from(UpdateCouponResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateCouponResponse => UpdateCouponResponse.decode(value),
+  },
+  /**
+   * Switches a coupon off: it no longer prices or reserves (COUPON_INACTIVE); reservations made
+   * before stay and may still be redeemed. A coupon already inactive is answered unchanged.
+   * Admin (discount:write). UpdateCoupon with active = true switches it back on.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deactivateCoupon: {
+    path: "/ecommerce.discount.v1.DiscountService/DeactivateCoupon" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeactivateCouponRequest): Buffer =>
+      Buffer.from(DeactivateCouponRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeactivateCouponRequest => DeactivateCouponRequest.decode(value),
+    responseSerialize: (value: DeactivateCouponResponse): Buffer =>
+      Buffer.from(DeactivateCouponResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeactivateCouponResponse => DeactivateCouponResponse.decode(value),
+  },
+  /**
+   * One coupon by id or by code (any letter case), with its usage. Admin (discount:read).
+   * Errors: INVALID_ARGUMENT (no lookup, malformed id), NOT_FOUND, UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  getCoupon: {
+    path: "/ecommerce.discount.v1.DiscountService/GetCoupon" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCouponRequest): Buffer => Buffer.from(GetCouponRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCouponRequest => GetCouponRequest.decode(value),
+    responseSerialize: (value: GetCouponResponse): Buffer => Buffer.from(GetCouponResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCouponResponse => GetCouponResponse.decode(value),
+  },
+  /**
+   * Coupons, newest first, filtered, a page at a time (keyset paging). Admin (discount:read).
+   * Errors: INVALID_ARGUMENT (bad filter, page size, or a token of another listing),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listCoupons: {
+    path: "/ecommerce.discount.v1.DiscountService/ListCoupons" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListCouponsRequest): Buffer => Buffer.from(ListCouponsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListCouponsRequest => ListCouponsRequest.decode(value),
+    responseSerialize: (value: ListCouponsResponse): Buffer => Buffer.from(ListCouponsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListCouponsResponse => ListCouponsResponse.decode(value),
+  },
+  /**
+   * Creates a promotion with its rule, DRAFT unless `activate` is set. Admin (discount:write).
+   * PriceCart on this replica sees it at once; other replicas within the promotion refresh
+   * interval (DISCOUNT_PROMOTION_REFRESH_MS).
+   * Errors: INVALID_ARGUMENT (every field at fault at once, the rule's fields included),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createPromotion: {
+    path: "/ecommerce.discount.v1.DiscountService/CreatePromotion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreatePromotionRequest): Buffer =>
+      Buffer.from(CreatePromotionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreatePromotionRequest => CreatePromotionRequest.decode(value),
+    responseSerialize: (value: CreatePromotionResponse): Buffer =>
+      Buffer.from(CreatePromotionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreatePromotionResponse => CreatePromotionResponse.decode(value),
+  },
+  /**
+   * Changes the fields set in the request (a rule set replaces the rule); the result is checked
+   * whole. Works in every status; moving ends_at into the future revives an expired promotion.
+   * Admin (discount:write).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updatePromotion: {
+    path: "/ecommerce.discount.v1.DiscountService/UpdatePromotion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdatePromotionRequest): Buffer =>
+      Buffer.from(UpdatePromotionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdatePromotionRequest => UpdatePromotionRequest.decode(value),
+    responseSerialize: (value: UpdatePromotionResponse): Buffer =>
+      Buffer.from(UpdatePromotionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdatePromotionResponse => UpdatePromotionResponse.decode(value),
+  },
+  /**
+   * Activates (DRAFT or PAUSED to ACTIVE) or pauses (ACTIVE to PAUSED) a promotion; a promotion
+   * already in the asked status is answered unchanged. Admin (discount:write).
+   * Errors: INVALID_ARGUMENT (status not ACTIVE or PAUSED), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION: pausing a draft; PROMOTION_EXPIRED: activating a promotion
+   * whose ends_at has passed), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  setPromotionStatus: {
+    path: "/ecommerce.discount.v1.DiscountService/SetPromotionStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetPromotionStatusRequest): Buffer =>
+      Buffer.from(SetPromotionStatusRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetPromotionStatusRequest => SetPromotionStatusRequest.decode(value),
+    responseSerialize: (value: SetPromotionStatusResponse): Buffer =>
+      Buffer.from(SetPromotionStatusResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetPromotionStatusResponse => SetPromotionStatusResponse.decode(value),
+  },
+  /**
+   * One promotion by id, with its rule. Admin (discount:read).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getPromotion: {
+    path: "/ecommerce.discount.v1.DiscountService/GetPromotion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetPromotionRequest): Buffer => Buffer.from(GetPromotionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetPromotionRequest => GetPromotionRequest.decode(value),
+    responseSerialize: (value: GetPromotionResponse): Buffer =>
+      Buffer.from(GetPromotionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetPromotionResponse => GetPromotionResponse.decode(value),
+  },
+  /**
+   * Promotions, newest first, filtered, a page at a time (keyset paging). Admin (discount:read).
+   * Errors: INVALID_ARGUMENT (bad filter, page size, or a token of another listing),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listPromotions: {
+    path: "/ecommerce.discount.v1.DiscountService/ListPromotions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListPromotionsRequest): Buffer =>
+      Buffer.from(ListPromotionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListPromotionsRequest => ListPromotionsRequest.decode(value),
+    responseSerialize: (value: ListPromotionsResponse): Buffer =>
+      Buffer.from(ListPromotionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListPromotionsResponse => ListPromotionsResponse.decode(value),
+  },
+  /**
+   * Prices a cart: the running promotions and the optional coupon, applied by the pricing rule.
+   * Answers every line's discount (split by what gave it), the order-level discounts with their
+   * allocation to lines, the shipping discount, the totals, what applied and why. A coupon that
+   * does not apply is not an error: the answer carries its refusal (reason and a message a shop
+   * can show) and prices the cart without it. Promotions come from memory (see CreatePromotion
+   * for staleness); a coupon is read from the database with its usage. Changes nothing.
+   * Internal (the cart, the checkout) or discount:read.
+   * Errors: INVALID_ARGUMENT (field violations: lines 1-200 with unique line ids, quantities
+   * 1-100000, prices in currency_code, subtotal at most 999999999999), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  priceCart: {
+    path: "/ecommerce.discount.v1.DiscountService/PriceCart" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PriceCartRequest): Buffer => Buffer.from(PriceCartRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PriceCartRequest => PriceCartRequest.decode(value),
+    responseSerialize: (value: PriceCartResponse): Buffer => Buffer.from(PriceCartResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PriceCartResponse => PriceCartResponse.decode(value),
+  },
+  /**
+   * Whether a coupon can be used by this customer in this currency (and, when lines are given,
+   * on these lines after the promotions: minimum and applicability), for the cart's ApplyCoupon.
+   * Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (unknown code; reason COUPON_NOT_FOUND),
+   * FAILED_PRECONDITION (the coupon cannot be used: one of the coupon reasons above, in
+   * google.rpc.ErrorInfo, with metadata code and, where it helps, starts_at, ends_at,
+   * minimum_amount_minor, currency_code), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  checkCoupon: {
+    path: "/ecommerce.discount.v1.DiscountService/CheckCoupon" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CheckCouponRequest): Buffer => Buffer.from(CheckCouponRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CheckCouponRequest => CheckCouponRequest.decode(value),
+    responseSerialize: (value: CheckCouponResponse): Buffer => Buffer.from(CheckCouponResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CheckCouponResponse => CheckCouponResponse.decode(value),
+  },
+  /**
+   * Reserves an order's use of its coupon (counted against the coupon's global and per-customer
+   * limits at once, under one lock per coupon, so no limit is ever exceeded however many orders
+   * arrive together) and records the promotions it applied with their amounts. Idempotent by
+   * order_id: a repeat answers the reservation in its current state and changes nothing. A
+   * reservation neither redeemed nor released within DISCOUNT_RESERVATION_TTL_SECONDS is
+   * released by the service (state RELEASED, cause EXPIRED). Internal (the order service).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (unknown coupon code: COUPON_NOT_FOUND; unknown promotion
+   * id: the field names it), FAILED_PRECONDITION (COUPON_INACTIVE, COUPON_NOT_STARTED,
+   * COUPON_EXPIRED, COUPON_CURRENCY_MISMATCH, COUPON_EXHAUSTED, COUPON_CUSTOMER_LIMIT_REACHED;
+   * IDEMPOTENCY_KEY_REUSED when the order id was reserved with another request),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes discount.coupon.usage_limit_reached when this use fills the coupon's limit.
+   */
+  reserveDiscountUsage: {
+    path: "/ecommerce.discount.v1.DiscountService/ReserveDiscountUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReserveDiscountUsageRequest): Buffer =>
+      Buffer.from(ReserveDiscountUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReserveDiscountUsageRequest => ReserveDiscountUsageRequest.decode(value),
+    responseSerialize: (value: ReserveDiscountUsageResponse): Buffer =>
+      Buffer.from(ReserveDiscountUsageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReserveDiscountUsageResponse => ReserveDiscountUsageResponse.decode(value),
+  },
+  /**
+   * Turns an order's reservation into a redemption (the order is confirmed). A redeemed
+   * reservation is answered unchanged. Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (no reservation for the order), FAILED_PRECONDITION
+   * (DISCOUNT_RESERVATION_RELEASED: it was released, by the caller or by expiry),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes discount.coupon.redeemed (with a coupon) and discount.promotion.applied (per
+   * promotion).
+   */
+  redeemDiscountUsage: {
+    path: "/ecommerce.discount.v1.DiscountService/RedeemDiscountUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RedeemDiscountUsageRequest): Buffer =>
+      Buffer.from(RedeemDiscountUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RedeemDiscountUsageRequest => RedeemDiscountUsageRequest.decode(value),
+    responseSerialize: (value: RedeemDiscountUsageResponse): Buffer =>
+      Buffer.from(RedeemDiscountUsageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RedeemDiscountUsageResponse => RedeemDiscountUsageResponse.decode(value),
+  },
+  /**
+   * Gives back what an order reserved (the checkout failed): the coupon use no longer counts. A
+   * released reservation is answered unchanged; an unknown order id is remembered as released, so
+   * a ReserveDiscountUsage arriving late for it reserves nothing. Internal.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (DISCOUNT_RESERVATION_REDEEMED: the order was
+   * confirmed), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  releaseDiscountUsage: {
+    path: "/ecommerce.discount.v1.DiscountService/ReleaseDiscountUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReleaseDiscountUsageRequest): Buffer =>
+      Buffer.from(ReleaseDiscountUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReleaseDiscountUsageRequest => ReleaseDiscountUsageRequest.decode(value),
+    responseSerialize: (value: ReleaseDiscountUsageResponse): Buffer =>
+      Buffer.from(ReleaseDiscountUsageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReleaseDiscountUsageResponse => ReleaseDiscountUsageResponse.decode(value),
+  },
+} as const;
 
 export interface DiscountServiceServer extends UntypedServiceImplementation {
+  /**
+   * Creates a coupon. Its code is stored upper-cased and is unique whatever the letter case.
+   * Admin (discount:write).
+   * Errors: INVALID_ARGUMENT (every field at fault at once), ALREADY_EXISTS (the code is taken,
+   * in any letter case; reason COUPON_CODE_TAKEN, metadata code), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  createCoupon: handleUnaryCall<CreateCouponRequest, CreateCouponResponse>;
+  /**
+   * Changes the fields set in the request; the result is checked whole, as at creation.
+   * Admin (discount:write).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS (new code taken; COUPON_CODE_TAKEN),
+   * FAILED_PRECONDITION (usage_limit below the uses already reserved or redeemed;
+   * COUPON_USAGE_LIMIT_BELOW_USES, metadata usage_count), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateCoupon: handleUnaryCall<UpdateCouponRequest, UpdateCouponResponse>;
+  /**
+   * Switches a coupon off: it no longer prices or reserves (COUPON_INACTIVE); reservations made
+   * before stay and may still be redeemed. A coupon already inactive is answered unchanged.
+   * Admin (discount:write). UpdateCoupon with active = true switches it back on.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deactivateCoupon: handleUnaryCall<DeactivateCouponRequest, DeactivateCouponResponse>;
+  /**
+   * One coupon by id or by code (any letter case), with its usage. Admin (discount:read).
+   * Errors: INVALID_ARGUMENT (no lookup, malformed id), NOT_FOUND, UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  getCoupon: handleUnaryCall<GetCouponRequest, GetCouponResponse>;
+  /**
+   * Coupons, newest first, filtered, a page at a time (keyset paging). Admin (discount:read).
+   * Errors: INVALID_ARGUMENT (bad filter, page size, or a token of another listing),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listCoupons: handleUnaryCall<ListCouponsRequest, ListCouponsResponse>;
+  /**
+   * Creates a promotion with its rule, DRAFT unless `activate` is set. Admin (discount:write).
+   * PriceCart on this replica sees it at once; other replicas within the promotion refresh
+   * interval (DISCOUNT_PROMOTION_REFRESH_MS).
+   * Errors: INVALID_ARGUMENT (every field at fault at once, the rule's fields included),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createPromotion: handleUnaryCall<CreatePromotionRequest, CreatePromotionResponse>;
+  /**
+   * Changes the fields set in the request (a rule set replaces the rule); the result is checked
+   * whole. Works in every status; moving ends_at into the future revives an expired promotion.
+   * Admin (discount:write).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updatePromotion: handleUnaryCall<UpdatePromotionRequest, UpdatePromotionResponse>;
+  /**
+   * Activates (DRAFT or PAUSED to ACTIVE) or pauses (ACTIVE to PAUSED) a promotion; a promotion
+   * already in the asked status is answered unchanged. Admin (discount:write).
+   * Errors: INVALID_ARGUMENT (status not ACTIVE or PAUSED), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION: pausing a draft; PROMOTION_EXPIRED: activating a promotion
+   * whose ends_at has passed), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  setPromotionStatus: handleUnaryCall<SetPromotionStatusRequest, SetPromotionStatusResponse>;
+  /**
+   * One promotion by id, with its rule. Admin (discount:read).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getPromotion: handleUnaryCall<GetPromotionRequest, GetPromotionResponse>;
+  /**
+   * Promotions, newest first, filtered, a page at a time (keyset paging). Admin (discount:read).
+   * Errors: INVALID_ARGUMENT (bad filter, page size, or a token of another listing),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listPromotions: handleUnaryCall<ListPromotionsRequest, ListPromotionsResponse>;
+  /**
+   * Prices a cart: the running promotions and the optional coupon, applied by the pricing rule.
+   * Answers every line's discount (split by what gave it), the order-level discounts with their
+   * allocation to lines, the shipping discount, the totals, what applied and why. A coupon that
+   * does not apply is not an error: the answer carries its refusal (reason and a message a shop
+   * can show) and prices the cart without it. Promotions come from memory (see CreatePromotion
+   * for staleness); a coupon is read from the database with its usage. Changes nothing.
+   * Internal (the cart, the checkout) or discount:read.
+   * Errors: INVALID_ARGUMENT (field violations: lines 1-200 with unique line ids, quantities
+   * 1-100000, prices in currency_code, subtotal at most 999999999999), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  priceCart: handleUnaryCall<PriceCartRequest, PriceCartResponse>;
+  /**
+   * Whether a coupon can be used by this customer in this currency (and, when lines are given,
+   * on these lines after the promotions: minimum and applicability), for the cart's ApplyCoupon.
+   * Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (unknown code; reason COUPON_NOT_FOUND),
+   * FAILED_PRECONDITION (the coupon cannot be used: one of the coupon reasons above, in
+   * google.rpc.ErrorInfo, with metadata code and, where it helps, starts_at, ends_at,
+   * minimum_amount_minor, currency_code), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  checkCoupon: handleUnaryCall<CheckCouponRequest, CheckCouponResponse>;
+  /**
+   * Reserves an order's use of its coupon (counted against the coupon's global and per-customer
+   * limits at once, under one lock per coupon, so no limit is ever exceeded however many orders
+   * arrive together) and records the promotions it applied with their amounts. Idempotent by
+   * order_id: a repeat answers the reservation in its current state and changes nothing. A
+   * reservation neither redeemed nor released within DISCOUNT_RESERVATION_TTL_SECONDS is
+   * released by the service (state RELEASED, cause EXPIRED). Internal (the order service).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (unknown coupon code: COUPON_NOT_FOUND; unknown promotion
+   * id: the field names it), FAILED_PRECONDITION (COUPON_INACTIVE, COUPON_NOT_STARTED,
+   * COUPON_EXPIRED, COUPON_CURRENCY_MISMATCH, COUPON_EXHAUSTED, COUPON_CUSTOMER_LIMIT_REACHED;
+   * IDEMPOTENCY_KEY_REUSED when the order id was reserved with another request),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes discount.coupon.usage_limit_reached when this use fills the coupon's limit.
+   */
+  reserveDiscountUsage: handleUnaryCall<ReserveDiscountUsageRequest, ReserveDiscountUsageResponse>;
+  /**
+   * Turns an order's reservation into a redemption (the order is confirmed). A redeemed
+   * reservation is answered unchanged. Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (no reservation for the order), FAILED_PRECONDITION
+   * (DISCOUNT_RESERVATION_RELEASED: it was released, by the caller or by expiry),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes discount.coupon.redeemed (with a coupon) and discount.promotion.applied (per
+   * promotion).
+   */
+  redeemDiscountUsage: handleUnaryCall<RedeemDiscountUsageRequest, RedeemDiscountUsageResponse>;
+  /**
+   * Gives back what an order reserved (the checkout failed): the coupon use no longer counts. A
+   * released reservation is answered unchanged; an unknown order id is remembered as released, so
+   * a ReserveDiscountUsage arriving late for it reserves nothing. Internal.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (DISCOUNT_RESERVATION_REDEEMED: the order was
+   * confirmed), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  releaseDiscountUsage: handleUnaryCall<ReleaseDiscountUsageRequest, ReleaseDiscountUsageResponse>;
 }
 
 export interface DiscountServiceClient extends Client {
+  /**
+   * Creates a coupon. Its code is stored upper-cased and is unique whatever the letter case.
+   * Admin (discount:write).
+   * Errors: INVALID_ARGUMENT (every field at fault at once), ALREADY_EXISTS (the code is taken,
+   * in any letter case; reason COUPON_CODE_TAKEN, metadata code), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  createCoupon(
+    request: CreateCouponRequest,
+    callback: (error: ServiceError | null, response: CreateCouponResponse) => void,
+  ): ClientUnaryCall;
+  createCoupon(
+    request: CreateCouponRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateCouponResponse) => void,
+  ): ClientUnaryCall;
+  createCoupon(
+    request: CreateCouponRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateCouponResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes the fields set in the request; the result is checked whole, as at creation.
+   * Admin (discount:write).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS (new code taken; COUPON_CODE_TAKEN),
+   * FAILED_PRECONDITION (usage_limit below the uses already reserved or redeemed;
+   * COUPON_USAGE_LIMIT_BELOW_USES, metadata usage_count), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateCoupon(
+    request: UpdateCouponRequest,
+    callback: (error: ServiceError | null, response: UpdateCouponResponse) => void,
+  ): ClientUnaryCall;
+  updateCoupon(
+    request: UpdateCouponRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateCouponResponse) => void,
+  ): ClientUnaryCall;
+  updateCoupon(
+    request: UpdateCouponRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateCouponResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Switches a coupon off: it no longer prices or reserves (COUPON_INACTIVE); reservations made
+   * before stay and may still be redeemed. A coupon already inactive is answered unchanged.
+   * Admin (discount:write). UpdateCoupon with active = true switches it back on.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deactivateCoupon(
+    request: DeactivateCouponRequest,
+    callback: (error: ServiceError | null, response: DeactivateCouponResponse) => void,
+  ): ClientUnaryCall;
+  deactivateCoupon(
+    request: DeactivateCouponRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeactivateCouponResponse) => void,
+  ): ClientUnaryCall;
+  deactivateCoupon(
+    request: DeactivateCouponRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeactivateCouponResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One coupon by id or by code (any letter case), with its usage. Admin (discount:read).
+   * Errors: INVALID_ARGUMENT (no lookup, malformed id), NOT_FOUND, UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  getCoupon(
+    request: GetCouponRequest,
+    callback: (error: ServiceError | null, response: GetCouponResponse) => void,
+  ): ClientUnaryCall;
+  getCoupon(
+    request: GetCouponRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCouponResponse) => void,
+  ): ClientUnaryCall;
+  getCoupon(
+    request: GetCouponRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCouponResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Coupons, newest first, filtered, a page at a time (keyset paging). Admin (discount:read).
+   * Errors: INVALID_ARGUMENT (bad filter, page size, or a token of another listing),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listCoupons(
+    request: ListCouponsRequest,
+    callback: (error: ServiceError | null, response: ListCouponsResponse) => void,
+  ): ClientUnaryCall;
+  listCoupons(
+    request: ListCouponsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListCouponsResponse) => void,
+  ): ClientUnaryCall;
+  listCoupons(
+    request: ListCouponsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListCouponsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Creates a promotion with its rule, DRAFT unless `activate` is set. Admin (discount:write).
+   * PriceCart on this replica sees it at once; other replicas within the promotion refresh
+   * interval (DISCOUNT_PROMOTION_REFRESH_MS).
+   * Errors: INVALID_ARGUMENT (every field at fault at once, the rule's fields included),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createPromotion(
+    request: CreatePromotionRequest,
+    callback: (error: ServiceError | null, response: CreatePromotionResponse) => void,
+  ): ClientUnaryCall;
+  createPromotion(
+    request: CreatePromotionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreatePromotionResponse) => void,
+  ): ClientUnaryCall;
+  createPromotion(
+    request: CreatePromotionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreatePromotionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes the fields set in the request (a rule set replaces the rule); the result is checked
+   * whole. Works in every status; moving ends_at into the future revives an expired promotion.
+   * Admin (discount:write).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updatePromotion(
+    request: UpdatePromotionRequest,
+    callback: (error: ServiceError | null, response: UpdatePromotionResponse) => void,
+  ): ClientUnaryCall;
+  updatePromotion(
+    request: UpdatePromotionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdatePromotionResponse) => void,
+  ): ClientUnaryCall;
+  updatePromotion(
+    request: UpdatePromotionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdatePromotionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Activates (DRAFT or PAUSED to ACTIVE) or pauses (ACTIVE to PAUSED) a promotion; a promotion
+   * already in the asked status is answered unchanged. Admin (discount:write).
+   * Errors: INVALID_ARGUMENT (status not ACTIVE or PAUSED), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION: pausing a draft; PROMOTION_EXPIRED: activating a promotion
+   * whose ends_at has passed), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  setPromotionStatus(
+    request: SetPromotionStatusRequest,
+    callback: (error: ServiceError | null, response: SetPromotionStatusResponse) => void,
+  ): ClientUnaryCall;
+  setPromotionStatus(
+    request: SetPromotionStatusRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetPromotionStatusResponse) => void,
+  ): ClientUnaryCall;
+  setPromotionStatus(
+    request: SetPromotionStatusRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetPromotionStatusResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One promotion by id, with its rule. Admin (discount:read).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getPromotion(
+    request: GetPromotionRequest,
+    callback: (error: ServiceError | null, response: GetPromotionResponse) => void,
+  ): ClientUnaryCall;
+  getPromotion(
+    request: GetPromotionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetPromotionResponse) => void,
+  ): ClientUnaryCall;
+  getPromotion(
+    request: GetPromotionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetPromotionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Promotions, newest first, filtered, a page at a time (keyset paging). Admin (discount:read).
+   * Errors: INVALID_ARGUMENT (bad filter, page size, or a token of another listing),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listPromotions(
+    request: ListPromotionsRequest,
+    callback: (error: ServiceError | null, response: ListPromotionsResponse) => void,
+  ): ClientUnaryCall;
+  listPromotions(
+    request: ListPromotionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListPromotionsResponse) => void,
+  ): ClientUnaryCall;
+  listPromotions(
+    request: ListPromotionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListPromotionsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Prices a cart: the running promotions and the optional coupon, applied by the pricing rule.
+   * Answers every line's discount (split by what gave it), the order-level discounts with their
+   * allocation to lines, the shipping discount, the totals, what applied and why. A coupon that
+   * does not apply is not an error: the answer carries its refusal (reason and a message a shop
+   * can show) and prices the cart without it. Promotions come from memory (see CreatePromotion
+   * for staleness); a coupon is read from the database with its usage. Changes nothing.
+   * Internal (the cart, the checkout) or discount:read.
+   * Errors: INVALID_ARGUMENT (field violations: lines 1-200 with unique line ids, quantities
+   * 1-100000, prices in currency_code, subtotal at most 999999999999), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  priceCart(
+    request: PriceCartRequest,
+    callback: (error: ServiceError | null, response: PriceCartResponse) => void,
+  ): ClientUnaryCall;
+  priceCart(
+    request: PriceCartRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PriceCartResponse) => void,
+  ): ClientUnaryCall;
+  priceCart(
+    request: PriceCartRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PriceCartResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Whether a coupon can be used by this customer in this currency (and, when lines are given,
+   * on these lines after the promotions: minimum and applicability), for the cart's ApplyCoupon.
+   * Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (unknown code; reason COUPON_NOT_FOUND),
+   * FAILED_PRECONDITION (the coupon cannot be used: one of the coupon reasons above, in
+   * google.rpc.ErrorInfo, with metadata code and, where it helps, starts_at, ends_at,
+   * minimum_amount_minor, currency_code), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  checkCoupon(
+    request: CheckCouponRequest,
+    callback: (error: ServiceError | null, response: CheckCouponResponse) => void,
+  ): ClientUnaryCall;
+  checkCoupon(
+    request: CheckCouponRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CheckCouponResponse) => void,
+  ): ClientUnaryCall;
+  checkCoupon(
+    request: CheckCouponRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CheckCouponResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Reserves an order's use of its coupon (counted against the coupon's global and per-customer
+   * limits at once, under one lock per coupon, so no limit is ever exceeded however many orders
+   * arrive together) and records the promotions it applied with their amounts. Idempotent by
+   * order_id: a repeat answers the reservation in its current state and changes nothing. A
+   * reservation neither redeemed nor released within DISCOUNT_RESERVATION_TTL_SECONDS is
+   * released by the service (state RELEASED, cause EXPIRED). Internal (the order service).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (unknown coupon code: COUPON_NOT_FOUND; unknown promotion
+   * id: the field names it), FAILED_PRECONDITION (COUPON_INACTIVE, COUPON_NOT_STARTED,
+   * COUPON_EXPIRED, COUPON_CURRENCY_MISMATCH, COUPON_EXHAUSTED, COUPON_CUSTOMER_LIMIT_REACHED;
+   * IDEMPOTENCY_KEY_REUSED when the order id was reserved with another request),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes discount.coupon.usage_limit_reached when this use fills the coupon's limit.
+   */
+  reserveDiscountUsage(
+    request: ReserveDiscountUsageRequest,
+    callback: (error: ServiceError | null, response: ReserveDiscountUsageResponse) => void,
+  ): ClientUnaryCall;
+  reserveDiscountUsage(
+    request: ReserveDiscountUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReserveDiscountUsageResponse) => void,
+  ): ClientUnaryCall;
+  reserveDiscountUsage(
+    request: ReserveDiscountUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReserveDiscountUsageResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Turns an order's reservation into a redemption (the order is confirmed). A redeemed
+   * reservation is answered unchanged. Internal.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND (no reservation for the order), FAILED_PRECONDITION
+   * (DISCOUNT_RESERVATION_RELEASED: it was released, by the caller or by expiry),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   * Publishes discount.coupon.redeemed (with a coupon) and discount.promotion.applied (per
+   * promotion).
+   */
+  redeemDiscountUsage(
+    request: RedeemDiscountUsageRequest,
+    callback: (error: ServiceError | null, response: RedeemDiscountUsageResponse) => void,
+  ): ClientUnaryCall;
+  redeemDiscountUsage(
+    request: RedeemDiscountUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RedeemDiscountUsageResponse) => void,
+  ): ClientUnaryCall;
+  redeemDiscountUsage(
+    request: RedeemDiscountUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RedeemDiscountUsageResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Gives back what an order reserved (the checkout failed): the coupon use no longer counts. A
+   * released reservation is answered unchanged; an unknown order id is remembered as released, so
+   * a ReserveDiscountUsage arriving late for it reserves nothing. Internal.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (DISCOUNT_RESERVATION_REDEEMED: the order was
+   * confirmed), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  releaseDiscountUsage(
+    request: ReleaseDiscountUsageRequest,
+    callback: (error: ServiceError | null, response: ReleaseDiscountUsageResponse) => void,
+  ): ClientUnaryCall;
+  releaseDiscountUsage(
+    request: ReleaseDiscountUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReleaseDiscountUsageResponse) => void,
+  ): ClientUnaryCall;
+  releaseDiscountUsage(
+    request: ReleaseDiscountUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReleaseDiscountUsageResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const DiscountServiceClient = makeGenericClientConstructor(
@@ -38,3 +10460,47 @@ export const DiscountServiceClient = makeGenericClientConstructor(
   service: typeof DiscountServiceService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
+}

@@ -26,7 +26,7 @@ export interface CouponRedeemed {
   code: string;
   /** The order the coupon was used on. */
   orderId: string;
-  /** The redeeming customer. */
+  /** The redeeming customer; empty for a guest order. */
   userId: string;
   /** Discount the coupon gave on that order (>= 0). */
   discount:
@@ -34,6 +34,46 @@ export interface CouponRedeemed {
     | undefined;
   /** When the redemption was recorded. */
   redeemedAt: Date | undefined;
+}
+
+/**
+ * A promotion was applied to a confirmed order (its reservation was redeemed); one per promotion
+ * the order applied.
+ * Subject: discount.promotion.applied
+ */
+export interface PromotionApplied {
+  /** Promotion id. */
+  promotionId: string;
+  /** Its name when the order was confirmed. */
+  name: string;
+  /** The order. */
+  orderId: string;
+  /** The customer; empty for a guest order. */
+  userId: string;
+  /** Discount the promotion gave on that order (>= 0). */
+  discount:
+    | Money
+    | undefined;
+  /** When the redemption was recorded. */
+  appliedAt: Date | undefined;
+}
+
+/**
+ * A reservation took a coupon's last use: further orders are refused (COUPON_EXHAUSTED) until a
+ * reservation is released or the limit is raised.
+ * Subject: discount.coupon.usage_limit_reached
+ */
+export interface CouponUsageLimitReached {
+  /** Coupon id. */
+  couponId: string;
+  /** Coupon code, upper-case. */
+  code: string;
+  /** The limit reached. */
+  usageLimit: number;
+  /** The order whose reservation took the last use. */
+  orderId: string;
+  /** When it happened. */
+  reachedAt: Date | undefined;
 }
 
 function createBaseCouponRedeemed(): CouponRedeemed {
@@ -227,6 +267,322 @@ export const CouponRedeemed: MessageFns<CouponRedeemed> = {
       ? Money.fromPartial(object.discount)
       : undefined;
     message.redeemedAt = object.redeemedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBasePromotionApplied(): PromotionApplied {
+  return { promotionId: "", name: "", orderId: "", userId: "", discount: undefined, appliedAt: undefined };
+}
+
+export const PromotionApplied: MessageFns<PromotionApplied> = {
+  encode(message: PromotionApplied, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotionId !== "") {
+      writer.uint32(10).string(message.promotionId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(26).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(34).string(message.userId);
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(42).fork()).join();
+    }
+    if (message.appliedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.appliedAt), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PromotionApplied {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromotionApplied();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.appliedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PromotionApplied {
+    return {
+      promotionId: isSet(object.promotionId)
+        ? globalThis.String(object.promotionId)
+        : isSet(object.promotion_id)
+        ? globalThis.String(object.promotion_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      appliedAt: isSet(object.appliedAt)
+        ? fromJsonTimestamp(object.appliedAt)
+        : isSet(object.applied_at)
+        ? fromJsonTimestamp(object.applied_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PromotionApplied): unknown {
+    const obj: any = {};
+    if (message.promotionId !== "") {
+      obj.promotionId = message.promotionId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.appliedAt !== undefined) {
+      obj.appliedAt = message.appliedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PromotionApplied>): PromotionApplied {
+    return PromotionApplied.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PromotionApplied>): PromotionApplied {
+    const message = createBasePromotionApplied();
+    message.promotionId = object.promotionId ?? "";
+    message.name = object.name ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.appliedAt = object.appliedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCouponUsageLimitReached(): CouponUsageLimitReached {
+  return { couponId: "", code: "", usageLimit: 0, orderId: "", reachedAt: undefined };
+}
+
+export const CouponUsageLimitReached: MessageFns<CouponUsageLimitReached> = {
+  encode(message: CouponUsageLimitReached, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.couponId !== "") {
+      writer.uint32(10).string(message.couponId);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.usageLimit !== 0) {
+      writer.uint32(24).int32(message.usageLimit);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(34).string(message.orderId);
+    }
+    if (message.reachedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.reachedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CouponUsageLimitReached {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCouponUsageLimitReached();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.couponId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.usageLimit = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reachedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CouponUsageLimitReached {
+    return {
+      couponId: isSet(object.couponId)
+        ? globalThis.String(object.couponId)
+        : isSet(object.coupon_id)
+        ? globalThis.String(object.coupon_id)
+        : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      usageLimit: isSet(object.usageLimit)
+        ? globalThis.Number(object.usageLimit)
+        : isSet(object.usage_limit)
+        ? globalThis.Number(object.usage_limit)
+        : 0,
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      reachedAt: isSet(object.reachedAt)
+        ? fromJsonTimestamp(object.reachedAt)
+        : isSet(object.reached_at)
+        ? fromJsonTimestamp(object.reached_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CouponUsageLimitReached): unknown {
+    const obj: any = {};
+    if (message.couponId !== "") {
+      obj.couponId = message.couponId;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.usageLimit !== 0) {
+      obj.usageLimit = Math.round(message.usageLimit);
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.reachedAt !== undefined) {
+      obj.reachedAt = message.reachedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CouponUsageLimitReached>): CouponUsageLimitReached {
+    return CouponUsageLimitReached.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CouponUsageLimitReached>): CouponUsageLimitReached {
+    const message = createBaseCouponUsageLimitReached();
+    message.couponId = object.couponId ?? "";
+    message.code = object.code ?? "";
+    message.usageLimit = object.usageLimit ?? 0;
+    message.orderId = object.orderId ?? "";
+    message.reachedAt = object.reachedAt ?? undefined;
     return message;
   },
 };
