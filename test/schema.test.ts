@@ -873,6 +873,12 @@ const cartSchema = schemaOf({
       row: () => ['carts', crt.cart({ status: 'converted' })],
     },
     {
+      rule: 'a cart version starts at 1',
+      code: '23514',
+      name: 'carts_version_check',
+      row: () => ['carts', crt.cart({ version: 0 })],
+    },
+    {
       rule: 'cart currency required',
       code: '23502',
       name: 'currency',

@@ -9,12 +9,14 @@ import { type CartDeps } from './domain/cart-deps.js';
 import { clearCart, removeItem, updateItemQuantity } from './domain/cart-lines.js';
 import { applyCoupon, removeCoupon } from './domain/coupons.js';
 import { getCart } from './domain/get-cart.js';
+import { getCheckoutCart } from './domain/get-checkout-cart.js';
 import { mergeCarts } from './domain/merge-carts.js';
 
 /**
- * Every RPC but MergeCarts is open to guests and signed-in accounts (not to platform services,
- * which own no cart): a customer is known by the token, a guest by its session id (cartOwnerOf),
- * and each domain function reaches only that owner's carts.
+ * Every RPC but MergeCarts and GetCheckoutCart is open to guests and signed-in accounts (not to
+ * platform services, which own no cart): a customer is known by the token, a guest by its session
+ * id (cartOwnerOf), and each domain function reaches only that owner's carts. GetCheckoutCart is
+ * the checkout's: a platform service names the owner it acts for in the request.
  */
 export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typeof CartServiceService> {
   const shopper = allow.guestOrAccount();
@@ -82,6 +84,10 @@ export function cartHandlers(orm: MikroORM, deps: CartDeps): ServiceHandlers<typ
         const { sessionId } = guestOwnerOf(request.sessionId);
         return mergeCarts(orm.em.fork(), deps, accountIdOf(ctx.principal), sessionId);
       },
+    },
+    getCheckoutCart: {
+      access: allow.internal(),
+      handle: async (request) => ({ cart: await getCheckoutCart(orm.em.fork(), request) }),
     },
   };
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { CartStatus } from '../../../gen/ecommerce/cart/v1/cart.js';
 import { CartConverted } from '../../../gen/ecommerce/cart/v1/events.js';
 import { OrderConfirmed } from '../../../gen/ecommerce/order/v1/events.js';
 import {
@@ -14,6 +15,7 @@ import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { OrderConfirmedEvent } from '../../../lib/events/catalog.js';
 import { addItem } from '../src/domain/add-item.js';
 import { convertCartOfOrder } from '../src/domain/convert-cart.js';
+import { getCheckoutCart } from '../src/domain/get-checkout-cart.js';
 import { depsWith, MemoryCatalog, newSessionId, openCartDatabase, productWith } from './support.js';
 
 describe('cart service: a confirmed order converts its cart', function () {
@@ -76,6 +78,19 @@ describe('cart service: a confirmed order converts its cart', function () {
     const events = await convertedEvents(cart.id);
     expect(events).to.have.length(1);
     expect(events[0]).to.deep.include({ cartId: cart.id, userId, orderId: event.orderId });
+  });
+
+  it('shows the checkout a converted cart as CONVERTED, at a new version, once', async () => {
+    const { userId, cart } = await customerCart();
+    const owner = { $case: 'userId' as const, value: userId };
+    const before = await getCheckoutCart(em(), { cartId: cart.id, owner });
+    const event = confirmed(cart.id);
+    await convert(event);
+    await convert(event);
+    const after = await getCheckoutCart(em(), { cartId: cart.id, owner });
+    expect(before.status).to.equal(CartStatus.CART_STATUS_ACTIVE);
+    expect(after).to.deep.include({ status: CartStatus.CART_STATUS_CONVERTED, version: before.version + 1 });
+    expect(after.lines).to.deep.equal(before.lines);
   });
 
   it('converts an abandoned cart, skips a merged one, an unknown one, and one another order converted', async () => {

@@ -420,6 +420,69 @@ export interface MergeCartsResponse {
   lines: MergedLine[];
 }
 
+export interface GetCheckoutCartRequest {
+  /** Cart id, a UUID. Required. */
+  cartId: string;
+  /** Whose cart it must be. Required. */
+  owner:
+    | //
+    /** The customer's user id (a UUID): the cart must be this customer's. */
+    { $case: "userId"; value: string }
+    | //
+    /**
+     * The guest's session id, 16-128 characters of [A-Za-z0-9_-]: the cart must be this
+     * session's guest cart.
+     */
+    { $case: "sessionId"; value: string }
+    | undefined;
+}
+
+export interface GetCheckoutCartResponse {
+  /** The cart as stored. */
+  cart: CheckoutCart | undefined;
+}
+
+/** A cart as the checkout reads it. */
+export interface CheckoutCart {
+  /** Cart id. */
+  id: string;
+  /** Owning user id; empty for a guest cart. */
+  userId: string;
+  /** Lifecycle status; only an ACTIVE cart can be ordered. */
+  status: CartStatus;
+  /** ISO 4217 code of every price in the cart. */
+  currencyCode: string;
+  /** Applied coupon code, upper-cased; empty when none (not validated here). */
+  couponCode: string;
+  /**
+   * Increases with every change of the cart (lines, coupon, status); equal versions of one cart
+   * mean the same content.
+   */
+  version: number;
+  /** Lines, in the order they were first added. */
+  lines: CheckoutCartLine[];
+}
+
+/** One line of a cart as the checkout reads it. */
+export interface CheckoutCartLine {
+  /** The line (CartItem.id). */
+  itemId: string;
+  /** Product id. */
+  productId: string;
+  /** Variant id. */
+  variantId: string;
+  /** Units, 1-99. */
+  quantity: number;
+  /** Price of one unit when the line was last checked against the catalog (the snapshot). */
+  unitPrice:
+    | Money
+    | undefined;
+  /** Product name at the snapshot. */
+  productName: string;
+  /** Variant sku at the snapshot. */
+  productSku: string;
+}
+
 /** One guest line of a merge. */
 export interface MergedLine {
   /** Product id of the line. */
@@ -2197,6 +2260,578 @@ export const MergeCartsResponse: MessageFns<MergeCartsResponse> = {
   },
 };
 
+function createBaseGetCheckoutCartRequest(): GetCheckoutCartRequest {
+  return { cartId: "", owner: undefined };
+}
+
+export const GetCheckoutCartRequest: MessageFns<GetCheckoutCartRequest> = {
+  encode(message: GetCheckoutCartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cartId !== "") {
+      writer.uint32(10).string(message.cartId);
+    }
+    switch (message.owner?.$case) {
+      case "userId":
+        writer.uint32(18).string(message.owner.value);
+        break;
+      case "sessionId":
+        writer.uint32(26).string(message.owner.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCheckoutCartRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCheckoutCartRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cartId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.owner = { $case: "userId", value: reader.string() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.owner = { $case: "sessionId", value: reader.string() };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCheckoutCartRequest {
+    return {
+      cartId: isSet(object.cartId)
+        ? globalThis.String(object.cartId)
+        : isSet(object.cart_id)
+        ? globalThis.String(object.cart_id)
+        : "",
+      owner: isSet(object.userId)
+        ? { $case: "userId", value: globalThis.String(object.userId) }
+        : isSet(object.user_id)
+        ? { $case: "userId", value: globalThis.String(object.user_id) }
+        : isSet(object.sessionId)
+        ? { $case: "sessionId", value: globalThis.String(object.sessionId) }
+        : isSet(object.session_id)
+        ? { $case: "sessionId", value: globalThis.String(object.session_id) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetCheckoutCartRequest): unknown {
+    const obj: any = {};
+    if (message.cartId !== "") {
+      obj.cartId = message.cartId;
+    }
+    if (message.owner?.$case === "userId") {
+      obj.userId = message.owner.value;
+    } else if (message.owner?.$case === "sessionId") {
+      obj.sessionId = message.owner.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCheckoutCartRequest>): GetCheckoutCartRequest {
+    return GetCheckoutCartRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCheckoutCartRequest>): GetCheckoutCartRequest {
+    const message = createBaseGetCheckoutCartRequest();
+    message.cartId = object.cartId ?? "";
+    switch (object.owner?.$case) {
+      case "userId": {
+        if (object.owner?.value !== undefined && object.owner?.value !== null) {
+          message.owner = { $case: "userId", value: object.owner.value };
+        }
+        break;
+      }
+      case "sessionId": {
+        if (object.owner?.value !== undefined && object.owner?.value !== null) {
+          message.owner = { $case: "sessionId", value: object.owner.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseGetCheckoutCartResponse(): GetCheckoutCartResponse {
+  return { cart: undefined };
+}
+
+export const GetCheckoutCartResponse: MessageFns<GetCheckoutCartResponse> = {
+  encode(message: GetCheckoutCartResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cart !== undefined) {
+      CheckoutCart.encode(message.cart, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCheckoutCartResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCheckoutCartResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cart = CheckoutCart.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCheckoutCartResponse {
+    return { cart: isSet(object.cart) ? CheckoutCart.fromJSON(object.cart) : undefined };
+  },
+
+  toJSON(message: GetCheckoutCartResponse): unknown {
+    const obj: any = {};
+    if (message.cart !== undefined) {
+      obj.cart = CheckoutCart.toJSON(message.cart);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCheckoutCartResponse>): GetCheckoutCartResponse {
+    return GetCheckoutCartResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCheckoutCartResponse>): GetCheckoutCartResponse {
+    const message = createBaseGetCheckoutCartResponse();
+    message.cart = (object.cart !== undefined && object.cart !== null)
+      ? CheckoutCart.fromPartial(object.cart)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCheckoutCart(): CheckoutCart {
+  return { id: "", userId: "", status: 0, currencyCode: "", couponCode: "", version: 0, lines: [] };
+}
+
+export const CheckoutCart: MessageFns<CheckoutCart> = {
+  encode(message: CheckoutCart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(24).int32(message.status);
+    }
+    if (message.currencyCode !== "") {
+      writer.uint32(34).string(message.currencyCode);
+    }
+    if (message.couponCode !== "") {
+      writer.uint32(42).string(message.couponCode);
+    }
+    if (message.version !== 0) {
+      writer.uint32(48).int64(message.version);
+    }
+    for (const v of message.lines) {
+      CheckoutCartLine.encode(v!, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckoutCart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckoutCart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.currencyCode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lines.push(CheckoutCartLine.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckoutCart {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      status: isSet(object.status) ? cartStatusFromJSON(object.status) : 0,
+      currencyCode: isSet(object.currencyCode)
+        ? globalThis.String(object.currencyCode)
+        : isSet(object.currency_code)
+        ? globalThis.String(object.currency_code)
+        : "",
+      couponCode: isSet(object.couponCode)
+        ? globalThis.String(object.couponCode)
+        : isSet(object.coupon_code)
+        ? globalThis.String(object.coupon_code)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => CheckoutCartLine.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CheckoutCart): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.status !== 0) {
+      obj.status = cartStatusToJSON(message.status);
+    }
+    if (message.currencyCode !== "") {
+      obj.currencyCode = message.currencyCode;
+    }
+    if (message.couponCode !== "") {
+      obj.couponCode = message.couponCode;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => CheckoutCartLine.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckoutCart>): CheckoutCart {
+    return CheckoutCart.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckoutCart>): CheckoutCart {
+    const message = createBaseCheckoutCart();
+    message.id = object.id ?? "";
+    message.userId = object.userId ?? "";
+    message.status = object.status ?? 0;
+    message.currencyCode = object.currencyCode ?? "";
+    message.couponCode = object.couponCode ?? "";
+    message.version = object.version ?? 0;
+    message.lines = object.lines?.map((e) => CheckoutCartLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCheckoutCartLine(): CheckoutCartLine {
+  return {
+    itemId: "",
+    productId: "",
+    variantId: "",
+    quantity: 0,
+    unitPrice: undefined,
+    productName: "",
+    productSku: "",
+  };
+}
+
+export const CheckoutCartLine: MessageFns<CheckoutCartLine> = {
+  encode(message: CheckoutCartLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(26).string(message.variantId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(32).int32(message.quantity);
+    }
+    if (message.unitPrice !== undefined) {
+      Money.encode(message.unitPrice, writer.uint32(42).fork()).join();
+    }
+    if (message.productName !== "") {
+      writer.uint32(50).string(message.productName);
+    }
+    if (message.productSku !== "") {
+      writer.uint32(58).string(message.productSku);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckoutCartLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckoutCartLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.unitPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.productName = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.productSku = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckoutCartLine {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      unitPrice: isSet(object.unitPrice)
+        ? Money.fromJSON(object.unitPrice)
+        : isSet(object.unit_price)
+        ? Money.fromJSON(object.unit_price)
+        : undefined,
+      productName: isSet(object.productName)
+        ? globalThis.String(object.productName)
+        : isSet(object.product_name)
+        ? globalThis.String(object.product_name)
+        : "",
+      productSku: isSet(object.productSku)
+        ? globalThis.String(object.productSku)
+        : isSet(object.product_sku)
+        ? globalThis.String(object.product_sku)
+        : "",
+    };
+  },
+
+  toJSON(message: CheckoutCartLine): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.unitPrice !== undefined) {
+      obj.unitPrice = Money.toJSON(message.unitPrice);
+    }
+    if (message.productName !== "") {
+      obj.productName = message.productName;
+    }
+    if (message.productSku !== "") {
+      obj.productSku = message.productSku;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckoutCartLine>): CheckoutCartLine {
+    return CheckoutCartLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckoutCartLine>): CheckoutCartLine {
+    const message = createBaseCheckoutCartLine();
+    message.itemId = object.itemId ?? "";
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
+      ? Money.fromPartial(object.unitPrice)
+      : undefined;
+    message.productName = object.productName ?? "";
+    message.productSku = object.productSku ?? "";
+    return message;
+  },
+};
+
 function createBaseMergedLine(): MergedLine {
   return { productId: "", variantId: "", guestQuantity: 0, requestedQuantity: 0, quantity: 0, outcome: 0 };
 }
@@ -2921,8 +3556,9 @@ export const CartItem: MessageFns<CartItem> = {
  * cart is reported as NOT_FOUND. A customer has at most one ACTIVE cart; a guest session may hold
  * several.
  *
- * Every RPC is public (guests have no token) except MergeCarts, which needs a customer token. With
- * a token the caller is that customer and session_id is ignored (except by MergeCarts); without
+ * Every RPC is public (guests have no token) except MergeCarts, which needs a customer token, and
+ * GetCheckoutCart, which only platform services may call (the order service's checkout). With a
+ * token the caller is that customer and session_id is ignored (except by MergeCarts); without
  * one, session_id is required: 16-128 characters of [A-Za-z0-9_-] (INVALID_ARGUMENT otherwise).
  *
  * Limits: a line holds 1-99 units; a cart holds at most 100 lines, 999 units and a subtotal of
@@ -3079,6 +3715,28 @@ export const CartServiceService = {
     responseSerialize: (value: MergeCartsResponse): Buffer => Buffer.from(MergeCartsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): MergeCartsResponse => MergeCartsResponse.decode(value),
   },
+  /**
+   * The checkout's read of one cart (the order service's saga), for the owner the checkout acts
+   * for: a customer by user id, or a guest by session id. Internal: only a platform service's token
+   * (role service) may call it. Answers the cart whatever its status: a cart that is not ACTIVE
+   * comes back with its status, and the caller decides (CONVERTED: already ordered). The lines
+   * carry their price snapshots as stored, unchecked against the catalog; `version` changes with
+   * every change of the cart, so the checkout can tell whether the cart changed since it read it.
+   * Errors: UNAUTHENTICATED (no token), PERMISSION_DENIED (not a service token), INVALID_ARGUMENT
+   * (cart_id not a UUID, no owner, user_id not a UUID, malformed session_id), NOT_FOUND (unknown
+   * cart, or not the given owner's: a customer's cart asked for by a session id, or the reverse).
+   */
+  getCheckoutCart: {
+    path: "/ecommerce.cart.v1.CartService/GetCheckoutCart" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCheckoutCartRequest): Buffer =>
+      Buffer.from(GetCheckoutCartRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCheckoutCartRequest => GetCheckoutCartRequest.decode(value),
+    responseSerialize: (value: GetCheckoutCartResponse): Buffer =>
+      Buffer.from(GetCheckoutCartResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCheckoutCartResponse => GetCheckoutCartResponse.decode(value),
+  },
 } as const;
 
 export interface CartServiceServer extends UntypedServiceImplementation {
@@ -3151,6 +3809,18 @@ export interface CartServiceServer extends UntypedServiceImplementation {
    * retry).
    */
   mergeCarts: handleUnaryCall<MergeCartsRequest, MergeCartsResponse>;
+  /**
+   * The checkout's read of one cart (the order service's saga), for the owner the checkout acts
+   * for: a customer by user id, or a guest by session id. Internal: only a platform service's token
+   * (role service) may call it. Answers the cart whatever its status: a cart that is not ACTIVE
+   * comes back with its status, and the caller decides (CONVERTED: already ordered). The lines
+   * carry their price snapshots as stored, unchecked against the catalog; `version` changes with
+   * every change of the cart, so the checkout can tell whether the cart changed since it read it.
+   * Errors: UNAUTHENTICATED (no token), PERMISSION_DENIED (not a service token), INVALID_ARGUMENT
+   * (cart_id not a UUID, no owner, user_id not a UUID, malformed session_id), NOT_FOUND (unknown
+   * cart, or not the given owner's: a customer's cart asked for by a session id, or the reverse).
+   */
+  getCheckoutCart: handleUnaryCall<GetCheckoutCartRequest, GetCheckoutCartResponse>;
 }
 
 export interface CartServiceClient extends Client {
@@ -3335,6 +4005,32 @@ export interface CartServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: MergeCartsResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * The checkout's read of one cart (the order service's saga), for the owner the checkout acts
+   * for: a customer by user id, or a guest by session id. Internal: only a platform service's token
+   * (role service) may call it. Answers the cart whatever its status: a cart that is not ACTIVE
+   * comes back with its status, and the caller decides (CONVERTED: already ordered). The lines
+   * carry their price snapshots as stored, unchecked against the catalog; `version` changes with
+   * every change of the cart, so the checkout can tell whether the cart changed since it read it.
+   * Errors: UNAUTHENTICATED (no token), PERMISSION_DENIED (not a service token), INVALID_ARGUMENT
+   * (cart_id not a UUID, no owner, user_id not a UUID, malformed session_id), NOT_FOUND (unknown
+   * cart, or not the given owner's: a customer's cart asked for by a session id, or the reverse).
+   */
+  getCheckoutCart(
+    request: GetCheckoutCartRequest,
+    callback: (error: ServiceError | null, response: GetCheckoutCartResponse) => void,
+  ): ClientUnaryCall;
+  getCheckoutCart(
+    request: GetCheckoutCartRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCheckoutCartResponse) => void,
+  ): ClientUnaryCall;
+  getCheckoutCart(
+    request: GetCheckoutCartRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCheckoutCartResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const CartServiceClient = makeGenericClientConstructor(
@@ -3375,6 +4071,17 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
 }
 
 function isSet(value: any): boolean {

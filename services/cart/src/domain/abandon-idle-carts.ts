@@ -32,7 +32,7 @@ export async function abandonIdleCartsBatch(em: EntityManager, batchSize: number
          SELECT id, updated_at AS last_activity_at FROM carts
           WHERE status = 'active' AND expires_at <= now()
           ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)
-       UPDATE carts c SET status = 'abandoned', updated_at = now()
+       UPDATE carts c SET status = 'abandoned', version = c.version + 1, updated_at = now()
          FROM idle WHERE c.id = idle.id AND c.status = 'active'
        RETURNING c.id, c.user_id, c.session_id, c.currency, c.coupon_code, c.subtotal::text AS subtotal,
                  c.item_count, idle.last_activity_at, c.updated_at AS abandoned_at`,

@@ -14,11 +14,17 @@ export function cartOwnerOf(principal: Principal | undefined, sessionId: string)
   return guestOwnerOf(sessionId);
 }
 
+/** What is wrong with a guest session id; undefined when it is well-formed. */
+export function sessionIdFault(sessionId: string): string | undefined {
+  if (sessionId === '') return 'is required';
+  if (!SESSION_ID.test(sessionId)) return 'must be 16-128 characters of letters, digits, _ or -';
+  return undefined;
+}
+
 /** The guest identified by a session id (the id is the guest's secret: holding it is owning its carts). */
 export function guestOwnerOf(sessionId: string): { sessionId: string } {
-  if (sessionId === '') throw invalidArgument('session_id', 'is required');
-  if (!SESSION_ID.test(sessionId))
-    throw invalidArgument('session_id', 'must be 16-128 characters of letters, digits, _ or -');
+  const fault = sessionIdFault(sessionId);
+  if (fault) throw invalidArgument('session_id', fault);
   return { sessionId };
 }
 

@@ -19,6 +19,8 @@ export interface CartRecord {
   couponCode: string | null;
   expiresAt: Date | null;
   mergedIntoCartId: string | null;
+  /** Raised by one by every statement that changes the cart. */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -49,7 +51,7 @@ export interface LineSnapshot {
 type Row = Record<string, unknown>;
 
 const CART_COLUMNS = `id, user_id, session_id, status, currency, coupon_code, expires_at, merged_into_cart_id,
-  created_at, updated_at`;
+  version, created_at, updated_at`;
 const LINE_COLUMNS = `id, product_id, variant_id, product_name, product_sku, product_image_url,
   unit_price::text AS unit_price, quantity, created_at`;
 
@@ -65,6 +67,7 @@ export function toCart(row: Row): CartRecord {
     couponCode: (row.coupon_code as string | null) ?? null,
     expiresAt: row.expires_at == null ? null : asDate(row.expires_at),
     mergedIntoCartId: (row.merged_into_cart_id as string | null) ?? null,
+    version: Number(row.version),
     createdAt: asDate(row.created_at),
     updatedAt: asDate(row.updated_at),
   };
@@ -104,7 +107,7 @@ export async function readCart(
     'cartId' in lookup ? { where: 'c.id = ?', params: [lookup.cartId] } : activeOf(lookup.activeOf, 'c');
   const [row] = await em.execute<Row[]>(
     `SELECT c.id, c.user_id, c.session_id, c.status, c.currency, c.coupon_code, c.expires_at,
-            c.merged_into_cart_id, c.created_at, c.updated_at,
+            c.merged_into_cart_id, c.version, c.created_at, c.updated_at,
             coalesce((SELECT json_agg(json_build_object(
                         'id', i.id, 'product_id', i.product_id, 'variant_id', i.variant_id,
                         'product_name', i.product_name, 'product_sku', i.product_sku,
@@ -253,7 +256,7 @@ export async function deleteAllLines(tx: EntityManager, cartId: string): Promise
 
 /**
  * Writes the cart header after a change: its cached totals (docs/database/cart_db.md) from the given lines,
- * its coupon and currency, and a new expiry. Returns the row as saved.
+ * its coupon and currency, a new expiry and the next version. Returns the row as saved.
  */
 export async function saveCart(
   tx: EntityManager,
@@ -265,7 +268,7 @@ export async function saveCart(
   const units = lines.reduce((sum, line) => sum + line.quantity, 0);
   const [row] = await tx.execute<Row[]>(
     `UPDATE carts SET subtotal = ?, total_amount = greatest(? - discount_amount, 0), item_count = ?,
-            coupon_code = ?, currency = ?, expires_at = ?, updated_at = now()
+            coupon_code = ?, currency = ?, expires_at = ?, version = version + 1, updated_at = now()
       WHERE id = ? RETURNING ${CART_COLUMNS}`,
     [
       minorUnitsToDecimal(subtotal),
@@ -288,7 +291,7 @@ export async function markMerged(
 ): Promise<void> {
   if (cartIds.length === 0) return;
   await tx.execute(
-    `UPDATE carts SET status = 'merged', merged_into_cart_id = ?, updated_at = now()
+    `UPDATE carts SET status = 'merged', merged_into_cart_id = ?, version = version + 1, updated_at = now()
       WHERE id = ANY(?::uuid[]) AND status = 'active'`,
     [intoCartId, `{${cartIds.join(',')}}`],
     'run',

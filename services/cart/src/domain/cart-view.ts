@@ -9,6 +9,10 @@ const STATUS: Record<StoredStatus, CartStatus> = {
   abandoned: CartStatus.CART_STATUS_ABANDONED,
 };
 
+export function cartStatusMessage(status: StoredStatus): CartStatus {
+  return STATUS[status] ?? CartStatus.CART_STATUS_UNSPECIFIED;
+}
+
 /** The cart as callers see it: its lines in the order they were added, and the totals. */
 export function cartMessage(cart: CartRecord, lines: readonly LineRecord[]): CartMessage {
   const currencyCode = cart.currency;
@@ -17,7 +21,7 @@ export function cartMessage(cart: CartRecord, lines: readonly LineRecord[]): Car
     id: cart.id,
     userId: cart.userId ?? '',
     sessionId: cart.sessionId ?? '',
-    status: STATUS[cart.status] ?? CartStatus.CART_STATUS_UNSPECIFIED,
+    status: cartStatusMessage(cart.status),
     currencyCode,
     items: lines.map((line) => ({
       id: line.id,

@@ -29,7 +29,8 @@ export async function convertCartOfOrder(
     return;
   }
   const [row] = await tx.execute<{ updated_at: Date }[]>(
-    `UPDATE carts SET status = 'converted', converted_order_id = ?, updated_at = now() WHERE id = ? RETURNING updated_at`,
+    `UPDATE carts SET status = 'converted', converted_order_id = ?, version = version + 1, updated_at = now()
+      WHERE id = ? RETURNING updated_at`,
     [event.orderId, cart.id],
   );
   await publishEvent(tx, 'cart', CartConvertedEvent, {

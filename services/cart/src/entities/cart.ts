@@ -9,7 +9,8 @@ export type CartStatus = 'active' | 'merged' | 'converted' | 'abandoned';
  * the database requires one of the two. At most one active cart per user (partial unique index); a
  * guest session may hold several. `subtotal`, `discountAmount` and `totalAmount` are cached totals in
  * minor units of `currency`; `convertedOrderId` (an order, cross-service) is required once the
- * cart is `converted`; `mergedIntoCartId` (a cart of this database) once it is `merged`.
+ * cart is `converted`; `mergedIntoCartId` (a cart of this database) once it is `merged`. `version`
+ * is raised by one by every statement that changes the cart (its lines, coupon or status).
  */
 export const Cart = defineEntity({
   name: 'Cart',
@@ -33,6 +34,7 @@ export const Cart = defineEntity({
     expiresAt: p.datetime().nullable(),
     convertedOrderId: p.uuid().nullable(),
     mergedIntoCartId: p.uuid().nullable(),
+    version: p.integer().default(1),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()
