@@ -326,6 +326,19 @@ export interface CreateProductRequest {
   categoryIds: string[];
   /** Hide the product from shoppers even when ACTIVE. */
   hidden: boolean;
+  /**
+   * Shipping weight of one unit in grams, 0 to 100000000 (100 t). Optional: unset means unknown
+   * (the shipping service counts an unknown weight as 0). Variants without a weight of their own
+   * weigh this.
+   */
+  weightGrams?:
+    | number
+    | undefined;
+  /**
+   * Package size of one unit. Optional: unset means unknown. Variants without dimensions of
+   * their own have these.
+   */
+  dimensions: Dimensions | undefined;
 }
 
 /** An image to attach to a product. */
@@ -368,7 +381,15 @@ export interface CreateVariant {
    * product.inventory.low_stock is published when the units available fall to this or below.
    * Unset: the service's configured default (PRODUCT_LOW_STOCK_THRESHOLD). 0 to 1000000.
    */
-  lowStockThreshold?: number | undefined;
+  lowStockThreshold?:
+    | number
+    | undefined;
+  /** Shipping weight of one unit of this variant in grams, 0 to 100000000. Unset: the product's. */
+  weightGrams?:
+    | number
+    | undefined;
+  /** Package size of one unit of this variant. Unset: the product's. */
+  dimensions: Dimensions | undefined;
 }
 
 export interface CreateVariant_AttributesEntry {
@@ -423,6 +444,18 @@ export interface UpdateProductRequest {
     | undefined;
   /** Variants to change (by id) or add (no id), at most 100. */
   variants: VariantChange[];
+  /** New shipping weight in grams, 0 to 100000000. Unset: unchanged (see clear_weight). */
+  weightGrams?:
+    | number
+    | undefined;
+  /** Forget the weight (unknown again). Not together with weight_grams. */
+  clearWeight: boolean;
+  /** New package size. Unset: unchanged (see clear_dimensions). */
+  dimensions:
+    | Dimensions
+    | undefined;
+  /** Forget the dimensions (unknown again). Not together with dimensions. */
+  clearDimensions: boolean;
 }
 
 /** A list that replaces another when present (a message, so that "absent" and "empty" differ). */
@@ -476,7 +509,27 @@ export interface VariantChange {
    */
   initialStock: number;
   /** Low-stock threshold at every location of the variant. Unset: unchanged (new: the default). */
-  lowStockThreshold?: number | undefined;
+  lowStockThreshold?:
+    | number
+    | undefined;
+  /**
+   * The variant's own shipping weight in grams, 0 to 100000000. Unset: unchanged (a new variant:
+   * none, so it weighs what its product weighs).
+   */
+  weightGrams?:
+    | number
+    | undefined;
+  /**
+   * Drop the variant's own weight: it weighs what its product weighs again. Not together with
+   * weight_grams.
+   */
+  clearWeight: boolean;
+  /** The variant's own package size. Unset: unchanged (a new variant: the product's). */
+  dimensions:
+    | Dimensions
+    | undefined;
+  /** Drop the variant's own dimensions: it has its product's again. Not together with dimensions. */
+  clearDimensions: boolean;
 }
 
 export interface VariantChange_AttributesEntry {
@@ -946,6 +999,12 @@ export interface Product {
    * from the units available over the active variants (all locations).
    */
   stockStatus: StockStatus;
+  /** Shipping weight of one unit in grams; unset when unknown. */
+  weightGrams?:
+    | number
+    | undefined;
+  /** Package size of one unit; unset when unknown. */
+  dimensions: Dimensions | undefined;
 }
 
 /** An image of a product. */
@@ -958,6 +1017,19 @@ export interface ProductImage {
   altText: string;
   /** Whether this is the product's main image (at most one per product). */
   primary: boolean;
+}
+
+/**
+ * The package size of one unit, in whole millimetres (length x width x height). In a request,
+ * each side is required, 1 to 10000000 (10 km).
+ */
+export interface Dimensions {
+  /** Length in millimetres. */
+  lengthMm: number;
+  /** Width in millimetres. */
+  widthMm: number;
+  /** Height in millimetres. */
+  heightMm: number;
 }
 
 /** What approved reviews say of a product. */
@@ -993,6 +1065,15 @@ export interface ProductVariant {
   attributes: { [key: string]: string };
   /** Absolute URL of an image of this variant; empty when it has none. */
   imageUrl: string;
+  /**
+   * Shipping weight of one unit in grams: the variant's own, else its product's; unset when
+   * neither is known.
+   */
+  weightGrams?:
+    | number
+    | undefined;
+  /** Package size of one unit: the variant's own, else its product's; unset when neither is known. */
+  dimensions: Dimensions | undefined;
 }
 
 export interface ProductVariant_AttributesEntry {
@@ -1015,6 +1096,8 @@ function createBaseCreateProductRequest(): CreateProductRequest {
     tags: [],
     categoryIds: [],
     hidden: false,
+    weightGrams: undefined,
+    dimensions: undefined,
   };
 }
 
@@ -1058,6 +1141,12 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
     }
     if (message.hidden !== false) {
       writer.uint32(104).bool(message.hidden);
+    }
+    if (message.weightGrams !== undefined) {
+      writer.uint32(112).int64(message.weightGrams);
+    }
+    if (message.dimensions !== undefined) {
+      Dimensions.encode(message.dimensions, writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -1179,6 +1268,22 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
             message.hidden = reader.bool();
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.weightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.dimensions = Dimensions.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1220,6 +1325,12 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
         ? object.category_ids.map((e: any) => globalThis.String(e))
         : [],
       hidden: isSet(object.hidden) ? globalThis.Boolean(object.hidden) : false,
+      weightGrams: isSet(object.weightGrams)
+        ? globalThis.Number(object.weightGrams)
+        : isSet(object.weight_grams)
+        ? globalThis.Number(object.weight_grams)
+        : undefined,
+      dimensions: isSet(object.dimensions) ? Dimensions.fromJSON(object.dimensions) : undefined,
     };
   },
 
@@ -1264,6 +1375,12 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
     if (message.hidden !== false) {
       obj.hidden = message.hidden;
     }
+    if (message.weightGrams !== undefined) {
+      obj.weightGrams = Math.round(message.weightGrams);
+    }
+    if (message.dimensions !== undefined) {
+      obj.dimensions = Dimensions.toJSON(message.dimensions);
+    }
     return obj;
   },
 
@@ -1287,6 +1404,10 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
     message.tags = object.tags?.map((e) => e) || [];
     message.categoryIds = object.categoryIds?.map((e) => e) || [];
     message.hidden = object.hidden ?? false;
+    message.weightGrams = object.weightGrams ?? undefined;
+    message.dimensions = (object.dimensions !== undefined && object.dimensions !== null)
+      ? Dimensions.fromPartial(object.dimensions)
+      : undefined;
     return message;
   },
 };
@@ -1406,6 +1527,8 @@ function createBaseCreateVariant(): CreateVariant {
     attributes: {},
     imageUrl: "",
     lowStockThreshold: undefined,
+    weightGrams: undefined,
+    dimensions: undefined,
   };
 }
 
@@ -1434,6 +1557,12 @@ export const CreateVariant: MessageFns<CreateVariant> = {
     }
     if (message.lowStockThreshold !== undefined) {
       writer.uint32(64).int32(message.lowStockThreshold);
+    }
+    if (message.weightGrams !== undefined) {
+      writer.uint32(72).int64(message.weightGrams);
+    }
+    if (message.dimensions !== undefined) {
+      Dimensions.encode(message.dimensions, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -1518,6 +1647,22 @@ export const CreateVariant: MessageFns<CreateVariant> = {
             message.lowStockThreshold = reader.int32();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.weightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.dimensions = Dimensions.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1569,6 +1714,12 @@ export const CreateVariant: MessageFns<CreateVariant> = {
         : isSet(object.low_stock_threshold)
         ? globalThis.Number(object.low_stock_threshold)
         : undefined,
+      weightGrams: isSet(object.weightGrams)
+        ? globalThis.Number(object.weightGrams)
+        : isSet(object.weight_grams)
+        ? globalThis.Number(object.weight_grams)
+        : undefined,
+      dimensions: isSet(object.dimensions) ? Dimensions.fromJSON(object.dimensions) : undefined,
     };
   },
 
@@ -1604,6 +1755,12 @@ export const CreateVariant: MessageFns<CreateVariant> = {
     if (message.lowStockThreshold !== undefined) {
       obj.lowStockThreshold = Math.round(message.lowStockThreshold);
     }
+    if (message.weightGrams !== undefined) {
+      obj.weightGrams = Math.round(message.weightGrams);
+    }
+    if (message.dimensions !== undefined) {
+      obj.dimensions = Dimensions.toJSON(message.dimensions);
+    }
     return obj;
   },
 
@@ -1630,6 +1787,10 @@ export const CreateVariant: MessageFns<CreateVariant> = {
     );
     message.imageUrl = object.imageUrl ?? "";
     message.lowStockThreshold = object.lowStockThreshold ?? undefined;
+    message.weightGrams = object.weightGrams ?? undefined;
+    message.dimensions = (object.dimensions !== undefined && object.dimensions !== null)
+      ? Dimensions.fromPartial(object.dimensions)
+      : undefined;
     return message;
   },
 };
@@ -1734,6 +1895,10 @@ function createBaseUpdateProductRequest(): UpdateProductRequest {
     categoryIds: undefined,
     images: undefined,
     variants: [],
+    weightGrams: undefined,
+    clearWeight: false,
+    dimensions: undefined,
+    clearDimensions: false,
   };
 }
 
@@ -1777,6 +1942,18 @@ export const UpdateProductRequest: MessageFns<UpdateProductRequest> = {
     }
     for (const v of message.variants) {
       VariantChange.encode(v!, writer.uint32(106).fork()).join();
+    }
+    if (message.weightGrams !== undefined) {
+      writer.uint32(112).int64(message.weightGrams);
+    }
+    if (message.clearWeight !== false) {
+      writer.uint32(120).bool(message.clearWeight);
+    }
+    if (message.dimensions !== undefined) {
+      Dimensions.encode(message.dimensions, writer.uint32(130).fork()).join();
+    }
+    if (message.clearDimensions !== false) {
+      writer.uint32(136).bool(message.clearDimensions);
     }
     return writer;
   },
@@ -1898,6 +2075,38 @@ export const UpdateProductRequest: MessageFns<UpdateProductRequest> = {
             message.variants.push(VariantChange.decode(reader, reader.uint32()));
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.weightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.clearWeight = reader.bool();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.dimensions = Dimensions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.clearDimensions = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1947,6 +2156,22 @@ export const UpdateProductRequest: MessageFns<UpdateProductRequest> = {
       variants: globalThis.Array.isArray(object?.variants)
         ? object.variants.map((e: any) => VariantChange.fromJSON(e))
         : [],
+      weightGrams: isSet(object.weightGrams)
+        ? globalThis.Number(object.weightGrams)
+        : isSet(object.weight_grams)
+        ? globalThis.Number(object.weight_grams)
+        : undefined,
+      clearWeight: isSet(object.clearWeight)
+        ? globalThis.Boolean(object.clearWeight)
+        : isSet(object.clear_weight)
+        ? globalThis.Boolean(object.clear_weight)
+        : false,
+      dimensions: isSet(object.dimensions) ? Dimensions.fromJSON(object.dimensions) : undefined,
+      clearDimensions: isSet(object.clearDimensions)
+        ? globalThis.Boolean(object.clearDimensions)
+        : isSet(object.clear_dimensions)
+        ? globalThis.Boolean(object.clear_dimensions)
+        : false,
     };
   },
 
@@ -1991,6 +2216,18 @@ export const UpdateProductRequest: MessageFns<UpdateProductRequest> = {
     if (message.variants?.length) {
       obj.variants = message.variants.map((e) => VariantChange.toJSON(e));
     }
+    if (message.weightGrams !== undefined) {
+      obj.weightGrams = Math.round(message.weightGrams);
+    }
+    if (message.clearWeight !== false) {
+      obj.clearWeight = message.clearWeight;
+    }
+    if (message.dimensions !== undefined) {
+      obj.dimensions = Dimensions.toJSON(message.dimensions);
+    }
+    if (message.clearDimensions !== false) {
+      obj.clearDimensions = message.clearDimensions;
+    }
     return obj;
   },
 
@@ -2020,6 +2257,12 @@ export const UpdateProductRequest: MessageFns<UpdateProductRequest> = {
       ? ImageList.fromPartial(object.images)
       : undefined;
     message.variants = object.variants?.map((e) => VariantChange.fromPartial(e)) || [];
+    message.weightGrams = object.weightGrams ?? undefined;
+    message.clearWeight = object.clearWeight ?? false;
+    message.dimensions = (object.dimensions !== undefined && object.dimensions !== null)
+      ? Dimensions.fromPartial(object.dimensions)
+      : undefined;
+    message.clearDimensions = object.clearDimensions ?? false;
     return message;
   },
 };
@@ -2174,6 +2417,10 @@ function createBaseVariantChange(): VariantChange {
     active: undefined,
     initialStock: 0,
     lowStockThreshold: undefined,
+    weightGrams: undefined,
+    clearWeight: false,
+    dimensions: undefined,
+    clearDimensions: false,
   };
 }
 
@@ -2208,6 +2455,18 @@ export const VariantChange: MessageFns<VariantChange> = {
     }
     if (message.lowStockThreshold !== undefined) {
       writer.uint32(80).int32(message.lowStockThreshold);
+    }
+    if (message.weightGrams !== undefined) {
+      writer.uint32(88).int64(message.weightGrams);
+    }
+    if (message.clearWeight !== false) {
+      writer.uint32(96).bool(message.clearWeight);
+    }
+    if (message.dimensions !== undefined) {
+      Dimensions.encode(message.dimensions, writer.uint32(106).fork()).join();
+    }
+    if (message.clearDimensions !== false) {
+      writer.uint32(112).bool(message.clearDimensions);
     }
     return writer;
   },
@@ -2308,6 +2567,38 @@ export const VariantChange: MessageFns<VariantChange> = {
             message.lowStockThreshold = reader.int32();
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.weightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.clearWeight = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.dimensions = Dimensions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.clearDimensions = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2361,6 +2652,22 @@ export const VariantChange: MessageFns<VariantChange> = {
         : isSet(object.low_stock_threshold)
         ? globalThis.Number(object.low_stock_threshold)
         : undefined,
+      weightGrams: isSet(object.weightGrams)
+        ? globalThis.Number(object.weightGrams)
+        : isSet(object.weight_grams)
+        ? globalThis.Number(object.weight_grams)
+        : undefined,
+      clearWeight: isSet(object.clearWeight)
+        ? globalThis.Boolean(object.clearWeight)
+        : isSet(object.clear_weight)
+        ? globalThis.Boolean(object.clear_weight)
+        : false,
+      dimensions: isSet(object.dimensions) ? Dimensions.fromJSON(object.dimensions) : undefined,
+      clearDimensions: isSet(object.clearDimensions)
+        ? globalThis.Boolean(object.clearDimensions)
+        : isSet(object.clear_dimensions)
+        ? globalThis.Boolean(object.clear_dimensions)
+        : false,
     };
   },
 
@@ -2402,6 +2709,18 @@ export const VariantChange: MessageFns<VariantChange> = {
     if (message.lowStockThreshold !== undefined) {
       obj.lowStockThreshold = Math.round(message.lowStockThreshold);
     }
+    if (message.weightGrams !== undefined) {
+      obj.weightGrams = Math.round(message.weightGrams);
+    }
+    if (message.clearWeight !== false) {
+      obj.clearWeight = message.clearWeight;
+    }
+    if (message.dimensions !== undefined) {
+      obj.dimensions = Dimensions.toJSON(message.dimensions);
+    }
+    if (message.clearDimensions !== false) {
+      obj.clearDimensions = message.clearDimensions;
+    }
     return obj;
   },
 
@@ -2430,6 +2749,12 @@ export const VariantChange: MessageFns<VariantChange> = {
     message.active = object.active ?? undefined;
     message.initialStock = object.initialStock ?? 0;
     message.lowStockThreshold = object.lowStockThreshold ?? undefined;
+    message.weightGrams = object.weightGrams ?? undefined;
+    message.clearWeight = object.clearWeight ?? false;
+    message.dimensions = (object.dimensions !== undefined && object.dimensions !== null)
+      ? Dimensions.fromPartial(object.dimensions)
+      : undefined;
+    message.clearDimensions = object.clearDimensions ?? false;
     return message;
   },
 };
@@ -6965,6 +7290,8 @@ function createBaseProduct(): Product {
     rating: undefined,
     publishedAt: undefined,
     stockStatus: 0,
+    weightGrams: undefined,
+    dimensions: undefined,
   };
 }
 
@@ -7026,6 +7353,12 @@ export const Product: MessageFns<Product> = {
     }
     if (message.stockStatus !== 0) {
       writer.uint32(152).int32(message.stockStatus);
+    }
+    if (message.weightGrams !== undefined) {
+      writer.uint32(160).int64(message.weightGrams);
+    }
+    if (message.dimensions !== undefined) {
+      Dimensions.encode(message.dimensions, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -7195,6 +7528,22 @@ export const Product: MessageFns<Product> = {
             message.stockStatus = reader.int32() as any;
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.weightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.dimensions = Dimensions.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7262,6 +7611,12 @@ export const Product: MessageFns<Product> = {
         : isSet(object.stock_status)
         ? stockStatusFromJSON(object.stock_status)
         : 0,
+      weightGrams: isSet(object.weightGrams)
+        ? globalThis.Number(object.weightGrams)
+        : isSet(object.weight_grams)
+        ? globalThis.Number(object.weight_grams)
+        : undefined,
+      dimensions: isSet(object.dimensions) ? Dimensions.fromJSON(object.dimensions) : undefined,
     };
   },
 
@@ -7324,6 +7679,12 @@ export const Product: MessageFns<Product> = {
     if (message.stockStatus !== 0) {
       obj.stockStatus = stockStatusToJSON(message.stockStatus);
     }
+    if (message.weightGrams !== undefined) {
+      obj.weightGrams = Math.round(message.weightGrams);
+    }
+    if (message.dimensions !== undefined) {
+      obj.dimensions = Dimensions.toJSON(message.dimensions);
+    }
     return obj;
   },
 
@@ -7355,6 +7716,10 @@ export const Product: MessageFns<Product> = {
       : undefined;
     message.publishedAt = object.publishedAt ?? undefined;
     message.stockStatus = object.stockStatus ?? 0;
+    message.weightGrams = object.weightGrams ?? undefined;
+    message.dimensions = (object.dimensions !== undefined && object.dimensions !== null)
+      ? Dimensions.fromPartial(object.dimensions)
+      : undefined;
     return message;
   },
 };
@@ -7480,6 +7845,119 @@ export const ProductImage: MessageFns<ProductImage> = {
   },
 };
 
+function createBaseDimensions(): Dimensions {
+  return { lengthMm: 0, widthMm: 0, heightMm: 0 };
+}
+
+export const Dimensions: MessageFns<Dimensions> = {
+  encode(message: Dimensions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lengthMm !== 0) {
+      writer.uint32(8).int32(message.lengthMm);
+    }
+    if (message.widthMm !== 0) {
+      writer.uint32(16).int32(message.widthMm);
+    }
+    if (message.heightMm !== 0) {
+      writer.uint32(24).int32(message.heightMm);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Dimensions {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDimensions();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.lengthMm = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.widthMm = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.heightMm = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Dimensions {
+    return {
+      lengthMm: isSet(object.lengthMm)
+        ? globalThis.Number(object.lengthMm)
+        : isSet(object.length_mm)
+        ? globalThis.Number(object.length_mm)
+        : 0,
+      widthMm: isSet(object.widthMm)
+        ? globalThis.Number(object.widthMm)
+        : isSet(object.width_mm)
+        ? globalThis.Number(object.width_mm)
+        : 0,
+      heightMm: isSet(object.heightMm)
+        ? globalThis.Number(object.heightMm)
+        : isSet(object.height_mm)
+        ? globalThis.Number(object.height_mm)
+        : 0,
+    };
+  },
+
+  toJSON(message: Dimensions): unknown {
+    const obj: any = {};
+    if (message.lengthMm !== 0) {
+      obj.lengthMm = Math.round(message.lengthMm);
+    }
+    if (message.widthMm !== 0) {
+      obj.widthMm = Math.round(message.widthMm);
+    }
+    if (message.heightMm !== 0) {
+      obj.heightMm = Math.round(message.heightMm);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Dimensions>): Dimensions {
+    return Dimensions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Dimensions>): Dimensions {
+    const message = createBaseDimensions();
+    message.lengthMm = object.lengthMm ?? 0;
+    message.widthMm = object.widthMm ?? 0;
+    message.heightMm = object.heightMm ?? 0;
+    return message;
+  },
+};
+
 function createBaseProductRating(): ProductRating {
   return { average: 0, count: 0 };
 }
@@ -7575,6 +8053,8 @@ function createBaseProductVariant(): ProductVariant {
     compareAtPrice: undefined,
     attributes: {},
     imageUrl: "",
+    weightGrams: undefined,
+    dimensions: undefined,
   };
 }
 
@@ -7603,6 +8083,12 @@ export const ProductVariant: MessageFns<ProductVariant> = {
     });
     if (message.imageUrl !== "") {
       writer.uint32(66).string(message.imageUrl);
+    }
+    if (message.weightGrams !== undefined) {
+      writer.uint32(72).int64(message.weightGrams);
+    }
+    if (message.dimensions !== undefined) {
+      Dimensions.encode(message.dimensions, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -7687,6 +8173,22 @@ export const ProductVariant: MessageFns<ProductVariant> = {
             message.imageUrl = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.weightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.dimensions = Dimensions.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7734,6 +8236,12 @@ export const ProductVariant: MessageFns<ProductVariant> = {
         : isSet(object.image_url)
         ? globalThis.String(object.image_url)
         : "",
+      weightGrams: isSet(object.weightGrams)
+        ? globalThis.Number(object.weightGrams)
+        : isSet(object.weight_grams)
+        ? globalThis.Number(object.weight_grams)
+        : undefined,
+      dimensions: isSet(object.dimensions) ? Dimensions.fromJSON(object.dimensions) : undefined,
     };
   },
 
@@ -7769,6 +8277,12 @@ export const ProductVariant: MessageFns<ProductVariant> = {
     if (message.imageUrl !== "") {
       obj.imageUrl = message.imageUrl;
     }
+    if (message.weightGrams !== undefined) {
+      obj.weightGrams = Math.round(message.weightGrams);
+    }
+    if (message.dimensions !== undefined) {
+      obj.dimensions = Dimensions.toJSON(message.dimensions);
+    }
     return obj;
   },
 
@@ -7795,6 +8309,10 @@ export const ProductVariant: MessageFns<ProductVariant> = {
       {},
     );
     message.imageUrl = object.imageUrl ?? "";
+    message.weightGrams = object.weightGrams ?? undefined;
+    message.dimensions = (object.dimensions !== undefined && object.dimensions !== null)
+      ? Dimensions.fromPartial(object.dimensions)
+      : undefined;
     return message;
   },
 };
@@ -8881,6 +9399,17 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
 }
 
 function isObject(value: any): boolean {

@@ -5,29 +5,7186 @@
 // source: ecommerce/shipping/v1/shipping.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  type CallOptions,
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { Address } from "../../common/v1/address.js";
+import { Money } from "../../common/v1/money.js";
+import { PageRequest, PageResponse } from "../../common/v1/page.js";
 
 export const protobufPackage = "ecommerce.shipping.v1";
 
 export const protobufFileName = "ecommerce/shipping/v1/shipping.proto";
 
+/** How fast a method delivers. */
+export enum ServiceType {
+  SERVICE_TYPE_UNSPECIFIED = 0,
+  /** SERVICE_TYPE_STANDARD - The usual parcel service. */
+  SERVICE_TYPE_STANDARD = 1,
+  /** SERVICE_TYPE_EXPRESS - Faster than standard. */
+  SERVICE_TYPE_EXPRESS = 2,
+  /** SERVICE_TYPE_OVERNIGHT - Delivered the next working day. */
+  SERVICE_TYPE_OVERNIGHT = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function serviceTypeFromJSON(object: any): ServiceType {
+  switch (object) {
+    case 0:
+    case "SERVICE_TYPE_UNSPECIFIED":
+      return ServiceType.SERVICE_TYPE_UNSPECIFIED;
+    case 1:
+    case "SERVICE_TYPE_STANDARD":
+      return ServiceType.SERVICE_TYPE_STANDARD;
+    case 2:
+    case "SERVICE_TYPE_EXPRESS":
+      return ServiceType.SERVICE_TYPE_EXPRESS;
+    case 3:
+    case "SERVICE_TYPE_OVERNIGHT":
+      return ServiceType.SERVICE_TYPE_OVERNIGHT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ServiceType.UNRECOGNIZED;
+  }
+}
+
+export function serviceTypeToJSON(object: ServiceType): string {
+  switch (object) {
+    case ServiceType.SERVICE_TYPE_UNSPECIFIED:
+      return "SERVICE_TYPE_UNSPECIFIED";
+    case ServiceType.SERVICE_TYPE_STANDARD:
+      return "SERVICE_TYPE_STANDARD";
+    case ServiceType.SERVICE_TYPE_EXPRESS:
+      return "SERVICE_TYPE_EXPRESS";
+    case ServiceType.SERVICE_TYPE_OVERNIGHT:
+      return "SERVICE_TYPE_OVERNIGHT";
+    case ServiceType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** One line of a basket to ship. */
+export interface ShippingLine {
+  /** Product id, a UUID. Required. */
+  productId: string;
+  /** Variant id, a UUID of an active variant of that product. Required. */
+  variantId: string;
+  /** Units, 1 to 100000. A variant may appear on several lines (their units add up). */
+  quantity: number;
+}
+
+/** A method that applies, with its price for the basket. */
+export interface ShippingOption {
+  /** The method (ShippingMethod.id). */
+  methodId: string;
+  /** Display name of the method. */
+  name: string;
+  /** The carrier's code. */
+  carrierCode: string;
+  /** How fast it delivers. */
+  serviceType: ServiceType;
+  /** What the basket's shipping costs with this method, in the method's currency. */
+  price:
+    | Money
+    | undefined;
+  /** Promised transit time, in days. */
+  estimatedDays: number;
+  /** The zone that decided (the method's zone). */
+  zoneId: string;
+}
+
+export interface QuoteShippingRequest {
+  /**
+   * Where the basket goes. Required. Only country (required, an assigned ISO 3166-1 alpha-2 code
+   * in upper case), state and postal_code are read; the other fields are ignored and may be
+   * empty.
+   */
+  destination:
+    | Address
+    | undefined;
+  /** The basket's lines, 1 to 100. */
+  lines: ShippingLine[];
+  /** The basket's subtotal (what the rate tiers' amount ranges are compared with). Required. */
+  subtotal: Money | undefined;
+}
+
+export interface QuoteShippingResponse {
+  /**
+   * Every method that applies, cheapest first, then the shorter estimate, then the method id.
+   * Empty when none does.
+   */
+  options: ShippingOption[];
+  /** The basket's weight in grams, as priced. */
+  totalWeightGrams: number;
+  /** The zone that decided for the destination; empty when no active zone matches. */
+  zoneId: string;
+}
+
+export interface ConfirmShippingMethodRequest {
+  /** The chosen method, a UUID. Required. */
+  methodId: string;
+  /** As in QuoteShippingRequest. */
+  destination:
+    | Address
+    | undefined;
+  /** As in QuoteShippingRequest. */
+  lines: ShippingLine[];
+  /** As in QuoteShippingRequest. */
+  subtotal: Money | undefined;
+}
+
+export interface ConfirmShippingMethodResponse {
+  /** The method with its price now. */
+  option:
+    | ShippingOption
+    | undefined;
+  /** The basket's weight in grams, as priced. */
+  totalWeightGrams: number;
+}
+
+/** A list that replaces another when present (a message, so that "absent" and "empty" differ). */
+export interface StringList {
+  /** The values. */
+  values: string[];
+}
+
+/** Where the store ships to. */
+export interface ShippingZone {
+  /** Zone id, a UUIDv7. */
+  id: string;
+  /** Display name. */
+  name: string;
+  /** ISO 3166-1 alpha-2 codes, alphabetical; empty means every country. */
+  countries: string[];
+  /**
+   * States, provinces or regions as addresses write them (compared ignoring case and surrounding
+   * spaces), alphabetical; empty means any.
+   */
+  states: string[];
+  /**
+   * Postal patterns, upper case without spaces: an exact code ("10115") or a prefix ending in
+   * "*" ("10*"); empty means any postal code.
+   */
+  postalPatterns: string[];
+  /** Decides between equally specific matching zones: higher first. */
+  priority: number;
+  /** Whether the zone is matched at all. */
+  active: boolean;
+  /** When the zone was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it last changed. */
+  updatedAt: Date | undefined;
+}
+
+export interface CreateZoneRequest {
+  /** Display name. Required, 1-200 characters. */
+  name: string;
+  /**
+   * ISO 3166-1 alpha-2 codes in upper case, at most 250; repeats are merged. Empty: every country
+   * (then states and postal_patterns must be empty too).
+   */
+  countries: string[];
+  /** States, provinces or regions, at most 200, each 1-100 characters. Empty: any. */
+  states: string[];
+  /**
+   * Postal patterns, at most 500: 1-20 letters, digits and hyphens (spaces are dropped, letters
+   * upper-cased), optionally ending in "*" for a prefix ("10*"). Empty: any.
+   */
+  postalPatterns: string[];
+  /** -1000 to 1000; 0 by default. */
+  priority: number;
+  /** Matched at once (true, the default) or kept aside (false). */
+  active?: boolean | undefined;
+}
+
+export interface CreateZoneResponse {
+  /** The zone created. */
+  zone: ShippingZone | undefined;
+}
+
+export interface GetZoneRequest {
+  /** The zone, a UUID. Required. */
+  zoneId: string;
+}
+
+export interface GetZoneResponse {
+  /** The zone. */
+  zone: ShippingZone | undefined;
+}
+
+export interface ListZonesRequest {
+  /** Only zones listing this country (ISO 3166-1 alpha-2, upper case). Optional. */
+  country: string;
+  /** Page size (0 = 50, at most 100) and the previous page's token. */
+  page: PageRequest | undefined;
+}
+
+export interface ListZonesResponse {
+  /** Oldest first. */
+  zones: ShippingZone[];
+  /** The token of the next page; empty on the last. */
+  page: PageResponse | undefined;
+}
+
+export interface UpdateZoneRequest {
+  /** The zone, a UUID. Required. */
+  zoneId: string;
+  /** New name, 1-200 characters. Unset: unchanged. */
+  name?:
+    | string
+    | undefined;
+  /** Replaces the countries when set (same rules as at creation). */
+  countries:
+    | StringList
+    | undefined;
+  /** Replaces the states when set. */
+  states:
+    | StringList
+    | undefined;
+  /** Replaces the postal patterns when set. */
+  postalPatterns:
+    | StringList
+    | undefined;
+  /** New priority, -1000 to 1000. Unset: unchanged. */
+  priority?:
+    | number
+    | undefined;
+  /** Activate (true) or deactivate (false). Unset: unchanged. */
+  active?: boolean | undefined;
+}
+
+export interface UpdateZoneResponse {
+  /** The zone after the change. */
+  zone: ShippingZone | undefined;
+}
+
+export interface DeleteZoneRequest {
+  /** The zone, a UUID. Required. */
+  zoneId: string;
+}
+
+export interface DeleteZoneResponse {
+  /** Whether this call deleted it (false when there was no such zone). */
+  deleted: boolean;
+}
+
+/** A way of shipping within a zone, and its price rule. */
+export interface ShippingMethod {
+  /** Method id, a UUIDv7. */
+  id: string;
+  /** The zone it ships to. */
+  zoneId: string;
+  /** Display name. */
+  name: string;
+  /** The carrier's code. */
+  carrierCode: string;
+  /** How fast it delivers. */
+  serviceType: ServiceType;
+  /** Fixed part of the price (used when the method has no rate tiers). */
+  basePrice:
+    | Money
+    | undefined;
+  /** Price per kilogram of the basket (no tiers). */
+  pricePerKg:
+    | Money
+    | undefined;
+  /** Price per unit in the basket (no tiers). */
+  pricePerItem:
+    | Money
+    | undefined;
+  /** Promised transit time, in days. */
+  estimatedDays: number;
+  /** Whether it is offered. */
+  active: boolean;
+  /** How many rate tiers it has (0: priced by base, per kg and per item). */
+  rateCount: number;
+  /** When the method was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it last changed. */
+  updatedAt: Date | undefined;
+}
+
+export interface CreateShippingMethodRequest {
+  /** The zone, a UUID. Required. */
+  zoneId: string;
+  /** Display name. Required, 1-200 characters. */
+  name: string;
+  /** The code of an existing carrier. Required. */
+  carrierCode: string;
+  /** How fast it delivers. Required. */
+  serviceType: ServiceType;
+  /**
+   * Fixed part of the price; its currency (a supported ISO 4217 code) is the method's. Required,
+   * amount 0 or more.
+   */
+  basePrice:
+    | Money
+    | undefined;
+  /** Price per kilogram, same currency. Optional: 0. */
+  pricePerKg:
+    | Money
+    | undefined;
+  /** Price per unit, same currency. Optional: 0. */
+  pricePerItem:
+    | Money
+    | undefined;
+  /** Promised transit time in days, 0 to 365. */
+  estimatedDays: number;
+  /** Offered at once (true, the default) or kept aside (false). */
+  active?: boolean | undefined;
+}
+
+export interface CreateShippingMethodResponse {
+  /** The method created. */
+  method: ShippingMethod | undefined;
+}
+
+export interface GetShippingMethodRequest {
+  /** The method, a UUID. Required. */
+  methodId: string;
+}
+
+export interface GetShippingMethodResponse {
+  /** The method. */
+  method: ShippingMethod | undefined;
+}
+
+export interface ListShippingMethodsRequest {
+  /** Only this zone's methods (a UUID). Optional. */
+  zoneId: string;
+  /** Page size (0 = 50, at most 100) and the previous page's token. */
+  page: PageRequest | undefined;
+}
+
+export interface ListShippingMethodsResponse {
+  /** Oldest first. */
+  methods: ShippingMethod[];
+  /** The token of the next page; empty on the last. */
+  page: PageResponse | undefined;
+}
+
+export interface UpdateShippingMethodRequest {
+  /** The method, a UUID. Required. */
+  methodId: string;
+  /** New name, 1-200 characters. Unset: unchanged. */
+  name?:
+    | string
+    | undefined;
+  /** The code of another existing carrier. Unset: unchanged. */
+  carrierCode?:
+    | string
+    | undefined;
+  /** New service type. Unspecified: unchanged. */
+  serviceType: ServiceType;
+  /** New fixed price, in the method's currency. Unset: unchanged. */
+  basePrice:
+    | Money
+    | undefined;
+  /** New price per kilogram, in the method's currency. Unset: unchanged. */
+  pricePerKg:
+    | Money
+    | undefined;
+  /** New price per unit, in the method's currency. Unset: unchanged. */
+  pricePerItem:
+    | Money
+    | undefined;
+  /** New transit time in days, 0 to 365. Unset: unchanged. */
+  estimatedDays?:
+    | number
+    | undefined;
+  /** Offer (true) or withdraw (false). Unset: unchanged. */
+  active?: boolean | undefined;
+}
+
+export interface UpdateShippingMethodResponse {
+  /** The method after the change. */
+  method: ShippingMethod | undefined;
+}
+
+export interface DeleteShippingMethodRequest {
+  /** The method, a UUID. Required. */
+  methodId: string;
+}
+
+export interface DeleteShippingMethodResponse {
+  /** Whether this call deleted it (false when there was no such method). */
+  deleted: boolean;
+}
+
+/** A price tier of a method: the rate when the basket's weight and subtotal fall in its ranges. */
+export interface ShippingRate {
+  /** Tier id, a UUIDv7. */
+  id: string;
+  /** The method. */
+  methodId: string;
+  /** Lowest total weight, in grams, included. */
+  minWeightGrams: number;
+  /** Highest total weight, in grams, excluded; unset: no upper bound. */
+  maxWeightGrams?:
+    | number
+    | undefined;
+  /** Lowest subtotal, included. */
+  minAmount:
+    | Money
+    | undefined;
+  /** Highest subtotal, excluded; unset: no upper bound. */
+  maxAmount:
+    | Money
+    | undefined;
+  /** The shipping price in this tier (0: free shipping). */
+  rate:
+    | Money
+    | undefined;
+  /** When the tier was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it last changed. */
+  updatedAt: Date | undefined;
+}
+
+export interface CreateShippingRateRequest {
+  /** The method, a UUID. Required. */
+  methodId: string;
+  /** Lowest total weight in grams, included: 0 to 9999999999 (0 by default). */
+  minWeightGrams: number;
+  /**
+   * Highest total weight in grams, excluded: above min_weight_grams, at most 9999999999. Unset:
+   * no upper bound.
+   */
+  maxWeightGrams?:
+    | number
+    | undefined;
+  /** Lowest subtotal, included, in the method's currency. Unset: 0. */
+  minAmount:
+    | Money
+    | undefined;
+  /**
+   * Highest subtotal, excluded, in the method's currency, above min_amount. Unset: no upper
+   * bound.
+   */
+  maxAmount:
+    | Money
+    | undefined;
+  /** The price in this tier, in the method's currency. Required, amount 0 or more. */
+  rate: Money | undefined;
+}
+
+export interface CreateShippingRateResponse {
+  /** The tier created. */
+  rate: ShippingRate | undefined;
+}
+
+export interface ListShippingRatesRequest {
+  /** The method, a UUID. Required. */
+  methodId: string;
+  /** Page size (0 = 50, at most 100) and the previous page's token. */
+  page: PageRequest | undefined;
+}
+
+export interface ListShippingRatesResponse {
+  /** Oldest first. */
+  rates: ShippingRate[];
+  /** The token of the next page; empty on the last. */
+  page: PageResponse | undefined;
+}
+
+export interface UpdateShippingRateRequest {
+  /** The tier, a UUID. Required. */
+  rateId: string;
+  /** As in CreateShippingRateRequest: every field is replaced. */
+  minWeightGrams: number;
+  /** As in CreateShippingRateRequest (unset: no upper bound). */
+  maxWeightGrams?:
+    | number
+    | undefined;
+  /** As in CreateShippingRateRequest (unset: 0). */
+  minAmount:
+    | Money
+    | undefined;
+  /** As in CreateShippingRateRequest (unset: no upper bound). */
+  maxAmount:
+    | Money
+    | undefined;
+  /** As in CreateShippingRateRequest. Required. */
+  rate: Money | undefined;
+}
+
+export interface UpdateShippingRateResponse {
+  /** The tier after the change. */
+  rate: ShippingRate | undefined;
+}
+
+export interface DeleteShippingRateRequest {
+  /** The tier, a UUID. Required. */
+  rateId: string;
+}
+
+export interface DeleteShippingRateResponse {
+  /** Whether this call deleted it (false when there was no such tier). */
+  deleted: boolean;
+}
+
+/** A carrier, as admins see it: never its API key. */
+export interface Carrier {
+  /** Carrier id, a UUIDv7. */
+  id: string;
+  /** Display name. */
+  name: string;
+  /** Unique code, what methods name ("dhl"). */
+  code: string;
+  /** Base URL of its API; empty when none. */
+  apiEndpoint: string;
+  /** Whether an API key is stored (the key itself is never returned). */
+  hasApiKey: boolean;
+  /** Whether its methods are offered. */
+  active: boolean;
+  /** Free-form settings, a JSON object ("{}" when none). */
+  configurationJson: string;
+  /** When the carrier was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it last changed. */
+  updatedAt: Date | undefined;
+}
+
+export interface CreateCarrierRequest {
+  /** Display name. Required, 1-100 characters. */
+  name: string;
+  /** Unique code. Required, 1-32 characters of [a-z0-9_]. */
+  code: string;
+  /** Base URL of its API, absolute http(s). Optional, at most 500 characters. */
+  apiEndpoint: string;
+  /** API key, stored encrypted and never returned. Optional, at most 500 characters. */
+  apiKey: string;
+  /** Settings, a JSON object of at most 4096 characters. Optional: {}. */
+  configurationJson: string;
+  /** Active at once (true, the default) or not (false). */
+  active?: boolean | undefined;
+}
+
+export interface CreateCarrierResponse {
+  /** The carrier created. */
+  carrier: Carrier | undefined;
+}
+
+export interface GetCarrierRequest {
+  /** The carrier, a UUID. Required. */
+  carrierId: string;
+}
+
+export interface GetCarrierResponse {
+  /** The carrier. */
+  carrier: Carrier | undefined;
+}
+
+export interface ListCarriersRequest {
+  /** Page size (0 = 50, at most 100) and the previous page's token. */
+  page: PageRequest | undefined;
+}
+
+export interface ListCarriersResponse {
+  /** Oldest first. */
+  carriers: Carrier[];
+  /** The token of the next page; empty on the last. */
+  page: PageResponse | undefined;
+}
+
+export interface UpdateCarrierRequest {
+  /** The carrier, a UUID. Required. */
+  carrierId: string;
+  /** New name, 1-100 characters. Unset: unchanged. */
+  name?:
+    | string
+    | undefined;
+  /** New unique code, 1-32 characters of [a-z0-9_]; its methods follow. Unset: unchanged. */
+  code?:
+    | string
+    | undefined;
+  /** New API base URL; empty removes it. Unset: unchanged. */
+  apiEndpoint?:
+    | string
+    | undefined;
+  /** New API key, 1-500 characters, stored encrypted. Unset: unchanged (see clear_api_key). */
+  apiKey?:
+    | string
+    | undefined;
+  /** Remove the stored API key. Not together with api_key. */
+  clearApiKey: boolean;
+  /** New settings, a JSON object. Unset: unchanged. */
+  configurationJson?:
+    | string
+    | undefined;
+  /** Activate (true) or deactivate (false). Unset: unchanged. */
+  active?: boolean | undefined;
+}
+
+export interface UpdateCarrierResponse {
+  /** The carrier after the change. */
+  carrier: Carrier | undefined;
+}
+
+export interface DeleteCarrierRequest {
+  /** The carrier, a UUID. Required. */
+  carrierId: string;
+}
+
+export interface DeleteCarrierResponse {
+  /** Whether this call deleted it (false when there was no such carrier). */
+  deleted: boolean;
+}
+
+function createBaseShippingLine(): ShippingLine {
+  return { productId: "", variantId: "", quantity: 0 };
+}
+
+export const ShippingLine: MessageFns<ShippingLine> = {
+  encode(message: ShippingLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(18).string(message.variantId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShippingLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShippingLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShippingLine {
+    return {
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: ShippingLine): unknown {
+    const obj: any = {};
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ShippingLine>): ShippingLine {
+    return ShippingLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShippingLine>): ShippingLine {
+    const message = createBaseShippingLine();
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseShippingOption(): ShippingOption {
+  return { methodId: "", name: "", carrierCode: "", serviceType: 0, price: undefined, estimatedDays: 0, zoneId: "" };
+}
+
+export const ShippingOption: MessageFns<ShippingOption> = {
+  encode(message: ShippingOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.methodId !== "") {
+      writer.uint32(10).string(message.methodId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.carrierCode !== "") {
+      writer.uint32(26).string(message.carrierCode);
+    }
+    if (message.serviceType !== 0) {
+      writer.uint32(32).int32(message.serviceType);
+    }
+    if (message.price !== undefined) {
+      Money.encode(message.price, writer.uint32(42).fork()).join();
+    }
+    if (message.estimatedDays !== 0) {
+      writer.uint32(48).int32(message.estimatedDays);
+    }
+    if (message.zoneId !== "") {
+      writer.uint32(58).string(message.zoneId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShippingOption {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShippingOption();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.methodId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.carrierCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.serviceType = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.price = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.estimatedDays = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.zoneId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShippingOption {
+    return {
+      methodId: isSet(object.methodId)
+        ? globalThis.String(object.methodId)
+        : isSet(object.method_id)
+        ? globalThis.String(object.method_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      carrierCode: isSet(object.carrierCode)
+        ? globalThis.String(object.carrierCode)
+        : isSet(object.carrier_code)
+        ? globalThis.String(object.carrier_code)
+        : "",
+      serviceType: isSet(object.serviceType)
+        ? serviceTypeFromJSON(object.serviceType)
+        : isSet(object.service_type)
+        ? serviceTypeFromJSON(object.service_type)
+        : 0,
+      price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
+      estimatedDays: isSet(object.estimatedDays)
+        ? globalThis.Number(object.estimatedDays)
+        : isSet(object.estimated_days)
+        ? globalThis.Number(object.estimated_days)
+        : 0,
+      zoneId: isSet(object.zoneId)
+        ? globalThis.String(object.zoneId)
+        : isSet(object.zone_id)
+        ? globalThis.String(object.zone_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ShippingOption): unknown {
+    const obj: any = {};
+    if (message.methodId !== "") {
+      obj.methodId = message.methodId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.carrierCode !== "") {
+      obj.carrierCode = message.carrierCode;
+    }
+    if (message.serviceType !== 0) {
+      obj.serviceType = serviceTypeToJSON(message.serviceType);
+    }
+    if (message.price !== undefined) {
+      obj.price = Money.toJSON(message.price);
+    }
+    if (message.estimatedDays !== 0) {
+      obj.estimatedDays = Math.round(message.estimatedDays);
+    }
+    if (message.zoneId !== "") {
+      obj.zoneId = message.zoneId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ShippingOption>): ShippingOption {
+    return ShippingOption.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShippingOption>): ShippingOption {
+    const message = createBaseShippingOption();
+    message.methodId = object.methodId ?? "";
+    message.name = object.name ?? "";
+    message.carrierCode = object.carrierCode ?? "";
+    message.serviceType = object.serviceType ?? 0;
+    message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
+    message.estimatedDays = object.estimatedDays ?? 0;
+    message.zoneId = object.zoneId ?? "";
+    return message;
+  },
+};
+
+function createBaseQuoteShippingRequest(): QuoteShippingRequest {
+  return { destination: undefined, lines: [], subtotal: undefined };
+}
+
+export const QuoteShippingRequest: MessageFns<QuoteShippingRequest> = {
+  encode(message: QuoteShippingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.destination !== undefined) {
+      Address.encode(message.destination, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.lines) {
+      ShippingLine.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.subtotal !== undefined) {
+      Money.encode(message.subtotal, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuoteShippingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuoteShippingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.destination = Address.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(ShippingLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuoteShippingRequest {
+    return {
+      destination: isSet(object.destination) ? Address.fromJSON(object.destination) : undefined,
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => ShippingLine.fromJSON(e)) : [],
+      subtotal: isSet(object.subtotal) ? Money.fromJSON(object.subtotal) : undefined,
+    };
+  },
+
+  toJSON(message: QuoteShippingRequest): unknown {
+    const obj: any = {};
+    if (message.destination !== undefined) {
+      obj.destination = Address.toJSON(message.destination);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ShippingLine.toJSON(e));
+    }
+    if (message.subtotal !== undefined) {
+      obj.subtotal = Money.toJSON(message.subtotal);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QuoteShippingRequest>): QuoteShippingRequest {
+    return QuoteShippingRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QuoteShippingRequest>): QuoteShippingRequest {
+    const message = createBaseQuoteShippingRequest();
+    message.destination = (object.destination !== undefined && object.destination !== null)
+      ? Address.fromPartial(object.destination)
+      : undefined;
+    message.lines = object.lines?.map((e) => ShippingLine.fromPartial(e)) || [];
+    message.subtotal = (object.subtotal !== undefined && object.subtotal !== null)
+      ? Money.fromPartial(object.subtotal)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQuoteShippingResponse(): QuoteShippingResponse {
+  return { options: [], totalWeightGrams: 0, zoneId: "" };
+}
+
+export const QuoteShippingResponse: MessageFns<QuoteShippingResponse> = {
+  encode(message: QuoteShippingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.options) {
+      ShippingOption.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.totalWeightGrams !== 0) {
+      writer.uint32(16).int64(message.totalWeightGrams);
+    }
+    if (message.zoneId !== "") {
+      writer.uint32(26).string(message.zoneId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuoteShippingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuoteShippingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.options.push(ShippingOption.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.totalWeightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.zoneId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuoteShippingResponse {
+    return {
+      options: globalThis.Array.isArray(object?.options)
+        ? object.options.map((e: any) => ShippingOption.fromJSON(e))
+        : [],
+      totalWeightGrams: isSet(object.totalWeightGrams)
+        ? globalThis.Number(object.totalWeightGrams)
+        : isSet(object.total_weight_grams)
+        ? globalThis.Number(object.total_weight_grams)
+        : 0,
+      zoneId: isSet(object.zoneId)
+        ? globalThis.String(object.zoneId)
+        : isSet(object.zone_id)
+        ? globalThis.String(object.zone_id)
+        : "",
+    };
+  },
+
+  toJSON(message: QuoteShippingResponse): unknown {
+    const obj: any = {};
+    if (message.options?.length) {
+      obj.options = message.options.map((e) => ShippingOption.toJSON(e));
+    }
+    if (message.totalWeightGrams !== 0) {
+      obj.totalWeightGrams = Math.round(message.totalWeightGrams);
+    }
+    if (message.zoneId !== "") {
+      obj.zoneId = message.zoneId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QuoteShippingResponse>): QuoteShippingResponse {
+    return QuoteShippingResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QuoteShippingResponse>): QuoteShippingResponse {
+    const message = createBaseQuoteShippingResponse();
+    message.options = object.options?.map((e) => ShippingOption.fromPartial(e)) || [];
+    message.totalWeightGrams = object.totalWeightGrams ?? 0;
+    message.zoneId = object.zoneId ?? "";
+    return message;
+  },
+};
+
+function createBaseConfirmShippingMethodRequest(): ConfirmShippingMethodRequest {
+  return { methodId: "", destination: undefined, lines: [], subtotal: undefined };
+}
+
+export const ConfirmShippingMethodRequest: MessageFns<ConfirmShippingMethodRequest> = {
+  encode(message: ConfirmShippingMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.methodId !== "") {
+      writer.uint32(10).string(message.methodId);
+    }
+    if (message.destination !== undefined) {
+      Address.encode(message.destination, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.lines) {
+      ShippingLine.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.subtotal !== undefined) {
+      Money.encode(message.subtotal, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmShippingMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmShippingMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.methodId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.destination = Address.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lines.push(ShippingLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.subtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmShippingMethodRequest {
+    return {
+      methodId: isSet(object.methodId)
+        ? globalThis.String(object.methodId)
+        : isSet(object.method_id)
+        ? globalThis.String(object.method_id)
+        : "",
+      destination: isSet(object.destination) ? Address.fromJSON(object.destination) : undefined,
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => ShippingLine.fromJSON(e)) : [],
+      subtotal: isSet(object.subtotal) ? Money.fromJSON(object.subtotal) : undefined,
+    };
+  },
+
+  toJSON(message: ConfirmShippingMethodRequest): unknown {
+    const obj: any = {};
+    if (message.methodId !== "") {
+      obj.methodId = message.methodId;
+    }
+    if (message.destination !== undefined) {
+      obj.destination = Address.toJSON(message.destination);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ShippingLine.toJSON(e));
+    }
+    if (message.subtotal !== undefined) {
+      obj.subtotal = Money.toJSON(message.subtotal);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ConfirmShippingMethodRequest>): ConfirmShippingMethodRequest {
+    return ConfirmShippingMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfirmShippingMethodRequest>): ConfirmShippingMethodRequest {
+    const message = createBaseConfirmShippingMethodRequest();
+    message.methodId = object.methodId ?? "";
+    message.destination = (object.destination !== undefined && object.destination !== null)
+      ? Address.fromPartial(object.destination)
+      : undefined;
+    message.lines = object.lines?.map((e) => ShippingLine.fromPartial(e)) || [];
+    message.subtotal = (object.subtotal !== undefined && object.subtotal !== null)
+      ? Money.fromPartial(object.subtotal)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseConfirmShippingMethodResponse(): ConfirmShippingMethodResponse {
+  return { option: undefined, totalWeightGrams: 0 };
+}
+
+export const ConfirmShippingMethodResponse: MessageFns<ConfirmShippingMethodResponse> = {
+  encode(message: ConfirmShippingMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.option !== undefined) {
+      ShippingOption.encode(message.option, writer.uint32(10).fork()).join();
+    }
+    if (message.totalWeightGrams !== 0) {
+      writer.uint32(16).int64(message.totalWeightGrams);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmShippingMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmShippingMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.option = ShippingOption.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.totalWeightGrams = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmShippingMethodResponse {
+    return {
+      option: isSet(object.option) ? ShippingOption.fromJSON(object.option) : undefined,
+      totalWeightGrams: isSet(object.totalWeightGrams)
+        ? globalThis.Number(object.totalWeightGrams)
+        : isSet(object.total_weight_grams)
+        ? globalThis.Number(object.total_weight_grams)
+        : 0,
+    };
+  },
+
+  toJSON(message: ConfirmShippingMethodResponse): unknown {
+    const obj: any = {};
+    if (message.option !== undefined) {
+      obj.option = ShippingOption.toJSON(message.option);
+    }
+    if (message.totalWeightGrams !== 0) {
+      obj.totalWeightGrams = Math.round(message.totalWeightGrams);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ConfirmShippingMethodResponse>): ConfirmShippingMethodResponse {
+    return ConfirmShippingMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfirmShippingMethodResponse>): ConfirmShippingMethodResponse {
+    const message = createBaseConfirmShippingMethodResponse();
+    message.option = (object.option !== undefined && object.option !== null)
+      ? ShippingOption.fromPartial(object.option)
+      : undefined;
+    message.totalWeightGrams = object.totalWeightGrams ?? 0;
+    return message;
+  },
+};
+
+function createBaseStringList(): StringList {
+  return { values: [] };
+}
+
+export const StringList: MessageFns<StringList> = {
+  encode(message: StringList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.values) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StringList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStringList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.values.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StringList {
+    return {
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: StringList): unknown {
+    const obj: any = {};
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StringList>): StringList {
+    return StringList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StringList>): StringList {
+    const message = createBaseStringList();
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseShippingZone(): ShippingZone {
+  return {
+    id: "",
+    name: "",
+    countries: [],
+    states: [],
+    postalPatterns: [],
+    priority: 0,
+    active: false,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const ShippingZone: MessageFns<ShippingZone> = {
+  encode(message: ShippingZone, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    for (const v of message.countries) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.states) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.postalPatterns) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.priority !== 0) {
+      writer.uint32(48).int32(message.priority);
+    }
+    if (message.active !== false) {
+      writer.uint32(56).bool(message.active);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShippingZone {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShippingZone();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.countries.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.states.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.postalPatterns.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShippingZone {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      countries: globalThis.Array.isArray(object?.countries)
+        ? object.countries.map((e: any) => globalThis.String(e))
+        : [],
+      states: globalThis.Array.isArray(object?.states) ? object.states.map((e: any) => globalThis.String(e)) : [],
+      postalPatterns: globalThis.Array.isArray(object?.postalPatterns)
+        ? object.postalPatterns.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.postal_patterns)
+        ? object.postal_patterns.map((e: any) => globalThis.String(e))
+        : [],
+      priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ShippingZone): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.countries?.length) {
+      obj.countries = message.countries;
+    }
+    if (message.states?.length) {
+      obj.states = message.states;
+    }
+    if (message.postalPatterns?.length) {
+      obj.postalPatterns = message.postalPatterns;
+    }
+    if (message.priority !== 0) {
+      obj.priority = Math.round(message.priority);
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ShippingZone>): ShippingZone {
+    return ShippingZone.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShippingZone>): ShippingZone {
+    const message = createBaseShippingZone();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.countries = object.countries?.map((e) => e) || [];
+    message.states = object.states?.map((e) => e) || [];
+    message.postalPatterns = object.postalPatterns?.map((e) => e) || [];
+    message.priority = object.priority ?? 0;
+    message.active = object.active ?? false;
+    message.createdAt = object.createdAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateZoneRequest(): CreateZoneRequest {
+  return { name: "", countries: [], states: [], postalPatterns: [], priority: 0, active: undefined };
+}
+
+export const CreateZoneRequest: MessageFns<CreateZoneRequest> = {
+  encode(message: CreateZoneRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    for (const v of message.countries) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.states) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.postalPatterns) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.priority !== 0) {
+      writer.uint32(40).int32(message.priority);
+    }
+    if (message.active !== undefined) {
+      writer.uint32(48).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateZoneRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateZoneRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.countries.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.states.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.postalPatterns.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateZoneRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      countries: globalThis.Array.isArray(object?.countries)
+        ? object.countries.map((e: any) => globalThis.String(e))
+        : [],
+      states: globalThis.Array.isArray(object?.states) ? object.states.map((e: any) => globalThis.String(e)) : [],
+      postalPatterns: globalThis.Array.isArray(object?.postalPatterns)
+        ? object.postalPatterns.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.postal_patterns)
+        ? object.postal_patterns.map((e: any) => globalThis.String(e))
+        : [],
+      priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+    };
+  },
+
+  toJSON(message: CreateZoneRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.countries?.length) {
+      obj.countries = message.countries;
+    }
+    if (message.states?.length) {
+      obj.states = message.states;
+    }
+    if (message.postalPatterns?.length) {
+      obj.postalPatterns = message.postalPatterns;
+    }
+    if (message.priority !== 0) {
+      obj.priority = Math.round(message.priority);
+    }
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateZoneRequest>): CreateZoneRequest {
+    return CreateZoneRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateZoneRequest>): CreateZoneRequest {
+    const message = createBaseCreateZoneRequest();
+    message.name = object.name ?? "";
+    message.countries = object.countries?.map((e) => e) || [];
+    message.states = object.states?.map((e) => e) || [];
+    message.postalPatterns = object.postalPatterns?.map((e) => e) || [];
+    message.priority = object.priority ?? 0;
+    message.active = object.active ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateZoneResponse(): CreateZoneResponse {
+  return { zone: undefined };
+}
+
+export const CreateZoneResponse: MessageFns<CreateZoneResponse> = {
+  encode(message: CreateZoneResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.zone !== undefined) {
+      ShippingZone.encode(message.zone, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateZoneResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateZoneResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.zone = ShippingZone.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateZoneResponse {
+    return { zone: isSet(object.zone) ? ShippingZone.fromJSON(object.zone) : undefined };
+  },
+
+  toJSON(message: CreateZoneResponse): unknown {
+    const obj: any = {};
+    if (message.zone !== undefined) {
+      obj.zone = ShippingZone.toJSON(message.zone);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateZoneResponse>): CreateZoneResponse {
+    return CreateZoneResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateZoneResponse>): CreateZoneResponse {
+    const message = createBaseCreateZoneResponse();
+    message.zone = (object.zone !== undefined && object.zone !== null)
+      ? ShippingZone.fromPartial(object.zone)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetZoneRequest(): GetZoneRequest {
+  return { zoneId: "" };
+}
+
+export const GetZoneRequest: MessageFns<GetZoneRequest> = {
+  encode(message: GetZoneRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.zoneId !== "") {
+      writer.uint32(10).string(message.zoneId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetZoneRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetZoneRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.zoneId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetZoneRequest {
+    return {
+      zoneId: isSet(object.zoneId)
+        ? globalThis.String(object.zoneId)
+        : isSet(object.zone_id)
+        ? globalThis.String(object.zone_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetZoneRequest): unknown {
+    const obj: any = {};
+    if (message.zoneId !== "") {
+      obj.zoneId = message.zoneId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetZoneRequest>): GetZoneRequest {
+    return GetZoneRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetZoneRequest>): GetZoneRequest {
+    const message = createBaseGetZoneRequest();
+    message.zoneId = object.zoneId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetZoneResponse(): GetZoneResponse {
+  return { zone: undefined };
+}
+
+export const GetZoneResponse: MessageFns<GetZoneResponse> = {
+  encode(message: GetZoneResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.zone !== undefined) {
+      ShippingZone.encode(message.zone, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetZoneResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetZoneResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.zone = ShippingZone.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetZoneResponse {
+    return { zone: isSet(object.zone) ? ShippingZone.fromJSON(object.zone) : undefined };
+  },
+
+  toJSON(message: GetZoneResponse): unknown {
+    const obj: any = {};
+    if (message.zone !== undefined) {
+      obj.zone = ShippingZone.toJSON(message.zone);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetZoneResponse>): GetZoneResponse {
+    return GetZoneResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetZoneResponse>): GetZoneResponse {
+    const message = createBaseGetZoneResponse();
+    message.zone = (object.zone !== undefined && object.zone !== null)
+      ? ShippingZone.fromPartial(object.zone)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListZonesRequest(): ListZonesRequest {
+  return { country: "", page: undefined };
+}
+
+export const ListZonesRequest: MessageFns<ListZonesRequest> = {
+  encode(message: ListZonesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.country !== "") {
+      writer.uint32(10).string(message.country);
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListZonesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListZonesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.country = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListZonesRequest {
+    return {
+      country: isSet(object.country) ? globalThis.String(object.country) : "",
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListZonesRequest): unknown {
+    const obj: any = {};
+    if (message.country !== "") {
+      obj.country = message.country;
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListZonesRequest>): ListZonesRequest {
+    return ListZonesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListZonesRequest>): ListZonesRequest {
+    const message = createBaseListZonesRequest();
+    message.country = object.country ?? "";
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListZonesResponse(): ListZonesResponse {
+  return { zones: [], page: undefined };
+}
+
+export const ListZonesResponse: MessageFns<ListZonesResponse> = {
+  encode(message: ListZonesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.zones) {
+      ShippingZone.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListZonesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListZonesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.zones.push(ShippingZone.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListZonesResponse {
+    return {
+      zones: globalThis.Array.isArray(object?.zones) ? object.zones.map((e: any) => ShippingZone.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListZonesResponse): unknown {
+    const obj: any = {};
+    if (message.zones?.length) {
+      obj.zones = message.zones.map((e) => ShippingZone.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListZonesResponse>): ListZonesResponse {
+    return ListZonesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListZonesResponse>): ListZonesResponse {
+    const message = createBaseListZonesResponse();
+    message.zones = object.zones?.map((e) => ShippingZone.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateZoneRequest(): UpdateZoneRequest {
+  return {
+    zoneId: "",
+    name: undefined,
+    countries: undefined,
+    states: undefined,
+    postalPatterns: undefined,
+    priority: undefined,
+    active: undefined,
+  };
+}
+
+export const UpdateZoneRequest: MessageFns<UpdateZoneRequest> = {
+  encode(message: UpdateZoneRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.zoneId !== "") {
+      writer.uint32(10).string(message.zoneId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.countries !== undefined) {
+      StringList.encode(message.countries, writer.uint32(26).fork()).join();
+    }
+    if (message.states !== undefined) {
+      StringList.encode(message.states, writer.uint32(34).fork()).join();
+    }
+    if (message.postalPatterns !== undefined) {
+      StringList.encode(message.postalPatterns, writer.uint32(42).fork()).join();
+    }
+    if (message.priority !== undefined) {
+      writer.uint32(48).int32(message.priority);
+    }
+    if (message.active !== undefined) {
+      writer.uint32(56).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateZoneRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateZoneRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.zoneId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.countries = StringList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.states = StringList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.postalPatterns = StringList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateZoneRequest {
+    return {
+      zoneId: isSet(object.zoneId)
+        ? globalThis.String(object.zoneId)
+        : isSet(object.zone_id)
+        ? globalThis.String(object.zone_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      countries: isSet(object.countries) ? StringList.fromJSON(object.countries) : undefined,
+      states: isSet(object.states) ? StringList.fromJSON(object.states) : undefined,
+      postalPatterns: isSet(object.postalPatterns)
+        ? StringList.fromJSON(object.postalPatterns)
+        : isSet(object.postal_patterns)
+        ? StringList.fromJSON(object.postal_patterns)
+        : undefined,
+      priority: isSet(object.priority) ? globalThis.Number(object.priority) : undefined,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateZoneRequest): unknown {
+    const obj: any = {};
+    if (message.zoneId !== "") {
+      obj.zoneId = message.zoneId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.countries !== undefined) {
+      obj.countries = StringList.toJSON(message.countries);
+    }
+    if (message.states !== undefined) {
+      obj.states = StringList.toJSON(message.states);
+    }
+    if (message.postalPatterns !== undefined) {
+      obj.postalPatterns = StringList.toJSON(message.postalPatterns);
+    }
+    if (message.priority !== undefined) {
+      obj.priority = Math.round(message.priority);
+    }
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateZoneRequest>): UpdateZoneRequest {
+    return UpdateZoneRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateZoneRequest>): UpdateZoneRequest {
+    const message = createBaseUpdateZoneRequest();
+    message.zoneId = object.zoneId ?? "";
+    message.name = object.name ?? undefined;
+    message.countries = (object.countries !== undefined && object.countries !== null)
+      ? StringList.fromPartial(object.countries)
+      : undefined;
+    message.states = (object.states !== undefined && object.states !== null)
+      ? StringList.fromPartial(object.states)
+      : undefined;
+    message.postalPatterns = (object.postalPatterns !== undefined && object.postalPatterns !== null)
+      ? StringList.fromPartial(object.postalPatterns)
+      : undefined;
+    message.priority = object.priority ?? undefined;
+    message.active = object.active ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateZoneResponse(): UpdateZoneResponse {
+  return { zone: undefined };
+}
+
+export const UpdateZoneResponse: MessageFns<UpdateZoneResponse> = {
+  encode(message: UpdateZoneResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.zone !== undefined) {
+      ShippingZone.encode(message.zone, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateZoneResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateZoneResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.zone = ShippingZone.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateZoneResponse {
+    return { zone: isSet(object.zone) ? ShippingZone.fromJSON(object.zone) : undefined };
+  },
+
+  toJSON(message: UpdateZoneResponse): unknown {
+    const obj: any = {};
+    if (message.zone !== undefined) {
+      obj.zone = ShippingZone.toJSON(message.zone);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateZoneResponse>): UpdateZoneResponse {
+    return UpdateZoneResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateZoneResponse>): UpdateZoneResponse {
+    const message = createBaseUpdateZoneResponse();
+    message.zone = (object.zone !== undefined && object.zone !== null)
+      ? ShippingZone.fromPartial(object.zone)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteZoneRequest(): DeleteZoneRequest {
+  return { zoneId: "" };
+}
+
+export const DeleteZoneRequest: MessageFns<DeleteZoneRequest> = {
+  encode(message: DeleteZoneRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.zoneId !== "") {
+      writer.uint32(10).string(message.zoneId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteZoneRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteZoneRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.zoneId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteZoneRequest {
+    return {
+      zoneId: isSet(object.zoneId)
+        ? globalThis.String(object.zoneId)
+        : isSet(object.zone_id)
+        ? globalThis.String(object.zone_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteZoneRequest): unknown {
+    const obj: any = {};
+    if (message.zoneId !== "") {
+      obj.zoneId = message.zoneId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteZoneRequest>): DeleteZoneRequest {
+    return DeleteZoneRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteZoneRequest>): DeleteZoneRequest {
+    const message = createBaseDeleteZoneRequest();
+    message.zoneId = object.zoneId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteZoneResponse(): DeleteZoneResponse {
+  return { deleted: false };
+}
+
+export const DeleteZoneResponse: MessageFns<DeleteZoneResponse> = {
+  encode(message: DeleteZoneResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deleted !== false) {
+      writer.uint32(8).bool(message.deleted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteZoneResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteZoneResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.deleted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteZoneResponse {
+    return { deleted: isSet(object.deleted) ? globalThis.Boolean(object.deleted) : false };
+  },
+
+  toJSON(message: DeleteZoneResponse): unknown {
+    const obj: any = {};
+    if (message.deleted !== false) {
+      obj.deleted = message.deleted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteZoneResponse>): DeleteZoneResponse {
+    return DeleteZoneResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteZoneResponse>): DeleteZoneResponse {
+    const message = createBaseDeleteZoneResponse();
+    message.deleted = object.deleted ?? false;
+    return message;
+  },
+};
+
+function createBaseShippingMethod(): ShippingMethod {
+  return {
+    id: "",
+    zoneId: "",
+    name: "",
+    carrierCode: "",
+    serviceType: 0,
+    basePrice: undefined,
+    pricePerKg: undefined,
+    pricePerItem: undefined,
+    estimatedDays: 0,
+    active: false,
+    rateCount: 0,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const ShippingMethod: MessageFns<ShippingMethod> = {
+  encode(message: ShippingMethod, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.zoneId !== "") {
+      writer.uint32(18).string(message.zoneId);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.carrierCode !== "") {
+      writer.uint32(34).string(message.carrierCode);
+    }
+    if (message.serviceType !== 0) {
+      writer.uint32(40).int32(message.serviceType);
+    }
+    if (message.basePrice !== undefined) {
+      Money.encode(message.basePrice, writer.uint32(50).fork()).join();
+    }
+    if (message.pricePerKg !== undefined) {
+      Money.encode(message.pricePerKg, writer.uint32(58).fork()).join();
+    }
+    if (message.pricePerItem !== undefined) {
+      Money.encode(message.pricePerItem, writer.uint32(66).fork()).join();
+    }
+    if (message.estimatedDays !== 0) {
+      writer.uint32(72).int32(message.estimatedDays);
+    }
+    if (message.active !== false) {
+      writer.uint32(80).bool(message.active);
+    }
+    if (message.rateCount !== 0) {
+      writer.uint32(88).int32(message.rateCount);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(98).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(106).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShippingMethod {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShippingMethod();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.zoneId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.carrierCode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.serviceType = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.basePrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.pricePerKg = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.pricePerItem = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.estimatedDays = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.rateCount = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShippingMethod {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      zoneId: isSet(object.zoneId)
+        ? globalThis.String(object.zoneId)
+        : isSet(object.zone_id)
+        ? globalThis.String(object.zone_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      carrierCode: isSet(object.carrierCode)
+        ? globalThis.String(object.carrierCode)
+        : isSet(object.carrier_code)
+        ? globalThis.String(object.carrier_code)
+        : "",
+      serviceType: isSet(object.serviceType)
+        ? serviceTypeFromJSON(object.serviceType)
+        : isSet(object.service_type)
+        ? serviceTypeFromJSON(object.service_type)
+        : 0,
+      basePrice: isSet(object.basePrice)
+        ? Money.fromJSON(object.basePrice)
+        : isSet(object.base_price)
+        ? Money.fromJSON(object.base_price)
+        : undefined,
+      pricePerKg: isSet(object.pricePerKg)
+        ? Money.fromJSON(object.pricePerKg)
+        : isSet(object.price_per_kg)
+        ? Money.fromJSON(object.price_per_kg)
+        : undefined,
+      pricePerItem: isSet(object.pricePerItem)
+        ? Money.fromJSON(object.pricePerItem)
+        : isSet(object.price_per_item)
+        ? Money.fromJSON(object.price_per_item)
+        : undefined,
+      estimatedDays: isSet(object.estimatedDays)
+        ? globalThis.Number(object.estimatedDays)
+        : isSet(object.estimated_days)
+        ? globalThis.Number(object.estimated_days)
+        : 0,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+      rateCount: isSet(object.rateCount)
+        ? globalThis.Number(object.rateCount)
+        : isSet(object.rate_count)
+        ? globalThis.Number(object.rate_count)
+        : 0,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ShippingMethod): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.zoneId !== "") {
+      obj.zoneId = message.zoneId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.carrierCode !== "") {
+      obj.carrierCode = message.carrierCode;
+    }
+    if (message.serviceType !== 0) {
+      obj.serviceType = serviceTypeToJSON(message.serviceType);
+    }
+    if (message.basePrice !== undefined) {
+      obj.basePrice = Money.toJSON(message.basePrice);
+    }
+    if (message.pricePerKg !== undefined) {
+      obj.pricePerKg = Money.toJSON(message.pricePerKg);
+    }
+    if (message.pricePerItem !== undefined) {
+      obj.pricePerItem = Money.toJSON(message.pricePerItem);
+    }
+    if (message.estimatedDays !== 0) {
+      obj.estimatedDays = Math.round(message.estimatedDays);
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    if (message.rateCount !== 0) {
+      obj.rateCount = Math.round(message.rateCount);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ShippingMethod>): ShippingMethod {
+    return ShippingMethod.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShippingMethod>): ShippingMethod {
+    const message = createBaseShippingMethod();
+    message.id = object.id ?? "";
+    message.zoneId = object.zoneId ?? "";
+    message.name = object.name ?? "";
+    message.carrierCode = object.carrierCode ?? "";
+    message.serviceType = object.serviceType ?? 0;
+    message.basePrice = (object.basePrice !== undefined && object.basePrice !== null)
+      ? Money.fromPartial(object.basePrice)
+      : undefined;
+    message.pricePerKg = (object.pricePerKg !== undefined && object.pricePerKg !== null)
+      ? Money.fromPartial(object.pricePerKg)
+      : undefined;
+    message.pricePerItem = (object.pricePerItem !== undefined && object.pricePerItem !== null)
+      ? Money.fromPartial(object.pricePerItem)
+      : undefined;
+    message.estimatedDays = object.estimatedDays ?? 0;
+    message.active = object.active ?? false;
+    message.rateCount = object.rateCount ?? 0;
+    message.createdAt = object.createdAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateShippingMethodRequest(): CreateShippingMethodRequest {
+  return {
+    zoneId: "",
+    name: "",
+    carrierCode: "",
+    serviceType: 0,
+    basePrice: undefined,
+    pricePerKg: undefined,
+    pricePerItem: undefined,
+    estimatedDays: 0,
+    active: undefined,
+  };
+}
+
+export const CreateShippingMethodRequest: MessageFns<CreateShippingMethodRequest> = {
+  encode(message: CreateShippingMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.zoneId !== "") {
+      writer.uint32(10).string(message.zoneId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.carrierCode !== "") {
+      writer.uint32(26).string(message.carrierCode);
+    }
+    if (message.serviceType !== 0) {
+      writer.uint32(32).int32(message.serviceType);
+    }
+    if (message.basePrice !== undefined) {
+      Money.encode(message.basePrice, writer.uint32(42).fork()).join();
+    }
+    if (message.pricePerKg !== undefined) {
+      Money.encode(message.pricePerKg, writer.uint32(50).fork()).join();
+    }
+    if (message.pricePerItem !== undefined) {
+      Money.encode(message.pricePerItem, writer.uint32(58).fork()).join();
+    }
+    if (message.estimatedDays !== 0) {
+      writer.uint32(64).int32(message.estimatedDays);
+    }
+    if (message.active !== undefined) {
+      writer.uint32(72).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateShippingMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateShippingMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.zoneId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.carrierCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.serviceType = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.basePrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.pricePerKg = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.pricePerItem = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.estimatedDays = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateShippingMethodRequest {
+    return {
+      zoneId: isSet(object.zoneId)
+        ? globalThis.String(object.zoneId)
+        : isSet(object.zone_id)
+        ? globalThis.String(object.zone_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      carrierCode: isSet(object.carrierCode)
+        ? globalThis.String(object.carrierCode)
+        : isSet(object.carrier_code)
+        ? globalThis.String(object.carrier_code)
+        : "",
+      serviceType: isSet(object.serviceType)
+        ? serviceTypeFromJSON(object.serviceType)
+        : isSet(object.service_type)
+        ? serviceTypeFromJSON(object.service_type)
+        : 0,
+      basePrice: isSet(object.basePrice)
+        ? Money.fromJSON(object.basePrice)
+        : isSet(object.base_price)
+        ? Money.fromJSON(object.base_price)
+        : undefined,
+      pricePerKg: isSet(object.pricePerKg)
+        ? Money.fromJSON(object.pricePerKg)
+        : isSet(object.price_per_kg)
+        ? Money.fromJSON(object.price_per_kg)
+        : undefined,
+      pricePerItem: isSet(object.pricePerItem)
+        ? Money.fromJSON(object.pricePerItem)
+        : isSet(object.price_per_item)
+        ? Money.fromJSON(object.price_per_item)
+        : undefined,
+      estimatedDays: isSet(object.estimatedDays)
+        ? globalThis.Number(object.estimatedDays)
+        : isSet(object.estimated_days)
+        ? globalThis.Number(object.estimated_days)
+        : 0,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+    };
+  },
+
+  toJSON(message: CreateShippingMethodRequest): unknown {
+    const obj: any = {};
+    if (message.zoneId !== "") {
+      obj.zoneId = message.zoneId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.carrierCode !== "") {
+      obj.carrierCode = message.carrierCode;
+    }
+    if (message.serviceType !== 0) {
+      obj.serviceType = serviceTypeToJSON(message.serviceType);
+    }
+    if (message.basePrice !== undefined) {
+      obj.basePrice = Money.toJSON(message.basePrice);
+    }
+    if (message.pricePerKg !== undefined) {
+      obj.pricePerKg = Money.toJSON(message.pricePerKg);
+    }
+    if (message.pricePerItem !== undefined) {
+      obj.pricePerItem = Money.toJSON(message.pricePerItem);
+    }
+    if (message.estimatedDays !== 0) {
+      obj.estimatedDays = Math.round(message.estimatedDays);
+    }
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateShippingMethodRequest>): CreateShippingMethodRequest {
+    return CreateShippingMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateShippingMethodRequest>): CreateShippingMethodRequest {
+    const message = createBaseCreateShippingMethodRequest();
+    message.zoneId = object.zoneId ?? "";
+    message.name = object.name ?? "";
+    message.carrierCode = object.carrierCode ?? "";
+    message.serviceType = object.serviceType ?? 0;
+    message.basePrice = (object.basePrice !== undefined && object.basePrice !== null)
+      ? Money.fromPartial(object.basePrice)
+      : undefined;
+    message.pricePerKg = (object.pricePerKg !== undefined && object.pricePerKg !== null)
+      ? Money.fromPartial(object.pricePerKg)
+      : undefined;
+    message.pricePerItem = (object.pricePerItem !== undefined && object.pricePerItem !== null)
+      ? Money.fromPartial(object.pricePerItem)
+      : undefined;
+    message.estimatedDays = object.estimatedDays ?? 0;
+    message.active = object.active ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateShippingMethodResponse(): CreateShippingMethodResponse {
+  return { method: undefined };
+}
+
+export const CreateShippingMethodResponse: MessageFns<CreateShippingMethodResponse> = {
+  encode(message: CreateShippingMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== undefined) {
+      ShippingMethod.encode(message.method, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateShippingMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateShippingMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.method = ShippingMethod.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateShippingMethodResponse {
+    return { method: isSet(object.method) ? ShippingMethod.fromJSON(object.method) : undefined };
+  },
+
+  toJSON(message: CreateShippingMethodResponse): unknown {
+    const obj: any = {};
+    if (message.method !== undefined) {
+      obj.method = ShippingMethod.toJSON(message.method);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateShippingMethodResponse>): CreateShippingMethodResponse {
+    return CreateShippingMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateShippingMethodResponse>): CreateShippingMethodResponse {
+    const message = createBaseCreateShippingMethodResponse();
+    message.method = (object.method !== undefined && object.method !== null)
+      ? ShippingMethod.fromPartial(object.method)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetShippingMethodRequest(): GetShippingMethodRequest {
+  return { methodId: "" };
+}
+
+export const GetShippingMethodRequest: MessageFns<GetShippingMethodRequest> = {
+  encode(message: GetShippingMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.methodId !== "") {
+      writer.uint32(10).string(message.methodId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetShippingMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetShippingMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.methodId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetShippingMethodRequest {
+    return {
+      methodId: isSet(object.methodId)
+        ? globalThis.String(object.methodId)
+        : isSet(object.method_id)
+        ? globalThis.String(object.method_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetShippingMethodRequest): unknown {
+    const obj: any = {};
+    if (message.methodId !== "") {
+      obj.methodId = message.methodId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetShippingMethodRequest>): GetShippingMethodRequest {
+    return GetShippingMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetShippingMethodRequest>): GetShippingMethodRequest {
+    const message = createBaseGetShippingMethodRequest();
+    message.methodId = object.methodId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetShippingMethodResponse(): GetShippingMethodResponse {
+  return { method: undefined };
+}
+
+export const GetShippingMethodResponse: MessageFns<GetShippingMethodResponse> = {
+  encode(message: GetShippingMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== undefined) {
+      ShippingMethod.encode(message.method, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetShippingMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetShippingMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.method = ShippingMethod.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetShippingMethodResponse {
+    return { method: isSet(object.method) ? ShippingMethod.fromJSON(object.method) : undefined };
+  },
+
+  toJSON(message: GetShippingMethodResponse): unknown {
+    const obj: any = {};
+    if (message.method !== undefined) {
+      obj.method = ShippingMethod.toJSON(message.method);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetShippingMethodResponse>): GetShippingMethodResponse {
+    return GetShippingMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetShippingMethodResponse>): GetShippingMethodResponse {
+    const message = createBaseGetShippingMethodResponse();
+    message.method = (object.method !== undefined && object.method !== null)
+      ? ShippingMethod.fromPartial(object.method)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListShippingMethodsRequest(): ListShippingMethodsRequest {
+  return { zoneId: "", page: undefined };
+}
+
+export const ListShippingMethodsRequest: MessageFns<ListShippingMethodsRequest> = {
+  encode(message: ListShippingMethodsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.zoneId !== "") {
+      writer.uint32(10).string(message.zoneId);
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListShippingMethodsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListShippingMethodsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.zoneId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListShippingMethodsRequest {
+    return {
+      zoneId: isSet(object.zoneId)
+        ? globalThis.String(object.zoneId)
+        : isSet(object.zone_id)
+        ? globalThis.String(object.zone_id)
+        : "",
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListShippingMethodsRequest): unknown {
+    const obj: any = {};
+    if (message.zoneId !== "") {
+      obj.zoneId = message.zoneId;
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListShippingMethodsRequest>): ListShippingMethodsRequest {
+    return ListShippingMethodsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListShippingMethodsRequest>): ListShippingMethodsRequest {
+    const message = createBaseListShippingMethodsRequest();
+    message.zoneId = object.zoneId ?? "";
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListShippingMethodsResponse(): ListShippingMethodsResponse {
+  return { methods: [], page: undefined };
+}
+
+export const ListShippingMethodsResponse: MessageFns<ListShippingMethodsResponse> = {
+  encode(message: ListShippingMethodsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.methods) {
+      ShippingMethod.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListShippingMethodsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListShippingMethodsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.methods.push(ShippingMethod.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListShippingMethodsResponse {
+    return {
+      methods: globalThis.Array.isArray(object?.methods)
+        ? object.methods.map((e: any) => ShippingMethod.fromJSON(e))
+        : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListShippingMethodsResponse): unknown {
+    const obj: any = {};
+    if (message.methods?.length) {
+      obj.methods = message.methods.map((e) => ShippingMethod.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListShippingMethodsResponse>): ListShippingMethodsResponse {
+    return ListShippingMethodsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListShippingMethodsResponse>): ListShippingMethodsResponse {
+    const message = createBaseListShippingMethodsResponse();
+    message.methods = object.methods?.map((e) => ShippingMethod.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateShippingMethodRequest(): UpdateShippingMethodRequest {
+  return {
+    methodId: "",
+    name: undefined,
+    carrierCode: undefined,
+    serviceType: 0,
+    basePrice: undefined,
+    pricePerKg: undefined,
+    pricePerItem: undefined,
+    estimatedDays: undefined,
+    active: undefined,
+  };
+}
+
+export const UpdateShippingMethodRequest: MessageFns<UpdateShippingMethodRequest> = {
+  encode(message: UpdateShippingMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.methodId !== "") {
+      writer.uint32(10).string(message.methodId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.carrierCode !== undefined) {
+      writer.uint32(26).string(message.carrierCode);
+    }
+    if (message.serviceType !== 0) {
+      writer.uint32(32).int32(message.serviceType);
+    }
+    if (message.basePrice !== undefined) {
+      Money.encode(message.basePrice, writer.uint32(42).fork()).join();
+    }
+    if (message.pricePerKg !== undefined) {
+      Money.encode(message.pricePerKg, writer.uint32(50).fork()).join();
+    }
+    if (message.pricePerItem !== undefined) {
+      Money.encode(message.pricePerItem, writer.uint32(58).fork()).join();
+    }
+    if (message.estimatedDays !== undefined) {
+      writer.uint32(64).int32(message.estimatedDays);
+    }
+    if (message.active !== undefined) {
+      writer.uint32(72).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateShippingMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateShippingMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.methodId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.carrierCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.serviceType = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.basePrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.pricePerKg = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.pricePerItem = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.estimatedDays = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateShippingMethodRequest {
+    return {
+      methodId: isSet(object.methodId)
+        ? globalThis.String(object.methodId)
+        : isSet(object.method_id)
+        ? globalThis.String(object.method_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      carrierCode: isSet(object.carrierCode)
+        ? globalThis.String(object.carrierCode)
+        : isSet(object.carrier_code)
+        ? globalThis.String(object.carrier_code)
+        : undefined,
+      serviceType: isSet(object.serviceType)
+        ? serviceTypeFromJSON(object.serviceType)
+        : isSet(object.service_type)
+        ? serviceTypeFromJSON(object.service_type)
+        : 0,
+      basePrice: isSet(object.basePrice)
+        ? Money.fromJSON(object.basePrice)
+        : isSet(object.base_price)
+        ? Money.fromJSON(object.base_price)
+        : undefined,
+      pricePerKg: isSet(object.pricePerKg)
+        ? Money.fromJSON(object.pricePerKg)
+        : isSet(object.price_per_kg)
+        ? Money.fromJSON(object.price_per_kg)
+        : undefined,
+      pricePerItem: isSet(object.pricePerItem)
+        ? Money.fromJSON(object.pricePerItem)
+        : isSet(object.price_per_item)
+        ? Money.fromJSON(object.price_per_item)
+        : undefined,
+      estimatedDays: isSet(object.estimatedDays)
+        ? globalThis.Number(object.estimatedDays)
+        : isSet(object.estimated_days)
+        ? globalThis.Number(object.estimated_days)
+        : undefined,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateShippingMethodRequest): unknown {
+    const obj: any = {};
+    if (message.methodId !== "") {
+      obj.methodId = message.methodId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.carrierCode !== undefined) {
+      obj.carrierCode = message.carrierCode;
+    }
+    if (message.serviceType !== 0) {
+      obj.serviceType = serviceTypeToJSON(message.serviceType);
+    }
+    if (message.basePrice !== undefined) {
+      obj.basePrice = Money.toJSON(message.basePrice);
+    }
+    if (message.pricePerKg !== undefined) {
+      obj.pricePerKg = Money.toJSON(message.pricePerKg);
+    }
+    if (message.pricePerItem !== undefined) {
+      obj.pricePerItem = Money.toJSON(message.pricePerItem);
+    }
+    if (message.estimatedDays !== undefined) {
+      obj.estimatedDays = Math.round(message.estimatedDays);
+    }
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateShippingMethodRequest>): UpdateShippingMethodRequest {
+    return UpdateShippingMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateShippingMethodRequest>): UpdateShippingMethodRequest {
+    const message = createBaseUpdateShippingMethodRequest();
+    message.methodId = object.methodId ?? "";
+    message.name = object.name ?? undefined;
+    message.carrierCode = object.carrierCode ?? undefined;
+    message.serviceType = object.serviceType ?? 0;
+    message.basePrice = (object.basePrice !== undefined && object.basePrice !== null)
+      ? Money.fromPartial(object.basePrice)
+      : undefined;
+    message.pricePerKg = (object.pricePerKg !== undefined && object.pricePerKg !== null)
+      ? Money.fromPartial(object.pricePerKg)
+      : undefined;
+    message.pricePerItem = (object.pricePerItem !== undefined && object.pricePerItem !== null)
+      ? Money.fromPartial(object.pricePerItem)
+      : undefined;
+    message.estimatedDays = object.estimatedDays ?? undefined;
+    message.active = object.active ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateShippingMethodResponse(): UpdateShippingMethodResponse {
+  return { method: undefined };
+}
+
+export const UpdateShippingMethodResponse: MessageFns<UpdateShippingMethodResponse> = {
+  encode(message: UpdateShippingMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== undefined) {
+      ShippingMethod.encode(message.method, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateShippingMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateShippingMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.method = ShippingMethod.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateShippingMethodResponse {
+    return { method: isSet(object.method) ? ShippingMethod.fromJSON(object.method) : undefined };
+  },
+
+  toJSON(message: UpdateShippingMethodResponse): unknown {
+    const obj: any = {};
+    if (message.method !== undefined) {
+      obj.method = ShippingMethod.toJSON(message.method);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateShippingMethodResponse>): UpdateShippingMethodResponse {
+    return UpdateShippingMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateShippingMethodResponse>): UpdateShippingMethodResponse {
+    const message = createBaseUpdateShippingMethodResponse();
+    message.method = (object.method !== undefined && object.method !== null)
+      ? ShippingMethod.fromPartial(object.method)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteShippingMethodRequest(): DeleteShippingMethodRequest {
+  return { methodId: "" };
+}
+
+export const DeleteShippingMethodRequest: MessageFns<DeleteShippingMethodRequest> = {
+  encode(message: DeleteShippingMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.methodId !== "") {
+      writer.uint32(10).string(message.methodId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteShippingMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteShippingMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.methodId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteShippingMethodRequest {
+    return {
+      methodId: isSet(object.methodId)
+        ? globalThis.String(object.methodId)
+        : isSet(object.method_id)
+        ? globalThis.String(object.method_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteShippingMethodRequest): unknown {
+    const obj: any = {};
+    if (message.methodId !== "") {
+      obj.methodId = message.methodId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteShippingMethodRequest>): DeleteShippingMethodRequest {
+    return DeleteShippingMethodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteShippingMethodRequest>): DeleteShippingMethodRequest {
+    const message = createBaseDeleteShippingMethodRequest();
+    message.methodId = object.methodId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteShippingMethodResponse(): DeleteShippingMethodResponse {
+  return { deleted: false };
+}
+
+export const DeleteShippingMethodResponse: MessageFns<DeleteShippingMethodResponse> = {
+  encode(message: DeleteShippingMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deleted !== false) {
+      writer.uint32(8).bool(message.deleted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteShippingMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteShippingMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.deleted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteShippingMethodResponse {
+    return { deleted: isSet(object.deleted) ? globalThis.Boolean(object.deleted) : false };
+  },
+
+  toJSON(message: DeleteShippingMethodResponse): unknown {
+    const obj: any = {};
+    if (message.deleted !== false) {
+      obj.deleted = message.deleted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteShippingMethodResponse>): DeleteShippingMethodResponse {
+    return DeleteShippingMethodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteShippingMethodResponse>): DeleteShippingMethodResponse {
+    const message = createBaseDeleteShippingMethodResponse();
+    message.deleted = object.deleted ?? false;
+    return message;
+  },
+};
+
+function createBaseShippingRate(): ShippingRate {
+  return {
+    id: "",
+    methodId: "",
+    minWeightGrams: 0,
+    maxWeightGrams: undefined,
+    minAmount: undefined,
+    maxAmount: undefined,
+    rate: undefined,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const ShippingRate: MessageFns<ShippingRate> = {
+  encode(message: ShippingRate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.methodId !== "") {
+      writer.uint32(18).string(message.methodId);
+    }
+    if (message.minWeightGrams !== 0) {
+      writer.uint32(24).int64(message.minWeightGrams);
+    }
+    if (message.maxWeightGrams !== undefined) {
+      writer.uint32(32).int64(message.maxWeightGrams);
+    }
+    if (message.minAmount !== undefined) {
+      Money.encode(message.minAmount, writer.uint32(42).fork()).join();
+    }
+    if (message.maxAmount !== undefined) {
+      Money.encode(message.maxAmount, writer.uint32(50).fork()).join();
+    }
+    if (message.rate !== undefined) {
+      Money.encode(message.rate, writer.uint32(58).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShippingRate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShippingRate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.methodId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.minWeightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxWeightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.minAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.maxAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.rate = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShippingRate {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      methodId: isSet(object.methodId)
+        ? globalThis.String(object.methodId)
+        : isSet(object.method_id)
+        ? globalThis.String(object.method_id)
+        : "",
+      minWeightGrams: isSet(object.minWeightGrams)
+        ? globalThis.Number(object.minWeightGrams)
+        : isSet(object.min_weight_grams)
+        ? globalThis.Number(object.min_weight_grams)
+        : 0,
+      maxWeightGrams: isSet(object.maxWeightGrams)
+        ? globalThis.Number(object.maxWeightGrams)
+        : isSet(object.max_weight_grams)
+        ? globalThis.Number(object.max_weight_grams)
+        : undefined,
+      minAmount: isSet(object.minAmount)
+        ? Money.fromJSON(object.minAmount)
+        : isSet(object.min_amount)
+        ? Money.fromJSON(object.min_amount)
+        : undefined,
+      maxAmount: isSet(object.maxAmount)
+        ? Money.fromJSON(object.maxAmount)
+        : isSet(object.max_amount)
+        ? Money.fromJSON(object.max_amount)
+        : undefined,
+      rate: isSet(object.rate) ? Money.fromJSON(object.rate) : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ShippingRate): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.methodId !== "") {
+      obj.methodId = message.methodId;
+    }
+    if (message.minWeightGrams !== 0) {
+      obj.minWeightGrams = Math.round(message.minWeightGrams);
+    }
+    if (message.maxWeightGrams !== undefined) {
+      obj.maxWeightGrams = Math.round(message.maxWeightGrams);
+    }
+    if (message.minAmount !== undefined) {
+      obj.minAmount = Money.toJSON(message.minAmount);
+    }
+    if (message.maxAmount !== undefined) {
+      obj.maxAmount = Money.toJSON(message.maxAmount);
+    }
+    if (message.rate !== undefined) {
+      obj.rate = Money.toJSON(message.rate);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ShippingRate>): ShippingRate {
+    return ShippingRate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShippingRate>): ShippingRate {
+    const message = createBaseShippingRate();
+    message.id = object.id ?? "";
+    message.methodId = object.methodId ?? "";
+    message.minWeightGrams = object.minWeightGrams ?? 0;
+    message.maxWeightGrams = object.maxWeightGrams ?? undefined;
+    message.minAmount = (object.minAmount !== undefined && object.minAmount !== null)
+      ? Money.fromPartial(object.minAmount)
+      : undefined;
+    message.maxAmount = (object.maxAmount !== undefined && object.maxAmount !== null)
+      ? Money.fromPartial(object.maxAmount)
+      : undefined;
+    message.rate = (object.rate !== undefined && object.rate !== null) ? Money.fromPartial(object.rate) : undefined;
+    message.createdAt = object.createdAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateShippingRateRequest(): CreateShippingRateRequest {
+  return {
+    methodId: "",
+    minWeightGrams: 0,
+    maxWeightGrams: undefined,
+    minAmount: undefined,
+    maxAmount: undefined,
+    rate: undefined,
+  };
+}
+
+export const CreateShippingRateRequest: MessageFns<CreateShippingRateRequest> = {
+  encode(message: CreateShippingRateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.methodId !== "") {
+      writer.uint32(10).string(message.methodId);
+    }
+    if (message.minWeightGrams !== 0) {
+      writer.uint32(16).int64(message.minWeightGrams);
+    }
+    if (message.maxWeightGrams !== undefined) {
+      writer.uint32(24).int64(message.maxWeightGrams);
+    }
+    if (message.minAmount !== undefined) {
+      Money.encode(message.minAmount, writer.uint32(34).fork()).join();
+    }
+    if (message.maxAmount !== undefined) {
+      Money.encode(message.maxAmount, writer.uint32(42).fork()).join();
+    }
+    if (message.rate !== undefined) {
+      Money.encode(message.rate, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateShippingRateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateShippingRateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.methodId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.minWeightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxWeightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.minAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.maxAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.rate = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateShippingRateRequest {
+    return {
+      methodId: isSet(object.methodId)
+        ? globalThis.String(object.methodId)
+        : isSet(object.method_id)
+        ? globalThis.String(object.method_id)
+        : "",
+      minWeightGrams: isSet(object.minWeightGrams)
+        ? globalThis.Number(object.minWeightGrams)
+        : isSet(object.min_weight_grams)
+        ? globalThis.Number(object.min_weight_grams)
+        : 0,
+      maxWeightGrams: isSet(object.maxWeightGrams)
+        ? globalThis.Number(object.maxWeightGrams)
+        : isSet(object.max_weight_grams)
+        ? globalThis.Number(object.max_weight_grams)
+        : undefined,
+      minAmount: isSet(object.minAmount)
+        ? Money.fromJSON(object.minAmount)
+        : isSet(object.min_amount)
+        ? Money.fromJSON(object.min_amount)
+        : undefined,
+      maxAmount: isSet(object.maxAmount)
+        ? Money.fromJSON(object.maxAmount)
+        : isSet(object.max_amount)
+        ? Money.fromJSON(object.max_amount)
+        : undefined,
+      rate: isSet(object.rate) ? Money.fromJSON(object.rate) : undefined,
+    };
+  },
+
+  toJSON(message: CreateShippingRateRequest): unknown {
+    const obj: any = {};
+    if (message.methodId !== "") {
+      obj.methodId = message.methodId;
+    }
+    if (message.minWeightGrams !== 0) {
+      obj.minWeightGrams = Math.round(message.minWeightGrams);
+    }
+    if (message.maxWeightGrams !== undefined) {
+      obj.maxWeightGrams = Math.round(message.maxWeightGrams);
+    }
+    if (message.minAmount !== undefined) {
+      obj.minAmount = Money.toJSON(message.minAmount);
+    }
+    if (message.maxAmount !== undefined) {
+      obj.maxAmount = Money.toJSON(message.maxAmount);
+    }
+    if (message.rate !== undefined) {
+      obj.rate = Money.toJSON(message.rate);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateShippingRateRequest>): CreateShippingRateRequest {
+    return CreateShippingRateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateShippingRateRequest>): CreateShippingRateRequest {
+    const message = createBaseCreateShippingRateRequest();
+    message.methodId = object.methodId ?? "";
+    message.minWeightGrams = object.minWeightGrams ?? 0;
+    message.maxWeightGrams = object.maxWeightGrams ?? undefined;
+    message.minAmount = (object.minAmount !== undefined && object.minAmount !== null)
+      ? Money.fromPartial(object.minAmount)
+      : undefined;
+    message.maxAmount = (object.maxAmount !== undefined && object.maxAmount !== null)
+      ? Money.fromPartial(object.maxAmount)
+      : undefined;
+    message.rate = (object.rate !== undefined && object.rate !== null) ? Money.fromPartial(object.rate) : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateShippingRateResponse(): CreateShippingRateResponse {
+  return { rate: undefined };
+}
+
+export const CreateShippingRateResponse: MessageFns<CreateShippingRateResponse> = {
+  encode(message: CreateShippingRateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rate !== undefined) {
+      ShippingRate.encode(message.rate, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateShippingRateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateShippingRateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rate = ShippingRate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateShippingRateResponse {
+    return { rate: isSet(object.rate) ? ShippingRate.fromJSON(object.rate) : undefined };
+  },
+
+  toJSON(message: CreateShippingRateResponse): unknown {
+    const obj: any = {};
+    if (message.rate !== undefined) {
+      obj.rate = ShippingRate.toJSON(message.rate);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateShippingRateResponse>): CreateShippingRateResponse {
+    return CreateShippingRateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateShippingRateResponse>): CreateShippingRateResponse {
+    const message = createBaseCreateShippingRateResponse();
+    message.rate = (object.rate !== undefined && object.rate !== null)
+      ? ShippingRate.fromPartial(object.rate)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListShippingRatesRequest(): ListShippingRatesRequest {
+  return { methodId: "", page: undefined };
+}
+
+export const ListShippingRatesRequest: MessageFns<ListShippingRatesRequest> = {
+  encode(message: ListShippingRatesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.methodId !== "") {
+      writer.uint32(10).string(message.methodId);
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListShippingRatesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListShippingRatesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.methodId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListShippingRatesRequest {
+    return {
+      methodId: isSet(object.methodId)
+        ? globalThis.String(object.methodId)
+        : isSet(object.method_id)
+        ? globalThis.String(object.method_id)
+        : "",
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListShippingRatesRequest): unknown {
+    const obj: any = {};
+    if (message.methodId !== "") {
+      obj.methodId = message.methodId;
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListShippingRatesRequest>): ListShippingRatesRequest {
+    return ListShippingRatesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListShippingRatesRequest>): ListShippingRatesRequest {
+    const message = createBaseListShippingRatesRequest();
+    message.methodId = object.methodId ?? "";
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListShippingRatesResponse(): ListShippingRatesResponse {
+  return { rates: [], page: undefined };
+}
+
+export const ListShippingRatesResponse: MessageFns<ListShippingRatesResponse> = {
+  encode(message: ListShippingRatesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rates) {
+      ShippingRate.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListShippingRatesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListShippingRatesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rates.push(ShippingRate.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListShippingRatesResponse {
+    return {
+      rates: globalThis.Array.isArray(object?.rates) ? object.rates.map((e: any) => ShippingRate.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListShippingRatesResponse): unknown {
+    const obj: any = {};
+    if (message.rates?.length) {
+      obj.rates = message.rates.map((e) => ShippingRate.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListShippingRatesResponse>): ListShippingRatesResponse {
+    return ListShippingRatesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListShippingRatesResponse>): ListShippingRatesResponse {
+    const message = createBaseListShippingRatesResponse();
+    message.rates = object.rates?.map((e) => ShippingRate.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateShippingRateRequest(): UpdateShippingRateRequest {
+  return {
+    rateId: "",
+    minWeightGrams: 0,
+    maxWeightGrams: undefined,
+    minAmount: undefined,
+    maxAmount: undefined,
+    rate: undefined,
+  };
+}
+
+export const UpdateShippingRateRequest: MessageFns<UpdateShippingRateRequest> = {
+  encode(message: UpdateShippingRateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rateId !== "") {
+      writer.uint32(10).string(message.rateId);
+    }
+    if (message.minWeightGrams !== 0) {
+      writer.uint32(16).int64(message.minWeightGrams);
+    }
+    if (message.maxWeightGrams !== undefined) {
+      writer.uint32(24).int64(message.maxWeightGrams);
+    }
+    if (message.minAmount !== undefined) {
+      Money.encode(message.minAmount, writer.uint32(34).fork()).join();
+    }
+    if (message.maxAmount !== undefined) {
+      Money.encode(message.maxAmount, writer.uint32(42).fork()).join();
+    }
+    if (message.rate !== undefined) {
+      Money.encode(message.rate, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateShippingRateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateShippingRateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rateId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.minWeightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxWeightGrams = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.minAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.maxAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.rate = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateShippingRateRequest {
+    return {
+      rateId: isSet(object.rateId)
+        ? globalThis.String(object.rateId)
+        : isSet(object.rate_id)
+        ? globalThis.String(object.rate_id)
+        : "",
+      minWeightGrams: isSet(object.minWeightGrams)
+        ? globalThis.Number(object.minWeightGrams)
+        : isSet(object.min_weight_grams)
+        ? globalThis.Number(object.min_weight_grams)
+        : 0,
+      maxWeightGrams: isSet(object.maxWeightGrams)
+        ? globalThis.Number(object.maxWeightGrams)
+        : isSet(object.max_weight_grams)
+        ? globalThis.Number(object.max_weight_grams)
+        : undefined,
+      minAmount: isSet(object.minAmount)
+        ? Money.fromJSON(object.minAmount)
+        : isSet(object.min_amount)
+        ? Money.fromJSON(object.min_amount)
+        : undefined,
+      maxAmount: isSet(object.maxAmount)
+        ? Money.fromJSON(object.maxAmount)
+        : isSet(object.max_amount)
+        ? Money.fromJSON(object.max_amount)
+        : undefined,
+      rate: isSet(object.rate) ? Money.fromJSON(object.rate) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateShippingRateRequest): unknown {
+    const obj: any = {};
+    if (message.rateId !== "") {
+      obj.rateId = message.rateId;
+    }
+    if (message.minWeightGrams !== 0) {
+      obj.minWeightGrams = Math.round(message.minWeightGrams);
+    }
+    if (message.maxWeightGrams !== undefined) {
+      obj.maxWeightGrams = Math.round(message.maxWeightGrams);
+    }
+    if (message.minAmount !== undefined) {
+      obj.minAmount = Money.toJSON(message.minAmount);
+    }
+    if (message.maxAmount !== undefined) {
+      obj.maxAmount = Money.toJSON(message.maxAmount);
+    }
+    if (message.rate !== undefined) {
+      obj.rate = Money.toJSON(message.rate);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateShippingRateRequest>): UpdateShippingRateRequest {
+    return UpdateShippingRateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateShippingRateRequest>): UpdateShippingRateRequest {
+    const message = createBaseUpdateShippingRateRequest();
+    message.rateId = object.rateId ?? "";
+    message.minWeightGrams = object.minWeightGrams ?? 0;
+    message.maxWeightGrams = object.maxWeightGrams ?? undefined;
+    message.minAmount = (object.minAmount !== undefined && object.minAmount !== null)
+      ? Money.fromPartial(object.minAmount)
+      : undefined;
+    message.maxAmount = (object.maxAmount !== undefined && object.maxAmount !== null)
+      ? Money.fromPartial(object.maxAmount)
+      : undefined;
+    message.rate = (object.rate !== undefined && object.rate !== null) ? Money.fromPartial(object.rate) : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateShippingRateResponse(): UpdateShippingRateResponse {
+  return { rate: undefined };
+}
+
+export const UpdateShippingRateResponse: MessageFns<UpdateShippingRateResponse> = {
+  encode(message: UpdateShippingRateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rate !== undefined) {
+      ShippingRate.encode(message.rate, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateShippingRateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateShippingRateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rate = ShippingRate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateShippingRateResponse {
+    return { rate: isSet(object.rate) ? ShippingRate.fromJSON(object.rate) : undefined };
+  },
+
+  toJSON(message: UpdateShippingRateResponse): unknown {
+    const obj: any = {};
+    if (message.rate !== undefined) {
+      obj.rate = ShippingRate.toJSON(message.rate);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateShippingRateResponse>): UpdateShippingRateResponse {
+    return UpdateShippingRateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateShippingRateResponse>): UpdateShippingRateResponse {
+    const message = createBaseUpdateShippingRateResponse();
+    message.rate = (object.rate !== undefined && object.rate !== null)
+      ? ShippingRate.fromPartial(object.rate)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteShippingRateRequest(): DeleteShippingRateRequest {
+  return { rateId: "" };
+}
+
+export const DeleteShippingRateRequest: MessageFns<DeleteShippingRateRequest> = {
+  encode(message: DeleteShippingRateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rateId !== "") {
+      writer.uint32(10).string(message.rateId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteShippingRateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteShippingRateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rateId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteShippingRateRequest {
+    return {
+      rateId: isSet(object.rateId)
+        ? globalThis.String(object.rateId)
+        : isSet(object.rate_id)
+        ? globalThis.String(object.rate_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteShippingRateRequest): unknown {
+    const obj: any = {};
+    if (message.rateId !== "") {
+      obj.rateId = message.rateId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteShippingRateRequest>): DeleteShippingRateRequest {
+    return DeleteShippingRateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteShippingRateRequest>): DeleteShippingRateRequest {
+    const message = createBaseDeleteShippingRateRequest();
+    message.rateId = object.rateId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteShippingRateResponse(): DeleteShippingRateResponse {
+  return { deleted: false };
+}
+
+export const DeleteShippingRateResponse: MessageFns<DeleteShippingRateResponse> = {
+  encode(message: DeleteShippingRateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deleted !== false) {
+      writer.uint32(8).bool(message.deleted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteShippingRateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteShippingRateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.deleted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteShippingRateResponse {
+    return { deleted: isSet(object.deleted) ? globalThis.Boolean(object.deleted) : false };
+  },
+
+  toJSON(message: DeleteShippingRateResponse): unknown {
+    const obj: any = {};
+    if (message.deleted !== false) {
+      obj.deleted = message.deleted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteShippingRateResponse>): DeleteShippingRateResponse {
+    return DeleteShippingRateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteShippingRateResponse>): DeleteShippingRateResponse {
+    const message = createBaseDeleteShippingRateResponse();
+    message.deleted = object.deleted ?? false;
+    return message;
+  },
+};
+
+function createBaseCarrier(): Carrier {
+  return {
+    id: "",
+    name: "",
+    code: "",
+    apiEndpoint: "",
+    hasApiKey: false,
+    active: false,
+    configurationJson: "",
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const Carrier: MessageFns<Carrier> = {
+  encode(message: Carrier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.code !== "") {
+      writer.uint32(26).string(message.code);
+    }
+    if (message.apiEndpoint !== "") {
+      writer.uint32(34).string(message.apiEndpoint);
+    }
+    if (message.hasApiKey !== false) {
+      writer.uint32(40).bool(message.hasApiKey);
+    }
+    if (message.active !== false) {
+      writer.uint32(48).bool(message.active);
+    }
+    if (message.configurationJson !== "") {
+      writer.uint32(58).string(message.configurationJson);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Carrier {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCarrier();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.apiEndpoint = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.hasApiKey = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.configurationJson = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Carrier {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      apiEndpoint: isSet(object.apiEndpoint)
+        ? globalThis.String(object.apiEndpoint)
+        : isSet(object.api_endpoint)
+        ? globalThis.String(object.api_endpoint)
+        : "",
+      hasApiKey: isSet(object.hasApiKey)
+        ? globalThis.Boolean(object.hasApiKey)
+        : isSet(object.has_api_key)
+        ? globalThis.Boolean(object.has_api_key)
+        : false,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+      configurationJson: isSet(object.configurationJson)
+        ? globalThis.String(object.configurationJson)
+        : isSet(object.configuration_json)
+        ? globalThis.String(object.configuration_json)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Carrier): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.apiEndpoint !== "") {
+      obj.apiEndpoint = message.apiEndpoint;
+    }
+    if (message.hasApiKey !== false) {
+      obj.hasApiKey = message.hasApiKey;
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    if (message.configurationJson !== "") {
+      obj.configurationJson = message.configurationJson;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Carrier>): Carrier {
+    return Carrier.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Carrier>): Carrier {
+    const message = createBaseCarrier();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.code = object.code ?? "";
+    message.apiEndpoint = object.apiEndpoint ?? "";
+    message.hasApiKey = object.hasApiKey ?? false;
+    message.active = object.active ?? false;
+    message.configurationJson = object.configurationJson ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateCarrierRequest(): CreateCarrierRequest {
+  return { name: "", code: "", apiEndpoint: "", apiKey: "", configurationJson: "", active: undefined };
+}
+
+export const CreateCarrierRequest: MessageFns<CreateCarrierRequest> = {
+  encode(message: CreateCarrierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.apiEndpoint !== "") {
+      writer.uint32(26).string(message.apiEndpoint);
+    }
+    if (message.apiKey !== "") {
+      writer.uint32(34).string(message.apiKey);
+    }
+    if (message.configurationJson !== "") {
+      writer.uint32(42).string(message.configurationJson);
+    }
+    if (message.active !== undefined) {
+      writer.uint32(48).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCarrierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCarrierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.apiEndpoint = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.apiKey = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.configurationJson = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCarrierRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      apiEndpoint: isSet(object.apiEndpoint)
+        ? globalThis.String(object.apiEndpoint)
+        : isSet(object.api_endpoint)
+        ? globalThis.String(object.api_endpoint)
+        : "",
+      apiKey: isSet(object.apiKey)
+        ? globalThis.String(object.apiKey)
+        : isSet(object.api_key)
+        ? globalThis.String(object.api_key)
+        : "",
+      configurationJson: isSet(object.configurationJson)
+        ? globalThis.String(object.configurationJson)
+        : isSet(object.configuration_json)
+        ? globalThis.String(object.configuration_json)
+        : "",
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+    };
+  },
+
+  toJSON(message: CreateCarrierRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.apiEndpoint !== "") {
+      obj.apiEndpoint = message.apiEndpoint;
+    }
+    if (message.apiKey !== "") {
+      obj.apiKey = message.apiKey;
+    }
+    if (message.configurationJson !== "") {
+      obj.configurationJson = message.configurationJson;
+    }
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateCarrierRequest>): CreateCarrierRequest {
+    return CreateCarrierRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateCarrierRequest>): CreateCarrierRequest {
+    const message = createBaseCreateCarrierRequest();
+    message.name = object.name ?? "";
+    message.code = object.code ?? "";
+    message.apiEndpoint = object.apiEndpoint ?? "";
+    message.apiKey = object.apiKey ?? "";
+    message.configurationJson = object.configurationJson ?? "";
+    message.active = object.active ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateCarrierResponse(): CreateCarrierResponse {
+  return { carrier: undefined };
+}
+
+export const CreateCarrierResponse: MessageFns<CreateCarrierResponse> = {
+  encode(message: CreateCarrierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.carrier !== undefined) {
+      Carrier.encode(message.carrier, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCarrierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCarrierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.carrier = Carrier.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCarrierResponse {
+    return { carrier: isSet(object.carrier) ? Carrier.fromJSON(object.carrier) : undefined };
+  },
+
+  toJSON(message: CreateCarrierResponse): unknown {
+    const obj: any = {};
+    if (message.carrier !== undefined) {
+      obj.carrier = Carrier.toJSON(message.carrier);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateCarrierResponse>): CreateCarrierResponse {
+    return CreateCarrierResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateCarrierResponse>): CreateCarrierResponse {
+    const message = createBaseCreateCarrierResponse();
+    message.carrier = (object.carrier !== undefined && object.carrier !== null)
+      ? Carrier.fromPartial(object.carrier)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetCarrierRequest(): GetCarrierRequest {
+  return { carrierId: "" };
+}
+
+export const GetCarrierRequest: MessageFns<GetCarrierRequest> = {
+  encode(message: GetCarrierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.carrierId !== "") {
+      writer.uint32(10).string(message.carrierId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCarrierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCarrierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.carrierId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCarrierRequest {
+    return {
+      carrierId: isSet(object.carrierId)
+        ? globalThis.String(object.carrierId)
+        : isSet(object.carrier_id)
+        ? globalThis.String(object.carrier_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetCarrierRequest): unknown {
+    const obj: any = {};
+    if (message.carrierId !== "") {
+      obj.carrierId = message.carrierId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCarrierRequest>): GetCarrierRequest {
+    return GetCarrierRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCarrierRequest>): GetCarrierRequest {
+    const message = createBaseGetCarrierRequest();
+    message.carrierId = object.carrierId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetCarrierResponse(): GetCarrierResponse {
+  return { carrier: undefined };
+}
+
+export const GetCarrierResponse: MessageFns<GetCarrierResponse> = {
+  encode(message: GetCarrierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.carrier !== undefined) {
+      Carrier.encode(message.carrier, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCarrierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCarrierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.carrier = Carrier.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCarrierResponse {
+    return { carrier: isSet(object.carrier) ? Carrier.fromJSON(object.carrier) : undefined };
+  },
+
+  toJSON(message: GetCarrierResponse): unknown {
+    const obj: any = {};
+    if (message.carrier !== undefined) {
+      obj.carrier = Carrier.toJSON(message.carrier);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCarrierResponse>): GetCarrierResponse {
+    return GetCarrierResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCarrierResponse>): GetCarrierResponse {
+    const message = createBaseGetCarrierResponse();
+    message.carrier = (object.carrier !== undefined && object.carrier !== null)
+      ? Carrier.fromPartial(object.carrier)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListCarriersRequest(): ListCarriersRequest {
+  return { page: undefined };
+}
+
+export const ListCarriersRequest: MessageFns<ListCarriersRequest> = {
+  encode(message: ListCarriersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCarriersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCarriersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCarriersRequest {
+    return { page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined };
+  },
+
+  toJSON(message: ListCarriersRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListCarriersRequest>): ListCarriersRequest {
+    return ListCarriersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListCarriersRequest>): ListCarriersRequest {
+    const message = createBaseListCarriersRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListCarriersResponse(): ListCarriersResponse {
+  return { carriers: [], page: undefined };
+}
+
+export const ListCarriersResponse: MessageFns<ListCarriersResponse> = {
+  encode(message: ListCarriersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.carriers) {
+      Carrier.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCarriersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCarriersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.carriers.push(Carrier.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCarriersResponse {
+    return {
+      carriers: globalThis.Array.isArray(object?.carriers) ? object.carriers.map((e: any) => Carrier.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListCarriersResponse): unknown {
+    const obj: any = {};
+    if (message.carriers?.length) {
+      obj.carriers = message.carriers.map((e) => Carrier.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListCarriersResponse>): ListCarriersResponse {
+    return ListCarriersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListCarriersResponse>): ListCarriersResponse {
+    const message = createBaseListCarriersResponse();
+    message.carriers = object.carriers?.map((e) => Carrier.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateCarrierRequest(): UpdateCarrierRequest {
+  return {
+    carrierId: "",
+    name: undefined,
+    code: undefined,
+    apiEndpoint: undefined,
+    apiKey: undefined,
+    clearApiKey: false,
+    configurationJson: undefined,
+    active: undefined,
+  };
+}
+
+export const UpdateCarrierRequest: MessageFns<UpdateCarrierRequest> = {
+  encode(message: UpdateCarrierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.carrierId !== "") {
+      writer.uint32(10).string(message.carrierId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.code !== undefined) {
+      writer.uint32(26).string(message.code);
+    }
+    if (message.apiEndpoint !== undefined) {
+      writer.uint32(34).string(message.apiEndpoint);
+    }
+    if (message.apiKey !== undefined) {
+      writer.uint32(42).string(message.apiKey);
+    }
+    if (message.clearApiKey !== false) {
+      writer.uint32(48).bool(message.clearApiKey);
+    }
+    if (message.configurationJson !== undefined) {
+      writer.uint32(58).string(message.configurationJson);
+    }
+    if (message.active !== undefined) {
+      writer.uint32(64).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCarrierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCarrierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.carrierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.apiEndpoint = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.apiKey = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.clearApiKey = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.configurationJson = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateCarrierRequest {
+    return {
+      carrierId: isSet(object.carrierId)
+        ? globalThis.String(object.carrierId)
+        : isSet(object.carrier_id)
+        ? globalThis.String(object.carrier_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      code: isSet(object.code) ? globalThis.String(object.code) : undefined,
+      apiEndpoint: isSet(object.apiEndpoint)
+        ? globalThis.String(object.apiEndpoint)
+        : isSet(object.api_endpoint)
+        ? globalThis.String(object.api_endpoint)
+        : undefined,
+      apiKey: isSet(object.apiKey)
+        ? globalThis.String(object.apiKey)
+        : isSet(object.api_key)
+        ? globalThis.String(object.api_key)
+        : undefined,
+      clearApiKey: isSet(object.clearApiKey)
+        ? globalThis.Boolean(object.clearApiKey)
+        : isSet(object.clear_api_key)
+        ? globalThis.Boolean(object.clear_api_key)
+        : false,
+      configurationJson: isSet(object.configurationJson)
+        ? globalThis.String(object.configurationJson)
+        : isSet(object.configuration_json)
+        ? globalThis.String(object.configuration_json)
+        : undefined,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateCarrierRequest): unknown {
+    const obj: any = {};
+    if (message.carrierId !== "") {
+      obj.carrierId = message.carrierId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.code !== undefined) {
+      obj.code = message.code;
+    }
+    if (message.apiEndpoint !== undefined) {
+      obj.apiEndpoint = message.apiEndpoint;
+    }
+    if (message.apiKey !== undefined) {
+      obj.apiKey = message.apiKey;
+    }
+    if (message.clearApiKey !== false) {
+      obj.clearApiKey = message.clearApiKey;
+    }
+    if (message.configurationJson !== undefined) {
+      obj.configurationJson = message.configurationJson;
+    }
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateCarrierRequest>): UpdateCarrierRequest {
+    return UpdateCarrierRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateCarrierRequest>): UpdateCarrierRequest {
+    const message = createBaseUpdateCarrierRequest();
+    message.carrierId = object.carrierId ?? "";
+    message.name = object.name ?? undefined;
+    message.code = object.code ?? undefined;
+    message.apiEndpoint = object.apiEndpoint ?? undefined;
+    message.apiKey = object.apiKey ?? undefined;
+    message.clearApiKey = object.clearApiKey ?? false;
+    message.configurationJson = object.configurationJson ?? undefined;
+    message.active = object.active ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateCarrierResponse(): UpdateCarrierResponse {
+  return { carrier: undefined };
+}
+
+export const UpdateCarrierResponse: MessageFns<UpdateCarrierResponse> = {
+  encode(message: UpdateCarrierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.carrier !== undefined) {
+      Carrier.encode(message.carrier, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCarrierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCarrierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.carrier = Carrier.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateCarrierResponse {
+    return { carrier: isSet(object.carrier) ? Carrier.fromJSON(object.carrier) : undefined };
+  },
+
+  toJSON(message: UpdateCarrierResponse): unknown {
+    const obj: any = {};
+    if (message.carrier !== undefined) {
+      obj.carrier = Carrier.toJSON(message.carrier);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateCarrierResponse>): UpdateCarrierResponse {
+    return UpdateCarrierResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateCarrierResponse>): UpdateCarrierResponse {
+    const message = createBaseUpdateCarrierResponse();
+    message.carrier = (object.carrier !== undefined && object.carrier !== null)
+      ? Carrier.fromPartial(object.carrier)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteCarrierRequest(): DeleteCarrierRequest {
+  return { carrierId: "" };
+}
+
+export const DeleteCarrierRequest: MessageFns<DeleteCarrierRequest> = {
+  encode(message: DeleteCarrierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.carrierId !== "") {
+      writer.uint32(10).string(message.carrierId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteCarrierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteCarrierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.carrierId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteCarrierRequest {
+    return {
+      carrierId: isSet(object.carrierId)
+        ? globalThis.String(object.carrierId)
+        : isSet(object.carrier_id)
+        ? globalThis.String(object.carrier_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteCarrierRequest): unknown {
+    const obj: any = {};
+    if (message.carrierId !== "") {
+      obj.carrierId = message.carrierId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteCarrierRequest>): DeleteCarrierRequest {
+    return DeleteCarrierRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteCarrierRequest>): DeleteCarrierRequest {
+    const message = createBaseDeleteCarrierRequest();
+    message.carrierId = object.carrierId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteCarrierResponse(): DeleteCarrierResponse {
+  return { deleted: false };
+}
+
+export const DeleteCarrierResponse: MessageFns<DeleteCarrierResponse> = {
+  encode(message: DeleteCarrierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deleted !== false) {
+      writer.uint32(8).bool(message.deleted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteCarrierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteCarrierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.deleted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteCarrierResponse {
+    return { deleted: isSet(object.deleted) ? globalThis.Boolean(object.deleted) : false };
+  },
+
+  toJSON(message: DeleteCarrierResponse): unknown {
+    const obj: any = {};
+    if (message.deleted !== false) {
+      obj.deleted = message.deleted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteCarrierResponse>): DeleteCarrierResponse {
+    return DeleteCarrierResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteCarrierResponse>): DeleteCarrierResponse {
+    const message = createBaseDeleteCarrierResponse();
+    message.deleted = object.deleted ?? false;
+    return message;
+  },
+};
+
 /**
- * Shipping quotes, shipments and their tracking.
- * No RPCs yet; they are added in later changes. The events it publishes are in events.proto.
+ * Shipping prices: where the store ships (zones), how (methods, each with a carrier) and at what
+ * price (a method's base, per-kilogram and per-item prices, or its rate tiers), and the quotes a
+ * basket gets. Shipments and their tracking come later; the events it will publish are in
+ * events.proto.
+ *
+ * Who may call what: "reader" means a token with shipping:read or shipping:write (or the admin
+ * role); "editor" a token with shipping:write (or the admin role); "internal" a platform service's
+ * token (role service), used by the checkout; "shopper" anyone: a guest without a token, a
+ * signed-in account, or a platform service.
+ *
+ * Which zone decides (QuoteShipping, ConfirmShippingMethod): among the ACTIVE zones that match the
+ * destination, the most specific one, and only its methods are offered. A zone matches when the
+ * address's country is one of its countries (a zone without countries matches every country),
+ * its state is one of the zone's states (when the zone lists states) and its postal code matches
+ * one of the zone's postal patterns (when the zone lists any). Specificity, highest first: a
+ * postal pattern (the longer the matched part, the more specific; an exact pattern beats a prefix
+ * of the same length), then a state, then a country, then a zone of every country. Equally
+ * specific zones: the higher priority decides, then the smaller zone id (the older zone). A zone
+ * that decides but has no method that applies offers nothing: this is how a part of a country is
+ * excluded.
+ *
+ * Price of a method (integer minor units of the method's currency): when the method has rate tiers,
+ * the rate of the tier whose weight range holds the total weight and whose amount range holds the
+ * subtotal (min inclusive, max exclusive; when several do, the lowest rate, then the smaller tier
+ * id); no such tier: the method does not apply. Without tiers: base price + price per kg x total
+ * grams / 1000 (exact grams, rounded half up to the minor unit once) + price per item x units. A
+ * method whose price would exceed 999999999999 minor units does not apply. The total weight is the
+ * sum of each line's unit weight x quantity, the unit weight as the product service answers it
+ * (the variant's own, else the product's; unknown counts as 0); callers never send weights.
+ *
+ * Currency: only methods priced in the subtotal's currency apply; a quote in a currency no method
+ * of the zone uses is empty (not an error).
  */
 export type ShippingServiceService = typeof ShippingServiceService;
-export const ShippingServiceService = {} as const;
+export const ShippingServiceService = {
+  /**
+   * Every method that applies to the destination and the basket, with its price and delivery
+   * estimate, cheapest first (then the shorter estimate, then the method id). Shopper (guests,
+   * accounts, platform services). Asks the product service for the lines' weights (one
+   * BatchGetProducts); reads the zones, methods and tiers in one query. No method applies: an
+   * empty list, not an error.
+   * Errors: INVALID_ARGUMENT (field violations: destination.country not an assigned ISO 3166-1
+   * alpha-2 code, lines empty or more than 100, an id that is not a UUID, quantity outside
+   * 1-100000, subtotal missing or invalid; a variant that is not an active variant of its product,
+   * named lines[i].variant_id), NOT_FOUND (a product unknown or not published, named with its
+   * line), UNAVAILABLE (the product service is unreachable or its breaker is open).
+   */
+  quoteShipping: {
+    path: "/ecommerce.shipping.v1.ShippingService/QuoteShipping" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: QuoteShippingRequest): Buffer => Buffer.from(QuoteShippingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): QuoteShippingRequest => QuoteShippingRequest.decode(value),
+    responseSerialize: (value: QuoteShippingResponse): Buffer =>
+      Buffer.from(QuoteShippingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): QuoteShippingResponse => QuoteShippingResponse.decode(value),
+  },
+  /**
+   * Confirms, for the checkout, that the chosen method applies to the destination and the basket
+   * now, and its price: exactly the price QuoteShipping answers for the same request at the same
+   * moment (the price quoted is the price charged). Internal.
+   * Errors: INVALID_ARGUMENT (as QuoteShipping; method_id not a UUID), NOT_FOUND (no such method;
+   * a product unknown or not published), FAILED_PRECONDITION with reason
+   * SHIPPING_METHOD_NOT_AVAILABLE (metadata method_id and cause: `inactive` when the method, its
+   * zone or its carrier is inactive; `address` when its zone is not the one that decides for the
+   * destination; `currency` when it is priced in another currency than the subtotal; `no_rate`
+   * when no rate tier matches the weight and subtotal, or the price would exceed the largest
+   * amount), UNAVAILABLE (product service), UNAUTHENTICATED, PERMISSION_DENIED (not a platform
+   * service).
+   */
+  confirmShippingMethod: {
+    path: "/ecommerce.shipping.v1.ShippingService/ConfirmShippingMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ConfirmShippingMethodRequest): Buffer =>
+      Buffer.from(ConfirmShippingMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ConfirmShippingMethodRequest => ConfirmShippingMethodRequest.decode(value),
+    responseSerialize: (value: ConfirmShippingMethodResponse): Buffer =>
+      Buffer.from(ConfirmShippingMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ConfirmShippingMethodResponse => ConfirmShippingMethodResponse.decode(value),
+  },
+  /**
+   * Creates a zone. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createZone: {
+    path: "/ecommerce.shipping.v1.ShippingService/CreateZone" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateZoneRequest): Buffer => Buffer.from(CreateZoneRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateZoneRequest => CreateZoneRequest.decode(value),
+    responseSerialize: (value: CreateZoneResponse): Buffer => Buffer.from(CreateZoneResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateZoneResponse => CreateZoneResponse.decode(value),
+  },
+  /**
+   * One zone. Reader only.
+   * Errors: INVALID_ARGUMENT (zone_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getZone: {
+    path: "/ecommerce.shipping.v1.ShippingService/GetZone" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetZoneRequest): Buffer => Buffer.from(GetZoneRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetZoneRequest => GetZoneRequest.decode(value),
+    responseSerialize: (value: GetZoneResponse): Buffer => Buffer.from(GetZoneResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetZoneResponse => GetZoneResponse.decode(value),
+  },
+  /**
+   * Zones, oldest first (keyset paging), active and inactive. Reader only.
+   * Errors: INVALID_ARGUMENT (country, page size, a page token of another listing),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listZones: {
+    path: "/ecommerce.shipping.v1.ShippingService/ListZones" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListZonesRequest): Buffer => Buffer.from(ListZonesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListZonesRequest => ListZonesRequest.decode(value),
+    responseSerialize: (value: ListZonesResponse): Buffer => Buffer.from(ListZonesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListZonesResponse => ListZonesResponse.decode(value),
+  },
+  /**
+   * Changes the fields the request sets. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateZone: {
+    path: "/ecommerce.shipping.v1.ShippingService/UpdateZone" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateZoneRequest): Buffer => Buffer.from(UpdateZoneRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateZoneRequest => UpdateZoneRequest.decode(value),
+    responseSerialize: (value: UpdateZoneResponse): Buffer => Buffer.from(UpdateZoneResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateZoneResponse => UpdateZoneResponse.decode(value),
+  },
+  /**
+   * Deletes a zone with its methods and their rate tiers; deleting a zone that does not exist
+   * (again) deletes nothing and succeeds. Editor only.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (reason SHIPPING_METHOD_IN_USE: shipments used one
+   * of its methods; deactivate the zone instead), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteZone: {
+    path: "/ecommerce.shipping.v1.ShippingService/DeleteZone" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteZoneRequest): Buffer => Buffer.from(DeleteZoneRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteZoneRequest => DeleteZoneRequest.decode(value),
+    responseSerialize: (value: DeleteZoneResponse): Buffer => Buffer.from(DeleteZoneResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteZoneResponse => DeleteZoneResponse.decode(value),
+  },
+  /**
+   * Creates a method in a zone. Its currency is the base price's, for good. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations; a price in another currency than base_price),
+   * NOT_FOUND (zone), FAILED_PRECONDITION (reason UNKNOWN_CARRIER: no carrier has the code),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createShippingMethod: {
+    path: "/ecommerce.shipping.v1.ShippingService/CreateShippingMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateShippingMethodRequest): Buffer =>
+      Buffer.from(CreateShippingMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateShippingMethodRequest => CreateShippingMethodRequest.decode(value),
+    responseSerialize: (value: CreateShippingMethodResponse): Buffer =>
+      Buffer.from(CreateShippingMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateShippingMethodResponse => CreateShippingMethodResponse.decode(value),
+  },
+  /**
+   * One method. Reader only.
+   * Errors: INVALID_ARGUMENT (method_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getShippingMethod: {
+    path: "/ecommerce.shipping.v1.ShippingService/GetShippingMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetShippingMethodRequest): Buffer =>
+      Buffer.from(GetShippingMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetShippingMethodRequest => GetShippingMethodRequest.decode(value),
+    responseSerialize: (value: GetShippingMethodResponse): Buffer =>
+      Buffer.from(GetShippingMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetShippingMethodResponse => GetShippingMethodResponse.decode(value),
+  },
+  /**
+   * Methods, oldest first (keyset paging), of one zone or of all. Reader only.
+   * Errors: INVALID_ARGUMENT (zone_id, page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listShippingMethods: {
+    path: "/ecommerce.shipping.v1.ShippingService/ListShippingMethods" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListShippingMethodsRequest): Buffer =>
+      Buffer.from(ListShippingMethodsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListShippingMethodsRequest => ListShippingMethodsRequest.decode(value),
+    responseSerialize: (value: ListShippingMethodsResponse): Buffer =>
+      Buffer.from(ListShippingMethodsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListShippingMethodsResponse => ListShippingMethodsResponse.decode(value),
+  },
+  /**
+   * Changes the fields the request sets; prices stay in the method's currency. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations; a price in another currency), NOT_FOUND,
+   * FAILED_PRECONDITION (reason UNKNOWN_CARRIER), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateShippingMethod: {
+    path: "/ecommerce.shipping.v1.ShippingService/UpdateShippingMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateShippingMethodRequest): Buffer =>
+      Buffer.from(UpdateShippingMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateShippingMethodRequest => UpdateShippingMethodRequest.decode(value),
+    responseSerialize: (value: UpdateShippingMethodResponse): Buffer =>
+      Buffer.from(UpdateShippingMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateShippingMethodResponse => UpdateShippingMethodResponse.decode(value),
+  },
+  /**
+   * Deletes a method with its rate tiers; an unknown method deletes nothing and succeeds. Editor
+   * only.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (reason SHIPPING_METHOD_IN_USE: shipments used
+   * it; deactivate it instead), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteShippingMethod: {
+    path: "/ecommerce.shipping.v1.ShippingService/DeleteShippingMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteShippingMethodRequest): Buffer =>
+      Buffer.from(DeleteShippingMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteShippingMethodRequest => DeleteShippingMethodRequest.decode(value),
+    responseSerialize: (value: DeleteShippingMethodResponse): Buffer =>
+      Buffer.from(DeleteShippingMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteShippingMethodResponse => DeleteShippingMethodResponse.decode(value),
+  },
+  /**
+   * Adds a rate tier to a method. Tiers may overlap (the lowest matching rate applies). Editor
+   * only.
+   * Errors: INVALID_ARGUMENT (field violations; an amount in another currency than the
+   * method's; a maximum not above its minimum), NOT_FOUND (method), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  createShippingRate: {
+    path: "/ecommerce.shipping.v1.ShippingService/CreateShippingRate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateShippingRateRequest): Buffer =>
+      Buffer.from(CreateShippingRateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateShippingRateRequest => CreateShippingRateRequest.decode(value),
+    responseSerialize: (value: CreateShippingRateResponse): Buffer =>
+      Buffer.from(CreateShippingRateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateShippingRateResponse => CreateShippingRateResponse.decode(value),
+  },
+  /**
+   * The rate tiers of one method, oldest first (keyset paging). Reader only.
+   * Errors: INVALID_ARGUMENT (method_id, page), NOT_FOUND (method), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  listShippingRates: {
+    path: "/ecommerce.shipping.v1.ShippingService/ListShippingRates" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListShippingRatesRequest): Buffer =>
+      Buffer.from(ListShippingRatesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListShippingRatesRequest => ListShippingRatesRequest.decode(value),
+    responseSerialize: (value: ListShippingRatesResponse): Buffer =>
+      Buffer.from(ListShippingRatesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListShippingRatesResponse => ListShippingRatesResponse.decode(value),
+  },
+  /**
+   * Replaces every field of a rate tier (the same rules as at creation). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateShippingRate: {
+    path: "/ecommerce.shipping.v1.ShippingService/UpdateShippingRate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateShippingRateRequest): Buffer =>
+      Buffer.from(UpdateShippingRateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateShippingRateRequest => UpdateShippingRateRequest.decode(value),
+    responseSerialize: (value: UpdateShippingRateResponse): Buffer =>
+      Buffer.from(UpdateShippingRateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateShippingRateResponse => UpdateShippingRateResponse.decode(value),
+  },
+  /**
+   * Deletes a rate tier; an unknown tier deletes nothing and succeeds. Editor only.
+   * Errors: INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteShippingRate: {
+    path: "/ecommerce.shipping.v1.ShippingService/DeleteShippingRate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteShippingRateRequest): Buffer =>
+      Buffer.from(DeleteShippingRateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteShippingRateRequest => DeleteShippingRateRequest.decode(value),
+    responseSerialize: (value: DeleteShippingRateResponse): Buffer =>
+      Buffer.from(DeleteShippingRateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteShippingRateResponse => DeleteShippingRateResponse.decode(value),
+  },
+  /**
+   * Creates a carrier. Its API key is encrypted at rest (SHIPPING_CARRIER_KEYS) and never
+   * returned by any RPC: answers say has_api_key. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (reason CARRIER_CODE_TAKEN),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createCarrier: {
+    path: "/ecommerce.shipping.v1.ShippingService/CreateCarrier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateCarrierRequest): Buffer => Buffer.from(CreateCarrierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateCarrierRequest => CreateCarrierRequest.decode(value),
+    responseSerialize: (value: CreateCarrierResponse): Buffer =>
+      Buffer.from(CreateCarrierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateCarrierResponse => CreateCarrierResponse.decode(value),
+  },
+  /**
+   * One carrier, without its API key. Reader only.
+   * Errors: INVALID_ARGUMENT (carrier_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getCarrier: {
+    path: "/ecommerce.shipping.v1.ShippingService/GetCarrier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCarrierRequest): Buffer => Buffer.from(GetCarrierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCarrierRequest => GetCarrierRequest.decode(value),
+    responseSerialize: (value: GetCarrierResponse): Buffer => Buffer.from(GetCarrierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCarrierResponse => GetCarrierResponse.decode(value),
+  },
+  /**
+   * Carriers, oldest first (keyset paging), without their API keys. Reader only.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listCarriers: {
+    path: "/ecommerce.shipping.v1.ShippingService/ListCarriers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListCarriersRequest): Buffer => Buffer.from(ListCarriersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListCarriersRequest => ListCarriersRequest.decode(value),
+    responseSerialize: (value: ListCarriersResponse): Buffer =>
+      Buffer.from(ListCarriersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListCarriersResponse => ListCarriersResponse.decode(value),
+  },
+  /**
+   * Changes the fields the request sets. A new code is carried over to the carrier's methods.
+   * Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS (reason CARRIER_CODE_TAKEN),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateCarrier: {
+    path: "/ecommerce.shipping.v1.ShippingService/UpdateCarrier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateCarrierRequest): Buffer => Buffer.from(UpdateCarrierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateCarrierRequest => UpdateCarrierRequest.decode(value),
+    responseSerialize: (value: UpdateCarrierResponse): Buffer =>
+      Buffer.from(UpdateCarrierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateCarrierResponse => UpdateCarrierResponse.decode(value),
+  },
+  /**
+   * Deletes a carrier no method and no shipment uses; an unknown carrier deletes nothing and
+   * succeeds. Editor only.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (reason CARRIER_IN_USE: methods or shipments use
+   * it; deactivate it instead), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteCarrier: {
+    path: "/ecommerce.shipping.v1.ShippingService/DeleteCarrier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCarrierRequest): Buffer => Buffer.from(DeleteCarrierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCarrierRequest => DeleteCarrierRequest.decode(value),
+    responseSerialize: (value: DeleteCarrierResponse): Buffer =>
+      Buffer.from(DeleteCarrierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteCarrierResponse => DeleteCarrierResponse.decode(value),
+  },
+} as const;
 
 export interface ShippingServiceServer extends UntypedServiceImplementation {
+  /**
+   * Every method that applies to the destination and the basket, with its price and delivery
+   * estimate, cheapest first (then the shorter estimate, then the method id). Shopper (guests,
+   * accounts, platform services). Asks the product service for the lines' weights (one
+   * BatchGetProducts); reads the zones, methods and tiers in one query. No method applies: an
+   * empty list, not an error.
+   * Errors: INVALID_ARGUMENT (field violations: destination.country not an assigned ISO 3166-1
+   * alpha-2 code, lines empty or more than 100, an id that is not a UUID, quantity outside
+   * 1-100000, subtotal missing or invalid; a variant that is not an active variant of its product,
+   * named lines[i].variant_id), NOT_FOUND (a product unknown or not published, named with its
+   * line), UNAVAILABLE (the product service is unreachable or its breaker is open).
+   */
+  quoteShipping: handleUnaryCall<QuoteShippingRequest, QuoteShippingResponse>;
+  /**
+   * Confirms, for the checkout, that the chosen method applies to the destination and the basket
+   * now, and its price: exactly the price QuoteShipping answers for the same request at the same
+   * moment (the price quoted is the price charged). Internal.
+   * Errors: INVALID_ARGUMENT (as QuoteShipping; method_id not a UUID), NOT_FOUND (no such method;
+   * a product unknown or not published), FAILED_PRECONDITION with reason
+   * SHIPPING_METHOD_NOT_AVAILABLE (metadata method_id and cause: `inactive` when the method, its
+   * zone or its carrier is inactive; `address` when its zone is not the one that decides for the
+   * destination; `currency` when it is priced in another currency than the subtotal; `no_rate`
+   * when no rate tier matches the weight and subtotal, or the price would exceed the largest
+   * amount), UNAVAILABLE (product service), UNAUTHENTICATED, PERMISSION_DENIED (not a platform
+   * service).
+   */
+  confirmShippingMethod: handleUnaryCall<ConfirmShippingMethodRequest, ConfirmShippingMethodResponse>;
+  /**
+   * Creates a zone. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createZone: handleUnaryCall<CreateZoneRequest, CreateZoneResponse>;
+  /**
+   * One zone. Reader only.
+   * Errors: INVALID_ARGUMENT (zone_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getZone: handleUnaryCall<GetZoneRequest, GetZoneResponse>;
+  /**
+   * Zones, oldest first (keyset paging), active and inactive. Reader only.
+   * Errors: INVALID_ARGUMENT (country, page size, a page token of another listing),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listZones: handleUnaryCall<ListZonesRequest, ListZonesResponse>;
+  /**
+   * Changes the fields the request sets. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateZone: handleUnaryCall<UpdateZoneRequest, UpdateZoneResponse>;
+  /**
+   * Deletes a zone with its methods and their rate tiers; deleting a zone that does not exist
+   * (again) deletes nothing and succeeds. Editor only.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (reason SHIPPING_METHOD_IN_USE: shipments used one
+   * of its methods; deactivate the zone instead), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteZone: handleUnaryCall<DeleteZoneRequest, DeleteZoneResponse>;
+  /**
+   * Creates a method in a zone. Its currency is the base price's, for good. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations; a price in another currency than base_price),
+   * NOT_FOUND (zone), FAILED_PRECONDITION (reason UNKNOWN_CARRIER: no carrier has the code),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createShippingMethod: handleUnaryCall<CreateShippingMethodRequest, CreateShippingMethodResponse>;
+  /**
+   * One method. Reader only.
+   * Errors: INVALID_ARGUMENT (method_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getShippingMethod: handleUnaryCall<GetShippingMethodRequest, GetShippingMethodResponse>;
+  /**
+   * Methods, oldest first (keyset paging), of one zone or of all. Reader only.
+   * Errors: INVALID_ARGUMENT (zone_id, page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listShippingMethods: handleUnaryCall<ListShippingMethodsRequest, ListShippingMethodsResponse>;
+  /**
+   * Changes the fields the request sets; prices stay in the method's currency. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations; a price in another currency), NOT_FOUND,
+   * FAILED_PRECONDITION (reason UNKNOWN_CARRIER), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateShippingMethod: handleUnaryCall<UpdateShippingMethodRequest, UpdateShippingMethodResponse>;
+  /**
+   * Deletes a method with its rate tiers; an unknown method deletes nothing and succeeds. Editor
+   * only.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (reason SHIPPING_METHOD_IN_USE: shipments used
+   * it; deactivate it instead), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteShippingMethod: handleUnaryCall<DeleteShippingMethodRequest, DeleteShippingMethodResponse>;
+  /**
+   * Adds a rate tier to a method. Tiers may overlap (the lowest matching rate applies). Editor
+   * only.
+   * Errors: INVALID_ARGUMENT (field violations; an amount in another currency than the
+   * method's; a maximum not above its minimum), NOT_FOUND (method), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  createShippingRate: handleUnaryCall<CreateShippingRateRequest, CreateShippingRateResponse>;
+  /**
+   * The rate tiers of one method, oldest first (keyset paging). Reader only.
+   * Errors: INVALID_ARGUMENT (method_id, page), NOT_FOUND (method), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  listShippingRates: handleUnaryCall<ListShippingRatesRequest, ListShippingRatesResponse>;
+  /**
+   * Replaces every field of a rate tier (the same rules as at creation). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateShippingRate: handleUnaryCall<UpdateShippingRateRequest, UpdateShippingRateResponse>;
+  /**
+   * Deletes a rate tier; an unknown tier deletes nothing and succeeds. Editor only.
+   * Errors: INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteShippingRate: handleUnaryCall<DeleteShippingRateRequest, DeleteShippingRateResponse>;
+  /**
+   * Creates a carrier. Its API key is encrypted at rest (SHIPPING_CARRIER_KEYS) and never
+   * returned by any RPC: answers say has_api_key. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (reason CARRIER_CODE_TAKEN),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createCarrier: handleUnaryCall<CreateCarrierRequest, CreateCarrierResponse>;
+  /**
+   * One carrier, without its API key. Reader only.
+   * Errors: INVALID_ARGUMENT (carrier_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getCarrier: handleUnaryCall<GetCarrierRequest, GetCarrierResponse>;
+  /**
+   * Carriers, oldest first (keyset paging), without their API keys. Reader only.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listCarriers: handleUnaryCall<ListCarriersRequest, ListCarriersResponse>;
+  /**
+   * Changes the fields the request sets. A new code is carried over to the carrier's methods.
+   * Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS (reason CARRIER_CODE_TAKEN),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateCarrier: handleUnaryCall<UpdateCarrierRequest, UpdateCarrierResponse>;
+  /**
+   * Deletes a carrier no method and no shipment uses; an unknown carrier deletes nothing and
+   * succeeds. Editor only.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (reason CARRIER_IN_USE: methods or shipments use
+   * it; deactivate it instead), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteCarrier: handleUnaryCall<DeleteCarrierRequest, DeleteCarrierResponse>;
 }
 
 export interface ShippingServiceClient extends Client {
+  /**
+   * Every method that applies to the destination and the basket, with its price and delivery
+   * estimate, cheapest first (then the shorter estimate, then the method id). Shopper (guests,
+   * accounts, platform services). Asks the product service for the lines' weights (one
+   * BatchGetProducts); reads the zones, methods and tiers in one query. No method applies: an
+   * empty list, not an error.
+   * Errors: INVALID_ARGUMENT (field violations: destination.country not an assigned ISO 3166-1
+   * alpha-2 code, lines empty or more than 100, an id that is not a UUID, quantity outside
+   * 1-100000, subtotal missing or invalid; a variant that is not an active variant of its product,
+   * named lines[i].variant_id), NOT_FOUND (a product unknown or not published, named with its
+   * line), UNAVAILABLE (the product service is unreachable or its breaker is open).
+   */
+  quoteShipping(
+    request: QuoteShippingRequest,
+    callback: (error: ServiceError | null, response: QuoteShippingResponse) => void,
+  ): ClientUnaryCall;
+  quoteShipping(
+    request: QuoteShippingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: QuoteShippingResponse) => void,
+  ): ClientUnaryCall;
+  quoteShipping(
+    request: QuoteShippingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: QuoteShippingResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Confirms, for the checkout, that the chosen method applies to the destination and the basket
+   * now, and its price: exactly the price QuoteShipping answers for the same request at the same
+   * moment (the price quoted is the price charged). Internal.
+   * Errors: INVALID_ARGUMENT (as QuoteShipping; method_id not a UUID), NOT_FOUND (no such method;
+   * a product unknown or not published), FAILED_PRECONDITION with reason
+   * SHIPPING_METHOD_NOT_AVAILABLE (metadata method_id and cause: `inactive` when the method, its
+   * zone or its carrier is inactive; `address` when its zone is not the one that decides for the
+   * destination; `currency` when it is priced in another currency than the subtotal; `no_rate`
+   * when no rate tier matches the weight and subtotal, or the price would exceed the largest
+   * amount), UNAVAILABLE (product service), UNAUTHENTICATED, PERMISSION_DENIED (not a platform
+   * service).
+   */
+  confirmShippingMethod(
+    request: ConfirmShippingMethodRequest,
+    callback: (error: ServiceError | null, response: ConfirmShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  confirmShippingMethod(
+    request: ConfirmShippingMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ConfirmShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  confirmShippingMethod(
+    request: ConfirmShippingMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ConfirmShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Creates a zone. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createZone(
+    request: CreateZoneRequest,
+    callback: (error: ServiceError | null, response: CreateZoneResponse) => void,
+  ): ClientUnaryCall;
+  createZone(
+    request: CreateZoneRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateZoneResponse) => void,
+  ): ClientUnaryCall;
+  createZone(
+    request: CreateZoneRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateZoneResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One zone. Reader only.
+   * Errors: INVALID_ARGUMENT (zone_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getZone(
+    request: GetZoneRequest,
+    callback: (error: ServiceError | null, response: GetZoneResponse) => void,
+  ): ClientUnaryCall;
+  getZone(
+    request: GetZoneRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetZoneResponse) => void,
+  ): ClientUnaryCall;
+  getZone(
+    request: GetZoneRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetZoneResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Zones, oldest first (keyset paging), active and inactive. Reader only.
+   * Errors: INVALID_ARGUMENT (country, page size, a page token of another listing),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listZones(
+    request: ListZonesRequest,
+    callback: (error: ServiceError | null, response: ListZonesResponse) => void,
+  ): ClientUnaryCall;
+  listZones(
+    request: ListZonesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListZonesResponse) => void,
+  ): ClientUnaryCall;
+  listZones(
+    request: ListZonesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListZonesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes the fields the request sets. Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateZone(
+    request: UpdateZoneRequest,
+    callback: (error: ServiceError | null, response: UpdateZoneResponse) => void,
+  ): ClientUnaryCall;
+  updateZone(
+    request: UpdateZoneRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateZoneResponse) => void,
+  ): ClientUnaryCall;
+  updateZone(
+    request: UpdateZoneRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateZoneResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes a zone with its methods and their rate tiers; deleting a zone that does not exist
+   * (again) deletes nothing and succeeds. Editor only.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (reason SHIPPING_METHOD_IN_USE: shipments used one
+   * of its methods; deactivate the zone instead), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteZone(
+    request: DeleteZoneRequest,
+    callback: (error: ServiceError | null, response: DeleteZoneResponse) => void,
+  ): ClientUnaryCall;
+  deleteZone(
+    request: DeleteZoneRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteZoneResponse) => void,
+  ): ClientUnaryCall;
+  deleteZone(
+    request: DeleteZoneRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteZoneResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Creates a method in a zone. Its currency is the base price's, for good. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations; a price in another currency than base_price),
+   * NOT_FOUND (zone), FAILED_PRECONDITION (reason UNKNOWN_CARRIER: no carrier has the code),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createShippingMethod(
+    request: CreateShippingMethodRequest,
+    callback: (error: ServiceError | null, response: CreateShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  createShippingMethod(
+    request: CreateShippingMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  createShippingMethod(
+    request: CreateShippingMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One method. Reader only.
+   * Errors: INVALID_ARGUMENT (method_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getShippingMethod(
+    request: GetShippingMethodRequest,
+    callback: (error: ServiceError | null, response: GetShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  getShippingMethod(
+    request: GetShippingMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  getShippingMethod(
+    request: GetShippingMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Methods, oldest first (keyset paging), of one zone or of all. Reader only.
+   * Errors: INVALID_ARGUMENT (zone_id, page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listShippingMethods(
+    request: ListShippingMethodsRequest,
+    callback: (error: ServiceError | null, response: ListShippingMethodsResponse) => void,
+  ): ClientUnaryCall;
+  listShippingMethods(
+    request: ListShippingMethodsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListShippingMethodsResponse) => void,
+  ): ClientUnaryCall;
+  listShippingMethods(
+    request: ListShippingMethodsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListShippingMethodsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes the fields the request sets; prices stay in the method's currency. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations; a price in another currency), NOT_FOUND,
+   * FAILED_PRECONDITION (reason UNKNOWN_CARRIER), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateShippingMethod(
+    request: UpdateShippingMethodRequest,
+    callback: (error: ServiceError | null, response: UpdateShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  updateShippingMethod(
+    request: UpdateShippingMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  updateShippingMethod(
+    request: UpdateShippingMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes a method with its rate tiers; an unknown method deletes nothing and succeeds. Editor
+   * only.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (reason SHIPPING_METHOD_IN_USE: shipments used
+   * it; deactivate it instead), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteShippingMethod(
+    request: DeleteShippingMethodRequest,
+    callback: (error: ServiceError | null, response: DeleteShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  deleteShippingMethod(
+    request: DeleteShippingMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  deleteShippingMethod(
+    request: DeleteShippingMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteShippingMethodResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Adds a rate tier to a method. Tiers may overlap (the lowest matching rate applies). Editor
+   * only.
+   * Errors: INVALID_ARGUMENT (field violations; an amount in another currency than the
+   * method's; a maximum not above its minimum), NOT_FOUND (method), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  createShippingRate(
+    request: CreateShippingRateRequest,
+    callback: (error: ServiceError | null, response: CreateShippingRateResponse) => void,
+  ): ClientUnaryCall;
+  createShippingRate(
+    request: CreateShippingRateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateShippingRateResponse) => void,
+  ): ClientUnaryCall;
+  createShippingRate(
+    request: CreateShippingRateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateShippingRateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The rate tiers of one method, oldest first (keyset paging). Reader only.
+   * Errors: INVALID_ARGUMENT (method_id, page), NOT_FOUND (method), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  listShippingRates(
+    request: ListShippingRatesRequest,
+    callback: (error: ServiceError | null, response: ListShippingRatesResponse) => void,
+  ): ClientUnaryCall;
+  listShippingRates(
+    request: ListShippingRatesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListShippingRatesResponse) => void,
+  ): ClientUnaryCall;
+  listShippingRates(
+    request: ListShippingRatesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListShippingRatesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Replaces every field of a rate tier (the same rules as at creation). Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateShippingRate(
+    request: UpdateShippingRateRequest,
+    callback: (error: ServiceError | null, response: UpdateShippingRateResponse) => void,
+  ): ClientUnaryCall;
+  updateShippingRate(
+    request: UpdateShippingRateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateShippingRateResponse) => void,
+  ): ClientUnaryCall;
+  updateShippingRate(
+    request: UpdateShippingRateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateShippingRateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes a rate tier; an unknown tier deletes nothing and succeeds. Editor only.
+   * Errors: INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteShippingRate(
+    request: DeleteShippingRateRequest,
+    callback: (error: ServiceError | null, response: DeleteShippingRateResponse) => void,
+  ): ClientUnaryCall;
+  deleteShippingRate(
+    request: DeleteShippingRateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteShippingRateResponse) => void,
+  ): ClientUnaryCall;
+  deleteShippingRate(
+    request: DeleteShippingRateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteShippingRateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Creates a carrier. Its API key is encrypted at rest (SHIPPING_CARRIER_KEYS) and never
+   * returned by any RPC: answers say has_api_key. Editor only.
+   * Errors: INVALID_ARGUMENT (field violations), ALREADY_EXISTS (reason CARRIER_CODE_TAKEN),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createCarrier(
+    request: CreateCarrierRequest,
+    callback: (error: ServiceError | null, response: CreateCarrierResponse) => void,
+  ): ClientUnaryCall;
+  createCarrier(
+    request: CreateCarrierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateCarrierResponse) => void,
+  ): ClientUnaryCall;
+  createCarrier(
+    request: CreateCarrierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateCarrierResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One carrier, without its API key. Reader only.
+   * Errors: INVALID_ARGUMENT (carrier_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getCarrier(
+    request: GetCarrierRequest,
+    callback: (error: ServiceError | null, response: GetCarrierResponse) => void,
+  ): ClientUnaryCall;
+  getCarrier(
+    request: GetCarrierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCarrierResponse) => void,
+  ): ClientUnaryCall;
+  getCarrier(
+    request: GetCarrierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCarrierResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Carriers, oldest first (keyset paging), without their API keys. Reader only.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listCarriers(
+    request: ListCarriersRequest,
+    callback: (error: ServiceError | null, response: ListCarriersResponse) => void,
+  ): ClientUnaryCall;
+  listCarriers(
+    request: ListCarriersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListCarriersResponse) => void,
+  ): ClientUnaryCall;
+  listCarriers(
+    request: ListCarriersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListCarriersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes the fields the request sets. A new code is carried over to the carrier's methods.
+   * Editor only.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS (reason CARRIER_CODE_TAKEN),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateCarrier(
+    request: UpdateCarrierRequest,
+    callback: (error: ServiceError | null, response: UpdateCarrierResponse) => void,
+  ): ClientUnaryCall;
+  updateCarrier(
+    request: UpdateCarrierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateCarrierResponse) => void,
+  ): ClientUnaryCall;
+  updateCarrier(
+    request: UpdateCarrierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateCarrierResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes a carrier no method and no shipment uses; an unknown carrier deletes nothing and
+   * succeeds. Editor only.
+   * Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (reason CARRIER_IN_USE: methods or shipments use
+   * it; deactivate it instead), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  deleteCarrier(
+    request: DeleteCarrierRequest,
+    callback: (error: ServiceError | null, response: DeleteCarrierResponse) => void,
+  ): ClientUnaryCall;
+  deleteCarrier(
+    request: DeleteCarrierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteCarrierResponse) => void,
+  ): ClientUnaryCall;
+  deleteCarrier(
+    request: DeleteCarrierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteCarrierResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ShippingServiceClient = makeGenericClientConstructor(
@@ -38,3 +7195,58 @@ export const ShippingServiceClient = makeGenericClientConstructor(
   service: typeof ShippingServiceService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
+}

@@ -27,6 +27,7 @@ import {
   type ValidVariant,
 } from './product-parts.js';
 import type { ProductView } from './product-view.js';
+import { newMeasureColumns } from './measures.js';
 import { optionalUrl, requireSku, requireSlug, requireStock } from './validation.js';
 
 function validateVariants(
@@ -50,6 +51,7 @@ function validateVariants(
         imageUrl: null,
         initialStock: 0,
         lowStockThreshold: threshold,
+        measures: { weight: null, length: null, width: null, height: null },
       },
     ];
   }
@@ -73,6 +75,7 @@ function validateVariants(
         variant.lowStockThreshold === undefined
           ? threshold
           : requireThreshold(variant.lowStockThreshold, `${field}.low_stock_threshold`),
+      measures: newMeasureColumns(variant, field),
     };
   });
 }
@@ -100,6 +103,7 @@ export async function createProduct(
   const images = requireImages(input.images, 'images');
   const tags = requireTags(input.tags, 'tags');
   const categoryIds = requireCategoryIds(input.categoryIds, 'category_ids');
+  const measures = newMeasureColumns(input, '');
   const status = input.draft ? 'draft' : 'active';
 
   try {
@@ -108,8 +112,8 @@ export async function createProduct(
       const id = newId();
       await tx.execute(
         `INSERT INTO products (id, sku, name, slug, description, short_description, price, compare_at_price,
-                               currency, status, is_visible, published_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 'active' THEN now() END)`,
+                               currency, status, is_visible, published_at, weight, length, width, height)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 'active' THEN now() END, ?, ?, ?, ?)`,
         [
           id,
           sku,
@@ -123,6 +127,10 @@ export async function createProduct(
           status,
           !input.hidden,
           status,
+          measures.weight,
+          measures.length,
+          measures.width,
+          measures.height,
         ],
         'run',
       );

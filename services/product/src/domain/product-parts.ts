@@ -7,6 +7,7 @@ import { newId } from '../../../../lib/ids.js';
 import type { Money } from '../../../../lib/money.js';
 import { DEFAULT_LOCATION } from './inventory/locations.js';
 import type { ValidImage } from './product-input.js';
+import type { MeasureColumns } from './measures.js';
 
 /** The rows around a product (variants with their stock, images, tags, categories), written in SQL. */
 
@@ -19,6 +20,8 @@ export interface ValidVariant {
   imageUrl: string | null;
   initialStock: number;
   lowStockThreshold: number;
+  /** Its own weight and size; null columns: the product's. */
+  measures: MeasureColumns;
 }
 
 const decimal = (money: Money | null) => (money === null ? null : minorUnitsToDecimal(money.amountMinor));
@@ -33,8 +36,9 @@ export async function insertVariant(
 ): Promise<string> {
   const id = newId();
   await em.execute(
-    `INSERT INTO product_variants (id, product_id, sku, name, price, compare_at_price, currency, attributes, image_url, sort_order)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
+    `INSERT INTO product_variants (id, product_id, sku, name, price, compare_at_price, currency, attributes, image_url,
+                                   sort_order, weight, length, width, height)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)`,
     [
       id,
       productId,
@@ -46,6 +50,10 @@ export async function insertVariant(
       JSON.stringify(variant.attributes),
       variant.imageUrl,
       sortOrder,
+      variant.measures.weight,
+      variant.measures.length,
+      variant.measures.width,
+      variant.measures.height,
     ],
     'run',
   );

@@ -6,6 +6,7 @@ import {
 } from '../../../../gen/ecommerce/product/v1/product.js';
 import { decimalToMinorUnits } from '../../../../lib/db/money-type.js';
 import { isUuid } from '../../../../lib/ids.js';
+import { dimensionsOf, gramsOf, type MeasureColumns } from './measures.js';
 
 /** A product as callers see it (the proto message), plus whether shoppers may see it. */
 export interface ProductView extends ProductMessage {
@@ -30,7 +31,7 @@ type Timestamp = Date | string;
 // json_agg columns come back parsed from node-postgres and as text from PGlite.
 type Json<T> = T | string;
 
-interface VariantRow {
+interface VariantRow extends MeasureColumns {
   id: string;
   sku: string;
   name: string;
@@ -48,7 +49,7 @@ interface ImageRow {
   is_primary: boolean;
 }
 
-export interface ProductRow {
+export interface ProductRow extends MeasureColumns {
   id: string;
   sku: string;
   name: string;
@@ -83,11 +84,13 @@ export const PRODUCT_VIEW_COLUMNS = `
   p.id, p.sku, p.name, p.slug, p.description, p.short_description, p.price::text AS price,
   p.compare_at_price::text AS compare_at_price, p.currency, p.status, p.stock_status, p.is_visible,
   p.rating_avg::text AS rating_avg, p.rating_count, p.published_at, p.created_at, p.updated_at,
+  p.weight::text AS weight, p.length::text AS length, p.width::text AS width, p.height::text AS height,
   COALESCE((
     SELECT json_agg(json_build_object(
              'id', v.id, 'sku', v.sku, 'name', v.name, 'price', v.price::text,
              'compare_at_price', v.compare_at_price::text, 'attributes', v.attributes,
-             'image_url', v.image_url,
+             'image_url', v.image_url, 'weight', v.weight::text, 'length', v.length::text,
+             'width', v.width::text, 'height', v.height::text,
              'available', COALESCE((SELECT sum(i.available_quantity) FROM inventory i
                                      WHERE i.variant_id = v.id), 0))
            ORDER BY v.sort_order, v.created_at, v.id)
@@ -145,6 +148,8 @@ export function productViewOf(row: ProductRow): ProductView {
     amountMinor: decimalToMinorUnits(amount),
   });
   const price = money(row.price);
+  const weightGrams = gramsOf(row.weight);
+  const dimensions = dimensionsOf(row);
   return {
     id: row.id,
     sku: row.sku,
@@ -165,6 +170,9 @@ export function productViewOf(row: ProductRow): ProductView {
       compareAtPrice: variant.compare_at_price === null ? undefined : money(variant.compare_at_price),
       attributes: stringMap(variant.attributes),
       imageUrl: variant.image_url ?? '',
+      // A variant without a weight (or dimensions) of its own has its product's.
+      weightGrams: variant.weight === null ? weightGrams : gramsOf(variant.weight),
+      dimensions: dimensionsOf(variant) ?? dimensions,
     })),
     images: parsed(row.images).map((image) => ({
       id: image.id,
@@ -179,6 +187,8 @@ export function productViewOf(row: ProductRow): ProductView {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     visible: row.is_visible,
+    weightGrams,
+    dimensions,
     published: row.status === 'active' && row.is_visible,
   };
 }

@@ -25,6 +25,7 @@ import {
   replaceTags,
 } from './product-parts.js';
 import type { ProductView } from './product-view.js';
+import { measureAssignments, newMeasureColumns } from './measures.js';
 import { optionalUrl, requireSku, requireSlug, requireStock } from './validation.js';
 
 /** Column → new value, for the fields the request sets. */
@@ -49,6 +50,7 @@ function productAssignments(input: UpdateProductRequest, currency: string): Assi
   }
   if (input.clearCompareAtPrice) set.push(['compare_at_price', null]);
   if (input.visible !== undefined) set.push(['is_visible', input.visible]);
+  set.push(...measureAssignments(input, ''));
   return set;
 }
 
@@ -72,6 +74,7 @@ function variantAssignments(change: VariantChange, field: string, currency: stri
   if (change.imageUrl !== undefined)
     set.push(['image_url', optionalUrl(change.imageUrl, `${field}.image_url`)]);
   if (change.active !== undefined) set.push(['is_active', change.active]);
+  set.push(...measureAssignments(change, field));
   return set;
 }
 
@@ -122,6 +125,7 @@ async function applyVariantChanges(
           imageUrl: optionalUrl(change.imageUrl ?? '', `${field}.image_url`),
           initialStock: requireStock(change.initialStock, `${field}.initial_stock`),
           lowStockThreshold: threshold,
+          measures: newMeasureColumns(change, field),
         },
         nextSortOrder++,
       );

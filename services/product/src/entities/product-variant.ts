@@ -5,7 +5,8 @@ import { Product } from './product.js';
 
 /**
  * A sellable variant of a product (size, colour); carts, orders and stock always name one. `price`
- * null means the product's price; money in minor units of `currency` (the product's).
+ * null means the product's price; money in minor units of `currency` (the product's). `weight`
+ * (kilograms) and `length`/`width`/`height` (centimetres), decimal strings, null mean the product's.
  */
 export const ProductVariant = defineEntity({
   name: 'ProductVariant',
@@ -25,6 +26,10 @@ export const ProductVariant = defineEntity({
     currency: p.character().length(3),
     attributes: p.json<Record<string, unknown>>().onCreate(() => ({})),
     imageUrl: p.text().nullable(),
+    weight: p.decimal().precision(10).scale(3).nullable(),
+    length: p.decimal().precision(10).scale(2).nullable(),
+    width: p.decimal().precision(10).scale(2).nullable(),
+    height: p.decimal().precision(10).scale(2).nullable(),
     isActive: p.boolean().default(true),
     sortOrder: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
