@@ -19,10 +19,240 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { Money } from "../../common/v1/money.js";
+import { PageRequest, PageResponse } from "../../common/v1/page.js";
 
 export const protobufPackage = "ecommerce.payment.v1";
 
 export const protobufFileName = "ecommerce/payment/v1/payment.proto";
+
+/**
+ * Where a payment stands. AUTHORIZED -> CAPTURED -> PARTIALLY_REFUNDED -> REFUNDED, or
+ * AUTHORIZED -> VOIDED; PENDING while the gateway's answer to the authorisation is awaited or
+ * unknown; FAILED when the gateway declined it.
+ */
+export enum PaymentStatus {
+  PAYMENT_STATUS_UNSPECIFIED = 0,
+  PAYMENT_STATUS_PENDING = 1,
+  PAYMENT_STATUS_AUTHORIZED = 2,
+  PAYMENT_STATUS_CAPTURED = 3,
+  PAYMENT_STATUS_PARTIALLY_REFUNDED = 4,
+  PAYMENT_STATUS_REFUNDED = 5,
+  PAYMENT_STATUS_VOIDED = 6,
+  PAYMENT_STATUS_FAILED = 7,
+  UNRECOGNIZED = -1,
+}
+
+export function paymentStatusFromJSON(object: any): PaymentStatus {
+  switch (object) {
+    case 0:
+    case "PAYMENT_STATUS_UNSPECIFIED":
+      return PaymentStatus.PAYMENT_STATUS_UNSPECIFIED;
+    case 1:
+    case "PAYMENT_STATUS_PENDING":
+      return PaymentStatus.PAYMENT_STATUS_PENDING;
+    case 2:
+    case "PAYMENT_STATUS_AUTHORIZED":
+      return PaymentStatus.PAYMENT_STATUS_AUTHORIZED;
+    case 3:
+    case "PAYMENT_STATUS_CAPTURED":
+      return PaymentStatus.PAYMENT_STATUS_CAPTURED;
+    case 4:
+    case "PAYMENT_STATUS_PARTIALLY_REFUNDED":
+      return PaymentStatus.PAYMENT_STATUS_PARTIALLY_REFUNDED;
+    case 5:
+    case "PAYMENT_STATUS_REFUNDED":
+      return PaymentStatus.PAYMENT_STATUS_REFUNDED;
+    case 6:
+    case "PAYMENT_STATUS_VOIDED":
+      return PaymentStatus.PAYMENT_STATUS_VOIDED;
+    case 7:
+    case "PAYMENT_STATUS_FAILED":
+      return PaymentStatus.PAYMENT_STATUS_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PaymentStatus.UNRECOGNIZED;
+  }
+}
+
+export function paymentStatusToJSON(object: PaymentStatus): string {
+  switch (object) {
+    case PaymentStatus.PAYMENT_STATUS_UNSPECIFIED:
+      return "PAYMENT_STATUS_UNSPECIFIED";
+    case PaymentStatus.PAYMENT_STATUS_PENDING:
+      return "PAYMENT_STATUS_PENDING";
+    case PaymentStatus.PAYMENT_STATUS_AUTHORIZED:
+      return "PAYMENT_STATUS_AUTHORIZED";
+    case PaymentStatus.PAYMENT_STATUS_CAPTURED:
+      return "PAYMENT_STATUS_CAPTURED";
+    case PaymentStatus.PAYMENT_STATUS_PARTIALLY_REFUNDED:
+      return "PAYMENT_STATUS_PARTIALLY_REFUNDED";
+    case PaymentStatus.PAYMENT_STATUS_REFUNDED:
+      return "PAYMENT_STATUS_REFUNDED";
+    case PaymentStatus.PAYMENT_STATUS_VOIDED:
+      return "PAYMENT_STATUS_VOIDED";
+    case PaymentStatus.PAYMENT_STATUS_FAILED:
+      return "PAYMENT_STATUS_FAILED";
+    case PaymentStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** One operation sent to the gateway. */
+export enum PaymentTransactionType {
+  PAYMENT_TRANSACTION_TYPE_UNSPECIFIED = 0,
+  PAYMENT_TRANSACTION_TYPE_AUTHORIZE = 1,
+  PAYMENT_TRANSACTION_TYPE_CAPTURE = 2,
+  PAYMENT_TRANSACTION_TYPE_VOID = 3,
+  PAYMENT_TRANSACTION_TYPE_REFUND = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function paymentTransactionTypeFromJSON(object: any): PaymentTransactionType {
+  switch (object) {
+    case 0:
+    case "PAYMENT_TRANSACTION_TYPE_UNSPECIFIED":
+      return PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_UNSPECIFIED;
+    case 1:
+    case "PAYMENT_TRANSACTION_TYPE_AUTHORIZE":
+      return PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_AUTHORIZE;
+    case 2:
+    case "PAYMENT_TRANSACTION_TYPE_CAPTURE":
+      return PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_CAPTURE;
+    case 3:
+    case "PAYMENT_TRANSACTION_TYPE_VOID":
+      return PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_VOID;
+    case 4:
+    case "PAYMENT_TRANSACTION_TYPE_REFUND":
+      return PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_REFUND;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PaymentTransactionType.UNRECOGNIZED;
+  }
+}
+
+export function paymentTransactionTypeToJSON(object: PaymentTransactionType): string {
+  switch (object) {
+    case PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_UNSPECIFIED:
+      return "PAYMENT_TRANSACTION_TYPE_UNSPECIFIED";
+    case PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_AUTHORIZE:
+      return "PAYMENT_TRANSACTION_TYPE_AUTHORIZE";
+    case PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_CAPTURE:
+      return "PAYMENT_TRANSACTION_TYPE_CAPTURE";
+    case PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_VOID:
+      return "PAYMENT_TRANSACTION_TYPE_VOID";
+    case PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_REFUND:
+      return "PAYMENT_TRANSACTION_TYPE_REFUND";
+    case PaymentTransactionType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** The gateway's answer to one operation. */
+export enum PaymentTransactionStatus {
+  PAYMENT_TRANSACTION_STATUS_UNSPECIFIED = 0,
+  /** PAYMENT_TRANSACTION_STATUS_PENDING - Sent, answer not back yet. */
+  PAYMENT_TRANSACTION_STATUS_PENDING = 1,
+  PAYMENT_TRANSACTION_STATUS_SUCCEEDED = 2,
+  /** PAYMENT_TRANSACTION_STATUS_FAILED - Declined by the gateway (or found never to have reached it). */
+  PAYMENT_TRANSACTION_STATUS_FAILED = 3,
+  /** PAYMENT_TRANSACTION_STATUS_UNKNOWN - The answer was lost; the gateway is asked until it tells. */
+  PAYMENT_TRANSACTION_STATUS_UNKNOWN = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function paymentTransactionStatusFromJSON(object: any): PaymentTransactionStatus {
+  switch (object) {
+    case 0:
+    case "PAYMENT_TRANSACTION_STATUS_UNSPECIFIED":
+      return PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_UNSPECIFIED;
+    case 1:
+    case "PAYMENT_TRANSACTION_STATUS_PENDING":
+      return PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_PENDING;
+    case 2:
+    case "PAYMENT_TRANSACTION_STATUS_SUCCEEDED":
+      return PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_SUCCEEDED;
+    case 3:
+    case "PAYMENT_TRANSACTION_STATUS_FAILED":
+      return PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_FAILED;
+    case 4:
+    case "PAYMENT_TRANSACTION_STATUS_UNKNOWN":
+      return PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_UNKNOWN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PaymentTransactionStatus.UNRECOGNIZED;
+  }
+}
+
+export function paymentTransactionStatusToJSON(object: PaymentTransactionStatus): string {
+  switch (object) {
+    case PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_UNSPECIFIED:
+      return "PAYMENT_TRANSACTION_STATUS_UNSPECIFIED";
+    case PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_PENDING:
+      return "PAYMENT_TRANSACTION_STATUS_PENDING";
+    case PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_SUCCEEDED:
+      return "PAYMENT_TRANSACTION_STATUS_SUCCEEDED";
+    case PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_FAILED:
+      return "PAYMENT_TRANSACTION_STATUS_FAILED";
+    case PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_UNKNOWN:
+      return "PAYMENT_TRANSACTION_STATUS_UNKNOWN";
+    case PaymentTransactionStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Where a refund stands. */
+export enum RefundStatus {
+  REFUND_STATUS_UNSPECIFIED = 0,
+  /** REFUND_STATUS_PENDING - Sent to the gateway, or its answer lost. */
+  REFUND_STATUS_PENDING = 1,
+  REFUND_STATUS_COMPLETED = 2,
+  REFUND_STATUS_FAILED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function refundStatusFromJSON(object: any): RefundStatus {
+  switch (object) {
+    case 0:
+    case "REFUND_STATUS_UNSPECIFIED":
+      return RefundStatus.REFUND_STATUS_UNSPECIFIED;
+    case 1:
+    case "REFUND_STATUS_PENDING":
+      return RefundStatus.REFUND_STATUS_PENDING;
+    case 2:
+    case "REFUND_STATUS_COMPLETED":
+      return RefundStatus.REFUND_STATUS_COMPLETED;
+    case 3:
+    case "REFUND_STATUS_FAILED":
+      return RefundStatus.REFUND_STATUS_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RefundStatus.UNRECOGNIZED;
+  }
+}
+
+export function refundStatusToJSON(object: RefundStatus): string {
+  switch (object) {
+    case RefundStatus.REFUND_STATUS_UNSPECIFIED:
+      return "REFUND_STATUS_UNSPECIFIED";
+    case RefundStatus.REFUND_STATUS_PENDING:
+      return "REFUND_STATUS_PENDING";
+    case RefundStatus.REFUND_STATUS_COMPLETED:
+      return "REFUND_STATUS_COMPLETED";
+    case RefundStatus.REFUND_STATUS_FAILED:
+      return "REFUND_STATUS_FAILED";
+    case RefundStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 /** The kind of payment method. */
 export enum PaymentMethodType {
@@ -57,6 +287,244 @@ export function paymentMethodTypeToJSON(object: PaymentMethodType): string {
     default:
       return "UNRECOGNIZED";
   }
+}
+
+export interface AuthorizePaymentRequest {
+  /** The order paid for, a UUID. Required. */
+  orderId: string;
+  /** The paying customer (an auth user id, UUID); exactly one of user_id and guest_email. */
+  userId: string;
+  /** The paying guest's email (3-254 characters with an @); exactly one of user_id and guest_email. */
+  guestEmail: string;
+  /** The amount to hold (> 0, an ISO 4217 currency). Required. */
+  amount:
+    | Money
+    | undefined;
+  /**
+   * A vaulted method of the customer (UUID); exactly one of payment_method_id and payment_token.
+   * Guests have no vault.
+   */
+  paymentMethodId: string;
+  /**
+   * A one-time gateway token (8-255 characters of [A-Za-z0-9_.:-]); exactly one of
+   * payment_method_id and payment_token.
+   */
+  paymentToken: string;
+  /** Makes the request safe to retry. Required, 8-100 characters of [A-Za-z0-9_-]. */
+  idempotencyKey: string;
+}
+
+export interface AuthorizePaymentResponse {
+  /** The authorised payment. */
+  payment: Payment | undefined;
+}
+
+export interface CapturePaymentRequest {
+  /** The payment, a UUID. Required. */
+  paymentId: string;
+  /** How much to capture: > 0, at most what was authorised, in the payment's currency. Required. */
+  amount:
+    | Money
+    | undefined;
+  /** Required, 8-100 characters of [A-Za-z0-9_-]. */
+  idempotencyKey: string;
+}
+
+export interface CapturePaymentResponse {
+  /** The captured payment. */
+  payment: Payment | undefined;
+}
+
+export interface VoidPaymentRequest {
+  /** The payment, a UUID. Required. */
+  paymentId: string;
+  /** Required, 8-100 characters of [A-Za-z0-9_-]. */
+  idempotencyKey: string;
+}
+
+export interface VoidPaymentResponse {
+  /** The voided payment. */
+  payment: Payment | undefined;
+}
+
+export interface RefundPaymentRequest {
+  /** The payment, a UUID. Required. */
+  paymentId: string;
+  /**
+   * How much to refund: > 0, at most what is captured and not yet refunded, in the payment's
+   * currency. Required.
+   */
+  amount:
+    | Money
+    | undefined;
+  /** Why, for people (1-500 characters). Required. */
+  reason: string;
+  /** The return that caused the refund (UUID); empty when not for a return. */
+  returnId: string;
+  /** Required, 8-100 characters of [A-Za-z0-9_-]. */
+  idempotencyKey: string;
+}
+
+export interface RefundPaymentResponse {
+  /** The refund made. */
+  refund:
+    | Refund
+    | undefined;
+  /** The payment after it. */
+  payment: Payment | undefined;
+}
+
+export interface GetPaymentRequest {
+  /** The payment, a UUID. Required. */
+  paymentId: string;
+}
+
+export interface GetPaymentResponse {
+  /** The payment. */
+  payment:
+    | Payment
+    | undefined;
+  /** Every operation sent to the gateway for it, oldest first. */
+  transactions: PaymentTransaction[];
+  /** Its refunds, oldest first. */
+  refunds: Refund[];
+}
+
+export interface ListPaymentsRequest {
+  /** Only payments of this order (UUID); empty: any. */
+  orderId: string;
+  /** Only payments in this status; UNSPECIFIED: any. */
+  status: PaymentStatus;
+  /** Only payments of this customer (UUID; admins and services); empty: any. */
+  userId: string;
+  /** Paging. */
+  page: PageRequest | undefined;
+}
+
+export interface ListPaymentsResponse {
+  /** Newest first. */
+  payments: Payment[];
+  /** The next page. */
+  page: PageResponse | undefined;
+}
+
+export interface ReceiveGatewayWebhookRequest {
+  /**
+   * The webhook's body exactly as the gateway sent it (the signature covers these bytes).
+   * Required, at most 262144 bytes.
+   */
+  rawBody: Buffer;
+  /**
+   * The gateway's signature header as sent (`t=<unix seconds>,v1=<hex HMAC-SHA256>` for the test
+   * gateway, Stripe-Signature for Stripe). Required.
+   */
+  signatureHeader: string;
+}
+
+export interface ReceiveGatewayWebhookResponse {
+  /** The gateway's event id. */
+  eventId: string;
+  /** True when this event was received before: nothing was done again. */
+  duplicate: boolean;
+  /**
+   * True when the event changed a payment; false for a duplicate, an event about no payment of
+   * ours, one the payment is already past, or a type the service does not act on.
+   */
+  applied: boolean;
+}
+
+/** A payment of an order. */
+export interface Payment {
+  /** Payment id, a UUIDv7 (also the reference the gateway keeps). */
+  id: string;
+  /** The order paid for. */
+  orderId: string;
+  /** The paying customer; empty for a guest. */
+  userId: string;
+  /** The paying guest's email; empty for a customer. */
+  guestEmail: string;
+  /** Where it stands. */
+  status: PaymentStatus;
+  /** The gateway (`test`, `stripe`). */
+  provider: string;
+  /** The gateway's id of the payment; empty until it answered. */
+  providerPaymentId: string;
+  /** The vaulted method charged; empty for a one-time token (or a method deleted since). */
+  paymentMethodId: string;
+  /** The amount asked for. */
+  amount:
+    | Money
+    | undefined;
+  /** Held by the gateway. */
+  amountAuthorized:
+    | Money
+    | undefined;
+  /** Captured. */
+  amountCaptured:
+    | Money
+    | undefined;
+  /** Refunded (refunds under way not included). */
+  amountRefunded:
+    | Money
+    | undefined;
+  /** The gateway's decline code when FAILED (`card_declined`, `insufficient_funds`, ...). */
+  failureCode: string;
+  /** The gateway's message when FAILED. */
+  failureMessage: string;
+  /** When it was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it last changed. */
+  updatedAt: Date | undefined;
+}
+
+/** One operation sent to the gateway, with its answer. */
+export interface PaymentTransaction {
+  /** Transaction id, a UUIDv7. */
+  id: string;
+  /** What was asked. */
+  type: PaymentTransactionType;
+  /** What the gateway answered. */
+  status: PaymentTransactionStatus;
+  /** The amount of the operation (0 for a void). */
+  amount:
+    | Money
+    | undefined;
+  /** The gateway's id of the operation (capture, refund...); empty until known. */
+  providerTransactionId: string;
+  /** The gateway's decline or error message. */
+  errorMessage: string;
+  /** When it was sent. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When its outcome was recorded; unset while pending or unknown. */
+  processedAt: Date | undefined;
+}
+
+/** A refund of a payment. */
+export interface Refund {
+  /** Refund id, a UUIDv7. */
+  id: string;
+  /** The payment refunded. */
+  paymentId: string;
+  /** Its order. */
+  orderId: string;
+  /** The return that caused it; empty when not for a return. */
+  returnId: string;
+  /** Why. */
+  reason: string;
+  /** How much. */
+  amount:
+    | Money
+    | undefined;
+  /** Where it stands. */
+  status: RefundStatus;
+  /** The gateway's id of the refund; empty until known. */
+  providerRefundId: string;
+  /** When it was asked. */
+  createdAt: Date | undefined;
 }
 
 export interface VaultPaymentMethodRequest {
@@ -121,6 +589,2261 @@ export interface DeleteVaultedPaymentMethodResponse {
   /** Whether a method was deleted (false: it was not in the vault, already deleted before). */
   deleted: boolean;
 }
+
+function createBaseAuthorizePaymentRequest(): AuthorizePaymentRequest {
+  return {
+    orderId: "",
+    userId: "",
+    guestEmail: "",
+    amount: undefined,
+    paymentMethodId: "",
+    paymentToken: "",
+    idempotencyKey: "",
+  };
+}
+
+export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
+  encode(message: AuthorizePaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.guestEmail !== "") {
+      writer.uint32(26).string(message.guestEmail);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(34).fork()).join();
+    }
+    if (message.paymentMethodId !== "") {
+      writer.uint32(42).string(message.paymentMethodId);
+    }
+    if (message.paymentToken !== "") {
+      writer.uint32(50).string(message.paymentToken);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(58).string(message.idempotencyKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthorizePaymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthorizePaymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.guestEmail = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.paymentMethodId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.paymentToken = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthorizePaymentRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      guestEmail: isSet(object.guestEmail)
+        ? globalThis.String(object.guestEmail)
+        : isSet(object.guest_email)
+        ? globalThis.String(object.guest_email)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      paymentMethodId: isSet(object.paymentMethodId)
+        ? globalThis.String(object.paymentMethodId)
+        : isSet(object.payment_method_id)
+        ? globalThis.String(object.payment_method_id)
+        : "",
+      paymentToken: isSet(object.paymentToken)
+        ? globalThis.String(object.paymentToken)
+        : isSet(object.payment_token)
+        ? globalThis.String(object.payment_token)
+        : "",
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
+  },
+
+  toJSON(message: AuthorizePaymentRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.guestEmail !== "") {
+      obj.guestEmail = message.guestEmail;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.paymentMethodId !== "") {
+      obj.paymentMethodId = message.paymentMethodId;
+    }
+    if (message.paymentToken !== "") {
+      obj.paymentToken = message.paymentToken;
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AuthorizePaymentRequest>): AuthorizePaymentRequest {
+    return AuthorizePaymentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AuthorizePaymentRequest>): AuthorizePaymentRequest {
+    const message = createBaseAuthorizePaymentRequest();
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.guestEmail = object.guestEmail ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.paymentMethodId = object.paymentMethodId ?? "";
+    message.paymentToken = object.paymentToken ?? "";
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseAuthorizePaymentResponse(): AuthorizePaymentResponse {
+  return { payment: undefined };
+}
+
+export const AuthorizePaymentResponse: MessageFns<AuthorizePaymentResponse> = {
+  encode(message: AuthorizePaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthorizePaymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthorizePaymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthorizePaymentResponse {
+    return { payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined };
+  },
+
+  toJSON(message: AuthorizePaymentResponse): unknown {
+    const obj: any = {};
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AuthorizePaymentResponse>): AuthorizePaymentResponse {
+    return AuthorizePaymentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AuthorizePaymentResponse>): AuthorizePaymentResponse {
+    const message = createBaseAuthorizePaymentResponse();
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCapturePaymentRequest(): CapturePaymentRequest {
+  return { paymentId: "", amount: undefined, idempotencyKey: "" };
+}
+
+export const CapturePaymentRequest: MessageFns<CapturePaymentRequest> = {
+  encode(message: CapturePaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(26).string(message.idempotencyKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CapturePaymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCapturePaymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CapturePaymentRequest {
+    return {
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
+  },
+
+  toJSON(message: CapturePaymentRequest): unknown {
+    const obj: any = {};
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CapturePaymentRequest>): CapturePaymentRequest {
+    return CapturePaymentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CapturePaymentRequest>): CapturePaymentRequest {
+    const message = createBaseCapturePaymentRequest();
+    message.paymentId = object.paymentId ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseCapturePaymentResponse(): CapturePaymentResponse {
+  return { payment: undefined };
+}
+
+export const CapturePaymentResponse: MessageFns<CapturePaymentResponse> = {
+  encode(message: CapturePaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CapturePaymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCapturePaymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CapturePaymentResponse {
+    return { payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined };
+  },
+
+  toJSON(message: CapturePaymentResponse): unknown {
+    const obj: any = {};
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CapturePaymentResponse>): CapturePaymentResponse {
+    return CapturePaymentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CapturePaymentResponse>): CapturePaymentResponse {
+    const message = createBaseCapturePaymentResponse();
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVoidPaymentRequest(): VoidPaymentRequest {
+  return { paymentId: "", idempotencyKey: "" };
+}
+
+export const VoidPaymentRequest: MessageFns<VoidPaymentRequest> = {
+  encode(message: VoidPaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(18).string(message.idempotencyKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VoidPaymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVoidPaymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VoidPaymentRequest {
+    return {
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
+  },
+
+  toJSON(message: VoidPaymentRequest): unknown {
+    const obj: any = {};
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VoidPaymentRequest>): VoidPaymentRequest {
+    return VoidPaymentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VoidPaymentRequest>): VoidPaymentRequest {
+    const message = createBaseVoidPaymentRequest();
+    message.paymentId = object.paymentId ?? "";
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseVoidPaymentResponse(): VoidPaymentResponse {
+  return { payment: undefined };
+}
+
+export const VoidPaymentResponse: MessageFns<VoidPaymentResponse> = {
+  encode(message: VoidPaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VoidPaymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVoidPaymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VoidPaymentResponse {
+    return { payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined };
+  },
+
+  toJSON(message: VoidPaymentResponse): unknown {
+    const obj: any = {};
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VoidPaymentResponse>): VoidPaymentResponse {
+    return VoidPaymentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VoidPaymentResponse>): VoidPaymentResponse {
+    const message = createBaseVoidPaymentResponse();
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRefundPaymentRequest(): RefundPaymentRequest {
+  return { paymentId: "", amount: undefined, reason: "", returnId: "", idempotencyKey: "" };
+}
+
+export const RefundPaymentRequest: MessageFns<RefundPaymentRequest> = {
+  encode(message: RefundPaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.returnId !== "") {
+      writer.uint32(34).string(message.returnId);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(42).string(message.idempotencyKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefundPaymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefundPaymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefundPaymentRequest {
+    return {
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
+  },
+
+  toJSON(message: RefundPaymentRequest): unknown {
+    const obj: any = {};
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RefundPaymentRequest>): RefundPaymentRequest {
+    return RefundPaymentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RefundPaymentRequest>): RefundPaymentRequest {
+    const message = createBaseRefundPaymentRequest();
+    message.paymentId = object.paymentId ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.reason = object.reason ?? "";
+    message.returnId = object.returnId ?? "";
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseRefundPaymentResponse(): RefundPaymentResponse {
+  return { refund: undefined, payment: undefined };
+}
+
+export const RefundPaymentResponse: MessageFns<RefundPaymentResponse> = {
+  encode(message: RefundPaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.refund !== undefined) {
+      Refund.encode(message.refund, writer.uint32(10).fork()).join();
+    }
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefundPaymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefundPaymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.refund = Refund.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefundPaymentResponse {
+    return {
+      refund: isSet(object.refund) ? Refund.fromJSON(object.refund) : undefined,
+      payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined,
+    };
+  },
+
+  toJSON(message: RefundPaymentResponse): unknown {
+    const obj: any = {};
+    if (message.refund !== undefined) {
+      obj.refund = Refund.toJSON(message.refund);
+    }
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RefundPaymentResponse>): RefundPaymentResponse {
+    return RefundPaymentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RefundPaymentResponse>): RefundPaymentResponse {
+    const message = createBaseRefundPaymentResponse();
+    message.refund = (object.refund !== undefined && object.refund !== null)
+      ? Refund.fromPartial(object.refund)
+      : undefined;
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetPaymentRequest(): GetPaymentRequest {
+  return { paymentId: "" };
+}
+
+export const GetPaymentRequest: MessageFns<GetPaymentRequest> = {
+  encode(message: GetPaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPaymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPaymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPaymentRequest {
+    return {
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetPaymentRequest): unknown {
+    const obj: any = {};
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPaymentRequest>): GetPaymentRequest {
+    return GetPaymentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPaymentRequest>): GetPaymentRequest {
+    const message = createBaseGetPaymentRequest();
+    message.paymentId = object.paymentId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetPaymentResponse(): GetPaymentResponse {
+  return { payment: undefined, transactions: [], refunds: [] };
+}
+
+export const GetPaymentResponse: MessageFns<GetPaymentResponse> = {
+  encode(message: GetPaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.payment !== undefined) {
+      Payment.encode(message.payment, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.transactions) {
+      PaymentTransaction.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.refunds) {
+      Refund.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPaymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPaymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payment = Payment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.transactions.push(PaymentTransaction.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.refunds.push(Refund.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPaymentResponse {
+    return {
+      payment: isSet(object.payment) ? Payment.fromJSON(object.payment) : undefined,
+      transactions: globalThis.Array.isArray(object?.transactions)
+        ? object.transactions.map((e: any) => PaymentTransaction.fromJSON(e))
+        : [],
+      refunds: globalThis.Array.isArray(object?.refunds) ? object.refunds.map((e: any) => Refund.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetPaymentResponse): unknown {
+    const obj: any = {};
+    if (message.payment !== undefined) {
+      obj.payment = Payment.toJSON(message.payment);
+    }
+    if (message.transactions?.length) {
+      obj.transactions = message.transactions.map((e) => PaymentTransaction.toJSON(e));
+    }
+    if (message.refunds?.length) {
+      obj.refunds = message.refunds.map((e) => Refund.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPaymentResponse>): GetPaymentResponse {
+    return GetPaymentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPaymentResponse>): GetPaymentResponse {
+    const message = createBaseGetPaymentResponse();
+    message.payment = (object.payment !== undefined && object.payment !== null)
+      ? Payment.fromPartial(object.payment)
+      : undefined;
+    message.transactions = object.transactions?.map((e) => PaymentTransaction.fromPartial(e)) || [];
+    message.refunds = object.refunds?.map((e) => Refund.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListPaymentsRequest(): ListPaymentsRequest {
+  return { orderId: "", status: 0, userId: "", page: undefined };
+}
+
+export const ListPaymentsRequest: MessageFns<ListPaymentsRequest> = {
+  encode(message: ListPaymentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPaymentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPaymentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPaymentsRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      status: isSet(object.status) ? paymentStatusFromJSON(object.status) : 0,
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListPaymentsRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.status !== 0) {
+      obj.status = paymentStatusToJSON(message.status);
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListPaymentsRequest>): ListPaymentsRequest {
+    return ListPaymentsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListPaymentsRequest>): ListPaymentsRequest {
+    const message = createBaseListPaymentsRequest();
+    message.orderId = object.orderId ?? "";
+    message.status = object.status ?? 0;
+    message.userId = object.userId ?? "";
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListPaymentsResponse(): ListPaymentsResponse {
+  return { payments: [], page: undefined };
+}
+
+export const ListPaymentsResponse: MessageFns<ListPaymentsResponse> = {
+  encode(message: ListPaymentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.payments) {
+      Payment.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPaymentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPaymentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payments.push(Payment.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPaymentsResponse {
+    return {
+      payments: globalThis.Array.isArray(object?.payments) ? object.payments.map((e: any) => Payment.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListPaymentsResponse): unknown {
+    const obj: any = {};
+    if (message.payments?.length) {
+      obj.payments = message.payments.map((e) => Payment.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListPaymentsResponse>): ListPaymentsResponse {
+    return ListPaymentsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListPaymentsResponse>): ListPaymentsResponse {
+    const message = createBaseListPaymentsResponse();
+    message.payments = object.payments?.map((e) => Payment.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReceiveGatewayWebhookRequest(): ReceiveGatewayWebhookRequest {
+  return { rawBody: Buffer.alloc(0), signatureHeader: "" };
+}
+
+export const ReceiveGatewayWebhookRequest: MessageFns<ReceiveGatewayWebhookRequest> = {
+  encode(message: ReceiveGatewayWebhookRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rawBody.length !== 0) {
+      writer.uint32(10).bytes(message.rawBody);
+    }
+    if (message.signatureHeader !== "") {
+      writer.uint32(18).string(message.signatureHeader);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceiveGatewayWebhookRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceiveGatewayWebhookRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rawBody = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.signatureHeader = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReceiveGatewayWebhookRequest {
+    return {
+      rawBody: isSet(object.rawBody)
+        ? Buffer.from(bytesFromBase64(object.rawBody))
+        : isSet(object.raw_body)
+        ? Buffer.from(bytesFromBase64(object.raw_body))
+        : Buffer.alloc(0),
+      signatureHeader: isSet(object.signatureHeader)
+        ? globalThis.String(object.signatureHeader)
+        : isSet(object.signature_header)
+        ? globalThis.String(object.signature_header)
+        : "",
+    };
+  },
+
+  toJSON(message: ReceiveGatewayWebhookRequest): unknown {
+    const obj: any = {};
+    if (message.rawBody.length !== 0) {
+      obj.rawBody = base64FromBytes(message.rawBody);
+    }
+    if (message.signatureHeader !== "") {
+      obj.signatureHeader = message.signatureHeader;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReceiveGatewayWebhookRequest>): ReceiveGatewayWebhookRequest {
+    return ReceiveGatewayWebhookRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReceiveGatewayWebhookRequest>): ReceiveGatewayWebhookRequest {
+    const message = createBaseReceiveGatewayWebhookRequest();
+    message.rawBody = object.rawBody ?? Buffer.alloc(0);
+    message.signatureHeader = object.signatureHeader ?? "";
+    return message;
+  },
+};
+
+function createBaseReceiveGatewayWebhookResponse(): ReceiveGatewayWebhookResponse {
+  return { eventId: "", duplicate: false, applied: false };
+}
+
+export const ReceiveGatewayWebhookResponse: MessageFns<ReceiveGatewayWebhookResponse> = {
+  encode(message: ReceiveGatewayWebhookResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.duplicate !== false) {
+      writer.uint32(16).bool(message.duplicate);
+    }
+    if (message.applied !== false) {
+      writer.uint32(24).bool(message.applied);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceiveGatewayWebhookResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceiveGatewayWebhookResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.duplicate = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.applied = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReceiveGatewayWebhookResponse {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      duplicate: isSet(object.duplicate) ? globalThis.Boolean(object.duplicate) : false,
+      applied: isSet(object.applied) ? globalThis.Boolean(object.applied) : false,
+    };
+  },
+
+  toJSON(message: ReceiveGatewayWebhookResponse): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.duplicate !== false) {
+      obj.duplicate = message.duplicate;
+    }
+    if (message.applied !== false) {
+      obj.applied = message.applied;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReceiveGatewayWebhookResponse>): ReceiveGatewayWebhookResponse {
+    return ReceiveGatewayWebhookResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReceiveGatewayWebhookResponse>): ReceiveGatewayWebhookResponse {
+    const message = createBaseReceiveGatewayWebhookResponse();
+    message.eventId = object.eventId ?? "";
+    message.duplicate = object.duplicate ?? false;
+    message.applied = object.applied ?? false;
+    return message;
+  },
+};
+
+function createBasePayment(): Payment {
+  return {
+    id: "",
+    orderId: "",
+    userId: "",
+    guestEmail: "",
+    status: 0,
+    provider: "",
+    providerPaymentId: "",
+    paymentMethodId: "",
+    amount: undefined,
+    amountAuthorized: undefined,
+    amountCaptured: undefined,
+    amountRefunded: undefined,
+    failureCode: "",
+    failureMessage: "",
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const Payment: MessageFns<Payment> = {
+  encode(message: Payment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.guestEmail !== "") {
+      writer.uint32(34).string(message.guestEmail);
+    }
+    if (message.status !== 0) {
+      writer.uint32(40).int32(message.status);
+    }
+    if (message.provider !== "") {
+      writer.uint32(50).string(message.provider);
+    }
+    if (message.providerPaymentId !== "") {
+      writer.uint32(58).string(message.providerPaymentId);
+    }
+    if (message.paymentMethodId !== "") {
+      writer.uint32(66).string(message.paymentMethodId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(74).fork()).join();
+    }
+    if (message.amountAuthorized !== undefined) {
+      Money.encode(message.amountAuthorized, writer.uint32(82).fork()).join();
+    }
+    if (message.amountCaptured !== undefined) {
+      Money.encode(message.amountCaptured, writer.uint32(90).fork()).join();
+    }
+    if (message.amountRefunded !== undefined) {
+      Money.encode(message.amountRefunded, writer.uint32(98).fork()).join();
+    }
+    if (message.failureCode !== "") {
+      writer.uint32(106).string(message.failureCode);
+    }
+    if (message.failureMessage !== "") {
+      writer.uint32(114).string(message.failureMessage);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(122).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(130).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Payment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePayment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.guestEmail = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.providerPaymentId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.paymentMethodId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.amountAuthorized = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.amountCaptured = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.amountRefunded = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.failureCode = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.failureMessage = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Payment {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      guestEmail: isSet(object.guestEmail)
+        ? globalThis.String(object.guestEmail)
+        : isSet(object.guest_email)
+        ? globalThis.String(object.guest_email)
+        : "",
+      status: isSet(object.status) ? paymentStatusFromJSON(object.status) : 0,
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      providerPaymentId: isSet(object.providerPaymentId)
+        ? globalThis.String(object.providerPaymentId)
+        : isSet(object.provider_payment_id)
+        ? globalThis.String(object.provider_payment_id)
+        : "",
+      paymentMethodId: isSet(object.paymentMethodId)
+        ? globalThis.String(object.paymentMethodId)
+        : isSet(object.payment_method_id)
+        ? globalThis.String(object.payment_method_id)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      amountAuthorized: isSet(object.amountAuthorized)
+        ? Money.fromJSON(object.amountAuthorized)
+        : isSet(object.amount_authorized)
+        ? Money.fromJSON(object.amount_authorized)
+        : undefined,
+      amountCaptured: isSet(object.amountCaptured)
+        ? Money.fromJSON(object.amountCaptured)
+        : isSet(object.amount_captured)
+        ? Money.fromJSON(object.amount_captured)
+        : undefined,
+      amountRefunded: isSet(object.amountRefunded)
+        ? Money.fromJSON(object.amountRefunded)
+        : isSet(object.amount_refunded)
+        ? Money.fromJSON(object.amount_refunded)
+        : undefined,
+      failureCode: isSet(object.failureCode)
+        ? globalThis.String(object.failureCode)
+        : isSet(object.failure_code)
+        ? globalThis.String(object.failure_code)
+        : "",
+      failureMessage: isSet(object.failureMessage)
+        ? globalThis.String(object.failureMessage)
+        : isSet(object.failure_message)
+        ? globalThis.String(object.failure_message)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Payment): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.guestEmail !== "") {
+      obj.guestEmail = message.guestEmail;
+    }
+    if (message.status !== 0) {
+      obj.status = paymentStatusToJSON(message.status);
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.providerPaymentId !== "") {
+      obj.providerPaymentId = message.providerPaymentId;
+    }
+    if (message.paymentMethodId !== "") {
+      obj.paymentMethodId = message.paymentMethodId;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.amountAuthorized !== undefined) {
+      obj.amountAuthorized = Money.toJSON(message.amountAuthorized);
+    }
+    if (message.amountCaptured !== undefined) {
+      obj.amountCaptured = Money.toJSON(message.amountCaptured);
+    }
+    if (message.amountRefunded !== undefined) {
+      obj.amountRefunded = Money.toJSON(message.amountRefunded);
+    }
+    if (message.failureCode !== "") {
+      obj.failureCode = message.failureCode;
+    }
+    if (message.failureMessage !== "") {
+      obj.failureMessage = message.failureMessage;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Payment>): Payment {
+    return Payment.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Payment>): Payment {
+    const message = createBasePayment();
+    message.id = object.id ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.guestEmail = object.guestEmail ?? "";
+    message.status = object.status ?? 0;
+    message.provider = object.provider ?? "";
+    message.providerPaymentId = object.providerPaymentId ?? "";
+    message.paymentMethodId = object.paymentMethodId ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.amountAuthorized = (object.amountAuthorized !== undefined && object.amountAuthorized !== null)
+      ? Money.fromPartial(object.amountAuthorized)
+      : undefined;
+    message.amountCaptured = (object.amountCaptured !== undefined && object.amountCaptured !== null)
+      ? Money.fromPartial(object.amountCaptured)
+      : undefined;
+    message.amountRefunded = (object.amountRefunded !== undefined && object.amountRefunded !== null)
+      ? Money.fromPartial(object.amountRefunded)
+      : undefined;
+    message.failureCode = object.failureCode ?? "";
+    message.failureMessage = object.failureMessage ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBasePaymentTransaction(): PaymentTransaction {
+  return {
+    id: "",
+    type: 0,
+    status: 0,
+    amount: undefined,
+    providerTransactionId: "",
+    errorMessage: "",
+    createdAt: undefined,
+    processedAt: undefined,
+  };
+}
+
+export const PaymentTransaction: MessageFns<PaymentTransaction> = {
+  encode(message: PaymentTransaction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.type !== 0) {
+      writer.uint32(16).int32(message.type);
+    }
+    if (message.status !== 0) {
+      writer.uint32(24).int32(message.status);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(34).fork()).join();
+    }
+    if (message.providerTransactionId !== "") {
+      writer.uint32(42).string(message.providerTransactionId);
+    }
+    if (message.errorMessage !== "") {
+      writer.uint32(50).string(message.errorMessage);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(58).fork()).join();
+    }
+    if (message.processedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.processedAt), writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PaymentTransaction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePaymentTransaction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.providerTransactionId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.errorMessage = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.processedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PaymentTransaction {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      type: isSet(object.type) ? paymentTransactionTypeFromJSON(object.type) : 0,
+      status: isSet(object.status) ? paymentTransactionStatusFromJSON(object.status) : 0,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      providerTransactionId: isSet(object.providerTransactionId)
+        ? globalThis.String(object.providerTransactionId)
+        : isSet(object.provider_transaction_id)
+        ? globalThis.String(object.provider_transaction_id)
+        : "",
+      errorMessage: isSet(object.errorMessage)
+        ? globalThis.String(object.errorMessage)
+        : isSet(object.error_message)
+        ? globalThis.String(object.error_message)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      processedAt: isSet(object.processedAt)
+        ? fromJsonTimestamp(object.processedAt)
+        : isSet(object.processed_at)
+        ? fromJsonTimestamp(object.processed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PaymentTransaction): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.type !== 0) {
+      obj.type = paymentTransactionTypeToJSON(message.type);
+    }
+    if (message.status !== 0) {
+      obj.status = paymentTransactionStatusToJSON(message.status);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.providerTransactionId !== "") {
+      obj.providerTransactionId = message.providerTransactionId;
+    }
+    if (message.errorMessage !== "") {
+      obj.errorMessage = message.errorMessage;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.processedAt !== undefined) {
+      obj.processedAt = message.processedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PaymentTransaction>): PaymentTransaction {
+    return PaymentTransaction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PaymentTransaction>): PaymentTransaction {
+    const message = createBasePaymentTransaction();
+    message.id = object.id ?? "";
+    message.type = object.type ?? 0;
+    message.status = object.status ?? 0;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.providerTransactionId = object.providerTransactionId ?? "";
+    message.errorMessage = object.errorMessage ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.processedAt = object.processedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRefund(): Refund {
+  return {
+    id: "",
+    paymentId: "",
+    orderId: "",
+    returnId: "",
+    reason: "",
+    amount: undefined,
+    status: 0,
+    providerRefundId: "",
+    createdAt: undefined,
+  };
+}
+
+export const Refund: MessageFns<Refund> = {
+  encode(message: Refund, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.paymentId !== "") {
+      writer.uint32(18).string(message.paymentId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(26).string(message.orderId);
+    }
+    if (message.returnId !== "") {
+      writer.uint32(34).string(message.returnId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(50).fork()).join();
+    }
+    if (message.status !== 0) {
+      writer.uint32(56).int32(message.status);
+    }
+    if (message.providerRefundId !== "") {
+      writer.uint32(66).string(message.providerRefundId);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Refund {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefund();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.providerRefundId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Refund {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      status: isSet(object.status) ? refundStatusFromJSON(object.status) : 0,
+      providerRefundId: isSet(object.providerRefundId)
+        ? globalThis.String(object.providerRefundId)
+        : isSet(object.provider_refund_id)
+        ? globalThis.String(object.provider_refund_id)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Refund): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.status !== 0) {
+      obj.status = refundStatusToJSON(message.status);
+    }
+    if (message.providerRefundId !== "") {
+      obj.providerRefundId = message.providerRefundId;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Refund>): Refund {
+    return Refund.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Refund>): Refund {
+    const message = createBaseRefund();
+    message.id = object.id ?? "";
+    message.paymentId = object.paymentId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.returnId = object.returnId ?? "";
+    message.reason = object.reason ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.status = object.status ?? 0;
+    message.providerRefundId = object.providerRefundId ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    return message;
+  },
+};
 
 function createBaseVaultPaymentMethodRequest(): VaultPaymentMethodRequest {
   return {
@@ -808,9 +3531,26 @@ export const DeleteVaultedPaymentMethodResponse: MessageFns<DeleteVaultedPayment
 };
 
 /**
- * Payment authorisation, capture, void and refund against the payment provider, and the vault of
- * saved payment methods. Only the vault is implemented so far; payments arrive in later changes.
- * The events it publishes are in events.proto.
+ * Payment authorisation, capture, void and refund through the payment gateway (PAYMENT_PROVIDER:
+ * `test`, the built-in gateway simulator, by default), the gateway's webhooks, and the vault of
+ * saved payment methods. The events it publishes are in events.proto.
+ *
+ * Money moves in two steps: AuthorizePayment places a hold, CapturePayment takes all or part of
+ * it (the amount reaches the gateway; the rest is released), VoidPayment releases a hold never
+ * captured, RefundPayment returns part or all of a capture, as often as wanted up to the capture.
+ * The database holds 0 <= refunded <= captured <= authorised, whatever the concurrency.
+ *
+ * Idempotency (every money RPC takes an idempotency_key, 8-100 characters of [A-Za-z0-9_-]): the
+ * same key with the same request answers the first result (a decline included) and calls the
+ * gateway once; the same key with a different request is FAILED_PRECONDITION
+ * IDEMPOTENCY_KEY_REUSED; a repeat while the first is still running is ABORTED
+ * IDEMPOTENCY_KEY_IN_PROGRESS (retry shortly). Keys are kept 7 days; the gateway gets a key derived
+ * from ours, so a retry after a crash is the same request to it too.
+ *
+ * A lost gateway answer is never guessed: the operation is recorded with an unknown outcome and
+ * the gateway is asked at once; when it cannot be reached the RPC answers UNAVAILABLE
+ * PAYMENT_OUTCOME_UNKNOWN, and a retry with the same key (or the reconciler) finds out and records
+ * the truth once.
  */
 export type PaymentServiceService = typeof PaymentServiceService;
 export const PaymentServiceService = {
@@ -853,6 +3593,138 @@ export const PaymentServiceService = {
     responseDeserialize: (value: Buffer): DeleteVaultedPaymentMethodResponse =>
       DeleteVaultedPaymentMethodResponse.decode(value),
   },
+  /**
+   * Places a hold of `amount` on a vaulted method of the customer or on a one-time gateway token,
+   * for an order. Only platform services may call it (the order service, at checkout). A decline
+   * is recorded (the payment FAILED) and answered FAILED_PRECONDITION PAYMENT_DECLINED with
+   * `decline_code`; a new attempt needs a new idempotency_key.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (not a service token), INVALID_ARGUMENT (every field
+   * at fault; a method vaulted for another gateway), NOT_FOUND (payment_method_id unknown or not
+   * the customer's), FAILED_PRECONDITION (PAYMENT_METHOD_DELETED, PAYMENT_DECLINED,
+   * IDEMPOTENCY_KEY_REUSED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE
+   * (PAYMENT_OUTCOME_UNKNOWN: retry with the same key).
+   */
+  authorizePayment: {
+    path: "/ecommerce.payment.v1.PaymentService/AuthorizePayment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthorizePaymentRequest): Buffer =>
+      Buffer.from(AuthorizePaymentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthorizePaymentRequest => AuthorizePaymentRequest.decode(value),
+    responseSerialize: (value: AuthorizePaymentResponse): Buffer =>
+      Buffer.from(AuthorizePaymentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthorizePaymentResponse => AuthorizePaymentResponse.decode(value),
+  },
+  /**
+   * Captures all or part of an authorised payment, once: the amount is sent to the gateway, which
+   * releases the rest of the hold. Only platform services may call it.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (field violations, a currency
+   * other than the payment's), NOT_FOUND (payment), FAILED_PRECONDITION (PAYMENT_NOT_CAPTURABLE:
+   * not authorised, already captured or voided; AMOUNT_EXCEEDS_AUTHORIZED; PAYMENT_DECLINED;
+   * IDEMPOTENCY_KEY_REUSED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE
+   * (PAYMENT_OUTCOME_UNKNOWN).
+   */
+  capturePayment: {
+    path: "/ecommerce.payment.v1.PaymentService/CapturePayment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CapturePaymentRequest): Buffer =>
+      Buffer.from(CapturePaymentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CapturePaymentRequest => CapturePaymentRequest.decode(value),
+    responseSerialize: (value: CapturePaymentResponse): Buffer =>
+      Buffer.from(CapturePaymentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CapturePaymentResponse => CapturePaymentResponse.decode(value),
+  },
+  /**
+   * Releases the hold of an authorised payment that was never captured. Only platform services
+   * may call it.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT, NOT_FOUND (payment),
+   * FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: captured, failed or already voided;
+   * PAYMENT_NOT_CAPTURABLE: a capture is under way; PAYMENT_DECLINED; IDEMPOTENCY_KEY_REUSED),
+   * ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE (PAYMENT_OUTCOME_UNKNOWN).
+   */
+  voidPayment: {
+    path: "/ecommerce.payment.v1.PaymentService/VoidPayment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VoidPaymentRequest): Buffer => Buffer.from(VoidPaymentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VoidPaymentRequest => VoidPaymentRequest.decode(value),
+    responseSerialize: (value: VoidPaymentResponse): Buffer => Buffer.from(VoidPaymentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VoidPaymentResponse => VoidPaymentResponse.decode(value),
+  },
+  /**
+   * Returns part or all of what was captured to the customer; repeatable (each with its own key)
+   * until everything captured is refunded. The amount is reserved on the payment before the
+   * gateway is called and given back if the gateway declines, so concurrent refunds never exceed
+   * the capture. Only platform services may call it (the order and return services).
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (field violations, a currency
+   * other than the payment's), NOT_FOUND (payment), FAILED_PRECONDITION
+   * (AMOUNT_EXCEEDS_REFUNDABLE with `refundable_minor`; PAYMENT_DECLINED; IDEMPOTENCY_KEY_REUSED),
+   * ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE (PAYMENT_OUTCOME_UNKNOWN).
+   */
+  refundPayment: {
+    path: "/ecommerce.payment.v1.PaymentService/RefundPayment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RefundPaymentRequest): Buffer => Buffer.from(RefundPaymentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RefundPaymentRequest => RefundPaymentRequest.decode(value),
+    responseSerialize: (value: RefundPaymentResponse): Buffer =>
+      Buffer.from(RefundPaymentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RefundPaymentResponse => RefundPaymentResponse.decode(value),
+  },
+  /**
+   * One payment with its gateway operations and refunds. A customer reads only their own
+   * payments; an account holding 'payment:read' (admins) and platform services read any.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (no account or service token), INVALID_ARGUMENT
+   * (payment_id not a UUID), NOT_FOUND (unknown, or another customer's).
+   */
+  getPayment: {
+    path: "/ecommerce.payment.v1.PaymentService/GetPayment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetPaymentRequest): Buffer => Buffer.from(GetPaymentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetPaymentRequest => GetPaymentRequest.decode(value),
+    responseSerialize: (value: GetPaymentResponse): Buffer => Buffer.from(GetPaymentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetPaymentResponse => GetPaymentResponse.decode(value),
+  },
+  /**
+   * Payments newest first, keyset-paged, filtered by order, status and (admins and services)
+   * customer. A customer lists only their own payments (a user_id filter naming anyone else lists
+   * nothing); 'payment:read' accounts and platform services list any.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (malformed ids, page size or
+   * token).
+   */
+  listPayments: {
+    path: "/ecommerce.payment.v1.PaymentService/ListPayments" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListPaymentsRequest): Buffer => Buffer.from(ListPaymentsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListPaymentsRequest => ListPaymentsRequest.decode(value),
+    responseSerialize: (value: ListPaymentsResponse): Buffer =>
+      Buffer.from(ListPaymentsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListPaymentsResponse => ListPaymentsResponse.decode(value),
+  },
+  /**
+   * A gateway webhook, forwarded by the BFF exactly as received: the raw body bytes and the
+   * signature header. Public: the signature is the authentication. A signature that does not
+   * verify (wrong, stale beyond 300 s, malformed) is refused and nothing is stored; a verified
+   * event is stored under the gateway's event id before the answer, so a redelivery is
+   * recognised and changes nothing (`duplicate`), and is applied forward only: a payment never
+   * moves back (a late "captured" after "refunded" changes nothing).
+   * Errors: INVALID_ARGUMENT (raw_body or signature_header empty; a verified body without an
+   * event id), UNAUTHENTICATED (WEBHOOK_SIGNATURE_INVALID).
+   */
+  receiveGatewayWebhook: {
+    path: "/ecommerce.payment.v1.PaymentService/ReceiveGatewayWebhook" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReceiveGatewayWebhookRequest): Buffer =>
+      Buffer.from(ReceiveGatewayWebhookRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReceiveGatewayWebhookRequest => ReceiveGatewayWebhookRequest.decode(value),
+    responseSerialize: (value: ReceiveGatewayWebhookResponse): Buffer =>
+      Buffer.from(ReceiveGatewayWebhookResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReceiveGatewayWebhookResponse => ReceiveGatewayWebhookResponse.decode(value),
+  },
 } as const;
 
 export interface PaymentServiceServer extends UntypedServiceImplementation {
@@ -873,6 +3745,74 @@ export interface PaymentServiceServer extends UntypedServiceImplementation {
    * UUIDs).
    */
   deleteVaultedPaymentMethod: handleUnaryCall<DeleteVaultedPaymentMethodRequest, DeleteVaultedPaymentMethodResponse>;
+  /**
+   * Places a hold of `amount` on a vaulted method of the customer or on a one-time gateway token,
+   * for an order. Only platform services may call it (the order service, at checkout). A decline
+   * is recorded (the payment FAILED) and answered FAILED_PRECONDITION PAYMENT_DECLINED with
+   * `decline_code`; a new attempt needs a new idempotency_key.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (not a service token), INVALID_ARGUMENT (every field
+   * at fault; a method vaulted for another gateway), NOT_FOUND (payment_method_id unknown or not
+   * the customer's), FAILED_PRECONDITION (PAYMENT_METHOD_DELETED, PAYMENT_DECLINED,
+   * IDEMPOTENCY_KEY_REUSED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE
+   * (PAYMENT_OUTCOME_UNKNOWN: retry with the same key).
+   */
+  authorizePayment: handleUnaryCall<AuthorizePaymentRequest, AuthorizePaymentResponse>;
+  /**
+   * Captures all or part of an authorised payment, once: the amount is sent to the gateway, which
+   * releases the rest of the hold. Only platform services may call it.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (field violations, a currency
+   * other than the payment's), NOT_FOUND (payment), FAILED_PRECONDITION (PAYMENT_NOT_CAPTURABLE:
+   * not authorised, already captured or voided; AMOUNT_EXCEEDS_AUTHORIZED; PAYMENT_DECLINED;
+   * IDEMPOTENCY_KEY_REUSED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE
+   * (PAYMENT_OUTCOME_UNKNOWN).
+   */
+  capturePayment: handleUnaryCall<CapturePaymentRequest, CapturePaymentResponse>;
+  /**
+   * Releases the hold of an authorised payment that was never captured. Only platform services
+   * may call it.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT, NOT_FOUND (payment),
+   * FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: captured, failed or already voided;
+   * PAYMENT_NOT_CAPTURABLE: a capture is under way; PAYMENT_DECLINED; IDEMPOTENCY_KEY_REUSED),
+   * ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE (PAYMENT_OUTCOME_UNKNOWN).
+   */
+  voidPayment: handleUnaryCall<VoidPaymentRequest, VoidPaymentResponse>;
+  /**
+   * Returns part or all of what was captured to the customer; repeatable (each with its own key)
+   * until everything captured is refunded. The amount is reserved on the payment before the
+   * gateway is called and given back if the gateway declines, so concurrent refunds never exceed
+   * the capture. Only platform services may call it (the order and return services).
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (field violations, a currency
+   * other than the payment's), NOT_FOUND (payment), FAILED_PRECONDITION
+   * (AMOUNT_EXCEEDS_REFUNDABLE with `refundable_minor`; PAYMENT_DECLINED; IDEMPOTENCY_KEY_REUSED),
+   * ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE (PAYMENT_OUTCOME_UNKNOWN).
+   */
+  refundPayment: handleUnaryCall<RefundPaymentRequest, RefundPaymentResponse>;
+  /**
+   * One payment with its gateway operations and refunds. A customer reads only their own
+   * payments; an account holding 'payment:read' (admins) and platform services read any.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (no account or service token), INVALID_ARGUMENT
+   * (payment_id not a UUID), NOT_FOUND (unknown, or another customer's).
+   */
+  getPayment: handleUnaryCall<GetPaymentRequest, GetPaymentResponse>;
+  /**
+   * Payments newest first, keyset-paged, filtered by order, status and (admins and services)
+   * customer. A customer lists only their own payments (a user_id filter naming anyone else lists
+   * nothing); 'payment:read' accounts and platform services list any.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (malformed ids, page size or
+   * token).
+   */
+  listPayments: handleUnaryCall<ListPaymentsRequest, ListPaymentsResponse>;
+  /**
+   * A gateway webhook, forwarded by the BFF exactly as received: the raw body bytes and the
+   * signature header. Public: the signature is the authentication. A signature that does not
+   * verify (wrong, stale beyond 300 s, malformed) is refused and nothing is stored; a verified
+   * event is stored under the gateway's event id before the answer, so a redelivery is
+   * recognised and changes nothing (`duplicate`), and is applied forward only: a payment never
+   * moves back (a late "captured" after "refunded" changes nothing).
+   * Errors: INVALID_ARGUMENT (raw_body or signature_header empty; a verified body without an
+   * event id), UNAUTHENTICATED (WEBHOOK_SIGNATURE_INVALID).
+   */
+  receiveGatewayWebhook: handleUnaryCall<ReceiveGatewayWebhookRequest, ReceiveGatewayWebhookResponse>;
 }
 
 export interface PaymentServiceClient extends Client {
@@ -921,6 +3861,172 @@ export interface PaymentServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteVaultedPaymentMethodResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Places a hold of `amount` on a vaulted method of the customer or on a one-time gateway token,
+   * for an order. Only platform services may call it (the order service, at checkout). A decline
+   * is recorded (the payment FAILED) and answered FAILED_PRECONDITION PAYMENT_DECLINED with
+   * `decline_code`; a new attempt needs a new idempotency_key.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (not a service token), INVALID_ARGUMENT (every field
+   * at fault; a method vaulted for another gateway), NOT_FOUND (payment_method_id unknown or not
+   * the customer's), FAILED_PRECONDITION (PAYMENT_METHOD_DELETED, PAYMENT_DECLINED,
+   * IDEMPOTENCY_KEY_REUSED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE
+   * (PAYMENT_OUTCOME_UNKNOWN: retry with the same key).
+   */
+  authorizePayment(
+    request: AuthorizePaymentRequest,
+    callback: (error: ServiceError | null, response: AuthorizePaymentResponse) => void,
+  ): ClientUnaryCall;
+  authorizePayment(
+    request: AuthorizePaymentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthorizePaymentResponse) => void,
+  ): ClientUnaryCall;
+  authorizePayment(
+    request: AuthorizePaymentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthorizePaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Captures all or part of an authorised payment, once: the amount is sent to the gateway, which
+   * releases the rest of the hold. Only platform services may call it.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (field violations, a currency
+   * other than the payment's), NOT_FOUND (payment), FAILED_PRECONDITION (PAYMENT_NOT_CAPTURABLE:
+   * not authorised, already captured or voided; AMOUNT_EXCEEDS_AUTHORIZED; PAYMENT_DECLINED;
+   * IDEMPOTENCY_KEY_REUSED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE
+   * (PAYMENT_OUTCOME_UNKNOWN).
+   */
+  capturePayment(
+    request: CapturePaymentRequest,
+    callback: (error: ServiceError | null, response: CapturePaymentResponse) => void,
+  ): ClientUnaryCall;
+  capturePayment(
+    request: CapturePaymentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CapturePaymentResponse) => void,
+  ): ClientUnaryCall;
+  capturePayment(
+    request: CapturePaymentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CapturePaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Releases the hold of an authorised payment that was never captured. Only platform services
+   * may call it.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT, NOT_FOUND (payment),
+   * FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: captured, failed or already voided;
+   * PAYMENT_NOT_CAPTURABLE: a capture is under way; PAYMENT_DECLINED; IDEMPOTENCY_KEY_REUSED),
+   * ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE (PAYMENT_OUTCOME_UNKNOWN).
+   */
+  voidPayment(
+    request: VoidPaymentRequest,
+    callback: (error: ServiceError | null, response: VoidPaymentResponse) => void,
+  ): ClientUnaryCall;
+  voidPayment(
+    request: VoidPaymentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VoidPaymentResponse) => void,
+  ): ClientUnaryCall;
+  voidPayment(
+    request: VoidPaymentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VoidPaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Returns part or all of what was captured to the customer; repeatable (each with its own key)
+   * until everything captured is refunded. The amount is reserved on the payment before the
+   * gateway is called and given back if the gateway declines, so concurrent refunds never exceed
+   * the capture. Only platform services may call it (the order and return services).
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (field violations, a currency
+   * other than the payment's), NOT_FOUND (payment), FAILED_PRECONDITION
+   * (AMOUNT_EXCEEDS_REFUNDABLE with `refundable_minor`; PAYMENT_DECLINED; IDEMPOTENCY_KEY_REUSED),
+   * ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE (PAYMENT_OUTCOME_UNKNOWN).
+   */
+  refundPayment(
+    request: RefundPaymentRequest,
+    callback: (error: ServiceError | null, response: RefundPaymentResponse) => void,
+  ): ClientUnaryCall;
+  refundPayment(
+    request: RefundPaymentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RefundPaymentResponse) => void,
+  ): ClientUnaryCall;
+  refundPayment(
+    request: RefundPaymentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RefundPaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One payment with its gateway operations and refunds. A customer reads only their own
+   * payments; an account holding 'payment:read' (admins) and platform services read any.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (no account or service token), INVALID_ARGUMENT
+   * (payment_id not a UUID), NOT_FOUND (unknown, or another customer's).
+   */
+  getPayment(
+    request: GetPaymentRequest,
+    callback: (error: ServiceError | null, response: GetPaymentResponse) => void,
+  ): ClientUnaryCall;
+  getPayment(
+    request: GetPaymentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetPaymentResponse) => void,
+  ): ClientUnaryCall;
+  getPayment(
+    request: GetPaymentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetPaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Payments newest first, keyset-paged, filtered by order, status and (admins and services)
+   * customer. A customer lists only their own payments (a user_id filter naming anyone else lists
+   * nothing); 'payment:read' accounts and platform services list any.
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (malformed ids, page size or
+   * token).
+   */
+  listPayments(
+    request: ListPaymentsRequest,
+    callback: (error: ServiceError | null, response: ListPaymentsResponse) => void,
+  ): ClientUnaryCall;
+  listPayments(
+    request: ListPaymentsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListPaymentsResponse) => void,
+  ): ClientUnaryCall;
+  listPayments(
+    request: ListPaymentsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListPaymentsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A gateway webhook, forwarded by the BFF exactly as received: the raw body bytes and the
+   * signature header. Public: the signature is the authentication. A signature that does not
+   * verify (wrong, stale beyond 300 s, malformed) is refused and nothing is stored; a verified
+   * event is stored under the gateway's event id before the answer, so a redelivery is
+   * recognised and changes nothing (`duplicate`), and is applied forward only: a payment never
+   * moves back (a late "captured" after "refunded" changes nothing).
+   * Errors: INVALID_ARGUMENT (raw_body or signature_header empty; a verified body without an
+   * event id), UNAUTHENTICATED (WEBHOOK_SIGNATURE_INVALID).
+   */
+  receiveGatewayWebhook(
+    request: ReceiveGatewayWebhookRequest,
+    callback: (error: ServiceError | null, response: ReceiveGatewayWebhookResponse) => void,
+  ): ClientUnaryCall;
+  receiveGatewayWebhook(
+    request: ReceiveGatewayWebhookRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReceiveGatewayWebhookResponse) => void,
+  ): ClientUnaryCall;
+  receiveGatewayWebhook(
+    request: ReceiveGatewayWebhookRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReceiveGatewayWebhookResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const PaymentServiceClient = makeGenericClientConstructor(
@@ -931,6 +4037,14 @@ export const PaymentServiceClient = makeGenericClientConstructor(
   service: typeof PaymentServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
