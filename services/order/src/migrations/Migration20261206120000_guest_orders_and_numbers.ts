@@ -39,10 +39,13 @@ export class Migration20261206120000_guest_orders_and_numbers extends Migration 
       DROP CONSTRAINT IF EXISTS orders_idempotency_scope_key_unique`);
     this.addSql(`ALTER TABLE orders
       ADD CONSTRAINT orders_customer_or_guest_check CHECK (
-        (user_id IS NOT NULL AND guest_email IS NULL) OR (user_id IS NULL AND guest_email <> '')
+        (user_id IS NOT NULL AND guest_email IS NULL) OR (user_id IS NULL AND guest_email IS NOT NULL AND guest_email <> '')
       ),
       ADD CONSTRAINT orders_idempotency_scope_check CHECK (idempotency_scope ~ '^(user|guest):.'),
-      ADD CONSTRAINT orders_confirmed_at_check CHECK (status IN ('pending', 'cancelled') OR confirmed_at IS NOT NULL),
+      ADD CONSTRAINT orders_confirmed_at_check CHECK (
+        status NOT IN ('confirmed', 'processing', 'shipped', 'delivered', 'partially_refunded', 'refunded')
+        OR confirmed_at IS NOT NULL
+      ),
       ADD CONSTRAINT orders_idempotency_scope_key_unique UNIQUE (idempotency_scope, idempotency_key)`);
     // A second checkout of the same cart loses on this index (CART_ALREADY_ORDERED); a cancelled
     // order frees its cart.
@@ -78,7 +81,9 @@ export class Migration20261206120000_guest_orders_and_numbers extends Migration 
       DROP COLUMN IF EXISTS tax_amount`);
     this.addSql('DROP SEQUENCE IF EXISTS order_number_seq');
     this.addSql('DROP INDEX IF EXISTS orders_cart_id_live_unique');
-    // With guest orders in the table, user_id SET NOT NULL fails: nothing is reverted, nothing lost.
+    // The earlier schema cannot hold guest orders: reverting this migration deletes them (with their
+    // lines, history, address and notes).
+    this.addSql('DELETE FROM orders WHERE user_id IS NULL');
     this.addSql(`ALTER TABLE orders
       DROP CONSTRAINT IF EXISTS orders_idempotency_scope_key_unique,
       DROP CONSTRAINT IF EXISTS orders_confirmed_at_check,
