@@ -1001,11 +1001,19 @@ const orderSchema = schemaOf({
     await insert('orders', order);
     // The same key from another customer is another order, and so is a guest's.
     await insert('orders', ord.order({ idempotency_key: 'place-1' }));
-    await insert('orders', ord.order({ user_id: null, guest_email: 'guest@example.com', idempotency_key: 'place-1' }));
+    await insert(
+      'orders',
+      ord.order({ user_id: null, guest_email: 'guest@example.com', idempotency_key: 'place-1' }),
+    );
     // A cancelled order frees its cart: the cart may be ordered again.
     await insert(
       'orders',
-      ord.order({ cart_id: cartId, status: 'cancelled', cancelled_at: new Date(), idempotency_key: 'place-0' }),
+      ord.order({
+        cart_id: cartId,
+        status: 'cancelled',
+        cancelled_at: new Date(),
+        idempotency_key: 'place-0',
+      }),
     );
     await insert('order_items', ord.item(orderId, { tax_amount: '19.00' }));
     await insert('order_status_history', ord.history(orderId));

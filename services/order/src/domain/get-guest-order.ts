@@ -22,7 +22,8 @@ export async function getGuestOrder(
     const number = normalizedOrderNumber(input.orderNumber);
     if (number === '') v.add('order_number', 'is required');
     else if (!hasOrderNumberShape(number)) v.add('order_number', 'must look like ORD-1000042-7');
-    else if (!isWellFormedOrderNumber(number)) v.add('order_number', 'is not an order number (a digit is mistyped)');
+    else if (!isWellFormedOrderNumber(number))
+      v.add('order_number', 'is not an order number (a digit is mistyped)');
     const address = input.email.trim();
     if (address === '') v.add('email', 'is required');
     else if (address.length > 254 || !EMAIL.test(address)) v.add('email', 'must be an email address');

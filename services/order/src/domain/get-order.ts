@@ -13,7 +13,11 @@ import { orderView } from './order-view.js';
 export type OrderAccess = { reader: 'staff' } | { reader: 'customer'; userId: string };
 
 /** GetOrder: one order, as its caller may see it. */
-export async function getOrder(em: EntityManager, access: OrderAccess, orderIdText: string): Promise<OrderMessage> {
+export async function getOrder(
+  em: EntityManager,
+  access: OrderAccess,
+  orderIdText: string,
+): Promise<OrderMessage> {
   const orderId = requireUuid('order_id', orderIdText);
   const order = await em.findOne(Order, { id: orderId });
   if (!order || (access.reader === 'customer' && order.userId !== access.userId)) {

@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Order as OrderMessage, OrderStatus as WireStatus } from '../../../../gen/ecommerce/order/v1/order.js';
+import type {
+  Order as OrderMessage,
+  OrderStatus as WireStatus,
+} from '../../../../gen/ecommerce/order/v1/order.js';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { MAX_AMOUNT_MINOR } from '../../../../lib/money.js';
 import { keysetPageOf, pageFrom, type PageInput } from '../../../../lib/paging/index.js';
@@ -78,7 +81,12 @@ export async function listOrders(
     };
     const minTotalMinor = total('min_total_minor', input.minTotalMinor);
     const maxTotalMinor = total('max_total_minor', input.maxTotalMinor);
-    if (minTotalMinor > 0 && maxTotalMinor > 0 && maxTotalMinor < minTotalMinor && !v.has('max_total_minor')) {
+    if (
+      minTotalMinor > 0 &&
+      maxTotalMinor > 0 &&
+      maxTotalMinor < minTotalMinor &&
+      !v.has('max_total_minor')
+    ) {
       v.add('max_total_minor', 'must not be below min_total_minor');
     }
     return {
@@ -147,12 +155,15 @@ async function listed(
   };
   if (filters.userId) add('user_id = ?', filters.userId);
   if (filters.statuses.length === 1) add('status = ?', filters.statuses[0]);
-  if (filters.statuses.length > 1) add(`status IN (${filters.statuses.map(() => '?').join(', ')})`, ...filters.statuses);
+  if (filters.statuses.length > 1)
+    add(`status IN (${filters.statuses.map(() => '?').join(', ')})`, ...filters.statuses);
   if (filters.createdFrom) add('created_at >= ?', filters.createdFrom);
   if (filters.createdBefore) add('created_at < ?', filters.createdBefore);
   if (filters.orderNumber) add('order_number = ?', filters.orderNumber);
-  if (filters.minTotalMinor > 0) add('total_amount >= ?::numeric', minorUnitsToDecimal(filters.minTotalMinor));
-  if (filters.maxTotalMinor > 0) add('total_amount <= ?::numeric', minorUnitsToDecimal(filters.maxTotalMinor));
+  if (filters.minTotalMinor > 0)
+    add('total_amount >= ?::numeric', minorUnitsToDecimal(filters.minTotalMinor));
+  if (filters.maxTotalMinor > 0)
+    add('total_amount <= ?::numeric', minorUnitsToDecimal(filters.maxTotalMinor));
   if (page.after) {
     add(
       'created_at <= ?::timestamptz AND (created_at, id) < (?::timestamptz, ?::uuid)',

@@ -1,6 +1,9 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { OrderStatus as WireStatus, type Order as OrderMessage } from '../../../../gen/ecommerce/order/v1/order.js';
+import {
+  OrderStatus as WireStatus,
+  type Order as OrderMessage,
+} from '../../../../gen/ecommerce/order/v1/order.js';
 import { OrderDeliveredEvent, OrderStatusChangedEvent } from '../../../../lib/events/catalog.js';
 import { publishEvent } from '../../../../lib/events/index.js';
 import { notFound } from '../../../../lib/errors.js';
@@ -39,7 +42,8 @@ export async function updateOrderStatus(
 ): Promise<{ order: OrderMessage; changed: boolean }> {
   const { orderId, target, reason } = checked((v) => {
     const target = FULFILMENT.get(input.status);
-    if (!target) v.add('status', 'must be ORDER_STATUS_PROCESSING, ORDER_STATUS_SHIPPED or ORDER_STATUS_DELIVERED');
+    if (!target)
+      v.add('status', 'must be ORDER_STATUS_PROCESSING, ORDER_STATUS_SHIPPED or ORDER_STATUS_DELIVERED');
     return {
       orderId: v.uuid('order_id', input.orderId),
       target: target!,

@@ -56,7 +56,9 @@ export class Migration20261206120000_guest_orders_and_numbers extends Migration 
     // never repeat.
     this.addSql('CREATE SEQUENCE IF NOT EXISTS order_number_seq AS bigint START 1000000');
 
-    this.addSql('ALTER TABLE order_items ADD COLUMN IF NOT EXISTS tax_amount numeric(12,2) NOT NULL DEFAULT 0');
+    this.addSql(
+      'ALTER TABLE order_items ADD COLUMN IF NOT EXISTS tax_amount numeric(12,2) NOT NULL DEFAULT 0',
+    );
     this.addSql(`ALTER TABLE order_items
       DROP CONSTRAINT IF EXISTS order_items_tax_amount_check,
       ADD CONSTRAINT order_items_tax_amount_check CHECK (tax_amount >= 0)`);
