@@ -2,21 +2,22 @@ import { OrderServiceService } from '../../../gen/ecommerce/order/v1/order.js';
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
 import { orderDatabase } from './database.js';
-import { orderSettingsFrom } from './settings.js';
+import { orderHandlers } from './handlers.js';
 
-/** The order service: its contract is declared; its RPCs arrive with their issue. */
+/**
+ * Orders: customers' and guests' orders read back, staff listing, moving and annotating them. The
+ * checkout (PlaceOrder, CancelOrder) arrives with its saga.
+ */
 export const orderModule: ServiceModule = {
   name: 'order',
   database: orderDatabase,
-  async create({ env, verifier, logger }) {
-    // Read at start so a bad tax table refuses the start; the checkout will compute totals with it.
-    orderSettingsFrom(env);
+  async create({ orm, verifier, logger }) {
     return {
       grpc: [
         {
           name: 'ecommerce.order.v1.OrderService',
           definition: OrderServiceService,
-          implementation: implementService(OrderServiceService, {}, { verifier, logger }),
+          implementation: implementService(OrderServiceService, orderHandlers(orm), { verifier, logger }),
         },
       ],
     };

@@ -97,9 +97,10 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
   async function newSaga(owner = lease.owner, leaseMs = lease.leaseMs): Promise<SagaRecord<State>> {
     const id = newId();
     await db.orm.em.fork().execute(
-      `INSERT INTO orders (id, order_number, user_id, subtotal, total_amount, currency, idempotency_key,
-         checkout_step, checkout_state, checkout_lease_owner, checkout_lease_until)
-       VALUES (?, ?, ?, 10, 10, 'EUR', ?, 'reserve_stock', '{"done":[]}', ?, now() + (? * interval '1 millisecond'))`,
+      `INSERT INTO orders (id, order_number, user_id, subtotal, total_amount, currency, idempotency_scope,
+         idempotency_key, request_hash, checkout_step, checkout_state, checkout_lease_owner, checkout_lease_until)
+       VALUES (?, ?, ?, 10, 10, 'EUR', 'user:saga-test', ?, 'h', 'reserve_stock', '{"done":[]}', ?,
+         now() + (? * interval '1 millisecond'))`,
       [id, `T-${id}`, newId(), `key-${id}`, owner, leaseMs],
     );
     orderId = id;
