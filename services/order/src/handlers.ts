@@ -1,11 +1,11 @@
-import { status } from '@grpc/grpc-js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OrderServiceService } from '../../../gen/ecommerce/order/v1/order.js';
 import { allow } from '../../../lib/auth/access-rule.js';
 import { accountIdOf, callerHolds, kindOf, type Principal } from '../../../lib/auth/principal.js';
-import { AppError } from '../../../lib/errors.js';
 import type { ServiceHandlers } from '../../../lib/grpc/index.js';
 import { addOrderNote } from './domain/add-order-note.js';
+import { cancelOrder, type CancelOrderDeps } from './domain/checkout/cancel-order.js';
+import { placeOrder, type PlaceOrderDeps } from './domain/checkout/place-order.js';
 import { getGuestOrder } from './domain/get-guest-order.js';
 import { getOrder, type OrderAccess } from './domain/get-order.js';
 import { listMyOrders, listOrders } from './domain/list-orders.js';
@@ -28,22 +28,26 @@ function orderAccessOf(principal: Principal | undefined): OrderAccess {
  * The order RPCs. Customers reach their own orders (another's is NOT_FOUND), guests theirs by
  * order number and email, staff every order through 'order:read' / 'order:write'.
  */
-export function orderHandlers(orm: MikroORM): ServiceHandlers<typeof OrderServiceService> {
+export function orderHandlers(
+  orm: MikroORM,
+  checkout: { placing: PlaceOrderDeps; cancelling: CancelOrderDeps },
+): ServiceHandlers<typeof OrderServiceService> {
   return {
-    // ---- The checkout: PlaceOrder and CancelOrder arrive with the checkout saga. ----------------
     placeOrder: {
       access: allow.guestOrAccount(),
-      handle: async () => {
-        throw new AppError(status.UNIMPLEMENTED, 'arrives with the checkout');
+      handle: async (request, ctx) => {
+        const shopper = ctx.principal ? { userId: accountIdOf(ctx.principal) } : null;
+        return { order: await placeOrder(checkout.placing, shopper, request) };
       },
     },
     cancelOrder: {
       access: allow.account(),
-      handle: async () => {
-        throw new AppError(status.UNIMPLEMENTED, 'arrives with the checkout');
+      handle: async (request, ctx) => {
+        const userId = accountIdOf(ctx.principal);
+        const kind = callerHolds(ctx.principal, ORDER_WRITE) ? 'staff' : 'customer';
+        return { order: await cancelOrder(checkout.cancelling, { kind, userId }, request) };
       },
     },
-    // ---- End of the checkout's placeholders. ---------------------------------------------------
     getOrder: {
       access: allow.anyOf(allow.account(), allow.internal()),
       handle: async (request, ctx) => ({

@@ -51,6 +51,13 @@ export function productServiceInventory(
     async commit(orderId) {
       await client.commitReservation({ orderId });
     },
+    async restock(restockId, lines, reason) {
+      await client.restock({
+        restockId,
+        lines: lines.map((line) => ({ variantId: line.variantId, quantity: line.quantity })),
+        reason,
+      });
+    },
     close: () => client.close(),
   };
 }

@@ -155,5 +155,6 @@ function messageOf(
     createdAt: order.createdAt,
     confirmedAt: order.confirmedAt ?? undefined,
     cancelledAt: order.status === 'cancelled' ? (order.cancelledAt ?? undefined) : undefined,
+    pricesIncludeTax: order.pricesIncludeTax,
   };
 }

@@ -64,6 +64,12 @@ export interface CatalogPort {
   release(orderId: string): Promise<void>;
   /** Turns the order's reservation into a sale. */
   commit(orderId: string): Promise<void>;
+  /** Puts sold units back on hand, once per `restockId`. */
+  restock(
+    restockId: string,
+    lines: readonly { variantId: string; quantity: number }[],
+    reason: string,
+  ): Promise<void>;
 }
 
 export interface CheckoutAddress {

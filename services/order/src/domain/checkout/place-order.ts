@@ -1,12 +1,18 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { PlaceOrderRequest } from '../../../../../gen/ecommerce/order/v1/order.js';
+import type {
+  Order as OrderMessage,
+  PlaceOrderRequest,
+} from '../../../../../gen/ecommerce/order/v1/order.js';
 import { CommonReason, OrderReason } from '../../../../../lib/error-reasons.js';
 import { aborted, AppError, failedPrecondition } from '../../../../../lib/errors.js';
 import { requestHashOf, idempotencyKeyReused } from '../../../../../lib/idempotency/idempotency-keys.js';
 import { newId } from '../../../../../lib/ids.js';
 import { isCurrencyCode, MAX_AMOUNT_MINOR } from '../../../../../lib/money.js';
 import { checked, postalFieldsFrom, type PostalFields } from '../../../../../lib/validation/index.js';
+import { Order } from '../../entities/index.js';
 import { nextOrderNumber } from '../order-number.js';
+import { orderView } from '../order-view.js';
+import { writeStatusHistory } from '../order-status.js';
 import type { Buyer, CartOwner, CheckoutAddress, PaymentSource } from './checkout-ports.js';
 import type { CheckoutRunner } from './checkout-runner.js';
 import type { CheckoutRequest, CheckoutState } from './checkout-state.js';
@@ -17,6 +23,8 @@ import type { SagaLease } from './saga-store.js';
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/;
 const SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
 const PAYMENT_TOKEN = /^[A-Za-z0-9_.:-]{8,255}$/;
+/** Who placed a guest's order, in its history. */
+const GUEST = 'guest';
 
 /** A customer's saved address, read as that customer (NOT_FOUND when it is not theirs). */
 export interface SavedAddresses {
@@ -50,14 +58,14 @@ interface CheckedPlaceOrder {
  * PlaceOrder: the order is recorded (pending, with its saga and the caller's key) before any call
  * that changes anything elsewhere; its checkout then runs detached from the caller, who waits for
  * the outcome within their deadline. A repeat of the key, in sequence or at once, waits for and
- * answers the same outcome. Answers the order's id once the checkout ended in a confirmed order;
- * a refused checkout is thrown as its refusal.
+ * answers the same outcome. Answers the order once its checkout ended in a confirmed order; a
+ * refused checkout is thrown as its refusal, with the order's id.
  */
 export async function placeOrder(
   deps: PlaceOrderDeps,
   shopper: Shopper,
   request: PlaceOrderRequest,
-): Promise<string> {
+): Promise<OrderMessage> {
   const input = checkPlaceOrder(shopper, request);
   const address = input.address
     ? checkoutAddressOf(input.address)
@@ -102,7 +110,8 @@ export async function placeOrder(
     );
   }
   await throwIfRefused(deps.orm, order.id);
-  return order.id;
+  const em = deps.orm.em.fork();
+  return orderView(em, await em.findOneOrFail(Order, { id: order.id }), 'customer');
 }
 
 function checkPlaceOrder(shopper: Shopper, request: PlaceOrderRequest): CheckedPlaceOrder {
@@ -238,12 +247,15 @@ async function recordPendingOrder(
     );
     if (rows.length === 0) return false;
     await tx.execute(
-      `INSERT INTO shipping_addresses (id, order_id, name, company, line1, line2, city, state, postal_code, country, phone)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO shipping_addresses (id, order_id, name, first_name, last_name, company, line1, line2, city, state,
+         postal_code, country, phone)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         newId(),
         id,
         `${address.firstName} ${address.lastName}`,
+        address.firstName,
+        address.lastName,
         address.company || null,
         address.line1,
         address.line2 || null,
@@ -255,12 +267,13 @@ async function recordPendingOrder(
       ],
       'run',
     );
-    await tx.execute(
-      `INSERT INTO order_status_history (id, order_id, status, previous_status, changed_by, reason)
-       VALUES (?, ?, 'pending', NULL, ?, 'order placed')`,
-      [newId(), id, 'userId' in buyer ? buyer.userId : 'guest'],
-      'run',
-    );
+    await writeStatusHistory(tx, {
+      id,
+      from: null,
+      to: 'pending',
+      changedBy: 'userId' in buyer ? buyer.userId : GUEST,
+      note: 'order placed',
+    });
     return true;
   });
   if (inserted) return { id, fresh: true, state };
