@@ -117,13 +117,15 @@ interface OrderRow extends Record<string, unknown> {
  * - no filter, a created range, a total range: `orders_created_at_idx`, entered at the cursor
  *   (the `created_at <=` half of the row comparison is the index condition; ties on created_at are
  *   put in id order within the tie, a handful of rows). A total range is checked on the rows
- *   walked: a rare range over a long history walks more of it, a created range bounds that walk.
+ *   walked: a range few orders fall in walks much of the history (measured on a million orders:
+ *   about 0.5 s for a total only 1 order in 10 000 reaches, under 1 ms for the others); a created
+ *   range bounds that walk.
  * - a customer (ListMyOrders, or the user_id filter): `orders_user_id_created_at_idx`, that
  *   customer's orders only, already in order.
- * - one status: `orders_status_created_at_idx`, that status's orders only, in order. Several
- *   statuses: the planner walks `orders_created_at_idx` and skips the other statuses, or reads each
- *   status's range and sorts them when those are few (pending, refunded); either way bounded by
- *   what it reads, never the whole table.
+ * - one status: `orders_status_created_at_idx` (pending: the partial `orders_pending_idx`), that
+ *   status's orders only, in order. Several statuses: the planner walks `orders_created_at_idx`
+ *   and skips the other statuses (common ones: a few rows skipped per row kept), or reads each
+ *   rare status's range and sorts it.
  * - an order number: the unique index, one row.
  * The lines, addresses, history and notes of the page are then read in four queries by order id.
  */

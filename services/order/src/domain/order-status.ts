@@ -28,6 +28,8 @@ export async function writeStatusHistory(
  * The allowed status changes of an order: the one place that knows them. The checkout confirms
  * or cancels a pending order; staff move a confirmed one along its fulfilment; it may be cancelled
  * until it ships; refunds follow a return (a partial one may be followed by more, up to the whole).
+ * `apply` treats a change to the status an order already has as nothing to do (no history row):
+ * a further partial refund writes its own row with `writeStatusHistory`.
  */
 export const orderStatuses = new StateMachine<OrderStatus, EntityManager>(
   'order',

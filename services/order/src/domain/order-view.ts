@@ -60,16 +60,17 @@ export async function orderViews(
 ): Promise<OrderMessage[]> {
   if (orders.length === 0) return [];
   const ids = orders.map((order) => order.id);
-  const [items, addresses, history, notes] = await Promise.all([
-    em.find(OrderItem, { order: { $in: ids } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-    em.find(ShippingAddress, { order: { $in: ids } }),
-    em.find(OrderStatusHistory, { order: { $in: ids } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-    em.find(
-      OrderNote,
-      { order: { $in: ids }, ...(reader === 'customer' ? { isInternal: false } : {}) },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
-    ),
-  ]);
+  // One after the other: inside the caller's transaction they share its connection anyway, and
+  // outside it a view should not hold four of the pool's connections at once.
+  const oldestFirst = { orderBy: { createdAt: 'asc', id: 'asc' } } as const;
+  const items = await em.find(OrderItem, { order: { $in: ids } }, oldestFirst);
+  const addresses = await em.find(ShippingAddress, { order: { $in: ids } });
+  const history = await em.find(OrderStatusHistory, { order: { $in: ids } }, oldestFirst);
+  const notes = await em.find(
+    OrderNote,
+    { order: { $in: ids }, ...(reader === 'customer' ? { isInternal: false } : {}) },
+    oldestFirst,
+  );
   const byOrder = <T extends { order: { id: string } }>(rows: T[]) => {
     const map = new Map<string, T[]>();
     for (const row of rows) map.set(row.order.id, [...(map.get(row.order.id) ?? []), row]);
