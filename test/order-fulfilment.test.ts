@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { OrderStatus, PlaceOrderRequest } from '../gen/ecommerce/order/v1/order.js';
+import { OrderStatus } from '../gen/ecommerce/order/v1/order.js';
 import type { MikroORM } from '../lib/db/index.js';
 import { newId } from '../lib/ids.js';
 import { orderCallers, orderClient, orderEventsOf, orderOrm } from './order-support.js';
@@ -195,15 +195,5 @@ describe('order fulfilment over gRPC: UpdateOrderStatus', function () {
       );
       expect((await orderEventsOf(orm, placed.id)).statusChanges).to.have.length(moves.length);
     });
-  });
-
-  it('PlaceOrder and CancelOrder answer UNIMPLEMENTED until the checkout arrives', async () => {
-    const place = await failureOf(
-      api.placeOrder(PlaceOrderRequest.fromPartial({ idempotencyKey: 'k-12345678', cartId: newId() })),
-    );
-    const cancel = await failureOf(
-      api.cancelOrder({ orderId: newId(), reason: 'changed my mind' }, { token: callers.customer.token }),
-    );
-    expect([place.code, cancel.code]).to.deep.equal([status.UNIMPLEMENTED, status.UNIMPLEMENTED]);
   });
 });

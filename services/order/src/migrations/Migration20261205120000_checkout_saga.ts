@@ -26,6 +26,10 @@ export class Migration20261205120000_checkout_saga extends Migration {
       total_amount = subtotal + shipping_amount - discount_amount + CASE WHEN prices_include_tax THEN 0 ELSE tax_amount END
     )`);
     this.addSql(`ALTER TABLE orders
+      DROP CONSTRAINT IF EXISTS orders_checkout_direction_check,
+      DROP CONSTRAINT IF EXISTS orders_checkout_failure_check,
+      DROP CONSTRAINT IF EXISTS orders_checkout_step_check,
+      DROP CONSTRAINT IF EXISTS orders_checkout_lease_check,
       ADD CONSTRAINT orders_checkout_direction_check CHECK (checkout_direction IN ('forward', 'compensating')),
       ADD CONSTRAINT orders_checkout_failure_check CHECK (checkout_direction = 'forward' OR checkout_failure IS NOT NULL),
       ADD CONSTRAINT orders_checkout_step_check CHECK (checkout_step <> ''),
