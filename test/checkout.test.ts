@@ -243,6 +243,64 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     expect(await available(shirt)).to.equal(4);
   });
 
+  it('a customer cancels a confirmed order: the units come back, the payment is refunded in full, and cancelling again changes nothing', async () => {
+    const shopper = await world.customer();
+    const shirt = await world.product([5]);
+    const order = await world.placeOrder(
+      shopper,
+      await world.cart(shopper, [{ product: shirt, quantity: 2 }]),
+    );
+    expect(await available(shirt)).to.equal(3);
+
+    const { order: cancelled } = await world.api.order.cancelOrder(
+      { orderId: order.id, reason: 'changed my mind' },
+      { token: shopper.token },
+    );
+    const { order: again } = await world.api.order.cancelOrder(
+      { orderId: order.id, reason: 'changed my mind' },
+      { token: shopper.token },
+    );
+
+    expect(cancelled!.status).to.equal(OrderStatus.ORDER_STATUS_CANCELLED);
+    expect(cancelled!.cancellationReason).to.equal('changed my mind');
+    expect(again).to.deep.equal(cancelled);
+    expect(await available(shirt)).to.equal(5);
+    const [payment] = await paymentsOf(order.id);
+    expect(payment!.status).to.equal(PaymentStatus.PAYMENT_STATUS_REFUNDED);
+    expect(minor(payment!.amountRefunded)).to.equal(minor(order.grandTotal));
+  });
+
+  it('a customer cannot cancel an order being prepared, staff can until it ships, and another customer sees no order', async () => {
+    const shopper = await world.customer();
+    const shirt = await world.product([5]);
+    const order = await world.placeOrder(
+      shopper,
+      await world.cart(shopper, [{ product: shirt, quantity: 1 }]),
+    );
+    const stranger = await world.customer();
+    const hidden = await failureOf(
+      world.api.order.cancelOrder({ orderId: order.id, reason: 'mine now' }, { token: stranger.token }),
+    );
+    expect(hidden.code).to.equal(grpc.status.NOT_FOUND);
+    await world.api.order.updateOrderStatus(
+      { orderId: order.id, status: OrderStatus.ORDER_STATUS_PROCESSING, reason: 'picking' },
+      { token: world.admin },
+    );
+
+    const late = await failureOf(
+      world.api.order.cancelOrder({ orderId: order.id, reason: 'too slow' }, { token: shopper.token }),
+    );
+    expect(late.code).to.equal(grpc.status.FAILED_PRECONDITION);
+    expect(late.errorInfo?.reason).to.equal('INVALID_STATUS_TRANSITION');
+
+    const { order: cancelled } = await world.api.order.cancelOrder(
+      { orderId: order.id, reason: 'out of stock at the warehouse' },
+      { token: world.admin },
+    );
+    expect(cancelled!.status).to.equal(OrderStatus.ORDER_STATUS_CANCELLED);
+    expect(await available(shirt)).to.equal(5);
+  });
+
   it('40 shoppers for 10 units: exactly 10 orders and 30 clean out-of-stock answers', async () => {
     const shirt = await world.product([10]);
     const shoppers = await Promise.all(Array.from({ length: 40 }, () => world.customer()));
