@@ -149,3 +149,20 @@ export const ShippingReason = {
   /** Shipments used the method (or a method of the zone) being deleted (metadata: method_id or zone_id). */
   SHIPPING_METHOD_IN_USE: 'SHIPPING_METHOD_IN_USE',
 } as const;
+
+export const OrderReason = {
+  /** The checkout's cart is not ACTIVE (metadata: cart_id, status). */
+  CART_NOT_ACTIVE: 'CART_NOT_ACTIVE',
+  /** metadata: cart_id. */
+  CART_EMPTY: 'CART_EMPTY',
+  /** A line can no longer be bought (metadata: variant_ids). */
+  NOT_FOR_SALE: 'NOT_FOR_SALE',
+  /** Prices changed since the shopper saw them (metadata: variant_ids): confirm the new total. */
+  PRICE_CHANGED: 'PRICE_CHANGED',
+  /** The total computed is not the expected_total sent (metadata: total_minor, currency_code). */
+  TOTAL_CHANGED: 'TOTAL_CHANGED',
+  /** metadata: shipping_method_id. */
+  SHIPPING_CURRENCY_MISMATCH: 'SHIPPING_CURRENCY_MISMATCH',
+  /** The cart already has a live order (metadata: order_id). */
+  CART_ALREADY_ORDERED: 'CART_ALREADY_ORDERED',
+} as const;

@@ -943,19 +943,24 @@ const cartSchema = schemaOf({
 // order_db
 
 const ord = {
-  order: (o: Row = {}): Row => ({
-    id: newId(),
-    order_number: unique('ORD-'),
-    user_id: newId(),
-    subtotal: '100.00',
-    tax_amount: '20.00',
-    shipping_amount: '5.00',
-    discount_amount: '10.00',
-    total_amount: '115.00',
-    currency: 'EUR',
-    idempotency_key: unique('key-'),
-    ...o,
-  }),
+  order: (o: Row = {}): Row => {
+    const userId = o.user_id === undefined ? newId() : o.user_id;
+    return {
+      id: newId(),
+      order_number: unique('ORD-'),
+      user_id: userId,
+      subtotal: '100.00',
+      tax_amount: '20.00',
+      shipping_amount: '5.00',
+      discount_amount: '10.00',
+      total_amount: '115.00',
+      currency: 'EUR',
+      idempotency_scope: userId ? `user:${String(userId)}` : `guest:${unique('session')}`,
+      idempotency_key: unique('key-'),
+      request_hash: 'h',
+      ...o,
+    };
+  },
   item: (orderId: string, o: Row = {}): Row => ({
     id: newId(),
     order_id: orderId,
@@ -981,6 +986,8 @@ const ord = {
     id: newId(),
     order_id: orderId,
     name: 'Ada Lovelace',
+    first_name: 'Ada',
+    last_name: 'Lovelace',
     line1: '1 Main St',
     city: 'London',
     country: 'GB',
@@ -994,17 +1001,32 @@ const orderSchema = schemaOf({
   tables: ['order_items', 'order_notes', 'order_status_history', 'orders', 'shipping_addresses'],
   partitioned: orderPartitionedTables,
   async seed(insert) {
-    const order = ord.order({ order_number: 'ORD-0001', idempotency_key: 'place-1' });
+    const cartId = newId();
+    const order = ord.order({ order_number: 'ORD-0001', idempotency_key: 'place-1', cart_id: cartId });
     const orderId = String(order.id);
     await insert('orders', order);
-    // The same key from another customer is another order.
+    // The same key from another customer is another order, and so is a guest's.
     await insert('orders', ord.order({ idempotency_key: 'place-1' }));
-    await insert('order_items', ord.item(orderId));
+    await insert(
+      'orders',
+      ord.order({ user_id: null, guest_email: 'guest@example.com', idempotency_key: 'place-1' }),
+    );
+    // A cancelled order frees its cart: the cart may be ordered again.
+    await insert(
+      'orders',
+      ord.order({
+        cart_id: cartId,
+        status: 'cancelled',
+        cancelled_at: new Date(),
+        idempotency_key: 'place-0',
+      }),
+    );
+    await insert('order_items', ord.item(orderId, { tax_amount: '19.00' }));
     await insert('order_status_history', ord.history(orderId));
     await insert('order_status_history', ord.history(orderId, { created_at: hoursFromNow(24 * 400) }));
     await insert('shipping_addresses', ord.address(orderId));
     await insert('order_notes', { id: newId(), order_id: orderId, note: 'Gift wrap', created_by: 'system' });
-    return { orderId, userId: String(order.user_id) };
+    return { orderId, userId: String(order.user_id), cartId };
   },
   rules: [
     {
@@ -1014,10 +1036,46 @@ const orderSchema = schemaOf({
       row: () => ['orders', ord.order({ order_number: 'ORD-0001' })],
     },
     {
-      rule: 'an idempotency key places one order per customer',
+      rule: 'an idempotency key places one order per customer or guest session',
       code: '23505',
-      name: 'orders_user_id_idempotency_key_unique',
+      name: 'orders_idempotency_scope_key_unique',
       row: (f) => ['orders', ord.order({ user_id: f.userId, idempotency_key: 'place-1' })],
+    },
+    {
+      rule: 'the idempotency scope names a customer or a guest session',
+      code: '23514',
+      name: 'orders_idempotency_scope_check',
+      row: () => ['orders', ord.order({ idempotency_scope: 'anyone' })],
+    },
+    {
+      rule: 'an order is a customer’s or a guest’s, not both',
+      code: '23514',
+      name: 'orders_customer_or_guest_check',
+      row: () => ['orders', ord.order({ guest_email: 'guest@example.com' })],
+    },
+    {
+      rule: 'an order is a customer’s or a guest’s, not neither',
+      code: '23514',
+      name: 'orders_customer_or_guest_check',
+      row: () => ['orders', ord.order({ user_id: null })],
+    },
+    {
+      rule: 'a guest order has an email',
+      code: '23514',
+      name: 'orders_customer_or_guest_check',
+      row: () => ['orders', ord.order({ user_id: null, guest_email: '' })],
+    },
+    {
+      rule: 'one live order per cart',
+      code: '23505',
+      name: 'orders_cart_id_live_unique',
+      row: (f) => ['orders', ord.order({ cart_id: f.cartId })],
+    },
+    {
+      rule: 'an order past pending says when it was confirmed',
+      code: '23514',
+      name: 'orders_confirmed_at_check',
+      row: () => ['orders', ord.order({ status: 'shipped' })],
     },
     {
       rule: 'order status is one of the lifecycle states',
@@ -1060,6 +1118,12 @@ const orderSchema = schemaOf({
       code: '23514',
       name: 'order_items_quantity_check',
       row: (f) => ['order_items', ord.item(f.orderId, { quantity: 0, total_price: '0.00' })],
+    },
+    {
+      rule: 'line tax ≥ 0',
+      code: '23514',
+      name: 'order_items_tax_amount_check',
+      row: (f) => ['order_items', ord.item(f.orderId, { tax_amount: '-0.01' })],
     },
     {
       rule: 'line total = unit price × quantity − discount',
@@ -1122,7 +1186,9 @@ const orderSchema = schemaOf({
       shippingAmount: 499,
       totalAmount: 2999,
       currency: 'EUR',
+      idempotencyScope: 'user:orm',
       idempotencyKey: unique('orm-'),
+      requestHash: 'h',
     });
     em.create(OrderItem, {
       order,
@@ -1135,7 +1201,15 @@ const orderSchema = schemaOf({
       totalPrice: 2500,
       currency: 'EUR',
     });
-    em.create(ShippingAddress, { order, name: 'Ada', line1: 'l', city: 'c', country: 'GB' });
+    em.create(ShippingAddress, {
+      order,
+      name: 'Ada Lee',
+      firstName: 'Ada',
+      lastName: 'Lee',
+      line1: 'l',
+      city: 'c',
+      country: 'GB',
+    });
     em.create(OrderStatusHistory, { order, status: 'pending', changedBy: 'system' });
     em.create(OrderStatusHistory, {
       order,
@@ -1151,6 +1225,7 @@ const orderSchema = schemaOf({
     const other = em.fork();
     const stale = await other.findOneOrFail(Order, order.id);
     order.status = 'confirmed';
+    order.confirmedAt = new Date();
     await em.flush();
     expect(order.version).to.equal(2);
     stale.status = 'cancelled';

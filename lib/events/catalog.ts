@@ -101,6 +101,11 @@ export const OrderDeliveredEvent = defineEvent(
   'ecommerce.order.v1.OrderDelivered',
   orderMessages.OrderDelivered,
 );
+export const OrderStatusChangedEvent = defineEvent(
+  'order.order.status_changed',
+  'ecommerce.order.v1.OrderStatusChanged',
+  orderMessages.OrderStatusChanged,
+);
 
 // payment
 export const PaymentAuthorizedEvent = defineEvent(

@@ -1,2 +1,3 @@
 export * from './violations.js';
 export * from './email.js';
+export * from './postal-address.js';

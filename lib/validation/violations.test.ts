@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { AppError } from '../errors.js';
-import { requireText, requireUuid, Violations } from './violations.js';
+import { checked, requireText, requireUuid, Violations } from './violations.js';
 
 const ID = '0190A3C0-0000-7000-8000-00000000000A';
 
@@ -60,5 +60,21 @@ describe('validation: Violations', () => {
     expect(refusal(() => requireText('reason', 'x'.repeat(11), 10)).violations).to.deep.equal([
       { field: 'reason', description: 'must be at most 10 characters' },
     ]);
+  });
+
+  it('an email is trimmed and lower-cased, and refused when missing, too long or not shaped like one', () => {
+    const v = new Violations();
+    expect(v.email('guest_email', ' Ada@Example.COM ')).to.equal('ada@example.com');
+    expect(() => v.throwIfAny()).not.to.throw();
+    for (const [value, description] of [
+      ['', 'is required'],
+      ['ada@example', 'must be a valid email address'],
+      ['a da@example.com', 'must be a valid email address'],
+      [`${'a'.repeat(250)}@x.io`, 'must be at most 254 characters'],
+    ] as const) {
+      expect(refusal(() => checked((c) => c.email('guest_email', value))).violations).to.deep.equal([
+        { field: 'guest_email', description },
+      ]);
+    }
   });
 });

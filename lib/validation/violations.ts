@@ -1,5 +1,6 @@
 import { invalidArguments, type FieldViolation } from '../errors.js';
 import { isUuid } from '../ids.js';
+import { emailProblem } from './email.js';
 
 /**
  * The domain checks of one request (required, format, range), each naming its field: every field
@@ -49,6 +50,14 @@ export class Violations {
     const trimmed = value.trim();
     if (trimmed.length > max) this.add(field, `must be at most ${max} characters`);
     return trimmed === '' ? null : trimmed;
+  }
+
+  /** A required email address, trimmed and lower-cased (the rule of `normaliseEmail`). */
+  email(field: string, value: string): string {
+    const email = value.trim().toLowerCase();
+    const problem = emailProblem(email);
+    if (problem) this.add(field, problem);
+    return email;
   }
 
   /** A whole number within [min, max]. */

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropDatabases } from '../../lib/db/index.js';
-import { SERVICE_NAMES, type ServiceName } from '../../lib/config/index.js';
+import { dropDatabases, openDatabase, type Database } from '../../lib/db/index.js';
+import { databaseUrlFor, SERVICE_NAMES, type ServiceName } from '../../lib/config/index.js';
 import { resetBreakers } from '../../lib/grpc/index.js';
 import type { EventTransport } from '../../lib/events/index.js';
 import { startMesh } from '../../lib/runtime/mesh.js';
@@ -19,6 +19,12 @@ export interface TestMesh {
   address(name: ServiceName): string;
   /** The event transport the services share (in-process meshes only), to observe events in tests. */
   events?: EventTransport;
+  /**
+   * A service's own database, for a fixture that writes what no RPC writes yet (the running
+   * service's connection in process; a connection of the test's own to the service's database at
+   * DATABASE_URL with MESH=processes, closed by `stop`).
+   */
+  database(name: ServiceName): Promise<Database>;
   /** Stops one service (its port stops answering) and starts it again. */
   stopService(name: ServiceName): Promise<void>;
   startService(name: ServiceName): Promise<void>;
@@ -92,6 +98,7 @@ export async function startTestMesh(
 
   if (!inProcess) {
     const processes = new ProcessMesh(env, 'ignore');
+    const opened = new Map<ServiceName, Promise<Database>>();
     await processes.start(names).catch(async (error: unknown) => {
       await processes.stop();
       await cleanUp();
@@ -100,9 +107,17 @@ export async function startTestMesh(
     return {
       dataDir,
       address,
+      database: (name) => {
+        const definition = ALL_SERVICES.find((module) => module.name === name)!.database;
+        const url = databaseUrlFor(name, env);
+        if (!url) throw new Error(`the ${name} service of a process mesh has no database URL`);
+        if (!opened.has(name)) opened.set(name, openDatabase(definition, { url, dataDir }));
+        return opened.get(name)!;
+      },
       stopService: (name) => processes.stopService(name),
       startService: (name) => processes.restartService(name),
       stop: async () => {
+        for (const database of opened.values()) await (await database).close();
         await processes.stop();
         await cleanUp();
       },
@@ -118,6 +133,11 @@ export async function startTestMesh(
     dataDir,
     address,
     events: mesh.events,
+    database: async (name) => {
+      const running = mesh.services().find((service) => service.name === name);
+      if (!running) throw new Error(`the ${name} service is not running in this mesh`);
+      return running.database;
+    },
     stopService: (name) => mesh.stopService(name),
     startService: (name) => mesh.startService(name),
     stop: async () => {

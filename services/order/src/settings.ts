@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, readBoolean, readString, type Env } from '../../../lib/config/index.js';
+import { ConfigError, readBoolean, readInt, readString, type Env } from '../../../lib/config/index.js';
 import { exampleTaxRateTable } from './domain/tax/default-rates.js';
 import { InvalidTaxRateTable, taxRateTableFrom, type TaxRateTable } from './domain/tax/rate-table.js';
 
@@ -9,18 +9,33 @@ export interface OrderSettings {
   taxRates: TaxRateTable;
   /** Whether prices (lines and shipping) include tax: VAT shops. */
   pricesIncludeTax: boolean;
+  /** How long a replica holds a checkout it runs without saving a step before another may take it over. */
+  checkoutLeaseMs: number;
+  /** A checkout's own budget for its calls (steps, compensations), whatever its caller's deadline. */
+  checkoutDeadlineMs: number;
+  /** How often the recovery looks for checkouts that stopped halfway (and once at start). */
+  checkoutRecoveryIntervalMs: number;
 }
 
 /**
  * TAX_RATES_FILE (optional): path of a JSON rate table; unset, the example table of
  * `domain/tax/default-rates.ts`. A file that cannot be read or used refuses the start, naming the entry.
  * TAX_PRICES_INCLUDE_TAX (default false): prices include tax, which is extracted from them.
+ * CHECKOUT_LEASE_MS (default 15 000): a checkout silent for longer (its replica died) is resumed elsewhere.
+ * CHECKOUT_DEADLINE_MS (default 30 000): the budget of a checkout's calls, and of each recovery run.
+ * CHECKOUT_RECOVERY_INTERVAL_MS (default 5 000): how often stalled checkouts are looked for.
  */
 export function orderSettingsFrom(env: Env): OrderSettings {
   const path = readString(env, 'TAX_RATES_FILE');
   return {
     taxRates: path === undefined ? exampleTaxRateTable() : taxRatesFromFile(path),
     pricesIncludeTax: readBoolean(env, 'TAX_PRICES_INCLUDE_TAX', false),
+    checkoutLeaseMs: readInt(env, 'CHECKOUT_LEASE_MS', 15_000, { min: 100, max: 3_600_000 }),
+    checkoutDeadlineMs: readInt(env, 'CHECKOUT_DEADLINE_MS', 30_000, { min: 100, max: 3_600_000 }),
+    checkoutRecoveryIntervalMs: readInt(env, 'CHECKOUT_RECOVERY_INTERVAL_MS', 5_000, {
+      min: 50,
+      max: 3_600_000,
+    }),
   };
 }
 

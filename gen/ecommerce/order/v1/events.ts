@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
 import { Address } from "../../common/v1/address.js";
 import { Money } from "../../common/v1/money.js";
+import { OrderStatus, orderStatusFromJSON, orderStatusToJSON } from "./order.js";
 
 export const protobufPackage = "ecommerce.order.v1";
 
@@ -94,7 +95,9 @@ export interface OrderCancelled {
 }
 
 /**
- * An order reached its customer: every line of it was delivered.
+ * An order reached its customer: every line of it was delivered. Published for customers' orders
+ * only (a guest has no account to credit with the purchase); order.order.status_changed announces
+ * every delivery, guests' included.
  * Subject: order.order.delivered
  */
 export interface OrderDelivered {
@@ -118,6 +121,34 @@ export interface OrderDeliveredItem {
   variantId: string;
   /** Units delivered, >= 1. */
   quantity: number;
+}
+
+/**
+ * An order moved along its fulfilment (PROCESSING, SHIPPED, DELIVERED: UpdateOrderStatus) or its
+ * refunds. Its confirmation and its cancellation have their own events (OrderConfirmed,
+ * OrderCancelled). What a shop front, the notification service (guests included: guest_email)
+ * and fulfilment react to; one event per change, in the transaction of the change.
+ * Subject: order.order.status_changed
+ */
+export interface OrderStatusChanged {
+  /** Order id. */
+  orderId: string;
+  /** The order number shown to people ("ORD-1000042-7"). */
+  orderNumber: string;
+  /** Customer who placed the order; empty for a guest order. */
+  userId: string;
+  /** The guest's email; empty for a customer's order. */
+  guestEmail: string;
+  /** The status it left. */
+  previousStatus: OrderStatus;
+  /** The status it is in now. */
+  status: OrderStatus;
+  /** Who changed it: a user id, or "system". */
+  changedBy: string;
+  /** Why, for people; empty if none was given. */
+  reason: string;
+  /** When it changed. */
+  changedAt: Date | undefined;
 }
 
 function createBaseOrderConfirmed(): OrderConfirmed {
@@ -1026,6 +1057,241 @@ export const OrderDeliveredItem: MessageFns<OrderDeliveredItem> = {
     message.productId = object.productId ?? "";
     message.variantId = object.variantId ?? "";
     message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseOrderStatusChanged(): OrderStatusChanged {
+  return {
+    orderId: "",
+    orderNumber: "",
+    userId: "",
+    guestEmail: "",
+    previousStatus: 0,
+    status: 0,
+    changedBy: "",
+    reason: "",
+    changedAt: undefined,
+  };
+}
+
+export const OrderStatusChanged: MessageFns<OrderStatusChanged> = {
+  encode(message: OrderStatusChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.orderNumber !== "") {
+      writer.uint32(18).string(message.orderNumber);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.guestEmail !== "") {
+      writer.uint32(34).string(message.guestEmail);
+    }
+    if (message.previousStatus !== 0) {
+      writer.uint32(40).int32(message.previousStatus);
+    }
+    if (message.status !== 0) {
+      writer.uint32(48).int32(message.status);
+    }
+    if (message.changedBy !== "") {
+      writer.uint32(58).string(message.changedBy);
+    }
+    if (message.reason !== "") {
+      writer.uint32(66).string(message.reason);
+    }
+    if (message.changedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.changedAt), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderStatusChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderStatusChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderNumber = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.guestEmail = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.previousStatus = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.changedBy = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.changedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderStatusChanged {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      orderNumber: isSet(object.orderNumber)
+        ? globalThis.String(object.orderNumber)
+        : isSet(object.order_number)
+        ? globalThis.String(object.order_number)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      guestEmail: isSet(object.guestEmail)
+        ? globalThis.String(object.guestEmail)
+        : isSet(object.guest_email)
+        ? globalThis.String(object.guest_email)
+        : "",
+      previousStatus: isSet(object.previousStatus)
+        ? orderStatusFromJSON(object.previousStatus)
+        : isSet(object.previous_status)
+        ? orderStatusFromJSON(object.previous_status)
+        : 0,
+      status: isSet(object.status) ? orderStatusFromJSON(object.status) : 0,
+      changedBy: isSet(object.changedBy)
+        ? globalThis.String(object.changedBy)
+        : isSet(object.changed_by)
+        ? globalThis.String(object.changed_by)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      changedAt: isSet(object.changedAt)
+        ? fromJsonTimestamp(object.changedAt)
+        : isSet(object.changed_at)
+        ? fromJsonTimestamp(object.changed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: OrderStatusChanged): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.orderNumber !== "") {
+      obj.orderNumber = message.orderNumber;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.guestEmail !== "") {
+      obj.guestEmail = message.guestEmail;
+    }
+    if (message.previousStatus !== 0) {
+      obj.previousStatus = orderStatusToJSON(message.previousStatus);
+    }
+    if (message.status !== 0) {
+      obj.status = orderStatusToJSON(message.status);
+    }
+    if (message.changedBy !== "") {
+      obj.changedBy = message.changedBy;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.changedAt !== undefined) {
+      obj.changedAt = message.changedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrderStatusChanged>): OrderStatusChanged {
+    return OrderStatusChanged.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrderStatusChanged>): OrderStatusChanged {
+    const message = createBaseOrderStatusChanged();
+    message.orderId = object.orderId ?? "";
+    message.orderNumber = object.orderNumber ?? "";
+    message.userId = object.userId ?? "";
+    message.guestEmail = object.guestEmail ?? "";
+    message.previousStatus = object.previousStatus ?? 0;
+    message.status = object.status ?? 0;
+    message.changedBy = object.changedBy ?? "";
+    message.reason = object.reason ?? "";
+    message.changedAt = object.changedAt ?? undefined;
     return message;
   },
 };

@@ -5,29 +5,3485 @@
 // source: ecommerce/order/v1/order.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  type CallOptions,
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { Address } from "../../common/v1/address.js";
+import { Money } from "../../common/v1/money.js";
+import { PageRequest, PageResponse } from "../../common/v1/page.js";
 
 export const protobufPackage = "ecommerce.order.v1";
 
 export const protobufFileName = "ecommerce/order/v1/order.proto";
 
+/** Where an order stands. */
+export enum OrderStatus {
+  ORDER_STATUS_UNSPECIFIED = 0,
+  /** ORDER_STATUS_PENDING - The checkout is running (or being finished by the recovery after a crash). */
+  ORDER_STATUS_PENDING = 1,
+  /** ORDER_STATUS_CONFIRMED - Paid and confirmed: stock committed, discount redeemed. */
+  ORDER_STATUS_CONFIRMED = 2,
+  /** ORDER_STATUS_PROCESSING - Being prepared for shipping. */
+  ORDER_STATUS_PROCESSING = 3,
+  /** ORDER_STATUS_SHIPPED - Handed to the carrier. */
+  ORDER_STATUS_SHIPPED = 4,
+  /** ORDER_STATUS_DELIVERED - Delivered to the customer. */
+  ORDER_STATUS_DELIVERED = 5,
+  /**
+   * ORDER_STATUS_CANCELLED - Cancelled: by a failed checkout (nothing held or charged) or by the customer or an admin
+   * (released, restocked and refunded).
+   */
+  ORDER_STATUS_CANCELLED = 6,
+  /** ORDER_STATUS_PARTIALLY_REFUNDED - Part of the payment was refunded (a return). */
+  ORDER_STATUS_PARTIALLY_REFUNDED = 7,
+  /** ORDER_STATUS_REFUNDED - The whole payment was refunded. */
+  ORDER_STATUS_REFUNDED = 8,
+  UNRECOGNIZED = -1,
+}
+
+export function orderStatusFromJSON(object: any): OrderStatus {
+  switch (object) {
+    case 0:
+    case "ORDER_STATUS_UNSPECIFIED":
+      return OrderStatus.ORDER_STATUS_UNSPECIFIED;
+    case 1:
+    case "ORDER_STATUS_PENDING":
+      return OrderStatus.ORDER_STATUS_PENDING;
+    case 2:
+    case "ORDER_STATUS_CONFIRMED":
+      return OrderStatus.ORDER_STATUS_CONFIRMED;
+    case 3:
+    case "ORDER_STATUS_PROCESSING":
+      return OrderStatus.ORDER_STATUS_PROCESSING;
+    case 4:
+    case "ORDER_STATUS_SHIPPED":
+      return OrderStatus.ORDER_STATUS_SHIPPED;
+    case 5:
+    case "ORDER_STATUS_DELIVERED":
+      return OrderStatus.ORDER_STATUS_DELIVERED;
+    case 6:
+    case "ORDER_STATUS_CANCELLED":
+      return OrderStatus.ORDER_STATUS_CANCELLED;
+    case 7:
+    case "ORDER_STATUS_PARTIALLY_REFUNDED":
+      return OrderStatus.ORDER_STATUS_PARTIALLY_REFUNDED;
+    case 8:
+    case "ORDER_STATUS_REFUNDED":
+      return OrderStatus.ORDER_STATUS_REFUNDED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return OrderStatus.UNRECOGNIZED;
+  }
+}
+
+export function orderStatusToJSON(object: OrderStatus): string {
+  switch (object) {
+    case OrderStatus.ORDER_STATUS_UNSPECIFIED:
+      return "ORDER_STATUS_UNSPECIFIED";
+    case OrderStatus.ORDER_STATUS_PENDING:
+      return "ORDER_STATUS_PENDING";
+    case OrderStatus.ORDER_STATUS_CONFIRMED:
+      return "ORDER_STATUS_CONFIRMED";
+    case OrderStatus.ORDER_STATUS_PROCESSING:
+      return "ORDER_STATUS_PROCESSING";
+    case OrderStatus.ORDER_STATUS_SHIPPED:
+      return "ORDER_STATUS_SHIPPED";
+    case OrderStatus.ORDER_STATUS_DELIVERED:
+      return "ORDER_STATUS_DELIVERED";
+    case OrderStatus.ORDER_STATUS_CANCELLED:
+      return "ORDER_STATUS_CANCELLED";
+    case OrderStatus.ORDER_STATUS_PARTIALLY_REFUNDED:
+      return "ORDER_STATUS_PARTIALLY_REFUNDED";
+    case OrderStatus.ORDER_STATUS_REFUNDED:
+      return "ORDER_STATUS_REFUNDED";
+    case OrderStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export interface PlaceOrderRequest {
+  /** Makes the request safe to retry: 8-100 characters of [A-Za-z0-9_-]. Required. */
+  idempotencyKey: string;
+  /** The cart to order, a UUID. Required. */
+  cartId: string;
+  /** Guests only (no token): the cart's session id, the proof of owning it. Ignored with a token. */
+  sessionId: string;
+  /** Guests only: where the confirmation goes; required without a token, ignored with one. */
+  guestEmail: string;
+  /** Where to ship: an address, or (customers) one of their saved addresses. Required. */
+  destination:
+    | { $case: "shippingAddress"; value: Address }
+    | { $case: "savedAddressId"; value: string }
+    | undefined;
+  /** The shipping method chosen from QuoteShipping, a UUID. Required. */
+  shippingMethodId: string;
+  /**
+   * How to pay: a method vaulted by the customer, or a one-time token of the payment gateway.
+   * Required.
+   */
+  payment:
+    | { $case: "paymentMethodId"; value: string }
+    | { $case: "paymentToken"; value: string }
+    | undefined;
+  /**
+   * The total the shopper was shown. Optional; when set and the checkout computes another total,
+   * nothing is charged and the answer is FAILED_PRECONDITION (TOTAL_CHANGED).
+   */
+  expectedTotal: Money | undefined;
+}
+
+export interface PlaceOrderResponse {
+  /** The confirmed order. */
+  order: Order | undefined;
+}
+
+export interface Order {
+  /** Order id, a UUIDv7. */
+  id: string;
+  /** Human-readable number, unique ("ORD-1000042-7": a sequence and a check digit). */
+  orderNumber: string;
+  status: OrderStatus;
+  /** The customer; empty for a guest order. */
+  userId: string;
+  /** The guest's email; empty for a customer's order. */
+  guestEmail: string;
+  /** The cart it was placed from. */
+  cartId: string;
+  /** The lines, in the cart's order. */
+  lines: OrderLine[];
+  /** Sum of the lines before discounts. */
+  subtotal:
+    | Money
+    | undefined;
+  /** Every discount: lines, order and shipping (>= 0). */
+  discountTotal:
+    | Money
+    | undefined;
+  /** The shipping method's price (a free-shipping discount is in discount_total). */
+  shippingTotal:
+    | Money
+    | undefined;
+  /** Tax on the discounted lines and (where taxed) shipping. */
+  taxTotal:
+    | Money
+    | undefined;
+  /**
+   * What was charged: subtotal - discount_total + shipping_total + tax_total, or, when
+   * prices_include_tax, subtotal - discount_total + shipping_total (tax_total is then the part of
+   * it that is tax).
+   */
+  grandTotal:
+    | Money
+    | undefined;
+  /** Coupon applied; empty if none. */
+  couponCode: string;
+  /** Where it ships (snapshot taken at checkout). */
+  shippingAddress:
+    | Address
+    | undefined;
+  /** The shipping method and the price it was charged at. */
+  shippingMethodId: string;
+  shippingMethodName: string;
+  /** The payment (payment service); empty until authorised. */
+  paymentId: string;
+  /** Why it was cancelled (people's words); empty unless CANCELLED. */
+  cancellationReason: string;
+  /** Every status change, oldest first. */
+  history: OrderStatusChange[];
+  /** Notes the reader may see. */
+  notes: OrderNote[];
+  createdAt:
+    | Date
+    | undefined;
+  /** When it was confirmed; unset before. */
+  confirmedAt:
+    | Date
+    | undefined;
+  /** When it was cancelled; unset unless CANCELLED. */
+  cancelledAt:
+    | Date
+    | undefined;
+  /** Whether the prices (lines and shipping) include tax, as the shop is configured. */
+  pricesIncludeTax: boolean;
+}
+
+export interface OrderLine {
+  /** Line id. */
+  id: string;
+  productId: string;
+  variantId: string;
+  /** Name and sku when ordered. */
+  productName: string;
+  sku: string;
+  /** Units, >= 1. */
+  quantity: number;
+  /** Price of one unit when ordered (before discounts). */
+  unitPrice:
+    | Money
+    | undefined;
+  /** Every discount allocated to this line (line promotions and its share of order-level ones). */
+  discount:
+    | Money
+    | undefined;
+  /** Tax on the line's discounted amount. */
+  tax:
+    | Money
+    | undefined;
+  /** unit_price * quantity - discount + tax. */
+  total: Money | undefined;
+}
+
+export interface OrderStatusChange {
+  status: OrderStatus;
+  /** The status before; unset for the first. */
+  previousStatus: OrderStatus;
+  /** Who: a user id, or "system" (the checkout, the recovery). */
+  changedBy: string;
+  /** Why, for people. */
+  reason: string;
+  changedAt: Date | undefined;
+}
+
+export interface OrderNote {
+  id: string;
+  note: string;
+  /** True: staff only; false: the customer sees it too. */
+  internal: boolean;
+  /** Who wrote it (a user id). */
+  createdBy: string;
+  createdAt: Date | undefined;
+}
+
+export interface GetOrderRequest {
+  /** Order id, a UUID. Required. */
+  orderId: string;
+}
+
+export interface GetOrderResponse {
+  order: Order | undefined;
+}
+
+export interface GetGuestOrderRequest {
+  /** The order number, as shown to the guest. Required. */
+  orderNumber: string;
+  /** The email the order was placed with. Required. */
+  email: string;
+}
+
+export interface GetGuestOrderResponse {
+  order: Order | undefined;
+}
+
+export interface ListMyOrdersRequest {
+  page: PageRequest | undefined;
+}
+
+export interface ListMyOrdersResponse {
+  orders: Order[];
+  page: PageResponse | undefined;
+}
+
+export interface ListOrdersRequest {
+  /** Only orders in these statuses; empty: any. */
+  statuses: OrderStatus[];
+  /** Only orders created at or after / before these instants; unset: no bound. */
+  createdFrom: Date | undefined;
+  createdBefore:
+    | Date
+    | undefined;
+  /** Only this customer's orders (a UUID); empty: every customer. */
+  userId: string;
+  /** Only the order with this number; empty: any. */
+  orderNumber: string;
+  /** Only orders whose grand total is at least / at most this many minor units; 0: no bound. */
+  minTotalMinor: number;
+  maxTotalMinor: number;
+  page: PageRequest | undefined;
+}
+
+export interface ListOrdersResponse {
+  orders: Order[];
+  page: PageResponse | undefined;
+}
+
+export interface CancelOrderRequest {
+  /** Order id, a UUID. Required. */
+  orderId: string;
+  /** Why, for people. Required, 1-500 characters. */
+  reason: string;
+}
+
+export interface CancelOrderResponse {
+  order: Order | undefined;
+}
+
+export interface UpdateOrderStatusRequest {
+  /** Order id, a UUID. Required. */
+  orderId: string;
+  /** PROCESSING, SHIPPED or DELIVERED. Required. */
+  status: OrderStatus;
+  /** Why, for people. Optional. */
+  reason: string;
+}
+
+export interface UpdateOrderStatusResponse {
+  order: Order | undefined;
+}
+
+export interface AddOrderNoteRequest {
+  /** Order id, a UUID. Required. */
+  orderId: string;
+  /** The note. Required, 1-2000 characters. */
+  note: string;
+  /** True: staff only; false: the customer sees it. */
+  internal: boolean;
+}
+
+export interface AddOrderNoteResponse {
+  note: OrderNote | undefined;
+}
+
+function createBasePlaceOrderRequest(): PlaceOrderRequest {
+  return {
+    idempotencyKey: "",
+    cartId: "",
+    sessionId: "",
+    guestEmail: "",
+    destination: undefined,
+    shippingMethodId: "",
+    payment: undefined,
+    expectedTotal: undefined,
+  };
+}
+
+export const PlaceOrderRequest: MessageFns<PlaceOrderRequest> = {
+  encode(message: PlaceOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idempotencyKey !== "") {
+      writer.uint32(10).string(message.idempotencyKey);
+    }
+    if (message.cartId !== "") {
+      writer.uint32(18).string(message.cartId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(26).string(message.sessionId);
+    }
+    if (message.guestEmail !== "") {
+      writer.uint32(34).string(message.guestEmail);
+    }
+    switch (message.destination?.$case) {
+      case "shippingAddress":
+        Address.encode(message.destination.value, writer.uint32(42).fork()).join();
+        break;
+      case "savedAddressId":
+        writer.uint32(50).string(message.destination.value);
+        break;
+    }
+    if (message.shippingMethodId !== "") {
+      writer.uint32(58).string(message.shippingMethodId);
+    }
+    switch (message.payment?.$case) {
+      case "paymentMethodId":
+        writer.uint32(66).string(message.payment.value);
+        break;
+      case "paymentToken":
+        writer.uint32(74).string(message.payment.value);
+        break;
+    }
+    if (message.expectedTotal !== undefined) {
+      Money.encode(message.expectedTotal, writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlaceOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlaceOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cartId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.guestEmail = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.destination = { $case: "shippingAddress", value: Address.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.destination = { $case: "savedAddressId", value: reader.string() };
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.shippingMethodId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.payment = { $case: "paymentMethodId", value: reader.string() };
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.payment = { $case: "paymentToken", value: reader.string() };
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.expectedTotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PlaceOrderRequest {
+    return {
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+      cartId: isSet(object.cartId)
+        ? globalThis.String(object.cartId)
+        : isSet(object.cart_id)
+        ? globalThis.String(object.cart_id)
+        : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+      guestEmail: isSet(object.guestEmail)
+        ? globalThis.String(object.guestEmail)
+        : isSet(object.guest_email)
+        ? globalThis.String(object.guest_email)
+        : "",
+      destination: isSet(object.shippingAddress)
+        ? { $case: "shippingAddress", value: Address.fromJSON(object.shippingAddress) }
+        : isSet(object.shipping_address)
+        ? { $case: "shippingAddress", value: Address.fromJSON(object.shipping_address) }
+        : isSet(object.savedAddressId)
+        ? { $case: "savedAddressId", value: globalThis.String(object.savedAddressId) }
+        : isSet(object.saved_address_id)
+        ? { $case: "savedAddressId", value: globalThis.String(object.saved_address_id) }
+        : undefined,
+      shippingMethodId: isSet(object.shippingMethodId)
+        ? globalThis.String(object.shippingMethodId)
+        : isSet(object.shipping_method_id)
+        ? globalThis.String(object.shipping_method_id)
+        : "",
+      payment: isSet(object.paymentMethodId)
+        ? { $case: "paymentMethodId", value: globalThis.String(object.paymentMethodId) }
+        : isSet(object.payment_method_id)
+        ? { $case: "paymentMethodId", value: globalThis.String(object.payment_method_id) }
+        : isSet(object.paymentToken)
+        ? { $case: "paymentToken", value: globalThis.String(object.paymentToken) }
+        : isSet(object.payment_token)
+        ? { $case: "paymentToken", value: globalThis.String(object.payment_token) }
+        : undefined,
+      expectedTotal: isSet(object.expectedTotal)
+        ? Money.fromJSON(object.expectedTotal)
+        : isSet(object.expected_total)
+        ? Money.fromJSON(object.expected_total)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PlaceOrderRequest): unknown {
+    const obj: any = {};
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    if (message.cartId !== "") {
+      obj.cartId = message.cartId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.guestEmail !== "") {
+      obj.guestEmail = message.guestEmail;
+    }
+    if (message.destination?.$case === "shippingAddress") {
+      obj.shippingAddress = Address.toJSON(message.destination.value);
+    } else if (message.destination?.$case === "savedAddressId") {
+      obj.savedAddressId = message.destination.value;
+    }
+    if (message.shippingMethodId !== "") {
+      obj.shippingMethodId = message.shippingMethodId;
+    }
+    if (message.payment?.$case === "paymentMethodId") {
+      obj.paymentMethodId = message.payment.value;
+    } else if (message.payment?.$case === "paymentToken") {
+      obj.paymentToken = message.payment.value;
+    }
+    if (message.expectedTotal !== undefined) {
+      obj.expectedTotal = Money.toJSON(message.expectedTotal);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PlaceOrderRequest>): PlaceOrderRequest {
+    return PlaceOrderRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PlaceOrderRequest>): PlaceOrderRequest {
+    const message = createBasePlaceOrderRequest();
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    message.cartId = object.cartId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.guestEmail = object.guestEmail ?? "";
+    switch (object.destination?.$case) {
+      case "shippingAddress": {
+        if (object.destination?.value !== undefined && object.destination?.value !== null) {
+          message.destination = { $case: "shippingAddress", value: Address.fromPartial(object.destination.value) };
+        }
+        break;
+      }
+      case "savedAddressId": {
+        if (object.destination?.value !== undefined && object.destination?.value !== null) {
+          message.destination = { $case: "savedAddressId", value: object.destination.value };
+        }
+        break;
+      }
+    }
+    message.shippingMethodId = object.shippingMethodId ?? "";
+    switch (object.payment?.$case) {
+      case "paymentMethodId": {
+        if (object.payment?.value !== undefined && object.payment?.value !== null) {
+          message.payment = { $case: "paymentMethodId", value: object.payment.value };
+        }
+        break;
+      }
+      case "paymentToken": {
+        if (object.payment?.value !== undefined && object.payment?.value !== null) {
+          message.payment = { $case: "paymentToken", value: object.payment.value };
+        }
+        break;
+      }
+    }
+    message.expectedTotal = (object.expectedTotal !== undefined && object.expectedTotal !== null)
+      ? Money.fromPartial(object.expectedTotal)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePlaceOrderResponse(): PlaceOrderResponse {
+  return { order: undefined };
+}
+
+export const PlaceOrderResponse: MessageFns<PlaceOrderResponse> = {
+  encode(message: PlaceOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlaceOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlaceOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PlaceOrderResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: PlaceOrderResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PlaceOrderResponse>): PlaceOrderResponse {
+    return PlaceOrderResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PlaceOrderResponse>): PlaceOrderResponse {
+    const message = createBasePlaceOrderResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
+function createBaseOrder(): Order {
+  return {
+    id: "",
+    orderNumber: "",
+    status: 0,
+    userId: "",
+    guestEmail: "",
+    cartId: "",
+    lines: [],
+    subtotal: undefined,
+    discountTotal: undefined,
+    shippingTotal: undefined,
+    taxTotal: undefined,
+    grandTotal: undefined,
+    couponCode: "",
+    shippingAddress: undefined,
+    shippingMethodId: "",
+    shippingMethodName: "",
+    paymentId: "",
+    cancellationReason: "",
+    history: [],
+    notes: [],
+    createdAt: undefined,
+    confirmedAt: undefined,
+    cancelledAt: undefined,
+    pricesIncludeTax: false,
+  };
+}
+
+export const Order: MessageFns<Order> = {
+  encode(message: Order, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.orderNumber !== "") {
+      writer.uint32(18).string(message.orderNumber);
+    }
+    if (message.status !== 0) {
+      writer.uint32(24).int32(message.status);
+    }
+    if (message.userId !== "") {
+      writer.uint32(34).string(message.userId);
+    }
+    if (message.guestEmail !== "") {
+      writer.uint32(42).string(message.guestEmail);
+    }
+    if (message.cartId !== "") {
+      writer.uint32(50).string(message.cartId);
+    }
+    for (const v of message.lines) {
+      OrderLine.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.subtotal !== undefined) {
+      Money.encode(message.subtotal, writer.uint32(66).fork()).join();
+    }
+    if (message.discountTotal !== undefined) {
+      Money.encode(message.discountTotal, writer.uint32(74).fork()).join();
+    }
+    if (message.shippingTotal !== undefined) {
+      Money.encode(message.shippingTotal, writer.uint32(82).fork()).join();
+    }
+    if (message.taxTotal !== undefined) {
+      Money.encode(message.taxTotal, writer.uint32(90).fork()).join();
+    }
+    if (message.grandTotal !== undefined) {
+      Money.encode(message.grandTotal, writer.uint32(98).fork()).join();
+    }
+    if (message.couponCode !== "") {
+      writer.uint32(106).string(message.couponCode);
+    }
+    if (message.shippingAddress !== undefined) {
+      Address.encode(message.shippingAddress, writer.uint32(114).fork()).join();
+    }
+    if (message.shippingMethodId !== "") {
+      writer.uint32(122).string(message.shippingMethodId);
+    }
+    if (message.shippingMethodName !== "") {
+      writer.uint32(130).string(message.shippingMethodName);
+    }
+    if (message.paymentId !== "") {
+      writer.uint32(138).string(message.paymentId);
+    }
+    if (message.cancellationReason !== "") {
+      writer.uint32(146).string(message.cancellationReason);
+    }
+    for (const v of message.history) {
+      OrderStatusChange.encode(v!, writer.uint32(154).fork()).join();
+    }
+    for (const v of message.notes) {
+      OrderNote.encode(v!, writer.uint32(162).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(170).fork()).join();
+    }
+    if (message.confirmedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.confirmedAt), writer.uint32(178).fork()).join();
+    }
+    if (message.cancelledAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.cancelledAt), writer.uint32(186).fork()).join();
+    }
+    if (message.pricesIncludeTax !== false) {
+      writer.uint32(192).bool(message.pricesIncludeTax);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Order {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrder();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderNumber = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.guestEmail = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.cartId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lines.push(OrderLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.subtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.discountTotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.shippingTotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.taxTotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.grandTotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.shippingAddress = Address.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.shippingMethodId = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.shippingMethodName = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.cancellationReason = reader.string();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.history.push(OrderStatusChange.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.notes.push(OrderNote.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.confirmedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.cancelledAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 24: {
+            if (tag !== 192) {
+              break;
+            }
+
+            message.pricesIncludeTax = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Order {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      orderNumber: isSet(object.orderNumber)
+        ? globalThis.String(object.orderNumber)
+        : isSet(object.order_number)
+        ? globalThis.String(object.order_number)
+        : "",
+      status: isSet(object.status) ? orderStatusFromJSON(object.status) : 0,
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      guestEmail: isSet(object.guestEmail)
+        ? globalThis.String(object.guestEmail)
+        : isSet(object.guest_email)
+        ? globalThis.String(object.guest_email)
+        : "",
+      cartId: isSet(object.cartId)
+        ? globalThis.String(object.cartId)
+        : isSet(object.cart_id)
+        ? globalThis.String(object.cart_id)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => OrderLine.fromJSON(e))
+        : [],
+      subtotal: isSet(object.subtotal) ? Money.fromJSON(object.subtotal) : undefined,
+      discountTotal: isSet(object.discountTotal)
+        ? Money.fromJSON(object.discountTotal)
+        : isSet(object.discount_total)
+        ? Money.fromJSON(object.discount_total)
+        : undefined,
+      shippingTotal: isSet(object.shippingTotal)
+        ? Money.fromJSON(object.shippingTotal)
+        : isSet(object.shipping_total)
+        ? Money.fromJSON(object.shipping_total)
+        : undefined,
+      taxTotal: isSet(object.taxTotal)
+        ? Money.fromJSON(object.taxTotal)
+        : isSet(object.tax_total)
+        ? Money.fromJSON(object.tax_total)
+        : undefined,
+      grandTotal: isSet(object.grandTotal)
+        ? Money.fromJSON(object.grandTotal)
+        : isSet(object.grand_total)
+        ? Money.fromJSON(object.grand_total)
+        : undefined,
+      couponCode: isSet(object.couponCode)
+        ? globalThis.String(object.couponCode)
+        : isSet(object.coupon_code)
+        ? globalThis.String(object.coupon_code)
+        : "",
+      shippingAddress: isSet(object.shippingAddress)
+        ? Address.fromJSON(object.shippingAddress)
+        : isSet(object.shipping_address)
+        ? Address.fromJSON(object.shipping_address)
+        : undefined,
+      shippingMethodId: isSet(object.shippingMethodId)
+        ? globalThis.String(object.shippingMethodId)
+        : isSet(object.shipping_method_id)
+        ? globalThis.String(object.shipping_method_id)
+        : "",
+      shippingMethodName: isSet(object.shippingMethodName)
+        ? globalThis.String(object.shippingMethodName)
+        : isSet(object.shipping_method_name)
+        ? globalThis.String(object.shipping_method_name)
+        : "",
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      cancellationReason: isSet(object.cancellationReason)
+        ? globalThis.String(object.cancellationReason)
+        : isSet(object.cancellation_reason)
+        ? globalThis.String(object.cancellation_reason)
+        : "",
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => OrderStatusChange.fromJSON(e))
+        : [],
+      notes: globalThis.Array.isArray(object?.notes)
+        ? object.notes.map((e: any) => OrderNote.fromJSON(e))
+        : [],
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      confirmedAt: isSet(object.confirmedAt)
+        ? fromJsonTimestamp(object.confirmedAt)
+        : isSet(object.confirmed_at)
+        ? fromJsonTimestamp(object.confirmed_at)
+        : undefined,
+      cancelledAt: isSet(object.cancelledAt)
+        ? fromJsonTimestamp(object.cancelledAt)
+        : isSet(object.cancelled_at)
+        ? fromJsonTimestamp(object.cancelled_at)
+        : undefined,
+      pricesIncludeTax: isSet(object.pricesIncludeTax)
+        ? globalThis.Boolean(object.pricesIncludeTax)
+        : isSet(object.prices_include_tax)
+        ? globalThis.Boolean(object.prices_include_tax)
+        : false,
+    };
+  },
+
+  toJSON(message: Order): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.orderNumber !== "") {
+      obj.orderNumber = message.orderNumber;
+    }
+    if (message.status !== 0) {
+      obj.status = orderStatusToJSON(message.status);
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.guestEmail !== "") {
+      obj.guestEmail = message.guestEmail;
+    }
+    if (message.cartId !== "") {
+      obj.cartId = message.cartId;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => OrderLine.toJSON(e));
+    }
+    if (message.subtotal !== undefined) {
+      obj.subtotal = Money.toJSON(message.subtotal);
+    }
+    if (message.discountTotal !== undefined) {
+      obj.discountTotal = Money.toJSON(message.discountTotal);
+    }
+    if (message.shippingTotal !== undefined) {
+      obj.shippingTotal = Money.toJSON(message.shippingTotal);
+    }
+    if (message.taxTotal !== undefined) {
+      obj.taxTotal = Money.toJSON(message.taxTotal);
+    }
+    if (message.grandTotal !== undefined) {
+      obj.grandTotal = Money.toJSON(message.grandTotal);
+    }
+    if (message.couponCode !== "") {
+      obj.couponCode = message.couponCode;
+    }
+    if (message.shippingAddress !== undefined) {
+      obj.shippingAddress = Address.toJSON(message.shippingAddress);
+    }
+    if (message.shippingMethodId !== "") {
+      obj.shippingMethodId = message.shippingMethodId;
+    }
+    if (message.shippingMethodName !== "") {
+      obj.shippingMethodName = message.shippingMethodName;
+    }
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.cancellationReason !== "") {
+      obj.cancellationReason = message.cancellationReason;
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => OrderStatusChange.toJSON(e));
+    }
+    if (message.notes?.length) {
+      obj.notes = message.notes.map((e) => OrderNote.toJSON(e));
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.confirmedAt !== undefined) {
+      obj.confirmedAt = message.confirmedAt.toISOString();
+    }
+    if (message.cancelledAt !== undefined) {
+      obj.cancelledAt = message.cancelledAt.toISOString();
+    }
+    if (message.pricesIncludeTax !== false) {
+      obj.pricesIncludeTax = message.pricesIncludeTax;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Order>): Order {
+    return Order.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Order>): Order {
+    const message = createBaseOrder();
+    message.id = object.id ?? "";
+    message.orderNumber = object.orderNumber ?? "";
+    message.status = object.status ?? 0;
+    message.userId = object.userId ?? "";
+    message.guestEmail = object.guestEmail ?? "";
+    message.cartId = object.cartId ?? "";
+    message.lines = object.lines?.map((e) => OrderLine.fromPartial(e)) || [];
+    message.subtotal = (object.subtotal !== undefined && object.subtotal !== null)
+      ? Money.fromPartial(object.subtotal)
+      : undefined;
+    message.discountTotal = (object.discountTotal !== undefined && object.discountTotal !== null)
+      ? Money.fromPartial(object.discountTotal)
+      : undefined;
+    message.shippingTotal = (object.shippingTotal !== undefined && object.shippingTotal !== null)
+      ? Money.fromPartial(object.shippingTotal)
+      : undefined;
+    message.taxTotal = (object.taxTotal !== undefined && object.taxTotal !== null)
+      ? Money.fromPartial(object.taxTotal)
+      : undefined;
+    message.grandTotal = (object.grandTotal !== undefined && object.grandTotal !== null)
+      ? Money.fromPartial(object.grandTotal)
+      : undefined;
+    message.couponCode = object.couponCode ?? "";
+    message.shippingAddress = (object.shippingAddress !== undefined && object.shippingAddress !== null)
+      ? Address.fromPartial(object.shippingAddress)
+      : undefined;
+    message.shippingMethodId = object.shippingMethodId ?? "";
+    message.shippingMethodName = object.shippingMethodName ?? "";
+    message.paymentId = object.paymentId ?? "";
+    message.cancellationReason = object.cancellationReason ?? "";
+    message.history = object.history?.map((e) => OrderStatusChange.fromPartial(e)) || [];
+    message.notes = object.notes?.map((e) => OrderNote.fromPartial(e)) || [];
+    message.createdAt = object.createdAt ?? undefined;
+    message.confirmedAt = object.confirmedAt ?? undefined;
+    message.cancelledAt = object.cancelledAt ?? undefined;
+    message.pricesIncludeTax = object.pricesIncludeTax ?? false;
+    return message;
+  },
+};
+
+function createBaseOrderLine(): OrderLine {
+  return {
+    id: "",
+    productId: "",
+    variantId: "",
+    productName: "",
+    sku: "",
+    quantity: 0,
+    unitPrice: undefined,
+    discount: undefined,
+    tax: undefined,
+    total: undefined,
+  };
+}
+
+export const OrderLine: MessageFns<OrderLine> = {
+  encode(message: OrderLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(26).string(message.variantId);
+    }
+    if (message.productName !== "") {
+      writer.uint32(34).string(message.productName);
+    }
+    if (message.sku !== "") {
+      writer.uint32(42).string(message.sku);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(48).int32(message.quantity);
+    }
+    if (message.unitPrice !== undefined) {
+      Money.encode(message.unitPrice, writer.uint32(58).fork()).join();
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(66).fork()).join();
+    }
+    if (message.tax !== undefined) {
+      Money.encode(message.tax, writer.uint32(74).fork()).join();
+    }
+    if (message.total !== undefined) {
+      Money.encode(message.total, writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.productName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.unitPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.tax = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.total = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderLine {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      productName: isSet(object.productName)
+        ? globalThis.String(object.productName)
+        : isSet(object.product_name)
+        ? globalThis.String(object.product_name)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      unitPrice: isSet(object.unitPrice)
+        ? Money.fromJSON(object.unitPrice)
+        : isSet(object.unit_price)
+        ? Money.fromJSON(object.unit_price)
+        : undefined,
+      discount: isSet(object.discount) ? Money.fromJSON(object.discount) : undefined,
+      tax: isSet(object.tax) ? Money.fromJSON(object.tax) : undefined,
+      total: isSet(object.total) ? Money.fromJSON(object.total) : undefined,
+    };
+  },
+
+  toJSON(message: OrderLine): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.productName !== "") {
+      obj.productName = message.productName;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.unitPrice !== undefined) {
+      obj.unitPrice = Money.toJSON(message.unitPrice);
+    }
+    if (message.discount !== undefined) {
+      obj.discount = Money.toJSON(message.discount);
+    }
+    if (message.tax !== undefined) {
+      obj.tax = Money.toJSON(message.tax);
+    }
+    if (message.total !== undefined) {
+      obj.total = Money.toJSON(message.total);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrderLine>): OrderLine {
+    return OrderLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrderLine>): OrderLine {
+    const message = createBaseOrderLine();
+    message.id = object.id ?? "";
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.productName = object.productName ?? "";
+    message.sku = object.sku ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
+      ? Money.fromPartial(object.unitPrice)
+      : undefined;
+    message.discount = (object.discount !== undefined && object.discount !== null)
+      ? Money.fromPartial(object.discount)
+      : undefined;
+    message.tax = (object.tax !== undefined && object.tax !== null) ? Money.fromPartial(object.tax) : undefined;
+    message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
+    return message;
+  },
+};
+
+function createBaseOrderStatusChange(): OrderStatusChange {
+  return { status: 0, previousStatus: 0, changedBy: "", reason: "", changedAt: undefined };
+}
+
+export const OrderStatusChange: MessageFns<OrderStatusChange> = {
+  encode(message: OrderStatusChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.previousStatus !== 0) {
+      writer.uint32(16).int32(message.previousStatus);
+    }
+    if (message.changedBy !== "") {
+      writer.uint32(26).string(message.changedBy);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.changedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.changedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderStatusChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderStatusChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.previousStatus = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.changedBy = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.changedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderStatusChange {
+    return {
+      status: isSet(object.status) ? orderStatusFromJSON(object.status) : 0,
+      previousStatus: isSet(object.previousStatus)
+        ? orderStatusFromJSON(object.previousStatus)
+        : isSet(object.previous_status)
+        ? orderStatusFromJSON(object.previous_status)
+        : 0,
+      changedBy: isSet(object.changedBy)
+        ? globalThis.String(object.changedBy)
+        : isSet(object.changed_by)
+        ? globalThis.String(object.changed_by)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      changedAt: isSet(object.changedAt)
+        ? fromJsonTimestamp(object.changedAt)
+        : isSet(object.changed_at)
+        ? fromJsonTimestamp(object.changed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: OrderStatusChange): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = orderStatusToJSON(message.status);
+    }
+    if (message.previousStatus !== 0) {
+      obj.previousStatus = orderStatusToJSON(message.previousStatus);
+    }
+    if (message.changedBy !== "") {
+      obj.changedBy = message.changedBy;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.changedAt !== undefined) {
+      obj.changedAt = message.changedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrderStatusChange>): OrderStatusChange {
+    return OrderStatusChange.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrderStatusChange>): OrderStatusChange {
+    const message = createBaseOrderStatusChange();
+    message.status = object.status ?? 0;
+    message.previousStatus = object.previousStatus ?? 0;
+    message.changedBy = object.changedBy ?? "";
+    message.reason = object.reason ?? "";
+    message.changedAt = object.changedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseOrderNote(): OrderNote {
+  return { id: "", note: "", internal: false, createdBy: "", createdAt: undefined };
+}
+
+export const OrderNote: MessageFns<OrderNote> = {
+  encode(message: OrderNote, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.note !== "") {
+      writer.uint32(18).string(message.note);
+    }
+    if (message.internal !== false) {
+      writer.uint32(24).bool(message.internal);
+    }
+    if (message.createdBy !== "") {
+      writer.uint32(34).string(message.createdBy);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderNote {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderNote();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.internal = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createdBy = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderNote {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      internal: isSet(object.internal) ? globalThis.Boolean(object.internal) : false,
+      createdBy: isSet(object.createdBy)
+        ? globalThis.String(object.createdBy)
+        : isSet(object.created_by)
+        ? globalThis.String(object.created_by)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: OrderNote): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.internal !== false) {
+      obj.internal = message.internal;
+    }
+    if (message.createdBy !== "") {
+      obj.createdBy = message.createdBy;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrderNote>): OrderNote {
+    return OrderNote.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrderNote>): OrderNote {
+    const message = createBaseOrderNote();
+    message.id = object.id ?? "";
+    message.note = object.note ?? "";
+    message.internal = object.internal ?? false;
+    message.createdBy = object.createdBy ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetOrderRequest(): GetOrderRequest {
+  return { orderId: "" };
+}
+
+export const GetOrderRequest: MessageFns<GetOrderRequest> = {
+  encode(message: GetOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetOrderRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetOrderRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetOrderRequest>): GetOrderRequest {
+    return GetOrderRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetOrderRequest>): GetOrderRequest {
+    const message = createBaseGetOrderRequest();
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetOrderResponse(): GetOrderResponse {
+  return { order: undefined };
+}
+
+export const GetOrderResponse: MessageFns<GetOrderResponse> = {
+  encode(message: GetOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetOrderResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: GetOrderResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetOrderResponse>): GetOrderResponse {
+    return GetOrderResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetOrderResponse>): GetOrderResponse {
+    const message = createBaseGetOrderResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
+function createBaseGetGuestOrderRequest(): GetGuestOrderRequest {
+  return { orderNumber: "", email: "" };
+}
+
+export const GetGuestOrderRequest: MessageFns<GetGuestOrderRequest> = {
+  encode(message: GetGuestOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderNumber !== "") {
+      writer.uint32(10).string(message.orderNumber);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetGuestOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetGuestOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderNumber = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetGuestOrderRequest {
+    return {
+      orderNumber: isSet(object.orderNumber)
+        ? globalThis.String(object.orderNumber)
+        : isSet(object.order_number)
+        ? globalThis.String(object.order_number)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+    };
+  },
+
+  toJSON(message: GetGuestOrderRequest): unknown {
+    const obj: any = {};
+    if (message.orderNumber !== "") {
+      obj.orderNumber = message.orderNumber;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetGuestOrderRequest>): GetGuestOrderRequest {
+    return GetGuestOrderRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetGuestOrderRequest>): GetGuestOrderRequest {
+    const message = createBaseGetGuestOrderRequest();
+    message.orderNumber = object.orderNumber ?? "";
+    message.email = object.email ?? "";
+    return message;
+  },
+};
+
+function createBaseGetGuestOrderResponse(): GetGuestOrderResponse {
+  return { order: undefined };
+}
+
+export const GetGuestOrderResponse: MessageFns<GetGuestOrderResponse> = {
+  encode(message: GetGuestOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetGuestOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetGuestOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetGuestOrderResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: GetGuestOrderResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetGuestOrderResponse>): GetGuestOrderResponse {
+    return GetGuestOrderResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetGuestOrderResponse>): GetGuestOrderResponse {
+    const message = createBaseGetGuestOrderResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
+function createBaseListMyOrdersRequest(): ListMyOrdersRequest {
+  return { page: undefined };
+}
+
+export const ListMyOrdersRequest: MessageFns<ListMyOrdersRequest> = {
+  encode(message: ListMyOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMyOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMyOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMyOrdersRequest {
+    return { page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined };
+  },
+
+  toJSON(message: ListMyOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMyOrdersRequest>): ListMyOrdersRequest {
+    return ListMyOrdersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMyOrdersRequest>): ListMyOrdersRequest {
+    const message = createBaseListMyOrdersRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListMyOrdersResponse(): ListMyOrdersResponse {
+  return { orders: [], page: undefined };
+}
+
+export const ListMyOrdersResponse: MessageFns<ListMyOrdersResponse> = {
+  encode(message: ListMyOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.orders) {
+      Order.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMyOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMyOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orders.push(Order.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMyOrdersResponse {
+    return {
+      orders: globalThis.Array.isArray(object?.orders) ? object.orders.map((e: any) => Order.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListMyOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.orders?.length) {
+      obj.orders = message.orders.map((e) => Order.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMyOrdersResponse>): ListMyOrdersResponse {
+    return ListMyOrdersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMyOrdersResponse>): ListMyOrdersResponse {
+    const message = createBaseListMyOrdersResponse();
+    message.orders = object.orders?.map((e) => Order.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListOrdersRequest(): ListOrdersRequest {
+  return {
+    statuses: [],
+    createdFrom: undefined,
+    createdBefore: undefined,
+    userId: "",
+    orderNumber: "",
+    minTotalMinor: 0,
+    maxTotalMinor: 0,
+    page: undefined,
+  };
+}
+
+export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
+  encode(message: ListOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.statuses) {
+      writer.uint32(8).int32(v!);
+    }
+    if (message.createdFrom !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdFrom), writer.uint32(18).fork()).join();
+    }
+    if (message.createdBefore !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdBefore), writer.uint32(26).fork()).join();
+    }
+    if (message.userId !== "") {
+      writer.uint32(34).string(message.userId);
+    }
+    if (message.orderNumber !== "") {
+      writer.uint32(42).string(message.orderNumber);
+    }
+    if (message.minTotalMinor !== 0) {
+      writer.uint32(48).int64(message.minTotalMinor);
+    }
+    if (message.maxTotalMinor !== 0) {
+      writer.uint32(56).int64(message.maxTotalMinor);
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.statuses.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.statuses.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.createdFrom = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.createdBefore = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.orderNumber = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.minTotalMinor = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxTotalMinor = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOrdersRequest {
+    return {
+      statuses: globalThis.Array.isArray(object?.statuses)
+        ? object.statuses.map((e: any) => orderStatusFromJSON(e))
+        : [],
+      createdFrom: isSet(object.createdFrom)
+        ? fromJsonTimestamp(object.createdFrom)
+        : isSet(object.created_from)
+        ? fromJsonTimestamp(object.created_from)
+        : undefined,
+      createdBefore: isSet(object.createdBefore)
+        ? fromJsonTimestamp(object.createdBefore)
+        : isSet(object.created_before)
+        ? fromJsonTimestamp(object.created_before)
+        : undefined,
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      orderNumber: isSet(object.orderNumber)
+        ? globalThis.String(object.orderNumber)
+        : isSet(object.order_number)
+        ? globalThis.String(object.order_number)
+        : "",
+      minTotalMinor: isSet(object.minTotalMinor)
+        ? globalThis.Number(object.minTotalMinor)
+        : isSet(object.min_total_minor)
+        ? globalThis.Number(object.min_total_minor)
+        : 0,
+      maxTotalMinor: isSet(object.maxTotalMinor)
+        ? globalThis.Number(object.maxTotalMinor)
+        : isSet(object.max_total_minor)
+        ? globalThis.Number(object.max_total_minor)
+        : 0,
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.statuses?.length) {
+      obj.statuses = message.statuses.map((e) => orderStatusToJSON(e));
+    }
+    if (message.createdFrom !== undefined) {
+      obj.createdFrom = message.createdFrom.toISOString();
+    }
+    if (message.createdBefore !== undefined) {
+      obj.createdBefore = message.createdBefore.toISOString();
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.orderNumber !== "") {
+      obj.orderNumber = message.orderNumber;
+    }
+    if (message.minTotalMinor !== 0) {
+      obj.minTotalMinor = Math.round(message.minTotalMinor);
+    }
+    if (message.maxTotalMinor !== 0) {
+      obj.maxTotalMinor = Math.round(message.maxTotalMinor);
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListOrdersRequest>): ListOrdersRequest {
+    return ListOrdersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListOrdersRequest>): ListOrdersRequest {
+    const message = createBaseListOrdersRequest();
+    message.statuses = object.statuses?.map((e) => e) || [];
+    message.createdFrom = object.createdFrom ?? undefined;
+    message.createdBefore = object.createdBefore ?? undefined;
+    message.userId = object.userId ?? "";
+    message.orderNumber = object.orderNumber ?? "";
+    message.minTotalMinor = object.minTotalMinor ?? 0;
+    message.maxTotalMinor = object.maxTotalMinor ?? 0;
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListOrdersResponse(): ListOrdersResponse {
+  return { orders: [], page: undefined };
+}
+
+export const ListOrdersResponse: MessageFns<ListOrdersResponse> = {
+  encode(message: ListOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.orders) {
+      Order.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orders.push(Order.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOrdersResponse {
+    return {
+      orders: globalThis.Array.isArray(object?.orders) ? object.orders.map((e: any) => Order.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.orders?.length) {
+      obj.orders = message.orders.map((e) => Order.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListOrdersResponse>): ListOrdersResponse {
+    return ListOrdersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListOrdersResponse>): ListOrdersResponse {
+    const message = createBaseListOrdersResponse();
+    message.orders = object.orders?.map((e) => Order.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCancelOrderRequest(): CancelOrderRequest {
+  return { orderId: "", reason: "" };
+}
+
+export const CancelOrderRequest: MessageFns<CancelOrderRequest> = {
+  encode(message: CancelOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelOrderRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: CancelOrderRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CancelOrderRequest>): CancelOrderRequest {
+    return CancelOrderRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CancelOrderRequest>): CancelOrderRequest {
+    const message = createBaseCancelOrderRequest();
+    message.orderId = object.orderId ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelOrderResponse(): CancelOrderResponse {
+  return { order: undefined };
+}
+
+export const CancelOrderResponse: MessageFns<CancelOrderResponse> = {
+  encode(message: CancelOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelOrderResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: CancelOrderResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CancelOrderResponse>): CancelOrderResponse {
+    return CancelOrderResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CancelOrderResponse>): CancelOrderResponse {
+    const message = createBaseCancelOrderResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateOrderStatusRequest(): UpdateOrderStatusRequest {
+  return { orderId: "", status: 0, reason: "" };
+}
+
+export const UpdateOrderStatusRequest: MessageFns<UpdateOrderStatusRequest> = {
+  encode(message: UpdateOrderStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateOrderStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateOrderStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateOrderStatusRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      status: isSet(object.status) ? orderStatusFromJSON(object.status) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: UpdateOrderStatusRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.status !== 0) {
+      obj.status = orderStatusToJSON(message.status);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateOrderStatusRequest>): UpdateOrderStatusRequest {
+    return UpdateOrderStatusRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateOrderStatusRequest>): UpdateOrderStatusRequest {
+    const message = createBaseUpdateOrderStatusRequest();
+    message.orderId = object.orderId ?? "";
+    message.status = object.status ?? 0;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateOrderStatusResponse(): UpdateOrderStatusResponse {
+  return { order: undefined };
+}
+
+export const UpdateOrderStatusResponse: MessageFns<UpdateOrderStatusResponse> = {
+  encode(message: UpdateOrderStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateOrderStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateOrderStatusResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateOrderStatusResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: UpdateOrderStatusResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateOrderStatusResponse>): UpdateOrderStatusResponse {
+    return UpdateOrderStatusResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateOrderStatusResponse>): UpdateOrderStatusResponse {
+    const message = createBaseUpdateOrderStatusResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
+function createBaseAddOrderNoteRequest(): AddOrderNoteRequest {
+  return { orderId: "", note: "", internal: false };
+}
+
+export const AddOrderNoteRequest: MessageFns<AddOrderNoteRequest> = {
+  encode(message: AddOrderNoteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.note !== "") {
+      writer.uint32(18).string(message.note);
+    }
+    if (message.internal !== false) {
+      writer.uint32(24).bool(message.internal);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddOrderNoteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddOrderNoteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.internal = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddOrderNoteRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      internal: isSet(object.internal) ? globalThis.Boolean(object.internal) : false,
+    };
+  },
+
+  toJSON(message: AddOrderNoteRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.internal !== false) {
+      obj.internal = message.internal;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddOrderNoteRequest>): AddOrderNoteRequest {
+    return AddOrderNoteRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddOrderNoteRequest>): AddOrderNoteRequest {
+    const message = createBaseAddOrderNoteRequest();
+    message.orderId = object.orderId ?? "";
+    message.note = object.note ?? "";
+    message.internal = object.internal ?? false;
+    return message;
+  },
+};
+
+function createBaseAddOrderNoteResponse(): AddOrderNoteResponse {
+  return { note: undefined };
+}
+
+export const AddOrderNoteResponse: MessageFns<AddOrderNoteResponse> = {
+  encode(message: AddOrderNoteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.note !== undefined) {
+      OrderNote.encode(message.note, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddOrderNoteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddOrderNoteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.note = OrderNote.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddOrderNoteResponse {
+    return { note: isSet(object.note) ? OrderNote.fromJSON(object.note) : undefined };
+  },
+
+  toJSON(message: AddOrderNoteResponse): unknown {
+    const obj: any = {};
+    if (message.note !== undefined) {
+      obj.note = OrderNote.toJSON(message.note);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddOrderNoteResponse>): AddOrderNoteResponse {
+    return AddOrderNoteResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddOrderNoteResponse>): AddOrderNoteResponse {
+    const message = createBaseAddOrderNoteResponse();
+    message.note = (object.note !== undefined && object.note !== null) ? OrderNote.fromPartial(object.note) : undefined;
+    return message;
+  },
+};
+
 /**
- * Orders and the checkout saga (reserve stock, coupon, shipping quote, payment, confirm).
- * No RPCs yet; they are added in later changes. The events it publishes are in events.proto.
+ * Orders, and the checkout that makes them. PlaceOrder takes a cart to a paid, confirmed order
+ * through a saga across the cart, product, shipping, discount and payment services; its progress
+ * is saved on the order after every step, so that a crash at any point is finished by the
+ * recovery loop: the order ends confirmed (stock committed, discount redeemed, payment captured)
+ * or cancelled (everything released, voided or refunded), never in between.
+ *
+ * Money is in the cart's currency, in minor units. Every amount of an order reconciles exactly:
+ * subtotal - discount_total + shipping_total + tax_total = grand_total = the amount captured
+ * (with tax-inclusive prices, tax_total is already inside the other amounts).
+ *
+ * Who may call: PlaceOrder a customer (token) or a guest (no token, with the cart's session id
+ * and an email); GetOrder the order's customer, an admin ('order:read') or a platform service;
+ * GetGuestOrder anyone holding the order number and the guest's email; ListMyOrders a customer;
+ * ListOrders admins ('order:read'); CancelOrder the customer (before processing) or an admin
+ * ('order:write', before shipping); UpdateOrderStatus and AddOrderNote admins ('order:write').
+ * Another customer's order is NOT_FOUND, never PERMISSION_DENIED. The events it publishes are in
+ * events.proto.
  */
 export type OrderServiceService = typeof OrderServiceService;
-export const OrderServiceService = {} as const;
+export const OrderServiceService = {
+  /**
+   * Places an order from a cart: reads the cart, re-checks every line's price and availability,
+   * reserves the stock, confirms the shipping method and its price for the address, prices the
+   * promotions and coupon and reserves their usage, computes tax, authorises and captures exactly
+   * the total, then confirms (stock committed, discount redeemed, order.order.confirmed, and the
+   * cart converted on that event). Any refusal undoes every completed step and leaves the order
+   * CANCELLED with the reason in its history; the caller gets the refusal.
+   *
+   * Idempotent by idempotency_key per customer (per guest session for guests): the same key and
+   * request, in sequence or at once, answer the same order; the same key with another request is
+   * FAILED_PRECONDITION (IDEMPOTENCY_KEY_REUSED); a refused checkout answers the same refusal
+   * again. One cart makes at most one order: a second key on a cart that has a live order is
+   * FAILED_PRECONDITION (CART_ALREADY_ORDERED, metadata order_id).
+   *
+   * Errors: INVALID_ARGUMENT (every field at fault), NOT_FOUND (the cart, or a saved address or
+   * payment method that is not the caller's), FAILED_PRECONDITION with a reason: CART_NOT_ACTIVE,
+   * CART_EMPTY, PRICE_CHANGED (metadata variant_ids; the shopper confirms the new prices),
+   * TOTAL_CHANGED (expected_total differs; metadata total_minor), OUT_OF_STOCK / NOT_FOR_SALE
+   * (metadata variant_ids), SHIPPING_METHOD_NOT_AVAILABLE, COUPON_* (the coupon's refusal),
+   * PAYMENT_DECLINED (metadata decline_code), CART_ALREADY_ORDERED, IDEMPOTENCY_KEY_REUSED;
+   * UNAVAILABLE (a service the checkout needs is down; nothing is held or charged; retry with the
+   * same key); DEADLINE_EXCEEDED (the caller stopped waiting: the checkout goes on, and a retry
+   * with the same key answers its outcome); UNAUTHENTICATED (a bad token).
+   */
+  placeOrder: {
+    path: "/ecommerce.order.v1.OrderService/PlaceOrder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PlaceOrderRequest): Buffer => Buffer.from(PlaceOrderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PlaceOrderRequest => PlaceOrderRequest.decode(value),
+    responseSerialize: (value: PlaceOrderResponse): Buffer => Buffer.from(PlaceOrderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PlaceOrderResponse => PlaceOrderResponse.decode(value),
+  },
+  /**
+   * One order with its lines, amounts, address, history and the notes its reader may see
+   * (customers see only notes visible to them).
+   * Errors: INVALID_ARGUMENT (order_id not a UUID), NOT_FOUND (unknown, or not the caller's),
+   * UNAUTHENTICATED.
+   */
+  getOrder: {
+    path: "/ecommerce.order.v1.OrderService/GetOrder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetOrderRequest): Buffer => Buffer.from(GetOrderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetOrderRequest => GetOrderRequest.decode(value),
+    responseSerialize: (value: GetOrderResponse): Buffer => Buffer.from(GetOrderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetOrderResponse => GetOrderResponse.decode(value),
+  },
+  /**
+   * A guest's order, by its order number and the email it was placed with (compared
+   * case-insensitively). Public. A wrong pair is NOT_FOUND, whichever part is wrong.
+   * Errors: INVALID_ARGUMENT (malformed number or email), NOT_FOUND.
+   */
+  getGuestOrder: {
+    path: "/ecommerce.order.v1.OrderService/GetGuestOrder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetGuestOrderRequest): Buffer => Buffer.from(GetGuestOrderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetGuestOrderRequest => GetGuestOrderRequest.decode(value),
+    responseSerialize: (value: GetGuestOrderResponse): Buffer =>
+      Buffer.from(GetGuestOrderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetGuestOrderResponse => GetGuestOrderResponse.decode(value),
+  },
+  /**
+   * The caller's orders, newest first, keyset paged.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED.
+   */
+  listMyOrders: {
+    path: "/ecommerce.order.v1.OrderService/ListMyOrders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListMyOrdersRequest): Buffer => Buffer.from(ListMyOrdersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListMyOrdersRequest => ListMyOrdersRequest.decode(value),
+    responseSerialize: (value: ListMyOrdersResponse): Buffer =>
+      Buffer.from(ListMyOrdersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListMyOrdersResponse => ListMyOrdersResponse.decode(value),
+  },
+  /**
+   * Every order, newest first, filtered; keyset paged on indexed columns, so it stays fast at
+   * millions of orders. Admins ('order:read').
+   * Errors: INVALID_ARGUMENT (filters, page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listOrders: {
+    path: "/ecommerce.order.v1.OrderService/ListOrders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListOrdersRequest): Buffer => Buffer.from(ListOrdersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListOrdersRequest => ListOrdersRequest.decode(value),
+    responseSerialize: (value: ListOrdersResponse): Buffer => Buffer.from(ListOrdersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListOrdersResponse => ListOrdersResponse.decode(value),
+  },
+  /**
+   * Cancels an order: its customer while it is CONFIRMED (not yet processing), an admin until it
+   * ships. Releases what is still reserved, restocks what was committed, releases the discount
+   * usage and refunds the payment in full. Idempotent: cancelling a cancelled order answers it.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: too late
+   * to cancel), UNAVAILABLE (the refund could not be made now: the order stays as it was),
+   * UNAUTHENTICATED.
+   */
+  cancelOrder: {
+    path: "/ecommerce.order.v1.OrderService/CancelOrder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CancelOrderRequest): Buffer => Buffer.from(CancelOrderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CancelOrderRequest => CancelOrderRequest.decode(value),
+    responseSerialize: (value: CancelOrderResponse): Buffer => Buffer.from(CancelOrderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CancelOrderResponse => CancelOrderResponse.decode(value),
+  },
+  /**
+   * Moves an order along its fulfilment (CONFIRMED -> PROCESSING -> SHIPPED -> DELIVERED), each
+   * change a history row with who and why. Admins ('order:write'). Setting the status it already
+   * has answers the order unchanged.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateOrderStatus: {
+    path: "/ecommerce.order.v1.OrderService/UpdateOrderStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateOrderStatusRequest): Buffer =>
+      Buffer.from(UpdateOrderStatusRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateOrderStatusRequest => UpdateOrderStatusRequest.decode(value),
+    responseSerialize: (value: UpdateOrderStatusResponse): Buffer =>
+      Buffer.from(UpdateOrderStatusResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateOrderStatusResponse => UpdateOrderStatusResponse.decode(value),
+  },
+  /**
+   * Adds a note to an order: internal (staff only) or visible to the customer. Admins
+   * ('order:write').
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  addOrderNote: {
+    path: "/ecommerce.order.v1.OrderService/AddOrderNote" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddOrderNoteRequest): Buffer => Buffer.from(AddOrderNoteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddOrderNoteRequest => AddOrderNoteRequest.decode(value),
+    responseSerialize: (value: AddOrderNoteResponse): Buffer =>
+      Buffer.from(AddOrderNoteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddOrderNoteResponse => AddOrderNoteResponse.decode(value),
+  },
+} as const;
 
 export interface OrderServiceServer extends UntypedServiceImplementation {
+  /**
+   * Places an order from a cart: reads the cart, re-checks every line's price and availability,
+   * reserves the stock, confirms the shipping method and its price for the address, prices the
+   * promotions and coupon and reserves their usage, computes tax, authorises and captures exactly
+   * the total, then confirms (stock committed, discount redeemed, order.order.confirmed, and the
+   * cart converted on that event). Any refusal undoes every completed step and leaves the order
+   * CANCELLED with the reason in its history; the caller gets the refusal.
+   *
+   * Idempotent by idempotency_key per customer (per guest session for guests): the same key and
+   * request, in sequence or at once, answer the same order; the same key with another request is
+   * FAILED_PRECONDITION (IDEMPOTENCY_KEY_REUSED); a refused checkout answers the same refusal
+   * again. One cart makes at most one order: a second key on a cart that has a live order is
+   * FAILED_PRECONDITION (CART_ALREADY_ORDERED, metadata order_id).
+   *
+   * Errors: INVALID_ARGUMENT (every field at fault), NOT_FOUND (the cart, or a saved address or
+   * payment method that is not the caller's), FAILED_PRECONDITION with a reason: CART_NOT_ACTIVE,
+   * CART_EMPTY, PRICE_CHANGED (metadata variant_ids; the shopper confirms the new prices),
+   * TOTAL_CHANGED (expected_total differs; metadata total_minor), OUT_OF_STOCK / NOT_FOR_SALE
+   * (metadata variant_ids), SHIPPING_METHOD_NOT_AVAILABLE, COUPON_* (the coupon's refusal),
+   * PAYMENT_DECLINED (metadata decline_code), CART_ALREADY_ORDERED, IDEMPOTENCY_KEY_REUSED;
+   * UNAVAILABLE (a service the checkout needs is down; nothing is held or charged; retry with the
+   * same key); DEADLINE_EXCEEDED (the caller stopped waiting: the checkout goes on, and a retry
+   * with the same key answers its outcome); UNAUTHENTICATED (a bad token).
+   */
+  placeOrder: handleUnaryCall<PlaceOrderRequest, PlaceOrderResponse>;
+  /**
+   * One order with its lines, amounts, address, history and the notes its reader may see
+   * (customers see only notes visible to them).
+   * Errors: INVALID_ARGUMENT (order_id not a UUID), NOT_FOUND (unknown, or not the caller's),
+   * UNAUTHENTICATED.
+   */
+  getOrder: handleUnaryCall<GetOrderRequest, GetOrderResponse>;
+  /**
+   * A guest's order, by its order number and the email it was placed with (compared
+   * case-insensitively). Public. A wrong pair is NOT_FOUND, whichever part is wrong.
+   * Errors: INVALID_ARGUMENT (malformed number or email), NOT_FOUND.
+   */
+  getGuestOrder: handleUnaryCall<GetGuestOrderRequest, GetGuestOrderResponse>;
+  /**
+   * The caller's orders, newest first, keyset paged.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED.
+   */
+  listMyOrders: handleUnaryCall<ListMyOrdersRequest, ListMyOrdersResponse>;
+  /**
+   * Every order, newest first, filtered; keyset paged on indexed columns, so it stays fast at
+   * millions of orders. Admins ('order:read').
+   * Errors: INVALID_ARGUMENT (filters, page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listOrders: handleUnaryCall<ListOrdersRequest, ListOrdersResponse>;
+  /**
+   * Cancels an order: its customer while it is CONFIRMED (not yet processing), an admin until it
+   * ships. Releases what is still reserved, restocks what was committed, releases the discount
+   * usage and refunds the payment in full. Idempotent: cancelling a cancelled order answers it.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: too late
+   * to cancel), UNAVAILABLE (the refund could not be made now: the order stays as it was),
+   * UNAUTHENTICATED.
+   */
+  cancelOrder: handleUnaryCall<CancelOrderRequest, CancelOrderResponse>;
+  /**
+   * Moves an order along its fulfilment (CONFIRMED -> PROCESSING -> SHIPPED -> DELIVERED), each
+   * change a history row with who and why. Admins ('order:write'). Setting the status it already
+   * has answers the order unchanged.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateOrderStatus: handleUnaryCall<UpdateOrderStatusRequest, UpdateOrderStatusResponse>;
+  /**
+   * Adds a note to an order: internal (staff only) or visible to the customer. Admins
+   * ('order:write').
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  addOrderNote: handleUnaryCall<AddOrderNoteRequest, AddOrderNoteResponse>;
 }
 
 export interface OrderServiceClient extends Client {
+  /**
+   * Places an order from a cart: reads the cart, re-checks every line's price and availability,
+   * reserves the stock, confirms the shipping method and its price for the address, prices the
+   * promotions and coupon and reserves their usage, computes tax, authorises and captures exactly
+   * the total, then confirms (stock committed, discount redeemed, order.order.confirmed, and the
+   * cart converted on that event). Any refusal undoes every completed step and leaves the order
+   * CANCELLED with the reason in its history; the caller gets the refusal.
+   *
+   * Idempotent by idempotency_key per customer (per guest session for guests): the same key and
+   * request, in sequence or at once, answer the same order; the same key with another request is
+   * FAILED_PRECONDITION (IDEMPOTENCY_KEY_REUSED); a refused checkout answers the same refusal
+   * again. One cart makes at most one order: a second key on a cart that has a live order is
+   * FAILED_PRECONDITION (CART_ALREADY_ORDERED, metadata order_id).
+   *
+   * Errors: INVALID_ARGUMENT (every field at fault), NOT_FOUND (the cart, or a saved address or
+   * payment method that is not the caller's), FAILED_PRECONDITION with a reason: CART_NOT_ACTIVE,
+   * CART_EMPTY, PRICE_CHANGED (metadata variant_ids; the shopper confirms the new prices),
+   * TOTAL_CHANGED (expected_total differs; metadata total_minor), OUT_OF_STOCK / NOT_FOR_SALE
+   * (metadata variant_ids), SHIPPING_METHOD_NOT_AVAILABLE, COUPON_* (the coupon's refusal),
+   * PAYMENT_DECLINED (metadata decline_code), CART_ALREADY_ORDERED, IDEMPOTENCY_KEY_REUSED;
+   * UNAVAILABLE (a service the checkout needs is down; nothing is held or charged; retry with the
+   * same key); DEADLINE_EXCEEDED (the caller stopped waiting: the checkout goes on, and a retry
+   * with the same key answers its outcome); UNAUTHENTICATED (a bad token).
+   */
+  placeOrder(
+    request: PlaceOrderRequest,
+    callback: (error: ServiceError | null, response: PlaceOrderResponse) => void,
+  ): ClientUnaryCall;
+  placeOrder(
+    request: PlaceOrderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PlaceOrderResponse) => void,
+  ): ClientUnaryCall;
+  placeOrder(
+    request: PlaceOrderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PlaceOrderResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One order with its lines, amounts, address, history and the notes its reader may see
+   * (customers see only notes visible to them).
+   * Errors: INVALID_ARGUMENT (order_id not a UUID), NOT_FOUND (unknown, or not the caller's),
+   * UNAUTHENTICATED.
+   */
+  getOrder(
+    request: GetOrderRequest,
+    callback: (error: ServiceError | null, response: GetOrderResponse) => void,
+  ): ClientUnaryCall;
+  getOrder(
+    request: GetOrderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetOrderResponse) => void,
+  ): ClientUnaryCall;
+  getOrder(
+    request: GetOrderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetOrderResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A guest's order, by its order number and the email it was placed with (compared
+   * case-insensitively). Public. A wrong pair is NOT_FOUND, whichever part is wrong.
+   * Errors: INVALID_ARGUMENT (malformed number or email), NOT_FOUND.
+   */
+  getGuestOrder(
+    request: GetGuestOrderRequest,
+    callback: (error: ServiceError | null, response: GetGuestOrderResponse) => void,
+  ): ClientUnaryCall;
+  getGuestOrder(
+    request: GetGuestOrderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetGuestOrderResponse) => void,
+  ): ClientUnaryCall;
+  getGuestOrder(
+    request: GetGuestOrderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetGuestOrderResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The caller's orders, newest first, keyset paged.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED.
+   */
+  listMyOrders(
+    request: ListMyOrdersRequest,
+    callback: (error: ServiceError | null, response: ListMyOrdersResponse) => void,
+  ): ClientUnaryCall;
+  listMyOrders(
+    request: ListMyOrdersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListMyOrdersResponse) => void,
+  ): ClientUnaryCall;
+  listMyOrders(
+    request: ListMyOrdersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListMyOrdersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Every order, newest first, filtered; keyset paged on indexed columns, so it stays fast at
+   * millions of orders. Admins ('order:read').
+   * Errors: INVALID_ARGUMENT (filters, page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listOrders(
+    request: ListOrdersRequest,
+    callback: (error: ServiceError | null, response: ListOrdersResponse) => void,
+  ): ClientUnaryCall;
+  listOrders(
+    request: ListOrdersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListOrdersResponse) => void,
+  ): ClientUnaryCall;
+  listOrders(
+    request: ListOrdersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListOrdersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Cancels an order: its customer while it is CONFIRMED (not yet processing), an admin until it
+   * ships. Releases what is still reserved, restocks what was committed, releases the discount
+   * usage and refunds the payment in full. Idempotent: cancelling a cancelled order answers it.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: too late
+   * to cancel), UNAVAILABLE (the refund could not be made now: the order stays as it was),
+   * UNAUTHENTICATED.
+   */
+  cancelOrder(
+    request: CancelOrderRequest,
+    callback: (error: ServiceError | null, response: CancelOrderResponse) => void,
+  ): ClientUnaryCall;
+  cancelOrder(
+    request: CancelOrderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CancelOrderResponse) => void,
+  ): ClientUnaryCall;
+  cancelOrder(
+    request: CancelOrderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CancelOrderResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Moves an order along its fulfilment (CONFIRMED -> PROCESSING -> SHIPPED -> DELIVERED), each
+   * change a history row with who and why. Admins ('order:write'). Setting the status it already
+   * has answers the order unchanged.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  updateOrderStatus(
+    request: UpdateOrderStatusRequest,
+    callback: (error: ServiceError | null, response: UpdateOrderStatusResponse) => void,
+  ): ClientUnaryCall;
+  updateOrderStatus(
+    request: UpdateOrderStatusRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateOrderStatusResponse) => void,
+  ): ClientUnaryCall;
+  updateOrderStatus(
+    request: UpdateOrderStatusRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateOrderStatusResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Adds a note to an order: internal (staff only) or visible to the customer. Admins
+   * ('order:write').
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  addOrderNote(
+    request: AddOrderNoteRequest,
+    callback: (error: ServiceError | null, response: AddOrderNoteResponse) => void,
+  ): ClientUnaryCall;
+  addOrderNote(
+    request: AddOrderNoteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddOrderNoteResponse) => void,
+  ): ClientUnaryCall;
+  addOrderNote(
+    request: AddOrderNoteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddOrderNoteResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const OrderServiceClient = makeGenericClientConstructor(
@@ -38,3 +3494,58 @@ export const OrderServiceClient = makeGenericClientConstructor(
   service: typeof OrderServiceService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
+}

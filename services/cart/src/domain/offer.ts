@@ -1,4 +1,5 @@
 import { ProductStatus, type Product } from '../../../../gen/ecommerce/product/v1/product.js';
+import { unitPriceOf } from '../../../../lib/catalog/unit-price.js';
 import { CartReason } from '../../../../lib/error-reasons.js';
 import { failedPrecondition, invalidArgument } from '../../../../lib/errors.js';
 import type { Money } from '../../../../lib/money.js';
@@ -13,10 +14,9 @@ export interface Offer {
 
 /** The offer of a variant, or undefined when it cannot be bought (unknown, not on sale, variant gone, no price). */
 export function offerOf(product: Product | undefined, variantId: string): Offer | undefined {
-  if (!product || product.status !== ProductStatus.PRODUCT_STATUS_ACTIVE) return undefined;
-  const variant = product.variants.find((v) => v.id === variantId);
-  const price = variant?.price ?? product.price;
-  if (!variant || !price) return undefined;
+  const price = unitPriceOf(product, variantId);
+  const variant = product?.variants.find((v) => v.id === variantId);
+  if (!product || !variant || !price) return undefined;
   return {
     snapshot: {
       productId: product.id,

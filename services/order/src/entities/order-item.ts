@@ -6,7 +6,8 @@ import { Order } from './order.js';
 /**
  * A line of an order, snapshotted at order time (product and variant are the product service's:
  * cross-service). Money in minor units of `currency`; the database holds
- * totalPrice = unitPrice × quantity − discountAmount and quantity > 0.
+ * totalPrice = unitPrice × quantity − discountAmount (before tax: the line's total with its tax is
+ * totalPrice + taxAmount) and quantity > 0.
  */
 export const OrderItem = defineEntity({
   name: 'OrderItem',
@@ -28,6 +29,7 @@ export const OrderItem = defineEntity({
     quantity: p.integer(),
     discountAmount: money().default(0),
     totalPrice: money(),
+    taxAmount: money().default(0),
     currency: p.character().length(3),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

@@ -2,7 +2,11 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { newId } from '../../../../lib/ids.js';
 import { Order } from './order.js';
 
-/** Where an order ships to: a snapshot taken at order time, one per order. `country` is ISO 3166-1 alpha-2. */
+/**
+ * Where an order ships to: a snapshot taken at order time, one per order. `name` is the recipient
+ * as the label shows it, `firstName`/`lastName` as the shopper gave them. `country` is ISO 3166-1
+ * alpha-2.
+ */
 export const ShippingAddress = defineEntity({
   name: 'ShippingAddress',
   tableName: 'shipping_addresses',
@@ -15,6 +19,8 @@ export const ShippingAddress = defineEntity({
       .onCreate(() => newId()),
     order: p.oneToOne(Order).ref().owner().deleteRule('cascade'),
     name: p.text(),
+    firstName: p.text(),
+    lastName: p.text(),
     company: p.text().nullable(),
     line1: p.text(),
     line2: p.text().nullable(),

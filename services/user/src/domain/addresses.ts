@@ -8,7 +8,8 @@ import {
 } from '../../../../gen/ecommerce/user/v1/user.js';
 import { failedPrecondition, notFound } from '../../../../lib/errors.js';
 import { Address, type AddressType as AddressTypeName } from '../entities/address.js';
-import { addressTypeFrom, postalFieldsFrom } from './address-input.js';
+import { postalFieldsFrom } from '../../../../lib/validation/index.js';
+import { addressTypeFrom } from './address-input.js';
 import { lockCustomer } from './customer.js';
 import { requireUuid, Violations } from '../../../../lib/validation/index.js';
 

@@ -1,7 +1,7 @@
 import type { UpdateMyProfileRequest } from '../../../../gen/ecommerce/user/v1/user.js';
 import type { UserProfile } from '../entities/user-profile.js';
 import { Violations } from '../../../../lib/validation/index.js';
-import { E164 } from './phone.js';
+import { E164 } from '../../../../lib/validation/postal-address.js';
 
 type ProfileChanges = Partial<
   Pick<

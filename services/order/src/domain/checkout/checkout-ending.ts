@@ -1,0 +1,143 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { OrderCancelledEvent, OrderConfirmedEvent } from '../../../../../lib/events/catalog.js';
+import { publishEvent } from '../../../../../lib/events/index.js';
+import { newId } from '../../../../../lib/ids.js';
+import { money } from '../../../../../lib/money.js';
+import { orderStatuses } from '../order-status.js';
+import type { CheckoutAddress } from './checkout-ports.js';
+import { required, type CheckoutState } from './checkout-state.js';
+import type { SagaEnding } from './saga-store.js';
+import type { SagaRecord } from './saga-runner.js';
+
+/**
+ * The last transaction of a checkout, in the same transaction as the saga's end: the order
+ * confirmed with its lines and amounts and `order.order.confirmed` in the outbox (the cart converts
+ * on it, the payment service's reconciler learns the payment has its order), or the order cancelled
+ * with the refusal's words and `order.order.cancelled`.
+ */
+export const checkoutEnding: SagaEnding<CheckoutState> = {
+  async completed(tx, { id, state }) {
+    const totals = required(state.totals, 'totals');
+    const currency = required(state.currency, 'currency');
+    await writeLines(tx, state);
+    await orderStatuses.apply(
+      tx,
+      { id, from: 'pending', to: 'confirmed', changedBy: 'system', note: 'checkout completed' },
+      (t) =>
+        t.execute(
+          `UPDATE orders SET status = 'confirmed', payment_status = 'paid', confirmed_at = now(),
+             currency = ?, subtotal = ? / 100.0, discount_amount = ? / 100.0, shipping_amount = ? / 100.0,
+             tax_amount = ? / 100.0, total_amount = ? / 100.0, coupon_code = ?, payment_id = ?,
+             shipping_method_id = ?, shipping_method_name = ?
+           WHERE id = ?`,
+          [
+            currency,
+            totals.subtotalMinor,
+            totals.discountTotalMinor,
+            totals.shippingTotalMinor,
+            totals.taxTotalMinor,
+            totals.grandTotalMinor,
+            state.couponCode ?? null,
+            state.paymentId ?? null,
+            state.request.shippingMethodId,
+            required(state.shipping, 'shipping').methodName,
+            id,
+          ],
+          'run',
+        ),
+    );
+    await publishEvent(tx, 'order', OrderConfirmedEvent, confirmedEventOf(state, id));
+  },
+
+  async compensated(tx, record) {
+    const reason = cancellationReasonOf(record);
+    await orderStatuses.apply(
+      tx,
+      { id: record.id, from: 'pending', to: 'cancelled', changedBy: 'system', note: reason },
+      (t) =>
+        t.execute(
+          `UPDATE orders SET status = 'cancelled', cancelled_at = now(), cancellation_reason = ?,
+             payment_status = CASE WHEN ? THEN 'failed' ELSE payment_status END
+           WHERE id = ?`,
+          [reason, record.failure?.reason === 'PAYMENT_DECLINED', record.id],
+          'run',
+        ),
+    );
+    await publishEvent(tx, 'order', OrderCancelledEvent, {
+      orderId: record.id,
+      userId: 'userId' in record.state.request.buyer ? record.state.request.buyer.userId : '',
+      reason,
+      cancelledAt: new Date(),
+    });
+  },
+};
+
+function cancellationReasonOf(record: SagaRecord<CheckoutState>): string {
+  const failure = record.failure;
+  if (!failure) return 'checkout cancelled';
+  return failure.reason ? `${failure.reason}: ${failure.message}` : failure.message;
+}
+
+/** The order's lines as charged: unit price, allocated discount and tax, in the cart's order. */
+async function writeLines(tx: EntityManager, state: CheckoutState): Promise<void> {
+  const lines = required(state.lines, 'lines');
+  const discounts = required(state.discounts, 'discounts');
+  const tax = required(state.tax, 'tax');
+  const currency = required(state.currency, 'currency');
+  for (const line of lines) {
+    const discount = discounts.lineDiscounts[line.lineId] ?? 0;
+    await tx.execute(
+      `INSERT INTO order_items (id, order_id, product_id, variant_id, product_name, product_sku, unit_price,
+         quantity, discount_amount, tax_amount, total_price, currency)
+       VALUES (?, ?, ?, ?, ?, ?, ? / 100.0, ?, ? / 100.0, ? / 100.0, ? / 100.0, ?)`,
+      [
+        newId(),
+        state.orderId,
+        line.productId,
+        line.variantId,
+        line.productName,
+        line.sku,
+        line.unitPriceMinor,
+        line.quantity,
+        discount,
+        tax.lineTaxes[line.lineId] ?? 0,
+        line.unitPriceMinor * line.quantity - discount,
+        currency,
+      ],
+      'run',
+    );
+  }
+}
+
+function confirmedEventOf(state: CheckoutState, orderId: string) {
+  const currency = required(state.currency, 'currency');
+  const totals = required(state.totals, 'totals');
+  const buyer = state.request.buyer;
+  return {
+    orderId,
+    userId: 'userId' in buyer ? buyer.userId : '',
+    cartId: state.request.cartId,
+    items: required(state.lines, 'lines').map((line) => ({
+      orderItemId: line.lineId,
+      productId: line.productId,
+      variantId: line.variantId,
+      sku: line.sku,
+      quantity: line.quantity,
+      unitPrice: money(currency, line.unitPriceMinor),
+    })),
+    shippingAddress: addressMessageOf(state.request.address),
+    shippingMethod: required(state.shipping, 'shipping').methodName,
+    subtotal: money(currency, totals.subtotalMinor),
+    discountTotal: money(currency, totals.discountTotalMinor),
+    shippingTotal: money(currency, totals.shippingTotalMinor),
+    taxTotal: money(currency, totals.taxTotalMinor),
+    grandTotal: money(currency, totals.grandTotalMinor),
+    couponCode: state.couponCode ?? '',
+    paymentId: state.paymentId ?? '',
+    confirmedAt: new Date(),
+  };
+}
+
+function addressMessageOf(address: CheckoutAddress): CheckoutAddress {
+  return { ...address };
+}

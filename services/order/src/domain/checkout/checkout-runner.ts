@@ -1,0 +1,88 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { currentCallScope, remainingMs, runDetached } from '../../../../../lib/grpc/call-scope.js';
+import type { Logger } from '../../../../../lib/log.js';
+import { checkoutEnding } from './checkout-ending.js';
+import type { CheckoutState } from './checkout-state.js';
+import { DONE, runSaga, type SagaDefinition, type SagaRecord } from './saga-runner.js';
+import { LeaseLostError, leaseStalledSagas, OrderSagaStore, type SagaLease } from './saga-store.js';
+
+export interface CheckoutRunnerOptions {
+  orm: MikroORM;
+  saga: SagaDefinition<CheckoutState>;
+  lease: SagaLease;
+  logger: Logger;
+  /** A checkout's own budget for its calls (steps and compensations), whatever its caller's. */
+  sagaDeadlineMs: number;
+  /** How long a caller without a deadline waits for the outcome before hearing "in progress". */
+  maxWaitMs: number;
+}
+
+/**
+ * Runs checkouts on this replica: each saga detached from the request that started it (a shopper
+ * who hangs up does not stop a payment halfway), at most once per order here, and resumes the
+ * sagas whose lease ran out (a replica that died, a step suspended by an outage).
+ */
+export class CheckoutRunner {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly store: OrderSagaStore<CheckoutState>;
+
+  constructor(private readonly options: CheckoutRunnerOptions) {
+    this.store = new OrderSagaStore(options.orm, options.lease, checkoutEnding);
+  }
+
+  /** Starts this replica's run of a saga it holds the lease of; a run already going is joined. */
+  run(record: SagaRecord<CheckoutState>): Promise<void> {
+    const going = this.running.get(record.id);
+    if (going) return going;
+    const log = this.options.logger.child({ orderId: record.id });
+    const run = runDetached({ deadlineMs: this.options.sagaDeadlineMs }, () =>
+      runSaga(this.options.saga, this.store, record),
+    )
+      .then((outcome) => {
+        if (outcome.kind === 'suspended')
+          log.warn({ reason: outcome.reason }, 'checkout suspended; recovery resumes it');
+        else log.debug({ outcome: outcome.kind }, 'checkout ended');
+      })
+      .catch((error: unknown) => {
+        if (error instanceof LeaseLostError) log.info('checkout taken over by another replica');
+        else log.error({ err: error }, 'checkout stopped; recovery resumes it');
+      })
+      .finally(() => this.running.delete(record.id));
+    this.running.set(record.id, run);
+    return run;
+  }
+
+  /** Leases up to `limit` stalled sagas and resumes them here; answers how many. */
+  async resumeStalled(limit: number): Promise<number> {
+    const records = await leaseStalledSagas<CheckoutState>(this.options.orm, this.options.lease, limit);
+    for (const record of records) void this.run(record);
+    return records.length;
+  }
+
+  /**
+   * Waits until the order's checkout has ended, here or on another replica, within the caller's
+   * deadline (or `maxWaitMs` without one); answers whether it ended.
+   */
+  async settled(orderId: string): Promise<boolean> {
+    const until = Date.now() + Math.min(remainingMs(currentCallScope()), this.options.maxWaitMs);
+    for (;;) {
+      const mine = this.running.get(orderId);
+      if (mine) await mine;
+      if (await this.ended(orderId)) return true;
+      if (Date.now() >= until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Waits for the runs in progress (the process is stopping; the recovery of another replica takes what remains). */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async ended(orderId: string): Promise<boolean> {
+    const rows = await this.options.orm.em
+      .fork()
+      .execute<{ checkout_step: string }[]>('SELECT checkout_step FROM orders WHERE id = ?', [orderId]);
+    return rows[0]?.checkout_step === DONE;
+  }
+}

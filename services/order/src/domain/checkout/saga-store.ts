@@ -1,0 +1,171 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { aborted } from '../../../../../lib/errors.js';
+import {
+  DONE,
+  type SagaDirection,
+  type SagaFailure,
+  type SagaRecord,
+  type SagaStore,
+} from './saga-runner.js';
+
+/**
+ * The checkout saga's progress, kept on its order row (orders.checkout_*). Every write is one short
+ * transaction guarded by the lease: it changes the row only while this replica holds it, and
+ * renews it; a write that finds the lease gone throws, and the runner stops.
+ */
+export interface SagaLease {
+  /** This replica's name for its leases (one per process). */
+  owner: string;
+  /** How long a lease lasts after each write; a saga silent for longer is free to take. */
+  leaseMs: number;
+}
+
+/** What the checkout does in the transaction that ends its saga (confirm, or cancel, the order). */
+export interface SagaEnding<S> {
+  completed(tx: EntityManager, record: SagaRecord<S>): Promise<void>;
+  compensated(tx: EntityManager, record: SagaRecord<S>): Promise<void>;
+}
+
+export class LeaseLostError extends Error {
+  constructor(orderId: string) {
+    super(`the checkout of order ${orderId} is run by another replica`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export class OrderSagaStore<S extends object> implements SagaStore<S> {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly lease: SagaLease,
+    private readonly ending: SagaEnding<S>,
+  ) {}
+
+  async advance(id: string, nextStep: string, state: S): Promise<void> {
+    await this.orm.em.fork().transactional(async (tx) => {
+      await this.update(
+        tx,
+        id,
+        'checkout_step = ?, checkout_state = ?::jsonb, checkout_suspended_reason = NULL',
+        [nextStep, JSON.stringify(state)],
+      );
+    });
+  }
+
+  async startCompensating(id: string, failure: SagaFailure): Promise<void> {
+    await this.orm.em.fork().transactional(async (tx) => {
+      await this.update(
+        tx,
+        id,
+        "checkout_direction = 'compensating', checkout_failure = ?::jsonb, checkout_suspended_reason = NULL",
+        [JSON.stringify(failure)],
+      );
+    });
+  }
+
+  async suspend(id: string, reason: string): Promise<void> {
+    // The lease is handed back now rather than at its time, so that the recovery loop tries again soon.
+    await this.orm.em.fork().transactional(async (tx) => {
+      await this.update(tx, id, 'checkout_suspended_reason = ?', [reason.slice(0, 1000)], 'release');
+    });
+  }
+
+  async complete(record: SagaRecord<S>): Promise<void> {
+    await this.orm.em.fork().transactional(async (tx) => {
+      await this.update(
+        tx,
+        record.id,
+        'checkout_step = ?, checkout_state = ?::jsonb, checkout_suspended_reason = NULL',
+        [DONE, JSON.stringify(record.state)],
+      );
+      await this.ending.completed(tx, record);
+    });
+  }
+
+  async completeCompensation(record: SagaRecord<S>): Promise<void> {
+    await this.orm.em.fork().transactional(async (tx) => {
+      await this.update(tx, record.id, 'checkout_step = ?, checkout_suspended_reason = NULL', [DONE]);
+      await this.ending.compensated(tx, record);
+    });
+  }
+
+  /**
+   * One guarded change of the saga's columns: renews the lease (or, `release`, hands it back now so
+   * the recovery loop tries again soon); throws when the lease is gone.
+   */
+  private async update(
+    tx: EntityManager,
+    id: string,
+    set: string,
+    params: unknown[],
+    lease: 'renew' | 'release' = 'renew',
+  ): Promise<void> {
+    const leaseMs = lease === 'renew' ? this.lease.leaseMs : 0;
+    const rows = await tx.execute<{ id: string }[]>(
+      `UPDATE orders SET ${set}, checkout_lease_until = now() + (? * interval '1 millisecond'), updated_at = now()
+       WHERE id = ? AND checkout_lease_owner = ? AND checkout_step <> 'done'
+       RETURNING id`,
+      [...params, leaseMs, id, this.lease.owner],
+    );
+    if (rows.length === 0) throw new LeaseLostError(id);
+  }
+}
+
+interface SagaRow {
+  id: string;
+  checkout_step: string;
+  checkout_direction: SagaDirection;
+  checkout_state: unknown;
+  checkout_failure: unknown;
+}
+
+/**
+ * Takes up to `limit` unfinished sagas whose lease ran out (a replica died, or a step was
+ * suspended) and leases them to `lease.owner`. Replicas that scan at once take different rows
+ * (SKIP LOCKED), so each saga is resumed by one of them.
+ */
+export async function leaseStalledSagas<S>(
+  orm: MikroORM,
+  lease: SagaLease,
+  limit: number,
+): Promise<SagaRecord<S>[]> {
+  const rows = await orm.em.fork().transactional((tx) =>
+    tx.execute<SagaRow[]>(
+      `UPDATE orders SET checkout_lease_owner = ?, checkout_lease_until = now() + (? * interval '1 millisecond')
+       WHERE id IN (
+         SELECT id FROM orders
+         WHERE checkout_step <> 'done' AND checkout_lease_until < now()
+         ORDER BY checkout_lease_until
+         LIMIT ?
+         FOR UPDATE SKIP LOCKED)
+       RETURNING id, checkout_step, checkout_direction, checkout_state, checkout_failure`,
+      [lease.owner, lease.leaseMs, limit],
+    ),
+  );
+  return rows.map((row) => recordOf<S>(row));
+}
+
+/** The saga of one order as stored, for a runner that holds its lease. */
+export async function sagaRecordOf<S>(em: EntityManager, orderId: string): Promise<SagaRecord<S>> {
+  const rows = await em.execute<SagaRow[]>(
+    'SELECT id, checkout_step, checkout_direction, checkout_state, checkout_failure FROM orders WHERE id = ?',
+    [orderId],
+  );
+  const row = rows[0];
+  if (!row) throw aborted(`order ${orderId} is gone`);
+  return recordOf<S>(row);
+}
+
+function recordOf<S>(row: SagaRow): SagaRecord<S> {
+  return {
+    id: row.id,
+    step: row.checkout_step,
+    direction: row.checkout_direction,
+    state: parsedJson(row.checkout_state) as S,
+    failure: (parsedJson(row.checkout_failure) as SagaFailure | null) ?? null,
+  };
+}
+
+/** jsonb comes back parsed from pg and as text from some drivers. */
+function parsedJson(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
