@@ -97,6 +97,7 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     await eventually(async () => {
       const { cart } = await world.api.cart.getCart({ cartId, sessionId: '' }, { token: shopper.token });
       expect(cart!.status).to.equal(CartStatus.CART_STATUS_CONVERTED);
+      return true;
     });
     const { order: read } = await world.api.order.getOrder({ orderId: order.id }, { token: shopper.token });
     expect(read).to.deep.equal(order);

@@ -77,6 +77,11 @@ export async function startCheckoutWorld() {
   const admin = (await api.auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
   const service = await internalToken(mesh, 'test-suite');
 
+  const carrierCode = unique('dhl').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 30);
+  await api.shipping.createCarrier(
+    { name: 'DHL', code: carrierCode, apiEndpoint: '', apiKey: '', configurationJson: '', active: true },
+    { token: admin },
+  );
   const { zone } = await api.shipping.createZone(
     { name: unique('Germany'), countries: ['DE'], states: [], postalPatterns: [], priority: 0, active: true },
     { token: admin },
@@ -85,7 +90,7 @@ export async function startCheckoutWorld() {
     {
       zoneId: zone!.id,
       name: 'Standard',
-      carrierCode: 'dhl',
+      carrierCode,
       serviceType: ServiceType.SERVICE_TYPE_STANDARD,
       basePrice: { currencyCode: 'EUR', amountMinor: SHIPPING_PRICE_MINOR },
       pricePerKg: { currencyCode: 'EUR', amountMinor: 0 },
