@@ -302,16 +302,10 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     expect(await available(shirt)).to.equal(5);
   });
 
-  it('40 shoppers for 10 units: exactly 10 orders and 30 clean out-of-stock answers', async () => {
-    const shirt = await world.product([10]);
-    const shoppers = await Promise.all(Array.from({ length: 40 }, () => world.customer()));
-    const carts = await Promise.all(
-      shoppers.map((shopper) => world.cart(shopper, [{ product: shirt, quantity: 1 }])),
-    );
-
-    const outcomes = await Promise.all(
-      shoppers.map((shopper, i) =>
-        world.placeOrder(shopper, carts[i]!).then(
+  async function outcomesOf(checkouts: Promise<Order>[]) {
+    return Promise.all(
+      checkouts.map((checkout) =>
+        checkout.then(
           (order) => ({ ok: true as const, order }),
           (error: { errorInfo?: { reason: string } }) => ({
             ok: false as const,
@@ -320,11 +314,45 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
         ),
       ),
     );
+  }
+
+  it('200 shoppers for 50 units: exactly 50 orders and 150 clean out-of-stock answers', async () => {
+    const shirt = await world.product([50]);
+    const guests = Array.from({ length: 200 }, () => world.guest());
+    const carts = await Promise.all(
+      guests.map((guest) => world.cart(guest, [{ product: shirt, quantity: 1 }])),
+    );
+
+    const outcomes = await outcomesOf(guests.map((guest, i) => world.placeOrder(guest, carts[i]!)));
 
     const confirmed = outcomes.filter((o) => o.ok);
-    const refused = outcomes.filter((o) => !o.ok);
-    expect(confirmed).to.have.length(10);
-    expect(refused.map((o) => o.reason)).to.deep.equal(Array(30).fill('OUT_OF_STOCK'));
+    expect(confirmed).to.have.length(50);
+    expect(outcomes.filter((o) => !o.ok).map((o) => o.reason)).to.deep.equal(Array(150).fill('OUT_OF_STOCK'));
     expect(await available(shirt)).to.equal(0);
+  });
+
+  it("500 checkouts on a coupon limited to 100: exactly 100 discounted orders, the others refused with the coupon's reason", async () => {
+    const shirt = await world.product([1000]);
+    const code = await world.coupon(1000, 100);
+    const guests = Array.from({ length: 500 }, () => world.guest());
+    const carts = await Promise.all(
+      guests.map(async (guest) => {
+        const cartId = await world.cart(guest, [{ product: shirt, quantity: 1 }]);
+        await world.api.cart.applyCoupon({ cartId, sessionId: guest.sessionId!, couponCode: code });
+        return cartId;
+      }),
+    );
+
+    const outcomes = await outcomesOf(guests.map((guest, i) => world.placeOrder(guest, carts[i]!)));
+
+    const discounted = outcomes.filter(
+      (o) => o.ok && o.order.couponCode === code && minor(o.order.discountTotal) > 0,
+    );
+    expect(discounted).to.have.length(100);
+    expect(outcomes.filter((o) => o.ok)).to.have.length(100);
+    expect(new Set(outcomes.filter((o) => !o.ok).map((o) => o.reason))).to.deep.equal(
+      new Set(['COUPON_EXHAUSTED']),
+    );
+    expect(await available(shirt)).to.equal(900);
   });
 });
