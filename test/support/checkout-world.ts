@@ -77,7 +77,10 @@ export async function startCheckoutWorld() {
   const admin = (await api.auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
   const service = await internalToken(mesh, 'test-suite');
 
-  const carrierCode = unique('dhl').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 30);
+  const carrierCode = unique('dhl')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 30);
   await api.shipping.createCarrier(
     { name: 'DHL', code: carrierCode, apiEndpoint: '', apiKey: '', configurationJson: '', active: true },
     { token: admin },
@@ -190,7 +193,7 @@ export async function startCheckoutWorld() {
     placeOrder(
       shopper: Shopper,
       cartId: string,
-      options: { key?: string; token?: string; expectedTotalMinor?: number } = {},
+      options: { key?: string; token?: string; expectedTotalMinor?: number; deadlineMs?: number } = {},
     ): Promise<Order> {
       return api.order
         .placeOrder(
@@ -206,7 +209,7 @@ export async function startCheckoutWorld() {
               ? { expectedTotal: { currencyCode: 'EUR', amountMinor: options.expectedTotalMinor } }
               : {}),
           }),
-          { token: shopper.token },
+          { token: shopper.token, deadlineMs: options.deadlineMs },
         )
         .then((answer) => answer.order!);
     },

@@ -20,13 +20,13 @@ export interface CallFailure extends Error {
 type UnaryMethods<D extends grpc.ServiceDefinition> = {
   [K in keyof D]: (
     request: RequestOf<D[K]>,
-    options?: { token?: string; sessionId?: string },
+    options?: { token?: string; sessionId?: string; deadlineMs?: number },
   ) => Promise<ResponseOf<D[K]>>;
 };
 
 /**
- * A plain promise client, as an outside caller has one: no breaker, no retry, a 10 s deadline,
- * `authorization: Bearer <token>` when a token is given.
+ * A plain promise client, as an outside caller has one: no breaker, no retry, a 10 s deadline
+ * (or `deadlineMs`), `authorization: Bearer <token>` when a token is given.
  */
 export function plainClient<D extends grpc.ServiceDefinition>(
   Client: GeneratedClientConstructor<D>,
@@ -35,7 +35,7 @@ export function plainClient<D extends grpc.ServiceDefinition>(
   const channel = new Client(address, grpc.credentials.createInsecure());
   const methods: Record<string, unknown> = { close: () => channel.close() };
   for (const [name, definition] of Object.entries(Client.service)) {
-    methods[name] = (request: unknown, options: { token?: string } = {}) =>
+    methods[name] = (request: unknown, options: { token?: string; deadlineMs?: number } = {}) =>
       new Promise((resolve, reject) => {
         const metadata = new grpc.Metadata();
         if (options.token) metadata.set('authorization', `Bearer ${options.token}`);
@@ -45,7 +45,7 @@ export function plainClient<D extends grpc.ServiceDefinition>(
           definition.responseDeserialize,
           request,
           metadata,
-          { deadline: Date.now() + 10_000 },
+          { deadline: Date.now() + (options.deadlineMs ?? 10_000) },
           (error, response) => {
             if (!error) return resolve(response);
             reject(

@@ -50,6 +50,7 @@ export const orderModule: ServiceModule = {
       logger: logger.child({ component: 'checkout' }),
       sagaDeadlineMs: settings.checkoutDeadlineMs,
       maxWaitMs: settings.checkoutDeadlineMs,
+      maxConcurrent: settings.checkoutConcurrency,
     });
     dispose('checkout runs', () => checkout.stop());
     const recovery = startCheckoutRecovery(checkout, settings.checkoutRecoveryIntervalMs, logger);

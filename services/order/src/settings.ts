@@ -15,6 +15,8 @@ export interface OrderSettings {
   checkoutDeadlineMs: number;
   /** How often the recovery looks for checkouts that stopped halfway (and once at start). */
   checkoutRecoveryIntervalMs: number;
+  /** Checkouts one replica runs at once; more wait their turn. */
+  checkoutConcurrency: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export interface OrderSettings {
  * CHECKOUT_LEASE_MS (default 15 000): a checkout silent for longer (its replica died) is resumed elsewhere.
  * CHECKOUT_DEADLINE_MS (default 30 000): the budget of a checkout's calls, and of each recovery run.
  * CHECKOUT_RECOVERY_INTERVAL_MS (default 5 000): how often stalled checkouts are looked for.
+ * CHECKOUT_CONCURRENCY (default 16): checkouts one replica runs at once; a burst beyond it queues.
  */
 export function orderSettingsFrom(env: Env): OrderSettings {
   const path = readString(env, 'TAX_RATES_FILE');
@@ -36,6 +39,7 @@ export function orderSettingsFrom(env: Env): OrderSettings {
       min: 50,
       max: 3_600_000,
     }),
+    checkoutConcurrency: readInt(env, 'CHECKOUT_CONCURRENCY', 16, { min: 1, max: 10_000 }),
   };
 }
 

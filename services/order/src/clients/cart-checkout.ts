@@ -2,6 +2,7 @@ import { CartServiceClient, CartStatus } from '../../../../gen/ecommerce/cart/v1
 import type { ServiceTokenProvider } from '../../../../lib/auth/service-token-source.js';
 import type { Env } from '../../../../lib/config/index.js';
 import { createServiceClient } from '../../../../lib/grpc/index.js';
+import { CHECKOUT_CALL_DEADLINE_MS } from '../domain/checkout/checkout-ports.js';
 import type { CartPort } from '../domain/checkout/checkout-ports.js';
 
 /** The cart's internal read for the checkout, as this service (the saga runs detached from its caller). */
@@ -9,7 +10,10 @@ export function cartServiceCheckout(
   env: Env,
   serviceToken: ServiceTokenProvider,
 ): CartPort & { close(): void } {
-  const client = createServiceClient(CartServiceClient, 'cart', env, { serviceToken });
+  const client = createServiceClient(CartServiceClient, 'cart', env, {
+    serviceToken,
+    defaultDeadlineMs: CHECKOUT_CALL_DEADLINE_MS,
+  });
   return {
     async checkoutCart(cartId, owner) {
       const { cart } = await client.getCheckoutCart({

@@ -6,6 +6,7 @@ import {
 import type { ServiceTokenProvider } from '../../../../lib/auth/service-token-source.js';
 import type { Env } from '../../../../lib/config/index.js';
 import { createServiceClient } from '../../../../lib/grpc/index.js';
+import { CHECKOUT_CALL_DEADLINE_MS } from '../domain/checkout/checkout-ports.js';
 import { money } from '../../../../lib/money.js';
 import type { Buyer, DiscountPort } from '../domain/checkout/checkout-ports.js';
 
@@ -14,7 +15,10 @@ export function discountServiceDesk(
   env: Env,
   serviceToken: ServiceTokenProvider,
 ): DiscountPort & { close(): void } {
-  const client = createServiceClient(DiscountServiceClient, 'discount', env, { serviceToken });
+  const client = createServiceClient(DiscountServiceClient, 'discount', env, {
+    serviceToken,
+    defaultDeadlineMs: CHECKOUT_CALL_DEADLINE_MS,
+  });
   return {
     async price({ currency, lines, shippingMinor, buyer, couponCode }) {
       const priced = await client.priceCart({

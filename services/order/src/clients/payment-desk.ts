@@ -7,6 +7,7 @@ import type { ServiceTokenProvider } from '../../../../lib/auth/service-token-so
 import type { Env } from '../../../../lib/config/index.js';
 import { unavailable } from '../../../../lib/errors.js';
 import { createServiceClient } from '../../../../lib/grpc/index.js';
+import { CHECKOUT_CALL_DEADLINE_MS } from '../domain/checkout/checkout-ports.js';
 import { money } from '../../../../lib/money.js';
 import type { PaymentPort } from '../domain/checkout/checkout-ports.js';
 
@@ -18,7 +19,10 @@ export function paymentServiceDesk(
   env: Env,
   serviceToken: ServiceTokenProvider,
 ): PaymentPort & { close(): void } {
-  const client = createServiceClient(PaymentServiceClient, 'payment', env, { serviceToken });
+  const client = createServiceClient(PaymentServiceClient, 'payment', env, {
+    serviceToken,
+    defaultDeadlineMs: CHECKOUT_CALL_DEADLINE_MS,
+  });
 
   /** Voids an authorisation, refunds what was captured and not refunded yet; keys derived from the payment. */
   async function giveBack(payment: Payment, reason: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { ServiceTokenProvider } from '../../../../lib/auth/service-token-so
 import { unitPriceOf } from '../../../../lib/catalog/unit-price.js';
 import type { Env } from '../../../../lib/config/index.js';
 import { createServiceClient } from '../../../../lib/grpc/index.js';
+import { CHECKOUT_CALL_DEADLINE_MS } from '../domain/checkout/checkout-ports.js';
 import type { CatalogPort, VariantOffer } from '../domain/checkout/checkout-ports.js';
 
 /** BatchGetProducts takes at most this many ids. */
@@ -13,7 +14,10 @@ export function productServiceInventory(
   env: Env,
   serviceToken: ServiceTokenProvider,
 ): CatalogPort & { close(): void } {
-  const client = createServiceClient(ProductServiceClient, 'product', env, { serviceToken });
+  const client = createServiceClient(ProductServiceClient, 'product', env, {
+    serviceToken,
+    defaultDeadlineMs: CHECKOUT_CALL_DEADLINE_MS,
+  });
   return {
     async offers(lines) {
       const productIds = [...new Set(lines.map((line) => line.productId))];

@@ -2,6 +2,7 @@ import { ShippingServiceClient } from '../../../../gen/ecommerce/shipping/v1/shi
 import type { ServiceTokenProvider } from '../../../../lib/auth/service-token-source.js';
 import type { Env } from '../../../../lib/config/index.js';
 import { createServiceClient } from '../../../../lib/grpc/index.js';
+import { CHECKOUT_CALL_DEADLINE_MS } from '../domain/checkout/checkout-ports.js';
 import type { ShippingPort } from '../domain/checkout/checkout-ports.js';
 
 /** The shipping service's confirmation of a method's price, asked as this service. */
@@ -9,7 +10,10 @@ export function shippingServiceDesk(
   env: Env,
   serviceToken: ServiceTokenProvider,
 ): ShippingPort & { close(): void } {
-  const client = createServiceClient(ShippingServiceClient, 'shipping', env, { serviceToken });
+  const client = createServiceClient(ShippingServiceClient, 'shipping', env, {
+    serviceToken,
+    defaultDeadlineMs: CHECKOUT_CALL_DEADLINE_MS,
+  });
   return {
     async confirm({ methodId, address, lines, subtotal }) {
       const { option } = await client.confirmShippingMethod({

@@ -8,6 +8,12 @@ import type { Money } from '../../../../../lib/money.js';
  * A refusal arrives as the AppError the dependency answered (its status, reason and metadata kept);
  * an outage as UNAVAILABLE or DEADLINE_EXCEEDED.
  */
+/**
+ * A checkout's call to another service may take this long: the saga runs detached with its own
+ * budget, and under a burst a slow answer is worth more than a timeout that undoes the checkout.
+ */
+export const CHECKOUT_CALL_DEADLINE_MS = 10_000;
+
 export interface CheckoutPorts {
   cart: CartPort;
   catalog: CatalogPort;

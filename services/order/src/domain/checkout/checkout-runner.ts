@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { currentCallScope, remainingMs, runDetached } from '../../../../../lib/grpc/call-scope.js';
 import type { Logger } from '../../../../../lib/log.js';
+import { ConcurrencyLimit } from '../../../../../lib/runtime/concurrency-limit.js';
 import { checkoutEnding } from './checkout-ending.js';
 import type { CheckoutState } from './checkout-state.js';
 import { DONE, runSaga, type SagaDefinition, type SagaRecord } from './saga-runner.js';
@@ -15,19 +16,25 @@ export interface CheckoutRunnerOptions {
   sagaDeadlineMs: number;
   /** How long a caller without a deadline waits for the outcome before hearing "in progress". */
   maxWaitMs: number;
+  /** Checkouts this replica runs at once; the others wait their turn (a burst queues here). */
+  maxConcurrent: number;
 }
 
 /**
  * Runs checkouts on this replica: each saga detached from the request that started it (a shopper
- * who hangs up does not stop a payment halfway), at most once per order here, and resumes the
- * sagas whose lease ran out (a replica that died, a step suspended by an outage).
+ * who hangs up does not stop a payment halfway), at most once per order here and at most
+ * `maxConcurrent` at once (a burst of shoppers waits here rather than overloading the five
+ * services a checkout calls), and resumes the sagas whose lease ran out (a replica that died, a
+ * step suspended by an outage).
  */
 export class CheckoutRunner {
   private readonly running = new Map<string, Promise<void>>();
   private readonly store: OrderSagaStore<CheckoutState>;
+  private readonly limit: ConcurrencyLimit;
 
   constructor(private readonly options: CheckoutRunnerOptions) {
     this.store = new OrderSagaStore(options.orm, options.lease, checkoutEnding);
+    this.limit = new ConcurrencyLimit(options.maxConcurrent);
   }
 
   /** Starts this replica's run of a saga it holds the lease of; a run already going is joined. */
@@ -35,9 +42,12 @@ export class CheckoutRunner {
     const going = this.running.get(record.id);
     if (going) return going;
     const log = this.options.logger.child({ orderId: record.id });
-    const run = runDetached({ deadlineMs: this.options.sagaDeadlineMs }, () =>
-      runSaga(this.options.saga, this.store, record),
-    )
+    const run = this.limit
+      .run(() =>
+        runDetached({ deadlineMs: this.options.sagaDeadlineMs }, () =>
+          runSaga(this.options.saga, this.store, record),
+        ),
+      )
       .then((outcome) => {
         if (outcome.kind === 'suspended')
           log.warn({ reason: outcome.reason }, 'checkout suspended; recovery resumes it');
