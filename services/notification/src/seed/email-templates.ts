@@ -170,7 +170,8 @@ export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
   'product.category.updated': 'category tree change, for other services (product caches drop listings)',
   'cart.cart.converted': 'the customer hears from order_confirmed',
   'order.order.delivered': 'the customer hears from order_delivered (shipping.shipment.delivered)',
-  'order.order.status_changed': 'fulfilment bookkeeping; the customer hears from order_shipped and order_delivered',
+  'order.order.status_changed':
+    'fulfilment bookkeeping; the customer hears from order_shipped and order_delivered',
   'discount.coupon.redeemed': 'bookkeeping; the order confirmation shows the discount',
   'discount.promotion.applied': 'bookkeeping; the order confirmation shows the discount',
   'discount.coupon.usage_limit_reached': 'for the shop (a dashboard, an alert), not for customers',
