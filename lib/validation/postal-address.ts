@@ -50,3 +50,23 @@ export function postalFieldsFrom(
     violations.add(`${field}.phone`, 'must be in E.164 format, e.g. +14155550100');
   return fields;
 }
+
+type OptionalPart = 'company' | 'line2' | 'state' | 'postalCode' | 'phone';
+
+/** Stored postal fields (optional ones null) as the contract's Address (optional ones ''). */
+export function addressMessageOf(
+  fields: Omit<PostalFields, OptionalPart> & { [K in OptionalPart]?: string | null },
+): Address {
+  return {
+    firstName: fields.firstName,
+    lastName: fields.lastName,
+    company: fields.company ?? '',
+    line1: fields.line1,
+    line2: fields.line2 ?? '',
+    city: fields.city,
+    state: fields.state ?? '',
+    postalCode: fields.postalCode ?? '',
+    country: fields.country,
+    phone: fields.phone ?? '',
+  };
+}

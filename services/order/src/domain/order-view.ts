@@ -1,3 +1,4 @@
+import { addressMessageOf } from '../../../../lib/validation/index.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   OrderStatus as WireStatus,
@@ -127,18 +128,7 @@ function messageOf(
     taxTotal: money(order.taxAmount),
     grandTotal: money(order.totalAmount),
     couponCode: order.couponCode ?? '',
-    shippingAddress: address && {
-      firstName: address.firstName,
-      lastName: address.lastName,
-      company: address.company ?? '',
-      line1: address.line1,
-      line2: address.line2 ?? '',
-      city: address.city,
-      state: address.state ?? '',
-      postalCode: address.postalCode ?? '',
-      country: address.country,
-      phone: address.phone ?? '',
-    },
+    shippingAddress: address && addressMessageOf(address),
     shippingMethodId: order.shippingMethodId ?? '',
     shippingMethodName: order.shippingMethodName ?? '',
     paymentId: order.paymentId ?? '',

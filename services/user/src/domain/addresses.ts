@@ -8,7 +8,7 @@ import {
 } from '../../../../gen/ecommerce/user/v1/user.js';
 import { failedPrecondition, notFound } from '../../../../lib/errors.js';
 import { Address, type AddressType as AddressTypeName } from '../entities/address.js';
-import { postalFieldsFrom } from '../../../../lib/validation/index.js';
+import { addressMessageOf, postalFieldsFrom } from '../../../../lib/validation/index.js';
 import { addressTypeFrom } from './address-input.js';
 import { lockCustomer } from './customer.js';
 import { requireUuid, Violations } from '../../../../lib/validation/index.js';
@@ -25,18 +25,7 @@ export function addressMessage(address: Address): UserAddress {
     id: address.id,
     type: TYPE_MESSAGE[address.type] ?? AddressType.ADDRESS_TYPE_UNSPECIFIED,
     isDefault: address.isDefault,
-    address: {
-      firstName: address.firstName,
-      lastName: address.lastName,
-      company: address.company ?? '',
-      line1: address.line1,
-      line2: address.line2 ?? '',
-      city: address.city,
-      state: address.state ?? '',
-      postalCode: address.postalCode ?? '',
-      country: address.country,
-      phone: address.phone ?? '',
-    },
+    address: addressMessageOf(address),
     createdAt: address.createdAt,
     updatedAt: address.updatedAt,
   };

@@ -8,7 +8,12 @@ import { aborted, AppError, failedPrecondition } from '../../../../../lib/errors
 import { requestHashOf, idempotencyKeyReused } from '../../../../../lib/idempotency/idempotency-keys.js';
 import { newId } from '../../../../../lib/ids.js';
 import { isCurrencyCode, MAX_AMOUNT_MINOR } from '../../../../../lib/money.js';
-import { checked, postalFieldsFrom, type PostalFields } from '../../../../../lib/validation/index.js';
+import {
+  addressMessageOf,
+  checked,
+  postalFieldsFrom,
+  type PostalFields,
+} from '../../../../../lib/validation/index.js';
 import { Order } from '../../entities/index.js';
 import { nextOrderNumber } from '../order-number.js';
 import { orderView } from '../order-view.js';
@@ -68,7 +73,7 @@ export async function placeOrder(
 ): Promise<OrderMessage> {
   const input = checkPlaceOrder(shopper, request);
   const address = input.address
-    ? checkoutAddressOf(input.address)
+    ? addressMessageOf(input.address)
     : await deps.addresses.savedAddress((input.owner as { userId: string }).userId, input.savedAddressId!);
   const checkoutRequest: CheckoutRequest = {
     cartId: input.cartId,
@@ -183,21 +188,6 @@ function checkPlaceOrder(shopper: Shopper, request: PlaceOrderRequest): CheckedP
       expectedTotal,
     };
   });
-}
-
-function checkoutAddressOf(fields: PostalFields): CheckoutAddress {
-  return {
-    firstName: fields.firstName,
-    lastName: fields.lastName,
-    company: fields.company ?? '',
-    line1: fields.line1,
-    line2: fields.line2 ?? '',
-    city: fields.city,
-    state: fields.state ?? '',
-    postalCode: fields.postalCode ?? '',
-    country: fields.country,
-    phone: fields.phone ?? '',
-  };
 }
 
 interface RecordedOrder {
