@@ -92,8 +92,10 @@ describe('checkout crash: the order process killed mid-checkout and restarted (n
       async () => {
         await world.api.order
           .getGuestOrder({ orderNumber: 'ORD-1-1', email: 'nobody@example.com' })
-          .catch((error: { code?: number }) => {
-            if (error.code === 14 || error.code === 4) throw error; // UNAVAILABLE, DEADLINE_EXCEEDED
+          .catch((error: CallFailure) => {
+            // Any answer of the service itself (NOT_FOUND here) says it is back.
+            if (error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED)
+              throw error;
           });
         return true;
       },
@@ -121,12 +123,14 @@ describe('checkout crash: the order process killed mid-checkout and restarted (n
     for (const [wave, killAfterMs] of KILL_AFTER_MS.entries()) {
       const calls = checkouts.slice(wave * WAVE, (wave + 1) * WAVE).map(async (checkout, i) => {
         await sleep(i * START_APART_MS);
-        await world.placeOrder(checkout.guest, checkout.cartId, checkout).catch((error: CallFailure) => {
-          if (error.code === grpc.status.UNAVAILABLE) interrupted.push(checkout);
-          else if (checkout.token !== DECLINED_CARD || error.errorInfo?.reason !== 'PAYMENT_DECLINED') {
-            unexpected.push(`${checkout.guest.guestEmail}: ${error.message}`);
-          }
-        });
+        await world
+          .placeOrder(checkout.guest, checkout.cartId, { key: checkout.key, token: checkout.token })
+          .catch((error: CallFailure) => {
+            if (error.code === grpc.status.UNAVAILABLE) interrupted.push(checkout);
+            else if (checkout.token !== DECLINED_CARD || error.errorInfo?.reason !== 'PAYMENT_DECLINED') {
+              unexpected.push(`${checkout.guest.guestEmail}: ${error.message}`);
+            }
+          });
       });
       await sleep(killAfterMs);
       await world.mesh.killService('order');
@@ -156,7 +160,7 @@ describe('checkout crash: the order process killed mid-checkout and restarted (n
     // stands (or its refusal, naming it), or a new order if the first was never saved.
     const retried = await Promise.all(
       interrupted.map((checkout) =>
-        world.placeOrder(checkout.guest, checkout.cartId, checkout).then(
+        world.placeOrder(checkout.guest, checkout.cartId, { key: checkout.key, token: checkout.token }).then(
           (order) => ({ checkout, order, error: undefined }),
           (error: CallFailure) => ({ checkout, order: undefined, error }),
         ),
