@@ -61,10 +61,11 @@ export interface Shopper {
 /**
  * A platform to check out on: the eight services a checkout crosses, an admin, a shipping zone
  * for Germany with a standard method, and helpers that make products, carts and coupons through
- * the services' own RPCs, as a shop and its shoppers would.
+ * the services' own RPCs, as a shop and its shoppers would. `meshOptions` go to `startTestMesh`
+ * (settings for the services, for instance).
  */
-export async function startCheckoutWorld() {
-  const mesh: TestMesh = await startTestMesh([...CHECKOUT_SERVICES]);
+export async function startCheckoutWorld(meshOptions: Parameters<typeof startTestMesh>[1] = {}) {
+  const mesh: TestMesh = await startTestMesh([...CHECKOUT_SERVICES], meshOptions);
   const api = {
     auth: plainClient(AuthServiceClient, mesh.address('auth')),
     product: plainClient(ProductServiceClient, mesh.address('product')),

@@ -28,6 +28,11 @@ export interface TestMesh {
   /** Stops one service (its port stops answering) and starts it again. */
   stopService(name: ServiceName): Promise<void>;
   startService(name: ServiceName): Promise<void>;
+  /**
+   * Kills one service's process outright (SIGKILL: no drain, no clean shutdown), as a crash would;
+   * `startService` starts it again. Only a process mesh (MESH=processes) can: in one process it throws.
+   */
+  killService(name: ServiceName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,9 +42,11 @@ async function testEnv(
   dataDir: string,
   inProcess: boolean,
   ports: Partial<Record<ServiceName, number>>,
+  settings: Record<string, string>,
 ): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...settings,
     DATA_DIR: dataDir,
     METRICS_PORT: '0',
     BREAKER_RESET_TIMEOUT_MS: '1500',
@@ -79,17 +86,22 @@ async function dropScratchDatabases(runId: string, inProcess: boolean): Promise<
  * `inProcess: true` keeps them in this process whatever MESH says, for a test of what happens on
  * fresh databases (the distributed run's are shared and already migrated). Ports are chosen at
  * run time (`mesh.address(name)` says where a service is); `ports` fixes some, for a test that
- * needs to know one in advance.
+ * needs to know one in advance. `env` adds settings for the services (e.g. a short
+ * CHECKOUT_LEASE_MS for a crash test), over this process's environment.
  */
 export async function startTestMesh(
   names: readonly ServiceName[] = SERVICE_NAMES,
-  options: { inProcess?: boolean; ports?: Partial<Record<ServiceName, number>> } = {},
+  options: {
+    inProcess?: boolean;
+    ports?: Partial<Record<ServiceName, number>>;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestMesh> {
   resetBreakers();
   const inProcess = options.inProcess ?? process.env.MESH !== 'processes';
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'mesh-'));
-  const env = await testEnv(runId, dataDir, inProcess, options.ports ?? {});
+  const env = await testEnv(runId, dataDir, inProcess, options.ports ?? {}, options.env ?? {});
   const address = (name: ServiceName): string => env[`${name.toUpperCase()}_GRPC_ADDR`]!;
   const cleanUp = async (): Promise<void> => {
     await dropScratchDatabases(runId, inProcess);
@@ -116,6 +128,9 @@ export async function startTestMesh(
       },
       stopService: (name) => processes.stopService(name),
       startService: (name) => processes.restartService(name),
+      killService: async (name) => {
+        await processes.killService(name);
+      },
       stop: async () => {
         for (const database of opened.values()) await (await database).close();
         await processes.stop();
@@ -140,6 +155,8 @@ export async function startTestMesh(
     },
     stopService: (name) => mesh.stopService(name),
     startService: (name) => mesh.startService(name),
+    killService: (name) =>
+      Promise.reject(new Error(`cannot kill ${name}: services in this process have no process of their own`)),
     stop: async () => {
       await mesh.stop();
       await cleanUp();
