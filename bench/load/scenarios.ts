@@ -23,6 +23,12 @@ import {
   type QuoteShippingRequest,
 } from '../../gen/ecommerce/shipping/v1/shipping.js';
 import { PaymentServiceClient } from '../../gen/ecommerce/payment/v1/payment.js';
+import {
+  OrderServiceClient,
+  OrderStatus,
+  PlaceOrderRequest,
+  type Order,
+} from '../../gen/ecommerce/order/v1/order.js';
 import { AddressType, UserServiceClient } from '../../gen/ecommerce/user/v1/user.js';
 import { loadServiceClientSecret } from '../../lib/auth/service-secret.js';
 import { DEFAULT_GRPC_PORTS, type ServiceName } from '../../lib/config/topology.js';
@@ -857,6 +863,207 @@ const authorizeCapture: Scenario<PaymentServiceClient, PaymentContext> = {
   },
 };
 
+interface CheckoutContext {
+  cartAddress: string;
+  shippingAddress: string;
+  productId: string;
+  variantId: string;
+  priceMinor: number;
+  shippingMethodId: string;
+  destination: QuoteShippingRequest['destination'];
+  /** Keeps sessions, emails and idempotency keys of one prepare apart from every other's. */
+  tag: string;
+}
+
+/** The cart and shipping clients of one order client, opened with its channel options. */
+const checkoutPeers = new WeakMap<
+  OrderServiceClient,
+  { options: grpc.ChannelOptions; cart?: CartServiceClient; shipping?: ShippingServiceClient }
+>();
+
+function checkoutClients(client: OrderServiceClient, ctx: CheckoutContext) {
+  const peers = checkoutPeers.get(client) ?? { options: {} };
+  checkoutPeers.set(client, peers);
+  peers.cart ??= new CartServiceClient(ctx.cartAddress, insecure, peers.options);
+  peers.shipping ??= new ShippingServiceClient(ctx.shippingAddress, insecure, peers.options);
+  return { cart: peers.cart, shipping: peers.shipping };
+}
+
+/**
+ * A guest checkout end to end; one call is the whole of it, so calls/s is orders/s:
+ * CartService.AddItem of one unit into a new cart (a new session id), ShippingService.QuoteShipping
+ * of that line to a Berlin address, then OrderService.PlaceOrder of the cart (that address, the
+ * prepared method, the test gateway's `pm_card_visa`, a new idempotency key), which runs the
+ * saga: cart, product (reserve, commit), shipping, discount, payment (authorise, capture). The
+ * target is the order service (ORDER_GRPC_ADDR); the cart and shipping services are reached at
+ * CART_GRPC_ADDR and SHIPPING_GRPC_ADDR on channels of their own. Prepare logs in as the admin and
+ * creates a product of plenty of stock (EUR), a carrier, a DE zone whose postal pattern is the
+ * run's tag (the address's postal code, so earlier runs' zones never decide) and a flat method,
+ * then checks one checkout end to end (the order must come back CONFIRMED).
+ */
+const checkout: Scenario<OrderServiceClient, CheckoutContext> = {
+  name: 'checkout',
+  summary:
+    'a guest checkout: CartService.AddItem (new cart) + ShippingService.QuoteShipping (DE) + OrderService.PlaceOrder (pm_card_visa)',
+  ...serviceAddress('order'),
+  async prepare(target, env) {
+    const token = await adminToken(env);
+    const tag = runTag();
+    const priceMinor = 2_500;
+    const product = await step(`ProductService.CreateProduct at ${addressFromEnv('product', env)}`, () =>
+      withClient(new ProductServiceClient(addressFromEnv('product', env), insecure), async (client) => {
+        const sku = `bench-checkout-${tag}`;
+        const reply = await unary(
+          client.createProduct.bind(client),
+          CreateProductRequest.fromPartial({
+            sku,
+            name: 'Bench checkout product',
+            slug: sku,
+            description: 'Created by bench/load/scenarios.ts for the checkout scenario.',
+            price: { currencyCode: 'EUR', amountMinor: priceMinor },
+            variants: [{ sku: `${sku}-v`, name: 'Default', initialStock: 10_000_000, weightGrams: 300 }],
+          }),
+          bearer(token),
+          deadlineIn(PREPARE_DEADLINE_MS),
+        );
+        if (!reply.product?.variants[0]?.id) throw new Error(`CreateProduct for ${sku} returned no variant`);
+        return reply.product;
+      }),
+    );
+    const shippingAddress = addressFromEnv('shipping', env);
+    const postalCode = tag.toUpperCase();
+    const shippingMethodId = await step(`ShippingService at ${shippingAddress}`, () =>
+      withClient(new ShippingServiceClient(shippingAddress, insecure), async (client) => {
+        const call = <Req, Res>(method: Parameters<typeof unary<Req, Res>>[0], body: Req) =>
+          unary(method.bind(client), body, bearer(token), deadlineIn(PREPARE_DEADLINE_MS));
+        const code = `bench_co_${tag}`;
+        await call(client.createCarrier, {
+          name: `Bench carrier ${tag}`,
+          code,
+          apiEndpoint: '',
+          apiKey: '',
+          configurationJson: '',
+          active: true,
+        });
+        const { zone } = await call(client.createZone, {
+          name: `Bench checkout zone ${tag}`,
+          countries: ['DE'],
+          states: [],
+          postalPatterns: [postalCode],
+          priority: 0,
+          active: true,
+        });
+        const { method } = await call(
+          client.createShippingMethod,
+          CreateShippingMethodRequest.fromPartial({
+            zoneId: zone!.id,
+            name: 'Standard',
+            carrierCode: code,
+            serviceType: ServiceType.SERVICE_TYPE_STANDARD,
+            basePrice: { currencyCode: 'EUR', amountMinor: 499 },
+            estimatedDays: 3,
+            active: true,
+          }),
+        );
+        return method!.id;
+      }),
+    );
+    const ctx: CheckoutContext = {
+      cartAddress: addressFromEnv('cart', env),
+      shippingAddress,
+      productId: product.id,
+      variantId: product.variants[0]!.id,
+      priceMinor,
+      shippingMethodId,
+      destination: {
+        firstName: 'Bench',
+        lastName: 'Shopper',
+        company: '',
+        line1: 'Unter den Linden 1',
+        line2: '',
+        city: 'Berlin',
+        state: '',
+        postalCode,
+        country: 'DE',
+        phone: '',
+      },
+      tag,
+    };
+    const probe = checkout.connect(target, {});
+    await step(`a checkout through ${ctx.cartAddress}, ${shippingAddress} and ${target}`, () =>
+      withClient(probe, async (client) => {
+        try {
+          const order = await placeGuestOrder(client, ctx, -1, deadlineIn(PREPARE_DEADLINE_MS));
+          if (order.status !== OrderStatus.ORDER_STATUS_CONFIRMED) {
+            throw new Error(`the order ${order.id} is ${OrderStatus[order.status]}, not CONFIRMED`);
+          }
+        } finally {
+          closeCheckoutPeers(client);
+        }
+      }),
+    );
+    return ctx;
+  },
+  connect(target, options) {
+    const client = new OrderServiceClient(target, insecure, options);
+    checkoutPeers.set(client, { options });
+    return client;
+  },
+  async call(client, ctx, i, deadline) {
+    await placeGuestOrder(client, ctx, i, deadline);
+  },
+};
+
+function closeCheckoutPeers(client: OrderServiceClient): void {
+  const peers = checkoutPeers.get(client);
+  peers?.cart?.close();
+  peers?.shipping?.close();
+}
+
+/** One guest checkout (see `checkout`): AddItem, QuoteShipping, PlaceOrder; answers the order. */
+async function placeGuestOrder(
+  client: OrderServiceClient,
+  ctx: CheckoutContext,
+  i: number,
+  deadline: Date,
+): Promise<Order> {
+  const { cart, shipping } = checkoutClients(client, ctx);
+  const shopper = `${ctx.tag}-${i < 0 ? 'probe' : i}`;
+  const sessionId = `bench-checkout-${shopper}`;
+  const line = { productId: ctx.productId, variantId: ctx.variantId, quantity: 1 };
+  const added = await unary(
+    cart.addItem.bind(cart),
+    { cartId: '', sessionId, ...line },
+    new grpc.Metadata(),
+    deadline,
+  );
+  await unary(
+    shipping.quoteShipping.bind(shipping),
+    {
+      destination: ctx.destination,
+      lines: [line],
+      subtotal: { currencyCode: 'EUR', amountMinor: ctx.priceMinor },
+    },
+    new grpc.Metadata(),
+    deadline,
+  );
+  const { order } = await unary(
+    client.placeOrder.bind(client),
+    PlaceOrderRequest.fromPartial({
+      idempotencyKey: `bench-${shopper}`,
+      cartId: added.cart!.id,
+      sessionId,
+      guestEmail: `bench-${shopper}@example.com`,
+      destination: { $case: 'shippingAddress', value: ctx.destination! },
+      shippingMethodId: ctx.shippingMethodId,
+      payment: { $case: 'paymentToken', value: 'pm_card_visa' },
+    }),
+    new grpc.Metadata(),
+    deadline,
+  );
+  return order!;
+}
+
 interface PriceCartContext {
   token: string;
   requests: PriceCartRequest[];
@@ -1150,6 +1357,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   'my-addresses': myAddresses as unknown as Scenario,
   'quote-shipping': quoteShipping as unknown as Scenario,
   'authorize-capture': authorizeCapture as unknown as Scenario,
+  checkout: checkout as unknown as Scenario,
   'price-cart': priceCartScenario('price-cart', 10) as unknown as Scenario,
   'price-cart-1000': priceCartScenario('price-cart-1000', 1000) as unknown as Scenario,
 };
