@@ -223,6 +223,13 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     const total = Number(wrongTotal.errorInfo!.metadata!.total_minor);
     expect(await paymentsOf(wrongTotal.errorInfo!.metadata!.order_id!)).to.have.length(0);
 
+    const otherCurrency = await failureOf(
+      world.placeOrder(shopper, cartId, { expectedTotalMinor: total, expectedCurrency: 'USD' }),
+    );
+    expect(otherCurrency.errorInfo?.reason, 'the same number in another currency is another total').to.equal(
+      'TOTAL_CHANGED',
+    );
+
     const order = await world.placeOrder(shopper, cartId, { expectedTotalMinor: total });
     expect(order.status).to.equal(OrderStatus.ORDER_STATUS_CONFIRMED);
     expect(minor(order.lines[0]!.unitPrice)).to.equal(2500);

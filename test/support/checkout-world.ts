@@ -194,7 +194,13 @@ export async function startCheckoutWorld(meshOptions: Parameters<typeof startTes
     placeOrder(
       shopper: Shopper,
       cartId: string,
-      options: { key?: string; token?: string; expectedTotalMinor?: number; deadlineMs?: number } = {},
+      options: {
+        key?: string;
+        token?: string;
+        expectedTotalMinor?: number;
+        expectedCurrency?: string;
+        deadlineMs?: number;
+      } = {},
     ): Promise<Order> {
       return api.order
         .placeOrder(
@@ -207,7 +213,12 @@ export async function startCheckoutWorld(meshOptions: Parameters<typeof startTes
             shippingMethodId,
             payment: { $case: 'paymentToken', value: options.token ?? 'pm_card_visa' },
             ...(options.expectedTotalMinor !== undefined
-              ? { expectedTotal: { currencyCode: 'EUR', amountMinor: options.expectedTotalMinor } }
+              ? {
+                  expectedTotal: {
+                    currencyCode: options.expectedCurrency ?? 'EUR',
+                    amountMinor: options.expectedTotalMinor,
+                  },
+                }
               : {}),
           }),
           { token: shopper.token, deadlineMs: options.deadlineMs },

@@ -1,3 +1,4 @@
+import type { Money } from '../../../../../lib/money.js';
 import type { Buyer, CartOwner, CheckoutAddress, PaymentSource } from './checkout-ports.js';
 
 /** What the shopper asked for: saved with the order, so the recovery can finish without them. */
@@ -9,7 +10,8 @@ export interface CheckoutRequest {
   shippingMethodId: string;
   /** A one-time gateway token is kept only until the payment is authorised. */
   payment: PaymentSource;
-  expectedTotalMinor: number | null;
+  /** The total the shopper was shown and accepts, when sent. */
+  expectedTotal: Money | null;
 }
 
 /** One line as the checkout prices it: the cart's line, with what the catalog says now. */

@@ -84,7 +84,7 @@ function readCart(ports: CheckoutPorts): SagaStep<CheckoutState> {
         };
       });
       const repriced = cart.lines.filter((line, i) => line.unitPriceMinor !== lines[i]!.unitPriceMinor);
-      if (repriced.length > 0 && request.expectedTotalMinor === null) {
+      if (repriced.length > 0 && request.expectedTotal === null) {
         throw failedPrecondition(
           `prices changed since they were shown: ${repriced.map((line) => line.sku).join(', ')}`,
           OrderReason.PRICE_CHANGED,
@@ -209,10 +209,10 @@ function computeTotals(rules: CheckoutRules): SagaStep<CheckoutState> {
         discountTotalMinor +
         shipping.priceMinor +
         (rules.pricesIncludeTax ? 0 : tax.taxTotalMinor);
-      const expected = state.request.expectedTotalMinor;
-      if (expected !== null && expected !== grandTotalMinor) {
+      const expected = state.request.expectedTotal;
+      if (expected && (expected.amountMinor !== grandTotalMinor || expected.currencyCode !== currency)) {
         throw failedPrecondition(
-          `the total is ${grandTotalMinor} minor units of ${currency}, not the ${expected} expected`,
+          `the total is ${grandTotalMinor} minor units of ${currency}, not the ${expected.amountMinor} ${expected.currencyCode} expected`,
           OrderReason.TOTAL_CHANGED,
           { total_minor: String(grandTotalMinor), currency_code: currency },
         );

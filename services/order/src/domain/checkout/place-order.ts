@@ -82,7 +82,7 @@ export async function placeOrder(
     address,
     shippingMethodId: input.shippingMethodId,
     payment: input.payment,
-    expectedTotalMinor: input.expectedTotal?.amountMinor ?? null,
+    expectedTotal: input.expectedTotal,
   };
   const scope = 'userId' in input.owner ? `user:${input.owner.userId}` : `guest:${input.owner.sessionId}`;
   const requestHash = requestHashOf({
