@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { PaymentStatus } from '../../gen/ecommerce/payment/v1/payment.js';
 import { startTestMesh, type TestMesh } from '../../test/support/mesh.js';
 import { internalToken } from '../../test/support/tokens.js';
-import { paymentClient } from '../../test/payment-support.js';
+import { paymentClient } from '../../services/payment/test/payment-support.js';
 import { scenarioNamed } from './scenarios.js';
 
 /** The authorize-capture scenario against a real auth + payment mesh: prepare, then calls that pay. */

@@ -40,7 +40,6 @@ export interface TestMesh {
 async function testEnv(
   runId: string,
   dataDir: string,
-  inProcess: boolean,
   ports: Partial<Record<ServiceName, number>>,
   settings: Record<string, string>,
 ): Promise<NodeJS.ProcessEnv> {
@@ -51,8 +50,9 @@ async function testEnv(
     METRICS_PORT: '0',
     BREAKER_RESET_TIMEOUT_MS: '1500',
     BREAKER_VOLUME_THRESHOLD: '4',
-    // In-process meshes get fresh scratch databases; the distributed run is migrated by `make migrate`.
-    MIGRATE_ON_START: inProcess ? 'true' : 'false',
+    // Every mesh gets fresh scratch databases, migrated by its services on start, so no test file
+    // sees another's rows (`make migrate` is exercised on the real databases before the run).
+    MIGRATE_ON_START: 'true',
     AUTH_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
     AUTH_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
   };
@@ -61,7 +61,7 @@ async function testEnv(
     env[`${name.toUpperCase()}_GRPC_PORT`] = String(port);
     env[`${name.toUpperCase()}_GRPC_ADDR`] = `127.0.0.1:${port}`;
     // Real PostgreSQL: a scratch database per service and run, dropped when the mesh stops.
-    if (process.env.DATABASE_URL && inProcess) {
+    if (process.env.DATABASE_URL) {
       const url = new URL(process.env.DATABASE_URL);
       url.pathname = `/t${runId}_${name}_db`;
       env[`${name.toUpperCase()}_DATABASE_URL`] = url.toString();
@@ -70,8 +70,8 @@ async function testEnv(
   return env;
 }
 
-async function dropScratchDatabases(runId: string, inProcess: boolean): Promise<void> {
-  if (!process.env.DATABASE_URL || !inProcess) return;
+async function dropScratchDatabases(runId: string): Promise<void> {
+  if (!process.env.DATABASE_URL) return;
   await dropDatabases(
     process.env.DATABASE_URL,
     SERVICE_NAMES.map((name) => `t${runId}_${name}_db`),
@@ -101,10 +101,10 @@ export async function startTestMesh(
   const inProcess = options.inProcess ?? process.env.MESH !== 'processes';
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'mesh-'));
-  const env = await testEnv(runId, dataDir, inProcess, options.ports ?? {}, options.env ?? {});
+  const env = await testEnv(runId, dataDir, options.ports ?? {}, options.env ?? {});
   const address = (name: ServiceName): string => env[`${name.toUpperCase()}_GRPC_ADDR`]!;
   const cleanUp = async (): Promise<void> => {
-    await dropScratchDatabases(runId, inProcess);
+    await dropScratchDatabases(runId);
     rmSync(dataDir, { recursive: true, force: true });
   };
 

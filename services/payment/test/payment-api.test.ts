@@ -1,18 +1,18 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { AuthServiceClient } from '../gen/ecommerce/auth/v1/auth.js';
+import { AuthServiceClient } from '../../../gen/ecommerce/auth/v1/auth.js';
 import {
   PaymentStatus,
   PaymentTransactionStatus,
   PaymentTransactionType,
-} from '../gen/ecommerce/payment/v1/payment.js';
-import { CommonReason, PaymentReason } from '../lib/error-reasons.js';
-import { newId } from '../lib/ids.js';
-import { testGatewayCallsFor, TestGateway } from '../services/payment/src/providers/test-gateway.js';
-import { DEV_TEST_WEBHOOK_SECRET } from '../services/payment/src/settings.js';
-import { failureOf, plainClient } from './support/clients.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
-import { internalToken } from './support/tokens.js';
+} from '../../../gen/ecommerce/payment/v1/payment.js';
+import { CommonReason, PaymentReason } from '../../../lib/error-reasons.js';
+import { newId } from '../../../lib/ids.js';
+import { testGatewayCallsFor, TestGateway } from '../src/providers/test-gateway.js';
+import { DEV_TEST_WEBHOOK_SECRET } from '../src/settings.js';
+import { failureOf, plainClient } from '../../../test/support/clients.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from '../../../test/support/mesh.js';
+import { internalToken } from '../../../test/support/tokens.js';
 import {
   authorizeRequest,
   customerOf,

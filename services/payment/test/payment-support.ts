@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { AuthServiceClient } from '../gen/ecommerce/auth/v1/auth.js';
-import { OrderConfirmed } from '../gen/ecommerce/order/v1/events.js';
-import { PaymentServiceClient, type AuthorizePaymentRequest } from '../gen/ecommerce/payment/v1/payment.js';
-import { OrderConfirmedEvent } from '../lib/events/catalog.js';
-import { encodeEnvelope } from '../lib/events/index.js';
-import { newId } from '../lib/ids.js';
-import { plainClient } from './support/clients.js';
-import type { TestMesh } from './support/mesh.js';
-import { uniqueEmail } from './support/unique.js';
+import { AuthServiceClient } from '../../../gen/ecommerce/auth/v1/auth.js';
+import { OrderConfirmed } from '../../../gen/ecommerce/order/v1/events.js';
+import {
+  PaymentServiceClient,
+  type AuthorizePaymentRequest,
+} from '../../../gen/ecommerce/payment/v1/payment.js';
+import { OrderConfirmedEvent } from '../../../lib/events/catalog.js';
+import { encodeEnvelope } from '../../../lib/events/index.js';
+import { newId } from '../../../lib/ids.js';
+import { plainClient } from '../../../test/support/clients.js';
+import type { TestMesh } from '../../../test/support/mesh.js';
+import { uniqueEmail } from '../../../test/support/unique.js';
 
 export type PaymentClient = ReturnType<typeof plainClient<typeof PaymentServiceClient.service>>;
 

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { PaymentStatus } from '../gen/ecommerce/payment/v1/payment.js';
-import { eventually } from '../lib/testing/eventually.js';
-import { failureOf } from './support/clients.js';
-import { startTestMesh, type TestMesh } from './support/mesh.js';
-import { internalToken } from './support/tokens.js';
+import { PaymentStatus } from '../../../gen/ecommerce/payment/v1/payment.js';
+import { eventually } from '../../../lib/testing/eventually.js';
+import { failureOf } from '../../../test/support/clients.js';
+import { startTestMesh, type TestMesh } from '../../../test/support/mesh.js';
+import { internalToken } from '../../../test/support/tokens.js';
 import {
   authorizeRequest,
   newKey,
