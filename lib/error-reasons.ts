@@ -165,4 +165,6 @@ export const OrderReason = {
   SHIPPING_CURRENCY_MISMATCH: 'SHIPPING_CURRENCY_MISMATCH',
   /** The cart already has a live order (metadata: order_id). */
   CART_ALREADY_ORDERED: 'CART_ALREADY_ORDERED',
+  /** A checkout undone for a failure without a reason of its own, a service down (metadata: order_id). */
+  CHECKOUT_FAILED: 'CHECKOUT_FAILED',
 } as const;

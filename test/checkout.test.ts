@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { CartStatus } from '../gen/ecommerce/cart/v1/cart.js';
-import { OrderStatus, type Order } from '../gen/ecommerce/order/v1/order.js';
+import { OrderStatus, PlaceOrderRequest, type Order } from '../gen/ecommerce/order/v1/order.js';
 import { PaymentStatus } from '../gen/ecommerce/payment/v1/payment.js';
 import { UpdateProductRequest, type Product } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
@@ -16,6 +16,8 @@ import { eventually, failureOf } from './support/clients.js';
 describe('checkout: PlaceOrder across cart, product, shipping, discount, payment and order', function () {
   this.timeout(120_000);
   let world: CheckoutWorld;
+  /** A burst queues in the order service, an outage is retried: a shopper there waits longer than usual. */
+  const BULK_DEADLINE_MS = 60_000;
 
   before(async () => {
     world = await startCheckoutWorld();
@@ -185,6 +187,36 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     expect(await paymentsOf(order.id)).to.have.length(1);
   });
 
+  it('a malformed request is refused naming every field at fault, and uses up neither the cart nor the key', async () => {
+    const guest = world.guest();
+    const shirt = await world.product([5]);
+    const cartId = await world.cart(guest, [{ product: shirt, quantity: 1 }]);
+
+    const refusal = await failureOf(
+      world.api.order.placeOrder(
+        PlaceOrderRequest.fromPartial({
+          idempotencyKey: 'short',
+          cartId,
+          sessionId: guest.sessionId!,
+          guestEmail: 'not-an-email',
+          destination: { $case: 'savedAddressId', value: newId() },
+          shippingMethodId: world.shippingMethodId,
+          payment: { $case: 'paymentMethodId', value: newId() },
+        }),
+      ),
+    );
+
+    expect(refusal.code).to.equal(grpc.status.INVALID_ARGUMENT);
+    expect(refusal.violations.map((v) => v.field).sort()).to.deep.equal([
+      'guest_email',
+      'idempotency_key',
+      'payment_method_id',
+      'saved_address_id',
+    ]);
+    const order = await world.placeOrder(guest, cartId, { key: 'short-but-valid-key' });
+    expect(order.status).to.equal(OrderStatus.ORDER_STATUS_CONFIRMED);
+  });
+
   it('a short line refuses the order naming the variant, and nothing is charged', async () => {
     const shopper = await world.customer();
     const shirt = await world.product([3]);
@@ -308,9 +340,6 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     expect(cancelled!.status).to.equal(OrderStatus.ORDER_STATUS_CANCELLED);
     expect(await available(shirt)).to.equal(5);
   });
-
-  /** A burst of checkouts queues in the order service; a shopper there waits longer than usual. */
-  const BULK_DEADLINE_MS = 60_000;
 
   async function outcomesOf(checkouts: Promise<Order>[]) {
     return Promise.all(

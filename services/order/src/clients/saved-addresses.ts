@@ -11,7 +11,7 @@ import type { SavedAddresses } from '../domain/checkout/place-order.js';
 export function userServiceAddresses(env: Env): SavedAddresses & { close(): void } {
   const client = createServiceClient(UserServiceClient, 'user', env);
   return {
-    async savedAddress(_userId, addressId) {
+    async savedAddress(addressId) {
       const { addresses } = await client.listAddresses({ type: 0 });
       const saved = addresses.find((entry) => entry.id === addressId)?.address;
       if (!saved) throw notFound('saved address', addressId);

@@ -4,7 +4,6 @@ import { publishEvent } from '../../../../../lib/events/index.js';
 import { newId } from '../../../../../lib/ids.js';
 import { money } from '../../../../../lib/money.js';
 import { orderStatuses } from '../order-status.js';
-import type { CheckoutAddress } from './checkout-ports.js';
 import { required, type CheckoutState } from './checkout-state.js';
 import type { SagaEnding } from './saga-store.js';
 import type { SagaRecord } from './saga-runner.js';
@@ -125,7 +124,7 @@ function confirmedEventOf(state: CheckoutState, orderId: string) {
       quantity: line.quantity,
       unitPrice: money(currency, line.unitPriceMinor),
     })),
-    shippingAddress: addressMessageOf(state.request.address),
+    shippingAddress: state.request.address,
     shippingMethod: required(state.shipping, 'shipping').methodName,
     subtotal: money(currency, totals.subtotalMinor),
     discountTotal: money(currency, totals.discountTotalMinor),
@@ -136,8 +135,4 @@ function confirmedEventOf(state: CheckoutState, orderId: string) {
     paymentId: state.paymentId ?? '',
     confirmedAt: new Date(),
   };
-}
-
-function addressMessageOf(address: CheckoutAddress): CheckoutAddress {
-  return { ...address };
 }

@@ -31,9 +31,12 @@ const PAYMENT_TOKEN = /^[A-Za-z0-9_.:-]{8,255}$/;
 /** Who placed a guest's order, in its history. */
 const GUEST = 'guest';
 
-/** A customer's saved address, read as that customer (NOT_FOUND when it is not theirs). */
+/**
+ * The caller's saved address, read with the caller's own token (the address book shows only their
+ * addresses): NOT_FOUND when it is not theirs.
+ */
 export interface SavedAddresses {
-  savedAddress(userId: string, addressId: string): Promise<CheckoutAddress>;
+  savedAddress(addressId: string): Promise<CheckoutAddress>;
 }
 
 export interface PlaceOrderDeps {
@@ -74,7 +77,7 @@ export async function placeOrder(
   const input = checkPlaceOrder(shopper, request);
   const address = input.address
     ? addressMessageOf(input.address)
-    : await deps.addresses.savedAddress((input.owner as { userId: string }).userId, input.savedAddressId!);
+    : await deps.addresses.savedAddress(input.savedAddressId!);
   const checkoutRequest: CheckoutRequest = {
     cartId: input.cartId,
     owner: input.owner,
@@ -190,12 +193,8 @@ function checkPlaceOrder(shopper: Shopper, request: PlaceOrderRequest): CheckedP
   });
 }
 
-interface RecordedOrder {
-  id: string;
-  /** True when this request created it (and must start its checkout). */
-  fresh: boolean;
-  state: CheckoutState;
-}
+/** The order of a request: one it created (with the saga's first state, to start), or one it found. */
+type RecordedOrder = { id: string; fresh: true; state: CheckoutState } | { id: string; fresh: false };
 
 /**
  * Records the pending order with its saga, leased to this replica, in one transaction. A key the
@@ -275,13 +274,13 @@ async function existingOrderOf(
   input: { scope: string; key: string; requestHash: string; checkoutRequest: CheckoutRequest },
 ): Promise<RecordedOrder> {
   const em = orm.em.fork();
-  const [sameKey] = await em.execute<{ id: string; request_hash: string; checkout_state: unknown }[]>(
-    'SELECT id, request_hash, checkout_state FROM orders WHERE idempotency_scope = ? AND idempotency_key = ?',
+  const [sameKey] = await em.execute<{ id: string; request_hash: string }[]>(
+    'SELECT id, request_hash FROM orders WHERE idempotency_scope = ? AND idempotency_key = ?',
     [input.scope, input.key],
   );
   if (sameKey) {
     if (sameKey.request_hash !== input.requestHash) throw idempotencyKeyReused(input.key);
-    return { id: sameKey.id, fresh: false, state: sameKey.checkout_state as CheckoutState };
+    return { id: sameKey.id, fresh: false };
   }
   const [live] = await em.execute<{ id: string }[]>(
     "SELECT id FROM orders WHERE cart_id = ? AND status <> 'cancelled'",
@@ -309,7 +308,7 @@ async function throwIfRefused(orm: MikroORM, orderId: string): Promise<void> {
   if (row?.checkout_direction !== 'compensating' || !row.checkout_failure) return;
   const failure = row.checkout_failure;
   throw new AppError(failure.code, failure.message, undefined, {
-    reason: failure.reason ?? 'CHECKOUT_FAILED',
+    reason: failure.reason ?? OrderReason.CHECKOUT_FAILED,
     metadata: { ...failure.metadata, order_id: orderId },
   });
 }
