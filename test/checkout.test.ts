@@ -283,6 +283,38 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     expect(await available(shirt)).to.equal(4);
   });
 
+  it('the discount service down mid-checkout: refused UNAVAILABLE at once, the stock given back, nothing charged, and the cart checks out once it is back', async () => {
+    const shopper = await world.customer();
+    const shirt = await world.product([5]);
+    const cartId = await world.cart(shopper, [{ product: shirt, quantity: 2 }]);
+
+    await world.mesh.stopService('discount');
+    let refusal;
+    let orderId: string;
+    try {
+      refusal = await failureOf(world.placeOrder(shopper, cartId, { deadlineMs: 10_000 }));
+      orderId = refusal.errorInfo!.metadata!.order_id!;
+      expect(refusal.code, refusal.message).to.equal(grpc.status.UNAVAILABLE);
+      expect(refusal.errorInfo?.reason).to.equal('CHECKOUT_FAILED');
+      expect(refusal.message).to.contain('discount');
+      // Released while the discount service is still down; only its own release waits for it.
+      expect(await available(shirt)).to.equal(5);
+      expect(await paymentsOf(orderId)).to.deep.equal([]);
+    } finally {
+      await world.mesh.startService('discount');
+    }
+
+    // The recovery gives the discount usage back and cancels the order, with the reason.
+    const cancelled = await eventually(async () => {
+      const { order } = await world.api.order.getOrder({ orderId }, { token: shopper.token });
+      return order!.status === OrderStatus.ORDER_STATUS_CANCELLED && order;
+    });
+    expect(cancelled.cancellationReason).to.contain('CHECKOUT_FAILED: discount service unavailable');
+    const paid = await world.placeOrder(shopper, cartId);
+    expect(paid.status).to.equal(OrderStatus.ORDER_STATUS_CONFIRMED);
+    expect(await available(shirt)).to.equal(3);
+  });
+
   it('a customer cancels a confirmed order: the units come back, the payment is refunded in full, and cancelling again changes nothing', async () => {
     const shopper = await world.customer();
     const shirt = await world.product([5]);

@@ -37,6 +37,7 @@ class Remote {
   calls = 0;
   refuse = false;
   downFor = 0;
+  undoDownFor = 0;
 
   async apply(sagaId: string): Promise<void> {
     this.calls += 1;
@@ -49,6 +50,10 @@ class Remote {
   }
 
   async undo(sagaId: string): Promise<void> {
+    if (this.undoDownFor > 0) {
+      this.undoDownFor -= 1;
+      throw unavailable('remote unavailable');
+    }
     if (this.effects.delete(sagaId)) this.undone.set(sagaId, (this.undone.get(sagaId) ?? 0) + 1);
   }
 }
@@ -167,6 +172,30 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
     expect(outcome.failure.code).to.equal(status.UNAVAILABLE);
     expect(remotes.stock.effects.has(orderId)).to.equal(false);
     expect(remotes.payment.calls).to.equal(0);
+  });
+
+  it('a compensation whose service stays down does not hold back the others, and the recovery finishes it', async () => {
+    remotes.confirm.refuse = true;
+    remotes.payment.undoDownFor = 3;
+    const store = new OrderSagaStore(db.orm, lease, ending);
+    const outcome = await runSaga(definition(3), store, await newSaga());
+
+    expect(outcome.kind).to.equal('suspended');
+    expect(remotes.stock.effects.has(orderId), 'the stock is given back at once').to.equal(false);
+    expect(remotes.payment.effects.get(orderId), 'the refund waits for the payment service').to.equal(1);
+    const stored = await sagaRecordOf<State>(db.orm.em.fork(), orderId);
+    expect(stored).to.include({ direction: 'compensating', step: 'confirm' });
+    expect(stored.failure).to.include({ reason: 'OUT_OF_STOCK' });
+    expect(endings.compensated).to.have.length(0);
+
+    const recovery: SagaLease = { owner: 'replica-b', leaseMs: 60_000 };
+    const stalled = await leaseStalledSagas<State>(db.orm, recovery, 100);
+    const mine = stalled.filter((record) => record.id === orderId);
+    const resumed = await runSaga(definition(), new OrderSagaStore(db.orm, recovery, ending), mine[0]!);
+    expect(resumed.kind).to.equal('compensated');
+    expect(remotes.payment.effects.has(orderId)).to.equal(false);
+    expect(remotes.stock.undone.get(orderId), 'undone once').to.equal(1);
+    expect(endings.compensated).to.have.length(1);
   });
 
   it('after the pivot, a dependency that stays down suspends the saga (never refunds for an outage) and the recovery finishes it', async () => {

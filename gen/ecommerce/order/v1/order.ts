@@ -3101,8 +3101,9 @@ export const OrderServiceService = {
    * TOTAL_CHANGED (expected_total differs; metadata total_minor), OUT_OF_STOCK / NOT_FOR_SALE
    * (metadata variant_ids), SHIPPING_METHOD_NOT_AVAILABLE, COUPON_* (the coupon's refusal),
    * PAYMENT_DECLINED (metadata decline_code), CART_ALREADY_ORDERED, IDEMPOTENCY_KEY_REUSED;
-   * UNAVAILABLE (a service the checkout needs is down; nothing is held or charged; retry with the
-   * same key); DEADLINE_EXCEEDED (the caller stopped waiting: the checkout goes on, and a retry
+   * UNAVAILABLE (CHECKOUT_FAILED: a service the checkout needs is down; answered at once, nothing
+   * is charged and the order ends CANCELLED with everything released once that service answers;
+   * place the order again with a new key then); DEADLINE_EXCEEDED (the caller stopped waiting: the checkout goes on, and a retry
    * with the same key answers its outcome); UNAUTHENTICATED (a bad token).
    */
   placeOrder: {
@@ -3245,8 +3246,9 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
    * TOTAL_CHANGED (expected_total differs; metadata total_minor), OUT_OF_STOCK / NOT_FOR_SALE
    * (metadata variant_ids), SHIPPING_METHOD_NOT_AVAILABLE, COUPON_* (the coupon's refusal),
    * PAYMENT_DECLINED (metadata decline_code), CART_ALREADY_ORDERED, IDEMPOTENCY_KEY_REUSED;
-   * UNAVAILABLE (a service the checkout needs is down; nothing is held or charged; retry with the
-   * same key); DEADLINE_EXCEEDED (the caller stopped waiting: the checkout goes on, and a retry
+   * UNAVAILABLE (CHECKOUT_FAILED: a service the checkout needs is down; answered at once, nothing
+   * is charged and the order ends CANCELLED with everything released once that service answers;
+   * place the order again with a new key then); DEADLINE_EXCEEDED (the caller stopped waiting: the checkout goes on, and a retry
    * with the same key answers its outcome); UNAUTHENTICATED (a bad token).
    */
   placeOrder: handleUnaryCall<PlaceOrderRequest, PlaceOrderResponse>;
@@ -3320,8 +3322,9 @@ export interface OrderServiceClient extends Client {
    * TOTAL_CHANGED (expected_total differs; metadata total_minor), OUT_OF_STOCK / NOT_FOR_SALE
    * (metadata variant_ids), SHIPPING_METHOD_NOT_AVAILABLE, COUPON_* (the coupon's refusal),
    * PAYMENT_DECLINED (metadata decline_code), CART_ALREADY_ORDERED, IDEMPOTENCY_KEY_REUSED;
-   * UNAVAILABLE (a service the checkout needs is down; nothing is held or charged; retry with the
-   * same key); DEADLINE_EXCEEDED (the caller stopped waiting: the checkout goes on, and a retry
+   * UNAVAILABLE (CHECKOUT_FAILED: a service the checkout needs is down; answered at once, nothing
+   * is charged and the order ends CANCELLED with everything released once that service answers;
+   * place the order again with a new key then); DEADLINE_EXCEEDED (the caller stopped waiting: the checkout goes on, and a retry
    * with the same key answers its outcome); UNAUTHENTICATED (a bad token).
    */
   placeOrder(

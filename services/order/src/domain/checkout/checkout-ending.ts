@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { OrderReason } from '../../../../../lib/error-reasons.js';
 import { OrderCancelledEvent, OrderConfirmedEvent } from '../../../../../lib/events/catalog.js';
 import { publishEvent } from '../../../../../lib/events/index.js';
 import { newId } from '../../../../../lib/ids.js';
@@ -74,7 +75,8 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
 function cancellationReasonOf(record: SagaRecord<CheckoutState>): string {
   const failure = record.failure;
   if (!failure) return 'checkout cancelled';
-  return failure.reason ? `${failure.reason}: ${failure.message}` : failure.message;
+  // The same reason its caller was answered (place-order.ts): a refusal without one of its own is CHECKOUT_FAILED.
+  return `${failure.reason ?? OrderReason.CHECKOUT_FAILED}: ${failure.message}`;
 }
 
 /** The order's lines as charged: unit price, allocated discount and tax, in the cart's order. */

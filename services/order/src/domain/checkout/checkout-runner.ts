@@ -70,15 +70,18 @@ export class CheckoutRunner {
   }
 
   /**
-   * Waits until the order's checkout has ended, here or on another replica, within the caller's
-   * deadline (or `maxWaitMs` without one); answers whether it ended.
+   * Waits until the order's checkout has an outcome for its caller, here or on another replica,
+   * within the caller's deadline (or `maxWaitMs` without one); answers whether it has. The outcome
+   * is known when the saga ended, and also when it is going backward and waits for the recovery
+   * loop (a compensation whose service is down): the order is refused, and what it still holds is
+   * given back once that service answers again.
    */
   async settled(orderId: string): Promise<boolean> {
     const until = Date.now() + Math.min(remainingMs(currentCallScope()), this.options.maxWaitMs);
     for (;;) {
       const mine = this.running.get(orderId);
       if (mine) await mine;
-      if (await this.ended(orderId)) return true;
+      if (await this.hasOutcome(orderId)) return true;
       if (Date.now() >= until) return false;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -89,10 +92,17 @@ export class CheckoutRunner {
     await Promise.allSettled([...this.running.values()]);
   }
 
-  private async ended(orderId: string): Promise<boolean> {
+  private async hasOutcome(orderId: string): Promise<boolean> {
     const rows = await this.options.orm.em
       .fork()
-      .execute<{ checkout_step: string }[]>('SELECT checkout_step FROM orders WHERE id = ?', [orderId]);
-    return rows[0]?.checkout_step === DONE;
+      .execute<
+        { checkout_step: string; checkout_direction: string; checkout_suspended_reason: string | null }[]
+      >('SELECT checkout_step, checkout_direction, checkout_suspended_reason FROM orders WHERE id = ?', [
+        orderId,
+      ]);
+    const saga = rows[0];
+    if (!saga) return false;
+    const waitsToUndo = saga.checkout_direction === 'compensating' && saga.checkout_suspended_reason !== null;
+    return saga.checkout_step === DONE || waitsToUndo;
   }
 }

@@ -130,7 +130,9 @@ export async function runSaga<S>(
 /**
  * Compensates every step up to and including the one that failed, the last first. The failed
  * step is included: a refused or lost answer may still have had an effect (an authorisation whose
- * answer never came back). A compensation that keeps failing is retried by the recovery loop.
+ * answer never came back). The compensations undo effects in different services, so one that
+ * keeps failing (its service is down) does not hold back the others: every one is tried, and the
+ * saga is suspended if any failed, for the recovery loop to run them again (they are idempotent).
  */
 async function compensate<S>(
   definition: SagaDefinition<S>,
@@ -139,14 +141,17 @@ async function compensate<S>(
 ): Promise<SagaOutcome<S>> {
   const failure = record.failure ?? { code: status.INTERNAL, message: 'saga compensated' };
   const last = record.step === DONE ? definition.steps.length - 1 : indexOf(definition.steps, record.step);
+  const unfinished: string[] = [];
   for (const step of definition.steps.slice(0, last + 1).reverse()) {
     if (!step.compensate) continue;
     const undo = step.compensate.bind(step);
     const result = await attempt(definition, () => undo(record.state));
-    if (result.kind === 'failed') {
-      await store.suspend(record.id, `compensating ${step.name}: ${result.failure.message}`);
-      return { kind: 'suspended', state: record.state, reason: result.failure.message };
-    }
+    if (result.kind === 'failed') unfinished.push(`compensating ${step.name}: ${result.failure.message}`);
+  }
+  if (unfinished.length > 0) {
+    const reason = unfinished.join('; ');
+    await store.suspend(record.id, reason);
+    return { kind: 'suspended', state: record.state, reason };
   }
   await store.completeCompensation({ ...record, step: DONE });
   return { kind: 'compensated', state: record.state, failure };
