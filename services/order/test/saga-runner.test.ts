@@ -58,9 +58,15 @@ class Remote {
   }
 }
 
-function stepOn(name: string, remote: Remote, sagaId: () => string, compensable = true): SagaStep<State> {
+function stepOn(
+  name: string,
+  remote: Remote,
+  sagaId: () => string,
+  { compensable = true, checkpoint = false } = {},
+): SagaStep<State> {
   return {
     name,
+    checkpoint,
     async run(state) {
       await remote.apply(sagaId());
       return { done: [...state.done, name] };
@@ -85,13 +91,20 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
     },
   };
 
-  function definition(attemptsPerStep = 3): SagaDefinition<State> {
+  function definition(
+    attemptsPerStep = 3,
+    checkpoints = ['confirm_shipping', 'capture'],
+  ): SagaDefinition<State> {
+    const checkpoint = (name: string) => checkpoints.includes(name);
     return {
       steps: [
-        stepOn('reserve_stock', remotes.stock, () => orderId),
-        stepOn('confirm_shipping', remotes.shipping, () => orderId, false),
-        stepOn('capture', remotes.payment, () => orderId),
-        stepOn('confirm', remotes.confirm, () => orderId, false),
+        stepOn('reserve_stock', remotes.stock, () => orderId, { checkpoint: checkpoint('reserve_stock') }),
+        stepOn('confirm_shipping', remotes.shipping, () => orderId, {
+          compensable: false,
+          checkpoint: checkpoint('confirm_shipping'),
+        }),
+        stepOn('capture', remotes.payment, () => orderId, { checkpoint: checkpoint('capture') }),
+        stepOn('confirm', remotes.confirm, () => orderId, { compensable: false }),
       ],
       pivot: 'capture',
       attemptsPerStep,
@@ -121,7 +134,7 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
     endings = { completed: [], compensated: [] };
   });
 
-  it('runs every step once, in order, saves the state after each, and ends the saga once', async () => {
+  it('runs every step once, in order, saves the state at its checkpoints, and ends the saga once', async () => {
     const store = new OrderSagaStore(db.orm, lease, ending);
     const outcome = await runSaga(definition(), store, await newSaga());
 
@@ -174,11 +187,12 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
     expect(remotes.payment.calls).to.equal(0);
   });
 
-  it('a compensation whose service stays down does not hold back the others, and the recovery finishes it', async () => {
+  it('a compensation whose service stays down does not hold back the others, and the recovery finishes it from the refused step', async () => {
     remotes.confirm.refuse = true;
     remotes.payment.undoDownFor = 3;
     const store = new OrderSagaStore(db.orm, lease, ending);
-    const outcome = await runSaga(definition(3), store, await newSaga());
+    // No checkpoint: nothing was saved since the start, so the refused step is saved with the refusal.
+    const outcome = await runSaga(definition(3, []), store, await newSaga());
 
     expect(outcome.kind).to.equal('suspended');
     expect(remotes.stock.effects.has(orderId), 'the stock is given back at once').to.equal(false);
@@ -191,7 +205,7 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
     const recovery: SagaLease = { owner: 'replica-b', leaseMs: 60_000 };
     const stalled = await leaseStalledSagas<State>(db.orm, recovery, 100);
     const mine = stalled.filter((record) => record.id === orderId);
-    const resumed = await runSaga(definition(), new OrderSagaStore(db.orm, recovery, ending), mine[0]!);
+    const resumed = await runSaga(definition(3, []), new OrderSagaStore(db.orm, recovery, ending), mine[0]!);
     expect(resumed.kind).to.equal('compensated');
     expect(remotes.payment.effects.has(orderId)).to.equal(false);
     expect(remotes.stock.undone.get(orderId), 'undone once').to.equal(1);
@@ -220,15 +234,22 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
     expect(endings.completed).to.have.length(1);
   });
 
-  for (const killedAfter of ['reserve_stock', 'confirm_shipping', 'capture', 'confirm']) {
-    it(`a process killed right after ${killedAfter} ran (before saving it) is resumed by another replica with every effect once`, async () => {
+  // Where the recovery resumes: after the last checkpoint saved before the kill.
+  const resumesAt = {
+    reserve_stock: 'reserve_stock',
+    confirm_shipping: 'reserve_stock',
+    capture: 'capture',
+    confirm: 'confirm',
+  };
+  for (const [killedAfter, resumedAt] of Object.entries(resumesAt)) {
+    it(`a process killed right after ${killedAfter} ran (before the next save) is resumed by another replica from its last checkpoint, every effect once`, async () => {
       const shortLease: SagaLease = { owner: 'doomed', leaseMs: 20 };
       const store = new OrderSagaStore(db.orm, shortLease, ending);
       const killed = new Error('process killed');
       // The process dies between the step's remote effect and the transaction that records it.
       const dying: OrderSagaStore<State> = Object.create(store);
       dying.advance = async (id, nextStep, state) => {
-        if (state.done.at(-1) === killedAfter) throw killed;
+        if (state.done.includes(killedAfter)) throw killed;
         return store.advance(id, nextStep, state);
       };
       dying.complete = async (record) => {
@@ -243,7 +264,7 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
       const recovery: SagaLease = { owner: 'survivor', leaseMs: 60_000 };
       const mine = (await leaseStalledSagas<State>(db.orm, recovery, 100)).filter((r) => r.id === orderId);
       expect(mine).to.have.length(1);
-      expect(mine[0]!.step, 'resumed at the step whose result was not saved').to.equal(killedAfter);
+      expect(mine[0]!.step, 'resumed after the last checkpoint').to.equal(resumedAt);
       const outcome = await runSaga(definition(), new OrderSagaStore(db.orm, recovery, ending), mine[0]!);
 
       expect(outcome.kind).to.equal('completed');
@@ -267,6 +288,6 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
       (e: unknown) => e,
     );
     expect(error).to.be.instanceOf(LeaseLostError);
-    expect(remotes.shipping.calls, 'it stopped after the step it could not save').to.equal(0);
+    expect(remotes.payment.calls, 'it stopped at the checkpoint it could not save').to.equal(0);
   });
 });

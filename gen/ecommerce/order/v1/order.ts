@@ -3063,9 +3063,10 @@ export const AddOrderNoteResponse: MessageFns<AddOrderNoteResponse> = {
 /**
  * Orders, and the checkout that makes them. PlaceOrder takes a cart to a paid, confirmed order
  * through a saga across the cart, product, shipping, discount and payment services; its progress
- * is saved on the order after every step, so that a crash at any point is finished by the
- * recovery loop: the order ends confirmed (stock committed, discount redeemed, payment captured)
- * or cancelled (everything released, voided or refunded), never in between.
+ * is saved on the order and every step is idempotent by the order id, so that a crash at any
+ * point is finished by the recovery loop: the order ends confirmed (stock committed, discount
+ * redeemed, payment captured) or cancelled (everything released, voided or refunded), never in
+ * between.
  *
  * Money is in the cart's currency, in minor units. Every amount of an order reconciles exactly:
  * subtotal - discount_total + shipping_total + tax_total = grand_total = the amount captured

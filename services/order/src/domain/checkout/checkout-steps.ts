@@ -155,14 +155,16 @@ function priceDiscounts(ports: CheckoutPorts): SagaStep<CheckoutState> {
           coupon_code: couponCode ?? '',
         });
       }
-      await ports.discounts.reserve({
-        orderId: state.orderId,
-        buyer: state.request.buyer,
-        currency,
-        couponCode,
-        couponDiscountMinor: pricing.couponDiscountMinor,
-        promotions: pricing.promotions,
-      });
+      if (usesDiscounts(couponCode, pricing.promotions)) {
+        await ports.discounts.reserve({
+          orderId: state.orderId,
+          buyer: state.request.buyer,
+          currency,
+          couponCode,
+          couponDiscountMinor: pricing.couponDiscountMinor,
+          promotions: pricing.promotions,
+        });
+      }
       return {
         discounts: {
           lineDiscounts: pricing.lineDiscounts,
@@ -183,6 +185,8 @@ function priceDiscounts(ports: CheckoutPorts): SagaStep<CheckoutState> {
 function computeTotals(rules: CheckoutRules): SagaStep<CheckoutState> {
   return {
     name: 'compute_totals',
+    // The payment is asked for these totals: a recovery must ask for the same ones.
+    checkpoint: true,
     async run(state) {
       const lines = required(state.lines, 'lines');
       const currency = required(state.currency, 'currency');
@@ -262,6 +266,7 @@ function authorizePayment(ports: CheckoutPorts): SagaStep<CheckoutState> {
 function capturePayment(ports: CheckoutPorts): SagaStep<CheckoutState> {
   return {
     name: PIVOT_STEP,
+    checkpoint: true,
     async run(state) {
       if (!state.paymentId) return {};
       const totals = required(state.totals, 'totals');
@@ -281,10 +286,16 @@ function confirmOrder(ports: CheckoutPorts): SagaStep<CheckoutState> {
     name: 'confirm_order',
     async run(state) {
       await ports.catalog.commit(state.orderId);
-      await ports.discounts.redeem(state.orderId);
+      if (usesDiscounts(state.couponCode, required(state.discounts, 'discounts').promotions))
+        await ports.discounts.redeem(state.orderId);
       return {};
     },
   };
+}
+
+/** An order without a coupon or a promotion has no discount usage to reserve or redeem. */
+function usesDiscounts(couponCode: string | null | undefined, promotions: readonly unknown[]): boolean {
+  return Boolean(couponCode) || promotions.length > 0;
 }
 
 function subtotalOf(lines: readonly CheckoutLine[]): number {

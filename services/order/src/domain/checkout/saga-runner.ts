@@ -18,6 +18,14 @@ export interface SagaStep<S> {
   run(state: Readonly<S>): Promise<Partial<S>>;
   /** Undoes the step's effect. Idempotent, and harmless when the step never took effect. */
   compensate?(state: Readonly<S>): Promise<void>;
+  /**
+   * The saga's progress is saved after this step, so that a recovery resumes after it. Between
+   * checkpoints nothing is saved: every step is idempotent, so a recovery runs again the steps
+   * since the last checkpoint and finds their first effects. A step is a checkpoint when running
+   * it again could ask for something else (the amounts the payment is asked for), or when the saga
+   * must not run backward past it (the pivot).
+   */
+  readonly checkpoint?: boolean;
 }
 
 export interface SagaDefinition<S> {
@@ -61,8 +69,11 @@ export interface SagaRecord<S> {
 export interface SagaStore<S> {
   /** A step ran: its result joins the state and `nextStep` is the one to run next. */
   advance(id: string, nextStep: string, state: S): Promise<void>;
-  /** A step was refused: from now on the saga compensates. */
-  startCompensating(id: string, failure: SagaFailure): Promise<void>;
+  /**
+   * A step was refused: from now on the saga compensates, from that step back (saved with it, since
+   * the steps after the last checkpoint ran without saving).
+   */
+  startCompensating(id: string, failedStep: string, state: S, failure: SagaFailure): Promise<void>;
   /** Every step ran: the outcome is final (the checkout confirms the order in this transaction). */
   complete(record: SagaRecord<S>): Promise<void>;
   /** Every compensation ran: the outcome is final (the checkout cancels the order). */
@@ -110,7 +121,7 @@ export async function runSaga<S>(
         await store.suspend(record.id, result.failure.message);
         return { kind: 'suspended', state, reason: result.failure.message };
       }
-      await store.startCompensating(record.id, result.failure);
+      await store.startCompensating(record.id, step.name, state, result.failure);
       return compensate(definition, store, {
         ...record,
         step: step.name,
@@ -121,7 +132,7 @@ export async function runSaga<S>(
     }
     state = { ...state, ...result.value };
     const next = steps[index + 1]?.name ?? DONE;
-    if (next !== DONE) await store.advance(record.id, next, state);
+    if (next !== DONE && step.checkpoint) await store.advance(record.id, next, state);
   }
   await store.complete({ ...record, step: DONE, state });
   return { kind: 'completed', state };

@@ -51,13 +51,14 @@ export class OrderSagaStore<S extends object> implements SagaStore<S> {
     });
   }
 
-  async startCompensating(id: string, failure: SagaFailure): Promise<void> {
+  async startCompensating(id: string, failedStep: string, state: S, failure: SagaFailure): Promise<void> {
     await this.orm.em.fork().transactional(async (tx) => {
       await this.update(
         tx,
         id,
-        "checkout_direction = 'compensating', checkout_failure = ?::jsonb, checkout_suspended_reason = NULL",
-        [JSON.stringify(failure)],
+        `checkout_direction = 'compensating', checkout_step = ?, checkout_state = ?::jsonb,
+         checkout_failure = ?::jsonb, checkout_suspended_reason = NULL`,
+        [failedStep, JSON.stringify(state), JSON.stringify(failure)],
       );
     });
   }
