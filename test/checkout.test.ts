@@ -68,10 +68,11 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     }
   }
 
-  it("a customer's order with a coupon, shipping and tax reconciles to the minor unit, and exactly its total is captured", async () => {
+  it("a customer's order with a promotion, a coupon, shipping and tax reconciles to the minor unit, and exactly its total is captured", async () => {
     const shopper = await world.customer();
     const shirt = await world.product([5, 5], 2000);
     const scarf = await world.product([3], 1299);
+    await world.promotion(scarf, 2000);
     const cartId = await world.cart(shopper, [
       { product: shirt, quantity: 2 },
       { product: scarf, quantity: 1 },
@@ -85,8 +86,11 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     expect(order.orderNumber).to.match(/^ORD-\d+-\d$/);
     expect(order.couponCode).to.equal(code);
     expect(minor(order.subtotal)).to.equal(2 * 2000 + 1299);
-    // 10 % of 52.99 EUR, and German VAT (19 %) on the discounted lines and on the shipping.
-    expect(minor(order.discountTotal)).to.be.within(529, 530);
+    // 20 % off the scarf (2.60 EUR), then 10 % of the rest (50.39 EUR: 5.04 EUR), and German VAT
+    // (19 %) on the discounted lines and on the shipping.
+    expect(minor(order.discountTotal)).to.be.within(763, 764);
+    const scarfLine = order.lines.find((line) => line.productId === scarf.id)!;
+    expect(minor(scarfLine.discount), 'the promotion and its share of the coupon').to.be.within(363, 365);
     expect(minor(order.shippingTotal)).to.equal(SHIPPING_PRICE_MINOR);
     const lineTaxes = order.lines.reduce((sum, line) => sum + minor(line.tax), 0);
     expect(minor(order.taxTotal) - lineTaxes, 'VAT on 4.99 EUR of shipping').to.equal(95);
@@ -110,17 +114,27 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     expect(read).to.deep.equal(order);
   });
 
-  it('a guest checks out with an email and reads the order back by its number and that email', async () => {
+  it("a guest's order with a promotion, a coupon, shipping and tax reconciles, and the guest reads it back by its number and email", async () => {
     const guest = world.guest();
     const shirt = await world.product([4]);
-    const cartId = await world.cart(guest, [{ product: shirt, quantity: 1 }]);
+    await world.promotion(shirt, 1500);
+    const cartId = await world.cart(guest, [{ product: shirt, quantity: 2 }]);
+    const code = await world.coupon(500);
+    await world.api.cart.applyCoupon({ cartId, sessionId: guest.sessionId!, couponCode: code });
 
     const order = await world.placeOrder(guest, cartId);
 
     expect(order.status).to.equal(OrderStatus.ORDER_STATUS_CONFIRMED);
     expect(order.userId).to.equal('');
     expect(order.guestEmail).to.equal(guest.guestEmail);
+    // 15 % off 40.00 EUR (6.00 EUR), then 5 % of 34.00 EUR (1.70 EUR).
+    expect(minor(order.discountTotal)).to.equal(770);
+    expect(minor(order.shippingTotal)).to.equal(SHIPPING_PRICE_MINOR);
+    expect(minor(order.taxTotal)).to.be.greaterThan(0);
     expectReconciled(order);
+    const [payment, ...others] = await paymentsOf(order.id);
+    expect(others).to.have.length(0);
+    expect(minor(payment!.amountCaptured)).to.equal(minor(order.grandTotal));
     const { order: found } = await world.api.order.getGuestOrder({
       orderNumber: order.orderNumber,
       email: guest.guestEmail!.toUpperCase(),

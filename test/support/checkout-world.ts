@@ -3,6 +3,7 @@ import type { Address } from '../../gen/ecommerce/common/v1/address.js';
 import {
   CouponType,
   CreateCouponRequest,
+  CreatePromotionRequest,
   DiscountServiceClient,
 } from '../../gen/ecommerce/discount/v1/discount.js';
 import { OrderServiceClient, PlaceOrderRequest, type Order } from '../../gen/ecommerce/order/v1/order.js';
@@ -188,6 +189,25 @@ export async function startCheckoutWorld(meshOptions: Parameters<typeof startTes
         { token: admin },
       );
       return code;
+    },
+
+    /** An active promotion taking `percentOffBp` basis points off every unit of the product. */
+    async promotion(product: Product, percentOffBp: number): Promise<string> {
+      const { promotion } = await api.discount.createPromotion(
+        CreatePromotionRequest.fromPartial({
+          name: unique('Promotion'),
+          activate: true,
+          rule: {
+            $case: 'productDiscount',
+            value: {
+              target: { productIds: [product.id] },
+              benefit: { $case: 'percentOffBp', value: percentOffBp },
+            },
+          },
+        }),
+        { token: admin },
+      );
+      return promotion!.id;
     },
 
     /** PlaceOrder as the shopper would send it, with a test gateway token. */
