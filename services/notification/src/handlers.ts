@@ -38,7 +38,9 @@ export function notificationHandlers(orm: MikroORM): ServiceHandlers<typeof Noti
     },
     getMyNotificationPreferences: {
       access: allow.account(),
-      handle: async (_request, ctx) => ({ preferences: await myPreferences(em(), accountIdOf(ctx.principal)) }),
+      handle: async (_request, ctx) => ({
+        preferences: await myPreferences(em(), accountIdOf(ctx.principal)),
+      }),
     },
     setMyNotificationPreference: {
       access: allow.account(),

@@ -34,9 +34,15 @@ export const notificationModule: ServiceModule = {
     );
     const directory = authServiceDirectory(env, serviceTokens);
     dispose('auth client', () => directory.close());
-    const sender = startSenderJob({ orm, mail, directory, policy: settings, logger }, settings.sendIntervalMs);
+    const sender = startSenderJob(
+      { orm, mail, directory, policy: settings, logger },
+      settings.sendIntervalMs,
+    );
     dispose(sender.name, () => sender.stop());
-    dispose('sender kick', onEmailQueued(orm, () => sender.kick()));
+    dispose(
+      'sender kick',
+      onEmailQueued(orm, () => sender.kick()),
+    );
     await startNotificationConsumers(runtime, {
       store: { storeName: settings.storeName, storeUrl: settings.storeUrl },
       adminEmails: settings.adminEmails,

@@ -51,7 +51,10 @@ export function notificationSettingsFrom(env: Env, dataDir: string): Notificatio
   const retryBaseMs = readInt(env, 'NOTIFICATION_RETRY_BASE_MS', 30_000, { min: 10, max: 86_400_000 });
   const retryMaxMs = readInt(env, 'NOTIFICATION_RETRY_MAX_MS', 3_600_000, { min: 10, max: 86_400_000 });
   if (retryMaxMs < retryBaseMs) {
-    throw new ConfigError('NOTIFICATION_RETRY_MAX_MS', `must be at least NOTIFICATION_RETRY_BASE_MS (${retryBaseMs})`);
+    throw new ConfigError(
+      'NOTIFICATION_RETRY_MAX_MS',
+      `must be at least NOTIFICATION_RETRY_BASE_MS (${retryBaseMs})`,
+    );
   }
   return {
     smtpUrl: readUrl(env, 'NOTIFICATION_SMTP_URL', ['smtp:', 'smtps:'])?.toString(),
@@ -59,7 +62,8 @@ export function notificationSettingsFrom(env: Env, dataDir: string): Notificatio
     mailFrom: readString(env, 'NOTIFICATION_MAIL_FROM', 'Demo Store <no-reply@shop.example>')!,
     adminEmails: readEmailList(env, 'NOTIFICATION_ADMIN_EMAILS'),
     storeName: readString(env, 'NOTIFICATION_STORE_NAME', 'Demo Store')!,
-    storeUrl: readUrl(env, 'NOTIFICATION_STORE_URL', ['http:', 'https:'])?.toString().replace(/\/$/, '') ??
+    storeUrl:
+      readUrl(env, 'NOTIFICATION_STORE_URL', ['http:', 'https:'])?.toString().replace(/\/$/, '') ??
       'http://localhost:3000',
     maxAttempts: readInt(env, 'NOTIFICATION_MAX_ATTEMPTS', 8, { min: 1, max: 100 }),
     retryBaseMs,

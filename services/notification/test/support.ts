@@ -27,7 +27,11 @@ export function uniqueEmail(label = 'shopper'): string {
 }
 
 /** An event's envelope, as a publisher's outbox would write it. */
-export function envelopeOf<T>(event: EventType<T>, message: T, id = newId()): { id: string; bytes: Uint8Array } {
+export function envelopeOf<T>(
+  event: EventType<T>,
+  message: T,
+  id = newId(),
+): { id: string; bytes: Uint8Array } {
   const bytes = encodeEnvelope({
     id,
     type: event.typeName,
@@ -57,7 +61,14 @@ export async function publishEnvelope(
 /** The rows a test reads back. */
 export async function notificationsOf(em: EntityManager, eventId: string) {
   return em.execute<
-    { id: string; channel: string; status: string; recipient: string | null; attempts: number; notification_type: string }[]
+    {
+      id: string;
+      channel: string;
+      status: string;
+      recipient: string | null;
+      attempts: number;
+      notification_type: string;
+    }[]
   >(
     'SELECT id, channel, status, recipient, attempts, notification_type FROM notifications WHERE event_id = ? ORDER BY channel',
     [eventId],

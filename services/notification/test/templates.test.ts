@@ -38,7 +38,9 @@ describe('notification service: templates', function () {
 
   describe('the variables a template uses, from Handlebars’ parse tree', () => {
     it('finds plain values and the conditions of if and unless blocks', () => {
-      expect(variablesUsedIn('body_text', 'A {{a}} {{#if b}}{{c}}{{else}}{{d}}{{/if}} {{#unless e}}x{{/unless}}')).to.deep.equal({
+      expect(
+        variablesUsedIn('body_text', 'A {{a}} {{#if b}}{{c}}{{else}}{{d}}{{/if}} {{#unless e}}x{{/unless}}'),
+      ).to.deep.equal({
         variables: ['a', 'b', 'c', 'd', 'e'],
       });
     });
@@ -103,13 +105,20 @@ describe('notification service: templates', function () {
     );
     expect(failure.code).to.equal(status.INVALID_ARGUMENT);
     expect(failure.violations).to.deep.equal([
-      { field: 'body_html', description: 'uses the variable coupon_code, which is not declared in variables' },
+      {
+        field: 'body_html',
+        description: 'uses the variable coupon_code, which is not declared in variables',
+      },
     ]);
-    expect((await listTemplates(em(), { pageSize: 100 })).templates.map((t) => t.name)).not.to.include('bad_vars');
+    expect((await listTemplates(em(), { pageSize: 100 })).templates.map((t) => t.name)).not.to.include(
+      'bad_vars',
+    );
   });
 
   it('refuses a variable the notification type of the template’s name does not provide', async () => {
-    const [seeded] = (await listTemplates(em(), { pageSize: 100 })).templates.filter((t) => t.name === 'order_shipped');
+    const [seeded] = (await listTemplates(em(), { pageSize: 100 })).templates.filter(
+      (t) => t.name === 'order_shipped',
+    );
     const failure = await failureOf(
       updateTemplate(em(), {
         templateId: seeded!.templateId,
@@ -123,18 +132,43 @@ describe('notification service: templates', function () {
     expect(failure.code).to.equal(status.INVALID_ARGUMENT);
     expect(failure.violations).to.have.length(1);
     expect(failure.violations![0]!.field).to.equal('variables');
-    expect(failure.violations![0]!.description).to.match(/^carrier is not a variable of the order_shipped notification/);
+    expect(failure.violations![0]!.description).to.match(
+      /^carrier is not a variable of the order_shipped notification/,
+    );
     expect((await getTemplate(em(), seeded!.templateId)).subject).to.equal(seeded!.subject);
   });
 
   it('refuses every malformed field at once, and a taken name', async () => {
     const failure = await failureOf(
-      createTemplate(em(), { name: 'Bad Name', subject: ' ', bodyText: '', bodyHtml: '{{#each x}}{{/each}}', variables: ['ok', 'no-dash'], isActive: true }),
+      createTemplate(em(), {
+        name: 'Bad Name',
+        subject: ' ',
+        bodyText: '',
+        bodyHtml: '{{#each x}}{{/each}}',
+        variables: ['ok', 'no-dash'],
+        isActive: true,
+      }),
     );
     expect(failure.code).to.equal(status.INVALID_ARGUMENT);
-    expect(failure.violations!.map((v) => v.field)).to.deep.equal(['name', 'subject', 'body_text', 'variables', 'body_html']);
+    expect(failure.violations!.map((v) => v.field)).to.deep.equal([
+      'name',
+      'subject',
+      'body_text',
+      'variables',
+      'body_html',
+    ]);
 
-    const taken = await failureOf(createTemplate(em(), promo({ name: 'order_confirmed', variables: ['first_name'], bodyText: '{{first_name}}', bodyHtml: 'x' })));
+    const taken = await failureOf(
+      createTemplate(
+        em(),
+        promo({
+          name: 'order_confirmed',
+          variables: ['first_name'],
+          bodyText: '{{first_name}}',
+          bodyHtml: 'x',
+        }),
+      ),
+    );
     expect(taken.code).to.equal(status.ALREADY_EXISTS);
   });
 
@@ -166,7 +200,9 @@ describe('notification service: templates', function () {
   });
 
   it('previews a stored template with sample data, escaped in HTML, and marks a missing sample', async () => {
-    const [receipt] = (await listTemplates(em(), { pageSize: 100 })).templates.filter((t) => t.name === 'order_confirmed');
+    const [receipt] = (await listTemplates(em(), { pageSize: 100 })).templates.filter(
+      (t) => t.name === 'order_confirmed',
+    );
     const preview = await previewTemplate(em(), {
       templateId: receipt!.templateId,
       subject: '',
@@ -192,13 +228,27 @@ describe('notification service: templates', function () {
     expect(preview).to.deep.equal({ subject: 'S 1 < 2', bodyText: 'T 1 < 2', bodyHtml: '<i>1 &lt; 2</i>' });
 
     const undeclared = await failureOf(
-      previewTemplate(em(), { templateId: '', subject: 'S {{b}}', bodyText: 'T', bodyHtml: 'H', variables: [], sampleData: {} }),
+      previewTemplate(em(), {
+        templateId: '',
+        subject: 'S {{b}}',
+        bodyText: 'T',
+        bodyHtml: 'H',
+        variables: [],
+        sampleData: {},
+      }),
     );
     expect(undeclared.violations).to.deep.equal([
       { field: 'subject', description: 'uses the variable b, which is not declared in variables' },
     ]);
     const neither = await failureOf(
-      previewTemplate(em(), { templateId: '', subject: '', bodyText: '', bodyHtml: '', variables: [], sampleData: {} }),
+      previewTemplate(em(), {
+        templateId: '',
+        subject: '',
+        bodyText: '',
+        bodyHtml: '',
+        variables: [],
+        sampleData: {},
+      }),
     );
     expect(neither.violations![0]!.field).to.equal('template_id');
   });

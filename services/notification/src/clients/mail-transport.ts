@@ -2,7 +2,12 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
-import { MailRefusedError, type MailReceipt, type MailTransport, type OutgoingMail } from '../domain/delivery/delivery-ports.js';
+import {
+  MailRefusedError,
+  type MailReceipt,
+  type MailTransport,
+  type OutgoingMail,
+} from '../domain/delivery/delivery-ports.js';
 
 /** Every socket wait of an SMTP send ends well within the sender's lease (NOTIFICATION_SEND_LEASE_MS). */
 const SMTP_TIMEOUT_MS = 20_000;

@@ -30,7 +30,10 @@ export function orderHandlers({ store, logger }: ConsumerContext): EventHandlerB
       const recipient = buyerOf(event);
       if (!recipient) return;
       const items = event.items
-        .map((item) => `${item.quantity} × ${item.productName || item.sku} (${item.sku}) at ${formattedMoney(item.unitPrice)}`)
+        .map(
+          (item) =>
+            `${item.quantity} × ${item.productName || item.sku} (${item.sku}) at ${formattedMoney(item.unitPrice)}`,
+        )
         .join('\n');
       await queueNotification(
         em,
@@ -87,7 +90,11 @@ export function orderHandlers({ store, logger }: ConsumerContext): EventHandlerB
           eventId: envelope.id,
           type: notificationTypeNamed('order_cancelled'),
           recipient,
-          values: { first_name: greetingName(undefined), order_number: event.orderNumber, reason: event.reason },
+          values: {
+            first_name: greetingName(undefined),
+            order_number: event.orderNumber,
+            reason: event.reason,
+          },
         },
         logger,
       );

@@ -34,7 +34,7 @@ export async function listMyNotifications(
   input: { page?: PageInput | undefined; unreadOnly: boolean },
 ): Promise<{ notifications: Notification[]; nextPageToken: string }> {
   const page = keysetPageOf(input.page, { u: userId, unread: input.unreadOnly }, 'timestamp');
-  const where = ["user_id = ?", "channel = 'in_app'"];
+  const where = ['user_id = ?', "channel = 'in_app'"];
   const params: unknown[] = [userId];
   if (input.unreadOnly) where.push('read_at IS NULL');
   if (page.after) {

@@ -91,7 +91,9 @@ const types: NotificationType[] = [
   },
 ];
 
-export const NOTIFICATION_TYPES: ReadonlyMap<string, NotificationType> = new Map(types.map((t) => [t.name, t]));
+export const NOTIFICATION_TYPES: ReadonlyMap<string, NotificationType> = new Map(
+  types.map((t) => [t.name, t]),
+);
 
 /** The types a customer has preferences for, by name. */
 export const CUSTOMER_TYPES: readonly NotificationType[] = types

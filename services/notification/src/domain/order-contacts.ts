@@ -19,7 +19,10 @@ export async function rememberOrderContact(
   );
 }
 
-export async function orderContactOf(em: EntityManager, orderId: string): Promise<OrderContactRow | undefined> {
+export async function orderContactOf(
+  em: EntityManager,
+  orderId: string,
+): Promise<OrderContactRow | undefined> {
   const [row] = await em.execute<OrderContactRow[]>(
     'SELECT order_number, user_id, guest_email FROM order_contacts WHERE order_id = ?',
     [orderId],

@@ -28,7 +28,11 @@ function viewOf(type: NotificationType, row: PreferenceRow | undefined): Prefere
 }
 
 /** What a customer accepts for `type`: their row, or every channel when they have none. */
-export async function channelsAccepted(em: EntityManager, userId: string, type: NotificationType): Promise<ChannelChoice> {
+export async function channelsAccepted(
+  em: EntityManager,
+  userId: string,
+  type: NotificationType,
+): Promise<ChannelChoice> {
   const [row] = await em.execute<PreferenceRow[]>(
     'SELECT notification_type, email_enabled, in_app_enabled FROM notification_preferences WHERE user_id = ? AND notification_type = ?',
     [userId, type.name],
@@ -68,7 +72,8 @@ export async function setMyPreference(
       : input.channel === Channel.NOTIFICATION_CHANNEL_IN_APP
         ? 'in_app_enabled'
         : undefined;
-  if (!column) throw invalidArgument('channel', 'must be NOTIFICATION_CHANNEL_EMAIL or NOTIFICATION_CHANNEL_IN_APP');
+  if (!column)
+    throw invalidArgument('channel', 'must be NOTIFICATION_CHANNEL_EMAIL or NOTIFICATION_CHANNEL_IN_APP');
   if (column === 'email_enabled' && type.transactional && !input.enabled) {
     throw failedPrecondition(
       `${type.name} is transactional: its email is always sent`,

@@ -54,7 +54,10 @@ export async function queueNotification(
     [type.name],
   );
   if (!template) {
-    logger.warn({ template: type.name, eventId: request.eventId }, 'no active template: notification not sent');
+    logger.warn(
+      { template: type.name, eventId: request.eventId },
+      'no active template: notification not sent',
+    );
     return none;
   }
   const accepted =

@@ -5,7 +5,14 @@ import { NotificationPreference } from './notification-preference.js';
 import { Notification } from './notification.js';
 import { OrderContact } from './order-contact.js';
 
-export { EmailTemplate, Notification, NotificationKey, NotificationLog, NotificationPreference, OrderContact };
+export {
+  EmailTemplate,
+  Notification,
+  NotificationKey,
+  NotificationLog,
+  NotificationPreference,
+  OrderContact,
+};
 
 export const notificationEntities = [
   Notification,

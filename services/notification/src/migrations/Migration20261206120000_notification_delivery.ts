@@ -13,7 +13,9 @@ export class Migration20261206120000_notification_delivery extends Migration {
     this.addSql('ALTER TABLE notifications ADD COLUMN IF NOT EXISTS body_html text');
     this.addSql('ALTER TABLE notifications ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 0');
     this.addSql('ALTER TABLE notifications DROP CONSTRAINT IF EXISTS notifications_attempts_check');
-    this.addSql('ALTER TABLE notifications ADD CONSTRAINT notifications_attempts_check CHECK (attempts >= 0)');
+    this.addSql(
+      'ALTER TABLE notifications ADD CONSTRAINT notifications_attempts_check CHECK (attempts >= 0)',
+    );
     this.addSql(
       'ALTER TABLE notification_preferences ADD COLUMN IF NOT EXISTS in_app_enabled boolean NOT NULL DEFAULT true',
     );

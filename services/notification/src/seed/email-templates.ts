@@ -171,7 +171,8 @@ export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
   'cart.cart.converted': 'the customer hears from order_confirmed',
   'order.order.delivered':
     'the customer hears from order_delivered (order.order.status_changed to DELIVERED, which guests get too)',
-  'shipping.shipment.created': 'the customer hears from order_shipped (order.order.status_changed to SHIPPED)',
+  'shipping.shipment.created':
+    'the customer hears from order_shipped (order.order.status_changed to SHIPPED)',
   'shipping.shipment.delivered':
     'the customer hears from order_delivered (order.order.status_changed to DELIVERED)',
   'discount.coupon.redeemed': 'bookkeeping; the order confirmation shows the discount',

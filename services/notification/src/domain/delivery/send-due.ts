@@ -102,7 +102,8 @@ async function record(deps: SenderDeps, row: ClaimedRow, outcome: Outcome): Prom
       logStatus = 'failed';
       status = outcome.final !== null || attemptNo >= policy.maxAttempts ? 'failed' : 'pending';
     }
-    const next = status === 'pending' ? new Date(Date.now() + retryDelayMs(policy, attemptNo)) : row.scheduled_at;
+    const next =
+      status === 'pending' ? new Date(Date.now() + retryDelayMs(policy, attemptNo)) : row.scheduled_at;
     const result = await tx.execute(
       `UPDATE notifications SET status = ?, attempts = ?, recipient = COALESCE(?, recipient), scheduled_at = ?,
          sent_at = CASE WHEN ? = 'sent' THEN now() ELSE sent_at END, updated_at = now()
@@ -127,7 +128,10 @@ async function record(deps: SenderDeps, row: ClaimedRow, outcome: Outcome): Prom
     );
     deliveryAttempts.inc({ channel: 'email', provider: mail.provider, outcome: logStatus });
     if (!stillOurs) {
-      logger.warn({ notificationId: row.id }, 'the claim ran out before the attempt ended; another sender owns it now');
+      logger.warn(
+        { notificationId: row.id },
+        'the claim ran out before the attempt ended; another sender owns it now',
+      );
       return;
     }
     if (outcome.kind === 'sent') {
@@ -140,14 +144,17 @@ async function record(deps: SenderDeps, row: ClaimedRow, outcome: Outcome): Prom
         sentAt: new Date(),
       });
     } else if (status !== 'pending') {
-      const cause = outcome.final === 'bounced' ? 'refused' : outcome.final ?? 'attempts_exhausted';
+      const cause = outcome.final === 'bounced' ? 'refused' : (outcome.final ?? 'attempts_exhausted');
       deliveriesGivenUp.inc({ cause });
       logger.error(
         { notificationId: row.id, attempts: attemptNo, error: outcome.error },
         'notification not delivered: giving up',
       );
     } else {
-      logger.warn({ notificationId: row.id, attempt: attemptNo, error: outcome.error }, 'delivery failed; will retry');
+      logger.warn(
+        { notificationId: row.id, attempt: attemptNo, error: outcome.error },
+        'delivery failed; will retry',
+      );
     }
   });
 }
@@ -157,7 +164,10 @@ async function record(deps: SenderDeps, row: ClaimedRow, outcome: Outcome): Prom
  * attempt is logged in `notification_logs`; a failure is tried again after `retryDelayMs`, and
  * after `maxAttempts` the message is failed. Returns how many were claimed.
  */
-export async function sendDueNotifications(deps: SenderDeps, stopping: () => boolean = () => false): Promise<number> {
+export async function sendDueNotifications(
+  deps: SenderDeps,
+  stopping: () => boolean = () => false,
+): Promise<number> {
   let claimed = 0;
   for (;;) {
     const lease = new Date(Date.now() + deps.policy.sendLeaseMs);

@@ -4,7 +4,14 @@ import { variablesUsedIn } from './template-syntax.js';
 
 export const TEMPLATE_NAME = /^[a-z][a-z0-9_.]*$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const LIMITS = { name: 100, subject: 300, bodyText: 20_000, bodyHtml: 50_000, variable: 50, variables: 50 };
+export const LIMITS = {
+  name: 100,
+  subject: 300,
+  bodyText: 20_000,
+  bodyHtml: 50_000,
+  variable: 50,
+  variables: 50,
+};
 
 export interface TemplateInput {
   subject: string;
@@ -27,7 +34,11 @@ export interface CheckedTemplate {
  * it uses declared (the fault names the variable and the part); and, for a template named after a
  * notification type (`typeName`), every declared variable one that type provides.
  */
-export function checkTemplateParts(v: Violations, input: TemplateInput, typeName: string | null): CheckedTemplate {
+export function checkTemplateParts(
+  v: Violations,
+  input: TemplateInput,
+  typeName: string | null,
+): CheckedTemplate {
   const subject = v.text('subject', input.subject, 1, LIMITS.subject);
   const bodyText = v.text('body_text', input.bodyText, 1, LIMITS.bodyText) === '' ? '' : input.bodyText;
   const bodyHtml = v.text('body_html', input.bodyHtml, 1, LIMITS.bodyHtml) === '' ? '' : input.bodyHtml;
@@ -35,7 +46,10 @@ export function checkTemplateParts(v: Violations, input: TemplateInput, typeName
   if (input.variables.length > LIMITS.variables) v.add('variables', `must be at most ${LIMITS.variables}`);
   for (const name of variables) {
     if (!VARIABLE_NAME.test(name) || name.length > LIMITS.variable) {
-      v.add('variables', `"${name.slice(0, LIMITS.variable)}" is not a variable name (letters, digits and _)`);
+      v.add(
+        'variables',
+        `"${name.slice(0, LIMITS.variable)}" is not a variable name (letters, digits and _)`,
+      );
     }
   }
   const type = typeName === null ? undefined : NOTIFICATION_TYPES.get(typeName);

@@ -24,7 +24,10 @@ export async function previewTemplate(
   }
   for (const [name, value] of Object.entries(input.sampleData)) {
     if (value.length > MAX_SAMPLE_VALUE) {
-      throw invalidArgument(`sample_data[${name.slice(0, 50)}]`, `must be at most ${MAX_SAMPLE_VALUE} characters`);
+      throw invalidArgument(
+        `sample_data[${name.slice(0, 50)}]`,
+        `must be at most ${MAX_SAMPLE_VALUE} characters`,
+      );
     }
   }
   let source: TemplateSource & { variables: string[] };

@@ -19,9 +19,12 @@ const COMPILE_OPTIONS = { strict: false, knownHelpers: { if: true, unless: true 
  */
 export function renderTemplate(template: TemplateSource, values: TemplateValues): TemplateSource {
   const data = Object.fromEntries(Object.entries(values));
-  const plain = (source: string): string => handlebars.compile(source, { ...COMPILE_OPTIONS, noEscape: true })(data);
+  const plain = (source: string): string =>
+    handlebars.compile(source, { ...COMPILE_OPTIONS, noEscape: true })(data);
   return {
-    subject: plain(template.subject).replace(/[\r\n]+/g, ' ').trim(),
+    subject: plain(template.subject)
+      .replace(/[\r\n]+/g, ' ')
+      .trim(),
     bodyText: plain(template.bodyText),
     bodyHtml: handlebars.compile(template.bodyHtml, COMPILE_OPTIONS)(data),
   };

@@ -19,7 +19,15 @@ export async function createTemplate(
   const rows = await em.execute<TemplateRow[]>(
     `INSERT INTO email_templates (id, name, subject, body_text, body_html, variables, is_active)
      VALUES (?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (name) DO NOTHING RETURNING ${TEMPLATE_COLUMNS}`,
-    [newId(), name, parts.subject, parts.bodyText, parts.bodyHtml, JSON.stringify(parts.variables), input.isActive],
+    [
+      newId(),
+      name,
+      parts.subject,
+      parts.bodyText,
+      parts.bodyHtml,
+      JSON.stringify(parts.variables),
+      input.isActive,
+    ],
   );
   if (!rows[0]) throw alreadyExists('template', name);
   return templateOf(rows[0]);
@@ -27,7 +35,10 @@ export async function createTemplate(
 
 export async function getTemplate(em: EntityManager, templateId: string): Promise<Template> {
   const id = requireUuid('template_id', templateId);
-  const [row] = await em.execute<TemplateRow[]>(`SELECT ${TEMPLATE_COLUMNS} FROM email_templates WHERE id = ?`, [id]);
+  const [row] = await em.execute<TemplateRow[]>(
+    `SELECT ${TEMPLATE_COLUMNS} FROM email_templates WHERE id = ?`,
+    [id],
+  );
   if (!row) throw notFound('template', id);
   return templateOf(row);
 }
@@ -52,7 +63,9 @@ export async function updateTemplate(
   input: TemplateInput & { templateId: string; isActive: boolean },
 ): Promise<Template> {
   const id = requireUuid('template_id', input.templateId);
-  const [current] = await em.execute<{ name: string }[]>('SELECT name FROM email_templates WHERE id = ?', [id]);
+  const [current] = await em.execute<{ name: string }[]>('SELECT name FROM email_templates WHERE id = ?', [
+    id,
+  ]);
   if (!current) throw notFound('template', id);
   const parts = checked((v) => checkTemplateParts(v, input, current.name));
   const [row] = await em.execute<TemplateRow[]>(
@@ -67,6 +80,8 @@ export async function updateTemplate(
 
 export async function deleteTemplate(em: EntityManager, templateId: string): Promise<void> {
   const id = requireUuid('template_id', templateId);
-  const rows = await em.execute<{ id: string }[]>('DELETE FROM email_templates WHERE id = ? RETURNING id', [id]);
+  const rows = await em.execute<{ id: string }[]>('DELETE FROM email_templates WHERE id = ? RETURNING id', [
+    id,
+  ]);
   if (rows.length === 0) throw notFound('template', id);
 }

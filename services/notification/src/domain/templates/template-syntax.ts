@@ -11,7 +11,8 @@ const BLOCK_HELPERS = new Set(['if', 'unless']);
 function simpleVariable(node: hbs.AST.Expression | undefined): string | undefined {
   if (!node || node.type !== 'PathExpression') return undefined;
   const path = node as hbs.AST.PathExpression;
-  if (path.data || path.depth > 0 || path.parts.length !== 1 || path.original !== path.parts[0]) return undefined;
+  if (path.data || path.depth > 0 || path.parts.length !== 1 || path.original !== path.parts[0])
+    return undefined;
   return path.parts[0];
 }
 

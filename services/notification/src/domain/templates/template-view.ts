@@ -12,7 +12,8 @@ export interface TemplateRow {
   updated_at: Date | string;
 }
 
-export const TEMPLATE_COLUMNS = 'id, name, subject, body_text, body_html, variables, is_active, created_at, updated_at';
+export const TEMPLATE_COLUMNS =
+  'id, name, subject, body_text, body_html, variables, is_active, created_at, updated_at';
 
 export function templateOf(row: TemplateRow): Template {
   return {
