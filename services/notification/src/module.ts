@@ -8,7 +8,7 @@ import { notificationDatabase } from './database.js';
 import { onEmailQueued } from './domain/delivery/commit-kick.js';
 import { notificationHandlers } from './handlers.js';
 import { startSenderJob } from './jobs/sender-job.js';
-import { seedNotificationDemo } from './seed/index.js';
+import { ensureEmailTemplates, seedNotificationDemo } from './seed/index.js';
 import { notificationSettingsFrom } from './settings.js';
 
 /**
@@ -24,6 +24,7 @@ export const notificationModule: ServiceModule = {
   async create(runtime) {
     const { orm, env, config, verifier, logger, dispose, serviceTokens } = runtime;
     const settings = notificationSettingsFrom(env, config.dataDir);
+    await ensureEmailTemplates(orm);
     const mail = settings.smtpUrl
       ? smtpMailTransport(settings.smtpUrl, settings.mailFrom)
       : mailboxMailTransport(settings.mailboxDir, settings.mailFrom);

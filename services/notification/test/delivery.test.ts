@@ -75,21 +75,19 @@ describe('notification service: queueing and delivery', function () {
   }
 
   function queue(type: string, recipient: Recipient, eventId = newId(), values: Record<string, string> = {}) {
-    return db.orm.em
-      .fork()
-      .transactional((tx) =>
-        queueNotification(
-          tx,
-          STORE,
-          {
-            eventId,
-            type: notificationTypeNamed(type),
-            recipient,
-            values: { first_name: 'Ada', order_number: 'ORD-7', ...values },
-          },
-          logger,
-        ),
-      );
+    return db.orm.em.fork().transactional((tx) =>
+      queueNotification(
+        tx,
+        STORE,
+        {
+          eventId,
+          type: notificationTypeNamed(type),
+          recipient,
+          values: { first_name: 'Ada', order_number: 'ORD-7', ...values },
+        },
+        logger,
+      ),
+    );
   }
 
   before(async () => {

@@ -2824,7 +2824,9 @@ export const NotificationServiceService = {
   },
   /**
    * Deletes a template; its notifications keep their rendered text. An event of its type then
-   * sends nothing until a template of that name exists again. Permission notification:write.
+   * sends nothing until a template of that name exists again; the service puts its own template
+   * of every notification type back at its next start (to stop a type, make it inactive).
+   * Permission notification:write.
    * Errors: INVALID_ARGUMENT (template_id not a UUID), NOT_FOUND, UNAUTHENTICATED,
    * PERMISSION_DENIED.
    */
@@ -2917,7 +2919,9 @@ export interface NotificationServiceServer extends UntypedServiceImplementation 
   updateTemplate: handleUnaryCall<UpdateTemplateRequest, UpdateTemplateResponse>;
   /**
    * Deletes a template; its notifications keep their rendered text. An event of its type then
-   * sends nothing until a template of that name exists again. Permission notification:write.
+   * sends nothing until a template of that name exists again; the service puts its own template
+   * of every notification type back at its next start (to stop a type, make it inactive).
+   * Permission notification:write.
    * Errors: INVALID_ARGUMENT (template_id not a UUID), NOT_FOUND, UNAUTHENTICATED,
    * PERMISSION_DENIED.
    */
@@ -3099,7 +3103,9 @@ export interface NotificationServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Deletes a template; its notifications keep their rendered text. An event of its type then
-   * sends nothing until a template of that name exists again. Permission notification:write.
+   * sends nothing until a template of that name exists again; the service puts its own template
+   * of every notification type back at its next start (to stop a type, make it inactive).
+   * Permission notification:write.
    * Errors: INVALID_ARGUMENT (template_id not a UUID), NOT_FOUND, UNAUTHENTICATED,
    * PERMISSION_DENIED.
    */

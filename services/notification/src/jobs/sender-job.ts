@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { startPeriodicJob, type PeriodicJob } from '../../../../lib/runtime/periodic-job.js';
 import { sendDueNotifications, type SenderDeps } from '../domain/delivery/send-due.js';
 
@@ -13,6 +14,10 @@ export interface SenderJob extends PeriodicJob {
  */
 export function startSenderJob(deps: SenderDeps, intervalMs: number): SenderJob {
   let again = false;
+  // A kick comes from inside a commit's callback, still in the transaction's async context: the
+  // run it starts belongs to the context the job was started in (no transaction), or its calls to
+  // the auth service would count as calls inside a transaction.
+  const outsideAnyTransaction = AsyncResource.bind((start: () => void) => start());
   const job = startPeriodicJob({
     name: 'notification sender',
     service: 'notification',
@@ -33,7 +38,7 @@ export function startSenderJob(deps: SenderDeps, intervalMs: number): SenderJob 
     runNow: () => job.runNow(),
     kick() {
       again = true;
-      void job.runNow();
+      outsideAnyTransaction(() => void job.runNow());
     },
   };
 }
