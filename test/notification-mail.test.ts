@@ -17,7 +17,7 @@ import { newId } from '../lib/ids.js';
 import { money } from '../lib/money.js';
 import { eventually } from '../lib/testing/eventually.js';
 import { SmtpSink } from '../services/notification/test/smtp-sink.js';
-import { envelopeOf, publishEnvelope, uniqueEmail } from '../services/notification/test/support.js';
+import { envelopeOf, eventsOf, publishEnvelope, uniqueEmail } from '../services/notification/test/support.js';
 import { plainClient } from './support/clients.js';
 import { startTestMesh, type TestMesh } from './support/mesh.js';
 import { accountToken } from './support/tokens.js';
@@ -33,6 +33,7 @@ describe('notification flows: events to mail through SMTP', function () {
   let mesh: TestMesh;
   let sink: SmtpSink;
   let events: EventTransport;
+  let publisher: Awaited<ReturnType<typeof eventsOf>>;
   let auth: ReturnType<typeof plainClient<typeof AuthServiceClient.service>>;
   let notifications: ReturnType<typeof plainClient<typeof NotificationServiceClient.service>>;
   const admins = [uniqueEmail('admin'), uniqueEmail('buyer')];
@@ -50,14 +51,15 @@ describe('notification flows: events to mail through SMTP', function () {
         NOTIFICATION_SEND_INTERVAL_MS: '100',
       },
     });
-    if (!mesh.events) throw new Error('this suite publishes onto the mesh’s own transport (in-process mesh)');
-    events = mesh.events;
+    publisher = await eventsOf(mesh);
+    events = publisher.transport;
     auth = plainClient(AuthServiceClient, mesh.address('auth'));
     notifications = plainClient(NotificationServiceClient, mesh.address('notification'));
   });
   after(async () => {
     auth?.close();
     notifications?.close();
+    await publisher?.close();
     await mesh?.stop();
     await sink?.stop();
   });

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { encodeEnvelope, type EventTransport, type EventType } from '../../../lib/events/index.js';
+import {
+  connectNatsTransport,
+  encodeEnvelope,
+  type EventTransport,
+  type EventType,
+} from '../../../lib/events/index.js';
+import type { TestMesh } from '../../../test/support/mesh.js';
 import { newId } from '../../../lib/ids.js';
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
@@ -80,4 +86,17 @@ export async function logsOf(em: EntityManager, notificationId: string) {
     'SELECT attempt, status, provider, error FROM notification_logs WHERE notification_id = ? ORDER BY attempt',
     [notificationId],
   );
+}
+
+/**
+ * Where a test publishes events as their services would: the mesh's own transport, or (a mesh of
+ * processes) a NATS connection of the test's own, closed by `close`.
+ */
+export async function eventsOf(
+  mesh: TestMesh,
+): Promise<{ transport: EventTransport; close(): Promise<void> }> {
+  if (mesh.events) return { transport: mesh.events, close: async () => {} };
+  if (!process.env.NATS_URL) throw new Error('a mesh of processes needs NATS_URL to publish events');
+  const nats = await connectNatsTransport(process.env.NATS_URL, { name: 'notification-test-publisher' });
+  return { transport: nats, close: () => nats.close() };
 }
