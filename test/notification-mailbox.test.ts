@@ -58,10 +58,14 @@ describe('notification flows: the mailbox folder without an SMTP server', functi
     expect(mail!.html?.replace(/&#x3D;/g, '=')).to.include(link!);
 
     const em = (await mesh.database('notification')).orm.em.fork();
-    const rows = await em.execute<{ status: string; user_id: string; recipient: string }[]>(
-      "SELECT status, user_id, recipient FROM notifications WHERE notification_type = 'email_verification' AND recipient = ?",
-      [email],
-    );
-    expect(rows).to.deep.equal([{ status: 'sent', user_id: userId, recipient: email }]);
+    // The file is written before the attempt's outcome is committed.
+    await eventually(async () => {
+      const rows = await em.execute<{ status: string; user_id: string; recipient: string }[]>(
+        "SELECT status, user_id, recipient FROM notifications WHERE notification_type = 'email_verification' AND recipient = ?",
+        [email],
+      );
+      expect(rows).to.deep.equal([{ status: 'sent', user_id: userId, recipient: email }]);
+      return true;
+    });
   });
 });
