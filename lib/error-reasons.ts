@@ -168,3 +168,8 @@ export const OrderReason = {
   /** A checkout undone for a failure without a reason of its own, a service down (metadata: order_id). */
   CHECKOUT_FAILED: 'CHECKOUT_FAILED',
 } as const;
+
+export const NotificationReason = {
+  /** The email of a transactional notification type cannot be turned off (metadata: notification_type). */
+  TRANSACTIONAL_NOTIFICATION: 'TRANSACTIONAL_NOTIFICATION',
+} as const;

@@ -142,7 +142,7 @@ export function authHandlers(deps: AuthDependencies): ServiceHandlers<typeof Aut
       },
     },
     getUser: {
-      access: allow.permission('user:read'),
+      access: allow.anyOf(allow.permission('user:read'), allow.internal()),
       handle: async (request) => ({ user: await getUser(em(), request) }),
     },
     listRoles: {

@@ -4644,7 +4644,8 @@ export const AuthServiceService = {
     responseDeserialize: (value: Buffer): ListUsersResponse => ListUsersResponse.decode(value),
   },
   /**
-   * One account. Permission user:read.
+   * One account. Permission user:read, or a platform service (service token: the notification
+   * service finds a customer's email address with it).
    * Errors: INVALID_ARGUMENT (user_id not a UUID), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
    */
   getUser: {
@@ -4850,7 +4851,8 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
    */
   listUsers: handleUnaryCall<ListUsersRequest, ListUsersResponse>;
   /**
-   * One account. Permission user:read.
+   * One account. Permission user:read, or a platform service (service token: the notification
+   * service finds a customer's email address with it).
    * Errors: INVALID_ARGUMENT (user_id not a UUID), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
    */
   getUser: handleUnaryCall<GetUserRequest, GetUserResponse>;
@@ -5176,7 +5178,8 @@ export interface AuthServiceClient extends Client {
     callback: (error: ServiceError | null, response: ListUsersResponse) => void,
   ): ClientUnaryCall;
   /**
-   * One account. Permission user:read.
+   * One account. Permission user:read, or a platform service (service token: the notification
+   * service finds a customer's email address with it).
    * Errors: INVALID_ARGUMENT (user_id not a UUID), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
    */
   getUser(

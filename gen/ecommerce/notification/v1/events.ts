@@ -17,6 +17,8 @@ export enum NotificationChannel {
   NOTIFICATION_CHANNEL_UNSPECIFIED = 0,
   /** NOTIFICATION_CHANNEL_EMAIL - Email. */
   NOTIFICATION_CHANNEL_EMAIL = 1,
+  /** NOTIFICATION_CHANNEL_IN_APP - In the app: read with NotificationService/ListMyNotifications. */
+  NOTIFICATION_CHANNEL_IN_APP = 2,
   UNRECOGNIZED = -1,
 }
 
@@ -28,6 +30,9 @@ export function notificationChannelFromJSON(object: any): NotificationChannel {
     case 1:
     case "NOTIFICATION_CHANNEL_EMAIL":
       return NotificationChannel.NOTIFICATION_CHANNEL_EMAIL;
+    case 2:
+    case "NOTIFICATION_CHANNEL_IN_APP":
+      return NotificationChannel.NOTIFICATION_CHANNEL_IN_APP;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -41,6 +46,8 @@ export function notificationChannelToJSON(object: NotificationChannel): string {
       return "NOTIFICATION_CHANNEL_UNSPECIFIED";
     case NotificationChannel.NOTIFICATION_CHANNEL_EMAIL:
       return "NOTIFICATION_CHANNEL_EMAIL";
+    case NotificationChannel.NOTIFICATION_CHANNEL_IN_APP:
+      return "NOTIFICATION_CHANNEL_IN_APP";
     case NotificationChannel.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

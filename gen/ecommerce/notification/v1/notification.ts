@@ -5,29 +5,3147 @@
 // source: ecommerce/notification/v1/notification.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  type CallOptions,
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { PageRequest, PageResponse } from "../../common/v1/page.js";
+import { NotificationChannel, notificationChannelFromJSON, notificationChannelToJSON } from "./events.js";
 
 export const protobufPackage = "ecommerce.notification.v1";
 
 export const protobufFileName = "ecommerce/notification/v1/notification.proto";
 
+/** An in-app notification. */
+export interface Notification {
+  /** Id, a UUIDv7. */
+  notificationId: string;
+  /** The notification type ("order_shipped"). */
+  notificationType: string;
+  /** The rendered subject. */
+  subject: string;
+  /** The rendered plain-text body. */
+  body: string;
+  /** When it was written. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it was first marked read; unset while unread. */
+  readAt: Date | undefined;
+}
+
+export interface ListMyNotificationsRequest {
+  /** Paging (default 50, at most 100). */
+  page:
+    | PageRequest
+    | undefined;
+  /** Only notifications not yet read. */
+  unreadOnly: boolean;
+}
+
+export interface ListMyNotificationsResponse {
+  /** Newest first. */
+  notifications: Notification[];
+  /** The next page. */
+  page: PageResponse | undefined;
+}
+
+export interface MarkNotificationReadRequest {
+  /** Id of one of the caller's in-app notifications. Required, a UUID. */
+  notificationId: string;
+}
+
+export interface MarkNotificationReadResponse {
+  /** The notification, read. */
+  notification: Notification | undefined;
+}
+
+/** Which channels a customer accepts for one notification type. */
+export interface NotificationPreference {
+  /** The notification type ("cart_abandoned"). */
+  notificationType: string;
+  /** Whether it is sent by email. */
+  emailEnabled: boolean;
+  /** Whether it is shown in the app (ListMyNotifications). */
+  inAppEnabled: boolean;
+  /** Transactional types are always emailed: email_enabled stays true. */
+  transactional: boolean;
+}
+
+export interface GetMyNotificationPreferencesRequest {
+}
+
+export interface GetMyNotificationPreferencesResponse {
+  /** One per customer notification type, by type name. */
+  preferences: NotificationPreference[];
+}
+
+export interface SetMyNotificationPreferenceRequest {
+  /** A customer notification type. Required. */
+  notificationType: string;
+  /** The channel: NOTIFICATION_CHANNEL_EMAIL or NOTIFICATION_CHANNEL_IN_APP. Required. */
+  channel: NotificationChannel;
+  /** On or off. */
+  enabled: boolean;
+}
+
+export interface SetMyNotificationPreferenceResponse {
+  /** The type's preference afterwards. */
+  preference: NotificationPreference | undefined;
+}
+
 /**
- * Customer notifications (email) sent in response to events.
- * No RPCs yet; they are added in later changes. The events it publishes are in events.proto.
+ * A message template, rendered with Handlebars (`{{variable}}`; values are HTML-escaped in the
+ * HTML body).
+ */
+export interface Template {
+  /** Id, a UUIDv7. */
+  templateId: string;
+  /** Unique name: the notification type it renders ("order_confirmed"), or a name of its own. */
+  name: string;
+  /** The subject line. */
+  subject: string;
+  /** The plain-text body. */
+  bodyText: string;
+  /** The HTML body. */
+  bodyHtml: string;
+  /** The variables it may use, sorted. */
+  variables: string[];
+  /** An inactive template sends nothing. */
+  isActive: boolean;
+  /** When it was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it last changed. */
+  updatedAt: Date | undefined;
+}
+
+export interface CreateTemplateRequest {
+  /** Required: a lower-case letter, then lower-case letters, digits, `_` or `.`; at most 100. */
+  name: string;
+  /** Required, at most 300 characters. */
+  subject: string;
+  /** Required, at most 20000 characters. */
+  bodyText: string;
+  /** Required, at most 50000 characters. */
+  bodyHtml: string;
+  /** The variables it may use (names of letters, digits and `_`), at most 50. */
+  variables: string[];
+  /** Whether it is sent. */
+  isActive: boolean;
+}
+
+export interface CreateTemplateResponse {
+  /** The template. */
+  template: Template | undefined;
+}
+
+export interface GetTemplateRequest {
+  /** Required, a UUID. */
+  templateId: string;
+}
+
+export interface GetTemplateResponse {
+  /** The template. */
+  template: Template | undefined;
+}
+
+export interface ListTemplatesRequest {
+  /** Paging (default 50, at most 100). */
+  page: PageRequest | undefined;
+}
+
+export interface ListTemplatesResponse {
+  /** Oldest first. */
+  templates: Template[];
+  /** The next page. */
+  page: PageResponse | undefined;
+}
+
+export interface UpdateTemplateRequest {
+  /** Required, a UUID. */
+  templateId: string;
+  /** As in CreateTemplateRequest. */
+  subject: string;
+  /** As in CreateTemplateRequest. */
+  bodyText: string;
+  /** As in CreateTemplateRequest. */
+  bodyHtml: string;
+  /** As in CreateTemplateRequest. */
+  variables: string[];
+  /** Whether it is sent. */
+  isActive: boolean;
+}
+
+export interface UpdateTemplateResponse {
+  /** The template afterwards. */
+  template: Template | undefined;
+}
+
+export interface DeleteTemplateRequest {
+  /** Required, a UUID. */
+  templateId: string;
+}
+
+export interface DeleteTemplateResponse {
+}
+
+export interface PreviewTemplateRequest {
+  /** A stored template; empty to preview the subject and bodies below instead. */
+  templateId: string;
+  /** With no template_id: the subject, bodies and variables to preview (as in CreateTemplateRequest). */
+  subject: string;
+  /** As in CreateTemplateRequest. */
+  bodyText: string;
+  /** As in CreateTemplateRequest. */
+  bodyHtml: string;
+  /** As in CreateTemplateRequest. */
+  variables: string[];
+  /** Sample values by variable name (at most 50; values at most 2000 characters). */
+  sampleData: { [key: string]: string };
+}
+
+export interface PreviewTemplateRequest_SampleDataEntry {
+  key: string;
+  value: string;
+}
+
+export interface PreviewTemplateResponse {
+  /** The rendered subject. */
+  subject: string;
+  /** The rendered plain-text body. */
+  bodyText: string;
+  /** The rendered HTML body (sample values escaped). */
+  bodyHtml: string;
+}
+
+function createBaseNotification(): Notification {
+  return { notificationId: "", notificationType: "", subject: "", body: "", createdAt: undefined, readAt: undefined };
+}
+
+export const Notification: MessageFns<Notification> = {
+  encode(message: Notification, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.notificationId !== "") {
+      writer.uint32(10).string(message.notificationId);
+    }
+    if (message.notificationType !== "") {
+      writer.uint32(18).string(message.notificationType);
+    }
+    if (message.subject !== "") {
+      writer.uint32(26).string(message.subject);
+    }
+    if (message.body !== "") {
+      writer.uint32(34).string(message.body);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(42).fork()).join();
+    }
+    if (message.readAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.readAt), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Notification {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNotification();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notificationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.notificationType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.readAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Notification {
+    return {
+      notificationId: isSet(object.notificationId)
+        ? globalThis.String(object.notificationId)
+        : isSet(object.notification_id)
+        ? globalThis.String(object.notification_id)
+        : "",
+      notificationType: isSet(object.notificationType)
+        ? globalThis.String(object.notificationType)
+        : isSet(object.notification_type)
+        ? globalThis.String(object.notification_type)
+        : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      body: isSet(object.body) ? globalThis.String(object.body) : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      readAt: isSet(object.readAt)
+        ? fromJsonTimestamp(object.readAt)
+        : isSet(object.read_at)
+        ? fromJsonTimestamp(object.read_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Notification): unknown {
+    const obj: any = {};
+    if (message.notificationId !== "") {
+      obj.notificationId = message.notificationId;
+    }
+    if (message.notificationType !== "") {
+      obj.notificationType = message.notificationType;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.body !== "") {
+      obj.body = message.body;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.readAt !== undefined) {
+      obj.readAt = message.readAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Notification>): Notification {
+    return Notification.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Notification>): Notification {
+    const message = createBaseNotification();
+    message.notificationId = object.notificationId ?? "";
+    message.notificationType = object.notificationType ?? "";
+    message.subject = object.subject ?? "";
+    message.body = object.body ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.readAt = object.readAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListMyNotificationsRequest(): ListMyNotificationsRequest {
+  return { page: undefined, unreadOnly: false };
+}
+
+export const ListMyNotificationsRequest: MessageFns<ListMyNotificationsRequest> = {
+  encode(message: ListMyNotificationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    if (message.unreadOnly !== false) {
+      writer.uint32(16).bool(message.unreadOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMyNotificationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMyNotificationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.unreadOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMyNotificationsRequest {
+    return {
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+      unreadOnly: isSet(object.unreadOnly)
+        ? globalThis.Boolean(object.unreadOnly)
+        : isSet(object.unread_only)
+        ? globalThis.Boolean(object.unread_only)
+        : false,
+    };
+  },
+
+  toJSON(message: ListMyNotificationsRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    if (message.unreadOnly !== false) {
+      obj.unreadOnly = message.unreadOnly;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMyNotificationsRequest>): ListMyNotificationsRequest {
+    return ListMyNotificationsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMyNotificationsRequest>): ListMyNotificationsRequest {
+    const message = createBaseListMyNotificationsRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    message.unreadOnly = object.unreadOnly ?? false;
+    return message;
+  },
+};
+
+function createBaseListMyNotificationsResponse(): ListMyNotificationsResponse {
+  return { notifications: [], page: undefined };
+}
+
+export const ListMyNotificationsResponse: MessageFns<ListMyNotificationsResponse> = {
+  encode(message: ListMyNotificationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.notifications) {
+      Notification.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMyNotificationsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMyNotificationsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notifications.push(Notification.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMyNotificationsResponse {
+    return {
+      notifications: globalThis.Array.isArray(object?.notifications)
+        ? object.notifications.map((e: any) => Notification.fromJSON(e))
+        : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListMyNotificationsResponse): unknown {
+    const obj: any = {};
+    if (message.notifications?.length) {
+      obj.notifications = message.notifications.map((e) => Notification.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMyNotificationsResponse>): ListMyNotificationsResponse {
+    return ListMyNotificationsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMyNotificationsResponse>): ListMyNotificationsResponse {
+    const message = createBaseListMyNotificationsResponse();
+    message.notifications = object.notifications?.map((e) => Notification.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMarkNotificationReadRequest(): MarkNotificationReadRequest {
+  return { notificationId: "" };
+}
+
+export const MarkNotificationReadRequest: MessageFns<MarkNotificationReadRequest> = {
+  encode(message: MarkNotificationReadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.notificationId !== "") {
+      writer.uint32(10).string(message.notificationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkNotificationReadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkNotificationReadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notificationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkNotificationReadRequest {
+    return {
+      notificationId: isSet(object.notificationId)
+        ? globalThis.String(object.notificationId)
+        : isSet(object.notification_id)
+        ? globalThis.String(object.notification_id)
+        : "",
+    };
+  },
+
+  toJSON(message: MarkNotificationReadRequest): unknown {
+    const obj: any = {};
+    if (message.notificationId !== "") {
+      obj.notificationId = message.notificationId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MarkNotificationReadRequest>): MarkNotificationReadRequest {
+    return MarkNotificationReadRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MarkNotificationReadRequest>): MarkNotificationReadRequest {
+    const message = createBaseMarkNotificationReadRequest();
+    message.notificationId = object.notificationId ?? "";
+    return message;
+  },
+};
+
+function createBaseMarkNotificationReadResponse(): MarkNotificationReadResponse {
+  return { notification: undefined };
+}
+
+export const MarkNotificationReadResponse: MessageFns<MarkNotificationReadResponse> = {
+  encode(message: MarkNotificationReadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.notification !== undefined) {
+      Notification.encode(message.notification, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkNotificationReadResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkNotificationReadResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notification = Notification.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkNotificationReadResponse {
+    return { notification: isSet(object.notification) ? Notification.fromJSON(object.notification) : undefined };
+  },
+
+  toJSON(message: MarkNotificationReadResponse): unknown {
+    const obj: any = {};
+    if (message.notification !== undefined) {
+      obj.notification = Notification.toJSON(message.notification);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MarkNotificationReadResponse>): MarkNotificationReadResponse {
+    return MarkNotificationReadResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MarkNotificationReadResponse>): MarkNotificationReadResponse {
+    const message = createBaseMarkNotificationReadResponse();
+    message.notification = (object.notification !== undefined && object.notification !== null)
+      ? Notification.fromPartial(object.notification)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseNotificationPreference(): NotificationPreference {
+  return { notificationType: "", emailEnabled: false, inAppEnabled: false, transactional: false };
+}
+
+export const NotificationPreference: MessageFns<NotificationPreference> = {
+  encode(message: NotificationPreference, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.notificationType !== "") {
+      writer.uint32(10).string(message.notificationType);
+    }
+    if (message.emailEnabled !== false) {
+      writer.uint32(16).bool(message.emailEnabled);
+    }
+    if (message.inAppEnabled !== false) {
+      writer.uint32(24).bool(message.inAppEnabled);
+    }
+    if (message.transactional !== false) {
+      writer.uint32(32).bool(message.transactional);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NotificationPreference {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNotificationPreference();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notificationType = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.emailEnabled = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.inAppEnabled = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.transactional = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NotificationPreference {
+    return {
+      notificationType: isSet(object.notificationType)
+        ? globalThis.String(object.notificationType)
+        : isSet(object.notification_type)
+        ? globalThis.String(object.notification_type)
+        : "",
+      emailEnabled: isSet(object.emailEnabled)
+        ? globalThis.Boolean(object.emailEnabled)
+        : isSet(object.email_enabled)
+        ? globalThis.Boolean(object.email_enabled)
+        : false,
+      inAppEnabled: isSet(object.inAppEnabled)
+        ? globalThis.Boolean(object.inAppEnabled)
+        : isSet(object.in_app_enabled)
+        ? globalThis.Boolean(object.in_app_enabled)
+        : false,
+      transactional: isSet(object.transactional) ? globalThis.Boolean(object.transactional) : false,
+    };
+  },
+
+  toJSON(message: NotificationPreference): unknown {
+    const obj: any = {};
+    if (message.notificationType !== "") {
+      obj.notificationType = message.notificationType;
+    }
+    if (message.emailEnabled !== false) {
+      obj.emailEnabled = message.emailEnabled;
+    }
+    if (message.inAppEnabled !== false) {
+      obj.inAppEnabled = message.inAppEnabled;
+    }
+    if (message.transactional !== false) {
+      obj.transactional = message.transactional;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<NotificationPreference>): NotificationPreference {
+    return NotificationPreference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NotificationPreference>): NotificationPreference {
+    const message = createBaseNotificationPreference();
+    message.notificationType = object.notificationType ?? "";
+    message.emailEnabled = object.emailEnabled ?? false;
+    message.inAppEnabled = object.inAppEnabled ?? false;
+    message.transactional = object.transactional ?? false;
+    return message;
+  },
+};
+
+function createBaseGetMyNotificationPreferencesRequest(): GetMyNotificationPreferencesRequest {
+  return {};
+}
+
+export const GetMyNotificationPreferencesRequest: MessageFns<GetMyNotificationPreferencesRequest> = {
+  encode(_: GetMyNotificationPreferencesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMyNotificationPreferencesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMyNotificationPreferencesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetMyNotificationPreferencesRequest {
+    return {};
+  },
+
+  toJSON(_: GetMyNotificationPreferencesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetMyNotificationPreferencesRequest>): GetMyNotificationPreferencesRequest {
+    return GetMyNotificationPreferencesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<GetMyNotificationPreferencesRequest>): GetMyNotificationPreferencesRequest {
+    const message = createBaseGetMyNotificationPreferencesRequest();
+    return message;
+  },
+};
+
+function createBaseGetMyNotificationPreferencesResponse(): GetMyNotificationPreferencesResponse {
+  return { preferences: [] };
+}
+
+export const GetMyNotificationPreferencesResponse: MessageFns<GetMyNotificationPreferencesResponse> = {
+  encode(message: GetMyNotificationPreferencesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.preferences) {
+      NotificationPreference.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMyNotificationPreferencesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMyNotificationPreferencesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.preferences.push(NotificationPreference.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetMyNotificationPreferencesResponse {
+    return {
+      preferences: globalThis.Array.isArray(object?.preferences)
+        ? object.preferences.map((e: any) => NotificationPreference.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetMyNotificationPreferencesResponse): unknown {
+    const obj: any = {};
+    if (message.preferences?.length) {
+      obj.preferences = message.preferences.map((e) => NotificationPreference.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetMyNotificationPreferencesResponse>): GetMyNotificationPreferencesResponse {
+    return GetMyNotificationPreferencesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetMyNotificationPreferencesResponse>): GetMyNotificationPreferencesResponse {
+    const message = createBaseGetMyNotificationPreferencesResponse();
+    message.preferences = object.preferences?.map((e) => NotificationPreference.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSetMyNotificationPreferenceRequest(): SetMyNotificationPreferenceRequest {
+  return { notificationType: "", channel: 0, enabled: false };
+}
+
+export const SetMyNotificationPreferenceRequest: MessageFns<SetMyNotificationPreferenceRequest> = {
+  encode(message: SetMyNotificationPreferenceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.notificationType !== "") {
+      writer.uint32(10).string(message.notificationType);
+    }
+    if (message.channel !== 0) {
+      writer.uint32(16).int32(message.channel);
+    }
+    if (message.enabled !== false) {
+      writer.uint32(24).bool(message.enabled);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetMyNotificationPreferenceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetMyNotificationPreferenceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notificationType = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.channel = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.enabled = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetMyNotificationPreferenceRequest {
+    return {
+      notificationType: isSet(object.notificationType)
+        ? globalThis.String(object.notificationType)
+        : isSet(object.notification_type)
+        ? globalThis.String(object.notification_type)
+        : "",
+      channel: isSet(object.channel) ? notificationChannelFromJSON(object.channel) : 0,
+      enabled: isSet(object.enabled) ? globalThis.Boolean(object.enabled) : false,
+    };
+  },
+
+  toJSON(message: SetMyNotificationPreferenceRequest): unknown {
+    const obj: any = {};
+    if (message.notificationType !== "") {
+      obj.notificationType = message.notificationType;
+    }
+    if (message.channel !== 0) {
+      obj.channel = notificationChannelToJSON(message.channel);
+    }
+    if (message.enabled !== false) {
+      obj.enabled = message.enabled;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetMyNotificationPreferenceRequest>): SetMyNotificationPreferenceRequest {
+    return SetMyNotificationPreferenceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetMyNotificationPreferenceRequest>): SetMyNotificationPreferenceRequest {
+    const message = createBaseSetMyNotificationPreferenceRequest();
+    message.notificationType = object.notificationType ?? "";
+    message.channel = object.channel ?? 0;
+    message.enabled = object.enabled ?? false;
+    return message;
+  },
+};
+
+function createBaseSetMyNotificationPreferenceResponse(): SetMyNotificationPreferenceResponse {
+  return { preference: undefined };
+}
+
+export const SetMyNotificationPreferenceResponse: MessageFns<SetMyNotificationPreferenceResponse> = {
+  encode(message: SetMyNotificationPreferenceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.preference !== undefined) {
+      NotificationPreference.encode(message.preference, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetMyNotificationPreferenceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetMyNotificationPreferenceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.preference = NotificationPreference.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetMyNotificationPreferenceResponse {
+    return { preference: isSet(object.preference) ? NotificationPreference.fromJSON(object.preference) : undefined };
+  },
+
+  toJSON(message: SetMyNotificationPreferenceResponse): unknown {
+    const obj: any = {};
+    if (message.preference !== undefined) {
+      obj.preference = NotificationPreference.toJSON(message.preference);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetMyNotificationPreferenceResponse>): SetMyNotificationPreferenceResponse {
+    return SetMyNotificationPreferenceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetMyNotificationPreferenceResponse>): SetMyNotificationPreferenceResponse {
+    const message = createBaseSetMyNotificationPreferenceResponse();
+    message.preference = (object.preference !== undefined && object.preference !== null)
+      ? NotificationPreference.fromPartial(object.preference)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTemplate(): Template {
+  return {
+    templateId: "",
+    name: "",
+    subject: "",
+    bodyText: "",
+    bodyHtml: "",
+    variables: [],
+    isActive: false,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const Template: MessageFns<Template> = {
+  encode(message: Template, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.templateId !== "") {
+      writer.uint32(10).string(message.templateId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.subject !== "") {
+      writer.uint32(26).string(message.subject);
+    }
+    if (message.bodyText !== "") {
+      writer.uint32(34).string(message.bodyText);
+    }
+    if (message.bodyHtml !== "") {
+      writer.uint32(42).string(message.bodyHtml);
+    }
+    for (const v of message.variables) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.isActive !== false) {
+      writer.uint32(56).bool(message.isActive);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Template {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTemplate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.bodyText = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.bodyHtml = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.variables.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.isActive = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Template {
+    return {
+      templateId: isSet(object.templateId)
+        ? globalThis.String(object.templateId)
+        : isSet(object.template_id)
+        ? globalThis.String(object.template_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      bodyText: isSet(object.bodyText)
+        ? globalThis.String(object.bodyText)
+        : isSet(object.body_text)
+        ? globalThis.String(object.body_text)
+        : "",
+      bodyHtml: isSet(object.bodyHtml)
+        ? globalThis.String(object.bodyHtml)
+        : isSet(object.body_html)
+        ? globalThis.String(object.body_html)
+        : "",
+      variables: globalThis.Array.isArray(object?.variables)
+        ? object.variables.map((e: any) => globalThis.String(e))
+        : [],
+      isActive: isSet(object.isActive)
+        ? globalThis.Boolean(object.isActive)
+        : isSet(object.is_active)
+        ? globalThis.Boolean(object.is_active)
+        : false,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Template): unknown {
+    const obj: any = {};
+    if (message.templateId !== "") {
+      obj.templateId = message.templateId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.bodyText !== "") {
+      obj.bodyText = message.bodyText;
+    }
+    if (message.bodyHtml !== "") {
+      obj.bodyHtml = message.bodyHtml;
+    }
+    if (message.variables?.length) {
+      obj.variables = message.variables;
+    }
+    if (message.isActive !== false) {
+      obj.isActive = message.isActive;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Template>): Template {
+    return Template.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Template>): Template {
+    const message = createBaseTemplate();
+    message.templateId = object.templateId ?? "";
+    message.name = object.name ?? "";
+    message.subject = object.subject ?? "";
+    message.bodyText = object.bodyText ?? "";
+    message.bodyHtml = object.bodyHtml ?? "";
+    message.variables = object.variables?.map((e) => e) || [];
+    message.isActive = object.isActive ?? false;
+    message.createdAt = object.createdAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateTemplateRequest(): CreateTemplateRequest {
+  return { name: "", subject: "", bodyText: "", bodyHtml: "", variables: [], isActive: false };
+}
+
+export const CreateTemplateRequest: MessageFns<CreateTemplateRequest> = {
+  encode(message: CreateTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.subject !== "") {
+      writer.uint32(18).string(message.subject);
+    }
+    if (message.bodyText !== "") {
+      writer.uint32(26).string(message.bodyText);
+    }
+    if (message.bodyHtml !== "") {
+      writer.uint32(34).string(message.bodyHtml);
+    }
+    for (const v of message.variables) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.isActive !== false) {
+      writer.uint32(48).bool(message.isActive);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bodyText = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.bodyHtml = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.variables.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.isActive = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateTemplateRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      bodyText: isSet(object.bodyText)
+        ? globalThis.String(object.bodyText)
+        : isSet(object.body_text)
+        ? globalThis.String(object.body_text)
+        : "",
+      bodyHtml: isSet(object.bodyHtml)
+        ? globalThis.String(object.bodyHtml)
+        : isSet(object.body_html)
+        ? globalThis.String(object.body_html)
+        : "",
+      variables: globalThis.Array.isArray(object?.variables)
+        ? object.variables.map((e: any) => globalThis.String(e))
+        : [],
+      isActive: isSet(object.isActive)
+        ? globalThis.Boolean(object.isActive)
+        : isSet(object.is_active)
+        ? globalThis.Boolean(object.is_active)
+        : false,
+    };
+  },
+
+  toJSON(message: CreateTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.bodyText !== "") {
+      obj.bodyText = message.bodyText;
+    }
+    if (message.bodyHtml !== "") {
+      obj.bodyHtml = message.bodyHtml;
+    }
+    if (message.variables?.length) {
+      obj.variables = message.variables;
+    }
+    if (message.isActive !== false) {
+      obj.isActive = message.isActive;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateTemplateRequest>): CreateTemplateRequest {
+    return CreateTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateTemplateRequest>): CreateTemplateRequest {
+    const message = createBaseCreateTemplateRequest();
+    message.name = object.name ?? "";
+    message.subject = object.subject ?? "";
+    message.bodyText = object.bodyText ?? "";
+    message.bodyHtml = object.bodyHtml ?? "";
+    message.variables = object.variables?.map((e) => e) || [];
+    message.isActive = object.isActive ?? false;
+    return message;
+  },
+};
+
+function createBaseCreateTemplateResponse(): CreateTemplateResponse {
+  return { template: undefined };
+}
+
+export const CreateTemplateResponse: MessageFns<CreateTemplateResponse> = {
+  encode(message: CreateTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: CreateTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateTemplateResponse>): CreateTemplateResponse {
+    return CreateTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateTemplateResponse>): CreateTemplateResponse {
+    const message = createBaseCreateTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetTemplateRequest(): GetTemplateRequest {
+  return { templateId: "" };
+}
+
+export const GetTemplateRequest: MessageFns<GetTemplateRequest> = {
+  encode(message: GetTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.templateId !== "") {
+      writer.uint32(10).string(message.templateId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTemplateRequest {
+    return {
+      templateId: isSet(object.templateId)
+        ? globalThis.String(object.templateId)
+        : isSet(object.template_id)
+        ? globalThis.String(object.template_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.templateId !== "") {
+      obj.templateId = message.templateId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetTemplateRequest>): GetTemplateRequest {
+    return GetTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetTemplateRequest>): GetTemplateRequest {
+    const message = createBaseGetTemplateRequest();
+    message.templateId = object.templateId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetTemplateResponse(): GetTemplateResponse {
+  return { template: undefined };
+}
+
+export const GetTemplateResponse: MessageFns<GetTemplateResponse> = {
+  encode(message: GetTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: GetTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetTemplateResponse>): GetTemplateResponse {
+    return GetTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetTemplateResponse>): GetTemplateResponse {
+    const message = createBaseGetTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListTemplatesRequest(): ListTemplatesRequest {
+  return { page: undefined };
+}
+
+export const ListTemplatesRequest: MessageFns<ListTemplatesRequest> = {
+  encode(message: ListTemplatesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTemplatesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTemplatesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTemplatesRequest {
+    return { page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined };
+  },
+
+  toJSON(message: ListTemplatesRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListTemplatesRequest>): ListTemplatesRequest {
+    return ListTemplatesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListTemplatesRequest>): ListTemplatesRequest {
+    const message = createBaseListTemplatesRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListTemplatesResponse(): ListTemplatesResponse {
+  return { templates: [], page: undefined };
+}
+
+export const ListTemplatesResponse: MessageFns<ListTemplatesResponse> = {
+  encode(message: ListTemplatesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.templates) {
+      Template.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTemplatesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTemplatesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.templates.push(Template.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTemplatesResponse {
+    return {
+      templates: globalThis.Array.isArray(object?.templates)
+        ? object.templates.map((e: any) => Template.fromJSON(e))
+        : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListTemplatesResponse): unknown {
+    const obj: any = {};
+    if (message.templates?.length) {
+      obj.templates = message.templates.map((e) => Template.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListTemplatesResponse>): ListTemplatesResponse {
+    return ListTemplatesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListTemplatesResponse>): ListTemplatesResponse {
+    const message = createBaseListTemplatesResponse();
+    message.templates = object.templates?.map((e) => Template.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateTemplateRequest(): UpdateTemplateRequest {
+  return { templateId: "", subject: "", bodyText: "", bodyHtml: "", variables: [], isActive: false };
+}
+
+export const UpdateTemplateRequest: MessageFns<UpdateTemplateRequest> = {
+  encode(message: UpdateTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.templateId !== "") {
+      writer.uint32(10).string(message.templateId);
+    }
+    if (message.subject !== "") {
+      writer.uint32(18).string(message.subject);
+    }
+    if (message.bodyText !== "") {
+      writer.uint32(26).string(message.bodyText);
+    }
+    if (message.bodyHtml !== "") {
+      writer.uint32(34).string(message.bodyHtml);
+    }
+    for (const v of message.variables) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.isActive !== false) {
+      writer.uint32(48).bool(message.isActive);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bodyText = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.bodyHtml = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.variables.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.isActive = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTemplateRequest {
+    return {
+      templateId: isSet(object.templateId)
+        ? globalThis.String(object.templateId)
+        : isSet(object.template_id)
+        ? globalThis.String(object.template_id)
+        : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      bodyText: isSet(object.bodyText)
+        ? globalThis.String(object.bodyText)
+        : isSet(object.body_text)
+        ? globalThis.String(object.body_text)
+        : "",
+      bodyHtml: isSet(object.bodyHtml)
+        ? globalThis.String(object.bodyHtml)
+        : isSet(object.body_html)
+        ? globalThis.String(object.body_html)
+        : "",
+      variables: globalThis.Array.isArray(object?.variables)
+        ? object.variables.map((e: any) => globalThis.String(e))
+        : [],
+      isActive: isSet(object.isActive)
+        ? globalThis.Boolean(object.isActive)
+        : isSet(object.is_active)
+        ? globalThis.Boolean(object.is_active)
+        : false,
+    };
+  },
+
+  toJSON(message: UpdateTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.templateId !== "") {
+      obj.templateId = message.templateId;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.bodyText !== "") {
+      obj.bodyText = message.bodyText;
+    }
+    if (message.bodyHtml !== "") {
+      obj.bodyHtml = message.bodyHtml;
+    }
+    if (message.variables?.length) {
+      obj.variables = message.variables;
+    }
+    if (message.isActive !== false) {
+      obj.isActive = message.isActive;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateTemplateRequest>): UpdateTemplateRequest {
+    return UpdateTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateTemplateRequest>): UpdateTemplateRequest {
+    const message = createBaseUpdateTemplateRequest();
+    message.templateId = object.templateId ?? "";
+    message.subject = object.subject ?? "";
+    message.bodyText = object.bodyText ?? "";
+    message.bodyHtml = object.bodyHtml ?? "";
+    message.variables = object.variables?.map((e) => e) || [];
+    message.isActive = object.isActive ?? false;
+    return message;
+  },
+};
+
+function createBaseUpdateTemplateResponse(): UpdateTemplateResponse {
+  return { template: undefined };
+}
+
+export const UpdateTemplateResponse: MessageFns<UpdateTemplateResponse> = {
+  encode(message: UpdateTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: UpdateTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateTemplateResponse>): UpdateTemplateResponse {
+    return UpdateTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateTemplateResponse>): UpdateTemplateResponse {
+    const message = createBaseUpdateTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteTemplateRequest(): DeleteTemplateRequest {
+  return { templateId: "" };
+}
+
+export const DeleteTemplateRequest: MessageFns<DeleteTemplateRequest> = {
+  encode(message: DeleteTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.templateId !== "") {
+      writer.uint32(10).string(message.templateId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteTemplateRequest {
+    return {
+      templateId: isSet(object.templateId)
+        ? globalThis.String(object.templateId)
+        : isSet(object.template_id)
+        ? globalThis.String(object.template_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.templateId !== "") {
+      obj.templateId = message.templateId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteTemplateRequest>): DeleteTemplateRequest {
+    return DeleteTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteTemplateRequest>): DeleteTemplateRequest {
+    const message = createBaseDeleteTemplateRequest();
+    message.templateId = object.templateId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteTemplateResponse(): DeleteTemplateResponse {
+  return {};
+}
+
+export const DeleteTemplateResponse: MessageFns<DeleteTemplateResponse> = {
+  encode(_: DeleteTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteTemplateResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteTemplateResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteTemplateResponse>): DeleteTemplateResponse {
+    return DeleteTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<DeleteTemplateResponse>): DeleteTemplateResponse {
+    const message = createBaseDeleteTemplateResponse();
+    return message;
+  },
+};
+
+function createBasePreviewTemplateRequest(): PreviewTemplateRequest {
+  return { templateId: "", subject: "", bodyText: "", bodyHtml: "", variables: [], sampleData: {} };
+}
+
+export const PreviewTemplateRequest: MessageFns<PreviewTemplateRequest> = {
+  encode(message: PreviewTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.templateId !== "") {
+      writer.uint32(10).string(message.templateId);
+    }
+    if (message.subject !== "") {
+      writer.uint32(18).string(message.subject);
+    }
+    if (message.bodyText !== "") {
+      writer.uint32(26).string(message.bodyText);
+    }
+    if (message.bodyHtml !== "") {
+      writer.uint32(34).string(message.bodyHtml);
+    }
+    for (const v of message.variables) {
+      writer.uint32(42).string(v!);
+    }
+    globalThis.Object.entries(message.sampleData).forEach(([key, value]: [string, string]) => {
+      PreviewTemplateRequest_SampleDataEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bodyText = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.bodyHtml = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.variables.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = PreviewTemplateRequest_SampleDataEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.sampleData[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewTemplateRequest {
+    return {
+      templateId: isSet(object.templateId)
+        ? globalThis.String(object.templateId)
+        : isSet(object.template_id)
+        ? globalThis.String(object.template_id)
+        : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      bodyText: isSet(object.bodyText)
+        ? globalThis.String(object.bodyText)
+        : isSet(object.body_text)
+        ? globalThis.String(object.body_text)
+        : "",
+      bodyHtml: isSet(object.bodyHtml)
+        ? globalThis.String(object.bodyHtml)
+        : isSet(object.body_html)
+        ? globalThis.String(object.body_html)
+        : "",
+      variables: globalThis.Array.isArray(object?.variables)
+        ? object.variables.map((e: any) => globalThis.String(e))
+        : [],
+      sampleData: isObject(object.sampleData)
+        ? (globalThis.Object.entries(object.sampleData) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.sample_data)
+        ? (globalThis.Object.entries(object.sample_data) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: PreviewTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.templateId !== "") {
+      obj.templateId = message.templateId;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.bodyText !== "") {
+      obj.bodyText = message.bodyText;
+    }
+    if (message.bodyHtml !== "") {
+      obj.bodyHtml = message.bodyHtml;
+    }
+    if (message.variables?.length) {
+      obj.variables = message.variables;
+    }
+    if (message.sampleData) {
+      const entries = globalThis.Object.entries(message.sampleData) as [string, string][];
+      if (entries.length > 0) {
+        obj.sampleData = {};
+        entries.forEach(([k, v]) => {
+          obj.sampleData[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PreviewTemplateRequest>): PreviewTemplateRequest {
+    return PreviewTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PreviewTemplateRequest>): PreviewTemplateRequest {
+    const message = createBasePreviewTemplateRequest();
+    message.templateId = object.templateId ?? "";
+    message.subject = object.subject ?? "";
+    message.bodyText = object.bodyText ?? "";
+    message.bodyHtml = object.bodyHtml ?? "";
+    message.variables = object.variables?.map((e) => e) || [];
+    message.sampleData = (globalThis.Object.entries(object.sampleData ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBasePreviewTemplateRequest_SampleDataEntry(): PreviewTemplateRequest_SampleDataEntry {
+  return { key: "", value: "" };
+}
+
+export const PreviewTemplateRequest_SampleDataEntry: MessageFns<PreviewTemplateRequest_SampleDataEntry> = {
+  encode(message: PreviewTemplateRequest_SampleDataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewTemplateRequest_SampleDataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewTemplateRequest_SampleDataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewTemplateRequest_SampleDataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: PreviewTemplateRequest_SampleDataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PreviewTemplateRequest_SampleDataEntry>): PreviewTemplateRequest_SampleDataEntry {
+    return PreviewTemplateRequest_SampleDataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PreviewTemplateRequest_SampleDataEntry>): PreviewTemplateRequest_SampleDataEntry {
+    const message = createBasePreviewTemplateRequest_SampleDataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBasePreviewTemplateResponse(): PreviewTemplateResponse {
+  return { subject: "", bodyText: "", bodyHtml: "" };
+}
+
+export const PreviewTemplateResponse: MessageFns<PreviewTemplateResponse> = {
+  encode(message: PreviewTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subject !== "") {
+      writer.uint32(10).string(message.subject);
+    }
+    if (message.bodyText !== "") {
+      writer.uint32(18).string(message.bodyText);
+    }
+    if (message.bodyHtml !== "") {
+      writer.uint32(26).string(message.bodyHtml);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bodyText = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bodyHtml = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewTemplateResponse {
+    return {
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      bodyText: isSet(object.bodyText)
+        ? globalThis.String(object.bodyText)
+        : isSet(object.body_text)
+        ? globalThis.String(object.body_text)
+        : "",
+      bodyHtml: isSet(object.bodyHtml)
+        ? globalThis.String(object.bodyHtml)
+        : isSet(object.body_html)
+        ? globalThis.String(object.body_html)
+        : "",
+    };
+  },
+
+  toJSON(message: PreviewTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.bodyText !== "") {
+      obj.bodyText = message.bodyText;
+    }
+    if (message.bodyHtml !== "") {
+      obj.bodyHtml = message.bodyHtml;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PreviewTemplateResponse>): PreviewTemplateResponse {
+    return PreviewTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PreviewTemplateResponse>): PreviewTemplateResponse {
+    const message = createBasePreviewTemplateResponse();
+    message.subject = object.subject ?? "";
+    message.bodyText = object.bodyText ?? "";
+    message.bodyHtml = object.bodyHtml ?? "";
+    return message;
+  },
+};
+
+/**
+ * Customer and shop notifications, sent in response to events (docs/api/notification.md): the
+ * verification and password reset mails, the order's receipt, shipment, delivery and cancellation,
+ * refunds, abandoned carts, and low-stock alerts for the shop. Each event makes at most one message
+ * per recipient, template and channel, however often it is delivered. A message is written as
+ * pending with the event and delivered afterwards by the sender (SMTP, or `.eml` files in
+ * DATA_DIR/mailbox when no SMTP server is configured), retried with backoff; in-app notifications
+ * are read with ListMyNotifications.
+ *
+ * Who may call: the caller's own notifications and preferences, a signed-in account (not a platform
+ * service); templates, an account holding 'notification:read' (Get, List, Preview) or
+ * 'notification:write' (Create, Update, Delete). A notification of another account is NOT_FOUND.
+ *
+ * Notification types are the names of the templates the service sends: email_verification,
+ * password_reset, welcome, order_confirmed, order_shipped, order_delivered, order_cancelled,
+ * refund_issued, cart_abandoned, low_stock_alert. The transactional ones (email_verification,
+ * password_reset, order_confirmed, order_cancelled, refund_issued) are always sent by email.
  */
 export type NotificationServiceService = typeof NotificationServiceService;
-export const NotificationServiceService = {} as const;
+export const NotificationServiceService = {
+  /**
+   * The caller's in-app notifications, newest first, keyset paged; `unread_only` keeps the unread.
+   * Errors: INVALID_ARGUMENT (negative page_size, malformed or mismatched page_token),
+   * UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  listMyNotifications: {
+    path: "/ecommerce.notification.v1.NotificationService/ListMyNotifications" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListMyNotificationsRequest): Buffer =>
+      Buffer.from(ListMyNotificationsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListMyNotificationsRequest => ListMyNotificationsRequest.decode(value),
+    responseSerialize: (value: ListMyNotificationsResponse): Buffer =>
+      Buffer.from(ListMyNotificationsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListMyNotificationsResponse => ListMyNotificationsResponse.decode(value),
+  },
+  /**
+   * Marks one of the caller's in-app notifications read (its first read_at stays on a repeat).
+   * Errors: INVALID_ARGUMENT (notification_id not a UUID), NOT_FOUND (unknown, another account's,
+   * or not an in-app notification), UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  markNotificationRead: {
+    path: "/ecommerce.notification.v1.NotificationService/MarkNotificationRead" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MarkNotificationReadRequest): Buffer =>
+      Buffer.from(MarkNotificationReadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MarkNotificationReadRequest => MarkNotificationReadRequest.decode(value),
+    responseSerialize: (value: MarkNotificationReadResponse): Buffer =>
+      Buffer.from(MarkNotificationReadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MarkNotificationReadResponse => MarkNotificationReadResponse.decode(value),
+  },
+  /**
+   * The caller's preference for every notification type a customer receives, the defaults
+   * included (every channel on).
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  getMyNotificationPreferences: {
+    path: "/ecommerce.notification.v1.NotificationService/GetMyNotificationPreferences" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetMyNotificationPreferencesRequest): Buffer =>
+      Buffer.from(GetMyNotificationPreferencesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetMyNotificationPreferencesRequest =>
+      GetMyNotificationPreferencesRequest.decode(value),
+    responseSerialize: (value: GetMyNotificationPreferencesResponse): Buffer =>
+      Buffer.from(GetMyNotificationPreferencesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetMyNotificationPreferencesResponse =>
+      GetMyNotificationPreferencesResponse.decode(value),
+  },
+  /**
+   * Turns one channel of one notification type on or off for the caller. Messages already written
+   * are not affected.
+   * Errors: INVALID_ARGUMENT (unknown notification_type, channel unspecified),
+   * FAILED_PRECONDITION (reason TRANSACTIONAL_NOTIFICATION: the email of a transactional type
+   * cannot be turned off), UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  setMyNotificationPreference: {
+    path: "/ecommerce.notification.v1.NotificationService/SetMyNotificationPreference" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetMyNotificationPreferenceRequest): Buffer =>
+      Buffer.from(SetMyNotificationPreferenceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetMyNotificationPreferenceRequest =>
+      SetMyNotificationPreferenceRequest.decode(value),
+    responseSerialize: (value: SetMyNotificationPreferenceResponse): Buffer =>
+      Buffer.from(SetMyNotificationPreferenceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetMyNotificationPreferenceResponse =>
+      SetMyNotificationPreferenceResponse.decode(value),
+  },
+  /**
+   * Creates a template. Every `{{variable}}` of the subject and bodies must be declared in
+   * `variables`, and a template named after a notification type may declare only the variables
+   * that type provides (listed in docs/api/notification.md). Permission notification:write.
+   * Errors: INVALID_ARGUMENT (field violations; a body that is not a valid template; a variable
+   * used but not declared, or declared but unknown to the type, naming it), ALREADY_EXISTS
+   * (name taken), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createTemplate: {
+    path: "/ecommerce.notification.v1.NotificationService/CreateTemplate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateTemplateRequest): Buffer =>
+      Buffer.from(CreateTemplateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateTemplateRequest => CreateTemplateRequest.decode(value),
+    responseSerialize: (value: CreateTemplateResponse): Buffer =>
+      Buffer.from(CreateTemplateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateTemplateResponse => CreateTemplateResponse.decode(value),
+  },
+  /**
+   * One template. Permission notification:read.
+   * Errors: INVALID_ARGUMENT (template_id not a UUID), NOT_FOUND, UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  getTemplate: {
+    path: "/ecommerce.notification.v1.NotificationService/GetTemplate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetTemplateRequest): Buffer => Buffer.from(GetTemplateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetTemplateRequest => GetTemplateRequest.decode(value),
+    responseSerialize: (value: GetTemplateResponse): Buffer => Buffer.from(GetTemplateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetTemplateResponse => GetTemplateResponse.decode(value),
+  },
+  /**
+   * Every template, oldest first, keyset paged. Permission notification:read.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listTemplates: {
+    path: "/ecommerce.notification.v1.NotificationService/ListTemplates" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTemplatesRequest): Buffer => Buffer.from(ListTemplatesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTemplatesRequest => ListTemplatesRequest.decode(value),
+    responseSerialize: (value: ListTemplatesResponse): Buffer =>
+      Buffer.from(ListTemplatesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTemplatesResponse => ListTemplatesResponse.decode(value),
+  },
+  /**
+   * Replaces a template's subject, bodies, variables and active flag (the name stays), checked as
+   * CreateTemplate checks them. An inactive template sends nothing. Permission notification:write.
+   * Errors: as CreateTemplate, and NOT_FOUND.
+   */
+  updateTemplate: {
+    path: "/ecommerce.notification.v1.NotificationService/UpdateTemplate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateTemplateRequest): Buffer =>
+      Buffer.from(UpdateTemplateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateTemplateRequest => UpdateTemplateRequest.decode(value),
+    responseSerialize: (value: UpdateTemplateResponse): Buffer =>
+      Buffer.from(UpdateTemplateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateTemplateResponse => UpdateTemplateResponse.decode(value),
+  },
+  /**
+   * Deletes a template; its notifications keep their rendered text. An event of its type then
+   * sends nothing until a template of that name exists again; the service puts its own template
+   * of every notification type back at its next start (to stop a type, make it inactive).
+   * Permission notification:write.
+   * Errors: INVALID_ARGUMENT (template_id not a UUID), NOT_FOUND, UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  deleteTemplate: {
+    path: "/ecommerce.notification.v1.NotificationService/DeleteTemplate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteTemplateRequest): Buffer =>
+      Buffer.from(DeleteTemplateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteTemplateRequest => DeleteTemplateRequest.decode(value),
+    responseSerialize: (value: DeleteTemplateResponse): Buffer =>
+      Buffer.from(DeleteTemplateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteTemplateResponse => DeleteTemplateResponse.decode(value),
+  },
+  /**
+   * Renders a template with sample data, sending nothing: a stored one (template_id) or the one
+   * given (subject and bodies, checked as CreateTemplate checks them). A variable without sample
+   * data is shown as `[name]`. Permission notification:read.
+   * Errors: INVALID_ARGUMENT (neither or both of template_id and a body; field violations; as
+   * CreateTemplate), NOT_FOUND (template_id), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  previewTemplate: {
+    path: "/ecommerce.notification.v1.NotificationService/PreviewTemplate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PreviewTemplateRequest): Buffer =>
+      Buffer.from(PreviewTemplateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PreviewTemplateRequest => PreviewTemplateRequest.decode(value),
+    responseSerialize: (value: PreviewTemplateResponse): Buffer =>
+      Buffer.from(PreviewTemplateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PreviewTemplateResponse => PreviewTemplateResponse.decode(value),
+  },
+} as const;
 
 export interface NotificationServiceServer extends UntypedServiceImplementation {
+  /**
+   * The caller's in-app notifications, newest first, keyset paged; `unread_only` keeps the unread.
+   * Errors: INVALID_ARGUMENT (negative page_size, malformed or mismatched page_token),
+   * UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  listMyNotifications: handleUnaryCall<ListMyNotificationsRequest, ListMyNotificationsResponse>;
+  /**
+   * Marks one of the caller's in-app notifications read (its first read_at stays on a repeat).
+   * Errors: INVALID_ARGUMENT (notification_id not a UUID), NOT_FOUND (unknown, another account's,
+   * or not an in-app notification), UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  markNotificationRead: handleUnaryCall<MarkNotificationReadRequest, MarkNotificationReadResponse>;
+  /**
+   * The caller's preference for every notification type a customer receives, the defaults
+   * included (every channel on).
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  getMyNotificationPreferences: handleUnaryCall<
+    GetMyNotificationPreferencesRequest,
+    GetMyNotificationPreferencesResponse
+  >;
+  /**
+   * Turns one channel of one notification type on or off for the caller. Messages already written
+   * are not affected.
+   * Errors: INVALID_ARGUMENT (unknown notification_type, channel unspecified),
+   * FAILED_PRECONDITION (reason TRANSACTIONAL_NOTIFICATION: the email of a transactional type
+   * cannot be turned off), UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  setMyNotificationPreference: handleUnaryCall<SetMyNotificationPreferenceRequest, SetMyNotificationPreferenceResponse>;
+  /**
+   * Creates a template. Every `{{variable}}` of the subject and bodies must be declared in
+   * `variables`, and a template named after a notification type may declare only the variables
+   * that type provides (listed in docs/api/notification.md). Permission notification:write.
+   * Errors: INVALID_ARGUMENT (field violations; a body that is not a valid template; a variable
+   * used but not declared, or declared but unknown to the type, naming it), ALREADY_EXISTS
+   * (name taken), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createTemplate: handleUnaryCall<CreateTemplateRequest, CreateTemplateResponse>;
+  /**
+   * One template. Permission notification:read.
+   * Errors: INVALID_ARGUMENT (template_id not a UUID), NOT_FOUND, UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  getTemplate: handleUnaryCall<GetTemplateRequest, GetTemplateResponse>;
+  /**
+   * Every template, oldest first, keyset paged. Permission notification:read.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listTemplates: handleUnaryCall<ListTemplatesRequest, ListTemplatesResponse>;
+  /**
+   * Replaces a template's subject, bodies, variables and active flag (the name stays), checked as
+   * CreateTemplate checks them. An inactive template sends nothing. Permission notification:write.
+   * Errors: as CreateTemplate, and NOT_FOUND.
+   */
+  updateTemplate: handleUnaryCall<UpdateTemplateRequest, UpdateTemplateResponse>;
+  /**
+   * Deletes a template; its notifications keep their rendered text. An event of its type then
+   * sends nothing until a template of that name exists again; the service puts its own template
+   * of every notification type back at its next start (to stop a type, make it inactive).
+   * Permission notification:write.
+   * Errors: INVALID_ARGUMENT (template_id not a UUID), NOT_FOUND, UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  deleteTemplate: handleUnaryCall<DeleteTemplateRequest, DeleteTemplateResponse>;
+  /**
+   * Renders a template with sample data, sending nothing: a stored one (template_id) or the one
+   * given (subject and bodies, checked as CreateTemplate checks them). A variable without sample
+   * data is shown as `[name]`. Permission notification:read.
+   * Errors: INVALID_ARGUMENT (neither or both of template_id and a body; field violations; as
+   * CreateTemplate), NOT_FOUND (template_id), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  previewTemplate: handleUnaryCall<PreviewTemplateRequest, PreviewTemplateResponse>;
 }
 
 export interface NotificationServiceClient extends Client {
+  /**
+   * The caller's in-app notifications, newest first, keyset paged; `unread_only` keeps the unread.
+   * Errors: INVALID_ARGUMENT (negative page_size, malformed or mismatched page_token),
+   * UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  listMyNotifications(
+    request: ListMyNotificationsRequest,
+    callback: (error: ServiceError | null, response: ListMyNotificationsResponse) => void,
+  ): ClientUnaryCall;
+  listMyNotifications(
+    request: ListMyNotificationsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListMyNotificationsResponse) => void,
+  ): ClientUnaryCall;
+  listMyNotifications(
+    request: ListMyNotificationsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListMyNotificationsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Marks one of the caller's in-app notifications read (its first read_at stays on a repeat).
+   * Errors: INVALID_ARGUMENT (notification_id not a UUID), NOT_FOUND (unknown, another account's,
+   * or not an in-app notification), UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  markNotificationRead(
+    request: MarkNotificationReadRequest,
+    callback: (error: ServiceError | null, response: MarkNotificationReadResponse) => void,
+  ): ClientUnaryCall;
+  markNotificationRead(
+    request: MarkNotificationReadRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MarkNotificationReadResponse) => void,
+  ): ClientUnaryCall;
+  markNotificationRead(
+    request: MarkNotificationReadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MarkNotificationReadResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The caller's preference for every notification type a customer receives, the defaults
+   * included (every channel on).
+   * Errors: UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  getMyNotificationPreferences(
+    request: GetMyNotificationPreferencesRequest,
+    callback: (error: ServiceError | null, response: GetMyNotificationPreferencesResponse) => void,
+  ): ClientUnaryCall;
+  getMyNotificationPreferences(
+    request: GetMyNotificationPreferencesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetMyNotificationPreferencesResponse) => void,
+  ): ClientUnaryCall;
+  getMyNotificationPreferences(
+    request: GetMyNotificationPreferencesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetMyNotificationPreferencesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Turns one channel of one notification type on or off for the caller. Messages already written
+   * are not affected.
+   * Errors: INVALID_ARGUMENT (unknown notification_type, channel unspecified),
+   * FAILED_PRECONDITION (reason TRANSACTIONAL_NOTIFICATION: the email of a transactional type
+   * cannot be turned off), UNAUTHENTICATED, PERMISSION_DENIED (a platform service).
+   */
+  setMyNotificationPreference(
+    request: SetMyNotificationPreferenceRequest,
+    callback: (error: ServiceError | null, response: SetMyNotificationPreferenceResponse) => void,
+  ): ClientUnaryCall;
+  setMyNotificationPreference(
+    request: SetMyNotificationPreferenceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetMyNotificationPreferenceResponse) => void,
+  ): ClientUnaryCall;
+  setMyNotificationPreference(
+    request: SetMyNotificationPreferenceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetMyNotificationPreferenceResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Creates a template. Every `{{variable}}` of the subject and bodies must be declared in
+   * `variables`, and a template named after a notification type may declare only the variables
+   * that type provides (listed in docs/api/notification.md). Permission notification:write.
+   * Errors: INVALID_ARGUMENT (field violations; a body that is not a valid template; a variable
+   * used but not declared, or declared but unknown to the type, naming it), ALREADY_EXISTS
+   * (name taken), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  createTemplate(
+    request: CreateTemplateRequest,
+    callback: (error: ServiceError | null, response: CreateTemplateResponse) => void,
+  ): ClientUnaryCall;
+  createTemplate(
+    request: CreateTemplateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateTemplateResponse) => void,
+  ): ClientUnaryCall;
+  createTemplate(
+    request: CreateTemplateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateTemplateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One template. Permission notification:read.
+   * Errors: INVALID_ARGUMENT (template_id not a UUID), NOT_FOUND, UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  getTemplate(
+    request: GetTemplateRequest,
+    callback: (error: ServiceError | null, response: GetTemplateResponse) => void,
+  ): ClientUnaryCall;
+  getTemplate(
+    request: GetTemplateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetTemplateResponse) => void,
+  ): ClientUnaryCall;
+  getTemplate(
+    request: GetTemplateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetTemplateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Every template, oldest first, keyset paged. Permission notification:read.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listTemplates(
+    request: ListTemplatesRequest,
+    callback: (error: ServiceError | null, response: ListTemplatesResponse) => void,
+  ): ClientUnaryCall;
+  listTemplates(
+    request: ListTemplatesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTemplatesResponse) => void,
+  ): ClientUnaryCall;
+  listTemplates(
+    request: ListTemplatesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTemplatesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Replaces a template's subject, bodies, variables and active flag (the name stays), checked as
+   * CreateTemplate checks them. An inactive template sends nothing. Permission notification:write.
+   * Errors: as CreateTemplate, and NOT_FOUND.
+   */
+  updateTemplate(
+    request: UpdateTemplateRequest,
+    callback: (error: ServiceError | null, response: UpdateTemplateResponse) => void,
+  ): ClientUnaryCall;
+  updateTemplate(
+    request: UpdateTemplateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateTemplateResponse) => void,
+  ): ClientUnaryCall;
+  updateTemplate(
+    request: UpdateTemplateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateTemplateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes a template; its notifications keep their rendered text. An event of its type then
+   * sends nothing until a template of that name exists again; the service puts its own template
+   * of every notification type back at its next start (to stop a type, make it inactive).
+   * Permission notification:write.
+   * Errors: INVALID_ARGUMENT (template_id not a UUID), NOT_FOUND, UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  deleteTemplate(
+    request: DeleteTemplateRequest,
+    callback: (error: ServiceError | null, response: DeleteTemplateResponse) => void,
+  ): ClientUnaryCall;
+  deleteTemplate(
+    request: DeleteTemplateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteTemplateResponse) => void,
+  ): ClientUnaryCall;
+  deleteTemplate(
+    request: DeleteTemplateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteTemplateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Renders a template with sample data, sending nothing: a stored one (template_id) or the one
+   * given (subject and bodies, checked as CreateTemplate checks them). A variable without sample
+   * data is shown as `[name]`. Permission notification:read.
+   * Errors: INVALID_ARGUMENT (neither or both of template_id and a body; field violations; as
+   * CreateTemplate), NOT_FOUND (template_id), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  previewTemplate(
+    request: PreviewTemplateRequest,
+    callback: (error: ServiceError | null, response: PreviewTemplateResponse) => void,
+  ): ClientUnaryCall;
+  previewTemplate(
+    request: PreviewTemplateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PreviewTemplateResponse) => void,
+  ): ClientUnaryCall;
+  previewTemplate(
+    request: PreviewTemplateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PreviewTemplateResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const NotificationServiceClient = makeGenericClientConstructor(
@@ -38,3 +3156,51 @@ export const NotificationServiceClient = makeGenericClientConstructor(
   service: typeof NotificationServiceService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
+}

@@ -59,7 +59,13 @@ export interface OrderConfirmed {
   /** The captured payment. */
   paymentId: string;
   /** When the order was confirmed. */
-  confirmedAt: Date | undefined;
+  confirmedAt:
+    | Date
+    | undefined;
+  /** The order number shown to people ("ORD-1000042-7"). */
+  orderNumber: string;
+  /** The guest's email; empty for a customer's order. */
+  guestEmail: string;
 }
 
 /** One line of a confirmed order. */
@@ -75,7 +81,11 @@ export interface OrderConfirmedItem {
   /** Units ordered, >= 1. */
   quantity: number;
   /** Price of one unit as charged. */
-  unitPrice: Money | undefined;
+  unitPrice:
+    | Money
+    | undefined;
+  /** Product name at the time of the order. */
+  productName: string;
 }
 
 /**
@@ -91,7 +101,13 @@ export interface OrderCancelled {
   /** Why the order was cancelled, for people ("payment declined", "out of stock: SKU-1"). */
   reason: string;
   /** When the order was cancelled. */
-  cancelledAt: Date | undefined;
+  cancelledAt:
+    | Date
+    | undefined;
+  /** The order number shown to people ("ORD-1000042-7"). */
+  orderNumber: string;
+  /** The guest's email; empty for a customer's order. */
+  guestEmail: string;
 }
 
 /**
@@ -167,6 +183,8 @@ function createBaseOrderConfirmed(): OrderConfirmed {
     couponCode: "",
     paymentId: "",
     confirmedAt: undefined,
+    orderNumber: "",
+    guestEmail: "",
   };
 }
 
@@ -213,6 +231,12 @@ export const OrderConfirmed: MessageFns<OrderConfirmed> = {
     }
     if (message.confirmedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.confirmedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.orderNumber !== "") {
+      writer.uint32(122).string(message.orderNumber);
+    }
+    if (message.guestEmail !== "") {
+      writer.uint32(130).string(message.guestEmail);
     }
     return writer;
   },
@@ -342,6 +366,22 @@ export const OrderConfirmed: MessageFns<OrderConfirmed> = {
             message.confirmedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.orderNumber = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.guestEmail = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -420,6 +460,16 @@ export const OrderConfirmed: MessageFns<OrderConfirmed> = {
         : isSet(object.confirmed_at)
         ? fromJsonTimestamp(object.confirmed_at)
         : undefined,
+      orderNumber: isSet(object.orderNumber)
+        ? globalThis.String(object.orderNumber)
+        : isSet(object.order_number)
+        ? globalThis.String(object.order_number)
+        : "",
+      guestEmail: isSet(object.guestEmail)
+        ? globalThis.String(object.guestEmail)
+        : isSet(object.guest_email)
+        ? globalThis.String(object.guest_email)
+        : "",
     };
   },
 
@@ -467,6 +517,12 @@ export const OrderConfirmed: MessageFns<OrderConfirmed> = {
     if (message.confirmedAt !== undefined) {
       obj.confirmedAt = message.confirmedAt.toISOString();
     }
+    if (message.orderNumber !== "") {
+      obj.orderNumber = message.orderNumber;
+    }
+    if (message.guestEmail !== "") {
+      obj.guestEmail = message.guestEmail;
+    }
     return obj;
   },
 
@@ -501,12 +557,14 @@ export const OrderConfirmed: MessageFns<OrderConfirmed> = {
     message.couponCode = object.couponCode ?? "";
     message.paymentId = object.paymentId ?? "";
     message.confirmedAt = object.confirmedAt ?? undefined;
+    message.orderNumber = object.orderNumber ?? "";
+    message.guestEmail = object.guestEmail ?? "";
     return message;
   },
 };
 
 function createBaseOrderConfirmedItem(): OrderConfirmedItem {
-  return { orderItemId: "", productId: "", variantId: "", sku: "", quantity: 0, unitPrice: undefined };
+  return { orderItemId: "", productId: "", variantId: "", sku: "", quantity: 0, unitPrice: undefined, productName: "" };
 }
 
 export const OrderConfirmedItem: MessageFns<OrderConfirmedItem> = {
@@ -528,6 +586,9 @@ export const OrderConfirmedItem: MessageFns<OrderConfirmedItem> = {
     }
     if (message.unitPrice !== undefined) {
       Money.encode(message.unitPrice, writer.uint32(50).fork()).join();
+    }
+    if (message.productName !== "") {
+      writer.uint32(58).string(message.productName);
     }
     return writer;
   },
@@ -593,6 +654,14 @@ export const OrderConfirmedItem: MessageFns<OrderConfirmedItem> = {
             message.unitPrice = Money.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.productName = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -629,6 +698,11 @@ export const OrderConfirmedItem: MessageFns<OrderConfirmedItem> = {
         : isSet(object.unit_price)
         ? Money.fromJSON(object.unit_price)
         : undefined,
+      productName: isSet(object.productName)
+        ? globalThis.String(object.productName)
+        : isSet(object.product_name)
+        ? globalThis.String(object.product_name)
+        : "",
     };
   },
 
@@ -652,6 +726,9 @@ export const OrderConfirmedItem: MessageFns<OrderConfirmedItem> = {
     if (message.unitPrice !== undefined) {
       obj.unitPrice = Money.toJSON(message.unitPrice);
     }
+    if (message.productName !== "") {
+      obj.productName = message.productName;
+    }
     return obj;
   },
 
@@ -668,12 +745,13 @@ export const OrderConfirmedItem: MessageFns<OrderConfirmedItem> = {
     message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
       ? Money.fromPartial(object.unitPrice)
       : undefined;
+    message.productName = object.productName ?? "";
     return message;
   },
 };
 
 function createBaseOrderCancelled(): OrderCancelled {
-  return { orderId: "", userId: "", reason: "", cancelledAt: undefined };
+  return { orderId: "", userId: "", reason: "", cancelledAt: undefined, orderNumber: "", guestEmail: "" };
 }
 
 export const OrderCancelled: MessageFns<OrderCancelled> = {
@@ -689,6 +767,12 @@ export const OrderCancelled: MessageFns<OrderCancelled> = {
     }
     if (message.cancelledAt !== undefined) {
       Timestamp.encode(toTimestamp(message.cancelledAt), writer.uint32(34).fork()).join();
+    }
+    if (message.orderNumber !== "") {
+      writer.uint32(42).string(message.orderNumber);
+    }
+    if (message.guestEmail !== "") {
+      writer.uint32(50).string(message.guestEmail);
     }
     return writer;
   },
@@ -738,6 +822,22 @@ export const OrderCancelled: MessageFns<OrderCancelled> = {
             message.cancelledAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.orderNumber = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.guestEmail = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -768,6 +868,16 @@ export const OrderCancelled: MessageFns<OrderCancelled> = {
         : isSet(object.cancelled_at)
         ? fromJsonTimestamp(object.cancelled_at)
         : undefined,
+      orderNumber: isSet(object.orderNumber)
+        ? globalThis.String(object.orderNumber)
+        : isSet(object.order_number)
+        ? globalThis.String(object.order_number)
+        : "",
+      guestEmail: isSet(object.guestEmail)
+        ? globalThis.String(object.guestEmail)
+        : isSet(object.guest_email)
+        ? globalThis.String(object.guest_email)
+        : "",
     };
   },
 
@@ -785,6 +895,12 @@ export const OrderCancelled: MessageFns<OrderCancelled> = {
     if (message.cancelledAt !== undefined) {
       obj.cancelledAt = message.cancelledAt.toISOString();
     }
+    if (message.orderNumber !== "") {
+      obj.orderNumber = message.orderNumber;
+    }
+    if (message.guestEmail !== "") {
+      obj.guestEmail = message.guestEmail;
+    }
     return obj;
   },
 
@@ -797,6 +913,8 @@ export const OrderCancelled: MessageFns<OrderCancelled> = {
     message.userId = object.userId ?? "";
     message.reason = object.reason ?? "";
     message.cancelledAt = object.cancelledAt ?? undefined;
+    message.orderNumber = object.orderNumber ?? "";
+    message.guestEmail = object.guestEmail ?? "";
     return message;
   },
 };

@@ -1,7 +1,10 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { newId } from '../../../../lib/ids.js';
 
-/** Which channels a user (auth; cross-service) accepts for one notification type; one row per pair. */
+/**
+ * Which channels a user (auth; cross-service) accepts for one notification type; one row per pair.
+ * No row: every channel on. The sender uses email and in-app; sms and push are not sent yet.
+ */
 export const NotificationPreference = defineEntity({
   name: 'NotificationPreference',
   tableName: 'notification_preferences',
@@ -17,6 +20,7 @@ export const NotificationPreference = defineEntity({
     emailEnabled: p.boolean().default(true),
     smsEnabled: p.boolean().default(false),
     pushEnabled: p.boolean().default(true),
+    inAppEnabled: p.boolean().default(true),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -6,10 +6,13 @@ export type NotificationChannel = 'email' | 'sms' | 'push' | 'in_app';
 export type NotificationStatus = 'pending' | 'sent' | 'delivered' | 'failed' | 'bounced';
 
 /**
- * Every message to a user (`userId`, an auth user; cross-service). Partitioned by month on
- * `created_at`: the table's primary key is (id, created_at), the entity's is `id`. `eventId` is the
- * event that caused it, if any. Deleting a template leaves its notifications with `template` null
- * (they keep their rendered subject and body).
+ * Every message (`userId`, an auth user, cross-service; null for a guest or the shop's own
+ * addresses). Partitioned by month on `created_at`: the table's primary key is (id, created_at),
+ * the entity's is `id`. `eventId` is the event that caused it, if any. Deleting a template leaves
+ * its notifications with `template` null (they keep their rendered subject and bodies).
+ * `recipient` is the address; null for an in-app message and for a customer's email until the
+ * sender has looked the address up. A pending email is due at `scheduledAt`: the sender claims it
+ * by moving `scheduledAt` to the end of its lease, and after a failed attempt to the next try.
  */
 export const Notification = defineEntity({
   name: 'Notification',
@@ -21,15 +24,17 @@ export const Notification = defineEntity({
       .uuid()
       .primary()
       .onCreate(() => newId()),
-    userId: p.uuid(),
+    userId: p.uuid().nullable(),
     channel: p.text().$type<NotificationChannel>(),
     notificationType: p.text(),
     template: p.manyToOne(EmailTemplate).ref().nullable().deleteRule('set null'),
-    recipient: p.text(),
+    recipient: p.text().nullable(),
     subject: p.text().nullable(),
     body: p.text(),
+    bodyHtml: p.text().nullable(),
     status: p.text().$type<NotificationStatus>().default('pending'),
     eventId: p.uuid().nullable(),
+    attempts: p.integer().default(0),
     metadata: p.json<Record<string, unknown>>().onCreate(() => ({})),
     scheduledAt: p.datetime().nullable(),
     sentAt: p.datetime().nullable(),

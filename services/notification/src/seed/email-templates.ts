@@ -111,17 +111,17 @@ We have refunded {{amount}} for order {{order_number}} to your original payment 
   },
   {
     name: 'order_shipped',
-    events: ['shipping.shipment.created'],
+    events: ['order.order.status_changed'],
     subject: 'Order {{order_number}} is on its way',
     text: `Hi {{first_name}},
 
-Good news: order {{order_number}} has left our warehouse with {{carrier}}. Expected delivery: {{estimated_delivery_date}}.
+Good news: order {{order_number}} has left our warehouse and is on its way to you.
 
-Track it here: {{tracking_url}} (tracking number {{tracking_number}}).`,
+Follow it from your order page: {{order_url}}.`,
   },
   {
     name: 'order_delivered',
-    events: ['shipping.shipment.delivered'],
+    events: ['order.order.status_changed'],
     subject: 'Order {{order_number}} was delivered',
     text: `Hi {{first_name}},
 
@@ -152,8 +152,8 @@ Prices and availability may change, so do not wait too long.`,
   {
     name: 'low_stock_alert',
     events: ['product.inventory.low_stock'],
-    subject: 'Low stock: {{product_name}} ({{sku}})',
-    text: `Stock of {{product_name}} (variant {{sku}}) at {{location}} is down to {{available_quantity}} units, at or below the threshold of {{low_stock_threshold}}.
+    subject: 'Low stock: {{sku}} at {{location}}',
+    text: `Stock of variant {{sku}} (product {{product_id}}) at {{location}} is down to {{available_quantity}} units, at or below the threshold of {{low_stock_threshold}}.
 
 Restock it from the catalog admin.`,
   },
@@ -169,9 +169,12 @@ export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
   'product.product.archived': 'catalog change, for other services',
   'product.category.updated': 'category tree change, for other services (product caches drop listings)',
   'cart.cart.converted': 'the customer hears from order_confirmed',
-  'order.order.delivered': 'the customer hears from order_delivered (shipping.shipment.delivered)',
-  'order.order.status_changed':
-    'fulfilment bookkeeping; the customer hears from order_shipped and order_delivered',
+  'order.order.delivered':
+    'the customer hears from order_delivered (order.order.status_changed to DELIVERED, which guests get too)',
+  'shipping.shipment.created':
+    'the customer hears from order_shipped (order.order.status_changed to SHIPPED)',
+  'shipping.shipment.delivered':
+    'the customer hears from order_delivered (order.order.status_changed to DELIVERED)',
   'discount.coupon.redeemed': 'bookkeeping; the order confirmation shows the discount',
   'discount.promotion.applied': 'bookkeeping; the order confirmation shows the discount',
   'discount.coupon.usage_limit_reached': 'for the shop (a dashboard, an alert), not for customers',

@@ -1,2 +1,2 @@
-export { seedNotificationDemo } from './seed-email-templates.js';
+export { ensureEmailTemplates, seedNotificationDemo } from './seed-email-templates.js';
 export { DEMO_EMAIL_TEMPLATES, EVENTS_WITHOUT_EMAIL } from './email-templates.js';

@@ -11,11 +11,14 @@ import { DEMO_EMAIL_TEMPLATES, htmlBodyOf, placeholdersOf } from './email-templa
 /**
  * Loads an email template for every notification the platform sends, through the notification
  * service's entities, in one transaction. A template whose name exists is left as it is (an admin
- * may have edited it), so running it again inserts nothing.
+ * may have edited it), so running it again inserts nothing. The service also runs it at every
+ * start (`ensureEmailTemplates`), so no installation lacks a template: a deleted one comes back.
  */
 export function seedNotificationDemo(orm: MikroORM): Promise<DemoSeedResult> {
   return retryOnceOnConflict(() => loadNotificationDemo(orm));
 }
+
+export const ensureEmailTemplates = seedNotificationDemo;
 
 async function loadNotificationDemo(orm: MikroORM): Promise<DemoSeedResult> {
   const result = emptySeedResult(['email_templates']);

@@ -86,6 +86,8 @@ export async function cancelOrder(
         userId: locked.userId ?? '',
         reason: input.reason,
         cancelledAt: locked.cancelledAt!,
+        orderNumber: locked.orderNumber,
+        guestEmail: locked.guestEmail ?? '',
       });
     }
     return orderView(tx, locked, reader);

@@ -46,7 +46,7 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
           'run',
         ),
     );
-    await publishEvent(tx, 'order', OrderConfirmedEvent, confirmedEventOf(state, id));
+    await publishEvent(tx, 'order', OrderConfirmedEvent, confirmedEventOf(state, id, await orderNumberOf(tx, id)));
   },
 
   async compensated(tx, record) {
@@ -63,11 +63,14 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
           'run',
         ),
     );
+    const buyer = record.state.request.buyer;
     await publishEvent(tx, 'order', OrderCancelledEvent, {
       orderId: record.id,
-      userId: 'userId' in record.state.request.buyer ? record.state.request.buyer.userId : '',
+      userId: 'userId' in buyer ? buyer.userId : '',
       reason,
       cancelledAt: new Date(),
+      orderNumber: await orderNumberOf(tx, record.id),
+      guestEmail: 'guestEmail' in buyer ? buyer.guestEmail : '',
     });
   },
 };
@@ -110,7 +113,14 @@ async function writeLines(tx: EntityManager, state: CheckoutState): Promise<void
   }
 }
 
-function confirmedEventOf(state: CheckoutState, orderId: string) {
+async function orderNumberOf(tx: EntityManager, orderId: string): Promise<string> {
+  const [row] = await tx.execute<{ order_number: string }[]>('SELECT order_number FROM orders WHERE id = ?', [
+    orderId,
+  ]);
+  return row?.order_number ?? '';
+}
+
+function confirmedEventOf(state: CheckoutState, orderId: string, orderNumber: string) {
   const currency = required(state.currency, 'currency');
   const totals = required(state.totals, 'totals');
   const buyer = state.request.buyer;
@@ -125,6 +135,7 @@ function confirmedEventOf(state: CheckoutState, orderId: string) {
       sku: line.sku,
       quantity: line.quantity,
       unitPrice: money(currency, line.unitPriceMinor),
+      productName: line.productName,
     })),
     shippingAddress: state.request.address,
     shippingMethod: required(state.shipping, 'shipping').methodName,
@@ -136,5 +147,7 @@ function confirmedEventOf(state: CheckoutState, orderId: string) {
     couponCode: state.couponCode ?? '',
     paymentId: state.paymentId ?? '',
     confirmedAt: new Date(),
+    orderNumber,
+    guestEmail: 'guestEmail' in buyer ? buyer.guestEmail : '',
   };
 }

@@ -1,0 +1,31 @@
+import Handlebars from 'handlebars';
+
+/** A template's three parts. */
+export interface TemplateSource {
+  subject: string;
+  bodyText: string;
+  bodyHtml: string;
+}
+
+export type TemplateValues = Readonly<Record<string, string>>;
+
+const handlebars = Handlebars.create();
+const COMPILE_OPTIONS = { strict: false, knownHelpers: { if: true, unless: true }, knownHelpersOnly: true };
+
+/**
+ * Renders a template (checked by variablesUsedIn when it was saved): subject and text verbatim,
+ * the HTML body with every value HTML-escaped by Handlebars. A variable without a value renders
+ * as nothing. Only own properties of `values` are ever read (Handlebars refuses prototype access).
+ */
+export function renderTemplate(template: TemplateSource, values: TemplateValues): TemplateSource {
+  const data = Object.fromEntries(Object.entries(values));
+  const plain = (source: string): string =>
+    handlebars.compile(source, { ...COMPILE_OPTIONS, noEscape: true })(data);
+  return {
+    subject: plain(template.subject)
+      .replace(/[\r\n]+/g, ' ')
+      .trim(),
+    bodyText: plain(template.bodyText),
+    bodyHtml: handlebars.compile(template.bodyHtml, COMPILE_OPTIONS)(data),
+  };
+}
