@@ -2098,7 +2098,7 @@ const shippingSchema = schemaOf({
       150,
       { city: 'Paris' },
     ]);
-    expect(JSON.stringify(found.carrier.$)).to.not.include('secret');
+    expect(JSON.stringify(found.carrier!.$)).to.not.include('secret');
     const [rate] = await em.find(ShippingRate, { method: method.id });
     expect([rate?.minWeight, rate?.maxWeight, rate?.minAmount, rate?.maxAmount]).to.deep.equal([
       '0.500',
