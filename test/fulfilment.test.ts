@@ -126,7 +126,12 @@ describe('fulfilment: from a confirmed order to its delivery, across order and s
     expect(entriesRecorded).to.be.at.least(8);
     const delivered = await orderReaches(order.id, DELIVERED, customer.token!);
     expect(
-      delivered.history.map((change) => [change.previousStatus, change.status, change.changedBy, change.reason]),
+      delivered.history.map((change) => [
+        change.previousStatus,
+        change.status,
+        change.changedBy,
+        change.reason,
+      ]),
     ).to.deep.equal([
       [UNSPECIFIED, PENDING, customer.userId, 'order placed'],
       [PENDING, CONFIRMED, 'system', 'checkout completed'],
