@@ -148,6 +148,14 @@ export const ShippingReason = {
   CARRIER_IN_USE: 'CARRIER_IN_USE',
   /** Shipments used the method (or a method of the zone) being deleted (metadata: method_id or zone_id). */
   SHIPPING_METHOD_IN_USE: 'SHIPPING_METHOD_IN_USE',
+  /** The shipment was shipped or cancelled: it can no longer be split or shipped (metadata: shipment_id, status). */
+  SHIPMENT_NOT_PENDING: 'SHIPMENT_NOT_PENDING',
+  /** A split names an order line the shipment does not hold (metadata: order_item_id). */
+  SHIPMENT_LINE_NOT_FOUND: 'SHIPMENT_LINE_NOT_FOUND',
+  /** A split moves more units of a line than the shipment holds, or all of them (metadata: order_item_id, available, requested). */
+  SPLIT_EXCEEDS_SHIPMENT: 'SPLIT_EXCEEDS_SHIPMENT',
+  /** Shipping with a carrier that is switched off (metadata: carrier_id). */
+  CARRIER_INACTIVE: 'CARRIER_INACTIVE',
 } as const;
 
 export const OrderReason = {

@@ -1937,16 +1937,30 @@ const ship = {
   }),
 };
 
+const FIRST_LINE = newId();
+const shipItem = (shipmentId: string, o: Row = {}): Row => ({
+  id: newId(),
+  shipment_id: shipmentId,
+  order_item_id: newId(),
+  product_id: newId(),
+  variant_id: newId(),
+  sku: 'TEE-1',
+  quantity: 1,
+  ...o,
+});
+
 const shippingSchema = schemaOf({
   service: 'shipping',
   definition: shippingDatabase,
   tables: [
     'carriers',
+    'shipment_items',
     'shipment_tracking',
     'shipments',
     'shipping_methods',
     'shipping_rates',
     'shipping_zones',
+    'simulated_carrier_clock',
   ],
   partitioned: shippingPartitionedTables,
   async seed(insert) {
@@ -1965,12 +1979,16 @@ const shippingSchema = schemaOf({
       status: 'in_transit',
       location: 'Lyon',
       occurred_at: new Date(),
+      event_key: 'picked_up',
     });
+    await insert('shipment_items', shipItem(String(shipment.id), { order_item_id: FIRST_LINE }));
+    await insert('simulated_carrier_clock', { id: true, offset_ms: 0 });
     return {
       carrierId: String(carrier.id),
       zoneId: String(zone.id),
       methodId: String(method.id),
       shipmentId: String(shipment.id),
+      orderId: String(shipment.order_id),
     };
   },
   rules: [
@@ -2032,7 +2050,14 @@ const shippingSchema = schemaOf({
       rule: 'shipment status is one of its states',
       code: '23514',
       name: 'shipments_status_check',
-      row: (f) => ['shipments', ship.shipment(f.carrierId, { status: 'lost' })],
+      row: (f) => [
+        'shipments',
+        ship.shipment(f.carrierId, {
+          status: 'lost',
+          tracking_number: unique('TRK-'),
+          shipped_at: new Date(),
+        }),
+      ],
     },
     {
       rule: 'a delivered shipment says when',
@@ -2061,8 +2086,71 @@ const shippingSchema = schemaOf({
       name: 'occurred_at',
       row: (f) => ['shipment_tracking', { id: newId(), shipment_id: f.shipmentId, status: 'in_transit' }],
     },
+    {
+      rule: 'a carrier event is recorded once per shipment',
+      code: '23505',
+      name: 'shipment_tracking_event_key_unique',
+      row: (f) => [
+        'shipment_tracking',
+        {
+          id: newId(),
+          shipment_id: f.shipmentId,
+          status: 'in_transit',
+          occurred_at: new Date(),
+          event_key: 'picked_up',
+        },
+      ],
+    },
+    {
+      rule: 'one first shipment per order',
+      code: '23505',
+      name: 'shipments_order_first_unique',
+      row: (f) => ['shipments', ship.shipment(f.carrierId, { order_id: f.orderId })],
+    },
+    {
+      rule: 'a shipment past pending has its carrier, tracking number and shipping date',
+      code: '23514',
+      name: 'shipments_shipped_check',
+      row: () => ['shipments', ship.shipment(null as unknown as string, { status: 'in_transit' })],
+    },
+    {
+      rule: 'a cancelled shipment says when',
+      code: '23514',
+      name: 'shipments_cancelled_at_check',
+      row: (f) => ['shipments', ship.shipment(f.carrierId, { status: 'cancelled' })],
+    },
+    {
+      rule: 'shipments.split_from_id → shipments',
+      code: '23503',
+      name: 'shipments_split_from_id_fkey',
+      row: (f) => ['shipments', ship.shipment(f.carrierId, { split_from_id: newId() })],
+    },
+    {
+      rule: 'a shipment line holds at least one unit',
+      code: '23514',
+      name: 'shipment_items_quantity_check',
+      row: (f) => ['shipment_items', shipItem(f.shipmentId, { quantity: 0 })],
+    },
+    {
+      rule: 'an order line once per shipment',
+      code: '23505',
+      name: 'shipment_items_shipment_line_unique',
+      row: (f) => ['shipment_items', shipItem(f.shipmentId, { order_item_id: FIRST_LINE })],
+    },
+    {
+      rule: 'shipment_items.shipment_id → shipments',
+      code: '23503',
+      name: 'shipment_items_shipment_id_fkey',
+      row: () => ['shipment_items', shipItem(newId())],
+    },
+    {
+      rule: 'the simulated clock is one row',
+      code: '23514',
+      name: 'simulated_carrier_clock_single_row_check',
+      row: () => ['simulated_carrier_clock', { id: false, offset_ms: 0 }],
+    },
   ],
-  crossServiceRefs: ['shipments.order_id'],
+  crossServiceRefs: ['shipments.order_id', 'shipments.user_id'],
   async orm(em) {
     // Carrier and method in one flush: the carrier-code foreign key is checked at commit.
     const zone = em.create(ShippingZone, { name: 'FR', type: 'country', countries: ['FR'] });
@@ -2098,7 +2186,7 @@ const shippingSchema = schemaOf({
       150,
       { city: 'Paris' },
     ]);
-    expect(JSON.stringify(found.carrier.$)).to.not.include('secret');
+    expect(JSON.stringify(found.carrier!.$)).to.not.include('secret');
     const [rate] = await em.find(ShippingRate, { method: method.id });
     expect([rate?.minWeight, rate?.maxWeight, rate?.minAmount, rate?.maxAmount]).to.deep.equal([
       '0.500',

@@ -184,6 +184,16 @@ export const ShipmentDeliveredEvent = defineEvent(
   'ecommerce.shipping.v1.ShipmentDelivered',
   shippingMessages.ShipmentDelivered,
 );
+export const ShipmentShippedEvent = defineEvent(
+  'shipping.shipment.shipped',
+  'ecommerce.shipping.v1.ShipmentShipped',
+  shippingMessages.ShipmentShipped,
+);
+export const ShipmentTrackingUpdatedEvent = defineEvent(
+  'shipping.shipment.tracking_updated',
+  'ecommerce.shipping.v1.ShipmentTrackingUpdated',
+  shippingMessages.ShipmentTrackingUpdated,
+);
 
 // user
 export const UserProfileCreatedEvent = defineEvent(

@@ -9,6 +9,7 @@ import { paymentServiceDesk } from './clients/payment-desk.js';
 import { productServiceInventory } from './clients/product-inventory.js';
 import { shippingServiceDesk } from './clients/shipping-desk.js';
 import { userServiceAddresses } from './clients/saved-addresses.js';
+import { startOrderConsumers } from './consumers/index.js';
 import { orderDatabase } from './database.js';
 import { CheckoutRunner } from './domain/checkout/checkout-runner.js';
 import { checkoutSaga } from './domain/checkout/checkout-steps.js';
@@ -18,13 +19,13 @@ import { orderSettingsFrom } from './settings.js';
 
 /**
  * Orders: the checkout (a saga across the cart, product, shipping, discount and payment services,
- * recovered after a crash), and orders read back, listed, moved along their fulfilment, annotated
- * and cancelled.
+ * recovered after a crash), and orders read back, listed, moved along their fulfilment (by staff,
+ * or by the shipping service's events), annotated and cancelled.
  */
 export const orderModule: ServiceModule = {
   name: 'order',
   database: orderDatabase,
-  async create({ orm, env, verifier, logger, serviceTokens, dispose }) {
+  async create({ orm, env, events, verifier, logger, serviceTokens, dispose }) {
     const settings = orderSettingsFrom(env);
     const ports = {
       cart: cartServiceCheckout(env, serviceTokens),
@@ -55,6 +56,8 @@ export const orderModule: ServiceModule = {
     dispose('checkout runs', () => checkout.stop());
     const recovery = startCheckoutRecovery(checkout, settings.checkoutRecoveryIntervalMs, logger);
     dispose('checkout recovery', () => recovery.stop());
+
+    await startOrderConsumers({ orm, events, logger, dispose });
 
     const handlers = orderHandlers(orm, {
       placing: { orm, checkout, addresses, lease, pricesIncludeTax: settings.pricesIncludeTax },

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ShippingServiceService } from '../../../gen/ecommerce/shipping/v1/shipping.js';
 import { allow } from '../../../lib/auth/access-rule.js';
+import { accountIdOf } from '../../../lib/auth/principal.js';
 import type { ServiceHandlers } from '../../../lib/grpc/index.js';
 import {
   createCarrier,
@@ -23,14 +24,23 @@ import {
   updateShippingRate,
 } from './domain/admin/rates.js';
 import { createZone, deleteZone, getZone, listZones, updateZone } from './domain/admin/zones.js';
+import { advanceSimulatedCarrier } from './domain/fulfilment/advance-simulated-carrier.js';
+import { markShipmentShipped } from './domain/fulfilment/mark-shipment-shipped.js';
+import {
+  getMyShipmentTracking,
+  getShipment,
+  listOrderShipments,
+} from './domain/fulfilment/read-shipments.js';
+import { splitShipment } from './domain/fulfilment/split-shipment.js';
 import { confirmShippingMethod } from './domain/quote/confirm-shipping-method.js';
 import { quoteShipping } from './domain/quote/quote-shipping.js';
 import type { ShippingDeps } from './domain/shipping-deps.js';
 
 /**
  * Quotes are open to anyone who shops (guests, accounts) and to the platform's services; the
- * checkout's confirmation is internal; the rest is the shipping staff's: shipping:read to read,
- * shipping:write to change (a writer may read too).
+ * checkout's confirmation is internal; a customer reads the tracking of their own orders; moving
+ * the simulated carrier's clock takes shipping:simulate; the rest is the shipping staff's:
+ * shipping:read to read, shipping:write to change (a writer may read too).
  */
 export function shippingHandlers(
   orm: MikroORM,
@@ -40,6 +50,7 @@ export function shippingHandlers(
   const reader = allow.anyOf(allow.permission('shipping:read'), allow.permission('shipping:write'));
   const editor = allow.permission('shipping:write');
   const page = (next: string) => ({ nextPageToken: next });
+  const fork = () => orm.em.fork();
   return {
     quoteShipping: {
       access: shopper,
@@ -140,6 +151,33 @@ export function shippingHandlers(
     deleteCarrier: {
       access: editor,
       handle: async (request) => ({ deleted: await deleteCarrier(orm.em.fork(), request.carrierId) }),
+    },
+
+    listOrderShipments: {
+      access: reader,
+      handle: async (request) => ({ shipments: await listOrderShipments(fork(), request.orderId) }),
+    },
+    getShipment: {
+      access: reader,
+      handle: async (request) => ({ shipment: await getShipment(fork(), request.shipmentId) }),
+    },
+    splitShipment: {
+      access: editor,
+      handle: async (request) => splitShipment(fork(), request),
+    },
+    markShipmentShipped: {
+      access: editor,
+      handle: async (request) => ({ shipment: await markShipmentShipped(fork, deps.carriers, request) }),
+    },
+    getMyShipmentTracking: {
+      access: allow.account(),
+      handle: async (request, ctx) => ({
+        shipments: await getMyShipmentTracking(fork(), accountIdOf(ctx.principal), request.orderId),
+      }),
+    },
+    advanceSimulatedCarrier: {
+      access: allow.permission('shipping:simulate'),
+      handle: async (request) => advanceSimulatedCarrier(fork, deps.carriers, deps.simulatedClock, request),
     },
   };
 }

@@ -8,13 +8,15 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
 import { Money } from "../../common/v1/money.js";
+import { ShipmentLine, ShipmentStatus, shipmentStatusFromJSON, shipmentStatusToJSON } from "./shipping.js";
 
 export const protobufPackage = "ecommerce.shipping.v1";
 
 export const protobufFileName = "ecommerce/shipping/v1/events.proto";
 
 /**
- * A shipment was created for a confirmed order.
+ * A shipment was created for a confirmed order (its first, from order.order.confirmed; or one split
+ * off a pending shipment: split_from_shipment_id).
  * Subject: shipping.shipment.created
  */
 export interface ShipmentCreated {
@@ -35,7 +37,13 @@ export interface ShipmentCreated {
     | Money
     | undefined;
   /** When the shipment was created. */
-  createdAt: Date | undefined;
+  createdAt:
+    | Date
+    | undefined;
+  /** The lines and units it holds. */
+  lines: ShipmentLine[];
+  /** The shipment it was split from; empty for the order's first shipment. */
+  splitFromShipmentId: string;
 }
 
 /**
@@ -47,10 +55,84 @@ export interface ShipmentDelivered {
   shipmentId: string;
   /** The order shipped. */
   orderId: string;
-  /** The customer. */
+  /** The customer; empty for a guest's order. */
   userId: string;
   /** When the carrier reported delivery. */
-  deliveredAt: Date | undefined;
+  deliveredAt:
+    | Date
+    | undefined;
+  /** Carrier tracking number. */
+  trackingNumber: string;
+  /** The order line units it delivered. */
+  lines: ShipmentLine[];
+  /** Every live (not cancelled) shipment of the order has shipped, at the moment of this event. */
+  orderFullyShipped: boolean;
+  /** Every live shipment of the order has been delivered: the order has reached its customer. */
+  orderFullyDelivered: boolean;
+}
+
+/**
+ * A shipment was handed to its carrier (MarkShipmentShipped).
+ * Subject: shipping.shipment.shipped
+ */
+export interface ShipmentShipped {
+  /** Shipment id. */
+  shipmentId: string;
+  /** The order shipped. */
+  orderId: string;
+  /** The customer; empty for a guest's order. */
+  userId: string;
+  /** Carrier code. */
+  carrier: string;
+  /** Carrier tracking number. */
+  trackingNumber: string;
+  /** The order line units it carries. */
+  lines: ShipmentLine[];
+  /** When it was handed over. */
+  shippedAt:
+    | Date
+    | undefined;
+  /**
+   * Every live (not cancelled) shipment of the order has shipped, at the moment of this event: the
+   * order as a whole is shipped. False: at least one is still pending (the order is being
+   * processed).
+   */
+  orderFullyShipped: boolean;
+  /**
+   * Every live shipment of the order has been delivered (always false here, but for symmetry with
+   * the other shipment events).
+   */
+  orderFullyDelivered: boolean;
+}
+
+/**
+ * The carrier reported news of a shipment on its way other than its delivery: in transit, out for
+ * delivery, or an exception (a problem: address not found, recipient absent).
+ * Subject: shipping.shipment.tracking_updated
+ */
+export interface ShipmentTrackingUpdated {
+  /** Shipment id. */
+  shipmentId: string;
+  /** The order shipped. */
+  orderId: string;
+  /** The customer; empty for a guest's order. */
+  userId: string;
+  /** Carrier tracking number. */
+  trackingNumber: string;
+  /** What the carrier reported: IN_TRANSIT, OUT_FOR_DELIVERY or EXCEPTION. */
+  status: ShipmentStatus;
+  /** Where, as the carrier says it; empty when unknown. */
+  location: string;
+  /** What happened, for people. */
+  description: string;
+  /** When it happened (the carrier's time). */
+  occurredAt:
+    | Date
+    | undefined;
+  /** As in ShipmentDelivered. */
+  orderFullyShipped: boolean;
+  /** As in ShipmentDelivered. */
+  orderFullyDelivered: boolean;
 }
 
 function createBaseShipmentCreated(): ShipmentCreated {
@@ -63,6 +145,8 @@ function createBaseShipmentCreated(): ShipmentCreated {
     trackingNumber: "",
     cost: undefined,
     createdAt: undefined,
+    lines: [],
+    splitFromShipmentId: "",
   };
 }
 
@@ -91,6 +175,12 @@ export const ShipmentCreated: MessageFns<ShipmentCreated> = {
     }
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+    }
+    for (const v of message.lines) {
+      ShipmentLine.encode(v!, writer.uint32(74).fork()).join();
+    }
+    if (message.splitFromShipmentId !== "") {
+      writer.uint32(82).string(message.splitFromShipmentId);
     }
     return writer;
   },
@@ -172,6 +262,22 @@ export const ShipmentCreated: MessageFns<ShipmentCreated> = {
             message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.lines.push(ShipmentLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.splitFromShipmentId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -218,6 +324,14 @@ export const ShipmentCreated: MessageFns<ShipmentCreated> = {
         : isSet(object.created_at)
         ? fromJsonTimestamp(object.created_at)
         : undefined,
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => ShipmentLine.fromJSON(e))
+        : [],
+      splitFromShipmentId: isSet(object.splitFromShipmentId)
+        ? globalThis.String(object.splitFromShipmentId)
+        : isSet(object.split_from_shipment_id)
+        ? globalThis.String(object.split_from_shipment_id)
+        : "",
     };
   },
 
@@ -247,6 +361,12 @@ export const ShipmentCreated: MessageFns<ShipmentCreated> = {
     if (message.createdAt !== undefined) {
       obj.createdAt = message.createdAt.toISOString();
     }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ShipmentLine.toJSON(e));
+    }
+    if (message.splitFromShipmentId !== "") {
+      obj.splitFromShipmentId = message.splitFromShipmentId;
+    }
     return obj;
   },
 
@@ -263,12 +383,23 @@ export const ShipmentCreated: MessageFns<ShipmentCreated> = {
     message.trackingNumber = object.trackingNumber ?? "";
     message.cost = (object.cost !== undefined && object.cost !== null) ? Money.fromPartial(object.cost) : undefined;
     message.createdAt = object.createdAt ?? undefined;
+    message.lines = object.lines?.map((e) => ShipmentLine.fromPartial(e)) || [];
+    message.splitFromShipmentId = object.splitFromShipmentId ?? "";
     return message;
   },
 };
 
 function createBaseShipmentDelivered(): ShipmentDelivered {
-  return { shipmentId: "", orderId: "", userId: "", deliveredAt: undefined };
+  return {
+    shipmentId: "",
+    orderId: "",
+    userId: "",
+    deliveredAt: undefined,
+    trackingNumber: "",
+    lines: [],
+    orderFullyShipped: false,
+    orderFullyDelivered: false,
+  };
 }
 
 export const ShipmentDelivered: MessageFns<ShipmentDelivered> = {
@@ -284,6 +415,18 @@ export const ShipmentDelivered: MessageFns<ShipmentDelivered> = {
     }
     if (message.deliveredAt !== undefined) {
       Timestamp.encode(toTimestamp(message.deliveredAt), writer.uint32(34).fork()).join();
+    }
+    if (message.trackingNumber !== "") {
+      writer.uint32(42).string(message.trackingNumber);
+    }
+    for (const v of message.lines) {
+      ShipmentLine.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.orderFullyShipped !== false) {
+      writer.uint32(56).bool(message.orderFullyShipped);
+    }
+    if (message.orderFullyDelivered !== false) {
+      writer.uint32(64).bool(message.orderFullyDelivered);
     }
     return writer;
   },
@@ -333,6 +476,38 @@ export const ShipmentDelivered: MessageFns<ShipmentDelivered> = {
             message.deliveredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.trackingNumber = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lines.push(ShipmentLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.orderFullyShipped = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.orderFullyDelivered = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -367,6 +542,24 @@ export const ShipmentDelivered: MessageFns<ShipmentDelivered> = {
         : isSet(object.delivered_at)
         ? fromJsonTimestamp(object.delivered_at)
         : undefined,
+      trackingNumber: isSet(object.trackingNumber)
+        ? globalThis.String(object.trackingNumber)
+        : isSet(object.tracking_number)
+        ? globalThis.String(object.tracking_number)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => ShipmentLine.fromJSON(e))
+        : [],
+      orderFullyShipped: isSet(object.orderFullyShipped)
+        ? globalThis.Boolean(object.orderFullyShipped)
+        : isSet(object.order_fully_shipped)
+        ? globalThis.Boolean(object.order_fully_shipped)
+        : false,
+      orderFullyDelivered: isSet(object.orderFullyDelivered)
+        ? globalThis.Boolean(object.orderFullyDelivered)
+        : isSet(object.order_fully_delivered)
+        ? globalThis.Boolean(object.order_fully_delivered)
+        : false,
     };
   },
 
@@ -384,6 +577,18 @@ export const ShipmentDelivered: MessageFns<ShipmentDelivered> = {
     if (message.deliveredAt !== undefined) {
       obj.deliveredAt = message.deliveredAt.toISOString();
     }
+    if (message.trackingNumber !== "") {
+      obj.trackingNumber = message.trackingNumber;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ShipmentLine.toJSON(e));
+    }
+    if (message.orderFullyShipped !== false) {
+      obj.orderFullyShipped = message.orderFullyShipped;
+    }
+    if (message.orderFullyDelivered !== false) {
+      obj.orderFullyDelivered = message.orderFullyDelivered;
+    }
     return obj;
   },
 
@@ -396,6 +601,499 @@ export const ShipmentDelivered: MessageFns<ShipmentDelivered> = {
     message.orderId = object.orderId ?? "";
     message.userId = object.userId ?? "";
     message.deliveredAt = object.deliveredAt ?? undefined;
+    message.trackingNumber = object.trackingNumber ?? "";
+    message.lines = object.lines?.map((e) => ShipmentLine.fromPartial(e)) || [];
+    message.orderFullyShipped = object.orderFullyShipped ?? false;
+    message.orderFullyDelivered = object.orderFullyDelivered ?? false;
+    return message;
+  },
+};
+
+function createBaseShipmentShipped(): ShipmentShipped {
+  return {
+    shipmentId: "",
+    orderId: "",
+    userId: "",
+    carrier: "",
+    trackingNumber: "",
+    lines: [],
+    shippedAt: undefined,
+    orderFullyShipped: false,
+    orderFullyDelivered: false,
+  };
+}
+
+export const ShipmentShipped: MessageFns<ShipmentShipped> = {
+  encode(message: ShipmentShipped, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipmentId !== "") {
+      writer.uint32(10).string(message.shipmentId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.carrier !== "") {
+      writer.uint32(34).string(message.carrier);
+    }
+    if (message.trackingNumber !== "") {
+      writer.uint32(42).string(message.trackingNumber);
+    }
+    for (const v of message.lines) {
+      ShipmentLine.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.shippedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.shippedAt), writer.uint32(58).fork()).join();
+    }
+    if (message.orderFullyShipped !== false) {
+      writer.uint32(64).bool(message.orderFullyShipped);
+    }
+    if (message.orderFullyDelivered !== false) {
+      writer.uint32(72).bool(message.orderFullyDelivered);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShipmentShipped {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShipmentShipped();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipmentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.carrier = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.trackingNumber = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lines.push(ShipmentLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.shippedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.orderFullyShipped = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.orderFullyDelivered = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShipmentShipped {
+    return {
+      shipmentId: isSet(object.shipmentId)
+        ? globalThis.String(object.shipmentId)
+        : isSet(object.shipment_id)
+        ? globalThis.String(object.shipment_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      carrier: isSet(object.carrier) ? globalThis.String(object.carrier) : "",
+      trackingNumber: isSet(object.trackingNumber)
+        ? globalThis.String(object.trackingNumber)
+        : isSet(object.tracking_number)
+        ? globalThis.String(object.tracking_number)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => ShipmentLine.fromJSON(e))
+        : [],
+      shippedAt: isSet(object.shippedAt)
+        ? fromJsonTimestamp(object.shippedAt)
+        : isSet(object.shipped_at)
+        ? fromJsonTimestamp(object.shipped_at)
+        : undefined,
+      orderFullyShipped: isSet(object.orderFullyShipped)
+        ? globalThis.Boolean(object.orderFullyShipped)
+        : isSet(object.order_fully_shipped)
+        ? globalThis.Boolean(object.order_fully_shipped)
+        : false,
+      orderFullyDelivered: isSet(object.orderFullyDelivered)
+        ? globalThis.Boolean(object.orderFullyDelivered)
+        : isSet(object.order_fully_delivered)
+        ? globalThis.Boolean(object.order_fully_delivered)
+        : false,
+    };
+  },
+
+  toJSON(message: ShipmentShipped): unknown {
+    const obj: any = {};
+    if (message.shipmentId !== "") {
+      obj.shipmentId = message.shipmentId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.carrier !== "") {
+      obj.carrier = message.carrier;
+    }
+    if (message.trackingNumber !== "") {
+      obj.trackingNumber = message.trackingNumber;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ShipmentLine.toJSON(e));
+    }
+    if (message.shippedAt !== undefined) {
+      obj.shippedAt = message.shippedAt.toISOString();
+    }
+    if (message.orderFullyShipped !== false) {
+      obj.orderFullyShipped = message.orderFullyShipped;
+    }
+    if (message.orderFullyDelivered !== false) {
+      obj.orderFullyDelivered = message.orderFullyDelivered;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ShipmentShipped>): ShipmentShipped {
+    return ShipmentShipped.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShipmentShipped>): ShipmentShipped {
+    const message = createBaseShipmentShipped();
+    message.shipmentId = object.shipmentId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.carrier = object.carrier ?? "";
+    message.trackingNumber = object.trackingNumber ?? "";
+    message.lines = object.lines?.map((e) => ShipmentLine.fromPartial(e)) || [];
+    message.shippedAt = object.shippedAt ?? undefined;
+    message.orderFullyShipped = object.orderFullyShipped ?? false;
+    message.orderFullyDelivered = object.orderFullyDelivered ?? false;
+    return message;
+  },
+};
+
+function createBaseShipmentTrackingUpdated(): ShipmentTrackingUpdated {
+  return {
+    shipmentId: "",
+    orderId: "",
+    userId: "",
+    trackingNumber: "",
+    status: 0,
+    location: "",
+    description: "",
+    occurredAt: undefined,
+    orderFullyShipped: false,
+    orderFullyDelivered: false,
+  };
+}
+
+export const ShipmentTrackingUpdated: MessageFns<ShipmentTrackingUpdated> = {
+  encode(message: ShipmentTrackingUpdated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipmentId !== "") {
+      writer.uint32(10).string(message.shipmentId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.trackingNumber !== "") {
+      writer.uint32(34).string(message.trackingNumber);
+    }
+    if (message.status !== 0) {
+      writer.uint32(40).int32(message.status);
+    }
+    if (message.location !== "") {
+      writer.uint32(50).string(message.location);
+    }
+    if (message.description !== "") {
+      writer.uint32(58).string(message.description);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(66).fork()).join();
+    }
+    if (message.orderFullyShipped !== false) {
+      writer.uint32(72).bool(message.orderFullyShipped);
+    }
+    if (message.orderFullyDelivered !== false) {
+      writer.uint32(80).bool(message.orderFullyDelivered);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShipmentTrackingUpdated {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShipmentTrackingUpdated();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipmentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.trackingNumber = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.location = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.orderFullyShipped = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.orderFullyDelivered = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShipmentTrackingUpdated {
+    return {
+      shipmentId: isSet(object.shipmentId)
+        ? globalThis.String(object.shipmentId)
+        : isSet(object.shipment_id)
+        ? globalThis.String(object.shipment_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      trackingNumber: isSet(object.trackingNumber)
+        ? globalThis.String(object.trackingNumber)
+        : isSet(object.tracking_number)
+        ? globalThis.String(object.tracking_number)
+        : "",
+      status: isSet(object.status) ? shipmentStatusFromJSON(object.status) : 0,
+      location: isSet(object.location) ? globalThis.String(object.location) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      occurredAt: isSet(object.occurredAt)
+        ? fromJsonTimestamp(object.occurredAt)
+        : isSet(object.occurred_at)
+        ? fromJsonTimestamp(object.occurred_at)
+        : undefined,
+      orderFullyShipped: isSet(object.orderFullyShipped)
+        ? globalThis.Boolean(object.orderFullyShipped)
+        : isSet(object.order_fully_shipped)
+        ? globalThis.Boolean(object.order_fully_shipped)
+        : false,
+      orderFullyDelivered: isSet(object.orderFullyDelivered)
+        ? globalThis.Boolean(object.orderFullyDelivered)
+        : isSet(object.order_fully_delivered)
+        ? globalThis.Boolean(object.order_fully_delivered)
+        : false,
+    };
+  },
+
+  toJSON(message: ShipmentTrackingUpdated): unknown {
+    const obj: any = {};
+    if (message.shipmentId !== "") {
+      obj.shipmentId = message.shipmentId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.trackingNumber !== "") {
+      obj.trackingNumber = message.trackingNumber;
+    }
+    if (message.status !== 0) {
+      obj.status = shipmentStatusToJSON(message.status);
+    }
+    if (message.location !== "") {
+      obj.location = message.location;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.occurredAt !== undefined) {
+      obj.occurredAt = message.occurredAt.toISOString();
+    }
+    if (message.orderFullyShipped !== false) {
+      obj.orderFullyShipped = message.orderFullyShipped;
+    }
+    if (message.orderFullyDelivered !== false) {
+      obj.orderFullyDelivered = message.orderFullyDelivered;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ShipmentTrackingUpdated>): ShipmentTrackingUpdated {
+    return ShipmentTrackingUpdated.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShipmentTrackingUpdated>): ShipmentTrackingUpdated {
+    const message = createBaseShipmentTrackingUpdated();
+    message.shipmentId = object.shipmentId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.trackingNumber = object.trackingNumber ?? "";
+    message.status = object.status ?? 0;
+    message.location = object.location ?? "";
+    message.description = object.description ?? "";
+    message.occurredAt = object.occurredAt ?? undefined;
+    message.orderFullyShipped = object.orderFullyShipped ?? false;
+    message.orderFullyDelivered = object.orderFullyDelivered ?? false;
     return message;
   },
 };

@@ -76,6 +76,83 @@ export function serviceTypeToJSON(object: ServiceType): string {
   }
 }
 
+/** Where a shipment stands. */
+export enum ShipmentStatus {
+  SHIPMENT_STATUS_UNSPECIFIED = 0,
+  /** SHIPMENT_STATUS_PENDING - Created for the order, not yet handed to a carrier; may be split. */
+  SHIPMENT_STATUS_PENDING = 1,
+  /** SHIPMENT_STATUS_SHIPPED - Handed to a carrier, which issued its tracking number. */
+  SHIPMENT_STATUS_SHIPPED = 2,
+  /** SHIPMENT_STATUS_IN_TRANSIT - The carrier has it on its way. */
+  SHIPMENT_STATUS_IN_TRANSIT = 3,
+  /** SHIPMENT_STATUS_OUT_FOR_DELIVERY - Out for delivery today. */
+  SHIPMENT_STATUS_OUT_FOR_DELIVERY = 4,
+  /** SHIPMENT_STATUS_DELIVERED - Delivered (final). */
+  SHIPMENT_STATUS_DELIVERED = 5,
+  /** SHIPMENT_STATUS_EXCEPTION - The carrier reported a problem (address not found, recipient absent); later news may follow. */
+  SHIPMENT_STATUS_EXCEPTION = 6,
+  /** SHIPMENT_STATUS_CANCELLED - Cancelled with its order before it shipped (final). */
+  SHIPMENT_STATUS_CANCELLED = 7,
+  UNRECOGNIZED = -1,
+}
+
+export function shipmentStatusFromJSON(object: any): ShipmentStatus {
+  switch (object) {
+    case 0:
+    case "SHIPMENT_STATUS_UNSPECIFIED":
+      return ShipmentStatus.SHIPMENT_STATUS_UNSPECIFIED;
+    case 1:
+    case "SHIPMENT_STATUS_PENDING":
+      return ShipmentStatus.SHIPMENT_STATUS_PENDING;
+    case 2:
+    case "SHIPMENT_STATUS_SHIPPED":
+      return ShipmentStatus.SHIPMENT_STATUS_SHIPPED;
+    case 3:
+    case "SHIPMENT_STATUS_IN_TRANSIT":
+      return ShipmentStatus.SHIPMENT_STATUS_IN_TRANSIT;
+    case 4:
+    case "SHIPMENT_STATUS_OUT_FOR_DELIVERY":
+      return ShipmentStatus.SHIPMENT_STATUS_OUT_FOR_DELIVERY;
+    case 5:
+    case "SHIPMENT_STATUS_DELIVERED":
+      return ShipmentStatus.SHIPMENT_STATUS_DELIVERED;
+    case 6:
+    case "SHIPMENT_STATUS_EXCEPTION":
+      return ShipmentStatus.SHIPMENT_STATUS_EXCEPTION;
+    case 7:
+    case "SHIPMENT_STATUS_CANCELLED":
+      return ShipmentStatus.SHIPMENT_STATUS_CANCELLED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ShipmentStatus.UNRECOGNIZED;
+  }
+}
+
+export function shipmentStatusToJSON(object: ShipmentStatus): string {
+  switch (object) {
+    case ShipmentStatus.SHIPMENT_STATUS_UNSPECIFIED:
+      return "SHIPMENT_STATUS_UNSPECIFIED";
+    case ShipmentStatus.SHIPMENT_STATUS_PENDING:
+      return "SHIPMENT_STATUS_PENDING";
+    case ShipmentStatus.SHIPMENT_STATUS_SHIPPED:
+      return "SHIPMENT_STATUS_SHIPPED";
+    case ShipmentStatus.SHIPMENT_STATUS_IN_TRANSIT:
+      return "SHIPMENT_STATUS_IN_TRANSIT";
+    case ShipmentStatus.SHIPMENT_STATUS_OUT_FOR_DELIVERY:
+      return "SHIPMENT_STATUS_OUT_FOR_DELIVERY";
+    case ShipmentStatus.SHIPMENT_STATUS_DELIVERED:
+      return "SHIPMENT_STATUS_DELIVERED";
+    case ShipmentStatus.SHIPMENT_STATUS_EXCEPTION:
+      return "SHIPMENT_STATUS_EXCEPTION";
+    case ShipmentStatus.SHIPMENT_STATUS_CANCELLED:
+      return "SHIPMENT_STATUS_CANCELLED";
+    case ShipmentStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** One line of a basket to ship. */
 export interface ShippingLine {
   /** Product id, a UUID. Required. */
@@ -650,6 +727,158 @@ export interface DeleteCarrierRequest {
 export interface DeleteCarrierResponse {
   /** Whether this call deleted it (false when there was no such carrier). */
   deleted: boolean;
+}
+
+/** Units of one order line in a shipment. */
+export interface ShipmentLine {
+  /** The order line (order_item_id of order.order.confirmed). */
+  orderItemId: string;
+  /** Product id. */
+  productId: string;
+  /** Variant id. */
+  variantId: string;
+  /** Variant sku at the time of the order. */
+  sku: string;
+  /** Units of the line in this shipment, >= 1. */
+  quantity: number;
+}
+
+/** One tracking entry of a shipment, oldest first. */
+export interface TrackingEntry {
+  /** The status the entry reports. */
+  status: ShipmentStatus;
+  /** Where, as the carrier says it; empty when unknown. */
+  location: string;
+  /** What happened, for people. */
+  description: string;
+  /** When it happened (the carrier's time). */
+  occurredAt: Date | undefined;
+}
+
+/** A parcel of an order. */
+export interface Shipment {
+  /** Shipment id, a UUIDv7. */
+  id: string;
+  /** The order (order service). */
+  orderId: string;
+  /** Where it stands. */
+  status: ShipmentStatus;
+  /** The carrier; empty until shipped. */
+  carrierId: string;
+  /** The carrier's code; empty until shipped. */
+  carrierCode: string;
+  /** The carrier's tracking number; empty until shipped. */
+  trackingNumber: string;
+  /** The lines and units it holds. */
+  lines: ShipmentLine[];
+  /** Tracking history, oldest first (empty until shipped). */
+  tracking: TrackingEntry[];
+  /** Where it goes (the order's shipping address). */
+  destination:
+    | Address
+    | undefined;
+  /** The shipment it was split from; empty for the order's first shipment. */
+  splitFromShipmentId: string;
+  /** When it was handed to the carrier; unset until then. */
+  shippedAt:
+    | Date
+    | undefined;
+  /** When it was delivered; unset until then. */
+  deliveredAt:
+    | Date
+    | undefined;
+  /** The carrier's delivery estimate; unset when none. */
+  estimatedDeliveryAt:
+    | Date
+    | undefined;
+  /** When it was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it last changed. */
+  updatedAt: Date | undefined;
+}
+
+export interface ListOrderShipmentsRequest {
+  /** The order, a UUID. Required. */
+  orderId: string;
+}
+
+export interface ListOrderShipmentsResponse {
+  /** Oldest first; empty when the service has none of the order. */
+  shipments: Shipment[];
+}
+
+export interface GetShipmentRequest {
+  /** The shipment, a UUID. Required. */
+  shipmentId: string;
+}
+
+export interface GetShipmentResponse {
+  /** The shipment. */
+  shipment: Shipment | undefined;
+}
+
+/** Units of one line to move. */
+export interface SplitLine {
+  /** The order line, a UUID. Required; once per request. */
+  orderItemId: string;
+  /** Units to move, at least 1 and at most what the source holds of the line. */
+  quantity: number;
+}
+
+export interface SplitShipmentRequest {
+  /** The pending shipment to take the units from, a UUID. Required. */
+  shipmentId: string;
+  /** The units to move, 1 to 100 lines. */
+  lines: SplitLine[];
+  /** Makes a retry safe: 1-100 characters, unique per shipment. Required. */
+  idempotencyKey: string;
+}
+
+export interface SplitShipmentResponse {
+  /** The source after the split. */
+  source:
+    | Shipment
+    | undefined;
+  /** The new shipment holding the moved units. */
+  created: Shipment | undefined;
+}
+
+export interface MarkShipmentShippedRequest {
+  /** The shipment, a UUID. Required. */
+  shipmentId: string;
+  /** The carrier taking it, a UUID of an active carrier. Required. */
+  carrierId: string;
+}
+
+export interface MarkShipmentShippedResponse {
+  /** The shipment, shipped. */
+  shipment: Shipment | undefined;
+}
+
+export interface GetMyShipmentTrackingRequest {
+  /** One of the caller's orders, a UUID. Required. */
+  orderId: string;
+}
+
+export interface GetMyShipmentTrackingResponse {
+  /** The order's shipments with their tracking, oldest first. */
+  shipments: Shipment[];
+}
+
+export interface AdvanceSimulatedCarrierRequest {
+  /** How far to move the simulated clock, 0 (only poll) to 31536000 seconds (a year). */
+  seconds: number;
+}
+
+export interface AdvanceSimulatedCarrierResponse {
+  /** The simulated clock's time after the move. */
+  simulatedNow:
+    | Date
+    | undefined;
+  /** Tracking entries recorded by this call (0 when nothing new was reported). */
+  entriesRecorded: number;
 }
 
 function createBaseShippingLine(): ShippingLine {
@@ -6236,16 +6465,1677 @@ export const DeleteCarrierResponse: MessageFns<DeleteCarrierResponse> = {
   },
 };
 
+function createBaseShipmentLine(): ShipmentLine {
+  return { orderItemId: "", productId: "", variantId: "", sku: "", quantity: 0 };
+}
+
+export const ShipmentLine: MessageFns<ShipmentLine> = {
+  encode(message: ShipmentLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderItemId !== "") {
+      writer.uint32(10).string(message.orderItemId);
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(26).string(message.variantId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(34).string(message.sku);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(40).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShipmentLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShipmentLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderItemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShipmentLine {
+    return {
+      orderItemId: isSet(object.orderItemId)
+        ? globalThis.String(object.orderItemId)
+        : isSet(object.order_item_id)
+        ? globalThis.String(object.order_item_id)
+        : "",
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: ShipmentLine): unknown {
+    const obj: any = {};
+    if (message.orderItemId !== "") {
+      obj.orderItemId = message.orderItemId;
+    }
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ShipmentLine>): ShipmentLine {
+    return ShipmentLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShipmentLine>): ShipmentLine {
+    const message = createBaseShipmentLine();
+    message.orderItemId = object.orderItemId ?? "";
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.sku = object.sku ?? "";
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseTrackingEntry(): TrackingEntry {
+  return { status: 0, location: "", description: "", occurredAt: undefined };
+}
+
+export const TrackingEntry: MessageFns<TrackingEntry> = {
+  encode(message: TrackingEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.location !== "") {
+      writer.uint32(18).string(message.location);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrackingEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrackingEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.location = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TrackingEntry {
+    return {
+      status: isSet(object.status) ? shipmentStatusFromJSON(object.status) : 0,
+      location: isSet(object.location) ? globalThis.String(object.location) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      occurredAt: isSet(object.occurredAt)
+        ? fromJsonTimestamp(object.occurredAt)
+        : isSet(object.occurred_at)
+        ? fromJsonTimestamp(object.occurred_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: TrackingEntry): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = shipmentStatusToJSON(message.status);
+    }
+    if (message.location !== "") {
+      obj.location = message.location;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.occurredAt !== undefined) {
+      obj.occurredAt = message.occurredAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TrackingEntry>): TrackingEntry {
+    return TrackingEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TrackingEntry>): TrackingEntry {
+    const message = createBaseTrackingEntry();
+    message.status = object.status ?? 0;
+    message.location = object.location ?? "";
+    message.description = object.description ?? "";
+    message.occurredAt = object.occurredAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseShipment(): Shipment {
+  return {
+    id: "",
+    orderId: "",
+    status: 0,
+    carrierId: "",
+    carrierCode: "",
+    trackingNumber: "",
+    lines: [],
+    tracking: [],
+    destination: undefined,
+    splitFromShipmentId: "",
+    shippedAt: undefined,
+    deliveredAt: undefined,
+    estimatedDeliveryAt: undefined,
+    createdAt: undefined,
+    updatedAt: undefined,
+  };
+}
+
+export const Shipment: MessageFns<Shipment> = {
+  encode(message: Shipment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(24).int32(message.status);
+    }
+    if (message.carrierId !== "") {
+      writer.uint32(34).string(message.carrierId);
+    }
+    if (message.carrierCode !== "") {
+      writer.uint32(42).string(message.carrierCode);
+    }
+    if (message.trackingNumber !== "") {
+      writer.uint32(50).string(message.trackingNumber);
+    }
+    for (const v of message.lines) {
+      ShipmentLine.encode(v!, writer.uint32(58).fork()).join();
+    }
+    for (const v of message.tracking) {
+      TrackingEntry.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.destination !== undefined) {
+      Address.encode(message.destination, writer.uint32(74).fork()).join();
+    }
+    if (message.splitFromShipmentId !== "") {
+      writer.uint32(82).string(message.splitFromShipmentId);
+    }
+    if (message.shippedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.shippedAt), writer.uint32(90).fork()).join();
+    }
+    if (message.deliveredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.deliveredAt), writer.uint32(98).fork()).join();
+    }
+    if (message.estimatedDeliveryAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.estimatedDeliveryAt), writer.uint32(106).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(114).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(122).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Shipment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShipment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.carrierId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.carrierCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.trackingNumber = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lines.push(ShipmentLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.tracking.push(TrackingEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.destination = Address.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.splitFromShipmentId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.shippedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.deliveredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.estimatedDeliveryAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Shipment {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      status: isSet(object.status) ? shipmentStatusFromJSON(object.status) : 0,
+      carrierId: isSet(object.carrierId)
+        ? globalThis.String(object.carrierId)
+        : isSet(object.carrier_id)
+        ? globalThis.String(object.carrier_id)
+        : "",
+      carrierCode: isSet(object.carrierCode)
+        ? globalThis.String(object.carrierCode)
+        : isSet(object.carrier_code)
+        ? globalThis.String(object.carrier_code)
+        : "",
+      trackingNumber: isSet(object.trackingNumber)
+        ? globalThis.String(object.trackingNumber)
+        : isSet(object.tracking_number)
+        ? globalThis.String(object.tracking_number)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => ShipmentLine.fromJSON(e))
+        : [],
+      tracking: globalThis.Array.isArray(object?.tracking)
+        ? object.tracking.map((e: any) => TrackingEntry.fromJSON(e))
+        : [],
+      destination: isSet(object.destination) ? Address.fromJSON(object.destination) : undefined,
+      splitFromShipmentId: isSet(object.splitFromShipmentId)
+        ? globalThis.String(object.splitFromShipmentId)
+        : isSet(object.split_from_shipment_id)
+        ? globalThis.String(object.split_from_shipment_id)
+        : "",
+      shippedAt: isSet(object.shippedAt)
+        ? fromJsonTimestamp(object.shippedAt)
+        : isSet(object.shipped_at)
+        ? fromJsonTimestamp(object.shipped_at)
+        : undefined,
+      deliveredAt: isSet(object.deliveredAt)
+        ? fromJsonTimestamp(object.deliveredAt)
+        : isSet(object.delivered_at)
+        ? fromJsonTimestamp(object.delivered_at)
+        : undefined,
+      estimatedDeliveryAt: isSet(object.estimatedDeliveryAt)
+        ? fromJsonTimestamp(object.estimatedDeliveryAt)
+        : isSet(object.estimated_delivery_at)
+        ? fromJsonTimestamp(object.estimated_delivery_at)
+        : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Shipment): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.status !== 0) {
+      obj.status = shipmentStatusToJSON(message.status);
+    }
+    if (message.carrierId !== "") {
+      obj.carrierId = message.carrierId;
+    }
+    if (message.carrierCode !== "") {
+      obj.carrierCode = message.carrierCode;
+    }
+    if (message.trackingNumber !== "") {
+      obj.trackingNumber = message.trackingNumber;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ShipmentLine.toJSON(e));
+    }
+    if (message.tracking?.length) {
+      obj.tracking = message.tracking.map((e) => TrackingEntry.toJSON(e));
+    }
+    if (message.destination !== undefined) {
+      obj.destination = Address.toJSON(message.destination);
+    }
+    if (message.splitFromShipmentId !== "") {
+      obj.splitFromShipmentId = message.splitFromShipmentId;
+    }
+    if (message.shippedAt !== undefined) {
+      obj.shippedAt = message.shippedAt.toISOString();
+    }
+    if (message.deliveredAt !== undefined) {
+      obj.deliveredAt = message.deliveredAt.toISOString();
+    }
+    if (message.estimatedDeliveryAt !== undefined) {
+      obj.estimatedDeliveryAt = message.estimatedDeliveryAt.toISOString();
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Shipment>): Shipment {
+    return Shipment.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Shipment>): Shipment {
+    const message = createBaseShipment();
+    message.id = object.id ?? "";
+    message.orderId = object.orderId ?? "";
+    message.status = object.status ?? 0;
+    message.carrierId = object.carrierId ?? "";
+    message.carrierCode = object.carrierCode ?? "";
+    message.trackingNumber = object.trackingNumber ?? "";
+    message.lines = object.lines?.map((e) => ShipmentLine.fromPartial(e)) || [];
+    message.tracking = object.tracking?.map((e) => TrackingEntry.fromPartial(e)) || [];
+    message.destination = (object.destination !== undefined && object.destination !== null)
+      ? Address.fromPartial(object.destination)
+      : undefined;
+    message.splitFromShipmentId = object.splitFromShipmentId ?? "";
+    message.shippedAt = object.shippedAt ?? undefined;
+    message.deliveredAt = object.deliveredAt ?? undefined;
+    message.estimatedDeliveryAt = object.estimatedDeliveryAt ?? undefined;
+    message.createdAt = object.createdAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListOrderShipmentsRequest(): ListOrderShipmentsRequest {
+  return { orderId: "" };
+}
+
+export const ListOrderShipmentsRequest: MessageFns<ListOrderShipmentsRequest> = {
+  encode(message: ListOrderShipmentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOrderShipmentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOrderShipmentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOrderShipmentsRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListOrderShipmentsRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListOrderShipmentsRequest>): ListOrderShipmentsRequest {
+    return ListOrderShipmentsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListOrderShipmentsRequest>): ListOrderShipmentsRequest {
+    const message = createBaseListOrderShipmentsRequest();
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseListOrderShipmentsResponse(): ListOrderShipmentsResponse {
+  return { shipments: [] };
+}
+
+export const ListOrderShipmentsResponse: MessageFns<ListOrderShipmentsResponse> = {
+  encode(message: ListOrderShipmentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.shipments) {
+      Shipment.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOrderShipmentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOrderShipmentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipments.push(Shipment.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOrderShipmentsResponse {
+    return {
+      shipments: globalThis.Array.isArray(object?.shipments)
+        ? object.shipments.map((e: any) => Shipment.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListOrderShipmentsResponse): unknown {
+    const obj: any = {};
+    if (message.shipments?.length) {
+      obj.shipments = message.shipments.map((e) => Shipment.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListOrderShipmentsResponse>): ListOrderShipmentsResponse {
+    return ListOrderShipmentsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListOrderShipmentsResponse>): ListOrderShipmentsResponse {
+    const message = createBaseListOrderShipmentsResponse();
+    message.shipments = object.shipments?.map((e) => Shipment.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetShipmentRequest(): GetShipmentRequest {
+  return { shipmentId: "" };
+}
+
+export const GetShipmentRequest: MessageFns<GetShipmentRequest> = {
+  encode(message: GetShipmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipmentId !== "") {
+      writer.uint32(10).string(message.shipmentId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetShipmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetShipmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipmentId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetShipmentRequest {
+    return {
+      shipmentId: isSet(object.shipmentId)
+        ? globalThis.String(object.shipmentId)
+        : isSet(object.shipment_id)
+        ? globalThis.String(object.shipment_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetShipmentRequest): unknown {
+    const obj: any = {};
+    if (message.shipmentId !== "") {
+      obj.shipmentId = message.shipmentId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetShipmentRequest>): GetShipmentRequest {
+    return GetShipmentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetShipmentRequest>): GetShipmentRequest {
+    const message = createBaseGetShipmentRequest();
+    message.shipmentId = object.shipmentId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetShipmentResponse(): GetShipmentResponse {
+  return { shipment: undefined };
+}
+
+export const GetShipmentResponse: MessageFns<GetShipmentResponse> = {
+  encode(message: GetShipmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipment !== undefined) {
+      Shipment.encode(message.shipment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetShipmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetShipmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipment = Shipment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetShipmentResponse {
+    return { shipment: isSet(object.shipment) ? Shipment.fromJSON(object.shipment) : undefined };
+  },
+
+  toJSON(message: GetShipmentResponse): unknown {
+    const obj: any = {};
+    if (message.shipment !== undefined) {
+      obj.shipment = Shipment.toJSON(message.shipment);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetShipmentResponse>): GetShipmentResponse {
+    return GetShipmentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetShipmentResponse>): GetShipmentResponse {
+    const message = createBaseGetShipmentResponse();
+    message.shipment = (object.shipment !== undefined && object.shipment !== null)
+      ? Shipment.fromPartial(object.shipment)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSplitLine(): SplitLine {
+  return { orderItemId: "", quantity: 0 };
+}
+
+export const SplitLine: MessageFns<SplitLine> = {
+  encode(message: SplitLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderItemId !== "") {
+      writer.uint32(10).string(message.orderItemId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(16).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SplitLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSplitLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderItemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SplitLine {
+    return {
+      orderItemId: isSet(object.orderItemId)
+        ? globalThis.String(object.orderItemId)
+        : isSet(object.order_item_id)
+        ? globalThis.String(object.order_item_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: SplitLine): unknown {
+    const obj: any = {};
+    if (message.orderItemId !== "") {
+      obj.orderItemId = message.orderItemId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SplitLine>): SplitLine {
+    return SplitLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SplitLine>): SplitLine {
+    const message = createBaseSplitLine();
+    message.orderItemId = object.orderItemId ?? "";
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseSplitShipmentRequest(): SplitShipmentRequest {
+  return { shipmentId: "", lines: [], idempotencyKey: "" };
+}
+
+export const SplitShipmentRequest: MessageFns<SplitShipmentRequest> = {
+  encode(message: SplitShipmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipmentId !== "") {
+      writer.uint32(10).string(message.shipmentId);
+    }
+    for (const v of message.lines) {
+      SplitLine.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(26).string(message.idempotencyKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SplitShipmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSplitShipmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipmentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(SplitLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SplitShipmentRequest {
+    return {
+      shipmentId: isSet(object.shipmentId)
+        ? globalThis.String(object.shipmentId)
+        : isSet(object.shipment_id)
+        ? globalThis.String(object.shipment_id)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => SplitLine.fromJSON(e)) : [],
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
+  },
+
+  toJSON(message: SplitShipmentRequest): unknown {
+    const obj: any = {};
+    if (message.shipmentId !== "") {
+      obj.shipmentId = message.shipmentId;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => SplitLine.toJSON(e));
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SplitShipmentRequest>): SplitShipmentRequest {
+    return SplitShipmentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SplitShipmentRequest>): SplitShipmentRequest {
+    const message = createBaseSplitShipmentRequest();
+    message.shipmentId = object.shipmentId ?? "";
+    message.lines = object.lines?.map((e) => SplitLine.fromPartial(e)) || [];
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseSplitShipmentResponse(): SplitShipmentResponse {
+  return { source: undefined, created: undefined };
+}
+
+export const SplitShipmentResponse: MessageFns<SplitShipmentResponse> = {
+  encode(message: SplitShipmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== undefined) {
+      Shipment.encode(message.source, writer.uint32(10).fork()).join();
+    }
+    if (message.created !== undefined) {
+      Shipment.encode(message.created, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SplitShipmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSplitShipmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = Shipment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.created = Shipment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SplitShipmentResponse {
+    return {
+      source: isSet(object.source) ? Shipment.fromJSON(object.source) : undefined,
+      created: isSet(object.created) ? Shipment.fromJSON(object.created) : undefined,
+    };
+  },
+
+  toJSON(message: SplitShipmentResponse): unknown {
+    const obj: any = {};
+    if (message.source !== undefined) {
+      obj.source = Shipment.toJSON(message.source);
+    }
+    if (message.created !== undefined) {
+      obj.created = Shipment.toJSON(message.created);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SplitShipmentResponse>): SplitShipmentResponse {
+    return SplitShipmentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SplitShipmentResponse>): SplitShipmentResponse {
+    const message = createBaseSplitShipmentResponse();
+    message.source = (object.source !== undefined && object.source !== null)
+      ? Shipment.fromPartial(object.source)
+      : undefined;
+    message.created = (object.created !== undefined && object.created !== null)
+      ? Shipment.fromPartial(object.created)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMarkShipmentShippedRequest(): MarkShipmentShippedRequest {
+  return { shipmentId: "", carrierId: "" };
+}
+
+export const MarkShipmentShippedRequest: MessageFns<MarkShipmentShippedRequest> = {
+  encode(message: MarkShipmentShippedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipmentId !== "") {
+      writer.uint32(10).string(message.shipmentId);
+    }
+    if (message.carrierId !== "") {
+      writer.uint32(18).string(message.carrierId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkShipmentShippedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkShipmentShippedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipmentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.carrierId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkShipmentShippedRequest {
+    return {
+      shipmentId: isSet(object.shipmentId)
+        ? globalThis.String(object.shipmentId)
+        : isSet(object.shipment_id)
+        ? globalThis.String(object.shipment_id)
+        : "",
+      carrierId: isSet(object.carrierId)
+        ? globalThis.String(object.carrierId)
+        : isSet(object.carrier_id)
+        ? globalThis.String(object.carrier_id)
+        : "",
+    };
+  },
+
+  toJSON(message: MarkShipmentShippedRequest): unknown {
+    const obj: any = {};
+    if (message.shipmentId !== "") {
+      obj.shipmentId = message.shipmentId;
+    }
+    if (message.carrierId !== "") {
+      obj.carrierId = message.carrierId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MarkShipmentShippedRequest>): MarkShipmentShippedRequest {
+    return MarkShipmentShippedRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MarkShipmentShippedRequest>): MarkShipmentShippedRequest {
+    const message = createBaseMarkShipmentShippedRequest();
+    message.shipmentId = object.shipmentId ?? "";
+    message.carrierId = object.carrierId ?? "";
+    return message;
+  },
+};
+
+function createBaseMarkShipmentShippedResponse(): MarkShipmentShippedResponse {
+  return { shipment: undefined };
+}
+
+export const MarkShipmentShippedResponse: MessageFns<MarkShipmentShippedResponse> = {
+  encode(message: MarkShipmentShippedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipment !== undefined) {
+      Shipment.encode(message.shipment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkShipmentShippedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkShipmentShippedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipment = Shipment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkShipmentShippedResponse {
+    return { shipment: isSet(object.shipment) ? Shipment.fromJSON(object.shipment) : undefined };
+  },
+
+  toJSON(message: MarkShipmentShippedResponse): unknown {
+    const obj: any = {};
+    if (message.shipment !== undefined) {
+      obj.shipment = Shipment.toJSON(message.shipment);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MarkShipmentShippedResponse>): MarkShipmentShippedResponse {
+    return MarkShipmentShippedResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MarkShipmentShippedResponse>): MarkShipmentShippedResponse {
+    const message = createBaseMarkShipmentShippedResponse();
+    message.shipment = (object.shipment !== undefined && object.shipment !== null)
+      ? Shipment.fromPartial(object.shipment)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetMyShipmentTrackingRequest(): GetMyShipmentTrackingRequest {
+  return { orderId: "" };
+}
+
+export const GetMyShipmentTrackingRequest: MessageFns<GetMyShipmentTrackingRequest> = {
+  encode(message: GetMyShipmentTrackingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMyShipmentTrackingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMyShipmentTrackingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetMyShipmentTrackingRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetMyShipmentTrackingRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetMyShipmentTrackingRequest>): GetMyShipmentTrackingRequest {
+    return GetMyShipmentTrackingRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetMyShipmentTrackingRequest>): GetMyShipmentTrackingRequest {
+    const message = createBaseGetMyShipmentTrackingRequest();
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetMyShipmentTrackingResponse(): GetMyShipmentTrackingResponse {
+  return { shipments: [] };
+}
+
+export const GetMyShipmentTrackingResponse: MessageFns<GetMyShipmentTrackingResponse> = {
+  encode(message: GetMyShipmentTrackingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.shipments) {
+      Shipment.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMyShipmentTrackingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMyShipmentTrackingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipments.push(Shipment.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetMyShipmentTrackingResponse {
+    return {
+      shipments: globalThis.Array.isArray(object?.shipments)
+        ? object.shipments.map((e: any) => Shipment.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetMyShipmentTrackingResponse): unknown {
+    const obj: any = {};
+    if (message.shipments?.length) {
+      obj.shipments = message.shipments.map((e) => Shipment.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetMyShipmentTrackingResponse>): GetMyShipmentTrackingResponse {
+    return GetMyShipmentTrackingResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetMyShipmentTrackingResponse>): GetMyShipmentTrackingResponse {
+    const message = createBaseGetMyShipmentTrackingResponse();
+    message.shipments = object.shipments?.map((e) => Shipment.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAdvanceSimulatedCarrierRequest(): AdvanceSimulatedCarrierRequest {
+  return { seconds: 0 };
+}
+
+export const AdvanceSimulatedCarrierRequest: MessageFns<AdvanceSimulatedCarrierRequest> = {
+  encode(message: AdvanceSimulatedCarrierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seconds !== 0) {
+      writer.uint32(8).int64(message.seconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdvanceSimulatedCarrierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdvanceSimulatedCarrierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seconds = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdvanceSimulatedCarrierRequest {
+    return { seconds: isSet(object.seconds) ? globalThis.Number(object.seconds) : 0 };
+  },
+
+  toJSON(message: AdvanceSimulatedCarrierRequest): unknown {
+    const obj: any = {};
+    if (message.seconds !== 0) {
+      obj.seconds = Math.round(message.seconds);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AdvanceSimulatedCarrierRequest>): AdvanceSimulatedCarrierRequest {
+    return AdvanceSimulatedCarrierRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AdvanceSimulatedCarrierRequest>): AdvanceSimulatedCarrierRequest {
+    const message = createBaseAdvanceSimulatedCarrierRequest();
+    message.seconds = object.seconds ?? 0;
+    return message;
+  },
+};
+
+function createBaseAdvanceSimulatedCarrierResponse(): AdvanceSimulatedCarrierResponse {
+  return { simulatedNow: undefined, entriesRecorded: 0 };
+}
+
+export const AdvanceSimulatedCarrierResponse: MessageFns<AdvanceSimulatedCarrierResponse> = {
+  encode(message: AdvanceSimulatedCarrierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.simulatedNow !== undefined) {
+      Timestamp.encode(toTimestamp(message.simulatedNow), writer.uint32(10).fork()).join();
+    }
+    if (message.entriesRecorded !== 0) {
+      writer.uint32(16).int32(message.entriesRecorded);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdvanceSimulatedCarrierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdvanceSimulatedCarrierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.simulatedNow = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.entriesRecorded = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdvanceSimulatedCarrierResponse {
+    return {
+      simulatedNow: isSet(object.simulatedNow)
+        ? fromJsonTimestamp(object.simulatedNow)
+        : isSet(object.simulated_now)
+        ? fromJsonTimestamp(object.simulated_now)
+        : undefined,
+      entriesRecorded: isSet(object.entriesRecorded)
+        ? globalThis.Number(object.entriesRecorded)
+        : isSet(object.entries_recorded)
+        ? globalThis.Number(object.entries_recorded)
+        : 0,
+    };
+  },
+
+  toJSON(message: AdvanceSimulatedCarrierResponse): unknown {
+    const obj: any = {};
+    if (message.simulatedNow !== undefined) {
+      obj.simulatedNow = message.simulatedNow.toISOString();
+    }
+    if (message.entriesRecorded !== 0) {
+      obj.entriesRecorded = Math.round(message.entriesRecorded);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AdvanceSimulatedCarrierResponse>): AdvanceSimulatedCarrierResponse {
+    return AdvanceSimulatedCarrierResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AdvanceSimulatedCarrierResponse>): AdvanceSimulatedCarrierResponse {
+    const message = createBaseAdvanceSimulatedCarrierResponse();
+    message.simulatedNow = object.simulatedNow ?? undefined;
+    message.entriesRecorded = object.entriesRecorded ?? 0;
+    return message;
+  },
+};
+
 /**
  * Shipping prices: where the store ships (zones), how (methods, each with a carrier) and at what
  * price (a method's base, per-kilogram and per-item prices, or its rate tiers), and the quotes a
- * basket gets. Shipments and their tracking come later; the events it will publish are in
- * events.proto.
+ * basket gets; then the fulfilment: the shipments of confirmed orders (one per order, created from
+ * order.order.confirmed; staff may split it), handed to a carrier and tracked. The events it
+ * publishes are in events.proto.
  *
  * Who may call what: "reader" means a token with shipping:read or shipping:write (or the admin
  * role); "editor" a token with shipping:write (or the admin role); "internal" a platform service's
  * token (role service), used by the checkout; "shopper" anyone: a guest without a token, a
- * signed-in account, or a platform service.
+ * signed-in account, or a platform service; "customer" a signed-in account (its own orders only).
  *
  * Which zone decides (QuoteShipping, ConfirmShippingMethod): among the ACTIVE zones that match the
  * destination, the most specific one, and only its methods are offered. A zone matches when the
@@ -6605,6 +8495,127 @@ export const ShippingServiceService = {
       Buffer.from(DeleteCarrierResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteCarrierResponse => DeleteCarrierResponse.decode(value),
   },
+  /**
+   * The shipments of one order, oldest first, each with its lines and tracking history. Reader
+   * only. An order the service has no shipment of (unknown, or its order.order.confirmed not yet
+   * consumed) answers an empty list.
+   * Errors: INVALID_ARGUMENT (order_id), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listOrderShipments: {
+    path: "/ecommerce.shipping.v1.ShippingService/ListOrderShipments" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListOrderShipmentsRequest): Buffer =>
+      Buffer.from(ListOrderShipmentsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListOrderShipmentsRequest => ListOrderShipmentsRequest.decode(value),
+    responseSerialize: (value: ListOrderShipmentsResponse): Buffer =>
+      Buffer.from(ListOrderShipmentsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListOrderShipmentsResponse => ListOrderShipmentsResponse.decode(value),
+  },
+  /**
+   * One shipment with its lines and tracking history. Reader only.
+   * Errors: INVALID_ARGUMENT (shipment_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getShipment: {
+    path: "/ecommerce.shipping.v1.ShippingService/GetShipment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetShipmentRequest): Buffer => Buffer.from(GetShipmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetShipmentRequest => GetShipmentRequest.decode(value),
+    responseSerialize: (value: GetShipmentResponse): Buffer => Buffer.from(GetShipmentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetShipmentResponse => GetShipmentResponse.decode(value),
+  },
+  /**
+   * Moves units of lines from a pending shipment to a new pending shipment of the same order
+   * (to send what is ready now and the rest later). Each line names an order line of the source
+   * and the units to move, at least 1 and at most what the source holds of it; a line moved
+   * whole leaves the source; at least one unit must stay in the source. Editor only.
+   * Idempotent by idempotency_key (per shipment): a repeat of the same request answers the first
+   * answer and moves nothing more; the key with another request is refused. Splits of one order
+   * run one after the other (the order's shipments are locked), so two splits never move the same
+   * unit. Announces shipping.shipment.created for the new shipment.
+   * Errors: INVALID_ARGUMENT (field violations: shipment_id, idempotency_key, lines empty or more
+   * than 100, an order_item_id that is not a UUID or appears twice, quantity below 1),
+   * NOT_FOUND (shipment), FAILED_PRECONDITION (reason SHIPMENT_NOT_PENDING, metadata shipment_id
+   * and status: the shipment was shipped or cancelled; reason SHIPMENT_LINE_NOT_FOUND, metadata
+   * order_item_id: the source holds no such line; reason SPLIT_EXCEEDS_SHIPMENT, metadata
+   * order_item_id, available, requested: more units than the source holds of the line, or every
+   * unit of the shipment; reason IDEMPOTENCY_KEY_REUSED), UNAUTHENTICATED, PERMISSION_DENIED.
+   * A refusal changes nothing.
+   */
+  splitShipment: {
+    path: "/ecommerce.shipping.v1.ShippingService/SplitShipment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SplitShipmentRequest): Buffer => Buffer.from(SplitShipmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SplitShipmentRequest => SplitShipmentRequest.decode(value),
+    responseSerialize: (value: SplitShipmentResponse): Buffer =>
+      Buffer.from(SplitShipmentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SplitShipmentResponse => SplitShipmentResponse.decode(value),
+  },
+  /**
+   * Hands a pending shipment to a carrier: the carrier's adapter books the parcel and issues its
+   * tracking number; the shipment becomes SHIPPED with a first tracking entry, and
+   * shipping.shipment.shipped is announced (with order_fully_shipped once every live shipment of
+   * the order has shipped). Editor only. Idempotent: a shipment already shipped by the same
+   * carrier is answered as it is (two calls at once: one tracking number, one event; the loser's
+   * booking is not kept).
+   * Errors: INVALID_ARGUMENT (shipment_id, carrier_id), NOT_FOUND (shipment; carrier),
+   * FAILED_PRECONDITION (reason SHIPMENT_NOT_PENDING, metadata shipment_id and status: cancelled,
+   * or shipped by another carrier; reason CARRIER_INACTIVE, metadata carrier_id), UNAVAILABLE
+   * (the carrier could not be reached; nothing changed: retry), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  markShipmentShipped: {
+    path: "/ecommerce.shipping.v1.ShippingService/MarkShipmentShipped" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MarkShipmentShippedRequest): Buffer =>
+      Buffer.from(MarkShipmentShippedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MarkShipmentShippedRequest => MarkShipmentShippedRequest.decode(value),
+    responseSerialize: (value: MarkShipmentShippedResponse): Buffer =>
+      Buffer.from(MarkShipmentShippedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MarkShipmentShippedResponse => MarkShipmentShippedResponse.decode(value),
+  },
+  /**
+   * The shipments of one of the caller's own orders with their tracking, oldest first. Customer
+   * only: the order must be the caller's (the user id the order was confirmed with); another
+   * customer's order, a guest's order and an order without shipments are all NOT_FOUND.
+   * Errors: INVALID_ARGUMENT (order_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getMyShipmentTracking: {
+    path: "/ecommerce.shipping.v1.ShippingService/GetMyShipmentTracking" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetMyShipmentTrackingRequest): Buffer =>
+      Buffer.from(GetMyShipmentTrackingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetMyShipmentTrackingRequest => GetMyShipmentTrackingRequest.decode(value),
+    responseSerialize: (value: GetMyShipmentTrackingResponse): Buffer =>
+      Buffer.from(GetMyShipmentTrackingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetMyShipmentTrackingResponse => GetMyShipmentTrackingResponse.decode(value),
+  },
+  /**
+   * The simulated carrier's clock, for tests and demonstrations: moves it forward by `seconds`,
+   * then asks every carrier adapter at once for the news of every parcel on its way (as the
+   * periodic tracking job does every minute) and records it: tracking entries, statuses,
+   * shipping.shipment.tracking_updated and shipping.shipment.delivered. The clock only moves
+   * forward and is shared by every replica (stored in the database). Caller: a token with
+   * shipping:simulate (or the admin role). Not idempotent (each call moves the clock); the
+   * tracking it records is (an entry is recorded once however often it is reported).
+   * Errors: INVALID_ARGUMENT (seconds outside 0-31536000), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  advanceSimulatedCarrier: {
+    path: "/ecommerce.shipping.v1.ShippingService/AdvanceSimulatedCarrier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AdvanceSimulatedCarrierRequest): Buffer =>
+      Buffer.from(AdvanceSimulatedCarrierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AdvanceSimulatedCarrierRequest => AdvanceSimulatedCarrierRequest.decode(value),
+    responseSerialize: (value: AdvanceSimulatedCarrierResponse): Buffer =>
+      Buffer.from(AdvanceSimulatedCarrierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AdvanceSimulatedCarrierResponse =>
+      AdvanceSimulatedCarrierResponse.decode(value),
+  },
 } as const;
 
 export interface ShippingServiceServer extends UntypedServiceImplementation {
@@ -6748,6 +8759,69 @@ export interface ShippingServiceServer extends UntypedServiceImplementation {
    * it; deactivate it instead), UNAUTHENTICATED, PERMISSION_DENIED.
    */
   deleteCarrier: handleUnaryCall<DeleteCarrierRequest, DeleteCarrierResponse>;
+  /**
+   * The shipments of one order, oldest first, each with its lines and tracking history. Reader
+   * only. An order the service has no shipment of (unknown, or its order.order.confirmed not yet
+   * consumed) answers an empty list.
+   * Errors: INVALID_ARGUMENT (order_id), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listOrderShipments: handleUnaryCall<ListOrderShipmentsRequest, ListOrderShipmentsResponse>;
+  /**
+   * One shipment with its lines and tracking history. Reader only.
+   * Errors: INVALID_ARGUMENT (shipment_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getShipment: handleUnaryCall<GetShipmentRequest, GetShipmentResponse>;
+  /**
+   * Moves units of lines from a pending shipment to a new pending shipment of the same order
+   * (to send what is ready now and the rest later). Each line names an order line of the source
+   * and the units to move, at least 1 and at most what the source holds of it; a line moved
+   * whole leaves the source; at least one unit must stay in the source. Editor only.
+   * Idempotent by idempotency_key (per shipment): a repeat of the same request answers the first
+   * answer and moves nothing more; the key with another request is refused. Splits of one order
+   * run one after the other (the order's shipments are locked), so two splits never move the same
+   * unit. Announces shipping.shipment.created for the new shipment.
+   * Errors: INVALID_ARGUMENT (field violations: shipment_id, idempotency_key, lines empty or more
+   * than 100, an order_item_id that is not a UUID or appears twice, quantity below 1),
+   * NOT_FOUND (shipment), FAILED_PRECONDITION (reason SHIPMENT_NOT_PENDING, metadata shipment_id
+   * and status: the shipment was shipped or cancelled; reason SHIPMENT_LINE_NOT_FOUND, metadata
+   * order_item_id: the source holds no such line; reason SPLIT_EXCEEDS_SHIPMENT, metadata
+   * order_item_id, available, requested: more units than the source holds of the line, or every
+   * unit of the shipment; reason IDEMPOTENCY_KEY_REUSED), UNAUTHENTICATED, PERMISSION_DENIED.
+   * A refusal changes nothing.
+   */
+  splitShipment: handleUnaryCall<SplitShipmentRequest, SplitShipmentResponse>;
+  /**
+   * Hands a pending shipment to a carrier: the carrier's adapter books the parcel and issues its
+   * tracking number; the shipment becomes SHIPPED with a first tracking entry, and
+   * shipping.shipment.shipped is announced (with order_fully_shipped once every live shipment of
+   * the order has shipped). Editor only. Idempotent: a shipment already shipped by the same
+   * carrier is answered as it is (two calls at once: one tracking number, one event; the loser's
+   * booking is not kept).
+   * Errors: INVALID_ARGUMENT (shipment_id, carrier_id), NOT_FOUND (shipment; carrier),
+   * FAILED_PRECONDITION (reason SHIPMENT_NOT_PENDING, metadata shipment_id and status: cancelled,
+   * or shipped by another carrier; reason CARRIER_INACTIVE, metadata carrier_id), UNAVAILABLE
+   * (the carrier could not be reached; nothing changed: retry), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  markShipmentShipped: handleUnaryCall<MarkShipmentShippedRequest, MarkShipmentShippedResponse>;
+  /**
+   * The shipments of one of the caller's own orders with their tracking, oldest first. Customer
+   * only: the order must be the caller's (the user id the order was confirmed with); another
+   * customer's order, a guest's order and an order without shipments are all NOT_FOUND.
+   * Errors: INVALID_ARGUMENT (order_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getMyShipmentTracking: handleUnaryCall<GetMyShipmentTrackingRequest, GetMyShipmentTrackingResponse>;
+  /**
+   * The simulated carrier's clock, for tests and demonstrations: moves it forward by `seconds`,
+   * then asks every carrier adapter at once for the news of every parcel on its way (as the
+   * periodic tracking job does every minute) and records it: tracking entries, statuses,
+   * shipping.shipment.tracking_updated and shipping.shipment.delivered. The clock only moves
+   * forward and is shared by every replica (stored in the database). Caller: a token with
+   * shipping:simulate (or the admin role). Not idempotent (each call moves the clock); the
+   * tracking it records is (an entry is recorded once however often it is reported).
+   * Errors: INVALID_ARGUMENT (seconds outside 0-31536000), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  advanceSimulatedCarrier: handleUnaryCall<AdvanceSimulatedCarrierRequest, AdvanceSimulatedCarrierResponse>;
 }
 
 export interface ShippingServiceClient extends Client {
@@ -7184,6 +9258,153 @@ export interface ShippingServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteCarrierResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The shipments of one order, oldest first, each with its lines and tracking history. Reader
+   * only. An order the service has no shipment of (unknown, or its order.order.confirmed not yet
+   * consumed) answers an empty list.
+   * Errors: INVALID_ARGUMENT (order_id), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listOrderShipments(
+    request: ListOrderShipmentsRequest,
+    callback: (error: ServiceError | null, response: ListOrderShipmentsResponse) => void,
+  ): ClientUnaryCall;
+  listOrderShipments(
+    request: ListOrderShipmentsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListOrderShipmentsResponse) => void,
+  ): ClientUnaryCall;
+  listOrderShipments(
+    request: ListOrderShipmentsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListOrderShipmentsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One shipment with its lines and tracking history. Reader only.
+   * Errors: INVALID_ARGUMENT (shipment_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getShipment(
+    request: GetShipmentRequest,
+    callback: (error: ServiceError | null, response: GetShipmentResponse) => void,
+  ): ClientUnaryCall;
+  getShipment(
+    request: GetShipmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetShipmentResponse) => void,
+  ): ClientUnaryCall;
+  getShipment(
+    request: GetShipmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetShipmentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Moves units of lines from a pending shipment to a new pending shipment of the same order
+   * (to send what is ready now and the rest later). Each line names an order line of the source
+   * and the units to move, at least 1 and at most what the source holds of it; a line moved
+   * whole leaves the source; at least one unit must stay in the source. Editor only.
+   * Idempotent by idempotency_key (per shipment): a repeat of the same request answers the first
+   * answer and moves nothing more; the key with another request is refused. Splits of one order
+   * run one after the other (the order's shipments are locked), so two splits never move the same
+   * unit. Announces shipping.shipment.created for the new shipment.
+   * Errors: INVALID_ARGUMENT (field violations: shipment_id, idempotency_key, lines empty or more
+   * than 100, an order_item_id that is not a UUID or appears twice, quantity below 1),
+   * NOT_FOUND (shipment), FAILED_PRECONDITION (reason SHIPMENT_NOT_PENDING, metadata shipment_id
+   * and status: the shipment was shipped or cancelled; reason SHIPMENT_LINE_NOT_FOUND, metadata
+   * order_item_id: the source holds no such line; reason SPLIT_EXCEEDS_SHIPMENT, metadata
+   * order_item_id, available, requested: more units than the source holds of the line, or every
+   * unit of the shipment; reason IDEMPOTENCY_KEY_REUSED), UNAUTHENTICATED, PERMISSION_DENIED.
+   * A refusal changes nothing.
+   */
+  splitShipment(
+    request: SplitShipmentRequest,
+    callback: (error: ServiceError | null, response: SplitShipmentResponse) => void,
+  ): ClientUnaryCall;
+  splitShipment(
+    request: SplitShipmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SplitShipmentResponse) => void,
+  ): ClientUnaryCall;
+  splitShipment(
+    request: SplitShipmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SplitShipmentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Hands a pending shipment to a carrier: the carrier's adapter books the parcel and issues its
+   * tracking number; the shipment becomes SHIPPED with a first tracking entry, and
+   * shipping.shipment.shipped is announced (with order_fully_shipped once every live shipment of
+   * the order has shipped). Editor only. Idempotent: a shipment already shipped by the same
+   * carrier is answered as it is (two calls at once: one tracking number, one event; the loser's
+   * booking is not kept).
+   * Errors: INVALID_ARGUMENT (shipment_id, carrier_id), NOT_FOUND (shipment; carrier),
+   * FAILED_PRECONDITION (reason SHIPMENT_NOT_PENDING, metadata shipment_id and status: cancelled,
+   * or shipped by another carrier; reason CARRIER_INACTIVE, metadata carrier_id), UNAVAILABLE
+   * (the carrier could not be reached; nothing changed: retry), UNAUTHENTICATED,
+   * PERMISSION_DENIED.
+   */
+  markShipmentShipped(
+    request: MarkShipmentShippedRequest,
+    callback: (error: ServiceError | null, response: MarkShipmentShippedResponse) => void,
+  ): ClientUnaryCall;
+  markShipmentShipped(
+    request: MarkShipmentShippedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MarkShipmentShippedResponse) => void,
+  ): ClientUnaryCall;
+  markShipmentShipped(
+    request: MarkShipmentShippedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MarkShipmentShippedResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The shipments of one of the caller's own orders with their tracking, oldest first. Customer
+   * only: the order must be the caller's (the user id the order was confirmed with); another
+   * customer's order, a guest's order and an order without shipments are all NOT_FOUND.
+   * Errors: INVALID_ARGUMENT (order_id), NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  getMyShipmentTracking(
+    request: GetMyShipmentTrackingRequest,
+    callback: (error: ServiceError | null, response: GetMyShipmentTrackingResponse) => void,
+  ): ClientUnaryCall;
+  getMyShipmentTracking(
+    request: GetMyShipmentTrackingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetMyShipmentTrackingResponse) => void,
+  ): ClientUnaryCall;
+  getMyShipmentTracking(
+    request: GetMyShipmentTrackingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetMyShipmentTrackingResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The simulated carrier's clock, for tests and demonstrations: moves it forward by `seconds`,
+   * then asks every carrier adapter at once for the news of every parcel on its way (as the
+   * periodic tracking job does every minute) and records it: tracking entries, statuses,
+   * shipping.shipment.tracking_updated and shipping.shipment.delivered. The clock only moves
+   * forward and is shared by every replica (stored in the database). Caller: a token with
+   * shipping:simulate (or the admin role). Not idempotent (each call moves the clock); the
+   * tracking it records is (an entry is recorded once however often it is reported).
+   * Errors: INVALID_ARGUMENT (seconds outside 0-31536000), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  advanceSimulatedCarrier(
+    request: AdvanceSimulatedCarrierRequest,
+    callback: (error: ServiceError | null, response: AdvanceSimulatedCarrierResponse) => void,
+  ): ClientUnaryCall;
+  advanceSimulatedCarrier(
+    request: AdvanceSimulatedCarrierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AdvanceSimulatedCarrierResponse) => void,
+  ): ClientUnaryCall;
+  advanceSimulatedCarrier(
+    request: AdvanceSimulatedCarrierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AdvanceSimulatedCarrierResponse) => void,
   ): ClientUnaryCall;
 }
 

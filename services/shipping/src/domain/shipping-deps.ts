@@ -1,4 +1,6 @@
 import type { SecretCipher } from '../../../../lib/crypto/index.js';
+import type { CarrierAdapters } from './carriers/carrier-adapter.js';
+import type { SimulatedClock } from './carriers/simulated-clock.js';
 import type { Catalog } from './quote/catalog.js';
 
 /** What the shipping operations need besides a database. */
@@ -7,4 +9,8 @@ export interface ShippingDeps {
   catalog: Catalog;
   /** Encrypts carrier API keys (SHIPPING_CARRIER_KEYS). */
   carrierKeys: SecretCipher;
+  /** The adapter of each carrier (books parcels, reports their news). */
+  carriers: CarrierAdapters;
+  /** The simulated carrier's clock (AdvanceSimulatedCarrier). */
+  simulatedClock: SimulatedClock;
 }

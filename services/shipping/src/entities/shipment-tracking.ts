@@ -2,7 +2,11 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { newId } from '../../../../lib/ids.js';
 import { Shipment, type ShipmentStatus } from './shipment.js';
 
-/** One tracking event of a shipment, as the carrier reported it; deleted with its shipment. */
+/**
+ * One tracking event of a shipment, as the carrier reported it; deleted with its shipment.
+ * `eventKey` is the carrier's own key for the event (unique per shipment), so a report heard twice
+ * is recorded once.
+ */
 export const ShipmentTracking = defineEntity({
   name: 'ShipmentTracking',
   tableName: 'shipment_tracking',
@@ -19,6 +23,7 @@ export const ShipmentTracking = defineEntity({
     description: p.text().nullable(),
     occurredAt: p.datetime(),
     carrierData: p.json<Record<string, unknown>>().nullable(),
+    eventKey: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -4,11 +4,14 @@ import { newId } from '../../../../lib/ids.js';
 import { Carrier } from './carrier.js';
 import { ShippingMethod } from './shipping-method.js';
 
-export type ShipmentStatus = 'pending' | 'in_transit' | 'out_for_delivery' | 'delivered' | 'exception';
+export type ShipmentStatus =
+  'pending' | 'shipped' | 'in_transit' | 'out_for_delivery' | 'delivered' | 'exception' | 'cancelled';
 
 /**
- * A parcel of an order (`orderId`, the order service's; cross-service). `trackingNumber` is unique
- * once the carrier assigned one. `weight` in kilograms (decimal string), `cost` in minor units of
+ * A parcel of an order (`orderId` and its customer `userId`, the order service's; cross-service;
+ * no user for a guest's order). Created pending without a carrier; `carrier`, `trackingNumber`
+ * (unique) and `shippedAt` are set when it ships. `splitFrom`: the shipment it was split off; the
+ * order's first shipment has none (one per order). Its lines are ShipmentItems. `weight` in kilograms (decimal string), `cost` in minor units of
  * `currency`; addresses are JSON snapshots. Carriers and methods that shipments used cannot be
  * deleted (deactivate them instead). The database requires `deliveredAt` once delivered.
  */
@@ -23,7 +26,8 @@ export const Shipment = defineEntity({
       .primary()
       .onCreate(() => newId()),
     orderId: p.uuid(),
-    carrier: p.manyToOne(Carrier).ref().deleteRule('restrict'),
+    userId: p.uuid().nullable(),
+    carrier: p.manyToOne(Carrier).ref().nullable().deleteRule('restrict'),
     method: p.manyToOne(ShippingMethod).ref().nullable().deleteRule('restrict'),
     trackingNumber: p.text().nullable(),
     status: p.text().$type<ShipmentStatus>().default('pending'),
@@ -36,6 +40,8 @@ export const Shipment = defineEntity({
     estimatedDeliveryDate: p.datetime().nullable(),
     deliveredAt: p.datetime().nullable(),
     carrierResponse: p.json<Record<string, unknown>>().nullable(),
+    splitFromId: p.uuid().nullable(),
+    cancelledAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -19,7 +19,7 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
   async completed(tx, { id, state }) {
     const totals = required(state.totals, 'totals');
     const currency = required(state.currency, 'currency');
-    await writeLines(tx, state);
+    const itemIds = await writeLines(tx, state);
     await orderStatuses.apply(
       tx,
       { id, from: 'pending', to: 'confirmed', changedBy: 'system', note: 'checkout completed' },
@@ -46,7 +46,8 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
           'run',
         ),
     );
-    await publishEvent(tx, 'order', OrderConfirmedEvent, confirmedEventOf(state, id, await orderNumberOf(tx, id)));
+    const orderNumber = await orderNumberOf(tx, id);
+    await publishEvent(tx, 'order', OrderConfirmedEvent, confirmedEventOf(state, id, itemIds, orderNumber));
   },
 
   async compensated(tx, record) {
@@ -82,20 +83,25 @@ function cancellationReasonOf(record: SagaRecord<CheckoutState>): string {
   return `${failure.reason ?? OrderReason.CHECKOUT_FAILED}: ${failure.message}`;
 }
 
-/** The order's lines as charged: unit price, allocated discount and tax, in the cart's order. */
-async function writeLines(tx: EntityManager, state: CheckoutState): Promise<void> {
+/**
+ * The order's lines as charged: unit price, allocated discount and tax, in the cart's order.
+ * Answers each line's order item id by its cart line id.
+ */
+async function writeLines(tx: EntityManager, state: CheckoutState): Promise<Map<string, string>> {
   const lines = required(state.lines, 'lines');
   const discounts = required(state.discounts, 'discounts');
   const tax = required(state.tax, 'tax');
   const currency = required(state.currency, 'currency');
+  const itemIds = new Map<string, string>();
   for (const line of lines) {
     const discount = discounts.lineDiscounts[line.lineId] ?? 0;
+    itemIds.set(line.lineId, newId());
     await tx.execute(
       `INSERT INTO order_items (id, order_id, product_id, variant_id, product_name, product_sku, unit_price,
          quantity, discount_amount, tax_amount, total_price, currency)
        VALUES (?, ?, ?, ?, ?, ?, ? / 100.0, ?, ? / 100.0, ? / 100.0, ? / 100.0, ?)`,
       [
-        newId(),
+        itemIds.get(line.lineId),
         state.orderId,
         line.productId,
         line.variantId,
@@ -111,6 +117,7 @@ async function writeLines(tx: EntityManager, state: CheckoutState): Promise<void
       'run',
     );
   }
+  return itemIds;
 }
 
 async function orderNumberOf(tx: EntityManager, orderId: string): Promise<string> {
@@ -120,7 +127,12 @@ async function orderNumberOf(tx: EntityManager, orderId: string): Promise<string
   return row?.order_number ?? '';
 }
 
-function confirmedEventOf(state: CheckoutState, orderId: string, orderNumber: string) {
+function confirmedEventOf(
+  state: CheckoutState,
+  orderId: string,
+  itemIds: ReadonlyMap<string, string>,
+  orderNumber: string,
+) {
   const currency = required(state.currency, 'currency');
   const totals = required(state.totals, 'totals');
   const buyer = state.request.buyer;
@@ -129,7 +141,7 @@ function confirmedEventOf(state: CheckoutState, orderId: string, orderNumber: st
     userId: 'userId' in buyer ? buyer.userId : '',
     cartId: state.request.cartId,
     items: required(state.lines, 'lines').map((line) => ({
-      orderItemId: line.lineId,
+      orderItemId: itemIds.get(line.lineId)!,
       productId: line.productId,
       variantId: line.variantId,
       sku: line.sku,
