@@ -168,3 +168,14 @@ export const OrderReason = {
   /** A checkout undone for a failure without a reason of its own, a service down (metadata: order_id). */
   CHECKOUT_FAILED: 'CHECKOUT_FAILED',
 } as const;
+
+export const ReturnReason = {
+  /** A return asked for an order that is not delivered (metadata: order_id, status). */
+  ORDER_NOT_DELIVERED: 'ORDER_NOT_DELIVERED',
+  /** The order was delivered longer ago than the return window (metadata: delivered_at, window_days). */
+  RETURN_WINDOW_CLOSED: 'RETURN_WINDOW_CLOSED',
+  /** Store credit and exchanges are not offered (metadata: refund_method). */
+  REFUND_METHOD_NOT_OFFERED: 'REFUND_METHOD_NOT_OFFERED',
+  /** Tracking given after the RMA's expiry (metadata: expires_at). */
+  RMA_EXPIRED: 'RMA_EXPIRED',
+} as const;
