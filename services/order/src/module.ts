@@ -9,6 +9,7 @@ import { paymentServiceDesk } from './clients/payment-desk.js';
 import { productServiceInventory } from './clients/product-inventory.js';
 import { shippingServiceDesk } from './clients/shipping-desk.js';
 import { userServiceAddresses } from './clients/saved-addresses.js';
+import { startOrderConsumers } from './consumers/index.js';
 import { orderDatabase } from './database.js';
 import { CheckoutRunner } from './domain/checkout/checkout-runner.js';
 import { checkoutSaga } from './domain/checkout/checkout-steps.js';
@@ -24,7 +25,8 @@ import { orderSettingsFrom } from './settings.js';
 export const orderModule: ServiceModule = {
   name: 'order',
   database: orderDatabase,
-  async create({ orm, env, verifier, logger, serviceTokens, dispose }) {
+  async create(runtime) {
+    const { orm, env, verifier, logger, serviceTokens, dispose } = runtime;
     const settings = orderSettingsFrom(env);
     const ports = {
       cart: cartServiceCheckout(env, serviceTokens),
@@ -55,6 +57,8 @@ export const orderModule: ServiceModule = {
     dispose('checkout runs', () => checkout.stop());
     const recovery = startCheckoutRecovery(checkout, settings.checkoutRecoveryIntervalMs, logger);
     dispose('checkout recovery', () => recovery.stop());
+
+    await startOrderConsumers(runtime);
 
     const handlers = orderHandlers(orm, {
       placing: { orm, checkout, addresses, lease, pricesIncludeTax: settings.pricesIncludeTax },
