@@ -52,7 +52,9 @@ export function returnHandlers(
       handle: async (request, ctx) => {
         const em = orm.em.fork();
         const returnId = requireUuid('return_id', request.returnId);
-        return { return: await returnView(em, await findReturn(em, returnAccessOf(ctx.principal), returnId)) };
+        return {
+          return: await returnView(em, await findReturn(em, returnAccessOf(ctx.principal), returnId)),
+        };
       },
     },
     listMyReturns: {

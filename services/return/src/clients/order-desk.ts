@@ -1,9 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import {
-  OrderServiceClient,
-  OrderStatus,
-  type Order,
-} from '../../../../gen/ecommerce/order/v1/order.js';
+import { OrderServiceClient, OrderStatus, type Order } from '../../../../gen/ecommerce/order/v1/order.js';
 import type { ServiceTokenProvider } from '../../../../lib/auth/service-token-source.js';
 import type { Env } from '../../../../lib/config/index.js';
 import { isAppError } from '../../../../lib/errors.js';
@@ -48,7 +44,10 @@ export function orderFactsOf(order: Order): OrderFacts {
 }
 
 /** The order service's GetOrder, asked as this service (breaker-guarded, service token). */
-export function orderServiceDesk(env: Env, serviceToken: ServiceTokenProvider): OrderDesk & { close(): void } {
+export function orderServiceDesk(
+  env: Env,
+  serviceToken: ServiceTokenProvider,
+): OrderDesk & { close(): void } {
   const client = createServiceClient(OrderServiceClient, 'order', env, { serviceToken });
   return {
     async getOrder(orderId) {

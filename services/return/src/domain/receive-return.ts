@@ -36,13 +36,18 @@ export async function receiveReturn(
     const items = request.items.map((item, i) => {
       const id = v.uuid(`items[${i}].return_item_id`, item.returnItemId);
       const condition = STORED_CONDITIONS[item.condition];
-      if (!condition) v.add(`items[${i}].condition`, 'must be ITEM_CONDITION_SELLABLE or ITEM_CONDITION_DAMAGED');
+      if (!condition)
+        v.add(`items[${i}].condition`, 'must be ITEM_CONDITION_SELLABLE or ITEM_CONDITION_DAMAGED');
       return { id, condition: condition!, index: i };
     });
     return { returnId, items };
   });
   const found = await findReturn(em, STAFF, input.returnId);
-  const lines = await em.find(ReturnItem, { returnRequest: found.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const lines = await em.find(
+    ReturnItem,
+    { returnRequest: found.id },
+    { orderBy: { createdAt: 'asc', id: 'asc' } },
+  );
   const conditions = conditionsOf(lines, input.items);
   if (found.status === 'received' && lines.every((line) => line.condition === conditions.get(line.id))) {
     return returnView(em, found);
@@ -64,7 +69,11 @@ export async function receiveReturn(
 
   return em.transactional(async (tx) => {
     const locked = await findReturn(tx, STAFF, input.returnId, true);
-    const items = await tx.find(ReturnItem, { returnRequest: locked.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    const items = await tx.find(
+      ReturnItem,
+      { returnRequest: locked.id },
+      { orderBy: { createdAt: 'asc', id: 'asc' } },
+    );
     const now = new Date();
     await returnStatuses.apply(
       tx,
@@ -102,11 +111,13 @@ function conditionsOf(
   const conditions = new Map<string, ItemCondition>();
   for (const item of items) {
     const field = `items[${item.index}].return_item_id`;
-    if (!lines.some((line) => line.id === item.id)) throw invalidArgument(field, 'is not a line of the return');
+    if (!lines.some((line) => line.id === item.id))
+      throw invalidArgument(field, 'is not a line of the return');
     if (conditions.has(item.id)) throw invalidArgument(field, 'names a line already listed');
     conditions.set(item.id, item.condition);
   }
   const missing = lines.findIndex((line) => !conditions.has(line.id));
-  if (missing >= 0) throw invalidArgument('items', `must give the condition of line ${lines[missing]!.id} too`);
+  if (missing >= 0)
+    throw invalidArgument('items', `must give the condition of line ${lines[missing]!.id} too`);
   return conditions;
 }

@@ -25,7 +25,8 @@ export function lineAmountOf(line: {
  * lineAmount × units never loses precision.
  */
 export function refundableFor(lineAmount: number, quantity: number, units: number): number {
-  if (!Number.isSafeInteger(lineAmount) || lineAmount < 0) throw new RangeError(`bad line amount ${lineAmount}`);
+  if (!Number.isSafeInteger(lineAmount) || lineAmount < 0)
+    throw new RangeError(`bad line amount ${lineAmount}`);
   if (!Number.isInteger(quantity) || quantity < 1) throw new RangeError(`bad line quantity ${quantity}`);
   if (!Number.isInteger(units) || units < 0 || units > quantity) {
     throw new RangeError(`units ${units} outside 0..${quantity}`);

@@ -6,7 +6,12 @@ import {
   type Return as ReturnMessage,
 } from '../../../../gen/ecommerce/return/v1/return.js';
 import { ReturnReason as Reason } from '../../../../lib/error-reasons.js';
-import { failedPrecondition, invalidArguments, notFound, type FieldViolation } from '../../../../lib/errors.js';
+import {
+  failedPrecondition,
+  invalidArguments,
+  notFound,
+  type FieldViolation,
+} from '../../../../lib/errors.js';
 import { ReturnRequestedEvent } from '../../../../lib/events/catalog.js';
 import { publishEvent } from '../../../../lib/events/index.js';
 import { runOnce } from '../../../../lib/idempotency/idempotency-keys.js';
@@ -45,7 +50,8 @@ function linesAskedOf(request: RequestReturnRequest) {
   return checked((v) => {
     const key = request.idempotencyKey;
     if (key === '') v.add('idempotency_key', 'is required');
-    else if (!IDEMPOTENCY_KEY.test(key)) v.add('idempotency_key', 'must be 8-100 characters of [A-Za-z0-9_-]');
+    else if (!IDEMPOTENCY_KEY.test(key))
+      v.add('idempotency_key', 'must be 8-100 characters of [A-Za-z0-9_-]');
     const orderId = v.uuid('order_id', request.orderId);
     if (request.lines.length === 0) v.add('lines', 'must name at least one line');
     if (request.lines.length > MAX_LINES) v.add('lines', `must name at most ${MAX_LINES} lines`);
@@ -76,8 +82,7 @@ function requireOfferedMethod(method: WireRefundMethod): void {
   ) {
     return;
   }
-  const what =
-    method === WireRefundMethod.REFUND_METHOD_STORE_CREDIT ? 'store credit is' : 'exchanges are';
+  const what = method === WireRefundMethod.REFUND_METHOD_STORE_CREDIT ? 'store credit is' : 'exchanges are';
   throw failedPrecondition(
     `${what} not offered: returns are refunded to the original payment`,
     Reason.REFUND_METHOD_NOT_OFFERED,
@@ -86,13 +91,22 @@ function requireOfferedMethod(method: WireRefundMethod): void {
 }
 
 /** The order, if it is the caller's and may be returned from now. */
-function requireReturnable(order: OrderFacts | undefined, orderId: string, userId: string, deps: RequestReturnDeps) {
+function requireReturnable(
+  order: OrderFacts | undefined,
+  orderId: string,
+  userId: string,
+  deps: RequestReturnDeps,
+) {
   if (!order || order.userId !== userId) throw notFound('order', orderId);
   if (!RETURNABLE.has(order.status) || !order.deliveredAt) {
-    throw failedPrecondition(`order ${orderId} is ${order.status}, not delivered`, Reason.ORDER_NOT_DELIVERED, {
-      order_id: orderId,
-      status: order.status,
-    });
+    throw failedPrecondition(
+      `order ${orderId} is ${order.status}, not delivered`,
+      Reason.ORDER_NOT_DELIVERED,
+      {
+        order_id: orderId,
+        status: order.status,
+      },
+    );
   }
   const now = (deps.now ?? (() => new Date()))();
   if (now.getTime() - order.deliveredAt.getTime() > deps.windowDays * DAY_MS) {

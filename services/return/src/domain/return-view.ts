@@ -48,7 +48,10 @@ function wireConditionOf(condition: ItemCondition | null): WireCondition {
 }
 
 /** Several returns as the contract shows each, in the order given, read in five queries. */
-export async function returnViews(em: EntityManager, returns: readonly ReturnRequest[]): Promise<ReturnMessage[]> {
+export async function returnViews(
+  em: EntityManager,
+  returns: readonly ReturnRequest[],
+): Promise<ReturnMessage[]> {
   if (returns.length === 0) return [];
   const ids = returns.map((request) => request.id);
   const oldestFirst = { orderBy: { createdAt: 'asc', id: 'asc' } } as const;

@@ -69,7 +69,13 @@ export async function rejectReturn(
   }));
   return em.transactional(async (tx) => {
     const found = await findReturn(tx, STAFF, input.returnId, true);
-    const change = { id: found.id, from: found.status, to: 'rejected' as const, changedBy: staffId, note: input.reason };
+    const change = {
+      id: found.id,
+      from: found.status,
+      to: 'rejected' as const,
+      changedBy: staffId,
+      note: input.reason,
+    };
     await returnStatuses.apply(tx, change, async () => {
       const now = new Date();
       found.status = 'rejected';

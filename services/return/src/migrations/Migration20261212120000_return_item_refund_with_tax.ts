@@ -8,7 +8,9 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261212120000_return_item_refund_with_tax extends Migration {
   override async up(): Promise<void> {
     this.addSql('ALTER TABLE return_items DROP CONSTRAINT IF EXISTS return_items_refund_amount_check');
-    this.addSql('ALTER TABLE return_items ADD CONSTRAINT return_items_refund_amount_check CHECK (refund_amount >= 0)');
+    this.addSql(
+      'ALTER TABLE return_items ADD CONSTRAINT return_items_refund_amount_check CHECK (refund_amount >= 0)',
+    );
   }
 
   override async down(): Promise<void> {
