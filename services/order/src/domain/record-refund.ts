@@ -10,13 +10,20 @@ import { orderStatuses, SYSTEM, writeStatusHistory } from './order-status.js';
 import { wireStatusOf } from './order-view.js';
 
 /**
+ * The statuses a refund moves an order from: a delivered order's returns. A refund of a confirmed
+ * or processing order is CancelOrder's own, which may arrive before its cancellation commits: it
+ * must leave the order for CancelOrder to cancel.
+ */
+const FOLLOWS_REFUNDS: ReadonlySet<OrderStatus> = new Set(['delivered', 'partially_refunded']);
+
+/**
  * A refund of an order's payment moves the order along: PARTIALLY_REFUNDED while the payment has
  * refunded less than it captured, REFUNDED once it refunded all of it (the event carries both
  * totals as the refund left them, so a late or repeated event never moves an order back: a
  * refunded order stays refunded). Runs in the consumer's transaction under the order's row lock,
  * with its history row and order.order.status_changed; a further partial refund writes a history
- * row of its own. A refund the order's status does not take (a cancelled order, refunded by
- * CancelOrder itself; an order still in fulfilment) changes nothing and is logged, never retried.
+ * row of its own. A refund of an order that was not delivered (a cancelled one, or one being
+ * cancelled: CancelOrder refunds it itself) changes nothing and is logged, never retried.
  */
 export async function recordRefund(tx: EntityManager, event: PaymentRefunded, logger: Logger): Promise<void> {
   const context = { orderId: event.orderId, paymentId: event.paymentId, refundId: event.refundId };
@@ -29,7 +36,7 @@ export async function recordRefund(tx: EntityManager, event: PaymentRefunded, lo
   const refunded = event.amountRefundedTotal?.amountMinor ?? 0;
   const to: OrderStatus = captured > 0 && refunded >= captured ? 'refunded' : 'partially_refunded';
   const from = order.status;
-  if (!orderStatuses.allows(from, to)) {
+  if (!FOLLOWS_REFUNDS.has(from) || !orderStatuses.allows(from, to)) {
     if (from !== 'cancelled' && from !== 'refunded') {
       logger.info({ ...context, status: from }, 'refund of an order whose status does not follow refunds');
     }
