@@ -14,7 +14,7 @@ export const protobufPackage = "ecommerce.return.v1";
 export const protobufFileName = "ecommerce/return/v1/events.proto";
 
 /**
- * Returned goods arrived at the warehouse and were accepted (they can be restocked).
+ * Returned goods arrived at the warehouse: each line sellable (put back on stock) or damaged.
  * Subject: return.return.received
  */
 export interface ReturnReceived {
@@ -24,7 +24,7 @@ export interface ReturnReceived {
   orderId: string;
   /** The customer returning them. */
   userId: string;
-  /** What was received. */
+  /** What was received, every line of the return with `restocked` set for the sellable ones. */
   items: ReturnedItem[];
   /** When the goods were received. */
   receivedAt: Date | undefined;
@@ -40,6 +40,11 @@ export interface ReturnedItem {
   variantId: string;
   /** Units received, >= 1. */
   quantity: number;
+  /**
+   * In ReturnReceived: whether they arrived sellable and went back to stock (false: damaged).
+   * Always false in ReturnRequested.
+   */
+  restocked: boolean;
 }
 
 /**
@@ -295,7 +300,7 @@ export const ReturnReceived: MessageFns<ReturnReceived> = {
 };
 
 function createBaseReturnedItem(): ReturnedItem {
-  return { orderItemId: "", productId: "", variantId: "", quantity: 0 };
+  return { orderItemId: "", productId: "", variantId: "", quantity: 0, restocked: false };
 }
 
 export const ReturnedItem: MessageFns<ReturnedItem> = {
@@ -311,6 +316,9 @@ export const ReturnedItem: MessageFns<ReturnedItem> = {
     }
     if (message.quantity !== 0) {
       writer.uint32(32).int32(message.quantity);
+    }
+    if (message.restocked !== false) {
+      writer.uint32(40).bool(message.restocked);
     }
     return writer;
   },
@@ -360,6 +368,14 @@ export const ReturnedItem: MessageFns<ReturnedItem> = {
             message.quantity = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.restocked = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -390,6 +406,7 @@ export const ReturnedItem: MessageFns<ReturnedItem> = {
         ? globalThis.String(object.variant_id)
         : "",
       quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      restocked: isSet(object.restocked) ? globalThis.Boolean(object.restocked) : false,
     };
   },
 
@@ -407,6 +424,9 @@ export const ReturnedItem: MessageFns<ReturnedItem> = {
     if (message.quantity !== 0) {
       obj.quantity = Math.round(message.quantity);
     }
+    if (message.restocked !== false) {
+      obj.restocked = message.restocked;
+    }
     return obj;
   },
 
@@ -419,6 +439,7 @@ export const ReturnedItem: MessageFns<ReturnedItem> = {
     message.productId = object.productId ?? "";
     message.variantId = object.variantId ?? "";
     message.quantity = object.quantity ?? 0;
+    message.restocked = object.restocked ?? false;
     return message;
   },
 };

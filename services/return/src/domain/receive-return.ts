@@ -87,14 +87,13 @@ export async function receiveReturn(
           returnId: locked.id,
           orderId: locked.orderId,
           userId: locked.userId,
-          items: items
-            .filter((item) => item.condition === SELLABLE)
-            .map((item) => ({
-              orderItemId: item.orderItemId,
-              productId: item.productId,
-              variantId: item.variantId,
-              quantity: item.quantity,
-            })),
+          items: items.map((item) => ({
+            orderItemId: item.orderItemId,
+            productId: item.productId,
+            variantId: item.variantId,
+            quantity: item.quantity,
+            restocked: item.condition === SELLABLE,
+          })),
           receivedAt: now,
         });
       },

@@ -217,6 +217,7 @@ export async function requestReturn(
           productId: item.productId,
           variantId: item.variantId,
           quantity: item.quantity,
+          restocked: false,
         })),
         requestedAt: created.requestedAt,
       });
