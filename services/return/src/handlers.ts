@@ -3,15 +3,14 @@ import { ReturnServiceService } from '../../../gen/ecommerce/return/v1/return.js
 import { allow } from '../../../lib/auth/access-rule.js';
 import { accountIdOf, callerHolds, type Principal } from '../../../lib/auth/principal.js';
 import type { ServiceHandlers } from '../../../lib/grpc/index.js';
-import { requireUuid } from '../../../lib/validation/index.js';
 import { addReturnTracking } from './domain/add-tracking.js';
-import { findReturn, type ReturnAccess } from './domain/find-return.js';
+import type { ReturnAccess } from './domain/find-return.js';
+import { getReturn } from './domain/get-return.js';
 import { listMyReturns, listReturns } from './domain/list-returns.js';
 import type { ReturnPorts } from './domain/ports.js';
 import { receiveReturn } from './domain/receive-return.js';
 import { refundReturn } from './domain/refund-return.js';
 import { requestReturn } from './domain/request-return.js';
-import { returnView } from './domain/return-view.js';
 import { approveReturn, closeReturn, rejectReturn } from './domain/staff-decisions.js';
 import type { ReturnSettings } from './settings.js';
 
@@ -49,13 +48,9 @@ export function returnHandlers(
     },
     getReturn: {
       access: allow.account(),
-      handle: async (request, ctx) => {
-        const em = orm.em.fork();
-        const returnId = requireUuid('return_id', request.returnId);
-        return {
-          return: await returnView(em, await findReturn(em, returnAccessOf(ctx.principal), returnId)),
-        };
-      },
+      handle: async (request, ctx) => ({
+        return: await getReturn(orm.em.fork(), returnAccessOf(ctx.principal), request.returnId),
+      }),
     },
     listMyReturns: {
       access: allow.account(),
