@@ -181,3 +181,14 @@ export const NotificationReason = {
   /** The email of a transactional notification type cannot be turned off (metadata: notification_type). */
   TRANSACTIONAL_NOTIFICATION: 'TRANSACTIONAL_NOTIFICATION',
 } as const;
+
+export const ReturnReason = {
+  /** A return asked for an order that is not delivered (metadata: order_id, status). */
+  ORDER_NOT_DELIVERED: 'ORDER_NOT_DELIVERED',
+  /** The order was delivered longer ago than the return window (metadata: delivered_at, window_days). */
+  RETURN_WINDOW_CLOSED: 'RETURN_WINDOW_CLOSED',
+  /** Store credit and exchanges are not offered (metadata: refund_method). */
+  REFUND_METHOD_NOT_OFFERED: 'REFUND_METHOD_NOT_OFFERED',
+  /** Tracking given after the RMA's expiry (metadata: expires_at). */
+  RMA_EXPIRED: 'RMA_EXPIRED',
+} as const;

@@ -223,6 +223,8 @@ describe('notification flows: events to mail through SMTP', function () {
       returnId: '',
       amount: money('EUR', 2999),
       refundedAt: new Date(),
+      amountCaptured: money('EUR', 2999),
+      amountRefundedTotal: money('EUR', 2999),
     });
     await eventually(() => sink.to(guestEmail).length === 3, { timeoutMs: 30_000 });
     const subjects = sink.to(guestEmail).map((m) => m.subject);

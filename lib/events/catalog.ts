@@ -172,6 +172,26 @@ export const RefundRequestedEvent = defineEvent(
   'ecommerce.return.v1.RefundRequested',
   returnMessages.RefundRequested,
 );
+export const ReturnRequestedEvent = defineEvent(
+  'return.return.requested',
+  'ecommerce.return.v1.ReturnRequested',
+  returnMessages.ReturnRequested,
+);
+export const ReturnApprovedEvent = defineEvent(
+  'return.return.approved',
+  'ecommerce.return.v1.ReturnApproved',
+  returnMessages.ReturnApproved,
+);
+export const ReturnRejectedEvent = defineEvent(
+  'return.return.rejected',
+  'ecommerce.return.v1.ReturnRejected',
+  returnMessages.ReturnRejected,
+);
+export const ReturnRefundedEvent = defineEvent(
+  'return.return.refunded',
+  'ecommerce.return.v1.ReturnRefunded',
+  returnMessages.ReturnRefunded,
+);
 
 // shipping
 export const ShipmentCreatedEvent = defineEvent(

@@ -25,7 +25,8 @@ import { orderSettingsFrom } from './settings.js';
 export const orderModule: ServiceModule = {
   name: 'order',
   database: orderDatabase,
-  async create({ orm, env, events, verifier, logger, serviceTokens, dispose }) {
+  async create(runtime) {
+    const { orm, env, verifier, logger, serviceTokens, dispose } = runtime;
     const settings = orderSettingsFrom(env);
     const ports = {
       cart: cartServiceCheckout(env, serviceTokens),
@@ -57,7 +58,7 @@ export const orderModule: ServiceModule = {
     const recovery = startCheckoutRecovery(checkout, settings.checkoutRecoveryIntervalMs, logger);
     dispose('checkout recovery', () => recovery.stop());
 
-    await startOrderConsumers({ orm, events, logger, dispose });
+    await startOrderConsumers(runtime);
 
     const handlers = orderHandlers(orm, {
       placing: { orm, checkout, addresses, lease, pricesIncludeTax: settings.pricesIncludeTax },

@@ -114,7 +114,18 @@ export interface PaymentRefunded {
     | Money
     | undefined;
   /** When the refund succeeded. */
-  refundedAt: Date | undefined;
+  refundedAt:
+    | Date
+    | undefined;
+  /** What the payment captured in all (the most that can ever be refunded). */
+  amountCaptured:
+    | Money
+    | undefined;
+  /**
+   * What the payment has refunded in all, this refund included: equal to amount_captured once the
+   * payment is fully refunded.
+   */
+  amountRefundedTotal: Money | undefined;
 }
 
 function createBasePaymentAuthorized(): PaymentAuthorized {
@@ -750,6 +761,8 @@ function createBasePaymentRefunded(): PaymentRefunded {
     returnId: "",
     amount: undefined,
     refundedAt: undefined,
+    amountCaptured: undefined,
+    amountRefundedTotal: undefined,
   };
 }
 
@@ -775,6 +788,12 @@ export const PaymentRefunded: MessageFns<PaymentRefunded> = {
     }
     if (message.refundedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.refundedAt), writer.uint32(58).fork()).join();
+    }
+    if (message.amountCaptured !== undefined) {
+      Money.encode(message.amountCaptured, writer.uint32(66).fork()).join();
+    }
+    if (message.amountRefundedTotal !== undefined) {
+      Money.encode(message.amountRefundedTotal, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -848,6 +867,22 @@ export const PaymentRefunded: MessageFns<PaymentRefunded> = {
             message.refundedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.amountCaptured = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.amountRefundedTotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -893,6 +928,16 @@ export const PaymentRefunded: MessageFns<PaymentRefunded> = {
         : isSet(object.refunded_at)
         ? fromJsonTimestamp(object.refunded_at)
         : undefined,
+      amountCaptured: isSet(object.amountCaptured)
+        ? Money.fromJSON(object.amountCaptured)
+        : isSet(object.amount_captured)
+        ? Money.fromJSON(object.amount_captured)
+        : undefined,
+      amountRefundedTotal: isSet(object.amountRefundedTotal)
+        ? Money.fromJSON(object.amountRefundedTotal)
+        : isSet(object.amount_refunded_total)
+        ? Money.fromJSON(object.amount_refunded_total)
+        : undefined,
     };
   },
 
@@ -919,6 +964,12 @@ export const PaymentRefunded: MessageFns<PaymentRefunded> = {
     if (message.refundedAt !== undefined) {
       obj.refundedAt = message.refundedAt.toISOString();
     }
+    if (message.amountCaptured !== undefined) {
+      obj.amountCaptured = Money.toJSON(message.amountCaptured);
+    }
+    if (message.amountRefundedTotal !== undefined) {
+      obj.amountRefundedTotal = Money.toJSON(message.amountRefundedTotal);
+    }
     return obj;
   },
 
@@ -936,6 +987,12 @@ export const PaymentRefunded: MessageFns<PaymentRefunded> = {
       ? Money.fromPartial(object.amount)
       : undefined;
     message.refundedAt = object.refundedAt ?? undefined;
+    message.amountCaptured = (object.amountCaptured !== undefined && object.amountCaptured !== null)
+      ? Money.fromPartial(object.amountCaptured)
+      : undefined;
+    message.amountRefundedTotal = (object.amountRefundedTotal !== undefined && object.amountRefundedTotal !== null)
+      ? Money.fromPartial(object.amountRefundedTotal)
+      : undefined;
     return message;
   },
 };

@@ -14,7 +14,7 @@ export const protobufPackage = "ecommerce.return.v1";
 export const protobufFileName = "ecommerce/return/v1/events.proto";
 
 /**
- * Returned goods arrived at the warehouse and were accepted (they can be restocked).
+ * Returned goods arrived at the warehouse: each line sellable (put back on stock) or damaged.
  * Subject: return.return.received
  */
 export interface ReturnReceived {
@@ -24,7 +24,7 @@ export interface ReturnReceived {
   orderId: string;
   /** The customer returning them. */
   userId: string;
-  /** What was received. */
+  /** What was received, every line of the return with `restocked` set for the sellable ones. */
   items: ReturnedItem[];
   /** When the goods were received. */
   receivedAt: Date | undefined;
@@ -40,6 +40,11 @@ export interface ReturnedItem {
   variantId: string;
   /** Units received, >= 1. */
   quantity: number;
+  /**
+   * In ReturnReceived: whether they arrived sellable and went back to stock (false: damaged).
+   * Always false in ReturnRequested.
+   */
+  restocked: boolean;
 }
 
 /**
@@ -63,6 +68,86 @@ export interface RefundRequested {
   reason: string;
   /** When the refund was requested. */
   requestedAt: Date | undefined;
+}
+
+/**
+ * A customer asked to return units of a delivered order.
+ * Subject: return.return.requested
+ */
+export interface ReturnRequested {
+  /** Return id, a UUIDv7. */
+  returnId: string;
+  /** Its RMA number. */
+  rmaNumber: string;
+  /** The order the goods came from. */
+  orderId: string;
+  /** The customer. */
+  userId: string;
+  /** The lines asked for. */
+  items: ReturnedItem[];
+  /** When it was asked. */
+  requestedAt: Date | undefined;
+}
+
+/**
+ * Staff approved a return and issued its RMA.
+ * Subject: return.return.approved
+ */
+export interface ReturnApproved {
+  /** Return id, a UUIDv7. */
+  returnId: string;
+  /** The RMA number the parcel must carry. */
+  rmaNumber: string;
+  /** The order the goods came from. */
+  orderId: string;
+  /** The customer. */
+  userId: string;
+  /** The parcel must be sent before this. */
+  expiresAt:
+    | Date
+    | undefined;
+  /** When it was approved. */
+  approvedAt: Date | undefined;
+}
+
+/**
+ * Staff rejected a return.
+ * Subject: return.return.rejected
+ */
+export interface ReturnRejected {
+  /** Return id, a UUIDv7. */
+  returnId: string;
+  /** The order. */
+  orderId: string;
+  /** The customer. */
+  userId: string;
+  /** Why, for the customer. */
+  reason: string;
+  /** When it was rejected. */
+  rejectedAt: Date | undefined;
+}
+
+/**
+ * The payment service refunded a return.
+ * Subject: return.return.refunded
+ */
+export interface ReturnRefunded {
+  /** Return id, a UUIDv7. */
+  returnId: string;
+  /** The order. */
+  orderId: string;
+  /** The customer. */
+  userId: string;
+  /** The payment refunded. */
+  paymentId: string;
+  /** The payment service's refund. */
+  paymentRefundId: string;
+  /** Amount refunded (> 0). */
+  amount:
+    | Money
+    | undefined;
+  /** When the refund was recorded. */
+  refundedAt: Date | undefined;
 }
 
 function createBaseReturnReceived(): ReturnReceived {
@@ -215,7 +300,7 @@ export const ReturnReceived: MessageFns<ReturnReceived> = {
 };
 
 function createBaseReturnedItem(): ReturnedItem {
-  return { orderItemId: "", productId: "", variantId: "", quantity: 0 };
+  return { orderItemId: "", productId: "", variantId: "", quantity: 0, restocked: false };
 }
 
 export const ReturnedItem: MessageFns<ReturnedItem> = {
@@ -231,6 +316,9 @@ export const ReturnedItem: MessageFns<ReturnedItem> = {
     }
     if (message.quantity !== 0) {
       writer.uint32(32).int32(message.quantity);
+    }
+    if (message.restocked !== false) {
+      writer.uint32(40).bool(message.restocked);
     }
     return writer;
   },
@@ -280,6 +368,14 @@ export const ReturnedItem: MessageFns<ReturnedItem> = {
             message.quantity = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.restocked = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -310,6 +406,7 @@ export const ReturnedItem: MessageFns<ReturnedItem> = {
         ? globalThis.String(object.variant_id)
         : "",
       quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      restocked: isSet(object.restocked) ? globalThis.Boolean(object.restocked) : false,
     };
   },
 
@@ -327,6 +424,9 @@ export const ReturnedItem: MessageFns<ReturnedItem> = {
     if (message.quantity !== 0) {
       obj.quantity = Math.round(message.quantity);
     }
+    if (message.restocked !== false) {
+      obj.restocked = message.restocked;
+    }
     return obj;
   },
 
@@ -339,6 +439,7 @@ export const ReturnedItem: MessageFns<ReturnedItem> = {
     message.productId = object.productId ?? "";
     message.variantId = object.variantId ?? "";
     message.quantity = object.quantity ?? 0;
+    message.restocked = object.restocked ?? false;
     return message;
   },
 };
@@ -534,6 +635,698 @@ export const RefundRequested: MessageFns<RefundRequested> = {
       : undefined;
     message.reason = object.reason ?? "";
     message.requestedAt = object.requestedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReturnRequested(): ReturnRequested {
+  return { returnId: "", rmaNumber: "", orderId: "", userId: "", items: [], requestedAt: undefined };
+}
+
+export const ReturnRequested: MessageFns<ReturnRequested> = {
+  encode(message: ReturnRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    if (message.rmaNumber !== "") {
+      writer.uint32(18).string(message.rmaNumber);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(26).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(34).string(message.userId);
+    }
+    for (const v of message.items) {
+      ReturnedItem.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.requestedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.requestedAt), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rmaNumber = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.items.push(ReturnedItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.requestedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnRequested {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      rmaNumber: isSet(object.rmaNumber)
+        ? globalThis.String(object.rmaNumber)
+        : isSet(object.rma_number)
+        ? globalThis.String(object.rma_number)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      items: globalThis.Array.isArray(object?.items)
+        ? object.items.map((e: any) => ReturnedItem.fromJSON(e))
+        : [],
+      requestedAt: isSet(object.requestedAt)
+        ? fromJsonTimestamp(object.requestedAt)
+        : isSet(object.requested_at)
+        ? fromJsonTimestamp(object.requested_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReturnRequested): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.rmaNumber !== "") {
+      obj.rmaNumber = message.rmaNumber;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ReturnedItem.toJSON(e));
+    }
+    if (message.requestedAt !== undefined) {
+      obj.requestedAt = message.requestedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnRequested>): ReturnRequested {
+    return ReturnRequested.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnRequested>): ReturnRequested {
+    const message = createBaseReturnRequested();
+    message.returnId = object.returnId ?? "";
+    message.rmaNumber = object.rmaNumber ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.items = object.items?.map((e) => ReturnedItem.fromPartial(e)) || [];
+    message.requestedAt = object.requestedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReturnApproved(): ReturnApproved {
+  return { returnId: "", rmaNumber: "", orderId: "", userId: "", expiresAt: undefined, approvedAt: undefined };
+}
+
+export const ReturnApproved: MessageFns<ReturnApproved> = {
+  encode(message: ReturnApproved, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    if (message.rmaNumber !== "") {
+      writer.uint32(18).string(message.rmaNumber);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(26).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(34).string(message.userId);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(42).fork()).join();
+    }
+    if (message.approvedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.approvedAt), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnApproved {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnApproved();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rmaNumber = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.approvedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnApproved {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      rmaNumber: isSet(object.rmaNumber)
+        ? globalThis.String(object.rmaNumber)
+        : isSet(object.rma_number)
+        ? globalThis.String(object.rma_number)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+      approvedAt: isSet(object.approvedAt)
+        ? fromJsonTimestamp(object.approvedAt)
+        : isSet(object.approved_at)
+        ? fromJsonTimestamp(object.approved_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReturnApproved): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.rmaNumber !== "") {
+      obj.rmaNumber = message.rmaNumber;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.approvedAt !== undefined) {
+      obj.approvedAt = message.approvedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnApproved>): ReturnApproved {
+    return ReturnApproved.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnApproved>): ReturnApproved {
+    const message = createBaseReturnApproved();
+    message.returnId = object.returnId ?? "";
+    message.rmaNumber = object.rmaNumber ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.approvedAt = object.approvedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReturnRejected(): ReturnRejected {
+  return { returnId: "", orderId: "", userId: "", reason: "", rejectedAt: undefined };
+}
+
+export const ReturnRejected: MessageFns<ReturnRejected> = {
+  encode(message: ReturnRejected, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.rejectedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.rejectedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnRejected {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnRejected();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.rejectedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnRejected {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      rejectedAt: isSet(object.rejectedAt)
+        ? fromJsonTimestamp(object.rejectedAt)
+        : isSet(object.rejected_at)
+        ? fromJsonTimestamp(object.rejected_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReturnRejected): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.rejectedAt !== undefined) {
+      obj.rejectedAt = message.rejectedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnRejected>): ReturnRejected {
+    return ReturnRejected.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnRejected>): ReturnRejected {
+    const message = createBaseReturnRejected();
+    message.returnId = object.returnId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.reason = object.reason ?? "";
+    message.rejectedAt = object.rejectedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReturnRefunded(): ReturnRefunded {
+  return {
+    returnId: "",
+    orderId: "",
+    userId: "",
+    paymentId: "",
+    paymentRefundId: "",
+    amount: undefined,
+    refundedAt: undefined,
+  };
+}
+
+export const ReturnRefunded: MessageFns<ReturnRefunded> = {
+  encode(message: ReturnRefunded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.paymentId !== "") {
+      writer.uint32(34).string(message.paymentId);
+    }
+    if (message.paymentRefundId !== "") {
+      writer.uint32(42).string(message.paymentRefundId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(50).fork()).join();
+    }
+    if (message.refundedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.refundedAt), writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnRefunded {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnRefunded();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.paymentRefundId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.refundedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnRefunded {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      paymentRefundId: isSet(object.paymentRefundId)
+        ? globalThis.String(object.paymentRefundId)
+        : isSet(object.payment_refund_id)
+        ? globalThis.String(object.payment_refund_id)
+        : "",
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      refundedAt: isSet(object.refundedAt)
+        ? fromJsonTimestamp(object.refundedAt)
+        : isSet(object.refunded_at)
+        ? fromJsonTimestamp(object.refunded_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReturnRefunded): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.paymentRefundId !== "") {
+      obj.paymentRefundId = message.paymentRefundId;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.refundedAt !== undefined) {
+      obj.refundedAt = message.refundedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnRefunded>): ReturnRefunded {
+    return ReturnRefunded.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnRefunded>): ReturnRefunded {
+    const message = createBaseReturnRefunded();
+    message.returnId = object.returnId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.paymentId = object.paymentId ?? "";
+    message.paymentRefundId = object.paymentRefundId ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.refundedAt = object.refundedAt ?? undefined;
     return message;
   },
 };

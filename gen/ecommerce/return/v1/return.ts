@@ -5,29 +5,4207 @@
 // source: ecommerce/return/v1/return.proto
 
 /* eslint-disable */
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  type CallOptions,
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp.js";
+import { Address } from "../../common/v1/address.js";
+import { Money } from "../../common/v1/money.js";
+import { PageRequest, PageResponse } from "../../common/v1/page.js";
 
 export const protobufPackage = "ecommerce.return.v1";
 
 export const protobufFileName = "ecommerce/return/v1/return.proto";
 
 /**
- * Returns of delivered order items and the refunds they cause.
- * No RPCs yet; they are added in later changes. The events it publishes are in events.proto.
+ * Where a return stands: PENDING -> APPROVED -> IN_TRANSIT -> RECEIVED -> PROCESSED -> CLOSED, or
+ * PENDING -> REJECTED -> CLOSED (docs/api/return.md has the table).
+ */
+export enum ReturnStatus {
+  RETURN_STATUS_UNSPECIFIED = 0,
+  /** RETURN_STATUS_PENDING - Asked for, waiting for staff. */
+  RETURN_STATUS_PENDING = 1,
+  /** RETURN_STATUS_APPROVED - Approved: the RMA is issued. */
+  RETURN_STATUS_APPROVED = 2,
+  /** RETURN_STATUS_REJECTED - Refused, with a reason. */
+  RETURN_STATUS_REJECTED = 3,
+  /** RETURN_STATUS_IN_TRANSIT - The parcel is on its way back (the customer gave its tracking). */
+  RETURN_STATUS_IN_TRANSIT = 4,
+  /** RETURN_STATUS_RECEIVED - The parcel arrived; each line's condition recorded, the sellable ones restocked. */
+  RETURN_STATUS_RECEIVED = 5,
+  /** RETURN_STATUS_PROCESSED - Refunded. */
+  RETURN_STATUS_PROCESSED = 6,
+  /** RETURN_STATUS_CLOSED - Done with. */
+  RETURN_STATUS_CLOSED = 7,
+  UNRECOGNIZED = -1,
+}
+
+export function returnStatusFromJSON(object: any): ReturnStatus {
+  switch (object) {
+    case 0:
+    case "RETURN_STATUS_UNSPECIFIED":
+      return ReturnStatus.RETURN_STATUS_UNSPECIFIED;
+    case 1:
+    case "RETURN_STATUS_PENDING":
+      return ReturnStatus.RETURN_STATUS_PENDING;
+    case 2:
+    case "RETURN_STATUS_APPROVED":
+      return ReturnStatus.RETURN_STATUS_APPROVED;
+    case 3:
+    case "RETURN_STATUS_REJECTED":
+      return ReturnStatus.RETURN_STATUS_REJECTED;
+    case 4:
+    case "RETURN_STATUS_IN_TRANSIT":
+      return ReturnStatus.RETURN_STATUS_IN_TRANSIT;
+    case 5:
+    case "RETURN_STATUS_RECEIVED":
+      return ReturnStatus.RETURN_STATUS_RECEIVED;
+    case 6:
+    case "RETURN_STATUS_PROCESSED":
+      return ReturnStatus.RETURN_STATUS_PROCESSED;
+    case 7:
+    case "RETURN_STATUS_CLOSED":
+      return ReturnStatus.RETURN_STATUS_CLOSED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReturnStatus.UNRECOGNIZED;
+  }
+}
+
+export function returnStatusToJSON(object: ReturnStatus): string {
+  switch (object) {
+    case ReturnStatus.RETURN_STATUS_UNSPECIFIED:
+      return "RETURN_STATUS_UNSPECIFIED";
+    case ReturnStatus.RETURN_STATUS_PENDING:
+      return "RETURN_STATUS_PENDING";
+    case ReturnStatus.RETURN_STATUS_APPROVED:
+      return "RETURN_STATUS_APPROVED";
+    case ReturnStatus.RETURN_STATUS_REJECTED:
+      return "RETURN_STATUS_REJECTED";
+    case ReturnStatus.RETURN_STATUS_IN_TRANSIT:
+      return "RETURN_STATUS_IN_TRANSIT";
+    case ReturnStatus.RETURN_STATUS_RECEIVED:
+      return "RETURN_STATUS_RECEIVED";
+    case ReturnStatus.RETURN_STATUS_PROCESSED:
+      return "RETURN_STATUS_PROCESSED";
+    case ReturnStatus.RETURN_STATUS_CLOSED:
+      return "RETURN_STATUS_CLOSED";
+    case ReturnStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Why a line is returned. */
+export enum ReturnReason {
+  RETURN_REASON_UNSPECIFIED = 0,
+  RETURN_REASON_DEFECTIVE = 1,
+  RETURN_REASON_WRONG_ITEM = 2,
+  RETURN_REASON_NOT_AS_DESCRIBED = 3,
+  RETURN_REASON_CHANGED_MIND = 4,
+  RETURN_REASON_OTHER = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function returnReasonFromJSON(object: any): ReturnReason {
+  switch (object) {
+    case 0:
+    case "RETURN_REASON_UNSPECIFIED":
+      return ReturnReason.RETURN_REASON_UNSPECIFIED;
+    case 1:
+    case "RETURN_REASON_DEFECTIVE":
+      return ReturnReason.RETURN_REASON_DEFECTIVE;
+    case 2:
+    case "RETURN_REASON_WRONG_ITEM":
+      return ReturnReason.RETURN_REASON_WRONG_ITEM;
+    case 3:
+    case "RETURN_REASON_NOT_AS_DESCRIBED":
+      return ReturnReason.RETURN_REASON_NOT_AS_DESCRIBED;
+    case 4:
+    case "RETURN_REASON_CHANGED_MIND":
+      return ReturnReason.RETURN_REASON_CHANGED_MIND;
+    case 5:
+    case "RETURN_REASON_OTHER":
+      return ReturnReason.RETURN_REASON_OTHER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReturnReason.UNRECOGNIZED;
+  }
+}
+
+export function returnReasonToJSON(object: ReturnReason): string {
+  switch (object) {
+    case ReturnReason.RETURN_REASON_UNSPECIFIED:
+      return "RETURN_REASON_UNSPECIFIED";
+    case ReturnReason.RETURN_REASON_DEFECTIVE:
+      return "RETURN_REASON_DEFECTIVE";
+    case ReturnReason.RETURN_REASON_WRONG_ITEM:
+      return "RETURN_REASON_WRONG_ITEM";
+    case ReturnReason.RETURN_REASON_NOT_AS_DESCRIBED:
+      return "RETURN_REASON_NOT_AS_DESCRIBED";
+    case ReturnReason.RETURN_REASON_CHANGED_MIND:
+      return "RETURN_REASON_CHANGED_MIND";
+    case ReturnReason.RETURN_REASON_OTHER:
+      return "RETURN_REASON_OTHER";
+    case ReturnReason.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** How the customer is paid back. */
+export enum RefundMethod {
+  /** REFUND_METHOD_UNSPECIFIED - The original payment (the default). */
+  REFUND_METHOD_UNSPECIFIED = 0,
+  REFUND_METHOD_ORIGINAL_PAYMENT = 1,
+  /** REFUND_METHOD_STORE_CREDIT - Not offered: FAILED_PRECONDITION REFUND_METHOD_NOT_OFFERED. */
+  REFUND_METHOD_STORE_CREDIT = 2,
+  /** REFUND_METHOD_EXCHANGE - Not offered: FAILED_PRECONDITION REFUND_METHOD_NOT_OFFERED. */
+  REFUND_METHOD_EXCHANGE = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function refundMethodFromJSON(object: any): RefundMethod {
+  switch (object) {
+    case 0:
+    case "REFUND_METHOD_UNSPECIFIED":
+      return RefundMethod.REFUND_METHOD_UNSPECIFIED;
+    case 1:
+    case "REFUND_METHOD_ORIGINAL_PAYMENT":
+      return RefundMethod.REFUND_METHOD_ORIGINAL_PAYMENT;
+    case 2:
+    case "REFUND_METHOD_STORE_CREDIT":
+      return RefundMethod.REFUND_METHOD_STORE_CREDIT;
+    case 3:
+    case "REFUND_METHOD_EXCHANGE":
+      return RefundMethod.REFUND_METHOD_EXCHANGE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RefundMethod.UNRECOGNIZED;
+  }
+}
+
+export function refundMethodToJSON(object: RefundMethod): string {
+  switch (object) {
+    case RefundMethod.REFUND_METHOD_UNSPECIFIED:
+      return "REFUND_METHOD_UNSPECIFIED";
+    case RefundMethod.REFUND_METHOD_ORIGINAL_PAYMENT:
+      return "REFUND_METHOD_ORIGINAL_PAYMENT";
+    case RefundMethod.REFUND_METHOD_STORE_CREDIT:
+      return "REFUND_METHOD_STORE_CREDIT";
+    case RefundMethod.REFUND_METHOD_EXCHANGE:
+      return "REFUND_METHOD_EXCHANGE";
+    case RefundMethod.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** The condition a returned line arrived in. */
+export enum ItemCondition {
+  ITEM_CONDITION_UNSPECIFIED = 0,
+  /** ITEM_CONDITION_SELLABLE - Can be sold again: goes back to stock. */
+  ITEM_CONDITION_SELLABLE = 1,
+  /** ITEM_CONDITION_DAMAGED - Cannot be sold again: not restocked (still refunded). */
+  ITEM_CONDITION_DAMAGED = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function itemConditionFromJSON(object: any): ItemCondition {
+  switch (object) {
+    case 0:
+    case "ITEM_CONDITION_UNSPECIFIED":
+      return ItemCondition.ITEM_CONDITION_UNSPECIFIED;
+    case 1:
+    case "ITEM_CONDITION_SELLABLE":
+      return ItemCondition.ITEM_CONDITION_SELLABLE;
+    case 2:
+    case "ITEM_CONDITION_DAMAGED":
+      return ItemCondition.ITEM_CONDITION_DAMAGED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ItemCondition.UNRECOGNIZED;
+  }
+}
+
+export function itemConditionToJSON(object: ItemCondition): string {
+  switch (object) {
+    case ItemCondition.ITEM_CONDITION_UNSPECIFIED:
+      return "ITEM_CONDITION_UNSPECIFIED";
+    case ItemCondition.ITEM_CONDITION_SELLABLE:
+      return "ITEM_CONDITION_SELLABLE";
+    case ItemCondition.ITEM_CONDITION_DAMAGED:
+      return "ITEM_CONDITION_DAMAGED";
+    case ItemCondition.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Where a return's refund stands. */
+export enum RefundStatus {
+  REFUND_STATUS_UNSPECIFIED = 0,
+  /** REFUND_STATUS_PROCESSING - Computed and sent (or about to be sent) to the payment service. */
+  REFUND_STATUS_PROCESSING = 1,
+  /** REFUND_STATUS_COMPLETED - Made by the payment service. */
+  REFUND_STATUS_COMPLETED = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function refundStatusFromJSON(object: any): RefundStatus {
+  switch (object) {
+    case 0:
+    case "REFUND_STATUS_UNSPECIFIED":
+      return RefundStatus.REFUND_STATUS_UNSPECIFIED;
+    case 1:
+    case "REFUND_STATUS_PROCESSING":
+      return RefundStatus.REFUND_STATUS_PROCESSING;
+    case 2:
+    case "REFUND_STATUS_COMPLETED":
+      return RefundStatus.REFUND_STATUS_COMPLETED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RefundStatus.UNRECOGNIZED;
+  }
+}
+
+export function refundStatusToJSON(object: RefundStatus): string {
+  switch (object) {
+    case RefundStatus.REFUND_STATUS_UNSPECIFIED:
+      return "REFUND_STATUS_UNSPECIFIED";
+    case RefundStatus.REFUND_STATUS_PROCESSING:
+      return "REFUND_STATUS_PROCESSING";
+    case RefundStatus.REFUND_STATUS_COMPLETED:
+      return "REFUND_STATUS_COMPLETED";
+    case RefundStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export interface Return {
+  /** Return id, a UUIDv7. */
+  id: string;
+  /** The RMA number ("RMA-7K2M9Q4XW3PA"), given at the request; valid once approved. */
+  rmaNumber: string;
+  orderId: string;
+  /** The customer. */
+  userId: string;
+  status: ReturnStatus;
+  refundMethod: RefundMethod;
+  /** The customer's words; empty if none. */
+  notes: string;
+  lines: ReturnLine[];
+  /** What was refunded (0 until PROCESSED). */
+  refundAmount:
+    | Money
+    | undefined;
+  /** The RMA; unset until approved. */
+  authorization:
+    | ReturnAuthorization
+    | undefined;
+  /** The refund; unset until RefundReturn. */
+  refund:
+    | ReturnRefund
+    | undefined;
+  /** Why staff rejected it; empty unless REJECTED (or closed after it). */
+  rejectionReason: string;
+  /** Every status change, oldest first. */
+  history: ReturnStatusChange[];
+  requestedAt: Date | undefined;
+  approvedAt: Date | undefined;
+  receivedAt: Date | undefined;
+  processedAt: Date | undefined;
+  closedAt: Date | undefined;
+}
+
+export interface ReturnLine {
+  /** Return line id. */
+  id: string;
+  /** The order line returned. */
+  orderItemId: string;
+  productId: string;
+  variantId: string;
+  productName: string;
+  sku: string;
+  /** Units returned, >= 1. */
+  quantity: number;
+  /** The order line's unit price. */
+  unitPrice: Money | undefined;
+  reason: ReturnReason;
+  /** Set on receipt; UNSPECIFIED before. */
+  condition: ItemCondition;
+  /**
+   * What this line's units refund (the shipping, when refunded, is on the return only); 0 until
+   * refunded.
+   */
+  refundAmount: Money | undefined;
+}
+
+export interface ReturnAuthorization {
+  rmaNumber: string;
+  /** Where to send the parcel. */
+  returnAddress:
+    | Address
+    | undefined;
+  /** How to pack and send it; empty if none. */
+  instructions: string;
+  /** The parcel must be sent before this. */
+  expiresAt:
+    | Date
+    | undefined;
+  /** The carrier and tracking number the customer gave; empty until then. */
+  carrier: string;
+  trackingNumber: string;
+}
+
+export interface ReturnRefund {
+  /** Refund id of this service, a UUIDv7. */
+  id: string;
+  status: RefundStatus;
+  amount:
+    | Money
+    | undefined;
+  /** The payment refunded. */
+  paymentId: string;
+  /** The payment service's refund; empty until it answered. */
+  paymentRefundId: string;
+  /** Whether the amount includes the order's shipping (RETURN_REFUND_SHIPPING). */
+  includesShipping: boolean;
+}
+
+export interface ReturnStatusChange {
+  status: ReturnStatus;
+  /** UNSPECIFIED for the first. */
+  previousStatus: ReturnStatus;
+  /** A user id, or "system". */
+  changedBy: string;
+  note: string;
+  changedAt: Date | undefined;
+}
+
+export interface RequestReturnRequest {
+  /** Makes the request safe to retry: 8-100 characters of [A-Za-z0-9_-]. Required. */
+  idempotencyKey: string;
+  /** The order, a UUID. Required. */
+  orderId: string;
+  /** The lines to return: 1-100, each order line at most once. Required. */
+  lines: ReturnLineRequest[];
+  /** UNSPECIFIED or ORIGINAL_PAYMENT; others are FAILED_PRECONDITION REFUND_METHOD_NOT_OFFERED. */
+  refundMethod: RefundMethod;
+  /** The customer's words. Optional, at most 2000 characters. */
+  notes: string;
+}
+
+export interface ReturnLineRequest {
+  /** The order line (OrderLine.id), a UUID. Required. */
+  orderItemId: string;
+  /** Units to return, >= 1 and at most what can still be returned. Required. */
+  quantity: number;
+  /** Why. Required (not UNSPECIFIED). */
+  reason: ReturnReason;
+}
+
+export interface RequestReturnResponse {
+  return: Return | undefined;
+}
+
+export interface GetReturnRequest {
+  /** Return id, a UUID. Required. */
+  returnId: string;
+}
+
+export interface GetReturnResponse {
+  return: Return | undefined;
+}
+
+export interface ListMyReturnsRequest {
+  page: PageRequest | undefined;
+}
+
+export interface ListMyReturnsResponse {
+  returns: Return[];
+  page: PageResponse | undefined;
+}
+
+export interface AddReturnTrackingRequest {
+  /** Return id, a UUID. Required. */
+  returnId: string;
+  /** The carrier's name. Required, 1-100 characters. */
+  carrier: string;
+  /** The parcel's tracking number. Required, 1-100 characters. */
+  trackingNumber: string;
+}
+
+export interface AddReturnTrackingResponse {
+  return: Return | undefined;
+}
+
+export interface ListReturnsRequest {
+  /** Only returns in these statuses; empty: any. */
+  statuses: ReturnStatus[];
+  /** Only this order's returns (a UUID); empty: any. */
+  orderId: string;
+  /** Only this customer's returns (a UUID); empty: any. */
+  userId: string;
+  /** Only returns requested at or after / before these instants; unset: no bound. */
+  requestedFrom: Date | undefined;
+  requestedBefore: Date | undefined;
+  page: PageRequest | undefined;
+}
+
+export interface ListReturnsResponse {
+  returns: Return[];
+  page: PageResponse | undefined;
+}
+
+export interface ApproveReturnRequest {
+  /** Return id, a UUID. Required. */
+  returnId: string;
+  /** Where the customer sends the parcel. Required, by the rules of ecommerce.common.v1.Address. */
+  returnAddress:
+    | Address
+    | undefined;
+  /** How to pack and send it. Optional, at most 2000 characters. */
+  instructions: string;
+}
+
+export interface ApproveReturnResponse {
+  return: Return | undefined;
+}
+
+export interface RejectReturnRequest {
+  /** Return id, a UUID. Required. */
+  returnId: string;
+  /** Why, for the customer. Required, 1-500 characters. */
+  reason: string;
+}
+
+export interface RejectReturnResponse {
+  return: Return | undefined;
+}
+
+export interface ReceiveReturnRequest {
+  /** Return id, a UUID. Required. */
+  returnId: string;
+  /** Every line of the return exactly once, with its condition. Required. */
+  items: ReceivedLine[];
+}
+
+export interface ReceivedLine {
+  /** The return line (ReturnLine.id), a UUID. */
+  returnItemId: string;
+  /** SELLABLE or DAMAGED. */
+  condition: ItemCondition;
+}
+
+export interface ReceiveReturnResponse {
+  return: Return | undefined;
+}
+
+export interface RefundReturnRequest {
+  /** Return id, a UUID. Required. */
+  returnId: string;
+}
+
+export interface RefundReturnResponse {
+  return: Return | undefined;
+}
+
+export interface CloseReturnRequest {
+  /** Return id, a UUID. Required. */
+  returnId: string;
+  /** Why, for people. Optional, at most 500 characters. */
+  note: string;
+}
+
+export interface CloseReturnResponse {
+  return: Return | undefined;
+}
+
+function createBaseReturn(): Return {
+  return {
+    id: "",
+    rmaNumber: "",
+    orderId: "",
+    userId: "",
+    status: 0,
+    refundMethod: 0,
+    notes: "",
+    lines: [],
+    refundAmount: undefined,
+    authorization: undefined,
+    refund: undefined,
+    rejectionReason: "",
+    history: [],
+    requestedAt: undefined,
+    approvedAt: undefined,
+    receivedAt: undefined,
+    processedAt: undefined,
+    closedAt: undefined,
+  };
+}
+
+export const Return: MessageFns<Return> = {
+  encode(message: Return, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.rmaNumber !== "") {
+      writer.uint32(18).string(message.rmaNumber);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(26).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(34).string(message.userId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(40).int32(message.status);
+    }
+    if (message.refundMethod !== 0) {
+      writer.uint32(48).int32(message.refundMethod);
+    }
+    if (message.notes !== "") {
+      writer.uint32(58).string(message.notes);
+    }
+    for (const v of message.lines) {
+      ReturnLine.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.refundAmount !== undefined) {
+      Money.encode(message.refundAmount, writer.uint32(74).fork()).join();
+    }
+    if (message.authorization !== undefined) {
+      ReturnAuthorization.encode(message.authorization, writer.uint32(82).fork()).join();
+    }
+    if (message.refund !== undefined) {
+      ReturnRefund.encode(message.refund, writer.uint32(90).fork()).join();
+    }
+    if (message.rejectionReason !== "") {
+      writer.uint32(98).string(message.rejectionReason);
+    }
+    for (const v of message.history) {
+      ReturnStatusChange.encode(v!, writer.uint32(106).fork()).join();
+    }
+    if (message.requestedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.requestedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.approvedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.approvedAt), writer.uint32(122).fork()).join();
+    }
+    if (message.receivedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.receivedAt), writer.uint32(130).fork()).join();
+    }
+    if (message.processedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.processedAt), writer.uint32(138).fork()).join();
+    }
+    if (message.closedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.closedAt), writer.uint32(146).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Return {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturn();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rmaNumber = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.refundMethod = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.notes = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.lines.push(ReturnLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.refundAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.authorization = ReturnAuthorization.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.refund = ReturnRefund.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.rejectionReason = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.history.push(ReturnStatusChange.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.requestedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.approvedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.receivedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.processedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.closedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Return {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      rmaNumber: isSet(object.rmaNumber)
+        ? globalThis.String(object.rmaNumber)
+        : isSet(object.rma_number)
+        ? globalThis.String(object.rma_number)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      status: isSet(object.status) ? returnStatusFromJSON(object.status) : 0,
+      refundMethod: isSet(object.refundMethod)
+        ? refundMethodFromJSON(object.refundMethod)
+        : isSet(object.refund_method)
+        ? refundMethodFromJSON(object.refund_method)
+        : 0,
+      notes: isSet(object.notes) ? globalThis.String(object.notes) : "",
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => ReturnLine.fromJSON(e))
+        : [],
+      refundAmount: isSet(object.refundAmount)
+        ? Money.fromJSON(object.refundAmount)
+        : isSet(object.refund_amount)
+        ? Money.fromJSON(object.refund_amount)
+        : undefined,
+      authorization: isSet(object.authorization) ? ReturnAuthorization.fromJSON(object.authorization) : undefined,
+      refund: isSet(object.refund) ? ReturnRefund.fromJSON(object.refund) : undefined,
+      rejectionReason: isSet(object.rejectionReason)
+        ? globalThis.String(object.rejectionReason)
+        : isSet(object.rejection_reason)
+        ? globalThis.String(object.rejection_reason)
+        : "",
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => ReturnStatusChange.fromJSON(e))
+        : [],
+      requestedAt: isSet(object.requestedAt)
+        ? fromJsonTimestamp(object.requestedAt)
+        : isSet(object.requested_at)
+        ? fromJsonTimestamp(object.requested_at)
+        : undefined,
+      approvedAt: isSet(object.approvedAt)
+        ? fromJsonTimestamp(object.approvedAt)
+        : isSet(object.approved_at)
+        ? fromJsonTimestamp(object.approved_at)
+        : undefined,
+      receivedAt: isSet(object.receivedAt)
+        ? fromJsonTimestamp(object.receivedAt)
+        : isSet(object.received_at)
+        ? fromJsonTimestamp(object.received_at)
+        : undefined,
+      processedAt: isSet(object.processedAt)
+        ? fromJsonTimestamp(object.processedAt)
+        : isSet(object.processed_at)
+        ? fromJsonTimestamp(object.processed_at)
+        : undefined,
+      closedAt: isSet(object.closedAt)
+        ? fromJsonTimestamp(object.closedAt)
+        : isSet(object.closed_at)
+        ? fromJsonTimestamp(object.closed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Return): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.rmaNumber !== "") {
+      obj.rmaNumber = message.rmaNumber;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.status !== 0) {
+      obj.status = returnStatusToJSON(message.status);
+    }
+    if (message.refundMethod !== 0) {
+      obj.refundMethod = refundMethodToJSON(message.refundMethod);
+    }
+    if (message.notes !== "") {
+      obj.notes = message.notes;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ReturnLine.toJSON(e));
+    }
+    if (message.refundAmount !== undefined) {
+      obj.refundAmount = Money.toJSON(message.refundAmount);
+    }
+    if (message.authorization !== undefined) {
+      obj.authorization = ReturnAuthorization.toJSON(message.authorization);
+    }
+    if (message.refund !== undefined) {
+      obj.refund = ReturnRefund.toJSON(message.refund);
+    }
+    if (message.rejectionReason !== "") {
+      obj.rejectionReason = message.rejectionReason;
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => ReturnStatusChange.toJSON(e));
+    }
+    if (message.requestedAt !== undefined) {
+      obj.requestedAt = message.requestedAt.toISOString();
+    }
+    if (message.approvedAt !== undefined) {
+      obj.approvedAt = message.approvedAt.toISOString();
+    }
+    if (message.receivedAt !== undefined) {
+      obj.receivedAt = message.receivedAt.toISOString();
+    }
+    if (message.processedAt !== undefined) {
+      obj.processedAt = message.processedAt.toISOString();
+    }
+    if (message.closedAt !== undefined) {
+      obj.closedAt = message.closedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Return>): Return {
+    return Return.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Return>): Return {
+    const message = createBaseReturn();
+    message.id = object.id ?? "";
+    message.rmaNumber = object.rmaNumber ?? "";
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.status = object.status ?? 0;
+    message.refundMethod = object.refundMethod ?? 0;
+    message.notes = object.notes ?? "";
+    message.lines = object.lines?.map((e) => ReturnLine.fromPartial(e)) || [];
+    message.refundAmount = (object.refundAmount !== undefined && object.refundAmount !== null)
+      ? Money.fromPartial(object.refundAmount)
+      : undefined;
+    message.authorization = (object.authorization !== undefined && object.authorization !== null)
+      ? ReturnAuthorization.fromPartial(object.authorization)
+      : undefined;
+    message.refund = (object.refund !== undefined && object.refund !== null)
+      ? ReturnRefund.fromPartial(object.refund)
+      : undefined;
+    message.rejectionReason = object.rejectionReason ?? "";
+    message.history = object.history?.map((e) => ReturnStatusChange.fromPartial(e)) || [];
+    message.requestedAt = object.requestedAt ?? undefined;
+    message.approvedAt = object.approvedAt ?? undefined;
+    message.receivedAt = object.receivedAt ?? undefined;
+    message.processedAt = object.processedAt ?? undefined;
+    message.closedAt = object.closedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReturnLine(): ReturnLine {
+  return {
+    id: "",
+    orderItemId: "",
+    productId: "",
+    variantId: "",
+    productName: "",
+    sku: "",
+    quantity: 0,
+    unitPrice: undefined,
+    reason: 0,
+    condition: 0,
+    refundAmount: undefined,
+  };
+}
+
+export const ReturnLine: MessageFns<ReturnLine> = {
+  encode(message: ReturnLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.orderItemId !== "") {
+      writer.uint32(18).string(message.orderItemId);
+    }
+    if (message.productId !== "") {
+      writer.uint32(26).string(message.productId);
+    }
+    if (message.variantId !== "") {
+      writer.uint32(34).string(message.variantId);
+    }
+    if (message.productName !== "") {
+      writer.uint32(42).string(message.productName);
+    }
+    if (message.sku !== "") {
+      writer.uint32(50).string(message.sku);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(56).int32(message.quantity);
+    }
+    if (message.unitPrice !== undefined) {
+      Money.encode(message.unitPrice, writer.uint32(66).fork()).join();
+    }
+    if (message.reason !== 0) {
+      writer.uint32(72).int32(message.reason);
+    }
+    if (message.condition !== 0) {
+      writer.uint32(80).int32(message.condition);
+    }
+    if (message.refundAmount !== undefined) {
+      Money.encode(message.refundAmount, writer.uint32(90).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderItemId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.variantId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.productName = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.unitPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.condition = reader.int32() as any;
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.refundAmount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnLine {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      orderItemId: isSet(object.orderItemId)
+        ? globalThis.String(object.orderItemId)
+        : isSet(object.order_item_id)
+        ? globalThis.String(object.order_item_id)
+        : "",
+      productId: isSet(object.productId)
+        ? globalThis.String(object.productId)
+        : isSet(object.product_id)
+        ? globalThis.String(object.product_id)
+        : "",
+      variantId: isSet(object.variantId)
+        ? globalThis.String(object.variantId)
+        : isSet(object.variant_id)
+        ? globalThis.String(object.variant_id)
+        : "",
+      productName: isSet(object.productName)
+        ? globalThis.String(object.productName)
+        : isSet(object.product_name)
+        ? globalThis.String(object.product_name)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      unitPrice: isSet(object.unitPrice)
+        ? Money.fromJSON(object.unitPrice)
+        : isSet(object.unit_price)
+        ? Money.fromJSON(object.unit_price)
+        : undefined,
+      reason: isSet(object.reason) ? returnReasonFromJSON(object.reason) : 0,
+      condition: isSet(object.condition) ? itemConditionFromJSON(object.condition) : 0,
+      refundAmount: isSet(object.refundAmount)
+        ? Money.fromJSON(object.refundAmount)
+        : isSet(object.refund_amount)
+        ? Money.fromJSON(object.refund_amount)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReturnLine): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.orderItemId !== "") {
+      obj.orderItemId = message.orderItemId;
+    }
+    if (message.productId !== "") {
+      obj.productId = message.productId;
+    }
+    if (message.variantId !== "") {
+      obj.variantId = message.variantId;
+    }
+    if (message.productName !== "") {
+      obj.productName = message.productName;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.unitPrice !== undefined) {
+      obj.unitPrice = Money.toJSON(message.unitPrice);
+    }
+    if (message.reason !== 0) {
+      obj.reason = returnReasonToJSON(message.reason);
+    }
+    if (message.condition !== 0) {
+      obj.condition = itemConditionToJSON(message.condition);
+    }
+    if (message.refundAmount !== undefined) {
+      obj.refundAmount = Money.toJSON(message.refundAmount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnLine>): ReturnLine {
+    return ReturnLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnLine>): ReturnLine {
+    const message = createBaseReturnLine();
+    message.id = object.id ?? "";
+    message.orderItemId = object.orderItemId ?? "";
+    message.productId = object.productId ?? "";
+    message.variantId = object.variantId ?? "";
+    message.productName = object.productName ?? "";
+    message.sku = object.sku ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
+      ? Money.fromPartial(object.unitPrice)
+      : undefined;
+    message.reason = object.reason ?? 0;
+    message.condition = object.condition ?? 0;
+    message.refundAmount = (object.refundAmount !== undefined && object.refundAmount !== null)
+      ? Money.fromPartial(object.refundAmount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReturnAuthorization(): ReturnAuthorization {
+  return {
+    rmaNumber: "",
+    returnAddress: undefined,
+    instructions: "",
+    expiresAt: undefined,
+    carrier: "",
+    trackingNumber: "",
+  };
+}
+
+export const ReturnAuthorization: MessageFns<ReturnAuthorization> = {
+  encode(message: ReturnAuthorization, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rmaNumber !== "") {
+      writer.uint32(10).string(message.rmaNumber);
+    }
+    if (message.returnAddress !== undefined) {
+      Address.encode(message.returnAddress, writer.uint32(18).fork()).join();
+    }
+    if (message.instructions !== "") {
+      writer.uint32(26).string(message.instructions);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(34).fork()).join();
+    }
+    if (message.carrier !== "") {
+      writer.uint32(42).string(message.carrier);
+    }
+    if (message.trackingNumber !== "") {
+      writer.uint32(50).string(message.trackingNumber);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnAuthorization {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnAuthorization();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rmaNumber = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.returnAddress = Address.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.instructions = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.carrier = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.trackingNumber = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnAuthorization {
+    return {
+      rmaNumber: isSet(object.rmaNumber)
+        ? globalThis.String(object.rmaNumber)
+        : isSet(object.rma_number)
+        ? globalThis.String(object.rma_number)
+        : "",
+      returnAddress: isSet(object.returnAddress)
+        ? Address.fromJSON(object.returnAddress)
+        : isSet(object.return_address)
+        ? Address.fromJSON(object.return_address)
+        : undefined,
+      instructions: isSet(object.instructions) ? globalThis.String(object.instructions) : "",
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+      carrier: isSet(object.carrier) ? globalThis.String(object.carrier) : "",
+      trackingNumber: isSet(object.trackingNumber)
+        ? globalThis.String(object.trackingNumber)
+        : isSet(object.tracking_number)
+        ? globalThis.String(object.tracking_number)
+        : "",
+    };
+  },
+
+  toJSON(message: ReturnAuthorization): unknown {
+    const obj: any = {};
+    if (message.rmaNumber !== "") {
+      obj.rmaNumber = message.rmaNumber;
+    }
+    if (message.returnAddress !== undefined) {
+      obj.returnAddress = Address.toJSON(message.returnAddress);
+    }
+    if (message.instructions !== "") {
+      obj.instructions = message.instructions;
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.carrier !== "") {
+      obj.carrier = message.carrier;
+    }
+    if (message.trackingNumber !== "") {
+      obj.trackingNumber = message.trackingNumber;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnAuthorization>): ReturnAuthorization {
+    return ReturnAuthorization.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnAuthorization>): ReturnAuthorization {
+    const message = createBaseReturnAuthorization();
+    message.rmaNumber = object.rmaNumber ?? "";
+    message.returnAddress = (object.returnAddress !== undefined && object.returnAddress !== null)
+      ? Address.fromPartial(object.returnAddress)
+      : undefined;
+    message.instructions = object.instructions ?? "";
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.carrier = object.carrier ?? "";
+    message.trackingNumber = object.trackingNumber ?? "";
+    return message;
+  },
+};
+
+function createBaseReturnRefund(): ReturnRefund {
+  return { id: "", status: 0, amount: undefined, paymentId: "", paymentRefundId: "", includesShipping: false };
+}
+
+export const ReturnRefund: MessageFns<ReturnRefund> = {
+  encode(message: ReturnRefund, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(26).fork()).join();
+    }
+    if (message.paymentId !== "") {
+      writer.uint32(34).string(message.paymentId);
+    }
+    if (message.paymentRefundId !== "") {
+      writer.uint32(42).string(message.paymentRefundId);
+    }
+    if (message.includesShipping !== false) {
+      writer.uint32(48).bool(message.includesShipping);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnRefund {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnRefund();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.paymentRefundId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.includesShipping = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnRefund {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      status: isSet(object.status) ? refundStatusFromJSON(object.status) : 0,
+      amount: isSet(object.amount) ? Money.fromJSON(object.amount) : undefined,
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      paymentRefundId: isSet(object.paymentRefundId)
+        ? globalThis.String(object.paymentRefundId)
+        : isSet(object.payment_refund_id)
+        ? globalThis.String(object.payment_refund_id)
+        : "",
+      includesShipping: isSet(object.includesShipping)
+        ? globalThis.Boolean(object.includesShipping)
+        : isSet(object.includes_shipping)
+        ? globalThis.Boolean(object.includes_shipping)
+        : false,
+    };
+  },
+
+  toJSON(message: ReturnRefund): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.status !== 0) {
+      obj.status = refundStatusToJSON(message.status);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Money.toJSON(message.amount);
+    }
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.paymentRefundId !== "") {
+      obj.paymentRefundId = message.paymentRefundId;
+    }
+    if (message.includesShipping !== false) {
+      obj.includesShipping = message.includesShipping;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnRefund>): ReturnRefund {
+    return ReturnRefund.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnRefund>): ReturnRefund {
+    const message = createBaseReturnRefund();
+    message.id = object.id ?? "";
+    message.status = object.status ?? 0;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Money.fromPartial(object.amount)
+      : undefined;
+    message.paymentId = object.paymentId ?? "";
+    message.paymentRefundId = object.paymentRefundId ?? "";
+    message.includesShipping = object.includesShipping ?? false;
+    return message;
+  },
+};
+
+function createBaseReturnStatusChange(): ReturnStatusChange {
+  return { status: 0, previousStatus: 0, changedBy: "", note: "", changedAt: undefined };
+}
+
+export const ReturnStatusChange: MessageFns<ReturnStatusChange> = {
+  encode(message: ReturnStatusChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.previousStatus !== 0) {
+      writer.uint32(16).int32(message.previousStatus);
+    }
+    if (message.changedBy !== "") {
+      writer.uint32(26).string(message.changedBy);
+    }
+    if (message.note !== "") {
+      writer.uint32(34).string(message.note);
+    }
+    if (message.changedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.changedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnStatusChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnStatusChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.previousStatus = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.changedBy = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.changedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnStatusChange {
+    return {
+      status: isSet(object.status) ? returnStatusFromJSON(object.status) : 0,
+      previousStatus: isSet(object.previousStatus)
+        ? returnStatusFromJSON(object.previousStatus)
+        : isSet(object.previous_status)
+        ? returnStatusFromJSON(object.previous_status)
+        : 0,
+      changedBy: isSet(object.changedBy)
+        ? globalThis.String(object.changedBy)
+        : isSet(object.changed_by)
+        ? globalThis.String(object.changed_by)
+        : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      changedAt: isSet(object.changedAt)
+        ? fromJsonTimestamp(object.changedAt)
+        : isSet(object.changed_at)
+        ? fromJsonTimestamp(object.changed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReturnStatusChange): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = returnStatusToJSON(message.status);
+    }
+    if (message.previousStatus !== 0) {
+      obj.previousStatus = returnStatusToJSON(message.previousStatus);
+    }
+    if (message.changedBy !== "") {
+      obj.changedBy = message.changedBy;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.changedAt !== undefined) {
+      obj.changedAt = message.changedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnStatusChange>): ReturnStatusChange {
+    return ReturnStatusChange.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnStatusChange>): ReturnStatusChange {
+    const message = createBaseReturnStatusChange();
+    message.status = object.status ?? 0;
+    message.previousStatus = object.previousStatus ?? 0;
+    message.changedBy = object.changedBy ?? "";
+    message.note = object.note ?? "";
+    message.changedAt = object.changedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRequestReturnRequest(): RequestReturnRequest {
+  return { idempotencyKey: "", orderId: "", lines: [], refundMethod: 0, notes: "" };
+}
+
+export const RequestReturnRequest: MessageFns<RequestReturnRequest> = {
+  encode(message: RequestReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idempotencyKey !== "") {
+      writer.uint32(10).string(message.idempotencyKey);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    for (const v of message.lines) {
+      ReturnLineRequest.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.refundMethod !== 0) {
+      writer.uint32(32).int32(message.refundMethod);
+    }
+    if (message.notes !== "") {
+      writer.uint32(42).string(message.notes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestReturnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestReturnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lines.push(ReturnLineRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.refundMethod = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.notes = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestReturnRequest {
+    return {
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => ReturnLineRequest.fromJSON(e)) : [],
+      refundMethod: isSet(object.refundMethod)
+        ? refundMethodFromJSON(object.refundMethod)
+        : isSet(object.refund_method)
+        ? refundMethodFromJSON(object.refund_method)
+        : 0,
+      notes: isSet(object.notes) ? globalThis.String(object.notes) : "",
+    };
+  },
+
+  toJSON(message: RequestReturnRequest): unknown {
+    const obj: any = {};
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ReturnLineRequest.toJSON(e));
+    }
+    if (message.refundMethod !== 0) {
+      obj.refundMethod = refundMethodToJSON(message.refundMethod);
+    }
+    if (message.notes !== "") {
+      obj.notes = message.notes;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RequestReturnRequest>): RequestReturnRequest {
+    return RequestReturnRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RequestReturnRequest>): RequestReturnRequest {
+    const message = createBaseRequestReturnRequest();
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    message.orderId = object.orderId ?? "";
+    message.lines = object.lines?.map((e) => ReturnLineRequest.fromPartial(e)) || [];
+    message.refundMethod = object.refundMethod ?? 0;
+    message.notes = object.notes ?? "";
+    return message;
+  },
+};
+
+function createBaseReturnLineRequest(): ReturnLineRequest {
+  return { orderItemId: "", quantity: 0, reason: 0 };
+}
+
+export const ReturnLineRequest: MessageFns<ReturnLineRequest> = {
+  encode(message: ReturnLineRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderItemId !== "") {
+      writer.uint32(10).string(message.orderItemId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(16).int32(message.quantity);
+    }
+    if (message.reason !== 0) {
+      writer.uint32(24).int32(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnLineRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnLineRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderItemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReturnLineRequest {
+    return {
+      orderItemId: isSet(object.orderItemId)
+        ? globalThis.String(object.orderItemId)
+        : isSet(object.order_item_id)
+        ? globalThis.String(object.order_item_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      reason: isSet(object.reason) ? returnReasonFromJSON(object.reason) : 0,
+    };
+  },
+
+  toJSON(message: ReturnLineRequest): unknown {
+    const obj: any = {};
+    if (message.orderItemId !== "") {
+      obj.orderItemId = message.orderItemId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.reason !== 0) {
+      obj.reason = returnReasonToJSON(message.reason);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReturnLineRequest>): ReturnLineRequest {
+    return ReturnLineRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReturnLineRequest>): ReturnLineRequest {
+    const message = createBaseReturnLineRequest();
+    message.orderItemId = object.orderItemId ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.reason = object.reason ?? 0;
+    return message;
+  },
+};
+
+function createBaseRequestReturnResponse(): RequestReturnResponse {
+  return { return: undefined };
+}
+
+export const RequestReturnResponse: MessageFns<RequestReturnResponse> = {
+  encode(message: RequestReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestReturnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestReturnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestReturnResponse {
+    return { return: isSet(object.return) ? Return.fromJSON(object.return) : undefined };
+  },
+
+  toJSON(message: RequestReturnResponse): unknown {
+    const obj: any = {};
+    if (message.return !== undefined) {
+      obj.return = Return.toJSON(message.return);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RequestReturnResponse>): RequestReturnResponse {
+    return RequestReturnResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RequestReturnResponse>): RequestReturnResponse {
+    const message = createBaseRequestReturnResponse();
+    message.return = (object.return !== undefined && object.return !== null)
+      ? Return.fromPartial(object.return)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetReturnRequest(): GetReturnRequest {
+  return { returnId: "" };
+}
+
+export const GetReturnRequest: MessageFns<GetReturnRequest> = {
+  encode(message: GetReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetReturnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetReturnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetReturnRequest {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetReturnRequest): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetReturnRequest>): GetReturnRequest {
+    return GetReturnRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetReturnRequest>): GetReturnRequest {
+    const message = createBaseGetReturnRequest();
+    message.returnId = object.returnId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetReturnResponse(): GetReturnResponse {
+  return { return: undefined };
+}
+
+export const GetReturnResponse: MessageFns<GetReturnResponse> = {
+  encode(message: GetReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetReturnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetReturnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetReturnResponse {
+    return { return: isSet(object.return) ? Return.fromJSON(object.return) : undefined };
+  },
+
+  toJSON(message: GetReturnResponse): unknown {
+    const obj: any = {};
+    if (message.return !== undefined) {
+      obj.return = Return.toJSON(message.return);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetReturnResponse>): GetReturnResponse {
+    return GetReturnResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetReturnResponse>): GetReturnResponse {
+    const message = createBaseGetReturnResponse();
+    message.return = (object.return !== undefined && object.return !== null)
+      ? Return.fromPartial(object.return)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListMyReturnsRequest(): ListMyReturnsRequest {
+  return { page: undefined };
+}
+
+export const ListMyReturnsRequest: MessageFns<ListMyReturnsRequest> = {
+  encode(message: ListMyReturnsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMyReturnsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMyReturnsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMyReturnsRequest {
+    return { page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined };
+  },
+
+  toJSON(message: ListMyReturnsRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMyReturnsRequest>): ListMyReturnsRequest {
+    return ListMyReturnsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMyReturnsRequest>): ListMyReturnsRequest {
+    const message = createBaseListMyReturnsRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListMyReturnsResponse(): ListMyReturnsResponse {
+  return { returns: [], page: undefined };
+}
+
+export const ListMyReturnsResponse: MessageFns<ListMyReturnsResponse> = {
+  encode(message: ListMyReturnsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.returns) {
+      Return.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMyReturnsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMyReturnsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returns.push(Return.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMyReturnsResponse {
+    return {
+      returns: globalThis.Array.isArray(object?.returns) ? object.returns.map((e: any) => Return.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListMyReturnsResponse): unknown {
+    const obj: any = {};
+    if (message.returns?.length) {
+      obj.returns = message.returns.map((e) => Return.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMyReturnsResponse>): ListMyReturnsResponse {
+    return ListMyReturnsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMyReturnsResponse>): ListMyReturnsResponse {
+    const message = createBaseListMyReturnsResponse();
+    message.returns = object.returns?.map((e) => Return.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAddReturnTrackingRequest(): AddReturnTrackingRequest {
+  return { returnId: "", carrier: "", trackingNumber: "" };
+}
+
+export const AddReturnTrackingRequest: MessageFns<AddReturnTrackingRequest> = {
+  encode(message: AddReturnTrackingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    if (message.carrier !== "") {
+      writer.uint32(18).string(message.carrier);
+    }
+    if (message.trackingNumber !== "") {
+      writer.uint32(26).string(message.trackingNumber);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddReturnTrackingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddReturnTrackingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.carrier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.trackingNumber = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddReturnTrackingRequest {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      carrier: isSet(object.carrier) ? globalThis.String(object.carrier) : "",
+      trackingNumber: isSet(object.trackingNumber)
+        ? globalThis.String(object.trackingNumber)
+        : isSet(object.tracking_number)
+        ? globalThis.String(object.tracking_number)
+        : "",
+    };
+  },
+
+  toJSON(message: AddReturnTrackingRequest): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.carrier !== "") {
+      obj.carrier = message.carrier;
+    }
+    if (message.trackingNumber !== "") {
+      obj.trackingNumber = message.trackingNumber;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddReturnTrackingRequest>): AddReturnTrackingRequest {
+    return AddReturnTrackingRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddReturnTrackingRequest>): AddReturnTrackingRequest {
+    const message = createBaseAddReturnTrackingRequest();
+    message.returnId = object.returnId ?? "";
+    message.carrier = object.carrier ?? "";
+    message.trackingNumber = object.trackingNumber ?? "";
+    return message;
+  },
+};
+
+function createBaseAddReturnTrackingResponse(): AddReturnTrackingResponse {
+  return { return: undefined };
+}
+
+export const AddReturnTrackingResponse: MessageFns<AddReturnTrackingResponse> = {
+  encode(message: AddReturnTrackingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddReturnTrackingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddReturnTrackingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddReturnTrackingResponse {
+    return { return: isSet(object.return) ? Return.fromJSON(object.return) : undefined };
+  },
+
+  toJSON(message: AddReturnTrackingResponse): unknown {
+    const obj: any = {};
+    if (message.return !== undefined) {
+      obj.return = Return.toJSON(message.return);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddReturnTrackingResponse>): AddReturnTrackingResponse {
+    return AddReturnTrackingResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddReturnTrackingResponse>): AddReturnTrackingResponse {
+    const message = createBaseAddReturnTrackingResponse();
+    message.return = (object.return !== undefined && object.return !== null)
+      ? Return.fromPartial(object.return)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListReturnsRequest(): ListReturnsRequest {
+  return {
+    statuses: [],
+    orderId: "",
+    userId: "",
+    requestedFrom: undefined,
+    requestedBefore: undefined,
+    page: undefined,
+  };
+}
+
+export const ListReturnsRequest: MessageFns<ListReturnsRequest> = {
+  encode(message: ListReturnsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.statuses) {
+      writer.uint32(8).int32(v!);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.requestedFrom !== undefined) {
+      Timestamp.encode(toTimestamp(message.requestedFrom), writer.uint32(34).fork()).join();
+    }
+    if (message.requestedBefore !== undefined) {
+      Timestamp.encode(toTimestamp(message.requestedBefore), writer.uint32(42).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReturnsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReturnsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.statuses.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.statuses.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestedFrom = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.requestedBefore = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReturnsRequest {
+    return {
+      statuses: globalThis.Array.isArray(object?.statuses)
+        ? object.statuses.map((e: any) => returnStatusFromJSON(e))
+        : [],
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      requestedFrom: isSet(object.requestedFrom)
+        ? fromJsonTimestamp(object.requestedFrom)
+        : isSet(object.requested_from)
+        ? fromJsonTimestamp(object.requested_from)
+        : undefined,
+      requestedBefore: isSet(object.requestedBefore)
+        ? fromJsonTimestamp(object.requestedBefore)
+        : isSet(object.requested_before)
+        ? fromJsonTimestamp(object.requested_before)
+        : undefined,
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListReturnsRequest): unknown {
+    const obj: any = {};
+    if (message.statuses?.length) {
+      obj.statuses = message.statuses.map((e) => returnStatusToJSON(e));
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.requestedFrom !== undefined) {
+      obj.requestedFrom = message.requestedFrom.toISOString();
+    }
+    if (message.requestedBefore !== undefined) {
+      obj.requestedBefore = message.requestedBefore.toISOString();
+    }
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListReturnsRequest>): ListReturnsRequest {
+    return ListReturnsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListReturnsRequest>): ListReturnsRequest {
+    const message = createBaseListReturnsRequest();
+    message.statuses = object.statuses?.map((e) => e) || [];
+    message.orderId = object.orderId ?? "";
+    message.userId = object.userId ?? "";
+    message.requestedFrom = object.requestedFrom ?? undefined;
+    message.requestedBefore = object.requestedBefore ?? undefined;
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListReturnsResponse(): ListReturnsResponse {
+  return { returns: [], page: undefined };
+}
+
+export const ListReturnsResponse: MessageFns<ListReturnsResponse> = {
+  encode(message: ListReturnsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.returns) {
+      Return.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageResponse.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReturnsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReturnsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returns.push(Return.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReturnsResponse {
+    return {
+      returns: globalThis.Array.isArray(object?.returns) ? object.returns.map((e: any) => Return.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageResponse.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListReturnsResponse): unknown {
+    const obj: any = {};
+    if (message.returns?.length) {
+      obj.returns = message.returns.map((e) => Return.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageResponse.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListReturnsResponse>): ListReturnsResponse {
+    return ListReturnsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListReturnsResponse>): ListReturnsResponse {
+    const message = createBaseListReturnsResponse();
+    message.returns = object.returns?.map((e) => Return.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageResponse.fromPartial(object.page)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseApproveReturnRequest(): ApproveReturnRequest {
+  return { returnId: "", returnAddress: undefined, instructions: "" };
+}
+
+export const ApproveReturnRequest: MessageFns<ApproveReturnRequest> = {
+  encode(message: ApproveReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    if (message.returnAddress !== undefined) {
+      Address.encode(message.returnAddress, writer.uint32(18).fork()).join();
+    }
+    if (message.instructions !== "") {
+      writer.uint32(26).string(message.instructions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApproveReturnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApproveReturnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.returnAddress = Address.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.instructions = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApproveReturnRequest {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      returnAddress: isSet(object.returnAddress)
+        ? Address.fromJSON(object.returnAddress)
+        : isSet(object.return_address)
+        ? Address.fromJSON(object.return_address)
+        : undefined,
+      instructions: isSet(object.instructions) ? globalThis.String(object.instructions) : "",
+    };
+  },
+
+  toJSON(message: ApproveReturnRequest): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.returnAddress !== undefined) {
+      obj.returnAddress = Address.toJSON(message.returnAddress);
+    }
+    if (message.instructions !== "") {
+      obj.instructions = message.instructions;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApproveReturnRequest>): ApproveReturnRequest {
+    return ApproveReturnRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApproveReturnRequest>): ApproveReturnRequest {
+    const message = createBaseApproveReturnRequest();
+    message.returnId = object.returnId ?? "";
+    message.returnAddress = (object.returnAddress !== undefined && object.returnAddress !== null)
+      ? Address.fromPartial(object.returnAddress)
+      : undefined;
+    message.instructions = object.instructions ?? "";
+    return message;
+  },
+};
+
+function createBaseApproveReturnResponse(): ApproveReturnResponse {
+  return { return: undefined };
+}
+
+export const ApproveReturnResponse: MessageFns<ApproveReturnResponse> = {
+  encode(message: ApproveReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApproveReturnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApproveReturnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApproveReturnResponse {
+    return { return: isSet(object.return) ? Return.fromJSON(object.return) : undefined };
+  },
+
+  toJSON(message: ApproveReturnResponse): unknown {
+    const obj: any = {};
+    if (message.return !== undefined) {
+      obj.return = Return.toJSON(message.return);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApproveReturnResponse>): ApproveReturnResponse {
+    return ApproveReturnResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApproveReturnResponse>): ApproveReturnResponse {
+    const message = createBaseApproveReturnResponse();
+    message.return = (object.return !== undefined && object.return !== null)
+      ? Return.fromPartial(object.return)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRejectReturnRequest(): RejectReturnRequest {
+  return { returnId: "", reason: "" };
+}
+
+export const RejectReturnRequest: MessageFns<RejectReturnRequest> = {
+  encode(message: RejectReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectReturnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejectReturnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RejectReturnRequest {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: RejectReturnRequest): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RejectReturnRequest>): RejectReturnRequest {
+    return RejectReturnRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RejectReturnRequest>): RejectReturnRequest {
+    const message = createBaseRejectReturnRequest();
+    message.returnId = object.returnId ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseRejectReturnResponse(): RejectReturnResponse {
+  return { return: undefined };
+}
+
+export const RejectReturnResponse: MessageFns<RejectReturnResponse> = {
+  encode(message: RejectReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectReturnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejectReturnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RejectReturnResponse {
+    return { return: isSet(object.return) ? Return.fromJSON(object.return) : undefined };
+  },
+
+  toJSON(message: RejectReturnResponse): unknown {
+    const obj: any = {};
+    if (message.return !== undefined) {
+      obj.return = Return.toJSON(message.return);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RejectReturnResponse>): RejectReturnResponse {
+    return RejectReturnResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RejectReturnResponse>): RejectReturnResponse {
+    const message = createBaseRejectReturnResponse();
+    message.return = (object.return !== undefined && object.return !== null)
+      ? Return.fromPartial(object.return)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReceiveReturnRequest(): ReceiveReturnRequest {
+  return { returnId: "", items: [] };
+}
+
+export const ReceiveReturnRequest: MessageFns<ReceiveReturnRequest> = {
+  encode(message: ReceiveReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    for (const v of message.items) {
+      ReceivedLine.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceiveReturnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceiveReturnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(ReceivedLine.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReceiveReturnRequest {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ReceivedLine.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ReceiveReturnRequest): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ReceivedLine.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReceiveReturnRequest>): ReceiveReturnRequest {
+    return ReceiveReturnRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReceiveReturnRequest>): ReceiveReturnRequest {
+    const message = createBaseReceiveReturnRequest();
+    message.returnId = object.returnId ?? "";
+    message.items = object.items?.map((e) => ReceivedLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReceivedLine(): ReceivedLine {
+  return { returnItemId: "", condition: 0 };
+}
+
+export const ReceivedLine: MessageFns<ReceivedLine> = {
+  encode(message: ReceivedLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnItemId !== "") {
+      writer.uint32(10).string(message.returnItemId);
+    }
+    if (message.condition !== 0) {
+      writer.uint32(16).int32(message.condition);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceivedLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceivedLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnItemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.condition = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReceivedLine {
+    return {
+      returnItemId: isSet(object.returnItemId)
+        ? globalThis.String(object.returnItemId)
+        : isSet(object.return_item_id)
+        ? globalThis.String(object.return_item_id)
+        : "",
+      condition: isSet(object.condition) ? itemConditionFromJSON(object.condition) : 0,
+    };
+  },
+
+  toJSON(message: ReceivedLine): unknown {
+    const obj: any = {};
+    if (message.returnItemId !== "") {
+      obj.returnItemId = message.returnItemId;
+    }
+    if (message.condition !== 0) {
+      obj.condition = itemConditionToJSON(message.condition);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReceivedLine>): ReceivedLine {
+    return ReceivedLine.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReceivedLine>): ReceivedLine {
+    const message = createBaseReceivedLine();
+    message.returnItemId = object.returnItemId ?? "";
+    message.condition = object.condition ?? 0;
+    return message;
+  },
+};
+
+function createBaseReceiveReturnResponse(): ReceiveReturnResponse {
+  return { return: undefined };
+}
+
+export const ReceiveReturnResponse: MessageFns<ReceiveReturnResponse> = {
+  encode(message: ReceiveReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceiveReturnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceiveReturnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReceiveReturnResponse {
+    return { return: isSet(object.return) ? Return.fromJSON(object.return) : undefined };
+  },
+
+  toJSON(message: ReceiveReturnResponse): unknown {
+    const obj: any = {};
+    if (message.return !== undefined) {
+      obj.return = Return.toJSON(message.return);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReceiveReturnResponse>): ReceiveReturnResponse {
+    return ReceiveReturnResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReceiveReturnResponse>): ReceiveReturnResponse {
+    const message = createBaseReceiveReturnResponse();
+    message.return = (object.return !== undefined && object.return !== null)
+      ? Return.fromPartial(object.return)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRefundReturnRequest(): RefundReturnRequest {
+  return { returnId: "" };
+}
+
+export const RefundReturnRequest: MessageFns<RefundReturnRequest> = {
+  encode(message: RefundReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefundReturnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefundReturnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefundReturnRequest {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RefundReturnRequest): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RefundReturnRequest>): RefundReturnRequest {
+    return RefundReturnRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RefundReturnRequest>): RefundReturnRequest {
+    const message = createBaseRefundReturnRequest();
+    message.returnId = object.returnId ?? "";
+    return message;
+  },
+};
+
+function createBaseRefundReturnResponse(): RefundReturnResponse {
+  return { return: undefined };
+}
+
+export const RefundReturnResponse: MessageFns<RefundReturnResponse> = {
+  encode(message: RefundReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefundReturnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefundReturnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefundReturnResponse {
+    return { return: isSet(object.return) ? Return.fromJSON(object.return) : undefined };
+  },
+
+  toJSON(message: RefundReturnResponse): unknown {
+    const obj: any = {};
+    if (message.return !== undefined) {
+      obj.return = Return.toJSON(message.return);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RefundReturnResponse>): RefundReturnResponse {
+    return RefundReturnResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RefundReturnResponse>): RefundReturnResponse {
+    const message = createBaseRefundReturnResponse();
+    message.return = (object.return !== undefined && object.return !== null)
+      ? Return.fromPartial(object.return)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCloseReturnRequest(): CloseReturnRequest {
+  return { returnId: "", note: "" };
+}
+
+export const CloseReturnRequest: MessageFns<CloseReturnRequest> = {
+  encode(message: CloseReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    if (message.note !== "") {
+      writer.uint32(18).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CloseReturnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCloseReturnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CloseReturnRequest {
+    return {
+      returnId: isSet(object.returnId)
+        ? globalThis.String(object.returnId)
+        : isSet(object.return_id)
+        ? globalThis.String(object.return_id)
+        : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: CloseReturnRequest): unknown {
+    const obj: any = {};
+    if (message.returnId !== "") {
+      obj.returnId = message.returnId;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CloseReturnRequest>): CloseReturnRequest {
+    return CloseReturnRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CloseReturnRequest>): CloseReturnRequest {
+    const message = createBaseCloseReturnRequest();
+    message.returnId = object.returnId ?? "";
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
+function createBaseCloseReturnResponse(): CloseReturnResponse {
+  return { return: undefined };
+}
+
+export const CloseReturnResponse: MessageFns<CloseReturnResponse> = {
+  encode(message: CloseReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CloseReturnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCloseReturnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CloseReturnResponse {
+    return { return: isSet(object.return) ? Return.fromJSON(object.return) : undefined };
+  },
+
+  toJSON(message: CloseReturnResponse): unknown {
+    const obj: any = {};
+    if (message.return !== undefined) {
+      obj.return = Return.toJSON(message.return);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CloseReturnResponse>): CloseReturnResponse {
+    return CloseReturnResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CloseReturnResponse>): CloseReturnResponse {
+    const message = createBaseCloseReturnResponse();
+    message.return = (object.return !== undefined && object.return !== null)
+      ? Return.fromPartial(object.return)
+      : undefined;
+    return message;
+  },
+};
+
+/**
+ * Returns of delivered order items and the refunds they cause (docs/api/return.md).
+ *
+ * A customer asks to return lines of a delivered order of theirs (RequestReturn), within the
+ * return window counted from the delivery; staff approve it (an RMA: number, address,
+ * instructions, expiry) or reject it; the customer sends the parcel and gives its tracking; staff
+ * receive it (each line sellable, going back to stock, or damaged, not), refund it through the
+ * payment service and close it. Money is the order's currency, in minor units.
+ *
+ * What a return refunds is what the customer paid for its units: each line's amount (after its
+ * discount, with its tax) apportioned per unit cumulatively, so partial returns of a line always
+ * add up to exactly the line; the shipping by RETURN_REFUND_SHIPPING. All returns of an order
+ * together never refund more than was captured.
+ *
+ * Who may call: RequestReturn, GetReturn, ListMyReturns and AddReturnTracking a customer (their
+ * own orders and returns: another customer's is NOT_FOUND, never PERMISSION_DENIED; GetReturn
+ * also staff holding 'return:read'); ListReturns staff holding 'return:read'; ApproveReturn,
+ * RejectReturn, ReceiveReturn, RefundReturn and CloseReturn staff holding 'return:write'. The
+ * events it publishes are in events.proto.
  */
 export type ReturnServiceService = typeof ReturnServiceService;
-export const ReturnServiceService = {} as const;
+export const ReturnServiceService = {
+  /**
+   * Asks to return units of lines of a delivered order of the caller, each with a reason. The order
+   * must be DELIVERED (or PARTIALLY_REFUNDED by an earlier return), delivered no longer ago than the
+   * return window (RETURN_WINDOW_DAYS), and each line's quantity at most what was bought minus what
+   * the order's other returns (not rejected) already return: checked under a lock of the order, so
+   * two requests racing for the same units never return more than was bought. The return starts
+   * PENDING with its RMA number; return.return.requested is published.
+   *
+   * Idempotent by idempotency_key per customer: the same key and request answer the same return;
+   * the same key with another request is FAILED_PRECONDITION (IDEMPOTENCY_KEY_REUSED).
+   *
+   * Errors: INVALID_ARGUMENT (every field at fault: idempotency_key, order_id, lines[i].order_item_id
+   * unknown or repeated, lines[i].quantity more than can still be returned, lines[i].reason,
+   * notes), NOT_FOUND (the order is unknown or another customer's), FAILED_PRECONDITION
+   * (ORDER_NOT_DELIVERED with metadata status; RETURN_WINDOW_CLOSED with metadata delivered_at,
+   * window_days; REFUND_METHOD_NOT_OFFERED: store credit and exchanges are not offered;
+   * IDEMPOTENCY_KEY_REUSED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE (the order
+   * service cannot be asked now: nothing was stored, retry with the same key), UNAUTHENTICATED,
+   * PERMISSION_DENIED (not an account).
+   */
+  requestReturn: {
+    path: "/ecommerce.return.v1.ReturnService/RequestReturn" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RequestReturnRequest): Buffer => Buffer.from(RequestReturnRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RequestReturnRequest => RequestReturnRequest.decode(value),
+    responseSerialize: (value: RequestReturnResponse): Buffer =>
+      Buffer.from(RequestReturnResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RequestReturnResponse => RequestReturnResponse.decode(value),
+  },
+  /**
+   * One return with its lines, RMA, tracking, refund and history. Its customer, or staff holding
+   * 'return:read'.
+   * Errors: INVALID_ARGUMENT (return_id not a UUID), NOT_FOUND (unknown, or another customer's),
+   * UNAUTHENTICATED, PERMISSION_DENIED (not an account).
+   */
+  getReturn: {
+    path: "/ecommerce.return.v1.ReturnService/GetReturn" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetReturnRequest): Buffer => Buffer.from(GetReturnRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetReturnRequest => GetReturnRequest.decode(value),
+    responseSerialize: (value: GetReturnResponse): Buffer => Buffer.from(GetReturnResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetReturnResponse => GetReturnResponse.decode(value),
+  },
+  /**
+   * The caller's returns, newest first, keyset paged.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED, PERMISSION_DENIED (not an account).
+   */
+  listMyReturns: {
+    path: "/ecommerce.return.v1.ReturnService/ListMyReturns" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListMyReturnsRequest): Buffer => Buffer.from(ListMyReturnsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListMyReturnsRequest => ListMyReturnsRequest.decode(value),
+    responseSerialize: (value: ListMyReturnsResponse): Buffer =>
+      Buffer.from(ListMyReturnsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListMyReturnsResponse => ListMyReturnsResponse.decode(value),
+  },
+  /**
+   * Gives the carrier and tracking number of the parcel sent back under an approved return's RMA
+   * (APPROVED -> IN_TRANSIT). The customer of the return. Giving the same tracking again answers
+   * the return unchanged; another tracking number while IN_TRANSIT replaces it.
+   * Errors: INVALID_ARGUMENT (return_id, carrier, tracking_number), NOT_FOUND (unknown, or another
+   * customer's), FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: not approved; RMA_EXPIRED with
+   * metadata expires_at), UNAUTHENTICATED, PERMISSION_DENIED (not an account).
+   */
+  addReturnTracking: {
+    path: "/ecommerce.return.v1.ReturnService/AddReturnTracking" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddReturnTrackingRequest): Buffer =>
+      Buffer.from(AddReturnTrackingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddReturnTrackingRequest => AddReturnTrackingRequest.decode(value),
+    responseSerialize: (value: AddReturnTrackingResponse): Buffer =>
+      Buffer.from(AddReturnTrackingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddReturnTrackingResponse => AddReturnTrackingResponse.decode(value),
+  },
+  /**
+   * Every return, newest first, filtered; keyset paged. Staff holding 'return:read'.
+   * Errors: INVALID_ARGUMENT (filters, page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listReturns: {
+    path: "/ecommerce.return.v1.ReturnService/ListReturns" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReturnsRequest): Buffer => Buffer.from(ListReturnsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReturnsRequest => ListReturnsRequest.decode(value),
+    responseSerialize: (value: ListReturnsResponse): Buffer => Buffer.from(ListReturnsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReturnsResponse => ListReturnsResponse.decode(value),
+  },
+  /**
+   * Approves a PENDING return and issues its RMA: the return's RMA number, the address to send
+   * the parcel to, instructions, and an expiry (RETURN_RMA_VALIDITY_DAYS from now).
+   * return.return.approved is published. Staff holding 'return:write'. Approving an approved
+   * return answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id, return_address fields, instructions), NOT_FOUND,
+   * FAILED_PRECONDITION (INVALID_STATUS_TRANSITION), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  approveReturn: {
+    path: "/ecommerce.return.v1.ReturnService/ApproveReturn" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ApproveReturnRequest): Buffer => Buffer.from(ApproveReturnRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ApproveReturnRequest => ApproveReturnRequest.decode(value),
+    responseSerialize: (value: ApproveReturnResponse): Buffer =>
+      Buffer.from(ApproveReturnResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ApproveReturnResponse => ApproveReturnResponse.decode(value),
+  },
+  /**
+   * Rejects a PENDING return with a reason for the customer; its units may be asked for again.
+   * return.return.rejected is published. Staff holding 'return:write'. Rejecting a rejected return
+   * answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id, reason), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  rejectReturn: {
+    path: "/ecommerce.return.v1.ReturnService/RejectReturn" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RejectReturnRequest): Buffer => Buffer.from(RejectReturnRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RejectReturnRequest => RejectReturnRequest.decode(value),
+    responseSerialize: (value: RejectReturnResponse): Buffer =>
+      Buffer.from(RejectReturnResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RejectReturnResponse => RejectReturnResponse.decode(value),
+  },
+  /**
+   * Records the parcel of an APPROVED or IN_TRANSIT return as received, each line's condition
+   * given once: SELLABLE lines go back to stock through the product service (Restock, once per
+   * return), DAMAGED ones do not; both are refunded. return.return.received is published. Staff
+   * holding 'return:write'. Receiving a received return with the same conditions answers it
+   * unchanged.
+   * Errors: INVALID_ARGUMENT (return_id; items[i].return_item_id unknown or repeated, a line
+   * missing, items[i].condition), NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
+   * UNAVAILABLE (the product service cannot restock now: nothing changed, retry),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  receiveReturn: {
+    path: "/ecommerce.return.v1.ReturnService/ReceiveReturn" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReceiveReturnRequest): Buffer => Buffer.from(ReceiveReturnRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReceiveReturnRequest => ReceiveReturnRequest.decode(value),
+    responseSerialize: (value: ReceiveReturnResponse): Buffer =>
+      Buffer.from(ReceiveReturnResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReceiveReturnResponse => ReceiveReturnResponse.decode(value),
+  },
+  /**
+   * Refunds a RECEIVED return to the order's payment (RECEIVED -> PROCESSED): the amount of the
+   * refund rule, computed once under a lock of the order and sent to the payment service's
+   * RefundPayment with the return's own idempotency key, so any number of calls (in sequence or at
+   * once) make one refund. return.refund.requested, then return.return.refunded, are published.
+   * Staff holding 'return:write'. Refunding a processed return answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION: not received; the payment service's refusals:
+   * AMOUNT_EXCEEDS_REFUNDABLE, PAYMENT_DECLINED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS: the same
+   * refund is being made by another call: retry), UNAVAILABLE (the payment or order service
+   * cannot be asked now, or PAYMENT_OUTCOME_UNKNOWN: retry; the refund stays pending and is made
+   * once), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  refundReturn: {
+    path: "/ecommerce.return.v1.ReturnService/RefundReturn" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RefundReturnRequest): Buffer => Buffer.from(RefundReturnRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RefundReturnRequest => RefundReturnRequest.decode(value),
+    responseSerialize: (value: RefundReturnResponse): Buffer =>
+      Buffer.from(RefundReturnResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RefundReturnResponse => RefundReturnResponse.decode(value),
+  },
+  /**
+   * Closes a return: a PROCESSED or REJECTED one when it is done with, or a PENDING or APPROVED
+   * one that will not go on (its units may be asked for again). Staff holding 'return:write'.
+   * Closing a closed return answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id, note), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  closeReturn: {
+    path: "/ecommerce.return.v1.ReturnService/CloseReturn" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CloseReturnRequest): Buffer => Buffer.from(CloseReturnRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CloseReturnRequest => CloseReturnRequest.decode(value),
+    responseSerialize: (value: CloseReturnResponse): Buffer => Buffer.from(CloseReturnResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CloseReturnResponse => CloseReturnResponse.decode(value),
+  },
+} as const;
 
 export interface ReturnServiceServer extends UntypedServiceImplementation {
+  /**
+   * Asks to return units of lines of a delivered order of the caller, each with a reason. The order
+   * must be DELIVERED (or PARTIALLY_REFUNDED by an earlier return), delivered no longer ago than the
+   * return window (RETURN_WINDOW_DAYS), and each line's quantity at most what was bought minus what
+   * the order's other returns (not rejected) already return: checked under a lock of the order, so
+   * two requests racing for the same units never return more than was bought. The return starts
+   * PENDING with its RMA number; return.return.requested is published.
+   *
+   * Idempotent by idempotency_key per customer: the same key and request answer the same return;
+   * the same key with another request is FAILED_PRECONDITION (IDEMPOTENCY_KEY_REUSED).
+   *
+   * Errors: INVALID_ARGUMENT (every field at fault: idempotency_key, order_id, lines[i].order_item_id
+   * unknown or repeated, lines[i].quantity more than can still be returned, lines[i].reason,
+   * notes), NOT_FOUND (the order is unknown or another customer's), FAILED_PRECONDITION
+   * (ORDER_NOT_DELIVERED with metadata status; RETURN_WINDOW_CLOSED with metadata delivered_at,
+   * window_days; REFUND_METHOD_NOT_OFFERED: store credit and exchanges are not offered;
+   * IDEMPOTENCY_KEY_REUSED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE (the order
+   * service cannot be asked now: nothing was stored, retry with the same key), UNAUTHENTICATED,
+   * PERMISSION_DENIED (not an account).
+   */
+  requestReturn: handleUnaryCall<RequestReturnRequest, RequestReturnResponse>;
+  /**
+   * One return with its lines, RMA, tracking, refund and history. Its customer, or staff holding
+   * 'return:read'.
+   * Errors: INVALID_ARGUMENT (return_id not a UUID), NOT_FOUND (unknown, or another customer's),
+   * UNAUTHENTICATED, PERMISSION_DENIED (not an account).
+   */
+  getReturn: handleUnaryCall<GetReturnRequest, GetReturnResponse>;
+  /**
+   * The caller's returns, newest first, keyset paged.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED, PERMISSION_DENIED (not an account).
+   */
+  listMyReturns: handleUnaryCall<ListMyReturnsRequest, ListMyReturnsResponse>;
+  /**
+   * Gives the carrier and tracking number of the parcel sent back under an approved return's RMA
+   * (APPROVED -> IN_TRANSIT). The customer of the return. Giving the same tracking again answers
+   * the return unchanged; another tracking number while IN_TRANSIT replaces it.
+   * Errors: INVALID_ARGUMENT (return_id, carrier, tracking_number), NOT_FOUND (unknown, or another
+   * customer's), FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: not approved; RMA_EXPIRED with
+   * metadata expires_at), UNAUTHENTICATED, PERMISSION_DENIED (not an account).
+   */
+  addReturnTracking: handleUnaryCall<AddReturnTrackingRequest, AddReturnTrackingResponse>;
+  /**
+   * Every return, newest first, filtered; keyset paged. Staff holding 'return:read'.
+   * Errors: INVALID_ARGUMENT (filters, page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listReturns: handleUnaryCall<ListReturnsRequest, ListReturnsResponse>;
+  /**
+   * Approves a PENDING return and issues its RMA: the return's RMA number, the address to send
+   * the parcel to, instructions, and an expiry (RETURN_RMA_VALIDITY_DAYS from now).
+   * return.return.approved is published. Staff holding 'return:write'. Approving an approved
+   * return answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id, return_address fields, instructions), NOT_FOUND,
+   * FAILED_PRECONDITION (INVALID_STATUS_TRANSITION), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  approveReturn: handleUnaryCall<ApproveReturnRequest, ApproveReturnResponse>;
+  /**
+   * Rejects a PENDING return with a reason for the customer; its units may be asked for again.
+   * return.return.rejected is published. Staff holding 'return:write'. Rejecting a rejected return
+   * answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id, reason), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  rejectReturn: handleUnaryCall<RejectReturnRequest, RejectReturnResponse>;
+  /**
+   * Records the parcel of an APPROVED or IN_TRANSIT return as received, each line's condition
+   * given once: SELLABLE lines go back to stock through the product service (Restock, once per
+   * return), DAMAGED ones do not; both are refunded. return.return.received is published. Staff
+   * holding 'return:write'. Receiving a received return with the same conditions answers it
+   * unchanged.
+   * Errors: INVALID_ARGUMENT (return_id; items[i].return_item_id unknown or repeated, a line
+   * missing, items[i].condition), NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
+   * UNAVAILABLE (the product service cannot restock now: nothing changed, retry),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  receiveReturn: handleUnaryCall<ReceiveReturnRequest, ReceiveReturnResponse>;
+  /**
+   * Refunds a RECEIVED return to the order's payment (RECEIVED -> PROCESSED): the amount of the
+   * refund rule, computed once under a lock of the order and sent to the payment service's
+   * RefundPayment with the return's own idempotency key, so any number of calls (in sequence or at
+   * once) make one refund. return.refund.requested, then return.return.refunded, are published.
+   * Staff holding 'return:write'. Refunding a processed return answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION: not received; the payment service's refusals:
+   * AMOUNT_EXCEEDS_REFUNDABLE, PAYMENT_DECLINED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS: the same
+   * refund is being made by another call: retry), UNAVAILABLE (the payment or order service
+   * cannot be asked now, or PAYMENT_OUTCOME_UNKNOWN: retry; the refund stays pending and is made
+   * once), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  refundReturn: handleUnaryCall<RefundReturnRequest, RefundReturnResponse>;
+  /**
+   * Closes a return: a PROCESSED or REJECTED one when it is done with, or a PENDING or APPROVED
+   * one that will not go on (its units may be asked for again). Staff holding 'return:write'.
+   * Closing a closed return answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id, note), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  closeReturn: handleUnaryCall<CloseReturnRequest, CloseReturnResponse>;
 }
 
 export interface ReturnServiceClient extends Client {
+  /**
+   * Asks to return units of lines of a delivered order of the caller, each with a reason. The order
+   * must be DELIVERED (or PARTIALLY_REFUNDED by an earlier return), delivered no longer ago than the
+   * return window (RETURN_WINDOW_DAYS), and each line's quantity at most what was bought minus what
+   * the order's other returns (not rejected) already return: checked under a lock of the order, so
+   * two requests racing for the same units never return more than was bought. The return starts
+   * PENDING with its RMA number; return.return.requested is published.
+   *
+   * Idempotent by idempotency_key per customer: the same key and request answer the same return;
+   * the same key with another request is FAILED_PRECONDITION (IDEMPOTENCY_KEY_REUSED).
+   *
+   * Errors: INVALID_ARGUMENT (every field at fault: idempotency_key, order_id, lines[i].order_item_id
+   * unknown or repeated, lines[i].quantity more than can still be returned, lines[i].reason,
+   * notes), NOT_FOUND (the order is unknown or another customer's), FAILED_PRECONDITION
+   * (ORDER_NOT_DELIVERED with metadata status; RETURN_WINDOW_CLOSED with metadata delivered_at,
+   * window_days; REFUND_METHOD_NOT_OFFERED: store credit and exchanges are not offered;
+   * IDEMPOTENCY_KEY_REUSED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS), UNAVAILABLE (the order
+   * service cannot be asked now: nothing was stored, retry with the same key), UNAUTHENTICATED,
+   * PERMISSION_DENIED (not an account).
+   */
+  requestReturn(
+    request: RequestReturnRequest,
+    callback: (error: ServiceError | null, response: RequestReturnResponse) => void,
+  ): ClientUnaryCall;
+  requestReturn(
+    request: RequestReturnRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RequestReturnResponse) => void,
+  ): ClientUnaryCall;
+  requestReturn(
+    request: RequestReturnRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RequestReturnResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One return with its lines, RMA, tracking, refund and history. Its customer, or staff holding
+   * 'return:read'.
+   * Errors: INVALID_ARGUMENT (return_id not a UUID), NOT_FOUND (unknown, or another customer's),
+   * UNAUTHENTICATED, PERMISSION_DENIED (not an account).
+   */
+  getReturn(
+    request: GetReturnRequest,
+    callback: (error: ServiceError | null, response: GetReturnResponse) => void,
+  ): ClientUnaryCall;
+  getReturn(
+    request: GetReturnRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetReturnResponse) => void,
+  ): ClientUnaryCall;
+  getReturn(
+    request: GetReturnRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetReturnResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The caller's returns, newest first, keyset paged.
+   * Errors: INVALID_ARGUMENT (page), UNAUTHENTICATED, PERMISSION_DENIED (not an account).
+   */
+  listMyReturns(
+    request: ListMyReturnsRequest,
+    callback: (error: ServiceError | null, response: ListMyReturnsResponse) => void,
+  ): ClientUnaryCall;
+  listMyReturns(
+    request: ListMyReturnsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListMyReturnsResponse) => void,
+  ): ClientUnaryCall;
+  listMyReturns(
+    request: ListMyReturnsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListMyReturnsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Gives the carrier and tracking number of the parcel sent back under an approved return's RMA
+   * (APPROVED -> IN_TRANSIT). The customer of the return. Giving the same tracking again answers
+   * the return unchanged; another tracking number while IN_TRANSIT replaces it.
+   * Errors: INVALID_ARGUMENT (return_id, carrier, tracking_number), NOT_FOUND (unknown, or another
+   * customer's), FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: not approved; RMA_EXPIRED with
+   * metadata expires_at), UNAUTHENTICATED, PERMISSION_DENIED (not an account).
+   */
+  addReturnTracking(
+    request: AddReturnTrackingRequest,
+    callback: (error: ServiceError | null, response: AddReturnTrackingResponse) => void,
+  ): ClientUnaryCall;
+  addReturnTracking(
+    request: AddReturnTrackingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddReturnTrackingResponse) => void,
+  ): ClientUnaryCall;
+  addReturnTracking(
+    request: AddReturnTrackingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddReturnTrackingResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Every return, newest first, filtered; keyset paged. Staff holding 'return:read'.
+   * Errors: INVALID_ARGUMENT (filters, page), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  listReturns(
+    request: ListReturnsRequest,
+    callback: (error: ServiceError | null, response: ListReturnsResponse) => void,
+  ): ClientUnaryCall;
+  listReturns(
+    request: ListReturnsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReturnsResponse) => void,
+  ): ClientUnaryCall;
+  listReturns(
+    request: ListReturnsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReturnsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Approves a PENDING return and issues its RMA: the return's RMA number, the address to send
+   * the parcel to, instructions, and an expiry (RETURN_RMA_VALIDITY_DAYS from now).
+   * return.return.approved is published. Staff holding 'return:write'. Approving an approved
+   * return answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id, return_address fields, instructions), NOT_FOUND,
+   * FAILED_PRECONDITION (INVALID_STATUS_TRANSITION), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  approveReturn(
+    request: ApproveReturnRequest,
+    callback: (error: ServiceError | null, response: ApproveReturnResponse) => void,
+  ): ClientUnaryCall;
+  approveReturn(
+    request: ApproveReturnRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ApproveReturnResponse) => void,
+  ): ClientUnaryCall;
+  approveReturn(
+    request: ApproveReturnRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ApproveReturnResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Rejects a PENDING return with a reason for the customer; its units may be asked for again.
+   * return.return.rejected is published. Staff holding 'return:write'. Rejecting a rejected return
+   * answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id, reason), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  rejectReturn(
+    request: RejectReturnRequest,
+    callback: (error: ServiceError | null, response: RejectReturnResponse) => void,
+  ): ClientUnaryCall;
+  rejectReturn(
+    request: RejectReturnRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RejectReturnResponse) => void,
+  ): ClientUnaryCall;
+  rejectReturn(
+    request: RejectReturnRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RejectReturnResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Records the parcel of an APPROVED or IN_TRANSIT return as received, each line's condition
+   * given once: SELLABLE lines go back to stock through the product service (Restock, once per
+   * return), DAMAGED ones do not; both are refunded. return.return.received is published. Staff
+   * holding 'return:write'. Receiving a received return with the same conditions answers it
+   * unchanged.
+   * Errors: INVALID_ARGUMENT (return_id; items[i].return_item_id unknown or repeated, a line
+   * missing, items[i].condition), NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
+   * UNAVAILABLE (the product service cannot restock now: nothing changed, retry),
+   * UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  receiveReturn(
+    request: ReceiveReturnRequest,
+    callback: (error: ServiceError | null, response: ReceiveReturnResponse) => void,
+  ): ClientUnaryCall;
+  receiveReturn(
+    request: ReceiveReturnRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReceiveReturnResponse) => void,
+  ): ClientUnaryCall;
+  receiveReturn(
+    request: ReceiveReturnRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReceiveReturnResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Refunds a RECEIVED return to the order's payment (RECEIVED -> PROCESSED): the amount of the
+   * refund rule, computed once under a lock of the order and sent to the payment service's
+   * RefundPayment with the return's own idempotency key, so any number of calls (in sequence or at
+   * once) make one refund. return.refund.requested, then return.return.refunded, are published.
+   * Staff holding 'return:write'. Refunding a processed return answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION: not received; the payment service's refusals:
+   * AMOUNT_EXCEEDS_REFUNDABLE, PAYMENT_DECLINED), ABORTED (IDEMPOTENCY_KEY_IN_PROGRESS: the same
+   * refund is being made by another call: retry), UNAVAILABLE (the payment or order service
+   * cannot be asked now, or PAYMENT_OUTCOME_UNKNOWN: retry; the refund stays pending and is made
+   * once), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  refundReturn(
+    request: RefundReturnRequest,
+    callback: (error: ServiceError | null, response: RefundReturnResponse) => void,
+  ): ClientUnaryCall;
+  refundReturn(
+    request: RefundReturnRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RefundReturnResponse) => void,
+  ): ClientUnaryCall;
+  refundReturn(
+    request: RefundReturnRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RefundReturnResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Closes a return: a PROCESSED or REJECTED one when it is done with, or a PENDING or APPROVED
+   * one that will not go on (its units may be asked for again). Staff holding 'return:write'.
+   * Closing a closed return answers it unchanged.
+   * Errors: INVALID_ARGUMENT (return_id, note), NOT_FOUND, FAILED_PRECONDITION
+   * (INVALID_STATUS_TRANSITION), UNAUTHENTICATED, PERMISSION_DENIED.
+   */
+  closeReturn(
+    request: CloseReturnRequest,
+    callback: (error: ServiceError | null, response: CloseReturnResponse) => void,
+  ): ClientUnaryCall;
+  closeReturn(
+    request: CloseReturnRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CloseReturnResponse) => void,
+  ): ClientUnaryCall;
+  closeReturn(
+    request: CloseReturnRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CloseReturnResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ReturnServiceClient = makeGenericClientConstructor(
@@ -38,3 +4216,47 @@ export const ReturnServiceClient = makeGenericClientConstructor(
   service: typeof ReturnServiceService;
   serviceName: string;
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
+}

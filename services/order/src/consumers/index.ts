@@ -1,20 +1,24 @@
-import { startConsumer, type EventHandlerBinding } from '../../../../lib/events/index.js';
+import { startConsumer } from '../../../../lib/events/index.js';
 import type { ServiceRuntime } from '../../../../lib/runtime/service-module.js';
-import { shipmentProgressConsumer } from './shipment-progress.js';
+import type { OrderConsumer } from './order-consumer.js';
+import { refundProgress } from './refund-progress.js';
+import { shipmentProgress } from './shipment-progress.js';
 
-/** Every consumer of the order service: one durable each, with the events it handles. */
-const CONSUMERS: { consumer: string; source: string; handlers: EventHandlerBinding[] }[] = [
-  shipmentProgressConsumer,
-];
+/** Every consumer of the order service, one a file. */
+const ORDER_CONSUMERS: OrderConsumer[] = [shipmentProgress, refundProgress];
 
-export async function startOrderConsumers({
-  orm,
-  events,
-  logger,
-  dispose,
-}: Pick<ServiceRuntime, 'orm' | 'events' | 'logger' | 'dispose'>): Promise<void> {
-  for (const options of CONSUMERS) {
-    const running = await startConsumer({ orm, transport: events, logger, ...options });
+/** Starts every consumer of the order service, each handed to `dispose`. */
+export async function startOrderConsumers(runtime: ServiceRuntime): Promise<void> {
+  const { orm, events, logger, dispose } = runtime;
+  for (const definition of ORDER_CONSUMERS) {
+    const running = await startConsumer({
+      orm,
+      transport: events,
+      consumer: definition.consumer,
+      source: definition.source,
+      handlers: definition.handlers(runtime),
+      logger,
+    });
     dispose(running.name, () => running.stop());
   }
 }

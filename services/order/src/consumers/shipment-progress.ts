@@ -11,6 +11,7 @@ import { SYSTEM } from '../domain/order-status.js';
 import { updateOrderStatus } from '../domain/update-order-status.js';
 import { Order } from '../entities/index.js';
 import type { OrderStatus } from '../entities/order.js';
+import type { OrderConsumer } from './order-consumer.js';
 
 /** The fulfilment, in order; each step is one UpdateOrderStatus change. */
 const FULFILMENT: { status: OrderStatus; wire: WireStatus; reason: string }[] = [
@@ -60,10 +61,10 @@ export async function followShipments(em: EntityManager, progress: ShipmentProgr
 }
 
 /** The shipping service's news of an order's shipments (durable `order-shipments`). */
-export const shipmentProgressConsumer = {
+export const shipmentProgress: OrderConsumer = {
   consumer: 'order-shipments',
   source: 'shipping',
-  handlers: [
+  handlers: () => [
     on(ShipmentShippedEvent, followShipments),
     on(ShipmentTrackingUpdatedEvent, followShipments),
     on(ShipmentDeliveredEvent, followShipments),

@@ -191,6 +191,9 @@ async function announce(
         returnId: refund!.returnRequestId ?? '',
         amount: money(payment, amountMinor),
         refundedAt: at,
+        // The payment as this refund left it: whether it is now refunded in full.
+        amountCaptured: money(payment, payment.amountCaptured),
+        amountRefundedTotal: money(payment, payment.amountRefunded),
       });
   }
 }
