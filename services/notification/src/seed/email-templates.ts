@@ -33,7 +33,7 @@ The link works once and expires on {{expires_at}}. If you did not create an acco
   {
     name: 'welcome',
     events: ['auth.user.email_verified'],
-    subject: 'Welcome to {{store_name}}, {{first_name}}',
+    subject: 'Welcome to {{store_name}}',
     text: `Hi {{first_name}},
 
 Your email address is confirmed and your account is ready. Browse the latest arrivals at {{store_url}}.
