@@ -20,7 +20,7 @@ export const paymentModule: ServiceModule = {
   database: paymentDatabase,
   async create(runtime) {
     const { config, env, orm, verifier, logger, dispose } = runtime;
-    const settings = paymentSettingsFrom(env);
+    const settings = paymentSettingsFrom(env, { production: config.production });
     const cipher = new SecretCipher(await loadVaultKeys(config, env, logger));
     const provider = paymentProviderFrom(settings);
     await startPaymentConsumers(runtime);

@@ -82,6 +82,35 @@ describe('payment: choosing the gateway (PAYMENT_PROVIDER)', () => {
     expect(paymentProviderFrom(settings)).to.be.instanceOf(StripeGateway);
   });
 
+  it('in production, takes no gateway by default, and the test gateway only on purpose and with a secret of its own', () => {
+    const production = { production: true };
+    const refusal = (env: Record<string, string>) => {
+      try {
+        paymentSettingsFrom(env, production);
+      } catch (error) {
+        return error as ConfigError;
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal({}).setting).to.equal('PAYMENT_PROVIDER');
+    expect(refusal({ PAYMENT_PROVIDER: 'test' }).message).to.contain('PAYMENT_TEST_GATEWAY_IN_PRODUCTION');
+    expect(
+      refusal({ PAYMENT_PROVIDER: 'test', PAYMENT_TEST_GATEWAY_IN_PRODUCTION: 'true' }).setting,
+    ).to.equal('PAYMENT_TEST_WEBHOOK_SECRET');
+    const demo = paymentSettingsFrom(
+      {
+        PAYMENT_PROVIDER: 'test',
+        PAYMENT_TEST_GATEWAY_IN_PRODUCTION: 'true',
+        PAYMENT_TEST_WEBHOOK_SECRET: 'whsec_a_demo_cluster_secret',
+      },
+      production,
+    );
+    expect(demo.provider).to.equal('test');
+    expect(paymentSettingsFrom({ PAYMENT_PROVIDER: 'stripe', ...REQUIRED }, production).provider).to.equal(
+      'stripe',
+    );
+  });
+
   it('refuses Stripe without its secrets, and an unknown gateway, naming the setting', () => {
     expect(() => paymentSettingsFrom({ PAYMENT_PROVIDER: 'stripe' }))
       .to.throw(ConfigError)
