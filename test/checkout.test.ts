@@ -392,6 +392,88 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     expect(await available(shirt)).to.equal(5);
   });
 
+  it('the payment service down during a cancellation: the order is cancelled at once, and refunded and restocked once it is back', async () => {
+    const shopper = await world.customer();
+    const shirt = await world.product([5]);
+    const order = await world.placeOrder(
+      shopper,
+      await world.cart(shopper, [{ product: shirt, quantity: 2 }]),
+    );
+
+    await world.mesh.stopService('payment');
+    let cancelled;
+    try {
+      ({ order: cancelled } = await world.api.order.cancelOrder(
+        { orderId: order.id, reason: 'changed my mind' },
+        { token: shopper.token, deadlineMs: 20_000 },
+      ));
+    } finally {
+      await world.mesh.startService('payment');
+    }
+    expect(cancelled!.status).to.equal(OrderStatus.ORDER_STATUS_CANCELLED);
+
+    // The settlement job gives back what the cancellation could not: once each.
+    const [payment] = await eventually(async () => {
+      const payments = await paymentsOf(order.id);
+      return payments[0]?.status === PaymentStatus.PAYMENT_STATUS_REFUNDED && payments;
+    });
+    expect(minor(payment!.amountRefunded)).to.equal(minor(order.grandTotal));
+    expect(await available(shirt)).to.equal(5);
+    const { order: again } = await world.api.order.cancelOrder(
+      { orderId: order.id, reason: 'changed my mind' },
+      { token: shopper.token },
+    );
+    expect(again!.status).to.equal(OrderStatus.ORDER_STATUS_CANCELLED);
+    expect(await available(shirt)).to.equal(5);
+    expect((await paymentsOf(order.id))[0]!.amountRefunded).to.deep.equal(payment!.amountRefunded);
+  });
+
+  it('once a parcel of an order has left, nobody can cancel it: nothing is restocked or refunded', async () => {
+    const shopper = await world.customer();
+    const shirt = await world.product([5]);
+    const order = await world.placeOrder(
+      shopper,
+      await world.cart(shopper, [{ product: shirt, quantity: 2 }]),
+    );
+    const [shipment] = await eventually(async () => {
+      const { shipments } = await world.api.shipping.listOrderShipments(
+        { orderId: order.id },
+        { token: world.admin },
+      );
+      return shipments.length > 0 && shipments;
+    });
+    // One of the two shirts leaves in a parcel of its own: the order is processing, partly shipped.
+    const { created } = await world.api.shipping.splitShipment(
+      {
+        shipmentId: shipment!.id,
+        lines: [{ orderItemId: order.lines[0]!.id, quantity: 1 }],
+        idempotencyKey: `split-${newId()}`,
+      },
+      { token: world.admin },
+    );
+    const { carriers } = await world.api.shipping.listCarriers(
+      { page: { pageSize: 1, pageToken: '' } },
+      { token: world.admin },
+    );
+    await world.api.shipping.markShipmentShipped(
+      { shipmentId: created!.id, carrierId: carriers[0]!.id },
+      { token: world.admin },
+    );
+    await eventually(async () => {
+      const { order: read } = await world.api.order.getOrder({ orderId: order.id }, { token: shopper.token });
+      return read!.status === OrderStatus.ORDER_STATUS_PROCESSING;
+    });
+
+    const refused = await failureOf(
+      world.api.order.cancelOrder({ orderId: order.id, reason: 'too late' }, { token: world.admin }),
+    );
+    expect(refused.code).to.equal(grpc.status.FAILED_PRECONDITION);
+    expect(refused.errorInfo?.reason).to.equal('INVALID_STATUS_TRANSITION');
+    expect(refused.message).to.contain('a parcel of it has left');
+    expect(await available(shirt)).to.equal(3);
+    expect((await paymentsOf(order.id))[0]!.status).to.equal(PaymentStatus.PAYMENT_STATUS_CAPTURED);
+  });
+
   /**
    * PlaceOrder as a well-behaved client sends it in a rush: a checkout still queued when the
    * service stops waiting for it answers IDEMPOTENCY_KEY_IN_PROGRESS, and the same key is sent again.

@@ -14,6 +14,7 @@ import { orderDatabase } from './database.js';
 import { CheckoutRunner } from './domain/checkout/checkout-runner.js';
 import { checkoutSaga } from './domain/checkout/checkout-steps.js';
 import { orderHandlers } from './handlers.js';
+import { startCancellationSettlement } from './jobs/cancellation-settlement.js';
 import { startCheckoutRecovery } from './jobs/checkout-recovery.js';
 import { orderSettingsFrom } from './settings.js';
 
@@ -57,12 +58,18 @@ export const orderModule: ServiceModule = {
     dispose('checkout runs', () => checkout.stop());
     const recovery = startCheckoutRecovery(checkout, settings.checkoutRecoveryIntervalMs, logger);
     dispose('checkout recovery', () => recovery.stop());
+    const settlement = startCancellationSettlement(
+      { orm, catalog: ports.catalog, payments: ports.payments },
+      settings.checkoutRecoveryIntervalMs,
+      logger,
+    );
+    dispose('cancellation settlement', () => settlement.stop());
 
     await startOrderConsumers(runtime);
 
     const handlers = orderHandlers(orm, {
       placing: { orm, checkout, addresses, lease, pricesIncludeTax: settings.pricesIncludeTax },
-      cancelling: { orm, catalog: ports.catalog, payments: ports.payments },
+      cancelling: { orm, catalog: ports.catalog, payments: ports.payments, logger },
     });
     return {
       grpc: [

@@ -3175,12 +3175,15 @@ export const OrderServiceService = {
     responseDeserialize: (value: Buffer): ListOrdersResponse => ListOrdersResponse.decode(value),
   },
   /**
-   * Cancels an order: its customer while it is CONFIRMED (not yet processing), an admin until it
-   * ships. Releases what is still reserved, restocks what was committed, releases the discount
-   * usage and refunds the payment in full. Idempotent: cancelling a cancelled order answers it.
+   * Cancels an order: its customer while it is CONFIRMED (not yet processing), an admin until a
+   * parcel of it leaves (CONFIRMED, or PROCESSING while nothing has shipped). The order is
+   * cancelled first, under its lock (a shipment cannot leave at the same moment), then what it holds
+   * is given back: the sold units restocked, the payment refunded in full, each once per order. If
+   * a service is down then, the order is still answered CANCELLED and the order service finishes
+   * the refund and the restock as soon as it answers again (never twice). Idempotent: cancelling a
+   * cancelled order answers it.
    * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: too late
-   * to cancel), UNAVAILABLE (the refund could not be made now: the order stays as it was),
-   * UNAUTHENTICATED.
+   * to cancel, or a parcel has left), UNAUTHENTICATED.
    */
   cancelOrder: {
     path: "/ecommerce.order.v1.OrderService/CancelOrder" as const,
@@ -3278,12 +3281,15 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
    */
   listOrders: handleUnaryCall<ListOrdersRequest, ListOrdersResponse>;
   /**
-   * Cancels an order: its customer while it is CONFIRMED (not yet processing), an admin until it
-   * ships. Releases what is still reserved, restocks what was committed, releases the discount
-   * usage and refunds the payment in full. Idempotent: cancelling a cancelled order answers it.
+   * Cancels an order: its customer while it is CONFIRMED (not yet processing), an admin until a
+   * parcel of it leaves (CONFIRMED, or PROCESSING while nothing has shipped). The order is
+   * cancelled first, under its lock (a shipment cannot leave at the same moment), then what it holds
+   * is given back: the sold units restocked, the payment refunded in full, each once per order. If
+   * a service is down then, the order is still answered CANCELLED and the order service finishes
+   * the refund and the restock as soon as it answers again (never twice). Idempotent: cancelling a
+   * cancelled order answers it.
    * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: too late
-   * to cancel), UNAVAILABLE (the refund could not be made now: the order stays as it was),
-   * UNAUTHENTICATED.
+   * to cancel, or a parcel has left), UNAUTHENTICATED.
    */
   cancelOrder: handleUnaryCall<CancelOrderRequest, CancelOrderResponse>;
   /**
@@ -3424,12 +3430,15 @@ export interface OrderServiceClient extends Client {
     callback: (error: ServiceError | null, response: ListOrdersResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Cancels an order: its customer while it is CONFIRMED (not yet processing), an admin until it
-   * ships. Releases what is still reserved, restocks what was committed, releases the discount
-   * usage and refunds the payment in full. Idempotent: cancelling a cancelled order answers it.
+   * Cancels an order: its customer while it is CONFIRMED (not yet processing), an admin until a
+   * parcel of it leaves (CONFIRMED, or PROCESSING while nothing has shipped). The order is
+   * cancelled first, under its lock (a shipment cannot leave at the same moment), then what it holds
+   * is given back: the sold units restocked, the payment refunded in full, each once per order. If
+   * a service is down then, the order is still answered CANCELLED and the order service finishes
+   * the refund and the restock as soon as it answers again (never twice). Idempotent: cancelling a
+   * cancelled order answers it.
    * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION: too late
-   * to cancel), UNAVAILABLE (the refund could not be made now: the order stays as it was),
-   * UNAUTHENTICATED.
+   * to cancel, or a parcel has left), UNAUTHENTICATED.
    */
   cancelOrder(
     request: CancelOrderRequest,

@@ -49,7 +49,13 @@ export async function followShipments(em: EntityManager, progress: ShipmentProgr
       : 'processing';
   const from = FULFILMENT.findIndex((step) => step.status === order.status);
   const to = FULFILMENT.findIndex((step) => step.status === target);
-  if (from === -1 || from >= to) return;
+  if (from === -1) return;
+  // Every shipment event says a parcel has left: from now on the order cannot be cancelled.
+  if (!order.shippedAt) {
+    order.shippedAt = new Date();
+    await em.flush();
+  }
+  if (from >= to) return;
   for (const step of FULFILMENT.slice(from + 1, to + 1)) {
     await updateOrderStatus(em, {
       orderId: order.id,

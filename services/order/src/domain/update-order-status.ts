@@ -58,7 +58,7 @@ export async function updateOrderStatus(
     const changed = await orderStatuses.apply(tx, change, async () => {
       const now = new Date();
       order.status = target;
-      if (target === 'shipped') order.shippedAt = now;
+      if (target === 'shipped') order.shippedAt ??= now;
       if (target === 'delivered') order.deliveredAt = now;
       await tx.flush();
     });

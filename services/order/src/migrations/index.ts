@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127120000_create_order_tables } from './Migration20261127120000_create_order_tables.js';
 import { Migration20261205120000_checkout_saga } from './Migration20261205120000_checkout_saga.js';
 import { Migration20261206120000_guest_orders_and_numbers } from './Migration20261206120000_guest_orders_and_numbers.js';
+import { Migration20261206180000_cancellation_settlement } from './Migration20261206180000_cancellation_settlement.js';
 
 /** order_db migrations, oldest first (the migration ledger is `infra.mikro_orm_migrations`). */
 export const orderMigrations: MigrationObject[] = [
@@ -10,5 +11,9 @@ export const orderMigrations: MigrationObject[] = [
   {
     name: 'Migration20261206120000_guest_orders_and_numbers',
     class: Migration20261206120000_guest_orders_and_numbers,
+  },
+  {
+    name: 'Migration20261206180000_cancellation_settlement',
+    class: Migration20261206180000_cancellation_settlement,
   },
 ];
