@@ -311,7 +311,10 @@ export interface Return {
   /** The customer's words; empty if none. */
   notes: string;
   lines: ReturnLine[];
-  /** What was refunded (0 until PROCESSED). */
+  /**
+   * What the return refunds, lines and (when refunded with it) shipping; 0 until RefundReturn
+   * computed it (the refund's status says whether the payment service made it yet).
+   */
   refundAmount:
     | Money
     | undefined;
@@ -352,7 +355,7 @@ export interface ReturnLine {
   condition: ItemCondition;
   /**
    * What this line's units refund (the shipping, when refunded, is on the return only); 0 until
-   * refunded.
+   * RefundReturn computed it.
    */
   refundAmount: Money | undefined;
 }
