@@ -203,6 +203,15 @@ describe('return domain: window, refunds and restocking on a scratch database', 
     const again = await receiveReturn(db.orm.em.fork(), stock, 'staff', { returnId: asked.id, items });
     expect(again).to.deep.equal(received);
     expect(restocks).to.have.length(1);
+    const changed = await failureOf(
+      receiveReturn(db.orm.em.fork(), stock, 'staff', {
+        returnId: asked.id,
+        items: [items[0]!, { ...items[1]!, condition: ItemCondition.ITEM_CONDITION_DAMAGED }],
+      }),
+    );
+    expect(changed.code).to.equal(status.FAILED_PRECONDITION);
+    expect(changed.reason).to.equal('INVALID_STATUS_TRANSITION');
+    expect(restocks).to.have.length(1);
 
     const [row] = await db.orm.em
       .fork()

@@ -3812,7 +3812,8 @@ export const ReturnServiceService = {
    * given once: SELLABLE lines go back to stock through the product service (Restock, once per
    * return), DAMAGED ones do not; both are refunded. return.return.received is published. Staff
    * holding 'return:write'. Receiving a received return with the same conditions answers it
-   * unchanged.
+   * unchanged; with other conditions it is FAILED_PRECONDITION INVALID_STATUS_TRANSITION (its
+   * restock is done).
    * Errors: INVALID_ARGUMENT (return_id; items[i].return_item_id unknown or repeated, a line
    * missing, items[i].condition), NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
    * UNAVAILABLE (the product service cannot restock now: nothing changed, retry),
@@ -3939,7 +3940,8 @@ export interface ReturnServiceServer extends UntypedServiceImplementation {
    * given once: SELLABLE lines go back to stock through the product service (Restock, once per
    * return), DAMAGED ones do not; both are refunded. return.return.received is published. Staff
    * holding 'return:write'. Receiving a received return with the same conditions answers it
-   * unchanged.
+   * unchanged; with other conditions it is FAILED_PRECONDITION INVALID_STATUS_TRANSITION (its
+   * restock is done).
    * Errors: INVALID_ARGUMENT (return_id; items[i].return_item_id unknown or repeated, a line
    * missing, items[i].condition), NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
    * UNAVAILABLE (the product service cannot restock now: nothing changed, retry),
@@ -4138,7 +4140,8 @@ export interface ReturnServiceClient extends Client {
    * given once: SELLABLE lines go back to stock through the product service (Restock, once per
    * return), DAMAGED ones do not; both are refunded. return.return.received is published. Staff
    * holding 'return:write'. Receiving a received return with the same conditions answers it
-   * unchanged.
+   * unchanged; with other conditions it is FAILED_PRECONDITION INVALID_STATUS_TRANSITION (its
+   * restock is done).
    * Errors: INVALID_ARGUMENT (return_id; items[i].return_item_id unknown or repeated, a line
    * missing, items[i].condition), NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
    * UNAVAILABLE (the product service cannot restock now: nothing changed, retry),
