@@ -506,7 +506,7 @@ describe('returns: RequestReturn to RefundReturn across return, order, payment a
     expect(again.status).to.equal(ReturnStatus.RETURN_STATUS_PENDING);
   });
 
-  it('ListReturns filters by status, order and customer, and pages by keyset', async () => {
+  it('ListReturns filters by status, order, customer and request dates, and pages by keyset', async () => {
     const shopper = await world.customer();
     const jar = await world.product([10], 800);
     const order = await deliveredOrder(shopper, [{ product: jar, quantity: 3 }]);
@@ -532,6 +532,30 @@ describe('returns: RequestReturn to RefundReturn across return, order, payment a
     );
     expect(rejected.map((one) => one.id)).to.deep.equal([made[0]!.id]);
     expect(rejected[0]!.rejectionReason).to.equal('outside policy');
+
+    const future = new Date(Date.now() + 86_400_000);
+    const { returns: none } = await returns.listReturns(
+      ListReturnsRequest.fromPartial({ orderId: order.id, requestedFrom: future }),
+      { token: world.admin },
+    );
+    expect(none).to.deep.equal([]);
+    const { returns: before } = await returns.listReturns(
+      ListReturnsRequest.fromPartial({ orderId: order.id, requestedBefore: future }),
+      { token: world.admin },
+    );
+    expect(before).to.have.length(3);
+    const backwards = await failureOf(
+      returns.listReturns(
+        ListReturnsRequest.fromPartial({ requestedFrom: future, requestedBefore: future }),
+        {
+          token: world.admin,
+        },
+      ),
+    );
+    expect(backwards.code).to.equal(grpc.status.INVALID_ARGUMENT);
+    expect(backwards.violations).to.deep.equal([
+      { field: 'requested_before', description: 'must be after requested_from' },
+    ]);
 
     const mine = await returns.listMyReturns(
       { page: { pageSize: 2, pageToken: '' } },

@@ -17,6 +17,7 @@ import { failureOf } from '../../../lib/testing/app-error.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { returnDatabase } from '../src/database.js';
 import type { OrderDesk, OrderFacts, PaymentRefunds, Restocking } from '../src/domain/ports.js';
+import { addReturnTracking } from '../src/domain/add-tracking.js';
 import { receiveReturn } from '../src/domain/receive-return.js';
 import { refundKeyOf, refundReturn } from '../src/domain/refund-return.js';
 import { requestReturn } from '../src/domain/request-return.js';
@@ -175,6 +176,36 @@ describe('return domain: window, refunds and restocking on a scratch database', 
     expect((await ask(userId, order, [0], last)).status).to.equal(ReturnStatus.RETURN_STATUS_PENDING);
   });
 
+  it('takes the parcel’s tracking until the RMA expires; the same tracking again changes nothing', async () => {
+    const userId = newId();
+    const order = deliveredOrder(userId, new Date());
+    const asked = await approved(userId, order, [0]);
+    const tracking = { returnId: asked.id, carrier: 'DPD', trackingNumber: '0123456789' };
+    const sent = await addReturnTracking(db.orm.em.fork(), userId, tracking);
+    expect(sent.status).to.equal(ReturnStatus.RETURN_STATUS_IN_TRANSIT);
+    expect([sent.authorization!.carrier, sent.authorization!.trackingNumber]).to.deep.equal([
+      'DPD',
+      '0123456789',
+    ]);
+    expect(await addReturnTracking(db.orm.em.fork(), userId, tracking)).to.deep.equal(sent);
+    const other = await failureOf(addReturnTracking(db.orm.em.fork(), newId(), tracking));
+    expect(other.code).to.equal(status.NOT_FOUND);
+
+    const late = await approved(userId, deliveredOrder(userId, new Date()), [0]);
+    await db.orm.em
+      .fork()
+      .execute(
+        `UPDATE return_authorizations SET expires_at = '2026-01-01T00:00:00Z' WHERE return_request_id = ?`,
+        [late.id],
+      );
+    const expired = await failureOf(
+      addReturnTracking(db.orm.em.fork(), userId, { ...tracking, returnId: late.id }),
+    );
+    expect(expired.code).to.equal(status.FAILED_PRECONDITION);
+    expect(expired.reason).to.equal('RMA_EXPIRED');
+    expect(expired.metadata).to.deep.equal({ expires_at: '2026-01-01T00:00:00.000Z' });
+  });
+
   it('restocks the sellable units once per return, before receiving; a product service down changes nothing', async () => {
     const userId = newId();
     const order = deliveredOrder(userId, new Date(), [1000, 500]);
@@ -202,6 +233,15 @@ describe('return domain: window, refunds and restocking on a scratch database', 
     ]);
     const again = await receiveReturn(db.orm.em.fork(), stock, 'staff', { returnId: asked.id, items });
     expect(again).to.deep.equal(received);
+    expect(restocks).to.have.length(1);
+    const changed = await failureOf(
+      receiveReturn(db.orm.em.fork(), stock, 'staff', {
+        returnId: asked.id,
+        items: [items[0]!, { ...items[1]!, condition: ItemCondition.ITEM_CONDITION_DAMAGED }],
+      }),
+    );
+    expect(changed.code).to.equal(status.FAILED_PRECONDITION);
+    expect(changed.reason).to.equal('INVALID_STATUS_TRANSITION');
     expect(restocks).to.have.length(1);
 
     const [row] = await db.orm.em

@@ -311,7 +311,10 @@ export interface Return {
   /** The customer's words; empty if none. */
   notes: string;
   lines: ReturnLine[];
-  /** What was refunded (0 until PROCESSED). */
+  /**
+   * What the return refunds, lines and (when refunded with it) shipping; 0 until RefundReturn
+   * computed it (the refund's status says whether the payment service made it yet).
+   */
   refundAmount:
     | Money
     | undefined;
@@ -352,7 +355,7 @@ export interface ReturnLine {
   condition: ItemCondition;
   /**
    * What this line's units refund (the shipping, when refunded, is on the return only); 0 until
-   * refunded.
+   * RefundReturn computed it.
    */
   refundAmount: Money | undefined;
 }
@@ -3809,7 +3812,8 @@ export const ReturnServiceService = {
    * given once: SELLABLE lines go back to stock through the product service (Restock, once per
    * return), DAMAGED ones do not; both are refunded. return.return.received is published. Staff
    * holding 'return:write'. Receiving a received return with the same conditions answers it
-   * unchanged.
+   * unchanged; with other conditions it is FAILED_PRECONDITION INVALID_STATUS_TRANSITION (its
+   * restock is done).
    * Errors: INVALID_ARGUMENT (return_id; items[i].return_item_id unknown or repeated, a line
    * missing, items[i].condition), NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
    * UNAVAILABLE (the product service cannot restock now: nothing changed, retry),
@@ -3936,7 +3940,8 @@ export interface ReturnServiceServer extends UntypedServiceImplementation {
    * given once: SELLABLE lines go back to stock through the product service (Restock, once per
    * return), DAMAGED ones do not; both are refunded. return.return.received is published. Staff
    * holding 'return:write'. Receiving a received return with the same conditions answers it
-   * unchanged.
+   * unchanged; with other conditions it is FAILED_PRECONDITION INVALID_STATUS_TRANSITION (its
+   * restock is done).
    * Errors: INVALID_ARGUMENT (return_id; items[i].return_item_id unknown or repeated, a line
    * missing, items[i].condition), NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
    * UNAVAILABLE (the product service cannot restock now: nothing changed, retry),
@@ -4135,7 +4140,8 @@ export interface ReturnServiceClient extends Client {
    * given once: SELLABLE lines go back to stock through the product service (Restock, once per
    * return), DAMAGED ones do not; both are refunded. return.return.received is published. Staff
    * holding 'return:write'. Receiving a received return with the same conditions answers it
-   * unchanged.
+   * unchanged; with other conditions it is FAILED_PRECONDITION INVALID_STATUS_TRANSITION (its
+   * restock is done).
    * Errors: INVALID_ARGUMENT (return_id; items[i].return_item_id unknown or repeated, a line
    * missing, items[i].condition), NOT_FOUND, FAILED_PRECONDITION (INVALID_STATUS_TRANSITION),
    * UNAVAILABLE (the product service cannot restock now: nothing changed, retry),

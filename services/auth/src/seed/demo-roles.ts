@@ -10,7 +10,7 @@ export const DEMO_ROLES: { name: string; description: string; permissions: strin
   {
     name: 'fulfilment',
     description: 'Warehouse staff: ships orders, receives returns, adjusts stock',
-    permissions: ['order:read', 'shipping:write', 'return:write', 'inventory:write'],
+    permissions: ['order:read', 'shipping:write', 'return:read', 'return:write', 'inventory:write'],
   },
 ];
 

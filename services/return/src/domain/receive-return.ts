@@ -52,7 +52,8 @@ export async function receiveReturn(
   if (found.status === 'received' && lines.every((line) => line.condition === conditions.get(line.id))) {
     return returnView(em, found);
   }
-  if (found.status !== 'received') returnStatuses.assertAllowed(found.id, found.status, 'received');
+  // A received return with other conditions is refused: its restock is done and cannot change.
+  returnStatuses.assertAllowed(found.id, found.status, 'received');
 
   const restocked = new Map<string, number>();
   for (const line of lines) {
