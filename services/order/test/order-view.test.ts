@@ -82,6 +82,24 @@ describe('the order view (what GetOrder, the lists and PlaceOrder answer)', func
     expect(view.cancelledAt).to.equal(undefined);
   });
 
+  it('with tax-inclusive prices, a line total is what the line costs: its tax is inside it, not added', async () => {
+    const inserted = await insertOrder(db.orm, {
+      currency: 'EUR',
+      lines: [{ unitPrice: 1190, quantity: 2, discount: 238, tax: 342 }],
+    });
+    await db.orm.em
+      .fork()
+      .nativeUpdate(
+        Order,
+        { id: inserted.id },
+        { pricesIncludeTax: true, totalAmount: inserted.totalMinor - 342 },
+      );
+    const view = await orderView(db.orm.em.fork(), await load(inserted.id), 'customer');
+    expect(view.lines.map((line) => [line.tax!.amountMinor, line.total!.amountMinor])).to.deep.equal([
+      [342, 1190 * 2 - 238],
+    ]);
+  });
+
   it('a guest order has its email and no user; a cancelled one says why and when', async () => {
     const guest = await insertOrder(db.orm, { guestEmail: 'Ada@Example.com', status: 'cancelled' });
     const view = await orderView(db.orm.em.fork(), await load(guest.id), 'customer');

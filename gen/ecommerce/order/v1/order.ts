@@ -242,7 +242,10 @@ export interface OrderLine {
   tax:
     | Money
     | undefined;
-  /** unit_price * quantity - discount + tax. */
+  /**
+   * What the customer pays for the line: unit_price * quantity - discount, plus tax when prices
+   * exclude it (with tax-inclusive prices the tax is inside it already).
+   */
   total: Money | undefined;
 }
 

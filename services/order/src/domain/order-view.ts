@@ -120,7 +120,8 @@ function messageOf(
       unitPrice: money(item.unitPrice),
       discount: money(item.discountAmount),
       tax: money(item.taxAmount),
-      total: money(item.totalPrice + item.taxAmount),
+      // With tax-inclusive prices the tax is already inside the line's price.
+      total: money(order.pricesIncludeTax ? item.totalPrice : item.totalPrice + item.taxAmount),
     })),
     subtotal: money(order.subtotal),
     discountTotal: money(order.discountAmount),
