@@ -111,7 +111,7 @@ We have refunded {{amount}} for order {{order_number}} to your original payment 
   },
   {
     name: 'order_shipped',
-    events: ['shipping.shipment.created'],
+    events: ['shipping.shipment.shipped'],
     subject: 'Order {{order_number}} is on its way',
     text: `Hi {{first_name}},
 
@@ -170,6 +170,10 @@ export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
   'product.category.updated': 'category tree change, for other services (product caches drop listings)',
   'cart.cart.converted': 'the customer hears from order_confirmed',
   'order.order.delivered': 'the customer hears from order_delivered (shipping.shipment.delivered)',
+  'shipping.shipment.created':
+    'a pending parcel made at confirmation or by a split; the customer hears from order_shipped when it leaves',
+  'shipping.shipment.tracking_updated':
+    'carrier news, shown by GetMyShipmentTracking; the customer hears from order_shipped and order_delivered',
   'order.order.status_changed':
     'fulfilment bookkeeping; the customer hears from order_shipped and order_delivered',
   'discount.coupon.redeemed': 'bookkeeping; the order confirmation shows the discount',
