@@ -95,6 +95,24 @@ describe('shipping fulfilment', function () {
       expect(await em().count(ShipmentItem, { shipment: { orderId: racing.orderId } })).to.equal(1);
     });
 
+    it('parks a confirmation no retry can make usable (no lines, a malformed or repeated line) and creates nothing', async () => {
+      const good = confirmedOrder([1, 1]);
+      const broken = [
+        confirmedOrder([], { orderId: good.orderId }),
+        { ...good, items: [{ ...good.items[0]!, variantId: 'v-1' }] },
+        { ...good, items: [good.items[0]!, good.items[0]!] },
+        { ...good, items: [{ ...good.items[0]!, quantity: 0 }] },
+      ];
+      for (const event of broken) {
+        const failure = await consume(em(), event).then(
+          () => undefined,
+          (error: unknown) => error as Error,
+        );
+        expect(failure?.name).to.equal('PermanentEventError');
+      }
+      expect(await listOrderShipments(em(), good.orderId)).to.deep.equal([]);
+    });
+
     it('is read by its customer only: another customer, a guest order and an unknown order are NOT_FOUND', async () => {
       const { event, shipment } = await orderWithShipment([1]);
       const mine = await getMyShipmentTracking(em(), event.userId, event.orderId);
@@ -348,7 +366,8 @@ describe('shipping fulfilment', function () {
       ]);
       expect(first.deliveredAt).to.deep.equal(first.tracking.at(-1)!.occurredAt);
       await advance(3 * HOUR);
-      await advance(0);
+      // Asked again at once, the carrier repeats its news: nothing is recorded twice.
+      expect((await advance(0)).entriesRecorded).to.equal(0);
       const second = await getShipment(em(), created!.id);
       expect(second.status).to.equal(ShipmentStatus.SHIPMENT_STATUS_DELIVERED);
       expect(second.tracking).to.have.length(5);

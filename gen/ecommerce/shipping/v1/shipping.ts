@@ -8530,8 +8530,9 @@ export const ShippingServiceService = {
    * (to send what is ready now and the rest later). Each line names an order line of the source
    * and the units to move, at least 1 and at most what the source holds of it; a line moved
    * whole leaves the source; at least one unit must stay in the source. Editor only.
-   * Idempotent by idempotency_key (per shipment): a repeat of the same request answers the first
-   * answer and moves nothing more; the key with another request is refused. Splits of one order
+   * Idempotent by idempotency_key (per shipment): a repeat of the same request answers the same
+   * two shipments (as they are now) and moves nothing more; the key with another request is
+   * refused. Splits of one order
    * run one after the other (the order's shipments are locked), so two splits never move the same
    * unit. Announces shipping.shipment.created for the new shipment.
    * Errors: INVALID_ARGUMENT (field violations: shipment_id, idempotency_key, lines empty or more
@@ -8776,8 +8777,9 @@ export interface ShippingServiceServer extends UntypedServiceImplementation {
    * (to send what is ready now and the rest later). Each line names an order line of the source
    * and the units to move, at least 1 and at most what the source holds of it; a line moved
    * whole leaves the source; at least one unit must stay in the source. Editor only.
-   * Idempotent by idempotency_key (per shipment): a repeat of the same request answers the first
-   * answer and moves nothing more; the key with another request is refused. Splits of one order
+   * Idempotent by idempotency_key (per shipment): a repeat of the same request answers the same
+   * two shipments (as they are now) and moves nothing more; the key with another request is
+   * refused. Splits of one order
    * run one after the other (the order's shipments are locked), so two splits never move the same
    * unit. Announces shipping.shipment.created for the new shipment.
    * Errors: INVALID_ARGUMENT (field violations: shipment_id, idempotency_key, lines empty or more
@@ -9304,8 +9306,9 @@ export interface ShippingServiceClient extends Client {
    * (to send what is ready now and the rest later). Each line names an order line of the source
    * and the units to move, at least 1 and at most what the source holds of it; a line moved
    * whole leaves the source; at least one unit must stay in the source. Editor only.
-   * Idempotent by idempotency_key (per shipment): a repeat of the same request answers the first
-   * answer and moves nothing more; the key with another request is refused. Splits of one order
+   * Idempotent by idempotency_key (per shipment): a repeat of the same request answers the same
+   * two shipments (as they are now) and moves nothing more; the key with another request is
+   * refused. Splits of one order
    * run one after the other (the order's shipments are locked), so two splits never move the same
    * unit. Announces shipping.shipment.created for the new shipment.
    * Errors: INVALID_ARGUMENT (field violations: shipment_id, idempotency_key, lines empty or more

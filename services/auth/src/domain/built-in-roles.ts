@@ -19,7 +19,7 @@ export const BUILT_IN_ROLES: { name: string; description: string; permissions: s
   {
     name: 'support',
     description:
-      'Customer support: reads accounts, roles and the security audit log; handles orders, returns and refunds',
+      'Customer support: reads accounts, roles and the security audit log; handles orders, returns and refunds; reads shipments',
     permissions: [
       'audit:read',
       'role:read',
@@ -29,6 +29,7 @@ export const BUILT_IN_ROLES: { name: string; description: string; permissions: s
       'return:read',
       'return:write',
       'payment:refund',
+      'shipping:read',
     ],
   },
   {

@@ -175,6 +175,10 @@ export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
     'the customer hears from order_shipped (order.order.status_changed to SHIPPED)',
   'shipping.shipment.delivered':
     'the customer hears from order_delivered (order.order.status_changed to DELIVERED)',
+  'shipping.shipment.shipped':
+    'the customer hears from order_shipped once the whole order has left (order.order.status_changed to SHIPPED)',
+  'shipping.shipment.tracking_updated':
+    'carrier news, shown by GetMyShipmentTracking; the customer hears from order_shipped and order_delivered',
   'discount.coupon.redeemed': 'bookkeeping; the order confirmation shows the discount',
   'discount.promotion.applied': 'bookkeeping; the order confirmation shows the discount',
   'discount.coupon.usage_limit_reached': 'for the shop (a dashboard, an alert), not for customers',
