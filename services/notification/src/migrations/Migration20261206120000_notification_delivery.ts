@@ -36,6 +36,8 @@ export class Migration20261206120000_notification_delivery extends Migration {
       created_at timestamptz NOT NULL DEFAULT now(),
       CONSTRAINT order_contacts_pkey PRIMARY KEY (order_id)
     )`);
+    // An account's orders, for erasing what is known of a user.
+    this.addSql('CREATE INDEX IF NOT EXISTS order_contacts_user_id_idx ON order_contacts (user_id)');
   }
 
   override async down(): Promise<void> {
