@@ -15,6 +15,7 @@ import {
 import { ServiceType, ShippingServiceClient } from '../../gen/ecommerce/shipping/v1/shipping.js';
 import { AuthServiceClient } from '../../gen/ecommerce/auth/v1/auth.js';
 import { newId } from '../../lib/ids.js';
+import type { ServiceName } from '../../lib/config/index.js';
 import { plainClient } from './clients.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './mesh.js';
 import { internalToken } from './tokens.js';
@@ -62,10 +63,14 @@ export interface Shopper {
  * A platform to check out on: the eight services a checkout crosses, an admin, a shipping zone
  * for Germany with a standard method, and helpers that make products, carts and coupons through
  * the services' own RPCs, as a shop and its shoppers would. `meshOptions` go to `startTestMesh`
- * (settings for the services, for instance).
+ * (settings for the services, for instance); `alsoServices` start beside the eight (the
+ * notification service, to see what a checkout mails).
  */
-export async function startCheckoutWorld(meshOptions: Parameters<typeof startTestMesh>[1] = {}) {
-  const mesh: TestMesh = await startTestMesh([...CHECKOUT_SERVICES], meshOptions);
+export async function startCheckoutWorld(
+  meshOptions: Parameters<typeof startTestMesh>[1] = {},
+  alsoServices: readonly ServiceName[] = [],
+) {
+  const mesh: TestMesh = await startTestMesh([...CHECKOUT_SERVICES, ...alsoServices], meshOptions);
   const api = {
     auth: plainClient(AuthServiceClient, mesh.address('auth')),
     product: plainClient(ProductServiceClient, mesh.address('product')),
