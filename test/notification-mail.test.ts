@@ -153,7 +153,7 @@ describe('notification flows: events to mail through SMTP', function () {
 
     const { token } = await accountToken(mesh, { userId });
     const { notifications: inApp } = await notifications.listMyNotifications(
-      { unreadOnly: false },
+      { page: undefined, unreadOnly: false },
       { token },
     );
     expect(inApp.map((n) => n.subject)).to.deep.equal([`Order ${order.orderNumber} confirmed`]);

@@ -45,7 +45,12 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
           'run',
         ),
     );
-    await publishEvent(tx, 'order', OrderConfirmedEvent, confirmedEventOf(state, id, await orderNumberOf(tx, id)));
+    await publishEvent(
+      tx,
+      'order',
+      OrderConfirmedEvent,
+      confirmedEventOf(state, id, await orderNumberOf(tx, id)),
+    );
   },
 
   async compensated(tx, record) {
