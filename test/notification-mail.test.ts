@@ -19,7 +19,7 @@ import { eventually } from '../lib/testing/eventually.js';
 import { SmtpSink } from '../services/notification/test/smtp-sink.js';
 import { envelopeOf, eventsOf, publishEnvelope, uniqueEmail } from '../services/notification/test/support.js';
 import { plainClient } from './support/clients.js';
-import { startTestMesh, type TestMesh } from './support/mesh.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
 import { accountToken } from './support/tokens.js';
 
 /*
@@ -307,6 +307,19 @@ describe('notification flows: events to mail through SMTP', function () {
     expect(await em.execute('SELECT 1 FROM notifications WHERE event_id = ?', [envelope.id])).to.have.length(
       1,
     );
+  });
+
+  it('tells a customer, at the address auth knows, that their account was deactivated and that it is active again', async () => {
+    const { userId, email } = await registered();
+    const admin = (await auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
+    await auth.deactivateUser({ userId, reason: 'chargebacks' }, { token: admin });
+    await auth.reactivateUser({ userId }, { token: admin });
+    const notices = () => sink.to(email).filter((m) => m.subject?.startsWith('Your Flow Store account'));
+    await eventually(() => notices().length === 2, { timeoutMs: 30_000 });
+    expect(notices().map((m) => m.subject)).to.have.members([
+      'Your Flow Store account has been deactivated',
+      'Your Flow Store account is active again',
+    ]);
   });
 
   it('alerts every admin address of low stock', async () => {

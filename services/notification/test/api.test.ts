@@ -141,6 +141,8 @@ describe('notification service: RPCs', function () {
       for (const preference of preferences)
         expect(preference).to.include({ emailEnabled: true, inAppEnabled: true });
       expect(preferences.filter((p) => p.transactional).map((p) => p.notificationType)).to.deep.equal([
+        'account_deactivated',
+        'account_reactivated',
         'email_verification',
         'order_cancelled',
         'order_confirmed',
