@@ -7,6 +7,7 @@ import { startNotificationConsumers } from './consumers/index.js';
 import { notificationDatabase } from './database.js';
 import { onEmailQueued } from './domain/delivery/commit-kick.js';
 import { notificationHandlers } from './handlers.js';
+import { startKeyRetentionJob } from './jobs/key-retention-job.js';
 import { startSenderJob } from './jobs/sender-job.js';
 import { ensureEmailTemplates, seedNotificationDemo } from './seed/index.js';
 import { notificationSettingsFrom } from './settings.js';
@@ -44,6 +45,8 @@ export const notificationModule: ServiceModule = {
       'sender kick',
       onEmailQueued(orm, () => sender.kick()),
     );
+    const keyRetention = startKeyRetentionJob(orm, env, logger);
+    dispose(keyRetention.name, () => keyRetention.stop());
     await startNotificationConsumers(runtime, {
       store: { storeName: settings.storeName, storeUrl: settings.storeUrl },
       adminEmails: settings.adminEmails,
