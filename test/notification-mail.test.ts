@@ -396,4 +396,38 @@ describe('notification flows: events to mail through SMTP', function () {
       expect(new Set(statuses.slice(0, -1))).to.deep.equal(new Set(['failed']));
     }
   });
+
+  it('sends a mail left pending by a stopped service once it runs again', async () => {
+    await sink.stop();
+    const guestEmail = uniqueEmail('restart');
+    const eventId = await publish(OrderCancelledEvent, {
+      orderId: newId(),
+      userId: '',
+      reason: 'out of stock',
+      cancelledAt: new Date(),
+      orderNumber: `ORD-${newId().slice(-6)}`,
+      guestEmail,
+    });
+    const em = await db();
+    await eventually(
+      async () =>
+        (
+          await em.execute(
+            `SELECT 1 FROM notification_logs l JOIN notifications n ON n.id = l.notification_id
+              WHERE n.event_id = ? AND l.status = 'failed'`,
+            [eventId],
+          )
+        ).length > 0,
+      { timeoutMs: 30_000 },
+    );
+    await mesh.stopService('notification');
+    await sink.start();
+    await mesh.startService('notification');
+    await eventually(() => sink.to(guestEmail).length === 1, { timeoutMs: 60_000 });
+    const after = await (
+      await db()
+    ).execute<{ status: string }[]>('SELECT status FROM notifications WHERE event_id = ?', [eventId]);
+    expect(after).to.deep.equal([{ status: 'sent' }]);
+    expect(sink.to(guestEmail)).to.have.length(1);
+  });
 });
