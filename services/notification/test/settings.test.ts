@@ -34,7 +34,7 @@ describe('notification service: settings', () => {
     ['NOTIFICATION_ADMIN_EMAILS', 'ops@shop.example, not-an-address', 'not-an-address'],
     ['NOTIFICATION_MAX_ATTEMPTS', '0', 'between 1 and 100'],
     ['NOTIFICATION_RETRY_MAX_MS', '20', 'at least NOTIFICATION_RETRY_BASE_MS'],
-    ['NOTIFICATION_SEND_LEASE_MS', '10', 'between 1000'],
+    ['NOTIFICATION_SEND_LEASE_MS', '1000', 'between 60000'],
   ] as const) {
     it(`refuses ${name}=${value}, naming the setting`, () => {
       let failure: unknown;
