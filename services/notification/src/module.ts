@@ -30,10 +30,10 @@ export const notificationModule: ServiceModule = {
       ? smtpMailTransport(settings.smtpUrl, settings.mailFrom)
       : mailboxMailTransport(settings.mailboxDir, settings.mailFrom);
     dispose('mail transport', () => mail.close());
-    logger.info(
-      settings.smtpUrl ? { provider: 'smtp' } : { provider: 'mailbox', dir: settings.mailboxDir },
-      'notifications are mailed',
-    );
+    if (settings.smtpUrl) logger.info({ provider: 'smtp' }, 'mail goes through the SMTP server');
+    else if (config.production) {
+      logger.warn({ dir: settings.mailboxDir }, 'no NOTIFICATION_SMTP_URL: mail is only written to files');
+    } else logger.info({ dir: settings.mailboxDir }, 'no SMTP server: mail is written as .eml files');
     const directory = authServiceDirectory(env, serviceTokens);
     dispose('auth client', () => directory.close());
     const sender = startSenderJob(
