@@ -143,8 +143,9 @@ describe('notification flows: events to mail through SMTP', function () {
     expect(mail!.html).to.include('Flow Store');
 
     // Registering sent the verification mail, with the link auth made, to the same address.
-    await eventually(() =>
-      sink.to(email).some((m) => m.subject === 'Confirm your email address for Flow Store'),
+    await eventually(
+      () => sink.to(email).some((m) => m.subject === 'Confirm your email address for Flow Store'),
+      { timeoutMs: 30_000 },
     );
     const verification = sink
       .to(email)
@@ -196,7 +197,11 @@ describe('notification flows: events to mail through SMTP', function () {
       `https://flow.test/orders/${orderNumber}`,
     );
     const em = await db();
-    expect(await em.execute('SELECT 1 FROM infra.inbox WHERE event_id = ?', [processing])).to.have.length(1);
+    await eventually(
+      async () =>
+        (await em.execute('SELECT 1 FROM infra.inbox WHERE event_id = ?', [processing])).length === 1,
+      { timeoutMs: 30_000 },
+    );
     expect(await em.execute('SELECT 1 FROM notifications WHERE event_id = ?', [processing])).to.deep.equal(
       [],
     );
@@ -268,6 +273,7 @@ describe('notification flows: events to mail through SMTP', function () {
     await eventually(
       async () =>
         (await em.execute('SELECT 1 FROM infra.inbox WHERE event_id = ?', [cartEvent])).length === 1,
+      { timeoutMs: 30_000 },
     );
     const rows = await em.execute<{ channel: string }[]>(
       'SELECT channel FROM notifications WHERE event_id = ?',
