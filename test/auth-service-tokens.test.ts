@@ -173,6 +173,28 @@ describe('service tokens: a platform service calls an internal RPC of another', 
     expect(logout.code).to.equal(status.PERMISSION_DENIED);
   });
 
+  it('a service token reads one account with GetUser (the notification service finds addresses so)', async () => {
+    const source = createAuthServiceTokenSource(
+      'notification',
+      { production: false, dataDir: mesh.dataDir },
+      env,
+      quiet,
+    );
+    const token = await source.token();
+    const email = `getuser-${Date.now()}@example.com`;
+    const { userId } = await auth.register({
+      email,
+      password: 'correct-horse-battery-9',
+      firstName: 'G',
+      lastName: 'U',
+    });
+    const { user } = await auth.getUser({ userId }, { token });
+    expect(user).to.include({ userId, email });
+    const customer = await auth.login({ email, password: 'correct-horse-battery-9' });
+    const refused = await failureOf(auth.getUser({ userId }, { token: customer.accessToken }));
+    expect(refused.code).to.equal(status.PERMISSION_DENIED);
+  });
+
   // Last: its wrong secret adds a service_token_denied audit entry the test above counts.
   it('a service that calls an internal RPC wrongly sees INTERNAL, never a verdict on its caller’s token', async () => {
     const email = `svc-${Date.now().toString(36)}b@example.com`;

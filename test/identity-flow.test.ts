@@ -11,7 +11,7 @@ const NEW_PASSWORD = 'battery-staple-77';
 
 /**
  * The whole identity flow over real gRPC, taking the secrets of the emails from the events the
- * auth service publishes (as the notification service will): register → verify → login → refresh
+ * auth service publishes (as the notification service does): register → verify → login → refresh
  * → reuse detected (family revoked) → password reset → every session revoked.
  */
 describe('identity flow: register, verify from the event, sessions, reuse, reset', function () {

@@ -19,7 +19,7 @@ import { eventually } from '../lib/testing/eventually.js';
 import { SmtpSink } from '../services/notification/test/smtp-sink.js';
 import { envelopeOf, eventsOf, publishEnvelope, uniqueEmail } from '../services/notification/test/support.js';
 import { plainClient } from './support/clients.js';
-import { startTestMesh, type TestMesh } from './support/mesh.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh, type TestMesh } from './support/mesh.js';
 import { accountToken } from './support/tokens.js';
 
 /*
@@ -143,8 +143,9 @@ describe('notification flows: events to mail through SMTP', function () {
     expect(mail!.html).to.include('Flow Store');
 
     // Registering sent the verification mail, with the link auth made, to the same address.
-    await eventually(() =>
-      sink.to(email).some((m) => m.subject === 'Confirm your email address for Flow Store'),
+    await eventually(
+      () => sink.to(email).some((m) => m.subject === 'Confirm your email address for Flow Store'),
+      { timeoutMs: 30_000 },
     );
     const verification = sink
       .to(email)
@@ -153,7 +154,7 @@ describe('notification flows: events to mail through SMTP', function () {
 
     const { token } = await accountToken(mesh, { userId });
     const { notifications: inApp } = await notifications.listMyNotifications(
-      { unreadOnly: false },
+      { page: undefined, unreadOnly: false },
       { token },
     );
     expect(inApp.map((n) => n.subject)).to.deep.equal([`Order ${order.orderNumber} confirmed`]);
@@ -196,7 +197,11 @@ describe('notification flows: events to mail through SMTP', function () {
       `https://flow.test/orders/${orderNumber}`,
     );
     const em = await db();
-    expect(await em.execute('SELECT 1 FROM infra.inbox WHERE event_id = ?', [processing])).to.have.length(1);
+    await eventually(
+      async () =>
+        (await em.execute('SELECT 1 FROM infra.inbox WHERE event_id = ?', [processing])).length === 1,
+      { timeoutMs: 30_000 },
+    );
     expect(await em.execute('SELECT 1 FROM notifications WHERE event_id = ?', [processing])).to.deep.equal(
       [],
     );
@@ -270,6 +275,7 @@ describe('notification flows: events to mail through SMTP', function () {
     await eventually(
       async () =>
         (await em.execute('SELECT 1 FROM infra.inbox WHERE event_id = ?', [cartEvent])).length === 1,
+      { timeoutMs: 30_000 },
     );
     const rows = await em.execute<{ channel: string }[]>(
       'SELECT channel FROM notifications WHERE event_id = ?',
@@ -309,6 +315,19 @@ describe('notification flows: events to mail through SMTP', function () {
     expect(await em.execute('SELECT 1 FROM notifications WHERE event_id = ?', [envelope.id])).to.have.length(
       1,
     );
+  });
+
+  it('tells a customer, at the address auth knows, that their account was deactivated and that it is active again', async () => {
+    const { userId, email } = await registered();
+    const admin = (await auth.login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken;
+    await auth.deactivateUser({ userId, reason: 'chargebacks' }, { token: admin });
+    await auth.reactivateUser({ userId }, { token: admin });
+    const notices = () => sink.to(email).filter((m) => m.subject?.startsWith('Your Flow Store account'));
+    await eventually(() => notices().length === 2, { timeoutMs: 30_000 });
+    expect(notices().map((m) => m.subject)).to.have.members([
+      'Your Flow Store account has been deactivated',
+      'Your Flow Store account is active again',
+    ]);
   });
 
   it('alerts every admin address of low stock', async () => {
@@ -384,5 +403,45 @@ describe('notification flows: events to mail through SMTP', function () {
       expect(statuses.slice(0, -1)).to.have.length.at.least(1);
       expect(new Set(statuses.slice(0, -1))).to.deep.equal(new Set(['failed']));
     }
+  });
+
+  it('sends a mail left pending by a stopped service once it runs again', async () => {
+    await sink.stop();
+    const guestEmail = uniqueEmail('restart');
+    const eventId = await publish(OrderCancelledEvent, {
+      orderId: newId(),
+      userId: '',
+      reason: 'out of stock',
+      cancelledAt: new Date(),
+      orderNumber: `ORD-${newId().slice(-6)}`,
+      guestEmail,
+    });
+    const em = await db();
+    await eventually(
+      async () =>
+        (
+          await em.execute(
+            `SELECT 1 FROM notification_logs l JOIN notifications n ON n.id = l.notification_id
+              WHERE n.event_id = ? AND l.status = 'failed'`,
+            [eventId],
+          )
+        ).length > 0,
+      { timeoutMs: 30_000 },
+    );
+    await mesh.stopService('notification');
+    await sink.start();
+    await mesh.startService('notification');
+    await eventually(() => sink.to(guestEmail).length === 1, { timeoutMs: 60_000 });
+    // The outcome is committed just after the server accepted the mail.
+    const restarted = await db();
+    await eventually(async () => {
+      const rows = await restarted.execute<{ status: string }[]>(
+        'SELECT status FROM notifications WHERE event_id = ?',
+        [eventId],
+      );
+      expect(rows).to.deep.equal([{ status: 'sent' }]);
+      return true;
+    });
+    expect(sink.to(guestEmail)).to.have.length(1);
   });
 });

@@ -1531,7 +1531,14 @@ const note = {
 const notificationSchema = schemaOf({
   service: 'notification',
   definition: notificationDatabase,
-  tables: ['email_templates', 'notification_logs', 'notification_preferences', 'notifications'],
+  tables: [
+    'email_templates',
+    'notification_keys',
+    'notification_logs',
+    'notification_preferences',
+    'notifications',
+    'order_contacts',
+  ],
   partitioned: notificationPartitionedTables,
   async seed(insert) {
     const template = note.template({ name: 'order_confirmed' });
@@ -1546,7 +1553,16 @@ const notificationSchema = schemaOf({
       notification_type: 'order_confirmed',
     });
     await insert('notification_logs', note.log(String(notification.id)));
-    return { userId, notificationId: String(notification.id) };
+    const eventId = newId();
+    await insert('notification_keys', {
+      event_id: eventId,
+      recipient_key: 'ada@example.com',
+      template: 'order_confirmed',
+      channel: 'email',
+      notification_id: notification.id,
+    });
+    await insert('order_contacts', { order_id: newId(), order_number: 'ORD-1000042-7', user_id: userId });
+    return { userId, notificationId: String(notification.id), eventId };
   },
   rules: [
     {
@@ -1606,8 +1622,34 @@ const notificationSchema = schemaOf({
       name: 'notification_logs_status_check',
       row: (f) => ['notification_logs', note.log(f.notificationId, { status: 'pending' })],
     },
+    {
+      rule: 'one message per event, recipient, template and channel',
+      code: '23505',
+      name: 'notification_keys_pkey',
+      row: (f) => [
+        'notification_keys',
+        {
+          event_id: f.eventId,
+          recipient_key: 'ada@example.com',
+          template: 'order_confirmed',
+          channel: 'email',
+          notification_id: newId(),
+        },
+      ],
+    },
+    {
+      rule: 'attempts are not negative',
+      code: '23514',
+      name: 'notifications_attempts_check',
+      row: () => ['notifications', note.notification({ attempts: -1 })],
+    },
   ],
-  crossServiceRefs: ['notifications.user_id', 'notification_preferences.user_id'],
+  crossServiceRefs: [
+    'notifications.user_id',
+    'notification_preferences.user_id',
+    'order_contacts.order_id',
+    'order_contacts.user_id',
+  ],
   dated: (f, createdAt) => [
     ['notifications', note.notification({ created_at: createdAt })],
     ['notification_logs', note.log(f.notificationId, { created_at: createdAt })],

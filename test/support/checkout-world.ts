@@ -68,7 +68,7 @@ export interface Shopper {
  */
 export async function startCheckoutWorld(
   meshOptions: Parameters<typeof startTestMesh>[1] = {},
-  /** Services to run beside the checkout's (the return service, for returns of its orders). */
+  /** Services to run beside the checkout's (the return service, for returns of its orders; the notification service, to see what a checkout mails). */
   moreServices: readonly ServiceName[] = [],
 ) {
   const mesh: TestMesh = await startTestMesh([...CHECKOUT_SERVICES, ...moreServices], meshOptions);

@@ -7,6 +7,7 @@ import { startNotificationConsumers } from './consumers/index.js';
 import { notificationDatabase } from './database.js';
 import { onEmailQueued } from './domain/delivery/commit-kick.js';
 import { notificationHandlers } from './handlers.js';
+import { startKeyRetentionJob } from './jobs/key-retention-job.js';
 import { startSenderJob } from './jobs/sender-job.js';
 import { ensureEmailTemplates, seedNotificationDemo } from './seed/index.js';
 import { notificationSettingsFrom } from './settings.js';
@@ -29,10 +30,10 @@ export const notificationModule: ServiceModule = {
       ? smtpMailTransport(settings.smtpUrl, settings.mailFrom)
       : mailboxMailTransport(settings.mailboxDir, settings.mailFrom);
     dispose('mail transport', () => mail.close());
-    logger.info(
-      settings.smtpUrl ? { provider: 'smtp' } : { provider: 'mailbox', dir: settings.mailboxDir },
-      'notifications are mailed',
-    );
+    if (settings.smtpUrl) logger.info({ provider: 'smtp' }, 'mail goes through the SMTP server');
+    else if (config.production) {
+      logger.warn({ dir: settings.mailboxDir }, 'no NOTIFICATION_SMTP_URL: mail is only written to files');
+    } else logger.info({ dir: settings.mailboxDir }, 'no SMTP server: mail is written as .eml files');
     const directory = authServiceDirectory(env, serviceTokens);
     dispose('auth client', () => directory.close());
     const sender = startSenderJob(
@@ -44,6 +45,8 @@ export const notificationModule: ServiceModule = {
       'sender kick',
       onEmailQueued(orm, () => sender.kick()),
     );
+    const keyRetention = startKeyRetentionJob(orm, env, logger);
+    dispose(keyRetention.name, () => keyRetention.stop());
     await startNotificationConsumers(runtime, {
       store: { storeName: settings.storeName, storeUrl: settings.storeUrl },
       adminEmails: settings.adminEmails,

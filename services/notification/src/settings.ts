@@ -69,7 +69,7 @@ export function notificationSettingsFrom(env: Env, dataDir: string): Notificatio
     retryBaseMs,
     retryMaxMs,
     sendIntervalMs: readInt(env, 'NOTIFICATION_SEND_INTERVAL_MS', 5_000, { min: 10, max: 3_600_000 }),
-    sendLeaseMs: readInt(env, 'NOTIFICATION_SEND_LEASE_MS', 120_000, { min: 1_000, max: 3_600_000 }),
+    sendLeaseMs: readInt(env, 'NOTIFICATION_SEND_LEASE_MS', 300_000, { min: 60_000, max: 3_600_000 }),
     sendBatchSize: 20,
   };
 }

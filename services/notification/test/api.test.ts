@@ -107,7 +107,9 @@ describe('notification service: RPCs', function () {
       expect(
         (await failureOf(client.getTemplate({ templateId: id }, { token: customer.token }))).code,
       ).to.equal(status.PERMISSION_DENIED);
-      expect((await failureOf(client.listTemplates({}))).code).to.equal(status.UNAUTHENTICATED);
+      expect((await failureOf(client.listTemplates({ page: undefined }))).code).to.equal(
+        status.UNAUTHENTICATED,
+      );
 
       await client.deleteTemplate({ templateId: id }, { token: writer });
       const gone = await failureOf(client.getTemplate({ templateId: id }, { token: reader }));
@@ -139,6 +141,8 @@ describe('notification service: RPCs', function () {
       for (const preference of preferences)
         expect(preference).to.include({ emailEnabled: true, inAppEnabled: true });
       expect(preferences.filter((p) => p.transactional).map((p) => p.notificationType)).to.deep.equal([
+        'account_deactivated',
+        'account_reactivated',
         'email_verification',
         'order_cancelled',
         'order_confirmed',
@@ -272,7 +276,8 @@ describe('notification service: RPCs', function () {
       );
       expect(foreign.code).to.equal(status.NOT_FOUND);
       expect(
-        (await client.listMyNotifications({ unreadOnly: false }, { token: other.token })).notifications,
+        (await client.listMyNotifications({ page: undefined, unreadOnly: false }, { token: other.token }))
+          .notifications,
       ).to.deep.equal([]);
 
       const first = await client.listMyNotifications(

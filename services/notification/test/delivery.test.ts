@@ -18,6 +18,7 @@ import {
 import { retryDelayMs, sendDueNotifications, type SenderPolicy } from '../src/domain/delivery/send-due.js';
 import { notificationTypeNamed } from '../src/domain/notification-types.js';
 import { setMyPreference } from '../src/domain/preferences.js';
+import { purgeNotificationKeys } from '../src/domain/purge-notification-keys.js';
 import { queueNotification, type Recipient } from '../src/domain/queue-notification.js';
 import { logger, logsOf, notificationsOf, openNotificationDatabase, STORE, uniqueEmail } from './support.js';
 
@@ -151,6 +152,25 @@ describe('notification service: queueing and delivery', function () {
     });
     await Promise.all([1, 2, 3].map(() => queue('order_confirmed', { userId, email: null }, eventId)));
     expect(await notificationsOf(em(), eventId)).to.have.length(2);
+  });
+
+  it('forgets the keys of events too old to arrive again, in batches, and keeps the rest', async () => {
+    const { userId } = await customer();
+    const [old, recent] = [newId(), newId()];
+    await queue('order_confirmed', { userId, email: null }, old);
+    await queue('order_confirmed', { userId, email: null }, recent);
+    await em().execute(
+      "UPDATE notification_keys SET created_at = now() - interval '31 days' WHERE event_id = ?",
+      [old],
+    );
+    expect(await purgeNotificationKeys(em(), 30, 1)).to.equal(1);
+    expect(await purgeNotificationKeys(em(), 30, 1000)).to.equal(1);
+    expect(await purgeNotificationKeys(em(), 30, 1000)).to.equal(0);
+    const left = await em().execute<{ event_id: string }[]>(
+      'SELECT event_id FROM notification_keys WHERE event_id IN (?, ?)',
+      [old, recent],
+    );
+    expect(left.map((row) => row.event_id)).to.deep.equal([recent, recent]);
   });
 
   it('honours an opt-out of a marketing type while transactional mail is always sent', async () => {

@@ -44,7 +44,7 @@ export function envelopeOf<T>(
     occurredAt: new Date(),
     source: event.subject.split('.')[0]!,
     correlationId: id,
-    payload: event.encode(message),
+    payload: Buffer.from(event.encode(message)),
     subject: event.subject,
   });
   return { id, bytes };

@@ -76,6 +76,19 @@ describe('notification service: templates', function () {
     expect(rendered.bodyHtml).to.equal('<p>Dear &lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;</p>');
   });
 
+  it('keeps the line breaks of a value in HTML, and an empty value empty for {{#if}}', () => {
+    const rendered = renderTemplate(
+      {
+        subject: 's',
+        bodyText: '{{#if note}}note{{else}}none{{/if}}',
+        bodyHtml: '<p>{{address}}</p>{{#if note}}<i>{{note}}</i>{{else}}<i>none</i>{{/if}}',
+      },
+      { address: '1 Row\n<London>', note: '' },
+    );
+    expect(rendered.bodyHtml).to.equal('<p>1 Row<br>&lt;London&gt;</p><i>none</i>');
+    expect(rendered.bodyText).to.equal('none');
+  });
+
   it('creates, reads, replaces and deletes a template', async () => {
     const created = await createTemplate(em(), promo());
     expect(created).to.include({ name: 'spring_promo', subject: 'Hello {{first_name}}', isActive: true });

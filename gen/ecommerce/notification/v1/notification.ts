@@ -2683,9 +2683,10 @@ export const PreviewTemplateResponse: MessageFns<PreviewTemplateResponse> = {
  * 'notification:write' (Create, Update, Delete). A notification of another account is NOT_FOUND.
  *
  * Notification types are the names of the templates the service sends: email_verification,
- * password_reset, welcome, order_confirmed, order_shipped, order_delivered, order_cancelled,
- * refund_issued, cart_abandoned, low_stock_alert. The transactional ones (email_verification,
- * password_reset, order_confirmed, order_cancelled, refund_issued) are always sent by email.
+ * password_reset, welcome, account_deactivated, account_reactivated, order_confirmed,
+ * order_shipped, order_delivered, order_cancelled, refund_issued, cart_abandoned, low_stock_alert.
+ * The transactional ones (email_verification, password_reset, account_deactivated,
+ * account_reactivated, order_confirmed, order_cancelled, refund_issued) are always sent by email.
  */
 export type NotificationServiceService = typeof NotificationServiceService;
 export const NotificationServiceService = {

@@ -1,7 +1,9 @@
 import {
   EmailVerificationRequestedEvent,
   PasswordResetRequestedEvent,
+  UserDeactivatedEvent,
   UserEmailVerifiedEvent,
+  UserReactivatedEvent,
 } from '../../../../lib/events/catalog.js';
 import { on, type EventHandlerBinding } from '../../../../lib/events/index.js';
 import { formattedTime, greetingName } from '../domain/mail-values.js';
@@ -12,7 +14,9 @@ import type { ConsumerContext } from './consumer-context.js';
 /**
  * The account mails, to the address the event names (the one being verified, the account's own):
  * verification (auth.email_verification.requested, after Register and ResendVerification: it
- * carries the link; auth.user.registered carries none and sends nothing), password reset, welcome.
+ * carries the link; auth.user.registered carries none and sends nothing), password reset, welcome;
+ * and to the account's address (looked up when sending) the notice of its deactivation or
+ * reactivation.
  */
 export function authHandlers({ store, logger }: ConsumerContext): EventHandlerBinding[] {
   return [
@@ -61,6 +65,32 @@ export function authHandlers({ store, logger }: ConsumerContext): EventHandlerBi
           type: notificationTypeNamed('welcome'),
           recipient: { userId: event.userId || null, email: event.email },
           values: { first_name: greetingName(undefined), email: event.email },
+        },
+        logger,
+      );
+    }),
+    on(UserDeactivatedEvent, async (em, event, envelope) => {
+      await queueNotification(
+        em,
+        store,
+        {
+          eventId: envelope.id,
+          type: notificationTypeNamed('account_deactivated'),
+          recipient: { userId: event.userId, email: null },
+          values: { first_name: greetingName(undefined) },
+        },
+        logger,
+      );
+    }),
+    on(UserReactivatedEvent, async (em, event, envelope) => {
+      await queueNotification(
+        em,
+        store,
+        {
+          eventId: envelope.id,
+          type: notificationTypeNamed('account_reactivated'),
+          recipient: { userId: event.userId, email: null },
+          values: { first_name: greetingName(undefined) },
         },
         logger,
       );

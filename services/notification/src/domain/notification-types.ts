@@ -41,6 +41,21 @@ const types: NotificationType[] = [
     variables: ['first_name', 'email'],
   },
   {
+    name: 'account_deactivated',
+    audience: 'customer',
+    // A security notice: the customer must learn their account was closed, whatever they chose.
+    transactional: true,
+    inApp: false,
+    variables: ['first_name'],
+  },
+  {
+    name: 'account_reactivated',
+    audience: 'customer',
+    transactional: true,
+    inApp: false,
+    variables: ['first_name'],
+  },
+  {
     name: 'order_confirmed',
     audience: 'customer',
     transactional: true,

@@ -33,9 +33,6 @@ export function startSenderJob(deps: SenderDeps, intervalMs: number): SenderJob 
   });
   return {
     ...job,
-    name: job.name,
-    stop: () => job.stop(),
-    runNow: () => job.runNow(),
     kick() {
       again = true;
       outsideAnyTransaction(() => void job.runNow());

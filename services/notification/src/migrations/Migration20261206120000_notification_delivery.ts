@@ -28,6 +28,10 @@ export class Migration20261206120000_notification_delivery extends Migration {
       created_at timestamptz NOT NULL DEFAULT now(),
       CONSTRAINT notification_keys_pkey PRIMARY KEY (event_id, recipient_key, template, channel)
     )`);
+    // Retention deletes the oldest keys.
+    this.addSql(
+      'CREATE INDEX IF NOT EXISTS notification_keys_created_at_idx ON notification_keys (created_at)',
+    );
     this.addSql(`CREATE TABLE IF NOT EXISTS order_contacts (
       order_id uuid NOT NULL,
       order_number text NOT NULL,
@@ -36,6 +40,8 @@ export class Migration20261206120000_notification_delivery extends Migration {
       created_at timestamptz NOT NULL DEFAULT now(),
       CONSTRAINT order_contacts_pkey PRIMARY KEY (order_id)
     )`);
+    // An account's orders, for erasing what is known of a user.
+    this.addSql('CREATE INDEX IF NOT EXISTS order_contacts_user_id_idx ON order_contacts (user_id)');
   }
 
   override async down(): Promise<void> {

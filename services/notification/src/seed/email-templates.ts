@@ -94,14 +94,6 @@ Order {{order_number}} was cancelled: {{reason}}.
 Nothing was charged, or any amount taken is being returned to your payment method. You are welcome to place the order again at {{store_url}}.`,
   },
   {
-    name: 'payment_received',
-    events: ['payment.payment.captured'],
-    subject: 'Receipt for order {{order_number}}',
-    text: `Hi {{first_name}},
-
-We received your payment of {{amount}} for order {{order_number}}. Keep this email as your receipt.`,
-  },
-  {
     name: 'refund_issued',
     events: ['payment.payment.refunded'],
     subject: 'Your refund of {{amount}} is on its way',
@@ -187,6 +179,8 @@ export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
   'payment.payment.authorized': 'a hold during checkout; the customer hears from order_confirmed',
   'payment.payment.failed': 'the checkout answers the shopper at once with the decline',
   'payment.payment.voided': 'a hold released by a cancelled checkout; no money moved',
+  'payment.payment.captured':
+    'the receipt is order_confirmed, sent on order.order.confirmed once the capture confirmed the order',
 };
 
 /** The placeholders a text uses, in order of first use. */

@@ -174,6 +174,10 @@ export async function sendDueNotifications(
     const rows = await claimDue(deps, lease);
     claimed += rows.length;
     for (const row of rows) {
+      // An attempt starts only while half the lease is left (an SMTP attempt is bounded well below
+      // that): the rest of the batch is left to the next claim rather than sent by a sender whose
+      // claim may run out mid-send and pass the row to another.
+      if (Date.now() > lease.getTime() - deps.policy.sendLeaseMs / 2) break;
       const outcome = await attempt(deps, { ...row, scheduled_at: lease });
       await record(deps, { ...row, scheduled_at: lease }, outcome);
     }

@@ -12,9 +12,22 @@ export type TemplateValues = Readonly<Record<string, string>>;
 const handlebars = Handlebars.create();
 const COMPILE_OPTIONS = { strict: false, knownHelpers: { if: true, unless: true }, knownHelpersOnly: true };
 
+/** Each value HTML-escaped by Handlebars, its line breaks kept as `<br>` (an address, order lines). */
+function htmlValues(data: Record<string, string>): Record<string, Handlebars.SafeString | ''> {
+  return Object.fromEntries(
+    Object.entries(data).map(([name, value]) => [
+      name,
+      // An empty value stays '' so that {{#if name}} still finds it empty.
+      value === ''
+        ? ''
+        : new handlebars.SafeString(handlebars.Utils.escapeExpression(value).replace(/\r?\n/g, '<br>')),
+    ]),
+  );
+}
+
 /**
  * Renders a template (checked by variablesUsedIn when it was saved): subject and text verbatim,
- * the HTML body with every value HTML-escaped by Handlebars. A variable without a value renders
+ * the HTML body with every value HTML-escaped by Handlebars (line breaks as `<br>`). A variable without a value renders
  * as nothing. Only own properties of `values` are ever read (Handlebars refuses prototype access).
  */
 export function renderTemplate(template: TemplateSource, values: TemplateValues): TemplateSource {
@@ -26,6 +39,6 @@ export function renderTemplate(template: TemplateSource, values: TemplateValues)
       .replace(/[\r\n]+/g, ' ')
       .trim(),
     bodyText: plain(template.bodyText),
-    bodyHtml: handlebars.compile(template.bodyHtml, COMPILE_OPTIONS)(data),
+    bodyHtml: handlebars.compile(template.bodyHtml, COMPILE_OPTIONS)(htmlValues(data)),
   };
 }
