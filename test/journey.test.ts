@@ -253,6 +253,8 @@ describe('the journey: register → verify → search → cart → coupon → ch
       `Order ${order.orderNumber} confirmed`,
       `Order ${order.orderNumber} is on its way`,
       `Order ${order.orderNumber} was delivered`,
+      `Your return for order ${order.orderNumber} is approved: ${asked!.rmaNumber}`,
+      `We received your return for order ${order.orderNumber}`,
       `Your refund of EUR ${(scarfPaid / 100).toFixed(2)} is on its way`,
     ];
     const subjects = await eventually(

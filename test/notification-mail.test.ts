@@ -9,6 +9,9 @@ import {
   InventoryLowStockEvent,
   OrderCancelledEvent,
   OrderConfirmedEvent,
+  ReturnApprovedEvent,
+  ReturnReceivedEvent,
+  ReturnRejectedEvent,
   OrderStatusChangedEvent,
   PaymentRefundedEvent,
 } from '../lib/events/catalog.js';
@@ -242,6 +245,51 @@ describe('notification flows: events to mail through SMTP', function () {
     expect(cancelled.text).to.include('the customer changed their mind');
     const refund = sink.to(guestEmail).find((m) => m.subject!.startsWith('Your refund'))!;
     expect(refund.text).to.include(`for order ${order.orderNumber}`);
+  });
+
+  it('mails a return approved with its RMA number, a rejected one with why, and a received one, each once', async () => {
+    const { userId, email } = await registered();
+    const order = confirmed({ userId });
+    await publish(OrderConfirmedEvent, order);
+    const [approvedId, rejectedId] = [newId(), newId()];
+    await publish(ReturnApprovedEvent, {
+      returnId: approvedId,
+      rmaNumber: 'RMA-7Q2K9XA41B3C',
+      orderId: order.orderId,
+      userId,
+      expiresAt: new Date('2027-01-31T12:00:00Z'),
+      approvedAt: new Date(),
+    });
+    await publish(ReturnRejectedEvent, {
+      returnId: rejectedId,
+      orderId: order.orderId,
+      userId,
+      reason: 'worn <twice> & washed',
+      rejectedAt: new Date(),
+    });
+    await publish(ReturnReceivedEvent, {
+      returnId: approvedId,
+      orderId: order.orderId,
+      userId,
+      items: [],
+      receivedAt: new Date(),
+    });
+
+    const subjects = [
+      `Your return for order ${order.orderNumber} is approved: RMA-7Q2K9XA41B3C`,
+      `Your return for order ${order.orderNumber} was not accepted`,
+      `We received your return for order ${order.orderNumber}`,
+    ];
+    await eventually(() => subjects.every((subject) => sink.to(email).some((m) => m.subject === subject)), {
+      timeoutMs: 30_000,
+    });
+    const mails = sink.to(email).filter((m) => subjects.includes(m.subject ?? ''));
+    expect(mails.map((m) => m.subject).sort()).to.deep.equal([...subjects].sort());
+    const approved = mails.find((m) => m.subject === subjects[0])!;
+    expect(approved.text).to.include(`/returns/${approvedId}`);
+    const rejected = mails.find((m) => m.subject === subjects[1])!;
+    expect(rejected.text).to.include('worn <twice> & washed');
+    expect(rejected.html).to.include('worn &lt;twice&gt; &amp; washed');
   });
 
   it('does not mail an abandoned cart to a customer who opted out, while their receipt goes out', async () => {

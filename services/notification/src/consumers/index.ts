@@ -6,6 +6,7 @@ import type { ConsumerContext } from './consumer-context.js';
 import { inventoryHandlers } from './inventory-events.js';
 import { orderHandlers } from './order-events.js';
 import { paymentHandlers } from './payment-events.js';
+import { returnHandlers } from './return-events.js';
 
 /**
  * Every event the notification service consumes, one durable per publisher; each event is claimed
@@ -21,6 +22,7 @@ export async function startNotificationConsumers(
     ['payment', 'notification-payments', paymentHandlers(context)],
     ['cart', 'notification-carts', cartHandlers(context)],
     ['product', 'notification-inventory', inventoryHandlers(context)],
+    ['return', 'notification-returns', returnHandlers(context)],
   ];
   for (const [source, consumer, handlers] of bySource) {
     const running = await startConsumer({ orm, transport: events, consumer, source, handlers, logger });

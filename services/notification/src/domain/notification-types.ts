@@ -91,6 +91,28 @@ const types: NotificationType[] = [
     variables: ['first_name', 'order_number', 'amount'],
   },
   {
+    // The customer needs the RMA number to send the parcel.
+    name: 'return_approved',
+    audience: 'customer',
+    transactional: true,
+    inApp: true,
+    variables: ['first_name', 'order_number', 'rma_number', 'expires_at', 'return_url'],
+  },
+  {
+    name: 'return_rejected',
+    audience: 'customer',
+    transactional: true,
+    inApp: true,
+    variables: ['first_name', 'order_number', 'reason'],
+  },
+  {
+    name: 'return_received',
+    audience: 'customer',
+    transactional: false,
+    inApp: true,
+    variables: ['first_name', 'order_number'],
+  },
+  {
     name: 'cart_abandoned',
     audience: 'customer',
     transactional: false,

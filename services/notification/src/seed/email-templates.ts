@@ -122,12 +122,30 @@ Order {{order_number}} was delivered. We hope you enjoy it!
 Something not right? You can return items within 30 days from your order page: {{order_url}}.`,
   },
   {
-    name: 'return_received',
-    events: ['return.return.received'],
-    subject: 'We received your return {{rma_number}}',
+    name: 'return_approved',
+    events: ['return.return.approved'],
+    subject: 'Your return for order {{order_number}} is approved: {{rma_number}}',
     text: `Hi {{first_name}},
 
-Your returned items for order {{order_number}} have arrived and been checked. Your refund of {{refund_amount}} is being processed; we will confirm when it has been sent.`,
+Your return for order {{order_number}} is approved. Write the return number {{rma_number}} on the parcel and send it before {{expires_at}}; the return address and instructions are on your return page: {{return_url}}.`,
+  },
+  {
+    name: 'return_rejected',
+    events: ['return.return.rejected'],
+    subject: 'Your return for order {{order_number}} was not accepted',
+    text: `Hi {{first_name}},
+
+We could not accept your return for order {{order_number}}: {{reason}}
+
+If you have a question, reply to this email.`,
+  },
+  {
+    name: 'return_received',
+    events: ['return.return.received'],
+    subject: 'We received your return for order {{order_number}}',
+    text: `Hi {{first_name}},
+
+Your returned items for order {{order_number}} have arrived and been checked. We will confirm your refund when it has been sent.`,
   },
   {
     name: 'cart_abandoned',
@@ -175,6 +193,9 @@ export const EVENTS_WITHOUT_EMAIL: Record<string, string> = {
   'discount.promotion.applied': 'bookkeeping; the order confirmation shows the discount',
   'discount.coupon.usage_limit_reached': 'for the shop (a dashboard, an alert), not for customers',
   'return.refund.requested': 'an instruction to the payment service; the customer hears from refund_issued',
+  'return.return.requested':
+    'the customer asked in the shop, which shows it at once; staff see it in ListReturns',
+  'return.return.refunded': 'the customer hears from refund_issued (payment.payment.refunded)',
   'notification.notification.sent': 'the notification service reporting its own work',
   'payment.payment.authorized': 'a hold during checkout; the customer hears from order_confirmed',
   'payment.payment.failed': 'the checkout answers the shopper at once with the decline',
