@@ -10,4 +10,8 @@ export class Migration20261206180000_cancellation_settlement extends Migration {
     this.addSql(`CREATE INDEX IF NOT EXISTS orders_cancellation_unsettled_idx ON orders (cancelled_at)
       WHERE status = 'cancelled' AND payment_status = 'paid'`);
   }
+
+  override async down(): Promise<void> {
+    this.addSql('DROP INDEX IF EXISTS orders_cancellation_unsettled_idx');
+  }
 }
