@@ -148,6 +148,8 @@ describe('notification service: RPCs', function () {
         'order_confirmed',
         'password_reset',
         'refund_issued',
+        'return_approved',
+        'return_rejected',
       ]);
 
       // Both channels of one type at once: both land.
