@@ -392,6 +392,32 @@ describe('checkout: PlaceOrder across cart, product, shipping, discount, payment
     expect(await available(shirt)).to.equal(5);
   });
 
+  it('the same cancellation sent five times at once restocks once and refunds once', async () => {
+    const shopper = await world.customer();
+    const shirt = await world.product([5]);
+    const order = await world.placeOrder(
+      shopper,
+      await world.cart(shopper, [{ product: shirt, quantity: 2 }]),
+    );
+
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        world.api.order.cancelOrder(
+          { orderId: order.id, reason: 'changed my mind' },
+          { token: shopper.token },
+        ),
+      ),
+    );
+
+    expect(answers.map((answer) => answer.order!.status)).to.deep.equal(
+      Array(5).fill(OrderStatus.ORDER_STATUS_CANCELLED),
+    );
+    expect(await available(shirt)).to.equal(5);
+    const payments = await paymentsOf(order.id);
+    expect(payments).to.have.length(1);
+    expect(minor(payments[0]!.amountRefunded)).to.equal(minor(order.grandTotal));
+  });
+
   it('the product service down during a cancellation: the order is cancelled at once, and restocked and refunded once it is back', async () => {
     const shopper = await world.customer();
     const shirt = await world.product([5]);
