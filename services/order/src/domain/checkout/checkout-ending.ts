@@ -20,16 +20,17 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
     const totals = required(state.totals, 'totals');
     const currency = required(state.currency, 'currency');
     const itemIds = await writeLines(tx, state);
+    let orderNumber = '';
     await orderStatuses.apply(
       tx,
       { id, from: 'pending', to: 'confirmed', changedBy: 'system', note: 'checkout completed' },
-      (t) =>
-        t.execute(
+      async (t) => {
+        const [row] = await t.execute<{ order_number: string }[]>(
           `UPDATE orders SET status = 'confirmed', payment_status = 'paid', confirmed_at = now(),
              currency = ?, subtotal = ? / 100.0, discount_amount = ? / 100.0, shipping_amount = ? / 100.0,
              tax_amount = ? / 100.0, total_amount = ? / 100.0, coupon_code = ?, payment_id = ?,
              shipping_method_id = ?, shipping_method_name = ?
-           WHERE id = ?`,
+           WHERE id = ? RETURNING order_number`,
           [
             currency,
             totals.subtotalMinor,
@@ -43,26 +44,28 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
             required(state.shipping, 'shipping').methodName,
             id,
           ],
-          'run',
-        ),
+        );
+        orderNumber = row!.order_number;
+      },
     );
-    const orderNumber = await orderNumberOf(tx, id);
     await publishEvent(tx, 'order', OrderConfirmedEvent, confirmedEventOf(state, id, itemIds, orderNumber));
   },
 
   async compensated(tx, record) {
     const reason = cancellationReasonOf(record);
+    let orderNumber = '';
     await orderStatuses.apply(
       tx,
       { id: record.id, from: 'pending', to: 'cancelled', changedBy: 'system', note: reason },
-      (t) =>
-        t.execute(
+      async (t) => {
+        const [row] = await t.execute<{ order_number: string }[]>(
           `UPDATE orders SET status = 'cancelled', cancelled_at = now(), cancellation_reason = ?,
              payment_status = CASE WHEN ? THEN 'failed' ELSE payment_status END
-           WHERE id = ?`,
+           WHERE id = ? RETURNING order_number`,
           [reason, record.failure?.reason === 'PAYMENT_DECLINED', record.id],
-          'run',
-        ),
+        );
+        orderNumber = row!.order_number;
+      },
     );
     const buyer = record.state.request.buyer;
     await publishEvent(tx, 'order', OrderCancelledEvent, {
@@ -70,7 +73,7 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
       userId: 'userId' in buyer ? buyer.userId : '',
       reason,
       cancelledAt: new Date(),
-      orderNumber: await orderNumberOf(tx, record.id),
+      orderNumber,
       guestEmail: 'guestEmail' in buyer ? buyer.guestEmail : '',
     });
   },
@@ -118,13 +121,6 @@ async function writeLines(tx: EntityManager, state: CheckoutState): Promise<Map<
     );
   }
   return itemIds;
-}
-
-async function orderNumberOf(tx: EntityManager, orderId: string): Promise<string> {
-  const [row] = await tx.execute<{ order_number: string }[]>('SELECT order_number FROM orders WHERE id = ?', [
-    orderId,
-  ]);
-  return row?.order_number ?? '';
 }
 
 function confirmedEventOf(
