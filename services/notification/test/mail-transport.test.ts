@@ -96,4 +96,20 @@ describe('notification service: mail transports', function () {
       rmSync(join(dir, '..'), { recursive: true, force: true });
     }
   });
+
+  it('makes the mailbox folder again when it was deleted between two mails', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'mailbox-test-')), 'mailbox');
+    const transport = mailboxMailTransport(dir, FROM);
+    try {
+      await transport.send(mailTo('ada@example.test'));
+      rmSync(dir, { recursive: true });
+      const second = mailTo('bob@example.test');
+      await transport.send(second);
+      expect(readdirSync(dir)).to.have.length(1);
+      expect(readdirSync(dir)[0]).to.match(new RegExp(`-${second.notificationId}\\.eml$`));
+    } finally {
+      transport.close();
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+    }
+  });
 });

@@ -89,6 +89,20 @@ describe('notification service: templates', function () {
     expect(rendered.bodyText).to.equal('none');
   });
 
+  it('renders one source many times, each with its own values, and the same text differently as text and HTML', () => {
+    const source = { subject: '{{name}}', bodyText: '{{name}}', bodyHtml: '{{name}}' };
+    const first = renderTemplate(source, { name: 'Ann & Bo' });
+    const second = renderTemplate(source, { name: 'Cy' });
+    expect([first.subject, first.bodyText, first.bodyHtml]).to.deep.equal([
+      'Ann & Bo',
+      'Ann & Bo',
+      'Ann &amp; Bo',
+    ]);
+    expect([second.subject, second.bodyText, second.bodyHtml]).to.deep.equal(['Cy', 'Cy', 'Cy']);
+    for (let i = 0; i < 300; i++) renderTemplate({ ...source, bodyText: `${i}: {{name}}` }, { name: 'x' });
+    expect(renderTemplate(source, { name: '<i>' }).bodyHtml).to.equal('&lt;i&gt;');
+  });
+
   it('creates, reads, replaces and deletes a template', async () => {
     const created = await createTemplate(em(), promo());
     expect(created).to.include({ name: 'spring_promo', subject: 'Hello {{first_name}}', isActive: true });

@@ -66,10 +66,14 @@ export function mailboxMailTransport(dir: string, from: string): MailTransport {
     provider: 'mailbox',
     async send(mail): Promise<MailReceipt> {
       const info = await transporter.sendMail(mailOptionsOf(mail, from));
-      await mkdir(dir, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.notificationId}.eml`;
       const path = join(dir, name);
-      await writeFile(`${path}.tmp`, info.message as Buffer);
+      await writeFile(`${path}.tmp`, info.message as Buffer).catch(async (error: NodeJS.ErrnoException) => {
+        // The folder is made when the first mail finds it missing (or deleted since), not per mail.
+        if (error.code !== 'ENOENT') throw error;
+        await mkdir(dir, { recursive: true });
+        await writeFile(`${path}.tmp`, info.message as Buffer);
+      });
       await rename(`${path}.tmp`, path);
       return { messageId: info.messageId, response: `written to ${path}` };
     },

@@ -12,6 +12,31 @@ export type TemplateValues = Readonly<Record<string, string>>;
 const handlebars = Handlebars.create();
 const COMPILE_OPTIONS = { strict: false, knownHelpers: { if: true, unless: true }, knownHelpersOnly: true };
 
+type Mode = 'plain' | 'html';
+type CompiledTemplate = Handlebars.TemplateDelegate<Record<string, unknown>>;
+
+/**
+ * Compiled templates by their source: parsing and compiling a template cost more than rendering
+ * it, and every mail of a kind renders the same three sources. An edited template is a new source,
+ * so nothing is ever stale; the oldest entry goes once the cache is full (previews render any text).
+ */
+const compiled = new Map<string, CompiledTemplate>();
+const MAX_COMPILED = 256;
+
+function compiledTemplate(source: string, mode: Mode): CompiledTemplate {
+  const key = `${mode}\0${source}`;
+  let template = compiled.get(key);
+  if (!template) {
+    template = handlebars.compile(
+      source,
+      mode === 'plain' ? { ...COMPILE_OPTIONS, noEscape: true } : COMPILE_OPTIONS,
+    );
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, template);
+  }
+  return template;
+}
+
 /** Each value HTML-escaped by Handlebars, its line breaks kept as `<br>` (an address, order lines). */
 function htmlValues(data: Record<string, string>): Record<string, Handlebars.SafeString | ''> {
   return Object.fromEntries(
@@ -32,13 +57,12 @@ function htmlValues(data: Record<string, string>): Record<string, Handlebars.Saf
  */
 export function renderTemplate(template: TemplateSource, values: TemplateValues): TemplateSource {
   const data = Object.fromEntries(Object.entries(values));
-  const plain = (source: string): string =>
-    handlebars.compile(source, { ...COMPILE_OPTIONS, noEscape: true })(data);
+  const plain = (source: string): string => compiledTemplate(source, 'plain')(data);
   return {
     subject: plain(template.subject)
       .replace(/[\r\n]+/g, ' ')
       .trim(),
     bodyText: plain(template.bodyText),
-    bodyHtml: handlebars.compile(template.bodyHtml, COMPILE_OPTIONS)(htmlValues(data)),
+    bodyHtml: compiledTemplate(template.bodyHtml, 'html')(htmlValues(data)),
   };
 }
