@@ -125,6 +125,39 @@ describe('lib/events: NATS JetStream transport (needs NATS)', function () {
     await eventually(() => got.own === 6 && got.shared1 + got.shared2 === 6, { what: 'deliveries' });
   });
 
+  it('has the server send a one-subject durable only its subject, and lifts that filter when it gains one', async () => {
+    const [mine, other, added] = ['mine', 'other', 'added'].map((name) => `${service}.filtered.${name}`) as [
+      string,
+      string,
+      string,
+    ];
+    const consumerInfo = async () => {
+      const nc = await connect({ servers: natsTestUrl() });
+      try {
+        return await (await nc.jetstreamManager()).consumers.info(streamNameOf(service), 'filtered');
+      } finally {
+        await nc.close();
+      }
+    };
+    const transport = await open();
+    await transport.waitUntilConnected();
+    const seen: string[] = [];
+    const collect = async (delivery: Delivery) => void seen.push(text(delivery));
+    const first = await transport.subscribe(spec('filtered', { subjects: [mine] }), collect);
+    await transport.publish(other, bytes('not mine'), newId());
+    await transport.publish(mine, bytes('mine'), newId());
+    await eventually(() => seen.includes('mine'), { what: 'the subscribed event' });
+    // Only the subscribed event reached the consumer: the other one was never sent to it.
+    expect((await consumerInfo()).delivered.consumer_seq).to.equal(1);
+    await first.stop();
+
+    await transport.subscribe(spec('filtered', { subjects: [mine, added] }), collect);
+    await transport.publish(added, bytes('added'), newId());
+    await transport.publish(mine, bytes('mine again'), newId());
+    await eventually(() => seen.includes('added') && seen.includes('mine again'), { what: 'both subjects' });
+    expect(seen).to.deep.equal(['mine', 'added', 'mine again']);
+  });
+
   it('fails publishes fast while NATS is unreachable and resumes by itself once it is back', async () => {
     const link = await proxy();
     const transport = await open(link.url('nats'));

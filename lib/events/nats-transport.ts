@@ -358,9 +358,13 @@ class NatsSubscription {
     };
     // JetStream deletes an ephemeral subscription's consumer once its process has been gone this long.
     if (this.spec.ephemeral) config.inactive_threshold = nanos(EPHEMERAL_INACTIVE_MS);
-    // Before NATS 2.10 a consumer filters one subject at most, and cannot change it later: read the
-    // whole stream and filter in `handle` instead.
-    if (this.transport.supportsMultipleFilters()) config.filter_subjects = this.spec.subjects;
+    // The server filters what it can, so a consumer is not sent events it would only acknowledge:
+    // every subject from NATS 2.10; before, one subject at most (a consumer of several reads the
+    // whole stream). `handle` filters again either way.
+    const multipleFilters = this.transport.supportsMultipleFilters();
+    const serverFilter = multipleFilters || this.spec.subjects.length === 1 ? this.spec.subjects : [];
+    if (multipleFilters) config.filter_subjects = serverFilter;
+    else if (serverFilter.length === 1) config.filter_subject = serverFilter[0];
     let existing;
     try {
       existing = await jsm.consumers.info(streamName, this.spec.durable);
@@ -376,13 +380,15 @@ class NatsSubscription {
       }
     }
     const current = existing.config;
-    const filtersDiffer =
-      config.filter_subjects !== undefined &&
-      [...(current.filter_subjects ?? (current.filter_subject ? [current.filter_subject] : []))]
-        .sort()
-        .join() !== [...config.filter_subjects].sort().join();
+    const currentFilter = current.filter_subjects ?? (current.filter_subject ? [current.filter_subject] : []);
+    const filtersDiffer = [...currentFilter].sort().join() !== [...serverFilter].sort().join();
     if (current.max_deliver !== config.max_deliver || current.ack_wait !== config.ack_wait || filtersDiffer) {
       const { durable_name: _name, deliver_policy: _policy, ack_policy: _ack, ...changes } = config;
+      // A one-subject filter goes when the subjects are several (NATS 2.10 keeps them in
+      // filter_subjects, and refuses both at once; before, the consumer reads the whole stream).
+      // The client merges an update into the current configuration: only `undefined` removes a
+      // field (an empty subject would make its request subject invalid).
+      if (config.filter_subject === undefined) changes.filter_subject = undefined;
       try {
         await jsm.consumers.update(streamName, this.spec.durable, changes);
       } catch (error) {
