@@ -4,7 +4,7 @@ import { ShipmentCreatedEvent } from '../../../../../lib/events/catalog.js';
 import { PermanentEventError, publishEvent } from '../../../../../lib/events/index.js';
 import { isUuid } from '../../../../../lib/ids.js';
 import { Shipment, ShipmentItem } from '../../entities/index.js';
-import { eventLinesOf, lockOrderShipments } from './order-shipments.js';
+import { eventLineOf, lockOrderShipments } from './order-shipments.js';
 
 /** The order's lines, or a PermanentEventError: an event no retry can make usable. */
 function linesOf(event: OrderConfirmed) {
@@ -48,7 +48,7 @@ export async function createOrderShipment(tx: EntityManager, event: OrderConfirm
     originAddress: {},
     destinationAddress: { ...(event.shippingAddress ?? {}) },
   });
-  for (const line of lines) {
+  const items = lines.map((line) =>
     tx.create(ShipmentItem, {
       shipment,
       orderItemId: line.orderItemId,
@@ -56,8 +56,8 @@ export async function createOrderShipment(tx: EntityManager, event: OrderConfirm
       variantId: line.variantId,
       sku: line.sku,
       quantity: line.quantity,
-    });
-  }
+    }),
+  );
   await tx.flush();
   await publishEvent(tx, 'shipping', ShipmentCreatedEvent, {
     shipmentId: shipment.id,
@@ -68,7 +68,7 @@ export async function createOrderShipment(tx: EntityManager, event: OrderConfirm
     trackingNumber: '',
     cost: { currencyCode: shipment.currency, amountMinor: shipment.cost },
     createdAt: shipment.createdAt,
-    lines: await eventLinesOf(tx, shipment.id),
+    lines: items.map(eventLineOf),
     splitFromShipmentId: '',
   });
 }

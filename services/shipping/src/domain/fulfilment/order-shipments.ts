@@ -29,6 +29,17 @@ export function orderProgressOf(shipments: readonly Shipment[]): OrderProgress {
   };
 }
 
+/** A shipment line as the events carry it. */
+export function eventLineOf(item: ShipmentItem) {
+  return {
+    orderItemId: item.orderItemId,
+    productId: item.productId,
+    variantId: item.variantId,
+    sku: item.sku,
+    quantity: item.quantity,
+  };
+}
+
 /** A shipment's lines as the events carry them. */
 export async function eventLinesOf(tx: EntityManager, shipmentId: string) {
   const items = await tx.find(
@@ -36,11 +47,5 @@ export async function eventLinesOf(tx: EntityManager, shipmentId: string) {
     { shipment: shipmentId },
     { orderBy: { createdAt: 'asc', id: 'asc' } },
   );
-  return items.map((item) => ({
-    orderItemId: item.orderItemId,
-    productId: item.productId,
-    variantId: item.variantId,
-    sku: item.sku,
-    quantity: item.quantity,
-  }));
+  return items.map(eventLineOf);
 }
