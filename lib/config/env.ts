@@ -47,6 +47,15 @@ export function readBoolean(env: Env, name: string, fallback: boolean): boolean 
   throw new ConfigError(name, `must be true or false, got "${value}"`);
 }
 
+/**
+ * A URL that failed to parse, fit to be quoted in an error: everything up to its last `@` after the
+ * scheme (user and password: a password with an unescaped `@` or `/` is a common way to get here)
+ * is left out, so a log never holds a credential.
+ */
+function withoutCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, '$1…@');
+}
+
 export function readUrl(env: Env, name: string, protocols: string[]): URL | undefined {
   const value = raw(env, name);
   if (value === undefined) return undefined;
@@ -54,7 +63,7 @@ export function readUrl(env: Env, name: string, protocols: string[]): URL | unde
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(name, `must be a URL, got "${value}"`);
+    throw new ConfigError(name, `must be a URL, got "${withoutCredentials(value)}"`);
   }
   if (!protocols.includes(url.protocol)) {
     throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${url.protocol}"`);

@@ -47,4 +47,25 @@ describe('lib/config: service configuration from the environment', () => {
       expect((error as ConfigError).message).to.match(problem);
     }
   });
+
+  it('never repeats the user or password of a URL it cannot parse', () => {
+    const cases: [string, string][] = [
+      ['postgres://shop:s3cr/et@db:5432/cart_db', 'got "postgres://…@db:5432/cart_db"'],
+      ['postgres://shop:p@ss@db:54x2/cart_db', 'got "postgres://…@db:54x2/cart_db"'],
+      ['shop:s3cret@db:5432', 'got "shop:"'],
+    ];
+    for (const [url, shown] of cases) {
+      const error = (() => {
+        try {
+          loadServiceConfig('cart', { DATABASE_URL: url });
+        } catch (caught) {
+          return caught as ConfigError;
+        }
+        return undefined;
+      })();
+      expect(error?.message, url)
+        .to.contain(shown)
+        .and.not.match(/s3cr|p@ss/);
+    }
+  });
 });
