@@ -9,9 +9,9 @@ import {
 } from './saga-runner.js';
 
 /**
- * The checkout saga's progress, kept on its order row (orders.checkout_*). Every write is one short
- * transaction guarded by the lease: it changes the row only while this replica holds it, and
- * renews it; a write that finds the lease gone throws, and the runner stops.
+ * The checkout saga's progress, kept on its order row (orders.checkout_*). Every write is guarded by
+ * the lease: it changes the row only while this replica holds it, and renews it; a write that finds
+ * the lease gone throws, and the runner stops.
  */
 export interface SagaLease {
   /** This replica's name for its leases (one per process). */
@@ -40,34 +40,37 @@ export class OrderSagaStore<S extends object> implements SagaStore<S> {
     private readonly ending: SagaEnding<S>,
   ) {}
 
+  // A change of the saga's columns alone is one statement: it commits on its own, atomically, without
+  // the BEGIN and COMMIT round trips of a transaction around it.
+
   async advance(id: string, nextStep: string, state: S): Promise<void> {
-    await this.orm.em.fork().transactional(async (tx) => {
-      await this.update(
-        tx,
-        id,
-        'checkout_step = ?, checkout_state = ?::jsonb, checkout_suspended_reason = NULL',
-        [nextStep, JSON.stringify(state)],
-      );
-    });
+    await this.update(
+      this.orm.em.fork(),
+      id,
+      'checkout_step = ?, checkout_state = ?::jsonb, checkout_suspended_reason = NULL',
+      [nextStep, JSON.stringify(state)],
+    );
   }
 
   async startCompensating(id: string, failedStep: string, state: S, failure: SagaFailure): Promise<void> {
-    await this.orm.em.fork().transactional(async (tx) => {
-      await this.update(
-        tx,
-        id,
-        `checkout_direction = 'compensating', checkout_step = ?, checkout_state = ?::jsonb,
-         checkout_failure = ?::jsonb, checkout_suspended_reason = NULL`,
-        [failedStep, JSON.stringify(state), JSON.stringify(failure)],
-      );
-    });
+    await this.update(
+      this.orm.em.fork(),
+      id,
+      `checkout_direction = 'compensating', checkout_step = ?, checkout_state = ?::jsonb,
+       checkout_failure = ?::jsonb, checkout_suspended_reason = NULL`,
+      [failedStep, JSON.stringify(state), JSON.stringify(failure)],
+    );
   }
 
   async suspend(id: string, reason: string): Promise<void> {
     // The lease is handed back now rather than at its time, so that the recovery loop tries again soon.
-    await this.orm.em.fork().transactional(async (tx) => {
-      await this.update(tx, id, 'checkout_suspended_reason = ?', [reason.slice(0, 1000)], 'release');
-    });
+    await this.update(
+      this.orm.em.fork(),
+      id,
+      'checkout_suspended_reason = ?',
+      [reason.slice(0, 1000)],
+      'release',
+    );
   }
 
   async complete(record: SagaRecord<S>): Promise<void> {
@@ -94,14 +97,14 @@ export class OrderSagaStore<S extends object> implements SagaStore<S> {
    * the recovery loop tries again soon); throws when the lease is gone.
    */
   private async update(
-    tx: EntityManager,
+    em: EntityManager,
     id: string,
     set: string,
     params: unknown[],
     lease: 'renew' | 'release' = 'renew',
   ): Promise<void> {
     const leaseMs = lease === 'renew' ? this.lease.leaseMs : 0;
-    const rows = await tx.execute<{ id: string }[]>(
+    const rows = await em.execute<{ id: string }[]>(
       `UPDATE orders SET ${set}, checkout_lease_until = now() + (? * interval '1 millisecond'), updated_at = now()
        WHERE id = ? AND checkout_lease_owner = ? AND checkout_step <> 'done'
        RETURNING id`,
