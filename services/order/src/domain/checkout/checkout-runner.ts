@@ -4,8 +4,13 @@ import type { Logger } from '../../../../../lib/log.js';
 import { ConcurrencyLimit } from '../../../../../lib/runtime/concurrency-limit.js';
 import { checkoutEnding } from './checkout-ending.js';
 import type { CheckoutState } from './checkout-state.js';
-import { DONE, runSaga, type SagaDefinition, type SagaRecord } from './saga-runner.js';
+import { DONE, runSaga, type SagaDefinition, type SagaFailure, type SagaRecord } from './saga-runner.js';
 import { LeaseLostError, leaseStalledSagas, OrderSagaStore, type SagaLease } from './saga-store.js';
+
+/** How a checkout ended for its caller: the order confirmed (no refusal), or refused with its failure. */
+export interface CheckoutOutcome {
+  refusal: SagaFailure | null;
+}
 
 export interface CheckoutRunnerOptions {
   orm: MikroORM;
@@ -71,18 +76,19 @@ export class CheckoutRunner {
 
   /**
    * Waits until the order's checkout has an outcome for its caller, here or on another replica,
-   * within the caller's deadline (or `maxWaitMs` without one); answers whether it has. The outcome
-   * is known when the saga ended, and also when it is going backward and waits for the recovery
-   * loop (a compensation whose service is down): the order is refused, and what it still holds is
-   * given back once that service answers again.
+   * within the caller's deadline (or `maxWaitMs` without one); answers it, or undefined when the
+   * wait ran out. The outcome is known when the saga ended, and also when it is going backward and
+   * waits for the recovery loop (a compensation whose service is down): the order is refused, and
+   * what it still holds is given back once that service answers again.
    */
-  async settled(orderId: string): Promise<boolean> {
+  async settled(orderId: string): Promise<CheckoutOutcome | undefined> {
     const until = Date.now() + Math.min(remainingMs(currentCallScope()), this.options.maxWaitMs);
     for (;;) {
       const mine = this.running.get(orderId);
       if (mine) await mine;
-      if (await this.hasOutcome(orderId)) return true;
-      if (Date.now() >= until) return false;
+      const outcome = await this.outcomeOf(orderId);
+      if (outcome) return outcome;
+      if (Date.now() >= until) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -92,17 +98,23 @@ export class CheckoutRunner {
     await Promise.allSettled([...this.running.values()]);
   }
 
-  private async hasOutcome(orderId: string): Promise<boolean> {
-    const rows = await this.options.orm.em
-      .fork()
-      .execute<
-        { checkout_step: string; checkout_direction: string; checkout_suspended_reason: string | null }[]
-      >('SELECT checkout_step, checkout_direction, checkout_suspended_reason FROM orders WHERE id = ?', [
-        orderId,
-      ]);
-    const saga = rows[0];
-    if (!saga) return false;
-    const waitsToUndo = saga.checkout_direction === 'compensating' && saga.checkout_suspended_reason !== null;
-    return saga.checkout_step === DONE || waitsToUndo;
+  private async outcomeOf(orderId: string): Promise<CheckoutOutcome | undefined> {
+    const [saga] = await this.options.orm.em.fork().execute<
+      {
+        checkout_step: string;
+        checkout_direction: string;
+        checkout_suspended_reason: string | null;
+        checkout_failure: SagaFailure | null;
+      }[]
+    >(
+      `SELECT checkout_step, checkout_direction, checkout_suspended_reason, checkout_failure
+       FROM orders WHERE id = ?`,
+      [orderId],
+    );
+    if (!saga) return undefined;
+    const backward = saga.checkout_direction === 'compensating';
+    const waitsToUndo = backward && saga.checkout_suspended_reason !== null;
+    if (saga.checkout_step !== DONE && !waitsToUndo) return undefined;
+    return { refusal: backward ? saga.checkout_failure : null };
   }
 }

@@ -111,13 +111,14 @@ export async function placeOrder(
       state: order.state,
       failure: null,
     });
-  if (!(await deps.checkout.settled(order.id))) {
+  const outcome = await deps.checkout.settled(order.id);
+  if (!outcome) {
     throw aborted(
       `order ${order.id} is still being placed; send the same request again to get its outcome`,
       CommonReason.IDEMPOTENCY_KEY_IN_PROGRESS,
     );
   }
-  await throwIfRefused(deps.orm, order.id);
+  if (outcome.refusal) throw refusalOf(outcome.refusal, order.id);
   const em = deps.orm.em.fork();
   return orderView(em, await em.findOneOrFail(Order, { id: order.id }), 'customer');
 }
@@ -298,16 +299,8 @@ async function existingOrderOf(
 }
 
 /** A checkout that went backward answers its refusal, with the order's id, every time it is asked. */
-async function throwIfRefused(orm: MikroORM, orderId: string): Promise<void> {
-  const [row] = await orm.em
-    .fork()
-    .execute<{ checkout_direction: string; checkout_failure: SagaFailure | null }[]>(
-      'SELECT checkout_direction, checkout_failure FROM orders WHERE id = ?',
-      [orderId],
-    );
-  if (row?.checkout_direction !== 'compensating' || !row.checkout_failure) return;
-  const failure = row.checkout_failure;
-  throw new AppError(failure.code, failure.message, undefined, {
+function refusalOf(failure: SagaFailure, orderId: string): AppError {
+  return new AppError(failure.code, failure.message, undefined, {
     reason: failure.reason ?? OrderReason.CHECKOUT_FAILED,
     metadata: { ...failure.metadata, order_id: orderId },
   });
