@@ -227,6 +227,65 @@ describe('fulfilment: from a confirmed order to its delivery, across order and s
     ]);
   });
 
+  it('never both ships and cancels an order: a parcel sent while staff cancel either leaves or is refused', async () => {
+    const orders = await Promise.all(
+      Array.from({ length: 6 }, async () => placedOrder(await world.customer())),
+    );
+    const outcomes = await Promise.all(
+      orders.map(async (order) => {
+        const [shipment] = await shipmentsOnceCreated(order.id);
+        const [shipped, cancelled] = await Promise.allSettled([
+          ship(shipment!.id),
+          world.api.order.cancelOrder({ orderId: order.id, reason: 'staff cancel' }, admin()),
+        ]);
+        for (const result of [shipped, cancelled]) {
+          if (result.status === 'rejected')
+            expect((result.reason as { code?: number }).code).to.equal(status.FAILED_PRECONDITION);
+        }
+        return {
+          order,
+          shipped: shipped.status === 'fulfilled',
+          cancelled: cancelled.status === 'fulfilled',
+        };
+      }),
+    );
+    for (const { order, shipped, cancelled } of outcomes) {
+      expect(shipped && cancelled, `order ${order.id} was shipped and cancelled`).to.equal(false);
+      expect(shipped || cancelled, `order ${order.id}: neither shipped nor cancelled`).to.equal(true);
+      const [shipment] = await shipmentsOf(order.id);
+      if (shipped) {
+        expect(shipment!.status).to.equal(ShipmentStatus.SHIPMENT_STATUS_SHIPPED);
+        // The parcel left: the order can no longer be cancelled, even before the shipping
+        // service's event has reached it, and then follows its parcel.
+        const refused = await failureOf(
+          world.api.order.cancelOrder({ orderId: order.id, reason: 'too late' }, admin()),
+        );
+        expect(refused.code).to.equal(status.FAILED_PRECONDITION);
+        expect(refused.message).to.contain('a parcel of it has left');
+        await orderReaches(order.id, PROCESSING, world.admin);
+      } else {
+        await eventually(async () => {
+          const [after] = await shipmentsOf(order.id);
+          return after!.status === ShipmentStatus.SHIPMENT_STATUS_CANCELLED;
+        });
+      }
+    }
+  });
+
+  it('refuses a parcel of an order cancelled a moment before, whether or not shipping has heard of it yet', async () => {
+    const customer = await world.customer();
+    const order = await placedOrder(customer);
+    const [shipment] = await shipmentsOnceCreated(order.id);
+    await world.api.order.cancelOrder(
+      { orderId: order.id, reason: 'changed my mind' },
+      { token: customer.token },
+    );
+    const refused = await failureOf(ship(shipment!.id));
+    expect(refused.code).to.equal(status.FAILED_PRECONDITION);
+    const [after] = await shipmentsOf(order.id);
+    expect([after!.trackingNumber, after!.tracking]).to.deep.equal(['', []]);
+  });
+
   it('creates one shipment when the order’s confirmation is delivered again', async () => {
     const order = await placedOrder(await world.customer());
     const [shipment] = await shipmentsOnceCreated(order.id);

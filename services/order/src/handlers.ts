@@ -4,6 +4,7 @@ import { allow } from '../../../lib/auth/access-rule.js';
 import { accountIdOf, callerHolds, kindOf, type Principal } from '../../../lib/auth/principal.js';
 import type { ServiceHandlers } from '../../../lib/grpc/index.js';
 import { addOrderNote } from './domain/add-order-note.js';
+import { approveShipment } from './domain/approve-shipment.js';
 import { cancelOrder, type CancelOrderDeps } from './domain/checkout/cancel-order.js';
 import { placeOrder, type PlaceOrderDeps } from './domain/checkout/place-order.js';
 import { getGuestOrder } from './domain/get-guest-order.js';
@@ -46,6 +47,13 @@ export function orderHandlers(
         const userId = accountIdOf(ctx.principal);
         const kind = callerHolds(ctx.principal, ORDER_WRITE) ? 'staff' : 'customer';
         return { order: await cancelOrder(checkout.cancelling, { kind, userId }, request) };
+      },
+    },
+    approveShipment: {
+      access: allow.internal(),
+      handle: async (request) => {
+        await approveShipment(orm.em.fork(), request);
+        return {};
       },
     },
     getOrder: {

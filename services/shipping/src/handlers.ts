@@ -167,7 +167,9 @@ export function shippingHandlers(
     },
     markShipmentShipped: {
       access: editor,
-      handle: async (request) => ({ shipment: await markShipmentShipped(fork, deps.carriers, request) }),
+      handle: async (request) => ({
+        shipment: await markShipmentShipped(fork, deps.carriers, deps.approval, request),
+      }),
     },
     getMyShipmentTracking: {
       access: allow.account(),

@@ -1,6 +1,7 @@
 import { ShippingServiceService } from '../../../gen/ecommerce/shipping/v1/shipping.js';
 import { implementService } from '../../../lib/grpc/index.js';
 import type { ServiceModule } from '../../../lib/runtime/service-module.js';
+import { orderServiceApproval } from './clients/order-approval.js';
 import { productServiceCatalog } from './clients/product-catalog.js';
 import { startShippingConsumers } from './consumers/index.js';
 import { shippingDatabase } from './database.js';
@@ -24,10 +25,12 @@ export const shippingModule: ServiceModule = {
   database: shippingDatabase,
   seed: seedShippingDemo,
   async create(runtime) {
-    const { config, env, orm, verifier, logger, dispose } = runtime;
+    const { config, env, orm, verifier, logger, serviceTokens, dispose } = runtime;
     const carrierKeys = await carrierKeyCipherFrom(config, env, logger);
     const catalog = productServiceCatalog(env);
     dispose('product client', () => catalog.close());
+    const approval = orderServiceApproval(env, serviceTokens);
+    dispose('order client', () => approval.close());
     const simulatedClock = databaseClock(() => orm.em.fork());
     const carriers = carrierAdapters(simulatedCarrier(simulatedClock));
     await startShippingConsumers(runtime);
@@ -40,7 +43,7 @@ export const shippingModule: ServiceModule = {
           definition: ShippingServiceService,
           implementation: implementService(
             ShippingServiceService,
-            shippingHandlers(orm, { catalog, carrierKeys, carriers, simulatedClock }),
+            shippingHandlers(orm, { catalog, carrierKeys, carriers, approval, simulatedClock }),
             {
               verifier,
               logger,

@@ -1,7 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { ShipmentStatus } from '../../../gen/ecommerce/shipping/v1/shipping.js';
-import { ShippingReason } from '../../../lib/error-reasons.js';
+import { CommonReason, ShippingReason } from '../../../lib/error-reasons.js';
+import { failedPrecondition } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { failureOf } from '../../../lib/testing/app-error.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
@@ -33,8 +34,19 @@ describe('shipping fulfilment', function () {
   const clock = () => databaseClock(em);
   const adapters = () => carrierAdapters(simulatedCarrier(clock()));
   const advance = (seconds: number) => advanceSimulatedCarrier(em, adapters(), clock(), { seconds });
+  // The order service's consent, as this unit test sees it: every order agrees unless refused here.
+  const approvalsAsked: string[] = [];
+  const refusedOrders = new Set<string>();
+  const approval = {
+    async approve(orderId: string) {
+      approvalsAsked.push(orderId);
+      if (refusedOrders.has(orderId)) {
+        throw failedPrecondition(`order ${orderId} is cancelled`, CommonReason.INVALID_STATUS_TRANSITION);
+      }
+    },
+  };
   const ship = (shipmentId: string, carrier = carrierId) =>
-    markShipmentShipped(em, adapters(), { shipmentId, carrierId: carrier });
+    markShipmentShipped(em, adapters(), approval, { shipmentId, carrierId: carrier });
   const split = (shipmentId: string, lines: { orderItemId: string; quantity: number }[], key = newId()) =>
     splitShipment(em(), { shipmentId, lines, idempotencyKey: key });
 
@@ -291,6 +303,20 @@ describe('shipping fulfilment', function () {
       expect((await ship(shipment.id)).trackingNumber).to.equal(answers[0]!.trackingNumber);
       expect((await shippingEventsOf(db.orm, event.orderId)).shipped).to.have.length(1);
       expect(await em().count(ShipmentTracking, { shipment: shipment.id })).to.equal(1);
+    });
+
+    it('asks the order first, and books nothing when the order refuses (it was cancelled)', async () => {
+      const { event, shipment } = await orderWithShipment([1]);
+      refusedOrders.add(event.orderId);
+      const refused = await failureOf(ship(shipment.id));
+      expect([refused.code, refused.reason]).to.deep.equal([
+        status.FAILED_PRECONDITION,
+        CommonReason.INVALID_STATUS_TRANSITION,
+      ]);
+      expect(approvalsAsked).to.include(event.orderId);
+      const stored = await getShipment(em(), shipment.id);
+      expect([stored.status, stored.trackingNumber, stored.tracking]).to.deep.equal([PENDING, '', []]);
+      expect((await shippingEventsOf(db.orm, event.orderId)).shipped).to.have.length(0);
     });
 
     it('refuses another carrier once shipped, an inactive or unknown carrier, and a cancelled shipment', async () => {

@@ -333,6 +333,14 @@ export interface CancelOrderResponse {
   order: Order | undefined;
 }
 
+export interface ApproveShipmentRequest {
+  /** Order id, a UUID. Required. */
+  orderId: string;
+}
+
+export interface ApproveShipmentResponse {
+}
+
 export interface UpdateOrderStatusRequest {
   /** Order id, a UUID. Required. */
   orderId: string;
@@ -2719,6 +2727,131 @@ export const CancelOrderResponse: MessageFns<CancelOrderResponse> = {
   },
 };
 
+function createBaseApproveShipmentRequest(): ApproveShipmentRequest {
+  return { orderId: "" };
+}
+
+export const ApproveShipmentRequest: MessageFns<ApproveShipmentRequest> = {
+  encode(message: ApproveShipmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApproveShipmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApproveShipmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApproveShipmentRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ApproveShipmentRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApproveShipmentRequest>): ApproveShipmentRequest {
+    return ApproveShipmentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApproveShipmentRequest>): ApproveShipmentRequest {
+    const message = createBaseApproveShipmentRequest();
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseApproveShipmentResponse(): ApproveShipmentResponse {
+  return {};
+}
+
+export const ApproveShipmentResponse: MessageFns<ApproveShipmentResponse> = {
+  encode(_: ApproveShipmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApproveShipmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApproveShipmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ApproveShipmentResponse {
+    return {};
+  },
+
+  toJSON(_: ApproveShipmentResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApproveShipmentResponse>): ApproveShipmentResponse {
+    return ApproveShipmentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ApproveShipmentResponse>): ApproveShipmentResponse {
+    const message = createBaseApproveShipmentResponse();
+    return message;
+  },
+};
+
 function createBaseUpdateOrderStatusRequest(): UpdateOrderStatusRequest {
   return { orderId: "", status: 0, reason: "" };
 }
@@ -3198,6 +3331,27 @@ export const OrderServiceService = {
     responseDeserialize: (value: Buffer): CancelOrderResponse => CancelOrderResponse.decode(value),
   },
   /**
+   * Internal (the shipping service, before it hands a parcel of the order to a carrier): the order
+   * agrees that a parcel leaves. It is decided under the order's lock, as CancelOrder is, so the two
+   * never cross: a cancelled order (or one still being placed, or already delivered or refunded)
+   * is FAILED_PRECONDITION (INVALID_STATUS_TRANSITION, metadata from), and once a parcel is agreed
+   * the order can no longer be cancelled, even before the shipping service's event arrives.
+   * Idempotent.
+   * Errors: INVALID_ARGUMENT (order_id not a UUID), NOT_FOUND, FAILED_PRECONDITION,
+   * UNAUTHENTICATED, PERMISSION_DENIED (not a platform service).
+   */
+  approveShipment: {
+    path: "/ecommerce.order.v1.OrderService/ApproveShipment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ApproveShipmentRequest): Buffer =>
+      Buffer.from(ApproveShipmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ApproveShipmentRequest => ApproveShipmentRequest.decode(value),
+    responseSerialize: (value: ApproveShipmentResponse): Buffer =>
+      Buffer.from(ApproveShipmentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ApproveShipmentResponse => ApproveShipmentResponse.decode(value),
+  },
+  /**
    * Moves an order along its fulfilment (CONFIRMED -> PROCESSING -> SHIPPED -> DELIVERED), each
    * change a history row with who and why. Admins ('order:write'). Setting the status it already
    * has answers the order unchanged.
@@ -3295,6 +3449,17 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
    * to cancel, or a parcel has left), UNAUTHENTICATED.
    */
   cancelOrder: handleUnaryCall<CancelOrderRequest, CancelOrderResponse>;
+  /**
+   * Internal (the shipping service, before it hands a parcel of the order to a carrier): the order
+   * agrees that a parcel leaves. It is decided under the order's lock, as CancelOrder is, so the two
+   * never cross: a cancelled order (or one still being placed, or already delivered or refunded)
+   * is FAILED_PRECONDITION (INVALID_STATUS_TRANSITION, metadata from), and once a parcel is agreed
+   * the order can no longer be cancelled, even before the shipping service's event arrives.
+   * Idempotent.
+   * Errors: INVALID_ARGUMENT (order_id not a UUID), NOT_FOUND, FAILED_PRECONDITION,
+   * UNAUTHENTICATED, PERMISSION_DENIED (not a platform service).
+   */
+  approveShipment: handleUnaryCall<ApproveShipmentRequest, ApproveShipmentResponse>;
   /**
    * Moves an order along its fulfilment (CONFIRMED -> PROCESSING -> SHIPPED -> DELIVERED), each
    * change a history row with who and why. Admins ('order:write'). Setting the status it already
@@ -3457,6 +3622,31 @@ export interface OrderServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CancelOrderResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Internal (the shipping service, before it hands a parcel of the order to a carrier): the order
+   * agrees that a parcel leaves. It is decided under the order's lock, as CancelOrder is, so the two
+   * never cross: a cancelled order (or one still being placed, or already delivered or refunded)
+   * is FAILED_PRECONDITION (INVALID_STATUS_TRANSITION, metadata from), and once a parcel is agreed
+   * the order can no longer be cancelled, even before the shipping service's event arrives.
+   * Idempotent.
+   * Errors: INVALID_ARGUMENT (order_id not a UUID), NOT_FOUND, FAILED_PRECONDITION,
+   * UNAUTHENTICATED, PERMISSION_DENIED (not a platform service).
+   */
+  approveShipment(
+    request: ApproveShipmentRequest,
+    callback: (error: ServiceError | null, response: ApproveShipmentResponse) => void,
+  ): ClientUnaryCall;
+  approveShipment(
+    request: ApproveShipmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ApproveShipmentResponse) => void,
+  ): ClientUnaryCall;
+  approveShipment(
+    request: ApproveShipmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ApproveShipmentResponse) => void,
   ): ClientUnaryCall;
   /**
    * Moves an order along its fulfilment (CONFIRMED -> PROCESSING -> SHIPPED -> DELIVERED), each

@@ -1,6 +1,7 @@
 import type { SecretCipher } from '../../../../lib/crypto/index.js';
 import type { CarrierAdapters } from './carriers/carrier-adapter.js';
 import type { SimulatedClock } from './carriers/simulated-clock.js';
+import type { ShipmentApproval } from './fulfilment/shipment-approval.js';
 import type { Catalog } from './quote/catalog.js';
 
 /** What the shipping operations need besides a database. */
@@ -11,6 +12,8 @@ export interface ShippingDeps {
   carrierKeys: SecretCipher;
   /** The adapter of each carrier (books parcels, reports their news). */
   carriers: CarrierAdapters;
+  /** The order service: its consent before a parcel leaves. */
+  approval: ShipmentApproval;
   /** The simulated carrier's clock (AdvanceSimulatedCarrier). */
   simulatedClock: SimulatedClock;
 }

@@ -10,6 +10,7 @@ import type { CarrierAdapters } from '../carriers/carrier-adapter.js';
 import { eventLinesOf, lockOrderShipments, orderProgressOf } from './order-shipments.js';
 import { notPending } from './shipment-refusals.js';
 import { shipmentStatuses } from './shipment-status.js';
+import type { ShipmentApproval } from './shipment-approval.js';
 import { shipmentMessage } from './shipment-view.js';
 
 export interface MarkShipmentShippedInput {
@@ -25,15 +26,17 @@ function alreadyShippedBy(shipment: Shipment, carrierId: string): boolean {
 }
 
 /**
- * MarkShipmentShipped: the carrier's adapter books the parcel (outside any transaction), then,
- * under the lock of the order's shipments, the shipment becomes shipped with the tracking number,
- * its first tracking entry and shipping.shipment.shipped. Two calls at once both book, but only
- * the first to take the lock keeps its booking; the other finds the shipment shipped and answers
- * it as it is (one tracking number, one event).
+ * MarkShipmentShipped: the order service approves first (ApproveShipment: refused once the order is
+ * cancelled, and from then on the order cannot be cancelled), the carrier's adapter books the parcel
+ * (both outside any transaction), then, under the lock of the order's shipments, the shipment
+ * becomes shipped with the tracking number, its first tracking entry and shipping.shipment.shipped.
+ * Two calls at once both book, but only the first to take the lock keeps its booking; the other
+ * finds the shipment shipped and answers it as it is (one tracking number, one event).
  */
 export async function markShipmentShipped(
   em: () => EntityManager,
   adapters: CarrierAdapters,
+  approval: ShipmentApproval,
   request: MarkShipmentShippedInput,
 ): Promise<ShipmentMessage> {
   const input = checked((v) => ({
@@ -50,6 +53,7 @@ export async function markShipmentShipped(
     throw failedPrecondition(`carrier ${carrier.id} is inactive`, ShippingReason.CARRIER_INACTIVE, {
       carrier_id: carrier.id,
     });
+  await approval.approve(shipment.orderId);
   const items = await reader.find(ShipmentItem, { shipment: shipment.id });
   const booked = await adapters.adapterFor(carrier.code).book({
     shipmentId: shipment.id,
