@@ -24,7 +24,7 @@ export const notificationModule: ServiceModule = {
   seed: seedNotificationDemo,
   async create(runtime) {
     const { orm, env, config, verifier, logger, dispose, serviceTokens } = runtime;
-    const settings = notificationSettingsFrom(env, config.dataDir);
+    const settings = notificationSettingsFrom(env, config.dataDir, config.production);
     await ensureEmailTemplates(orm);
     const mail = settings.smtpUrl
       ? smtpMailTransport(settings.smtpUrl, settings.mailFrom)
@@ -32,7 +32,10 @@ export const notificationModule: ServiceModule = {
     dispose('mail transport', () => mail.close());
     if (settings.smtpUrl) logger.info({ provider: 'smtp' }, 'mail goes through the SMTP server');
     else if (config.production) {
-      logger.warn({ dir: settings.mailboxDir }, 'no NOTIFICATION_SMTP_URL: mail is only written to files');
+      logger.warn(
+        { dir: settings.mailboxDir },
+        'NOTIFICATION_MAILBOX_IN_PRODUCTION: mail is only written to files, nobody receives it',
+      );
     } else logger.info({ dir: settings.mailboxDir }, 'no SMTP server: mail is written as .eml files');
     const directory = authServiceDirectory(env, serviceTokens);
     dispose('auth client', () => directory.close());

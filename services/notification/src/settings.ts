@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { ConfigError, readInt, readString, readUrl, type Env } from '../../../lib/config/index.js';
+import {
+  ConfigError,
+  readBoolean,
+  readInt,
+  readString,
+  readUrl,
+  type Env,
+} from '../../../lib/config/index.js';
 import { emailProblem } from '../../../lib/validation/index.js';
 
 /** The notification service's own settings, read once at start. */
@@ -42,12 +49,34 @@ function readEmailList(env: Env, name: string): string[] {
 }
 
 /**
- * NOTIFICATION_SMTP_URL (smtp:// or smtps://, unset: the mailbox folder), NOTIFICATION_MAIL_FROM,
+ * The SMTP server, required in production: without one every mail is only a file in the pod,
+ * which no customer receives. NOTIFICATION_MAILBOX_IN_PRODUCTION=true allows the mailbox folder
+ * for a cluster whose mail nobody must receive (a demonstration).
+ */
+function readSmtpUrl(env: Env, production: boolean): string | undefined {
+  const smtpUrl = readUrl(env, 'NOTIFICATION_SMTP_URL', ['smtp:', 'smtps:'])?.toString();
+  if (production && !smtpUrl && !readBoolean(env, 'NOTIFICATION_MAILBOX_IN_PRODUCTION', false)) {
+    throw new ConfigError(
+      'NOTIFICATION_SMTP_URL',
+      'is required in production: without it mail is only written to files that no customer receives ' +
+        '(set NOTIFICATION_MAILBOX_IN_PRODUCTION=true only for a cluster whose mail nobody must receive)',
+    );
+  }
+  return smtpUrl;
+}
+
+/**
+ * NOTIFICATION_SMTP_URL (smtp:// or smtps://, unset: the mailbox folder, refused in production
+ * unless NOTIFICATION_MAILBOX_IN_PRODUCTION=true), NOTIFICATION_MAIL_FROM,
  * NOTIFICATION_ADMIN_EMAILS (comma-separated), NOTIFICATION_STORE_NAME, NOTIFICATION_STORE_URL,
  * NOTIFICATION_MAX_ATTEMPTS, NOTIFICATION_RETRY_BASE_MS, NOTIFICATION_RETRY_MAX_MS,
  * NOTIFICATION_SEND_INTERVAL_MS, NOTIFICATION_SEND_LEASE_MS.
  */
-export function notificationSettingsFrom(env: Env, dataDir: string): NotificationSettings {
+export function notificationSettingsFrom(
+  env: Env,
+  dataDir: string,
+  production: boolean,
+): NotificationSettings {
   const retryBaseMs = readInt(env, 'NOTIFICATION_RETRY_BASE_MS', 30_000, { min: 10, max: 86_400_000 });
   const retryMaxMs = readInt(env, 'NOTIFICATION_RETRY_MAX_MS', 3_600_000, { min: 10, max: 86_400_000 });
   if (retryMaxMs < retryBaseMs) {
@@ -57,7 +86,7 @@ export function notificationSettingsFrom(env: Env, dataDir: string): Notificatio
     );
   }
   return {
-    smtpUrl: readUrl(env, 'NOTIFICATION_SMTP_URL', ['smtp:', 'smtps:'])?.toString(),
+    smtpUrl: readSmtpUrl(env, production),
     mailboxDir: join(dataDir, 'mailbox'),
     mailFrom: readString(env, 'NOTIFICATION_MAIL_FROM', 'Demo Store <no-reply@shop.example>')!,
     adminEmails: readEmailList(env, 'NOTIFICATION_ADMIN_EMAILS'),
