@@ -85,6 +85,26 @@ describe('fulfilment: from a confirmed order to its delivery, across order and s
     );
   }
 
+  /** A customer's order with its pending shipment, then cancelled by the customer. */
+  async function orderCancelledByItsCustomer(): Promise<{ order: Order; shipment: Shipment }> {
+    const customer = await world.customer();
+    const order = await placedOrder(customer);
+    const [shipment] = await shipmentsOnceCreated(order.id);
+    await world.api.order.cancelOrder(
+      { orderId: order.id, reason: 'changed my mind' },
+      { token: customer.token },
+    );
+    return { order, shipment: shipment! };
+  }
+
+  /** Once the shipping service has consumed the order's cancellation, its shipment is cancelled. */
+  function shipmentCancelled(orderId: string): Promise<unknown> {
+    return eventually(async () => {
+      const [after] = await shipmentsOf(orderId);
+      return after!.status === ShipmentStatus.SHIPMENT_STATUS_CANCELLED;
+    });
+  }
+
   const ship = (shipmentId: string) =>
     world.api.shipping.markShipmentShipped({ shipmentId, carrierId }, admin()).then((a) => a.shipment!);
 
@@ -208,22 +228,13 @@ describe('fulfilment: from a confirmed order to its delivery, across order and s
   });
 
   it('cancels the shipment of an order cancelled before it shipped; it can no longer ship', async () => {
-    const customer = await world.customer();
-    const order = await placedOrder(customer);
-    const [shipment] = await shipmentsOnceCreated(order.id);
-    await world.api.order.cancelOrder(
-      { orderId: order.id, reason: 'changed my mind' },
-      { token: customer.token },
-    );
-    await eventually(async () => {
-      const [after] = await shipmentsOf(order.id);
-      return after!.status === ShipmentStatus.SHIPMENT_STATUS_CANCELLED;
-    });
-    const failure = await failureOf(ship(shipment!.id));
+    const { order, shipment } = await orderCancelledByItsCustomer();
+    await shipmentCancelled(order.id);
+    const failure = await failureOf(ship(shipment.id));
     expect([failure.code, failure.errorInfo?.reason, failure.errorInfo?.metadata]).to.deep.equal([
       status.FAILED_PRECONDITION,
       ShippingReason.SHIPMENT_NOT_PENDING,
-      { shipment_id: shipment!.id, status: 'cancelled' },
+      { shipment_id: shipment.id, status: 'cancelled' },
     ]);
   });
 
@@ -264,23 +275,14 @@ describe('fulfilment: from a confirmed order to its delivery, across order and s
         expect(refused.message).to.contain('a parcel of it has left');
         await orderReaches(order.id, PROCESSING, world.admin);
       } else {
-        await eventually(async () => {
-          const [after] = await shipmentsOf(order.id);
-          return after!.status === ShipmentStatus.SHIPMENT_STATUS_CANCELLED;
-        });
+        await shipmentCancelled(order.id);
       }
     }
   });
 
   it('refuses a parcel of an order cancelled a moment before, whether or not shipping has heard of it yet', async () => {
-    const customer = await world.customer();
-    const order = await placedOrder(customer);
-    const [shipment] = await shipmentsOnceCreated(order.id);
-    await world.api.order.cancelOrder(
-      { orderId: order.id, reason: 'changed my mind' },
-      { token: customer.token },
-    );
-    const refused = await failureOf(ship(shipment!.id));
+    const { order, shipment } = await orderCancelledByItsCustomer();
+    const refused = await failureOf(ship(shipment.id));
     expect(refused.code).to.equal(status.FAILED_PRECONDITION);
     const [after] = await shipmentsOf(order.id);
     expect([after!.trackingNumber, after!.tracking]).to.deep.equal(['', []]);
