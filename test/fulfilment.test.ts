@@ -20,6 +20,7 @@ const {
   ORDER_STATUS_PROCESSING: PROCESSING,
   ORDER_STATUS_SHIPPED: SHIPPED,
   ORDER_STATUS_DELIVERED: DELIVERED,
+  ORDER_STATUS_CANCELLED: CANCELLED,
   ORDER_STATUS_UNSPECIFIED: UNSPECIFIED,
 } = OrderStatus;
 
@@ -260,24 +261,57 @@ describe('fulfilment: from a confirmed order to its delivery, across order and s
         };
       }),
     );
+    // Each answer is checked as it stands when both calls have answered, without waiting for any
+    // event: that the order then follows its parcel, or the shipment its cancellation, is the
+    // business of the tests above.
     for (const { order, shipped, cancelled } of outcomes) {
       expect(shipped && cancelled, `order ${order.id} was shipped and cancelled`).to.equal(false);
       expect(shipped || cancelled, `order ${order.id}: neither shipped nor cancelled`).to.equal(true);
       const [shipment] = await shipmentsOf(order.id);
+      const { order: read } = await world.api.order.getOrder({ orderId: order.id }, admin());
       if (shipped) {
         expect(shipment!.status).to.equal(ShipmentStatus.SHIPMENT_STATUS_SHIPPED);
+        expect(read!.status).to.not.equal(CANCELLED);
         // The parcel left: the order can no longer be cancelled, even before the shipping
-        // service's event has reached it, and then follows its parcel.
+        // service's event has reached it.
         const refused = await failureOf(
           world.api.order.cancelOrder({ orderId: order.id, reason: 'too late' }, admin()),
         );
         expect(refused.code).to.equal(status.FAILED_PRECONDITION);
         expect(refused.message).to.contain('a parcel of it has left');
-        await orderReaches(order.id, PROCESSING, world.admin);
       } else {
-        await shipmentCancelled(order.id);
+        expect(read!.status).to.equal(CANCELLED);
+        expect([shipment!.trackingNumber, shipment!.tracking]).to.deep.equal(['', []]);
       }
     }
+  });
+
+  it('decides under the order’s lock: an order that approved a parcel cannot be cancelled, a cancelled one approves none', async () => {
+    const customer = await world.customer();
+    const approved = await placedOrder(customer);
+    const asShipping = { token: world.service };
+    await world.api.order.approveShipment({ orderId: approved.id }, asShipping);
+    await world.api.order.approveShipment({ orderId: approved.id }, asShipping);
+    const tooLate = await failureOf(
+      world.api.order.cancelOrder({ orderId: approved.id, reason: 'too late' }, admin()),
+    );
+    expect(tooLate.code).to.equal(status.FAILED_PRECONDITION);
+    expect(tooLate.message).to.contain('a parcel of it has left');
+
+    const { order: cancelled } = await world.api.order.cancelOrder(
+      { orderId: (await placedOrder(customer)).id, reason: 'changed my mind' },
+      { token: customer.token },
+    );
+    const noParcel = await failureOf(world.api.order.approveShipment({ orderId: cancelled!.id }, asShipping));
+    expect([noParcel.code, noParcel.errorInfo?.reason, noParcel.errorInfo?.metadata?.from]).to.deep.equal([
+      status.FAILED_PRECONDITION,
+      'INVALID_STATUS_TRANSITION',
+      'cancelled',
+    ]);
+    const notAService = await failureOf(
+      world.api.order.approveShipment({ orderId: approved.id }, { token: customer.token }),
+    );
+    expect(notAService.code).to.equal(status.PERMISSION_DENIED);
   });
 
   it('refuses a parcel of an order cancelled a moment before, whether or not shipping has heard of it yet', async () => {
