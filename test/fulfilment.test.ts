@@ -312,6 +312,8 @@ describe('fulfilment: from a confirmed order to its delivery, across order and s
       world.api.order.approveShipment({ orderId: approved.id }, { token: customer.token }),
     );
     expect(notAService.code).to.equal(status.PERMISSION_DENIED);
+    const unknown = await failureOf(world.api.order.approveShipment({ orderId: newId() }, asShipping));
+    expect(unknown.code).to.equal(status.NOT_FOUND);
   });
 
   it('refuses a parcel of an order cancelled a moment before, whether or not shipping has heard of it yet', async () => {

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { ShipmentStatus } from '../../../gen/ecommerce/shipping/v1/shipping.js';
 import { CommonReason, ShippingReason } from '../../../lib/error-reasons.js';
-import { failedPrecondition } from '../../../lib/errors.js';
+import { failedPrecondition, unavailable } from '../../../lib/errors.js';
 import { newId } from '../../../lib/ids.js';
 import { failureOf } from '../../../lib/testing/app-error.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
@@ -37,9 +37,11 @@ describe('shipping fulfilment', function () {
   // The order service's consent, as this unit test sees it: every order agrees unless refused here.
   const approvalsAsked: string[] = [];
   const refusedOrders = new Set<string>();
+  const unreachableOrders = new Set<string>();
   const approval = {
     async approve(orderId: string) {
       approvalsAsked.push(orderId);
+      if (unreachableOrders.has(orderId)) throw unavailable('order service unavailable');
       if (refusedOrders.has(orderId)) {
         throw failedPrecondition(`order ${orderId} is cancelled`, CommonReason.INVALID_STATUS_TRANSITION);
       }
@@ -317,6 +319,18 @@ describe('shipping fulfilment', function () {
       const stored = await getShipment(em(), shipment.id);
       expect([stored.status, stored.trackingNumber, stored.tracking]).to.deep.equal([PENDING, '', []]);
       expect((await shippingEventsOf(db.orm, event.orderId)).shipped).to.have.length(0);
+    });
+
+    it('ships nothing while the order service cannot be asked: UNAVAILABLE, and the same call succeeds once it answers', async () => {
+      const { event, shipment } = await orderWithShipment([1]);
+      unreachableOrders.add(event.orderId);
+      const down = await failureOf(ship(shipment.id));
+      expect(down.code).to.equal(status.UNAVAILABLE);
+      const stored = await getShipment(em(), shipment.id);
+      expect([stored.status, stored.trackingNumber]).to.deep.equal([PENDING, '']);
+      expect((await shippingEventsOf(db.orm, event.orderId)).shipped).to.have.length(0);
+      unreachableOrders.delete(event.orderId);
+      expect((await ship(shipment.id)).status).to.equal(SHIPPED);
     });
 
     it('refuses another carrier once shipped, an inactive or unknown carrier, and a cancelled shipment', async () => {
