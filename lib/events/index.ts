@@ -1,6 +1,13 @@
 export { defineEvent, serviceOfSubject, type EventType, type MessageCodec } from './event-type.js';
 export { decodeEnvelope, encodeEnvelope, type EventEnvelope } from './envelope.js';
-export { publishEvent, type PublishEventOptions } from './outbox.js';
+export {
+  outboxRowOf,
+  publishEvent,
+  writeOutboxRow,
+  type OutboxRow,
+  type PublishEventOptions,
+} from './outbox.js';
+export { outboxWritten } from './outbox-commit.js';
 export { currentCorrelationId, withCorrelationId } from './correlation.js';
 export {
   subjectMatches,

@@ -27,6 +27,14 @@ export function markOutboxWrite(em: EntityManager): void {
 type Listener = () => void;
 const listenersByEventManager = new WeakMap<object, Set<Listener>>();
 
+/**
+ * Tells the listeners of `em`'s ORM that an event was committed by a statement run outside a
+ * transaction (a single statement commits by itself, so no commit hook sees it).
+ */
+export function outboxWritten(em: EntityManager): void {
+  for (const notify of listenersByEventManager.get(em.getEventManager()) ?? []) notify();
+}
+
 /** Calls `listener` after every commit of a transaction on `orm` that wrote to the outbox; returns the unsubscribe. */
 export function onOutboxCommit(orm: MikroORM, listener: Listener): () => void {
   const eventManager = orm.em.getEventManager();

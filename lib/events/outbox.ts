@@ -11,26 +11,21 @@ export interface PublishEventOptions {
   correlationId?: string;
 }
 
-/**
- * Writes an event to `infra.outbox` inside the caller's transaction: it becomes visible to the
- * relay only if that transaction commits, and it is gone if it rolls back. Returns the event id
- * (also the NATS message id, so re-publications are dropped by JetStream).
- *
- * `em` must be the transactional EntityManager (`em.transactional(async (em) => …)`); outside a
- * transaction the event could be written without the change it announces, so that is refused.
- */
-export async function publishEvent<T>(
-  em: EntityManager,
+/** One `infra.outbox` row: the columns an event is stored with. */
+export interface OutboxRow {
+  id: string;
+  subject: string;
+  type: string;
+  envelope: Buffer;
+}
+
+/** The outbox row of an event, ready to insert: its id is also the NATS message id. */
+export function outboxRowOf<T>(
   source: string,
   event: EventType<T>,
   message: T,
   options: PublishEventOptions = {},
-): Promise<string> {
-  if (!em.isInTransaction()) {
-    throw new Error(
-      `publishEvent(${event.subject}) must run inside the transaction of the change it announces`,
-    );
-  }
+): OutboxRow {
   const id = newId();
   const envelope = encodeEnvelope({
     id,
@@ -41,11 +36,41 @@ export async function publishEvent<T>(
     payload: toBuffer(event.encode(message)),
     subject: event.subject,
   });
+  return { id, subject: event.subject, type: event.typeName, envelope: toBuffer(envelope) };
+}
+
+/**
+ * Writes an event to `infra.outbox` inside the caller's transaction: it becomes visible to the
+ * relay only if that transaction commits, and it is gone if it rolls back. Returns the event id
+ * (also the NATS message id, so re-publications are dropped by JetStream).
+ *
+ * `em` must be the transactional EntityManager (`em.transactional(async (em) => …)`); outside a
+ * transaction the event could be written without the change it announces, so that is refused. (A
+ * change made in one statement may insert its `outboxRowOf` row in that statement instead, and
+ * then call `outboxWritten`.)
+ */
+export async function publishEvent<T>(
+  em: EntityManager,
+  source: string,
+  event: EventType<T>,
+  message: T,
+  options: PublishEventOptions = {},
+): Promise<string> {
+  return writeOutboxRow(em, outboxRowOf(source, event, message, options));
+}
+
+/** `publishEvent` of a row already made by `outboxRowOf`. */
+export async function writeOutboxRow(em: EntityManager, row: OutboxRow): Promise<string> {
+  if (!em.isInTransaction()) {
+    throw new Error(
+      `the event ${row.subject} must be written inside the transaction of the change it announces`,
+    );
+  }
   await em.execute(
     'INSERT INTO infra.outbox (id, subject, type, envelope) VALUES (?, ?, ?, ?)',
-    [id, event.subject, event.typeName, toBuffer(envelope)],
+    [row.id, row.subject, row.type, row.envelope],
     'run',
   );
   markOutboxWrite(em);
-  return id;
+  return row.id;
 }

@@ -12,6 +12,7 @@ import type { PaymentProvider } from '../providers/payment-provider.js';
 import type { SecretCipher } from '../../../../lib/crypto/index.js';
 import { gatewayKeyOf, SCOPE_OF } from './gateway-operation.js';
 import { carryOut, claimOperation, resumeOrWait, type Begun } from './money-operation.js';
+import { beginPlainAuthorization } from './plain-path.js';
 import { doneAnswer, type OperationResult } from './operation-answer.js';
 import type { AuthorizeInput } from './payment-input.js';
 import {
@@ -63,8 +64,18 @@ async function vaultedToken(
   return deps.cipher.decrypt(method.provider_token, paymentMethodId);
 }
 
+/** A vaulted token that cannot be decrypted is never sent: its authorisation then ends declined. */
+function decryptedOrNone(cipher: SecretCipher, sealed: string, paymentMethodId: string): string | undefined {
+  try {
+    return cipher.decrypt(sealed, paymentMethodId);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Places a hold on the customer's vaulted method or a one-time token. Idempotent by key
+ * Places a hold on the customer's vaulted method or a one-time token; a first request whose checks
+ * pass takes the plain path (plain-path.ts), everything else the transaction below. Idempotent by key
  * (lib/idempotency, scope `authorize-payment`): the claim and the pending payment commit before
  * the gateway is called (no transaction is held across it), the answer is recorded after
  * (settleOperation), and a repeat gets the first answer, a decline included. The key is also kept
@@ -75,6 +86,12 @@ export async function authorizePayment(
   deps: PaymentGatewayDeps,
   input: AuthorizeInput,
 ): Promise<OperationResult> {
+  const plain = await beginPlainAuthorization(em, deps.provider.name, input);
+  if (plain) {
+    const paymentToken =
+      input.paymentToken ?? decryptedOrNone(deps.cipher, plain.providerToken!, input.paymentMethodId!);
+    return carryOut(em, deps.provider, { kind: 'send-plain', plain }, paymentToken);
+  }
   const { idempotencyKey: key, ...request } = input;
   const keyed = { scope: SCOPE_OF.authorize, key, request };
   const requestHash = requestHashOf(request);

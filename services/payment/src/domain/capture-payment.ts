@@ -9,6 +9,7 @@ import type { PaymentTransactionType } from '../entities/payment-transaction.js'
 import type { PaymentProvider } from '../providers/payment-provider.js';
 import { gatewayKeyOf, SCOPE_OF } from './gateway-operation.js';
 import { carryOut, claimOperation, resumeOrWait, type Begun } from './money-operation.js';
+import { beginPlainCapture } from './plain-path.js';
 import type { OperationResult } from './operation-answer.js';
 import type { CaptureInput } from './payment-input.js';
 import {
@@ -94,19 +95,23 @@ export async function pendingTransaction(
  * Captures all or part of an authorised payment, once: the amount is sent to the gateway. Under
  * the payment's row lock: it must be authorised (PAYMENT_NOT_CAPTURABLE), with no capture or void
  * under way (PAYMENT_OPERATION_IN_PROGRESS), and the amount at most the hold
- * (AMOUNT_EXCEEDS_AUTHORIZED). Idempotent by key (scope `capture-payment`).
+ * (AMOUNT_EXCEEDS_AUTHORIZED). Idempotent by key (scope `capture-payment`). A first request whose
+ * checks pass takes the plain path (plain-path.ts), everything else the transaction below.
  */
 export async function capturePayment(
   em: EntityManager,
   provider: PaymentProvider,
   input: CaptureInput,
 ): Promise<OperationResult> {
+  const plain = await beginPlainCapture(em, input);
+  if (plain) return carryOut(em, provider, { kind: 'send-plain', plain });
   const { idempotencyKey: key, ...request } = input;
   const begun = await em.transactional(async (tx): Promise<Begun> => {
+    // The payment's lock before the key's, in the plain statement's order: no deadlock between them.
+    const payment = await requirePayment(tx, input.paymentId, true);
     const claim = await claimOperation(tx, { scope: SCOPE_OF.capture, key, request });
     const found = await begunFromKey(tx, 'capture', claim, input.paymentId, key);
     if (found) return found;
-    const payment = await requirePayment(tx, input.paymentId, true);
     requireCurrencyOf(payment, input.amount);
     if (payment.status !== 'authorized') {
       throw failedPrecondition(

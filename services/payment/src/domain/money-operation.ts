@@ -7,6 +7,7 @@ import { askGateway, sendToGateway, type Operation, type Outcome } from './gatew
 import { resultOf, type OperationAnswer, type OperationResult } from './operation-answer.js';
 import { findRefund, findTransaction, requirePayment } from './payment-records.js';
 import { markUnknown, settleOperation, settledAnswer } from './settle-operation.js';
+import { settlePlainSuccess, type PlainOperation } from './plain-path.js';
 
 /**
  * How old a `pending` transaction must be before it is taken for one whose process died before
@@ -19,6 +20,8 @@ export const STALE_PENDING_MS = 120_000;
 export type Begun =
   | { kind: 'replay'; answer: OperationAnswer }
   | { kind: 'send'; operation: Operation }
+  /** Written by a plain statement (plain-path.ts): its success may be recorded by one too. */
+  | { kind: 'send-plain'; plain: PlainOperation }
   | { kind: 'resume'; transactionId: string };
 
 export type OperationClaim =
@@ -131,10 +134,13 @@ export async function carryOut(
 ): Promise<OperationResult> {
   if (begun.kind === 'replay') return resultOf(begun.answer);
   let transactionId: string;
-  if (begun.kind === 'send') {
-    transactionId = begun.operation.transaction.id;
-    const outcome = await sendToGateway(provider, { ...begun.operation, paymentToken });
-    const answer = await record(em, transactionId, outcome);
+  if (begun.kind === 'send' || begun.kind === 'send-plain') {
+    const operation = begun.kind === 'send' ? begun.operation : begun.plain.operation;
+    transactionId = operation.transaction.id;
+    const outcome = await sendToGateway(provider, { ...operation, paymentToken });
+    const answer =
+      (begun.kind === 'send-plain' ? await settlePlainSuccess(em, begun.plain, outcome) : undefined) ??
+      (await record(em, transactionId, outcome));
     if (answer) return resultOf(answer);
   } else {
     transactionId = begun.transactionId;

@@ -7,7 +7,7 @@ import {
   PaymentRefundedEvent,
   PaymentVoidedEvent,
 } from '../../../../lib/events/catalog.js';
-import { publishEvent } from '../../../../lib/events/index.js';
+import { outboxRowOf, writeOutboxRow, type OutboxRow } from '../../../../lib/events/index.js';
 import { completeIdempotencyKey } from '../../../../lib/idempotency/idempotency-keys.js';
 import type { PaymentStatus } from '../entities/payment.js';
 import type { PaymentTransactionType } from '../entities/payment-transaction.js';
@@ -141,51 +141,46 @@ const money = (payment: PaymentRecord, amountMinor: number) => ({
   amountMinor,
 });
 
-/** The event of a recorded outcome, if it has one. */
-async function announce(
-  tx: EntityManager,
+/** The outbox row of a recorded outcome's event, if it has one: `payment` as the outcome left it. */
+export function eventRowOf(
   type: PaymentTransactionType,
   payment: PaymentRecord,
   amountMinor: number,
   outcome: FinalOutcome,
   refund: RefundRecord | undefined,
-): Promise<void> {
+): OutboxRow | undefined {
   const base = { paymentId: payment.id, orderId: payment.orderId, userId: payment.userId ?? '' };
   const at = new Date();
   if (outcome.kind === 'declined') {
-    if (type !== 'authorize') return;
-    await publishEvent(tx, SOURCE, PaymentFailedEvent, {
+    if (type !== 'authorize') return undefined;
+    return outboxRowOf(SOURCE, PaymentFailedEvent, {
       ...base,
       amount: money(payment, payment.amount),
       declineCode: outcome.declineCode,
       failedAt: at,
     });
-    return;
   }
   switch (type) {
     case 'authorize':
-      await publishEvent(tx, SOURCE, PaymentAuthorizedEvent, {
+      return outboxRowOf(SOURCE, PaymentAuthorizedEvent, {
         ...base,
         amount: money(payment, amountMinor),
         authorizedAt: at,
       });
-      return;
     case 'capture':
-      await publishEvent(tx, SOURCE, PaymentCapturedEvent, {
+      return outboxRowOf(SOURCE, PaymentCapturedEvent, {
         ...base,
         amount: money(payment, amountMinor),
         capturedAt: at,
       });
-      return;
     case 'void':
-      await publishEvent(tx, SOURCE, PaymentVoidedEvent, {
+      return outboxRowOf(SOURCE, PaymentVoidedEvent, {
         ...base,
         amount: money(payment, payment.amountAuthorized),
         voidedAt: at,
       });
-      return;
     case 'refund':
-      await publishEvent(tx, SOURCE, PaymentRefundedEvent, {
+      return outboxRowOf(SOURCE, PaymentRefundedEvent, {
         refundId: refund!.id,
         ...base,
         returnId: refund!.returnRequestId ?? '',
@@ -294,7 +289,8 @@ export async function settleOperation(
       succeeded && won.type !== 'refund' && outcome.amountMinor > 0 ? outcome.amountMinor : sent;
     const payment = await writeChange(tx, locked, changeOf(won.type, locked, amountMinor, outcome), by);
     const refund = won.type === 'refund' ? await settleRefundRow(tx, transactionId, outcome) : undefined;
-    await announce(tx, won.type, payment, amountMinor, outcome, refund);
+    const event = eventRowOf(won.type, payment, amountMinor, outcome, refund);
+    if (event) await writeOutboxRow(tx, event);
     const answer: OperationAnswer =
       outcome.kind === 'declined'
         ? {

@@ -1,0 +1,269 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
+import { outboxWritten } from '../../../../lib/events/index.js';
+import { IDEMPOTENCY_RETENTION_DAYS, requestHashOf } from '../../../../lib/idempotency/idempotency-keys.js';
+import { newId } from '../../../../lib/ids.js';
+import { gatewayKeyOf, ledgerKeyOf, SCOPE_OF, type Operation, type Outcome } from './gateway-operation.js';
+import { doneAnswer, type OperationAnswer } from './operation-answer.js';
+import type { AuthorizeInput, CaptureInput } from './payment-input.js';
+import {
+  PAYMENT_COLUMNS,
+  paymentMessage,
+  paymentRecordOf,
+  TRANSACTION_COLUMNS,
+  transactionRecordOf,
+  type PaymentRecord,
+  type PaymentRow,
+  type TransactionRow,
+} from './payment-records.js';
+import { eventRowOf } from './settle-operation.js';
+
+/*
+ * The plain path of authorise and capture. Almost every call is a first request whose checks pass
+ * and whose gateway says "succeeded"; that case is written here in one statement before the gateway
+ * call and one after (each its own transaction), instead of a transaction of five to seven
+ * statements each. Every other case (a repeat, a refusal, a decline, a lost answer, a race with a
+ * webhook or the reconciler) goes the general way (authorize-payment.ts, capture-payment.ts,
+ * settle-operation.ts), which stays the one place that decides it.
+ *
+ * So each statement here either does everything its general counterpart does for the plain case,
+ * in one atomic statement, or nothing at all, and then answers undefined for the general way to
+ * take over from the start. Locks are taken in the general way's order: the payment's row first.
+ */
+
+/** A pending operation written by a plain statement, and the version of its payment's row. */
+export interface PlainOperation {
+  operation: Operation;
+  /**
+   * The payment row's `xmin` as the statement left it: the row changes version with every update,
+   * so the answer's statement finds it unchanged, or changes nothing.
+   */
+  version: string;
+}
+
+interface PlainRow {
+  payment: PaymentRow & { version: string };
+  operation: TransactionRow;
+  provider_token?: string | null;
+}
+
+function plainOperationOf(
+  row: PlainRow | undefined,
+): (PlainOperation & { providerToken: string | null }) | undefined {
+  if (!row) return undefined;
+  return {
+    operation: { payment: paymentRecordOf(row.payment), transaction: transactionRecordOf(row.operation) },
+    version: row.payment.version,
+    providerToken: row.provider_token ?? null,
+  };
+}
+
+/**
+ * A first authorisation in one statement: the key claimed, the pending payment and its pending
+ * `authorize` transaction written, and the vaulted method's token read. Nothing is written (and
+ * undefined answered) unless the key is new to the ledger and to the payments, and the method, if
+ * one is named, is the customer's, not deleted and vaulted for this gateway. The token comes back
+ * still encrypted.
+ */
+export async function beginPlainAuthorization(
+  em: EntityManager,
+  providerName: string,
+  input: AuthorizeInput,
+): Promise<(PlainOperation & { providerToken: string | null }) | undefined> {
+  const { idempotencyKey: key, ...request } = input;
+  const paymentId = newId();
+  const [row] = await em.execute<PlainRow[]>(
+    `WITH method AS (
+       SELECT provider_token FROM payment_methods
+        WHERE id = ?::uuid AND user_id = ?::uuid AND deleted_at IS NULL AND provider = ?
+     ), claim AS (
+       INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, expires_at)
+       SELECT ?, ?, ?, 'in_progress', now() + make_interval(days => ?)
+        WHERE NOT EXISTS (SELECT 1 FROM payments WHERE idempotency_key = ?)
+          AND (?::uuid IS NULL OR EXISTS (SELECT 1 FROM method))
+       ON CONFLICT (scope, key) DO NOTHING
+       RETURNING key
+     ), payment AS (
+       INSERT INTO payments (id, order_id, user_id, guest_email, payment_method_id, status, provider, amount,
+                             currency, idempotency_key, request_hash)
+       SELECT ?, ?, ?, ?, ?, 'pending', ?, ?, ?, key, ? FROM claim
+       RETURNING ${PAYMENT_COLUMNS}, xmin::text AS version
+     ), operation AS (
+       INSERT INTO payment_transactions (id, payment_id, type, status, amount, currency, idempotency_key)
+       SELECT ?, id, 'authorize', 'pending', amount::numeric, currency, ? FROM payment
+       RETURNING ${TRANSACTION_COLUMNS}
+     )
+     SELECT row_to_json(payment) AS payment, row_to_json(operation) AS operation,
+            (SELECT provider_token FROM method) AS provider_token
+       FROM payment, operation`,
+    [
+      input.paymentMethodId,
+      input.userId,
+      providerName,
+      SCOPE_OF.authorize,
+      key,
+      requestHashOf(request),
+      IDEMPOTENCY_RETENTION_DAYS,
+      key,
+      input.paymentMethodId,
+      paymentId,
+      input.orderId,
+      input.userId,
+      input.guestEmail,
+      input.paymentMethodId,
+      providerName,
+      minorUnitsToDecimal(input.amount.amountMinor),
+      input.amount.currencyCode,
+      requestHashOf(request),
+      newId(),
+      gatewayKeyOf('authorize', paymentId, key),
+    ],
+  );
+  return plainOperationOf(row);
+}
+
+/**
+ * A first capture in one statement: under the payment's row lock, the key claimed and the pending
+ * `capture` transaction written. Nothing is written (and undefined answered) unless the key is new
+ * to the ledger and to the transactions, and the payment is authorised, in the amount's currency,
+ * holds at least the amount, and has no capture or void done or under way.
+ */
+export async function beginPlainCapture(
+  em: EntityManager,
+  input: CaptureInput,
+): Promise<PlainOperation | undefined> {
+  const { idempotencyKey: key, ...request } = input;
+  const gatewayKey = gatewayKeyOf('capture', input.paymentId, key);
+  const rows = em.execute<PlainRow[]>(
+    `WITH locked AS (
+       SELECT payments.*, xmin::text AS version FROM payments WHERE id = ? FOR UPDATE
+     ), claim AS (
+       INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, expires_at)
+       SELECT ?, ?, ?, 'in_progress', now() + make_interval(days => ?) FROM locked
+        WHERE locked.status = 'authorized' AND locked.currency = ? AND locked.amount_authorized >= ?
+          AND NOT EXISTS (SELECT 1 FROM payment_transactions
+                           WHERE payment_id = locked.id AND type IN ('capture', 'void') AND status <> 'failed')
+          AND NOT EXISTS (SELECT 1 FROM payment_transactions WHERE idempotency_key = ?)
+       ON CONFLICT (scope, key) DO NOTHING
+       RETURNING key
+     ), operation AS (
+       INSERT INTO payment_transactions (id, payment_id, type, status, amount, currency, idempotency_key)
+       SELECT ?, locked.id, 'capture', 'pending', ?, locked.currency, ? FROM locked, claim
+       RETURNING ${TRANSACTION_COLUMNS}
+     ), payment AS (
+       SELECT ${PAYMENT_COLUMNS}, version FROM locked
+     )
+     SELECT row_to_json(payment) AS payment, row_to_json(operation) AS operation FROM payment, operation`,
+    [
+      input.paymentId,
+      SCOPE_OF.capture,
+      key,
+      requestHashOf(request),
+      IDEMPOTENCY_RETENTION_DAYS,
+      input.amount.currencyCode,
+      minorUnitsToDecimal(input.amount.amountMinor),
+      gatewayKey,
+      newId(),
+      minorUnitsToDecimal(input.amount.amountMinor),
+      gatewayKey,
+    ],
+  );
+  // A capture or void committed while this one waited for the payment's lock: the statement saw the
+  // payment before it, and the database's one-settlement index refused the second.
+  const [row] = await rows.catch((error: unknown) => {
+    if (error instanceof UniqueConstraintViolationException) return [];
+    throw error;
+  });
+  return plainOperationOf(row);
+}
+
+/** The payment as a successful authorisation or capture of `amountMinor` leaves it, at `at`. */
+function paymentAfter(
+  payment: PaymentRecord,
+  type: 'authorize' | 'capture',
+  outcome: Extract<Outcome, { kind: 'succeeded' }>,
+  amountMinor: number,
+  at: Date,
+): PaymentRecord {
+  return type === 'authorize'
+    ? {
+        ...payment,
+        status: 'authorized',
+        providerPaymentId: outcome.gatewayPaymentId ?? payment.providerPaymentId,
+        amountAuthorized: amountMinor,
+        updatedAt: at,
+      }
+    : { ...payment, status: 'captured', amountCaptured: amountMinor, updatedAt: at };
+}
+
+/**
+ * Records a successful authorisation or capture in one statement, as settleOperation would: the
+ * transaction succeeded, the payment moved (status, amounts, gateway id), its event in the outbox
+ * and the request's key completed with the answer. Only if the payment row is still the version
+ * the plain statement before left and the transaction still pending; otherwise (and for any other
+ * outcome) nothing is written and undefined answered, for settleOperation to decide.
+ */
+export async function settlePlainSuccess(
+  em: EntityManager,
+  { operation, version }: PlainOperation,
+  outcome: Outcome,
+): Promise<OperationAnswer | undefined> {
+  const { payment, transaction } = operation;
+  if (outcome.kind !== 'succeeded' || (transaction.type !== 'authorize' && transaction.type !== 'capture')) {
+    return undefined;
+  }
+  // What the gateway holds or captured is its word (as in settleOperation).
+  const amountMinor = outcome.amountMinor > 0 ? outcome.amountMinor : transaction.amount;
+  const at = new Date();
+  const after = paymentAfter(payment, transaction.type, outcome, amountMinor, at);
+  const answer = doneAnswer(paymentMessage(after));
+  const event = eventRowOf(transaction.type, after, amountMinor, outcome, undefined)!;
+  const ledger = ledgerKeyOf(transaction.idempotencyKey!);
+  const [row] = await em.execute<{ settled: number }[]>(
+    `WITH locked AS (
+       SELECT id FROM payments WHERE id = ? AND xmin = ?::xid FOR UPDATE
+     ), settled AS (
+       UPDATE payment_transactions
+          SET status = 'succeeded', provider_transaction_id = COALESCE(?, provider_transaction_id),
+              provider_response = ?, error_message = NULL, processed_at = now()
+        WHERE id = ? AND status = 'pending' AND EXISTS (SELECT 1 FROM locked)
+       RETURNING id
+     ), moved AS (
+       UPDATE payments
+          SET status = ?, provider_payment_id = ?, amount_authorized = ?, amount_captured = ?,
+              processed_at = CASE WHEN ? THEN now() ELSE processed_at END, updated_at = ?
+        WHERE id = ? AND EXISTS (SELECT 1 FROM settled)
+       RETURNING id
+     ), announced AS (
+       INSERT INTO infra.outbox (id, subject, type, envelope) SELECT ?, ?, ?, ? FROM moved
+     ), answered AS (
+       UPDATE infra.idempotency_keys SET status = 'completed', response = ?, completed_at = now()
+        WHERE scope = ? AND key = ? AND EXISTS (SELECT 1 FROM moved)
+     )
+     SELECT count(*)::int AS settled FROM moved`,
+    [
+      payment.id,
+      version,
+      outcome.operationId,
+      JSON.stringify(outcome.raw),
+      transaction.id,
+      after.status,
+      after.providerPaymentId,
+      minorUnitsToDecimal(after.amountAuthorized),
+      minorUnitsToDecimal(after.amountCaptured),
+      transaction.type === 'authorize',
+      at,
+      payment.id,
+      event.id,
+      event.subject,
+      event.type,
+      event.envelope,
+      Buffer.from(JSON.stringify(answer)),
+      ledger.scope,
+      ledger.key,
+    ],
+  );
+  if (row?.settled !== 1) return undefined;
+  outboxWritten(em);
+  return answer;
+}
