@@ -25,7 +25,8 @@ export interface EventTapOptions<C extends Codecs> {
 /**
  * Reads a service's events as a consumer of its own would: a durable subscription (a fresh durable
  * per tap, so it sees only what is published from now on) on the mesh's event transport, or on a
- * connection of its own to NATS (in the run's EVENTS_NAMESPACE) for a process mesh. Every delivery is kept, redeliveries included.
+ * connection of its own to NATS (in the run's EVENTS_NAMESPACE) for a process mesh. Every delivery
+ * is kept, redeliveries included.
  */
 export class EventTap<C extends Codecs> {
   private readonly seen: { subject: string; eventId: string; message: unknown }[] = [];
