@@ -26,6 +26,7 @@ export async function deleteStreams(names: string[]): Promise<void> {
  * test run cleaning up its namespace. Returns the names it deleted.
  */
 export async function deleteStreamsStartingWith(prefix: string): Promise<string[]> {
+  if (!prefix) throw new Error('refusing to delete every stream on the server: give a prefix');
   const nc = await connect({ servers: natsTestUrl(), timeout: 5_000 });
   try {
     const jsm = await nc.jetstreamManager();
