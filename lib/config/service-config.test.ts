@@ -8,6 +8,12 @@ describe('lib/config: service configuration from the environment', () => {
     expect(config).to.include({ service: 'cart', grpcPort: 50057, dataDir: './data', migrateOnStart: true });
     expect(config.databaseUrl).to.equal(undefined);
     expect(config.natsUrl).to.equal(undefined);
+    expect(config.eventsNamespace).to.equal(undefined);
+  });
+
+  it('reads EVENTS_NAMESPACE as it is given', () => {
+    expect(loadServiceConfig('cart', { EVENTS_NAMESPACE: 't1a2b3c' }).eventsNamespace).to.equal('t1a2b3c');
+    expect(loadServiceConfig('cart', { EVENTS_NAMESPACE: ' Run_7-b ' }).eventsNamespace).to.equal('Run_7-b');
   });
 
   it('uses <service>_db on the DATABASE_URL server unless the service has its own URL', () => {
@@ -30,6 +36,10 @@ describe('lib/config: service configuration from the environment', () => {
       [{ CART_GRPC_PORT: '70000' }, 'CART_GRPC_PORT', /between 0 and 65535/],
       [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /postgres/],
       [{ NATS_URL: 'not a url' }, 'NATS_URL', /must be a URL/],
+      [{ EVENTS_NAMESPACE: 'run.1' }, 'EVENTS_NAMESPACE', /letters, digits, _ or -, got "run\.1"/],
+      [{ EVENTS_NAMESPACE: 'a>' }, 'EVENTS_NAMESPACE', /letters, digits/],
+      [{ EVENTS_NAMESPACE: 'x'.repeat(33) }, 'EVENTS_NAMESPACE', /1 to 32/],
+      [{ EVENTS_NAMESPACE: 'order' }, 'EVENTS_NAMESPACE', /must not be a service's name/],
       [{ MIGRATE_ON_START: 'maybe', DATABASE_URL: 'postgres://h/x' }, 'MIGRATE_ON_START', /true or false/],
       [{ NODE_ENV: 'production' }, 'DATABASE_URL', /required in production/],
     ];

@@ -1,4 +1,4 @@
-import { DEFAULT_GRPC_PORTS, type ServiceName } from './topology.js';
+import { DEFAULT_GRPC_PORTS, isServiceName, type ServiceName } from './topology.js';
 import { ConfigError, readBoolean, readHostPort, readInt, readString, readUrl, type Env } from './env.js';
 
 /** Everything a service process reads from its environment, validated once at start. */
@@ -14,6 +14,8 @@ export interface ServiceConfig {
   dataDir: string;
   /** NATS server URL; undefined selects the in-process event transport. */
   natsUrl: string | undefined;
+  /** EVENTS_NAMESPACE: prefixes this deployment's NATS streams, subjects and durables; undefined: none. */
+  eventsNamespace: string | undefined;
   /** Run migrations on start (always in embedded mode; MIGRATE_ON_START in distributed mode). */
   migrateOnStart: boolean;
 }
@@ -28,6 +30,24 @@ export function databaseUrlFor(service: ServiceName, env: Env): string | undefin
   if (!server) return undefined;
   server.pathname = `/${service}_db`;
   return server.toString();
+}
+
+/**
+ * EVENTS_NAMESPACE: a short token that keeps one deployment's (or one test run's) events apart from
+ * another's on a shared NATS server (`lib/events/nats-names.ts` applies it). Unset: no prefix, the
+ * names production has always used. A service's name is refused: `order` would put the namespace's
+ * subjects (`order.order.…`) inside the un-namespaced order stream.
+ */
+export function readEventsNamespace(env: Env): string | undefined {
+  const value = readString(env, 'EVENTS_NAMESPACE');
+  if (value === undefined) return undefined;
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(value)) {
+    throw new ConfigError('EVENTS_NAMESPACE', `must be 1 to 32 letters, digits, _ or -, got "${value}"`);
+  }
+  if (isServiceName(value)) {
+    throw new ConfigError('EVENTS_NAMESPACE', `must not be a service's name, got "${value}"`);
+  }
+  return value;
 }
 
 /** Where a client finds a service: `<SERVICE>_GRPC_ADDR`, default 127.0.0.1 and its port. */
@@ -52,6 +72,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     databaseUrl,
     dataDir: readString(env, 'DATA_DIR', './data')!,
     natsUrl: readUrl(env, 'NATS_URL', ['nats:', 'tls:'])?.toString(),
+    eventsNamespace: readEventsNamespace(env),
     migrateOnStart: databaseUrl === undefined || readBoolean(env, 'MIGRATE_ON_START', false),
   };
 }

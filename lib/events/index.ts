@@ -21,9 +21,9 @@ export {
   connectNatsTransport,
   NatsTransport,
   NatsUnavailableError,
-  streamNameOf,
   type NatsTransportOptions,
 } from './nats-transport.js';
+export { NatsNames, streamNameOf } from './nats-names.js';
 export { InProcessTransport, TransportClosedError } from './in-process-transport.js';
 export { OutboxRelay, type OutboxRelayOptions } from './relay.js';
 export {

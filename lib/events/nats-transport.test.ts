@@ -5,12 +5,8 @@ import { eventually } from '../testing/eventually.js';
 import { quietLogger } from '../testing/quiet-logger.js';
 import { deleteStreams, natsTestUrl, uniqueServiceName } from '../testing/nats-scratch.js';
 import { newId } from '../ids.js';
-import {
-  connectNatsTransport,
-  NatsUnavailableError,
-  streamNameOf,
-  type NatsTransport,
-} from './nats-transport.js';
+import { connectNatsTransport, NatsUnavailableError, type NatsTransport } from './nats-transport.js';
+import { streamNameOf } from './nats-names.js';
 import type { Delivery, SubscriptionSpec } from './transport.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -30,9 +26,10 @@ describe('lib/events: NATS JetStream transport (needs NATS)', function () {
   const url = new URL(natsTestUrl());
   let transports: NatsTransport[] = [];
   let proxies: TcpProxy[] = [];
-  const open = async (server = natsTestUrl()) => {
+  const open = async (server = natsTestUrl(), namespace?: string) => {
     const transport = await connectNatsTransport(server, {
       name: `test-${service}`,
+      namespace,
       logger: quietLogger(),
       reconnectWaitMs: 100,
       publishTimeoutMs: 2_000,
@@ -60,7 +57,8 @@ describe('lib/events: NATS JetStream transport (needs NATS)', function () {
     transports = [];
     proxies = [];
   });
-  after(() => deleteStreams([streamNameOf(service)]));
+  const scratchStreams = [streamNameOf(service)];
+  after(() => deleteStreams(scratchStreams));
 
   it('creates the publisher’s stream on first use and delivers to a durable consumer', async () => {
     const transport = await open();
@@ -156,6 +154,54 @@ describe('lib/events: NATS JetStream transport (needs NATS)', function () {
     await transport.publish(mine, bytes('mine again'), newId());
     await eventually(() => seen.includes('added') && seen.includes('mine again'), { what: 'both subjects' });
     expect(seen).to.deep.equal(['mine', 'added', 'mine again']);
+  });
+
+  it('keeps namespaces apart on one server, and uses the plain names without one', async () => {
+    // One service, subject and durable name for all three: only the namespace tells them apart.
+    const [red, blue] = [uniqueServiceName('nsr'), uniqueServiceName('nsb')];
+    const namespaceSubject = `${service}.namespace.tested`;
+    scratchStreams.push(streamNameOf(service, red), streamNameOf(service, blue));
+    const seen = new Map<string, string[]>();
+    for (const namespace of [red, blue, undefined]) {
+      const label = namespace ?? 'none';
+      const transport = await open(natsTestUrl(), namespace);
+      await transport.waitUntilConnected();
+      seen.set(label, []);
+      await transport.subscribe(spec('everyone', { subjects: [namespaceSubject] }), async (delivery) => {
+        expect(delivery.subject).to.equal(namespaceSubject);
+        seen.get(label)!.push(text(delivery));
+      });
+      await transport.publish(namespaceSubject, bytes(`from ${label}`), newId());
+    }
+    await eventually(() => [...seen.values()].every((got) => got.length > 0), { what: 'each its own event' });
+    // Anything the others published would have arrived by now: their publishes went first.
+    const marker = newId();
+    for (const transport of transports) await transport.publish(namespaceSubject, bytes(marker), newId());
+    await eventually(() => [...seen.values()].every((got) => got.includes(marker)), { what: 'markers' });
+    expect(Object.fromEntries(seen)).to.deep.equal({
+      [red]: [`from ${red}`, marker],
+      [blue]: [`from ${blue}`, marker],
+      none: ['from none', marker],
+    });
+
+    const nc = await connect({ servers: natsTestUrl() });
+    try {
+      const jsm = await nc.jetstreamManager();
+      const plain = await jsm.streams.info(`EVENTS_${service.toUpperCase()}`);
+      expect(plain.config.subjects).to.deep.equal([`${service}.>`]);
+      const plainConsumer = await jsm.consumers.info(plain.config.name, 'everyone');
+      expect(plainConsumer.config.filter_subjects ?? [plainConsumer.config.filter_subject]).to.deep.equal([
+        namespaceSubject,
+      ]);
+      const ours = await jsm.streams.info(`${red}_EVENTS_${service.toUpperCase()}`);
+      expect(ours.config.subjects).to.deep.equal([`${red}.${service}.>`]);
+      const ourConsumer = await jsm.consumers.info(ours.config.name, `${red}_everyone`);
+      expect(ourConsumer.config.filter_subjects ?? [ourConsumer.config.filter_subject]).to.deep.equal([
+        `${red}.${namespaceSubject}`,
+      ]);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('fails publishes fast while NATS is unreachable and resumes by itself once it is back', async () => {

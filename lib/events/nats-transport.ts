@@ -17,6 +17,7 @@ import {
 import { rootLogger, type Logger } from '../log.js';
 import { serviceOfSubject } from './event-type.js';
 import { deliveriesExhausted } from './metrics.js';
+import { NatsNames } from './nats-names.js';
 import { EVENT_STREAM_MAX_AGE_MS } from './retention.js';
 import {
   redeliveryDelay,
@@ -37,15 +38,15 @@ export interface NatsTransportOptions {
   reconnectWaitMs?: number;
   /** Redelivery of an unacknowledged message (a handler still working extends it). Default 30 s. */
   ackWaitMs?: number;
+  /**
+   * EVENTS_NAMESPACE: prefixes the streams, subjects and durables on the server (`nats-names.ts`),
+   * so deployments or test runs sharing a server stay apart. Undefined (production): no prefix.
+   */
+  namespace?: string;
 }
 
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
 const RESUBSCRIBE_PAUSE_MS = 1_000;
-
-/** `EVENTS_<SERVICE>`: one stream per publishing service, holding `<service>.>`. */
-export function streamNameOf(service: string): string {
-  return `EVENTS_${service.toUpperCase()}`;
-}
 
 export class NatsUnavailableError extends Error {
   constructor(message = 'NATS is not connected') {
@@ -71,6 +72,8 @@ export class NatsTransport implements EventTransport {
   private readonly log: Logger;
   private readonly publishTimeoutMs: number;
   private readonly ackWaitMs: number;
+  /** Where this transport's events are on the server; everything outside it sees plain subjects. */
+  readonly names: NatsNames;
   private nc: NatsConnection | undefined;
   private jsm: JetStreamManager | undefined;
   private connected = false;
@@ -85,6 +88,7 @@ export class NatsTransport implements EventTransport {
     this.log = (options.logger ?? rootLogger).child({ component: 'events-nats' });
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.names = new NatsNames(options.namespace);
     this.connecting = this.connect(url, options).catch((error: unknown) => {
       this.log.error({ err: error }, 'NATS connection set-up failed');
     });
@@ -116,7 +120,10 @@ export class NatsTransport implements EventTransport {
     const service = serviceOfSubject(subject);
     await this.ensureStream(service);
     try {
-      await nc.jetstream().publish(subject, envelope, { msgID: eventId, timeout: this.publishTimeoutMs });
+      await nc.jetstream().publish(this.names.subject(subject), envelope, {
+        msgID: eventId,
+        timeout: this.publishTimeoutMs,
+      });
     } catch (error) {
       // "no responders": the stream is gone (deleted by an operator); create it again next time.
       if ((error as { code?: string }).code === '503') this.streams.delete(service);
@@ -165,7 +172,7 @@ export class NatsTransport implements EventTransport {
     return this.ackWaitMs;
   }
 
-  /** Creates `EVENTS_<SERVICE>` if it does not exist; concurrent callers share one attempt. */
+  /** Creates the service's stream if it does not exist; concurrent callers share one attempt. */
   async ensureStream(service: string): Promise<void> {
     let pending = this.streams.get(service);
     if (!pending) {
@@ -249,8 +256,8 @@ export class NatsTransport implements EventTransport {
 
   private async createStream(service: string): Promise<void> {
     const { jsm } = await this.connectionNow();
-    const name = streamNameOf(service);
-    const subjects = [`${service}.>`];
+    const name = this.names.stream(service);
+    const subjects = this.names.streamSubjects(service);
     try {
       await jsm.streams.info(name);
       return;
@@ -321,15 +328,16 @@ class NatsSubscription {
   }
 
   private async run(): Promise<void> {
-    const streamName = streamNameOf(this.spec.stream);
+    const streamName = this.transport.names.stream(this.spec.stream);
+    const durable = this.transport.names.durable(this.spec.durable);
     while (!this.stopped) {
       try {
         const connection = await Promise.race([this.transport.connection(), this.stopSignal]);
         if (!connection || this.stopped) return;
         const { nc, jsm } = connection;
         await this.transport.ensureStream(this.spec.stream);
-        await this.ensureConsumer(jsm, streamName);
-        const consumer = await nc.jetstream().consumers.get(streamName, this.spec.durable);
+        await this.ensureConsumer(jsm, streamName, durable);
+        const consumer = await nc.jetstream().consumers.get(streamName, durable);
         this.messages = await consumer.consume({ max_messages: 10 });
         if (this.stopped) this.messages.stop();
         for await (const message of this.messages) {
@@ -347,9 +355,9 @@ class NatsSubscription {
     }
   }
 
-  private async ensureConsumer(jsm: JetStreamManager, streamName: string): Promise<void> {
+  private async ensureConsumer(jsm: JetStreamManager, streamName: string, durable: string): Promise<void> {
     const config: Partial<ConsumerConfig> = {
-      durable_name: this.spec.durable,
+      durable_name: durable,
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(this.transport.ackWait),
       max_deliver: this.spec.maxDeliver,
@@ -362,12 +370,13 @@ class NatsSubscription {
     // every subject from NATS 2.10; before, one subject at most (a consumer of several reads the
     // whole stream). `handle` filters again either way.
     const multipleFilters = this.transport.supportsMultipleFilters();
-    const serverFilter = multipleFilters || this.spec.subjects.length === 1 ? this.spec.subjects : [];
+    const subjects = this.spec.subjects.map((subject) => this.transport.names.subject(subject));
+    const serverFilter = multipleFilters || subjects.length === 1 ? subjects : [];
     if (multipleFilters) config.filter_subjects = serverFilter;
     else if (serverFilter.length === 1) config.filter_subject = serverFilter[0];
     let existing;
     try {
-      existing = await jsm.consumers.info(streamName, this.spec.durable);
+      existing = await jsm.consumers.info(streamName, durable);
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -376,7 +385,7 @@ class NatsSubscription {
         await jsm.consumers.add(streamName, config);
         return;
       } catch (error) {
-        existing = await jsm.consumers.info(streamName, this.spec.durable).catch(() => Promise.reject(error));
+        existing = await jsm.consumers.info(streamName, durable).catch(() => Promise.reject(error));
       }
     }
     const current = existing.config;
@@ -390,7 +399,7 @@ class NatsSubscription {
       // field (an empty subject would make its request subject invalid).
       if (config.filter_subject === undefined) changes.filter_subject = undefined;
       try {
-        await jsm.consumers.update(streamName, this.spec.durable, changes);
+        await jsm.consumers.update(streamName, durable, changes);
       } catch (error) {
         this.log.error({ err: error, current }, 'cannot update consumer configuration; using it as it is');
       }
@@ -399,14 +408,15 @@ class NatsSubscription {
 
   private async handle(message: JsMsg): Promise<void> {
     const deliveryCount = message.info.deliveryCount;
-    if (!this.spec.subjects.some((pattern) => subjectMatches(pattern, message.subject))) {
+    const subject = this.transport.names.plainSubject(message.subject);
+    if (!this.spec.subjects.some((pattern) => subjectMatches(pattern, subject))) {
       message.ack();
       return;
     }
     const keepAlive = setInterval(() => message.working(), Math.max(1_000, this.transport.ackWait / 3));
     try {
       await this.handler({
-        subject: message.subject,
+        subject,
         envelope: message.data,
         eventId: message.headers?.get('Nats-Msg-Id') || undefined,
         deliveryCount,
@@ -416,7 +426,7 @@ class NatsSubscription {
       if (deliveryCount >= this.spec.maxDeliver) {
         deliveriesExhausted.inc({ durable: this.spec.durable });
         this.log.error(
-          { err: error, subject: message.subject, streamSequence: message.seq, deliveryCount },
+          { err: error, subject, streamSequence: message.seq, deliveryCount },
           'delivery exhausted: JetStream will not redeliver this message',
         );
         message.term();

@@ -34,7 +34,7 @@ export async function startMesh(modules: ServiceModule[], env: Env = process.env
     modules.map((m) => [m.name, loadServiceConfig(m.name, env)]),
   );
   const { transport, inProcess } = await createEventTransport(
-    configs.get(modules[0]?.name ?? '')?.natsUrl,
+    configs.get(modules[0]?.name ?? ''),
     'ecommerce-mesh',
     logger,
   );

@@ -20,3 +20,21 @@ export async function deleteStreams(names: string[]): Promise<void> {
     await nc.close();
   }
 }
+
+/**
+ * Deletes every JetStream stream whose name starts with `prefix` (and so their consumers), for a
+ * test run cleaning up its namespace. Returns the names it deleted.
+ */
+export async function deleteStreamsStartingWith(prefix: string): Promise<string[]> {
+  if (!prefix) throw new Error('refusing to delete every stream on the server: give a prefix');
+  const nc = await connect({ servers: natsTestUrl(), timeout: 5_000 });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const names: string[] = [];
+    for await (const name of jsm.streams.names()) if (name.startsWith(prefix)) names.push(name);
+    for (const name of names) await jsm.streams.delete(name).catch(() => false);
+    return names;
+  } finally {
+    await nc.close();
+  }
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connectNatsTransport, decodeEnvelope, type EventTransport } from '../../lib/events/index.js';
+import { readEventsNamespace } from '../../lib/config/index.js';
 import { eventually } from '../../lib/testing/eventually.js';
 import type { TestMesh } from './mesh.js';
 
@@ -24,7 +25,8 @@ export interface EventTapOptions<C extends Codecs> {
 /**
  * Reads a service's events as a consumer of its own would: a durable subscription (a fresh durable
  * per tap, so it sees only what is published from now on) on the mesh's event transport, or on a
- * connection of its own to NATS for a process mesh. Every delivery is kept, redeliveries included.
+ * connection of its own to NATS (in the run's EVENTS_NAMESPACE) for a process mesh. Every delivery
+ * is kept, redeliveries included.
  */
 export class EventTap<C extends Codecs> {
   private readonly seen: { subject: string; eventId: string; message: unknown }[] = [];
@@ -36,7 +38,11 @@ export class EventTap<C extends Codecs> {
     if (!transport) {
       const url = options.natsUrl ?? process.env.NATS_URL;
       if (!url) throw new Error('a process mesh needs NATS_URL to observe events');
-      const nats = await connectNatsTransport(url, { name: `${options.stream}-event-tap` });
+      const nats = await connectNatsTransport(url, {
+        name: `${options.stream}-event-tap`,
+        // The run's namespace, as the services it observes have it (lib/testing/events-namespace.ts).
+        namespace: readEventsNamespace(process.env),
+      });
       transport = nats;
       tap.stopFns.push(() => nats.close());
     }

@@ -7,6 +7,7 @@ import {
 } from '../../../lib/events/index.js';
 import type { TestMesh } from '../../../test/support/mesh.js';
 import { newId } from '../../../lib/ids.js';
+import { readEventsNamespace } from '../../../lib/config/index.js';
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -97,6 +98,9 @@ export async function eventsOf(
 ): Promise<{ transport: EventTransport; close(): Promise<void> }> {
   if (mesh.events) return { transport: mesh.events, close: async () => {} };
   if (!process.env.NATS_URL) throw new Error('a mesh of processes needs NATS_URL to publish events');
-  const nats = await connectNatsTransport(process.env.NATS_URL, { name: 'notification-test-publisher' });
+  const nats = await connectNatsTransport(process.env.NATS_URL, {
+    name: 'notification-test-publisher',
+    namespace: readEventsNamespace(process.env),
+  });
   return { transport: nats, close: () => nats.close() };
 }
