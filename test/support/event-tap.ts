@@ -24,7 +24,8 @@ export interface EventTapOptions<C extends Codecs> {
 
 /**
  * Reads a service's events as a consumer of its own would: a durable subscription (a fresh durable
- * per tap, so it sees only what is published from now on) on the mesh's event transport, or on a
+ * per tap, which starts at the beginning of the stream, so it also sees what this run published
+ * before it started: match on the ids a test made) on the mesh's event transport, or on a
  * connection of its own to NATS (in the run's EVENTS_NAMESPACE) for a process mesh. Every delivery
  * is kept, redeliveries included.
  */
