@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
+import { executePrepared } from '../../../../lib/db/prepared-statement.js';
 import { outboxWritten } from '../../../../lib/events/index.js';
 import { IDEMPOTENCY_RETENTION_DAYS, requestHashOf } from '../../../../lib/idempotency/idempotency-keys.js';
 import { newId } from '../../../../lib/ids.js';
@@ -72,7 +73,9 @@ export async function beginPlainAuthorization(
 ): Promise<(PlainOperation & { providerToken: string | null }) | undefined> {
   const { idempotencyKey: key, ...request } = input;
   const paymentId = newId();
-  const [row] = await em.execute<PlainRow[]>(
+  const [row] = await executePrepared<PlainRow>(
+    em,
+    'payment:begin-plain-authorization',
     `WITH method AS (
        SELECT provider_token FROM payment_methods
         WHERE id = ?::uuid AND user_id = ?::uuid AND deleted_at IS NULL AND provider = ?
@@ -134,7 +137,9 @@ export async function beginPlainCapture(
 ): Promise<PlainOperation | undefined> {
   const { idempotencyKey: key, ...request } = input;
   const gatewayKey = gatewayKeyOf('capture', input.paymentId, key);
-  const rows = em.execute<PlainRow[]>(
+  const rows = executePrepared<PlainRow>(
+    em,
+    'payment:begin-plain-capture',
     `WITH locked AS (
        SELECT payments.*, xmin::text AS version FROM payments WHERE id = ? FOR UPDATE
      ), claim AS (
@@ -219,7 +224,9 @@ export async function settlePlainSuccess(
   const answer = doneAnswer(paymentMessage(after));
   const event = eventRowOf(transaction.type, after, amountMinor, outcome, undefined)!;
   const ledger = ledgerKeyOf(transaction.idempotencyKey!);
-  const [row] = await em.execute<{ settled: number }[]>(
+  const [row] = await executePrepared<{ settled: number }>(
+    em,
+    'payment:settle-plain-success',
     `WITH locked AS (
        SELECT id FROM payments WHERE id = ? AND xmin = ?::xid FOR UPDATE
      ), settled AS (
