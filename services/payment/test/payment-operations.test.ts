@@ -23,6 +23,7 @@ import {
   openPaymentDatabase,
   outboxEvents,
   paymentDeps,
+  testCard,
   transactionRows,
 } from './support.js';
 
@@ -252,17 +253,7 @@ describe('payment: authorise, capture, void, refund against the test gateway', f
 
   it('never charges a deleted vaulted method, nor another customer’s', async () => {
     const userId = newId();
-    const { id: methodId } = await vaultPaymentMethod(em(), deps.cipher, {
-      userId,
-      type: 'card',
-      provider: 'test',
-      providerToken: 'pm_card_visa',
-      brand: 'visa',
-      last4: '4242',
-      expiryMonth: 12,
-      expiryYear: 2030,
-      idempotencyKey: newKey(),
-    });
+    const { id: methodId } = await vaultPaymentMethod(em(), deps.cipher, testCard(userId));
     const byVault = (owner: string, idempotencyKey = newKey()) =>
       authorizePayment(
         em(),

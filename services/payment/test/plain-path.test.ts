@@ -21,6 +21,7 @@ import {
   openPaymentDatabase,
   outboxEvents,
   paymentDeps,
+  testCard,
   transactionRows,
 } from './support.js';
 
@@ -145,17 +146,7 @@ describe('payment: the plain path of authorise and capture', function () {
     );
 
     const userId = newId();
-    const { id: paymentMethodId } = await vaultPaymentMethod(em(), deps.cipher, {
-      userId,
-      type: 'card',
-      provider: 'test',
-      providerToken: 'pm_card_visa',
-      brand: 'visa',
-      last4: '4242',
-      expiryMonth: 12,
-      expiryYear: 2030,
-      idempotencyKey: newKey(),
-    });
+    const { id: paymentMethodId } = await vaultPaymentMethod(em(), deps.cipher, testCard(userId));
     const byMethod = (owner: string) => authorization({ userId: owner, paymentToken: null, paymentMethodId });
     await writesNothing(
       beginPlainAuthorization(em(), deps.provider.name, byMethod(newId())),

@@ -5,6 +5,7 @@ import type { EventType } from '../../../lib/events/index.js';
 import { newId } from '../../../lib/ids.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import type { AuthorizeInput } from '../src/domain/payment-input.js';
+import type { VaultInput } from '../src/vault/vault-input.js';
 import { paymentEntities } from '../src/entities/index.js';
 import { paymentMigrations } from '../src/migrations/index.js';
 import { TestGateway } from '../src/providers/test-gateway.js';
@@ -34,6 +35,22 @@ export function authorization(overrides: Partial<AuthorizeInput> = {}): Authoriz
     amount: { currencyCode: 'EUR', amountMinor: 10_000 },
     paymentMethodId: null,
     paymentToken: 'pm_card_visa',
+    idempotencyKey: newKey(),
+    ...overrides,
+  };
+}
+
+/** A test gateway card to vault for `userId` (pm_card_visa: authorises and captures). */
+export function testCard(userId: string, overrides: Partial<VaultInput> = {}): VaultInput {
+  return {
+    userId,
+    type: 'card',
+    provider: 'test',
+    providerToken: 'pm_card_visa',
+    brand: 'visa',
+    last4: '4242',
+    expiryMonth: 12,
+    expiryYear: 2030,
     idempotencyKey: newKey(),
     ...overrides,
   };
