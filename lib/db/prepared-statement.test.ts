@@ -32,6 +32,13 @@ describe('lib/db: executePrepared', () => {
       [Buffer.from([0, 1, 2, 255]), 2],
     );
     expect(rows).to.deep.equal([{ bytes: 4 }]);
+    const named = await executePrepared<{ id: number; text: string }>(
+      db.orm.em.fork(),
+      'notes:by-id',
+      'SELECT id, body::text AS text FROM notes WHERE id = :id::int OR id = :id + 100',
+      { id: 3 },
+    );
+    expect(named).to.deep.equal([{ id: 3, text: "it's note 3; -- not SQL" }]);
   });
 
   it('fails with MikroORM’s exception, and runs inside the caller’s transaction', async () => {

@@ -1,8 +1,9 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 
 /**
- * Runs one statement with its values sent as parameters, as a named prepared statement on the
- * ORM's own pool: PostgreSQL parses and plans it once per connection, then only executes it.
+ * Runs one statement with its values sent as parameters (`?` with an array, or `:name` with an
+ * object), as a named prepared statement on the ORM's own pool: PostgreSQL parses and plans it
+ * once per connection, then only executes it.
  *
  * `em.execute` writes the values into the SQL text (MikroORM formats every statement that way), so
  * PostgreSQL parses and plans each call afresh. For a small statement that costs little; for a
@@ -16,7 +17,7 @@ export async function executePrepared<T>(
   em: EntityManager,
   name: string,
   sql: string,
-  params: readonly Knex.RawBinding[],
+  params: readonly Knex.RawBinding[] | Knex.ValueDict,
 ): Promise<T[]> {
   const query = em.getKnex().raw(sql, params).options({ name });
   const transaction = em.getTransactionContext();

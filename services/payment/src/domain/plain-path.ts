@@ -78,49 +78,45 @@ export async function beginPlainAuthorization(
     'payment:begin-plain-authorization',
     `WITH method AS (
        SELECT provider_token FROM payment_methods
-        WHERE id = ?::uuid AND user_id = ?::uuid AND deleted_at IS NULL AND provider = ?
+        WHERE id = :methodId::uuid AND user_id = :userId::uuid AND deleted_at IS NULL AND provider = :provider
      ), claim AS (
        INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, expires_at)
-       SELECT ?, ?, ?, 'in_progress', now() + make_interval(days => ?)
-        WHERE NOT EXISTS (SELECT 1 FROM payments WHERE idempotency_key = ?)
-          AND (?::uuid IS NULL OR EXISTS (SELECT 1 FROM method))
+       SELECT :scope, :key, :requestHash, 'in_progress', now() + make_interval(days => :retentionDays)
+        WHERE NOT EXISTS (SELECT 1 FROM payments WHERE idempotency_key = :key)
+          AND (:methodId::uuid IS NULL OR EXISTS (SELECT 1 FROM method))
        ON CONFLICT (scope, key) DO NOTHING
        RETURNING key
      ), payment AS (
        INSERT INTO payments (id, order_id, user_id, guest_email, payment_method_id, status, provider, amount,
                              currency, idempotency_key, request_hash)
-       SELECT ?, ?, ?, ?, ?, 'pending', ?, ?, ?, key, ? FROM claim
+       SELECT :paymentId, :orderId, :userId, :guestEmail, :methodId, 'pending', :provider, :amount,
+              :currency, key, :requestHash
+         FROM claim
        RETURNING ${PAYMENT_COLUMNS}, xmin::text AS version
      ), operation AS (
        INSERT INTO payment_transactions (id, payment_id, type, status, amount, currency, idempotency_key)
-       SELECT ?, id, 'authorize', 'pending', amount::numeric, currency, ? FROM payment
+       SELECT :transactionId, id, 'authorize', 'pending', amount::numeric, currency, :gatewayKey FROM payment
        RETURNING ${TRANSACTION_COLUMNS}
      )
      SELECT row_to_json(payment) AS payment, row_to_json(operation) AS operation,
             (SELECT provider_token FROM method) AS provider_token
        FROM payment, operation`,
-    [
-      input.paymentMethodId,
-      input.userId,
-      providerName,
-      SCOPE_OF.authorize,
+    {
+      scope: SCOPE_OF.authorize,
       key,
-      requestHashOf(request),
-      IDEMPOTENCY_RETENTION_DAYS,
-      key,
-      input.paymentMethodId,
+      requestHash: requestHashOf(request),
+      retentionDays: IDEMPOTENCY_RETENTION_DAYS,
       paymentId,
-      input.orderId,
-      input.userId,
-      input.guestEmail,
-      input.paymentMethodId,
-      providerName,
-      minorUnitsToDecimal(input.amount.amountMinor),
-      input.amount.currencyCode,
-      requestHashOf(request),
-      newId(),
-      gatewayKeyOf('authorize', paymentId, key),
-    ],
+      orderId: input.orderId,
+      userId: input.userId,
+      guestEmail: input.guestEmail,
+      methodId: input.paymentMethodId,
+      provider: providerName,
+      amount: minorUnitsToDecimal(input.amount.amountMinor),
+      currency: input.amount.currencyCode,
+      transactionId: newId(),
+      gatewayKey: gatewayKeyOf('authorize', paymentId, key),
+    },
   );
   return plainOperationOf(row);
 }
@@ -136,42 +132,41 @@ export async function beginPlainCapture(
   input: CaptureInput,
 ): Promise<PlainOperation | undefined> {
   const { idempotencyKey: key, ...request } = input;
-  const gatewayKey = gatewayKeyOf('capture', input.paymentId, key);
   const rows = executePrepared<PlainRow>(
     em,
     'payment:begin-plain-capture',
     `WITH locked AS (
-       SELECT payments.*, xmin::text AS version FROM payments WHERE id = ? FOR UPDATE
+       SELECT payments.*, xmin::text AS version FROM payments WHERE id = :paymentId FOR UPDATE
      ), claim AS (
        INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, expires_at)
-       SELECT ?, ?, ?, 'in_progress', now() + make_interval(days => ?) FROM locked
-        WHERE locked.status = 'authorized' AND locked.currency = ? AND locked.amount_authorized >= ?
+       SELECT :scope, :key, :requestHash, 'in_progress', now() + make_interval(days => :retentionDays)
+         FROM locked
+        WHERE locked.status = 'authorized' AND locked.currency = :currency AND locked.amount_authorized >= :amount
           AND NOT EXISTS (SELECT 1 FROM payment_transactions
                            WHERE payment_id = locked.id AND type IN ('capture', 'void') AND status <> 'failed')
-          AND NOT EXISTS (SELECT 1 FROM payment_transactions WHERE idempotency_key = ?)
+          AND NOT EXISTS (SELECT 1 FROM payment_transactions WHERE idempotency_key = :gatewayKey)
        ON CONFLICT (scope, key) DO NOTHING
        RETURNING key
      ), operation AS (
        INSERT INTO payment_transactions (id, payment_id, type, status, amount, currency, idempotency_key)
-       SELECT ?, locked.id, 'capture', 'pending', ?, locked.currency, ? FROM locked, claim
+       SELECT :transactionId, locked.id, 'capture', 'pending', :amount, locked.currency, :gatewayKey
+         FROM locked, claim
        RETURNING ${TRANSACTION_COLUMNS}
      ), payment AS (
        SELECT ${PAYMENT_COLUMNS}, version FROM locked
      )
      SELECT row_to_json(payment) AS payment, row_to_json(operation) AS operation FROM payment, operation`,
-    [
-      input.paymentId,
-      SCOPE_OF.capture,
+    {
+      paymentId: input.paymentId,
+      scope: SCOPE_OF.capture,
       key,
-      requestHashOf(request),
-      IDEMPOTENCY_RETENTION_DAYS,
-      input.amount.currencyCode,
-      minorUnitsToDecimal(input.amount.amountMinor),
-      gatewayKey,
-      newId(),
-      minorUnitsToDecimal(input.amount.amountMinor),
-      gatewayKey,
-    ],
+      requestHash: requestHashOf(request),
+      retentionDays: IDEMPOTENCY_RETENTION_DAYS,
+      currency: input.amount.currencyCode,
+      amount: minorUnitsToDecimal(input.amount.amountMinor),
+      transactionId: newId(),
+      gatewayKey: gatewayKeyOf('capture', input.paymentId, key),
+    },
   );
   // A capture or void committed while this one waited for the payment's lock: the statement saw the
   // payment before it, and the database's one-settlement index refused the second.
@@ -228,47 +223,48 @@ export async function settlePlainSuccess(
     em,
     'payment:settle-plain-success',
     `WITH locked AS (
-       SELECT id FROM payments WHERE id = ? AND xmin = ?::xid FOR UPDATE
+       SELECT id FROM payments WHERE id = :paymentId AND xmin = :version::xid FOR UPDATE
      ), settled AS (
        UPDATE payment_transactions
-          SET status = 'succeeded', provider_transaction_id = COALESCE(?, provider_transaction_id),
-              provider_response = ?, error_message = NULL, processed_at = now()
-        WHERE id = ? AND status = 'pending' AND EXISTS (SELECT 1 FROM locked)
+          SET status = 'succeeded', provider_transaction_id = COALESCE(:operationId, provider_transaction_id),
+              provider_response = :response, error_message = NULL, processed_at = now()
+        WHERE id = :transactionId AND status = 'pending' AND EXISTS (SELECT 1 FROM locked)
        RETURNING id
      ), moved AS (
        UPDATE payments
-          SET status = ?, provider_payment_id = ?, amount_authorized = ?, amount_captured = ?,
-              processed_at = CASE WHEN ? THEN now() ELSE processed_at END, updated_at = ?
-        WHERE id = ? AND EXISTS (SELECT 1 FROM settled)
+          SET status = :status, provider_payment_id = :gatewayPaymentId, amount_authorized = :authorized,
+              amount_captured = :captured, updated_at = :at,
+              processed_at = CASE WHEN :authorizes THEN now() ELSE processed_at END
+        WHERE id = :paymentId AND EXISTS (SELECT 1 FROM settled)
        RETURNING id
      ), announced AS (
-       INSERT INTO infra.outbox (id, subject, type, envelope) SELECT ?, ?, ?, ? FROM moved
+       INSERT INTO infra.outbox (id, subject, type, envelope)
+       SELECT :eventId, :eventSubject, :eventType, :envelope FROM moved
      ), answered AS (
-       UPDATE infra.idempotency_keys SET status = 'completed', response = ?, completed_at = now()
-        WHERE scope = ? AND key = ? AND EXISTS (SELECT 1 FROM moved)
+       UPDATE infra.idempotency_keys SET status = 'completed', response = :answer, completed_at = now()
+        WHERE scope = :scope AND key = :key AND EXISTS (SELECT 1 FROM moved)
      )
      SELECT count(*)::int AS settled FROM moved`,
-    [
-      payment.id,
+    {
+      paymentId: payment.id,
       version,
-      outcome.operationId,
-      JSON.stringify(outcome.raw),
-      transaction.id,
-      after.status,
-      after.providerPaymentId,
-      minorUnitsToDecimal(after.amountAuthorized),
-      minorUnitsToDecimal(after.amountCaptured),
-      transaction.type === 'authorize',
+      operationId: outcome.operationId,
+      response: JSON.stringify(outcome.raw),
+      transactionId: transaction.id,
+      status: after.status,
+      gatewayPaymentId: after.providerPaymentId,
+      authorized: minorUnitsToDecimal(after.amountAuthorized),
+      captured: minorUnitsToDecimal(after.amountCaptured),
       at,
-      payment.id,
-      event.id,
-      event.subject,
-      event.type,
-      event.envelope,
-      Buffer.from(JSON.stringify(answer)),
-      ledger.scope,
-      ledger.key,
-    ],
+      authorizes: transaction.type === 'authorize',
+      eventId: event.id,
+      eventSubject: event.subject,
+      eventType: event.type,
+      envelope: event.envelope,
+      answer: Buffer.from(JSON.stringify(answer)),
+      scope: ledger.scope,
+      key: ledger.key,
+    },
   );
   if (row?.settled !== 1) return undefined;
   outboxWritten(em);
