@@ -5,7 +5,8 @@ import { eventually } from '../testing/eventually.js';
 import { quietLogger } from '../testing/quiet-logger.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 import { defineEvent } from './event-type.js';
-import { publishEvent } from './outbox.js';
+import { outboxRowOf, publishEvent } from './outbox.js';
+import { outboxWritten } from './outbox-commit.js';
 import { OutboxRelay } from './relay.js';
 import { metricsRegistry } from '../metrics.js';
 import { newId } from '../ids.js';
@@ -92,6 +93,23 @@ describe('lib/events: outbox relay', () => {
     expect(transport.published.map((p) => p.n)).to.deep.equal([1, 2, 3, 4]);
     expect(transport.published.map((p) => p.eventId)).to.deep.equal([...first, ...second]);
     await eventually(async () => (await unpublished()) === 0, { what: 'rows marked published' });
+  });
+
+  it('is woken by outboxWritten for a row a single statement wrote outside a transaction', async () => {
+    const transport = new RecordingTransport();
+    relay(transport, { idlePollMs: 60_000 }).start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const em = db.orm.em.fork();
+    const row = outboxRowOf(source, Tick, { n: 7 });
+    await em.execute('INSERT INTO infra.outbox (id, subject, type, envelope) VALUES (?, ?, ?, ?)', [
+      row.id,
+      row.subject,
+      row.type,
+      row.envelope,
+    ]);
+    outboxWritten(em);
+    await eventually(() => transport.published.length === 1, { timeoutMs: 5_000, what: 'the publication' });
+    expect(transport.published).to.deep.equal([{ subject: Tick.subject, eventId: row.id, n: 7 }]);
   });
 
   it('records a failed publish on the row, backs off, and publishes in order once the transport is back', async () => {
