@@ -71,6 +71,8 @@ const CLAIM_SQL = `
  * - A commit that wrote an event wakes the relay at once (`onOutboxCommit`); polling is the safety
  *   net (events written by another process, missed wake-ups): every `idlePollMs`, slowing down to
  *   `maxIdlePollMs` while nothing comes, so ten idle services do not keep their databases busy.
+ *   Only a full batch is followed at once by another claim: after a smaller one the outbox was
+ *   empty at the claim, and what commits since wakes the relay.
  * - On a failed publish the row's `attempts`/`last_error` are recorded, the rest of the batch is
  *   released, and the relay pauses (exponential, capped): the failed event goes first next time,
  *   so order is kept.
@@ -157,7 +159,7 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      let outcome: 'idle' | 'more' | 'failed';
+      let outcome: 'idle' | 'drained' | 'more' | 'failed';
       try {
         outcome = await this.publishBatch();
       } catch (error) {
@@ -173,17 +175,27 @@ export class OutboxRelay {
       } else {
         this.failures = 0;
         this.idleRounds = outcome === 'idle' ? this.idleRounds + 1 : 0;
-        if (outcome === 'idle') await this.pause(this.idlePause(), true);
+        // Only a full batch may have more behind it. After a smaller one the outbox was empty at the
+        // claim, and whatever commits since wakes the relay (as an empty claim would have found).
+        if (outcome !== 'more') await this.pause(this.idlePause(), true);
       }
     }
   }
 
   /** The wait before the next look at an empty outbox: doubles per empty round, up to the cap. */
   private idlePause(): number {
-    return Math.min(this.maxIdlePollMs, this.idlePollMs * 2 ** Math.min(this.idleRounds - 1, 16));
+    return Math.min(
+      this.maxIdlePollMs,
+      this.idlePollMs * 2 ** Math.min(Math.max(this.idleRounds - 1, 0), 16),
+    );
   }
 
-  private async publishBatch(): Promise<'idle' | 'more' | 'failed'> {
+  /**
+   * Claims a batch and publishes it: `idle` when there was nothing, `drained` when it published a
+   * batch smaller than its size, `more` when the batch was full or rows were let go unpublished,
+   * `failed` when a publish failed.
+   */
+  private async publishBatch(): Promise<'idle' | 'drained' | 'more' | 'failed'> {
     const em = this.orm.em.fork();
     const claimedAt = Date.now();
     const rows = await em.execute<OutboxRow[]>(CLAIM_SQL, [this.leaseMs / 1000, this.batchSize]);
@@ -231,7 +243,8 @@ export class OutboxRelay {
     if (released.length > 0) {
       await em.execute('UPDATE infra.outbox SET claimed_until = NULL WHERE id IN (?)', [released], 'run');
     }
-    return failed ? 'failed' : 'more';
+    if (failed) return 'failed';
+    return rows.length === this.batchSize || released.length > 0 ? 'more' : 'drained';
   }
 
   private async housekeeping(): Promise<void> {
