@@ -19,7 +19,9 @@ export async function executePrepared<T>(
   sql: string,
   params: readonly Knex.RawBinding[] | Knex.ValueDict,
 ): Promise<T[]> {
-  const query = em.getKnex().raw(sql, params).options({ name });
+  // MikroORM's onQuery hook sees (and may rewrite) every statement, as with em.execute.
+  const text = em.config.get('onQuery')(sql, params as unknown[]);
+  const query = em.getKnex().raw(text, params).options({ name });
   const transaction = em.getTransactionContext();
   if (transaction) query.transacting(transaction);
   try {
