@@ -174,6 +174,20 @@ describe('payment: the plain path of authorise and capture', function () {
     await writesNothing(captureOf(declined.metadata!.payment_id!, 'EUR', 100), 'a failed payment');
   });
 
+  it('never sends a vaulted card it cannot decrypt: the authorisation ends declined, the gateway never asked', async () => {
+    const userId = newId();
+    const { id: paymentMethodId } = await vaultPaymentMethod(em(), deps.cipher, testCard(userId));
+    const otherKeys = paymentDeps(); // a vault key this card was not sealed with
+    const input = authorization({ userId, paymentToken: null, paymentMethodId });
+    const failure = await failureOf(authorizePayment(em(), { ...deps, cipher: otherKeys.cipher }, input));
+    expect(failure).to.include({ code: status.FAILED_PRECONDITION, reason: PaymentReason.PAYMENT_DECLINED });
+    expect(failure.metadata?.decline_code).to.equal('processing_error');
+    expect(testGatewayCallsFor(failure.metadata!.payment_id!).operations).to.equal(0);
+    expect(await transactionRows(em(), failure.metadata!.payment_id!)).to.deep.equal([
+      { type: 'authorize', status: 'failed', amount: '100.00' },
+    ]);
+  });
+
   it('captures once when ten captures with different keys arrive at once; the others are refused cleanly', async () => {
     const { payment } = await authorizePayment(em(), deps, authorization());
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => capture(payment.id, 5_000)));
