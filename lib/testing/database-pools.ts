@@ -1,5 +1,5 @@
 /**
- * A mocha root hook plugin (`.mocharc.json` requires it): the services a test run starts keep small
+ * Required by `.mocharc.json` before any test file loads: the services a test run starts keep small
  * database pools, DB_POOL_MAX=4 unless the environment says otherwise (the processes a run spawns
  * inherit it). With the services' default of 10, one run's meshes peaked at ~60 connections, so
  * two runs on one PostgreSQL server (`max_connections` 100 by default) ran out between them. No
@@ -8,4 +8,4 @@
  */
 process.env.DB_POOL_MAX ??= '4';
 
-export const mochaHooks = {};
+export {};

@@ -17,7 +17,7 @@ import {
   type PaymentRow,
   type TransactionRow,
 } from './payment-records.js';
-import { eventRowOf } from './settle-operation.js';
+import { eventRowOf, recordedAmountOf } from './settle-operation.js';
 
 /*
  * The plain path of authorise and capture. Almost every call is a first request whose checks pass
@@ -212,8 +212,7 @@ export async function settlePlainSuccess(
   if (outcome.kind !== 'succeeded' || (transaction.type !== 'authorize' && transaction.type !== 'capture')) {
     return undefined;
   }
-  // What the gateway holds or captured is its word (as in settleOperation).
-  const amountMinor = outcome.amountMinor > 0 ? outcome.amountMinor : transaction.amount;
+  const amountMinor = recordedAmountOf(transaction.type, transaction.amount, outcome);
   const at = new Date();
   const after = paymentAfter(payment, transaction.type, outcome, amountMinor, at);
   const answer = doneAnswer(paymentMessage(after));

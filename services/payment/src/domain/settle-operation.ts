@@ -246,6 +246,20 @@ export async function settledAnswer(em: EntityManager, transactionId: string): P
 }
 
 /**
+ * The amount an outcome records for an operation sent with `sentMinor`: what the gateway holds or
+ * captured is its word; a refund (and a decline) moves what was sent, reserved for it.
+ */
+export function recordedAmountOf(
+  type: PaymentTransactionType,
+  sentMinor: number,
+  outcome: FinalOutcome,
+): number {
+  return outcome.kind === 'succeeded' && type !== 'refund' && outcome.amountMinor > 0
+    ? outcome.amountMinor
+    : sentMinor;
+}
+
+/**
  * Records the gateway's final answer to one operation, exactly once: the transaction leaves
  * `pending`/`unknown` by a conditional update, so of the RPC, its retry, a webhook and the
  * reconciler, the first to record it applies it to the payment (status, amounts, refund, event)
@@ -283,10 +297,7 @@ export async function settleOperation(
     );
     if (!won) return settledAnswer(tx, transactionId);
     const locked = paymentRecordOf(lockedRow!);
-    // What the gateway holds or captured is its word; a refund moves what was reserved for it.
-    const sent = decimalToMinorUnits(won.amount);
-    const amountMinor =
-      succeeded && won.type !== 'refund' && outcome.amountMinor > 0 ? outcome.amountMinor : sent;
+    const amountMinor = recordedAmountOf(won.type, decimalToMinorUnits(won.amount), outcome);
     const payment = await writeChange(tx, locked, changeOf(won.type, locked, amountMinor, outcome), by);
     const refund = won.type === 'refund' ? await settleRefundRow(tx, transactionId, outcome) : undefined;
     const event = eventRowOf(won.type, payment, amountMinor, outcome, refund);
