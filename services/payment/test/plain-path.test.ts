@@ -12,7 +12,7 @@ import { SCOPE_OF } from '../src/domain/gateway-operation.js';
 import { doneAnswer } from '../src/domain/operation-answer.js';
 import { paymentMessage, requirePayment } from '../src/domain/payment-records.js';
 import { beginPlainAuthorization, beginPlainCapture, settlePlainSuccess } from '../src/domain/plain-path.js';
-import { settleOperation } from '../src/domain/settle-operation.js';
+import { recordedAmountOf, settleOperation } from '../src/domain/settle-operation.js';
 import { testGatewayCallsFor } from '../src/providers/test-gateway.js';
 import { deleteVaultedPaymentMethod, vaultPaymentMethod } from '../src/vault/vault.js';
 import {
@@ -60,7 +60,13 @@ describe('payment: the plain path of authorise and capture', function () {
       idempotencyKey,
     });
   const succeeded = (amountMinor: number) =>
-    ({ kind: 'succeeded', gatewayPaymentId: 'tgp_plain', operationId: null, amountMinor, raw: {} }) as const;
+    ({
+      kind: 'succeeded',
+      gatewayPaymentId: `tgp_${newId()}`,
+      operationId: null,
+      amountMinor,
+      raw: {},
+    }) as const;
 
   it('stores the answers of an authorisation and a capture as the payment reads afterwards, with one event each', async () => {
     const input = authorization({ amount: { currencyCode: 'EUR', amountMinor: 4_200 } });
@@ -121,6 +127,20 @@ describe('payment: the plain path of authorise and capture', function () {
     expect(await settlePlainSuccess(em(), again, succeeded(10_000))).to.equal(undefined);
     expect(await outboxEvents(em(), PaymentAuthorizedEvent, paymentId)).to.have.length(1);
     expect((await requirePayment(em(), paymentId)).status).to.equal('authorized');
+  });
+
+  it('records the gateway’s amount for a hold it granted below the one asked, as the general way would', async () => {
+    const input = authorization({ amount: { currencyCode: 'EUR', amountMinor: 10_000 } });
+    const plain = (await beginPlainAuthorization(em(), deps.provider.name, input))!;
+    const paymentId = plain.operation.payment.id;
+    const answer = await settlePlainSuccess(em(), plain, succeeded(9_000));
+    expect(answer).to.deep.equal(await answerAsReadNow(paymentId));
+    expect((await requirePayment(em(), paymentId)).amountAuthorized).to.equal(9_000);
+    const [event] = await outboxEvents(em(), PaymentAuthorizedEvent, paymentId);
+    expect(event?.amount).to.deep.equal({ currencyCode: 'EUR', amountMinor: 9_000 });
+    // A refund records what was sent (reserved for it), whatever the gateway's figure.
+    expect(recordedAmountOf('refund', 500, succeeded(700))).to.equal(500);
+    expect(recordedAmountOf('capture', 500, succeeded(0))).to.equal(500);
   });
 
   it('writes nothing, and leaves the refusal to the general way, when a first request does not pass its checks', async () => {
