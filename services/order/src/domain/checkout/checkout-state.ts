@@ -40,6 +40,8 @@ export interface CheckoutTotals {
  */
 export interface CheckoutState {
   orderId: string;
+  /** Recorded with the order (absent from sagas recorded before it was kept here). */
+  orderNumber?: string;
   request: CheckoutRequest;
   currency?: string;
   couponCode?: string | null;

@@ -6,6 +6,7 @@ import type {
 import { CommonReason, OrderReason } from '../../../../../lib/error-reasons.js';
 import { aborted, AppError, failedPrecondition } from '../../../../../lib/errors.js';
 import { requestHashOf, idempotencyKeyReused } from '../../../../../lib/idempotency/idempotency-keys.js';
+import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
 import { newId } from '../../../../../lib/ids.js';
 import { isCurrencyCode, MAX_AMOUNT_MINOR } from '../../../../../lib/money.js';
 import {
@@ -17,7 +18,6 @@ import {
 import { Order } from '../../entities/index.js';
 import { nextOrderNumber } from '../order-number.js';
 import { orderView } from '../order-view.js';
-import { writeStatusHistory } from '../order-status.js';
 import type { Buyer, CartOwner, CheckoutAddress, PaymentSource } from './checkout-ports.js';
 import type { CheckoutRunner } from './checkout-runner.js';
 import type { CheckoutRequest, CheckoutState } from './checkout-state.js';
@@ -197,8 +197,35 @@ function checkPlaceOrder(shopper: Shopper, request: PlaceOrderRequest): CheckedP
 /** The order of a request: one it created (with the saga's first state, to start), or one it found. */
 type RecordedOrder = { id: string; fresh: true; state: CheckoutState } | { id: string; fresh: false };
 
+/*
+ * The pending order, its address and its first history row, in one statement: it commits on its
+ * own (no BEGIN and COMMIT round trips), and the address and history rows are written only when
+ * the order is (ON CONFLICT DO NOTHING leaves `created` empty). Prepared once per connection: it
+ * runs once per checkout.
+ */
+const RECORD_PENDING_ORDER_SQL = `
+  WITH created AS (
+    INSERT INTO orders (id, order_number, user_id, guest_email, cart_id, status, subtotal, total_amount, currency,
+      idempotency_scope, idempotency_key, request_hash, prices_include_tax,
+      checkout_step, checkout_state, checkout_lease_owner, checkout_lease_until)
+    VALUES (:id, :orderNumber, :userId, :guestEmail, :cartId, 'pending', 0, 0, 'XXX',
+      :scope, :key, :requestHash, :pricesIncludeTax,
+      :step, :state::jsonb, :leaseOwner, now() + (:leaseMs::int * interval '1 millisecond'))
+    ON CONFLICT DO NOTHING
+    RETURNING id),
+  address AS (
+    INSERT INTO shipping_addresses (id, order_id, name, first_name, last_name, company, line1, line2, city, state,
+      postal_code, country, phone)
+    SELECT :addressId, id, :name, :firstName, :lastName, :company, :line1, :line2, :city, :region,
+      :postalCode, :country, :phone
+    FROM created),
+  history AS (
+    INSERT INTO order_status_history (id, order_id, status, previous_status, changed_by, reason, created_at)
+    SELECT :historyId, id, 'pending', NULL, :changedBy, 'order placed', now() FROM created)
+  SELECT id FROM created`;
+
 /**
- * Records the pending order with its saga, leased to this replica, in one transaction. A key the
+ * Records the pending order with its saga, leased to this replica, in one statement. A key the
  * caller already used answers that order (or IDEMPOTENCY_KEY_REUSED for another request); a cart
  * with a live order answers CART_ALREADY_ORDERED. Both are decided by unique indexes, so requests
  * that arrive together cannot both create an order.
@@ -207,66 +234,47 @@ async function recordPendingOrder(
   deps: PlaceOrderDeps,
   input: { scope: string; key: string; requestHash: string; checkoutRequest: CheckoutRequest },
 ): Promise<RecordedOrder> {
+  const em = deps.orm.em.fork();
   const id = newId();
-  const state: CheckoutState = { orderId: id, request: input.checkoutRequest };
+  const orderNumber = await nextOrderNumber(em);
+  const state: CheckoutState = { orderId: id, orderNumber, request: input.checkoutRequest };
   const buyer = input.checkoutRequest.buyer;
   const address = input.checkoutRequest.address;
-  const inserted = await deps.orm.em.fork().transactional(async (tx) => {
-    const rows = await tx.execute<{ id: string }[]>(
-      `INSERT INTO orders (id, order_number, user_id, guest_email, cart_id, status, subtotal, total_amount, currency,
-         idempotency_scope, idempotency_key, request_hash, prices_include_tax,
-         checkout_step, checkout_state, checkout_lease_owner, checkout_lease_until)
-       VALUES (?, ?, ?, ?, ?, 'pending', 0, 0, 'XXX', ?, ?, ?, ?, ?, ?::jsonb, ?, now() + (? * interval '1 millisecond'))
-       ON CONFLICT DO NOTHING
-       RETURNING id`,
-      [
-        id,
-        await nextOrderNumber(tx),
-        'userId' in buyer ? buyer.userId : null,
-        'guestEmail' in buyer ? buyer.guestEmail : null,
-        input.checkoutRequest.cartId,
-        input.scope,
-        input.key,
-        input.requestHash,
-        deps.pricesIncludeTax,
-        FIRST_STEP,
-        JSON.stringify(state),
-        deps.lease.owner,
-        deps.lease.leaseMs,
-      ],
-    );
-    if (rows.length === 0) return false;
-    await tx.execute(
-      `INSERT INTO shipping_addresses (id, order_id, name, first_name, last_name, company, line1, line2, city, state,
-         postal_code, country, phone)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        newId(),
-        id,
-        `${address.firstName} ${address.lastName}`,
-        address.firstName,
-        address.lastName,
-        address.company || null,
-        address.line1,
-        address.line2 || null,
-        address.city,
-        address.state || null,
-        address.postalCode || null,
-        address.country,
-        address.phone || null,
-      ],
-      'run',
-    );
-    await writeStatusHistory(tx, {
+  const created = await executePrepared<{ id: string }>(
+    em,
+    'order:record-pending',
+    RECORD_PENDING_ORDER_SQL,
+    {
       id,
-      from: null,
-      to: 'pending',
+      orderNumber,
+      userId: 'userId' in buyer ? buyer.userId : null,
+      guestEmail: 'guestEmail' in buyer ? buyer.guestEmail : null,
+      cartId: input.checkoutRequest.cartId,
+      scope: input.scope,
+      key: input.key,
+      requestHash: input.requestHash,
+      pricesIncludeTax: deps.pricesIncludeTax,
+      step: FIRST_STEP,
+      state: JSON.stringify(state),
+      leaseOwner: deps.lease.owner,
+      leaseMs: deps.lease.leaseMs,
+      addressId: newId(),
+      name: `${address.firstName} ${address.lastName}`,
+      firstName: address.firstName,
+      lastName: address.lastName,
+      company: address.company || null,
+      line1: address.line1,
+      line2: address.line2 || null,
+      city: address.city,
+      region: address.state || null,
+      postalCode: address.postalCode || null,
+      country: address.country,
+      phone: address.phone || null,
+      historyId: newId(),
       changedBy: 'userId' in buyer ? buyer.userId : GUEST,
-      note: 'order placed',
-    });
-    return true;
-  });
-  if (inserted) return { id, fresh: true, state };
+    },
+  );
+  if (created.length > 0) return { id, fresh: true, state };
   return existingOrderOf(deps.orm, input);
 }
 
