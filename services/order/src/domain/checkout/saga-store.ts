@@ -1,4 +1,5 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
+import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
 import { aborted } from '../../../../../lib/errors.js';
 import {
   DONE,
@@ -52,6 +53,7 @@ export class OrderSagaStore<S extends object> implements SagaStore<S> {
   async advance(id: string, nextStep: string, state: S): Promise<void> {
     await this.update(
       this.orm.em.fork(),
+      'advance',
       id,
       'checkout_step = ?, checkout_state = ?::jsonb, checkout_suspended_reason = NULL',
       [nextStep, JSON.stringify(state)],
@@ -61,6 +63,7 @@ export class OrderSagaStore<S extends object> implements SagaStore<S> {
   async startCompensating(id: string, failedStep: string, state: S, failure: SagaFailure): Promise<void> {
     await this.update(
       this.orm.em.fork(),
+      'start-compensating',
       id,
       `checkout_direction = 'compensating', checkout_step = ?, checkout_state = ?::jsonb,
        checkout_failure = ?::jsonb, checkout_suspended_reason = NULL`,
@@ -72,6 +75,7 @@ export class OrderSagaStore<S extends object> implements SagaStore<S> {
     // The lease is handed back now rather than at its time, so that the recovery loop tries again soon.
     await this.update(
       this.orm.em.fork(),
+      'suspend',
       id,
       'checkout_suspended_reason = ?',
       [reason.slice(0, 1000)],
@@ -84,6 +88,7 @@ export class OrderSagaStore<S extends object> implements SagaStore<S> {
     await this.orm.em.fork().transactional(async (tx) => {
       await this.update(
         tx,
+        'complete',
         record.id,
         'checkout_step = ?, checkout_state = ?::jsonb, checkout_suspended_reason = NULL',
         [DONE, JSON.stringify(record.state)],
@@ -94,25 +99,36 @@ export class OrderSagaStore<S extends object> implements SagaStore<S> {
 
   async completeCompensation(record: SagaRecord<S>): Promise<void> {
     await this.orm.em.fork().transactional(async (tx) => {
-      await this.update(tx, record.id, 'checkout_step = ?, checkout_suspended_reason = NULL', [DONE]);
+      await this.update(
+        tx,
+        'complete-compensation',
+        record.id,
+        'checkout_step = ?, checkout_suspended_reason = NULL',
+        [DONE],
+      );
       await this.ending.compensated(tx, record);
     });
   }
 
   /**
    * One guarded change of the saga's columns: renews the lease (or, `release`, hands it back now so
-   * the recovery loop tries again soon); throws when the lease is gone.
+   * the recovery loop tries again soon); throws when the lease is gone. Each change (`kind`) is
+   * always the same text, prepared once per connection: the checkout saves its state this way
+   * several times an order.
    */
   private async update(
     em: EntityManager,
+    kind: string,
     id: string,
     set: string,
-    params: unknown[],
+    params: Knex.RawBinding[],
     lease: 'renew' | 'release' = 'renew',
   ): Promise<void> {
     const leaseMs = lease === 'renew' ? this.lease.leaseMs : 0;
-    const rows = await em.execute<{ id: string }[]>(
-      `UPDATE orders SET ${set}, checkout_lease_until = now() + (? * interval '1 millisecond'), updated_at = now()
+    const rows = await executePrepared<{ id: string }>(
+      em,
+      `order:saga-${kind}`,
+      `UPDATE orders SET ${set}, checkout_lease_until = now() + (?::int * interval '1 millisecond'), updated_at = now()
        WHERE id = ? AND checkout_lease_owner = ? AND checkout_step <> 'done'
        RETURNING id`,
       [...params, leaseMs, id, this.lease.owner],
