@@ -1,4 +1,5 @@
 import type { EntityManager } from '../db/orm.js';
+import { executePrepared } from '../db/prepared-statement.js';
 import type { EventEnvelope } from './envelope.js';
 
 /**
@@ -17,7 +18,10 @@ export interface Inbox {
  */
 export const infraInbox: Inbox = {
   async tryClaim(em, consumer, envelope) {
-    const rows = await em.execute<{ event_id: string }[]>(
+    // Prepared: it runs once per event consumed.
+    const rows = await executePrepared<{ event_id: string }>(
+      em,
+      'inbox:claim',
       `INSERT INTO infra.inbox (consumer, event_id, subject) VALUES (?, ?, ?)
        ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
       [consumer, envelope.id, envelope.subject],

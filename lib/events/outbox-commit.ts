@@ -28,10 +28,15 @@ type Listener = () => void;
 const listenersByEventManager = new WeakMap<object, Set<Listener>>();
 
 /**
- * Tells the listeners of `em`'s ORM that an event was committed by a statement run outside a
- * transaction (a single statement commits by itself, so no commit hook sees it).
+ * Says that a statement of `em` wrote an outbox row itself (`outboxRowOf`, in a writable CTE):
+ * inside a transaction the listeners hear of it once that commits, as for `publishEvent`; outside
+ * one the statement has committed by itself, so no commit hook sees it, and they hear of it now.
  */
 export function outboxWritten(em: EntityManager): void {
+  if (em.getTransactionContext()) {
+    markOutboxWrite(em);
+    return;
+  }
   for (const notify of listenersByEventManager.get(em.getEventManager()) ?? []) notify();
 }
 

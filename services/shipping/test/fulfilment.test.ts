@@ -89,7 +89,11 @@ describe('shipping fulfilment', function () {
         shipmentId: shipment.id,
         userId: event.userId,
         splitFromShipmentId: '',
+        shippingMethod: 'Standard',
       });
+      expect(created[0]!.cost).to.deep.equal({ currencyCode: 'EUR', amountMinor: 499 });
+      expect(stored).to.include({ cost: 499, currency: 'EUR' });
+      expect(created[0]!.createdAt).to.deep.equal(stored.createdAt);
       expect(created[0]!.lines.map((line) => [line.orderItemId, line.sku, line.quantity])).to.deep.equal(
         event.items.map((item) => [item.orderItemId, item.sku, item.quantity]),
       );

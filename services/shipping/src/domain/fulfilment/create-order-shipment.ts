@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrderConfirmed } from '../../../../../gen/ecommerce/order/v1/events.js';
 import { ShipmentCreatedEvent } from '../../../../../lib/events/catalog.js';
-import { PermanentEventError, publishEvent } from '../../../../../lib/events/index.js';
-import { isUuid } from '../../../../../lib/ids.js';
-import { Shipment, ShipmentItem } from '../../entities/index.js';
-import { eventLineOf, lockOrderShipments } from './order-shipments.js';
+import { minorUnitsToDecimal } from '../../../../../lib/db/money-type.js';
+import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
+import { outboxRowOf, outboxWritten, PermanentEventError } from '../../../../../lib/events/index.js';
+import { isUuid, newId } from '../../../../../lib/ids.js';
 
 /** The order's lines, or a PermanentEventError: an event no retry can make usable. */
 function linesOf(event: OrderConfirmed) {
@@ -29,6 +29,34 @@ function linesOf(event: OrderConfirmed) {
   return event.items;
 }
 
+/*
+ * The order's first shipment, its lines and its event in one statement, inside the consumer's
+ * transaction (after its inbox row): the order's shipments are locked first, as every change of an
+ * order's shipments does (`lockOrderShipments`), and nothing is written when it has one already.
+ * Prepared: it runs once per order.
+ */
+const CREATE_FIRST_SHIPMENT_SQL = `
+  WITH existing AS (
+    SELECT id FROM shipments WHERE order_id = :orderId ORDER BY created_at, id FOR UPDATE),
+  shipment AS (
+    INSERT INTO shipments (id, order_id, user_id, status, cost, currency, origin_address, destination_address,
+      created_at, updated_at)
+    SELECT :shipmentId, :orderId, :userId::uuid, 'pending', :cost::numeric, :currency, '{}'::jsonb, :destination::jsonb,
+      :createdAt, :createdAt
+    WHERE NOT EXISTS (SELECT 1 FROM existing)
+    RETURNING id),
+  lines AS (
+    INSERT INTO shipment_items (id, shipment_id, order_item_id, product_id, variant_id, sku, quantity, created_at)
+    SELECT line.id, shipment.id, line.order_item_id, line.product_id, line.variant_id, line.sku, line.quantity,
+      :createdAt
+    FROM shipment,
+      unnest(:itemIds::uuid[], :orderItemIds::uuid[], :productIds::uuid[], :variantIds::uuid[], :skus::text[],
+        :quantities::int[]) AS line(id, order_item_id, product_id, variant_id, sku, quantity)),
+  announced AS (
+    INSERT INTO infra.outbox (id, subject, type, envelope)
+    SELECT :eventId, :eventSubject, :eventType, :envelope FROM shipment)
+  SELECT count(*)::int AS created FROM shipment`;
+
 /**
  * On order.order.confirmed: the order's first shipment, pending, holding every line of the order,
  * to the order's shipping address, and shipping.shipment.created. An order that already has its
@@ -36,39 +64,56 @@ function linesOf(event: OrderConfirmed) {
  */
 export async function createOrderShipment(tx: EntityManager, event: OrderConfirmed): Promise<void> {
   const lines = linesOf(event);
-  const existing = await lockOrderShipments(tx, event.orderId);
-  if (existing.length > 0) return;
   const shippingTotal = event.shippingTotal ?? event.grandTotal;
-  const shipment = tx.create(Shipment, {
+  const cost = {
+    currencyCode: shippingTotal?.currencyCode ?? 'XXX',
+    amountMinor: shippingTotal?.amountMinor ?? 0,
+  };
+  const shipmentId = newId();
+  const createdAt = new Date();
+  const items = lines.map((line) => ({
+    id: newId(),
+    orderItemId: line.orderItemId,
+    productId: line.productId,
+    variantId: line.variantId,
+    sku: line.sku,
+    quantity: line.quantity,
+  }));
+  const announcement = outboxRowOf('shipping', ShipmentCreatedEvent, {
+    shipmentId,
     orderId: event.orderId,
-    userId: event.userId === '' ? null : event.userId,
-    status: 'pending',
-    cost: shippingTotal?.amountMinor ?? 0,
-    currency: shippingTotal?.currencyCode ?? 'XXX',
-    originAddress: {},
-    destinationAddress: { ...(event.shippingAddress ?? {}) },
-  });
-  const items = lines.map((line) =>
-    tx.create(ShipmentItem, {
-      shipment,
-      orderItemId: line.orderItemId,
-      productId: line.productId,
-      variantId: line.variantId,
-      sku: line.sku,
-      quantity: line.quantity,
-    }),
-  );
-  await tx.flush();
-  await publishEvent(tx, 'shipping', ShipmentCreatedEvent, {
-    shipmentId: shipment.id,
-    orderId: shipment.orderId,
     userId: event.userId,
     carrier: '',
     shippingMethod: event.shippingMethod,
     trackingNumber: '',
-    cost: { currencyCode: shipment.currency, amountMinor: shipment.cost },
-    createdAt: shipment.createdAt,
-    lines: items.map(eventLineOf),
+    cost,
+    createdAt,
+    lines: items.map(({ id: _id, ...line }) => line),
     splitFromShipmentId: '',
   });
+  const [row] = await executePrepared<{ created: number }>(
+    tx,
+    'shipping:create-first-shipment',
+    CREATE_FIRST_SHIPMENT_SQL,
+    {
+      orderId: event.orderId,
+      shipmentId,
+      userId: event.userId === '' ? null : event.userId,
+      cost: minorUnitsToDecimal(cost.amountMinor),
+      currency: cost.currencyCode,
+      destination: JSON.stringify({ ...(event.shippingAddress ?? {}) }),
+      createdAt,
+      itemIds: items.map((item) => item.id),
+      orderItemIds: items.map((item) => item.orderItemId),
+      productIds: items.map((item) => item.productId),
+      variantIds: items.map((item) => item.variantId),
+      skus: items.map((item) => item.sku),
+      quantities: items.map((item) => item.quantity),
+      eventId: announcement.id,
+      eventSubject: announcement.subject,
+      eventType: announcement.type,
+      envelope: announcement.envelope,
+    },
+  );
+  if (row?.created === 1) outboxWritten(tx);
 }

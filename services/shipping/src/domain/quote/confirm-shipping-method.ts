@@ -52,11 +52,12 @@ export async function confirmShippingMethod(
     methodId: v.uuid('method_id', request.methodId),
     input: quoteInputOf(v, request),
   }));
-  const state = await methodState(em, methodId);
-  if (!state) throw notFound('shipping method', methodId);
   const quote = await priceBasket(em, catalog, input);
   const option = quote.options.find((candidate) => candidate.methodId === methodId);
   if (option) return { option, totalWeightGrams: quote.totalWeightGrams };
+  // Only a method that is not offered needs its own state read: to say why (or that it does not exist).
+  const state = await methodState(em, methodId);
+  if (!state) throw notFound('shipping method', methodId);
   const cause = causeOf(state, quote, input.subtotal.currencyCode);
   throw failedPrecondition(
     `shipping method ${methodId} is not available for this address and basket (${cause})`,
