@@ -14,7 +14,7 @@ import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { OrderConfirmedEvent } from '../../../lib/events/catalog.js';
 import { addItem } from '../src/domain/add-item.js';
-import { convertCartOfOrder } from '../src/domain/convert-cart.js';
+import { convertCartAtOnce, convertCartOfOrder } from '../src/domain/convert-cart.js';
 import { getCheckoutCart } from '../src/domain/get-checkout-cart.js';
 import { depsWith, MemoryCatalog, newSessionId, openCartDatabase, productWith } from './support.js';
 
@@ -47,10 +47,15 @@ describe('cart service: a confirmed order converts its cart', function () {
         quantity: 1,
       },
     );
+    owners.set(cart.id, userId);
     return { userId, cart };
   }
 
-  const confirmed = (cartId: string, orderId = newId()) => OrderConfirmed.fromPartial({ orderId, cartId });
+  /** Each customer cart's owner, for events that name the order's buyer (as the order service's do). */
+  const owners = new Map<string, string>();
+  let namesBuyer = true;
+  const confirmed = (cartId: string, orderId = newId()) =>
+    OrderConfirmed.fromPartial({ orderId, cartId, userId: namesBuyer ? (owners.get(cartId) ?? '') : '' });
   const convert = (event: OrderConfirmed) =>
     em().transactional((tx) => convertCartOfOrder(tx, event, logger));
   const stateOf = async (cartId: string) => {
@@ -69,61 +74,106 @@ describe('cart service: a confirmed order converts its cart', function () {
       .map((row) => CartConverted.decode(decodeEnvelope(row.envelope).payload))
       .filter((event) => event.cartId === cartId);
 
-  it('marks the cart converted with its order, once, and announces it once', async () => {
+  for (const [mode, names] of [
+    ['the event names the buyer: one statement', true],
+    ['the event names no buyer: the general way', false],
+  ] as const) {
+    describe(mode, () => {
+      before(() => {
+        namesBuyer = names;
+      });
+      after(() => {
+        namesBuyer = true;
+      });
+
+      it(`marks the cart converted with its order, once, and announces it once`, async () => {
+        const { userId, cart } = await customerCart();
+        const event = confirmed(cart.id);
+        await convert(event);
+        await convert(event);
+        expect(await stateOf(cart.id)).to.deep.equal({
+          status: 'converted',
+          converted_order_id: event.orderId,
+        });
+        const events = await convertedEvents(cart.id);
+        expect(events).to.have.length(1);
+        expect(events[0]).to.deep.include({ cartId: cart.id, userId, orderId: event.orderId });
+      });
+
+      it(`shows the checkout a converted cart as CONVERTED, at a new version, once`, async () => {
+        const { userId, cart } = await customerCart();
+        const owner = { $case: 'userId' as const, value: userId };
+        const before = await getCheckoutCart(em(), { cartId: cart.id, owner });
+        const event = confirmed(cart.id);
+        await convert(event);
+        await convert(event);
+        const after = await getCheckoutCart(em(), { cartId: cart.id, owner });
+        expect(before.status).to.equal(CartStatus.CART_STATUS_ACTIVE);
+        expect(after).to.deep.include({
+          status: CartStatus.CART_STATUS_CONVERTED,
+          version: before.version + 1,
+        });
+        expect(after.lines).to.deep.equal(before.lines);
+      });
+
+      it(`converts an abandoned cart, skips a merged one, an unknown one, and one another order converted`, async () => {
+        const abandoned = (await customerCart()).cart;
+        await em().execute(`UPDATE carts SET status = 'abandoned' WHERE id = ?`, [abandoned.id]);
+        await convert(confirmed(abandoned.id));
+        expect((await stateOf(abandoned.id)).status).to.equal('converted');
+
+        const merged = (
+          await addItem(
+            em(),
+            deps,
+            { sessionId: newSessionId() },
+            {
+              cartId: '',
+              productId: [...catalog.products.values()][0]!.id,
+              variantId: [...catalog.products.values()][0]!.variants[0]!.id,
+              quantity: 1,
+            },
+          )
+        ).id;
+        await em().execute(`UPDATE carts SET status = 'merged', merged_into_cart_id = ? WHERE id = ?`, [
+          abandoned.id,
+          merged,
+        ]);
+        await convert(confirmed(merged));
+        expect((await stateOf(merged)).status).to.equal('merged');
+
+        await convert(confirmed(newId()));
+        const first = (await stateOf(abandoned.id)).converted_order_id;
+        await convert(confirmed(abandoned.id));
+        expect((await stateOf(abandoned.id)).converted_order_id).to.equal(first);
+        expect(await convertedEvents(merged)).to.deep.equal([]);
+      });
+    });
+  }
+
+  it("converts in one statement only the buyer's convertible cart, and the event names the conversion's time", async () => {
     const { userId, cart } = await customerCart();
-    const event = confirmed(cart.id);
-    await convert(event);
-    await convert(event);
-    expect(await stateOf(cart.id)).to.deep.equal({ status: 'converted', converted_order_id: event.orderId });
+    const other = await customerCart();
+    const orderId = newId();
+    const atOnce = (event: Partial<OrderConfirmed>) =>
+      em().transactional((tx) => convertCartAtOnce(tx, OrderConfirmed.fromPartial({ orderId, ...event })));
+    expect(await atOnce({ cartId: cart.id, userId: other.userId }), 'another buyer').to.equal(false);
+    expect(await atOnce({ cartId: cart.id }), 'a guest').to.equal(false);
+    expect(await atOnce({ cartId: newId(), userId }), 'an unknown cart').to.equal(false);
+    expect(await convertedEvents(cart.id)).to.deep.equal([]);
+    expect(await atOnce({ cartId: cart.id, userId })).to.equal(true);
+    expect(await atOnce({ cartId: cart.id, userId }), 'converted already').to.equal(false);
+    const [row] = await em().execute<{ updated_at: Date }[]>('SELECT updated_at FROM carts WHERE id = ?', [
+      cart.id,
+    ]);
     const events = await convertedEvents(cart.id);
     expect(events).to.have.length(1);
-    expect(events[0]).to.deep.include({ cartId: cart.id, userId, orderId: event.orderId });
-  });
-
-  it('shows the checkout a converted cart as CONVERTED, at a new version, once', async () => {
-    const { userId, cart } = await customerCart();
-    const owner = { $case: 'userId' as const, value: userId };
-    const before = await getCheckoutCart(em(), { cartId: cart.id, owner });
-    const event = confirmed(cart.id);
-    await convert(event);
-    await convert(event);
-    const after = await getCheckoutCart(em(), { cartId: cart.id, owner });
-    expect(before.status).to.equal(CartStatus.CART_STATUS_ACTIVE);
-    expect(after).to.deep.include({ status: CartStatus.CART_STATUS_CONVERTED, version: before.version + 1 });
-    expect(after.lines).to.deep.equal(before.lines);
-  });
-
-  it('converts an abandoned cart, skips a merged one, an unknown one, and one another order converted', async () => {
-    const abandoned = (await customerCart()).cart;
-    await em().execute(`UPDATE carts SET status = 'abandoned' WHERE id = ?`, [abandoned.id]);
-    await convert(confirmed(abandoned.id));
-    expect((await stateOf(abandoned.id)).status).to.equal('converted');
-
-    const merged = (
-      await addItem(
-        em(),
-        deps,
-        { sessionId: newSessionId() },
-        {
-          cartId: '',
-          productId: [...catalog.products.values()][0]!.id,
-          variantId: [...catalog.products.values()][0]!.variants[0]!.id,
-          quantity: 1,
-        },
-      )
-    ).id;
-    await em().execute(`UPDATE carts SET status = 'merged', merged_into_cart_id = ? WHERE id = ?`, [
-      abandoned.id,
-      merged,
-    ]);
-    await convert(confirmed(merged));
-    expect((await stateOf(merged)).status).to.equal('merged');
-
-    await convert(confirmed(newId()));
-    const first = (await stateOf(abandoned.id)).converted_order_id;
-    await convert(confirmed(abandoned.id));
-    expect((await stateOf(abandoned.id)).converted_order_id).to.equal(first);
-    expect(await convertedEvents(merged)).to.deep.equal([]);
+    expect(events[0]).to.deep.include({
+      cartId: cart.id,
+      userId,
+      orderId,
+      convertedAt: new Date(row!.updated_at),
+    });
   });
 
   it('consumes order.order.confirmed through the inbox: a redelivered event changes nothing', async () => {

@@ -19,6 +19,11 @@ export function canTransition(from: CartStatus, to: CartStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
+/** Every status a cart may change to `to` from (for a statement that checks the status itself). */
+export function statusesBefore(to: CartStatus): CartStatus[] {
+  return (Object.keys(TRANSITIONS) as CartStatus[]).filter((from) => canTransition(from, to));
+}
+
 /** Refuses a change to a cart that is not active (merged, converted and abandoned carts are read-only). */
 export function assertWritable(cart: { id: string; status: CartStatus }): void {
   if (cart.status === 'active') return;

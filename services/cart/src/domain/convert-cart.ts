@@ -1,9 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrderConfirmed } from '../../../../gen/ecommerce/order/v1/events.js';
-import { publishEvent } from '../../../../lib/events/index.js';
+import { executePrepared } from '../../../../lib/db/prepared-statement.js';
+import { outboxRowOf, outboxWritten, publishEvent } from '../../../../lib/events/index.js';
+import { isUuid } from '../../../../lib/ids.js';
 import type { Logger } from '../../../../lib/log.js';
 import { CartConvertedEvent } from '../../../../lib/events/catalog.js';
-import { canTransition } from './cart-status.js';
+import { canTransition, statusesBefore } from './cart-status.js';
 import { lockCart } from './cart-store.js';
 
 /**
@@ -17,6 +19,7 @@ export async function convertCartOfOrder(
   event: OrderConfirmed,
   logger: Logger,
 ): Promise<void> {
+  if (await convertCartAtOnce(tx, event)) return;
   const context = { cartId: event.cartId, orderId: event.orderId };
   const cart = event.cartId === '' ? undefined : await lockCart(tx, event.cartId);
   if (!cart) {
@@ -39,4 +42,51 @@ export async function convertCartOfOrder(
     orderId: event.orderId,
     convertedAt: row!.updated_at instanceof Date ? row!.updated_at : new Date(row!.updated_at),
   });
+}
+
+/*
+ * The usual case in one statement: the cart, the order's buyer's (a guest's has no user), is
+ * converted and announced. Anything else (an unknown cart, one that cannot be converted, another
+ * owner) changes nothing here and is decided by the general way above.
+ */
+const CONVERT_AT_ONCE_SQL = `
+  WITH converted AS (
+    UPDATE carts SET status = 'converted', converted_order_id = :orderId, version = version + 1, updated_at = :at
+     WHERE id = :cartId AND status = ANY(:from::text[]) AND user_id IS NOT DISTINCT FROM :userId::uuid
+    RETURNING id),
+  announced AS (
+    INSERT INTO infra.outbox (id, subject, type, envelope)
+    SELECT :eventId, :eventSubject, :eventType, :envelope FROM converted)
+  SELECT count(*)::int AS converted FROM converted`;
+
+/** `convertCartOfOrder`'s usual case in one statement; false when it changed nothing (see above). */
+export async function convertCartAtOnce(tx: EntityManager, event: OrderConfirmed): Promise<boolean> {
+  if (!isUuid(event.cartId) || !isUuid(event.orderId) || (event.userId !== '' && !isUuid(event.userId)))
+    return false;
+  const at = new Date();
+  const announcement = outboxRowOf('cart', CartConvertedEvent, {
+    cartId: event.cartId,
+    userId: event.userId,
+    orderId: event.orderId,
+    convertedAt: at,
+  });
+  const [row] = await executePrepared<{ converted: number }>(
+    tx,
+    'cart:convert-at-once',
+    CONVERT_AT_ONCE_SQL,
+    {
+      orderId: event.orderId,
+      at,
+      cartId: event.cartId,
+      from: statusesBefore('converted'),
+      userId: event.userId === '' ? null : event.userId,
+      eventId: announcement.id,
+      eventSubject: announcement.subject,
+      eventType: announcement.type,
+      envelope: announcement.envelope,
+    },
+  );
+  if (row?.converted !== 1) return false;
+  outboxWritten(tx);
+  return true;
 }
