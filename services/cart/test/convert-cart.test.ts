@@ -86,7 +86,7 @@ describe('cart service: a confirmed order converts its cart', function () {
         namesBuyer = true;
       });
 
-      it(`marks the cart converted with its order, once, and announces it once`, async () => {
+      it('marks the cart converted with its order, once, and announces it once', async () => {
         const { userId, cart } = await customerCart();
         const event = confirmed(cart.id);
         await convert(event);
@@ -100,7 +100,7 @@ describe('cart service: a confirmed order converts its cart', function () {
         expect(events[0]).to.deep.include({ cartId: cart.id, userId, orderId: event.orderId });
       });
 
-      it(`shows the checkout a converted cart as CONVERTED, at a new version, once`, async () => {
+      it('shows the checkout a converted cart as CONVERTED, at a new version, once', async () => {
         const { userId, cart } = await customerCart();
         const owner = { $case: 'userId' as const, value: userId };
         const before = await getCheckoutCart(em(), { cartId: cart.id, owner });
@@ -116,7 +116,7 @@ describe('cart service: a confirmed order converts its cart', function () {
         expect(after.lines).to.deep.equal(before.lines);
       });
 
-      it(`converts an abandoned cart, skips a merged one, an unknown one, and one another order converted`, async () => {
+      it('converts an abandoned cart, skips a merged one, an unknown one, and one another order converted', async () => {
         const abandoned = (await customerCart()).cart;
         await em().execute(`UPDATE carts SET status = 'abandoned' WHERE id = ?`, [abandoned.id]);
         await convert(confirmed(abandoned.id));
