@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { NotificationChannel } from '../../../../../gen/ecommerce/notification/v1/events.js';
 import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
 import { NotificationSentEvent } from '../../../../../lib/events/catalog.js';
-import { publishEvent } from '../../../../../lib/events/index.js';
+import { outboxRowOf, outboxWritten } from '../../../../../lib/events/index.js';
 import { newId } from '../../../../../lib/ids.js';
 import type { Logger } from '../../../../../lib/log.js';
 import { deliveriesGivenUp, deliveryAttempts } from './delivery-metrics.js';
@@ -92,62 +92,110 @@ async function attempt(deps: SenderDeps, row: ClaimedRow): Promise<Outcome> {
   }
 }
 
-/** Writes one attempt's outcome, its log row and, when the mail went out, notification.notification.sent. */
+/*
+ * A mail that went out, recorded in one statement (it runs once per mail): the notification sent
+ * (only while this sender's claim holds), the attempt's log row, and the event when it was still
+ * ours. The same rows as `record` writes for a sent mail.
+ */
+const RECORD_SENT_SQL = `
+  WITH sent AS (
+    UPDATE notifications SET status = 'sent', attempts = :attempt, recipient = COALESCE(:to, recipient),
+      sent_at = now(), updated_at = now()
+     WHERE id = :id AND status = 'pending' AND scheduled_at = :lease
+    RETURNING id),
+  logged AS (
+    INSERT INTO notification_logs (id, notification_id, attempt, status, provider, provider_message_id,
+      provider_response, error)
+    VALUES (:logId, :id, :attempt, 'sent', :provider, :messageId, :response::jsonb, NULL)),
+  announced AS (
+    INSERT INTO infra.outbox (id, subject, type, envelope)
+    SELECT :eventId, :eventSubject, :eventType, :envelope FROM sent)
+  SELECT count(*)::int AS sent FROM sent`;
+
+async function recordSent(
+  deps: SenderDeps,
+  row: ClaimedRow,
+  outcome: Outcome & { kind: 'sent' },
+): Promise<void> {
+  const em = deps.orm.em.fork();
+  const announcement = outboxRowOf('notification', NotificationSentEvent, sentEventOf(row));
+  const [recorded] = await executePrepared<{ sent: number }>(
+    em,
+    'notification:record-sent',
+    RECORD_SENT_SQL,
+    {
+      attempt: row.attempts + 1,
+      to: outcome.to,
+      id: row.id,
+      lease: row.scheduled_at,
+      logId: newId(),
+      provider: deps.mail.provider,
+      messageId: outcome.messageId,
+      response: JSON.stringify({ response: outcome.response }),
+      eventId: announcement.id,
+      eventSubject: announcement.subject,
+      eventType: announcement.type,
+      envelope: announcement.envelope,
+    },
+  );
+  deliveryAttempts.inc({ channel: 'email', provider: deps.mail.provider, outcome: 'sent' });
+  if (recorded?.sent === 1) outboxWritten(em);
+  else deps.logger.warn({ notificationId: row.id }, LOST_CLAIM);
+}
+
+const LOST_CLAIM = 'the claim ran out before the attempt ended; another sender owns it now';
+
+function sentEventOf(row: ClaimedRow) {
+  return {
+    notificationId: row.id,
+    userId: row.user_id ?? '',
+    channel: NotificationChannel.NOTIFICATION_CHANNEL_EMAIL,
+    template: row.notification_type,
+    causeEventId: row.event_id ?? '',
+    sentAt: new Date(),
+  };
+}
+
+/** Writes one attempt's outcome and its log row (and, for a mail that went out, its event: `recordSent`). */
 async function record(deps: SenderDeps, row: ClaimedRow, outcome: Outcome): Promise<void> {
+  if (outcome.kind === 'sent') return recordSent(deps, row, outcome);
+  return recordFailure(deps, row, outcome);
+}
+
+/** A failed attempt: tried again later (pending), or given up (failed, bounced). */
+async function recordFailure(
+  deps: SenderDeps,
+  row: ClaimedRow,
+  outcome: Outcome & { kind: 'failed' },
+): Promise<void> {
   const { policy, mail, logger } = deps;
   const attemptNo = row.attempts + 1;
   await deps.orm.em.fork().transactional(async (tx) => {
-    let status: 'sent' | 'pending' | 'failed' | 'bounced';
-    let logStatus: 'sent' | 'failed' | 'bounced';
-    if (outcome.kind === 'sent') {
-      status = logStatus = 'sent';
-    } else if (outcome.final === 'bounced') {
-      status = logStatus = 'bounced';
-    } else {
-      logStatus = 'failed';
-      status = outcome.final !== null || attemptNo >= policy.maxAttempts ? 'failed' : 'pending';
-    }
+    const logStatus = outcome.final === 'bounced' ? 'bounced' : 'failed';
+    const status =
+      logStatus === 'bounced'
+        ? 'bounced'
+        : outcome.final !== null || attemptNo >= policy.maxAttempts
+          ? 'failed'
+          : 'pending';
     const next =
       status === 'pending' ? new Date(Date.now() + retryDelayMs(policy, attemptNo)) : row.scheduled_at;
     const result = await tx.execute(
       `UPDATE notifications SET status = ?, attempts = ?, recipient = COALESCE(?, recipient), scheduled_at = ?,
-         sent_at = CASE WHEN ? = 'sent' THEN now() ELSE sent_at END, updated_at = now()
+         updated_at = now()
        WHERE id = ? AND status = 'pending' AND scheduled_at = ?`,
-      [status, attemptNo, outcome.to, next, status, row.id, row.scheduled_at],
+      [status, attemptNo, outcome.to, next, row.id, row.scheduled_at],
       'run',
     );
     const stillOurs = (result as { affectedRows?: number }).affectedRows === 1;
     await tx.execute(
       `INSERT INTO notification_logs (id, notification_id, attempt, status, provider, provider_message_id,
-         provider_response, error) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?)`,
-      [
-        newId(),
-        row.id,
-        attemptNo,
-        logStatus,
-        mail.provider,
-        outcome.kind === 'sent' ? outcome.messageId : null,
-        outcome.kind === 'sent' ? JSON.stringify({ response: outcome.response }) : null,
-        outcome.kind === 'failed' ? outcome.error.slice(0, 2000) : null,
-      ],
+         provider_response, error) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)`,
+      [newId(), row.id, attemptNo, logStatus, mail.provider, outcome.error.slice(0, 2000)],
     );
     deliveryAttempts.inc({ channel: 'email', provider: mail.provider, outcome: logStatus });
     if (!stillOurs) {
-      logger.warn(
-        { notificationId: row.id },
-        'the claim ran out before the attempt ended; another sender owns it now',
-      );
-      return;
-    }
-    if (outcome.kind === 'sent') {
-      await publishEvent(tx, 'notification', NotificationSentEvent, {
-        notificationId: row.id,
-        userId: row.user_id ?? '',
-        channel: NotificationChannel.NOTIFICATION_CHANNEL_EMAIL,
-        template: row.notification_type,
-        causeEventId: row.event_id ?? '',
-        sentAt: new Date(),
-      });
+      logger.warn({ notificationId: row.id }, LOST_CLAIM);
     } else if (status !== 'pending') {
       const cause = outcome.final === 'bounced' ? 'refused' : (outcome.final ?? 'attempts_exhausted');
       deliveriesGivenUp.inc({ cause });
