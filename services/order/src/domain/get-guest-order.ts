@@ -4,7 +4,7 @@ import { notFound } from '../../../../lib/errors.js';
 import { checked } from '../../../../lib/validation/index.js';
 import { Order } from '../entities/index.js';
 import { hasOrderNumberShape, isWellFormedOrderNumber, normalizedOrderNumber } from './order-number.js';
-import { orderView } from './order-view.js';
+import { existingOrderView } from './order-view.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
@@ -33,5 +33,5 @@ export async function getGuestOrder(
   if (!order?.guestEmail || order.guestEmail.toLowerCase() !== email.toLowerCase()) {
     throw notFound('guest order');
   }
-  return orderView(em, order, 'customer');
+  return existingOrderView(em, order.id, 'customer');
 }

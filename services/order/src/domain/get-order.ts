@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Order as OrderMessage } from '../../../../gen/ecommerce/order/v1/order.js';
 import { notFound } from '../../../../lib/errors.js';
 import { requireUuid } from '../../../../lib/validation/index.js';
-import { Order } from '../entities/index.js';
 import { orderView } from './order-view.js';
 
 /**
@@ -19,9 +18,9 @@ export async function getOrder(
   orderIdText: string,
 ): Promise<OrderMessage> {
   const orderId = requireUuid('order_id', orderIdText);
-  const order = await em.findOne(Order, { id: orderId });
-  if (!order || (access.reader === 'customer' && order.userId !== access.userId)) {
+  const view = await orderView(em, orderId, access.reader);
+  if (!view || (access.reader === 'customer' && view.userId !== access.userId)) {
     throw notFound('order', orderId);
   }
-  return orderView(em, order, access.reader);
+  return view;
 }

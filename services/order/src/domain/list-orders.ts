@@ -7,7 +7,6 @@ import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { MAX_AMOUNT_MINOR } from '../../../../lib/money.js';
 import { keysetPageOf, pageFrom, type PageInput } from '../../../../lib/paging/index.js';
 import { checked } from '../../../../lib/validation/index.js';
-import { Order } from '../entities/index.js';
 import type { OrderStatus } from '../entities/order.js';
 import { hasOrderNumberShape, isWellFormedOrderNumber, normalizedOrderNumber } from './order-number.js';
 import { orderViews, storedStatusOf, type OrderReader } from './order-view.js';
@@ -102,7 +101,7 @@ export async function listOrders(
   return listed(em, filters, input.page, 'staff');
 }
 
-interface OrderRow extends Record<string, unknown> {
+interface OrderRow {
   id: string;
   cursor_at: string;
 }
@@ -175,12 +174,18 @@ async function listed(
     );
   }
   const rows = await em.execute<OrderRow[]>(
-    `SELECT *, created_at::text AS cursor_at FROM orders
+    `SELECT id, created_at::text AS cursor_at FROM orders
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ?`,
     [...params, page.size + 1],
   );
   const { rows: shown, nextPageToken } = pageFrom(rows, page, (row) => ({ key: row.cursor_at, id: row.id }));
-  const orders = shown.map(({ cursor_at: _cursor, ...row }) => em.map(Order, row));
-  return { orders: await orderViews(em, orders, reader), nextPageToken };
+  return {
+    orders: await orderViews(
+      em,
+      shown.map((row) => row.id),
+      reader,
+    ),
+    nextPageToken,
+  };
 }

@@ -11,7 +11,7 @@ import { checked } from '../../../../lib/validation/index.js';
 import { Order, OrderItem } from '../entities/index.js';
 import type { OrderStatus } from '../entities/order.js';
 import { orderStatuses } from './order-status.js';
-import { orderView, wireStatusOf } from './order-view.js';
+import { existingOrderView, wireStatusOf } from './order-view.js';
 
 /** The statuses staff set by hand: the fulfilment. Confirming, cancelling and refunding have their own paths. */
 const FULFILMENT: ReadonlyMap<WireStatus, OrderStatus> = new Map([
@@ -63,7 +63,7 @@ export async function updateOrderStatus(
       await tx.flush();
     });
     if (changed) await announce(tx, order, from, input.changedBy, reason);
-    return { order: await orderView(tx, order, 'staff'), changed };
+    return { order: await existingOrderView(tx, order.id, 'staff'), changed };
   });
 }
 

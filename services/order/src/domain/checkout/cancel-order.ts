@@ -10,7 +10,7 @@ import { Order } from '../../entities/index.js';
 import type { OrderStatus } from '../../entities/order.js';
 import type { Logger } from '../../../../../lib/log.js';
 import { orderStatuses } from '../order-status.js';
-import { orderView } from '../order-view.js';
+import { existingOrderView } from '../order-view.js';
 import type { CatalogPort, PaymentPort } from './checkout-ports.js';
 import { settleCancellation } from './settle-cancellation.js';
 
@@ -84,8 +84,7 @@ export async function cancelOrder(
       'cancelled order not settled yet; the job retries',
     );
   }
-  const em = deps.orm.em.fork();
-  return orderView(em, await em.findOneOrFail(Order, { id: input.orderId }), reader);
+  return existingOrderView(deps.orm.em.fork(), input.orderId, reader);
 }
 
 function assertCancellable(order: Order, canceller: Canceller): void {

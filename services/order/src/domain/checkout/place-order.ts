@@ -15,9 +15,8 @@ import {
   postalFieldsFrom,
   type PostalFields,
 } from '../../../../../lib/validation/index.js';
-import { Order } from '../../entities/index.js';
 import { nextOrderNumber } from '../order-number.js';
-import { orderView } from '../order-view.js';
+import { existingOrderView } from '../order-view.js';
 import type { Buyer, CartOwner, CheckoutAddress, PaymentSource } from './checkout-ports.js';
 import type { CheckoutRunner } from './checkout-runner.js';
 import type { CheckoutRequest, CheckoutState } from './checkout-state.js';
@@ -119,8 +118,7 @@ export async function placeOrder(
     );
   }
   if (outcome.refusal) throw refusalOf(outcome.refusal, order.id);
-  const em = deps.orm.em.fork();
-  return orderView(em, await em.findOneOrFail(Order, { id: order.id }), 'customer');
+  return existingOrderView(deps.orm.em.fork(), order.id, 'customer');
 }
 
 function checkPlaceOrder(shopper: Shopper, request: PlaceOrderRequest): CheckedPlaceOrder {
