@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executePrepared } from '../../../../lib/db/prepared-statement.js';
 import { newId } from '../../../../lib/ids.js';
 import type { Logger } from '../../../../lib/log.js';
 import { markEmailQueued } from './delivery/commit-kick.js';
@@ -32,6 +33,24 @@ interface TemplateRow {
   body_text: string;
   body_html: string;
 }
+
+/*
+ * One message, claimed in `notification_keys` and written only if that claimed it, in one statement
+ * (prepared: it runs for every message). An email is pending (the sender delivers it); an in-app
+ * message is delivered as it is written.
+ */
+const QUEUE_SQL = `
+  WITH claimed AS (
+    INSERT INTO notification_keys (event_id, recipient_key, template, channel, notification_id)
+    VALUES (:eventId, :recipientKey, :template, :channel, :id)
+    ON CONFLICT DO NOTHING RETURNING notification_id)
+  INSERT INTO notifications (id, user_id, channel, notification_type, template_id, recipient, subject, body,
+    body_html, status, event_id, scheduled_at, sent_at, delivered_at)
+  SELECT notification_id, :userId::uuid, :channel, :template, :templateId::uuid, :recipient, :subject, :body,
+    :bodyHtml, :status, :eventId::uuid, CASE WHEN :email THEN :at::timestamptz END,
+    CASE WHEN :email THEN NULL ELSE :at::timestamptz END, CASE WHEN :email THEN NULL ELSE :at::timestamptz END
+  FROM claimed
+  RETURNING id`;
 
 /**
  * Writes the messages one event causes for one recipient, in the consumer's transaction: the type's
@@ -78,35 +97,24 @@ export async function queueNotification(
   const written = { ...none };
   for (const channel of ['email', 'in_app'] as const) {
     if (channel === 'email' ? !channels.email : !channels.inApp) continue;
-    const id = newId();
-    const claimed = await em.execute<{ notification_id: string }[]>(
-      `INSERT INTO notification_keys (event_id, recipient_key, template, channel, notification_id)
-       VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING notification_id`,
-      [request.eventId, recipientKey, type.name, channel, id],
-    );
-    if (claimed.length === 0) continue;
     const email = channel === 'email';
-    await em.execute(
-      `INSERT INTO notifications (id, user_id, channel, notification_type, template_id, recipient, subject, body,
-         body_html, status, event_id, scheduled_at, sent_at, delivered_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        id,
-        recipient.userId,
-        channel,
-        type.name,
-        template.id,
-        email ? recipient.email : null,
-        rendered.subject,
-        rendered.bodyText,
-        email ? rendered.bodyHtml : null,
-        email ? 'pending' : 'delivered',
-        request.eventId,
-        email ? new Date() : null,
-        email ? null : new Date(),
-        email ? null : new Date(),
-      ],
-    );
+    const queued = await executePrepared<{ id: string }>(em, 'notification:queue', QUEUE_SQL, {
+      id: newId(),
+      eventId: request.eventId,
+      recipientKey,
+      template: type.name,
+      channel,
+      userId: recipient.userId,
+      templateId: template.id,
+      recipient: email ? recipient.email : null,
+      subject: rendered.subject,
+      body: rendered.bodyText,
+      bodyHtml: email ? rendered.bodyHtml : null,
+      status: email ? 'pending' : 'delivered',
+      at: new Date(),
+      email,
+    });
+    if (queued.length === 0) continue;
     if (email) written.email = true;
     else written.inApp = true;
   }
