@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { decimalToMinorUnits } from '../../../../../lib/db/money-type.js';
+import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
 import { scaledIntegerOf } from '../../../../../lib/db/scaled-decimal.js';
 import type { ShippingServiceType } from '../../entities/shipping-method.js';
 import type { PriceRule, RateRule } from './pricing.js';
@@ -59,7 +60,8 @@ interface ZoneRow {
 /*
  * One statement: the active zones of the country (GIN index on countries) and those of every
  * country, each with its active methods of active carriers and their rate tiers. Money and weights
- * leave the database as text and become integers without passing through a float.
+ * leave the database as text and become integers without passing through a float. Prepared once
+ * per connection: every quote and every checkout's confirmation runs it.
  */
 const ZONE_OFFERS_SQL = `
   SELECT z.id, z.countries, z.states, z.postal_codes, z.priority,
@@ -94,7 +96,9 @@ function rateOf(row: RateRow): RateRule {
 
 /** The zones that may decide for `country`, with what each offers. */
 export async function loadZoneOffers(em: EntityManager, country: string): Promise<ZoneOffers[]> {
-  const rows = await em.execute<ZoneRow[]>(ZONE_OFFERS_SQL, [JSON.stringify([country])]);
+  const rows = await executePrepared<ZoneRow>(em, 'shipping:zone-offers', ZONE_OFFERS_SQL, [
+    JSON.stringify([country]),
+  ]);
   return rows.map((row) => ({
     id: row.id,
     countries: parsed(row.countries),
