@@ -1,5 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { decimalToMinorUnits, minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
+import { executePrepared } from '../../../../lib/db/prepared-statement.js';
 import { newId } from '../../../../lib/ids.js';
 import type { CartStatus } from '../entities/cart.js';
 import type { CartOwner } from './cart-owner.js';
@@ -98,14 +99,20 @@ function activeOf(owner: CartOwner, alias = ''): { where: string; params: unknow
       };
 }
 
-/** One cart with its lines, in one query (reads: no lock). */
+/**
+ * One cart with its lines, in one query (reads: no lock). Prepared, one text per kind of lookup:
+ * every cart read and every checkout's runs it.
+ */
 export async function readCart(
   em: EntityManager,
   lookup: { cartId: string } | { activeOf: CartOwner },
 ): Promise<{ cart: CartRecord; lines: LineRecord[] } | undefined> {
   const filter =
     'cartId' in lookup ? { where: 'c.id = ?', params: [lookup.cartId] } : activeOf(lookup.activeOf, 'c');
-  const [row] = await em.execute<Row[]>(
+  const lookupKind = 'cartId' in lookup ? 'id' : 'userId' in lookup.activeOf ? 'user' : 'session';
+  const [row] = await executePrepared<Row>(
+    em,
+    `cart:read-by-${lookupKind}`,
     `SELECT c.id, c.user_id, c.session_id, c.status, c.currency, c.coupon_code, c.expires_at,
             c.merged_into_cart_id, c.version, c.created_at, c.updated_at,
             coalesce((SELECT json_agg(json_build_object(
@@ -117,7 +124,7 @@ export async function readCart(
                         FROM cart_items i WHERE i.cart_id = c.id), '[]'::json) AS lines
        FROM carts c WHERE ${filter.where}
       ORDER BY c.created_at DESC LIMIT 1`,
-    filter.params,
+    filter.params as Knex.RawBinding[],
   );
   if (!row) return undefined;
   const lines = (typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines) as Row[];
@@ -322,7 +329,10 @@ export async function insertGuestCartWithLine(
   expiresAt: Date,
 ): Promise<{ cart: CartRecord; line: LineRecord }> {
   const total = minorUnitsToDecimal(snapshot.unitPrice * quantity);
-  const [row] = await em.execute<Row[]>(
+  // Prepared: a guest's first AddItem, the start of most checkouts.
+  const [row] = await executePrepared<Row>(
+    em,
+    'cart:insert-guest-cart-with-line',
     `WITH cart AS (
        INSERT INTO carts (id, session_id, status, currency, subtotal, total_amount, item_count, expires_at)
        VALUES (?, ?, 'active', ?, ?, ?, ?, ?)
