@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { expect } from 'chai';
 import { CreateProductRequest } from '../../../gen/ecommerce/product/v1/product.js';
 import { newId } from '../../../lib/ids.js';
@@ -54,11 +54,18 @@ describe('inventory: a rush of ReserveStock for scarce stock', function () {
       transactions++;
       return transactional(work, options);
     }) as typeof em.transactional;
-    const execute = em.execute.bind(em);
-    em.execute = ((sql: string, ...rest: never[]) => {
-      if (/\binventory\b/.test(sql)) stockReads++;
-      return execute(sql, ...rest);
-    }) as typeof em.execute;
+    // The reads are prepared statements (`executePrepared`), which go through this fork's knex.
+    const getKnex = em.getKnex.bind(em);
+    em.getKnex = (() =>
+      new Proxy(getKnex(), {
+        get(knex, property, receiver) {
+          if (property !== 'raw') return Reflect.get(knex, property, receiver) as unknown;
+          return (sql: string, bindings: Knex.RawBinding[] | Knex.ValueDict) => {
+            if (/\binventory\b/.test(sql)) stockReads++;
+            return knex.raw(sql, bindings);
+          };
+        },
+      })) as typeof em.getKnex;
     return { em, transactions: () => transactions, stockReads: () => stockReads };
   }
 

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
 
 /**
  * What the product service keeps as state in `infra.idempotency_keys` (scope, key) → JSON: an
@@ -31,9 +32,11 @@ export async function claim<T>(
   result: T,
   expiresInDays?: number,
 ): Promise<boolean> {
-  const rows = await em.execute<{ key: string }[]>(
+  const rows = await executePrepared<{ key: string }>(
+    em,
+    'product:ledger-claim',
     `INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, response, completed_at, expires_at)
-     VALUES (?, ?, ?, 'completed', ?, now(), now() + make_interval(days => ?))
+     VALUES (?, ?, ?, 'completed', ?, now(), now() + make_interval(days => ?::int))
      ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
     [scope, key, requestHash, Buffer.from(JSON.stringify(result)), expiresInDays ?? null],
   );
@@ -47,7 +50,9 @@ export async function read<T>(
   key: string,
   forUpdate = false,
 ): Promise<LedgerEntry<T> | undefined> {
-  const [row] = await em.execute<{ request_hash: string; response: Buffer | Uint8Array }[]>(
+  const [row] = await executePrepared<{ request_hash: string; response: Buffer | Uint8Array }>(
+    em,
+    forUpdate ? 'product:ledger-read-for-update' : 'product:ledger-read',
     `SELECT request_hash, response FROM infra.idempotency_keys WHERE scope = ? AND key = ?${
       forUpdate ? ' FOR UPDATE' : ''
     }`,
@@ -68,11 +73,12 @@ export async function rewrite<T>(
   result: T,
   expiresInDays?: number,
 ): Promise<void> {
-  await em.execute(
+  await executePrepared(
+    em,
+    'product:ledger-rewrite',
     `UPDATE infra.idempotency_keys
-        SET response = ?, completed_at = now(), expires_at = now() + make_interval(days => ?)
+        SET response = ?, completed_at = now(), expires_at = now() + make_interval(days => ?::int)
       WHERE scope = ? AND key = ?`,
     [Buffer.from(JSON.stringify(result)), expiresInDays ?? null, scope, key],
-    'run',
   );
 }

@@ -1,4 +1,5 @@
 import { requireUuid } from '../../../../../lib/validation/index.js';
+import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { failedPrecondition, notFound, type FieldViolation, AppError } from '../../../../../lib/errors.js';
 import { status } from '@grpc/grpc-js';
@@ -12,6 +13,9 @@ import { announceLowStock, type StockChange } from './low-stock.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
 import type { StockStatus } from '../../entities/product.js';
 import { availableOfProduct, lockProducts, settleStockStatus, stockStatusChange } from './stock-status.js';
+
+// Every statement of a reservation, its release and its commit is a prepared statement (one text
+// each): they run for every checkout, and PostgreSQL then plans them once per connection.
 
 export type ReservationState = 'reserved' | 'released' | 'committed';
 
@@ -63,7 +67,9 @@ interface StockRow {
  * what this statement reads of the products' stock stays true until the transaction ends.
  */
 async function lockStock(em: EntityManager, variantIds: readonly string[]): Promise<StockRow[]> {
-  return em.execute<StockRow[]>(
+  return executePrepared<StockRow>(
+    em,
+    'product:lock-stock',
     `SELECT i.id, i.product_id, i.variant_id, v.sku, i.location, i.available_quantity, i.low_stock_threshold,
             p.stock_status AS product_stock_status, ${availableOfProduct('i.product_id')}::int AS product_available
        FROM inventory i JOIN product_variants v ON v.id = i.variant_id JOIN products p ON p.id = i.product_id
@@ -86,7 +92,9 @@ async function requireVariantsOnSale(
   lines: readonly StockLineInput[],
   original: readonly StockLineInput[],
 ): Promise<string[]> {
-  const rows = await em.execute<{ id: string; product_id: string; on_sale: boolean }[]>(
+  const rows = await executePrepared<{ id: string; product_id: string; on_sale: boolean }>(
+    em,
+    'product:variants-on-sale',
     `SELECT v.id, v.product_id, (p.status = 'active' AND v.is_active) AS on_sale
        FROM product_variants v JOIN products p ON p.id = v.product_id
       WHERE v.id = ANY(?::uuid[])
@@ -165,7 +173,9 @@ interface VariantStock {
  */
 const stockReads = new BatchedRead(async (em, variantIds: readonly string[]) => {
   const learnedAt = now();
-  const rows = await em.execute<{ variant_id: string; on_sale: boolean; available: number }[]>(
+  const rows = await executePrepared<{ variant_id: string; on_sale: boolean; available: number }>(
+    em,
+    'product:stock-read',
     `SELECT v.id AS variant_id, (p.status = 'active' AND v.is_active) AS on_sale,
             coalesce((SELECT sum(greatest(i.available_quantity, 0)) FROM inventory i WHERE i.variant_id = v.id), 0)::int
               AS available
@@ -224,7 +234,9 @@ function shortByKnownStock(
  * so one absent now was absent when a value learned before this read was true.
  */
 const ledgerReads = new BatchedRead(async (em, orderIds: readonly string[]) => {
-  const rows = await em.execute<{ key: string }[]>(
+  const rows = await executePrepared<{ key: string }>(
+    em,
+    'product:ledger-keys',
     'SELECT key FROM infra.idempotency_keys WHERE scope = ? AND key = ANY(?::text[])',
     [SCOPE, `{${orderIds.join(',')}}`],
   );
@@ -239,10 +251,12 @@ async function moveUnits(
   onHand: boolean,
 ) {
   if (units.length === 0) return;
-  await em.execute(
+  await executePrepared(
+    em,
+    'product:move-units',
     `UPDATE inventory i
-        SET reserved_quantity = i.reserved_quantity + d.n * ?,
-            quantity = i.quantity - CASE WHEN ? THEN d.n ELSE 0 END,
+        SET reserved_quantity = i.reserved_quantity + d.n * ?::int,
+            quantity = i.quantity - CASE WHEN ?::boolean THEN d.n ELSE 0 END,
             updated_at = now()
        FROM (SELECT unnest(?::uuid[]) AS id, unnest(?::int[]) AS n) d
       WHERE i.id = d.id`,
@@ -252,7 +266,6 @@ async function moveUnits(
       `{${units.map((unit) => unit.inventoryId).join(',')}}`,
       `{${units.map((unit) => unit.quantity).join(',')}}`,
     ],
-    'run',
   );
 }
 
@@ -287,7 +300,9 @@ async function claimAndReserve(
   requestHash: string,
   record: ReservationRecord,
 ): Promise<boolean> {
-  const [row] = await em.execute<{ claimed: number }[]>(
+  const [row] = await executePrepared<{ claimed: number }>(
+    em,
+    'product:claim-and-reserve',
     `WITH claimed AS (
        INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, response, completed_at)
        VALUES (?, ?, ?, 'completed', ?, now())

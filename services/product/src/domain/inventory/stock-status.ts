@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
 import { ProductUpdatedEvent } from '../../../../../lib/events/catalog.js';
 import type { Logger } from '../../../../../lib/log.js';
 import type { BackgroundTask } from '../../../../../lib/runtime/service-module.js';
@@ -30,9 +31,12 @@ export function stockStatusOf(available: number, threshold: number): MaintainedS
 export async function lockProducts(em: EntityManager, productIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(productIds)].sort();
   if (ids.length === 0) return;
-  await em.execute('SELECT id FROM products WHERE id = ANY(?::uuid[]) ORDER BY id FOR NO KEY UPDATE', [
-    `{${ids.join(',')}}`,
-  ]);
+  await executePrepared(
+    em,
+    'product:lock-products',
+    'SELECT id FROM products WHERE id = ANY(?::uuid[]) ORDER BY id FOR NO KEY UPDATE',
+    [`{${ids.join(',')}}`],
+  );
 }
 
 interface StockRow {
@@ -90,7 +94,12 @@ export async function refreshStockStatus(
 ): Promise<string[]> {
   const ids = [...new Set(productIds)];
   if (ids.length === 0) return [];
-  const rows = await em.execute<StockRow[]>(STOCK_ROWS('p.id = ANY(?::uuid[])'), [`{${ids.join(',')}}`]);
+  const rows = await executePrepared<StockRow>(
+    em,
+    'product:stock-rows',
+    STOCK_ROWS('p.id = ANY(?::uuid[])'),
+    [`{${ids.join(',')}}`],
+  );
   const changes = statusChanges(rows, threshold);
   if (changes.length === 0) return [];
   await em.execute(
