@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executePrepared } from '../../../../lib/db/prepared-statement.js';
 import type { OrderConfirmed } from '../../../../gen/ecommerce/order/v1/events.js';
 import { isUuid } from '../../../../lib/ids.js';
 import type { Logger } from '../../../../lib/log.js';
@@ -20,7 +21,10 @@ export async function confirmOrderPayment(
     return;
   }
   const paymentId = isUuid(event.paymentId) ? event.paymentId : null;
-  const confirmed = await tx.execute<{ id: string }[]>(
+  // Prepared: it runs once per order.
+  const confirmed = await executePrepared<{ id: string }>(
+    tx,
+    'payment:order-confirmed',
     `UPDATE payments SET order_confirmed_at = COALESCE(order_confirmed_at, ?), updated_at = now()
       WHERE order_id = ? AND (?::uuid IS NULL OR id = ?::uuid) RETURNING id`,
     [event.confirmedAt ?? new Date(), event.orderId, paymentId, paymentId],

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
 import { currentCallScope, remainingMs, runDetached } from '../../../../../lib/grpc/call-scope.js';
 import type { Logger } from '../../../../../lib/log.js';
 import { ConcurrencyLimit } from '../../../../../lib/runtime/concurrency-limit.js';
@@ -99,14 +100,14 @@ export class CheckoutRunner {
   }
 
   private async outcomeOf(orderId: string): Promise<CheckoutOutcome | undefined> {
-    const [saga] = await this.options.orm.em.fork().execute<
-      {
-        checkout_step: string;
-        checkout_direction: string;
-        checkout_suspended_reason: string | null;
-        checkout_failure: SagaFailure | null;
-      }[]
-    >(
+    const [saga] = await executePrepared<{
+      checkout_step: string;
+      checkout_direction: string;
+      checkout_suspended_reason: string | null;
+      checkout_failure: SagaFailure | null;
+    }>(
+      this.options.orm.em.fork(),
+      'order:checkout-outcome',
       `SELECT checkout_step, checkout_direction, checkout_suspended_reason, checkout_failure
        FROM orders WHERE id = ?`,
       [orderId],
