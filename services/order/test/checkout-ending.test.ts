@@ -67,7 +67,7 @@ describe('the end of a completed checkout (order confirmed, lines, history and e
           lineId: first,
           productId: newId(),
           variantId: newId(),
-          productName: 'Mug',
+          productName: 'Mug, "Big" {1} \\ NULL ü',
           sku: 'MUG-1',
           quantity: 2,
           unitPriceMinor: 1_250,
@@ -121,7 +121,7 @@ describe('the end of a completed checkout (order confirmed, lines, history and e
        FROM orders WHERE id = ?`,
       [orderId],
     );
-    const items = await em.execute<{ id: string; product_sku: string }[]>(
+    const items = await em.execute<{ id: string; product_sku: string; product_name: string }[]>(
       `SELECT id, product_name, product_sku, unit_price::text, quantity, discount_amount::text, tax_amount::text,
          total_price::text, currency FROM order_items WHERE order_id = ? ORDER BY created_at, id`,
       [orderId],
@@ -187,6 +187,8 @@ describe('the end of a completed checkout (order confirmed, lines, history and e
       coupon_code: 'SAVE5',
     });
     expect(one.items.map((item) => item.product_sku)).to.deep.equal(['MUG-1', 'TEA-1']);
+    // A name is written as given, whatever an array literal would make of its commas, quotes and braces.
+    expect(one.items[0]).to.include({ product_name: 'Mug, "Big" {1} \\ NULL ü' });
     const event = one.events[0]!;
     expect(event.orderNumber).to.equal(`T-${atOnce.id}`);
     expect(event.items.map((item) => item.orderItemId)).to.deep.equal(one.items.map((item) => item.id));
