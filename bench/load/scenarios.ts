@@ -875,18 +875,26 @@ interface CheckoutContext {
   tag: string;
 }
 
-/** The cart and shipping clients of one order client, opened with its channel options. */
-const checkoutPeers = new WeakMap<
-  OrderServiceClient,
-  { options: grpc.ChannelOptions; cart?: CartServiceClient; shipping?: ShippingServiceClient }
->();
+/**
+ * The cart and shipping clients of one order client, opened with its channel options, and the
+ * client's own tag: a run connects new clients, so its shoppers (sessions, emails, idempotency keys)
+ * are never those of an earlier run on the same prepared context (`--repeat`, or several
+ * `--in-flight` values), which would be answered as replays of the earlier orders.
+ */
+interface CheckoutPeers {
+  options: grpc.ChannelOptions;
+  clientTag: string;
+  cart?: CartServiceClient;
+  shipping?: ShippingServiceClient;
+}
+const checkoutPeers = new WeakMap<OrderServiceClient, CheckoutPeers>();
 
 function checkoutClients(client: OrderServiceClient, ctx: CheckoutContext) {
-  const peers = checkoutPeers.get(client) ?? { options: {} };
+  const peers = checkoutPeers.get(client) ?? { options: {}, clientTag: randomBytes(4).toString('hex') };
   checkoutPeers.set(client, peers);
   peers.cart ??= new CartServiceClient(ctx.cartAddress, insecure, peers.options);
   peers.shipping ??= new ShippingServiceClient(ctx.shippingAddress, insecure, peers.options);
-  return { cart: peers.cart, shipping: peers.shipping };
+  return { cart: peers.cart, shipping: peers.shipping, clientTag: peers.clientTag };
 }
 
 /**
@@ -1006,7 +1014,7 @@ const checkout: Scenario<OrderServiceClient, CheckoutContext> = {
   },
   connect(target, options) {
     const client = new OrderServiceClient(target, insecure, options);
-    checkoutPeers.set(client, { options });
+    checkoutPeers.set(client, { options, clientTag: randomBytes(4).toString('hex') });
     return client;
   },
   async call(client, ctx, i, deadline) {
@@ -1027,8 +1035,8 @@ async function placeGuestOrder(
   i: number,
   deadline: Date,
 ): Promise<Order> {
-  const { cart, shipping } = checkoutClients(client, ctx);
-  const shopper = `${ctx.tag}-${i < 0 ? 'probe' : i}`;
+  const { cart, shipping, clientTag } = checkoutClients(client, ctx);
+  const shopper = `${ctx.tag}-${clientTag}-${i < 0 ? 'probe' : i}`;
   const sessionId = `bench-checkout-${shopper}`;
   const line = { productId: ctx.productId, variantId: ctx.variantId, quantity: 1 };
   const added = await unary(
