@@ -1,7 +1,9 @@
 export { defineEvent, serviceOfSubject, type EventType, type MessageCodec } from './event-type.js';
 export { decodeEnvelope, encodeEnvelope, type EventEnvelope } from './envelope.js';
 export {
+  insertOutboxRowFrom,
   outboxRowOf,
+  outboxRowParams,
   publishEvent,
   writeOutboxRow,
   type OutboxRow,

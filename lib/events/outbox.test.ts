@@ -3,9 +3,10 @@ import { openScratchDatabase, type ScratchDatabase } from '../testing/scratch-da
 import { jsonCodec } from '../testing/json-codec.js';
 import { decodeEnvelope } from './envelope.js';
 import { defineEvent } from './event-type.js';
-import { publishEvent } from './outbox.js';
+import { insertOutboxRowFrom, outboxRowOf, outboxRowParams, publishEvent } from './outbox.js';
 import { withCorrelationId } from './correlation.js';
-import { onOutboxCommit } from './outbox-commit.js';
+import { onOutboxCommit, outboxWritten } from './outbox-commit.js';
+import { executePrepared } from '../db/prepared-statement.js';
 import { toBytes } from './bytes.js';
 
 const OrderPlaced = defineEvent('shop.order.placed', 'test.v1.OrderPlaced', jsonCodec<{ orderId: string }>());
@@ -96,5 +97,65 @@ describe('lib/events: publishEvent writes to the outbox in the caller’s transa
     } finally {
       unsubscribe();
     }
+  });
+
+  describe('an event written by a statement of its own (insertOutboxRowFrom, outboxWritten)', () => {
+    /** One statement writing `row` only when `made` (a change made or not), and whether it did. */
+    const writeIf = (
+      em: Parameters<typeof outboxWritten>[0],
+      made: boolean,
+      row = outboxRowOf('shop', OrderPlaced, { orderId: 'x' }),
+    ) =>
+      executePrepared<{ written: number }>(
+        em,
+        'test:write-if',
+        `WITH change AS (SELECT 1 WHERE :made), announced AS (${insertOutboxRowFrom('change')})
+         SELECT count(*)::int AS written FROM change`,
+        { made, ...outboxRowParams(row) },
+      ).then(([result]) => ({ row, written: result!.written === 1 }));
+
+    it('writes the row exactly as publishEvent would, and only when its source made the change', async () => {
+      const { row, written } = await writeIf(db.orm.em.fork(), true);
+      expect(written).to.equal(true);
+      expect((await writeIf(db.orm.em.fork(), false)).written).to.equal(false);
+      const rows = await outboxRows();
+      expect(rows.map((stored) => stored.id)).to.deep.equal([row.id]);
+      expect(rows[0]).to.include({ subject: 'shop.order.placed', type: 'test.v1.OrderPlaced' });
+      expect(decodeEnvelope(toBytes(rows[0]!.envelope))).to.include({
+        id: row.id,
+        type: 'test.v1.OrderPlaced',
+      });
+    });
+
+    it('reports the row at once outside a transaction, at the commit inside one, and not after a rollback', async () => {
+      let reported = 0;
+      const unsubscribe = onOutboxCommit(db.orm, () => reported++);
+      try {
+        const alone = db.orm.em.fork();
+        await writeIf(alone, true);
+        outboxWritten(alone);
+        expect(reported, 'a statement on its own has committed').to.equal(1);
+
+        await db.orm.em.fork().transactional(async (tx) => {
+          await writeIf(tx, true);
+          outboxWritten(tx);
+          expect(reported, 'not before the commit').to.equal(1);
+        });
+        expect(reported, 'at the commit').to.equal(2);
+
+        await db.orm.em
+          .fork()
+          .transactional(async (tx) => {
+            await writeIf(tx, true);
+            outboxWritten(tx);
+            throw new Error('rollback');
+          })
+          .catch(() => undefined);
+        expect(reported, 'a rolled-back row is never reported').to.equal(2);
+        expect(await outboxRows()).to.have.length(2);
+      } finally {
+        unsubscribe();
+      }
+    });
   });
 });

@@ -40,6 +40,22 @@ export function outboxRowOf<T>(
 }
 
 /**
+ * The `INSERT` of an `outboxRowOf` row for a change written as one statement (a writable CTE): the
+ * row goes in once for each row of `source` (a CTE's name, which returns one row when the change
+ * was made and none otherwise). Its values are the named parameters `outboxRowParams` gives; call
+ * `outboxWritten(em)` once the statement wrote it.
+ */
+export function insertOutboxRowFrom(source: string): string {
+  return `INSERT INTO infra.outbox (id, subject, type, envelope)
+    SELECT :eventId, :eventSubject, :eventType, :envelope FROM ${source}`;
+}
+
+/** The named parameters of `insertOutboxRowFrom` for `row`. */
+export function outboxRowParams(row: OutboxRow) {
+  return { eventId: row.id, eventSubject: row.subject, eventType: row.type, envelope: row.envelope };
+}
+
+/**
  * Writes an event to `infra.outbox` inside the caller's transaction: it becomes visible to the
  * relay only if that transaction commits, and it is gone if it rolls back. Returns the event id
  * (also the NATS message id, so re-publications are dropped by JetStream).

@@ -53,10 +53,11 @@ export function postalFieldsFrom(
 
 type OptionalPart = 'company' | 'line2' | 'state' | 'postalCode' | 'phone';
 
+/** Postal fields as a table stores them: the optional ones null (or absent) when not given. */
+export type StoredPostalFields = Omit<PostalFields, OptionalPart> & { [K in OptionalPart]?: string | null };
+
 /** Stored postal fields (optional ones null) as the contract's Address (optional ones ''). */
-export function addressMessageOf(
-  fields: Omit<PostalFields, OptionalPart> & { [K in OptionalPart]?: string | null },
-): Address {
+export function addressMessageOf(fields: StoredPostalFields): Address {
   return {
     firstName: fields.firstName,
     lastName: fields.lastName,

@@ -14,6 +14,7 @@ import {
 } from '../src/domain/checkout/saga-store.js';
 import { orderEntities } from '../src/entities/index.js';
 import { orderMigrations } from '../src/migrations/index.js';
+import { BERLIN } from '../../../test/support/checkout-world.js';
 
 /**
  * The end of a checkout that completed: in one statement when the saga's state has the order
@@ -44,18 +45,7 @@ describe('the end of a completed checkout (order confirmed, lines, history and e
         cartId: newId(),
         owner: { sessionId: 'guest-session-0123456789' },
         buyer: { guestEmail: 'guest@example.com' },
-        address: {
-          firstName: 'Ada',
-          lastName: 'Lovelace',
-          company: '',
-          line1: 'Unter den Linden 1',
-          line2: '',
-          city: 'Berlin',
-          state: '',
-          postalCode: '10117',
-          country: 'DE',
-          phone: '',
-        },
+        address: BERLIN,
         shippingMethodId: newId(),
         payment: { paymentToken: '' },
         expectedTotal: null,

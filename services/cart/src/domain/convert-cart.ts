@@ -1,7 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrderConfirmed } from '../../../../gen/ecommerce/order/v1/events.js';
 import { executePrepared } from '../../../../lib/db/prepared-statement.js';
-import { outboxRowOf, outboxWritten, publishEvent } from '../../../../lib/events/index.js';
+import {
+  insertOutboxRowFrom,
+  outboxRowOf,
+  outboxRowParams,
+  outboxWritten,
+  publishEvent,
+} from '../../../../lib/events/index.js';
 import { isUuid } from '../../../../lib/ids.js';
 import type { Logger } from '../../../../lib/log.js';
 import { CartConvertedEvent } from '../../../../lib/events/catalog.js';
@@ -55,9 +61,10 @@ const CONVERT_AT_ONCE_SQL = `
      WHERE id = :cartId AND status = ANY(:from::text[]) AND user_id IS NOT DISTINCT FROM :userId::uuid
     RETURNING id),
   announced AS (
-    INSERT INTO infra.outbox (id, subject, type, envelope)
-    SELECT :eventId, :eventSubject, :eventType, :envelope FROM converted)
+    ${insertOutboxRowFrom('converted')})
   SELECT count(*)::int AS converted FROM converted`;
+
+const CONVERTIBLE = statusesBefore('converted');
 
 /** `convertCartOfOrder`'s usual case in one statement; false when it changed nothing (see above). */
 export async function convertCartAtOnce(tx: EntityManager, event: OrderConfirmed): Promise<boolean> {
@@ -78,12 +85,9 @@ export async function convertCartAtOnce(tx: EntityManager, event: OrderConfirmed
       orderId: event.orderId,
       at,
       cartId: event.cartId,
-      from: statusesBefore('converted'),
+      from: CONVERTIBLE,
       userId: event.userId === '' ? null : event.userId,
-      eventId: announcement.id,
-      eventSubject: announcement.subject,
-      eventType: announcement.type,
-      envelope: announcement.envelope,
+      ...outboxRowParams(announcement),
     },
   );
   if (row?.converted !== 1) return false;

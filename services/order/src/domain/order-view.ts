@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Address } from '../../../../gen/ecommerce/common/v1/address.js';
 import {
   OrderStatus as WireStatus,
   type Order as OrderMessage,
@@ -7,7 +6,7 @@ import {
 } from '../../../../gen/ecommerce/order/v1/order.js';
 import { executePrepared } from '../../../../lib/db/prepared-statement.js';
 import { notFound } from '../../../../lib/errors.js';
-import { addressMessageOf } from '../../../../lib/validation/index.js';
+import { addressMessageOf, type StoredPostalFields } from '../../../../lib/validation/index.js';
 import type { OrderNote } from '../entities/index.js';
 import type { OrderStatus } from '../entities/order.js';
 
@@ -114,15 +113,7 @@ interface ViewRow {
     tax: number;
     total: number;
   }[];
-  address:
-    | (Omit<Address, 'company' | 'line2' | 'state' | 'postalCode' | 'phone'> & {
-        company: string | null;
-        line2: string | null;
-        state: string | null;
-        postalCode: string | null;
-        phone: string | null;
-      })
-    | null;
+  address: StoredPostalFields | null;
   history: {
     status: OrderStatus;
     previousStatus: OrderStatus | null;

@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { minorUnitsToDecimal } from '../../../../lib/db/money-type.js';
 import { executePrepared } from '../../../../lib/db/prepared-statement.js';
-import { outboxWritten } from '../../../../lib/events/index.js';
+import { insertOutboxRowFrom, outboxRowParams, outboxWritten } from '../../../../lib/events/index.js';
 import { IDEMPOTENCY_RETENTION_DAYS, requestHashOf } from '../../../../lib/idempotency/idempotency-keys.js';
 import { newId } from '../../../../lib/ids.js';
 import { gatewayKeyOf, ledgerKeyOf, SCOPE_OF, type Operation, type Outcome } from './gateway-operation.js';
@@ -237,8 +237,7 @@ export async function settlePlainSuccess(
         WHERE id = :paymentId AND EXISTS (SELECT 1 FROM settled)
        RETURNING id
      ), announced AS (
-       INSERT INTO infra.outbox (id, subject, type, envelope)
-       SELECT :eventId, :eventSubject, :eventType, :envelope FROM moved
+       ${insertOutboxRowFrom('moved')}
      ), answered AS (
        UPDATE infra.idempotency_keys SET status = 'completed', response = :answer, completed_at = now()
         WHERE scope = :scope AND key = :key AND EXISTS (SELECT 1 FROM moved)
@@ -256,10 +255,7 @@ export async function settlePlainSuccess(
       captured: minorUnitsToDecimal(after.amountCaptured),
       at,
       authorizes: transaction.type === 'authorize',
-      eventId: event.id,
-      eventSubject: event.subject,
-      eventType: event.type,
-      envelope: event.envelope,
+      ...outboxRowParams(event),
       answer: Buffer.from(JSON.stringify(answer)),
       scope: ledger.scope,
       key: ledger.key,

@@ -2,7 +2,12 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { NotificationChannel } from '../../../../../gen/ecommerce/notification/v1/events.js';
 import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
 import { NotificationSentEvent } from '../../../../../lib/events/catalog.js';
-import { outboxRowOf, outboxWritten } from '../../../../../lib/events/index.js';
+import {
+  insertOutboxRowFrom,
+  outboxRowOf,
+  outboxRowParams,
+  outboxWritten,
+} from '../../../../../lib/events/index.js';
 import { newId } from '../../../../../lib/ids.js';
 import type { Logger } from '../../../../../lib/log.js';
 import { deliveriesGivenUp, deliveryAttempts } from './delivery-metrics.js';
@@ -108,8 +113,7 @@ const RECORD_SENT_SQL = `
       provider_response, error)
     VALUES (:logId, :id, :attempt, 'sent', :provider, :messageId, :response::jsonb, NULL)),
   announced AS (
-    INSERT INTO infra.outbox (id, subject, type, envelope)
-    SELECT :eventId, :eventSubject, :eventType, :envelope FROM sent)
+    ${insertOutboxRowFrom('sent')})
   SELECT count(*)::int AS sent FROM sent`;
 
 async function recordSent(
@@ -132,10 +136,7 @@ async function recordSent(
       provider: deps.mail.provider,
       messageId: outcome.messageId,
       response: JSON.stringify({ response: outcome.response }),
-      eventId: announcement.id,
-      eventSubject: announcement.subject,
-      eventType: announcement.type,
-      envelope: announcement.envelope,
+      ...outboxRowParams(announcement),
     },
   );
   deliveryAttempts.inc({ channel: 'email', provider: deps.mail.provider, outcome: 'sent' });

@@ -2,7 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { OrderReason } from '../../../../../lib/error-reasons.js';
 import { OrderCancelledEvent, OrderConfirmedEvent } from '../../../../../lib/events/catalog.js';
 import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
-import { outboxRowOf, outboxWritten, publishEvent } from '../../../../../lib/events/index.js';
+import {
+  insertOutboxRowFrom,
+  outboxRowOf,
+  outboxRowParams,
+  outboxWritten,
+  publishEvent,
+} from '../../../../../lib/events/index.js';
 import { newId } from '../../../../../lib/ids.js';
 import { money } from '../../../../../lib/money.js';
 import { orderStatuses, SYSTEM } from '../order-status.js';
@@ -101,10 +107,7 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
         historyId: newId(),
         changedBy: SYSTEM,
         note: CONFIRMED_NOTE,
-        eventId: event.id,
-        eventSubject: event.subject,
-        eventType: event.type,
-        envelope: event.envelope,
+        ...outboxRowParams(event),
       },
     );
     if (row?.confirmed !== 1) return false;
@@ -179,8 +182,7 @@ const COMPLETE_CHECKOUT_SQL = `
     INSERT INTO order_status_history (id, order_id, status, previous_status, changed_by, reason, created_at)
     SELECT :historyId, id, 'confirmed', 'pending', :changedBy, :note, now() FROM confirmed),
   announced AS (
-    INSERT INTO infra.outbox (id, subject, type, envelope)
-    SELECT :eventId, :eventSubject, :eventType, :envelope FROM confirmed)
+    ${insertOutboxRowFrom('confirmed')})
   SELECT count(*)::int AS confirmed FROM confirmed`;
 
 /** One order line as charged: unit price, allocated discount and tax, with the item's new id. */

@@ -3,7 +3,13 @@ import type { OrderConfirmed } from '../../../../../gen/ecommerce/order/v1/event
 import { ShipmentCreatedEvent } from '../../../../../lib/events/catalog.js';
 import { minorUnitsToDecimal } from '../../../../../lib/db/money-type.js';
 import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
-import { outboxRowOf, outboxWritten, PermanentEventError } from '../../../../../lib/events/index.js';
+import {
+  insertOutboxRowFrom,
+  outboxRowOf,
+  outboxRowParams,
+  outboxWritten,
+  PermanentEventError,
+} from '../../../../../lib/events/index.js';
 import { isUuid, newId } from '../../../../../lib/ids.js';
 
 /** The order's lines, or a PermanentEventError: an event no retry can make usable. */
@@ -53,8 +59,7 @@ const CREATE_FIRST_SHIPMENT_SQL = `
       unnest(:itemIds::uuid[], :orderItemIds::uuid[], :productIds::uuid[], :variantIds::uuid[], :skus::text[],
         :quantities::int[]) AS line(id, order_item_id, product_id, variant_id, sku, quantity)),
   announced AS (
-    INSERT INTO infra.outbox (id, subject, type, envelope)
-    SELECT :eventId, :eventSubject, :eventType, :envelope FROM shipment)
+    ${insertOutboxRowFrom('shipment')})
   SELECT count(*)::int AS created FROM shipment`;
 
 /**
@@ -109,10 +114,7 @@ export async function createOrderShipment(tx: EntityManager, event: OrderConfirm
       variantIds: items.map((item) => item.variantId),
       skus: items.map((item) => item.sku),
       quantities: items.map((item) => item.quantity),
-      eventId: announcement.id,
-      eventSubject: announcement.subject,
-      eventType: announcement.type,
-      envelope: announcement.envelope,
+      ...outboxRowParams(announcement),
     },
   );
   if (row?.created === 1) outboxWritten(tx);
