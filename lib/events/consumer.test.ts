@@ -11,7 +11,8 @@ import { on, PermanentEventError, startConsumer, type RunningConsumer } from './
 import { eventually } from '../testing/eventually.js';
 import { InProcessTransport } from './in-process-transport.js';
 import { publishEvent } from './outbox.js';
-import type { Inbox } from './inbox.js';
+import { inboxClaimParams, inboxClaimSql, type Inbox, type InboxClaim } from './inbox.js';
+import { executePrepared } from '../db/prepared-statement.js';
 import type { DeliveryHandler, EventTransport, SubscriptionSpec } from './transport.js';
 import { toBytes } from './bytes.js';
 
@@ -283,5 +284,115 @@ describe('lib/events: consumer (inbox, retries, dead letters)', () => {
       .fork()
       .execute<{ envelope: Uint8Array }[]>('SELECT envelope FROM infra.outbox');
     expect(decodeEnvelope(toBytes(row!.envelope)).correlationId).to.equal('checkout-42');
+  });
+
+  describe('a handler with its usual case in one statement (atOnce)', () => {
+    const inboxRows = () =>
+      db.orm.em.fork().execute<{ event_id: string }[]>('SELECT event_id FROM infra.inbox');
+    /** The effect and the claim in one statement; a note starting with "general" is left to the handler. */
+    const recordAtOnce = async (
+      em: EntityManager,
+      message: { note: string },
+      _envelope: EventEnvelope,
+      claim: InboxClaim,
+    ) => {
+      const [row] = await executePrepared<{ applied: number }>(
+        em,
+        'test:record-at-once',
+        `WITH claimed AS (${inboxClaimSql("NOT starts_with(:note::text, 'general')")}),
+              effect AS (INSERT INTO effects (event_id, note) SELECT event_id, :note::text FROM claimed RETURNING 1)
+         SELECT count(*)::int AS applied FROM effect`,
+        { note: message.note, ...inboxClaimParams(claim) },
+      );
+      return row!.applied === 1;
+    };
+    const startAtOnce = async (options: { via?: EventTransport; inbox?: Inbox } = {}) => {
+      const calls = { atOnce: 0, handler: 0 };
+      const consumer = await startConsumer({
+        orm: db.orm,
+        transport: options.via ?? transport,
+        consumer: 'shop-payments',
+        source: 'bank',
+        handlers: [
+          on(
+            Paid,
+            async (em, message, envelope) => {
+              calls.handler++;
+              await recordEffect(em, message, envelope);
+            },
+            {
+              atOnce: async (em, message, envelope, claim) => {
+                calls.atOnce++;
+                return recordAtOnce(em, message, envelope, claim);
+              },
+            },
+          ),
+        ],
+        inbox: options.inbox,
+        maxDeliver: 3,
+        backoffMs: [5, 10],
+        logger: quietLogger(),
+      });
+      consumers.push(consumer);
+      return { consumer, calls };
+    };
+
+    it('applies the event and claims it in that statement; a repeat is a duplicate, applied nowhere', async () => {
+      const { calls } = await startAtOnce();
+      const envelope = envelopeOf(Paid, { note: 'plain' });
+      await publishTwice(envelope);
+      expect(calls).to.deep.equal({ atOnce: 2, handler: 0 });
+      expect(await effects()).to.deep.equal([{ event_id: envelope.id, note: 'plain' }]);
+      expect(await inboxRows()).to.deep.equal([{ event_id: envelope.id }]);
+    });
+
+    it('hands what the statement does not apply to the handler, in the transaction with the claim', async () => {
+      const { calls } = await startAtOnce();
+      const envelope = envelopeOf(Paid, { note: 'general case' });
+      await publishTwice(envelope);
+      expect(calls).to.deep.equal({ atOnce: 2, handler: 1 });
+      expect(await effects()).to.deep.equal([{ event_id: envelope.id, note: 'general case' }]);
+      expect(await inboxRows()).to.deep.equal([{ event_id: envelope.id }]);
+    });
+
+    it('applies one event delivered ten times at once only once', async () => {
+      const direct = new DirectTransport();
+      const { calls } = await startAtOnce({ via: direct });
+      const envelope = envelopeOf(Paid, { note: 'rush' });
+      await Promise.all(Array.from({ length: 10 }, () => direct.deliver(envelope)));
+      expect(calls.handler).to.equal(0);
+      expect(await effects()).to.deep.equal([{ event_id: envelope.id, note: 'rush' }]);
+      expect(await inboxRows()).to.deep.equal([{ event_id: envelope.id }]);
+    });
+
+    it('is not used with a custom inbox, nor by a dead letter’s replay', async () => {
+      const customInbox: Inbox = {
+        async tryClaim(em, _consumer, envelope) {
+          const rows = await em.execute<unknown[]>(
+            'INSERT INTO custom_inbox (event_id) VALUES (?) ON CONFLICT DO NOTHING RETURNING event_id',
+            [envelope.id],
+          );
+          return rows.length > 0;
+        },
+      };
+      const custom = await startAtOnce({ inbox: customInbox });
+      await publishTwice(envelopeOf(Paid, { note: 'custom' }));
+      expect(custom.calls).to.deep.equal({ atOnce: 0, handler: 1 });
+      expect(await inboxRows()).to.have.length(0);
+      await custom.consumer.stop();
+
+      const direct = new DirectTransport();
+      const { consumer, calls } = await startAtOnce({ via: direct });
+      const envelope = envelopeOf(Paid, { note: 'parked' });
+      const parkedId = newId();
+      await db.orm.em.fork().execute(
+        `INSERT INTO infra.dead_letters (id, consumer, event_id, subject, envelope, error, attempts)
+         VALUES (?, 'shop-payments', ?, ?, ?, 'was broken', 3)`,
+        [parkedId, envelope.id, envelope.subject, Buffer.from(encodeEnvelope(envelope))],
+      );
+      expect(await consumer.replayDeadLetter(parkedId)).to.equal('applied');
+      expect(calls).to.deep.equal({ atOnce: 0, handler: 1 });
+      expect((await effects()).map((row) => row.note)).to.deep.equal(['custom', 'parked']);
+    });
   });
 });

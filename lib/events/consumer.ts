@@ -5,12 +5,25 @@ import { withCorrelationId } from './correlation.js';
 import { findDeadLetter, markDeadLetterReplayed, writeDeadLetter } from './dead-letters.js';
 import { decodeEnvelope, type EventEnvelope } from './envelope.js';
 import type { EventType } from './event-type.js';
-import { infraInbox, type Inbox } from './inbox.js';
+import { infraInbox, type Inbox, type InboxClaim } from './inbox.js';
 import { eventsConsumed, eventsDeadLettered } from './metrics.js';
 import type { Delivery, EventTransport, TransportSubscription } from './transport.js';
 
 /** What an event handler gets: the consumer's transactional EntityManager, the message, its envelope. */
 export type EventHandlerFn<T> = (em: EntityManager, message: T, envelope: EventEnvelope) => Promise<void>;
+
+/**
+ * A handler's usual case in one statement, run outside a transaction: the event claimed in the
+ * inbox (`inboxClaimSql`, a CTE of the statement) and applied, together or not at all. True when
+ * it wrote both; false when it wrote nothing (a repeat, or a case it leaves to the handler), and the
+ * consumer then claims and handles the event in one transaction, as for a handler without it.
+ */
+export type EventAtOnceFn<T> = (
+  em: EntityManager,
+  message: T,
+  envelope: EventEnvelope,
+  claim: InboxClaim,
+) => Promise<boolean>;
 
 /** A handler bound to its event type (built with `on`). */
 export interface EventHandlerBinding {
@@ -18,14 +31,32 @@ export interface EventHandlerBinding {
   readonly typeName: string;
   decode(payload: Uint8Array): unknown;
   handle(em: EntityManager, message: unknown, envelope: EventEnvelope): Promise<void>;
+  applyAtOnce?(
+    em: EntityManager,
+    message: unknown,
+    envelope: EventEnvelope,
+    claim: InboxClaim,
+  ): Promise<boolean>;
 }
 
-export function on<T>(event: EventType<T>, handle: EventHandlerFn<T>): EventHandlerBinding {
+/**
+ * Binds a handler to its event type. `atOnce`: the handler's usual case in one statement with the
+ * inbox claim (used with the default inbox only: it writes `infra.inbox` itself).
+ */
+export function on<T>(
+  event: EventType<T>,
+  handle: EventHandlerFn<T>,
+  options: { atOnce?: EventAtOnceFn<T> } = {},
+): EventHandlerBinding {
+  const { atOnce } = options;
   return {
     subject: event.subject,
     typeName: event.typeName,
     decode: (payload) => event.decode(payload),
     handle: (em, message, envelope) => handle(em, message as T, envelope),
+    ...(atOnce
+      ? { applyAtOnce: (em, message, envelope, claim) => atOnce(em, message as T, envelope, claim) }
+      : {}),
   };
 }
 
@@ -71,7 +102,9 @@ const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 30_000];
 
 /**
  * Subscribes a service's handlers for one publisher's events. Per delivery, in one transaction of
- * the consumer's database: claim the event in the inbox (a repeat is skipped) and run the handler.
+ * the consumer's database: claim the event in the inbox (a repeat is skipped) and run the handler;
+ * or, for a handler with `atOnce`, first that one statement, and the transaction only if it wrote
+ * nothing.
  * A throwing handler is retried with backoff; on the `maxDeliver`-th failure the event is parked in
  * `infra.dead_letters` with the error, logged, counted, and acknowledged.
  */
@@ -101,14 +134,18 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     } catch (error) {
       throw new PermanentEventError(`cannot decode ${binding.typeName}`, { cause: error });
     }
-    return withCorrelationId(envelope.correlationId || envelope.id, () =>
-      orm.em.fork().transactional(async (em) => {
+    return withCorrelationId(envelope.correlationId || envelope.id, async () => {
+      if (binding.applyAtOnce && !afterEffect && inbox === infraInbox) {
+        const claim = { consumer, eventId: envelope.id, subject: envelope.subject };
+        if (await binding.applyAtOnce(orm.em.fork(), message, envelope, claim)) return 'applied';
+      }
+      return orm.em.fork().transactional(async (em) => {
         const first = await inbox.tryClaim(em, consumer, envelope);
         if (first) await binding.handle(em, message, envelope);
         await afterEffect?.(em);
         return first ? 'applied' : 'duplicate';
-      }),
-    );
+      });
+    });
   }
 
   async function park(delivery: Delivery, eventId: string, error: unknown): Promise<void> {

@@ -29,3 +29,27 @@ export const infraInbox: Inbox = {
     return rows.length > 0;
   },
 };
+
+/** The inbox row of one delivery, for a handler that writes it in its own statement (`inboxClaimSql`). */
+export interface InboxClaim {
+  consumer: string;
+  eventId: string;
+  subject: string;
+}
+
+/**
+ * SQL of a data-modifying CTE that claims a delivery in `infra.inbox`, as `infraInbox.tryClaim`
+ * does: it returns a row only when the event is new to the consumer. `onlyIf`, an SQL condition,
+ * leaves the claim unwritten unless it holds (the case the statement applies). Its named
+ * parameters come from `inboxClaimParams`.
+ */
+export function inboxClaimSql(onlyIf = 'true'): string {
+  return `INSERT INTO infra.inbox (consumer, event_id, subject)
+    SELECT :inboxConsumer::text, :inboxEventId::uuid, :inboxSubject::text WHERE ${onlyIf}
+    ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`;
+}
+
+/** The named parameters of `inboxClaimSql`. */
+export function inboxClaimParams(claim: InboxClaim) {
+  return { inboxConsumer: claim.consumer, inboxEventId: claim.eventId, inboxSubject: claim.subject };
+}

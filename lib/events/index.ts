@@ -33,11 +33,12 @@ export {
   PermanentEventError,
   startConsumer,
   type ConsumerOptions,
+  type EventAtOnceFn,
   type EventHandlerBinding,
   type EventHandlerFn,
   type RunningConsumer,
 } from './consumer.js';
-export { infraInbox, type Inbox } from './inbox.js';
+export { inboxClaimParams, inboxClaimSql, infraInbox, type Inbox, type InboxClaim } from './inbox.js';
 export { findDeadLetter, storableText, type DeadLetter } from './dead-letters.js';
 export {
   EVENT_STREAM_MAX_AGE_MS,

@@ -151,18 +151,34 @@ describe('cart service: a confirmed order converts its cart', function () {
     });
   }
 
-  it("converts in one statement only the buyer's convertible cart, and the event names the conversion's time", async () => {
+  it("converts in one statement, with the event's inbox claim, only the buyer's convertible cart, and the event names the conversion's time", async () => {
     const { userId, cart } = await customerCart();
     const other = await customerCart();
     const orderId = newId();
-    const atOnce = (event: Partial<OrderConfirmed>) =>
-      em().transactional((tx) => convertCartAtOnce(tx, OrderConfirmed.fromPartial({ orderId, ...event })));
+    const claims: string[] = [];
+    const atOnce = (event: Partial<OrderConfirmed>, eventId = newId()) => {
+      claims.push(eventId);
+      const claim = { consumer: 'cart-orders', eventId, subject: OrderConfirmedEvent.subject };
+      return convertCartAtOnce(em(), OrderConfirmed.fromPartial({ orderId, ...event }), claim);
+    };
+    const claimed = async () =>
+      (
+        await em().execute<{ event_id: string }[]>(
+          'SELECT event_id FROM infra.inbox WHERE event_id = ANY(?::uuid[])',
+          [`{${claims.join(',')}}`],
+        )
+      ).map((row) => row.event_id);
     expect(await atOnce({ cartId: cart.id, userId: other.userId }), 'another buyer').to.equal(false);
     expect(await atOnce({ cartId: cart.id }), 'a guest').to.equal(false);
     expect(await atOnce({ cartId: newId(), userId }), 'an unknown cart').to.equal(false);
     expect(await convertedEvents(cart.id)).to.deep.equal([]);
-    expect(await atOnce({ cartId: cart.id, userId })).to.equal(true);
+    expect(await claimed(), 'nothing claimed for a cart it leaves to the general way').to.deep.equal([]);
+    const eventId = newId();
+    expect(await atOnce({ cartId: cart.id, userId }, eventId)).to.equal(true);
+    expect(await claimed()).to.deep.equal([eventId]);
+    expect(await atOnce({ cartId: cart.id, userId }, eventId), 'the same event again').to.equal(false);
     expect(await atOnce({ cartId: cart.id, userId }), 'converted already').to.equal(false);
+    expect(await claimed()).to.deep.equal([eventId]);
     const [row] = await em().execute<{ updated_at: Date }[]>('SELECT updated_at FROM carts WHERE id = ?', [
       cart.id,
     ]);
@@ -184,7 +200,11 @@ describe('cart service: a confirmed order converts its cart', function () {
       transport,
       consumer: 'cart-orders',
       source: 'order',
-      handlers: [on(OrderConfirmedEvent, (tx, event) => convertCartOfOrder(tx, event, logger))],
+      handlers: [
+        on(OrderConfirmedEvent, (tx, event) => convertCartOfOrder(tx, event, logger), {
+          atOnce: (em, event, _envelope, claim) => convertCartAtOnce(em, event, claim),
+        }),
+      ],
       logger,
     });
     transport.open();

@@ -10,7 +10,7 @@ import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import type { ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { authorizePayment } from '../src/domain/authorize-payment.js';
 import { capturePayment } from '../src/domain/capture-payment.js';
-import { confirmOrderPayment } from '../src/domain/confirm-order.js';
+import { confirmOrderPayment, confirmOrderPaymentAtOnce } from '../src/domain/confirm-order.js';
 import { getPayment } from '../src/domain/get-payment.js';
 import { receiveGatewayWebhook } from '../src/domain/receive-webhook.js';
 import { resolveUnknownOutcomes, returnOrphanedPayments } from '../src/domain/reconcile-payments.js';
@@ -192,5 +192,37 @@ describe('payment: gateway webhooks and the reconciler', function () {
     expect(refunded.refunds).to.have.length(1);
     expect(await statusOf(confirmed.id)).to.equal(PaymentStatus.PAYMENT_STATUS_AUTHORIZED);
     expect((await gateway.lookup({ reference: taken.id }))!.refundedMinor).to.equal(1_500);
+  });
+
+  it('marks a confirmed order’s payment with the event’s inbox claim in one statement, once', async () => {
+    const payment = await authorized('pm_card_visa', 1_200);
+    const confirmedAt = new Date('2026-12-01T10:00:00Z');
+    const event = (at: Date) =>
+      OrderConfirmed.fromPartial({ orderId: payment.orderId, paymentId: payment.id, confirmedAt: at });
+    const claim = { consumer: 'payment-orders', eventId: newId(), subject: 'order.order.confirmed' };
+    const confirmedAtOf = async () => {
+      const [row] = await em().execute<{ order_confirmed_at: Date | string | null }[]>(
+        'SELECT order_confirmed_at FROM payments WHERE id = ?',
+        [payment.id],
+      );
+      return row!.order_confirmed_at === null ? null : new Date(row!.order_confirmed_at);
+    };
+    const inboxRows = async (eventId: string) =>
+      (await em().execute('SELECT 1 FROM infra.inbox WHERE event_id = ?', [eventId])).length;
+
+    expect(await confirmOrderPaymentAtOnce(em(), event(confirmedAt), claim, quietLogger())).to.equal(true);
+    expect((await confirmedAtOf())?.toISOString()).to.equal(confirmedAt.toISOString());
+    expect(await inboxRows(claim.eventId)).to.equal(1);
+    // The same event again: nothing written, left to the consumer's transaction to call a repeat.
+    expect(await confirmOrderPaymentAtOnce(em(), event(new Date()), claim, quietLogger())).to.equal(false);
+    // Another event of the order: claimed, and the first confirmation time kept.
+    const again = { ...claim, eventId: newId() };
+    expect(await confirmOrderPaymentAtOnce(em(), event(new Date()), again, quietLogger())).to.equal(true);
+    expect((await confirmedAtOf())?.toISOString()).to.equal(confirmedAt.toISOString());
+    // A malformed order id: nothing written, not even the claim.
+    const malformed = { ...claim, eventId: newId() };
+    const bad = OrderConfirmed.fromPartial({ orderId: 'not-a-uuid', confirmedAt });
+    expect(await confirmOrderPaymentAtOnce(em(), bad, malformed, quietLogger())).to.equal(false);
+    expect(await inboxRows(malformed.eventId)).to.equal(0);
   });
 });

@@ -15,7 +15,10 @@ import {
 } from '../../../lib/events/catalog.js';
 import { decodeEnvelope } from '../../../lib/events/index.js';
 import { newId } from '../../../lib/ids.js';
-import { createOrderShipment } from '../src/domain/fulfilment/create-order-shipment.js';
+import {
+  createOrderShipment,
+  createOrderShipmentAtOnce,
+} from '../src/domain/fulfilment/create-order-shipment.js';
 
 /** An order.order.confirmed of a customer's order of `quantities` (one line each) to Berlin. */
 export function confirmedOrder(quantities: number[], patch: Partial<OrderConfirmed> = {}): OrderConfirmed {
@@ -49,6 +52,15 @@ export function confirmedOrder(quantities: number[], patch: Partial<OrderConfirm
 /** The consumer's handler, in a transaction of its own as the consumer runs it. */
 export function consume(em: EntityManager, event: OrderConfirmed): Promise<void> {
   return em.transactional((tx) => createOrderShipment(tx, event));
+}
+
+/** The consumer's one statement with the event's inbox claim (`eventId`): true when it claimed the event. */
+export function consumeAtOnce(em: EntityManager, event: OrderConfirmed, eventId: string): Promise<boolean> {
+  return createOrderShipmentAtOnce(em, event, {
+    consumer: 'shipping-orders',
+    eventId,
+    subject: 'order.order.confirmed',
+  });
 }
 
 /** The shipping events about one order, from the service's outbox (exact at once: written in each change's transaction). */

@@ -19,7 +19,7 @@ import {
 } from '../src/domain/fulfilment/read-shipments.js';
 import { splitShipment } from '../src/domain/fulfilment/split-shipment.js';
 import { Shipment, ShipmentItem, ShipmentTracking } from '../src/entities/index.js';
-import { confirmedOrder, consume, shippingEventsOf } from './fulfilment-support.js';
+import { confirmedOrder, consume, consumeAtOnce, shippingEventsOf } from './fulfilment-support.js';
 import { openShippingDatabase, shippingAdmin } from './support.js';
 
 const { SHIPMENT_STATUS_PENDING: PENDING, SHIPMENT_STATUS_SHIPPED: SHIPPED } = ShipmentStatus;
@@ -113,6 +113,34 @@ describe('shipping fulfilment', function () {
         expect((await shippingEventsOf(db.orm, orderId)).created).to.have.length(1);
       }
       expect(await em().count(ShipmentItem, { shipment: { orderId: racing.orderId } })).to.equal(1);
+    });
+
+    it('gets its shipment and the event claimed in one statement; a repeat, under its id or another, adds nothing', async () => {
+      const event = confirmedOrder([2]);
+      const eventId = newId();
+      const claimed = async (id: string) =>
+        (await em().execute('SELECT 1 FROM infra.inbox WHERE event_id = ?', [id])).length;
+      expect(await consumeAtOnce(em(), event, eventId)).to.equal(true);
+      expect(await claimed(eventId)).to.equal(1);
+      expect(await consumeAtOnce(em(), event, eventId), 'the same event again').to.equal(false);
+      const another = newId();
+      expect(await consumeAtOnce(em(), event, another), 'the confirmation under another id').to.equal(true);
+      expect(await claimed(another)).to.equal(1);
+      const racing = confirmedOrder([1]);
+      const racingId = newId();
+      const outcomes = await Promise.all([1, 2, 3].map(() => consumeAtOnce(em(), racing, racingId)));
+      expect(outcomes.filter(Boolean)).to.have.length(1);
+      for (const orderId of [event.orderId, racing.orderId]) {
+        expect(await listOrderShipments(em(), orderId)).to.have.length(1);
+        expect((await shippingEventsOf(db.orm, orderId)).created).to.have.length(1);
+      }
+      const broken = confirmedOrder([], { orderId: newId() });
+      const failure = await consumeAtOnce(em(), broken, newId()).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(failure?.name).to.equal('PermanentEventError');
+      expect(await listOrderShipments(em(), broken.orderId)).to.deep.equal([]);
     });
 
     it('parks a confirmation no retry can make usable (no lines, a malformed or repeated line) and creates nothing', async () => {

@@ -2,11 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrderConfirmed } from '../../../../gen/ecommerce/order/v1/events.js';
 import { executePrepared } from '../../../../lib/db/prepared-statement.js';
 import {
+  inboxClaimParams,
+  inboxClaimSql,
   insertOutboxRowFrom,
   outboxRowOf,
   outboxRowParams,
   outboxWritten,
   publishEvent,
+  type InboxClaim,
 } from '../../../../lib/events/index.js';
 import { isUuid } from '../../../../lib/ids.js';
 import type { Logger } from '../../../../lib/log.js';
@@ -25,7 +28,6 @@ export async function convertCartOfOrder(
   event: OrderConfirmed,
   logger: Logger,
 ): Promise<void> {
-  if (await convertCartAtOnce(tx, event)) return;
   const context = { cartId: event.cartId, orderId: event.orderId };
   const cart = event.cartId === '' ? undefined : await lockCart(tx, event.cartId);
   if (!cart) {
@@ -51,14 +53,22 @@ export async function convertCartOfOrder(
 }
 
 /*
- * The usual case in one statement: the cart, the order's buyer's (a guest's has no user), is
+ * The usual case in one statement, with the event's inbox claim (the consumer's `atOnce`): the
+ * cart, the order's buyer's (a guest's has no user), is locked, the event claimed, the cart
  * converted and announced. Anything else (an unknown cart, one that cannot be converted, another
- * owner) changes nothing here and is decided by the general way above.
+ * owner, the event claimed before) writes nothing here, not even the claim, and is decided by the
+ * general way above, in the consumer's transaction.
  */
 const CONVERT_AT_ONCE_SQL = `
-  WITH converted AS (
-    UPDATE carts SET status = 'converted', converted_order_id = :orderId, version = version + 1, updated_at = :at
+  WITH target AS (
+    SELECT id FROM carts
      WHERE id = :cartId AND status = ANY(:from::text[]) AND user_id IS NOT DISTINCT FROM :userId::uuid
+       FOR UPDATE),
+  claimed AS (
+    ${inboxClaimSql('EXISTS (SELECT 1 FROM target)')}),
+  converted AS (
+    UPDATE carts SET status = 'converted', converted_order_id = :orderId, version = version + 1, updated_at = :at
+     WHERE id IN (SELECT id FROM target) AND EXISTS (SELECT 1 FROM claimed)
     RETURNING id),
   announced AS (
     ${insertOutboxRowFrom('converted')})
@@ -66,8 +76,12 @@ const CONVERT_AT_ONCE_SQL = `
 
 const CONVERTIBLE = statusesBefore('converted');
 
-/** `convertCartOfOrder`'s usual case in one statement; false when it changed nothing (see above). */
-export async function convertCartAtOnce(tx: EntityManager, event: OrderConfirmed): Promise<boolean> {
+/** `convertCartOfOrder`'s usual case in one statement; false when it wrote nothing (see above). */
+export async function convertCartAtOnce(
+  em: EntityManager,
+  event: OrderConfirmed,
+  claim: InboxClaim,
+): Promise<boolean> {
   if (!isUuid(event.cartId) || !isUuid(event.orderId) || (event.userId !== '' && !isUuid(event.userId)))
     return false;
   const at = new Date();
@@ -78,7 +92,7 @@ export async function convertCartAtOnce(tx: EntityManager, event: OrderConfirmed
     convertedAt: at,
   });
   const [row] = await executePrepared<{ converted: number }>(
-    tx,
+    em,
     'cart:convert-at-once',
     CONVERT_AT_ONCE_SQL,
     {
@@ -88,9 +102,10 @@ export async function convertCartAtOnce(tx: EntityManager, event: OrderConfirmed
       from: CONVERTIBLE,
       userId: event.userId === '' ? null : event.userId,
       ...outboxRowParams(announcement),
+      ...inboxClaimParams(claim),
     },
   );
   if (row?.converted !== 1) return false;
-  outboxWritten(tx);
+  outboxWritten(em);
   return true;
 }
