@@ -263,7 +263,7 @@ export function productHandlers({
     commitReservation: {
       access: allow.internal(),
       async handle(request) {
-        const record = await commitReservation(orm.em.fork(), request, settings.lowStockThreshold);
+        const record = await commitReservation(orm.em.fork(), request);
         reservationMoved(record);
         return { reservation: toReservation(record) };
       },

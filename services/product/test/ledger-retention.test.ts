@@ -58,7 +58,7 @@ describe('product ledger: what the purge of infra.idempotency_keys may take, and
       await reserveStock(db.orm.em.fork(), { orderId, lines: [{ variantId, quantity: 1 }] }, 5);
     }
     await releaseReservation(db.orm.em.fork(), { orderId: released }, 5);
-    await commitReservation(db.orm.em.fork(), { orderId: committed }, 5);
+    await commitReservation(db.orm.em.fork(), { orderId: committed });
     await releaseReservation(db.orm.em.fork(), { orderId: releasedFirst }, 5);
     const userId = newId();
     await db.orm.em

@@ -100,6 +100,7 @@ async function applyVariantChanges(
     [productId],
   );
   const ours = new Set(existing.map((row) => row.id));
+  const thresholds = new Map<string, number>();
   let nextSortOrder = Math.max(-1, ...existing.map((row) => row.sort_order)) + 1;
   for (const [i, change] of changes.entries()) {
     const field = `variants[${i}]`;
@@ -135,14 +136,32 @@ async function applyVariantChanges(
     if (!ours.has(id)) throw notFound('variant', `${id} of product ${productId} (${field}.id)`);
     await update(em, 'product_variants', id, variantAssignments(change, field, currency));
     if (change.lowStockThreshold !== undefined) {
-      const threshold = requireThreshold(change.lowStockThreshold, `${field}.low_stock_threshold`);
-      await em.execute(
-        'UPDATE inventory SET low_stock_threshold = ? WHERE variant_id = ?',
-        [threshold, id],
-        'run',
-      );
+      thresholds.set(id, requireThreshold(change.lowStockThreshold, `${field}.low_stock_threshold`));
     }
   }
+  await setStockThresholds(em, thresholds);
+}
+
+/**
+ * Sets the low-stock threshold of every stock row of these variants, their rows locked first in
+ * the order of every stock change (variant, location): a commit (CommitReservation) takes no
+ * product lock, only its stock rows in that order, so rows locked in another order here could
+ * deadlock with it.
+ */
+async function setStockThresholds(em: EntityManager, thresholds: ReadonlyMap<string, number>): Promise<void> {
+  if (thresholds.size === 0) return;
+  const variantIds = `{${[...thresholds.keys()].join(',')}}`;
+  await em.execute(
+    'SELECT id FROM inventory WHERE variant_id = ANY(?::uuid[]) ORDER BY variant_id, location FOR UPDATE',
+    [variantIds],
+  );
+  await em.execute(
+    `UPDATE inventory i SET low_stock_threshold = c.threshold
+       FROM (SELECT unnest(?::uuid[]) AS variant_id, unnest(?::int[]) AS threshold) c
+      WHERE i.variant_id = c.variant_id`,
+    [variantIds, `{${[...thresholds.values()].join(',')}}`],
+    'run',
+  );
 }
 
 /**

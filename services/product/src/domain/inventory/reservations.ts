@@ -8,7 +8,7 @@ import { requestHashOf } from '../../../../../lib/idempotency/idempotency-keys.j
 import { KeyedQueue } from '../../../../../lib/runtime/keyed-queue.js';
 import { BatchedRead } from './batched-read.js';
 import { forget, knownStock, learn, now } from './known-stock.js';
-import { claim, read, rewrite } from './ledger.js';
+import { claim, read, rewrite, type LedgerEntry } from './ledger.js';
 import { announceLowStock, type StockChange } from './low-stock.js';
 import { inVariantOrder, requireStockLines, type StockLineInput } from './stock-lines.js';
 import type { StockStatus } from '../../entities/product.js';
@@ -63,8 +63,9 @@ interface StockRow {
 /**
  * Locks the stock rows of these variants, in one order (variant, location) for every caller, so
  * that concurrent reservations, releases and commits queue on the rows instead of deadlocking.
- * Their products are locked before (`lockProducts`, in id order), as by every stock change, so
- * what this statement reads of the products' stock stays true until the transaction ends.
+ * Their products are locked before (`lockProducts`, in id order), as by every stock change that
+ * moves available units, so what this statement reads of the products' stock stays true until the
+ * transaction ends (a commit, which takes no product lock, moves no available unit).
  */
 async function lockStock(em: EntityManager, variantIds: readonly string[]): Promise<StockRow[]> {
   return executePrepared<StockRow>(
@@ -328,20 +329,93 @@ async function claimAndReserve(
 }
 
 /**
- * Gives held units back (release) or ships them (commit: on hand drops too), with the rows locked
- * in the order of every stock change, and the products' stock status set again.
+ * Gives held units back (release), with the rows locked in the order of every stock change, and
+ * the products' stock status set again (the units are available again).
  */
-async function moveHeldUnits(
+async function giveBackHeldUnits(
   em: EntityManager,
   units: readonly HeldUnits[],
-  shipped: boolean,
   lowStockThreshold: number,
 ): Promise<void> {
   const productIds = [...new Set(units.map((unit) => unit.productId))];
   await lockProducts(em, productIds);
   await lockStock(em, [...new Set(units.map((unit) => unit.variantId))].sort());
-  await moveUnits(em, units, -1, shipped);
+  await moveUnits(em, units, -1, false);
   await settleStockStatus(em, productIds, lowStockThreshold);
+}
+
+/**
+ * The order's ledger entry locked for this transaction (a concurrent release or commit of the
+ * order waits here, then reads the entry that one left) and, while it holds units, their stock rows
+ * locked in the order of every stock change (variant, location), in one statement. The rows are
+ * locked after the entry, from the entry as it is once locked. A SELECT in WITH runs only as far
+ * as it is read: the count makes `locked` run to its end.
+ *
+ * A commit takes no product lock: it lowers on hand and reserved by the same units, so no row's
+ * `available_quantity` (on hand − reserved) changes, and with it neither its products' stock
+ * status nor anything else a product lock guards (what reservations read of the products' stock,
+ * low-stock crossings, known stock). Nor can it deadlock with the stock changes that lock
+ * products: it waits only for its order's entry (which a release or commit of the order takes
+ * first too) and for stock rows, which it takes in the one order every writer of several stock rows
+ * takes them in (variant, location; UpdateProduct's thresholds too).
+ */
+async function lockReservation(
+  em: EntityManager,
+  orderId: string,
+): Promise<LedgerEntry<ReservationRecord> | undefined> {
+  const [row] = await executePrepared<{ request_hash: string; response: Buffer | Uint8Array }>(
+    em,
+    'product:lock-reservation',
+    `WITH entry AS (
+       SELECT request_hash, response FROM infra.idempotency_keys WHERE scope = ? AND key = ? FOR UPDATE
+     ), held AS (
+       SELECT (unit ->> 'inventoryId')::uuid AS id
+         FROM entry, jsonb_array_elements(convert_from(entry.response, 'UTF8')::jsonb -> 'units') AS unit
+        WHERE convert_from(entry.response, 'UTF8')::jsonb ->> 'state' = 'reserved'
+     ), locked AS (
+       SELECT i.id FROM inventory i
+        WHERE i.id IN (SELECT id FROM held)
+        ORDER BY i.variant_id, i.location
+          FOR UPDATE OF i
+     )
+     SELECT request_hash, response, (SELECT count(*) FROM locked)::int AS locked_rows FROM entry`,
+    [SCOPE, orderId],
+  );
+  if (!row) return undefined;
+  return {
+    requestHash: row.request_hash,
+    result: JSON.parse(Buffer.from(row.response).toString('utf8')) as ReservationRecord,
+  };
+}
+
+/**
+ * Ships the units of a reservation whose entry and stock rows this transaction has locked
+ * (`lockReservation`): on hand and reserved drop by them, and the entry becomes `committed` (it may
+ * go after 30 days), in one statement. Its own statement after the locks: in READ COMMITTED it
+ * reads the rows as the transactions it waited for left them.
+ */
+async function shipHeldUnits(em: EntityManager, committed: ReservationRecord): Promise<void> {
+  await executePrepared(
+    em,
+    'product:ship-units',
+    `WITH shipped AS (
+       UPDATE inventory i
+          SET quantity = i.quantity - d.n, reserved_quantity = i.reserved_quantity - d.n, updated_at = now()
+         FROM (SELECT unnest(?::uuid[]) AS id, unnest(?::int[]) AS n) d
+        WHERE i.id = d.id
+     )
+     UPDATE infra.idempotency_keys
+        SET response = ?, completed_at = now(), expires_at = now() + make_interval(days => ?::int)
+      WHERE scope = ? AND key = ?`,
+    [
+      `{${committed.units.map((unit) => unit.inventoryId).join(',')}}`,
+      `{${committed.units.map((unit) => unit.quantity).join(',')}}`,
+      Buffer.from(JSON.stringify(committed)),
+      CLOSED_RESERVATION_DAYS,
+      SCOPE,
+      committed.orderId,
+    ],
+  );
 }
 
 /**
@@ -512,7 +586,7 @@ export async function releaseReservation(
         { order_id: orderId },
       );
     }
-    await moveHeldUnits(tx, record.units, false, lowStockThreshold);
+    await giveBackHeldUnits(tx, record.units, lowStockThreshold);
     const released: ReservationRecord = { ...record, state: 'released' };
     await rewrite(tx, SCOPE, orderId, released, CLOSED_RESERVATION_DAYS);
     return { reservation: released, releasedNow: true };
@@ -521,15 +595,19 @@ export async function releaseReservation(
   return released;
 }
 
-/** The order's reserved units leave the warehouse: on hand and reserved both drop. */
+/**
+ * The order's reserved units leave the warehouse: on hand and reserved both drop. A repeat answers
+ * the committed reservation and changes nothing. Every checkout calls it once: BEGIN, the entry
+ * and its stock rows locked (`lockReservation`), the units shipped and the entry rewritten
+ * (`shipHeldUnits`), COMMIT.
+ */
 export async function commitReservation(
   em: EntityManager,
   input: { orderId: string },
-  lowStockThreshold: number,
 ): Promise<ReservationRecord> {
   const orderId = requireUuid('order_id', input.orderId);
   const committed = await em.transactional(async (tx) => {
-    const entry = await read<ReservationRecord>(tx, SCOPE, orderId, true);
+    const entry = await lockReservation(tx, orderId);
     if (!entry || entry.requestHash === RELEASED_BEFORE_RESERVED)
       throw notFound('reservation for order', orderId);
     const record = entry.result;
@@ -543,9 +621,8 @@ export async function commitReservation(
         },
       );
     }
-    await moveHeldUnits(tx, record.units, true, lowStockThreshold);
     const committed: ReservationRecord = { ...record, state: 'committed' };
-    await rewrite(tx, SCOPE, orderId, committed, CLOSED_RESERVATION_DAYS);
+    await shipHeldUnits(tx, committed);
     return committed;
   });
   forget(committed.units.map((unit) => unit.variantId));

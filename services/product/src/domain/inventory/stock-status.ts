@@ -22,10 +22,14 @@ export function stockStatusOf(available: number, threshold: number): MaintainedS
 }
 
 /**
- * Locks these products' rows, in id order, for a change of their stock. Every stock change takes
- * the product locks before it touches an inventory row (UpdateProduct, which also writes inventory,
- * locks its product first too), so all writers of one product's stock take turns and no two can
- * deadlock; `refreshStockStatus` then sees every other change of that product's stock committed.
+ * Locks these products' rows, in id order, for a change of their stock. Every stock change that
+ * moves available units takes the product locks before it touches an inventory row (UpdateProduct,
+ * which also writes inventory, locks its product first too), so all writers of one product's
+ * available units take turns and no two can deadlock; `refreshStockStatus` then sees every other
+ * change of that product's stock committed. A commit (CommitReservation) moves none (on hand and
+ * reserved drop alike) and takes no product lock: it locks only its order's ledger entry and then
+ * its stock rows, in the order every writer of several stock rows takes them (variant, location),
+ * so it cannot close a cycle either.
  * NO KEY UPDATE: the foreign-key checks of inserted inventory rows (KEY SHARE) do not wait on it.
  */
 export async function lockProducts(em: EntityManager, productIds: Iterable<string>): Promise<void> {
@@ -116,10 +120,10 @@ export async function refreshStockStatus(
 }
 
 /**
- * `refreshStockStatus` for a change of stock alone (a reservation, release, commit, restock or
- * adjustment, which publish no product event of their own): a product whose status changed is
- * announced as `product.product.updated`, so every replica's cache drops it at once rather than
- * serving the old status until its TTL.
+ * `refreshStockStatus` for a change of stock alone (a reservation, release, restock or adjustment,
+ * which publish no product event of their own): a product whose status changed is announced as
+ * `product.product.updated`, so every replica's cache drops it at once rather than serving the old
+ * status until its TTL.
  */
 export async function settleStockStatus(
   em: EntityManager,
