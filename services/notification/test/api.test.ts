@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { NotificationServiceClient } from '../../../gen/ecommerce/notification/v1/notification.js';
 import { NotificationChannel } from '../../../gen/ecommerce/notification/v1/events.js';
-import { CartAbandonedEvent } from '../../../lib/events/catalog.js';
+import { CartAbandonedEvent, OrderConfirmedEvent } from '../../../lib/events/catalog.js';
 import { newId } from '../../../lib/ids.js';
 import { money } from '../../../lib/money.js';
 import { eventually } from '../../../lib/testing/eventually.js';
@@ -10,7 +10,7 @@ import { failureOf, plainClient } from '../../../test/support/clients.js';
 import { startTestMesh, type TestMesh } from '../../../test/support/mesh.js';
 import { accountToken, internalToken } from '../../../test/support/tokens.js';
 import { CUSTOMER_TYPES } from '../src/domain/notification-types.js';
-import { envelopeOf, eventsOf, publishEnvelope } from './support.js';
+import { envelopeOf, eventsOf, orderConfirmed, publishEnvelope, uniqueEmail } from './support.js';
 
 const EMAIL = NotificationChannel.NOTIFICATION_CHANNEL_EMAIL;
 const IN_APP = NotificationChannel.NOTIFICATION_CHANNEL_IN_APP;
@@ -114,6 +114,52 @@ describe('notification service: RPCs', function () {
       await client.deleteTemplate({ templateId: id }, { token: writer });
       const gone = await failureOf(client.getTemplate({ templateId: id }, { token: reader }));
       expect(gone.code).to.equal(status.NOT_FOUND);
+    });
+
+    it('renders the very next receipt from a template edited through UpdateTemplate, and none while it is inactive', async () => {
+      const db = async () => (await mesh.database('notification')).orm.em.fork();
+      const subjectsOf = async (eventId: string) =>
+        (
+          await (
+            await db()
+          ).execute<{ subject: string }[]>('SELECT subject FROM notifications WHERE event_id = ?', [eventId])
+        ).map((row) => row.subject);
+      const receipt = async () => {
+        const order = orderConfirmed({ guestEmail: uniqueEmail('receipt') });
+        const envelope = envelopeOf(OrderConfirmedEvent, order);
+        await publishEnvelope(events.transport, OrderConfirmedEvent.subject, envelope);
+        // Handled once the order is remembered (whether or not a mail is written).
+        await eventually(
+          async () =>
+            (await (await db()).execute('SELECT 1 FROM order_contacts WHERE order_id = ?', [order.orderId]))
+              .length === 1,
+        );
+        return { order, subjects: await subjectsOf(envelope.id) };
+      };
+      const { templates } = await client.listTemplates(
+        { page: { pageSize: 100, pageToken: '' } },
+        { token: reader },
+      );
+      const original = templates.find((t) => t.name === 'order_confirmed')!;
+      const edit = (change: { subject: string; isActive: boolean }) =>
+        client.updateTemplate({ ...original, ...change }, { token: writer });
+      try {
+        const first = await receipt();
+        expect(first.subjects).to.deep.equal([`Order ${first.order.orderNumber} confirmed`]);
+
+        await edit({ subject: 'Your receipt for {{order_number}}', isActive: true });
+        const edited = await receipt();
+        expect(edited.subjects).to.deep.equal([`Your receipt for ${edited.order.orderNumber}`]);
+
+        await edit({ subject: 'Your receipt for {{order_number}}', isActive: false });
+        expect((await receipt()).subjects).to.deep.equal([]);
+
+        await edit({ subject: original.subject, isActive: true });
+        const restored = await receipt();
+        expect(restored.subjects).to.deep.equal([`Order ${restored.order.orderNumber} confirmed`]);
+      } finally {
+        await edit({ subject: original.subject, isActive: true });
+      }
     });
 
     it('refuses to save a template using a variable it does not declare, naming the variable', async () => {

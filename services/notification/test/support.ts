@@ -5,8 +5,10 @@ import {
   type EventTransport,
   type EventType,
 } from '../../../lib/events/index.js';
+import type { OrderConfirmed } from '../../../gen/ecommerce/order/v1/events.js';
 import type { TestMesh } from '../../../test/support/mesh.js';
 import { newId } from '../../../lib/ids.js';
+import { money } from '../../../lib/money.js';
 import { readEventsNamespace } from '../../../lib/config/index.js';
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
@@ -31,6 +33,39 @@ export async function openNotificationDatabase(prefix: string): Promise<ScratchD
 /** A unique address for one test, so mail of other tests (or runs) never counts. */
 export function uniqueEmail(label = 'shopper'): string {
   return `${label}-${randomUUID().slice(0, 8)}@example.test`;
+}
+
+/** A confirmed order of two mugs (no buyer unless given: a `userId` or a `guestEmail`). */
+export function orderConfirmed(order: Partial<OrderConfirmed> = {}): OrderConfirmed {
+  return {
+    orderId: newId(),
+    userId: '',
+    cartId: newId(),
+    items: [
+      {
+        orderItemId: newId(),
+        productId: newId(),
+        variantId: newId(),
+        sku: 'MUG-1',
+        quantity: 2,
+        unitPrice: money('EUR', 1250),
+        productName: 'Mug',
+      },
+    ],
+    shippingAddress: undefined,
+    shippingMethod: 'Standard',
+    subtotal: money('EUR', 2500),
+    discountTotal: money('EUR', 0),
+    shippingTotal: money('EUR', 499),
+    taxTotal: money('EUR', 0),
+    grandTotal: money('EUR', 2999),
+    couponCode: '',
+    paymentId: newId(),
+    confirmedAt: new Date(),
+    orderNumber: `ORD-${Math.floor(Math.random() * 9_000_000) + 1_000_000}-1`,
+    guestEmail: '',
+    ...order,
+  };
 }
 
 /** An event's envelope, as a publisher's outbox would write it. */

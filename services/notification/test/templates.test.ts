@@ -126,6 +126,25 @@ describe('notification service: templates', function () {
     expect((await failureOf(deleteTemplate(em(), created.templateId))).code).to.equal(status.NOT_FOUND);
   });
 
+  it('saves and answers a template whose parts hold semicolons (CSS in the HTML) as written', async () => {
+    const styled = {
+      subject: 'Hello; {{first_name}}',
+      bodyText: 'a; b',
+      bodyHtml: '<p style="margin:0;padding:8px">Hi {{first_name}};</p>',
+    };
+    const created = await createTemplate(em(), promo({ name: 'styled_promo', ...styled }));
+    expect(created).to.include({ name: 'styled_promo', ...styled });
+    const updated = await updateTemplate(em(), {
+      ...styled,
+      templateId: created.templateId,
+      bodyText: 'c; d',
+      variables: ['first_name'],
+      isActive: true,
+    });
+    expect(updated).to.include({ ...styled, bodyText: 'c; d' });
+    expect(await getTemplate(em(), created.templateId)).to.deep.equal(updated);
+  });
+
   it('refuses a template that uses a variable it does not declare, naming the variable and the part', async () => {
     const failure = await failureOf(
       createTemplate(em(), promo({ name: 'bad_vars', bodyHtml: '<p>{{first_name}} {{coupon_code}}</p>' })),

@@ -7,7 +7,7 @@ import {
 import { on, type EventHandlerBinding } from '../../../../lib/events/index.js';
 import { formattedAddress, formattedMoney, greetingName } from '../domain/mail-values.js';
 import { notificationTypeNamed } from '../domain/notification-types.js';
-import { rememberOrderContact } from '../domain/order-contacts.js';
+import { orderContactIn, rememberOrderContact } from '../domain/order-contacts.js';
 import { queueNotification, type Recipient } from '../domain/queue-notification.js';
 import type { ConsumerContext } from './consumer-context.js';
 
@@ -20,15 +20,20 @@ function buyerOf(event: { userId: string; guestEmail: string }): Recipient | nul
 /**
  * The order mails: the receipt (order.order.confirmed), shipped and delivered
  * (order.order.status_changed to SHIPPED or DELIVERED; other changes send nothing), cancelled.
- * A customer's address is looked up when sending; a guest's is in the event.
+ * A customer's address is looked up when sending; a guest's is in the event. The receipt and the
+ * cancellation also remember the order's contact (for the refund and return mails), in the
+ * statement that queues their messages.
  */
 export function orderHandlers({ store, logger }: ConsumerContext): EventHandlerBinding[] {
   const orderUrl = (orderNumber: string) => `${store.storeUrl}/orders/${encodeURIComponent(orderNumber)}`;
   return [
     on(OrderConfirmedEvent, async (em, event, envelope) => {
-      await rememberOrderContact(em, event);
+      const contact = orderContactIn(event);
       const recipient = buyerOf(event);
-      if (!recipient) return;
+      if (!recipient) {
+        if (contact) await rememberOrderContact(em, contact);
+        return;
+      }
       const items = event.items
         .map(
           (item) =>
@@ -42,6 +47,7 @@ export function orderHandlers({ store, logger }: ConsumerContext): EventHandlerB
           eventId: envelope.id,
           type: notificationTypeNamed('order_confirmed'),
           recipient,
+          orderContact: contact,
           values: {
             first_name: greetingName(event.shippingAddress?.firstName),
             order_number: event.orderNumber,
@@ -80,9 +86,12 @@ export function orderHandlers({ store, logger }: ConsumerContext): EventHandlerB
       );
     }),
     on(OrderCancelledEvent, async (em, event, envelope) => {
-      await rememberOrderContact(em, event);
+      const contact = orderContactIn(event);
       const recipient = buyerOf(event);
-      if (!recipient) return;
+      if (!recipient) {
+        if (contact) await rememberOrderContact(em, contact);
+        return;
+      }
       await queueNotification(
         em,
         store,
@@ -90,6 +99,7 @@ export function orderHandlers({ store, logger }: ConsumerContext): EventHandlerB
           eventId: envelope.id,
           type: notificationTypeNamed('order_cancelled'),
           recipient,
+          orderContact: contact,
           values: {
             first_name: greetingName(undefined),
             order_number: event.orderNumber,

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NotificationPreference as PreferenceView } from '../../../../gen/ecommerce/notification/v1/notification.js';
 import { NotificationChannel as Channel } from '../../../../gen/ecommerce/notification/v1/events.js';
+import { executePrepared } from '../../../../lib/db/prepared-statement.js';
 import { NotificationReason } from '../../../../lib/error-reasons.js';
 import { failedPrecondition, invalidArgument } from '../../../../lib/errors.js';
 import { newId } from '../../../../lib/ids.js';
@@ -33,7 +34,10 @@ export async function channelsAccepted(
   userId: string,
   type: NotificationType,
 ): Promise<ChannelChoice> {
-  const [row] = await em.execute<PreferenceRow[]>(
+  // Prepared: it runs for every message to a customer (their receipt among them).
+  const [row] = await executePrepared<PreferenceRow>(
+    em,
+    'notification:preference',
     'SELECT notification_type, email_enabled, in_app_enabled FROM notification_preferences WHERE user_id = ? AND notification_type = ?',
     [userId, type.name],
   );

@@ -4,7 +4,19 @@ import { newId } from '../../../../lib/ids.js';
 import type { Logger } from '../../../../lib/log.js';
 import { markEmailQueued } from './delivery/commit-kick.js';
 import type { NotificationType } from './notification-types.js';
+import {
+  contactParams,
+  rememberOrderContact,
+  REMEMBER_CONTACT_SQL,
+  type NewOrderContact,
+} from './order-contacts.js';
 import { channelsAccepted } from './preferences.js';
+import {
+  readActiveTemplate,
+  templateCheckParams,
+  templateLastRead,
+  TEMPLATE_STILL_ACTIVE_SQL,
+} from './templates/active-templates.js';
 import { renderTemplate } from './templates/render-template.js';
 
 /** Who a message is for: an account (its address is looked up when sending, unless given) or an address. */
@@ -20,6 +32,8 @@ export interface QueueRequest {
   recipient: Recipient;
   /** The type's variables; the store's name and address are added. */
   values: Record<string, string>;
+  /** An order event's contact, remembered whether or not a message is written. */
+  orderContact?: NewOrderContact | null;
 }
 
 export interface StoreIdentity {
@@ -27,30 +41,51 @@ export interface StoreIdentity {
   storeUrl: string;
 }
 
-interface TemplateRow {
-  id: string;
-  subject: string;
-  body_text: string;
-  body_html: string;
-}
-
 /*
- * One message, claimed in `notification_keys` and written only if that claimed it, in one statement
- * (prepared: it runs for every message). An email is pending (the sender delivers it); an in-app
- * message is delivered as it is written.
+ * The messages one event causes for one recipient, each claimed in `notification_keys` and written
+ * only if that claimed it, in one statement (prepared: it runs for every message): the email
+ * (pending: the sender delivers it) when given `emailId`, the in-app message (delivered as it is
+ * written) when given `inAppId`. It writes them only while the template they were rendered from is
+ * still the active one of its name (`template`; `current` says whether it was), and it remembers the
+ * order's contact of an order event whatever else it does (`contact`: nothing without an order).
  */
 const QUEUE_SQL = `
-  WITH claimed AS (
+  WITH template AS (${TEMPLATE_STILL_ACTIVE_SQL}),
+  contact AS (${REMEMBER_CONTACT_SQL}),
+  wanted (channel, id) AS (VALUES ('email', :emailId::uuid), ('in_app', :inAppId::uuid)),
+  claimed AS (
     INSERT INTO notification_keys (event_id, recipient_key, template, channel, notification_id)
-    VALUES (:eventId, :recipientKey, :template, :channel, :id)
-    ON CONFLICT DO NOTHING RETURNING notification_id)
-  INSERT INTO notifications (id, user_id, channel, notification_type, template_id, recipient, subject, body,
-    body_html, status, event_id, scheduled_at, sent_at, delivered_at)
-  SELECT notification_id, :userId::uuid, :channel, :template, :templateId::uuid, :recipient, :subject, :body,
-    :bodyHtml, :status, :eventId::uuid, CASE WHEN :email THEN :at::timestamptz END,
-    CASE WHEN :email THEN NULL ELSE :at::timestamptz END, CASE WHEN :email THEN NULL ELSE :at::timestamptz END
-  FROM claimed
-  RETURNING id`;
+    SELECT :eventId::uuid, :recipientKey, :notificationType, wanted.channel, wanted.id
+      FROM template, wanted
+     WHERE wanted.id IS NOT NULL
+    ON CONFLICT DO NOTHING RETURNING channel, notification_id),
+  queued AS (
+    INSERT INTO notifications (id, user_id, channel, notification_type, template_id, recipient, subject, body,
+      body_html, status, event_id, scheduled_at, sent_at, delivered_at)
+    SELECT notification_id, :userId::uuid, channel, :notificationType, :templateId::uuid,
+      CASE channel WHEN 'email' THEN :recipient END, :subject, :body,
+      CASE channel WHEN 'email' THEN :bodyHtml END,
+      CASE channel WHEN 'email' THEN 'pending' ELSE 'delivered' END, :eventId::uuid,
+      CASE channel WHEN 'email' THEN :at::timestamptz END,
+      CASE channel WHEN 'email' THEN NULL ELSE :at::timestamptz END,
+      CASE channel WHEN 'email' THEN NULL ELSE :at::timestamptz END
+      FROM claimed
+    RETURNING channel)
+  SELECT EXISTS (SELECT FROM template) AS current,
+    EXISTS (SELECT FROM queued WHERE channel = 'email') AS email,
+    EXISTS (SELECT FROM queued WHERE channel = 'in_app') AS in_app`;
+
+interface QueueResult {
+  current: boolean;
+  email: boolean;
+  in_app: boolean;
+}
+
+/**
+ * Statements tried when the template keeps changing between its read and the statement; then the
+ * handling fails, and the event is tried again later.
+ */
+const MAX_QUEUE_ATTEMPTS = 3;
 
 /**
  * Writes the messages one event causes for one recipient, in the consumer's transaction: the type's
@@ -58,7 +93,12 @@ const QUEUE_SQL = `
  * off (a transactional type cannot be), and an in-app notification for an account when the type
  * has one and the customer accepts it. Each message is first claimed in `notification_keys`
  * (event, recipient, template, channel), so handling the event again writes nothing. No active
- * template of the type's name: nothing is sent (logged).
+ * template of the type's name: nothing is sent (logged). An order event's `orderContact` is
+ * remembered in any case, by the same statement when messages are written.
+ *
+ * The template is the one this process last read (`templateLastRead`), checked by the statement
+ * that writes the messages: one edited since (on any replica) is read again and the messages
+ * rendered from it, so no message is ever written from a template that is no longer the active one.
  */
 export async function queueNotification(
   em: EntityManager,
@@ -67,16 +107,17 @@ export async function queueNotification(
   logger: Logger,
 ): Promise<{ email: boolean; inApp: boolean }> {
   const { type, recipient } = request;
+  const contact = request.orderContact ?? null;
   const none = { email: false, inApp: false };
-  const [template] = await em.execute<TemplateRow[]>(
-    'SELECT id, subject, body_text, body_html FROM email_templates WHERE name = ? AND is_active',
-    [type.name],
-  );
-  if (!template) {
+  const noTemplate = () =>
     logger.warn(
       { template: type.name, eventId: request.eventId },
       'no active template: notification not sent',
     );
+  let template = templateLastRead(em, type.name) ?? (await readActiveTemplate(em, type.name));
+  if (!template) {
+    noTemplate();
+    if (contact) await rememberOrderContact(em, contact);
     return none;
   }
   const accepted =
@@ -87,37 +128,45 @@ export async function queueNotification(
     email: accepted.email && (recipient.userId !== null || recipient.email !== null),
     inApp: type.inApp && accepted.inApp && recipient.userId !== null,
   };
-  if (!channels.email && !channels.inApp) return none;
+  if (!channels.email && !channels.inApp) {
+    if (contact) await rememberOrderContact(em, contact);
+    return none;
+  }
 
-  const rendered = renderTemplate(
-    { subject: template.subject, bodyText: template.body_text, bodyHtml: template.body_html },
-    { store_name: store.storeName, store_url: store.storeUrl, ...request.values },
-  );
-  const recipientKey = recipient.userId ?? recipient.email!;
-  const written = { ...none };
-  for (const channel of ['email', 'in_app'] as const) {
-    if (channel === 'email' ? !channels.email : !channels.inApp) continue;
-    const email = channel === 'email';
-    const queued = await executePrepared<{ id: string }>(em, 'notification:queue', QUEUE_SQL, {
-      id: newId(),
-      eventId: request.eventId,
-      recipientKey,
-      template: type.name,
-      channel,
-      userId: recipient.userId,
-      templateId: template.id,
-      recipient: email ? recipient.email : null,
+  const values = { store_name: store.storeName, store_url: store.storeUrl, ...request.values };
+  const message = {
+    emailId: channels.email ? newId() : null,
+    inAppId: channels.inApp ? newId() : null,
+    eventId: request.eventId,
+    notificationType: type.name,
+    recipientKey: recipient.userId ?? recipient.email!,
+    userId: recipient.userId,
+    recipient: recipient.email,
+    at: new Date(),
+    ...contactParams(contact),
+  };
+  for (let attempt = 1; ; attempt++) {
+    const rendered = renderTemplate(template, values);
+    const [result] = await executePrepared<QueueResult>(em, 'notification:queue', QUEUE_SQL, {
+      ...message,
+      ...templateCheckParams(template),
       subject: rendered.subject,
       body: rendered.bodyText,
-      bodyHtml: email ? rendered.bodyHtml : null,
-      status: email ? 'pending' : 'delivered',
-      at: new Date(),
-      email,
+      bodyHtml: rendered.bodyHtml,
     });
-    if (queued.length === 0) continue;
-    if (email) written.email = true;
-    else written.inApp = true;
+    if (result!.current) {
+      if (result!.email) markEmailQueued(em);
+      return { email: result!.email, inApp: result!.in_app };
+    }
+    // The template was edited, deactivated or deleted (on any replica) since this process read it:
+    // the statement wrote no message (only the order's contact). Read it again.
+    if (attempt === MAX_QUEUE_ATTEMPTS) {
+      throw new Error(`template ${type.name} changed again each time it was read (${attempt} times)`);
+    }
+    template = await readActiveTemplate(em, type.name);
+    if (!template) {
+      noTemplate();
+      return none;
+    }
   }
-  if (written.email) markEmailQueued(em);
-  return written;
 }

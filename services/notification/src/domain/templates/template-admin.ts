@@ -1,11 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Template } from '../../../../../gen/ecommerce/notification/v1/notification.js';
+import { executePrepared } from '../../../../../lib/db/prepared-statement.js';
 import { alreadyExists, notFound } from '../../../../../lib/errors.js';
 import { newId } from '../../../../../lib/ids.js';
 import { keysetPageOf, pageFrom, type PageInput } from '../../../../../lib/paging/index.js';
 import { checked, requireUuid } from '../../../../../lib/validation/index.js';
 import { checkTemplateName, checkTemplateParts, type TemplateInput } from './check-template.js';
 import { TEMPLATE_COLUMNS, templateOf, type TemplateRow } from './template-view.js';
+
+/*
+ * A template's parts are sent as parameters (`executePrepared`), never written into the SQL text as
+ * `em.execute` does: embedded PGlite's driver takes a text with a `;` in it (an HTML body's CSS) for
+ * several statements and answers a list of results, so a saved template came back unreadable.
+ */
 
 /** CreateTemplate: checked whole, then inserted; a taken name is ALREADY_EXISTS (one statement, so racing creators get one each). */
 export async function createTemplate(
@@ -16,7 +23,9 @@ export async function createTemplate(
     const name = checkTemplateName(v, input.name);
     return { name, parts: checkTemplateParts(v, input, v.has('name') ? null : name) };
   });
-  const rows = await em.execute<TemplateRow[]>(
+  const rows = await executePrepared<TemplateRow>(
+    em,
+    'notification:create-template',
     `INSERT INTO email_templates (id, name, subject, body_text, body_html, variables, is_active)
      VALUES (?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (name) DO NOTHING RETURNING ${TEMPLATE_COLUMNS}`,
     [
@@ -68,7 +77,9 @@ export async function updateTemplate(
   ]);
   if (!current) throw notFound('template', id);
   const parts = checked((v) => checkTemplateParts(v, input, current.name));
-  const [row] = await em.execute<TemplateRow[]>(
+  const [row] = await executePrepared<TemplateRow>(
+    em,
+    'notification:update-template',
     `UPDATE email_templates SET subject = ?, body_text = ?, body_html = ?, variables = ?::jsonb, is_active = ?,
        updated_at = now()
      WHERE id = ? RETURNING ${TEMPLATE_COLUMNS}`,
