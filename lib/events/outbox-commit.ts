@@ -1,13 +1,23 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '../db/orm.js';
+import type { OutboxRow } from './outbox.js';
 
 /**
- * Lets the relay wake up the moment a transaction that wrote an event commits, instead of waiting
- * for its next poll. `publishEvent` marks the root transaction it wrote into; a MikroORM
- * `afterTransactionCommit` subscriber (one per ORM) tells the listeners when a marked one commits.
- * A rolled-back transaction is never reported, and its mark goes with it (weak set).
+ * Lets the relay hear the moment a transaction that wrote an event commits, instead of waiting
+ * for its next poll. `publishEvent` marks the root transaction it wrote into, and `outboxWritten`
+ * adds the rows a statement wrote already reserved for this process (`insertOutboxRowFrom`); a
+ * MikroORM `afterTransactionCommit` subscriber (one per ORM) tells the listeners when a marked
+ * one commits. A rolled-back transaction is never reported, and its mark goes with it (weak map).
  */
-const transactionsWithEvents = new WeakSet<object>();
+const transactionsWithEvents = new WeakMap<object, OutboxCommit>();
+
+/** What a commit wrote to the outbox, as its listeners hear of it. */
+export interface OutboxCommit {
+  /** Rows written reserved for this process's relay, to be handed to it (`outboxWritten`). */
+  reserved: OutboxRow[];
+  /** Rows for the relay to claim were written too (`publishEvent`). */
+  claimable: boolean;
+}
 
 interface KnexTransaction {
   parentTransaction?: KnexTransaction;
@@ -19,25 +29,41 @@ function rootOf(transaction: KnexTransaction): KnexTransaction {
   return current;
 }
 
-export function markOutboxWrite(em: EntityManager): void {
+/** Marks the transaction of `em` as one that wrote to the outbox: rows to claim, or `reserved` rows. */
+export function markOutboxWrite(em: EntityManager, reserved?: OutboxRow): void {
   const transaction = em.getTransactionContext<KnexTransaction>();
-  if (transaction) transactionsWithEvents.add(rootOf(transaction));
+  if (!transaction) return;
+  const root = rootOf(transaction);
+  const commit = transactionsWithEvents.get(root) ?? { reserved: [], claimable: false };
+  if (reserved) commit.reserved.push(reserved);
+  else commit.claimable = true;
+  transactionsWithEvents.set(root, commit);
 }
 
-type Listener = () => void;
+type Listener = (commit: OutboxCommit) => void;
 const listenersByEventManager = new WeakMap<object, Set<Listener>>();
 
+/** Tells the listeners; reserved rows go to the first only (a process runs one relay per database). */
+function notify(listeners: Iterable<Listener>, commit: OutboxCommit): void {
+  let reserved = commit.reserved;
+  for (const listener of listeners) {
+    listener({ reserved, claimable: commit.claimable });
+    reserved = [];
+  }
+}
+
 /**
- * Says that a statement of `em` wrote an outbox row itself (`outboxRowOf`, in a writable CTE):
- * inside a transaction the listeners hear of it once that commits, as for `publishEvent`; outside
- * one the statement has committed by itself, so no commit hook sees it, and they hear of it now.
+ * Says that a statement of `em` wrote `row` itself (`insertOutboxRowFrom`, in a writable CTE); call
+ * it only when the statement did write it. Inside a transaction the row is handed to the relay
+ * once that commits; outside one the statement has committed by itself, so no commit hook sees it,
+ * and it is handed over now.
  */
-export function outboxWritten(em: EntityManager): void {
+export function outboxWritten(em: EntityManager, row: OutboxRow): void {
   if (em.getTransactionContext()) {
-    markOutboxWrite(em);
+    markOutboxWrite(em, row);
     return;
   }
-  for (const notify of listenersByEventManager.get(em.getEventManager()) ?? []) notify();
+  notify(listenersByEventManager.get(em.getEventManager()) ?? [], { reserved: [row], claimable: false });
 }
 
 /** Calls `listener` after every commit of a transaction on `orm` that wrote to the outbox; returns the unsubscribe. */
@@ -50,9 +76,10 @@ export function onOutboxCommit(orm: MikroORM, listener: Listener): () => void {
     listenersByEventManager.set(eventManager, registered);
     eventManager.registerSubscriber({
       afterTransactionCommit: ({ transaction }) => {
-        if (!transaction || !transactionsWithEvents.has(transaction as object)) return;
+        const commit = transaction ? transactionsWithEvents.get(transaction as object) : undefined;
+        if (!commit) return;
         transactionsWithEvents.delete(transaction as object);
-        for (const notify of registered) notify();
+        notify(registered, commit);
       },
     });
   }

@@ -3,9 +3,16 @@ import { openScratchDatabase, type ScratchDatabase } from '../testing/scratch-da
 import { jsonCodec } from '../testing/json-codec.js';
 import { decodeEnvelope } from './envelope.js';
 import { defineEvent } from './event-type.js';
-import { insertOutboxRowFrom, outboxRowOf, outboxRowParams, publishEvent } from './outbox.js';
+import {
+  insertOutboxRowFrom,
+  outboxRowOf,
+  outboxRowParams,
+  publishEvent,
+  RESERVED_ROW_LEASE_SECONDS,
+  type OutboxRow,
+} from './outbox.js';
 import { withCorrelationId } from './correlation.js';
-import { onOutboxCommit, outboxWritten } from './outbox-commit.js';
+import { onOutboxCommit, outboxWritten, type OutboxCommit } from './outbox-commit.js';
 import { executePrepared } from '../db/prepared-statement.js';
 import { toBytes } from './bytes.js';
 
@@ -114,12 +121,18 @@ describe('lib/events: publishEvent writes to the outbox in the caller’s transa
         { made, ...outboxRowParams(row) },
       ).then(([result]) => ({ row, written: result!.written === 1 }));
 
-    it('writes the row exactly as publishEvent would, and only when its source made the change', async () => {
+    it('writes the row as publishEvent would, reserved for this process’s relay, and only when its source made the change', async () => {
       const { row, written } = await writeIf(db.orm.em.fork(), true);
       expect(written).to.equal(true);
       expect((await writeIf(db.orm.em.fork(), false)).written).to.equal(false);
       const rows = await outboxRows();
       expect(rows.map((stored) => stored.id)).to.deep.equal([row.id]);
+      const [reserved] = await db.orm.em
+        .fork()
+        .execute<{ seconds: number }[]>(
+          'SELECT extract(epoch FROM claimed_until - now())::float8 AS seconds FROM infra.outbox',
+        );
+      expect(reserved!.seconds).to.be.within(RESERVED_ROW_LEASE_SECONDS - 5, RESERVED_ROW_LEASE_SECONDS);
       expect(rows[0]).to.include({ subject: 'shop.order.placed', type: 'test.v1.OrderPlaced' });
       expect(decodeEnvelope(toBytes(rows[0]!.envelope))).to.include({
         id: row.id,
@@ -127,34 +140,44 @@ describe('lib/events: publishEvent writes to the outbox in the caller’s transa
       });
     });
 
-    it('reports the row at once outside a transaction, at the commit inside one, and not after a rollback', async () => {
-      let reported = 0;
-      const unsubscribe = onOutboxCommit(db.orm, () => reported++);
+    it('hands the row over at once outside a transaction, at the commit inside one, and never after a rollback', async () => {
+      const reported: OutboxCommit[] = [];
+      const unsubscribe = onOutboxCommit(db.orm, (commit) => reported.push(commit));
+      const second: OutboxCommit[] = [];
+      const unsubscribeSecond = onOutboxCommit(db.orm, (commit) => second.push(commit));
+      const ids = (commit: OutboxCommit | undefined) => commit?.reserved.map((row) => row.id);
       try {
         const alone = db.orm.em.fork();
-        await writeIf(alone, true);
-        outboxWritten(alone);
-        expect(reported, 'a statement on its own has committed').to.equal(1);
+        const first = await writeIf(alone, true);
+        outboxWritten(alone, first.row);
+        expect(ids(reported[0]), 'a statement on its own has committed').to.deep.equal([first.row.id]);
+        expect(reported[0]!.claimable).to.equal(false);
 
+        let inside: { row: OutboxRow } | undefined;
         await db.orm.em.fork().transactional(async (tx) => {
-          await writeIf(tx, true);
-          outboxWritten(tx);
-          expect(reported, 'not before the commit').to.equal(1);
+          inside = await writeIf(tx, true);
+          outboxWritten(tx, inside.row);
+          await publishEvent(tx, 'shop', OrderPlaced, { orderId: 'to claim' });
+          expect(reported, 'not before the commit').to.have.length(1);
         });
-        expect(reported, 'at the commit').to.equal(2);
+        expect(ids(reported[1]), 'at the commit').to.deep.equal([inside!.row.id]);
+        expect(reported[1]!.claimable, 'with the row to claim').to.equal(true);
 
         await db.orm.em
           .fork()
           .transactional(async (tx) => {
-            await writeIf(tx, true);
-            outboxWritten(tx);
+            outboxWritten(tx, (await writeIf(tx, true)).row);
             throw new Error('rollback');
           })
           .catch(() => undefined);
-        expect(reported, 'a rolled-back row is never reported').to.equal(2);
-        expect(await outboxRows()).to.have.length(2);
+        expect(reported, 'a rolled-back row is never handed over').to.have.length(2);
+        expect(await outboxRows()).to.have.length(3);
+        // Every listener hears of the commits; the rows go to the first only (one relay per database).
+        expect(second.map(ids)).to.deep.equal([[], []]);
+        expect(second.map((commit) => commit.claimable)).to.deep.equal([false, true]);
       } finally {
         unsubscribe();
+        unsubscribeSecond();
       }
     });
   });

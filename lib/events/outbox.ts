@@ -40,14 +40,25 @@ export function outboxRowOf<T>(
 }
 
 /**
+ * How long a row written by `insertOutboxRowFrom` is reserved for the relay of the process that
+ * wrote it (its lease, as if claimed): that relay is handed the row at the commit and publishes it
+ * without claiming it; another relay takes it only once the lease ran out (the writer crashed: its
+ * events are late by that much). Publishing takes milliseconds; should one take longer than the
+ * lease, the row may go out twice, which JetStream's duplicate window and the inboxes absorb.
+ */
+export const RESERVED_ROW_LEASE_SECONDS = 10;
+
+/**
  * The `INSERT` of an `outboxRowOf` row for a change written as one statement (a writable CTE): the
  * row goes in once for each row of `source` (a CTE's name, which returns one row when the change
- * was made and none otherwise). Its values are the named parameters `outboxRowParams` gives; call
- * `outboxWritten(em)` once the statement wrote it.
+ * was made and none otherwise), reserved for this process's relay. Its values are the named
+ * parameters `outboxRowParams` gives; call `outboxWritten(em, row)` once the statement wrote it,
+ * which hands the row to the relay (at the commit, inside a transaction).
  */
 export function insertOutboxRowFrom(source: string): string {
-  return `INSERT INTO infra.outbox (id, subject, type, envelope)
-    SELECT :eventId, :eventSubject, :eventType, :envelope FROM ${source}`;
+  return `INSERT INTO infra.outbox (id, subject, type, envelope, claimed_until)
+    SELECT :eventId, :eventSubject, :eventType, :envelope,
+           now() + interval '${RESERVED_ROW_LEASE_SECONDS} seconds' FROM ${source}`;
 }
 
 /** The named parameters of `insertOutboxRowFrom` for `row`. */

@@ -5,7 +5,9 @@ import { eventually } from '../testing/eventually.js';
 import { quietLogger } from '../testing/quiet-logger.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 import { defineEvent } from './event-type.js';
-import { outboxRowOf, publishEvent } from './outbox.js';
+import { insertOutboxRowFrom, outboxRowOf, outboxRowParams, publishEvent, type OutboxRow } from './outbox.js';
+import { executePrepared } from '../db/prepared-statement.js';
+import type { EntityManager } from '../db/orm.js';
 import { outboxWritten } from './outbox-commit.js';
 import { OutboxRelay } from './relay.js';
 import { metricsRegistry } from '../metrics.js';
@@ -73,6 +75,14 @@ describe('lib/events: outbox relay', () => {
       for (const n of ns) ids.push(await publishEvent(em, source, Tick, { n }));
       return ids;
     });
+  /** A row written reserved by one statement of its own (insertOutboxRowFrom), not handed over. */
+  const insertReserved = (em: EntityManager, row: OutboxRow) =>
+    executePrepared(
+      em,
+      'test:write-reserved',
+      `WITH change AS (SELECT 1) ${insertOutboxRowFrom('change')}`,
+      outboxRowParams(row),
+    );
   const unpublished = async () =>
     (
       await db.orm.em
@@ -119,21 +129,92 @@ describe('lib/events: outbox relay', () => {
     }
   });
 
-  it('is woken by outboxWritten for a row a single statement wrote outside a transaction', async () => {
+  /** Counts the relay's claims while `body` runs. */
+  const countingClaims = async (body: (claims: () => number) => Promise<void>) => {
+    let claims = 0;
+    const onQuery = db.orm.config.get('onQuery');
+    db.orm.config.set('onQuery', (sql: string, params: unknown[]) => {
+      if (sql.includes('SET claimed_until = now()')) claims++;
+      return onQuery(sql, params);
+    });
+    try {
+      await body(() => claims);
+    } finally {
+      db.orm.config.set('onQuery', onQuery);
+    }
+  };
+  /** Rows written reserved by one statement of their own (insertOutboxRowFrom), handed over with outboxWritten. */
+  const writeReserved = async (em: EntityManager, ...ns: number[]) => {
+    const rows = ns.map((n) => outboxRowOf(source, Tick, { n }));
+    for (const row of rows) {
+      await insertReserved(em, row);
+      outboxWritten(em, row);
+    }
+    return rows.map((row) => row.id);
+  };
+
+  it('publishes rows handed over at their commit without claiming them, and marks them', async () => {
+    await countingClaims(async (claims) => {
+      const transport = new RecordingTransport();
+      relay(transport, { idlePollMs: 60_000 }).start();
+      await eventually(() => claims() === 1, { what: 'the first look at the empty outbox' });
+      const alone = await writeReserved(db.orm.em.fork(), 1);
+      const inside = await db.orm.em.fork().transactional((tx) => writeReserved(tx, 2, 3));
+      await eventually(() => transport.published.length === 3, {
+        timeoutMs: 5_000,
+        what: 'three publications',
+      });
+      expect(transport.published.map((p) => p.eventId)).to.deep.equal([...alone, ...inside]);
+      await eventually(async () => (await unpublished()) === 0, { what: 'rows marked published' });
+      expect(claims(), 'no claim after the first look').to.equal(1);
+    });
+  });
+
+  it('publishes the rows a commit marked for a claim before the rows handed over after them', async () => {
     const transport = new RecordingTransport();
     relay(transport, { idlePollMs: 60_000 }).start();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const em = db.orm.em.fork();
-    const row = outboxRowOf(source, Tick, { n: 7 });
-    await em.execute('INSERT INTO infra.outbox (id, subject, type, envelope) VALUES (?, ?, ?, ?)', [
-      row.id,
-      row.subject,
-      row.type,
-      row.envelope,
-    ]);
-    outboxWritten(em);
+    await db.orm.em.fork().transactional(async (tx) => {
+      await publishEvent(tx, source, Tick, { n: 1 });
+      await writeReserved(tx, 2);
+    });
+    await writeReserved(db.orm.em.fork(), 3);
+    await eventually(() => transport.published.length === 3, {
+      timeoutMs: 5_000,
+      what: 'three publications',
+    });
+    expect(transport.published.map((p) => p.n)).to.deep.equal([1, 2, 3]);
+  });
+
+  it('lets go of the rows handed over when a publish fails, and publishes them in order the claimed way', async () => {
+    const transport = new RecordingTransport();
+    relay(transport, { idlePollMs: 60_000, maxBackoffMs: 50 }).start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    transport.failNext = 1;
+    const ids = await db.orm.em.fork().transactional((tx) => writeReserved(tx, 1, 2, 3));
+    await eventually(() => transport.published.length === 3, {
+      timeoutMs: 5_000,
+      what: 'three publications',
+    });
+    expect(transport.published.map((p) => p.eventId)).to.deep.equal(ids);
+    const [first] = await db.orm.em
+      .fork()
+      .execute<{ attempts: number }[]>('SELECT attempts FROM infra.outbox WHERE id = ?', [ids[0]]);
+    expect(first!.attempts).to.equal(1);
+    await eventually(async () => (await unpublished()) === 0, { what: 'rows marked published' });
+  });
+
+  it('leaves a reserved row nobody was handed to the claimed way once its reservation runs out', async () => {
+    const transport = new RecordingTransport();
+    // A crashed writer: its row reserved, handed to no relay; here its reservation has run out.
+    const row = outboxRowOf(source, Tick, { n: 9 });
+    await insertReserved(db.orm.em.fork(), row);
+    relay(transport, { idlePollMs: 20 }).start();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(transport.published, 'not while it is reserved').to.deep.equal([]);
+    await db.orm.em.fork().execute("UPDATE infra.outbox SET claimed_until = now() - interval '1 second'");
     await eventually(() => transport.published.length === 1, { timeoutMs: 5_000, what: 'the publication' });
-    expect(transport.published).to.deep.equal([{ subject: Tick.subject, eventId: row.id, n: 7 }]);
+    expect(transport.published[0]!.eventId).to.equal(row.id);
   });
 
   it('records a failed publish on the row, backs off, and publishes in order once the transport is back', async () => {

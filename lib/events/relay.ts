@@ -11,6 +11,7 @@ import {
   outboxPublishFailures,
 } from './metrics.js';
 import { onOutboxCommit } from './outbox-commit.js';
+import type { OutboxRow as ReservedRow } from './outbox.js';
 import type { EventTransport } from './transport.js';
 
 export interface OutboxRelayOptions {
@@ -76,6 +77,12 @@ const CLAIM_SQL = `
  *   `maxIdlePollMs` while nothing comes, so ten idle services do not keep their databases busy.
  *   Only a full batch is followed at once by another claim: after a smaller one the outbox was
  *   empty at the claim, and what commits since wakes the relay.
+ * - A row written by a statement of its own (`insertOutboxRowFrom`) is written reserved for this
+ *   process, as if claimed, and handed to the relay at the commit (`outboxWritten`): it is published
+ *   and marked without a claim. Rows a commit only marked (`publishEvent`) are claimed first, being
+ *   older. If publishing a handed row fails, every handed row not yet out is let go (its
+ *   reservation cleared) and goes the claimed way, in order; a crash leaves them reserved until
+ *   their lease (`RESERVED_ROW_LEASE_SECONDS`) runs out, and then another relay takes them.
  * - On a failed publish the row's `attempts`/`last_error` are recorded, the rest of the batch is
  *   released, and the relay pauses (exponential, capped): the failed event goes first next time,
  *   so order is kept.
@@ -105,7 +112,11 @@ export class OutboxRelay {
   private readonly metricsEveryMs: number;
   private loop: Promise<void> | undefined;
   private stopping = false;
-  private kicked = false;
+  /** A claim is due: a commit marked the outbox, a poll is due, or the last round failed. */
+  private claimDue = true;
+  /** Rows handed over at their commit, reserved for this relay, in commit order. */
+  private handedOver: ReservedRow[] = [];
+  private lastClaimAt = 0;
   private wake: (() => void) | undefined;
   private failures = 0;
   private idleRounds = 0;
@@ -129,13 +140,17 @@ export class OutboxRelay {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
-    this.unsubscribe = onOutboxCommit(this.orm, () => this.kick());
+    this.unsubscribe = onOutboxCommit(this.orm, ({ reserved, claimable }) => {
+      this.handedOver.push(...reserved);
+      if (claimable) this.kick();
+      else this.wake?.();
+    });
     this.loop = this.run();
   }
 
   /** Look at the outbox now rather than at the next poll. */
   kick(): void {
-    this.kicked = true;
+    this.claimDue = true;
     this.wake?.();
   }
 
@@ -157,6 +172,7 @@ export class OutboxRelay {
     ]);
     clearTimeout(timer);
     if (gaveUp) this.log.warn({ graceMs }, 'outbox relay stopped with a publish still in flight');
+    else await this.letGoOfHandedOver(this.orm.em.fork()).catch(() => undefined);
     this.loop = undefined;
   }
 
@@ -164,7 +180,19 @@ export class OutboxRelay {
     while (!this.stopping) {
       let outcome: 'idle' | 'drained' | 'more' | 'failed';
       try {
-        outcome = await this.publishBatch();
+        // Rows handed over wait for a claim that is due (those rows are older), and the poll
+        // still runs while they keep coming (rows of a crashed replica whose reservation ran out).
+        if (
+          this.claimDue ||
+          this.handedOver.length === 0 ||
+          Date.now() - this.lastClaimAt > this.maxIdlePollMs
+        ) {
+          this.claimDue = false;
+          this.lastClaimAt = Date.now();
+          outcome = await this.publishBatch();
+        } else {
+          outcome = await this.publishHandedOver();
+        }
       } catch (error) {
         if (this.stopping) break;
         this.log.error({ err: error }, 'outbox relay round failed');
@@ -174,13 +202,17 @@ export class OutboxRelay {
       if (this.stopping) break;
       if (outcome === 'failed') {
         this.failures++;
+        // The claimed way from now on, in order: the rows handed over go back to the outbox.
+        await this.letGoOfHandedOver(this.orm.em.fork()).catch(() => undefined);
         await this.pause(Math.min(this.maxBackoffMs, 100 * 2 ** (this.failures - 1)), false);
+        this.claimDue = true;
       } else {
         this.failures = 0;
         this.idleRounds = outcome === 'idle' ? this.idleRounds + 1 : 0;
         // Only a full batch may have more behind it. After a smaller one the outbox was empty at the
         // claim, and whatever commits since wakes the relay (as an empty claim would have found).
-        if (outcome !== 'more') await this.pause(this.idlePause(), true);
+        if (outcome === 'more') this.claimDue = true;
+        else await this.pause(this.idlePause(), true);
       }
     }
   }
@@ -259,6 +291,51 @@ export class OutboxRelay {
     return rows.length === this.batchSize || released.length > 0 ? 'more' : 'drained';
   }
 
+  /**
+   * Publishes the rows handed over at their commit, in commit order, and marks them published in
+   * one statement: no claim (they were written reserved for this relay). On a failed publish the
+   * failure is recorded on the row and `failed` answered; the run loop lets go of the rest.
+   */
+  private async publishHandedOver(): Promise<'drained' | 'failed'> {
+    const em = this.orm.em.fork();
+    const published: string[] = [];
+    let failed = false;
+    while (this.handedOver.length > 0 && published.length < this.batchSize) {
+      const row = this.handedOver[0]!;
+      try {
+        await this.transport.publish(row.subject, row.envelope, row.id);
+      } catch (error) {
+        failed = true;
+        await this.recordFailure(em, row, error);
+        break;
+      }
+      this.handedOver.shift();
+      published.push(row.id);
+    }
+    if (published.length > 0) {
+      await executePrepared(
+        em,
+        'outbox:published',
+        'UPDATE infra.outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY(?::uuid[])',
+        [published],
+      );
+      outboxPublished.inc({ source: this.source }, published.length);
+    }
+    return failed ? 'failed' : 'drained';
+  }
+
+  /** Clears the reservation of the rows handed over and not yet published: a claim takes them now. */
+  private async letGoOfHandedOver(em: EntityManager): Promise<void> {
+    const rows = this.handedOver.splice(0);
+    if (rows.length === 0) return;
+    await executePrepared(
+      em,
+      'outbox:released',
+      'UPDATE infra.outbox SET claimed_until = NULL WHERE id = ANY(?::uuid[])',
+      [rows.map((row) => row.id)],
+    );
+  }
+
   private async housekeeping(): Promise<void> {
     const now = Date.now();
     try {
@@ -281,7 +358,11 @@ export class OutboxRelay {
   }
 
   /** Counts a failed publish on the row; returns its attempts so far. */
-  private async recordFailure(em: EntityManager, row: OutboxRow, error: unknown): Promise<number> {
+  private async recordFailure(
+    em: EntityManager,
+    row: { id: string; subject: string },
+    error: unknown,
+  ): Promise<number> {
     outboxPublishFailures.inc({ source: this.source });
     const [recorded] = await em.execute<{ attempts: number }[]>(
       'UPDATE infra.outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? RETURNING attempts',
@@ -309,13 +390,18 @@ export class OutboxRelay {
     );
   }
 
+  /**
+   * Waits `ms`, or less: with `wakeOnKick`, until a commit wakes the relay (at once if one did
+   * already). A wait that runs its course makes a claim due (the poll).
+   */
   private pause(ms: number, wakeOnKick: boolean): Promise<void> {
-    if (wakeOnKick && this.kicked) {
-      this.kicked = false;
-      return Promise.resolve();
-    }
+    const woken = () => this.claimDue || this.handedOver.length > 0;
+    if (wakeOnKick && woken()) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(() => {
+        this.claimDue = true;
+        done();
+      }, ms);
       const wake = () => {
         if (this.stopping || wakeOnKick) done();
       };
@@ -326,7 +412,6 @@ export class OutboxRelay {
       this.wake = wake;
     }).then(() => {
       this.wake = undefined;
-      if (wakeOnKick) this.kicked = false;
     });
   }
 }

@@ -106,6 +106,6 @@ export async function convertCartAtOnce(
     },
   );
   if (row?.converted !== 1) return false;
-  outboxWritten(em);
+  outboxWritten(em, announcement);
   return true;
 }

@@ -262,6 +262,6 @@ export async function settlePlainSuccess(
     },
   );
   if (row?.settled !== 1) return undefined;
-  outboxWritten(em);
+  outboxWritten(em, event);
   return answer;
 }

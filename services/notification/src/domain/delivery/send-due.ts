@@ -140,7 +140,7 @@ async function recordSent(
     },
   );
   deliveryAttempts.inc({ channel: 'email', provider: deps.mail.provider, outcome: 'sent' });
-  if (recorded?.sent === 1) outboxWritten(em);
+  if (recorded?.sent === 1) outboxWritten(em, announcement);
   else deps.logger.warn({ notificationId: row.id }, LOST_CLAIM);
 }
 

@@ -111,7 +111,7 @@ export const checkoutEnding: SagaEnding<CheckoutState> = {
       },
     );
     if (row?.confirmed !== 1) return false;
-    outboxWritten(em);
+    outboxWritten(em, event);
     return true;
   },
 

@@ -75,13 +75,14 @@ const createFirstShipmentSql = (claimed: boolean) => `
  * transaction.
  */
 export async function createOrderShipment(tx: EntityManager, event: OrderConfirmed): Promise<void> {
+  const { params, announcement } = firstShipmentOf(event);
   const [row] = await executePrepared<{ created: number }>(
     tx,
     'shipping:create-first-shipment',
     createFirstShipmentSql(false),
-    firstShipmentParams(event),
+    params,
   );
-  if (row?.created === 1) outboxWritten(tx);
+  if (row?.created === 1) outboxWritten(tx, announcement);
 }
 
 /**
@@ -94,18 +95,19 @@ export async function createOrderShipmentAtOnce(
   event: OrderConfirmed,
   claim: InboxClaim,
 ): Promise<boolean> {
+  const { params, announcement } = firstShipmentOf(event);
   const [row] = await executePrepared<{ created: number; claimed: number }>(
     em,
     'shipping:create-first-shipment-at-once',
     createFirstShipmentSql(true),
-    { ...firstShipmentParams(event), ...inboxClaimParams(claim) },
+    { ...params, ...inboxClaimParams(claim) },
   );
-  if (row?.created === 1) outboxWritten(em);
+  if (row?.created === 1) outboxWritten(em, announcement);
   return row?.claimed === 1;
 }
 
-/** The statement's parameters: the shipment, its lines and its event; a malformed event throws. */
-function firstShipmentParams(event: OrderConfirmed) {
+/** The statement's parameters (the shipment, its lines, its event) and its event; a malformed event throws. */
+function firstShipmentOf(event: OrderConfirmed) {
   const lines = linesOf(event);
   const shippingTotal = event.shippingTotal ?? event.grandTotal;
   const cost = {
@@ -134,7 +136,7 @@ function firstShipmentParams(event: OrderConfirmed) {
     lines: items.map(({ id: _id, ...line }) => line),
     splitFromShipmentId: '',
   });
-  return {
+  const params = {
     orderId: event.orderId,
     shipmentId,
     userId: event.userId === '' ? null : event.userId,
@@ -150,4 +152,5 @@ function firstShipmentParams(event: OrderConfirmed) {
     quantities: items.map((item) => item.quantity),
     ...outboxRowParams(announcement),
   };
+  return { params, announcement };
 }
