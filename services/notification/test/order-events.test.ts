@@ -121,7 +121,7 @@ describe('notification service: the order events', function () {
     return templates.find((t) => t.name === 'order_confirmed')!;
   }
 
-  it('queues a guest’s receipt and remembers its order in one statement; the refund finds the guest by it', async () => {
+  it('queues a guest’s receipt, remembers its order and claims the event in one statement; the refund finds the guest by it', async () => {
     await warmUp();
     const guestEmail = uniqueEmail('guest');
     const order = orderConfirmed({ guestEmail });
@@ -130,7 +130,10 @@ describe('notification service: the order events', function () {
       eventId = await publish(OrderConfirmedEvent, order);
     });
     expect(statements).to.have.length(1);
-    expect(statements[0]).to.include('order_contacts').and.include('email_templates');
+    expect(statements[0])
+      .to.include('order_contacts')
+      .and.include('email_templates')
+      .and.include('infra.inbox');
 
     const [receipt, ...others] = await messagesOf(eventId);
     expect(others).to.deep.equal([]);
@@ -259,14 +262,21 @@ describe('notification service: the order events', function () {
       );
 
       // Edited outside this consumer (as UpdateTemplate on another replica would): the next
-      // receipt is rendered from the new text, after one more read of the template.
+      // receipt is rendered from the new text, after one more read of the template. The one
+      // statement with the inbox claim finds the template changed and writes nothing; the
+      // consumer's transaction then queues (finding it changed too), reads it, and queues again.
       await edit({ subject: 'Thanks for {{order_number}}' });
       const after = orderConfirmed({ guestEmail: uniqueEmail('after') });
       let afterEvent = '';
       const statements = await statementsOf(async () => {
         afterEvent = await publish(OrderConfirmedEvent, after);
       });
-      expect(statements.map((sql) => sql.includes('notification_keys'))).to.deep.equal([true, false, true]);
+      expect(statements.map((sql) => sql.includes('notification_keys'))).to.deep.equal([
+        true,
+        true,
+        false,
+        true,
+      ]);
       expect(await messagesOf(afterEvent)).to.have.length(1);
       expect((await messagesOf(afterEvent))[0]).to.include({
         subject: `Thanks for ${after.orderNumber}`,

@@ -33,14 +33,15 @@ export function orderContactIn(event: {
 
 /**
  * The insert of an order's contact (the first event that names it wins; they agree), with the
- * parameters of `contactParams`; a null order id inserts nothing. It is a statement by itself
+ * parameters of `contactParams`; a null order id inserts nothing, nor does a false `onlyIf` (an SQL
+ * condition). It is a statement by itself
  * (`rememberOrderContact`) and a CTE of the queue statement (`queueNotification`), which writes
  * the receipt and remembers its order at once.
  */
-export const REMEMBER_CONTACT_SQL = `
+export const rememberContactSql = (onlyIf = 'true') => `
     INSERT INTO order_contacts (order_id, order_number, user_id, guest_email)
     SELECT :contactOrderId::uuid, :contactOrderNumber, :contactUserId::uuid, :contactGuestEmail
-     WHERE :contactOrderId::uuid IS NOT NULL
+     WHERE :contactOrderId::uuid IS NOT NULL AND ${onlyIf}
     ON CONFLICT (order_id) DO NOTHING`;
 
 export function contactParams(contact: NewOrderContact | null) {
@@ -54,7 +55,7 @@ export function contactParams(contact: NewOrderContact | null) {
 
 /** Remembers who an order's mail goes to, when no message is written with it. */
 export async function rememberOrderContact(em: EntityManager, contact: NewOrderContact): Promise<void> {
-  await executePrepared(em, 'notification:remember-contact', REMEMBER_CONTACT_SQL, contactParams(contact));
+  await executePrepared(em, 'notification:remember-contact', rememberContactSql(), contactParams(contact));
 }
 
 export async function orderContactOf(

@@ -4,15 +4,17 @@ import { newId } from '../../../../lib/ids.js';
 import type { Logger } from '../../../../lib/log.js';
 import { markEmailQueued } from './delivery/commit-kick.js';
 import type { NotificationType } from './notification-types.js';
+import { inboxClaimParams, inboxClaimSql, type InboxClaim } from '../../../../lib/events/index.js';
 import {
   contactParams,
+  rememberContactSql,
   rememberOrderContact,
-  REMEMBER_CONTACT_SQL,
   type NewOrderContact,
 } from './order-contacts.js';
 import { channelsAccepted } from './preferences.js';
 import {
   readActiveTemplate,
+  type ActiveTemplate,
   templateCheckParams,
   templateLastRead,
   TEMPLATE_STILL_ACTIVE_SQL,
@@ -48,15 +50,19 @@ export interface StoreIdentity {
  * written) when given `inAppId`. It writes them only while the template they were rendered from is
  * still the active one of its name (`template`; `current` says whether it was), and it remembers the
  * order's contact of an order event whatever else it does (`contact`: nothing without an order).
+ * With `inboxClaim` (a consumer's `atOnce`) it also claims the event in the inbox, and writes
+ * anything, the claim included, only while the template is current (`event_claimed` says whether).
  */
-const QUEUE_SQL = `
-  WITH template AS (${TEMPLATE_STILL_ACTIVE_SQL}),
-  contact AS (${REMEMBER_CONTACT_SQL}),
+const queueSql = (inboxClaim: boolean) => `
+  WITH template AS (${TEMPLATE_STILL_ACTIVE_SQL}),${
+    inboxClaim ? `\n  event_claimed AS (${inboxClaimSql('EXISTS (SELECT FROM template)')}),` : ''
+  }
+  contact AS (${rememberContactSql(inboxClaim ? 'EXISTS (SELECT FROM event_claimed)' : 'true')}),
   wanted (channel, id) AS (VALUES ('email', :emailId::uuid), ('in_app', :inAppId::uuid)),
   claimed AS (
     INSERT INTO notification_keys (event_id, recipient_key, template, channel, notification_id)
     SELECT :eventId::uuid, :recipientKey, :notificationType, wanted.channel, wanted.id
-      FROM template, wanted
+      FROM template, wanted${inboxClaim ? ', event_claimed' : ''}
      WHERE wanted.id IS NOT NULL
     ON CONFLICT DO NOTHING RETURNING channel, notification_id),
   queued AS (
@@ -73,12 +79,15 @@ const QUEUE_SQL = `
     RETURNING channel)
   SELECT EXISTS (SELECT FROM template) AS current,
     EXISTS (SELECT FROM queued WHERE channel = 'email') AS email,
-    EXISTS (SELECT FROM queued WHERE channel = 'in_app') AS in_app`;
+    EXISTS (SELECT FROM queued WHERE channel = 'in_app') AS in_app${
+      inboxClaim ? ',\n    EXISTS (SELECT FROM event_claimed) AS event_claimed' : ''
+    }`;
 
 interface QueueResult {
   current: boolean;
   email: boolean;
   in_app: boolean;
+  event_claimed?: boolean;
 }
 
 /**
@@ -120,39 +129,16 @@ export async function queueNotification(
     if (contact) await rememberOrderContact(em, contact);
     return none;
   }
-  const accepted =
-    type.audience === 'customer' && recipient.userId
-      ? await channelsAccepted(em, recipient.userId, type)
-      : { email: true, inApp: false };
-  const channels = {
-    email: accepted.email && (recipient.userId !== null || recipient.email !== null),
-    inApp: type.inApp && accepted.inApp && recipient.userId !== null,
-  };
-  if (!channels.email && !channels.inApp) {
+  const message = await messageOf(em, request);
+  if (!message) {
     if (contact) await rememberOrderContact(em, contact);
     return none;
   }
-
   const values = { store_name: store.storeName, store_url: store.storeUrl, ...request.values };
-  const message = {
-    emailId: channels.email ? newId() : null,
-    inAppId: channels.inApp ? newId() : null,
-    eventId: request.eventId,
-    notificationType: type.name,
-    recipientKey: recipient.userId ?? recipient.email!,
-    userId: recipient.userId,
-    recipient: recipient.email,
-    at: new Date(),
-    ...contactParams(contact),
-  };
   for (let attempt = 1; ; attempt++) {
-    const rendered = renderTemplate(template, values);
-    const [result] = await executePrepared<QueueResult>(em, 'notification:queue', QUEUE_SQL, {
+    const [result] = await executePrepared<QueueResult>(em, 'notification:queue', queueSql(false), {
       ...message,
-      ...templateCheckParams(template),
-      subject: rendered.subject,
-      body: rendered.bodyText,
-      bodyHtml: rendered.bodyHtml,
+      ...renderedParams(template, values),
     });
     if (result!.current) {
       if (result!.email) markEmailQueued(em);
@@ -169,4 +155,70 @@ export async function queueNotification(
       return none;
     }
   }
+}
+
+/**
+ * `queueNotification` with the event's inbox claim, in one statement (a consumer's `atOnce`):
+ * only for a template this process has read and that is still the active one, and a recipient who
+ * takes at least one channel; false, with nothing written, otherwise (and for an event claimed
+ * before): the consumer's transaction then goes the general way.
+ */
+export async function queueNotificationAtOnce(
+  em: EntityManager,
+  store: StoreIdentity,
+  request: QueueRequest,
+  claim: InboxClaim,
+): Promise<boolean> {
+  const template = templateLastRead(em, request.type.name);
+  if (!template) return false;
+  const message = await messageOf(em, request);
+  if (!message) return false;
+  const values = { store_name: store.storeName, store_url: store.storeUrl, ...request.values };
+  const [result] = await executePrepared<QueueResult>(em, 'notification:queue-at-once', queueSql(true), {
+    ...message,
+    ...renderedParams(template, values),
+    ...inboxClaimParams(claim),
+  });
+  if (!result!.event_claimed) return false;
+  if (result!.email) markEmailQueued(em);
+  return true;
+}
+
+/**
+ * The queue statement's parameters of the messages `request` causes (a new id for each channel the
+ * recipient takes: a customer's preferences are read), or undefined when it causes none.
+ */
+async function messageOf(em: EntityManager, request: QueueRequest) {
+  const { type, recipient } = request;
+  const accepted =
+    type.audience === 'customer' && recipient.userId
+      ? await channelsAccepted(em, recipient.userId, type)
+      : { email: true, inApp: false };
+  const channels = {
+    email: accepted.email && (recipient.userId !== null || recipient.email !== null),
+    inApp: type.inApp && accepted.inApp && recipient.userId !== null,
+  };
+  if (!channels.email && !channels.inApp) return undefined;
+  return {
+    emailId: channels.email ? newId() : null,
+    inAppId: channels.inApp ? newId() : null,
+    eventId: request.eventId,
+    notificationType: type.name,
+    recipientKey: recipient.userId ?? recipient.email!,
+    userId: recipient.userId,
+    recipient: recipient.email,
+    at: new Date(),
+    ...contactParams(request.orderContact ?? null),
+  };
+}
+
+/** The queue statement's parameters of the template and of what it renders with `values`. */
+function renderedParams(template: ActiveTemplate, values: Record<string, string>) {
+  const rendered = renderTemplate(template, values);
+  return {
+    ...templateCheckParams(template),
+    subject: rendered.subject,
+    body: rendered.bodyText,
+    bodyHtml: rendered.bodyHtml,
+  };
 }
