@@ -115,7 +115,7 @@ export async function queueNotification(
   request: QueueRequest,
   logger: Logger,
 ): Promise<{ email: boolean; inApp: boolean }> {
-  const { type, recipient } = request;
+  const { type } = request;
   const contact = request.orderContact ?? null;
   const none = { email: false, inApp: false };
   const noTemplate = () =>
