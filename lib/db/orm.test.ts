@@ -99,4 +99,35 @@ describe('lib/db: opening and migrating a service database', () => {
     expect(found?.name).to.match(/^w-/);
     await database.orm.em.fork().nativeDelete(Widget, {});
   });
+
+  it('answers rows, not a list of results, for a statement whose values hold a ";" (embedded too)', async () => {
+    database = await openDatabase(definition(dbName), location(dbName, dataDir));
+    await migrateDatabase(database);
+    const em = database.orm.em.fork();
+    const name = "Flat 2; back door'; DROP TABLE widgets; --";
+    // em.execute writes the values into the SQL text: the ';' in it must not split the statement.
+    const inserted = await em.execute<{ id: string; name: string }[]>(
+      'INSERT INTO widgets (id, name) VALUES (?, ?) RETURNING id, name',
+      ['0190f3a0-0000-7000-8000-000000000002', name],
+    );
+    expect(inserted).to.deep.equal([{ id: '0190f3a0-0000-7000-8000-000000000002', name }]);
+    const [found] = await em.execute<{ name: string }[]>('SELECT name FROM widgets WHERE name = ?', [name]);
+    expect(found).to.deep.equal({ name });
+    await em.transactional((tx) =>
+      tx.execute('UPDATE widgets SET name = ? WHERE name = ?', [`${name};`, name]),
+    );
+    expect(await em.execute('SELECT name FROM widgets')).to.deep.equal([{ name: `${name};` }]);
+    await em.execute('DELETE FROM widgets');
+  });
+
+  it('still runs a text of several statements outside a transaction (embedded: no parameters)', async () => {
+    database = await openDatabase(definition(dbName), location(dbName, dataDir));
+    await migrateDatabase(database);
+    const em = database.orm.em.fork();
+    await em.execute(
+      "INSERT INTO widgets (id, name) VALUES ('0190f3a0-0000-7000-8000-000000000003', 'a'); UPDATE widgets SET name = 'b'",
+    );
+    expect(await em.execute('SELECT name FROM widgets')).to.deep.equal([{ name: 'b' }]);
+    await em.execute('DELETE FROM widgets');
+  });
 });

@@ -6,6 +6,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { readDatabaseTuning } from '../config/process-settings.js';
 import { rootLogger } from '../log.js';
 import { openEmbeddedDatabase } from './pglite.js';
+import './pglite-queries.js';
 import { INFRA_MIGRATIONS } from './infra-migrations.js';
 import { ensureDatabaseExists } from './create-database.js';
 
