@@ -7,6 +7,7 @@ import {
   hasOrderNumberShape,
   isWellFormedOrderNumber,
   nextOrderNumber,
+  ORDER_NUMBER_BLOCK,
   normalizedOrderNumber,
 } from '../src/domain/order-number.js';
 
@@ -103,6 +104,26 @@ describe('order numbers (a sequence and a Damm check digit)', function () {
       const values = numbers.map((number) => Number(number.split('-')[1])).sort((a, b) => a - b);
       expect(values[0]).to.equal(1_000_000);
       expect(values[199]).to.equal(1_000_199);
+    });
+
+    it('takes the sequence a block at a time: one statement for a block of numbers, then the next', async () => {
+      const em = db.orm.em.fork();
+      let statements = 0;
+      const onQuery = db.orm.config.get('onQuery');
+      db.orm.config.set('onQuery', (sql: string, params: unknown[]) => {
+        if (sql.includes('order_number_seq')) statements++;
+        return onQuery(sql, params);
+      });
+      try {
+        const numbers: string[] = [];
+        for (let i = 0; i < ORDER_NUMBER_BLOCK + 1; i++) numbers.push(await nextOrderNumber(em));
+        expect(statements).to.be.within(1, 2);
+        const values = numbers.map((number) => Number(number.split('-')[1]));
+        expect(values, 'rising').to.deep.equal([...values].sort((a, b) => a - b));
+        expect(new Set(values).size).to.equal(values.length);
+      } finally {
+        db.orm.config.set('onQuery', onQuery);
+      }
     });
 
     it('never hands a number out twice, even to a transaction that rolled back', async () => {

@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executePrepared } from '../../../../lib/db/prepared-statement.js';
 
 /**
  * Order numbers as people read them: "ORD-1000042-7", a number from the database sequence
- * `order_number_seq` (from 1000000; taking one never waits for another checkout, unlike a counter
- * row) and a Damm check digit, which catches every single mistyped digit and every swap of two
+ * `order_number_seq` (from 1000000; taking numbers never waits for another checkout, unlike a
+ * counter row) and a Damm check digit, which catches every single mistyped digit and every swap of two
  * adjacent digits: a guest's typo is told apart from an unknown order before any query.
  */
 
@@ -59,8 +60,39 @@ export function isWellFormedOrderNumber(text: string): boolean {
   return match !== null && dammOf(`${match[1]!}${match[2]!}`) === 0;
 }
 
-/** The next order number (its own statement: nextval is never rolled back, numbers may skip). */
+/** Sequence values a process takes at once: one statement per this many orders, not per order. */
+export const ORDER_NUMBER_BLOCK = 20;
+
+/** The values this process has taken and not handed out yet, per database, smallest first. */
+interface NumberPool {
+  values: bigint[];
+  refill: Promise<void> | undefined;
+}
+const pools = new WeakMap<object, NumberPool>();
+
+/**
+ * The next order number. Values are taken from the sequence `ORDER_NUMBER_BLOCK` at a time, in a
+ * statement of their own (nextval is never rolled back), and handed out in rising order; those
+ * left when the process stops are never used: numbers may skip, never repeat.
+ */
 export async function nextOrderNumber(em: EntityManager): Promise<string> {
-  const [row] = await em.execute<{ value: string }[]>("SELECT nextval('order_number_seq')::text AS value");
-  return formatOrderNumber(BigInt(row!.value));
+  const driver = em.getDriver();
+  const pool = pools.get(driver) ?? { values: [], refill: undefined };
+  pools.set(driver, pool);
+  while (pool.values.length === 0) {
+    pool.refill ??= takeBlock(em, pool).finally(() => (pool.refill = undefined));
+    await pool.refill;
+  }
+  return formatOrderNumber(pool.values.shift()!);
+}
+
+async function takeBlock(em: EntityManager, pool: NumberPool): Promise<void> {
+  const rows = await executePrepared<{ value: string }>(
+    em,
+    'order:order-numbers',
+    "SELECT nextval('order_number_seq')::text AS value FROM generate_series(1, ?::int)",
+    [ORDER_NUMBER_BLOCK],
+  );
+  const values = rows.map((row) => BigInt(row.value)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  pool.values.push(...values);
 }

@@ -5,7 +5,14 @@ import type { Logger } from '../../../../../lib/log.js';
 import { ConcurrencyLimit } from '../../../../../lib/runtime/concurrency-limit.js';
 import { checkoutEnding } from './checkout-ending.js';
 import type { CheckoutState } from './checkout-state.js';
-import { DONE, runSaga, type SagaDefinition, type SagaFailure, type SagaRecord } from './saga-runner.js';
+import {
+  DONE,
+  runSaga,
+  type SagaDefinition,
+  type SagaFailure,
+  type SagaOutcome,
+  type SagaRecord,
+} from './saga-runner.js';
 import { LeaseLostError, leaseStalledSagas, OrderSagaStore, type SagaLease } from './saga-store.js';
 
 /** How a checkout ended for its caller: the order confirmed (no refusal), or refused with its failure. */
@@ -34,7 +41,8 @@ export interface CheckoutRunnerOptions {
  * step suspended by an outage).
  */
 export class CheckoutRunner {
-  private readonly running = new Map<string, Promise<void>>();
+  /** The runs going on here, each resolving to its outcome for the caller when it ended (`outcomeFor`). */
+  private readonly running = new Map<string, Promise<CheckoutOutcome | undefined>>();
   private readonly store: OrderSagaStore<CheckoutState>;
   private readonly limit: ConcurrencyLimit;
 
@@ -43,8 +51,11 @@ export class CheckoutRunner {
     this.limit = new ConcurrencyLimit(options.maxConcurrent);
   }
 
-  /** Starts this replica's run of a saga it holds the lease of; a run already going is joined. */
-  run(record: SagaRecord<CheckoutState>): Promise<void> {
+  /**
+   * Starts this replica's run of a saga it holds the lease of; a run already going is joined.
+   * Resolves to the outcome for its caller when the run ended with one (undefined otherwise).
+   */
+  run(record: SagaRecord<CheckoutState>): Promise<CheckoutOutcome | undefined> {
     const going = this.running.get(record.id);
     if (going) return going;
     const log = this.options.logger.child({ orderId: record.id });
@@ -58,10 +69,12 @@ export class CheckoutRunner {
         if (outcome.kind === 'suspended')
           log.warn({ reason: outcome.reason }, 'checkout suspended; recovery resumes it');
         else log.debug({ outcome: outcome.kind }, 'checkout ended');
+        return outcomeFor(outcome);
       })
       .catch((error: unknown) => {
         if (error instanceof LeaseLostError) log.info('checkout taken over by another replica');
         else log.error({ err: error }, 'checkout stopped; recovery resumes it');
+        return undefined;
       })
       .finally(() => this.running.delete(record.id));
     this.running.set(record.id, run);
@@ -86,7 +99,9 @@ export class CheckoutRunner {
     const until = Date.now() + Math.min(remainingMs(currentCallScope()), this.options.maxWaitMs);
     for (;;) {
       const mine = this.running.get(orderId);
-      if (mine) await mine;
+      // A run here that ended has just recorded its outcome: no need to read it back.
+      const ended = mine ? await mine : undefined;
+      if (ended) return ended;
       const outcome = await this.outcomeOf(orderId);
       if (outcome) return outcome;
       if (Date.now() >= until) return undefined;
@@ -118,4 +133,15 @@ export class CheckoutRunner {
     if (saga.checkout_step !== DONE && !waitsToUndo) return undefined;
     return { refusal: backward ? saga.checkout_failure : null };
   }
+}
+
+/**
+ * The caller's outcome of a run that ended, as `outcomeOf` would read it back: completed
+ * (confirmed) or compensated (refused); a suspended run has none here (the record tells: a
+ * compensation waiting for a service still refuses the order).
+ */
+function outcomeFor(outcome: SagaOutcome<CheckoutState>): CheckoutOutcome | undefined {
+  if (outcome.kind === 'completed') return { refusal: null };
+  if (outcome.kind === 'compensated') return { refusal: outcome.failure };
+  return undefined;
 }
