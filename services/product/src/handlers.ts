@@ -264,7 +264,7 @@ export function productHandlers({
       access: allow.internal(),
       async handle(request) {
         const record = await commitReservation(orm.em.fork(), request);
-        reservationMoved(record);
+        // No cached view changes: a commit moves no available unit (on hand is not in the view).
         return { reservation: toReservation(record) };
       },
     },

@@ -230,6 +230,14 @@ function shortByKnownStock(
 }
 
 /**
+ * Whether every line fits in what this process last learned of its variant, however long ago
+ * (stale values only send an order to the locked check, which decides).
+ */
+function fitsByKnownStock(lines: readonly StockLineInput[]): boolean {
+  return lines.every((line) => (knownStock(line.variantId)?.available ?? 0) >= line.quantity);
+}
+
+/**
  * The order ids of these that have a ledger entry (a repeat, or a release that came first), in one
  * read for the refusals asked together. Entries are only added (a closed one goes after 30 days),
  * so one absent now was absent when a value learned before this read was true.
@@ -451,7 +459,9 @@ export async function reserveStock(
   const reserve = () => reserveLocked(em, orderId, lines, original, requestHash, lowStockThreshold);
 
   const arrivedAt = now();
-  let short = await shortNow(em, lines, original);
+  // The read on arrival is for refusing without the locks; when what this process knows says every
+  // line fits, the order goes to the locked check (the truth) without it.
+  let short = fitsByKnownStock(lines) ? undefined : await shortNow(em, lines, original);
   if (!short) {
     const turn: { record: ReservationRecord } | { short: ShortLine[] } = await reservationsInProgress.run(
       lines.map((line) => line.variantId),
@@ -625,6 +635,6 @@ export async function commitReservation(
     await shipHeldUnits(tx, committed);
     return committed;
   });
-  forget(committed.units.map((unit) => unit.variantId));
+  // What this process knows of the variants stays true: a commit moves no available unit.
   return committed;
 }
