@@ -408,6 +408,38 @@ describe('inventory: the statements and locks of a commit', function () {
     ]);
   });
 
+  it('reads the stock on arrival only while this process does not know it fits: not again after a reservation or a commit', async () => {
+    const sku = `CK-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+    const product = await createProduct(
+      db.orm.em.fork(),
+      CreateProductRequest.fromPartial({
+        sku,
+        name: 'Known',
+        slug: sku.toLowerCase(),
+        price: { currencyCode: 'EUR', amountMinor: 100 },
+        variants: [{ sku: `${sku}-0`, name: 'V0', initialStock: 10 }],
+      }),
+      THRESHOLD,
+    );
+    const reserve = async (quantity: number) => {
+      const orderId = newId();
+      const sent = await statementsOf(() =>
+        reserveStock(
+          db.orm.em.fork(),
+          { orderId, lines: [{ variantId: product.variants[0]!.id, quantity }] },
+          THRESHOLD,
+        ).catch((error: Error) => error),
+      );
+      return { orderId, readFirst: sent[0] !== 'BEGIN;' };
+    };
+    const first = await reserve(4);
+    expect(first.readFirst, 'unknown stock is read on arrival').to.equal(true);
+    expect((await reserve(4)).readFirst, 'known to fit (6 of 10 left)').to.equal(false);
+    await commitReservation(db.orm.em.fork(), { orderId: first.orderId });
+    expect((await reserve(2)).readFirst, 'a commit keeps what is known (2 left)').to.equal(false);
+    expect((await reserve(1)).readFirst, 'none left: read on arrival (and refused)').to.equal(true);
+  });
+
   it('commits and threshold edits of one product at once do not deadlock, the edits listing the variants against the lock order', async () => {
     // A commit locks no product, only its stock rows, in (variant, location) order; an edit of
     // thresholds locks the product and then the variants' rows, in that order too whatever order the
