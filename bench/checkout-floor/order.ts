@@ -258,6 +258,7 @@ async function placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderRespons
       paymentMethodId: '',
       paymentToken: request.payment.value,
       idempotencyKey: `${orderId}-authorize`,
+      capture: false,
     });
     paymentId = payment!.id;
     await call(payments.capturePayment.bind(payments), {

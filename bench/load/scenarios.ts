@@ -850,6 +850,7 @@ const authorizeCapture: Scenario<PaymentServiceClient, PaymentContext> = {
         paymentMethodId: '',
         paymentToken: 'pm_card_visa',
         idempotencyKey: `${key}-a`,
+        capture: false,
       },
       metadata,
       deadline,

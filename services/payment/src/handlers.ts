@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { PaymentServiceService } from '../../../gen/ecommerce/payment/v1/payment.js';
 import { allow } from '../../../lib/auth/access-rule.js';
 import type { ServiceHandlers } from '../../../lib/grpc/index.js';
-import { authorizePayment } from './domain/authorize-payment.js';
+import { authorizePaymentAsked } from './domain/authorize-payment.js';
 import { capturePayment } from './domain/capture-payment.js';
 import { getPayment } from './domain/get-payment.js';
 import { listPayments } from './domain/list-payments.js';
@@ -49,7 +49,7 @@ export function paymentHandlers(
     authorizePayment: {
       access: internal,
       handle: async (request) => {
-        const { payment } = await authorizePayment(
+        const { payment } = await authorizePaymentAsked(
           orm.em.fork(),
           { provider, cipher },
           authorizeInputFrom(request),

@@ -209,6 +209,78 @@ describe('payment service over gRPC: money operations, reads, webhooks', functio
     ]);
   });
 
+  it('authorises and captures in one call when asked: one capture for the request sent again or ten times at once', async () => {
+    const request = authorizeRequest({ amount: { currencyCode: 'EUR', amountMinor: 3_100 }, capture: true });
+    const first = await payment.authorizePayment(request, { token: service });
+    expect(first.payment).to.deep.include({
+      status: PaymentStatus.PAYMENT_STATUS_CAPTURED,
+      amountAuthorized: { currencyCode: 'EUR', amountMinor: 3_100 },
+      amountCaptured: { currencyCode: 'EUR', amountMinor: 3_100 },
+    });
+    const again = await Promise.all(
+      Array.from({ length: 10 }, () => payment.authorizePayment(request, { token: service })),
+    );
+    for (const answer of again) expect(answer.payment).to.deep.equal(first.payment);
+    const { transactions } = await payment.getPayment({ paymentId: first.payment!.id }, { token: service });
+    expect(transactions.map((t) => [t.type, t.status])).to.deep.equal([
+      [
+        PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_AUTHORIZE,
+        PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_SUCCEEDED,
+      ],
+      [
+        PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_CAPTURE,
+        PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_SUCCEEDED,
+      ],
+    ]);
+    expect(testGatewayCallsFor(first.payment!.id).operations).to.equal(2);
+    // The same key for a hold only is another request.
+    const hold = await failureOf(
+      payment.authorizePayment({ ...request, capture: false }, { token: service }),
+    );
+    expect(hold.errorInfo?.reason).to.equal(CommonReason.IDEMPOTENCY_KEY_REUSED);
+  });
+
+  it('answers a declined card with capture asked as a decline, and captures nothing', async () => {
+    const request = authorizeRequest({ paymentToken: 'pm_card_visa_chargeDeclined', capture: true });
+    const declined = await failureOf(payment.authorizePayment(request, { token: service }));
+    expect(declined.code).to.equal(status.FAILED_PRECONDITION);
+    expect(declined.errorInfo?.reason).to.equal(PaymentReason.PAYMENT_DECLINED);
+    const { payments } = await payment.listPayments(
+      {
+        orderId: request.orderId,
+        userId: '',
+        status: PaymentStatus.PAYMENT_STATUS_UNSPECIFIED,
+        page: { pageSize: 10, pageToken: '' },
+      },
+      { token: service },
+    );
+    expect(payments.map((p) => [p.status, p.amountCaptured?.amountMinor ?? 0])).to.deep.equal([
+      [PaymentStatus.PAYMENT_STATUS_FAILED, 0],
+    ]);
+  });
+
+  it('leaves a payment whose capture answer was lost authorised and says so; the same request again captures it once', async () => {
+    const request = authorizeRequest({ paymentToken: 'pm_card_captureAnswerLost', capture: true });
+    const lost = await failureOf(payment.authorizePayment(request, { token: service }));
+    expect(lost.code).to.equal(status.UNAVAILABLE);
+    expect(lost.errorInfo?.reason).to.equal(PaymentReason.PAYMENT_OUTCOME_UNKNOWN);
+    const paymentId = lost.errorInfo?.metadata?.payment_id ?? '';
+    expect(paymentId).to.not.equal('');
+    const retried = await payment.authorizePayment(request, { token: service });
+    expect(retried.payment).to.deep.include({ id: paymentId, status: PaymentStatus.PAYMENT_STATUS_CAPTURED });
+    const { transactions } = await payment.getPayment({ paymentId }, { token: service });
+    expect(transactions.map((t) => [t.type, t.status])).to.deep.equal([
+      [
+        PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_AUTHORIZE,
+        PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_SUCCEEDED,
+      ],
+      [
+        PaymentTransactionType.PAYMENT_TRANSACTION_TYPE_CAPTURE,
+        PaymentTransactionStatus.PAYMENT_TRANSACTION_STATUS_SUCCEEDED,
+      ],
+    ]);
+  });
+
   it('lets a customer read their own payments only: another’s is NOT_FOUND, lists show only theirs; admins read any', async () => {
     const alice = await customerOf(mesh, 'alice');
     const bob = await customerOf(mesh, 'bob');

@@ -29,6 +29,7 @@ export function authorizeRequest(overrides: Partial<AuthorizePaymentRequest> = {
     paymentMethodId: '',
     paymentToken: 'pm_card_visa',
     idempotencyKey: newKey(),
+    capture: false,
     ...overrides,
   };
 }

@@ -312,10 +312,17 @@ export interface AuthorizePaymentRequest {
   paymentToken: string;
   /** Makes the request safe to retry. Required, 8-100 characters of [A-Za-z0-9_-]. */
   idempotencyKey: string;
+  /**
+   * Capture the whole amount in the same call once it is authorised (what CapturePayment would do,
+   * with the idempotency key "<idempotency_key>-capture"). The answer is then the captured payment;
+   * a capture that fails leaves the payment authorised and answers the capture's error, and the
+   * same request again captures it (or answers that error again). Default false: a hold only.
+   */
+  capture: boolean;
 }
 
 export interface AuthorizePaymentResponse {
-  /** The authorised payment. */
+  /** The authorised payment (captured when the request asked for it). */
   payment: Payment | undefined;
 }
 
@@ -599,6 +606,7 @@ function createBaseAuthorizePaymentRequest(): AuthorizePaymentRequest {
     paymentMethodId: "",
     paymentToken: "",
     idempotencyKey: "",
+    capture: false,
   };
 }
 
@@ -624,6 +632,9 @@ export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
     }
     if (message.idempotencyKey !== "") {
       writer.uint32(58).string(message.idempotencyKey);
+    }
+    if (message.capture !== false) {
+      writer.uint32(64).bool(message.capture);
     }
     return writer;
   },
@@ -697,6 +708,14 @@ export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
             message.idempotencyKey = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.capture = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -742,6 +761,7 @@ export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
         : isSet(object.idempotency_key)
         ? globalThis.String(object.idempotency_key)
         : "",
+      capture: isSet(object.capture) ? globalThis.Boolean(object.capture) : false,
     };
   },
 
@@ -768,6 +788,9 @@ export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
     if (message.idempotencyKey !== "") {
       obj.idempotencyKey = message.idempotencyKey;
     }
+    if (message.capture !== false) {
+      obj.capture = message.capture;
+    }
     return obj;
   },
 
@@ -785,6 +808,7 @@ export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
     message.paymentMethodId = object.paymentMethodId ?? "";
     message.paymentToken = object.paymentToken ?? "";
     message.idempotencyKey = object.idempotencyKey ?? "";
+    message.capture = object.capture ?? false;
     return message;
   },
 };

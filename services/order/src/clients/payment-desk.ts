@@ -54,7 +54,7 @@ export function paymentServiceDesk(
   }
 
   return {
-    async authorize({ orderId, buyer, amount, source, idempotencyKey }) {
+    async authorize({ orderId, buyer, amount, source, idempotencyKey, capture }) {
       const { payment } = await client.authorizePayment({
         orderId,
         userId: 'userId' in buyer ? buyer.userId : '',
@@ -63,10 +63,11 @@ export function paymentServiceDesk(
         paymentMethodId: 'paymentMethodId' in source ? source.paymentMethodId : '',
         paymentToken: 'paymentToken' in source ? source.paymentToken : '',
         idempotencyKey,
+        capture,
       });
       if (!payment)
         throw new Error(`payment service answered AuthorizePayment(${orderId}) without a payment`);
-      return { paymentId: payment.id };
+      return { paymentId: payment.id, captured: payment.status === PaymentStatus.PAYMENT_STATUS_CAPTURED };
     },
     async capture({ paymentId, amount, idempotencyKey }) {
       await client.capturePayment({ paymentId, amount, idempotencyKey });

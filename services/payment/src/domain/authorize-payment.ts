@@ -13,6 +13,7 @@ import type { SecretCipher } from '../../../../lib/crypto/index.js';
 import { gatewayKeyOf, SCOPE_OF } from './gateway-operation.js';
 import { carryOut, claimOperation, resumeOrWait, type Begun } from './money-operation.js';
 import { beginPlainAuthorization } from './plain-path.js';
+import { capturePayment } from './capture-payment.js';
 import { doneAnswer, type OperationResult } from './operation-answer.js';
 import type { AuthorizeInput } from './payment-input.js';
 import {
@@ -71,6 +72,31 @@ function decryptedOrNone(cipher: SecretCipher, sealed: string, paymentMethodId: 
   } catch {
     return undefined;
   }
+}
+
+/** The key of the capture an AuthorizePayment with `capture` makes: derived, so a repeat makes the same one. */
+export function captureKeyOf(authorizeKey: string): string {
+  return `${authorizeKey}-capture`;
+}
+
+/**
+ * AuthorizePayment: the hold (`authorizePayment`), and, when the request asks for it, the capture
+ * of the whole amount right after it (`capturePayment`, keyed `captureKeyOf` the request's key). A
+ * capture that fails leaves the payment authorised and throws its error; the same request again
+ * finds the hold recorded and captures it (or answers the capture's recorded answer).
+ */
+export async function authorizePaymentAsked(
+  em: EntityManager,
+  deps: PaymentGatewayDeps,
+  input: AuthorizeInput,
+): Promise<OperationResult> {
+  const authorized = await authorizePayment(em, deps, input);
+  if (!input.capture) return authorized;
+  return capturePayment(em, deps.provider, {
+    paymentId: authorized.payment.id,
+    amount: input.amount,
+    idempotencyKey: captureKeyOf(input.idempotencyKey),
+  });
 }
 
 /**

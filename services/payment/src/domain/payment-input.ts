@@ -43,6 +43,11 @@ export interface AuthorizeInput {
   paymentMethodId: string | null;
   paymentToken: string | null;
   idempotencyKey: string;
+  /**
+   * Capture in the same call (present only when asked for: the request's hash, which a repeat of
+   * the key must match, stays what it was for a hold).
+   */
+  capture?: true;
 }
 
 /** Every field of an AuthorizePayment request, all faults at once (INVALID_ARGUMENT). */
@@ -75,7 +80,16 @@ export function authorizeInputFrom(request: AuthorizePaymentRequest): AuthorizeI
       paymentToken = request.paymentToken;
     }
     const key = idempotencyKey(v, request.idempotencyKey);
-    return { orderId, userId, guestEmail, amount, paymentMethodId, paymentToken, idempotencyKey: key };
+    return {
+      orderId,
+      userId,
+      guestEmail,
+      amount,
+      paymentMethodId,
+      paymentToken,
+      idempotencyKey: key,
+      ...(request.capture ? { capture: true as const } : {}),
+    };
   });
 }
 

@@ -149,14 +149,18 @@ export interface DiscountPort {
 export type PaymentSource = { paymentMethodId: string } | { paymentToken: string };
 
 export interface PaymentPort {
-  /** Authorises the amount (PAYMENT_DECLINED with its decline code otherwise); answers the payment id. */
+  /**
+   * Authorises the amount (PAYMENT_DECLINED with its decline code otherwise) and, with `capture`,
+   * captures it in the same call; answers the payment id and whether it was captured.
+   */
   authorize(request: {
     orderId: string;
     buyer: Buyer;
     amount: Money;
     source: PaymentSource;
     idempotencyKey: string;
-  }): Promise<{ paymentId: string }>;
+    capture: boolean;
+  }): Promise<{ paymentId: string; captured: boolean }>;
   capture(request: { paymentId: string; amount: Money; idempotencyKey: string }): Promise<void>;
   /**
    * Gives back every payment of the order: voids what is only authorised, refunds what was

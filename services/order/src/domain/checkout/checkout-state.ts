@@ -56,6 +56,8 @@ export interface CheckoutState {
   tax?: { lineTaxes: Record<string, number>; shippingTaxMinor: number; jurisdiction: string | null };
   totals?: CheckoutTotals;
   paymentId?: string;
+  /** The payment was captured with its authorisation (absent from sagas recorded before: they capture after). */
+  captured?: boolean;
 }
 
 /** Reads a part of the state a previous step must have written: its absence is a bug, not a refusal. */

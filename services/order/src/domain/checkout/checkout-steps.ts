@@ -240,8 +240,10 @@ function computeTotals(rules: CheckoutRules): SagaStep<CheckoutState> {
 }
 
 /**
- * Authorises exactly the total computed above. Nothing to authorise for a total of 0 (fully
- * discounted). Once authorised, the one-time token is dropped from the saved state.
+ * Authorises exactly the total computed above and captures it in the same call (one call to the
+ * payment service instead of two). Nothing to authorise for a total of 0 (fully discounted). Once
+ * authorised, the one-time token is dropped from the saved state. A capture that fails leaves the
+ * payment authorised and fails the step: retried with the same keys, or given back (voided).
  */
 function authorizePayment(ports: CheckoutPorts): SagaStep<CheckoutState> {
   return {
@@ -249,26 +251,31 @@ function authorizePayment(ports: CheckoutPorts): SagaStep<CheckoutState> {
     async run(state) {
       const totals = required(state.totals, 'totals');
       if (totals.grandTotalMinor === 0) return {};
-      const { paymentId } = await ports.payments.authorize({
+      const { paymentId, captured } = await ports.payments.authorize({
         orderId: state.orderId,
         buyer: state.request.buyer,
         amount: { currencyCode: required(state.currency, 'currency'), amountMinor: totals.grandTotalMinor },
         source: state.request.payment,
         idempotencyKey: `${state.orderId}-authorize`,
+        capture: true,
       });
       const payment = 'paymentToken' in state.request.payment ? { paymentToken: '' } : state.request.payment;
-      return { paymentId, request: { ...state.request, payment } };
+      return { paymentId, captured, request: { ...state.request, payment } };
     },
     compensate: (state) => ports.payments.undo(state.orderId, 'checkout cancelled'),
   };
 }
 
+/**
+ * The pivot: from here the checkout only goes forward. The money was captured with its
+ * authorisation; a saga recorded before that (or a payment answered authorised only) captures here.
+ */
 function capturePayment(ports: CheckoutPorts): SagaStep<CheckoutState> {
   return {
     name: PIVOT_STEP,
     checkpoint: true,
     async run(state) {
-      if (!state.paymentId) return {};
+      if (!state.paymentId || state.captured) return {};
       const totals = required(state.totals, 'totals');
       await ports.payments.capture({
         paymentId: state.paymentId,
