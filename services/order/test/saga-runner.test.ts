@@ -234,6 +234,21 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
     expect(endings.completed).to.have.length(1);
   });
 
+  it('saves in place: no index of orders names a column the saga’s saves change, and its pages keep room', async () => {
+    const em = db.orm.em.fork();
+    const indexes = await em.execute<{ definition: string }[]>(
+      "SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = 'orders'::regclass",
+    );
+    expect(indexes.length).to.be.greaterThan(5);
+    for (const { definition } of indexes) {
+      expect(definition).to.not.match(/checkout_|updated_at/);
+    }
+    const [table] = await em.execute<{ options: string[] | string | null }[]>(
+      "SELECT reloptions AS options FROM pg_class WHERE oid = 'orders'::regclass",
+    );
+    expect(String(table!.options)).to.include('fillfactor=70');
+  });
+
   // Where the recovery resumes: after the last checkpoint saved before the kill.
   const resumesAt = {
     reserve_stock: 'reserve_stock',

@@ -148,7 +148,9 @@ interface SagaRow {
 /**
  * Takes up to `limit` unfinished sagas whose lease ran out (a replica died, or a step was
  * suspended) and leases them to `lease.owner`. Replicas that scan at once take different rows
- * (SKIP LOCKED), so each saga is resumed by one of them.
+ * (SKIP LOCKED), so each saga is resumed by one of them. Unfinished sagas are found among the
+ * pending orders (`orders_pending_idx`): an order stays pending exactly while its checkout runs,
+ * and no index names the saga's columns, so that its saves are written in place.
  */
 export async function leaseStalledSagas<S>(
   orm: MikroORM,
@@ -160,7 +162,7 @@ export async function leaseStalledSagas<S>(
       `UPDATE orders SET checkout_lease_owner = ?, checkout_lease_until = now() + (? * interval '1 millisecond')
        WHERE id IN (
          SELECT id FROM orders
-         WHERE checkout_step <> 'done' AND checkout_lease_until < now()
+         WHERE status = 'pending' AND checkout_step <> 'done' AND checkout_lease_until < now()
          ORDER BY checkout_lease_until
          LIMIT ?
          FOR UPDATE SKIP LOCKED)
