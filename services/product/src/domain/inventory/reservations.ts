@@ -605,17 +605,64 @@ export async function releaseReservation(
   return released;
 }
 
+/*
+ * The usual commit in one statement (no BEGIN and COMMIT round trips, and the stock rows' locks
+ * held for one statement and its commit): the order's entry locked, and only while it is
+ * `reserved`, its stock rows locked in (variant, location) order, its units shipped and the entry
+ * rewritten as `committed`. Anything else (committed already, released, unknown) changes nothing
+ * here and is answered by the transaction below. The rows are all locked before the first is
+ * changed: the count of `locked` is a one-time condition of the update, evaluated before it scans.
+ */
+const COMMIT_AT_ONCE_SQL = `
+  WITH entry AS (
+    SELECT convert_from(response, 'UTF8')::jsonb AS record FROM infra.idempotency_keys
+     WHERE scope = :scope AND key = :orderId FOR UPDATE),
+  held AS (
+    SELECT (unit ->> 'inventoryId')::uuid AS id, (unit ->> 'quantity')::int AS n
+      FROM entry, jsonb_array_elements(entry.record -> 'units') AS unit
+     WHERE entry.record ->> 'state' = 'reserved'),
+  locked AS (
+    SELECT i.id FROM inventory i WHERE i.id IN (SELECT id FROM held) ORDER BY i.variant_id, i.location
+       FOR UPDATE OF i),
+  shipped AS (
+    UPDATE inventory i
+       SET quantity = i.quantity - held.n, reserved_quantity = i.reserved_quantity - held.n, updated_at = now()
+      FROM held
+     WHERE i.id = held.id AND (SELECT count(*) FROM locked) >= 0
+    RETURNING i.id),
+  committed AS (
+    UPDATE infra.idempotency_keys k
+       SET response = convert_to(jsonb_set(entry.record, '{state}', '"committed"')::text, 'UTF8'),
+           completed_at = now(), expires_at = now() + make_interval(days => :days)
+      FROM entry
+     WHERE k.scope = :scope AND k.key = :orderId AND entry.record ->> 'state' = 'reserved'
+    RETURNING k.response)
+  SELECT response, (SELECT count(*) FROM shipped)::int AS shipped_rows FROM committed`;
+
+/** The usual commit in one statement; undefined when it changed nothing (see above). */
+async function commitAtOnce(em: EntityManager, orderId: string): Promise<ReservationRecord | undefined> {
+  const [row] = await executePrepared<{ response: Buffer | Uint8Array }>(
+    em,
+    'product:commit-at-once',
+    COMMIT_AT_ONCE_SQL,
+    { scope: SCOPE, orderId, days: CLOSED_RESERVATION_DAYS },
+  );
+  return row ? (JSON.parse(Buffer.from(row.response).toString('utf8')) as ReservationRecord) : undefined;
+}
+
 /**
  * The order's reserved units leave the warehouse: on hand and reserved both drop. A repeat answers
- * the committed reservation and changes nothing. Every checkout calls it once: BEGIN, the entry
- * and its stock rows locked (`lockReservation`), the units shipped and the entry rewritten
- * (`shipHeldUnits`), COMMIT.
+ * the committed reservation and changes nothing. Every checkout calls it once: one statement for
+ * a reserved reservation (`commitAtOnce`); otherwise BEGIN, the entry and its stock rows locked
+ * (`lockReservation`), the units shipped and the entry rewritten (`shipHeldUnits`), COMMIT.
  */
 export async function commitReservation(
   em: EntityManager,
   input: { orderId: string },
 ): Promise<ReservationRecord> {
   const orderId = requireUuid('order_id', input.orderId);
+  const atOnce = await commitAtOnce(em, orderId);
+  if (atOnce) return atOnce;
   const committed = await em.transactional(async (tx) => {
     const entry = await lockReservation(tx, orderId);
     if (!entry || entry.requestHash === RELEASED_BEFORE_RESERVED)
