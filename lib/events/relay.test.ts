@@ -105,30 +105,6 @@ describe('lib/events: outbox relay', () => {
     await eventually(async () => (await unpublished()) === 0, { what: 'rows marked published' });
   });
 
-  it('looks at the outbox again after a batch smaller than its size only when woken, not at once', async () => {
-    let claims = 0;
-    const onQuery = db.orm.config.get('onQuery');
-    db.orm.config.set('onQuery', (sql: string, params: unknown[]) => {
-      if (sql.includes('SET claimed_until = now()')) claims++;
-      return onQuery(sql, params);
-    });
-    try {
-      const transport = new RecordingTransport();
-      relay(transport, { idlePollMs: 60_000, batchSize: 10 }).start();
-      await eventually(() => claims === 1, { what: 'the first look at the empty outbox' });
-      await emit(1, 2, 3);
-      await eventually(async () => (await unpublished()) === 0, { what: 'rows marked published' });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      // One look at start and one for the commit: a third, right after publishing, finds nothing.
-      expect(claims).to.equal(2);
-      await emit(4);
-      await eventually(() => transport.published.length === 4, { what: 'the next commit published' });
-      expect(claims).to.equal(3);
-    } finally {
-      db.orm.config.set('onQuery', onQuery);
-    }
-  });
-
   /** Counts the relay's claims while `body` runs. */
   const countingClaims = async (body: (claims: () => number) => Promise<void>) => {
     let claims = 0;
@@ -152,6 +128,22 @@ describe('lib/events: outbox relay', () => {
     }
     return rows.map((row) => row.id);
   };
+
+  it('looks at the outbox again after a batch smaller than its size only when woken, not at once', async () => {
+    await countingClaims(async (claims) => {
+      const transport = new RecordingTransport();
+      relay(transport, { idlePollMs: 60_000, batchSize: 10 }).start();
+      await eventually(() => claims() === 1, { what: 'the first look at the empty outbox' });
+      await emit(1, 2, 3);
+      await eventually(async () => (await unpublished()) === 0, { what: 'rows marked published' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // One look at start and one for the commit: a third, right after publishing, finds nothing.
+      expect(claims()).to.equal(2);
+      await emit(4);
+      await eventually(() => transport.published.length === 4, { what: 'the next commit published' });
+      expect(claims()).to.equal(3);
+    });
+  });
 
   it('publishes rows handed over at their commit without claiming them, and marks them', async () => {
     await countingClaims(async (claims) => {

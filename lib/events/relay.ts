@@ -268,25 +268,10 @@ export class OutboxRelay {
         }
       }
     }
-    if (published.length > 0) {
-      await executePrepared(
-        em,
-        'outbox:published',
-        'UPDATE infra.outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY(?::uuid[])',
-        [published],
-      );
-      outboxPublished.inc({ source: this.source }, published.length);
-    }
+    await this.markPublished(em, published);
     const released = rows.filter((row) => !published.includes(row.id)).map((row) => row.id);
     // A suspect left over (no later row went out) is released with the rest and tried again.
-    if (released.length > 0) {
-      await executePrepared(
-        em,
-        'outbox:released',
-        'UPDATE infra.outbox SET claimed_until = NULL WHERE id = ANY(?::uuid[])',
-        [released],
-      );
-    }
+    await this.release(em, released);
     if (failed) return 'failed';
     return rows.length === this.batchSize || released.length > 0 ? 'more' : 'drained';
   }
@@ -312,27 +297,38 @@ export class OutboxRelay {
       this.handedOver.shift();
       published.push(row.id);
     }
-    if (published.length > 0) {
-      await executePrepared(
-        em,
-        'outbox:published',
-        'UPDATE infra.outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY(?::uuid[])',
-        [published],
-      );
-      outboxPublished.inc({ source: this.source }, published.length);
-    }
+    await this.markPublished(em, published);
     return failed ? 'failed' : 'drained';
   }
 
   /** Clears the reservation of the rows handed over and not yet published: a claim takes them now. */
   private async letGoOfHandedOver(em: EntityManager): Promise<void> {
-    const rows = this.handedOver.splice(0);
-    if (rows.length === 0) return;
+    await this.release(
+      em,
+      this.handedOver.splice(0).map((row) => row.id),
+    );
+  }
+
+  /** Marks these rows published (and counts them), in one statement. */
+  private async markPublished(em: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await executePrepared(
+      em,
+      'outbox:published',
+      'UPDATE infra.outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY(?::uuid[])',
+      [ids],
+    );
+    outboxPublished.inc({ source: this.source }, ids.length);
+  }
+
+  /** Clears the claim (or reservation) of these unpublished rows, in one statement: any relay may take them. */
+  private async release(em: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     await executePrepared(
       em,
       'outbox:released',
       'UPDATE infra.outbox SET claimed_until = NULL WHERE id = ANY(?::uuid[])',
-      [rows.map((row) => row.id)],
+      [ids],
     );
   }
 

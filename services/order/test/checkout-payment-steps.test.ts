@@ -3,6 +3,7 @@ import { newId } from '../../../lib/ids.js';
 import type { CheckoutPorts, PaymentPort } from '../src/domain/checkout/checkout-ports.js';
 import type { CheckoutState } from '../src/domain/checkout/checkout-state.js';
 import { checkoutSaga, PIVOT_STEP } from '../src/domain/checkout/checkout-steps.js';
+import { BERLIN } from '../../../test/support/checkout-world.js';
 
 /** What the payment steps asked of the payment service (a fake port: this tests the steps). */
 function recordingPayments() {
@@ -38,18 +39,7 @@ const totalled: CheckoutState = {
     cartId: newId(),
     owner: { sessionId: 'session-0123456789' },
     buyer: { guestEmail: 'ada@example.com' },
-    address: {
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      company: '',
-      line1: 'Unter den Linden 1',
-      line2: '',
-      city: 'Berlin',
-      state: '',
-      postalCode: '10117',
-      country: 'DE',
-      phone: '',
-    },
+    address: BERLIN,
     shippingMethodId: newId(),
     payment: { paymentToken: 'pm_card_visa' },
     expectedTotal: null,
