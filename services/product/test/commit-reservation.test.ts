@@ -408,6 +408,81 @@ describe('inventory: the statements and locks of a commit', function () {
     ]);
   });
 
+  it('reserves in one statement what it would in the transaction: the first location in name order, the entry, the units', async () => {
+    const sku = `RA-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+    const product = await createProduct(
+      db.orm.em.fork(),
+      CreateProductRequest.fromPartial({
+        sku,
+        name: 'At once',
+        slug: sku.toLowerCase(),
+        price: { currencyCode: 'EUR', amountMinor: 100 },
+        variants: [
+          { sku: `${sku}-0`, name: 'V0', initialStock: 10 },
+          { sku: `${sku}-1`, name: 'V1', initialStock: 10 },
+        ],
+      }),
+      THRESHOLD,
+    );
+    const [first, second] = product.variants.map((variant) => variant.id);
+    await adjustStock(
+      db.orm.em.fork(),
+      { variantId: first!, location: 'east', delta: 10, reason: 'delivery', idempotencyKey: newId() },
+      'test',
+      THRESHOLD,
+    );
+    const orderId = newId();
+    const lines = [
+      { variantId: second!, quantity: 1 },
+      { variantId: first!, quantity: 3 },
+    ];
+    const sent = await statementsOf(() => reserveStock(db.orm.em.fork(), { orderId, lines }, THRESHOLD));
+    expect(sent.filter((statement) => statement !== 'SELECT v.id')).to.deep.equal(['WITH lines']);
+    const [row] = await db.orm.em
+      .fork()
+      .execute<{ response: Buffer | Uint8Array }[]>(
+        "SELECT response FROM infra.idempotency_keys WHERE scope = 'reserve-stock' AND key = ?",
+        [orderId],
+      );
+    const record = JSON.parse(Buffer.from(row!.response).toString('utf8')) as {
+      state: string;
+      units: { variantId: string; location: string; quantity: number }[];
+    };
+    expect(record.state).to.equal('reserved');
+    // Units spread over locations empty the first, which then falls to its low-stock threshold: the
+    // transaction's case (it announces it). A usual reservation takes from one.
+    const expected = [
+      { variantId: first!, location: 'default', quantity: 3 },
+      { variantId: second!, location: 'default', quantity: 1 },
+    ].sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0));
+    expect(
+      record.units.map(({ variantId, location, quantity }) => ({ variantId, location, quantity })),
+    ).to.deep.equal(expected);
+    const reserved = await db.orm.em
+      .fork()
+      .execute<{ variant_id: string; location: string; reserved_quantity: number }[]>(
+        'SELECT variant_id, location, reserved_quantity FROM inventory WHERE product_id = ? AND reserved_quantity > 0',
+        [product.id],
+      );
+    expect(
+      reserved
+        .map((r) => ({ variantId: r.variant_id, location: r.location, quantity: r.reserved_quantity }))
+        .sort((a, b) => `${a.variantId}${a.location}`.localeCompare(`${b.variantId}${b.location}`)),
+    ).to.deep.equal(
+      expected.sort((a, b) => `${a.variantId}${a.location}`.localeCompare(`${b.variantId}${b.location}`)),
+    );
+    // The same order again is a repeat: the one statement writes nothing, the transaction answers it.
+    const again = await statementsOf(() => reserveStock(db.orm.em.fork(), { orderId, lines }, THRESHOLD));
+    expect(again).to.include('BEGIN;');
+    const [stock] = await db.orm.em
+      .fork()
+      .execute<{ reserved: number }[]>(
+        'SELECT sum(reserved_quantity)::int AS reserved FROM inventory WHERE product_id = ?',
+        [product.id],
+      );
+    expect(stock!.reserved).to.equal(4);
+  });
+
   it('reads the stock on arrival only while this process does not know it fits: not again after a reservation or a commit', async () => {
     const sku = `CK-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
     const product = await createProduct(
@@ -417,7 +492,7 @@ describe('inventory: the statements and locks of a commit', function () {
         name: 'Known',
         slug: sku.toLowerCase(),
         price: { currencyCode: 'EUR', amountMinor: 100 },
-        variants: [{ sku: `${sku}-0`, name: 'V0', initialStock: 10 }],
+        variants: [{ sku: `${sku}-0`, name: 'V0', initialStock: 20 }],
       }),
       THRESHOLD,
     );
@@ -430,13 +505,16 @@ describe('inventory: the statements and locks of a commit', function () {
           THRESHOLD,
         ).catch((error: Error) => error),
       );
-      return { orderId, readFirst: sent[0] !== 'BEGIN;' };
+      // The read on arrival is the stock read; the reservation itself starts 'WITH lines' (one statement) or 'BEGIN;'.
+      return { orderId, readFirst: sent[0] === 'SELECT v.id', sent };
     };
     const first = await reserve(4);
     expect(first.readFirst, 'unknown stock is read on arrival').to.equal(true);
-    expect((await reserve(4)).readFirst, 'known to fit (6 of 10 left)').to.equal(false);
+    const second = await reserve(4);
+    expect(second.readFirst, 'known to fit (16 of 20 left)').to.equal(false);
+    expect(second.sent, 'the usual reservation is one statement').to.deep.equal(['WITH lines']);
     await commitReservation(db.orm.em.fork(), { orderId: first.orderId });
-    expect((await reserve(2)).readFirst, 'a commit keeps what is known (2 left)').to.equal(false);
+    expect((await reserve(12)).readFirst, 'a commit keeps what is known (12 left)').to.equal(false);
     expect((await reserve(1)).readFirst, 'none left: read on arrival (and refused)').to.equal(true);
   });
 

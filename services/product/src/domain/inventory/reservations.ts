@@ -478,6 +478,119 @@ export async function reserveStock(
   throw notEnoughStock(short);
 }
 
+/*
+ * The usual reservation in one statement (no BEGIN and COMMIT round trips, and the product and
+ * stock locks held for one statement and its commit): every line's variant on sale and served in
+ * full, no location falling to its low-stock threshold, no product's stock status changing, and
+ * the order new to the ledger. Then the entry is claimed and the units reserved, taken from each
+ * variant's locations in name order, as the transaction below would; otherwise nothing is written
+ * and that transaction decides (and answers a refusal, a repeat, a status change or a low-stock
+ * event). The locks are taken in the order of every stock change: the lines' products (id order),
+ * then every stock row of those products (variant, location), each row read as it is once locked,
+ * so what the products' stock status is computed from is current (in one statement, rows read
+ * without a lock would be as they were when it began). `available` is each row's on hand −
+ * reserved; a status counts the active variants only, as `availableOfProduct` does.
+ */
+const RESERVE_AT_ONCE_SQL = `
+  WITH lines AS (
+    SELECT * FROM unnest(:variantIds::uuid[], :quantities::int[]) AS l(variant_id, quantity)),
+  locked_products AS (
+    SELECT p.id, p.status, p.stock_status FROM products p
+     WHERE p.id IN (SELECT v.product_id FROM product_variants v WHERE v.id IN (SELECT variant_id FROM lines))
+     ORDER BY p.id
+       FOR NO KEY UPDATE),
+  stock AS (
+    SELECT i.id, i.product_id, i.variant_id, i.location, i.available_quantity AS available,
+           i.low_stock_threshold, v.is_active
+      FROM inventory i JOIN product_variants v ON v.id = i.variant_id
+     WHERE i.product_id IN (SELECT id FROM locked_products)
+     ORDER BY i.variant_id, i.location
+       FOR UPDATE OF i),
+  alloc AS (
+    SELECT s.*, least(greatest(s.available, 0), greatest(0, l.quantity - coalesce(sum(greatest(s.available, 0))
+             OVER (PARTITION BY s.variant_id ORDER BY s.location ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)))
+             AS take
+      FROM stock s JOIN lines l ON l.variant_id = s.variant_id),
+  served AS (
+    SELECT l.variant_id, l.quantity, coalesce(sum(a.take), 0) AS taken
+      FROM lines l LEFT JOIN alloc a ON a.variant_id = l.variant_id GROUP BY l.variant_id, l.quantity),
+  products_after AS (
+    SELECT p.stock_status,
+           coalesce(sum(greatest(s.available, 0)) FILTER (WHERE s.is_active), 0)
+             - coalesce((SELECT sum(a.take) FROM alloc a WHERE a.product_id = p.id), 0) AS available
+      FROM locked_products p LEFT JOIN stock s ON s.product_id = p.id GROUP BY p.id, p.stock_status),
+  usual AS (
+    SELECT (SELECT count(*) FROM product_variants v JOIN locked_products p ON p.id = v.product_id
+             WHERE v.id IN (SELECT variant_id FROM lines) AND v.is_active AND p.status = 'active')
+             = (SELECT count(*) FROM lines)
+       AND NOT EXISTS (SELECT FROM served WHERE taken < quantity)
+       AND NOT EXISTS (SELECT FROM alloc WHERE take > 0 AND available > low_stock_threshold
+                         AND available - take <= low_stock_threshold)
+       AND NOT EXISTS (SELECT FROM products_after
+                        WHERE stock_status <> 'backorder'
+                          AND stock_status <> CASE WHEN available <= 0 THEN 'out_of_stock'
+                                                   WHEN available <= :threshold THEN 'low_stock'
+                                                   ELSE 'in_stock' END) AS ok),
+  record AS (
+    SELECT convert_to(json_build_object('orderId', :orderId::text, 'state', 'reserved', 'units',
+             (SELECT coalesce(json_agg(json_build_object('inventoryId', id, 'productId', product_id,
+                 'variantId', variant_id, 'location', location, 'quantity', take) ORDER BY variant_id, location), '[]')
+                FROM alloc WHERE take > 0))::text, 'UTF8') AS response),
+  claimed AS (
+    INSERT INTO infra.idempotency_keys (scope, key, request_hash, status, response, completed_at)
+    SELECT :scope, :orderId, :requestHash, 'completed', record.response, now() FROM record
+     WHERE (SELECT ok FROM usual)
+    ON CONFLICT (scope, key) DO NOTHING
+    RETURNING response),
+  reserved AS (
+    UPDATE inventory i SET reserved_quantity = i.reserved_quantity + a.take, updated_at = now()
+      FROM alloc a
+     WHERE i.id = a.id AND a.take > 0 AND EXISTS (SELECT FROM claimed)
+    RETURNING i.id)
+  SELECT (SELECT response FROM claimed) AS response,
+         (SELECT count(*) FROM reserved)::int AS reserved_rows,
+         (SELECT json_agg(json_build_object('variantId', variant_id, 'availableAfter', taken_from))
+            FROM (SELECT l.variant_id, coalesce(sum(greatest(s.available, 0)), 0) - l.quantity AS taken_from
+                    FROM lines l LEFT JOIN stock s ON s.variant_id = l.variant_id GROUP BY l.variant_id, l.quantity) v)
+           AS available_after
+   WHERE EXISTS (SELECT FROM claimed)`;
+
+/**
+ * The usual reservation in one statement (see above): the record, and each variant's units
+ * available after it; undefined when it wrote nothing.
+ */
+async function reserveAtOnce(
+  em: EntityManager,
+  orderId: string,
+  lines: readonly StockLineInput[],
+  requestHash: string,
+  lowStockThreshold: number,
+): Promise<{ record: ReservationRecord; availableAfter: Map<string, number> } | undefined> {
+  const [row] = await executePrepared<{
+    response: Buffer | Uint8Array;
+    available_after: string | { variantId: string; availableAfter: number }[];
+  }>(em, 'product:reserve-at-once', RESERVE_AT_ONCE_SQL, {
+    variantIds: `{${lines.map((line) => line.variantId).join(',')}}`,
+    quantities: `{${lines.map((line) => line.quantity).join(',')}}`,
+    threshold: lowStockThreshold,
+    orderId,
+    scope: SCOPE,
+    requestHash,
+  });
+  if (!row) return undefined;
+  const after =
+    typeof row.available_after === 'string' ? JSON.parse(row.available_after) : row.available_after;
+  return {
+    record: JSON.parse(Buffer.from(row.response).toString('utf8')) as ReservationRecord,
+    availableAfter: new Map(
+      (after as { variantId: string; availableAfter: number }[]).map((v) => [
+        v.variantId,
+        Number(v.availableAfter),
+      ]),
+    ),
+  };
+}
+
 async function reserveLocked(
   em: EntityManager,
   orderId: string,
@@ -486,6 +599,13 @@ async function reserveLocked(
   requestHash: string,
   lowStockThreshold: number,
 ): Promise<ReservationRecord> {
+  // Taken before the statement, at whose commit the values it answers are true.
+  const learnedAtOnce = now();
+  const atOnce = await reserveAtOnce(em, orderId, lines, requestHash, lowStockThreshold);
+  if (atOnce) {
+    for (const [variantId, available] of atOnce.availableAfter) learn(variantId, available, learnedAtOnce);
+    return atOnce.record;
+  }
   const availableAfter = new Map<string, number>();
   let learnedAt = 0;
   const record = await em.transactional(async (tx) => {
