@@ -364,22 +364,24 @@ describe('inventory: the statements and locks of a commit', function () {
     return sent;
   }
 
-  it('commits a reservation in one statement, and answers a repeat in a transaction after it', async () => {
-    const sku = `CS-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
-    const product = await createProduct(
+  /** A product of one variant per stock in `stocks` (its initial units), on this database. */
+  function productWith(prefix: string, name: string, stocks: number[]) {
+    const sku = `${prefix}-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+    return createProduct(
       db.orm.em.fork(),
       CreateProductRequest.fromPartial({
         sku,
-        name: 'Counted',
+        name,
         slug: sku.toLowerCase(),
         price: { currencyCode: 'EUR', amountMinor: 100 },
-        variants: [
-          { sku: `${sku}-0`, name: 'V0', initialStock: 10 },
-          { sku: `${sku}-1`, name: 'V1', initialStock: 10 },
-        ],
+        variants: stocks.map((initialStock, k) => ({ sku: `${sku}-${k}`, name: `V${k}`, initialStock })),
       }),
       THRESHOLD,
     );
+  }
+
+  it('commits a reservation in one statement, and answers a repeat in a transaction after it', async () => {
+    const product = await productWith('CS', 'Counted', [10, 10]);
     const orderId = newId();
     await reserveStock(
       db.orm.em.fork(),
@@ -409,21 +411,7 @@ describe('inventory: the statements and locks of a commit', function () {
   });
 
   it('reserves in one statement what it would in the transaction: the first location in name order, the entry, the units', async () => {
-    const sku = `RA-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
-    const product = await createProduct(
-      db.orm.em.fork(),
-      CreateProductRequest.fromPartial({
-        sku,
-        name: 'At once',
-        slug: sku.toLowerCase(),
-        price: { currencyCode: 'EUR', amountMinor: 100 },
-        variants: [
-          { sku: `${sku}-0`, name: 'V0', initialStock: 10 },
-          { sku: `${sku}-1`, name: 'V1', initialStock: 10 },
-        ],
-      }),
-      THRESHOLD,
-    );
+    const product = await productWith('RA', 'At once', [10, 10]);
     const [first, second] = product.variants.map((variant) => variant.id);
     await adjustStock(
       db.orm.em.fork(),
@@ -484,18 +472,7 @@ describe('inventory: the statements and locks of a commit', function () {
   });
 
   it('reads the stock on arrival only while this process does not know it fits: not again after a reservation or a commit', async () => {
-    const sku = `CK-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
-    const product = await createProduct(
-      db.orm.em.fork(),
-      CreateProductRequest.fromPartial({
-        sku,
-        name: 'Known',
-        slug: sku.toLowerCase(),
-        price: { currencyCode: 'EUR', amountMinor: 100 },
-        variants: [{ sku: `${sku}-0`, name: 'V0', initialStock: 20 }],
-      }),
-      THRESHOLD,
-    );
+    const product = await productWith('CK', 'Known', [20]);
     const reserve = async (quantity: number) => {
       const orderId = newId();
       const sent = await statementsOf(() =>
@@ -523,21 +500,7 @@ describe('inventory: the statements and locks of a commit', function () {
     // thresholds locks the product and then the variants' rows, in that order too whatever order the
     // request lists them in. Rows taken in the request's order deadlock here on PostgreSQL (most
     // rounds; embedded PGlite runs the transactions in turn).
-    const sku = `CD-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
-    const product = await createProduct(
-      db.orm.em.fork(),
-      CreateProductRequest.fromPartial({
-        sku,
-        name: 'Edited',
-        slug: sku.toLowerCase(),
-        price: { currencyCode: 'EUR', amountMinor: 100 },
-        variants: [
-          { sku: `${sku}-0`, name: 'A', initialStock: 1 },
-          { sku: `${sku}-1`, name: 'B', initialStock: 1 },
-        ],
-      }),
-      THRESHOLD,
-    );
+    const product = await productWith('CD', 'Edited', [1, 1]);
     const variantIds = product.variants.map((variant) => variant.id).sort();
     for (const variantId of variantIds) {
       await adjustStock(
