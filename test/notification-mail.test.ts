@@ -17,6 +17,7 @@ import {
 } from '../lib/events/catalog.js';
 import type { EventTransport } from '../lib/events/index.js';
 import { newId } from '../lib/ids.js';
+import { orderConfirmed } from '../services/notification/test/support.js';
 import { money } from '../lib/money.js';
 import { eventually } from '../lib/testing/eventually.js';
 import { SmtpSink } from '../services/notification/test/smtp-sink.js';
@@ -80,23 +81,11 @@ describe('notification flows: events to mail through SMTP', function () {
     return { userId, email };
   }
 
+  /** The service's confirmed order of two mugs, with a name to escape and an address to print. */
   function confirmed(order: Partial<OrderConfirmed>): OrderConfirmed {
-    const orderId = newId();
-    return {
-      orderId,
-      userId: '',
-      cartId: newId(),
-      items: [
-        {
-          orderItemId: newId(),
-          productId: newId(),
-          variantId: newId(),
-          sku: 'MUG-1',
-          quantity: 2,
-          unitPrice: money('EUR', 1250),
-          productName: 'Mug <Deluxe> & Co',
-        },
-      ],
+    const mugs = orderConfirmed();
+    return orderConfirmed({
+      items: [{ ...mugs.items[0]!, productName: 'Mug <Deluxe> & Co' }],
       shippingAddress: {
         firstName: 'Ada',
         lastName: 'Lovelace',
@@ -109,19 +98,8 @@ describe('notification flows: events to mail through SMTP', function () {
         country: 'GB',
         phone: '',
       },
-      shippingMethod: 'Standard',
-      subtotal: money('EUR', 2500),
-      discountTotal: money('EUR', 0),
-      shippingTotal: money('EUR', 499),
-      taxTotal: money('EUR', 0),
-      grandTotal: money('EUR', 2999),
-      couponCode: '',
-      paymentId: newId(),
-      confirmedAt: new Date(),
-      orderNumber: `ORD-${Math.floor(Math.random() * 9_000_000) + 1_000_000}-1`,
-      guestEmail: '',
       ...order,
-    };
+    });
   }
 
   async function publish<T>(event: Parameters<typeof envelopeOf<T>>[0], message: T): Promise<string> {
