@@ -1,15 +1,14 @@
 import type { MikroORM } from '@mikro-orm/core';
+import { CommitNotes, type CommitListener } from '../db/commit-notes.js';
 import type { EntityManager } from '../db/orm.js';
 import type { OutboxRow } from './outbox.js';
 
 /**
  * Lets the relay hear the moment a transaction that wrote an event commits, instead of waiting
- * for its next poll. `publishEvent` marks the root transaction it wrote into, and `outboxWritten`
- * adds the rows a statement wrote already reserved for this process (`insertOutboxRowFrom`); a
- * MikroORM `afterTransactionCommit` subscriber (one per ORM) tells the listeners when a marked
- * one commits. A rolled-back transaction is never reported, and its mark goes with it (weak map).
+ * for its next poll (`CommitNotes`: never for a rolled-back transaction). `publishEvent` notes that
+ * its transaction wrote rows for a claim; `outboxWritten` notes a row a statement wrote already
+ * reserved for this process (`insertOutboxRowFrom`), to be handed to the relay.
  */
-const transactionsWithEvents = new WeakMap<object, OutboxCommit>();
 
 /** What a commit wrote to the outbox, as its listeners hear of it. */
 export interface OutboxCommit {
@@ -19,70 +18,39 @@ export interface OutboxCommit {
   claimable: boolean;
 }
 
-interface KnexTransaction {
-  parentTransaction?: KnexTransaction;
+const CLAIMABLE = 'claimable' as const;
+type OutboxWrite = OutboxRow | typeof CLAIMABLE;
+
+function commitOf(writes: readonly OutboxWrite[]): OutboxCommit {
+  return {
+    reserved: writes.filter((write): write is OutboxRow => write !== CLAIMABLE),
+    claimable: writes.includes(CLAIMABLE),
+  };
 }
 
-function rootOf(transaction: KnexTransaction): KnexTransaction {
-  let current = transaction;
-  while (current.parentTransaction) current = current.parentTransaction;
-  return current;
+/** Every listener hears of the commit; its reserved rows go to the first only (one relay per database). */
+function deliver(listeners: readonly CommitListener<OutboxWrite>[], writes: readonly OutboxWrite[]): void {
+  const others: OutboxWrite[] = writes.includes(CLAIMABLE) ? [CLAIMABLE] : [];
+  listeners.forEach((listener, index) => listener(index === 0 ? writes : others));
 }
 
-/** Marks the transaction of `em` as one that wrote to the outbox: rows to claim, or `reserved` rows. */
-export function markOutboxWrite(em: EntityManager, reserved?: OutboxRow): void {
-  const transaction = em.getTransactionContext<KnexTransaction>();
-  if (!transaction) return;
-  const root = rootOf(transaction);
-  const commit = transactionsWithEvents.get(root) ?? { reserved: [], claimable: false };
-  if (reserved) commit.reserved.push(reserved);
-  else commit.claimable = true;
-  transactionsWithEvents.set(root, commit);
-}
+const outboxWrites = new CommitNotes<OutboxWrite>(deliver);
 
-type Listener = (commit: OutboxCommit) => void;
-const listenersByEventManager = new WeakMap<object, Set<Listener>>();
-
-/** Tells the listeners; reserved rows go to the first only (a process runs one relay per database). */
-function notify(listeners: Iterable<Listener>, commit: OutboxCommit): void {
-  let reserved = commit.reserved;
-  for (const listener of listeners) {
-    listener({ reserved, claimable: commit.claimable });
-    reserved = [];
-  }
+/** Notes that the transaction of `em` wrote rows to the outbox for the relay to claim. */
+export function markOutboxWrite(em: EntityManager): void {
+  outboxWrites.note(em, CLAIMABLE);
 }
 
 /**
  * Says that a statement of `em` wrote `row` itself (`insertOutboxRowFrom`, in a writable CTE); call
  * it only when the statement did write it. Inside a transaction the row is handed to the relay
- * once that commits; outside one the statement has committed by itself, so no commit hook sees it,
- * and it is handed over now.
+ * once that commits; outside one the statement has committed by itself, and it is handed over now.
  */
 export function outboxWritten(em: EntityManager, row: OutboxRow): void {
-  if (em.getTransactionContext()) {
-    markOutboxWrite(em, row);
-    return;
-  }
-  notify(listenersByEventManager.get(em.getEventManager()) ?? [], { reserved: [row], claimable: false });
+  outboxWrites.note(em, row);
 }
 
 /** Calls `listener` after every commit of a transaction on `orm` that wrote to the outbox; returns the unsubscribe. */
-export function onOutboxCommit(orm: MikroORM, listener: Listener): () => void {
-  const eventManager = orm.em.getEventManager();
-  let listeners = listenersByEventManager.get(eventManager);
-  if (!listeners) {
-    const registered = new Set<Listener>();
-    listeners = registered;
-    listenersByEventManager.set(eventManager, registered);
-    eventManager.registerSubscriber({
-      afterTransactionCommit: ({ transaction }) => {
-        const commit = transaction ? transactionsWithEvents.get(transaction as object) : undefined;
-        if (!commit) return;
-        transactionsWithEvents.delete(transaction as object);
-        notify(registered, commit);
-      },
-    });
-  }
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+export function onOutboxCommit(orm: MikroORM, listener: (commit: OutboxCommit) => void): () => void {
+  return outboxWrites.listen(orm, (writes) => listener(commitOf(writes)));
 }
