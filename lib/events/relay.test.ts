@@ -209,6 +209,44 @@ describe('lib/events: outbox relay', () => {
     expect(transport.published[0]!.eventId).to.equal(row.id);
   });
 
+  it('publishes a handed-over row again once its reservation runs out when marking it published failed', async () => {
+    const transport = new RecordingTransport();
+    relay(transport, { idlePollMs: 20, maxBackoffMs: 50 }).start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The database refuses every mark from now on, as if it went away right after the publish.
+    await db.orm.em.fork().execute(`
+      CREATE FUNCTION test_refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'database unavailable'; END $$`);
+    await db.orm.em.fork().execute(`
+      CREATE TRIGGER test_refuse_mark BEFORE UPDATE OF published_at ON infra.outbox
+        FOR EACH ROW WHEN (NEW.published_at IS NOT NULL) EXECUTE FUNCTION test_refuse_mark()`);
+    try {
+      const [id] = await writeReserved(db.orm.em.fork(), 1);
+      await eventually(() => transport.published.length === 1, { timeoutMs: 5_000, what: 'the publication' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const [row] = await db.orm.em
+        .fork()
+        .execute<{ published: boolean; reserved: boolean }[]>(
+          'SELECT published_at IS NOT NULL AS published, claimed_until > now() AS reserved FROM infra.outbox WHERE id = ?',
+          [id],
+        );
+      expect(row, 'unmarked, still reserved: no relay takes it before its lease runs out').to.deep.equal({
+        published: false,
+        reserved: true,
+      });
+      expect(transport.published.length, 'not published again while reserved').to.equal(1);
+
+      await db.orm.em.fork().execute('DROP TRIGGER test_refuse_mark ON infra.outbox');
+      await db.orm.em.fork().execute("UPDATE infra.outbox SET claimed_until = now() - interval '1 second'");
+      await eventually(async () => (await unpublished()) === 0, { timeoutMs: 5_000, what: 'the row marked' });
+      // The same event id twice: JetStream's duplicate window and the consumers' inboxes absorb it.
+      expect(transport.published.map((p) => p.eventId)).to.deep.equal([id, id]);
+    } finally {
+      await db.orm.em.fork().execute('DROP TRIGGER IF EXISTS test_refuse_mark ON infra.outbox');
+      await db.orm.em.fork().execute('DROP FUNCTION IF EXISTS test_refuse_mark()');
+    }
+  });
+
   it('records a failed publish on the row, backs off, and publishes in order once the transport is back', async () => {
     const transport = new RecordingTransport();
     transport.failNext = 3;
