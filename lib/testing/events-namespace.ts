@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
-import { NatsNames } from '../events/nats-names.js';
 import { deleteStreamsStartingWith } from './nats-scratch.js';
 
 /**
@@ -8,8 +7,9 @@ import { deleteStreamsStartingWith } from './nats-scratch.js';
  * its own, set here before any test file is loaded (whatever the environment said): the services a
  * run starts, in this process or as processes of their own (they inherit the environment), and the
  * tests' own NATS connections (`test/support/event-tap.ts`) use streams, subjects and durables no
- * other run on the same NATS server uses. At the end of the run its streams, and so their
- * consumers, are deleted, so a developer's NATS does not collect them.
+ * other run on the same NATS server uses; each test mesh takes a namespace of its own under it. At
+ * the end of the run its streams, and so their consumers, are deleted, so a developer's NATS does
+ * not collect them.
  */
 const namespace = `t${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
 process.env.EVENTS_NAMESPACE = namespace;
@@ -17,7 +17,8 @@ process.env.EVENTS_NAMESPACE = namespace;
 export const mochaHooks = {
   async afterAll(): Promise<void> {
     if (!process.env.NATS_URL) return; // in-process events: nothing was created on a server
-    const prefix = new NatsNames(namespace).streamPrefix()!;
+    // The run's streams and its meshes' (test/support/mesh.ts: `<run namespace>_<mesh>`).
+    const prefix = `${namespace}_`;
     await deleteStreamsStartingWith(prefix).catch((error: unknown) => {
       writeSync(2, `\nthis run's NATS streams (${prefix}*) could not be deleted: ${String(error)}\n`);
     });

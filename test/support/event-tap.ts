@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { connectNatsTransport, decodeEnvelope, type EventTransport } from '../../lib/events/index.js';
-import { readEventsNamespace } from '../../lib/config/index.js';
 import { eventually } from '../../lib/testing/eventually.js';
 import type { TestMesh } from './mesh.js';
 
@@ -26,7 +25,7 @@ export interface EventTapOptions<C extends Codecs> {
  * Reads a service's events as a consumer of its own would: a durable subscription (a fresh durable
  * per tap, which starts at the beginning of the stream, so it also sees what this run published
  * before it started: match on the ids a test made) on the mesh's event transport, or on a
- * connection of its own to NATS (in the run's EVENTS_NAMESPACE) for a process mesh. Every delivery
+ * connection of its own to NATS (in the mesh's EVENTS_NAMESPACE) for a process mesh. Every delivery
  * is kept, redeliveries included.
  */
 export class EventTap<C extends Codecs> {
@@ -41,8 +40,8 @@ export class EventTap<C extends Codecs> {
       if (!url) throw new Error('a process mesh needs NATS_URL to observe events');
       const nats = await connectNatsTransport(url, {
         name: `${options.stream}-event-tap`,
-        // The run's namespace, as the services it observes have it (lib/testing/events-namespace.ts).
-        namespace: readEventsNamespace(process.env),
+        // The mesh's namespace, as the services it observes have it.
+        namespace: mesh.eventsNamespace,
       });
       transport = nats;
       tap.stopFns.push(() => nats.close());

@@ -20,6 +20,11 @@ export interface TestMesh {
   /** The event transport the services share (in-process meshes only), to observe events in tests. */
   events?: EventTransport;
   /**
+   * The mesh's own EVENTS_NAMESPACE (under the run's): on NATS its streams, subjects and durables
+   * are apart from every other mesh's, so events a test file left unconsumed never reach the next.
+   */
+  eventsNamespace: string;
+  /**
    * A service's own database, for a fixture that writes what no RPC writes yet (the running
    * service's connection in process; a connection of the test's own to the service's database at
    * DATABASE_URL with MESH=processes, closed by `stop`).
@@ -34,6 +39,11 @@ export interface TestMesh {
    */
   killService(name: ServiceName): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The run's namespace (lib/testing/events-namespace.ts) and the mesh's id: 32 characters at most. */
+function meshEventsNamespace(runId: string): string {
+  return `${process.env.EVENTS_NAMESPACE ?? 't'}_${runId}`.slice(0, 32);
 }
 
 /** Every service gets a port chosen now (those not started too, so a client of one finds nothing). */
@@ -55,6 +65,7 @@ async function testEnv(
     MIGRATE_ON_START: 'true',
     AUTH_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
     AUTH_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    EVENTS_NAMESPACE: settings.EVENTS_NAMESPACE ?? meshEventsNamespace(runId),
   };
   for (const name of SERVICE_NAMES) {
     const port = ports[name] ?? (await freePort());
@@ -119,6 +130,7 @@ export async function startTestMesh(
     return {
       dataDir,
       address,
+      eventsNamespace: env.EVENTS_NAMESPACE!,
       database: (name) => {
         const definition = ALL_SERVICES.find((module) => module.name === name)!.database;
         const url = databaseUrlFor(name, env);
@@ -147,6 +159,7 @@ export async function startTestMesh(
   return {
     dataDir,
     address,
+    eventsNamespace: env.EVENTS_NAMESPACE!,
     events: mesh.events,
     database: async (name) => {
       const running = mesh.services().find((service) => service.name === name);
