@@ -9,7 +9,6 @@ import type { OrderConfirmed } from '../../../gen/ecommerce/order/v1/events.js';
 import type { TestMesh } from '../../../test/support/mesh.js';
 import { newId } from '../../../lib/ids.js';
 import { money } from '../../../lib/money.js';
-import { readEventsNamespace } from '../../../lib/config/index.js';
 import { quietLogger } from '../../../lib/testing/quiet-logger.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -135,7 +134,8 @@ export async function eventsOf(
   if (!process.env.NATS_URL) throw new Error('a mesh of processes needs NATS_URL to publish events');
   const nats = await connectNatsTransport(process.env.NATS_URL, {
     name: 'notification-test-publisher',
-    namespace: readEventsNamespace(process.env),
+    // The mesh's namespace, as its services have it.
+    namespace: mesh.eventsNamespace,
   });
   return { transport: nats, close: () => nats.close() };
 }
