@@ -20,6 +20,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { status } from '@grpc/grpc-js';
 import { CreateProductRequest } from '../gen/ecommerce/product/v1/product.js';
 import { newId } from '../lib/ids.js';
+import { seededRandom } from '../lib/seeded-random.js';
 import { clientsFor } from '../test/support/clients.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestMesh } from '../test/support/mesh.js';
 import { internalToken } from '../test/support/tokens.js';
@@ -35,18 +36,6 @@ function option(name: string, fallback: number, max: number): number {
     throw new Error(`--${name} must be a whole number from 1 to ${max}`);
   }
   return value;
-}
-
-/** mulberry32: the same order book on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -118,7 +107,7 @@ async function main(): Promise<void> {
         admin,
       );
       const variantIds = product!.variants.map((variant) => variant.id);
-      const random = seeded(run);
+      const random = seededRandom(run);
       const book = Array.from({ length: orders }, () => {
         const picked = new Set<string>();
         while (picked.size < linesPerOrder) picked.add(variantIds[Math.floor(random() * variantIds.length)]!);

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../../lib/seeded-random.js';
 import {
   DEMO_BRANDS,
   DEMO_CATEGORIES,
@@ -37,18 +38,13 @@ export interface FlatCategory {
 }
 
 /**
- * A small deterministic pseudo-random generator (mulberry32), seeded per product from its SKU, so
- * a product's price and stock do not depend on which other products exist or their order.
+ * A deterministic pseudo-random sequence seeded per product from its SKU (an FNV-1a hash), so a
+ * product's price and stock do not depend on which other products exist or their order.
  */
 function randomFor(key: string): () => number {
-  let seed = 2166136261;
-  for (const char of key) seed = Math.imul(seed ^ char.charCodeAt(0), 16777619);
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let hash = 2166136261;
+  for (const char of key) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
+  return seededRandom(hash);
 }
 
 export function slugify(text: string): string {
