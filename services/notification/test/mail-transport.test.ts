@@ -45,6 +45,30 @@ describe('notification service: mail transports', function () {
     }
   });
 
+  it('sends mail after mail over one connection, and opens another once the server dropped it', async () => {
+    const sink = await SmtpSink.create();
+    const transport = smtpMailTransport(sink.url, FROM);
+    try {
+      for (const to of ['a@example.test', 'b@example.test', 'c@example.test'])
+        await transport.send(mailTo(to));
+      expect(sink.received.map((mail) => recipientsOf(mail)[0])).to.deep.equal([
+        'a@example.test',
+        'b@example.test',
+        'c@example.test',
+      ]);
+      expect(sink.connections, 'one connection for the three').to.equal(1);
+
+      await sink.stop();
+      await sink.start();
+      await transport.send(mailTo('d@example.test'));
+      expect(recipientsOf(sink.received[3]!)).to.deep.equal(['d@example.test']);
+      expect(sink.connections, 'a new one after the restart').to.equal(2);
+    } finally {
+      transport.close();
+      await sink.stop();
+    }
+  });
+
   it('fails an attempt while the server is down, and treats a 5xx answer as a refusal for good', async () => {
     const down = smtpMailTransport(`smtp://127.0.0.1:${await freePort()}`, FROM);
     try {

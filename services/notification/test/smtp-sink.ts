@@ -9,6 +9,8 @@ import { freePort } from '../../../lib/testing/free-port.js';
  */
 export class SmtpSink {
   readonly received: ParsedMail[] = [];
+  /** Connections clients opened to it, over every start. */
+  connections = 0;
   private server: SMTPServer | undefined;
 
   private constructor(readonly port: number) {}
@@ -30,6 +32,12 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      // A server going down tells its connected clients so (421) at once, not after 30 s of grace.
+      closeTimeout: 100,
+      onConnect: (_session, callback) => {
+        this.connections++;
+        callback();
+      },
       onData: (stream, _session, callback) => {
         simpleParser(stream).then(
           (mail) => {

@@ -9,6 +9,9 @@ import {
   type OutgoingMail,
 } from '../domain/delivery/delivery-ports.js';
 
+/** How long the connection stays open after the last mail: across a burst, not for hours. */
+const SMTP_IDLE_MS = 30_000;
+
 /** Every socket wait of an SMTP send ends well within the sender's lease (NOTIFICATION_SEND_LEASE_MS). */
 const SMTP_TIMEOUT_MS = 20_000;
 
@@ -29,10 +32,20 @@ function mailOptionsOf(mail: OutgoingMail, from: string) {
   };
 }
 
-/** Mail through an SMTP server (NOTIFICATION_SMTP_URL). A 5xx answer is a refusal for good. */
+/**
+ * Mail through an SMTP server (NOTIFICATION_SMTP_URL). A 5xx answer is a refusal for good. The
+ * connection is kept for the next mails (nodemailer's pool: one sender sends one mail at a time, so
+ * one connection) rather than a TCP and TLS handshake and a login per mail; a connection the server
+ * dropped is opened again for the next mail. A mail whose connection closed mid-send is a failed
+ * attempt (no requeue inside the pool): the sender's retries and their log decide what follows.
+ */
 export function smtpMailTransport(url: string, from: string): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
+    pool: true,
+    maxConnections: 1,
+    maxRequeues: 0,
+    idleTimeout: SMTP_IDLE_MS,
     connectionTimeout: SMTP_TIMEOUT_MS,
     greetingTimeout: SMTP_TIMEOUT_MS,
     socketTimeout: SMTP_TIMEOUT_MS,
