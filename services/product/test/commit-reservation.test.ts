@@ -17,6 +17,7 @@ import { createProduct } from '../src/domain/create-product.js';
 import { updateProduct } from '../src/domain/update-product.js';
 import { adjustStock } from '../src/domain/inventory/adjust-stock.js';
 import { commitReservation, reserveStock } from '../src/domain/inventory/reservations.js';
+import { statementsSent } from '../../../lib/testing/statements-sent.js';
 
 /** The service's PRODUCT_LOW_STOCK_THRESHOLD (its default) and the stock rows' own. */
 const THRESHOLD = 5;
@@ -350,19 +351,8 @@ describe('inventory: the statements and locks of a commit', function () {
   });
 
   /** The statements `work` sends to the database (BEGIN and COMMIT included), as it runs. */
-  async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
-    const knex = db.orm.em.getKnex();
-    const sent: string[] = [];
-    const listener = (query: { sql: string }) =>
-      sent.push(query.sql.trim().split(/\s+/).slice(0, 2).join(' '));
-    knex.on('query', listener);
-    try {
-      await work();
-    } finally {
-      knex.removeListener('query', listener);
-    }
-    return sent;
-  }
+  const statementsOf = async (work: () => Promise<unknown>) =>
+    (await statementsSent(db.orm, work)).statements;
 
   /** A product of one variant per stock in `stocks` (its initial units), on this database. */
   function productWith(prefix: string, name: string, stocks: number[]) {

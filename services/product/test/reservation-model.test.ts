@@ -4,6 +4,7 @@ import { InventoryLowStock as LowStockEvent } from '../../../gen/ecommerce/produ
 import { AppError, type FieldViolation } from '../../../lib/errors.js';
 import { decodeEnvelope } from '../../../lib/events/index.js';
 import { seededRandom } from '../../../lib/seeded-random.js';
+import { statementsSent } from '../../../lib/testing/statements-sent.js';
 import { openScratchDatabase, type ScratchDatabase } from '../../../lib/testing/scratch-database.js';
 import { productDatabase } from '../src/database.js';
 import type { StockStatus } from '../src/entities/product.js';
@@ -457,18 +458,15 @@ describe('inventory: ReserveStock against a model of its rules', function () {
    * is the one statement, 'BEGIN;' the transaction, neither a refusal on the read on arrival.
    */
   async function reserveWatched(orderId: string, lines: readonly Line[]) {
-    const knex = db.orm.em.getKnex();
-    const sent: string[] = [];
-    const listener = (query: { sql: string }) =>
-      sent.push(query.sql.trim().split(/\s+/).slice(0, 2).join(' '));
-    knex.on('query', listener);
-    try {
-      const outcome = await outcomeOf(reserveStock(db.orm.em.fork(), { orderId, lines }, THRESHOLD));
-      const path = sent.includes('BEGIN;') ? 'transaction' : sent.includes('WITH lines') ? 'at once' : 'read';
-      return { outcome, path };
-    } finally {
-      knex.removeListener('query', listener);
-    }
+    const { statements, answer: outcome } = await statementsSent(db.orm, () =>
+      outcomeOf(reserveStock(db.orm.em.fork(), { orderId, lines }, THRESHOLD)),
+    );
+    const path = statements.includes('BEGIN;')
+      ? 'transaction'
+      : statements.includes('WITH lines')
+        ? 'at once'
+        : 'read';
+    return { outcome, path };
   }
 
   const reserve = (orderId: string, lines: readonly Line[]) =>
