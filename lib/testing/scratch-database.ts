@@ -13,6 +13,22 @@ export interface ScratchDatabase extends Database {
 
 let embeddedRoot: string | undefined;
 let counter = 0;
+/** Scratch databases opened and not dropped yet (by name). */
+const undropped = new Set<string>();
+
+/**
+ * Required by `.mocharc.json`: a run that leaves a scratch database behind (a suite that closes
+ * it instead of dropping it, or forgets it) fails at its end, naming them, rather than filling the
+ * developer's PostgreSQL server or temporary folder run after run.
+ */
+export const mochaHooks = {
+  afterAll(): void {
+    if (undropped.size === 0) return;
+    throw new Error(
+      `scratch databases left behind (drop() them in an after hook): ${[...undropped].join(', ')}`,
+    );
+  },
+};
 
 /**
  * Embedded scratch databases live in one folder per PGlite version that outlives the run, so the
@@ -70,11 +86,13 @@ export async function openScratchDatabase(
     { name, entities: definition.entities ?? [], migrations: definition.migrations ?? [] },
     { url, dataDir },
   );
+  undropped.add(name);
   await migrateDatabase(database);
   return {
     ...database,
     name,
     drop: async () => {
+      undropped.delete(name);
       await database.close();
       if (server) await dropDatabases(server, [name]);
       else rmSync(join(dataDir, name), { recursive: true, force: true });

@@ -31,7 +31,7 @@ describe('the end of a completed checkout (order confirmed, lines, history and e
       migrations: orderMigrations,
     });
   });
-  after(() => db.close());
+  after(() => db?.drop());
 
   /** A pending order at its last step, as the saga leaves it before ending; the number kept in its state or not. */
   async function pendingOrder(keepNumber: boolean, owner = lease.owner): Promise<SagaRecord<CheckoutState>> {

@@ -128,7 +128,7 @@ describe('the checkout saga runner (progress saved on the order, steps resumed a
   before(async () => {
     db = await openScratchDatabase('saga_runner', { entities: orderEntities, migrations: orderMigrations });
   });
-  after(() => db.close());
+  after(() => db?.drop());
   beforeEach(() => {
     remotes = { stock: new Remote(), shipping: new Remote(), payment: new Remote(), confirm: new Remote() };
     endings = { completed: [], compensated: [] };
