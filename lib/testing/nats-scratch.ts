@@ -38,3 +38,40 @@ export async function deleteStreamsStartingWith(prefix: string): Promise<string[
     await nc.close();
   }
 }
+
+/**
+ * A stream of a test run's namespace (`lib/testing/events-namespace.ts`: `t<pid><6 hex>`, and a
+ * test mesh's under it: `_<pid>_<time>`), as the transport names it (`<namespace>_EVENTS_<SERVICE>`).
+ */
+const TEST_RUN_STREAM = /^t[0-9a-z]{1,8}[0-9a-f]{6}_(\d+_[0-9a-z]+_)?EVENTS_[A-Z0-9_]+$/;
+
+/**
+ * The streams of test runs that ended without deleting their own (killed, or their NATS went away
+ * at the end): named as a test run names them, and created more than `olderThanMs` before `now`,
+ * when no run lasts that long.
+ */
+export function abandonedTestStreams(
+  streams: readonly { name: string; created: string }[],
+  olderThanMs: number,
+  now: number,
+): string[] {
+  return streams
+    .filter(({ name, created }) => TEST_RUN_STREAM.test(name) && now - Date.parse(created) > olderThanMs)
+    .map(({ name }) => name);
+}
+
+/** Deletes the streams `abandonedTestStreams` names on the test NATS server; returns their names. */
+export async function deleteAbandonedTestStreams(olderThanMs: number): Promise<string[]> {
+  const nc = await connect({ servers: natsTestUrl(), timeout: 5_000 });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const streams: { name: string; created: string }[] = [];
+    for await (const stream of jsm.streams.list())
+      streams.push({ name: stream.config.name, created: stream.created });
+    const names = abandonedTestStreams(streams, olderThanMs, Date.now());
+    for (const name of names) await jsm.streams.delete(name).catch(() => false);
+    return names;
+  } finally {
+    await nc.close();
+  }
+}
