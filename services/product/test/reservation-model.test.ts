@@ -99,14 +99,8 @@ interface Refusal {
   violations: readonly FieldViolation[] | undefined;
 }
 
-interface Crossing {
-  productId: string;
-  variantId: string;
-  sku: string;
-  location: string;
-  availableQuantity: number;
-  lowStockThreshold: number;
-}
+/** A low-stock crossing, as its event tells it. */
+type Crossing = LowStockEvent;
 
 type Expected =
   | { kind: 'refused'; refusal: Refusal }
