@@ -9,11 +9,14 @@ import {
   type OutgoingMail,
 } from '../domain/delivery/delivery-ports.js';
 
-/** How long the connection stays open after the last mail: across a burst, not for hours. */
-const SMTP_IDLE_MS = 30_000;
-
 /** Every socket wait of an SMTP send ends well within the sender's lease (NOTIFICATION_SEND_LEASE_MS). */
 const SMTP_TIMEOUT_MS = 20_000;
+
+/**
+ * How long the connection stays open after the last mail: across a burst, not for hours. Below the
+ * socket timeout, so an idle connection is ended with a QUIT rather than by timing out.
+ */
+const SMTP_IDLE_MS = 15_000;
 
 function messageIdOf(mail: OutgoingMail, from: string): string {
   const domain = /@([^>\s]+)/.exec(from)?.[1] ?? 'notification.local';
