@@ -86,16 +86,20 @@ export async function openScratchDatabase(
     { name, entities: definition.entities ?? [], migrations: definition.migrations ?? [] },
     { url, dataDir },
   );
+  const drop = async () => {
+    undropped.delete(name);
+    await database.close();
+    if (server) await dropDatabases(server, [name]);
+    else rmSync(join(dataDir, name), { recursive: true, force: true });
+  };
   undropped.add(name);
-  await migrateDatabase(database);
+  await migrateDatabase(database).catch(async (error: unknown) => {
+    await drop();
+    throw error;
+  });
   return {
     ...database,
     name,
-    drop: async () => {
-      undropped.delete(name);
-      await database.close();
-      if (server) await dropDatabases(server, [name]);
-      else rmSync(join(dataDir, name), { recursive: true, force: true });
-    },
+    drop,
   };
 }

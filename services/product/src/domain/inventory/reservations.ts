@@ -545,10 +545,8 @@ const RESERVE_AT_ONCE_SQL = `
   reserved AS (
     UPDATE inventory i SET reserved_quantity = i.reserved_quantity + a.take, updated_at = now()
       FROM alloc a
-     WHERE i.id = a.id AND a.take > 0 AND EXISTS (SELECT FROM claimed)
-    RETURNING i.id)
+     WHERE i.id = a.id AND a.take > 0 AND EXISTS (SELECT FROM claimed))
   SELECT (SELECT response FROM claimed) AS response,
-         (SELECT count(*) FROM reserved)::int AS reserved_rows,
          (SELECT json_agg(json_build_object('variantId', variant_id, 'availableAfter', taken_from))
             FROM (SELECT l.variant_id, coalesce(sum(greatest(s.available, 0)), 0) - l.quantity AS taken_from
                     FROM lines l LEFT JOIN stock s ON s.variant_id = l.variant_id GROUP BY l.variant_id, l.quantity) v)
@@ -748,8 +746,7 @@ const COMMIT_AT_ONCE_SQL = `
     UPDATE inventory i
        SET quantity = i.quantity - held.n, reserved_quantity = i.reserved_quantity - held.n, updated_at = now()
       FROM held
-     WHERE i.id = held.id AND (SELECT count(*) FROM locked) >= 0
-    RETURNING i.id),
+     WHERE i.id = held.id AND (SELECT count(*) FROM locked) >= 0),
   committed AS (
     UPDATE infra.idempotency_keys k
        SET response = convert_to(jsonb_set(entry.record, '{state}', '"committed"')::text, 'UTF8'),
@@ -757,7 +754,7 @@ const COMMIT_AT_ONCE_SQL = `
       FROM entry
      WHERE k.scope = :scope AND k.key = :orderId AND entry.record ->> 'state' = 'reserved'
     RETURNING k.response)
-  SELECT response, (SELECT count(*) FROM shipped)::int AS shipped_rows FROM committed`;
+  SELECT response FROM committed`;
 
 /** The usual commit in one statement; undefined when it changed nothing (see above). */
 async function commitAtOnce(em: EntityManager, orderId: string): Promise<ReservationRecord | undefined> {
